@@ -1,0 +1,257 @@
+//! The facts an API request is authorised from, read in the same statement as the
+//! resource it asks for.
+//!
+//! Authentication is not a separate round trip: the caller's credentials, the
+//! target account and the resource come back in one row set, so a read costs one
+//! query and a revoked token or grant is seen by the very next request on every
+//! node, with no cache to invalidate. The decision itself is made above, by the
+//! domain's policy; this module only reads.
+
+use switchboard_types::{AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions};
+
+use crate::{Cols, Query, Result, params};
+
+/// An account as authorisation sees it.
+#[derive(Debug, Clone)]
+pub struct AccountFacts {
+    pub sid: AccountSid,
+    pub owner_account_sid: AccountSid,
+    pub status: AccountStatus,
+    pub account_type: AccountType,
+}
+
+impl AccountFacts {
+    pub fn is_main(&self) -> bool {
+        self.sid == self.owner_account_sid
+    }
+}
+
+/// MACs of an account's primary and secondary auth tokens.
+pub type TokenMacs = [Option<Vec<u8>>; 2];
+
+/// Everything needed to decide who a request is and what it may reach.
+#[derive(Debug, Clone)]
+pub struct CallerFacts {
+    /// The account named by the Basic username.
+    pub username: AccountFacts,
+    pub username_tokens: TokenMacs,
+    /// The parent of the username account, when that is a subaccount.
+    pub parent_status: Option<AccountStatus>,
+    pub parent_tokens: TokenMacs,
+    /// The account the request's path names, if it exists.
+    pub target: Option<AccountFacts>,
+    /// The active Connect grant whose dedicated subaccount is the username
+    /// account, with the app and its owner as they are now.
+    pub grant: Option<GrantFacts>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GrantFacts {
+    pub app: ConnectAppSid,
+    /// What the customer approved (a snapshot taken at approval).
+    pub granted_permissions: Permissions,
+    /// What the app requests today.
+    pub app_permissions: Permissions,
+    pub app_owner: AccountSid,
+    pub app_owner_status: AccountStatus,
+    pub app_owner_tokens: TokenMacs,
+}
+
+macro_rules! facts_select {
+    () => {
+        "SELECT \
+         u.sid AS f_u_sid, u.owner_account_sid AS f_u_owner, u.status AS f_u_status, u.type AS f_u_type, \
+         u.auth_token_mac AS f_u_t1, u.secondary_token_mac AS f_u_t2, \
+         p.status AS f_p_status, p.auth_token_mac AS f_p_t1, p.secondary_token_mac AS f_p_t2, \
+         t.sid AS f_t_sid, t.owner_account_sid AS f_t_owner, t.status AS f_t_status, t.type AS f_t_type, \
+         g.connect_app_sid AS f_g_app, g.permissions AS f_g_perms, ca.permissions AS f_a_perms, \
+         o.sid AS f_o_sid, o.status AS f_o_status, o.auth_token_mac AS f_o_t1, o.secondary_token_mac AS f_o_t2 \
+         FROM accounts u \
+         LEFT JOIN accounts p ON p.sid = u.owner_account_sid AND p.sid <> u.sid \
+         LEFT JOIN accounts t ON t.sid = $2 \
+         LEFT JOIN authorizations g ON g.subaccount_sid = u.sid AND g.revoked_at IS NULL \
+         LEFT JOIN connect_apps ca ON ca.sid = g.connect_app_sid \
+         LEFT JOIN accounts o ON o.sid = ca.account_sid \
+         WHERE u.sid = $1"
+    };
+}
+
+/// How many placeholders the facts use; a folded resource query's own start after.
+const FACTS_PARAMS: usize = 2;
+
+fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
+    let username = AccountFacts {
+        sid: c.parsed(AccountSid::parse)?,
+        owner_account_sid: c.parsed(AccountSid::parse)?,
+        status: c.parsed(AccountStatus::parse)?,
+        account_type: c.parsed(AccountType::parse)?,
+    };
+    let username_tokens = [c.opt_bytes()?, c.opt_bytes()?];
+    let parent_status = c.opt_parsed(AccountStatus::parse)?;
+    let parent_tokens = [c.opt_bytes()?, c.opt_bytes()?];
+    let target = match (
+        c.opt_parsed(AccountSid::parse)?,
+        c.opt_parsed(AccountSid::parse)?,
+        c.opt_parsed(AccountStatus::parse)?,
+        c.opt_parsed(AccountType::parse)?,
+    ) {
+        (Some(sid), Some(owner_account_sid), Some(status), Some(account_type)) => {
+            Some(AccountFacts {
+                sid,
+                owner_account_sid,
+                status,
+                account_type,
+            })
+        }
+        _ => None,
+    };
+    let grant = match (
+        c.opt_parsed(ConnectAppSid::parse)?,
+        c.opt_int()?,
+        c.opt_int()?,
+        c.opt_parsed(AccountSid::parse)?,
+        c.opt_parsed(AccountStatus::parse)?,
+    ) {
+        (Some(app), Some(granted), Some(requested), Some(app_owner), Some(app_owner_status)) => {
+            Some(GrantFacts {
+                app,
+                granted_permissions: Permissions::from_bits(granted),
+                app_permissions: Permissions::from_bits(requested),
+                app_owner,
+                app_owner_status,
+                app_owner_tokens: [c.opt_bytes()?, c.opt_bytes()?],
+            })
+        }
+        _ => {
+            c.skip(2);
+            None
+        }
+    };
+    Ok(CallerFacts {
+        username,
+        username_tokens,
+        parent_status,
+        parent_tokens,
+        target,
+        grant,
+    })
+}
+
+/// The facts alone: for writes, which decide before touching anything, and for
+/// reads whose query depends on who is asking.
+pub fn caller<'a>(
+    username: &'a AccountSid,
+    target: Option<&'a AccountSid>,
+) -> Query<'a, CallerFacts> {
+    Query::new(facts_select!(), params![username, target], decode_facts)
+}
+
+/// The facts and a resource query in one statement. Every row carries the facts;
+/// when the resource has no rows there is still one row, with the resource's
+/// columns NULL. No row at all means the username names no account.
+///
+/// The resource query's first column must be a TEXT column that is never NULL
+/// (its SID), which is how an empty result is told apart.
+pub fn caller_with<'a, T>(
+    username: &'a AccountSid,
+    target: Option<&'a AccountSid>,
+    resource: Query<'a, T>,
+) -> Folded<'a, T> {
+    let inner = shift_placeholders(&resource.sql, FACTS_PARAMS);
+    let mut sql = format!(
+        concat!(
+            "WITH caller AS (",
+            facts_select!(),
+            ") SELECT caller.*, r.* FROM caller LEFT JOIN ({}) r ON 1 = 1"
+        ),
+        inner
+    );
+    if let Some(order) = &resource.order {
+        // The page's rows were ordered inside the subquery; a join does not promise
+        // to keep that order, so it is stated again.
+        sql.push_str(" ORDER BY ");
+        // Inside, columns may be qualified (`g.authorized_at`); outside, the
+        // derived table knows them by their bare names.
+        let outer: Vec<String> = order
+            .split(", ")
+            .map(|o| format!("r.{}", o.rsplit_once('.').map_or(o, |(_, bare)| bare)))
+            .collect();
+        sql.push_str(&outer.join(", "));
+    }
+    let mut params = params![username, target];
+    params.extend(resource.params);
+    Folded {
+        query: Query::dynamic(sql, params, decode_facts),
+        resource_decode: resource.decode,
+    }
+}
+
+/// A resource query folded with the caller's facts; run with
+/// [`crate::Store::read_folded`].
+pub struct Folded<'a, T> {
+    pub(crate) query: Query<'a, CallerFacts>,
+    pub(crate) resource_decode: crate::Decode<T>,
+}
+
+/// The facts, and the resource rows (empty when there were none).
+pub type FoldedRows<T> = (CallerFacts, Vec<T>);
+
+/// How many columns the facts take at the start of every row.
+const FACTS_COLUMNS: usize = 20;
+
+/// Decodes one row of a folded query: the facts (only from the first row, as every
+/// row repeats them), then the resource if present.
+pub(crate) fn decode_folded_row<T>(
+    c: &mut Cols<'_>,
+    resource: crate::Decode<T>,
+    first: bool,
+) -> Result<(Option<CallerFacts>, Option<T>)> {
+    let facts = if first {
+        Some(decode_facts(c)?)
+    } else {
+        c.skip(FACTS_COLUMNS);
+        None
+    };
+    if c.peek_text_is_null()? {
+        return Ok((facts, None));
+    }
+    Ok((facts, Some(resource(c)?)))
+}
+
+/// `$1` → `$3` when `by` is 2: makes room for the facts' own placeholders.
+fn shift_placeholders(sql: &str, by: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let start = i + 1;
+            let mut end = start;
+            while end < bytes.len() && bytes[end].is_ascii_digit() {
+                end += 1;
+            }
+            let n: usize = sql[start..end].parse().unwrap_or(0);
+            out.push('$');
+            out.push_str(&(n + by).to_string());
+            i = end;
+        } else {
+            let ch = sql[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shifts_every_placeholder() {
+        assert_eq!(
+            shift_placeholders("a = $1 AND b = $10 AND c = $2", 2),
+            "a = $3 AND b = $12 AND c = $4"
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! The webhook outbox: deliveries and their attempts.
+
+use switchboard_types::{AccountSid, DeliverySid, Timestamp};
+
+use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
+use crate::{Backend, Cols, Query, Result, Statement, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub sid: DeliverySid,
+    pub account_sid: AccountSid,
+    pub kind: String,
+    pub connect_app_sid: Option<String>,
+    pub resource_sid: Option<String>,
+    pub signing_account_sid: AccountSid,
+    pub method: String,
+    pub url: String,
+    pub params: String,
+    pub idempotency_token: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub created_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl Keyed for DeliveryRecord {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.created_at.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
+
+macro_rules! delivery_columns {
+    () => {
+        "sid, account_sid, kind, connect_app_sid, resource_sid, signing_account_sid, method, url, params, \
+         idempotency_token, state, attempts, next_attempt_at, created_at, completed_at, last_status, last_error"
+    };
+}
+
+fn decode(c: &mut Cols<'_>) -> Result<DeliveryRecord> {
+    Ok(DeliveryRecord {
+        sid: c.parsed(DeliverySid::parse)?,
+        account_sid: c.parsed(AccountSid::parse)?,
+        kind: c.text()?,
+        connect_app_sid: c.opt_text()?,
+        resource_sid: c.opt_text()?,
+        signing_account_sid: c.parsed(AccountSid::parse)?,
+        method: c.text()?,
+        url: c.text()?,
+        params: c.text()?,
+        idempotency_token: c.text()?,
+        state: c.text()?,
+        attempts: c.int()?,
+        next_attempt_at: c.timestamp()?,
+        created_at: c.timestamp()?,
+        completed_at: c.opt_timestamp()?,
+        last_status: c.opt_int()?,
+        last_error: c.opt_text()?,
+    })
+}
+
+pub fn insert(d: &DeliveryRecord) -> Statement<'_> {
+    Statement::new(
+        concat!(
+            "INSERT INTO deliveries (",
+            delivery_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        ),
+        params![
+            d.sid.as_str(),
+            &d.account_sid,
+            &d.kind,
+            d.connect_app_sid.as_deref(),
+            d.resource_sid.as_deref(),
+            &d.signing_account_sid,
+            &d.method,
+            &d.url,
+            &d.params,
+            &d.idempotency_token,
+            &d.state,
+            d.attempts,
+            d.next_attempt_at,
+            d.created_at,
+            d.completed_at,
+            d.last_status,
+            d.last_error.as_deref()
+        ],
+    )
+}
+
+pub fn by_sid(sid: &DeliverySid) -> Query<'_, DeliveryRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            delivery_columns!(),
+            " FROM deliveries WHERE sid = $1"
+        ),
+        params![sid.as_str()],
+        decode,
+    )
+}
+
+/// Claims up to `limit` due deliveries for this worker until `lease_until`, so
+/// that another worker (or node) does not send them too. PostgreSQL skips rows
+/// another node is claiming at the same moment; SQLite has one writer anyway.
+pub fn claim_due(
+    backend: Backend,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> Query<'static, DeliveryRecord> {
+    let sql = match backend {
+        Backend::Postgres => concat!(
+            "UPDATE deliveries SET lease_until = $2 WHERE sid IN (SELECT sid FROM deliveries \
+             WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING ",
+            delivery_columns!()
+        ),
+        Backend::Sqlite => concat!(
+            "UPDATE deliveries SET lease_until = $2 WHERE sid IN (SELECT sid FROM deliveries \
+             WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY next_attempt_at LIMIT $3) RETURNING ",
+            delivery_columns!()
+        ),
+    };
+    Query::new(sql, params![now, lease_until, limit], decode)
+}
+
+/// The soonest moment a pending delivery falls due, if any.
+pub fn next_due() -> Query<'static, Option<i64>> {
+    Query::new(
+        "SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending'",
+        vec![],
+        |c| c.opt_int(),
+    )
+}
+
+pub struct Attempt<'a> {
+    pub delivery: &'a DeliverySid,
+    pub number: i64,
+    pub at: Timestamp,
+    pub url: &'a str,
+    pub status_code: Option<i64>,
+    pub latency_ms: Option<i64>,
+    pub error: Option<&'a str>,
+}
+
+pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
+    Statement::new(
+        "INSERT INTO delivery_attempts (delivery_sid, attempt, at, url, status_code, latency_ms, error) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![
+            a.delivery.as_str(),
+            a.number,
+            a.at,
+            a.url,
+            a.status_code,
+            a.latency_ms,
+            a.error
+        ],
+    )
+}
+
+/// Records the outcome of an attempt on the delivery: its new state and when to
+/// try again.
+pub struct Outcome<'a> {
+    pub sid: &'a DeliverySid,
+    pub state: &'a str,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub completed_at: Option<Timestamp>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<&'a str>,
+}
+
+pub fn record_outcome<'a>(o: &'a Outcome<'a>) -> Statement<'a> {
+    Statement::new(
+        "UPDATE deliveries SET state = $2, attempts = $3, next_attempt_at = $4, completed_at = $5, \
+         last_status = $6, last_error = $7, lease_until = NULL WHERE sid = $1",
+        params![
+            o.sid.as_str(),
+            o.state,
+            o.attempts,
+            o.next_attempt_at,
+            o.completed_at,
+            o.last_status,
+            o.last_error
+        ],
+    )
+}
+
+/// Queues a finished delivery to be sent again (a replay), keeping its
+/// idempotency token and its attempt history.
+pub fn requeue(sid: &DeliverySid, now: Timestamp) -> Statement<'_> {
+    Statement::new(
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = $2, completed_at = NULL, lease_until = NULL \
+         WHERE sid = $1",
+        params![sid.as_str(), now],
+    )
+}
+
+/// The deliveries an account's console lists, newest first.
+pub fn of_account<'a>(
+    account: &'a AccountSid,
+    at: &'a PageAt,
+    size: u32,
+) -> (Query<'a, DeliveryRecord>, PageShape) {
+    ListQuery::new(
+        concat!("SELECT ", delivery_columns!(), " FROM deliveries"),
+        "created_at",
+        "sid",
+        Order::Descending,
+    )
+    .filter("account_sid = {}", [account.into()])
+    .page(at, size, decode)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub number: i64,
+    pub at: Timestamp,
+    pub url: String,
+    pub status_code: Option<i64>,
+    pub latency_ms: Option<i64>,
+    pub error: Option<String>,
+}
+
+pub fn attempts_of(sid: &DeliverySid) -> Query<'_, AttemptRecord> {
+    Query::new(
+        "SELECT attempt, at, url, status_code, latency_ms, error FROM delivery_attempts \
+         WHERE delivery_sid = $1 ORDER BY attempt",
+        params![sid.as_str()],
+        |c| {
+            Ok(AttemptRecord {
+                number: c.int()?,
+                at: c.timestamp()?,
+                url: c.text()?,
+                status_code: c.opt_int()?,
+                latency_ms: c.opt_int()?,
+                error: c.opt_text()?,
+            })
+        },
+    )
+}

@@ -1,0 +1,278 @@
+//! Switchboard's storage layer.
+//!
+//! [`Store`] is one interface over two databases: SQLite, the embedded default, and
+//! PostgreSQL, for running several nodes. Queries are values ([`Query`],
+//! [`Statement`]) written once in PostgreSQL's placeholder syntax and defined by
+//! topic in the modules below; [`Store`] runs them outside a transaction and
+//! [`Tx`] inside one. Where a database needs SQL of its own, the two versions sit
+//! side by side in the topic module.
+
+mod error;
+mod migrate;
+mod postgres;
+mod sqlite;
+mod value;
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod authorizations;
+pub mod connect_apps;
+pub mod deliveries;
+pub mod instance;
+pub mod page;
+pub mod sessions;
+pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use error::{Result, StoreError};
+pub use value::{Cols, Decode, Query, Row, Statement, Value};
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database. Cheap to clone; every clone shares the connections.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+enum Inner {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+/// Where a database URL points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `sqlite://relative.db`, `sqlite:///absolute.db`, `sqlite:file.db`, or a
+    /// `postgres://` / `postgresql://` URL.
+    pub fn parse(url: &str) -> Result<Self> {
+        if let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            let path = rest.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            }
+            Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(DatabaseUrl::Postgres(url.to_owned()))
+        } else {
+            Err(StoreError::UnsupportedUrl(
+                url.chars().take(40).collect::<String>(),
+            ))
+        }
+    }
+
+    /// A form safe to print: no password.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => postgres::redact(url),
+        }
+    }
+}
+
+/// How many connections to open.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSize {
+    pub sqlite_readers: usize,
+    pub postgres_connections: usize,
+}
+
+impl Default for PoolSize {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        PoolSize {
+            sqlite_readers: cores + 2,
+            postgres_connections: (cores * 4).max(8),
+        }
+    }
+}
+
+impl Store {
+    /// Opens the database and brings its schema up to date.
+    pub async fn open(url: &DatabaseUrl, size: PoolSize) -> Result<Store> {
+        let inner = match url {
+            DatabaseUrl::Sqlite(path) => {
+                Inner::Sqlite(sqlite::SqliteStore::open(path, size.sqlite_readers)?)
+            }
+            DatabaseUrl::Postgres(url) => {
+                Inner::Postgres(postgres::PgStore::open(url, size.postgres_connections)?)
+            }
+        };
+        let store = Store {
+            inner: Arc::new(inner),
+        };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.inner {
+            Inner::Sqlite(_) => Backend::Sqlite,
+            Inner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn all<T>(&self, q: Query<'_, T>) -> Result<Vec<T>> {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.read(|c| sqlite::query_all(c, &q)),
+            Inner::Postgres(p) => postgres::query_all(&p.client().await?, &q).await,
+        }
+    }
+
+    pub async fn opt<T>(&self, q: Query<'_, T>) -> Result<Option<T>> {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.read(|c| sqlite::query_opt(c, &q)),
+            Inner::Postgres(p) => postgres::query_opt(&p.client().await?, &q).await,
+        }
+    }
+
+    pub async fn one<T>(&self, q: Query<'_, T>) -> Result<T> {
+        self.opt(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs a resource query folded with the caller's facts (see [`access`]).
+    /// `None` when the username names no account.
+    pub async fn read_folded<T>(
+        &self,
+        folded: access::Folded<'_, T>,
+    ) -> Result<Option<access::FoldedRows<T>>> {
+        let access::Folded {
+            query,
+            resource_decode,
+        } = folded;
+        let mut facts = None;
+        let mut items = Vec::new();
+        let mut take = |c: &mut Cols<'_>| -> Result<bool> {
+            let (f, item) = access::decode_folded_row(c, resource_decode, facts.is_none())?;
+            if f.is_some() {
+                facts = f;
+            }
+            items.extend(item);
+            Ok(true)
+        };
+        match &*self.inner {
+            Inner::Sqlite(s) => {
+                s.read(|conn| sqlite::for_each_row(conn, &query.sql, &query.params, &mut take))?
+            }
+            Inner::Postgres(p) => {
+                let client = p.client().await?;
+                for row in postgres::rows(&client, &query.sql, &query.params).await? {
+                    take(&mut Cols::new(&row))?;
+                }
+            }
+        }
+        Ok(facts.map(|f| (f, items)))
+    }
+
+    /// Runs one statement in its own transaction.
+    pub async fn run(&self, s: Statement<'_>) -> Result<u64> {
+        match &*self.inner {
+            Inner::Sqlite(st) => sqlite::execute(&*st.writer().await, &s),
+            Inner::Postgres(p) => postgres::execute(&p.client().await?, &s).await,
+        }
+    }
+
+    /// Runs a query that writes (`INSERT … RETURNING`, `UPDATE … RETURNING`) in its
+    /// own transaction.
+    pub async fn write_all<T>(&self, q: Query<'_, T>) -> Result<Vec<T>> {
+        match &*self.inner {
+            Inner::Sqlite(st) => sqlite::query_all(&*st.writer().await, &q),
+            Inner::Postgres(p) => postgres::query_all(&p.client().await?, &q).await,
+        }
+    }
+
+    /// Starts a write transaction. Dropping the [`Tx`] without [`Tx::commit`]
+    /// rolls it back.
+    pub async fn begin(&self) -> Result<Tx> {
+        let inner = match &*self.inner {
+            Inner::Sqlite(s) => TxInner::Sqlite(sqlite::SqliteTx::begin(s.writer().await)?),
+            Inner::Postgres(p) => {
+                TxInner::Postgres(Box::new(postgres::PgTx::begin(p.client().await?).await?))
+            }
+        };
+        Ok(Tx { inner })
+    }
+}
+
+/// A write transaction: everything in it lands together or not at all.
+pub struct Tx {
+    inner: TxInner,
+}
+
+enum TxInner {
+    Sqlite(sqlite::SqliteTx),
+    // Boxed: the pooled connection is large, and a Tx moves through await points.
+    Postgres(Box<postgres::PgTx>),
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match &self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn all<T>(&mut self, q: Query<'_, T>) -> Result<Vec<T>> {
+        match &self.inner {
+            TxInner::Sqlite(t) => sqlite::query_all(t.conn(), &q),
+            TxInner::Postgres(t) => postgres::query_all(t.client(), &q).await,
+        }
+    }
+
+    pub async fn opt<T>(&mut self, q: Query<'_, T>) -> Result<Option<T>> {
+        match &self.inner {
+            TxInner::Sqlite(t) => sqlite::query_opt(t.conn(), &q),
+            TxInner::Postgres(t) => postgres::query_opt(t.client(), &q).await,
+        }
+    }
+
+    pub async fn one<T>(&mut self, q: Query<'_, T>) -> Result<T> {
+        self.opt(q).await?.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn run(&mut self, s: Statement<'_>) -> Result<u64> {
+        match &self.inner {
+            TxInner::Sqlite(t) => sqlite::execute(t.conn(), &s),
+            TxInner::Postgres(t) => postgres::execute(t.client(), &s).await,
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit(),
+            TxInner::Postgres(t) => t.commit().await,
+        }
+    }
+
+    /// Runs raw SQL (several statements, no parameters): migrations only.
+    pub(crate) async fn batch(&mut self, sql: &str) -> Result<()> {
+        match &self.inner {
+            TxInner::Sqlite(t) => Ok(t.conn().execute_batch(sql)?),
+            TxInner::Postgres(t) => t
+                .client()
+                .batch_execute(sql)
+                .await
+                .map_err(StoreError::from_postgres),
+        }
+    }
+}

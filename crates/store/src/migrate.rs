@@ -1,0 +1,86 @@
+//! Schema migrations, applied in order when a store opens. Each migration has a
+//! SQLite and a PostgreSQL version (their DDL differs in types only) and both must
+//! describe the same tables.
+
+use crate::error::{Result, StoreError};
+use crate::{Backend, Query, Statement, Store, params};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+macro_rules! migration {
+    ($version:literal, $name:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $name, ".sql")),
+        }
+    };
+}
+
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_accounts"),
+    migration!(2, "0002_connect"),
+    migration!(3, "0003_console"),
+    migration!(4, "0004_deliveries"),
+];
+
+/// A fixed key so that nodes starting together on one PostgreSQL migrate one at a
+/// time.
+const MIGRATION_LOCK: i64 = 0x5357_4254_4348;
+
+pub(crate) async fn run(store: &Store) -> Result<()> {
+    let mut tx = store.begin().await?;
+    if tx.backend() == Backend::Postgres {
+        tx.batch(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+    }
+    tx.batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        )",
+    )
+    .await?;
+    let applied: Vec<i64> = tx
+        .all(Query::new(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            vec![],
+            |c| c.int(),
+        ))
+        .await?;
+    if let Some(&newest) = applied.last() {
+        let known = MIGRATIONS.last().map_or(0, |m| m.version);
+        if newest > known {
+            return Err(StoreError::Migration {
+                version: newest,
+                reason: format!(
+                    "the database was migrated by a newer Switchboard (schema {newest}, this build knows up to {known})"
+                ),
+            });
+        }
+    }
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let sql = match tx.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        tx.batch(sql).await.map_err(|e| StoreError::Migration {
+            version: m.version,
+            reason: e.to_string(),
+        })?;
+        tx.run(Statement::new(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            params![m.version, m.name, switchboard_types::Timestamp::now()],
+        ))
+        .await?;
+        tracing::info!(version = m.version, name = m.name, "applied migration");
+    }
+    tx.commit().await
+}

@@ -1,0 +1,156 @@
+//! PostgreSQL through tokio-postgres: pooled connections, statements prepared once
+//! per connection and reused.
+
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use postgres_types::ToSql;
+
+use crate::error::{Result, StoreError};
+use crate::value::{Cols, Query, Statement, Value};
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+impl PgStore {
+    pub fn open(url: &str, max_connections: usize) -> Result<Self> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
+        let manager = Manager::from_config(
+            config,
+            tokio_postgres::NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(max_connections)
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        Ok(PgStore { pool })
+    }
+
+    pub(crate) async fn client(&self) -> Result<Object> {
+        self.pool.get().await.map_err(|e| match e {
+            deadpool_postgres::PoolError::Backend(e) => StoreError::from_postgres(e),
+            other => StoreError::Pool(other.to_string()),
+        })
+    }
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match url.parse::<tokio_postgres::Config>() {
+        Ok(cfg) => format!(
+            "postgres://{}@{:?}/{}",
+            cfg.get_user().unwrap_or(""),
+            cfg.get_hosts(),
+            cfg.get_dbname().unwrap_or("")
+        ),
+        Err(_) => "postgres://…".to_owned(),
+    }
+}
+
+fn bind<'a>(params: &'a [Value<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+/// Runs `sql` and returns its rows; decoding is the caller's.
+pub(crate) async fn rows(
+    client: &Object,
+    sql: &str,
+    params: &[Value<'_>],
+) -> Result<Vec<tokio_postgres::Row>> {
+    let stmt = client
+        .prepare_cached(sql)
+        .await
+        .map_err(StoreError::from_postgres)?;
+    client
+        .query(&stmt, &bind(params))
+        .await
+        .map_err(StoreError::from_postgres)
+}
+
+pub(crate) async fn query_all<T>(client: &Object, q: &Query<'_, T>) -> Result<Vec<T>> {
+    let rows = rows(client, &q.sql, &q.params).await?;
+    rows.iter()
+        .map(|row| (q.decode)(&mut Cols::new(row)))
+        .collect()
+}
+
+pub(crate) async fn query_opt<T>(client: &Object, q: &Query<'_, T>) -> Result<Option<T>> {
+    let stmt = client
+        .prepare_cached(&q.sql)
+        .await
+        .map_err(StoreError::from_postgres)?;
+    let row = client
+        .query_opt(&stmt, &bind(&q.params))
+        .await
+        .map_err(StoreError::from_postgres)?;
+    row.map(|row| (q.decode)(&mut Cols::new(&row))).transpose()
+}
+
+pub(crate) async fn execute(client: &Object, s: &Statement<'_>) -> Result<u64> {
+    let stmt = client
+        .prepare_cached(&s.sql)
+        .await
+        .map_err(StoreError::from_postgres)?;
+    client
+        .execute(&stmt, &bind(&s.params))
+        .await
+        .map_err(StoreError::from_postgres)
+}
+
+/// A transaction on one pooled connection.
+pub struct PgTx {
+    client: Option<Object>,
+}
+
+impl PgTx {
+    pub(crate) async fn begin(client: Object) -> Result<Self> {
+        client
+            .batch_execute("BEGIN")
+            .await
+            .map_err(StoreError::from_postgres)?;
+        Ok(PgTx {
+            client: Some(client),
+        })
+    }
+
+    pub(crate) fn client(&self) -> &Object {
+        self.client
+            .as_ref()
+            .expect("transaction used after it ended")
+    }
+
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        let client = self.client.take().expect("transaction used after it ended");
+        client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(StoreError::from_postgres)
+    }
+}
+
+impl Drop for PgTx {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            // Dropped without commit (an error, or a cancelled request): roll back
+            // before the connection goes back to the pool. Drop cannot wait, so a
+            // task does it; if there is no runtime the connection is discarded.
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    handle.spawn(async move {
+                        if let Err(e) = client.batch_execute("ROLLBACK").await {
+                            tracing::warn!(error = %e, "rollback of an abandoned transaction failed");
+                            let _ = Object::take(client);
+                        }
+                    });
+                }
+                Err(_) => {
+                    let _ = Object::take(client);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! SQLite, through rusqlite, called synchronously on the request's own thread.
+//!
+//! Reads are a few microseconds; handing them to another thread (sqlx, or
+//! `spawn_blocking`) costs more than the read itself (see docs/benchmarks.md). So
+//! readers are a small set of connections taken without waiting, and the single
+//! writer connection sits behind an async mutex that a transaction holds until it
+//! commits: SQLite allows one writer at a time anyway, and waiting for it must not
+//! block a runtime thread.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
+
+use crate::error::{Result, StoreError};
+use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
+
+const STATEMENT_CACHE: usize = 256;
+
+pub struct SqliteStore {
+    writer: Arc<AsyncMutex<Connection>>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // WAL keeps readers and the writer out of each other's way, and with
+    // synchronous=NORMAL a committed transaction survives kill -9 (only an OS
+    // crash can lose the last few).
+    conn.execute_batch(
+        "PRAGMA busy_timeout = 5000;
+         PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;",
+    )?;
+    Ok(())
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path, readers: usize) -> Result<Self> {
+        let writer = Connection::open(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&writer)?;
+        let readers = (0..readers.max(1))
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&conn)?;
+                conn.pragma_update(None, "query_only", true)?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SqliteStore {
+            writer: Arc::new(AsyncMutex::new(writer)),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs `f` on a free reader connection.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        let n = self.readers.len();
+        for i in 0..n {
+            if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
+                return f(&conn);
+            }
+        }
+        // Every reader is busy (more threads than readers): wait for one. A reader
+        // is only ever held for one synchronous query, so the wait is short.
+        let conn = self.readers[start % n]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&conn)
+    }
+
+    pub(crate) async fn writer(&self) -> OwnedMutexGuard<Connection> {
+        self.writer.clone().lock_owned().await
+    }
+}
+
+fn bind<'a>(params: &'a [Value<'a>]) -> impl rusqlite::Params + 'a {
+    rusqlite::params_from_iter(params.iter())
+}
+
+/// Runs `sql` and hands each row to `f`; stops early when `f` says so.
+pub(crate) fn for_each_row(
+    conn: &Connection,
+    sql: &str,
+    params: &[Value<'_>],
+    mut f: impl FnMut(&mut Cols<'_>) -> Result<bool>,
+) -> Result<()> {
+    let sql = sqlite_placeholders(sql);
+    let mut stmt = conn.prepare_cached(&sql).map_err(StoreError::from_sqlite)?;
+    let mut rows = stmt.query(bind(params)).map_err(StoreError::from_sqlite)?;
+    while let Some(row) = rows.next().map_err(StoreError::from_sqlite)? {
+        if !f(&mut Cols::new(row))? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn query_all<T>(conn: &Connection, q: &Query<'_, T>) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for_each_row(conn, &q.sql, &q.params, |c| {
+        out.push((q.decode)(c)?);
+        Ok(true)
+    })?;
+    Ok(out)
+}
+
+pub(crate) fn query_opt<T>(conn: &Connection, q: &Query<'_, T>) -> Result<Option<T>> {
+    let mut out = None;
+    for_each_row(conn, &q.sql, &q.params, |c| {
+        out = Some((q.decode)(c)?);
+        Ok(false)
+    })?;
+    Ok(out)
+}
+
+pub(crate) fn execute(conn: &Connection, s: &Statement<'_>) -> Result<u64> {
+    let sql = sqlite_placeholders(&s.sql);
+    let mut stmt = conn.prepare_cached(&sql).map_err(StoreError::from_sqlite)?;
+    let n = stmt
+        .execute(bind(&s.params))
+        .map_err(StoreError::from_sqlite)?;
+    Ok(n as u64)
+}
+
+/// A write transaction holding the writer connection.
+pub struct SqliteTx {
+    conn: OwnedMutexGuard<Connection>,
+    open: bool,
+}
+
+impl SqliteTx {
+    pub(crate) fn begin(conn: OwnedMutexGuard<Connection>) -> Result<Self> {
+        // IMMEDIATE takes the write lock now, so a transaction that reads then
+        // writes cannot fail half-way because another process wrote in between.
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        Ok(SqliteTx { conn, open: true })
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.execute_batch("COMMIT")?;
+        Ok(())
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.open
+            && let Err(e) = self.conn.execute_batch("ROLLBACK")
+        {
+            tracing::warn!(error = %e, "rolling back an abandoned SQLite transaction failed");
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! Query parameters and result rows, shared by both databases.
+//!
+//! A query is written once, in PostgreSQL's `$1` placeholder syntax, with its
+//! parameters as [`Value`]s and a decoder reading [`Cols`]; each backend binds and
+//! reads them with its own driver.
+
+use std::error::Error as StdError;
+
+use bytes::BytesMut;
+use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use switchboard_types::{AccountSid, ConnectAppSid, Timestamp};
+
+use crate::error::{Result, StoreError};
+
+/// One bound parameter.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+    Bytes(&'a [u8]),
+    Bool(bool),
+}
+
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Text(v)
+    }
+}
+impl<'a> From<&'a String> for Value<'a> {
+    fn from(v: &'a String) -> Self {
+        Value::Text(v)
+    }
+}
+impl<'a> From<&'a [u8]> for Value<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        Value::Bytes(v)
+    }
+}
+impl<'a> From<&'a Vec<u8>> for Value<'a> {
+    fn from(v: &'a Vec<u8>) -> Self {
+        Value::Bytes(v)
+    }
+}
+impl From<i64> for Value<'_> {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value<'_> {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl From<Timestamp> for Value<'_> {
+    fn from(v: Timestamp) -> Self {
+        Value::Int(v.micros())
+    }
+}
+impl<'a> From<&'a AccountSid> for Value<'a> {
+    fn from(v: &'a AccountSid) -> Self {
+        Value::Text(v.as_str())
+    }
+}
+impl<'a> From<&'a ConnectAppSid> for Value<'a> {
+    fn from(v: &'a ConnectAppSid) -> Self {
+        Value::Text(v.as_str())
+    }
+}
+impl<'a, T> From<Option<T>> for Value<'a>
+where
+    T: Into<Value<'a>>,
+{
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Builds a `Vec<Value>` from anything convertible.
+#[macro_export]
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {
+        vec![$($crate::Value::from($value)),*]
+    };
+}
+
+impl rusqlite::ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match *self {
+            Value::Null => ValueRef::Null,
+            Value::Int(v) => ValueRef::Integer(v),
+            Value::Text(v) => ValueRef::Text(v.as_bytes()),
+            Value::Bytes(v) => ValueRef::Blob(v),
+            Value::Bool(v) => ValueRef::Integer(i64::from(v)),
+        }))
+    }
+}
+
+impl ToSql for Value<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        // PostgreSQL types its parameters from the statement, so a NULL needs no
+        // type of its own; every other value defers to the driver's encoding.
+        match *self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => v.to_sql(ty, out),
+            Value::Text(v) => v.to_sql(ty, out),
+            Value::Bytes(v) => v.to_sql(ty, out),
+            Value::Bool(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// A result row of either driver, read by column index.
+pub trait Row {
+    fn int(&self, idx: usize) -> Result<Option<i64>>;
+    fn text(&self, idx: usize) -> Result<Option<String>>;
+    fn bytes(&self, idx: usize) -> Result<Option<Vec<u8>>>;
+    fn boolean(&self, idx: usize) -> Result<Option<bool>>;
+}
+
+fn decode_err(column: usize, reason: impl ToString) -> StoreError {
+    StoreError::Decode {
+        column,
+        reason: reason.to_string(),
+    }
+}
+
+impl Row for rusqlite::Row<'_> {
+    fn int(&self, idx: usize) -> Result<Option<i64>> {
+        self.get(idx).map_err(|e| decode_err(idx, e))
+    }
+    fn text(&self, idx: usize) -> Result<Option<String>> {
+        self.get(idx).map_err(|e| decode_err(idx, e))
+    }
+    fn bytes(&self, idx: usize) -> Result<Option<Vec<u8>>> {
+        self.get(idx).map_err(|e| decode_err(idx, e))
+    }
+    fn boolean(&self, idx: usize) -> Result<Option<bool>> {
+        self.get(idx).map_err(|e| decode_err(idx, e))
+    }
+}
+
+impl Row for tokio_postgres::Row {
+    fn int(&self, idx: usize) -> Result<Option<i64>> {
+        self.try_get(idx).map_err(|e| decode_err(idx, e))
+    }
+    fn text(&self, idx: usize) -> Result<Option<String>> {
+        self.try_get(idx).map_err(|e| decode_err(idx, e))
+    }
+    fn bytes(&self, idx: usize) -> Result<Option<Vec<u8>>> {
+        self.try_get(idx).map_err(|e| decode_err(idx, e))
+    }
+    fn boolean(&self, idx: usize) -> Result<Option<bool>> {
+        self.try_get(idx).map_err(|e| decode_err(idx, e))
+    }
+}
+
+/// Reads the columns of a row in order, so a decoder lists fields in the same order
+/// as its `SELECT` and never counts indexes by hand.
+pub struct Cols<'r> {
+    row: &'r dyn Row,
+    next: usize,
+}
+
+impl<'r> Cols<'r> {
+    pub fn new(row: &'r dyn Row) -> Self {
+        Cols { row, next: 0 }
+    }
+
+    fn advance(&mut self) -> usize {
+        let idx = self.next;
+        self.next += 1;
+        idx
+    }
+
+    fn required<T>(
+        &mut self,
+        value: impl FnOnce(&dyn Row, usize) -> Result<Option<T>>,
+    ) -> Result<T> {
+        let idx = self.advance();
+        value(self.row, idx)?.ok_or_else(|| decode_err(idx, "unexpected NULL"))
+    }
+
+    pub fn int(&mut self) -> Result<i64> {
+        self.required(|r, i| r.int(i))
+    }
+    pub fn opt_int(&mut self) -> Result<Option<i64>> {
+        let idx = self.advance();
+        self.row.int(idx)
+    }
+    pub fn text(&mut self) -> Result<String> {
+        self.required(|r, i| r.text(i))
+    }
+    pub fn opt_text(&mut self) -> Result<Option<String>> {
+        let idx = self.advance();
+        self.row.text(idx)
+    }
+    pub fn bytes(&mut self) -> Result<Vec<u8>> {
+        self.required(|r, i| r.bytes(i))
+    }
+    pub fn opt_bytes(&mut self) -> Result<Option<Vec<u8>>> {
+        let idx = self.advance();
+        self.row.bytes(idx)
+    }
+    pub fn boolean(&mut self) -> Result<bool> {
+        self.required(|r, i| r.boolean(i))
+    }
+    pub fn timestamp(&mut self) -> Result<Timestamp> {
+        self.int().map(Timestamp::from_micros)
+    }
+    pub fn opt_timestamp(&mut self) -> Result<Option<Timestamp>> {
+        Ok(self.opt_int()?.map(Timestamp::from_micros))
+    }
+
+    /// Parses a column with `parse`, reporting failures as decode errors.
+    pub fn parsed<T, E: ToString>(
+        &mut self,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Result<T> {
+        let idx = self.next;
+        let text = self.text()?;
+        parse(&text).map_err(|e| decode_err(idx, e))
+    }
+
+    pub fn opt_parsed<T, E: ToString>(
+        &mut self,
+        parse: impl FnOnce(&str) -> std::result::Result<T, E>,
+    ) -> Result<Option<T>> {
+        let idx = self.next;
+        match self.opt_text()? {
+            None => Ok(None),
+            Some(text) => parse(&text).map(Some).map_err(|e| decode_err(idx, e)),
+        }
+    }
+
+    /// Whether the next column is NULL, read as TEXT, without consuming it.
+    pub(crate) fn peek_text_is_null(&self) -> Result<bool> {
+        Ok(self.row.text(self.next)?.is_none())
+    }
+
+    /// Skips columns this decoder does not need.
+    pub fn skip(&mut self, n: usize) {
+        self.next += n;
+    }
+}
+
+/// Turns one row into a value.
+pub type Decode<T> = fn(&mut Cols<'_>) -> Result<T>;
+
+/// A statement that returns rows, with its parameters and decoder.
+pub struct Query<'a, T> {
+    pub(crate) sql: std::borrow::Cow<'static, str>,
+    pub(crate) params: Vec<Value<'a>>,
+    pub(crate) decode: Decode<T>,
+    /// The `ORDER BY` of a list query (unqualified column names), restated when
+    /// the query is folded into another.
+    pub(crate) order: Option<String>,
+}
+
+impl<'a, T> Query<'a, T> {
+    pub fn new(sql: &'static str, params: Vec<Value<'a>>, decode: Decode<T>) -> Self {
+        Query {
+            sql: sql.into(),
+            params,
+            decode,
+            order: None,
+        }
+    }
+
+    /// A query whose text is assembled at run time (filters chosen per request).
+    /// Only ever built from fixed fragments, never from user input.
+    pub fn dynamic(sql: String, params: Vec<Value<'a>>, decode: Decode<T>) -> Self {
+        Query {
+            sql: sql.into(),
+            params,
+            decode,
+            order: None,
+        }
+    }
+
+    pub(crate) fn ordered_by(mut self, order: String) -> Self {
+        self.order = Some(order);
+        self
+    }
+}
+
+/// A statement that returns no rows.
+pub struct Statement<'a> {
+    pub(crate) sql: std::borrow::Cow<'static, str>,
+    pub(crate) params: Vec<Value<'a>>,
+}
+
+impl<'a> Statement<'a> {
+    pub fn new(sql: &'static str, params: Vec<Value<'a>>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params,
+        }
+    }
+
+    /// See [`Query::dynamic`].
+    pub fn dynamic(sql: String, params: Vec<Value<'a>>) -> Self {
+        Statement {
+            sql: sql.into(),
+            params,
+        }
+    }
+}
+
+/// Rewrites `$N` placeholders to SQLite's `?N`, which binds by the same number.
+pub(crate) fn sqlite_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_numbered_placeholders_only() {
+        assert_eq!(
+            sqlite_placeholders("SELECT a FROM t WHERE b = $2 AND c = $1 AND d = '$x'"),
+            "SELECT a FROM t WHERE b = ?2 AND c = ?1 AND d = '$x'"
+        );
+    }
+}

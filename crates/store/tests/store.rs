@@ -1,0 +1,222 @@
+//! The store's own behaviour, on both databases.
+
+use switchboard_store::accounts::{self, AccountFilter, AccountScope, NewAccount};
+use switchboard_store::page::PageAt;
+use switchboard_store::testing::TestDb;
+use switchboard_store::{PoolSize, Store, StoreError, access, on_both_backends};
+use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
+
+async fn open(db: &TestDb) -> Store {
+    Store::open(&db.database_url(), PoolSize::default())
+        .await
+        .expect("open store")
+}
+
+async fn add_account(store: &Store, owner: Option<&AccountSid>, name: &str, at: i64) -> AccountSid {
+    let sid = AccountSid::generate();
+    let owner = owner.cloned().unwrap_or_else(|| sid.clone());
+    let mut tx = store.begin().await.unwrap();
+    tx.run(accounts::insert(&NewAccount {
+        sid: &sid,
+        owner_account_sid: &owner,
+        friendly_name: name,
+        account_type: AccountType::Trial,
+        auth_token_mac: &[1; 32],
+        auth_token_sealed: &[2; 40],
+        now: Timestamp::from_seconds(at),
+    }))
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    sid
+}
+
+on_both_backends!(migrations_are_idempotent, |db: TestDb| async move {
+    let first = open(&db).await;
+    drop(first);
+    let _again = open(&db).await;
+});
+
+on_both_backends!(
+    keyset_pages_walk_forwards_and_back,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let main = add_account(&store, None, "main", 1000).await;
+        for i in 0..23 {
+            // Several share a timestamp, so the SID must break ties.
+            add_account(&store, Some(&main), &format!("sub {i}"), 1001 + i / 3).await;
+        }
+        let scope = AccountScope::Tree(main.clone());
+        let filter = AccountFilter::default();
+        let mut at = PageAt::First;
+        let mut seen = Vec::new();
+        let mut pages = Vec::new();
+        loop {
+            let (q, shape) = accounts::list(&scope, &filter, &at, 10);
+            let page = shape.assemble(store.all(q).await.unwrap());
+            seen.extend(page.items.iter().map(|a| a.sid.clone()));
+            pages.push(page.items.iter().map(|a| a.sid.clone()).collect::<Vec<_>>());
+            match page.next_cursor() {
+                Some(c) => at = PageAt::After(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 24, "every account exactly once");
+        assert_eq!(seen[0], main, "oldest first");
+        let mut dedup = seen.clone();
+        dedup.sort();
+        dedup.dedup();
+        assert_eq!(dedup.len(), 24);
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![10, 10, 4]
+        );
+
+        // From the last page, the previous page is the second one again.
+        let (q, shape) = accounts::list(&scope, &filter, &at, 10);
+        let last = shape.assemble(store.all(q).await.unwrap());
+        let before = PageAt::Before(last.previous_cursor().expect("a previous page"));
+        let (q, shape) = accounts::list(&scope, &filter, &before, 10);
+        let previous = shape.assemble(store.all(q).await.unwrap());
+        assert_eq!(
+            previous
+                .items
+                .iter()
+                .map(|a| a.sid.clone())
+                .collect::<Vec<_>>(),
+            pages[1]
+        );
+        assert!(previous.has_next && previous.has_previous);
+    }
+);
+
+on_both_backends!(filters_narrow_a_listing, |db: TestDb| async move {
+    let store = open(&db).await;
+    let main = add_account(&store, None, "main", 1000).await;
+    let sub = add_account(&store, Some(&main), "wanted", 1001).await;
+    add_account(&store, Some(&main), "other", 1002).await;
+    store
+        .run(accounts::set_status(
+            &sub,
+            AccountStatus::Suspended,
+            Timestamp::now(),
+        ))
+        .await
+        .unwrap();
+    let scope = AccountScope::Tree(main.clone());
+    let by_name = AccountFilter {
+        friendly_name: Some("wanted".into()),
+        status: None,
+    };
+    let (q, shape) = accounts::list(&scope, &by_name, &PageAt::First, 50);
+    let page = shape.assemble(store.all(q).await.unwrap());
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].sid, sub);
+    let by_status = AccountFilter {
+        friendly_name: None,
+        status: Some(AccountStatus::Active),
+    };
+    let (q, shape) = accounts::list(&scope, &by_status, &PageAt::First, 50);
+    assert_eq!(shape.assemble(store.all(q).await.unwrap()).items.len(), 2);
+});
+
+on_both_backends!(
+    folded_read_returns_facts_and_rows,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let main = add_account(&store, None, "main", 1000).await;
+        let sub = add_account(&store, Some(&main), "sub", 1001).await;
+
+        let scope = AccountScope::Tree(main.clone());
+        let filter = AccountFilter::default();
+        let (q, _) = accounts::list(&scope, &filter, &PageAt::First, 50);
+        let (facts, rows) = store
+            .read_folded(access::caller_with(&sub, Some(&main), q))
+            .await
+            .unwrap()
+            .expect("the username exists");
+        assert_eq!(facts.username.sid, sub);
+        assert_eq!(facts.parent_status, Some(AccountStatus::Active));
+        assert!(facts.parent_tokens[0].is_some());
+        assert_eq!(
+            facts.target.as_ref().map(|t| t.sid.clone()),
+            Some(main.clone())
+        );
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].sid, main,
+            "the page keeps its order through the fold"
+        );
+
+        // No resource rows: still the facts.
+        let none = AccountSid::generate();
+        let (facts, rows) = store
+            .read_folded(access::caller_with(&main, None, accounts::by_sid(&none)))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(rows.is_empty());
+        assert!(facts.target.is_none() && facts.parent_status.is_none());
+
+        // An unknown username: nothing at all.
+        assert!(
+            store
+                .read_folded(access::caller_with(&none, None, accounts::by_sid(&main)))
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+);
+
+on_both_backends!(unique_keys_report_conflicts, |db: TestDb| async move {
+    let store = open(&db).await;
+    let sid = add_account(&store, None, "main", 1000).await;
+    let mut tx = store.begin().await.unwrap();
+    let err = tx
+        .run(accounts::insert(&NewAccount {
+            sid: &sid,
+            owner_account_sid: &sid,
+            friendly_name: "dup",
+            account_type: AccountType::Trial,
+            auth_token_mac: &[1; 32],
+            auth_token_sealed: &[2; 40],
+            now: Timestamp::now(),
+        }))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict), "{err:?}");
+});
+
+on_both_backends!(abandoned_transactions_roll_back, |db: TestDb| async move {
+    let store = open(&db).await;
+    let sid = add_account(&store, None, "before", 1000).await;
+    {
+        let mut tx = store.begin().await.unwrap();
+        tx.run(accounts::set_friendly_name(
+            &sid,
+            "during",
+            Timestamp::now(),
+        ))
+        .await
+        .unwrap();
+        // dropped without commit
+    }
+    // Give PostgreSQL's rollback task a moment to return the connection.
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let a = store.one(accounts::by_sid(&sid)).await.unwrap();
+    assert_eq!(a.friendly_name, "before");
+    let mut tx = store.begin().await.unwrap();
+    tx.run(accounts::set_friendly_name(&sid, "after", Timestamp::now()))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store
+            .one(accounts::by_sid(&sid))
+            .await
+            .unwrap()
+            .friendly_name,
+        "after"
+    );
+});

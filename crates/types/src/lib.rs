@@ -1,0 +1,18 @@
+//! The vocabulary every layer of Switchboard shares.
+//!
+//! Values here are parsed once, at the edge, and carried as types from then on: a
+//! function that takes an [`AccountSid`] never has to wonder whether it got a Connect
+//! App SID or a user's typo.
+
+mod account;
+mod permission;
+mod sid;
+mod time;
+
+pub use account::{AccountStatus, AccountType, ParseEnumError};
+pub use permission::{Permission, Permissions, UnknownPermission};
+pub use sid::{
+    AccountSid, CallSid, ConnectAppSid, DeliverySid, MessageSid, PhoneNumberSid, RecordingSid,
+    SidError,
+};
+pub use time::Timestamp;

@@ -1,0 +1,177 @@
+//! Twilio SIDs: a two-letter prefix naming the kind of resource and 32 hex digits.
+
+use std::fmt;
+
+use rand::RngCore;
+use serde::{Serialize, Serializer};
+
+/// Why a string is not a SID of the expected kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SidError {
+    #[error(
+        "'{value}' is not a valid {kind} SID: expected {prefix} followed by 32 hexadecimal digits"
+    )]
+    Malformed {
+        kind: &'static str,
+        prefix: &'static str,
+        value: String,
+    },
+}
+
+const HEX_LEN: usize = 32;
+
+fn parse_sid(value: &str, prefix: &'static str, kind: &'static str) -> Result<String, SidError> {
+    let well_formed = value.len() == prefix.len() + HEX_LEN
+        && value.starts_with(prefix)
+        && value[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit());
+    if well_formed {
+        // Twilio hands out lower-case hex; accepting either case and storing one means
+        // a SID typed in upper case still finds its resource.
+        Ok(format!(
+            "{prefix}{}",
+            value[prefix.len()..].to_ascii_lowercase()
+        ))
+    } else {
+        Err(SidError::Malformed {
+            kind,
+            prefix,
+            // Bounded so a 10 MB "SID" does not end up in an error message.
+            value: value.chars().take(64).collect(),
+        })
+    }
+}
+
+fn random_sid(prefix: &str) -> String {
+    let mut bytes = [0u8; HEX_LEN / 2];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+macro_rules! define_sid {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+
+            /// Parses a SID received from outside (a URL, a form, a database row).
+            pub fn parse(value: &str) -> Result<Self, SidError> {
+                parse_sid(value, $prefix, $kind).map(Self)
+            }
+
+            /// A fresh, random SID.
+            pub fn generate() -> Self {
+                Self(random_sid($prefix))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = SidError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+define_sid!(
+    /// An account or subaccount (`AC…`).
+    AccountSid, "AC", "Account"
+);
+define_sid!(
+    /// A Connect App (`CN…`).
+    ConnectAppSid, "CN", "ConnectApp"
+);
+define_sid!(
+    /// A call (`CA…`).
+    CallSid, "CA", "Call"
+);
+define_sid!(
+    /// A message (`SM…`).
+    MessageSid, "SM", "Message"
+);
+define_sid!(
+    /// An incoming phone number (`PN…`).
+    PhoneNumberSid, "PN", "IncomingPhoneNumber"
+);
+define_sid!(
+    /// A call recording (`RE…`).
+    RecordingSid, "RE", "Recording"
+);
+define_sid!(
+    /// An outgoing webhook delivery (`WD…`), a Switchboard extension.
+    DeliverySid, "WD", "Delivery"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_well_formed_sid_and_normalises_case() {
+        let sid = AccountSid::parse("AC0123456789ABCDEF0123456789abcdef").unwrap();
+        assert_eq!(sid.as_str(), "AC0123456789abcdef0123456789abcdef");
+    }
+
+    #[test]
+    fn rejects_wrong_prefix_length_and_digits() {
+        for bad in [
+            "",
+            "AC",
+            "CN0123456789abcdef0123456789abcdef",
+            "ac0123456789abcdef0123456789abcdef",
+            "AC0123456789abcdef0123456789abcde",
+            "AC0123456789abcdef0123456789abcdef0",
+            "AC0123456789abcdef0123456789abcdeg",
+            "AC0123456789abcdef0123456789abcdé",
+        ] {
+            assert!(AccountSid::parse(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn generated_sids_parse_and_differ() {
+        let a = ConnectAppSid::generate();
+        let b = ConnectAppSid::generate();
+        assert_ne!(a, b);
+        assert_eq!(ConnectAppSid::parse(a.as_str()).unwrap(), a);
+        assert!(a.as_str().starts_with("CN"));
+    }
+
+    #[test]
+    fn error_message_is_bounded() {
+        let huge = "A".repeat(10_000);
+        let err = AccountSid::parse(&huge).unwrap_err();
+        assert!(err.to_string().len() < 200);
+    }
+}
