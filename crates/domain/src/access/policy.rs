@@ -1,0 +1,282 @@
+//! The permission policy: who may do what to which account. Pure, small, and the
+//! only place access is decided; every API request passes through [`decide`].
+//!
+//! The rules are the contract's ("Authenticating API requests", "What a Connect
+//! App may do"):
+//! - an account's own credentials reach it and, for a main account, its
+//!   subaccounts; a parent's credentials with a subaccount's SID reach that
+//!   subaccount;
+//! - a Connect App reads the customer's accounts with `get-all` (its dedicated
+//!   subaccount alone with `post-all`), writes only in its dedicated subaccount and
+//!   only with `post-all`, and never creates accounts, changes them, manages
+//!   Connect Apps or sees tokens;
+//! - anything outside the caller's reach is "not found", so nothing leaks about
+//!   other customers.
+
+use switchboard_store::access::AccountFacts;
+use switchboard_store::accounts::AccountScope;
+use switchboard_types::{AccountSid, Permission};
+
+use super::principal::{ConnectPrincipal, Principal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// GET.
+    Read,
+    /// POST or DELETE.
+    Write,
+}
+
+/// What the request's path names, as the policy sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// `/Accounts.json`: listing accounts, or creating a subaccount.
+    AccountList,
+    /// An account named in the path, which exists.
+    Account(&'a AccountFacts),
+    /// An account named in the path that does not exist.
+    Missing,
+    /// The caller's own account, implied by the path (`/v1/AuthTokens/…`).
+    Own,
+}
+
+/// The kind of resource a request reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Resource {
+    /// The account itself: fetch, rename.
+    Account,
+    /// Changing an account's status (suspend, reactivate, close).
+    AccountStatus,
+    /// `/Accounts.json`: the list of accounts, and creating subaccounts.
+    AccountList,
+    /// Auth tokens: the secondary token, promotion.
+    AuthTokens,
+    ConnectApps,
+    AuthorizedConnectApps,
+    /// Outgoing webhooks of an app owner (an extension).
+    Deliveries,
+    Calls,
+    Messages,
+    PhoneNumbers,
+    AvailablePhoneNumbers,
+    Recordings,
+    Usage,
+    Balance,
+}
+
+impl Resource {
+    pub const ALL: [Resource; 14] = [
+        Resource::Account,
+        Resource::AccountStatus,
+        Resource::AccountList,
+        Resource::AuthTokens,
+        Resource::ConnectApps,
+        Resource::AuthorizedConnectApps,
+        Resource::Deliveries,
+        Resource::Calls,
+        Resource::Messages,
+        Resource::PhoneNumbers,
+        Resource::AvailablePhoneNumbers,
+        Resource::Recordings,
+        Resource::Usage,
+        Resource::Balance,
+    ];
+
+    /// What `post-all` ("Charge account for usage") lets a Connect App create and
+    /// delete in its dedicated subaccount.
+    fn is_billable_activity(self) -> bool {
+        matches!(
+            self,
+            Resource::Calls | Resource::Messages | Resource::PhoneNumbers | Resource::Recordings
+        )
+    }
+
+    /// Resources that are never a Connect App's business, even to read.
+    fn is_credential(self) -> bool {
+        matches!(self, Resource::AuthTokens | Resource::Deliveries)
+    }
+}
+
+/// What an allowed request may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// Whether `auth_token` fields are shown (never to a Connect App).
+    pub shows_auth_tokens: bool,
+    /// For reading the account list: which accounts it shows.
+    pub account_scope: Option<AccountScope>,
+}
+
+/// Why a request is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Outside the caller's reach, or nonexistent: the same answer for both.
+    NotFound,
+    /// A Connect App lacks a permission the customer could grant.
+    MissingPermission(Permission),
+    /// Not something this kind of caller may ever do.
+    Forbidden(&'static str),
+}
+
+pub type Decision = Result<Allowed, Refusal>;
+
+fn owner(scope: Option<AccountScope>) -> Decision {
+    Ok(Allowed {
+        shows_auth_tokens: true,
+        account_scope: scope,
+    })
+}
+
+fn connect(scope: Option<AccountScope>) -> Decision {
+    Ok(Allowed {
+        shows_auth_tokens: false,
+        account_scope: scope,
+    })
+}
+
+pub const SUBACCOUNTS_CANNOT_CREATE: &str =
+    "Subaccounts cannot create subaccounts; use the main account's credentials";
+pub const MAIN_STATUS_FIXED: &str =
+    "The status of a main account cannot be changed through the API";
+pub const OWN_STATUS_FIXED: &str =
+    "A subaccount cannot change its own status; use the main account's credentials";
+pub const APPS_BELONG_TO_MAIN: &str =
+    "Connect Apps belong to main accounts; use the main account's SID";
+pub const CONNECT_NO_ACCOUNTS: &str =
+    "A Connect App cannot create, change, suspend or close accounts";
+pub const CONNECT_NO_CREDENTIALS: &str =
+    "A Connect App cannot see or manage auth tokens or deliveries";
+pub const CONNECT_NO_APPS: &str =
+    "A Connect App cannot manage the customer's Connect Apps or authorizations";
+pub const CONNECT_OWN_SUBACCOUNT: &str =
+    "A Connect App can only create or delete resources in its own dedicated subaccount";
+pub const NOT_WRITABLE: &str = "This resource cannot be changed";
+
+/// Decides one request.
+pub fn decide(
+    principal: &Principal,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    match principal {
+        Principal::Account { sid, main } => {
+            decide_owner(sid, sid == main, false, action, target, resource)
+        }
+        Principal::Parent { sub, .. } => decide_owner(sub, false, true, action, target, resource),
+        Principal::Connect(app) => decide_connect(app, action, target, resource),
+    }
+}
+
+/// `account`: the account the credentials stand for; `is_main`: whether it is a
+/// main account (reaching its subaccounts); `via_parent`: a parent acting on its
+/// subaccount `account`.
+fn decide_owner(
+    account: &AccountSid,
+    is_main: bool,
+    via_parent: bool,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    let target = match target {
+        Target::Missing => return Err(Refusal::NotFound),
+        Target::Own => {
+            return if resource == Resource::AuthTokens {
+                owner(None)
+            } else {
+                Err(Refusal::NotFound)
+            };
+        }
+        Target::AccountList if resource != Resource::AccountList => return Err(Refusal::NotFound),
+        Target::AccountList => {
+            return match (action, is_main) {
+                (Action::Read, true) => owner(Some(AccountScope::Tree(account.clone()))),
+                (Action::Read, false) => owner(Some(AccountScope::Single(account.clone()))),
+                (Action::Write, true) => owner(None),
+                (Action::Write, false) => Err(Refusal::Forbidden(SUBACCOUNTS_CANNOT_CREATE)),
+            };
+        }
+        Target::Account(t) => t,
+    };
+    let reaches = if is_main {
+        &target.owner_account_sid == account
+    } else {
+        &target.sid == account
+    };
+    if !reaches {
+        return Err(Refusal::NotFound);
+    }
+    if action == Action::Read {
+        return owner(None);
+    }
+    match resource {
+        Resource::AccountStatus if target.is_main() => Err(Refusal::Forbidden(MAIN_STATUS_FIXED)),
+        // A subaccount's status belongs to whoever holds the parent's credentials.
+        Resource::AccountStatus if !(is_main || via_parent) => {
+            Err(Refusal::Forbidden(OWN_STATUS_FIXED))
+        }
+        Resource::ConnectApps | Resource::AuthorizedConnectApps if !target.is_main() => {
+            Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
+        }
+        Resource::AccountList
+        | Resource::AvailablePhoneNumbers
+        | Resource::Usage
+        | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),
+        _ => owner(None),
+    }
+}
+
+fn decide_connect(
+    app: &ConnectPrincipal,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    let can_read_all = app.permissions.contains(Permission::GetAll);
+    let can_charge = app.permissions.contains(Permission::PostAll);
+    let target = match target {
+        Target::Missing => return Err(Refusal::NotFound),
+        Target::Own => return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS)),
+        Target::AccountList if resource != Resource::AccountList => return Err(Refusal::NotFound),
+        Target::AccountList => {
+            return match action {
+                Action::Write => Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS)),
+                Action::Read if can_read_all => {
+                    connect(Some(AccountScope::Tree(app.customer.clone())))
+                }
+                Action::Read if can_charge => {
+                    connect(Some(AccountScope::Single(app.subaccount.clone())))
+                }
+                Action::Read => Err(Refusal::MissingPermission(Permission::GetAll)),
+            };
+        }
+        Target::Account(t) => t,
+    };
+    if target.owner_account_sid != app.customer {
+        return Err(Refusal::NotFound);
+    }
+    if resource.is_credential() {
+        return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
+    }
+    let own_subaccount = target.sid == app.subaccount;
+    match action {
+        Action::Read if can_read_all || (own_subaccount && can_charge) => connect(None),
+        Action::Read => Err(Refusal::MissingPermission(Permission::GetAll)),
+        Action::Write => match resource {
+            Resource::Account | Resource::AccountStatus | Resource::AccountList => {
+                Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS))
+            }
+            Resource::ConnectApps | Resource::AuthorizedConnectApps => {
+                Err(Refusal::Forbidden(CONNECT_NO_APPS))
+            }
+            r if !r.is_billable_activity() => Err(Refusal::Forbidden(NOT_WRITABLE)),
+            _ if !own_subaccount => Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT)),
+            _ if can_charge => connect(None),
+            _ => Err(Refusal::MissingPermission(Permission::PostAll)),
+        },
+    }
+}
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

@@ -1,0 +1,448 @@
+//! Every principal × action × target × resource, against the contract's tables.
+//!
+//! The expectations below are written from the contract's wording, row by row, and
+//! deliberately not from the structure of `decide`, so the two can disagree.
+
+use switchboard_store::access::AccountFacts;
+use switchboard_store::accounts::AccountScope;
+use switchboard_types::{
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions,
+};
+
+use super::*;
+use crate::access::principal::{ConnectPrincipal, Principal};
+
+struct World {
+    customer: AccountFacts,    // U, a main account
+    dedicated: AccountFacts,   // S, U's subaccount made for the app
+    other_sub: AccountFacts,   // O, another subaccount of U
+    foreign: AccountFacts,     // F, someone else's main account
+    foreign_sub: AccountFacts, // F's subaccount
+}
+
+fn facts(sid: &AccountSid, owner: &AccountSid) -> AccountFacts {
+    AccountFacts {
+        sid: sid.clone(),
+        owner_account_sid: owner.clone(),
+        status: AccountStatus::Active,
+        account_type: AccountType::Full,
+    }
+}
+
+fn world() -> World {
+    let u = AccountSid::generate();
+    let f = AccountSid::generate();
+    World {
+        customer: facts(&u, &u),
+        dedicated: facts(&AccountSid::generate(), &u),
+        other_sub: facts(&AccountSid::generate(), &u),
+        foreign: facts(&f, &f),
+        foreign_sub: facts(&AccountSid::generate(), &f),
+    }
+}
+
+fn connect_app(w: &World, permissions: &[Permission]) -> Principal {
+    Principal::Connect(ConnectPrincipal {
+        subaccount: w.dedicated.sid.clone(),
+        customer: w.customer.sid.clone(),
+        app: ConnectAppSid::generate(),
+        app_owner: w.foreign.sid.clone(),
+        permissions: Permissions::of(permissions),
+    })
+}
+
+const PERMISSION_SETS: [&[Permission]; 4] = [
+    &[],
+    &[Permission::GetAll],
+    &[Permission::PostAll],
+    &[Permission::GetAll, Permission::PostAll],
+];
+
+/// The contract's "What a Connect App may do", as an oracle.
+fn connect_expectation(
+    w: &World,
+    perms: &[Permission],
+    action: Action,
+    target: Option<&AccountFacts>,
+    resource: Resource,
+) -> Decision {
+    let get_all = perms.contains(&Permission::GetAll);
+    let post_all = perms.contains(&Permission::PostAll);
+    let hidden = |scope| {
+        Ok(Allowed {
+            shows_auth_tokens: false,
+            account_scope: scope,
+        })
+    };
+    let Some(t) = target else {
+        // /Accounts.json is only the account list.
+        if resource != Resource::AccountList {
+            return Err(Refusal::NotFound);
+        }
+        return match action {
+            Action::Read if get_all => hidden(Some(AccountScope::Tree(w.customer.sid.clone()))),
+            Action::Read if post_all => hidden(Some(AccountScope::Single(w.dedicated.sid.clone()))),
+            Action::Read => Err(Refusal::MissingPermission(Permission::GetAll)),
+            Action::Write => Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS)),
+        };
+    };
+    // Outside the customer's accounts: not found, whatever was asked.
+    if t.owner_account_sid != w.customer.sid {
+        return Err(Refusal::NotFound);
+    }
+    // Tokens (and the app owner's deliveries) are never a Connect App's.
+    if matches!(resource, Resource::AuthTokens | Resource::Deliveries) {
+        return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
+    }
+    let is_s = t.sid == w.dedicated.sid;
+    match action {
+        // GET on X = U or a subaccount of U: get-all; or X = S with post-all.
+        Action::Read => {
+            if get_all || (is_s && post_all) {
+                hidden(None)
+            } else {
+                Err(Refusal::MissingPermission(Permission::GetAll))
+            }
+        }
+        Action::Write => match resource {
+            // POST /Accounts/{X}.json: never.
+            Resource::Account | Resource::AccountStatus | Resource::AccountList => {
+                Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS))
+            }
+            // Managing U's Connect Apps: never.
+            Resource::ConnectApps | Resource::AuthorizedConnectApps => {
+                Err(Refusal::Forbidden(CONNECT_NO_APPS))
+            }
+            Resource::AvailablePhoneNumbers | Resource::Usage | Resource::Balance => {
+                Err(Refusal::Forbidden(NOT_WRITABLE))
+            }
+            // Calls, messages, numbers, recordings under S: post-all. Elsewhere: never.
+            Resource::Calls
+            | Resource::Messages
+            | Resource::PhoneNumbers
+            | Resource::Recordings => {
+                if !is_s {
+                    Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
+                } else if post_all {
+                    hidden(None)
+                } else {
+                    Err(Refusal::MissingPermission(Permission::PostAll))
+                }
+            }
+            Resource::AuthTokens | Resource::Deliveries => unreachable!(),
+        },
+    }
+}
+
+fn targets(w: &World) -> Vec<Option<&AccountFacts>> {
+    vec![
+        None,
+        Some(&w.customer),
+        Some(&w.dedicated),
+        Some(&w.other_sub),
+        Some(&w.foreign),
+        Some(&w.foreign_sub),
+    ]
+}
+
+fn as_target(t: Option<&AccountFacts>) -> Target<'_> {
+    t.map_or(Target::AccountList, Target::Account)
+}
+
+#[test]
+fn connect_apps_follow_the_contract_table_everywhere() {
+    let w = world();
+    let mut checked = 0;
+    for perms in PERMISSION_SETS {
+        let principal = connect_app(&w, perms);
+        for target in targets(&w) {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    let got = decide(&principal, action, as_target(target), resource);
+                    let want = connect_expectation(&w, perms, action, target, resource);
+                    assert_eq!(
+                        got,
+                        want,
+                        "perms={perms:?} action={action:?} target={:?} resource={resource:?}",
+                        target.map(|t| &t.sid)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 6 * 2 * Resource::ALL.len());
+}
+
+#[test]
+fn connect_apps_never_see_tokens_never_reach_other_customers_never_write_outside_s() {
+    let w = world();
+    for perms in PERMISSION_SETS {
+        let principal = connect_app(&w, perms);
+        for target in targets(&w) {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    let decision = decide(&principal, action, as_target(target), resource);
+                    if let Ok(allowed) = &decision {
+                        assert!(!allowed.shows_auth_tokens);
+                        assert_ne!(resource, Resource::AuthTokens);
+                        if action == Action::Write {
+                            assert_eq!(target.map(|t| &t.sid), Some(&w.dedicated.sid));
+                            assert!(perms.contains(&Permission::PostAll));
+                        }
+                    }
+                    if let Some(t) = target
+                        && t.owner_account_sid != w.customer.sid
+                    {
+                        assert_eq!(decision, Err(Refusal::NotFound));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            decide(&principal, Action::Read, Target::Own, Resource::AuthTokens),
+            Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS))
+        );
+        assert_eq!(
+            decide(&principal, Action::Read, Target::Missing, Resource::Calls),
+            Err(Refusal::NotFound)
+        );
+    }
+}
+
+#[test]
+fn contract_rows_spelled_out() {
+    let w = world();
+    let get = connect_app(&w, &[Permission::GetAll]);
+    let post = connect_app(&w, &[Permission::PostAll]);
+    // GET /Accounts.json
+    assert_eq!(
+        decide(
+            &get,
+            Action::Read,
+            Target::AccountList,
+            Resource::AccountList
+        )
+        .unwrap()
+        .account_scope,
+        Some(AccountScope::Tree(w.customer.sid.clone()))
+    );
+    assert_eq!(
+        decide(
+            &post,
+            Action::Read,
+            Target::AccountList,
+            Resource::AccountList
+        )
+        .unwrap()
+        .account_scope,
+        Some(AccountScope::Single(w.dedicated.sid.clone()))
+    );
+    // GET under U's other subaccount needs get-all.
+    assert!(
+        decide(
+            &get,
+            Action::Read,
+            Target::Account(&w.other_sub),
+            Resource::Calls
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        decide(
+            &post,
+            Action::Read,
+            Target::Account(&w.other_sub),
+            Resource::Calls
+        ),
+        Err(Refusal::MissingPermission(Permission::GetAll))
+    );
+    // post-all alone reads S.
+    assert!(
+        decide(
+            &post,
+            Action::Read,
+            Target::Account(&w.dedicated),
+            Resource::Messages
+        )
+        .is_ok()
+    );
+    // POST under S needs post-all.
+    assert!(
+        decide(
+            &post,
+            Action::Write,
+            Target::Account(&w.dedicated),
+            Resource::Calls
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        decide(
+            &get,
+            Action::Write,
+            Target::Account(&w.dedicated),
+            Resource::Calls
+        ),
+        Err(Refusal::MissingPermission(Permission::PostAll))
+    );
+    // Never: subaccounts, account changes, other accounts.
+    let both = connect_app(&w, &[Permission::GetAll, Permission::PostAll]);
+    assert!(
+        decide(
+            &both,
+            Action::Write,
+            Target::AccountList,
+            Resource::AccountList
+        )
+        .is_err()
+    );
+    assert!(
+        decide(
+            &both,
+            Action::Write,
+            Target::Account(&w.dedicated),
+            Resource::AccountStatus
+        )
+        .is_err()
+    );
+    assert!(
+        decide(
+            &both,
+            Action::Write,
+            Target::Account(&w.dedicated),
+            Resource::Account
+        )
+        .is_err()
+    );
+    assert!(
+        decide(
+            &both,
+            Action::Write,
+            Target::Account(&w.customer),
+            Resource::Calls
+        )
+        .is_err()
+    );
+    assert!(
+        decide(
+            &both,
+            Action::Write,
+            Target::Account(&w.customer),
+            Resource::ConnectApps
+        )
+        .is_err()
+    );
+    assert_eq!(
+        decide(
+            &both,
+            Action::Read,
+            Target::Account(&w.foreign),
+            Resource::Calls
+        ),
+        Err(Refusal::NotFound)
+    );
+}
+
+/// Owners, as an oracle from "Authenticating API requests".
+fn owner_expectation(
+    w: &World,
+    who: &str,
+    action: Action,
+    target: Option<&AccountFacts>,
+    resource: Resource,
+) -> Decision {
+    let shown = |scope| {
+        Ok(Allowed {
+            shows_auth_tokens: true,
+            account_scope: scope,
+        })
+    };
+    let (me, is_main, via_parent) = match who {
+        "main" => (&w.customer, true, false),
+        "sub" => (&w.other_sub, false, false),
+        "parent" => (&w.dedicated, false, true),
+        _ => unreachable!(),
+    };
+    let Some(t) = target else {
+        if resource != Resource::AccountList {
+            return Err(Refusal::NotFound);
+        }
+        return match (action, is_main) {
+            (Action::Read, true) => shown(Some(AccountScope::Tree(me.sid.clone()))),
+            (Action::Read, false) => shown(Some(AccountScope::Single(me.sid.clone()))),
+            (Action::Write, true) => shown(None),
+            (Action::Write, false) => Err(Refusal::Forbidden(SUBACCOUNTS_CANNOT_CREATE)),
+        };
+    };
+    // Owner of X reaches X and X's subaccounts; via parent reaches S alone.
+    let reaches = t.sid == me.sid || (is_main && t.owner_account_sid == me.sid);
+    if !reaches {
+        return Err(Refusal::NotFound);
+    }
+    if action == Action::Read {
+        return shown(None);
+    }
+    let target_is_main = t.sid == t.owner_account_sid;
+    match resource {
+        Resource::AccountStatus if target_is_main => Err(Refusal::Forbidden(MAIN_STATUS_FIXED)),
+        Resource::AccountStatus if !(is_main || via_parent) => {
+            Err(Refusal::Forbidden(OWN_STATUS_FIXED))
+        }
+        Resource::ConnectApps | Resource::AuthorizedConnectApps if !target_is_main => {
+            Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
+        }
+        Resource::AccountList
+        | Resource::AvailablePhoneNumbers
+        | Resource::Usage
+        | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),
+        _ => shown(None),
+    }
+}
+
+#[test]
+fn owners_follow_the_contract_everywhere() {
+    let w = world();
+    let principals = [
+        (
+            "main",
+            Principal::Account {
+                sid: w.customer.sid.clone(),
+                main: w.customer.sid.clone(),
+            },
+        ),
+        (
+            "sub",
+            Principal::Account {
+                sid: w.other_sub.sid.clone(),
+                main: w.customer.sid.clone(),
+            },
+        ),
+        (
+            "parent",
+            Principal::Parent {
+                sub: w.dedicated.sid.clone(),
+                parent: w.customer.sid.clone(),
+            },
+        ),
+    ];
+    for (who, principal) in &principals {
+        for target in targets(&w) {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    assert_eq!(
+                        decide(principal, action, as_target(target), resource),
+                        owner_expectation(&w, who, action, target, resource),
+                        "who={who} action={action:?} target={:?} resource={resource:?}",
+                        target.map(|t| &t.sid)
+                    );
+                }
+            }
+        }
+        assert!(decide(principal, Action::Write, Target::Own, Resource::AuthTokens).is_ok());
+        assert_eq!(
+            decide(principal, Action::Read, Target::Missing, Resource::Account),
+            Err(Refusal::NotFound)
+        );
+    }
+}

@@ -1,0 +1,92 @@
+//! Who an API request is: worked out from the caller facts the store read and the
+//! MAC of the password presented.
+
+use switchboard_store::access::CallerFacts;
+use switchboard_types::{AccountSid, AccountStatus, ConnectAppSid, Permissions};
+
+use crate::secrets::Keys;
+
+/// An authenticated API caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// An account using its own credentials. Reaches itself and, for a main
+    /// account, all its subaccounts.
+    Account { sid: AccountSid, main: AccountSid },
+    /// A subaccount addressed with its parent's credentials. Reaches the
+    /// subaccount alone.
+    Parent { sub: AccountSid, parent: AccountSid },
+    /// A Connect App acting in a customer's account: the username is the
+    /// dedicated subaccount, the password the app owner's auth token.
+    Connect(ConnectPrincipal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectPrincipal {
+    /// The dedicated subaccount S, made for this app when the customer approved.
+    pub subaccount: AccountSid,
+    /// The customer's main account U.
+    pub customer: AccountSid,
+    pub app: ConnectAppSid,
+    pub app_owner: AccountSid,
+    /// What the app may do now: what it requests ∩ what the customer granted.
+    pub permissions: Permissions,
+}
+
+impl Principal {
+    /// The main account whose data this principal acts on (the customer's, for a
+    /// Connect App).
+    pub fn acting_main(&self) -> &AccountSid {
+        match self {
+            Principal::Account { main, .. } => main,
+            Principal::Parent { parent, .. } => parent,
+            Principal::Connect(c) => &c.customer,
+        }
+    }
+
+    /// The account named by the request's username.
+    pub fn username(&self) -> &AccountSid {
+        match self {
+            Principal::Account { sid, .. } => sid,
+            Principal::Parent { sub, .. } => sub,
+            Principal::Connect(c) => &c.subaccount,
+        }
+    }
+}
+
+/// Identifies the caller, or `None` when the credentials identify nobody. Every
+/// candidate token is compared, in constant time, whatever matches first.
+pub fn identify(facts: &CallerFacts, presented_mac: &[u8; 32]) -> Option<Principal> {
+    let user = &facts.username;
+    let usable = user.status == AccountStatus::Active
+        && (user.is_main() || facts.parent_status == Some(AccountStatus::Active));
+    let own = Keys::matches_any(presented_mac, &facts.username_tokens);
+    let parents = !user.is_main() && Keys::matches_any(presented_mac, &facts.parent_tokens);
+    let connect = facts.grant.as_ref().and_then(|g| {
+        let owner_token = Keys::matches_any(presented_mac, &g.app_owner_tokens);
+        (owner_token && g.app_owner_status == AccountStatus::Active).then(|| {
+            Principal::Connect(ConnectPrincipal {
+                subaccount: user.sid.clone(),
+                customer: user.owner_account_sid.clone(),
+                app: g.app.clone(),
+                app_owner: g.app_owner.clone(),
+                permissions: g.app_permissions.intersect(g.granted_permissions),
+            })
+        })
+    });
+    if !usable {
+        return None;
+    }
+    if own {
+        Some(Principal::Account {
+            sid: user.sid.clone(),
+            main: user.owner_account_sid.clone(),
+        })
+    } else if parents {
+        Some(Principal::Parent {
+            sub: user.sid.clone(),
+            parent: user.owner_account_sid.clone(),
+        })
+    } else {
+        connect
+    }
+}

@@ -1,0 +1,67 @@
+//! Recording audit events.
+
+use switchboard_store::Tx;
+use switchboard_store::audit::{self, AuditEvent};
+use switchboard_store::page::{Page, PageAt};
+use switchboard_types::{AccountSid, ConnectAppSid, Permissions, Timestamp};
+
+use crate::Switchboard;
+use crate::error::DomainResult;
+use crate::secrets::random_id;
+
+/// An event about to be recorded.
+pub struct Event<'a> {
+    pub account: &'a AccountSid,
+    pub actor: &'a str,
+    pub action: &'static str,
+    pub app: Option<&'a ConnectAppSid>,
+    pub subject: Option<&'a str>,
+    pub permissions: Option<Permissions>,
+    pub detail: Option<String>,
+    pub ip: Option<&'a str>,
+}
+
+impl Event<'_> {
+    fn record(self, now: Timestamp) -> AuditEvent {
+        AuditEvent {
+            id: random_id()[..32].to_owned(),
+            account_sid: self.account.clone(),
+            actor: self.actor.to_owned(),
+            action: self.action.to_owned(),
+            connect_app_sid: self.app.map(ToString::to_string),
+            subject_sid: self.subject.map(str::to_owned),
+            permissions: self.permissions,
+            detail: self.detail,
+            ip: self.ip.map(str::to_owned),
+            at: now,
+        }
+    }
+}
+
+/// Records an event in the same transaction as the change it describes.
+pub async fn record(tx: &mut Tx, event: Event<'_>) -> DomainResult<()> {
+    tx.run(audit::insert(&event.record(Timestamp::now())))
+        .await?;
+    Ok(())
+}
+
+impl Switchboard {
+    /// Records an event on its own (sign-ins, which change nothing else).
+    pub async fn record_event(&self, event: Event<'_>) -> DomainResult<()> {
+        self.store()
+            .run(audit::insert(&event.record(Timestamp::now())))
+            .await?;
+        Ok(())
+    }
+
+    /// A main account's audit log, newest first.
+    pub async fn audit_log(
+        &self,
+        account: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AuditEvent>> {
+        let (query, shape) = audit::of_account(account, at, size);
+        Ok(shape.assemble(self.store().all(query).await?))
+    }
+}

@@ -1,0 +1,177 @@
+//! Outgoing webhooks: one mechanism for every callback Switchboard sends
+//! (deauthorize callbacks, call and message status callbacks).
+//!
+//! A webhook is *enqueued* inside the transaction of the change that causes it,
+//! into a durable outbox; workers (see `worker`) claim due rows, sign and send
+//! them, and retry with back-off. A crash between commit and delivery loses
+//! nothing: the row is still there when a worker next looks.
+
+use switchboard_store::Tx;
+pub mod guard;
+pub mod signature;
+pub mod worker;
+
+use switchboard_store::deliveries::{self, DeliveryRecord};
+use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, Timestamp};
+
+use crate::Switchboard;
+use crate::error::DomainResult;
+use crate::secrets::random_id;
+
+/// What a webhook is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookKind {
+    Deauthorize,
+    CallStatus,
+    MessageStatus,
+}
+
+impl WebhookKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookKind::Deauthorize => "deauthorize",
+            WebhookKind::CallStatus => "call-status",
+            WebhookKind::MessageStatus => "message-status",
+        }
+    }
+}
+
+/// A webhook to send.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub kind: WebhookKind,
+    /// The account whose console lists the delivery.
+    pub account: AccountSid,
+    /// The account whose auth token (current at each attempt) signs the request.
+    pub signing_account: AccountSid,
+    pub connect_app: Option<ConnectAppSid>,
+    /// The resource it is about (a call, a message, a dedicated subaccount).
+    pub resource_sid: Option<String>,
+    /// `GET` (parameters in the query string) or `POST` (a form body).
+    pub method: String,
+    pub url: String,
+    /// Parameters in the order they are sent.
+    pub params: Vec<(String, String)>,
+}
+
+/// Form-encodes parameters (also how they are stored).
+pub fn encode_params(params: &[(String, String)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+pub fn decode_params(encoded: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(encoded.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Writes a webhook to the outbox inside `tx`. Call
+/// [`Switchboard::wake_deliveries`] after committing so it goes out at once.
+pub async fn enqueue(tx: &mut Tx, hook: &Webhook, now: Timestamp) -> DomainResult<DeliverySid> {
+    let sid = DeliverySid::generate();
+    let record = DeliveryRecord {
+        sid: sid.clone(),
+        account_sid: hook.account.clone(),
+        kind: hook.kind.as_str().to_owned(),
+        connect_app_sid: hook.connect_app.as_ref().map(ToString::to_string),
+        resource_sid: hook.resource_sid.clone(),
+        signing_account_sid: hook.signing_account.clone(),
+        method: hook.method.clone(),
+        url: hook.url.clone(),
+        params: encode_params(&hook.params),
+        // The same on every retry of this delivery, so receivers can drop repeats.
+        idempotency_token: format!("{sid}-{}", &random_id()[..16]),
+        state: "pending".to_owned(),
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+        completed_at: None,
+        last_status: None,
+        last_error: None,
+    };
+    tx.run(deliveries::insert(&record)).await?;
+    Ok(sid)
+}
+
+impl Switchboard {
+    /// Tells this node's delivery workers that new deliveries were committed.
+    /// Other nodes find them by polling.
+    pub fn wake_deliveries(&self) {
+        self.delivery_signal().notify_one();
+    }
+}
+
+/// A delivery with its attempts, for its owner.
+#[derive(Debug, Clone)]
+pub struct DeliveryView {
+    pub delivery: DeliveryRecord,
+    pub attempts: Vec<deliveries::AttemptRecord>,
+}
+
+impl Switchboard {
+    /// `GET …/Deliveries.json`: what was sent on behalf of an account, newest first.
+    pub async fn list_deliveries(
+        &self,
+        request: &crate::access::ApiRequest<'_>,
+        account: &AccountSid,
+        at: &switchboard_store::page::PageAt,
+        size: u32,
+    ) -> DomainResult<switchboard_store::page::Page<DeliveryRecord>> {
+        let (query, shape) = deliveries::of_account(account, at, size);
+        let (_, rows) = self.authorize_read(request, query).await?;
+        Ok(shape.assemble(rows))
+    }
+
+    /// One delivery of an account, with every attempt.
+    pub async fn delivery_of(
+        &self,
+        account: &AccountSid,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        let delivery = self
+            .store()
+            .opt(deliveries::by_sid(sid))
+            .await?
+            .filter(|d| &d.account_sid == account)
+            .ok_or(crate::DomainError::NotFound)?;
+        let attempts = self.store().all(deliveries::attempts_of(sid)).await?;
+        Ok(DeliveryView { delivery, attempts })
+    }
+
+    pub async fn api_delivery(
+        &self,
+        access: &crate::access::Access,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        let account = access.target_account()?.sid.clone();
+        self.delivery_of(&account, sid).await
+    }
+
+    /// Sends a delivery again (same parameters and idempotency token), whatever
+    /// became of it; its history is kept.
+    pub async fn replay_delivery(
+        &self,
+        account: &AccountSid,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        self.delivery_of(account, sid).await?;
+        self.store()
+            .run(deliveries::requeue(sid, Timestamp::now()))
+            .await?;
+        self.wake_deliveries();
+        self.delivery_of(account, sid).await
+    }
+
+    pub async fn api_replay_delivery(
+        &self,
+        access: &crate::access::Access,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        let account = access.target_account()?.sid.clone();
+        self.replay_delivery(&account, sid).await
+    }
+}

@@ -1,0 +1,361 @@
+//! The delivery workers: claim due webhooks from the outbox, sign and send them,
+//! record every attempt, and schedule retries.
+//!
+//! Several nodes on one PostgreSQL each run this loop; a claimed delivery carries
+//! a lease, so under normal operation each is sent once, and a node that dies
+//! mid-send only delays its claimed deliveries until their lease runs out (at
+//! least once, always).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use switchboard_store::deliveries::{self, Attempt, DeliveryRecord, Outcome};
+use switchboard_store::{Backend, Statement};
+use switchboard_types::Timestamp;
+use tokio::sync::Semaphore;
+
+use super::decode_params;
+use super::guard::{GuardedResolver, check_literal, refusal_in};
+use super::signature::twilio_signature;
+use crate::Switchboard;
+
+/// How deliveries are sent and retried.
+#[derive(Debug, Clone)]
+pub struct CallbackSettings {
+    /// The first retry's delay; each later one doubles, up to 720× this (one hour
+    /// for the default five seconds), and retries stop 17,280× this after the
+    /// delivery was created (one day). Tests shrink it to milliseconds.
+    pub retry_base: Duration,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+    /// Whether callbacks may go to loopback and private addresses.
+    pub allow_private: bool,
+    /// Attempts in flight at once on this node.
+    pub concurrency: usize,
+    /// How often idle workers look for deliveries committed on other nodes.
+    pub poll_interval: Duration,
+}
+
+impl Default for CallbackSettings {
+    fn default() -> Self {
+        CallbackSettings {
+            retry_base: Duration::from_secs(5),
+            timeout: Duration::from_secs(10),
+            allow_private: false,
+            concurrency: 64,
+            poll_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The retry schedule, all in multiples of the base delay.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    base: Duration,
+}
+
+const CAP_FACTOR: u32 = 720;
+const WINDOW_FACTOR: u32 = 17_280;
+
+impl Schedule {
+    pub fn new(base: Duration) -> Self {
+        Schedule { base }
+    }
+
+    /// The delay before attempt `made + 1`, after `made` failed attempts, without
+    /// jitter.
+    pub fn delay_after(&self, made: u32) -> Duration {
+        let doubling = 2u32.saturating_pow(made.saturating_sub(1));
+        self.base.saturating_mul(doubling.min(CAP_FACTOR))
+    }
+
+    /// How long after creation a delivery keeps being retried.
+    pub fn window(&self) -> Duration {
+        self.base.saturating_mul(WINDOW_FACTOR)
+    }
+
+    /// When to try again, with ±20% jitter so that deliveries failing together
+    /// do not retry in lockstep; `None` when retries are over.
+    pub fn next_attempt(&self, made: u32, created: Timestamp, now: Timestamp) -> Option<Timestamp> {
+        let jitter = rand::rng().random_range(0.8..1.2);
+        let delay = self.delay_after(made).mul_f64(jitter);
+        let next = now.plus_micros(delay.as_micros() as i64);
+        let deadline = created.plus_micros(self.window().as_micros() as i64);
+        (next <= deadline).then_some(next)
+    }
+}
+
+/// What one attempt came to.
+enum Sent {
+    Answered(u16),
+    Refused(String),
+    Failed(String),
+}
+
+fn client(settings: &CallbackSettings) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout)
+        // A redirect could lead anywhere (including a private address given as a
+        // literal); Twilio's callbacks are answered where they are sent.
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(GuardedResolver {
+            allow_private: settings.allow_private,
+        }))
+        .user_agent(concat!(
+            "Switchboard/",
+            env!("CARGO_PKG_VERSION"),
+            " (TwilioProxy/1.1)"
+        ))
+        .build()
+        .expect("the HTTP client builds")
+}
+
+/// The URL actually requested: for GET the parameters join the query string.
+pub fn request_url(d: &DeliveryRecord, params: &[(String, String)]) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(&d.url).map_err(|e| format!("invalid URL: {e}"))?;
+    if d.method == "GET" && !params.is_empty() {
+        let mut query = url.query_pairs_mut();
+        for (k, v) in params {
+            query.append_pair(k, v);
+        }
+    }
+    Ok(url)
+}
+
+impl Switchboard {
+    async fn send_once(&self, http: &reqwest::Client, d: &DeliveryRecord) -> Sent {
+        let params = decode_params(&d.params);
+        let url = match request_url(d, &params) {
+            Ok(u) => u,
+            Err(e) => return Sent::Refused(e),
+        };
+        if let Err(refused) = check_literal(&url, self.settings().callbacks.allow_private) {
+            return Sent::Refused(refused.to_string());
+        }
+        // Signed with the signing account's token as it is now: a rotated token
+        // signs the next attempt.
+        let token = match self.operator_account(&d.signing_account_sid).await {
+            Ok(account) => match self.reveal_token(&account) {
+                Ok(t) => t,
+                Err(e) => return Sent::Failed(e.to_string()),
+            },
+            Err(e) => return Sent::Failed(format!("signing account unavailable: {e}")),
+        };
+        let signed_params: &[(String, String)] = if d.method == "GET" { &[] } else { &params };
+        let signature = twilio_signature(&token, url.as_str(), signed_params);
+        let request = if d.method == "GET" {
+            http.get(url)
+        } else {
+            http.post(url).form(&params)
+        };
+        let result = request
+            .header("X-Twilio-Signature", signature)
+            .header("I-Twilio-Idempotency-Token", &d.idempotency_token)
+            .send()
+            .await;
+        match result {
+            Ok(response) => Sent::Answered(response.status().as_u16()),
+            Err(e) => match refusal_in(&e) {
+                Some(refusal) => Sent::Refused(refusal),
+                None if e.is_timeout() => Sent::Failed(format!(
+                    "timed out after {:?}",
+                    self.settings().callbacks.timeout
+                )),
+                None => Sent::Failed(describe(&e)),
+            },
+        }
+    }
+
+    /// Sends one claimed delivery and records the attempt and its outcome.
+    async fn attempt(&self, http: &reqwest::Client, d: DeliveryRecord) {
+        let made = d.attempts + 1;
+        let at = Timestamp::now();
+        let started = Instant::now();
+        let sent = self.send_once(http, &d).await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        let now = Timestamp::now();
+        let schedule = Schedule::new(self.settings().callbacks.retry_base);
+        let (status_code, error, state, next) = match sent {
+            Sent::Answered(code) if (200..300).contains(&code) => {
+                (Some(i64::from(code)), None, "delivered", now)
+            }
+            Sent::Answered(code) => {
+                let next = schedule.next_attempt(made as u32, d.created_at, now);
+                let state = if next.is_some() { "pending" } else { "failed" };
+                (
+                    Some(i64::from(code)),
+                    Some(format!("HTTP {code}")),
+                    state,
+                    next.unwrap_or(now),
+                )
+            }
+            Sent::Refused(why) => (None, Some(why), "refused", now),
+            Sent::Failed(why) => {
+                let next = schedule.next_attempt(made as u32, d.created_at, now);
+                let state = if next.is_some() { "pending" } else { "failed" };
+                (None, Some(why), state, next.unwrap_or(now))
+            }
+        };
+        let attempt = Attempt {
+            delivery: &d.sid,
+            number: made,
+            at,
+            url: &d.url,
+            status_code,
+            latency_ms: Some(latency_ms),
+            error: error.as_deref(),
+        };
+        let outcome = Outcome {
+            sid: &d.sid,
+            state,
+            attempts: made,
+            next_attempt_at: next,
+            completed_at: (state != "pending").then_some(now),
+            last_status: status_code,
+            last_error: error.as_deref(),
+        };
+        let recorded = async {
+            let mut tx = self.store().begin().await?;
+            tx.run(deliveries::insert_attempt(&attempt)).await?;
+            tx.run(deliveries::record_outcome(&outcome)).await?;
+            tx.commit().await
+        }
+        .await;
+        match recorded {
+            Ok(()) => tracing::debug!(delivery = %d.sid, attempt = made, state, "delivery attempt"),
+            // The lease runs out and another attempt follows: at least once.
+            Err(e) => {
+                tracing::error!(delivery = %d.sid, error = %e, "recording a delivery attempt failed")
+            }
+        }
+        if state == "pending" {
+            self.wake_deliveries();
+        }
+    }
+
+    /// Runs this node's delivery loop until `stop` resolves.
+    pub async fn run_deliveries(self, stop: impl std::future::Future<Output = ()>) {
+        let settings = self.settings().callbacks.clone();
+        let http = client(&settings);
+        let permits = Arc::new(Semaphore::new(settings.concurrency));
+        // A lease outlives any attempt, so a delivery is only reclaimed from a
+        // worker that is gone.
+        let lease = settings.timeout.saturating_mul(2) + Duration::from_secs(5);
+        if self.store().backend() == Backend::Sqlite {
+            // One process delivers from a SQLite file: whatever it had claimed
+            // before a crash is free again.
+            let released = self
+                .store()
+                .run(Statement::new(
+                    "UPDATE deliveries SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL",
+                    vec![],
+                ))
+                .await;
+            if let Err(e) = released {
+                tracing::error!(error = %e, "releasing delivery leases failed");
+            }
+        }
+        tokio::pin!(stop);
+        loop {
+            let free = permits.available_permits();
+            let mut claimed_all = false;
+            if free > 0 {
+                let now = Timestamp::now();
+                let claim = deliveries::claim_due(
+                    self.store().backend(),
+                    now,
+                    now.plus_micros(lease.as_micros() as i64),
+                    free as i64,
+                );
+                match self.store().write_all(claim).await {
+                    Ok(batch) => {
+                        claimed_all = batch.len() == free;
+                        for d in batch {
+                            let Ok(permit) = permits.clone().acquire_owned().await else {
+                                return;
+                            };
+                            let sb = self.clone();
+                            let http = http.clone();
+                            tokio::spawn(async move {
+                                sb.attempt(&http, d).await;
+                                drop(permit);
+                            });
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "claiming deliveries failed"),
+                }
+            }
+            if claimed_all {
+                // More may be due; go again once a permit frees up.
+                tokio::select! {
+                    () = &mut stop => return,
+                    _ = permits.clone().acquire_owned() => continue,
+                }
+            }
+            let wait = match self.store().opt(deliveries::next_due()).await {
+                Ok(Some(Some(due))) => {
+                    let until =
+                        Duration::from_micros((due - Timestamp::now().micros()).max(0) as u64);
+                    until.min(settings.poll_interval)
+                }
+                _ => settings.poll_interval,
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = self.delivery_signal().notified() => {}
+                () = tokio::time::sleep(wait.max(Duration::from_millis(1))) => {}
+            }
+        }
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_schedule_doubles_from_five_seconds_to_an_hour_for_a_day() {
+        let s = Schedule::new(Duration::from_secs(5));
+        assert_eq!(s.delay_after(1), Duration::from_secs(5));
+        assert_eq!(s.delay_after(2), Duration::from_secs(10));
+        assert_eq!(s.delay_after(3), Duration::from_secs(20));
+        assert_eq!(s.delay_after(10), Duration::from_secs(2560));
+        assert_eq!(s.delay_after(11), Duration::from_secs(3600));
+        assert_eq!(s.delay_after(40), Duration::from_secs(3600));
+        assert_eq!(s.window(), Duration::from_secs(24 * 3600));
+        let created = Timestamp::from_seconds(1_000_000);
+        assert!(
+            s.next_attempt(3, created, created.plus_micros(3_600_000_000))
+                .is_some()
+        );
+        assert!(
+            s.next_attempt(30, created, created.plus_micros(24 * 3_600_000_000))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn jitter_stays_within_a_fifth() {
+        let s = Schedule::new(Duration::from_secs(5));
+        let now = Timestamp::from_seconds(1_000_000);
+        for _ in 0..200 {
+            let next = s.next_attempt(1, now, now).unwrap();
+            let delay = next.micros() - now.micros();
+            assert!((4_000_000..=6_000_000).contains(&delay), "{delay}");
+        }
+    }
+}

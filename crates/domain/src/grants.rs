@@ -1,0 +1,431 @@
+//! Grants: a customer approving (or denying) a Connect App, the dedicated
+//! subaccount made for it, and the list of apps a customer has authorized.
+
+use switchboard_store::accounts;
+use switchboard_store::authorizations::{self, AuthorizationRecord, AuthorizedApp};
+use switchboard_store::connect_apps::ConnectAppRecord;
+use switchboard_store::page::{Page, PageAt};
+use switchboard_store::{StoreError, Tx};
+use switchboard_types::{AccountSid, AccountStatus, AccountType, ConnectAppSid, Timestamp};
+
+use crate::Switchboard;
+use crate::access::{Access, ApiRequest};
+use crate::audit::{self, Event};
+use crate::connect_apps::api_actor;
+use crate::delivery::{self, Webhook, WebhookKind};
+use crate::error::{DomainError, DomainResult};
+
+/// The customer deciding on the consent page.
+pub struct Customer<'a> {
+    pub account: &'a AccountSid,
+    pub account_type: AccountType,
+    /// Their sign-in, for the audit log.
+    pub email: &'a str,
+    pub ip: Option<&'a str>,
+}
+
+/// Why the consent flow cannot start for an app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentProblem {
+    UnknownApp,
+    NoAuthorizeUrl,
+}
+
+/// The name Twilio gives a dedicated subaccount.
+pub fn dedicated_subaccount_name(app: &ConnectAppRecord) -> String {
+    format!("Subaccount for ConnectApp: {}", app.friendly_name)
+}
+
+/// `base` with `pairs` appended to its query (existing parameters kept, every
+/// value percent-encoded, so `state` can never add parameters of its own).
+pub fn redirect_with(base: &str, pairs: &[(&str, &str)]) -> DomainResult<String> {
+    let mut url = url::Url::parse(base)
+        .map_err(|_| DomainError::Internal("stored authorize URL does not parse".into()))?;
+    {
+        let mut query = url.query_pairs_mut();
+        for (k, v) in pairs {
+            query.append_pair(k, v);
+        }
+    }
+    Ok(url.into())
+}
+
+/// Attempts at an approval that lost a race on the grant's unique key (another
+/// approval of the same app by the same customer committed first).
+const APPROVAL_ATTEMPTS: usize = 3;
+
+impl Switchboard {
+    /// The app a consent page is about, if the flow can start for it.
+    pub async fn consent_app(
+        &self,
+        sid: &ConnectAppSid,
+    ) -> DomainResult<Result<ConnectAppRecord, ConsentProblem>> {
+        Ok(
+            match self
+                .store()
+                .opt(switchboard_store::connect_apps::by_sid(sid))
+                .await?
+            {
+                None => Err(ConsentProblem::UnknownApp),
+                Some(app) if app.authorize_redirect_url.is_none() => {
+                    Err(ConsentProblem::NoAuthorizeUrl)
+                }
+                Some(app) => Ok(app),
+            },
+        )
+    }
+
+    /// Authorize: creates (or reuses) the dedicated subaccount, stores the grant
+    /// with the app's current permissions, records it, and returns where to send
+    /// the browser.
+    pub async fn approve(
+        &self,
+        customer: &Customer<'_>,
+        app: &ConnectAppSid,
+        state: Option<&str>,
+    ) -> DomainResult<String> {
+        if customer.account_type != AccountType::Full {
+            return Err(DomainError::Forbidden(
+                "Only upgraded (Full) accounts can authorize Connect Apps".into(),
+            ));
+        }
+        for attempt in 1..=APPROVAL_ATTEMPTS {
+            match self.try_approve(customer, app).await {
+                Ok((grant, redirect)) => {
+                    tracing::info!(app = %app, customer = %customer.account, subaccount = %grant.subaccount_sid, "Connect App authorized");
+                    let mut pairs = vec![("AccountSid", grant.subaccount_sid.as_str())];
+                    pairs.extend(state.map(|s| ("state", s)));
+                    return redirect_with(&redirect, &pairs);
+                }
+                Err(DomainError::Store(StoreError::Conflict)) if attempt < APPROVAL_ATTEMPTS => {
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(DomainError::Internal("approval kept conflicting".into()))
+    }
+
+    async fn try_approve(
+        &self,
+        customer: &Customer<'_>,
+        sid: &ConnectAppSid,
+    ) -> DomainResult<(AuthorizationRecord, String)> {
+        let now = Timestamp::now();
+        let mut tx = self.store().begin().await?;
+        let app = tx
+            .opt(switchboard_store::connect_apps::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
+            DomainError::invalid(
+                "AuthorizeRedirectUrl",
+                "This Connect App has no authorize URL",
+            )
+        })?;
+        let existing = tx.opt(authorizations::of(customer.account, sid)).await?;
+        let reusable = match &existing {
+            Some(g) => tx
+                .opt(accounts::by_sid(&g.subaccount_sid))
+                .await?
+                .filter(|s| s.status != AccountStatus::Closed)
+                .map(|s| s.sid),
+            None => None,
+        };
+        // The subaccount is kept across revokes, so the app's data stays; only a
+        // closed one (closed is final) is replaced.
+        let subaccount = match reusable {
+            Some(s) => s,
+            None => {
+                self.insert_account(
+                    &mut tx,
+                    Some(customer.account),
+                    &dedicated_subaccount_name(&app),
+                    customer.account_type,
+                    now,
+                )
+                .await?
+                .0
+            }
+        };
+        let grant = AuthorizationRecord {
+            customer_account_sid: customer.account.clone(),
+            connect_app_sid: sid.clone(),
+            subaccount_sid: subaccount.clone(),
+            permissions: app.permissions,
+            authorized_at: now,
+            revoked_at: None,
+        };
+        if existing.is_some() {
+            tx.run(authorizations::reactivate(
+                customer.account,
+                sid,
+                &subaccount,
+                app.permissions,
+                now,
+            ))
+            .await?;
+        } else {
+            tx.run(authorizations::insert(&grant)).await?;
+        }
+        audit::record(
+            &mut tx,
+            Event {
+                account: customer.account,
+                actor: customer.email,
+                action: "connect.authorize",
+                app: Some(sid),
+                subject: Some(subaccount.as_str()),
+                permissions: Some(app.permissions),
+                detail: Some(app.friendly_name.clone()),
+                ip: customer.ip,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((grant, redirect))
+    }
+
+    /// Deny: records it and returns where to send the browser.
+    pub async fn deny(
+        &self,
+        customer: &Customer<'_>,
+        sid: &ConnectAppSid,
+        state: Option<&str>,
+    ) -> DomainResult<String> {
+        let app = self.connect_app(sid).await?;
+        let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
+            DomainError::invalid(
+                "AuthorizeRedirectUrl",
+                "This Connect App has no authorize URL",
+            )
+        })?;
+        self.record_event(Event {
+            account: customer.account,
+            actor: customer.email,
+            action: "connect.deny",
+            app: Some(sid),
+            subject: None,
+            permissions: Some(app.permissions),
+            detail: Some(app.friendly_name.clone()),
+            ip: customer.ip,
+        })
+        .await?;
+        let mut pairs = vec![("error", "unauthorized_client")];
+        pairs.extend(state.map(|s| ("state", s)));
+        redirect_with(&redirect, &pairs)
+    }
+
+    /// `GET …/AuthorizedConnectApps.json`.
+    pub async fn list_authorized_apps(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AuthorizedApp>> {
+        let (query, shape) = authorizations::active_for(account, at, size);
+        let (_, rows) = self.authorize_read(request, query).await?;
+        Ok(shape.assemble(rows))
+    }
+
+    /// `GET …/AuthorizedConnectApps/{ConnectAppSid}.json`.
+    pub async fn fetch_authorized_app(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        app: &ConnectAppSid,
+    ) -> DomainResult<AuthorizedApp> {
+        let (_, mut rows) = self
+            .authorize_read(request, authorizations::active_for_app(account, app))
+            .await?;
+        rows.pop().ok_or(DomainError::NotFound)
+    }
+
+    /// The customer's authorized apps, for the console.
+    pub async fn authorized_apps_of(
+        &self,
+        customer: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AuthorizedApp>> {
+        let (query, shape) = authorizations::active_for(customer, at, size);
+        Ok(shape.assemble(self.store().all(query).await?))
+    }
+
+    /// Ends a customer's grant to an app: the grant stops working with this commit
+    /// (on every node: each request reads it), the dedicated subaccount and its
+    /// data stay with the customer, and the app's deauthorize URL is called.
+    pub async fn revoke_grant(
+        &self,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+        actor: &str,
+        ip: Option<&str>,
+    ) -> DomainResult<()> {
+        let now = Timestamp::now();
+        let mut tx = self.store().begin().await?;
+        let grant = tx
+            .opt(authorizations::of(customer, app))
+            .await?
+            .filter(AuthorizationRecord::is_active)
+            .ok_or(DomainError::NotFound)?;
+        let record = tx.opt(switchboard_store::connect_apps::by_sid(app)).await?;
+        tx.run(authorizations::revoke(customer, app, now)).await?;
+        if let Some(record) = &record {
+            enqueue_deauthorize(&mut tx, record, &grant, now).await?;
+        }
+        audit::record(
+            &mut tx,
+            Event {
+                account: customer,
+                actor,
+                action: "connect.revoke",
+                app: Some(app),
+                subject: Some(grant.subaccount_sid.as_str()),
+                permissions: Some(grant.permissions),
+                detail: record.map(|r| r.friendly_name),
+                ip,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.wake_deliveries();
+        tracing::info!(app = %app, customer = %customer, "Connect App revoked");
+        Ok(())
+    }
+
+    /// `DELETE …/AuthorizedConnectApps/{ConnectAppSid}.json` by the customer (an
+    /// extension: Twilio's API is read-only here).
+    pub async fn api_revoke_authorized_app(
+        &self,
+        access: &Access,
+        app: &ConnectAppSid,
+    ) -> DomainResult<()> {
+        let customer = access.target_account()?.sid.clone();
+        self.revoke_grant(&customer, app, &api_actor(access), None)
+            .await
+    }
+
+    /// An app owner ends one customer's grant of their app, named by the
+    /// dedicated subaccount SID the app was given.
+    pub async fn api_owner_revoke(
+        &self,
+        access: &Access,
+        app: &ConnectAppSid,
+        subaccount: &AccountSid,
+    ) -> DomainResult<()> {
+        let owner = access.target_account()?.sid.clone();
+        self.store()
+            .opt(switchboard_store::connect_apps::of_account(&owner, app))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let grant = self
+            .store()
+            .opt(authorizations::by_subaccount(subaccount))
+            .await?
+            .filter(|g| &g.connect_app_sid == app && g.is_active())
+            .ok_or(DomainError::NotFound)?;
+        self.revoke_grant(&grant.customer_account_sid, app, &api_actor(access), None)
+            .await
+    }
+
+    /// Ends every active grant of an app (it is being deleted), inside `tx`.
+    pub(crate) async fn revoke_all_grants_of(
+        &self,
+        tx: &mut Tx,
+        app: &ConnectAppRecord,
+        actor: &str,
+    ) -> DomainResult<()> {
+        let now = Timestamp::now();
+        let mut at = PageAt::First;
+        loop {
+            let (query, shape) = authorizations::of_app(&app.sid, &at, 500);
+            let page = shape.assemble(tx.all(query).await?);
+            for grant in page.items.iter().filter(|g| g.is_active()) {
+                tx.run(authorizations::revoke(
+                    &grant.customer_account_sid,
+                    &app.sid,
+                    now,
+                ))
+                .await?;
+                enqueue_deauthorize(tx, app, grant, now).await?;
+                audit::record(
+                    tx,
+                    Event {
+                        account: &grant.customer_account_sid,
+                        actor,
+                        action: "connect.revoke",
+                        app: Some(&app.sid),
+                        subject: Some(grant.subaccount_sid.as_str()),
+                        permissions: Some(grant.permissions),
+                        detail: Some(format!("{} was deleted by its owner", app.friendly_name)),
+                        ip: None,
+                    },
+                )
+                .await?;
+            }
+            match page.next_cursor() {
+                Some(c) => at = PageAt::After(c),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// The deauthorize callback: `AccountSid` (the dedicated subaccount, the SID the
+/// app stored) and `ConnectAppSid`, signed with the app owner's token.
+async fn enqueue_deauthorize(
+    tx: &mut Tx,
+    app: &ConnectAppRecord,
+    grant: &AuthorizationRecord,
+    now: Timestamp,
+) -> DomainResult<()> {
+    let Some(url) = &app.deauthorize_callback_url else {
+        return Ok(());
+    };
+    let hook = Webhook {
+        kind: WebhookKind::Deauthorize,
+        account: app.account_sid.clone(),
+        signing_account: app.account_sid.clone(),
+        connect_app: Some(app.sid.clone()),
+        resource_sid: Some(grant.subaccount_sid.to_string()),
+        method: app.deauthorize_callback_method.clone(),
+        url: url.clone(),
+        params: vec![
+            ("AccountSid".to_owned(), grant.subaccount_sid.to_string()),
+            ("ConnectAppSid".to_owned(), app.sid.to_string()),
+        ],
+    };
+    delivery::enqueue(tx, &hook, now).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_keep_existing_parameters_and_encode_state() {
+        let url = redirect_with(
+            "https://app.example.com/connect?tenant=7",
+            &[
+                ("AccountSid", "AC123"),
+                ("state", "a&AccountSid=ACevil <b>\"x\"</b>"),
+            ],
+        )
+        .unwrap();
+        assert!(
+            url.starts_with("https://app.example.com/connect?tenant=7&AccountSid=AC123&state=")
+        );
+        let parsed = url::Url::parse(&url).unwrap();
+        let sids: Vec<_> = parsed
+            .query_pairs()
+            .filter(|(k, _)| k == "AccountSid")
+            .collect();
+        assert_eq!(sids.len(), 1, "state cannot add a second AccountSid: {url}");
+        let state = parsed.query_pairs().find(|(k, _)| k == "state").unwrap().1;
+        assert_eq!(state, "a&AccountSid=ACevil <b>\"x\"</b>");
+        assert!(!url.contains('<') && !url.contains('"'));
+    }
+}

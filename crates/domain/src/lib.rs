@@ -1,0 +1,85 @@
+//! What Switchboard does, independent of HTTP: accounts, Connect grants, the
+//! permission policy, telephony simulation, billing and deliveries.
+//!
+//! [`Switchboard`] is the handle every operation hangs off. Operations on API
+//! resources take an [`access::Access`], which only the policy hands out, so no
+//! caller can skip the permission check.
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod connect_apps;
+pub mod console;
+pub mod delivery;
+pub mod error;
+pub mod grants;
+pub mod password;
+pub mod secrets;
+pub mod tokens;
+mod validate;
+
+use switchboard_store::Store;
+
+pub use error::{DomainError, DomainResult};
+use secrets::Keys;
+
+/// Settings the domain needs from the operator.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The base URL Switchboard is reached at, without a trailing slash; used in
+    /// absolute links and webhook signatures.
+    pub public_url: String,
+    /// Whether Trial accounts may upgrade themselves from the console.
+    pub allow_self_upgrade: bool,
+    /// How webhooks are sent and retried.
+    pub callbacks: delivery::worker::CallbackSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            allow_self_upgrade: false,
+            callbacks: delivery::worker::CallbackSettings::default(),
+        }
+    }
+}
+
+/// The running system: its store, keys and settings. Cheap to clone.
+#[derive(Clone)]
+pub struct Switchboard {
+    store: Store,
+    keys: Keys,
+    settings: std::sync::Arc<Settings>,
+    deliveries_committed: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl Switchboard {
+    /// Loads (or, on first start, creates) the installation's keys.
+    pub async fn open(store: Store, settings: Settings) -> DomainResult<Switchboard> {
+        let keys = Keys::load(&store).await?;
+        Ok(Switchboard {
+            store,
+            keys,
+            settings: std::sync::Arc::new(settings),
+            deliveries_committed: std::sync::Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Signalled when deliveries are committed on this node.
+    pub fn delivery_signal(&self) -> &tokio::sync::Notify {
+        &self.deliveries_committed
+    }
+}

@@ -1,0 +1,119 @@
+//! Auth token rotation: create a secondary token, promote it (the old primary stops
+//! working with that commit), or delete it.
+
+use switchboard_store::accounts;
+use switchboard_types::{AccountSid, Timestamp};
+
+use crate::Switchboard;
+use crate::access::Access;
+use crate::error::{DomainError, DomainResult};
+use crate::secrets::new_auth_token;
+
+/// A token and when its account changed, for the API's answers.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub account_sid: AccountSid,
+    pub token: String,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl Switchboard {
+    /// The account the v1 token API acts on: the one named by the username.
+    fn token_account(access: &Access) -> AccountSid {
+        access.principal().username().clone()
+    }
+
+    pub async fn api_create_secondary_token(&self, access: &Access) -> DomainResult<TokenInfo> {
+        self.create_secondary_token(&Self::token_account(access))
+            .await
+    }
+
+    pub async fn api_promote_secondary_token(&self, access: &Access) -> DomainResult<TokenInfo> {
+        self.promote_secondary_token(&Self::token_account(access))
+            .await
+    }
+
+    pub async fn api_delete_secondary_token(&self, access: &Access) -> DomainResult<()> {
+        self.delete_secondary_token(&Self::token_account(access))
+            .await
+    }
+
+    /// Creates (or replaces) the secondary token.
+    pub async fn create_secondary_token(&self, sid: &AccountSid) -> DomainResult<TokenInfo> {
+        let token = new_auth_token();
+        let now = Timestamp::now();
+        let changed = self
+            .store()
+            .run(accounts::set_secondary_token(
+                sid,
+                &self.keys().token_mac(&token),
+                &self.keys().seal(&token),
+                now,
+            ))
+            .await?;
+        if changed == 0 {
+            return Err(DomainError::NotFound);
+        }
+        tracing::info!(account = %sid, "secondary auth token created");
+        Ok(TokenInfo {
+            account_sid: sid.clone(),
+            token,
+            date_created: now,
+            date_updated: now,
+        })
+    }
+
+    /// Makes the secondary token primary; the old primary stops working at once.
+    pub async fn promote_secondary_token(&self, sid: &AccountSid) -> DomainResult<TokenInfo> {
+        let now = Timestamp::now();
+        let mut tx = self.store().begin().await?;
+        let changed = tx.run(accounts::promote_secondary_token(sid, now)).await?;
+        if changed == 0 {
+            tx.opt(accounts::by_sid(sid))
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            return Err(DomainError::invalid(
+                "AuthToken",
+                "There is no secondary auth token to promote; create one first",
+            ));
+        }
+        let account = tx.one(accounts::by_sid(sid)).await?;
+        tx.commit().await?;
+        tracing::info!(account = %sid, "secondary auth token promoted");
+        Ok(TokenInfo {
+            account_sid: sid.clone(),
+            token: self.reveal_token(&account)?,
+            date_created: account.date_created,
+            date_updated: account.date_updated,
+        })
+    }
+
+    pub async fn delete_secondary_token(&self, sid: &AccountSid) -> DomainResult<()> {
+        let account = self
+            .store()
+            .opt(accounts::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if account.secondary_token_sealed.is_none() {
+            return Err(DomainError::NotFound);
+        }
+        self.store()
+            .run(accounts::clear_secondary_token(sid, Timestamp::now()))
+            .await?;
+        tracing::info!(account = %sid, "secondary auth token deleted");
+        Ok(())
+    }
+
+    /// The secondary token, if any, decrypted.
+    pub fn reveal_secondary_token(
+        &self,
+        account: &accounts::AccountRecord,
+    ) -> DomainResult<Option<String>> {
+        account
+            .secondary_token_sealed
+            .as_deref()
+            .map(|sealed| self.keys().unseal(sealed))
+            .transpose()
+    }
+}

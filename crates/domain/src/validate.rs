@@ -1,0 +1,159 @@
+//! Checks on values people type, shared by every operation that accepts them.
+
+use crate::error::{DomainError, DomainResult};
+
+pub const MAX_FRIENDLY_NAME: usize = 64;
+
+/// A friendly name: 1 to 64 characters, no control characters.
+pub fn friendly_name(param: &'static str, value: &str) -> DomainResult<String> {
+    let trimmed = value.trim();
+    let len = trimmed.chars().count();
+    if len == 0 {
+        return Err(DomainError::invalid(
+            param,
+            format!("{param} must not be empty"),
+        ));
+    }
+    if len > MAX_FRIENDLY_NAME {
+        return Err(DomainError::invalid(
+            param,
+            format!("{param} must be at most {MAX_FRIENDLY_NAME} characters long"),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(DomainError::invalid(
+            param,
+            format!("{param} must not contain control characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// An email address for signing in, lower-cased. Deliberately loose: one `@`,
+/// something on each side, a dot in the domain, no spaces.
+pub fn email(value: &str) -> DomainResult<String> {
+    let email = value.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if ok {
+        Ok(email)
+    } else {
+        Err(DomainError::invalid(
+            "Email",
+            "Enter a valid email address, like name@example.com",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn friendly_names() {
+        assert_eq!(friendly_name("FriendlyName", "  Acme  ").unwrap(), "Acme");
+        assert!(friendly_name("FriendlyName", "").is_err());
+        assert!(friendly_name("FriendlyName", "   ").is_err());
+        assert!(friendly_name("FriendlyName", &"x".repeat(64)).is_ok());
+        assert!(friendly_name("FriendlyName", &"x".repeat(65)).is_err());
+        assert!(friendly_name("FriendlyName", &"é".repeat(64)).is_ok());
+        assert!(friendly_name("FriendlyName", "a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(email(" Ada@Example.COM ").unwrap(), "ada@example.com");
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ada@.com",
+        ] {
+            assert!(email(bad).is_err(), "{bad:?}");
+        }
+    }
+}
+
+pub const MAX_URL_LEN: usize = 2048;
+
+/// An absolute `http` or `https` URL with a host and no embedded credentials.
+pub fn absolute_url(param: &'static str, value: &str) -> DomainResult<String> {
+    let value = value.trim();
+    let bad = |why: &str| {
+        DomainError::invalid(
+            param,
+            format!("{param} must be an absolute http or https URL{why}"),
+        )
+    };
+    if value.len() > MAX_URL_LEN {
+        return Err(bad(&format!(" of at most {MAX_URL_LEN} characters")));
+    }
+    let parsed = url::Url::parse(value).map_err(|_| bad(""))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad(""));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad(" without a user name or password in it"));
+    }
+    Ok(value.to_owned())
+}
+
+/// Free text of bounded length (may be empty).
+pub fn text(param: &'static str, value: &str, max: usize) -> DomainResult<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(DomainError::invalid(
+            param,
+            format!("{param} must be at most {max} characters long"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// `GET` or `POST`, in any case.
+pub fn http_method(param: &'static str, value: &str) -> DomainResult<String> {
+    match value.trim().to_ascii_uppercase().as_str() {
+        m @ ("GET" | "POST") => Ok(m.to_owned()),
+        _ => Err(DomainError::invalid(
+            param,
+            format!("{param} must be GET or POST"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(absolute_url("U", "https://example.com/cb?x=1").is_ok());
+        assert!(absolute_url("U", "http://127.0.0.1:8000/").is_ok());
+        for bad in [
+            "",
+            "example.com",
+            "/relative",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "https://user:pw@example.com/",
+            "http://",
+        ] {
+            assert!(absolute_url("U", bad).is_err(), "{bad}");
+        }
+        assert!(absolute_url("U", &format!("https://example.com/{}", "a".repeat(3000))).is_err());
+    }
+
+    #[test]
+    fn methods() {
+        assert_eq!(http_method("M", "post").unwrap(), "POST");
+        assert_eq!(http_method("M", "GET").unwrap(), "GET");
+        assert!(http_method("M", "PUT").is_err());
+    }
+}
