@@ -1,0 +1,181 @@
+//! `/switchboard/v1/Accounts/{AccountSid}/Deliveries…`: every webhook sent on an
+//! account's behalf, each attempt, and replaying one (an extension).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use switchboard_domain::access::{RequestTarget, Resource};
+use switchboard_domain::delivery::{DeliveryView, decode_params};
+use switchboard_store::deliveries::DeliveryRecord;
+use switchboard_types::{AccountSid, DeliverySid};
+
+use crate::App;
+use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, path};
+
+pub const PREFIX: &str = "/switchboard/v1";
+
+#[derive(Serialize)]
+pub struct AttemptJson {
+    attempt: i64,
+    date: String,
+    url: String,
+    response_code: Option<i64>,
+    latency_ms: Option<i64>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DeliveryJson {
+    sid: String,
+    account_sid: String,
+    kind: String,
+    connect_app_sid: Option<String>,
+    resource_sid: Option<String>,
+    method: String,
+    url: String,
+    parameters: BTreeMap<String, String>,
+    idempotency_token: String,
+    /// `pending`, `delivered`, `failed` (retries exhausted) or `refused`.
+    status: String,
+    attempts: i64,
+    next_attempt_at: Option<String>,
+    date_created: String,
+    date_completed: Option<String>,
+    last_response_code: Option<i64>,
+    last_error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt_log: Option<Vec<AttemptJson>>,
+    uri: String,
+}
+
+impl DeliveryJson {
+    fn new(
+        d: DeliveryRecord,
+        attempts: Option<Vec<switchboard_store::deliveries::AttemptRecord>>,
+    ) -> Self {
+        DeliveryJson {
+            uri: format!(
+                "{PREFIX}/Accounts/{}/Deliveries/{}.json",
+                d.account_sid, d.sid
+            ),
+            sid: d.sid.to_string(),
+            account_sid: d.account_sid.to_string(),
+            kind: d.kind,
+            connect_app_sid: d.connect_app_sid,
+            resource_sid: d.resource_sid,
+            method: d.method,
+            url: d.url,
+            parameters: decode_params(&d.params).into_iter().collect(),
+            idempotency_token: d.idempotency_token,
+            next_attempt_at: (d.state == "pending").then(|| d.next_attempt_at.rfc2822()),
+            status: d.state,
+            attempts: d.attempts,
+            date_created: d.created_at.rfc2822(),
+            date_completed: d.completed_at.map(|t| t.rfc2822()),
+            last_response_code: d.last_status,
+            last_error: d.last_error,
+            attempt_log: attempts.map(|list| {
+                list.into_iter()
+                    .map(|a| AttemptJson {
+                        attempt: a.number,
+                        date: a.at.rfc2822(),
+                        url: a.url,
+                        response_code: a.status_code,
+                        latency_ms: a.latency_ms,
+                        error: a.error,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+impl From<DeliveryView> for DeliveryJson {
+    fn from(v: DeliveryView) -> Self {
+        DeliveryJson::new(v.delivery, Some(v.attempts))
+    }
+}
+
+pub async fn list(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Json<Envelope<DeliveryJson>>, ApiError> {
+    let account = AccountSid::parse(&account_segment).ok();
+    let request = call.request(
+        account
+            .as_ref()
+            .map_or(RequestTarget::Missing, RequestTarget::Account),
+        Resource::Deliveries,
+    )?;
+    let Some(account) = &account else {
+        app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
+        return Err(ApiError::not_found(&call.path));
+    };
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let page = app
+        .sb
+        .list_deliveries(&request, account, &paging.at, paging.size)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(Envelope::new(
+        "deliveries",
+        &call.path,
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        |d| DeliveryJson::new(d, None),
+    )))
+}
+
+async fn authorized(
+    app: &App,
+    call: &ApiCall,
+    account_segment: &str,
+    delivery_segment: &str,
+) -> Result<(switchboard_domain::access::Access, DeliverySid), ApiError> {
+    let account = AccountSid::parse(account_segment).ok();
+    let request = call.request(
+        account
+            .as_ref()
+            .map_or(RequestTarget::Missing, RequestTarget::Account),
+        Resource::Deliveries,
+    )?;
+    let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
+    let sid = DeliverySid::parse(delivery_segment).map_err(|_| ApiError::not_found(&call.path))?;
+    Ok((access, sid))
+}
+
+pub async fn fetch(
+    State(app): State<App>,
+    Path((account_segment, delivery_segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<DeliveryJson>, ApiError> {
+    let segment = path::json_segment(&delivery_segment, &call.path)?;
+    let (access, sid) = authorized(&app, &call, &account_segment, segment).await?;
+    let view = app
+        .sb
+        .api_delivery(&access, &sid)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(view.into()))
+}
+
+/// `POST …/Deliveries/{Sid}/Replay.json`.
+pub async fn replay(
+    State(app): State<App>,
+    Path((account_segment, delivery_segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<DeliveryJson>, ApiError> {
+    let (access, sid) = authorized(&app, &call, &account_segment, &delivery_segment).await?;
+    let view = app
+        .sb
+        .api_replay_delivery(&access, &sid)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(view.into()))
+}

@@ -1,0 +1,157 @@
+//! JSON shapes of the API's resources, in Twilio's field names.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use switchboard_domain::accounts::AccountView;
+
+pub const API_PREFIX: &str = "/2010-04-01";
+
+/// Subresources Switchboard serves under every account.
+const ACCOUNT_SUBRESOURCES: [(&str, &str); 9] = [
+    ("authorized_connect_apps", "AuthorizedConnectApps"),
+    ("available_phone_numbers", "AvailablePhoneNumbers"),
+    ("balance", "Balance"),
+    ("calls", "Calls"),
+    ("connect_apps", "ConnectApps"),
+    ("incoming_phone_numbers", "IncomingPhoneNumbers"),
+    ("messages", "Messages"),
+    ("recordings", "Recordings"),
+    ("usage", "Usage"),
+];
+
+#[derive(Serialize)]
+pub struct AccountJson {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_token: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub friendly_name: String,
+    pub owner_account_sid: String,
+    pub sid: String,
+    pub status: &'static str,
+    pub subresource_uris: BTreeMap<&'static str, String>,
+    #[serde(rename = "type")]
+    pub account_type: &'static str,
+    pub uri: String,
+}
+
+impl From<AccountView> for AccountJson {
+    fn from(view: AccountView) -> Self {
+        let r = view.record;
+        let base = format!("{API_PREFIX}/Accounts/{}", r.sid);
+        AccountJson {
+            auth_token: view.auth_token,
+            date_created: r.date_created.rfc2822(),
+            date_updated: r.date_updated.rfc2822(),
+            friendly_name: r.friendly_name,
+            owner_account_sid: r.owner_account_sid.to_string(),
+            subresource_uris: ACCOUNT_SUBRESOURCES
+                .iter()
+                .map(|(key, path)| (*key, format!("{base}/{path}.json")))
+                .collect(),
+            uri: format!("{base}.json"),
+            sid: r.sid.to_string(),
+            status: r.status.as_str(),
+            account_type: r.account_type.as_str(),
+        }
+    }
+}
+
+use switchboard_store::authorizations::AuthorizedApp;
+use switchboard_store::connect_apps::ConnectAppRecord;
+
+#[derive(Serialize)]
+pub struct ConnectAppJson {
+    pub account_sid: String,
+    pub authorize_redirect_url: Option<String>,
+    pub company_name: Option<String>,
+    pub deauthorize_callback_method: String,
+    pub deauthorize_callback_url: Option<String>,
+    pub description: Option<String>,
+    pub friendly_name: String,
+    pub homepage_url: Option<String>,
+    pub permissions: Vec<&'static str>,
+    pub sid: String,
+    pub uri: String,
+}
+
+impl From<ConnectAppRecord> for ConnectAppJson {
+    fn from(a: ConnectAppRecord) -> Self {
+        ConnectAppJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/ConnectApps/{}.json",
+                a.account_sid, a.sid
+            ),
+            account_sid: a.account_sid.to_string(),
+            authorize_redirect_url: a.authorize_redirect_url,
+            company_name: a.company_name,
+            deauthorize_callback_method: a.deauthorize_callback_method,
+            deauthorize_callback_url: a.deauthorize_callback_url,
+            description: a.description,
+            friendly_name: a.friendly_name,
+            homepage_url: a.homepage_url,
+            permissions: a.permissions.to_strings(),
+            sid: a.sid.to_string(),
+        }
+    }
+}
+
+/// A Connect App with Switchboard's additions (the extension API's answer).
+#[derive(Serialize)]
+pub struct ConnectAppExtendedJson {
+    #[serde(flatten)]
+    pub app: ConnectAppJson,
+    pub terms_of_service_url: Option<String>,
+    pub logo_url: Option<String>,
+    pub authorize_url: String,
+    pub date_created: String,
+    pub date_updated: String,
+}
+
+impl ConnectAppExtendedJson {
+    pub fn new(a: ConnectAppRecord, public_url: &str) -> Self {
+        ConnectAppExtendedJson {
+            terms_of_service_url: a.terms_of_service_url.clone(),
+            logo_url: a
+                .has_logo
+                .then(|| format!("{public_url}/connect-apps/{}/logo", a.sid)),
+            authorize_url: format!("{public_url}/authorize/{}", a.sid),
+            date_created: a.date_created.rfc2822(),
+            date_updated: a.date_updated.rfc2822(),
+            app: a.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AuthorizedConnectAppJson {
+    pub account_sid: String,
+    pub connect_app_company_name: Option<String>,
+    pub connect_app_description: Option<String>,
+    pub connect_app_friendly_name: String,
+    pub connect_app_homepage_url: Option<String>,
+    pub connect_app_sid: String,
+    pub permissions: Vec<&'static str>,
+    pub uri: String,
+}
+
+impl AuthorizedConnectAppJson {
+    /// `account` is the account the list was read under (the path's).
+    pub fn new(item: AuthorizedApp, account: &str) -> Self {
+        let AuthorizedApp { grant, app } = item;
+        AuthorizedConnectAppJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{account}/AuthorizedConnectApps/{}.json",
+                app.sid
+            ),
+            account_sid: grant.customer_account_sid.to_string(),
+            connect_app_company_name: app.company_name,
+            connect_app_description: app.description,
+            connect_app_friendly_name: app.friendly_name,
+            connect_app_homepage_url: app.homepage_url,
+            connect_app_sid: app.sid.to_string(),
+            permissions: grant.permissions.to_strings(),
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The Twilio REST API: handlers by resource, and their JSON shapes.
+
+pub mod accounts;
+pub mod authorized_apps;
+pub mod connect_apps;
+pub mod deliveries;
+pub mod json;
+pub mod tokens;
+
+use axum::Router;
+use axum::routing::{MethodRouter, get, post, put};
+
+use crate::App;
+use crate::twilio::ApiError;
+
+/// Wrong methods on an API path get Twilio's JSON, not axum's empty 405.
+fn api_route(route: MethodRouter<App>) -> MethodRouter<App> {
+    route.fallback(
+        |method: axum::http::Method, uri: axum::http::Uri| async move {
+            ApiError::method_not_allowed(method.as_str(), uri.path())
+        },
+    )
+}
+
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route(
+            "/2010-04-01/Accounts.json",
+            api_route(get(accounts::list).post(accounts::create)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{sid}",
+            api_route(get(accounts::fetch).post(accounts::update)),
+        )
+        .route(
+            "/v1/AuthTokens/Secondary",
+            api_route(post(tokens::create_secondary).delete(tokens::delete_secondary)),
+        )
+        .route("/v1/AuthTokens/Promote", api_route(post(tokens::promote)))
+        .route(
+            "/2010-04-01/Accounts/{account}/ConnectApps.json",
+            api_route(get(connect_apps::list).post(connect_apps::create)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/ConnectApps/{sid}",
+            api_route(
+                get(connect_apps::fetch)
+                    .post(connect_apps::update)
+                    .delete(connect_apps::delete),
+            ),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/AuthorizedConnectApps.json",
+            api_route(get(authorized_apps::list)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/AuthorizedConnectApps/{sid}",
+            api_route(get(authorized_apps::fetch).delete(authorized_apps::revoke)),
+        )
+        .route(
+            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}",
+            api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
+        )
+        .route(
+            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Logo",
+            api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
+        )
+        .route(
+            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Authorizations/{subaccount}",
+            api_route(axum::routing::delete(connect_apps::owner_revoke)),
+        )
+        .route(
+            "/switchboard/v1/Accounts/{account}/Deliveries.json",
+            api_route(get(deliveries::list)),
+        )
+        .route(
+            "/switchboard/v1/Accounts/{account}/Deliveries/{sid}",
+            api_route(get(deliveries::fetch)),
+        )
+        .route(
+            "/switchboard/v1/Accounts/{account}/Deliveries/{sid}/Replay.json",
+            api_route(post(deliveries::replay)),
+        )
+}
+
+/// Any other path under the API's prefixes.
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(uri.path())
+}

@@ -1,0 +1,70 @@
+//! Switchboard's wire layer: HTTP handlers for the Twilio REST API (and, later, the
+//! consent flow and console), Twilio's JSON and form formats, and the server.
+
+pub mod api;
+pub mod twilio;
+pub mod web;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderName;
+use switchboard_domain::Switchboard;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct App {
+    pub sb: Switchboard,
+}
+
+/// The whole HTTP surface.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
+        .route("/v1/{*rest}", axum::routing::any(api::not_found))
+        .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
+        .fallback(web::page::not_found)
+        .layer(
+            // One line per request at debug level, with method, path and status
+            // only: never headers (Authorization) or query strings (tokens).
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::DEBUG),
+                ),
+        )
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            axum::http::HeaderValue::from_static("nosniff"),
+        ))
+        .with_state(app)
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests (waiting at
+/// most `grace`).
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// How long a graceful shutdown waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -1,0 +1,130 @@
+//! Twilio's request parameters: `application/x-www-form-urlencoded` bodies and
+//! query strings, with PascalCase keys and lists as repeated keys.
+//!
+//! Parsed strictly: a parameter that does not decode to UTF-8 is an error naming
+//! the parameter, never silently replaced characters.
+
+use percent_encoding::percent_decode;
+
+use super::error::ApiError;
+
+/// The parameters of one request, in the order they arrived.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+fn decode_component(raw: &[u8]) -> Result<String, Vec<u8>> {
+    let plus_as_space: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    let bytes: Vec<u8> = percent_decode(&plus_as_space).collect();
+    String::from_utf8(bytes).map_err(|e| e.into_bytes())
+}
+
+impl Params {
+    /// Parses `a=1&b=2&b=3`.
+    pub fn parse(raw: &[u8]) -> Result<Params, ApiError> {
+        let mut pairs = Vec::new();
+        for part in raw.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            let (key, value) = match part.iter().position(|&b| b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &b""[..]),
+            };
+            let key = decode_component(key)
+                .map_err(|_| ApiError::bad_request(None, "A parameter name is not valid UTF-8"))?;
+            let value = decode_component(value).map_err(|_| {
+                ApiError::bad_request(
+                    Some(&key),
+                    format!("The value of {} is not valid UTF-8", printable(&key)),
+                )
+            })?;
+            pairs.push((key, value));
+        }
+        Ok(Params { pairs })
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == name)
+    }
+
+    /// A required, non-empty value.
+    pub fn require(&self, name: &'static str) -> Result<&str, ApiError> {
+        match self.get(name) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(ApiError::bad_request(
+                Some(name),
+                format!("Required parameter {name} is missing"),
+            )),
+        }
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+}
+
+/// A parameter name safe to echo in a message.
+fn printable(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).take(64).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_keys_plus_and_percent() {
+        let p = Params::parse(
+            b"Permissions=get-all&Permissions=post-all&FriendlyName=A+b%26c&Empty=&Flag",
+        )
+        .unwrap();
+        assert_eq!(
+            p.get_all("Permissions").collect::<Vec<_>>(),
+            ["get-all", "post-all"]
+        );
+        assert_eq!(p.get("FriendlyName"), Some("A b&c"));
+        assert_eq!(p.get("Empty"), Some(""));
+        assert_eq!(p.get("Flag"), Some(""));
+        assert_eq!(p.get("Missing"), None);
+        assert!(p.require("Empty").is_err());
+    }
+
+    #[test]
+    fn utf8_is_decoded_and_invalid_utf8_refused() {
+        assert_eq!(
+            Params::parse(b"Body=%C3%A9%F0%9F%98%80")
+                .unwrap()
+                .get("Body"),
+            Some("é😀")
+        );
+        let err = Params::parse(b"Body=%FF%FE").unwrap_err();
+        assert_eq!(err.status.as_u16(), 400);
+        assert!(err.message.contains("Body"));
+        assert!(Params::parse(b"%FF=1").is_err());
+    }
+
+    #[test]
+    fn keys_with_operators_survive() {
+        let p = Params::parse(b"StartTime%3E=2024-01-01&StartTime%3C=2024-02-01").unwrap();
+        assert_eq!(p.get("StartTime>"), Some("2024-01-01"));
+        assert_eq!(p.get("StartTime<"), Some("2024-02-01"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Twilio's wire format, built once for every resource: parameters, credentials,
+//! errors, dates, paging, and SIDs in paths.
+
+pub mod auth;
+pub mod call;
+pub mod error;
+pub mod form;
+pub mod paging;
+pub mod path;
+
+pub use call::ApiCall;
+pub use error::ApiError;
+pub use form::Params;
+pub use paging::{Envelope, PageRequest};

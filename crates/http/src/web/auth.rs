@@ -1,0 +1,298 @@
+//! Sign-up, sign-in and sign-out.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use switchboard_domain::DomainError;
+
+use super::chrome::Chrome;
+use super::cookies;
+use super::forms::{WebForm, anonymous_token, anonymous_token_valid, local_path};
+use super::page::{Page, message, see_other};
+use super::session::{SignedIn, Viewer};
+use crate::App;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage {
+    chrome: Chrome,
+    csrf_token: String,
+    next: String,
+    next_encoded: String,
+    email: String,
+    error: Option<String>,
+    continuing: bool,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    chrome: Chrome,
+    csrf_token: String,
+    next: String,
+    next_encoded: String,
+    email: String,
+    friendly_name: String,
+    form_error: Option<String>,
+    email_error: Option<String>,
+    password_error: Option<String>,
+    name_error: Option<String>,
+}
+
+fn secure(app: &App) -> bool {
+    app.sb.settings().public_url.starts_with("https://")
+}
+
+fn encoded(next: &str) -> String {
+    utf8_percent_encode(next, NON_ALPHANUMERIC).to_string()
+}
+
+fn expired_form() -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        Chrome::anonymous(),
+        "This form has expired",
+        "The form was not sent from this Switchboard page, or it is too old. Go back, reload the page and try again.",
+        Some(("/signin", "Sign in")),
+    )
+    .into_response()
+}
+
+fn signin_page_with(
+    app: &App,
+    headers: &HeaderMap,
+    next: String,
+    email: String,
+    error: Option<String>,
+) -> Page {
+    let (csrf_token, cookie) = anonymous_token(app.sb.keys(), headers, secure(app));
+    let continuing = next != "/console";
+    Page::render(&SigninPage {
+        chrome: Chrome::anonymous(),
+        csrf_token,
+        next_encoded: encoded(&next),
+        next,
+        email,
+        error,
+        continuing,
+    })
+    .cookie(cookie)
+}
+
+pub async fn signin_page(
+    State(app): State<App>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = local_path(q.next.as_deref());
+    if viewer.is_some() {
+        return see_other(&next, Vec::new());
+    }
+    signin_page_with(&app, &headers, next, String::new(), None).into_response()
+}
+
+pub async fn signin(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    WebForm(form): WebForm,
+) -> Response {
+    if !anonymous_token_valid(app.sb.keys(), &headers, form.get("csrf_token")) {
+        return expired_form();
+    }
+    let next = local_path(form.get("next"));
+    let email = form.get("email").unwrap_or_default().to_owned();
+    let password = form.get("password").unwrap_or_default();
+    match app
+        .sb
+        .sign_in(&email, password, &peer.ip().to_string())
+        .await
+    {
+        Ok((_, session)) => see_other(
+            &next,
+            vec![cookies::set(
+                cookies::SESSION,
+                &session.cookie_value,
+                session.expires_in_seconds,
+                secure(&app),
+            )],
+        ),
+        Err(DomainError::Unauthenticated) => signin_page_with(
+            &app,
+            &headers,
+            next,
+            email,
+            Some("The email or password is incorrect.".into()),
+        )
+        .status(StatusCode::UNAUTHORIZED)
+        .into_response(),
+        Err(DomainError::TooManyAttempts {
+            retry_after_seconds,
+        }) => {
+            let minutes = retry_after_seconds.div_ceil(60);
+            let mut response = signin_page_with(
+                &app,
+                &headers,
+                next,
+                email,
+                Some(format!(
+                    "Too many failed sign-ins. For your security, try again in {minutes} minute{}.",
+                    if minutes == 1 { "" } else { "s" }
+                )),
+            )
+            .status(StatusCode::TOO_MANY_REQUESTS)
+            .into_response();
+            if let Ok(v) = retry_after_seconds.to_string().parse() {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+            response
+        }
+        Err(e) => internal(e),
+    }
+}
+
+pub fn internal(e: DomainError) -> Response {
+    tracing::error!(error = %e, "a page failed");
+    message(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Chrome::anonymous(),
+        "Something went wrong",
+        "Switchboard could not finish this request. It has been logged; please try again.",
+        None,
+    )
+    .into_response()
+}
+
+pub async fn signup_page(
+    State(app): State<App>,
+    Viewer(viewer): Viewer,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = local_path(q.next.as_deref());
+    if viewer.is_some() {
+        return see_other(&next, Vec::new());
+    }
+    let (csrf_token, cookie) = anonymous_token(app.sb.keys(), &headers, secure(&app));
+    Page::render(&SignupPage {
+        chrome: Chrome::anonymous(),
+        csrf_token,
+        next_encoded: encoded(&next),
+        next,
+        email: String::new(),
+        friendly_name: String::new(),
+        form_error: None,
+        email_error: None,
+        password_error: None,
+        name_error: None,
+    })
+    .cookie(cookie)
+    .into_response()
+}
+
+pub async fn signup(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    WebForm(form): WebForm,
+) -> Response {
+    if !anonymous_token_valid(app.sb.keys(), &headers, form.get("csrf_token")) {
+        return expired_form();
+    }
+    let next = local_path(form.get("next"));
+    let email = form.get("email").unwrap_or_default().to_owned();
+    let friendly_name = form.get("friendly_name").unwrap_or_default().to_owned();
+    let password = form.get("password").unwrap_or_default();
+    let ip = peer.ip().to_string();
+    let failure = match app
+        .sb
+        .sign_up(&email, password, &friendly_name, Some(&ip))
+        .await
+    {
+        Ok((_, session)) => {
+            return see_other(
+                &next,
+                vec![cookies::set(
+                    cookies::SESSION,
+                    &session.cookie_value,
+                    session.expires_in_seconds,
+                    secure(&app),
+                )],
+            );
+        }
+        Err(e) => e,
+    };
+    let (mut email_error, mut password_error, mut name_error, mut form_error) =
+        (None, None, None, None);
+    match failure {
+        DomainError::Invalid {
+            param: "Email",
+            message,
+            ..
+        } => email_error = Some(message),
+        DomainError::Invalid {
+            param: "Password",
+            message,
+            ..
+        } => password_error = Some(message),
+        DomainError::Invalid {
+            param: "FriendlyName",
+            message,
+            ..
+        } => name_error = Some(message.replace("FriendlyName", "The account name")),
+        DomainError::Conflict(_) => {
+            email_error = Some("An account with this email already exists; sign in instead.".into())
+        }
+        DomainError::Invalid { message, .. } => form_error = Some(message),
+        other => return internal(other),
+    }
+    let (csrf_token, cookie) = anonymous_token(app.sb.keys(), &headers, secure(&app));
+    Page::render(&SignupPage {
+        chrome: Chrome::anonymous(),
+        csrf_token,
+        next_encoded: encoded(&next),
+        next,
+        email,
+        friendly_name,
+        form_error,
+        email_error,
+        password_error,
+        name_error,
+    })
+    .cookie(cookie)
+    .status(StatusCode::BAD_REQUEST)
+    .into_response()
+}
+
+pub async fn signout(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    headers: HeaderMap,
+    WebForm(form): WebForm,
+) -> Response {
+    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
+        return expired_form();
+    }
+    if let Some(value) = cookies::get(&headers, cookies::SESSION)
+        && let Err(e) = app.sb.sign_out(value).await
+    {
+        return internal(e);
+    }
+    see_other(
+        "/signin",
+        vec![cookies::clear(cookies::SESSION, secure(&app))],
+    )
+}

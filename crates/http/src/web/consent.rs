@@ -1,0 +1,211 @@
+//! The consent page: `GET /authorize/{ConnectAppSid}` shows what an app asks for;
+//! the Authorize or Deny button posts back and the browser is sent to the app's
+//! registered authorize URL, and nowhere else.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Deserialize;
+use switchboard_domain::DomainError;
+use switchboard_domain::console::ConsoleSession;
+use switchboard_domain::grants::{ConsentProblem, Customer};
+use switchboard_store::connect_apps::ConnectAppRecord;
+use switchboard_types::{AccountType, ConnectAppSid, Permission};
+
+use super::auth::internal;
+use super::chrome::Chrome;
+use super::forms::WebForm;
+use super::page::{Page, message, see_other};
+use super::session::{Viewer, signin_url};
+use crate::App;
+
+/// `state` is the app's own value, carried through untouched; bounded so the
+/// redirect stays a sane length.
+const MAX_STATE: usize = 2048;
+
+#[derive(Deserialize)]
+pub struct ConsentQuery {
+    state: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage {
+    chrome: Chrome,
+    app: ConnectAppRecord,
+    initial: String,
+    permissions: Vec<&'static str>,
+    account_name: String,
+    email: String,
+    csrf_token: String,
+    state: Option<String>,
+    trial: bool,
+}
+
+fn no_such_app(viewer: Option<&ConsoleSession>) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        Chrome::for_session(viewer, "").narrow(),
+        "No such Connect App",
+        "The Connect App this link names does not exist. The link may be mistyped, or the app may have been deleted by its developer.",
+        None,
+    )
+    .into_response()
+}
+
+fn problem_page(problem: ConsentProblem, viewer: Option<&ConsoleSession>) -> Response {
+    match problem {
+        ConsentProblem::UnknownApp => no_such_app(viewer),
+        ConsentProblem::NoAuthorizeUrl => message(
+            StatusCode::BAD_REQUEST,
+            Chrome::for_session(viewer, "").narrow(),
+            "This Connect App is not ready",
+            "The app has no authorize URL set, so there is nowhere to send you after you decide. Contact the app's developer.",
+            None,
+        )
+        .into_response(),
+    }
+}
+
+fn state_too_long() -> Response {
+    (StatusCode::BAD_REQUEST, "The state parameter is too long").into_response()
+}
+
+/// The consent URL with its `state`, to come back to after signing in.
+fn consent_path(sid: &str, state: Option<&str>) -> String {
+    match state {
+        Some(s) => format!(
+            "/authorize/{sid}?state={}",
+            utf8_percent_encode(s, NON_ALPHANUMERIC)
+        ),
+        None => format!("/authorize/{sid}"),
+    }
+}
+
+pub async fn page(
+    State(app): State<App>,
+    Path(sid): Path<String>,
+    Viewer(viewer): Viewer,
+    Query(query): Query<ConsentQuery>,
+) -> Response {
+    let Ok(sid) = ConnectAppSid::parse(&sid) else {
+        return no_such_app(viewer.as_ref());
+    };
+    if query.state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
+        return state_too_long();
+    }
+    let record = match app.sb.consent_app(&sid).await {
+        Ok(Ok(record)) => record,
+        Ok(Err(problem)) => return problem_page(problem, viewer.as_ref()),
+        Err(e) => return internal(e),
+    };
+    let Some(session) = viewer else {
+        return see_other(
+            &signin_url(&consent_path(sid.as_str(), query.state.as_deref())),
+            Vec::new(),
+        );
+    };
+    let page = ConsentPage {
+        chrome: Chrome::for_session(Some(&session), "").narrow(),
+        initial: record
+            .friendly_name
+            .chars()
+            .next()
+            .unwrap_or('?')
+            .to_uppercase()
+            .to_string(),
+        permissions: record
+            .permissions
+            .iter()
+            .map(Permission::describe)
+            .collect(),
+        account_name: session.account_name.clone(),
+        email: session.email.clone(),
+        csrf_token: session.csrf_token.clone(),
+        state: query.state,
+        trial: session.account_type != AccountType::Full,
+        app: record,
+    };
+    let mut response = Page::render(&page).into_response();
+    // Said twice on purpose: older browsers only know X-Frame-Options.
+    response
+        .headers_mut()
+        .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+pub async fn decide(
+    State(app): State<App>,
+    Path(sid): Path<String>,
+    Viewer(viewer): Viewer,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    WebForm(form): WebForm,
+) -> Response {
+    let Ok(sid) = ConnectAppSid::parse(&sid) else {
+        return no_such_app(viewer.as_ref());
+    };
+    let state = form.get("state").filter(|s| !s.is_empty());
+    if state.is_some_and(|s| s.len() > MAX_STATE) {
+        return state_too_long();
+    }
+    let Some(session) = viewer else {
+        return see_other(&signin_url(&consent_path(sid.as_str(), state)), Vec::new());
+    };
+    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
+        return message(
+            StatusCode::FORBIDDEN,
+            Chrome::for_session(Some(&session), "").narrow(),
+            "This form has expired",
+            "The form was not sent from your Switchboard session. Nothing was authorized. Open the app's Connect link again.",
+            None,
+        )
+        .into_response();
+    }
+    match app.sb.consent_app(&sid).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(problem)) => return problem_page(problem, Some(&session)),
+        Err(e) => return internal(e),
+    }
+    let ip = peer.ip().to_string();
+    let customer = Customer {
+        account: &session.account_sid,
+        account_type: session.account_type,
+        email: &session.email,
+        ip: Some(&ip),
+    };
+    let outcome = match form.get("decision") {
+        Some("authorize") => app.sb.approve(&customer, &sid, state).await,
+        Some("deny") => app.sb.deny(&customer, &sid, state).await,
+        _ => return (StatusCode::BAD_REQUEST, "Choose Authorize or Deny").into_response(),
+    };
+    match outcome {
+        // Only ever the app's registered authorize URL (built by the domain).
+        Ok(location) => found(&location),
+        Err(DomainError::Forbidden(reason)) => message(
+            StatusCode::FORBIDDEN,
+            Chrome::for_session(Some(&session), "").narrow(),
+            "You cannot authorize this app yet",
+            &reason,
+            Some(("/console/upgrade", "Upgrade your account")),
+        )
+        .into_response(),
+        Err(DomainError::NotFound) => no_such_app(Some(&session)),
+        Err(e) => internal(e),
+    }
+}
+
+/// `302 Found`, as Twilio answers the consent form.
+fn found(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

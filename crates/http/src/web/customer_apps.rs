@@ -1,0 +1,199 @@
+//! The customer's list of authorized Connect Apps, and revoking one.
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_domain::DomainError;
+use switchboard_store::page::PageAt;
+use switchboard_types::ConnectAppSid;
+
+use super::auth::internal;
+use super::chrome::Chrome;
+use super::forms::WebForm;
+use super::page::{Page, message, see_other};
+use super::session::SignedIn;
+use crate::App;
+
+pub const PATH: &str = "/console/authorized-apps";
+
+pub struct AppRow {
+    pub sid: String,
+    pub name: String,
+    pub company: Option<String>,
+    pub homepage: Option<String>,
+    pub terms: Option<String>,
+    pub has_logo: bool,
+    pub initial: String,
+    pub permissions: Vec<&'static str>,
+    pub authorized_at: String,
+    pub subaccount: String,
+}
+
+#[derive(Template)]
+#[template(path = "authorized_apps.html")]
+struct AuthorizedApps {
+    chrome: Chrome,
+    apps: Vec<AppRow>,
+    notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct Confirm {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub body: String,
+    pub action: String,
+    pub button: &'static str,
+    pub cancel: String,
+    pub csrf_token: String,
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    revoked: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<Notice>,
+) -> Response {
+    let mut rows = Vec::new();
+    let mut at = PageAt::First;
+    loop {
+        let page = match app
+            .sb
+            .authorized_apps_of(&session.account_sid, &at, 200)
+            .await
+        {
+            Ok(p) => p,
+            Err(e) => return internal(e),
+        };
+        let next = page.next_cursor();
+        rows.extend(page.items.into_iter().map(|item| {
+            AppRow {
+                sid: item.app.sid.to_string(),
+                initial: item
+                    .app
+                    .friendly_name
+                    .chars()
+                    .next()
+                    .unwrap_or('?')
+                    .to_uppercase()
+                    .to_string(),
+                name: item.app.friendly_name,
+                company: item.app.company_name,
+                homepage: item.app.homepage_url,
+                terms: item.app.terms_of_service_url,
+                has_logo: item.app.has_logo,
+                permissions: item.grant.permissions.to_strings(),
+                authorized_at: item.grant.authorized_at.rfc2822(),
+                subaccount: item.grant.subaccount_sid.to_string(),
+            }
+        }));
+        match next {
+            Some(c) => at = PageAt::After(c),
+            None => break,
+        }
+    }
+    Page::render(&AuthorizedApps {
+        chrome: Chrome::for_session(Some(&session), PATH),
+        notice: q
+            .revoked
+            .map(|name| format!("{name} was revoked. It can no longer use your account.")),
+        apps: rows,
+    })
+    .into_response()
+}
+
+/// The confirmation before revoking (a page, so it works without JavaScript).
+pub async fn confirm(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path(sid): Path<String>,
+) -> Response {
+    let not_found = || {
+        message(
+            StatusCode::NOT_FOUND,
+            Chrome::for_session(Some(&session), PATH),
+            "No such authorized app",
+            "You have not authorized this app, or it was already revoked.",
+            Some((PATH, "Back to authorized apps")),
+        )
+        .into_response()
+    };
+    let Ok(sid) = ConnectAppSid::parse(&sid) else {
+        return not_found();
+    };
+    let apps = match app
+        .sb
+        .authorized_apps_of(&session.account_sid, &PageAt::First, 1000)
+        .await
+    {
+        Ok(p) => p.items,
+        Err(e) => return internal(e),
+    };
+    let Some(item) = apps.into_iter().find(|a| a.app.sid == sid) else {
+        return not_found();
+    };
+    Page::render(&Confirm {
+        chrome: Chrome::for_session(Some(&session), PATH),
+        heading: format!("Revoke {}?", item.app.friendly_name),
+        body: format!(
+            "{} will immediately lose access to your account and will be told it was revoked. \
+             The subaccount {} and its data stay with you. You can authorize the app again later.",
+            item.app.friendly_name, item.grant.subaccount_sid
+        ),
+        action: format!("{PATH}/{sid}/revoke"),
+        button: "Revoke access",
+        cancel: PATH.to_owned(),
+        csrf_token: session.csrf_token.clone(),
+    })
+    .into_response()
+}
+
+pub async fn revoke(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path(sid): Path<String>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    WebForm(form): WebForm,
+) -> Response {
+    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
+        return message(
+            StatusCode::FORBIDDEN,
+            Chrome::for_session(Some(&session), PATH),
+            "This form has expired",
+            "The form was not sent from your Switchboard session. Nothing was revoked.",
+            Some((PATH, "Back to authorized apps")),
+        )
+        .into_response();
+    }
+    let Ok(sid) = ConnectAppSid::parse(&sid) else {
+        return see_other(PATH, Vec::new());
+    };
+    let name = app
+        .sb
+        .connect_app(&sid)
+        .await
+        .map(|a| a.friendly_name)
+        .unwrap_or_default();
+    let ip = peer.ip().to_string();
+    match app
+        .sb
+        .revoke_grant(&session.account_sid, &sid, &session.email, Some(&ip))
+        .await
+    {
+        Ok(()) | Err(DomainError::NotFound) => see_other(
+            &format!(
+                "{PATH}?revoked={}",
+                percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
+            ),
+            Vec::new(),
+        ),
+        Err(e) => internal(e),
+    }
+}

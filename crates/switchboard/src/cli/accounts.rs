@@ -1,0 +1,305 @@
+//! `switchboard accounts …`: the operator's view of accounts.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use switchboard_domain::accounts::NewMainAccount;
+use switchboard_domain::{Settings, Switchboard};
+use switchboard_store::accounts::AccountRecord;
+use switchboard_store::page::PageAt;
+use switchboard_types::{AccountSid, AccountType};
+
+use super::output;
+
+#[derive(Subcommand)]
+pub enum AccountsCommand {
+    /// Create a main account and the console user that signs in to it.
+    Create(CreateArgs),
+    /// List main accounts.
+    List(ListArgs),
+    /// Show one account.
+    Show(ShowArgs),
+    /// Make a Trial main account (and its subaccounts) Full.
+    Upgrade(SidArgs),
+    /// Rotate an account's auth token: create a secondary, promote it, delete it.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Args)]
+pub struct CreateArgs {
+    /// Email the console user signs in with.
+    #[arg(long)]
+    email: String,
+    /// Console password (at least 8 characters).
+    #[arg(long, env = "SWITCHBOARD_ACCOUNT_PASSWORD", hide_env_values = true)]
+    password: String,
+    /// The account's name.
+    #[arg(long)]
+    friendly_name: String,
+    /// Create the account already upgraded (Full) instead of Trial.
+    #[arg(long)]
+    full: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct ShowArgs {
+    /// The Account SID (AC…).
+    sid: String,
+    /// Include the auth tokens in the output.
+    #[arg(long)]
+    show_tokens: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct SidArgs {
+    /// The Account SID (AC…).
+    sid: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum TokensCommand {
+    /// Create (or replace) the secondary auth token and print it.
+    CreateSecondary(SidArgs),
+    /// Make the secondary token primary; the old primary stops working at once.
+    Promote(SidArgs),
+    /// Delete the secondary auth token.
+    DeleteSecondary(SidArgs),
+}
+
+#[derive(Serialize)]
+struct AccountOut {
+    sid: String,
+    owner_account_sid: String,
+    friendly_name: String,
+    #[serde(rename = "type")]
+    account_type: &'static str,
+    status: &'static str,
+    date_created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secondary_auth_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+}
+
+fn describe(
+    a: &AccountRecord,
+    auth_token: Option<String>,
+    secondary: Option<String>,
+    email: Option<String>,
+) -> AccountOut {
+    AccountOut {
+        sid: a.sid.to_string(),
+        owner_account_sid: a.owner_account_sid.to_string(),
+        friendly_name: a.friendly_name.clone(),
+        account_type: a.account_type.as_str(),
+        status: a.status.as_str(),
+        date_created: a.date_created.rfc2822(),
+        auth_token,
+        secondary_auth_token: secondary,
+        email,
+    }
+}
+
+fn parse_sid(sid: &str) -> Result<AccountSid, String> {
+    AccountSid::parse(sid).map_err(|e| e.to_string())
+}
+
+fn print_account(out: &AccountOut) {
+    println!("{} {} account {}", out.status, out.account_type, out.sid);
+    println!("  name:    {}", out.friendly_name);
+    if out.owner_account_sid != out.sid {
+        println!("  parent:  {}", out.owner_account_sid);
+    }
+    if let Some(email) = &out.email {
+        println!("  sign-in: {email}");
+    }
+    println!("  created: {}", out.date_created);
+    if let Some(token) = &out.auth_token {
+        println!("  auth token: {token}");
+    }
+    if let Some(token) = &out.secondary_auth_token {
+        println!("  secondary auth token: {token}");
+    }
+}
+
+fn emit(out: &AccountOut, json: bool) -> Result<(), String> {
+    if json {
+        output::json(out)
+    } else {
+        print_account(out);
+        Ok(())
+    }
+}
+
+async fn open(database_url: &str) -> Result<Switchboard, String> {
+    super::open(database_url, Settings::default()).await
+}
+
+pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), String> {
+    let sb = open(database_url).await?;
+    let err = |e: switchboard_domain::DomainError| e.to_string();
+    match command {
+        AccountsCommand::Create(args) => {
+            let created = sb
+                .create_main_account(NewMainAccount {
+                    email: args.email,
+                    password: args.password,
+                    friendly_name: args.friendly_name,
+                    account_type: if args.full {
+                        AccountType::Full
+                    } else {
+                        AccountType::Trial
+                    },
+                })
+                .await
+                .map_err(err)?;
+            let out = describe(
+                &created.account,
+                Some(created.auth_token),
+                None,
+                Some(created.user.email),
+            );
+            emit(&out, args.json)
+        }
+        AccountsCommand::List(args) => {
+            let mut at = PageAt::First;
+            let mut all = Vec::new();
+            loop {
+                let page = sb.operator_main_accounts(&at, 500).await.map_err(err)?;
+                let next = page.next_cursor();
+                all.extend(page.items);
+                match next {
+                    Some(c) => at = PageAt::After(c),
+                    None => break,
+                }
+            }
+            let out: Vec<AccountOut> = all.iter().map(|a| describe(a, None, None, None)).collect();
+            if args.json {
+                return output::json(&out);
+            }
+            if out.is_empty() {
+                println!("No accounts yet. Create one with: switchboard accounts create --help");
+                return Ok(());
+            }
+            output::table(
+                &["SID", "TYPE", "STATUS", "NAME", "CREATED"],
+                &out.iter()
+                    .map(|a| {
+                        vec![
+                            a.sid.clone(),
+                            a.account_type.to_owned(),
+                            a.status.to_owned(),
+                            a.friendly_name.clone(),
+                            a.date_created.clone(),
+                        ]
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            Ok(())
+        }
+        AccountsCommand::Show(args) => {
+            let sid = parse_sid(&args.sid)?;
+            let account = sb.operator_account(&sid).await.map_err(|e| match e {
+                switchboard_domain::DomainError::NotFound => format!("no account {sid}"),
+                other => other.to_string(),
+            })?;
+            let (token, secondary) = if args.show_tokens {
+                (
+                    Some(sb.reveal_token(&account).map_err(err)?),
+                    sb.reveal_secondary_token(&account).map_err(err)?,
+                )
+            } else {
+                (None, None)
+            };
+            emit(&describe(&account, token, secondary, None), args.json)
+        }
+        AccountsCommand::Upgrade(args) => {
+            let sid = parse_sid(&args.sid)?;
+            let account = sb.upgrade_account(&sid).await.map_err(err)?;
+            emit(&describe(&account, None, None, None), args.json)
+        }
+        AccountsCommand::Tokens(cmd) => tokens(&sb, cmd).await,
+    }
+}
+
+#[derive(Serialize)]
+struct TokenOut {
+    account_sid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auth_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secondary_auth_token: Option<String>,
+}
+
+async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
+    let err = |e: switchboard_domain::DomainError| e.to_string();
+    let (out, json) = match cmd {
+        TokensCommand::CreateSecondary(a) => {
+            let info = sb
+                .create_secondary_token(&parse_sid(&a.sid)?)
+                .await
+                .map_err(err)?;
+            (
+                TokenOut {
+                    account_sid: info.account_sid.to_string(),
+                    auth_token: None,
+                    secondary_auth_token: Some(info.token),
+                },
+                a.json,
+            )
+        }
+        TokensCommand::Promote(a) => {
+            let info = sb
+                .promote_secondary_token(&parse_sid(&a.sid)?)
+                .await
+                .map_err(err)?;
+            (
+                TokenOut {
+                    account_sid: info.account_sid.to_string(),
+                    auth_token: Some(info.token),
+                    secondary_auth_token: None,
+                },
+                a.json,
+            )
+        }
+        TokensCommand::DeleteSecondary(a) => {
+            let sid = parse_sid(&a.sid)?;
+            sb.delete_secondary_token(&sid).await.map_err(err)?;
+            (
+                TokenOut {
+                    account_sid: sid.to_string(),
+                    auth_token: None,
+                    secondary_auth_token: None,
+                },
+                a.json,
+            )
+        }
+    };
+    if json {
+        return output::json(&out);
+    }
+    match (&out.auth_token, &out.secondary_auth_token) {
+        (Some(t), _) => println!(
+            "{}: secondary token promoted; the auth token is now {t}",
+            out.account_sid
+        ),
+        (_, Some(t)) => println!("{}: secondary auth token {t}", out.account_sid),
+        _ => println!("{}: secondary auth token deleted", out.account_sid),
+    }
+    Ok(())
+}

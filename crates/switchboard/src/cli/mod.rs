@@ -1,0 +1,128 @@
+//! The command line. Every command reads its settings from flags or the matching
+//! `SWITCHBOARD_*` environment variables.
+
+mod accounts;
+mod apps;
+mod output;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use switchboard_domain::{Settings, Switchboard};
+use switchboard_store::{DatabaseUrl, PoolSize, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "A self-hosted Twilio Connect with the slice of Twilio's REST API that Connect Apps use",
+    long_about = "Switchboard lets customers authorize third-party Connect Apps to use their accounts, \
+                  and serves the Twilio 2010-04-01 REST API those apps call (accounts, Connect Apps, \
+                  calls, messages, phone numbers, usage) with telephony simulated. Point the official \
+                  Twilio SDKs at it by changing their base URL."
+)]
+pub struct Cli {
+    /// Where the data lives: sqlite://FILE (created on first use) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DATABASE_URL",
+        default_value = "sqlite://switchboard.db"
+    )]
+    database_url: String,
+
+    /// The base URL people and apps reach Switchboard at, used in links and
+    /// webhook signatures [default: http://<serve's listen address>].
+    #[arg(long, global = true, env = "SWITCHBOARD_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// Log format on standard error.
+    #[arg(long, global = true, env = "SWITCHBOARD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: the REST API, the consent flow and the console.
+    Serve(serve::ServeArgs),
+    /// Create, list, show and upgrade accounts, and rotate their auth tokens.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCommand),
+    /// Create, list and show Connect Apps.
+    #[command(subcommand)]
+    Apps(apps::AppsCommand),
+}
+
+fn init_logging(format: LogFormat, default_level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SWITCHBOARD_LOG")
+        .unwrap_or_else(|_| EnvFilter::new(default_level));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Opens the database named on the command line, migrating it if needed.
+async fn open(database_url: &str, settings: Settings) -> Result<Switchboard, String> {
+    let url = DatabaseUrl::parse(database_url).map_err(|e| e.to_string())?;
+    let store = Store::open(&url, PoolSize::default())
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", url.redacted()))?;
+    Switchboard::open(store, settings)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    init_logging(cli.log_format, default_level);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => {
+                serve::run(&cli.database_url, cli.public_url.as_deref(), args).await
+            }
+            Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
+            Command::Apps(cmd) => {
+                let public_url = cli.public_url.as_deref().unwrap_or("http://127.0.0.1:8080");
+                apps::run(&cli.database_url, public_url.trim_end_matches('/'), cmd).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `switchboard serve`.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+use switchboard_domain::Settings;
+use switchboard_domain::delivery::worker::CallbackSettings;
+use tokio::net::TcpListener;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (port 0 picks a free one).
+    #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// Let Trial accounts upgrade themselves to Full from the console (a sandbox
+    /// setting; otherwise an operator runs `switchboard accounts upgrade`).
+    #[arg(long, env = "SWITCHBOARD_ALLOW_SELF_UPGRADE")]
+    allow_self_upgrade: bool,
+
+    /// Delay before the first retry of a failed webhook; later retries double it,
+    /// up to 720× (an hour for 5s), for 17,280× (a day for 5s). E.g. 5s, 200ms.
+    #[arg(long, env = "SWITCHBOARD_CALLBACK_RETRY_BASE", default_value = "5s", value_parser = humantime::parse_duration)]
+    callback_retry_base: std::time::Duration,
+
+    /// How long one webhook attempt may take before it counts as failed.
+    #[arg(long, env = "SWITCHBOARD_CALLBACK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    callback_timeout: std::time::Duration,
+
+    /// Allow webhooks to loopback and private addresses (local development,
+    /// tests); refused otherwise.
+    #[arg(long, env = "SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS")]
+    allow_private_callbacks: bool,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `public_url` is the global `--public-url`; when it was not given, the address
+/// actually listened on is used.
+pub async fn run(
+    database_url: &str,
+    public_url: Option<&str>,
+    args: ServeArgs,
+) -> Result<(), String> {
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let public_url = public_url
+        .map_or_else(|| format!("http://{addr}"), str::to_owned)
+        .trim_end_matches('/')
+        .to_owned();
+    let settings = Settings {
+        public_url: public_url.clone(),
+        allow_self_upgrade: args.allow_self_upgrade,
+        callbacks: CallbackSettings {
+            retry_base: args.callback_retry_base,
+            timeout: args.callback_timeout,
+            allow_private: args.allow_private_callbacks,
+            ..CallbackSettings::default()
+        },
+    };
+    let sb = super::open(database_url, settings).await?;
+    // The first line on stdout says where to go; scripts and tests read it.
+    println!("Switchboard listening on http://{addr}");
+    tracing::info!(%addr, %public_url, backend = ?sb.store().backend(), "serving");
+    // Background work stops when the server does.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let deliveries = tokio::spawn(sb.clone().run_deliveries(stopped(stop_rx.clone())));
+    let app = switchboard_http::App { sb };
+    let served = switchboard_http::serve(listener, app, shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    let _ = deliveries.await;
+    served.map_err(|e| format!("server failed: {e}"))
+}
