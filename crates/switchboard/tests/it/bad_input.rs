@@ -1,0 +1,204 @@
+//! Bad input gets a Twilio-shaped 4xx, and the server keeps serving.
+
+use reqwest::{Method, StatusCode};
+use switchboard_types::AccountType;
+
+use crate::server_test;
+use crate::support::{Creds, assert_twilio_error, basic};
+
+server_test!(malformed_or_missing_authorization_is_401, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let url = s.url("/2010-04-01/Accounts.json");
+    let headers = [
+        None,
+        Some("Basic".to_owned()),
+        Some("Basic ###".to_owned()),
+        Some("Bearer abc".to_owned()),
+        Some(basic("not-a-sid", &main.token)),
+        Some(basic(
+            &main.sid.to_string().replacen("AC", "CN", 1),
+            &main.token,
+        )),
+        Some(basic(main.sid.as_str(), "")),
+        Some(basic(main.sid.as_str(), &"x".repeat(1000))),
+    ];
+    for header in headers {
+        let mut req = s.http.get(&url);
+        if let Some(h) = &header {
+            req = req.header("Authorization", h);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        assert!(
+            resp.headers().get("www-authenticate").is_some(),
+            "{header:?}"
+        );
+        let body = resp.json().await.unwrap();
+        assert_twilio_error(status, &body, 401, 20003);
+    }
+    s.assert_alive(&main).await;
+});
+
+server_test!(sids_of_the_wrong_shape_or_prefix_are_404, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    for path in [
+        "/2010-04-01/Accounts/ACnot-a-sid.json".to_owned(),
+        format!(
+            "/2010-04-01/Accounts/{}.json",
+            main.sid.to_string().replacen("AC", "CN", 1)
+        ),
+        format!("/2010-04-01/Accounts/{}", main.sid),
+        format!("/2010-04-01/Accounts/{}.xml", main.sid),
+        "/2010-04-01/Nothing.json".to_owned(),
+    ] {
+        let (status, body) = s.get(&main, &path).await;
+        assert_twilio_error(status, &body, 404, 20404);
+    }
+    // Authentication comes first, even for a path that cannot exist.
+    let (status, body) = s
+        .call(
+            None,
+            Method::GET,
+            "/2010-04-01/Accounts/ACnot-a-sid.json",
+            &[],
+        )
+        .await;
+    assert_twilio_error(status, &body, 401, 20003);
+    s.assert_alive(&main).await;
+});
+
+server_test!(unknown_status_and_bad_parameters_are_400, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let (_, sub) = s.post(&main, "/2010-04-01/Accounts.json", &[]).await;
+    let path = format!("/2010-04-01/Accounts/{}.json", sub["sid"].as_str().unwrap());
+    for form in [
+        [("Status", "frozen")],
+        [("Status", "")],
+        [("FriendlyName", "")],
+    ] {
+        let (status, body) = s.post(&main, &path, &form).await;
+        assert_twilio_error(status, &body, 400, 20001);
+    }
+    let (status, body) = s
+        .post(&main, &path, &[("FriendlyName", &"x".repeat(65))])
+        .await;
+    assert_twilio_error(status, &body, 400, 20001);
+    let (status, body) = s
+        .get(&main, "/2010-04-01/Accounts.json?Status=frozen")
+        .await;
+    assert_twilio_error(status, &body, 400, 20001);
+    let (_, unchanged) = s.get(&main, &path).await;
+    assert_eq!(unchanged["status"], "active");
+    s.assert_alive(&main).await;
+});
+
+server_test!(huge_bodies_are_refused_with_413, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let body = format!("FriendlyName={}", "x".repeat(10 * 1024 * 1024));
+    let resp = s
+        .http
+        .post(s.url("/2010-04-01/Accounts.json"))
+        .header("Authorization", basic(main.sid.as_str(), &main.token))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = resp.json().await.unwrap();
+    assert_twilio_error(status, &body, 413, 20001);
+    let (_, list) = s.get(&main, "/2010-04-01/Accounts.json").await;
+    assert_eq!(
+        list["accounts"].as_array().unwrap().len(),
+        1,
+        "nothing was created"
+    );
+    s.assert_alive(&main).await;
+});
+
+server_test!(non_utf8_form_data_is_400_and_writes_nothing, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let resp = s
+        .http
+        .post(s.url("/2010-04-01/Accounts.json"))
+        .header("Authorization", basic(main.sid.as_str(), &main.token))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("FriendlyName=%FF%FEbad")
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let body = resp.json().await.unwrap();
+    assert_twilio_error(status, &body, 400, 20001);
+    assert!(body["message"].as_str().unwrap().contains("FriendlyName"));
+    let (_, list) = s.get(&main, "/2010-04-01/Accounts.json").await;
+    assert_eq!(list["accounts"].as_array().unwrap().len(), 1);
+});
+
+server_test!(
+    forged_page_tokens_and_page_sizes_out_of_range_are_400,
+    |s| {
+        let main = s.main_account(AccountType::Full).await;
+        for _ in 0..3 {
+            s.post(&main, "/2010-04-01/Accounts.json", &[]).await;
+        }
+        let (_, first) = s.get(&main, "/2010-04-01/Accounts.json?PageSize=2").await;
+        let next = first["next_page_uri"].as_str().unwrap().to_owned();
+        let token = next.split("PageToken=").nth(1).unwrap();
+        let forged = format!("PA{}", &token[2..].chars().rev().collect::<String>());
+        for path in [
+            format!("/2010-04-01/Accounts.json?PageSize=2&PageToken={forged}"),
+            "/2010-04-01/Accounts.json?PageToken=PAACffffffffffffffffffffffffffffffff".to_owned(),
+            "/2010-04-01/Accounts.json?PageToken=%FF".to_owned(),
+            "/2010-04-01/Accounts.json?PageSize=0".to_owned(),
+            "/2010-04-01/Accounts.json?PageSize=100000".to_owned(),
+            "/2010-04-01/Accounts.json?PageSize=ten".to_owned(),
+            "/2010-04-01/Accounts.json?Page=-1".to_owned(),
+        ] {
+            let (status, body) = s.get(&main, &path).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        // A genuine token still works, and a token from another account's list is
+        // refused rather than read there.
+        assert_eq!(s.get(&main, &next).await.0, StatusCode::OK);
+        let other = s.main_account(AccountType::Full).await;
+        let (status, body) = s.get(&other, &next).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let seen: Vec<&str> = body["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["sid"].as_str().unwrap())
+            .collect();
+        assert!(
+            !seen.iter().any(|sid| *sid != other.sid.as_str()),
+            "another account's list leaked: {seen:?}"
+        );
+        s.assert_alive(&main).await;
+    }
+);
+
+server_test!(wrong_methods_are_405_in_twilio_shape, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let (status, body) = s
+        .call(
+            Some(&main),
+            Method::DELETE,
+            "/2010-04-01/Accounts.json",
+            &[],
+        )
+        .await;
+    assert_twilio_error(status, &body, 405, 20004);
+    let (status, body) = s
+        .call(
+            Some(&main),
+            Method::PUT,
+            &format!("/2010-04-01/Accounts/{}.json", main.sid),
+            &[],
+        )
+        .await;
+    assert_twilio_error(status, &body, 405, 20004);
+});
+
+#[allow(dead_code)]
+fn _uses(_: Creds) {}

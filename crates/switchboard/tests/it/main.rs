@@ -1,0 +1,14 @@
+//! Integration tests: the real server on a random port, over TCP, on SQLite and
+//! (when SWITCHBOARD_TEST_POSTGRES_URL is set) PostgreSQL.
+
+mod browser;
+mod receiver;
+mod support;
+
+mod accounts_api;
+mod bad_input;
+mod connect;
+mod connect_apps_api;
+mod consent_security;
+mod processes;
+mod revocation;

@@ -1,0 +1,307 @@
+//! The real `switchboard` binary, as separate processes: crashes and several
+//! nodes on one database.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use switchboard_domain::connect_apps::ConnectAppFields;
+use switchboard_domain::grants::Customer;
+use switchboard_domain::{Settings, Switchboard};
+use switchboard_store::testing::TestDb;
+use switchboard_store::{PoolSize, Store};
+use switchboard_types::{AccountType, Permission, Permissions};
+
+use crate::receiver::Receiver;
+use crate::support::{Creds, basic, install_crypto, rand_id};
+
+/// A `switchboard serve` process and the address it listens on.
+struct Node {
+    child: Child,
+    url: String,
+}
+
+impl Node {
+    fn start(database_url: &str, extra: &[&str]) -> Node {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                database_url,
+            ])
+            .args(extra)
+            .env("SWITCHBOARD_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("switchboard starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("Switchboard listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+            .to_owned();
+        Node { child, url }
+    }
+
+    fn kill_9(&mut self) {
+        // SIGKILL: no shutdown, no flushing, nothing.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn domain(db: &TestDb) -> Switchboard {
+    install_crypto();
+    let store = Store::open(&db.database_url(), PoolSize::default())
+        .await
+        .unwrap();
+    Switchboard::open(store, Settings::default()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
+    let db = TestDb::sqlite();
+    let sb = domain(&db).await;
+    let receiver = Receiver::start().await;
+    receiver.delay_answers(Duration::from_millis(40));
+    let owner = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("owner{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Owner".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    let customer = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("customer{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Customer".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    let mut apps = Vec::new();
+    for i in 0..1000 {
+        let app = sb
+            .create_connect_app_for(
+                &owner.account.sid,
+                &ConnectAppFields {
+                    friendly_name: Some(format!("App {i}")),
+                    company_name: Some("Rossum".into()),
+                    authorize_redirect_url: Some("https://app.example.com/auth".into()),
+                    deauthorize_callback_url: Some(receiver.url("/deauth")),
+                    permissions: Some(Permissions::of(&[Permission::GetAll])),
+                    ..ConnectAppFields::default()
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        let who = Customer {
+            account: &customer.account.sid,
+            account_type: AccountType::Full,
+            email: "customer",
+            ip: None,
+        };
+        sb.approve(&who, &app.sid, None).await.unwrap();
+        apps.push(app.sid.to_string());
+    }
+    drop(sb);
+
+    let flags = [
+        "--allow-private-callbacks",
+        "--callback-retry-base",
+        "100ms",
+    ];
+    let mut node = Node::start(db.url(), &flags);
+    let http = reqwest::Client::new();
+    let creds = Creds {
+        sid: customer.account.sid.clone(),
+        token: customer.auth_token.clone(),
+    };
+    // Revoke every grant through the API, eight at a time.
+    let revokes = futures_from(apps.clone(), |app| {
+        let http = http.clone();
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/AuthorizedConnectApps/{app}.json",
+            node.url, creds.sid
+        );
+        let auth = basic(creds.sid.as_str(), &creds.token);
+        async move {
+            let status = http
+                .request(Method::DELETE, url)
+                .header("Authorization", auth)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, StatusCode::NO_CONTENT);
+        }
+    });
+    run_concurrently(revokes, 8).await;
+    // Part-way through delivering them, the server dies without warning.
+    receiver.wait_for(150, Duration::from_secs(60)).await;
+    node.kill_9();
+    let before_restart = receiver.received().len();
+    assert!(
+        before_restart < 1000,
+        "the crash came too late to test anything ({before_restart} delivered)"
+    );
+
+    let _restarted = Node::start(db.url(), &flags);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let seen: BTreeSet<String> = receiver
+            .received()
+            .iter()
+            .filter_map(|r| r.param("ConnectAppSid"))
+            .collect();
+        if seen.len() == 1000 {
+            let expected: BTreeSet<String> = apps.iter().cloned().collect();
+            assert_eq!(seen, expected);
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} of 1000 callbacks arrived",
+            seen.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn futures_from<T, F: std::future::Future<Output = ()>>(
+    items: Vec<T>,
+    f: impl Fn(T) -> F,
+) -> Vec<F> {
+    items.into_iter().map(f).collect()
+}
+
+async fn run_concurrently<F: std::future::Future<Output = ()>>(futures: Vec<F>, at_once: usize) {
+    use std::pin::Pin;
+    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    pending.reverse();
+    // Simple batches keep the test dependency-free.
+    while !pending.is_empty() {
+        let batch: Vec<_> = (0..at_once).filter_map(|_| pending.pop()).collect();
+        for f in batch {
+            f.await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoke_on_one_node_is_refused_at_once_on_another() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let sb = domain(&db).await;
+    let owner = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("owner{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Owner".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    let customer = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("customer{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Customer".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    let app = sb
+        .create_connect_app_for(
+            &owner.account.sid,
+            &ConnectAppFields {
+                friendly_name: Some("Analytics".into()),
+                company_name: Some("Rossum".into()),
+                authorize_redirect_url: Some("https://app.example.com/auth".into()),
+                permissions: Some(Permissions::of(&[Permission::GetAll])),
+                ..ConnectAppFields::default()
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let location = sb
+        .approve(
+            &Customer {
+                account: &customer.account.sid,
+                account_type: AccountType::Full,
+                email: "customer",
+                ip: None,
+            },
+            &app.sid,
+            None,
+        )
+        .await
+        .unwrap();
+    let sub = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "AccountSid")
+        .unwrap()
+        .1
+        .into_owned();
+    let a = Node::start(db.url(), &[]);
+    let b = Node::start(db.url(), &[]);
+    let http = reqwest::Client::new();
+    let as_app = basic(&sub, &owner.auth_token);
+    let on_b = format!("{}/2010-04-01/Accounts.json", b.url);
+    assert_eq!(
+        http.get(&on_b)
+            .header("Authorization", &as_app)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let revoke = format!(
+        "{}/2010-04-01/Accounts/{}/AuthorizedConnectApps/{}.json",
+        a.url, customer.account.sid, app.sid
+    );
+    let status = http
+        .delete(revoke)
+        .header(
+            "Authorization",
+            basic(customer.account.sid.as_str(), &customer.auth_token),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // No waiting: the very next request on the other node is refused.
+    assert_eq!(
+        http.get(&on_b)
+            .header("Authorization", &as_app)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

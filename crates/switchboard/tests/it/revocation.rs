@@ -1,0 +1,420 @@
+//! Revoking grants and the deauthorize callbacks they cause.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use switchboard_domain::delivery::signature::twilio_signature;
+use switchboard_store::page::PageAt;
+use switchboard_types::{AccountSid, AccountType};
+
+use crate::connect::{authorize, customer};
+use crate::receiver::{Received, Receiver};
+use crate::server_test;
+use crate::support::{Creds, TestServer, assert_twilio_error};
+
+/// An app owner whose app calls `receiver` back with `method`.
+async fn owner_with_callback(
+    s: &TestServer,
+    receiver: &Receiver,
+    method: &str,
+    path: &str,
+) -> (Creds, String) {
+    let owner = s.main_account(AccountType::Full).await;
+    let (status, app) = s
+        .post(
+            &owner,
+            &format!("/2010-04-01/Accounts/{}/ConnectApps.json", owner.sid),
+            &[
+                ("FriendlyName", "Analytics"),
+                ("CompanyName", "Rossum"),
+                ("AuthorizeRedirectUrl", "https://app.example.com/authorize"),
+                ("DeauthorizeCallbackUrl", &receiver.url(path)),
+                ("DeauthorizeCallbackMethod", method),
+                ("Permissions", "get-all"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{app}");
+    (owner, app["sid"].as_str().unwrap().to_owned())
+}
+
+async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
+    let token =
+        s.sb.reveal_token(&s.sb.operator_account(account).await.unwrap())
+            .unwrap();
+    Creds {
+        sid: account.clone(),
+        token,
+    }
+}
+
+/// Checks a received callback's signature the way Twilio's validators do.
+fn assert_signed(r: &Received, receiver: &Receiver, token: &str) {
+    let url = format!("http://{}{}", receiver.addr, r.path_and_query);
+    let params = if r.method == "POST" {
+        r.params()
+    } else {
+        Vec::new()
+    };
+    assert_eq!(
+        r.header("x-twilio-signature"),
+        twilio_signature(token, &url, &params),
+        "signature of {r:?}"
+    );
+}
+
+server_test!(
+    a_customer_revoking_stops_the_app_at_once_and_calls_it_back,
+    |s| {
+        let receiver = Receiver::start().await;
+        let (owner, app) =
+            owner_with_callback(&s, &receiver, "POST", "/twilio/deauthorize?tenant=42").await;
+        let mut c = customer(&s, true).await;
+        let sub = authorize(&mut c.browser, &app).await;
+        let as_app = Creds {
+            sid: sub.clone(),
+            token: owner.token.clone(),
+        };
+        s.assert_alive(&as_app).await;
+
+        let customer = customer_creds(&s, &c.account).await;
+        let path = format!(
+            "/2010-04-01/Accounts/{}/AuthorizedConnectApps/{app}.json",
+            c.account
+        );
+        let (status, _) = s.call(Some(&customer), Method::DELETE, &path, &[]).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        // The very next request is refused.
+        let (status, body) = s.get(&as_app, "/2010-04-01/Accounts.json").await;
+        assert_twilio_error(status, &body, 401, 20003);
+        let (status, body) = s.get(&customer, &path).await;
+        assert_twilio_error(status, &body, 404, 20404);
+
+        let got = receiver.wait_for(1, Duration::from_secs(10)).await;
+        let hook = &got[0];
+        assert_eq!(hook.method, "POST");
+        assert_eq!(hook.path_and_query, "/twilio/deauthorize?tenant=42");
+        assert_eq!(hook.param("AccountSid").as_deref(), Some(sub.as_str()));
+        assert_eq!(hook.param("ConnectAppSid").as_deref(), Some(app.as_str()));
+        assert!(
+            hook.header("content-type")
+                .starts_with("application/x-www-form-urlencoded")
+        );
+        assert!(!hook.header("i-twilio-idempotency-token").is_empty());
+        assert_signed(hook, &receiver, &owner.token);
+
+        // The subaccount and its data stay with the customer, and it is audited.
+        assert_eq!(
+            s.sb.operator_account(&sub).await.unwrap().owner_account_sid,
+            c.account
+        );
+        let log =
+            s.sb.audit_log(&c.account, &PageAt::First, 20)
+                .await
+                .unwrap();
+        assert!(log.items.iter().any(|e| e.action == "connect.revoke"));
+
+        // The owner sees the delivery and its attempt.
+        let deliveries = format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid);
+        let list = wait_for_status(&s, &owner, &deliveries, "delivered").await;
+        let d = &list["deliveries"][0];
+        assert_eq!(d["kind"], "deauthorize");
+        assert_eq!(d["attempts"], 1);
+        let (_, one) = s.get(&owner, d["uri"].as_str().unwrap()).await;
+        assert_eq!(one["attempt_log"][0]["response_code"], 200);
+        assert_eq!(one["parameters"]["AccountSid"], sub.to_string());
+
+        // Approving again reuses the subaccount.
+        let again = authorize(&mut c.browser, &app).await;
+        assert_eq!(again, sub);
+        s.assert_alive(&as_app).await;
+    }
+);
+
+async fn wait_for_status(s: &TestServer, owner: &Creds, path: &str, status: &str) -> Value {
+    for _ in 0..200 {
+        let (_, list) = s.get(owner, path).await;
+        if list["deliveries"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty() && d.iter().all(|x| x["status"] == status))
+        {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("deliveries never all reached {status}");
+}
+
+server_test!(
+    get_callbacks_carry_their_parameters_in_the_query_string,
+    |s| {
+        let receiver = Receiver::start().await;
+        let (owner, app) = owner_with_callback(&s, &receiver, "GET", "/deauth?x=1").await;
+        let mut c = customer(&s, true).await;
+        let sub = authorize(&mut c.browser, &app).await;
+        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+            .await
+            .unwrap();
+        let hook = &receiver.wait_for(1, Duration::from_secs(10)).await[0];
+        assert_eq!(hook.method, "GET");
+        assert!(hook.body.is_empty());
+        assert!(
+            hook.path_and_query.starts_with("/deauth?x=1&AccountSid="),
+            "{}",
+            hook.path_and_query
+        );
+        assert_eq!(hook.param("AccountSid").as_deref(), Some(sub.as_str()));
+        assert_eq!(hook.param("ConnectAppSid").as_deref(), Some(app.as_str()));
+        assert_signed(hook, &receiver, &owner.token);
+    }
+);
+
+server_test!(
+    a_failing_receiver_gets_one_success_with_one_idempotency_token,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_with(&[500, 503, 404]);
+        let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+        let mut c = customer(&s, true).await;
+        authorize(&mut c.browser, &app).await;
+        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+            .await
+            .unwrap();
+        let got = receiver.wait_for(4, Duration::from_secs(15)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let got_after = receiver.received();
+        assert_eq!(got_after.len(), 4, "no attempt after the success");
+        let tokens: std::collections::BTreeSet<&str> = got
+            .iter()
+            .map(|r| r.header("i-twilio-idempotency-token"))
+            .collect();
+        assert_eq!(tokens.len(), 1, "one idempotency token for every retry");
+        let list = wait_for_status(
+            &s,
+            &owner,
+            &format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid),
+            "delivered",
+        )
+        .await;
+        let (_, one) = s
+            .get(&owner, list["deliveries"][0]["uri"].as_str().unwrap())
+            .await;
+        let codes: Vec<i64> = one["attempt_log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["response_code"].as_i64().unwrap())
+            .collect();
+        assert_eq!(codes, [500, 503, 404, 200]);
+        assert_eq!(one["status"], "delivered");
+        assert_eq!(one["attempts"], 4);
+    }
+);
+
+server_test!(
+    an_owner_can_revoke_one_customer_and_replay_a_delivery,
+    |s| {
+        let receiver = Receiver::start().await;
+        let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+        let mut c = customer(&s, true).await;
+        let sub = authorize(&mut c.browser, &app).await;
+        let path = format!(
+            "/switchboard/v1/Accounts/{}/ConnectApps/{app}/Authorizations/{sub}.json",
+            owner.sid
+        );
+        // Another owner cannot.
+        let stranger = s.main_account(AccountType::Full).await;
+        let (status, body) = s.call(Some(&stranger), Method::DELETE, &path, &[]).await;
+        assert_twilio_error(status, &body, 404, 20404);
+        let (status, _) = s.call(Some(&owner), Method::DELETE, &path, &[]).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let first = receiver.wait_for(1, Duration::from_secs(10)).await;
+        let list = wait_for_status(
+            &s,
+            &owner,
+            &format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid),
+            "delivered",
+        )
+        .await;
+        let uri = list["deliveries"][0]["uri"].as_str().unwrap().to_owned();
+        let replay = uri.replace(".json", "/Replay.json");
+        let (status, replayed) = s.post(&owner, &replay, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{replayed}");
+        let both = receiver.wait_for(2, Duration::from_secs(10)).await;
+        assert_eq!(
+            both[1].header("i-twilio-idempotency-token"),
+            first[0].header("i-twilio-idempotency-token")
+        );
+        assert_eq!(both[1].param("AccountSid"), first[0].param("AccountSid"));
+        // Revoking twice is "not found".
+        let (status, body) = s.call(Some(&owner), Method::DELETE, &path, &[]).await;
+        assert_twilio_error(status, &body, 404, 20404);
+        // Deliveries are the owner's alone.
+        let (status, body) = s.get(&stranger, &uri).await;
+        assert_twilio_error(status, &body, 404, 20404);
+    }
+);
+
+server_test!(deleting_an_app_revokes_every_grant_with_callbacks, |s| {
+    let receiver = Receiver::start().await;
+    let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+    let mut a = customer(&s, true).await;
+    let mut b = customer(&s, true).await;
+    let sub_a = authorize(&mut a.browser, &app).await;
+    let sub_b = authorize(&mut b.browser, &app).await;
+    let (status, _) = s
+        .call(
+            Some(&owner),
+            Method::DELETE,
+            &format!("/2010-04-01/Accounts/{}/ConnectApps/{app}.json", owner.sid),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for sub in [&sub_a, &sub_b] {
+        let (status, body) = s
+            .get(
+                &Creds {
+                    sid: sub.clone(),
+                    token: owner.token.clone(),
+                },
+                "/2010-04-01/Accounts.json",
+            )
+            .await;
+        assert_twilio_error(status, &body, 401, 20003);
+    }
+    let got = receiver.wait_for(2, Duration::from_secs(10)).await;
+    let mut subs: Vec<String> = got.iter().map(|r| r.param("AccountSid").unwrap()).collect();
+    subs.sort();
+    let mut want = vec![sub_a.to_string(), sub_b.to_string()];
+    want.sort();
+    assert_eq!(subs, want);
+});
+
+server_test!(customers_revoke_from_the_console_with_a_confirmation, |s| {
+    let receiver = Receiver::start().await;
+    let (_, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+    let mut c = customer(&s, true).await;
+    authorize(&mut c.browser, &app).await;
+    let list = c.browser.get("/console/authorized-apps").await;
+    assert!(list.body.contains("Analytics") && list.body.contains("Revoke"));
+    let confirm = c
+        .browser
+        .get(&format!("/console/authorized-apps/{app}/revoke"))
+        .await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("Revoke Analytics?"));
+    // Without the session's token nothing happens.
+    let forged = c
+        .browser
+        .post(
+            &format!("/console/authorized-apps/{app}/revoke"),
+            &[("csrf_token", "nope")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.sb.authorized_apps_of(&c.account, &PageAt::First, 5)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let done = c
+        .browser
+        .post(
+            &format!("/console/authorized-apps/{app}/revoke"),
+            &[("csrf_token", &confirm.csrf())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(
+        s.sb.authorized_apps_of(&c.account, &PageAt::First, 5)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    receiver.wait_for(1, Duration::from_secs(10)).await;
+    let after = c.browser.get(done.location()).await;
+    assert!(after.body.contains("was revoked"));
+});
+
+mod private_addresses {
+    use super::*;
+
+    async fn refuses(db: switchboard_store::testing::TestDb) {
+        let s =
+            TestServer::start_with(db, |settings| settings.callbacks.allow_private = false).await;
+        let receiver = Receiver::start().await;
+        let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+        let mut c = customer(&s, true).await;
+        authorize(&mut c.browser, &app).await;
+        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+            .await
+            .unwrap();
+        let list = wait_for_status(
+            &s,
+            &owner,
+            &format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid),
+            "refused",
+        )
+        .await;
+        let d = &list["deliveries"][0];
+        assert!(d["last_error"].as_str().unwrap().contains("refused"), "{d}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            receiver.received().is_empty(),
+            "a private address was requested"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        refuses(switchboard_store::testing::TestDb::sqlite()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
+            refuses(db).await;
+        }
+    }
+}
+
+mod timeouts {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_receiver_counts_as_a_failure_and_is_retried() {
+        let s = TestServer::start_with(switchboard_store::testing::TestDb::sqlite(), |settings| {
+            settings.callbacks.timeout = Duration::from_millis(300);
+        })
+        .await;
+        let receiver = Receiver::start().await;
+        receiver.delay_answers(Duration::from_secs(2));
+        let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+        let mut c = customer(&s, true).await;
+        authorize(&mut c.browser, &app).await;
+        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+            .await
+            .unwrap();
+        receiver.wait_for(2, Duration::from_secs(10)).await;
+        let (_, list) = s
+            .get(
+                &owner,
+                &format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid),
+            )
+            .await;
+        let (_, one) = s
+            .get(&owner, list["deliveries"][0]["uri"].as_str().unwrap())
+            .await;
+        let first = &one["attempt_log"][0];
+        assert!(
+            first["error"].as_str().unwrap().contains("timed out"),
+            "{one}"
+        );
+    }
+}

@@ -1,0 +1,235 @@
+//! A real Switchboard on a random port, over a fresh database, and a client that
+//! speaks HTTP to it.
+
+use std::net::SocketAddr;
+
+use base64::Engine;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use switchboard_domain::accounts::NewMainAccount;
+use switchboard_domain::{Settings, Switchboard};
+use switchboard_store::testing::TestDb;
+use switchboard_store::{PoolSize, Store};
+use switchboard_types::{AccountSid, AccountType};
+use tokio::sync::oneshot;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub sb: Switchboard,
+    pub http: reqwest::Client,
+    _db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// An account's API credentials.
+#[derive(Clone, Debug)]
+pub struct Creds {
+    pub sid: AccountSid,
+    pub token: String,
+}
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    // Server logs go to the test's captured output: shown only when it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_test_writer()
+        .try_init();
+}
+
+impl TestServer {
+    pub async fn start(db: TestDb) -> TestServer {
+        TestServer::start_with(db, |_| {}).await
+    }
+
+    /// Starts with adjusted settings (the public URL is filled in first).
+    pub async fn start_with(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestServer {
+        install_crypto();
+        let store = Store::open(&db.database_url(), PoolSize::default())
+            .await
+            .expect("open store");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut settings = Settings {
+            public_url: format!("http://{addr}"),
+            ..Settings::default()
+        };
+        // Tests receive webhooks on 127.0.0.1 and cannot wait seconds for retries.
+        settings.callbacks.allow_private = true;
+        settings.callbacks.retry_base = std::time::Duration::from_millis(50);
+        settings.callbacks.timeout = std::time::Duration::from_secs(2);
+        settings.callbacks.poll_interval = std::time::Duration::from_millis(200);
+        adjust(&mut settings);
+        let sb = Switchboard::open(store, settings).await.unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = switchboard_http::App { sb: sb.clone() };
+        let worker = sb.clone();
+        let task = tokio::spawn(async move {
+            let (worker_stop, worker_stopped) = oneshot::channel::<()>();
+            let deliveries = tokio::spawn(worker.run_deliveries(async {
+                let _ = worker_stopped.await;
+            }));
+            switchboard_http::serve(listener, app, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+            let _ = worker_stop.send(());
+            let _ = deliveries.await;
+        });
+        TestServer {
+            addr,
+            sb,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            _db: db,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A main account with a console user, straight through the domain.
+    pub async fn main_account(&self, account_type: AccountType) -> Creds {
+        let n: u64 = rand_id();
+        let created = self
+            .sb
+            .create_main_account(NewMainAccount {
+                email: format!("user{n}@example.com"),
+                password: "correct horse battery".into(),
+                friendly_name: format!("Account {n}"),
+                account_type,
+            })
+            .await
+            .unwrap();
+        Creds {
+            sid: created.account.sid,
+            token: created.auth_token,
+        }
+    }
+
+    /// Sends a request with Basic credentials and form parameters; returns the
+    /// status and the JSON body (Null when empty).
+    pub async fn call(
+        &self,
+        creds: Option<&Creds>,
+        method: Method,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method.clone(), self.url(path));
+        if let Some(c) = creds {
+            req = req.header("Authorization", basic(c.sid.as_str(), &c.token));
+        }
+        if !form.is_empty() {
+            req = req.form(form);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, body)
+    }
+
+    pub async fn get(&self, creds: &Creds, path: &str) -> (StatusCode, Value) {
+        self.call(Some(creds), Method::GET, path, &[]).await
+    }
+
+    pub async fn post(
+        &self,
+        creds: &Creds,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        self.call(Some(creds), Method::POST, path, form).await
+    }
+
+    /// The server still answers (after something nasty was sent to it).
+    pub async fn assert_alive(&self, creds: &Creds) {
+        let (status, _) = self.get(creds, "/2010-04-01/Accounts.json").await;
+        assert_eq!(status, StatusCode::OK, "the server stopped answering");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+pub fn basic(user: &str, password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+pub fn rand_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    nanos * 1000 + N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Asserts a Twilio-shaped error body with this status and code.
+#[track_caller]
+pub fn assert_twilio_error(status: StatusCode, body: &Value, want_status: u16, want_code: u64) {
+    assert_eq!(status.as_u16(), want_status, "status; body: {body}");
+    assert_eq!(body["status"], want_status, "body status: {body}");
+    assert_eq!(body["code"], want_code, "code: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "message: {body}"
+    );
+    assert_eq!(
+        body["more_info"],
+        format!("https://www.twilio.com/docs/errors/{want_code}"),
+        "more_info: {body}"
+    );
+}
+
+/// Runs an async test body against a fresh server on each backend.
+#[macro_export]
+macro_rules! server_test {
+    ($name:ident, |$s:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($s: $crate::support::TestServer) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::support::TestServer::start(switchboard_store::testing::TestDb::sqlite()).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
+                    run($crate::support::TestServer::start(db).await).await;
+                }
+            }
+        }
+    };
+}
