@@ -78,7 +78,10 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
     let db = TestDb::sqlite();
     let sb = domain(&db).await;
     let receiver = Receiver::start().await;
-    receiver.delay_answers(Duration::from_millis(40));
+    // The first 150 deliveries are answered; every later one hangs, so when the
+    // server is killed some callbacks are acknowledged, some are in flight and the
+    // rest still wait in the outbox, however fast this machine is.
+    receiver.hang_after(150);
     let owner = sb
         .create_main_account(switchboard_domain::accounts::NewMainAccount {
             email: format!("owner{}@example.com", rand_id()),
@@ -157,7 +160,7 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
     });
     run_concurrently(revokes, 8).await;
     // Part-way through delivering them, the server dies without warning.
-    receiver.wait_for(150, Duration::from_secs(60)).await;
+    receiver.wait_for(151, Duration::from_secs(60)).await;
     node.kill_9();
     let before_restart = receiver.received().len();
     assert!(
@@ -165,6 +168,7 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
         "the crash came too late to test anything ({before_restart} delivered)"
     );
 
+    receiver.stop_hanging();
     let _restarted = Node::start(db.url(), &flags);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     loop {
@@ -194,16 +198,21 @@ fn futures_from<T, F: std::future::Future<Output = ()>>(
     items.into_iter().map(f).collect()
 }
 
-async fn run_concurrently<F: std::future::Future<Output = ()>>(futures: Vec<F>, at_once: usize) {
-    use std::pin::Pin;
-    let mut pending: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
-    pending.reverse();
-    // Simple batches keep the test dependency-free.
-    while !pending.is_empty() {
-        let batch: Vec<_> = (0..at_once).filter_map(|_| pending.pop()).collect();
-        for f in batch {
+async fn run_concurrently<F>(futures: Vec<F>, at_once: usize)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(at_once));
+    let mut running = tokio::task::JoinSet::new();
+    for f in futures {
+        let permit = permits.clone().acquire_owned().await.unwrap();
+        running.spawn(async move {
             f.await;
-        }
+            drop(permit);
+        });
+    }
+    while let Some(done) = running.join_next().await {
+        done.expect("a request task panicked");
     }
 }
 

@@ -55,6 +55,9 @@ struct Script {
     /// Status codes for the next requests, in order; then 200.
     answers: Vec<u16>,
     delay: Duration,
+    /// After this many requests, answers are withheld (the request hangs), so a
+    /// test can stop a sender with deliveries certainly in flight.
+    hang_after: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -86,7 +89,11 @@ async fn record(
         } else {
             s.answers.remove(0)
         };
-        (status, s.delay)
+        let delay = match s.hang_after {
+            Some(n) if s.received.len() > n => Duration::from_secs(600),
+            _ => s.delay,
+        };
+        (status, delay)
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -115,6 +122,16 @@ impl Receiver {
     /// The next requests get these statuses, in order.
     pub fn answer_with(&self, statuses: &[u16]) {
         self.script.lock().unwrap().answers = statuses.to_vec();
+    }
+
+    /// Answers the first `n` requests, then leaves every later one hanging.
+    pub fn hang_after(&self, n: usize) {
+        self.script.lock().unwrap().hang_after = Some(n);
+    }
+
+    /// Answers every request again.
+    pub fn stop_hanging(&self) {
+        self.script.lock().unwrap().hang_after = None;
     }
 
     pub fn delay_answers(&self, delay: Duration) {
