@@ -159,7 +159,9 @@ class Server {
     const log = fs.openSync(this.logPath, 'w');
     this.proc = spawn(
       this.bin,
-      ['serve', '--listen', '127.0.0.1:0', '--database-url', this.dbUrl, '--public-url', 'http://127.0.0.1'],
+      ['serve', '--listen', '127.0.0.1:0', '--database-url', this.dbUrl, '--public-url', 'http://127.0.0.1',
+        // Callbacks go to receivers on this machine, and retries come fast.
+        '--allow-private-callbacks', '--callback-retry-base', '200ms'],
       { stdio: ['ignore', 'pipe', log] },
     );
     fs.closeSync(log);
@@ -219,15 +221,18 @@ class Server {
   }
 
   createMainAccount(friendlyName, { full = true } = {}) {
-    const args = ['accounts', 'create', '--database-url', this.dbUrl, '--email', `sdk-node-${hex(6)}@example.com`,
-      '--password', `correct-horse-${hex(4)}`, '--friendly-name', friendlyName, '--json'];
+    const email = `sdk-node-${hex(6)}@example.com`;
+    const password = `correct-horse-${hex(4)}`;
+    const args = ['accounts', 'create', '--database-url', this.dbUrl, '--email', email,
+      '--password', password, '--friendly-name', friendlyName, '--json'];
     if (full) args.push('--full');
     const out = execFileSync(this.bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const account = JSON.parse(out);
     for (const key of ['sid', 'auth_token', 'type', 'status', 'friendly_name']) {
       if (!(key in account)) throw new Error(`accounts create --json lacks ${key}: ${out}`);
     }
-    return account;
+    // What its console user signs in with, for tests that use the web pages.
+    return { ...account, email, password };
   }
 
   /** An official SDK client for these credentials, pointed at Switchboard

@@ -1,0 +1,128 @@
+'use strict';
+// Connect as a test drives it: an app owner registers a Connect App over the
+// API, a customer approves it on the consent page the way a browser does (plain
+// HTTP with a cookie, no JavaScript), and a local receiver catches callbacks.
+
+const assert = require('node:assert/strict');
+const http = require('node:http');
+
+const CSRF = /name="csrf_token" value="([^"]+)"/;
+const REDIRECT = 'https://app.example.com/twilio/authorize';
+
+function basicAuth(sid, token) {
+  return `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`;
+}
+
+/** A Connect App of `owner` (an extension: Twilio only does this in its console). */
+async function createApp(baseUrl, owner, { permissions, deauthorizeUrl, method = 'POST', name = 'Call Analytics' }) {
+  const form = new URLSearchParams([
+    ['FriendlyName', name], ['CompanyName', 'Rossum Telecom'], ['AuthorizeRedirectUrl', REDIRECT],
+    ...permissions.map((p) => ['Permissions', p]),
+  ]);
+  if (deauthorizeUrl) {
+    form.append('DeauthorizeCallbackUrl', deauthorizeUrl);
+    form.append('DeauthorizeCallbackMethod', method);
+  }
+  const res = await fetch(`${baseUrl}/2010-04-01/Accounts/${owner.sid}/ConnectApps.json`, {
+    method: 'POST', body: form, headers: { Authorization: basicAuth(owner.sid, owner.auth_token) },
+  });
+  const body = await res.json();
+  assert.equal(res.status, 201, JSON.stringify(body));
+  return body;
+}
+
+/** A customer's browser: signs in, then decides on consent pages. */
+class Customer {
+  constructor(baseUrl, account) {
+    this.base = baseUrl;
+    this.account = account;
+    this.cookies = new Map();
+  }
+
+  async request(path, init = {}) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(`${this.base}${path}`, {
+      ...init, redirect: 'manual', headers: { ...(init.headers || {}), ...(cookie ? { Cookie: cookie } : {}) },
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const at = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
+    }
+    return res;
+  }
+
+  async signIn() {
+    const page = await (await this.request('/signin')).text();
+    const res = await this.request('/signin', {
+      method: 'POST',
+      body: new URLSearchParams({
+        csrf_token: CSRF.exec(page)[1], next: '/console', email: this.account.email, password: this.account.password,
+      }),
+    });
+    assert.ok([302, 303].includes(res.status), `sign-in answered ${res.status}`);
+    return this;
+  }
+
+  /** Opens the Connect link, presses the button, returns the redirect's query. */
+  async decide(appSid, decision, state = 'xyz') {
+    const page = await this.request(`/authorize/${appSid}?${new URLSearchParams({ state })}`);
+    const html = await page.text();
+    assert.equal(page.status, 200, html.slice(0, 300));
+    const res = await this.request(`/authorize/${appSid}`, {
+      method: 'POST', body: new URLSearchParams({ csrf_token: CSRF.exec(html)[1], state, decision }),
+    });
+    assert.equal(res.status, 302);
+    const location = new URL(res.headers.get('location'));
+    assert.equal(`${location.origin}${location.pathname}`, REDIRECT);
+    return Object.fromEntries(location.searchParams);
+  }
+
+  async authorize(appSid) {
+    return (await this.decide(appSid, 'authorize')).AccountSid;
+  }
+}
+
+/** An HTTP server on 127.0.0.1 that records every request and answers 200. */
+class Receiver {
+  constructor() {
+    this.hits = [];
+    this.server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        this.hits.push({
+          method: req.method,
+          url: `http://${req.headers.host}${req.url}`,
+          form: Object.fromEntries(new URLSearchParams(body)),
+          headers: req.headers,
+        });
+        res.end();
+      });
+    });
+  }
+
+  async start() {
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  url(path) {
+    return `http://127.0.0.1:${this.server.address().port}${path}`;
+  }
+
+  async waitFor(n, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.hits.length < n) {
+      assert.ok(Date.now() < deadline, `${this.hits.length} of ${n} callbacks arrived`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.hits;
+  }
+
+  close() {
+    this.server.close();
+  }
+}
+
+module.exports = { Customer, Receiver, basicAuth, createApp };
