@@ -13,6 +13,9 @@ use sha1::Sha1;
 pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     sorted.sort();
+    // Both official validators (Python and Node) count a repeated name=value pair
+    // once, so the signature must too.
+    sorted.dedup();
     let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(auth_token.as_bytes())
         .expect("HMAC takes any key length");
     mac.update(url.as_bytes());
@@ -54,7 +57,8 @@ mod tests {
         );
     }
 
-    /// Repeated names sort by value too, as Twilio's validators expect.
+    /// Repeated names sort by value, and an identical pair counts once: the value
+    /// the Python and Node SDKs' validators compute for these parameters.
     #[test]
     fn matches_twilios_vector_with_repeated_names() {
         let params = p(&[
