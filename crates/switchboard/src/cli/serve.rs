@@ -33,7 +33,7 @@ pub struct ServeArgs {
     allow_private_callbacks: bool,
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -84,6 +84,15 @@ pub async fn run(
     // The first line on stdout says where to go; scripts and tests read it.
     println!("Switchboard listening on http://{addr}");
     tracing::info!(%addr, %public_url, backend = ?sb.store().backend(), "serving");
+    serve_until(sb, listener, shutdown_signal()).await
+}
+
+/// Serves the API, pages and background deliveries until `shutdown` completes.
+pub async fn serve_until(
+    sb: switchboard_domain::Switchboard,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     // Background work stops when the server does.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -91,7 +100,7 @@ pub async fn run(
     };
     let deliveries = tokio::spawn(sb.clone().run_deliveries(stopped(stop_rx.clone())));
     let app = switchboard_http::App { sb };
-    let served = switchboard_http::serve(listener, app, shutdown_signal()).await;
+    let served = switchboard_http::serve(listener, app, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = deliveries.await;
     served.map_err(|e| format!("server failed: {e}"))
