@@ -1,0 +1,139 @@
+//! How a simulated call or message ends: a pure function of its destination, so a
+//! test picks the outcome by picking the number.
+
+use std::fmt;
+
+use crate::hash::fnv1a;
+use crate::phone::PhoneNumber;
+
+#[cfg(test)]
+mod tests;
+
+/// The number that Twilio's test credentials cannot route to.
+const UNROUTABLE: &str = "+15005550002";
+
+/// Twilio's default `Timeout` for outbound calls, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u32 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallEnd {
+    Completed,
+    Busy,
+    NoAnswer,
+    Failed,
+}
+
+impl CallEnd {
+    /// The call's final `status`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CallEnd::Completed => "completed",
+            CallEnd::Busy => "busy",
+            CallEnd::NoAnswer => "no-answer",
+            CallEnd::Failed => "failed",
+        }
+    }
+}
+
+impl fmt::Display for CallEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The life of a call after it is placed: it rings for `ring_secs`, then either
+/// talks for `talk_secs` (billed duration) or ends as `end` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallPlan {
+    pub ring_secs: u32,
+    pub talk_secs: u32,
+    pub end: CallEnd,
+}
+
+fn ending(to: &PhoneNumber) -> &str {
+    let s = to.as_str();
+    &s[s.len() - 4..]
+}
+
+/// Plans a call to `to` that gives up ringing after `timeout_secs`.
+///
+/// - `+15005550002` fails at once;
+/// - numbers ending `0486` are busy, `0487` never answer, `0488` fail;
+/// - every other number answers after 2–6 s and talks for 30–299 s, both fixed by
+///   a hash of its digits; one whose ringing would outlast the timeout is
+///   `no-answer`. A `no-answer` call rings for exactly `timeout_secs`.
+pub fn plan_call(to: &PhoneNumber, timeout_secs: u32) -> CallPlan {
+    let h = fnv1a(to.digits().as_bytes());
+    let ring_secs = 2 + ((h >> 32) % 5) as u32;
+    let no_answer = CallPlan {
+        ring_secs: timeout_secs,
+        talk_secs: 0,
+        end: CallEnd::NoAnswer,
+    };
+    let failed = CallPlan {
+        ring_secs: 0,
+        talk_secs: 0,
+        end: CallEnd::Failed,
+    };
+    if to.as_str() == UNROUTABLE {
+        return failed;
+    }
+    match ending(to) {
+        "0486" => CallPlan {
+            ring_secs: ring_secs.min(timeout_secs),
+            talk_secs: 0,
+            end: CallEnd::Busy,
+        },
+        "0487" => no_answer,
+        "0488" => failed,
+        _ if ring_secs >= timeout_secs => no_answer,
+        _ => CallPlan {
+            ring_secs,
+            talk_secs: 30 + (h % 270) as u32,
+            end: CallEnd::Completed,
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageEnd {
+    Delivered,
+    Undelivered,
+    Failed,
+}
+
+impl MessageEnd {
+    /// The message's final `status`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MessageEnd::Delivered => "delivered",
+            MessageEnd::Undelivered => "undelivered",
+            MessageEnd::Failed => "failed",
+        }
+    }
+
+    /// Twilio's `error_code` and `error_message` for a message that ended so.
+    pub fn error_code(&self) -> Option<(u32, &'static str)> {
+        match self {
+            MessageEnd::Delivered => None,
+            MessageEnd::Undelivered => Some((30003, "Unreachable destination handset")),
+            MessageEnd::Failed => Some((30008, "Unknown error")),
+        }
+    }
+}
+
+impl fmt::Display for MessageEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Numbers ending `0486` leave messages undelivered (30003), `0488` fail them
+/// (30008); every other message is delivered.
+pub fn plan_message(to: &PhoneNumber) -> MessageEnd {
+    match ending(to) {
+        "0486" => MessageEnd::Undelivered,
+        "0488" => MessageEnd::Failed,
+        _ => MessageEnd::Delivered,
+    }
+}

@@ -1,0 +1,161 @@
+//! Phone numbers in E.164 form.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::inventory::Country;
+
+#[cfg(test)]
+mod tests;
+
+/// A phone number in E.164 form: `+` followed by 8 to 15 digits, the first not `0`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PhoneNumber(String);
+
+/// Input that is not a phone number. Keeps (a bounded prefix of) the input so the
+/// error can name it without echoing an arbitrarily long request parameter.
+#[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
+#[error("'{input}' is not a valid phone number in E.164 format (for example +15005550006)")]
+pub struct PhoneError {
+    input: String,
+}
+
+impl PhoneError {
+    fn new(input: &str) -> PhoneError {
+        PhoneError {
+            input: input.chars().take(32).collect(),
+        }
+    }
+
+    /// The offending input, cut to 32 characters.
+    pub fn input(&self) -> &str {
+        &self.input
+    }
+}
+
+const MIN_DIGITS: usize = 8;
+const MAX_DIGITS: usize = 15;
+
+/// Canadian NANP area codes; every other +1 number counts as US, which is what
+/// pricing and `iso_country` need (Caribbean NANP members are not simulated).
+const CANADIAN_AREA_CODES: &[&str] = &[
+    "204", "226", "236", "249", "250", "257", "263", "289", "306", "343", "354", "365", "367",
+    "368", "382", "387", "403", "416", "418", "428", "431", "437", "438", "450", "460", "468",
+    "474", "506", "514", "519", "548", "579", "581", "584", "587", "600", "604", "613", "622",
+    "639", "647", "672", "683", "705", "709", "742", "753", "778", "780", "782", "807", "819",
+    "825", "867", "873", "879", "902", "905", "942",
+];
+
+impl PhoneNumber {
+    /// Parses a number as people type it: spaces, `-`, `.`, `(` and `)` are dropped,
+    /// the leading `+` is required (without it a number's country is a guess).
+    pub fn parse(s: &str) -> Result<PhoneNumber, PhoneError> {
+        let compact: String = s
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+            .collect();
+        let digits = compact
+            .strip_prefix('+')
+            .ok_or_else(|| PhoneError::new(s))?;
+        let valid = (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if valid {
+            Ok(PhoneNumber(compact))
+        } else {
+            Err(PhoneError::new(s))
+        }
+    }
+
+    /// Builds a number from digits already known to be valid (the inventory's).
+    pub(crate) fn from_valid_digits(digits: &str) -> PhoneNumber {
+        debug_assert!(
+            PhoneNumber::parse(&format!("+{digits}")).is_ok(),
+            "{digits}"
+        );
+        PhoneNumber(format!("+{digits}"))
+    }
+
+    /// The E.164 form, `+15005550006`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The digits without the `+`.
+    pub fn digits(&self) -> &str {
+        &self.0[1..]
+    }
+
+    /// The national number of a NANP (+1) number, if it is one.
+    fn nanp_national(&self) -> Option<&str> {
+        self.digits()
+            .strip_prefix('1')
+            .filter(|national| national.len() == 10)
+    }
+
+    /// How Twilio shows a number in `to_formatted`, `from_formatted` and default
+    /// friendly names: `(500) 555-0006` for NANP numbers, E.164 for the rest.
+    pub fn formatted(&self) -> String {
+        match self.nanp_national() {
+            Some(n) => format!("({}) {}-{}", &n[..3], &n[3..6], &n[6..]),
+            None => self.0.clone(),
+        }
+    }
+
+    /// The country the number belongs to, among the simulated ones.
+    pub fn country(&self) -> Option<Country> {
+        if let Some(national) = self.nanp_national() {
+            let area = &national[..3];
+            return Some(if CANADIAN_AREA_CODES.contains(&area) {
+                Country::Ca
+            } else {
+                Country::Us
+            });
+        }
+        if self.digits().starts_with("44") {
+            return Some(Country::Gb);
+        }
+        None
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.0)
+    }
+}
+
+impl FromStr for PhoneNumber {
+    type Err = PhoneError;
+
+    fn from_str(s: &str) -> Result<PhoneNumber, PhoneError> {
+        PhoneNumber::parse(s)
+    }
+}
+
+impl AsRef<str> for PhoneNumber {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for PhoneNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PhoneNumber, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        PhoneNumber::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
