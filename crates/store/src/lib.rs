@@ -17,11 +17,16 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod authorizations;
+pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
 pub mod instance;
+pub mod messages;
 pub mod page;
+pub mod phone_numbers;
+pub mod recordings;
 pub mod sessions;
+pub mod usage;
 pub mod users;
 
 #[cfg(feature = "testing")]

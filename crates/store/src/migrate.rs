@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_connect"),
     migration!(3, "0003_console"),
     migration!(4, "0004_deliveries"),
+    migration!(5, "0005_telephony"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

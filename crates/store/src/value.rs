@@ -318,6 +318,28 @@ impl<'a> Statement<'a> {
     }
 }
 
+/// `prefix` followed by `rows` groups of `columns` numbered placeholders:
+/// `($1, $2), ($3, $4)`. Both databases take one multi-row `INSERT` far faster
+/// than as many single ones.
+pub(crate) fn multi_row_insert(prefix: &str, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * columns * 6);
+    sql.push_str(prefix);
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for col in 0..columns {
+            if col > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", row * columns + col + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// Rewrites `$N` placeholders to SQLite's `?N`, which binds by the same number.
 pub(crate) fn sqlite_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
@@ -335,6 +357,14 @@ pub(crate) fn sqlite_placeholders(sql: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_multi_row_placeholders_in_order() {
+        assert_eq!(
+            multi_row_insert("INSERT INTO t (a, b) VALUES ", 2, 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
 
     #[test]
     fn rewrites_numbered_placeholders_only() {

@@ -1,0 +1,208 @@
+//! Messages, and the simulator's view of them.
+
+use switchboard_types::{AccountSid, MessageSid, Timestamp};
+
+use crate::calls::Range;
+use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
+use crate::{Cols, Query, Result, Statement, Value, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRecord {
+    pub sid: MessageSid,
+    pub account_sid: AccountSid,
+    pub to_number: String,
+    pub from_number: String,
+    pub body: String,
+    pub num_segments: i64,
+    /// Media URLs, one per line.
+    pub media_urls: String,
+    pub status: String,
+    pub direction: String,
+    pub status_callback: Option<String>,
+    pub callback_signer_sid: AccountSid,
+    /// How the message will end, planned when it was sent.
+    pub end_status: String,
+    pub next_transition_at: Option<Timestamp>,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub date_sent: Option<Timestamp>,
+    pub price_micros: Option<i64>,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl Keyed for MessageRecord {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
+
+macro_rules! message_columns {
+    () => {
+        "sid, account_sid, to_number, from_number, body, num_segments, media_urls, status, \
+         direction, status_callback, callback_signer_sid, end_status, next_transition_at, \
+         error_code, error_message, date_sent, price_micros, date_created, date_updated"
+    };
+}
+
+const MESSAGE_COLUMNS: usize = 19;
+
+fn decode(c: &mut Cols<'_>) -> Result<MessageRecord> {
+    Ok(MessageRecord {
+        sid: c.parsed(MessageSid::parse)?,
+        account_sid: c.parsed(AccountSid::parse)?,
+        to_number: c.text()?,
+        from_number: c.text()?,
+        body: c.text()?,
+        num_segments: c.int()?,
+        media_urls: c.text()?,
+        status: c.text()?,
+        direction: c.text()?,
+        status_callback: c.opt_text()?,
+        callback_signer_sid: c.parsed(AccountSid::parse)?,
+        end_status: c.text()?,
+        next_transition_at: c.opt_timestamp()?,
+        error_code: c.opt_int()?,
+        error_message: c.opt_text()?,
+        date_sent: c.opt_timestamp()?,
+        price_micros: c.opt_int()?,
+        date_created: c.timestamp()?,
+        date_updated: c.timestamp()?,
+    })
+}
+
+fn values(m: &MessageRecord) -> Vec<Value<'_>> {
+    params![
+        m.sid.as_str(),
+        &m.account_sid,
+        &m.to_number,
+        &m.from_number,
+        &m.body,
+        m.num_segments,
+        &m.media_urls,
+        &m.status,
+        &m.direction,
+        m.status_callback.as_deref(),
+        &m.callback_signer_sid,
+        &m.end_status,
+        m.next_transition_at,
+        m.error_code,
+        m.error_message.as_deref(),
+        m.date_sent,
+        m.price_micros,
+        m.date_created,
+        m.date_updated
+    ]
+}
+
+pub fn insert_many(messages: &[MessageRecord]) -> Statement<'_> {
+    let sql = crate::value::multi_row_insert(
+        concat!("INSERT INTO messages (", message_columns!(), ") VALUES "),
+        MESSAGE_COLUMNS,
+        messages.len(),
+    );
+    Statement::dynamic(sql, messages.iter().flat_map(values).collect())
+}
+
+pub fn of_account<'a>(account: &'a AccountSid, sid: &'a MessageSid) -> Query<'a, MessageRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE account_sid = $1 AND sid = $2"
+        ),
+        params![account, sid.as_str()],
+        decode,
+    )
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub to: Option<String>,
+    pub from: Option<String>,
+    pub date_sent: Range,
+}
+
+/// Newest first, as Twilio lists messages.
+pub fn list<'a>(
+    account: &'a AccountSid,
+    filter: &'a MessageFilter,
+    at: &'a PageAt,
+    size: u32,
+) -> (Query<'a, MessageRecord>, PageShape) {
+    ListQuery::new(
+        concat!("SELECT ", message_columns!(), " FROM messages"),
+        "date_created",
+        "sid",
+        Order::Descending,
+    )
+    .filter("account_sid = {}", [account.into()])
+    .filter_opt("to_number = {}", filter.to.as_deref())
+    .filter_opt("from_number = {}", filter.from.as_deref())
+    .filter_opt("date_sent >= {}", filter.date_sent.from)
+    .filter_opt("date_sent < {}", filter.date_sent.until)
+    // A message is sent after it is created: the implied bound lets the index
+    // stop the scan.
+    .filter_opt("date_created < {}", filter.date_sent.until)
+    .page(at, size, decode)
+}
+
+pub fn due(now: Timestamp, limit: i64) -> Query<'static, MessageRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE next_transition_at IS NOT NULL AND next_transition_at <= $1 \
+             ORDER BY next_transition_at LIMIT $2"
+        ),
+        params![now, limit],
+        decode,
+    )
+}
+
+pub fn next_due() -> Query<'static, Option<i64>> {
+    Query::new(
+        "SELECT MIN(next_transition_at) FROM messages WHERE next_transition_at IS NOT NULL",
+        vec![],
+        |c| c.opt_int(),
+    )
+}
+
+/// Moves a message on, only from the state it was read in (see
+/// [`crate::calls::advance`]).
+pub fn advance<'a>(m: &'a MessageRecord, expected_status: &'a str) -> Statement<'a> {
+    Statement::new(
+        "UPDATE messages SET status = $3, next_transition_at = $4, date_sent = $5, \
+         price_micros = $6, error_code = $7, error_message = $8, date_updated = $9 \
+         WHERE sid = $1 AND status = $2",
+        params![
+            m.sid.as_str(),
+            expected_status,
+            &m.status,
+            m.next_transition_at,
+            m.date_sent,
+            m.price_micros,
+            m.error_code,
+            m.error_message.as_deref(),
+            m.date_updated
+        ],
+    )
+}
+
+/// `Body=""`: the text is gone, the record stays.
+pub fn redact<'a>(account: &'a AccountSid, sid: &'a MessageSid, now: Timestamp) -> Statement<'a> {
+    Statement::new(
+        "UPDATE messages SET body = '', date_updated = $3 WHERE account_sid = $1 AND sid = $2",
+        params![account, sid.as_str(), now],
+    )
+}
+
+pub fn delete<'a>(account: &'a AccountSid, sid: &'a MessageSid) -> Statement<'a> {
+    Statement::new(
+        "DELETE FROM messages WHERE account_sid = $1 AND sid = $2",
+        params![account, sid.as_str()],
+    )
+}

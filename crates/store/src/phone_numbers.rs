@@ -1,0 +1,225 @@
+//! Phone numbers accounts bought (`IncomingPhoneNumbers`).
+
+use switchboard_types::{AccountSid, PhoneNumberSid, Timestamp};
+
+use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
+use crate::{Cols, Query, Result, Statement, params};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumberRecord {
+    pub sid: PhoneNumberSid,
+    pub account_sid: AccountSid,
+    pub phone_number: String,
+    pub friendly_name: String,
+    /// `local`, `tollfree` or `mobile`.
+    pub number_type: String,
+    pub iso_country: String,
+    pub voice_capable: bool,
+    pub sms_capable: bool,
+    pub mms_capable: bool,
+    pub fax_capable: bool,
+    pub hooks: NumberHooks,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+/// Where the number sends its webhooks: the part an owner updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberHooks {
+    pub voice_url: Option<String>,
+    pub voice_method: String,
+    pub voice_fallback_url: Option<String>,
+    pub voice_fallback_method: String,
+    pub sms_url: Option<String>,
+    pub sms_method: String,
+    pub sms_fallback_url: Option<String>,
+    pub sms_fallback_method: String,
+    pub status_callback: Option<String>,
+    pub status_callback_method: String,
+}
+
+impl Keyed for PhoneNumberRecord {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
+
+macro_rules! number_columns {
+    () => {
+        "sid, account_sid, phone_number, friendly_name, number_type, iso_country, voice_capable, \
+         sms_capable, mms_capable, fax_capable, voice_url, voice_method, voice_fallback_url, \
+         voice_fallback_method, sms_url, sms_method, sms_fallback_url, sms_fallback_method, \
+         status_callback, status_callback_method, date_created, date_updated"
+    };
+}
+
+fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
+    Ok(PhoneNumberRecord {
+        sid: c.parsed(PhoneNumberSid::parse)?,
+        account_sid: c.parsed(AccountSid::parse)?,
+        phone_number: c.text()?,
+        friendly_name: c.text()?,
+        number_type: c.text()?,
+        iso_country: c.text()?,
+        voice_capable: c.boolean()?,
+        sms_capable: c.boolean()?,
+        mms_capable: c.boolean()?,
+        fax_capable: c.boolean()?,
+        hooks: NumberHooks {
+            voice_url: c.opt_text()?,
+            voice_method: c.text()?,
+            voice_fallback_url: c.opt_text()?,
+            voice_fallback_method: c.text()?,
+            sms_url: c.opt_text()?,
+            sms_method: c.text()?,
+            sms_fallback_url: c.opt_text()?,
+            sms_fallback_method: c.text()?,
+            status_callback: c.opt_text()?,
+            status_callback_method: c.text()?,
+        },
+        date_created: c.timestamp()?,
+        date_updated: c.timestamp()?,
+    })
+}
+
+/// Inserts a bought number; fails with a unique violation when somebody owns it.
+pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
+    let h = &n.hooks;
+    Statement::new(
+        concat!(
+            "INSERT INTO phone_numbers (",
+            number_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22)"
+        ),
+        params![
+            n.sid.as_str(),
+            &n.account_sid,
+            &n.phone_number,
+            &n.friendly_name,
+            &n.number_type,
+            &n.iso_country,
+            n.voice_capable,
+            n.sms_capable,
+            n.mms_capable,
+            n.fax_capable,
+            h.voice_url.as_deref(),
+            &h.voice_method,
+            h.voice_fallback_url.as_deref(),
+            &h.voice_fallback_method,
+            h.sms_url.as_deref(),
+            &h.sms_method,
+            h.sms_fallback_url.as_deref(),
+            &h.sms_fallback_method,
+            h.status_callback.as_deref(),
+            &h.status_callback_method,
+            n.date_created,
+            n.date_updated
+        ],
+    )
+}
+
+pub fn of_account<'a>(
+    account: &'a AccountSid,
+    sid: &'a PhoneNumberSid,
+) -> Query<'a, PhoneNumberRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            " FROM phone_numbers WHERE account_sid = $1 AND sid = $2"
+        ),
+        params![account, sid.as_str()],
+        decode,
+    )
+}
+
+/// The owner of a number, if anyone has bought it.
+pub fn by_number(number: &str) -> Query<'_, PhoneNumberRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            " FROM phone_numbers WHERE phone_number = $1"
+        ),
+        params![number],
+        decode,
+    )
+}
+
+/// Which of `numbers` are already bought (to hide them from the inventory).
+pub fn taken(numbers: &[String]) -> Query<'_, String> {
+    let mut sql = String::from("SELECT phone_number FROM phone_numbers WHERE phone_number IN (");
+    for i in 1..=numbers.len() {
+        if i > 1 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("${i}"));
+    }
+    sql.push(')');
+    Query::dynamic(sql, numbers.iter().map(crate::Value::from).collect(), |c| {
+        c.text()
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NumberFilter {
+    pub phone_number: Option<String>,
+    pub friendly_name: Option<String>,
+    pub number_type: Option<String>,
+}
+
+pub fn list<'a>(
+    account: &'a AccountSid,
+    filter: &'a NumberFilter,
+    at: &'a PageAt,
+    size: u32,
+) -> (Query<'a, PhoneNumberRecord>, PageShape) {
+    ListQuery::new(
+        concat!("SELECT ", number_columns!(), " FROM phone_numbers"),
+        "date_created",
+        "sid",
+        Order::Ascending,
+    )
+    .filter("account_sid = {}", [account.into()])
+    .filter_opt("phone_number = {}", filter.phone_number.as_deref())
+    .filter_opt("friendly_name = {}", filter.friendly_name.as_deref())
+    .filter_opt("number_type = {}", filter.number_type.as_deref())
+    .page(at, size, decode)
+}
+
+pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
+    let h = &n.hooks;
+    Statement::new(
+        "UPDATE phone_numbers SET friendly_name = $3, voice_url = $4, voice_method = $5, \
+         voice_fallback_url = $6, voice_fallback_method = $7, sms_url = $8, sms_method = $9, \
+         sms_fallback_url = $10, sms_fallback_method = $11, status_callback = $12, \
+         status_callback_method = $13, date_updated = $14 WHERE account_sid = $1 AND sid = $2",
+        params![
+            &n.account_sid,
+            n.sid.as_str(),
+            &n.friendly_name,
+            h.voice_url.as_deref(),
+            &h.voice_method,
+            h.voice_fallback_url.as_deref(),
+            &h.voice_fallback_method,
+            h.sms_url.as_deref(),
+            &h.sms_method,
+            h.sms_fallback_url.as_deref(),
+            &h.sms_fallback_method,
+            h.status_callback.as_deref(),
+            &h.status_callback_method,
+            n.date_updated
+        ],
+    )
+}
+
+pub fn delete<'a>(account: &'a AccountSid, sid: &'a PhoneNumberSid) -> Statement<'a> {
+    Statement::new(
+        "DELETE FROM phone_numbers WHERE account_sid = $1 AND sid = $2",
+        params![account, sid.as_str()],
+    )
+}
