@@ -15,6 +15,7 @@ pub mod error;
 pub mod grants;
 pub mod password;
 pub mod secrets;
+pub mod telephony;
 pub mod tokens;
 mod validate;
 
@@ -33,6 +34,8 @@ pub struct Settings {
     pub allow_self_upgrade: bool,
     /// How webhooks are sent and retried.
     pub callbacks: delivery::worker::CallbackSettings,
+    /// The simulation clock and the price list.
+    pub telephony: telephony::TelephonySettings,
 }
 
 impl Default for Settings {
@@ -41,6 +44,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".to_owned(),
             allow_self_upgrade: false,
             callbacks: delivery::worker::CallbackSettings::default(),
+            telephony: telephony::TelephonySettings::default(),
         }
     }
 }
@@ -52,6 +56,7 @@ pub struct Switchboard {
     keys: Keys,
     settings: std::sync::Arc<Settings>,
     deliveries_committed: std::sync::Arc<tokio::sync::Notify>,
+    simulator_work: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Switchboard {
@@ -63,6 +68,7 @@ impl Switchboard {
             keys,
             settings: std::sync::Arc::new(settings),
             deliveries_committed: std::sync::Arc::new(tokio::sync::Notify::new()),
+            simulator_work: std::sync::Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -81,5 +87,10 @@ impl Switchboard {
     /// Signalled when deliveries are committed on this node.
     pub fn delivery_signal(&self) -> &tokio::sync::Notify {
         &self.deliveries_committed
+    }
+
+    /// Signalled when calls or messages are placed on this node.
+    pub fn simulator_signal(&self) -> &tokio::sync::Notify {
+        &self.simulator_work
     }
 }

@@ -1,0 +1,53 @@
+//! Charging: every cost is a usage record of the account that owns the
+//! resource, rolled up to its main account, and lowers the main account's
+//! balance, in the transaction of the change that costs money. A Connect App's
+//! calls and messages live in the customer's dedicated subaccount, so the
+//! customer pays, never the app owner.
+
+use switchboard_store::Tx;
+use switchboard_store::usage::{self, Charge};
+use switchboard_types::{AccountSid, Timestamp};
+
+use crate::error::DomainResult;
+
+/// The leaf usage categories charges are recorded under.
+pub mod category {
+    pub const CALLS_OUTBOUND: &str = "calls-outbound";
+    pub const SMS_OUTBOUND: &str = "sms-outbound";
+    pub const PHONE_NUMBERS: &str = "phonenumbers";
+    pub const RECORDINGS: &str = "recordings";
+}
+
+/// One thing that costs (or counts).
+#[derive(Debug, Clone, Copy)]
+pub struct Cost<'a> {
+    pub category: &'a str,
+    pub count: i64,
+    /// In the category's unit: minutes, segments, numbers.
+    pub usage: i64,
+    pub price_micros: i64,
+}
+
+pub async fn charge(
+    tx: &mut Tx,
+    account: &AccountSid,
+    main: &AccountSid,
+    cost: Cost<'_>,
+    at: Timestamp,
+) -> DomainResult<()> {
+    let day = super::day_of(at);
+    let charge = Charge {
+        account_sid: account,
+        main_account_sid: main,
+        category: cost.category,
+        day: &day,
+        count: cost.count,
+        usage: cost.usage,
+        price_micros: cost.price_micros,
+    };
+    tx.run(usage::add(&charge)).await?;
+    if cost.price_micros != 0 {
+        tx.run(usage::debit(&charge)).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! Messages: sending (`POST …/Messages.json`), listing, fetching, redacting,
+//! deleting.
+
+use switchboard_store::messages::{self, MessageFilter, MessageRecord};
+use switchboard_store::page::{Page, PageAt};
+use switchboard_telephony::magic::{self, Channel};
+use switchboard_telephony::outcome;
+use switchboard_telephony::phone::PhoneNumber;
+use switchboard_telephony::segments::count_segments;
+use switchboard_types::{AccountSid, MessageSid, Timestamp};
+
+use super::simulator::MESSAGE_STEP_SECS;
+use super::{callback_signer, url_param};
+use crate::Switchboard;
+use crate::access::{Access, ApiRequest};
+use crate::error::{DomainError, DomainResult};
+
+/// Twilio's codes for the Messages resource.
+mod codes {
+    pub const INVALID_TO: u32 = 21211;
+    pub const INVALID_FROM: u32 = 21212;
+    pub const BODY_REQUIRED: u32 = 21602;
+    pub const FROM_REQUIRED: u32 = 21603;
+    pub const TO_REQUIRED: u32 = 21604;
+    pub const FROM_NOT_OWNED: u32 = 21606;
+    pub const INVALID_CALLBACK: u32 = 21609;
+    pub const BODY_TOO_LONG: u32 = 21617;
+    pub const INVALID_MEDIA: u32 = 21620;
+    pub const TOO_MANY_MEDIA: u32 = 21623;
+}
+
+/// The longest body Twilio accepts, in characters.
+pub const MAX_BODY: usize = 1600;
+const MAX_MEDIA: usize = 10;
+
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage {
+    pub to: Option<String>,
+    pub from: Option<String>,
+    pub body: Option<String>,
+    pub media_urls: Vec<String>,
+    pub status_callback: Option<String>,
+}
+
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl Switchboard {
+    /// Sends a message from a number the target account owns. It starts
+    /// `queued`; the simulator plays out the rest.
+    pub async fn create_message(
+        &self,
+        access: &Access,
+        new: &NewMessage,
+    ) -> DomainResult<MessageRecord> {
+        let account = access.target_account()?.clone();
+        let to = present(&new.to).ok_or_else(|| {
+            DomainError::invalid_with("To", codes::TO_REQUIRED, "A 'To' phone number is required")
+        })?;
+        let to = PhoneNumber::parse(to)
+            .map_err(|e| DomainError::invalid_with("To", codes::INVALID_TO, e.to_string()))?;
+        if let Some(r) = magic::check_to(&to, Channel::Sms) {
+            return Err(DomainError::invalid_with("To", r.code, r.message));
+        }
+        let from = present(&new.from).ok_or_else(|| {
+            DomainError::invalid_with(
+                "From",
+                codes::FROM_REQUIRED,
+                "A 'From' phone number is required",
+            )
+        })?;
+        let from = PhoneNumber::parse(from)
+            .map_err(|e| DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string()))?;
+        if let Some(r) = magic::check_from(&from, Channel::Sms) {
+            return Err(DomainError::invalid_with("From", r.code, r.message));
+        }
+        let body = new.body.clone().unwrap_or_default();
+        if body.is_empty() && new.media_urls.is_empty() {
+            return Err(DomainError::invalid_with(
+                "Body",
+                codes::BODY_REQUIRED,
+                "Message body is required",
+            ));
+        }
+        if body.chars().count() > MAX_BODY {
+            return Err(DomainError::invalid_with(
+                "Body",
+                codes::BODY_TOO_LONG,
+                format!("The concatenated message body exceeds the {MAX_BODY} character limit"),
+            ));
+        }
+        if new.media_urls.len() > MAX_MEDIA {
+            return Err(DomainError::invalid_with(
+                "MediaUrl",
+                codes::TOO_MANY_MEDIA,
+                format!("At most {MAX_MEDIA} MediaUrl values may be sent"),
+            ));
+        }
+        let mut media = Vec::with_capacity(new.media_urls.len());
+        for m in &new.media_urls {
+            media.extend(url_param("MediaUrl", Some(m), codes::INVALID_MEDIA)?);
+        }
+        let status_callback = url_param(
+            "StatusCallback",
+            new.status_callback.as_deref(),
+            codes::INVALID_CALLBACK,
+        )?;
+        self.owned_sender(&account.sid, &from, Channel::Sms, || {
+            DomainError::invalid_with(
+                "From",
+                codes::FROM_NOT_OWNED,
+                format!(
+                    "The 'From' number {from} is not a valid, SMS-capable inbound phone number for your account"
+                ),
+            )
+        })
+        .await?;
+        let segments = count_segments(&body);
+        let now = Timestamp::now();
+        let message = MessageRecord {
+            sid: MessageSid::generate(),
+            account_sid: account.sid.clone(),
+            to_number: to.as_str().to_owned(),
+            from_number: from.as_str().to_owned(),
+            body,
+            num_segments: i64::from(segments.count),
+            media_urls: media.join("\n"),
+            status: "queued".to_owned(),
+            direction: "outbound-api".to_owned(),
+            status_callback,
+            callback_signer_sid: callback_signer(access)?,
+            end_status: outcome::plan_message(&to).as_str().to_owned(),
+            next_transition_at: Some(
+                self.settings()
+                    .telephony
+                    .speed
+                    .due_after(now, MESSAGE_STEP_SECS),
+            ),
+            error_code: None,
+            error_message: None,
+            date_sent: None,
+            price_micros: None,
+            date_created: now,
+            date_updated: now,
+        };
+        self.store()
+            .run(messages::insert_many(std::slice::from_ref(&message)))
+            .await?;
+        self.wake_simulator();
+        tracing::info!(account = %account.sid, message = %message.sid, "sent a message");
+        Ok(message)
+    }
+
+    pub async fn list_messages(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        filter: &MessageFilter,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<MessageRecord>> {
+        let (query, shape) = messages::list(account, filter, at, size);
+        let (_, rows) = self.authorize_read(request, query).await?;
+        Ok(shape.assemble(rows))
+    }
+
+    pub async fn fetch_message(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        sid: &MessageSid,
+    ) -> DomainResult<MessageRecord> {
+        let (_, mut rows) = self
+            .authorize_read(request, messages::of_account(account, sid))
+            .await?;
+        rows.pop().ok_or(DomainError::NotFound)
+    }
+
+    /// `POST …/Messages/{Sid}.json` with `Body=""`: redacts the text of a
+    /// message that has finished; the record stays.
+    pub async fn redact_message(
+        &self,
+        access: &Access,
+        sid: &MessageSid,
+        body: Option<&str>,
+    ) -> DomainResult<MessageRecord> {
+        let account = access.target_account()?.sid.clone();
+        if body != Some("") {
+            return Err(DomainError::invalid(
+                "Body",
+                "A message's Body can only be set to the empty string, which redacts it",
+            ));
+        }
+        let mut tx = self.store().begin().await?;
+        let mut message = tx
+            .opt(messages::of_account(&account, sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if message.next_transition_at.is_some() {
+            return Err(DomainError::Conflict(
+                "A message can only be redacted once it has finished sending".into(),
+            ));
+        }
+        let now = Timestamp::now();
+        tx.run(messages::redact(&account, sid, now)).await?;
+        tx.commit().await?;
+        message.body.clear();
+        message.date_updated = now;
+        Ok(message)
+    }
+
+    /// `DELETE …/Messages/{Sid}.json`: only a message that has finished.
+    pub async fn delete_message(&self, access: &Access, sid: &MessageSid) -> DomainResult<()> {
+        let account = access.target_account()?.sid.clone();
+        let mut tx = self.store().begin().await?;
+        let message = tx
+            .opt(messages::of_account(&account, sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        if message.next_transition_at.is_some() {
+            return Err(DomainError::Conflict(
+                "A message that is still being sent cannot be deleted".into(),
+            ));
+        }
+        tx.run(messages::delete(&account, sid)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

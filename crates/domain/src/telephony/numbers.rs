@@ -1,0 +1,331 @@
+//! Phone numbers: searching the inventory (`AvailablePhoneNumbers`) and buying,
+//! configuring and releasing numbers (`IncomingPhoneNumbers`).
+
+use switchboard_store::StoreError;
+use switchboard_store::page::{Page, PageAt};
+use switchboard_store::phone_numbers::{self, NumberFilter, NumberHooks, PhoneNumberRecord};
+use switchboard_telephony::inventory::{self, AvailableNumber, Country, NumberType, Search};
+use switchboard_telephony::magic;
+use switchboard_telephony::phone::PhoneNumber;
+use switchboard_types::{AccountSid, PhoneNumberSid, Timestamp};
+
+use super::billing::{self, Cost, category};
+use super::{method_param, url_param};
+use crate::Switchboard;
+use crate::access::{Access, ApiRequest};
+use crate::error::{DomainError, DomainResult};
+
+/// Twilio's codes for buying numbers.
+mod codes {
+    pub const NUMBER_REQUIRED: u32 = 21451;
+    pub const INVALID_NUMBER: u32 = 21421;
+    pub const NOT_AVAILABLE: u32 = 21422;
+    pub const NONE_IN_AREA_CODE: u32 = 21452;
+    pub const INVALID_URL: u32 = 21502;
+    pub const INVALID_METHOD: u32 = 21209;
+}
+
+/// How many inventory numbers are checked against the store per round trip.
+const CANDIDATE_BATCH: usize = 200;
+
+/// What a buy or an update may set. `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default)]
+pub struct NumberSettings {
+    pub friendly_name: Option<String>,
+    pub voice_url: Option<String>,
+    pub voice_method: Option<String>,
+    pub voice_fallback_url: Option<String>,
+    pub voice_fallback_method: Option<String>,
+    pub sms_url: Option<String>,
+    pub sms_method: Option<String>,
+    pub sms_fallback_url: Option<String>,
+    pub sms_fallback_method: Option<String>,
+    pub status_callback: Option<String>,
+    pub status_callback_method: Option<String>,
+}
+
+impl NumberSettings {
+    /// Validates and applies the settings given; an empty URL clears one.
+    fn apply(&self, n: &mut PhoneNumberRecord) -> DomainResult<()> {
+        if let Some(name) = &self.friendly_name {
+            n.friendly_name = crate::validate::text("FriendlyName", name, 64)?;
+        }
+        let h = &mut n.hooks;
+        let url = |param, value: &Option<String>, current: &mut Option<String>| {
+            if value.is_some() {
+                *current = url_param(param, value.as_deref(), codes::INVALID_URL)?;
+            }
+            Ok::<_, DomainError>(())
+        };
+        url("VoiceUrl", &self.voice_url, &mut h.voice_url)?;
+        url(
+            "VoiceFallbackUrl",
+            &self.voice_fallback_url,
+            &mut h.voice_fallback_url,
+        )?;
+        url("SmsUrl", &self.sms_url, &mut h.sms_url)?;
+        url(
+            "SmsFallbackUrl",
+            &self.sms_fallback_url,
+            &mut h.sms_fallback_url,
+        )?;
+        url(
+            "StatusCallback",
+            &self.status_callback,
+            &mut h.status_callback,
+        )?;
+        let method = |param, value: &Option<String>, current: &mut String| {
+            if value.is_some() {
+                *current = method_param(param, value.as_deref(), current, codes::INVALID_METHOD)?;
+            }
+            Ok::<_, DomainError>(())
+        };
+        method("VoiceMethod", &self.voice_method, &mut h.voice_method)?;
+        method(
+            "VoiceFallbackMethod",
+            &self.voice_fallback_method,
+            &mut h.voice_fallback_method,
+        )?;
+        method("SmsMethod", &self.sms_method, &mut h.sms_method)?;
+        method(
+            "SmsFallbackMethod",
+            &self.sms_fallback_method,
+            &mut h.sms_fallback_method,
+        )?;
+        method(
+            "StatusCallbackMethod",
+            &self.status_callback_method,
+            &mut h.status_callback_method,
+        )?;
+        Ok(())
+    }
+}
+
+/// A purchase: one of `PhoneNumber` or `AreaCode`.
+#[derive(Debug, Clone, Default)]
+pub struct Purchase {
+    pub phone_number: Option<String>,
+    pub area_code: Option<String>,
+    /// Set when bought through `…/IncomingPhoneNumbers/Local.json` and friends.
+    pub number_type: Option<NumberType>,
+    pub settings: NumberSettings,
+}
+
+fn record_for(account: &AccountSid, n: &AvailableNumber, now: Timestamp) -> PhoneNumberRecord {
+    PhoneNumberRecord {
+        sid: PhoneNumberSid::generate(),
+        account_sid: account.clone(),
+        phone_number: n.phone_number.as_str().to_owned(),
+        friendly_name: n.friendly_name.clone(),
+        number_type: n.number_type.as_str().to_owned(),
+        iso_country: n.iso_country.iso().to_owned(),
+        voice_capable: n.capabilities.voice,
+        sms_capable: n.capabilities.sms,
+        mms_capable: n.capabilities.mms,
+        fax_capable: n.capabilities.fax,
+        hooks: NumberHooks {
+            voice_url: None,
+            voice_method: "POST".to_owned(),
+            voice_fallback_url: None,
+            voice_fallback_method: "POST".to_owned(),
+            sms_url: None,
+            sms_method: "POST".to_owned(),
+            sms_fallback_url: None,
+            sms_fallback_method: "POST".to_owned(),
+            status_callback: None,
+            status_callback_method: "POST".to_owned(),
+        },
+        date_created: now,
+        date_updated: now,
+    }
+}
+
+fn not_available(number: &str) -> DomainError {
+    DomainError::invalid_with(
+        "PhoneNumber",
+        codes::NOT_AVAILABLE,
+        format!("The phone number {number} is not available"),
+    )
+}
+
+impl Switchboard {
+    /// Numbers for sale matching `search`, first `limit` of them, skipping those
+    /// already bought.
+    pub async fn available_numbers(
+        &self,
+        request: &ApiRequest<'_>,
+        search: &Search,
+        limit: usize,
+    ) -> DomainResult<Vec<AvailableNumber>> {
+        self.authorize(request).await?;
+        self.unsold(inventory::search(search), limit).await
+    }
+
+    async fn unsold(
+        &self,
+        mut candidates: impl Iterator<Item = AvailableNumber>,
+        limit: usize,
+    ) -> DomainResult<Vec<AvailableNumber>> {
+        let mut found = Vec::new();
+        while found.len() < limit {
+            let batch: Vec<AvailableNumber> = candidates.by_ref().take(CANDIDATE_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let numbers: Vec<String> = batch
+                .iter()
+                .map(|n| n.phone_number.as_str().to_owned())
+                .collect();
+            let taken = self.store().all(phone_numbers::taken(&numbers)).await?;
+            found.extend(
+                batch
+                    .into_iter()
+                    .filter(|n| !taken.iter().any(|t| t == n.phone_number.as_str())),
+            );
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    /// `POST …/IncomingPhoneNumbers.json`: buys a number for the target account
+    /// and charges its first month.
+    pub async fn buy_number(
+        &self,
+        access: &Access,
+        purchase: &Purchase,
+    ) -> DomainResult<PhoneNumberRecord> {
+        let account = access.target_account()?.clone();
+        let wanted = match (&purchase.phone_number, &purchase.area_code) {
+            (Some(number), _) if !number.is_empty() => {
+                let parsed = PhoneNumber::parse(number).map_err(|e| {
+                    DomainError::invalid_with("PhoneNumber", codes::INVALID_NUMBER, e.to_string())
+                })?;
+                if let Some(refusal) = magic::check_purchase(&parsed) {
+                    return Err(DomainError::invalid_with(
+                        "PhoneNumber",
+                        refusal.code,
+                        refusal.message,
+                    ));
+                }
+                inventory::lookup(&parsed).ok_or_else(|| not_available(parsed.as_str()))?
+            }
+            (_, Some(area)) if !area.is_empty() => {
+                let candidates = [Country::Us, Country::Ca].into_iter().flat_map(|country| {
+                    let mut s =
+                        Search::new(country, purchase.number_type.unwrap_or(NumberType::Local));
+                    s.area_code = Some(area.clone());
+                    inventory::search(&s)
+                });
+                self.unsold(candidates, 1).await?.pop().ok_or_else(|| {
+                    DomainError::invalid_with(
+                        "AreaCode",
+                        codes::NONE_IN_AREA_CODE,
+                        format!(
+                            "No phone numbers are available in area code '{}'",
+                            area.chars().take(8).collect::<String>()
+                        ),
+                    )
+                })?
+            }
+            _ => {
+                return Err(DomainError::invalid_with(
+                    "PhoneNumber",
+                    codes::NUMBER_REQUIRED,
+                    "A PhoneNumber or an AreaCode is required",
+                ));
+            }
+        };
+        if let Some(t) = purchase.number_type
+            && t != wanted.number_type
+        {
+            return Err(DomainError::invalid_with(
+                "PhoneNumber",
+                codes::NOT_AVAILABLE,
+                format!("{} is not a {} number", wanted.phone_number, t.as_str()),
+            ));
+        }
+        let now = Timestamp::now();
+        let mut record = record_for(&account.sid, &wanted, now);
+        purchase.settings.apply(&mut record)?;
+        let price = self.settings().telephony.prices.number(wanted.number_type);
+        let mut tx = self.store().begin().await?;
+        match tx.run(phone_numbers::insert(&record)).await {
+            Err(StoreError::Conflict) => return Err(not_available(&record.phone_number)),
+            other => other?,
+        };
+        billing::charge(
+            &mut tx,
+            &account.sid,
+            &account.owner_account_sid,
+            Cost {
+                category: category::PHONE_NUMBERS,
+                count: 1,
+                usage: 1,
+                price_micros: price.micros(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(account = %account.sid, number = %record.sid, "bought a phone number");
+        Ok(record)
+    }
+
+    /// `GET …/IncomingPhoneNumbers.json`, authorised and read in one round trip.
+    pub async fn list_numbers(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        filter: &NumberFilter,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<PhoneNumberRecord>> {
+        let (query, shape) = phone_numbers::list(account, filter, at, size);
+        let (_, rows) = self.authorize_read(request, query).await?;
+        Ok(shape.assemble(rows))
+    }
+
+    pub async fn fetch_number(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        sid: &PhoneNumberSid,
+    ) -> DomainResult<PhoneNumberRecord> {
+        let (_, mut rows) = self
+            .authorize_read(request, phone_numbers::of_account(account, sid))
+            .await?;
+        rows.pop().ok_or(DomainError::NotFound)
+    }
+
+    pub async fn update_number(
+        &self,
+        access: &Access,
+        sid: &PhoneNumberSid,
+        settings: &NumberSettings,
+    ) -> DomainResult<PhoneNumberRecord> {
+        let account = access.target_account()?.sid.clone();
+        let mut tx = self.store().begin().await?;
+        let mut record = tx
+            .opt(phone_numbers::of_account(&account, sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        settings.apply(&mut record)?;
+        record.date_updated = Timestamp::now();
+        tx.run(phone_numbers::update(&record)).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// `DELETE …/IncomingPhoneNumbers/{Sid}.json`: the number goes back on sale.
+    pub async fn release_number(&self, access: &Access, sid: &PhoneNumberSid) -> DomainResult<()> {
+        let account = access.target_account()?.sid.clone();
+        let released = self
+            .store()
+            .run(phone_numbers::delete(&account, sid))
+            .await?;
+        if released == 0 {
+            return Err(DomainError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,475 @@
+//! Plays out calls and messages: each is planned when created, and this loop
+//! moves it through Twilio's statuses when each step falls due, posting the
+//! status callbacks it subscribed to and charging what it cost.
+//!
+//! Every step is one transaction (the new status, its callbacks in the outbox,
+//! its charge), guarded by the status it was read in, so a crash loses nothing
+//! and two nodes never play the same step twice.
+
+use std::time::Duration;
+
+use switchboard_store::Tx;
+use switchboard_store::accounts;
+use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::messages::{self, MessageRecord};
+use switchboard_store::recordings::{self, RecordingRecord};
+use switchboard_telephony::phone::PhoneNumber;
+use switchboard_types::{AccountSid, RecordingSid, Timestamp};
+
+use super::SimSpeed;
+use super::billing::{self, Cost, category};
+use crate::Switchboard;
+use crate::delivery::{self, Webhook, WebhookKind};
+use crate::error::{DomainError, DomainResult};
+
+/// Simulated seconds a call waits in the queue before it rings.
+pub const QUEUE_SECS: i64 = 1;
+/// Simulated seconds between a message's steps (queued → sending → sent).
+pub const MESSAGE_STEP_SECS: i64 = 1;
+/// Simulated seconds from sent to the carrier's final word.
+pub const DELIVERY_SECS: i64 = 2;
+/// Rows taken per round; more are taken at once when a round is full.
+const BATCH: i64 = 200;
+/// How often an idle simulator looks for work committed on other nodes.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Where a call is in its course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallState {
+    Queued,
+    Ringing,
+    InProgress,
+    Ended,
+}
+
+impl CallState {
+    pub fn of(status: &str) -> CallState {
+        match status {
+            "queued" => CallState::Queued,
+            "ringing" => CallState::Ringing,
+            "in-progress" => CallState::InProgress,
+            _ => CallState::Ended,
+        }
+    }
+}
+
+/// Simulated seconds between two instants.
+pub fn elapsed_sim_secs(speed: SimSpeed, from: Timestamp, to: Timestamp) -> i64 {
+    match speed {
+        SimSpeed::Instant => i64::MAX,
+        SimSpeed::Factor(f) => ((to.micros() - from.micros()).max(0) as f64 / 1e6 * f) as i64,
+    }
+}
+
+/// Sends a status callback if the resource asked for one: `true` when one was
+/// written to the outbox.
+async fn send_hook(
+    tx: &mut Tx,
+    kind: WebhookKind,
+    account: &AccountSid,
+    signer: &AccountSid,
+    resource_sid: &str,
+    (url, method): (Option<&String>, &str),
+    params: Vec<(String, String)>,
+    now: Timestamp,
+) -> DomainResult<bool> {
+    let Some(url) = url else {
+        return Ok(false);
+    };
+    let hook = Webhook {
+        kind,
+        account: account.clone(),
+        signing_account: signer.clone(),
+        connect_app: None,
+        resource_sid: Some(resource_sid.to_owned()),
+        method: method.to_owned(),
+        url: url.clone(),
+        params,
+    };
+    delivery::enqueue(tx, &hook, now).await?;
+    Ok(true)
+}
+
+fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+/// Posts the call's status callback for `event` if it subscribed to it.
+pub(crate) async fn call_event(
+    tx: &mut Tx,
+    call: &CallRecord,
+    event: &str,
+    now: Timestamp,
+) -> DomainResult<bool> {
+    if !call.status_callback_events.split(' ').any(|e| e == event) {
+        return Ok(false);
+    }
+    let status = if event == "initiated" {
+        "initiated".to_owned()
+    } else {
+        call.status.clone()
+    };
+    let mut params = vec![
+        ("AccountSid", call.account_sid.to_string()),
+        ("ApiVersion", "2010-04-01".to_owned()),
+        ("CallSid", call.sid.to_string()),
+        ("CallStatus", status),
+        ("Called", call.to_number.clone()),
+        ("Caller", call.from_number.clone()),
+        ("CallbackSource", "call-progress-events".to_owned()),
+        ("Direction", call.direction.clone()),
+        ("From", call.from_number.clone()),
+        ("SequenceNumber", sequence_number(event).to_owned()),
+        ("Timestamp", now.rfc2822()),
+        ("To", call.to_number.clone()),
+    ];
+    if event == "completed" {
+        let duration = call.duration.unwrap_or(0);
+        params.push(("CallDuration", duration.to_string()));
+        params.push(("Duration", ((duration + 59) / 60).to_string()));
+    }
+    send_hook(
+        tx,
+        WebhookKind::CallStatus,
+        &call.account_sid,
+        &call.callback_signer_sid,
+        call.sid.as_str(),
+        (call.status_callback.as_ref(), &call.status_callback_method),
+        pairs(&params),
+        now,
+    )
+    .await
+}
+
+fn sequence_number(event: &str) -> &'static str {
+    match event {
+        "initiated" => "0",
+        "ringing" => "1",
+        "answered" => "2",
+        _ => "3",
+    }
+}
+
+/// Posts a message's status callback, if it gave a URL.
+async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> DomainResult<bool> {
+    let mut params = vec![
+        ("AccountSid", m.account_sid.to_string()),
+        ("ApiVersion", "2010-04-01".to_owned()),
+        ("From", m.from_number.clone()),
+        ("MessageSid", m.sid.to_string()),
+        ("MessageStatus", m.status.clone()),
+        ("SmsSid", m.sid.to_string()),
+        ("SmsStatus", m.status.clone()),
+        ("To", m.to_number.clone()),
+    ];
+    if let Some(code) = m.error_code {
+        params.push(("ErrorCode", code.to_string()));
+    }
+    send_hook(
+        tx,
+        WebhookKind::MessageStatus,
+        &m.account_sid,
+        &m.callback_signer_sid,
+        m.sid.as_str(),
+        (m.status_callback.as_ref(), "POST"),
+        pairs(&params),
+        now,
+    )
+    .await
+}
+
+/// The main account a resource's charges roll up to.
+async fn main_of(tx: &mut Tx, account: &AccountSid) -> DomainResult<AccountSid> {
+    Ok(tx
+        .opt(accounts::by_sid(account))
+        .await?
+        .ok_or(DomainError::NotFound)?
+        .owner_account_sid)
+}
+
+impl Switchboard {
+    /// Ends a call (in memory): status, end time, talk time and price.
+    pub(crate) fn end_call(
+        &self,
+        call: &mut CallRecord,
+        status: &str,
+        now: Timestamp,
+        talked: i64,
+    ) {
+        call.status = status.to_owned();
+        call.end_time = Some(now);
+        call.start_time = call.start_time.or(Some(now));
+        call.duration = Some(talked);
+        call.next_transition_at = None;
+        call.date_updated = now;
+        let price = match PhoneNumber::parse(&call.to_number) {
+            Ok(to) if talked > 0 => self
+                .settings()
+                .telephony
+                .prices
+                .call(&to, u32::try_from(talked).unwrap_or(u32::MAX))
+                .micros(),
+            _ => 0,
+        };
+        call.price_micros = Some(price);
+    }
+
+    /// What follows a call's end, in its transaction: the charge, the
+    /// recording, the `completed` callback. `true` when a callback was queued.
+    pub(crate) async fn finish_call(
+        &self,
+        tx: &mut Tx,
+        call: &CallRecord,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let duration = call.duration.unwrap_or(0);
+        let minutes = (duration + 59) / 60;
+        if call.status == "completed" {
+            let main = main_of(tx, &call.account_sid).await?;
+            billing::charge(
+                tx,
+                &call.account_sid,
+                &main,
+                Cost {
+                    category: category::CALLS_OUTBOUND,
+                    count: 1,
+                    usage: minutes,
+                    price_micros: call.price_micros.unwrap_or(0),
+                },
+                now,
+            )
+            .await?;
+            if call.record && duration > 0 {
+                let recording = RecordingRecord {
+                    sid: RecordingSid::generate(),
+                    account_sid: call.account_sid.clone(),
+                    call_sid: call.sid.to_string(),
+                    duration,
+                    status: "completed".to_owned(),
+                    start_time: call.start_time.unwrap_or(now),
+                    date_created: now,
+                    date_updated: now,
+                };
+                tx.run(recordings::insert(&recording)).await?;
+                billing::charge(
+                    tx,
+                    &call.account_sid,
+                    &main,
+                    Cost {
+                        category: category::RECORDINGS,
+                        count: 1,
+                        usage: minutes,
+                        price_micros: 0,
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+        call_event(tx, call, "completed", now).await
+    }
+
+    /// Moves one call a step on. `true` when a callback was queued.
+    async fn step_call(&self, call: CallRecord) -> DomainResult<bool> {
+        let speed = self.settings().telephony.speed;
+        let now = Timestamp::now();
+        let mut next = call.clone();
+        next.date_updated = now;
+        let event = match CallState::of(&call.status) {
+            CallState::Queued if call.end_status == "failed" => {
+                self.end_call(&mut next, "failed", now, 0);
+                None
+            }
+            CallState::Queued => {
+                next.status = "ringing".to_owned();
+                next.start_time = Some(now);
+                next.next_transition_at = Some(speed.due_after(now, call.ring_secs));
+                Some("ringing")
+            }
+            CallState::Ringing if call.end_status == "completed" => {
+                next.status = "in-progress".to_owned();
+                next.next_transition_at = Some(speed.due_after(now, call.talk_secs));
+                Some("answered")
+            }
+            CallState::Ringing => {
+                self.end_call(&mut next, &call.end_status, now, 0);
+                None
+            }
+            CallState::InProgress => {
+                self.end_call(&mut next, "completed", now, call.talk_secs);
+                None
+            }
+            CallState::Ended => {
+                next.next_transition_at = None;
+                None
+            }
+        };
+        let mut tx = self.store().begin().await?;
+        if tx.run(calls::advance(&next, &call.status)).await? == 0 {
+            return Ok(false);
+        }
+        let mut hooked = false;
+        if let Some(event) = event {
+            hooked |= call_event(&mut tx, &next, event, now).await?;
+        }
+        if CallState::of(&next.status) == CallState::Ended
+            && CallState::of(&call.status) != CallState::Ended
+        {
+            hooked |= self.finish_call(&mut tx, &next, now).await?;
+        }
+        tx.commit().await?;
+        Ok(hooked)
+    }
+
+    /// Moves one message a step on. `true` when a callback was queued.
+    async fn step_message(&self, m: MessageRecord) -> DomainResult<bool> {
+        let speed = self.settings().telephony.speed;
+        let now = Timestamp::now();
+        let mut next = m.clone();
+        next.date_updated = now;
+        let mut charge = None;
+        match m.status.as_str() {
+            "queued" if m.end_status == "failed" => {
+                next.status = "failed".to_owned();
+                next.next_transition_at = None;
+                set_error(&mut next);
+            }
+            "queued" => {
+                next.status = "sending".to_owned();
+                next.next_transition_at = Some(speed.due_after(now, MESSAGE_STEP_SECS));
+            }
+            "sending" => {
+                next.status = "sent".to_owned();
+                next.date_sent = Some(now);
+                let price = match PhoneNumber::parse(&m.to_number) {
+                    Ok(to) => self
+                        .settings()
+                        .telephony
+                        .prices
+                        .message(&to, u32::try_from(m.num_segments).unwrap_or(1))
+                        .micros(),
+                    Err(_) => 0,
+                };
+                next.price_micros = Some(price);
+                charge = Some(price);
+                next.next_transition_at = Some(speed.due_after(now, DELIVERY_SECS));
+            }
+            "sent" => {
+                next.status = m.end_status.clone();
+                next.next_transition_at = None;
+                set_error(&mut next);
+            }
+            _ => next.next_transition_at = None,
+        }
+        let mut tx = self.store().begin().await?;
+        if tx.run(messages::advance(&next, &m.status)).await? == 0 {
+            return Ok(false);
+        }
+        if let Some(price) = charge {
+            let main = main_of(&mut tx, &m.account_sid).await?;
+            billing::charge(
+                &mut tx,
+                &m.account_sid,
+                &main,
+                Cost {
+                    category: category::SMS_OUTBOUND,
+                    count: 1,
+                    usage: m.num_segments,
+                    price_micros: price,
+                },
+                now,
+            )
+            .await?;
+        }
+        let hooked = if next.status != "sending" {
+            message_event(&mut tx, &next, now).await?
+        } else {
+            false
+        };
+        tx.commit().await?;
+        Ok(hooked)
+    }
+
+    /// Plays every step that is due. Returns how many were taken.
+    pub async fn simulate_due(&self) -> DomainResult<usize> {
+        let now = Timestamp::now();
+        let mut taken = 0;
+        let mut hooked = false;
+        for call in self.store().all(calls::due(now, BATCH)).await? {
+            taken += 1;
+            hooked |= self.step_call(call).await?;
+        }
+        for message in self.store().all(messages::due(now, BATCH)).await? {
+            taken += 1;
+            hooked |= self.step_message(message).await?;
+        }
+        if hooked {
+            self.wake_deliveries();
+        }
+        Ok(taken)
+    }
+
+    /// Tells this node's simulator that something new was placed or sent.
+    pub fn wake_simulator(&self) {
+        self.simulator_signal().notify_one();
+    }
+
+    /// Runs this node's simulator until `stop` resolves.
+    pub async fn run_simulator(self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            let taken = match self.simulate_due().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = %e, "simulating calls and messages failed");
+                    0
+                }
+            };
+            if taken > 0 {
+                // Steps just taken may have made the next ones due at once.
+                tokio::task::yield_now().await;
+                continue;
+            }
+            let wait = match self.next_simulated_step().await {
+                Ok(Some(due)) => {
+                    let micros = (due - Timestamp::now().micros()).max(0) as u64;
+                    Duration::from_micros(micros).min(POLL)
+                }
+                Ok(None) => POLL,
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the simulator's schedule failed");
+                    POLL
+                }
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = self.simulator_signal().notified() => {}
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    async fn next_simulated_step(&self) -> DomainResult<Option<i64>> {
+        let call = self.store().opt(calls::next_due()).await?.flatten();
+        let message = self.store().opt(messages::next_due()).await?.flatten();
+        Ok(match (call, message) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+}
+
+fn set_error(m: &mut MessageRecord) {
+    let end = match m.status.as_str() {
+        "undelivered" => Some(switchboard_telephony::outcome::MessageEnd::Undelivered),
+        "failed" => Some(switchboard_telephony::outcome::MessageEnd::Failed),
+        _ => None,
+    };
+    if let Some((code, message)) = end.and_then(|e| e.error_code()) {
+        m.error_code = Some(i64::from(code));
+        m.error_message = Some(message.to_owned());
+    }
+}
