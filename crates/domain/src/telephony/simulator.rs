@@ -61,28 +61,34 @@ pub fn elapsed_sim_secs(speed: SimSpeed, from: Timestamp, to: Timestamp) -> i64 
     }
 }
 
+/// Where a resource's status callbacks go and who signs them.
+struct HookTarget<'a> {
+    kind: WebhookKind,
+    account: &'a AccountSid,
+    signer: &'a AccountSid,
+    resource_sid: &'a str,
+    url: Option<&'a String>,
+    method: &'a str,
+}
+
 /// Sends a status callback if the resource asked for one: `true` when one was
 /// written to the outbox.
 async fn send_hook(
     tx: &mut Tx,
-    kind: WebhookKind,
-    account: &AccountSid,
-    signer: &AccountSid,
-    resource_sid: &str,
-    (url, method): (Option<&String>, &str),
+    target: HookTarget<'_>,
     params: Vec<(String, String)>,
     now: Timestamp,
 ) -> DomainResult<bool> {
-    let Some(url) = url else {
+    let Some(url) = target.url else {
         return Ok(false);
     };
     let hook = Webhook {
-        kind,
-        account: account.clone(),
-        signing_account: signer.clone(),
+        kind: target.kind,
+        account: target.account.clone(),
+        signing_account: target.signer.clone(),
         connect_app: None,
-        resource_sid: Some(resource_sid.to_owned()),
-        method: method.to_owned(),
+        resource_sid: Some(target.resource_sid.to_owned()),
+        method: target.method.to_owned(),
         url: url.clone(),
         params,
     };
@@ -131,17 +137,15 @@ pub(crate) async fn call_event(
         params.push(("CallDuration", duration.to_string()));
         params.push(("Duration", ((duration + 59) / 60).to_string()));
     }
-    send_hook(
-        tx,
-        WebhookKind::CallStatus,
-        &call.account_sid,
-        &call.callback_signer_sid,
-        call.sid.as_str(),
-        (call.status_callback.as_ref(), &call.status_callback_method),
-        pairs(&params),
-        now,
-    )
-    .await
+    let target = HookTarget {
+        kind: WebhookKind::CallStatus,
+        account: &call.account_sid,
+        signer: &call.callback_signer_sid,
+        resource_sid: call.sid.as_str(),
+        url: call.status_callback.as_ref(),
+        method: &call.status_callback_method,
+    };
+    send_hook(tx, target, pairs(&params), now).await
 }
 
 fn sequence_number(event: &str) -> &'static str {
@@ -168,17 +172,15 @@ async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> Domain
     if let Some(code) = m.error_code {
         params.push(("ErrorCode", code.to_string()));
     }
-    send_hook(
-        tx,
-        WebhookKind::MessageStatus,
-        &m.account_sid,
-        &m.callback_signer_sid,
-        m.sid.as_str(),
-        (m.status_callback.as_ref(), "POST"),
-        pairs(&params),
-        now,
-    )
-    .await
+    let target = HookTarget {
+        kind: WebhookKind::MessageStatus,
+        account: &m.account_sid,
+        signer: &m.callback_signer_sid,
+        resource_sid: m.sid.as_str(),
+        url: m.status_callback.as_ref(),
+        method: "POST",
+    };
+    send_hook(tx, target, pairs(&params), now).await
 }
 
 /// The main account a resource's charges roll up to.

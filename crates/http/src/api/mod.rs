@@ -2,13 +2,19 @@
 
 pub mod accounts;
 pub mod authorized_apps;
+pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
 pub mod json;
+pub mod messages;
+pub mod numbers;
+mod scope;
+pub mod telephony_json;
 pub mod tokens;
+pub mod usage;
 
 use axum::Router;
-use axum::routing::{MethodRouter, get, post, put};
+use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::App;
 use crate::twilio::ApiError;
@@ -67,8 +73,9 @@ pub fn routes() -> Router<App> {
         )
         .route(
             "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Authorizations/{subaccount}",
-            api_route(axum::routing::delete(connect_apps::owner_revoke)),
+            api_route(delete(connect_apps::owner_revoke)),
         )
+        .merge(telephony_routes())
         .route(
             "/switchboard/v1/Accounts/{account}/Deliveries.json",
             api_route(get(deliveries::list)),
@@ -81,6 +88,72 @@ pub fn routes() -> Router<App> {
             "/switchboard/v1/Accounts/{account}/Deliveries/{sid}/Replay.json",
             api_route(post(deliveries::replay)),
         )
+}
+
+fn telephony_routes() -> Router<App> {
+    const A: &str = "/2010-04-01/Accounts/{account}";
+    let at = |p: &str| format!("{A}{p}");
+    Router::new()
+        .route(
+            &at("/AvailablePhoneNumbers.json"),
+            api_route(get(numbers::countries)),
+        )
+        .route(
+            &at("/AvailablePhoneNumbers/{country}"),
+            api_route(get(numbers::country_fetch)),
+        )
+        .route(
+            &at("/AvailablePhoneNumbers/{country}/{kind}"),
+            api_route(get(numbers::search)),
+        )
+        .route(
+            &at("/IncomingPhoneNumbers.json"),
+            api_route(get(numbers::list).post(numbers::buy)),
+        )
+        .route(
+            &at("/IncomingPhoneNumbers/{sid}"),
+            api_route(
+                get(numbers::fetch)
+                    .post(numbers::update)
+                    .delete(numbers::release),
+            ),
+        )
+        .route(
+            &at("/Calls.json"),
+            api_route(get(calls::list).post(calls::create)),
+        )
+        .route(
+            &at("/Calls/{sid}"),
+            api_route(get(calls::fetch).post(calls::update).delete(calls::delete)),
+        )
+        .route(
+            &at("/Calls/{call}/Recordings.json"),
+            api_route(get(calls::call_recordings)),
+        )
+        .route(
+            &at("/Calls/{call}/Recordings/{sid}"),
+            api_route(get(calls::recording)),
+        )
+        .route(&at("/Recordings.json"), api_route(get(calls::recordings)))
+        .route(&at("/Recordings/{sid}"), api_route(get(calls::recording)))
+        .route(
+            &at("/Messages.json"),
+            api_route(get(messages::list).post(messages::create)),
+        )
+        .route(
+            &at("/Messages/{sid}"),
+            api_route(
+                get(messages::fetch)
+                    .post(messages::update)
+                    .delete(messages::delete),
+            ),
+        )
+        .route(&at("/Usage/Records.json"), api_route(get(usage::records)))
+        .route(
+            &at("/Usage/Records/{list}"),
+            api_route(get(usage::records_by)),
+        )
+        .route(&at("/Balance.json"), api_route(get(usage::balance)))
 }
 
 /// Any other path under the API's prefixes.

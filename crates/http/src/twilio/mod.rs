@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod call;
+pub mod dates;
 pub mod error;
 pub mod form;
 pub mod paging;

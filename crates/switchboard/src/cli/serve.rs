@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use clap::Args;
 use switchboard_domain::Settings;
 use switchboard_domain::delivery::worker::CallbackSettings;
+use switchboard_domain::telephony::{SimSpeed, TelephonySettings};
+use switchboard_telephony::PriceList;
 use tokio::net::TcpListener;
 
 #[derive(Args)]
@@ -31,6 +33,32 @@ pub struct ServeArgs {
     /// tests); refused otherwise.
     #[arg(long, env = "SWITCHBOARD_ALLOW_PRIVATE_CALLBACKS")]
     allow_private_callbacks: bool,
+
+    /// How fast simulated calls and messages run: simulated seconds per real
+    /// second (1 is real time, 60 makes a minute-long call take a second), or
+    /// `instant` to play every step at once.
+    #[arg(long, env = "SWITCHBOARD_SIM_SPEED", default_value = "1", value_parser = SimSpeed::parse)]
+    sim_speed: SimSpeed,
+
+    /// A JSON price list that replaces the default prices it names (see
+    /// docs/telephony.md).
+    #[arg(long, env = "SWITCHBOARD_PRICE_LIST")]
+    price_list: Option<std::path::PathBuf>,
+}
+
+fn telephony(args: &ServeArgs) -> Result<TelephonySettings, String> {
+    let prices = match &args.price_list {
+        None => PriceList::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the price list {}: {e}", path.display()))?;
+            PriceList::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+    };
+    Ok(TelephonySettings {
+        speed: args.sim_speed,
+        prices,
+    })
 }
 
 pub async fn shutdown_signal() {
@@ -79,6 +107,7 @@ pub async fn run(
             allow_private: args.allow_private_callbacks,
             ..CallbackSettings::default()
         },
+        telephony: telephony(&args)?,
     };
     let sb = super::open(database_url, settings).await?;
     // The first line on stdout says where to go; scripts and tests read it.
@@ -99,9 +128,11 @@ pub async fn serve_until(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let deliveries = tokio::spawn(sb.clone().run_deliveries(stopped(stop_rx.clone())));
+    let simulator = tokio::spawn(sb.clone().run_simulator(stopped(stop_rx.clone())));
     let app = switchboard_http::App { sb };
     let served = switchboard_http::serve(listener, app, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = deliveries.await;
+    let _ = simulator.await;
     served.map_err(|e| format!("server failed: {e}"))
 }

@@ -12,3 +12,4 @@ mod connect_apps_api;
 mod consent_security;
 mod processes;
 mod revocation;
+mod telephony;

@@ -50,7 +50,7 @@ async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
 }
 
 /// Checks a received callback's signature the way Twilio's validators do.
-fn assert_signed(r: &Received, receiver: &Receiver, token: &str) {
+pub fn assert_signed(r: &Received, receiver: &Receiver, token: &str) {
     let url = format!("http://{}{}", receiver.addr, r.path_and_query);
     let params = if r.method == "POST" {
         r.params()

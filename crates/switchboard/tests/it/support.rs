@@ -63,6 +63,8 @@ impl TestServer {
         settings.callbacks.retry_base = std::time::Duration::from_millis(50);
         settings.callbacks.timeout = std::time::Duration::from_secs(2);
         settings.callbacks.poll_interval = std::time::Duration::from_millis(200);
+        // Calls and messages play out at once unless a test slows them down.
+        settings.telephony.speed = switchboard_domain::telephony::SimSpeed::Instant;
         adjust(&mut settings);
         let sb = Switchboard::open(store, settings).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -70,6 +72,10 @@ impl TestServer {
         let worker = sb.clone();
         let task = tokio::spawn(async move {
             let (worker_stop, worker_stopped) = oneshot::channel::<()>();
+            let (simulator_stop, simulator_stopped) = oneshot::channel::<()>();
+            let simulator = tokio::spawn(worker.clone().run_simulator(async {
+                let _ = simulator_stopped.await;
+            }));
             let deliveries = tokio::spawn(worker.run_deliveries(async {
                 let _ = worker_stopped.await;
             }));
@@ -79,7 +85,9 @@ impl TestServer {
             .await
             .unwrap();
             let _ = worker_stop.send(());
+            let _ = simulator_stop.send(());
             let _ = deliveries.await;
+            let _ = simulator.await;
         });
         TestServer {
             addr,

@@ -1,0 +1,128 @@
+//! `…/Messages…`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use switchboard_domain::access::Resource;
+use switchboard_domain::telephony::messages::NewMessage;
+use switchboard_store::messages::MessageFilter;
+use switchboard_types::MessageSid;
+
+use super::scope;
+use super::telephony_json::MessageJson;
+use crate::App;
+use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, dates};
+
+pub async fn list(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Json<Envelope<MessageJson>>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::Messages)?;
+    let Some(account) = account.as_ref() else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let text = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let filter = MessageFilter {
+        to: text("To"),
+        from: text("From"),
+        date_sent: dates::range(params, "DateSent")?,
+    };
+    let page = app
+        .sb
+        .list_messages(&request, account, &filter, &paging.at, paging.size)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(Envelope::new(
+        "messages",
+        &call.path,
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        MessageJson::from,
+    )))
+}
+
+pub async fn create(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<(StatusCode, Json<MessageJson>), ApiError> {
+    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
+    let form = call.form()?;
+    let text = |name: &str| form.get(name).map(str::to_owned);
+    let new = NewMessage {
+        to: text("To"),
+        from: text("From"),
+        body: text("Body"),
+        media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
+        status_callback: text("StatusCallback"),
+    };
+    let record = app
+        .sb
+        .create_message(&access, &new)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok((StatusCode::CREATED, Json(record.into())))
+}
+
+pub async fn fetch(
+    State(app): State<App>,
+    Path((account_segment, segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<MessageJson>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::Messages)?;
+    let (Some(account), Some(sid)) = (
+        account.as_ref(),
+        scope::sid(&segment, &call, MessageSid::parse),
+    ) else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let record = app
+        .sb
+        .fetch_message(&request, account, &sid)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(record.into()))
+}
+
+pub async fn update(
+    State(app): State<App>,
+    Path((account_segment, segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<MessageJson>, ApiError> {
+    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
+    let sid = scope::sid(&segment, &call, MessageSid::parse)
+        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let record = app
+        .sb
+        .redact_message(&access, &sid, call.form()?.get("Body"))
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(record.into()))
+}
+
+pub async fn delete(
+    State(app): State<App>,
+    Path((account_segment, segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<StatusCode, ApiError> {
+    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
+    let sid = scope::sid(&segment, &call, MessageSid::parse)
+        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    app.sb
+        .delete_message(&access, &sid)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

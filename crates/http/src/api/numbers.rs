@@ -1,0 +1,309 @@
+//! `…/AvailablePhoneNumbers…` (the inventory) and `…/IncomingPhoneNumbers…`
+//! (numbers an account bought).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use switchboard_domain::access::Resource;
+use switchboard_domain::telephony::numbers::{NumberSettings, Purchase};
+use switchboard_store::phone_numbers::NumberFilter;
+use switchboard_telephony::inventory::{Country, NumberType, Search};
+use switchboard_types::PhoneNumberSid;
+
+use super::json::API_PREFIX;
+use super::scope;
+use super::telephony_json::{AvailableCountryJson, AvailableNumberJson, IncomingNumberJson};
+use crate::App;
+use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params, path};
+
+fn boolean(params: &Params, name: &'static str) -> Result<Option<bool>, ApiError> {
+    match params.get(name).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(ApiError::bad_request(
+            Some(name),
+            format!("{name} must be true or false"),
+        )),
+    }
+}
+
+fn country(segment: &str) -> Result<Country, ApiError> {
+    let code = segment.strip_suffix(".json").unwrap_or(segment);
+    Country::parse(code).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            20404,
+            format!(
+                "Switchboard's inventory has no numbers in '{}'; it covers US, CA and GB",
+                code.chars().take(8).collect::<String>()
+            ),
+        )
+    })
+}
+
+pub async fn countries(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Json<Value>, ApiError> {
+    let (_, account) = scope::authorized(
+        &app,
+        &call,
+        &account_segment,
+        Resource::AvailablePhoneNumbers,
+    )
+    .await?;
+    let countries: Vec<AvailableCountryJson> = Country::all()
+        .into_iter()
+        .map(|c| AvailableCountryJson::new(account.as_str(), c))
+        .collect();
+    Ok(Json(json!({
+        "countries": countries,
+        "uri": format!("{API_PREFIX}/Accounts/{account}/AvailablePhoneNumbers.json"),
+    })))
+}
+
+pub async fn country_fetch(
+    State(app): State<App>,
+    Path((account_segment, country_segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<AvailableCountryJson>, ApiError> {
+    let (_, account) = scope::authorized(
+        &app,
+        &call,
+        &account_segment,
+        Resource::AvailablePhoneNumbers,
+    )
+    .await?;
+    path::json_segment(&country_segment, &call.path)?;
+    Ok(Json(AvailableCountryJson::new(
+        account.as_str(),
+        country(&country_segment)?,
+    )))
+}
+
+pub async fn search(
+    State(app): State<App>,
+    Path((account_segment, country_segment, type_segment)): Path<(String, String, String)>,
+    call: ApiCall,
+) -> Result<Json<Value>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::AvailablePhoneNumbers)?;
+    let Some(account) = account.as_ref() else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let country = country(&country_segment)?;
+    let number_type = path::json_segment(&type_segment, &call.path)
+        .ok()
+        .and_then(NumberType::parse_path_segment)
+        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let text = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let search = Search {
+        country,
+        number_type,
+        area_code: text("AreaCode"),
+        contains: text("Contains"),
+        in_region: text("InRegion"),
+        sms_enabled: boolean(params, "SmsEnabled")?,
+        voice_enabled: boolean(params, "VoiceEnabled")?,
+        mms_enabled: boolean(params, "MmsEnabled")?,
+    };
+    let numbers = app
+        .sb
+        .available_numbers(&request, &search, paging.size as usize)
+        .await
+        .map_err(|e| call.fail(e))?;
+    // The inventory answers one page: a search is narrowed, not paged.
+    let uri = format!(
+        "{API_PREFIX}/Accounts/{account}/AvailablePhoneNumbers/{}/{}.json",
+        country.iso(),
+        number_type.path_segment()
+    );
+    let items: Vec<AvailableNumberJson> = numbers.into_iter().map(Into::into).collect();
+    Ok(Json(json!({
+        "available_phone_numbers": items,
+        "end": items.len().saturating_sub(1),
+        "first_page_uri": format!("{uri}?PageSize={}&Page=0", paging.size),
+        "next_page_uri": null,
+        "page": 0,
+        "page_size": paging.size,
+        "previous_page_uri": null,
+        "start": 0,
+        "uri": format!("{uri}?PageSize={}&Page=0", paging.size),
+    })))
+}
+
+fn settings(form: &Params) -> NumberSettings {
+    let text = |name: &str| form.get(name).map(str::to_owned);
+    NumberSettings {
+        friendly_name: text("FriendlyName"),
+        voice_url: text("VoiceUrl"),
+        voice_method: text("VoiceMethod"),
+        voice_fallback_url: text("VoiceFallbackUrl"),
+        voice_fallback_method: text("VoiceFallbackMethod"),
+        sms_url: text("SmsUrl"),
+        sms_method: text("SmsMethod"),
+        sms_fallback_url: text("SmsFallbackUrl"),
+        sms_fallback_method: text("SmsFallbackMethod"),
+        status_callback: text("StatusCallback"),
+        status_callback_method: text("StatusCallbackMethod"),
+    }
+}
+
+async fn list_of(
+    app: App,
+    account_segment: String,
+    number_type: Option<NumberType>,
+    call: ApiCall,
+) -> Result<Json<Envelope<IncomingNumberJson>>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::PhoneNumbers)?;
+    let Some(account) = account.as_ref() else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let filter = NumberFilter {
+        phone_number: params.get("PhoneNumber").map(str::to_owned),
+        friendly_name: params.get("FriendlyName").map(str::to_owned),
+        number_type: number_type.map(|t| t.as_str().to_owned()),
+    };
+    let page = app
+        .sb
+        .list_numbers(&request, account, &filter, &paging.at, paging.size)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(Envelope::new(
+        "incoming_phone_numbers",
+        &call.path,
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        IncomingNumberJson::from,
+    )))
+}
+
+async fn buy_of(
+    app: App,
+    account_segment: String,
+    number_type: Option<NumberType>,
+    call: ApiCall,
+) -> Result<(StatusCode, Json<IncomingNumberJson>), ApiError> {
+    let (access, _) =
+        scope::authorized(&app, &call, &account_segment, Resource::PhoneNumbers).await?;
+    let form = call.form()?;
+    let purchase = Purchase {
+        phone_number: form.get("PhoneNumber").map(str::to_owned),
+        area_code: form.get("AreaCode").map(str::to_owned),
+        number_type,
+        settings: settings(form),
+    };
+    let record = app
+        .sb
+        .buy_number(&access, &purchase)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok((StatusCode::CREATED, Json(record.into())))
+}
+
+pub async fn list(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Json<Envelope<IncomingNumberJson>>, ApiError> {
+    list_of(app, account_segment, None, call).await
+}
+
+pub async fn buy(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<(StatusCode, Json<IncomingNumberJson>), ApiError> {
+    buy_of(app, account_segment, None, call).await
+}
+
+/// `…/IncomingPhoneNumbers/{Sid}.json`, and the typed sub-lists
+/// (`Local.json`, `TollFree.json`, `Mobile.json`), which share the segment.
+pub async fn fetch(
+    State(app): State<App>,
+    Path((account_segment, segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if let Some(t) = typed_list(&segment) {
+        return Ok(list_of(app, account_segment, Some(t), call)
+            .await?
+            .into_response());
+    }
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::PhoneNumbers)?;
+    let (Some(account), Some(sid)) = (
+        account.as_ref(),
+        scope::sid(&segment, &call, PhoneNumberSid::parse),
+    ) else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let record = app
+        .sb
+        .fetch_number(&request, account, &sid)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(IncomingNumberJson::from(record)).into_response())
+}
+
+fn typed_list(segment: &str) -> Option<NumberType> {
+    segment
+        .strip_suffix(".json")
+        .and_then(NumberType::parse_path_segment)
+}
+
+/// `POST …/IncomingPhoneNumbers/{Sid}.json` updates a number; `POST
+/// …/IncomingPhoneNumbers/Local.json` (and friends) buys one of that type.
+pub async fn update(
+    State(app): State<App>,
+    Path((account_segment, segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if let Some(t) = typed_list(&segment) {
+        return Ok(buy_of(app, account_segment, Some(t), call)
+            .await?
+            .into_response());
+    }
+    let (access, _) =
+        scope::authorized(&app, &call, &account_segment, Resource::PhoneNumbers).await?;
+    let sid = scope::sid(&segment, &call, PhoneNumberSid::parse)
+        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let record = app
+        .sb
+        .update_number(&access, &sid, &settings(call.form()?))
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(IncomingNumberJson::from(record)).into_response())
+}
+
+pub async fn release(
+    State(app): State<App>,
+    Path((account_segment, segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<StatusCode, ApiError> {
+    let (access, _) =
+        scope::authorized(&app, &call, &account_segment, Resource::PhoneNumbers).await?;
+    let sid = scope::sid(&segment, &call, PhoneNumberSid::parse)
+        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    app.sb
+        .release_number(&access, &sid)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,55 @@
+//! The steps every account-scoped handler shares: read the account from the
+//! path, authorise, and answer "not found" for a path that cannot name anything
+//! only once the caller is known to be someone (so strangers always get 401).
+
+use switchboard_domain::access::{Access, ApiRequest, RequestTarget, Resource};
+use switchboard_types::AccountSid;
+
+use crate::App;
+use crate::twilio::{ApiCall, ApiError, path};
+
+pub fn account(segment: &str) -> Option<AccountSid> {
+    AccountSid::parse(segment).ok()
+}
+
+pub fn target(account: &Option<AccountSid>) -> RequestTarget<'_> {
+    account
+        .as_ref()
+        .map_or(RequestTarget::Missing, RequestTarget::Account)
+}
+
+/// Authorises a write (or a read that reads nothing yet) on the path's account.
+pub async fn authorized(
+    app: &App,
+    call: &ApiCall,
+    account_segment: &str,
+    resource: Resource,
+) -> Result<(Access, AccountSid), ApiError> {
+    let account = account(account_segment);
+    let access = app
+        .sb
+        .authorize(&call.request(target(&account), resource)?)
+        .await
+        .map_err(|e| call.fail(e))?;
+    let account = account.ok_or_else(|| ApiError::not_found(&call.path))?;
+    Ok((access, account))
+}
+
+/// "Not found" for a request whose path names nothing, after authenticating.
+pub async fn not_found(app: &App, call: &ApiCall, request: &ApiRequest<'_>) -> ApiError {
+    match app.sb.authorize(request).await {
+        Ok(_) => ApiError::not_found(&call.path),
+        Err(e) => call.fail(e),
+    }
+}
+
+/// The SID in a `{Sid}.json` segment, parsed.
+pub fn sid<T, E>(
+    segment: &str,
+    call: &ApiCall,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    path::json_segment(segment, &call.path)
+        .ok()
+        .and_then(|s| parse(s).ok())
+}

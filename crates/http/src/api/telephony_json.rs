@@ -1,0 +1,485 @@
+//! JSON shapes of the telephony resources, in Twilio's field names. Every field
+//! of the spec's schema is present; those Switchboard does not simulate are
+//! `null`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use switchboard_domain::telephony::usage::{UsageRecord, format_dollars};
+use switchboard_store::calls::CallRecord;
+use switchboard_store::messages::MessageRecord;
+use switchboard_store::phone_numbers::PhoneNumberRecord;
+use switchboard_store::recordings::RecordingRecord;
+use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
+use switchboard_telephony::phone::PhoneNumber;
+use switchboard_types::Timestamp;
+
+use super::json::API_PREFIX;
+
+const API_VERSION: &str = "2010-04-01";
+
+/// A charge as Twilio writes it: negative, five decimals.
+fn price(micros: Option<i64>) -> Option<String> {
+    micros.map(|m| switchboard_telephony::pricing::Money(m).twilio_price())
+}
+
+fn date(t: Option<Timestamp>) -> Option<String> {
+    t.map(Timestamp::rfc2822)
+}
+
+fn formatted(number: &str) -> String {
+    PhoneNumber::parse(number).map_or_else(|_| number.to_owned(), |n| n.formatted())
+}
+
+fn decimal(v: &Option<String>) -> Value {
+    v.as_deref()
+        .and_then(|s| s.parse::<f64>().ok())
+        .map_or(Value::Null, |f| json!(f))
+}
+
+#[derive(Serialize)]
+pub struct AvailableNumberJson {
+    pub friendly_name: String,
+    pub phone_number: String,
+    pub lata: Option<String>,
+    pub locality: Option<String>,
+    pub rate_center: Option<String>,
+    pub latitude: Value,
+    pub longitude: Value,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub iso_country: &'static str,
+    pub address_requirements: String,
+    pub beta: bool,
+    pub capabilities: Value,
+}
+
+impl From<AvailableNumber> for AvailableNumberJson {
+    fn from(n: AvailableNumber) -> Self {
+        AvailableNumberJson {
+            friendly_name: n.friendly_name,
+            phone_number: n.phone_number.as_str().to_owned(),
+            latitude: decimal(&n.latitude),
+            longitude: decimal(&n.longitude),
+            lata: n.lata,
+            locality: n.locality,
+            rate_center: n.rate_center,
+            region: n.region,
+            postal_code: n.postal_code,
+            iso_country: n.iso_country.iso(),
+            address_requirements: n.address_requirements,
+            beta: n.beta,
+            // Twilio capitalises these two here, and only here.
+            capabilities: json!({
+                "voice": n.capabilities.voice,
+                "SMS": n.capabilities.sms,
+                "MMS": n.capabilities.mms,
+                "fax": n.capabilities.fax,
+            }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct AvailableCountryJson {
+    pub country_code: &'static str,
+    pub country: &'static str,
+    pub uri: String,
+    pub beta: bool,
+    pub subresource_uris: BTreeMap<&'static str, String>,
+}
+
+impl AvailableCountryJson {
+    pub fn new(account: &str, country: Country) -> Self {
+        let base = format!(
+            "{API_PREFIX}/Accounts/{account}/AvailablePhoneNumbers/{}",
+            country.iso()
+        );
+        AvailableCountryJson {
+            country_code: country.iso(),
+            country: country.name(),
+            uri: format!("{base}.json"),
+            beta: false,
+            subresource_uris: NumberType::all()
+                .into_iter()
+                .map(|t| {
+                    let key = match t {
+                        NumberType::Local => "local",
+                        NumberType::TollFree => "toll_free",
+                        NumberType::Mobile => "mobile",
+                    };
+                    (key, format!("{base}/{}.json", t.path_segment()))
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct IncomingNumberJson {
+    pub account_sid: String,
+    pub address_sid: Option<String>,
+    pub address_requirements: &'static str,
+    pub api_version: &'static str,
+    pub beta: bool,
+    pub capabilities: Value,
+    pub date_created: String,
+    pub date_updated: String,
+    pub friendly_name: String,
+    pub identity_sid: Option<String>,
+    pub phone_number: String,
+    pub origin: &'static str,
+    pub sid: String,
+    pub sms_application_sid: Option<String>,
+    pub sms_fallback_method: String,
+    pub sms_fallback_url: Option<String>,
+    pub sms_method: String,
+    pub sms_url: Option<String>,
+    pub status_callback: Option<String>,
+    pub status_callback_method: String,
+    pub trunk_sid: Option<String>,
+    pub uri: String,
+    pub voice_receive_mode: &'static str,
+    pub voice_application_sid: Option<String>,
+    pub voice_caller_id_lookup: bool,
+    pub voice_fallback_method: String,
+    pub voice_fallback_url: Option<String>,
+    pub voice_method: String,
+    pub voice_url: Option<String>,
+    pub emergency_status: &'static str,
+    pub emergency_address_sid: Option<String>,
+    pub emergency_address_status: &'static str,
+    pub bundle_sid: Option<String>,
+    pub status: &'static str,
+    #[serde(rename = "type")]
+    pub number_type: String,
+}
+
+impl From<PhoneNumberRecord> for IncomingNumberJson {
+    fn from(n: PhoneNumberRecord) -> Self {
+        let h = n.hooks;
+        IncomingNumberJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/IncomingPhoneNumbers/{}.json",
+                n.account_sid, n.sid
+            ),
+            account_sid: n.account_sid.to_string(),
+            address_sid: None,
+            address_requirements: "none",
+            api_version: API_VERSION,
+            beta: false,
+            capabilities: json!({
+                "voice": n.voice_capable,
+                "sms": n.sms_capable,
+                "mms": n.mms_capable,
+                "fax": n.fax_capable,
+            }),
+            date_created: n.date_created.rfc2822(),
+            date_updated: n.date_updated.rfc2822(),
+            friendly_name: n.friendly_name,
+            identity_sid: None,
+            phone_number: n.phone_number,
+            origin: "twilio",
+            sid: n.sid.to_string(),
+            sms_application_sid: None,
+            sms_fallback_method: h.sms_fallback_method,
+            sms_fallback_url: h.sms_fallback_url,
+            sms_method: h.sms_method,
+            sms_url: h.sms_url,
+            status_callback: h.status_callback,
+            status_callback_method: h.status_callback_method,
+            trunk_sid: None,
+            voice_receive_mode: "voice",
+            voice_application_sid: None,
+            voice_caller_id_lookup: false,
+            voice_fallback_method: h.voice_fallback_method,
+            voice_fallback_url: h.voice_fallback_url,
+            voice_method: h.voice_method,
+            voice_url: h.voice_url,
+            emergency_status: "Inactive",
+            emergency_address_sid: None,
+            emergency_address_status: "unregistered",
+            bundle_sid: None,
+            status: "in-use",
+            number_type: n.number_type,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct CallJson {
+    pub sid: String,
+    pub date_created: String,
+    pub date_updated: String,
+    pub parent_call_sid: Option<String>,
+    pub account_sid: String,
+    pub to: String,
+    pub to_formatted: String,
+    pub from: String,
+    pub from_formatted: String,
+    pub phone_number_sid: Option<String>,
+    pub status: String,
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub duration: Option<String>,
+    pub price: Option<String>,
+    pub price_unit: &'static str,
+    pub direction: String,
+    pub answered_by: Option<String>,
+    pub api_version: &'static str,
+    pub forwarded_from: Option<String>,
+    pub group_sid: Option<String>,
+    pub caller_name: Option<String>,
+    pub queue_time: String,
+    pub trunk_sid: Option<String>,
+    pub uri: String,
+    pub subresource_uris: BTreeMap<&'static str, String>,
+}
+
+impl From<CallRecord> for CallJson {
+    fn from(c: CallRecord) -> Self {
+        let base = format!("{API_PREFIX}/Accounts/{}/Calls/{}", c.account_sid, c.sid);
+        let queue_ms = c
+            .start_time
+            .map_or(0, |s| (s.micros() - c.date_created.micros()).max(0) / 1000);
+        CallJson {
+            subresource_uris: [
+                ("notifications", "Notifications"),
+                ("recordings", "Recordings"),
+                ("payments", "Payments"),
+                ("events", "Events"),
+                ("siprec", "Siprec"),
+                ("streams", "Streams"),
+                (
+                    "user_defined_message_subscriptions",
+                    "UserDefinedMessageSubscriptions",
+                ),
+                ("user_defined_messages", "UserDefinedMessages"),
+            ]
+            .into_iter()
+            .map(|(k, p)| (k, format!("{base}/{p}.json")))
+            .collect(),
+            uri: format!("{base}.json"),
+            sid: c.sid.to_string(),
+            date_created: c.date_created.rfc2822(),
+            date_updated: c.date_updated.rfc2822(),
+            parent_call_sid: c.parent_call_sid,
+            account_sid: c.account_sid.to_string(),
+            to_formatted: formatted(&c.to_number),
+            to: c.to_number,
+            from_formatted: formatted(&c.from_number),
+            from: c.from_number,
+            phone_number_sid: c.phone_number_sid,
+            status: c.status,
+            start_time: date(c.start_time),
+            end_time: date(c.end_time),
+            duration: c.duration.map(|d| d.to_string()),
+            price: price(c.price_micros),
+            price_unit: "USD",
+            direction: c.direction,
+            answered_by: None,
+            api_version: API_VERSION,
+            forwarded_from: None,
+            group_sid: None,
+            caller_name: None,
+            queue_time: queue_ms.to_string(),
+            trunk_sid: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MessageJson {
+    pub body: String,
+    pub num_segments: String,
+    pub direction: String,
+    pub from: String,
+    pub to: String,
+    pub date_updated: String,
+    pub price: Option<String>,
+    pub error_message: Option<String>,
+    pub uri: String,
+    pub account_sid: String,
+    pub num_media: String,
+    pub status: String,
+    pub messaging_service_sid: Option<String>,
+    pub sid: String,
+    pub date_sent: Option<String>,
+    pub date_created: String,
+    pub error_code: Option<i64>,
+    pub price_unit: &'static str,
+    pub api_version: &'static str,
+    pub subresource_uris: BTreeMap<&'static str, String>,
+}
+
+impl From<MessageRecord> for MessageJson {
+    fn from(m: MessageRecord) -> Self {
+        let base = format!("{API_PREFIX}/Accounts/{}/Messages/{}", m.account_sid, m.sid);
+        let num_media = m.media_urls.lines().filter(|l| !l.is_empty()).count();
+        MessageJson {
+            subresource_uris: [
+                ("media", format!("{base}/Media.json")),
+                ("feedback", format!("{base}/Feedback.json")),
+            ]
+            .into_iter()
+            .collect(),
+            uri: format!("{base}.json"),
+            body: m.body,
+            num_segments: m.num_segments.to_string(),
+            direction: m.direction,
+            from: m.from_number,
+            to: m.to_number,
+            date_updated: m.date_updated.rfc2822(),
+            price: price(m.price_micros),
+            error_message: m.error_message,
+            account_sid: m.account_sid.to_string(),
+            num_media: num_media.to_string(),
+            status: m.status,
+            messaging_service_sid: None,
+            sid: m.sid.to_string(),
+            date_sent: date(m.date_sent),
+            date_created: m.date_created.rfc2822(),
+            error_code: m.error_code,
+            price_unit: "USD",
+            api_version: API_VERSION,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct RecordingJson {
+    pub account_sid: String,
+    pub api_version: &'static str,
+    pub call_sid: String,
+    pub conference_sid: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub start_time: String,
+    pub duration: String,
+    pub sid: String,
+    pub price: Option<String>,
+    pub price_unit: &'static str,
+    pub status: String,
+    pub channels: i64,
+    pub source: &'static str,
+    pub error_code: Option<i64>,
+    pub uri: String,
+    pub encryption_details: Option<Value>,
+    pub subresource_uris: BTreeMap<&'static str, String>,
+    pub media_url: String,
+}
+
+impl RecordingJson {
+    pub fn new(r: RecordingRecord, public_url: &str) -> Self {
+        let path = format!(
+            "{API_PREFIX}/Accounts/{}/Recordings/{}",
+            r.account_sid, r.sid
+        );
+        RecordingJson {
+            subresource_uris: [
+                ("add_on_results", format!("{path}/AddOnResults.json")),
+                ("transcriptions", format!("{path}/Transcriptions.json")),
+            ]
+            .into_iter()
+            .collect(),
+            media_url: format!("{public_url}{path}"),
+            uri: format!("{path}.json"),
+            account_sid: r.account_sid.to_string(),
+            api_version: API_VERSION,
+            call_sid: r.call_sid,
+            conference_sid: None,
+            date_created: r.date_created.rfc2822(),
+            date_updated: r.date_updated.rfc2822(),
+            start_time: r.start_time.rfc2822(),
+            duration: r.duration.to_string(),
+            sid: r.sid.to_string(),
+            price: Some("0.00000".to_owned()),
+            price_unit: "USD",
+            status: r.status,
+            channels: 1,
+            source: "OutboundAPI",
+            error_code: None,
+            encryption_details: None,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct UsageRecordJson {
+    pub account_sid: String,
+    pub api_version: &'static str,
+    pub as_of: String,
+    pub category: &'static str,
+    pub count: String,
+    pub count_unit: &'static str,
+    pub description: &'static str,
+    pub end_date: String,
+    pub price: String,
+    pub price_unit: &'static str,
+    pub start_date: String,
+    pub subresource_uris: BTreeMap<&'static str, String>,
+    pub uri: String,
+    pub usage: String,
+    pub usage_unit: &'static str,
+}
+
+impl From<UsageRecord> for UsageRecordJson {
+    fn from(r: UsageRecord) -> Self {
+        let base = format!("{API_PREFIX}/Accounts/{}/Usage/Records", r.account_sid);
+        let (start, end) = (
+            r.start_date.format("%Y-%m-%d").to_string(),
+            r.end_date.format("%Y-%m-%d").to_string(),
+        );
+        UsageRecordJson {
+            subresource_uris: [
+                "all_time",
+                "today",
+                "yesterday",
+                "this_month",
+                "last_month",
+                "daily",
+                "monthly",
+                "yearly",
+            ]
+            .into_iter()
+            .map(|k| {
+                let segment: String = k
+                    .split('_')
+                    .map(|w| {
+                        let mut c = w.chars();
+                        c.next().map_or(String::new(), |f| {
+                            f.to_ascii_uppercase().to_string() + c.as_str()
+                        })
+                    })
+                    .collect();
+                (k, format!("{base}/{segment}.json?Category={}", r.category))
+            })
+            .collect(),
+            uri: format!(
+                "{base}.json?Category={}&StartDate={start}&EndDate={end}",
+                r.category
+            ),
+            account_sid: r.account_sid.to_string(),
+            api_version: API_VERSION,
+            as_of: r.as_of.iso8601(),
+            category: r.category,
+            count: r.count.to_string(),
+            count_unit: r.count_unit,
+            description: r.description,
+            end_date: end,
+            price: format_dollars(r.price_micros),
+            price_unit: "usd",
+            start_date: start,
+            usage: r.usage,
+            usage_unit: r.usage_unit,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct BalanceJson {
+    pub account_sid: String,
+    pub balance: String,
+    pub currency: String,
+}

@@ -1,0 +1,131 @@
+//! `…/Usage/Records…` and `…/Balance.json`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use chrono::NaiveDate;
+use switchboard_domain::access::Resource;
+use switchboard_domain::telephony::usage::{UsageList, UsageRequest, format_dollars};
+
+use super::scope;
+use super::telephony_json::{BalanceJson, UsageRecordJson};
+use crate::App;
+use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params, path};
+
+/// `YYYY-MM-DD`, or Twilio's relative `-30days`.
+fn date(params: &Params, name: &'static str) -> Result<Option<NaiveDate>, ApiError> {
+    let Some(v) = params.get(name).map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(Some(d));
+    }
+    let relative = v
+        .strip_prefix('-')
+        .and_then(|r| r.strip_suffix("days"))
+        .and_then(|n| n.parse::<u64>().ok());
+    match relative {
+        Some(days) => Ok(chrono::Utc::now()
+            .date_naive()
+            .checked_sub_days(chrono::Days::new(days))),
+        None => Err(ApiError::bad_request(
+            Some(name),
+            format!(
+                "{name} must be a date (YYYY-MM-DD) or a number of days ago (-30days), not '{}'",
+                v.chars().take(32).collect::<String>()
+            ),
+        )),
+    }
+}
+
+async fn records_of(
+    app: App,
+    account_segment: String,
+    list: Option<String>,
+    call: ApiCall,
+) -> Result<Json<Envelope<UsageRecordJson>>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::Usage)?;
+    let list = match &list {
+        None => Some(UsageList::All),
+        Some(seg) => path::json_segment(seg, &call.path)
+            .ok()
+            .and_then(|s| UsageList::from_segment(Some(s))),
+    };
+    let (Some(account), Some(list)) = (account.as_ref(), list) else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let include_subaccounts = match params
+        .get("IncludeSubaccounts")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("") | Some("true") => true,
+        Some("false") => false,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                Some("IncludeSubaccounts"),
+                "IncludeSubaccounts must be true or false",
+            ));
+        }
+    };
+    let report = UsageRequest {
+        list,
+        category: params
+            .get("Category")
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned),
+        start_date: date(params, "StartDate")?,
+        end_date: date(params, "EndDate")?,
+        include_subaccounts,
+    };
+    let page = app
+        .sb
+        .usage_records(&request, account, &report, &paging.at, paging.size)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(Envelope::new(
+        list.json_key(),
+        &call.path,
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        UsageRecordJson::from,
+    )))
+}
+
+pub async fn records(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Json<Envelope<UsageRecordJson>>, ApiError> {
+    records_of(app, account_segment, None, call).await
+}
+
+pub async fn records_by(
+    State(app): State<App>,
+    Path((account_segment, list)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<Envelope<UsageRecordJson>>, ApiError> {
+    records_of(app, account_segment, Some(list), call).await
+}
+
+pub async fn balance(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<Json<BalanceJson>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::Balance)?;
+    let Some(account) = account.as_ref() else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let (_, micros) = app.sb.balance(&request).await.map_err(|e| call.fail(e))?;
+    Ok(Json(BalanceJson {
+        account_sid: account.to_string(),
+        balance: format_dollars(micros),
+        currency: app.sb.settings().telephony.prices.currency().to_owned(),
+    }))
+}
