@@ -11,6 +11,7 @@ pub mod billing;
 pub mod calls;
 pub mod messages;
 pub mod numbers;
+pub mod seed;
 pub mod simulator;
 pub mod usage;
 

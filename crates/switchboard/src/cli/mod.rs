@@ -4,6 +4,7 @@
 mod accounts;
 mod apps;
 mod output;
+mod seed;
 mod serve;
 
 use std::process::ExitCode;
@@ -61,6 +62,9 @@ enum Command {
     /// Create, list and show Connect Apps.
     #[command(subcommand)]
     Apps(apps::AppsCommand),
+    /// Fill an account with a history of finished calls and messages (demos,
+    /// scale tests, benchmarks), charged as if they had happened.
+    Seed(seed::SeedArgs),
 }
 
 fn init_logging(format: LogFormat, default_level: &str) {
@@ -112,6 +116,7 @@ pub fn main() -> ExitCode {
                 serve::run(&cli.database_url, cli.public_url.as_deref(), args).await
             }
             Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
+            Command::Seed(args) => seed::run(&cli.database_url, args).await,
             Command::Apps(cmd) => {
                 let public_url = cli.public_url.as_deref().unwrap_or("http://127.0.0.1:8080");
                 apps::run(&cli.database_url, public_url.trim_end_matches('/'), cmd).await
