@@ -70,11 +70,10 @@ impl From<AvailableNumber> for AvailableNumberJson {
             iso_country: n.iso_country.iso(),
             address_requirements: n.address_requirements,
             beta: n.beta,
-            // Twilio capitalises these two here, and only here.
             capabilities: json!({
                 "voice": n.capabilities.voice,
-                "SMS": n.capabilities.sms,
-                "MMS": n.capabilities.mms,
+                "sms": n.capabilities.sms,
+                "mms": n.capabilities.mms,
                 "fax": n.capabilities.fax,
             }),
         }

@@ -161,7 +161,9 @@ class Server {
       this.bin,
       ['serve', '--listen', '127.0.0.1:0', '--database-url', this.dbUrl, '--public-url', 'http://127.0.0.1',
         // Callbacks go to receivers on this machine, and retries come fast.
-        '--allow-private-callbacks', '--callback-retry-base', '200ms'],
+        '--allow-private-callbacks', '--callback-retry-base', '200ms',
+        // Simulated calls and messages finish at once.
+        '--sim-speed', 'instant'],
       { stdio: ['ignore', 'pipe', log] },
     );
     fs.closeSync(log);
@@ -218,6 +220,13 @@ class Server {
         this.schema = null;
       }
     }
+  }
+
+  /** A history of finished calls and messages, with the CLI. */
+  seed(account, { calls = 0, messages = 0 } = {}) {
+    execFileSync(this.bin, ['seed', '--database-url', this.dbUrl, '--account', account,
+      '--calls', String(calls), '--messages', String(messages), '--quiet'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   createMainAccount(friendlyName, { full = true } = {}) {

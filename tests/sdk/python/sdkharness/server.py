@@ -90,7 +90,9 @@ class Server:
             [self.bin, "serve", "--listen", "127.0.0.1:0",
              "--database-url", self.db.url, "--public-url", "http://127.0.0.1",
              # Callbacks go to receivers on this machine, and retries come fast.
-             "--allow-private-callbacks", "--callback-retry-base", "200ms"],
+             "--allow-private-callbacks", "--callback-retry-base", "200ms",
+             # Simulated calls and messages finish at once.
+             "--sim-speed", "instant"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._log,
         )
         first: list[bytes] = []
@@ -152,6 +154,11 @@ class Server:
         if res.returncode != 0:
             raise RuntimeError(f"switchboard {' '.join(args)} failed ({res.returncode}): {res.stderr}")
         return res.stdout
+
+    def seed(self, account: str, calls: int = 0, messages: int = 0) -> None:
+        """A history of finished calls and messages, with the CLI."""
+        self.cli("seed", "--database-url", self.db.url, "--account", account,
+                 "--calls", str(calls), "--messages", str(messages), "--quiet")
 
     def create_main_account(self, friendly_name: str, full: bool = True) -> dict:
         email = f"sdk-{secrets.token_hex(6)}@example.com"
