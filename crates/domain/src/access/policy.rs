@@ -62,10 +62,14 @@ pub enum Resource {
     Recordings,
     Usage,
     Balance,
+    /// Who the credentials stand for (an extension: `/switchboard/v1/Principal.json`).
+    /// Reached only through [`Target::Own`]; it shows the caller nothing beyond
+    /// what its own credentials already say, so every principal may read it.
+    Identity,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 14] = [
+    pub const ALL: [Resource; 15] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountList,
@@ -80,6 +84,7 @@ impl Resource {
         Resource::Recordings,
         Resource::Usage,
         Resource::Balance,
+        Resource::Identity,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
@@ -151,6 +156,15 @@ pub const CONNECT_OWN_SUBACCOUNT: &str =
     "A Connect App can only create or delete resources in its own dedicated subaccount";
 pub const NOT_WRITABLE: &str = "This resource cannot be changed";
 
+/// Reading who one is (`Resource::Identity` on `Target::Own`), the same for every
+/// principal.
+fn identity(action: Action, allowed: Decision) -> Decision {
+    match action {
+        Action::Read => allowed,
+        Action::Write => Err(Refusal::Forbidden(NOT_WRITABLE)),
+    }
+}
+
 /// Decides one request.
 pub fn decide(
     principal: &Principal,
@@ -181,12 +195,14 @@ fn decide_owner(
     let target = match target {
         Target::Missing => return Err(Refusal::NotFound),
         Target::Own => {
-            return if resource == Resource::AuthTokens {
-                owner(None)
-            } else {
-                Err(Refusal::NotFound)
+            return match resource {
+                Resource::AuthTokens => owner(None),
+                Resource::Identity => identity(action, owner(None)),
+                _ => Err(Refusal::NotFound),
             };
         }
+        // Identity names no account: a path that does is not found.
+        _ if resource == Resource::Identity => return Err(Refusal::NotFound),
         Target::AccountList if resource != Resource::AccountList => return Err(Refusal::NotFound),
         Target::AccountList => {
             return match (action, is_main) {
@@ -236,7 +252,9 @@ fn decide_connect(
     let can_charge = app.permissions.contains(Permission::PostAll);
     let target = match target {
         Target::Missing => return Err(Refusal::NotFound),
+        Target::Own if resource == Resource::Identity => return identity(action, connect(None)),
         Target::Own => return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS)),
+        _ if resource == Resource::Identity => return Err(Refusal::NotFound),
         Target::AccountList if resource != Resource::AccountList => return Err(Refusal::NotFound),
         Target::AccountList => {
             return match action {

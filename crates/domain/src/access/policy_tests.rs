@@ -90,6 +90,10 @@ fn connect_expectation(
     if t.owner_account_sid != w.customer.sid {
         return Err(Refusal::NotFound);
     }
+    // "Who am I" names no account; a path naming one does not lead to it.
+    if resource == Resource::Identity {
+        return Err(Refusal::NotFound);
+    }
     // Tokens (and the app owner's deliveries) are never a Connect App's.
     if matches!(resource, Resource::AuthTokens | Resource::Deliveries) {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
@@ -129,7 +133,7 @@ fn connect_expectation(
                     Err(Refusal::MissingPermission(Permission::PostAll))
                 }
             }
-            Resource::AuthTokens | Resource::Deliveries => unreachable!(),
+            Resource::AuthTokens | Resource::Deliveries | Resource::Identity => unreachable!(),
         },
     }
 }
@@ -375,6 +379,9 @@ fn owner_expectation(
             (Action::Write, false) => Err(Refusal::Forbidden(SUBACCOUNTS_CANNOT_CREATE)),
         };
     };
+    if resource == Resource::Identity {
+        return Err(Refusal::NotFound);
+    }
     // Owner of X reaches X and X's subaccounts; via parent reaches S alone.
     let reaches = t.sid == me.sid || (is_main && t.owner_account_sid == me.sid);
     if !reaches {
@@ -445,4 +452,75 @@ fn owners_follow_the_contract_everywhere() {
             Err(Refusal::NotFound)
         );
     }
+}
+
+/// `Target::Own` (paths that name no account): every principal may read who it
+/// is and nothing else changes: owners still reach only their auth tokens, and a
+/// Connect App still nothing but its identity.
+#[test]
+fn own_target_reads_identity_and_nothing_more() {
+    let w = world();
+    let mut principals: Vec<(&str, Principal)> = vec![
+        (
+            "main",
+            Principal::Account {
+                sid: w.customer.sid.clone(),
+                main: w.customer.sid.clone(),
+            },
+        ),
+        (
+            "sub",
+            Principal::Account {
+                sid: w.other_sub.sid.clone(),
+                main: w.customer.sid.clone(),
+            },
+        ),
+        (
+            "parent",
+            Principal::Parent {
+                sub: w.dedicated.sid.clone(),
+                parent: w.customer.sid.clone(),
+            },
+        ),
+    ];
+    for perms in PERMISSION_SETS {
+        principals.push(("connect", connect_app(&w, perms)));
+    }
+    let mut checked = 0;
+    for (who, principal) in &principals {
+        let is_connect = *who == "connect";
+        for action in [Action::Read, Action::Write] {
+            for resource in Resource::ALL {
+                let want = match (resource, action) {
+                    (Resource::Identity, Action::Read) => Ok(Allowed {
+                        shows_auth_tokens: !is_connect,
+                        account_scope: None,
+                    }),
+                    (Resource::Identity, Action::Write) => Err(Refusal::Forbidden(NOT_WRITABLE)),
+                    _ if is_connect => Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS)),
+                    (Resource::AuthTokens, _) => Ok(Allowed {
+                        shows_auth_tokens: true,
+                        account_scope: None,
+                    }),
+                    _ => Err(Refusal::NotFound),
+                };
+                assert_eq!(
+                    decide(principal, action, Target::Own, resource),
+                    want,
+                    "who={who} action={action:?} resource={resource:?}"
+                );
+                checked += 1;
+            }
+        }
+        // Identity is never reached through a path that names an account.
+        for target in [Target::AccountList, Target::Missing] {
+            for action in [Action::Read, Action::Write] {
+                assert_eq!(
+                    decide(principal, action, target, Resource::Identity),
+                    Err(Refusal::NotFound)
+                );
+            }
+        }
+    }
+    assert_eq!(checked, 7 * 2 * Resource::ALL.len());
 }

@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod json;
 pub mod messages;
 pub mod numbers;
+pub mod principal;
 mod scope;
 pub mod telephony_json;
 pub mod tokens;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<App> {
             api_route(post(tokens::create_secondary).delete(tokens::delete_secondary)),
         )
         .route("/v1/AuthTokens/Promote", api_route(post(tokens::promote)))
+        .route(principal::PATH, api_route(get(principal::fetch)))
         .route(
             "/2010-04-01/Accounts/{account}/ConnectApps.json",
             api_route(get(connect_apps::list).post(connect_apps::create)),
