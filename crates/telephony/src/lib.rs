@@ -75,7 +75,7 @@
 //! | SMS, per segment | 0.0079 | 0.0079 | 0.0400 |
 //!
 //! Other destinations pay the US rate. Numbers cost per month: local 1.15, toll-free
-//! 2.15, mobile 1.00. Trial accounts start with 15.50, full accounts with 20.00.
+//! 2.15, mobile 1.00. Every main account starts with a credit of 15.50.
 
 mod hash;
 pub mod inventory;
@@ -89,5 +89,5 @@ pub use inventory::{AvailableNumber, Capabilities, Country, NumberType, Search};
 pub use magic::{Channel, Refusal};
 pub use outcome::{CallEnd, CallPlan, MessageEnd};
 pub use phone::{PhoneError, PhoneNumber};
-pub use pricing::{FULL_CREDIT, Money, PriceList, PriceListError, TRIAL_CREDIT};
+pub use pricing::{Money, PriceList, PriceListError, TRIAL_CREDIT};
 pub use segments::{Encoding, Segments};

@@ -13,10 +13,9 @@ use crate::phone::PhoneNumber;
 
 pub use money::{Money, MoneyError};
 
-/// Balance of a new trial account, in USD.
+/// The credit every main account starts with, in USD, as a Twilio trial does.
+/// (The store's migration sets the same default.)
 pub const TRIAL_CREDIT: Money = Money(15_500_000);
-/// Balance of a new full (upgraded) account, in USD.
-pub const FULL_CREDIT: Money = Money(20_000_000);
 
 /// Prices per destination country and per number type. In JSON, every key is
 /// optional and overrides only the prices it names, amounts are decimal strings:

@@ -57,7 +57,6 @@ fn twilio_price_is_a_negative_charge() {
 #[test]
 fn display_is_short_and_exact() {
     assert_eq!(TRIAL_CREDIT.to_string(), "15.50");
-    assert_eq!(FULL_CREDIT.to_string(), "20.00");
     assert_eq!(Money(7_900).to_string(), "0.0079");
     assert_eq!(Money(-14_000).to_string(), "-0.014");
     assert_eq!(Money::ZERO.to_string(), "0.00");
@@ -88,7 +87,6 @@ fn defaults() {
     assert_eq!(p.number(NumberType::TollFree), m("2.15"));
     assert_eq!(p.number(NumberType::Mobile), m("1.00"));
     assert_eq!(TRIAL_CREDIT, m("15.50"));
-    assert_eq!(FULL_CREDIT, m("20.00"));
 }
 
 #[test]
