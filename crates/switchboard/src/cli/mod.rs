@@ -3,6 +3,7 @@
 
 mod accounts;
 mod apps;
+mod demo;
 mod output;
 mod seed;
 mod serve;
@@ -62,6 +63,10 @@ enum Command {
     /// Create, list and show Connect Apps.
     #[command(subcommand)]
     Apps(apps::AppsCommand),
+    /// Start Switchboard on a fresh database with the example Connect App beside
+    /// it, an app owner and a customer, and print the steps to follow in a
+    /// browser.
+    Demo(demo::DemoArgs),
     /// Fill an account with a history of finished calls and messages (demos,
     /// scale tests, benchmarks), charged as if they had happened.
     Seed(seed::SeedArgs),
@@ -96,7 +101,7 @@ async fn open(database_url: &str, settings: Settings) -> Result<Switchboard, Str
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = match cli.command {
-        Command::Serve(_) => "info",
+        Command::Serve(_) | Command::Demo(_) => "info",
         _ => "warn",
     };
     init_logging(cli.log_format, default_level);
@@ -117,6 +122,7 @@ pub fn main() -> ExitCode {
             }
             Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
             Command::Seed(args) => seed::run(&cli.database_url, args).await,
+            Command::Demo(args) => demo::run(args).await,
             Command::Apps(cmd) => {
                 let public_url = cli.public_url.as_deref().unwrap_or("http://127.0.0.1:8080");
                 apps::run(&cli.database_url, public_url.trim_end_matches('/'), cmd).await

@@ -1,0 +1,200 @@
+//! `switchboard demo`: the whole Connect story on one machine. Switchboard on a
+//! fresh SQLite file, the example Connect App (Call Analytics) beside it, an app
+//! owner, a customer with a history of calls and messages, and the steps to
+//! follow in a browser.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+use switchboard_domain::accounts::NewMainAccount;
+use switchboard_domain::connect_apps::ConnectAppFields;
+use switchboard_domain::delivery::worker::CallbackSettings;
+use switchboard_domain::telephony::seed::SeedPlan;
+use switchboard_domain::telephony::{SimSpeed, TelephonySettings};
+use switchboard_domain::{Settings, Switchboard};
+use switchboard_types::{AccountType, Permissions};
+use tokio::net::TcpListener;
+
+/// The demo's sign-ins: shown on screen, so nothing secret.
+const PASSWORD: &str = "switchboard-demo";
+const OWNER_EMAIL: &str = "owner@demo.example";
+const CUSTOMER_EMAIL: &str = "customer@demo.example";
+const APP_USER: &str = "ada";
+const APP_PASSWORD: &str = "call-analytics";
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Where Switchboard listens (port 0 picks a free one).
+    #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Where the example app, Call Analytics, listens.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    app_listen: SocketAddr,
+    /// A directory for the demo's database [default: a new temporary directory].
+    /// The database inside must not exist yet: the demo always starts fresh.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// How many calls and how many messages of history the customer has.
+    #[arg(long, default_value_t = 300)]
+    history: u64,
+}
+
+async fn bind(addr: SocketAddr, what: &str) -> Result<TcpListener, String> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        format!("cannot listen on {addr} for {what}: {e} (choose another address, or port 0)")
+    })
+}
+
+fn fresh_database(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+    let dir = match dir {
+        Some(d) => d,
+        None => std::env::temp_dir().join(format!(
+            "switchboard-demo-{}-{}",
+            std::process::id(),
+            switchboard_types::Timestamp::now().micros()
+        )),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let db = dir.join("switchboard-demo.db");
+    if db.exists() {
+        return Err(format!(
+            "{} already exists: the demo starts from a fresh database; choose another --dir",
+            db.display()
+        ));
+    }
+    Ok(db)
+}
+
+async fn account(sb: &Switchboard, email: &str, name: &str) -> Result<(String, String), String> {
+    let created = sb
+        .create_main_account(NewMainAccount {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            friendly_name: name.to_owned(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .map_err(|e| format!("creating {email}: {e}"))?;
+    Ok((created.account.sid.to_string(), created.auth_token))
+}
+
+pub async fn run(args: DemoArgs) -> Result<(), String> {
+    let db = fresh_database(args.dir)?;
+    let listener = bind(args.listen, "Switchboard").await?;
+    let app_listener = bind(args.app_listen, "Call Analytics").await?;
+    let url = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let app_url = format!(
+        "http://{}",
+        app_listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let settings = Settings {
+        public_url: url.clone(),
+        allow_self_upgrade: true,
+        callbacks: CallbackSettings {
+            // The example app listens on this machine.
+            allow_private: true,
+            retry_base: std::time::Duration::from_secs(1),
+            ..CallbackSettings::default()
+        },
+        telephony: TelephonySettings {
+            speed: SimSpeed::Factor(60.0),
+            ..TelephonySettings::default()
+        },
+    };
+    let sb = super::open(&format!("sqlite://{}", db.display()), settings).await?;
+
+    let (owner_sid, owner_token) = account(&sb, OWNER_EMAIL, "Rossum Analytics").await?;
+    let (customer_sid, _) = account(&sb, CUSTOMER_EMAIL, "Acme Plumbing").await?;
+    let owner = owner_sid.parse().map_err(|e| format!("{e}"))?;
+    let app = sb
+        .create_connect_app_for(
+            &owner,
+            &ConnectAppFields {
+                friendly_name: Some("Call Analytics".into()),
+                company_name: Some("Rossum Analytics".into()),
+                description: Some(
+                    "Charts of your calls and messages: counts, minutes and spend.".into(),
+                ),
+                homepage_url: Some(app_url.clone()),
+                terms_of_service_url: None,
+                authorize_redirect_url: Some(format!("{app_url}/twilio/authorize")),
+                deauthorize_callback_url: Some(format!("{app_url}/twilio/deauthorize")),
+                deauthorize_callback_method: Some("POST".into()),
+                permissions: Some(Permissions::parse_all(["get-all"]).map_err(|e| e.to_string())?),
+            },
+            "demo",
+        )
+        .await
+        .map_err(|e| format!("creating the Connect App: {e}"))?;
+    let bar = indicatif::ProgressBar::new(args.history * 2);
+    sb.seed_history(
+        &SeedPlan {
+            account: customer_sid.parse().map_err(|e| format!("{e}"))?,
+            calls: args.history,
+            messages: args.history,
+            days: 30,
+        },
+        |n| bar.set_position(n),
+    )
+    .await
+    .map_err(|e| format!("seeding the customer's history: {e}"))?;
+    bar.finish_and_clear();
+
+    let config = call_analytics::Config {
+        listen: args.app_listen,
+        public_url: Some(app_url.clone()),
+        switchboard_url: url.clone(),
+        connect_app_sid: app.sid.to_string(),
+        owner_account_sid: owner_sid.clone(),
+        owner_auth_token: owner_token,
+        users: vec![format!("{APP_USER}:{APP_PASSWORD}")],
+    };
+
+    println!("Switchboard listening on {url}");
+    println!("Call Analytics listening on {app_url}");
+    println!(
+        "
+The Connect story, in a browser (data in {db}):
+
+  1. Open {app_url} and sign in to Call Analytics as {APP_USER} / {APP_PASSWORD}.
+  2. Press \"Connect with Switchboard\". Switchboard asks you to sign in:
+     use the customer, {CUSTOMER_EMAIL} / {PASSWORD}.
+  3. Switchboard shows what Call Analytics asks for (read all account data).
+     Press Authorize.
+  4. You are back in Call Analytics, which now reads the customer's account:
+     {n} calls and {n} messages of history, with minutes, spend and a chart.
+  5. Revoke it as the customer: {url}/console/authorized-apps. Switchboard
+     calls the app's deauthorize URL, signed; reload Call Analytics and it
+     says the connection was revoked.
+
+  The app owner signs in to Switchboard as {OWNER_EMAIL} / {PASSWORD}.
+  Press Ctrl-C to stop.",
+        db = db.display(),
+        n = args.history,
+    );
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let example = tokio::spawn(call_analytics::serve(
+        config,
+        app_listener,
+        stopped(stop_rx.clone()),
+    ));
+    let signal = async move {
+        super::serve::shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    };
+    let served = super::serve::serve_until(sb, listener, signal).await;
+    match example.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("Call Analytics failed: {e}")),
+        Err(e) => return Err(format!("Call Analytics stopped: {e}")),
+    }
+    served
+}
