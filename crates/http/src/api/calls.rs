@@ -133,9 +133,14 @@ pub async fn update(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<CallJson>, ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Calls).await?;
-    let sid = scope::sid(&segment, &call, CallSid::parse)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let (access, sid) = scope::authorized_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Calls,
+        CallSid::parse,
+    )
+    .await?;
     let form = call.form()?;
     let update = CallUpdate {
         status: form.get("Status").map(str::to_owned),
@@ -155,9 +160,14 @@ pub async fn delete(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Calls).await?;
-    let sid = scope::sid(&segment, &call, CallSid::parse)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let (access, sid) = scope::authorized_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Calls,
+        CallSid::parse,
+    )
+    .await?;
     app.sb
         .delete_call(&access, &sid)
         .await

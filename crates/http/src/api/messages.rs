@@ -101,9 +101,14 @@ pub async fn update(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<MessageJson>, ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
-    let sid = scope::sid(&segment, &call, MessageSid::parse)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let (access, sid) = scope::authorized_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Messages,
+        MessageSid::parse,
+    )
+    .await?;
     let record = app
         .sb
         .redact_message(&access, &sid, call.form()?.get("Body"))
@@ -117,9 +122,14 @@ pub async fn delete(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
-    let sid = scope::sid(&segment, &call, MessageSid::parse)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let (access, sid) = scope::authorized_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Messages,
+        MessageSid::parse,
+    )
+    .await?;
     app.sb
         .delete_message(&access, &sid)
         .await

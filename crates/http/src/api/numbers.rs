@@ -280,10 +280,14 @@ pub async fn update(
             .await?
             .into_response());
     }
-    let (access, _) =
-        scope::authorized(&app, &call, &account_segment, Resource::PhoneNumbers).await?;
-    let sid = scope::sid(&segment, &call, PhoneNumberSid::parse)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let (access, sid) = scope::authorized_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::PhoneNumbers,
+        PhoneNumberSid::parse,
+    )
+    .await?;
     let record = app
         .sb
         .update_number(&access, &sid, &settings(call.form()?))
@@ -297,10 +301,14 @@ pub async fn release(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let (access, _) =
-        scope::authorized(&app, &call, &account_segment, Resource::PhoneNumbers).await?;
-    let sid = scope::sid(&segment, &call, PhoneNumberSid::parse)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+    let (access, sid) = scope::authorized_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::PhoneNumbers,
+        PhoneNumberSid::parse,
+    )
+    .await?;
     app.sb
         .release_number(&access, &sid)
         .await

@@ -53,3 +53,16 @@ pub fn sid<T, E>(
         .ok()
         .and_then(|s| parse(s).ok())
 }
+
+/// Authorises a write on one item, `…/{Resource}/{Sid}.json`, and parses its SID.
+pub async fn authorized_item<T, E>(
+    app: &App,
+    call: &ApiCall,
+    (account_segment, segment): (&str, &str),
+    resource: Resource,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<(Access, T), ApiError> {
+    let (access, _) = authorized(app, call, account_segment, resource).await?;
+    let sid = self::sid(segment, call, parse).ok_or_else(|| ApiError::not_found(&call.path))?;
+    Ok((access, sid))
+}

@@ -62,12 +62,18 @@ pub async fn customer(s: &TestServer, full: bool) -> Customer<'_> {
     let answer = browser.sign_up("Customer Co", &email, PASSWORD).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
     let dashboard = browser.get("/console").await;
-    let marker = "class=\"mono\">";
+    // The first Account SID on the dashboard is the account's own.
     let start = dashboard
         .body
-        .find(marker)
-        .expect("account SID on the dashboard")
-        + marker.len();
+        .match_indices("AC")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            dashboard
+                .body
+                .get(i..i + 34)
+                .is_some_and(|s| AccountSid::parse(s).is_ok())
+        })
+        .expect("account SID on the dashboard");
     let account = AccountSid::parse(&dashboard.body[start..start + 34]).unwrap();
     if full {
         s.sb.upgrade_account(&account).await.unwrap();
