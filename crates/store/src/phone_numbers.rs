@@ -19,6 +19,8 @@ pub struct PhoneNumberRecord {
     pub mms_capable: bool,
     pub fax_capable: bool,
     pub hooks: NumberHooks,
+    /// When the next month's rent is charged.
+    pub renews_at: Timestamp,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
 }
@@ -52,7 +54,7 @@ macro_rules! number_columns {
         "sid, account_sid, phone_number, friendly_name, number_type, iso_country, voice_capable, \
          sms_capable, mms_capable, fax_capable, voice_url, voice_method, voice_fallback_url, \
          voice_fallback_method, sms_url, sms_method, sms_fallback_url, sms_fallback_method, \
-         status_callback, status_callback_method, date_created, date_updated"
+         status_callback, status_callback_method, renews_at, date_created, date_updated"
     };
 }
 
@@ -80,6 +82,7 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
             status_callback: c.opt_text()?,
             status_callback_method: c.text()?,
         },
+        renews_at: c.timestamp()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
     })
@@ -93,7 +96,7 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             "INSERT INTO phone_numbers (",
             number_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22)"
+             $17, $18, $19, $20, $21, $22, $23)"
         ),
         params![
             n.sid.as_str(),
@@ -116,6 +119,7 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             &h.sms_fallback_method,
             h.status_callback.as_deref(),
             &h.status_callback_method,
+            n.renews_at,
             n.date_created,
             n.date_updated
         ],
@@ -221,5 +225,34 @@ pub fn delete<'a>(account: &'a AccountSid, sid: &'a PhoneNumberSid) -> Statement
     Statement::new(
         "DELETE FROM phone_numbers WHERE account_sid = $1 AND sid = $2",
         params![account, sid.as_str()],
+    )
+}
+
+/// Numbers whose next month falls due, soonest first.
+pub fn due_renewals(now: Timestamp, limit: i64) -> Query<'static, PhoneNumberRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            " FROM phone_numbers WHERE renews_at <= $1 ORDER BY renews_at LIMIT $2"
+        ),
+        params![now, limit],
+        decode,
+    )
+}
+
+pub fn next_renewal() -> Query<'static, Option<i64>> {
+    Query::new(
+        "SELECT MIN(renews_at) FROM phone_numbers",
+        vec![],
+        |c| c.opt_int(),
+    )
+}
+
+/// Moves a number's renewal on, only if no one else already did (0 rows).
+pub fn renew<'a>(n: &'a PhoneNumberRecord, next: Timestamp) -> Statement<'a> {
+    Statement::new(
+        "UPDATE phone_numbers SET renews_at = $3 WHERE sid = $1 AND renews_at = $2",
+        params![n.sid.as_str(), n.renews_at, next],
     )
 }

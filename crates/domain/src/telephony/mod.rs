@@ -23,6 +23,9 @@ use switchboard_types::{AccountSid, Timestamp};
 use crate::access::{Access, Principal};
 use crate::error::{DomainError, DomainResult};
 
+/// A month of number rent, in simulated seconds.
+pub const MONTH_SECS: i64 = 30 * 86_400;
+
 /// How fast simulated time runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SimSpeed {
@@ -57,6 +60,15 @@ impl SimSpeed {
     /// The instant a step `sim_secs` simulated seconds from `now` falls due.
     pub fn due_after(self, now: Timestamp, sim_secs: i64) -> Timestamp {
         now.plus_micros(self.real(sim_secs).as_micros() as i64)
+    }
+
+    /// When a number's next month of rent falls due: a simulated month on, or
+    /// on the instant clock a real one (months cannot all pass at once).
+    pub fn month_after(self, at: Timestamp) -> Timestamp {
+        match self {
+            SimSpeed::Instant => at.plus_micros(MONTH_SECS * 1_000_000),
+            SimSpeed::Factor(_) => self.due_after(at, MONTH_SECS),
+        }
     }
 }
 

@@ -111,7 +111,12 @@ pub struct Purchase {
     pub settings: NumberSettings,
 }
 
-fn record_for(account: &AccountSid, n: &AvailableNumber, now: Timestamp) -> PhoneNumberRecord {
+fn record_for(
+    account: &AccountSid,
+    n: &AvailableNumber,
+    now: Timestamp,
+    renews_at: Timestamp,
+) -> PhoneNumberRecord {
     PhoneNumberRecord {
         sid: PhoneNumberSid::generate(),
         account_sid: account.clone(),
@@ -135,6 +140,7 @@ fn record_for(account: &AccountSid, n: &AvailableNumber, now: Timestamp) -> Phon
             status_callback: None,
             status_callback_method: "POST".to_owned(),
         },
+        renews_at,
         date_created: now,
         date_updated: now,
     }
@@ -245,7 +251,8 @@ impl Switchboard {
             ));
         }
         let now = Timestamp::now();
-        let mut record = record_for(&account.sid, &wanted, now);
+        let renews_at = self.settings().telephony.speed.month_after(now);
+        let mut record = record_for(&account.sid, &wanted, now, renews_at);
         purchase.settings.apply(&mut record)?;
         let price = self.settings().telephony.prices.number(wanted.number_type);
         let mut tx = self.store().begin().await?;

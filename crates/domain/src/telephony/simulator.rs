@@ -12,7 +12,9 @@ use switchboard_store::Tx;
 use switchboard_store::accounts;
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::messages::{self, MessageRecord};
+use switchboard_store::phone_numbers::{self, PhoneNumberRecord};
 use switchboard_store::recordings::{self, RecordingRecord};
+use switchboard_telephony::inventory::NumberType;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{AccountSid, RecordingSid, Timestamp};
 
@@ -395,6 +397,36 @@ impl Switchboard {
         Ok(hooked)
     }
 
+    /// Charges a number's next month, once. The rent is a usage record of the
+    /// account that holds the number, like its first month.
+    async fn renew_number(&self, number: PhoneNumberRecord) -> DomainResult<()> {
+        let speed = self.settings().telephony.speed;
+        let now = Timestamp::now();
+        let next = speed.month_after(number.renews_at);
+        let price = NumberType::parse(&number.number_type)
+            .map_or(0, |t| self.settings().telephony.prices.number(t).micros());
+        let mut tx = self.store().begin().await?;
+        if tx.run(phone_numbers::renew(&number, next)).await? == 0 {
+            return Ok(());
+        }
+        let main = main_of(&mut tx, &number.account_sid).await?;
+        billing::charge(
+            &mut tx,
+            &number.account_sid,
+            &main,
+            Cost {
+                category: category::PHONE_NUMBERS,
+                count: 1,
+                usage: 1,
+                price_micros: price,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Plays every step that is due. Returns how many were taken.
     pub async fn simulate_due(&self) -> DomainResult<usize> {
         let now = Timestamp::now();
@@ -407,6 +439,10 @@ impl Switchboard {
         for message in self.store().all(messages::due(now, BATCH)).await? {
             taken += 1;
             hooked |= self.step_message(message).await?;
+        }
+        for number in self.store().all(phone_numbers::due_renewals(now, BATCH)).await? {
+            taken += 1;
+            self.renew_number(number).await?;
         }
         if hooked {
             self.wake_deliveries();
@@ -457,10 +493,12 @@ impl Switchboard {
     async fn next_simulated_step(&self) -> DomainResult<Option<i64>> {
         let call = self.store().opt(calls::next_due()).await?.flatten();
         let message = self.store().opt(messages::next_due()).await?.flatten();
-        Ok(match (call, message) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        })
+        let renewal = self
+            .store()
+            .opt(phone_numbers::next_renewal())
+            .await?
+            .flatten();
+        Ok([call, message, renewal].into_iter().flatten().min())
     }
 }
 

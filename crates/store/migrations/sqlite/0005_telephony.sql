@@ -28,10 +28,13 @@ CREATE TABLE phone_numbers (
     sms_fallback_method TEXT NOT NULL,
     status_callback TEXT,
     status_callback_method TEXT NOT NULL,
+    -- When the next month's rent is charged.
+    renews_at BIGINT NOT NULL,
     date_created BIGINT NOT NULL,
     date_updated BIGINT NOT NULL
 );
 CREATE INDEX phone_numbers_by_account ON phone_numbers (account_sid, date_created, sid);
+CREATE INDEX phone_numbers_renewals ON phone_numbers (renews_at);
 
 -- Calls. The simulation plans a call's whole course when it is placed
 -- (end_status, ring and talk seconds); next_transition_at says when the

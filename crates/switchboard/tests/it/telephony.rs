@@ -688,3 +688,46 @@ server_test!(a_get_all_app_reads_but_cannot_place_calls, |s| {
         .await;
     assert_eq!(status, StatusCode::OK);
 });
+
+/// Numbers are rented by the month: on a fast clock (a simulated month in a
+/// fraction of a second) the rent keeps coming, each month once.
+async fn numbers_pay_rent_every_month(s: TestServer) {
+    let c = s.main_account(AccountType::Full).await;
+    buy(&s, &c, "312").await;
+    let months = |usage: &Value| -> i64 {
+        usage["usage_records"][0]["count"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let path = format!(
+        "{}/Usage/Records/AllTime.json?Category=phonenumbers",
+        base(&c)
+    );
+    let usage = settle(&s, &c, &path, |u| months(u) >= 3).await;
+    let charged = months(&usage);
+    let balance = balance(&s, &c).await;
+    assert!(
+        (balance - (15.50 - 1.15 * charged as f64)).abs() < 1.15 * 1.5,
+        "{balance} after {charged} months"
+    );
+}
+
+fn fast_months(settings: &mut switchboard_domain::Settings) {
+    // A 30-day month in about 0.3 s.
+    settings.telephony.speed = switchboard_domain::telephony::SimSpeed::Factor(1e7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_pay_rent_every_month_sqlite() {
+    let db = switchboard_store::testing::TestDb::sqlite();
+    numbers_pay_rent_every_month(TestServer::start_with(db, fast_months).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_pay_rent_every_month_postgres() {
+    if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
+        numbers_pay_rent_every_month(TestServer::start_with(db, fast_months).await).await;
+    }
+}
