@@ -40,6 +40,14 @@ impl Params {
                     format!("The value of {} is not valid UTF-8", printable(&key)),
                 )
             })?;
+            // PostgreSQL cannot store NUL in text, and no Twilio parameter
+            // needs one: refused here, for every resource, on both databases.
+            if key.contains('\0') || value.contains('\0') {
+                return Err(ApiError::bad_request(
+                    Some(&key),
+                    format!("The value of {} contains a NUL character", printable(&key)),
+                ));
+            }
             pairs.push((key, value));
         }
         Ok(Params { pairs })

@@ -202,3 +202,32 @@ server_test!(wrong_methods_are_405_in_twilio_shape, |s| {
 
 #[allow(dead_code)]
 fn _uses(_: Creds) {}
+
+server_test!(
+    nul_characters_are_refused_before_any_database_sees_them,
+    |s| {
+        let main = s.main_account(AccountType::Full).await;
+        let base = format!("/2010-04-01/Accounts/{}", main.sid);
+        for (path, form) in [
+            (format!("{base}.json"), vec![("FriendlyName", "a\0b")]),
+            (
+                format!("{base}/Messages.json"),
+                vec![
+                    ("To", "+14155550100"),
+                    ("From", "+15005550006"),
+                    ("Body", "hi\0"),
+                ],
+            ),
+            (
+                format!("{base}/IncomingPhoneNumbers.json"),
+                vec![("AreaCode", "415"), ("FriendlyName", "\0")],
+            ),
+        ] {
+            let (status, body) = s.post(&main, &path, &form).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        let (_, messages) = s.get(&main, &format!("{base}/Messages.json")).await;
+        assert_eq!(messages["messages"].as_array().unwrap().len(), 0);
+        s.assert_alive(&main).await;
+    }
+);
