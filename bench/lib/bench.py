@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""Helpers for bench/run: parse wrk, walk pages, time start-up, write the report.
+
+Only the standard library: the harness must run on a fresh machine.
+"""
+
+import base64
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+
+
+def ms(text):
+    """wrk's '123.45us' / '1.20ms' / '2.00s' in milliseconds."""
+    for unit, scale in (("us", 0.001), ("ms", 1.0), ("s", 1000.0), ("m", 60000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * scale
+    return float(text)
+
+
+def wrk_parse(path):
+    out = {"non_2xx": 0, "socket_errors": 0}
+    for line in open(path):
+        parts = line.split()
+        if line.startswith("Requests/sec:"):
+            out["rps"] = float(parts[1])
+        elif len(parts) == 2 and parts[0] in ("50%", "90%", "99%"):
+            out["p" + parts[0][:-1] + "_ms"] = ms(parts[1])
+        elif line.startswith("Non-2xx or 3xx responses:"):
+            out["non_2xx"] = int(parts[-1])
+        elif line.strip().startswith("Socket errors:"):
+            out["socket_errors"] = sum(int(p.strip(",")) for p in parts[2::2])
+        elif "requests in" in line:
+            out["requests"] = int(parts[0])
+    print(json.dumps(out))
+
+
+def basic(user, password):
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def walk(base, path, user, password, pages):
+    """Follows next_page_uri from `path` until page number `pages` (1-based);
+    prints that page's URI."""
+    u = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(u.hostname, u.port)
+    headers = {"Authorization": basic(user, password)}
+    uri = path
+    for n in range(1, pages):
+        conn.request("GET", uri, headers=headers)
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+        if resp.status != 200:
+            sys.exit(f"page {n} answered {resp.status}: {body}")
+        uri = body.get("next_page_uri")
+        if not uri:
+            sys.exit(f"page {n} has no next page")
+    print(uri)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def startup(binary, database_url, user, password, runs):
+    """Starts `switchboard serve` on an existing database `runs` times; prints the
+    times from exec to the first 200 of Principal.json (ms)."""
+    times = []
+    headers = {"Authorization": basic(user, password)}
+    for _ in range(runs):
+        port = free_port()
+        t0 = time.monotonic()
+        proc = subprocess.Popen(
+            [binary, "serve", "--listen", f"127.0.0.1:{port}", "--database-url", database_url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            while True:
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                    conn.request("GET", "/switchboard/v1/Principal.json", headers=headers)
+                    status = conn.getresponse().status
+                    conn.close()
+                    if status == 200:
+                        break
+                    sys.exit(f"Principal.json answered {status}")
+                except (ConnectionRefusedError, ConnectionResetError):
+                    if proc.poll() is not None:
+                        sys.exit("the server exited during start-up")
+                    if time.monotonic() - t0 > 30:
+                        sys.exit("no answer within 30 s")
+                    time.sleep(0.0005)
+            times.append((time.monotonic() - t0) * 1000)
+        finally:
+            proc.terminate()
+            proc.wait()
+    times.sort()
+    print(json.dumps({"runs_ms": [round(t, 1) for t in times], "median_ms": round(times[len(times) // 2], 1)}))
+
+
+def vmrss_kb(pid, field="VmRSS"):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+# --- the report -------------------------------------------------------------
+
+def fmt(x, digits=0):
+    if x is None:
+        return "–"
+    return f"{x:,.{digits}f}"
+
+
+def report(results_jsonl, meta_json, out_md, out_json):
+    meta = json.load(open(meta_json))
+    rows = [json.loads(l) for l in open(results_jsonl) if l.strip()]
+    by = {r["id"]: r for r in rows}
+    base = [by[k]["rps"] for k in ("baseline", "baseline_end") if k in by]
+    base_rps = sum(base) / len(base) if base else None
+    scenarios = []
+
+    def ratio(r):
+        return r["rps"] / base_rps if base_rps and r.get("rps") else None
+
+    def add(sid, name, measured, target, met, detail=""):
+        scenarios.append({"id": sid, "scenario": name, "measured": measured,
+                          "target": target, "met": met, "detail": detail})
+
+    if base_rps:
+        add("baseline", "Bare axum handler (the floor)", f"{fmt(base_rps)} req/s",
+            "–", None, " / ".join(f"{fmt(b)} req/s" for b in base) + " (start / end of run)")
+    for sid, name, target in (
+        ("principal_sqlite", "1. Authentication + permission check, Connect principal (Principal.json), SQLite", 0.85),
+        ("principal_postgres", "1b. The same on PostgreSQL (extra)", None),
+        ("fetch_sqlite", "2. Connect App fetches one call, SQLite", 0.40),
+        ("fetch_postgres", "3. Connect App fetches one call, PostgreSQL", 0.20),
+    ):
+        r = by.get(sid)
+        if not r:
+            continue
+        q = ratio(r)
+        met = q is not None and target is not None and q >= target and r.get("non_2xx", 0) == 0
+        if sid == "fetch_sqlite":
+            met = met and r.get("p99_ms", 1e9) < 5
+        detail = f"{fmt(r['rps'])} req/s, p50 {fmt(r.get('p50_ms'), 2)} ms, p99 {fmt(r.get('p99_ms'), 2)} ms"
+        if r.get("non_2xx"):
+            detail += f", {r['non_2xx']} non-2xx"
+        tgt = "–" if target is None else f"≥ {target:.0%}" + (", p99 < 5 ms" if sid == "fetch_sqlite" else "")
+        add(sid, name, f"{q:.1%} of baseline" if q else "–", tgt, met if target else None, detail)
+    first, deep = by.get("list_first"), by.get("list_deep")
+    if first and deep:
+        slow = first["rps"] / deep["rps"]
+        p50 = deep["p50_ms"] / first["p50_ms"]
+        add("list", f"4. List 50 calls: page {deep.get('page')} vs first page, {fmt(deep.get('calls'))} calls",
+            f"deep page {slow:.2f}× the first (p50 {p50:.2f}×)", "≤ 1.3×", slow <= 1.3 and p50 <= 1.3,
+            f"first {fmt(first['rps'])} req/s ({ratio(first):.1%}), p50 {fmt(first['p50_ms'], 2)} ms; "
+            f"deep {fmt(deep['rps'])} req/s ({ratio(deep):.1%}), p50 {fmt(deep['p50_ms'], 2)} ms")
+    c = by.get("consent")
+    if c:
+        add("consent", "5. Consent completions (GET page, POST Authorize, 302), SQLite",
+            f"{fmt(c['per_second'])} /s", "≥ 1,000 /s", c["per_second"] >= 1000 and c["errors"] == 0,
+            f"{fmt(c['completions'])} in {c['seconds']:.1f} s, {c['workers']} workers, p50 {c['p50_ms']:.1f} ms, "
+            f"p99 {c['p99_ms']:.1f} ms, {c['errors']} errors")
+    d = by.get("deauthorize")
+    if d:
+        ok = d["unique"] == d["expected"] and d["duplicates"] == 0
+        add("deauthorize", f"6. Deauthorize callbacks: revoke {fmt(d['expected'])} grants, count at a receiver",
+            f"{fmt(d['per_second'])} /s end to end", "all, none twice, ≥ 5,000 /s",
+            ok and d["per_second"] >= 5000,
+            f"{fmt(d['unique'])} delivered, {d['duplicates']} twice; revoke requests {fmt(d['revoke_per_second'])} /s; "
+            f"deliveries alone {fmt(d['delivery_per_second'])} /s")
+    m = by.get("memory")
+    if m:
+        add("memory", "7. Resident memory (VmRSS), SQLite",
+            f"{m['idle_kb'] / 1024:.1f} MB idle, {m['loaded_kb'] / 1024:.1f} MB loaded",
+            "< 20 MB idle, < 50 MB loaded", m["idle_kb"] < 20 * 1024 and m["loaded_kb"] < 50 * 1024,
+            f"loaded = the highest VmRSS sampled during scenario 2; after it: {m['after_kb'] / 1024:.1f} MB")
+    s = by.get("startup")
+    if s:
+        add("startup", "8. Start-up to first answered request, existing SQLite file",
+            f"{s['median_ms']:.1f} ms (median)", "< 100 ms", s["median_ms"] < 100,
+            "runs: " + ", ".join(f"{t:.1f}" for t in s["runs_ms"]) + " ms")
+
+    doc = {"meta": meta, "baseline_rps": base_rps, "scenarios": scenarios, "raw": rows}
+    json.dump(doc, open(out_json, "w"), indent=2)
+    lines = [
+        f"Machine: {meta['cpu']}, {meta['cores']} cores, {meta['ram']} RAM. "
+        f"Date: {meta['date']}. Commit: `{meta['commit']}`. "
+        f"Load: wrk {meta['wrk']} (`{meta['wrk_args']}`). Mode: {meta['mode']}. "
+        f"Load average at start: {meta['loadavg_start']}, at end: {meta.get('loadavg_end', '?')}.",
+        "",
+        "| scenario | measured | target | met | detail |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in scenarios:
+        met = "–" if s["met"] is None else ("yes" if s["met"] else "**no**")
+        lines.append(f"| {s['scenario']} | {s['measured']} | {s['target']} | {met} | {s['detail']} |")
+    open(out_md, "w").write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "wrk-parse":
+        wrk_parse(*args)
+    elif cmd == "walk":
+        walk(args[0], args[1], args[2], args[3], int(args[4]))
+    elif cmd == "startup":
+        startup(args[0], args[1], args[2], args[3], int(args[4]))
+    elif cmd == "vmrss":
+        print(vmrss_kb(int(args[0]), *(args[1:] or ["VmRSS"])))
+    elif cmd == "report":
+        report(*args)
+    else:
+        sys.exit(f"unknown command {cmd}")

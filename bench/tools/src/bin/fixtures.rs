@@ -1,0 +1,156 @@
+//! `bench-fixtures`: builds a benchmark's world straight through the domain (the
+//! same code the server runs), because building it over HTTP would spend minutes
+//! on argon2 sign-ups before the first measurement.
+//!
+//! ```text
+//! bench-fixtures --database-url sqlite://bench.db --customers 100 --apps 100 \
+//!     --callback http://127.0.0.1:9000/deauthorize --approve > world.json
+//! ```
+//!
+//! One Full app owner with `--apps` Connect Apps (get-all, deauthorize callback
+//! POSTed to `--callback`), `--customers` Full customers with console users (all
+//! with the password in `PASSWORD`), and with `--approve` every customer authorizes
+//! every app (customers × apps grants; the first 16 are listed with their
+//! dedicated subaccounts). Prints the world as JSON on stdout. Run it
+//! while the server is stopped or running; both use the same database.
+
+use clap::Parser;
+use serde_json::json;
+use switchboard_domain::accounts::NewMainAccount;
+use switchboard_domain::connect_apps::ConnectAppFields;
+use switchboard_domain::grants::Customer;
+use switchboard_domain::{Settings, Switchboard};
+use switchboard_store::{DatabaseUrl, PoolSize, Store};
+use switchboard_types::{AccountType, Permission, Permissions};
+
+const PASSWORD: &str = "bench password 1234";
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    database_url: String,
+    #[arg(long, default_value_t = 1)]
+    customers: usize,
+    #[arg(long, default_value_t = 1)]
+    apps: usize,
+    /// Where the apps' deauthorize callbacks go.
+    #[arg(long, default_value = "http://127.0.0.1:9/deauthorize")]
+    callback: String,
+    /// Every customer authorizes every app.
+    #[arg(long)]
+    approve: bool,
+}
+
+fn run_id() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = Args::parse();
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let url = DatabaseUrl::parse(&args.database_url).map_err(|x| e(&x))?;
+    let store = Store::open(&url, PoolSize::default())
+        .await
+        .map_err(|x| e(&x))?;
+    let sb = Switchboard::open(store, Settings::default())
+        .await
+        .map_err(|x| e(&x))?;
+    let id = run_id();
+
+    let owner = sb
+        .create_main_account(NewMainAccount {
+            email: format!("owner-{id}@bench.example"),
+            password: PASSWORD.into(),
+            friendly_name: "Bench app owner".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .map_err(|x| e(&x))?;
+    let mut apps = Vec::with_capacity(args.apps);
+    for n in 0..args.apps {
+        let app = sb
+            .create_connect_app_for(
+                &owner.account.sid,
+                &ConnectAppFields {
+                    friendly_name: Some(format!("Bench app {n}")),
+                    company_name: Some("Bench Inc".into()),
+                    authorize_redirect_url: Some("https://app.example.com/authorize".into()),
+                    deauthorize_callback_url: Some(args.callback.clone()),
+                    deauthorize_callback_method: Some("POST".into()),
+                    permissions: Some(Permissions::of(&[Permission::GetAll])),
+                    ..ConnectAppFields::default()
+                },
+                "bench",
+            )
+            .await
+            .map_err(|x| e(&x))?;
+        apps.push(app.sid);
+    }
+
+    // Password hashing dominates here; let both cores do it.
+    let mut made = tokio::task::JoinSet::new();
+    for n in 0..args.customers {
+        let sb = sb.clone();
+        made.spawn(async move {
+            sb.create_main_account(NewMainAccount {
+                email: format!("customer-{id}-{n}@bench.example"),
+                password: PASSWORD.into(),
+                friendly_name: format!("Bench customer {n}"),
+                account_type: AccountType::Full,
+            })
+            .await
+        });
+    }
+    let mut customers = Vec::with_capacity(args.customers);
+    while let Some(c) = made.join_next().await {
+        customers.push(c.map_err(|x| e(&x))?.map_err(|x| e(&x))?);
+    }
+
+    let mut grants = Vec::new();
+    let mut approved = 0usize;
+    if args.approve {
+        for c in &customers {
+            let customer = Customer {
+                account: &c.account.sid,
+                account_type: AccountType::Full,
+                email: &c.user.email,
+                ip: None,
+            };
+            for app in &apps {
+                let redirect = sb.approve(&customer, app, None).await.map_err(|x| e(&x))?;
+                // Only the first few are printed: enough to act as a Connect App.
+                if grants.len() < 16 {
+                    let subaccount = redirect
+                        .split_once("AccountSid=")
+                        .map(|(_, s)| s[..34].to_owned())
+                        .ok_or("no AccountSid in the redirect")?;
+                    grants.push(json!({
+                        "customer": c.account.sid.to_string(),
+                        "app": app.to_string(),
+                        "subaccount": subaccount,
+                    }));
+                }
+                approved += 1;
+            }
+        }
+    }
+
+    let world = json!({
+        "password": PASSWORD,
+        "owner": {"sid": owner.account.sid.to_string(), "token": owner.auth_token},
+        "apps": apps.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "customers": customers.iter().map(|c| json!({
+            "sid": c.account.sid.to_string(),
+            "token": c.auth_token,
+            "email": c.user.email,
+        })).collect::<Vec<_>>(),
+        "approved": approved,
+        "grants": grants,
+    });
+    println!("{world}");
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! `bench-load`: load for the scenarios wrk cannot drive (several requests per
+//! operation, state carried between them). Prints one JSON object on stdout.
+//!
+//! - `bench-load consent --base URL --world world.json --seconds 10 --workers 32`:
+//!   each worker signs in as one customer (once, outside the timing) and then
+//!   completes consents back to back: GET the consent page, read its CSRF token,
+//!   POST Authorize, expect the 302 to the app. Apps are taken in turn, so the
+//!   first pass over them is first-time approvals (a new subaccount each) and
+//!   later passes are approvals again (the subaccount reused).
+//! - `bench-load revoke --base URL --world world.json --workers 32`: every
+//!   customer revokes every app it authorized, with
+//!   `DELETE /2010-04-01/Accounts/{U}/AuthorizedConnectApps/{CN}.json`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Consent {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        world: std::path::PathBuf,
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
+    },
+    Revoke {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        world: std::path::PathBuf,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
+    },
+}
+
+#[derive(Deserialize)]
+struct World {
+    password: String,
+    apps: Vec<String>,
+    customers: Vec<WorldCustomer>,
+}
+
+#[derive(Deserialize, Clone)]
+struct WorldCustomer {
+    sid: String,
+    token: String,
+    email: String,
+}
+
+type Fail = Box<dyn std::error::Error + Send + Sync>;
+
+fn now_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1024)
+        .build()
+        .expect("HTTP client")
+}
+
+fn cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+fn csrf(page: &str) -> Result<String, Fail> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker).ok_or("no CSRF token on the page")? + marker.len();
+    let end = page[start..].find('"').ok_or("unterminated CSRF token")?;
+    Ok(page[start..start + end].to_owned())
+}
+
+async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> Result<String, Fail> {
+    let page = http.get(format!("{base}/signin")).send().await?;
+    let form_cookie = cookie(&page, "sb_form").ok_or("no form cookie")?;
+    let token = csrf(&page.text().await?)?;
+    let answer = http
+        .post(format!("{base}/signin"))
+        .header(COOKIE, &form_cookie)
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+            ("next", "/console"),
+        ])
+        .send()
+        .await?;
+    if answer.status() != StatusCode::SEE_OTHER {
+        return Err(format!("sign-in answered {}", answer.status()).into());
+    }
+    cookie(&answer, "sb_session").ok_or_else(|| "no session cookie".into())
+}
+
+async fn one_consent(
+    http: &reqwest::Client,
+    base: &str,
+    session: &str,
+    app: &str,
+) -> Result<(), Fail> {
+    let page = http
+        .get(format!("{base}/authorize/{app}?state=bench"))
+        .header(COOKIE, session)
+        .send()
+        .await?;
+    if page.status() != StatusCode::OK {
+        return Err(format!("consent page answered {}", page.status()).into());
+    }
+    let token = csrf(&page.text().await?)?;
+    let answer = http
+        .post(format!("{base}/authorize/{app}"))
+        .header(COOKIE, session)
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("decision", "authorize"),
+            ("state", "bench"),
+        ])
+        .send()
+        .await?;
+    let to_app = answer
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|l| l.contains("AccountSid=AC"));
+    if answer.status() != StatusCode::FOUND || !to_app {
+        return Err(format!("Authorize answered {}", answer.status()).into());
+    }
+    Ok(())
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+async fn consent(base: String, world: World, seconds: f64, workers: usize) -> Result<(), Fail> {
+    let http = client();
+    let mut sessions = Vec::new();
+    for c in world.customers.iter().take(workers) {
+        sessions.push(sign_in(&http, &base, &c.email, &world.password).await?);
+    }
+    let apps = Arc::new(world.apps);
+    let errors = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(seconds);
+    let mut tasks = Vec::new();
+    for (w, session) in sessions.into_iter().enumerate() {
+        let (http, base, apps, errors) = (http.clone(), base.clone(), apps.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut k = w;
+            while Instant::now() < deadline {
+                let app = &apps[k % apps.len()];
+                k += 1;
+                let t = Instant::now();
+                match one_consent(&http, &base, &session, app).await {
+                    Ok(()) => latencies.push(t.elapsed().as_micros() as u64),
+                    Err(e) => {
+                        if errors.fetch_add(1, Ordering::Relaxed) < 3 {
+                            eprintln!("consent failed: {e}");
+                        }
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    println!(
+        "{}",
+        json!({
+            "completions": all.len(),
+            "errors": errors.load(Ordering::Relaxed),
+            "seconds": elapsed,
+            "per_second": all.len() as f64 / elapsed,
+            "p50_ms": percentile(&all, 0.5),
+            "p99_ms": percentile(&all, 0.99),
+            "workers": workers,
+        })
+    );
+    Ok(())
+}
+
+async fn revoke(base: String, world: World, workers: usize) -> Result<(), Fail> {
+    let http = client();
+    let jobs: Vec<(WorldCustomer, String)> = world
+        .customers
+        .iter()
+        .flat_map(|c| world.apps.iter().map(move |a| (c.clone(), a.clone())))
+        .collect();
+    let jobs = Arc::new(jobs);
+    let next = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let started_ms = now_ms();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (http, base, jobs, next, errors) = (
+            http.clone(),
+            base.clone(),
+            jobs.clone(),
+            next.clone(),
+            errors.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((c, app)) = jobs.get(i) else { break };
+                let url = format!(
+                    "{base}/2010-04-01/Accounts/{}/AuthorizedConnectApps/{app}.json",
+                    c.sid
+                );
+                let ok = match http
+                    .delete(url)
+                    .basic_auth(&c.sid, Some(&c.token))
+                    .send()
+                    .await
+                {
+                    Ok(r) => r.status() == StatusCode::NO_CONTENT,
+                    Err(_) => false,
+                };
+                if !ok {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({
+            "revoked": jobs.len() - errors.load(Ordering::Relaxed),
+            "errors": errors.load(Ordering::Relaxed),
+            "seconds": elapsed,
+            "per_second": jobs.len() as f64 / elapsed,
+            "started_ms": started_ms,
+            "finished_ms": now_ms(),
+        })
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Fail> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let args = Args::parse();
+    let read = |p: &std::path::Path| -> Result<World, Fail> {
+        Ok(serde_json::from_str(&std::fs::read_to_string(p)?)?)
+    };
+    match args.command {
+        Command::Consent {
+            base,
+            world,
+            seconds,
+            workers,
+        } => consent(base, read(&world)?, seconds, workers).await,
+        Command::Revoke {
+            base,
+            world,
+            workers,
+        } => revoke(base, read(&world)?, workers).await,
+    }
+}
