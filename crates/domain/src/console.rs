@@ -5,6 +5,8 @@
 //! Each session carries its own CSRF token. Failed sign-ins are throttled per
 //! email and per client address, in the database, so the limit holds across nodes.
 
+pub mod pages;
+
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use switchboard_store::sessions::{self, SessionRecord};

@@ -25,18 +25,43 @@ impl Switchboard {
     }
 
     pub async fn api_create_secondary_token(&self, access: &Access) -> DomainResult<TokenInfo> {
-        self.create_secondary_token(&Self::token_account(access))
-            .await
+        let info = self
+            .create_secondary_token(&Self::token_account(access))
+            .await?;
+        self.audit_rotation(access, "token.secondary_created")
+            .await?;
+        Ok(info)
     }
 
     pub async fn api_promote_secondary_token(&self, access: &Access) -> DomainResult<TokenInfo> {
-        self.promote_secondary_token(&Self::token_account(access))
-            .await
+        let info = self
+            .promote_secondary_token(&Self::token_account(access))
+            .await?;
+        self.audit_rotation(access, "token.promoted").await?;
+        Ok(info)
     }
 
     pub async fn api_delete_secondary_token(&self, access: &Access) -> DomainResult<()> {
         self.delete_secondary_token(&Self::token_account(access))
-            .await
+            .await?;
+        self.audit_rotation(access, "token.secondary_deleted").await
+    }
+
+    /// Token rotations are audited: a rotation nobody expected is how a stolen
+    /// token shows itself.
+    async fn audit_rotation(&self, access: &Access, action: &'static str) -> DomainResult<()> {
+        let account = Self::token_account(access);
+        self.record_event(crate::audit::Event {
+            account: &account,
+            actor: &crate::connect_apps::api_actor(access),
+            action,
+            app: None,
+            subject: Some(account.as_str()),
+            permissions: None,
+            detail: None,
+            ip: None,
+        })
+        .await
     }
 
     /// Creates (or replaces) the secondary token.

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod authorizations;
 pub mod calls;
 pub mod connect_apps;
+pub mod console;
 pub mod deliveries;
 pub mod instance;
 pub mod messages;
