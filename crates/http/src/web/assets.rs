@@ -11,6 +11,7 @@ use crate::App;
 
 const STYLESHEET: &str = include_str!("../../assets/switchboard.css");
 const CONNECT_BUTTON: &str = include_str!("../../assets/connect-button.svg");
+const SCRIPT: &str = include_str!("../../assets/console.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -25,6 +26,12 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 pub async fn stylesheet() -> Response {
     asset("text/css; charset=utf-8", STYLESHEET)
+}
+
+/// Small enhancements only (copying the button snippet, previewing a logo
+/// before upload); every page works without it.
+pub async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
 pub async fn connect_button() -> Response {

@@ -20,9 +20,15 @@ pub struct Chrome {
     pub narrow: bool,
 }
 
-const NAV: [(&str, &str); 2] = [
+const NAV: [(&str, &str); 8] = [
     ("/console", "Dashboard"),
+    ("/console/subaccounts", "Subaccounts"),
+    ("/console/apps", "Connect Apps"),
     ("/console/authorized-apps", "Authorized apps"),
+    ("/console/deliveries", "Deliveries"),
+    ("/console/logs", "Logs"),
+    ("/console/usage", "Usage"),
+    ("/console/audit", "Audit log"),
 ];
 
 impl Chrome {

@@ -1,15 +1,21 @@
 //! The console's pages.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_domain::DomainError;
 use switchboard_domain::audit::Event;
+use switchboard_domain::console::ConsoleSession;
+use switchboard_domain::console::pages::Tokens;
 use switchboard_types::AccountType;
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::customer_apps::Confirm;
 use super::forms::WebForm;
+use super::kit::{self, csrf_ok, expired, when_opt};
 use super::page::{Page, message, see_other};
 use super::session::{SignedIn, Viewer};
 use crate::App;
@@ -33,18 +39,193 @@ struct Dashboard {
     account_sid: String,
     account_type: &'static str,
     account_status: &'static str,
+    trial: bool,
+    /// The tokens, only after the user asked to see them.
+    tokens: Option<Tokens>,
+    has_secondary: bool,
+    secondary_created: String,
+    notice: Option<&'static str>,
+    csrf_token: String,
 }
 
-pub async fn dashboard(SignedIn(session): SignedIn) -> Response {
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    done: Option<String>,
+}
+
+async fn render_dashboard(
+    app: &App,
+    session: &ConsoleSession,
+    reveal: bool,
+    done: Option<&str>,
+) -> Response {
+    let tokens = match app.sb.console_tokens(session).await {
+        Ok(t) => t,
+        Err(e) => return internal(e),
+    };
+    let notice = match done {
+        Some("created") => Some(
+            "A secondary auth token was created. Reveal the tokens to copy it; both work until you promote or delete it.",
+        ),
+        Some("promoted") => Some(
+            "The secondary token is now the primary token. The old primary token no longer works.",
+        ),
+        Some("deleted") => Some("The secondary auth token was deleted; it no longer works."),
+        _ => None,
+    };
     Page::render(&Dashboard {
-        chrome: Chrome::for_session(Some(&session), "/console"),
+        chrome: Chrome::for_session(Some(session), "/console"),
         account_name: session.account_name.clone(),
         account_sid: session.account_sid.to_string(),
         account_type: session.account_type.as_str(),
         account_status: session.account_status.as_str(),
+        trial: session.account_type == AccountType::Trial,
+        has_secondary: tokens.secondary.is_some(),
+        secondary_created: when_opt(tokens.secondary_created),
+        tokens: reveal.then_some(tokens),
+        notice,
+        csrf_token: session.csrf_token.clone(),
     })
     .into_response()
 }
+
+pub async fn dashboard(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<DashboardQuery>,
+) -> Response {
+    render_dashboard(&app, &session, false, q.done.as_deref()).await
+}
+
+/// Shows the auth tokens: a POST, so they are never in a page the browser
+/// might keep in its history or a link might reveal.
+pub async fn reveal(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    WebForm(form): WebForm,
+) -> Response {
+    if !csrf_ok(&session, &form) {
+        return expired(&session, "/console");
+    }
+    render_dashboard(&app, &session, true, None).await
+}
+
+/// The three token rotation steps, each confirmed on a page of its own.
+#[derive(Clone, Copy)]
+pub enum Rotation {
+    Create,
+    Promote,
+    Delete,
+}
+
+impl Rotation {
+    fn path(self) -> &'static str {
+        match self {
+            Rotation::Create => "/console/tokens/create-secondary",
+            Rotation::Promote => "/console/tokens/promote",
+            Rotation::Delete => "/console/tokens/delete-secondary",
+        }
+    }
+}
+
+fn confirm_rotation(session: &ConsoleSession, step: Rotation) -> Response {
+    let (heading, body, button) = match step {
+        Rotation::Create => (
+            "Create a secondary auth token?",
+            "A second auth token is made. Both the primary and the secondary token work until you promote or delete the secondary one. If a secondary token exists already, it is replaced and stops working.",
+            "Create secondary token",
+        ),
+        Rotation::Promote => (
+            "Promote the secondary auth token?",
+            "The secondary token becomes the primary token and the current primary token stops working at once, for your API calls and for every Connect App signing requests with it. Update everything that uses the old token first.",
+            "Promote to primary",
+        ),
+        Rotation::Delete => (
+            "Delete the secondary auth token?",
+            "The secondary token stops working at once. The primary token is not affected.",
+            "Delete secondary token",
+        ),
+    };
+    Page::render(&Confirm {
+        chrome: Chrome::for_session(Some(session), "/console"),
+        heading: heading.to_owned(),
+        body: body.to_owned(),
+        action: step.path().to_owned(),
+        button,
+        cancel: "/console".to_owned(),
+        csrf_token: session.csrf_token.clone(),
+    })
+    .into_response()
+}
+
+pub async fn rotation_page(SignedIn(session): SignedIn, step: Rotation) -> Response {
+    confirm_rotation(&session, step)
+}
+
+pub async fn rotate(
+    app: App,
+    session: ConsoleSession,
+    peer: std::net::SocketAddr,
+    form: crate::twilio::Params,
+    step: Rotation,
+) -> Response {
+    if !csrf_ok(&session, &form) {
+        return expired(&session, "/console");
+    }
+    let ip = kit::ip(&peer);
+    let (done, result) = match step {
+        Rotation::Create => (
+            "created",
+            app.sb
+                .console_create_secondary_token(&session, Some(&ip))
+                .await,
+        ),
+        Rotation::Promote => (
+            "promoted",
+            app.sb
+                .console_promote_secondary_token(&session, Some(&ip))
+                .await,
+        ),
+        Rotation::Delete => (
+            "deleted",
+            app.sb
+                .console_delete_secondary_token(&session, Some(&ip))
+                .await,
+        ),
+    };
+    match result {
+        Ok(()) => see_other(&format!("/console?done={done}"), Vec::new()),
+        Err(DomainError::NotFound) | Err(DomainError::Invalid { .. }) => message(
+            StatusCode::CONFLICT,
+            Chrome::for_session(Some(&session), "/console"),
+            "There is no secondary auth token",
+            "Create a secondary auth token first. Nothing was changed.",
+            Some(("/console", "Back to the dashboard")),
+        )
+        .into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+macro_rules! rotation_handlers {
+    ($page:ident, $post:ident, $step:expr) => {
+        pub async fn $page(s: SignedIn) -> Response {
+            rotation_page(s, $step).await
+        }
+        pub async fn $post(
+            State(app): State<App>,
+            SignedIn(session): SignedIn,
+            ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+            WebForm(form): WebForm,
+        ) -> Response {
+            rotate(app, session, peer, form, $step).await
+        }
+    };
+}
+
+rotation_handlers!(create_secondary_page, create_secondary, Rotation::Create);
+rotation_handlers!(promote_page, promote, Rotation::Promote);
+rotation_handlers!(delete_secondary_page, delete_secondary, Rotation::Delete);
 
 #[derive(Template)]
 #[template(path = "upgrade.html")]

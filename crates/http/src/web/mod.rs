@@ -1,16 +1,24 @@
 //! The pages people see: sign-up, sign-in, the consent flow, and the console.
 //! Server-rendered HTML that works without JavaScript.
 
+pub mod apps;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod chrome;
 pub mod consent;
 pub mod console;
 pub mod cookies;
 pub mod customer_apps;
+pub mod deliveries;
 pub mod forms;
+pub mod kit;
+pub mod logs;
+pub mod multipart;
 pub mod page;
 pub mod session;
+pub mod subaccounts;
+pub mod usage;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -24,10 +32,67 @@ pub fn routes() -> Router<App> {
         .route("/signup", get(auth::signup_page).post(auth::signup))
         .route("/signout", post(auth::signout))
         .route("/console", get(console::dashboard))
+        .route("/console/tokens/reveal", post(console::reveal))
+        .route(
+            "/console/tokens/create-secondary",
+            get(console::create_secondary_page).post(console::create_secondary),
+        )
+        .route(
+            "/console/tokens/promote",
+            get(console::promote_page).post(console::promote),
+        )
+        .route(
+            "/console/tokens/delete-secondary",
+            get(console::delete_secondary_page).post(console::delete_secondary),
+        )
         .route(
             "/console/upgrade",
             get(console::upgrade_page).post(console::upgrade),
         )
+        .route(
+            subaccounts::PATH,
+            get(subaccounts::list).post(subaccounts::create),
+        )
+        .route("/console/subaccounts/{sid}", get(subaccounts::detail))
+        .route(
+            "/console/subaccounts/{sid}/rename",
+            post(subaccounts::rename),
+        )
+        .route(
+            "/console/subaccounts/{sid}/suspend",
+            get(subaccounts::suspend_page).post(subaccounts::suspend),
+        )
+        .route(
+            "/console/subaccounts/{sid}/reactivate",
+            get(subaccounts::reactivate_page).post(subaccounts::reactivate),
+        )
+        .route(
+            "/console/subaccounts/{sid}/close",
+            get(subaccounts::close_page).post(subaccounts::close),
+        )
+        .route(apps::PATH, get(apps::list))
+        .route("/console/apps/new", get(apps::new_page).post(apps::create))
+        .route("/console/apps/{sid}", get(apps::detail).post(apps::update))
+        .route("/console/apps/{sid}/logo", post(apps::upload_logo))
+        .route(
+            "/console/apps/{sid}/logo/remove",
+            get(apps::remove_logo_page).post(apps::remove_logo),
+        )
+        .route(
+            "/console/apps/{sid}/delete",
+            get(apps::delete_page).post(apps::delete),
+        )
+        .route("/console/apps/{sid}/customers", get(apps::customers))
+        .route(
+            "/console/apps/{sid}/customers/{subaccount}/revoke",
+            get(apps::revoke_page).post(apps::revoke),
+        )
+        .route(deliveries::PATH, get(deliveries::list))
+        .route("/console/deliveries/{sid}", get(deliveries::detail))
+        .route("/console/deliveries/{sid}/replay", post(deliveries::replay))
+        .route(logs::PATH, get(logs::page))
+        .route(usage::PATH, get(usage::page))
+        .route(audit::PATH, get(audit::list))
         .route("/authorize/{sid}", get(consent::page).post(consent::decide))
         .route(customer_apps::PATH, get(customer_apps::list))
         .route(
@@ -36,5 +101,6 @@ pub fn routes() -> Router<App> {
         )
         .route("/connect-apps/{sid}/logo", get(assets::logo))
         .route("/assets/switchboard.css", get(assets::stylesheet))
+        .route("/assets/console.js", get(assets::script))
         .route("/assets/connect-button.svg", get(assets::connect_button))
 }

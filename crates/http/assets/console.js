@@ -1,0 +1,24 @@
+// Switchboard console enhancements. Every page works without this file.
+"use strict";
+document.querySelectorAll("button[data-copy]").forEach(function (button) {
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  if (!source || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(source.value).then(function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy HTML"; }, 2000);
+    });
+  });
+});
+var logoInput = document.getElementById("logo");
+var logoPreview = document.getElementById("logo-preview");
+if (logoInput && logoPreview && window.FileReader) {
+  logoInput.addEventListener("change", function () {
+    var file = logoInput.files && logoInput.files[0];
+    if (!file || !/^image\/(png|jpeg|gif|webp)$/.test(file.type)) { logoPreview.hidden = true; return; }
+    var reader = new FileReader();
+    reader.onload = function () { logoPreview.src = reader.result; logoPreview.hidden = false; };
+    reader.readAsDataURL(file);
+  });
+}

@@ -1,0 +1,194 @@
+//! Every callback sent for the signed-in account's apps, with its attempts, and
+//! replaying one.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_domain::delivery::decode_params;
+use switchboard_store::deliveries::DeliveryRecord;
+use switchboard_types::DeliverySid;
+
+use super::auth::internal;
+use super::chrome::Chrome;
+use super::forms::WebForm;
+use super::kit::{Pager, csrf_ok, expired, failed, not_found, page_at, when, when_opt};
+use super::page::{Page, see_other};
+use super::session::SignedIn;
+use crate::App;
+
+pub const PATH: &str = "/console/deliveries";
+
+pub struct Row {
+    pub sid: String,
+    pub kind: String,
+    pub app: String,
+    pub method: String,
+    pub url: String,
+    pub state: String,
+    pub state_class: &'static str,
+    pub attempts: i64,
+    pub last_status: String,
+    pub last_error: String,
+    pub created: String,
+    pub next_attempt: String,
+    pub completed: String,
+    pub idempotency_token: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl From<&DeliveryRecord> for Row {
+    fn from(d: &DeliveryRecord) -> Self {
+        Row {
+            sid: d.sid.to_string(),
+            kind: d.kind.clone(),
+            app: d.connect_app_sid.clone().unwrap_or_default(),
+            method: d.method.clone(),
+            url: d.url.clone(),
+            state_class: match d.state.as_str() {
+                "delivered" => "ok",
+                "pending" => "warn",
+                _ => "bad",
+            },
+            state: d.state.clone(),
+            attempts: d.attempts,
+            last_status: d
+                .last_status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "—".into()),
+            last_error: d.last_error.clone().unwrap_or_default(),
+            created: when(d.created_at),
+            next_attempt: if d.state == "pending" {
+                when(d.next_attempt_at)
+            } else {
+                "—".into()
+            },
+            completed: when_opt(d.completed_at),
+            idempotency_token: d.idempotency_token.clone(),
+            params: decode_params(&d.params),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "deliveries.html")]
+struct List {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    pager: Pager,
+    csrf_token: String,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    after: Option<String>,
+    before: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let at = page_at(q.after.as_deref(), q.before.as_deref());
+    let page = match app.sb.console_deliveries(&session, &at, 50).await {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    Page::render(&List {
+        chrome: Chrome::for_session(Some(&session), PATH),
+        rows: page.items.iter().map(Row::from).collect(),
+        pager: Pager::of(&page, PATH),
+        csrf_token: session.csrf_token.clone(),
+    })
+    .into_response()
+}
+
+pub struct AttemptRow {
+    pub number: i64,
+    pub at: String,
+    pub url: String,
+    pub status: String,
+    pub ok: bool,
+    pub latency: String,
+    pub error: String,
+}
+
+#[derive(Template)]
+#[template(path = "delivery.html")]
+struct Detail {
+    chrome: Chrome,
+    d: Row,
+    attempts: Vec<AttemptRow>,
+    csrf_token: String,
+    notice: bool,
+}
+
+#[derive(Deserialize)]
+pub struct DetailQuery {
+    replayed: Option<String>,
+}
+
+pub async fn detail(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path(sid): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Response {
+    let Ok(sid) = DeliverySid::parse(&sid) else {
+        return not_found(&session, PATH);
+    };
+    let view = match app.sb.delivery_of(&session.account_sid, &sid).await {
+        Ok(v) => v,
+        Err(e) => return failed(&session, PATH, e),
+    };
+    Page::render(&Detail {
+        chrome: Chrome::for_session(Some(&session), PATH),
+        d: Row::from(&view.delivery),
+        attempts: view
+            .attempts
+            .iter()
+            .map(|a| AttemptRow {
+                number: a.number,
+                at: when(a.at),
+                url: a.url.clone(),
+                status: a
+                    .status_code
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "no answer".into()),
+                ok: a.status_code.is_some_and(|s| (200..300).contains(&s)),
+                latency: a
+                    .latency_ms
+                    .map(|l| format!("{l} ms"))
+                    .unwrap_or_else(|| "—".into()),
+                error: a.error.clone().unwrap_or_default(),
+            })
+            .collect(),
+        csrf_token: session.csrf_token.clone(),
+        notice: q.replayed.is_some(),
+    })
+    .into_response()
+}
+
+/// Replay is not destructive (the receiver drops repeats by the idempotency
+/// token), so it needs no confirmation page.
+pub async fn replay(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path(sid): Path<String>,
+    WebForm(form): WebForm,
+) -> Response {
+    let Ok(sid) = DeliverySid::parse(&sid) else {
+        return not_found(&session, PATH);
+    };
+    if let Err(e) = app.sb.delivery_of(&session.account_sid, &sid).await {
+        return failed(&session, PATH, e);
+    }
+    if !csrf_ok(&session, &form) {
+        return expired(&session, PATH);
+    }
+    match app.sb.replay_delivery(&session.account_sid, &sid).await {
+        Ok(_) => see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new()),
+        Err(e) => failed(&session, PATH, e),
+    }
+}

@@ -1,0 +1,177 @@
+//! What every console page shares: the CSRF check, the 404 and "form expired"
+//! answers, paging links, and small formatting helpers.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use switchboard_domain::DomainError;
+use switchboard_domain::console::ConsoleSession;
+use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
+use switchboard_types::Timestamp;
+
+use super::auth::internal;
+use super::chrome::Chrome;
+use super::page::message;
+use crate::twilio::Params;
+
+/// Whether a form carries the session's CSRF token.
+pub fn csrf_ok(session: &ConsoleSession, form: &Params) -> bool {
+    session.csrf_matches(form.get("csrf_token").unwrap_or_default())
+}
+
+/// The answer to a state-changing form without the session's token: nothing changed.
+pub fn expired(session: &ConsoleSession, back: &str) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        Chrome::for_session(Some(session), ""),
+        "This form has expired",
+        "The form was not sent from your Switchboard session. Nothing was changed.",
+        Some((back, "Back")),
+    )
+    .into_response()
+}
+
+/// What a page the user cannot reach answers: the same as a page that does not
+/// exist, so it says nothing about other accounts.
+pub fn not_found(session: &ConsoleSession, back: &str) -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        Chrome::for_session(Some(session), ""),
+        "Page not found",
+        "There is nothing at this address in your account.",
+        Some((back, "Back")),
+    )
+    .into_response()
+}
+
+/// A domain error on a page: not found stays a 404, anything else is logged.
+pub fn failed(session: &ConsoleSession, back: &str, e: DomainError) -> Response {
+    match e {
+        DomainError::NotFound => not_found(session, back),
+        DomainError::Invalid { message: m, .. }
+        | DomainError::Forbidden(m)
+        | DomainError::Conflict(m)
+        | DomainError::AccountNotActive(m) => message(
+            StatusCode::BAD_REQUEST,
+            Chrome::for_session(Some(session), ""),
+            "That did not work",
+            &m,
+            Some((back, "Back")),
+        )
+        .into_response(),
+        other => internal(other),
+    }
+}
+
+pub fn ip(peer: &std::net::SocketAddr) -> String {
+    peer.ip().to_string()
+}
+
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+}
+
+/// A row position in a URL: `KEY.SID`.
+pub fn cursor_param(c: &Cursor) -> String {
+    format!("{}.{}", c.key, c.sid)
+}
+
+fn parse_cursor(value: &str) -> Option<Cursor> {
+    let (key, sid) = value.split_once('.')?;
+    let key = key.parse().ok()?;
+    (!sid.is_empty()
+        && sid.len() <= 64
+        && sid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    .then(|| Cursor {
+        key,
+        sid: sid.to_owned(),
+    })
+}
+
+/// The page a list link asks for (`after=` or `before=`); anything unreadable is
+/// the first page.
+pub fn page_at(after: Option<&str>, before: Option<&str>) -> PageAt {
+    if let Some(c) = after.and_then(parse_cursor) {
+        PageAt::After(c)
+    } else if let Some(c) = before.and_then(parse_cursor) {
+        PageAt::Before(c)
+    } else {
+        PageAt::First
+    }
+}
+
+/// Links to the pages around a page of a list. `base` is the path with the
+/// list's filters as a query string (possibly empty).
+pub struct Pager {
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn of<T: Keyed>(page: &Page<T>, base: &str) -> Pager {
+        let join = if base.contains('?') { '&' } else { '?' };
+        Pager {
+            previous: page
+                .previous_cursor()
+                .map(|c| format!("{base}{join}before={}", cursor_param(&c))),
+            next: page
+                .next_cursor()
+                .map(|c| format!("{base}{join}after={}", cursor_param(&c))),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.previous.is_none() && self.next.is_none()
+    }
+}
+
+/// A date as people read it, in UTC.
+pub fn when(t: Timestamp) -> String {
+    t.to_datetime().format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+pub fn when_opt(t: Option<Timestamp>) -> String {
+    t.map(when).unwrap_or_else(|| "—".to_owned())
+}
+
+/// Micro-dollars as `$1.23` (more digits when they matter).
+pub fn dollars(micros: i64) -> String {
+    let text = switchboard_domain::telephony::usage::format_dollars(micros);
+    match text.strip_prefix('-') {
+        Some(rest) => format!("-${rest}"),
+        None => format!("${text}"),
+    }
+}
+
+/// The first letter of a name, for a placeholder logo.
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .next()
+        .unwrap_or('?')
+        .to_uppercase()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_the_first_page() {
+        let c = Cursor {
+            key: 1_700_000_000_000_000,
+            sid: "CA0123456789abcdef0123456789abcdef".into(),
+        };
+        assert_eq!(page_at(Some(&cursor_param(&c)), None), PageAt::After(c));
+        for junk in ["", "x", "1.", ".CA1", "1.CA1'--", "1.<b>"] {
+            assert_eq!(page_at(Some(junk), None), PageAt::First, "{junk}");
+        }
+    }
+
+    #[test]
+    fn dollars_read_as_money() {
+        assert_eq!(dollars(1_230_000), "$1.23");
+        assert_eq!(dollars(-500_000), "-$0.50");
+        assert_eq!(dollars(0), "$0.00");
+    }
+}

@@ -1,0 +1,228 @@
+//! Calls and messages of the signed-in account and its subaccounts, filtered
+//! and paged by key with the store's list queries.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_store::calls::CallFilter;
+use switchboard_store::messages::MessageFilter;
+use switchboard_store::page::PageAt;
+use switchboard_types::AccountSid;
+
+use super::auth::internal;
+use super::chrome::Chrome;
+use super::kit::{Pager, dollars, encode, failed, not_found, page_at, when, when_opt};
+use super::page::Page;
+use super::session::SignedIn;
+use crate::App;
+
+pub const PATH: &str = "/console/logs";
+const PAGE_SIZE: u32 = 25;
+pub const CALL_STATUSES: [&str; 8] = [
+    "queued",
+    "ringing",
+    "in-progress",
+    "completed",
+    "busy",
+    "failed",
+    "no-answer",
+    "canceled",
+];
+
+pub struct AccountOption {
+    pub sid: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct LogRow {
+    pub sid: String,
+    pub when: String,
+    pub from: String,
+    pub to: String,
+    pub status: String,
+    pub status_class: &'static str,
+    pub detail: String,
+    pub price: String,
+}
+
+#[derive(Template)]
+#[template(path = "logs.html")]
+struct Logs {
+    chrome: Chrome,
+    accounts: Vec<AccountOption>,
+    messages: bool,
+    to: String,
+    from: String,
+    statuses: Vec<(&'static str, bool)>,
+    rows: Vec<LogRow>,
+    pager: Pager,
+    account_sid: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LogQuery {
+    kind: Option<String>,
+    account: Option<String>,
+    to: Option<String>,
+    from: Option<String>,
+    status: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
+}
+
+fn non_empty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn status_class(status: &str) -> &'static str {
+    match status {
+        "completed" | "delivered" | "sent" | "received" => "ok",
+        "queued" | "ringing" | "in-progress" | "sending" | "accepted" | "scheduled" => "warn",
+        _ => "bad",
+    }
+}
+
+pub async fn page(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<LogQuery>,
+) -> Response {
+    let account = match non_empty(&q.account) {
+        None => session.account_sid.clone(),
+        Some(s) => match AccountSid::parse(&s) {
+            Ok(sid) => sid,
+            Err(_) => return not_found(&session, PATH),
+        },
+    };
+    if let Err(e) = app.sb.console_tree_account(&session, &account).await {
+        return failed(&session, PATH, e);
+    }
+    let messages = q.kind.as_deref() == Some("messages");
+    let to = non_empty(&q.to);
+    let from = non_empty(&q.from);
+    let status = non_empty(&q.status).filter(|s| CALL_STATUSES.contains(&s.as_str()));
+    let at = page_at(q.after.as_deref(), q.before.as_deref());
+
+    let mut base = format!(
+        "{PATH}?kind={}&account={account}",
+        if messages { "messages" } else { "calls" }
+    );
+    for (k, v) in [("to", &to), ("from", &from)] {
+        if let Some(v) = v {
+            base.push_str(&format!("&{k}={}", encode(v)));
+        }
+    }
+    if let (Some(s), false) = (&status, messages) {
+        base.push_str(&format!("&status={}", encode(s)));
+    }
+
+    let (rows, pager) = if messages {
+        let filter = MessageFilter {
+            to: to.clone(),
+            from: from.clone(),
+            ..MessageFilter::default()
+        };
+        match app
+            .sb
+            .console_messages(&session, &account, &filter, &at, PAGE_SIZE)
+            .await
+        {
+            Ok(p) => (
+                p.items
+                    .iter()
+                    .map(|m| LogRow {
+                        sid: m.sid.to_string(),
+                        when: when(m.date_created),
+                        from: m.from_number.clone(),
+                        to: m.to_number.clone(),
+                        status_class: status_class(&m.status),
+                        status: m.status.clone(),
+                        detail: {
+                            let mut body: String = m.body.chars().take(80).collect();
+                            if m.body.chars().count() > 80 {
+                                body.push('…');
+                            }
+                            body
+                        },
+                        price: m.price_micros.map(dollars).unwrap_or_default(),
+                    })
+                    .collect::<Vec<_>>(),
+                Pager::of(&p, &base),
+            ),
+            Err(e) => return internal(e),
+        }
+    } else {
+        let filter = CallFilter {
+            to: to.clone(),
+            from: from.clone(),
+            status: status.clone(),
+            ..CallFilter::default()
+        };
+        match app
+            .sb
+            .console_calls(&session, &account, &filter, &at, PAGE_SIZE)
+            .await
+        {
+            Ok(p) => (
+                p.items
+                    .iter()
+                    .map(|c| LogRow {
+                        sid: c.sid.to_string(),
+                        when: when_opt(c.start_time.or(Some(c.date_created))),
+                        from: c.from_number.clone(),
+                        to: c.to_number.clone(),
+                        status_class: status_class(&c.status),
+                        status: c.status.clone(),
+                        detail: match c.duration {
+                            Some(d) => format!("{} · {d} s", c.direction),
+                            None => c.direction.clone(),
+                        },
+                        price: c.price_micros.map(dollars).unwrap_or_default(),
+                    })
+                    .collect::<Vec<_>>(),
+                Pager::of(&p, &base),
+            ),
+            Err(e) => return internal(e),
+        }
+    };
+
+    // The picker: the main account and its subaccounts (the first few hundred).
+    let mut accounts = vec![AccountOption {
+        sid: session.account_sid.to_string(),
+        label: format!("{} (main account)", session.account_name),
+        selected: account == session.account_sid,
+    }];
+    match app
+        .sb
+        .console_subaccounts(&session, &PageAt::First, 500)
+        .await
+    {
+        Ok(p) => accounts.extend(p.items.iter().map(|a| AccountOption {
+            sid: a.sid.to_string(),
+            label: format!("{} ({})", a.friendly_name, a.sid),
+            selected: a.sid == account,
+        })),
+        Err(e) => return internal(e),
+    }
+
+    Page::render(&Logs {
+        chrome: Chrome::for_session(Some(&session), PATH),
+        accounts,
+        messages,
+        statuses: CALL_STATUSES
+            .iter()
+            .map(|s| (*s, status.as_deref() == Some(*s)))
+            .collect(),
+        to: to.unwrap_or_default(),
+        from: from.unwrap_or_default(),
+        rows,
+        pager,
+        account_sid: account.to_string(),
+    })
+    .into_response()
+}

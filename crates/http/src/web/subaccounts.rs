@@ -1,0 +1,376 @@
+//! Subaccounts of the signed-in main account: list, create, rename, suspend,
+//! reactivate, close.
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_domain::DomainError;
+use switchboard_domain::console::ConsoleSession;
+use switchboard_store::accounts::AccountRecord;
+use switchboard_types::{AccountSid, AccountStatus};
+
+use super::auth::internal;
+use super::chrome::Chrome;
+use super::customer_apps::Confirm;
+use super::forms::WebForm;
+use super::kit::{Pager, csrf_ok, expired, failed, ip, not_found, page_at, when};
+use super::page::{Page, see_other};
+use super::session::SignedIn;
+use crate::App;
+
+pub const PATH: &str = "/console/subaccounts";
+
+/// The domain names the API parameter; the page calls it the name.
+fn human(message: &str) -> String {
+    message.replace("FriendlyName", "The name")
+}
+const PAGE_SIZE: u32 = 50;
+
+pub struct Row {
+    pub sid: String,
+    pub name: String,
+    pub status: &'static str,
+    pub created: String,
+}
+
+impl From<&AccountRecord> for Row {
+    fn from(a: &AccountRecord) -> Self {
+        Row {
+            sid: a.sid.to_string(),
+            name: a.friendly_name.clone(),
+            status: a.status.as_str(),
+            created: when(a.date_created),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "subaccounts.html")]
+struct List {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    pager: Pager,
+    csrf_token: String,
+    name: String,
+    name_error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    after: Option<String>,
+    before: Option<String>,
+    created: Option<String>,
+}
+
+async fn render_list(
+    app: &App,
+    session: &ConsoleSession,
+    q: &ListQuery,
+    name: String,
+    name_error: Option<String>,
+) -> Response {
+    let at = page_at(q.after.as_deref(), q.before.as_deref());
+    let page = match app.sb.console_subaccounts(session, &at, PAGE_SIZE).await {
+        Ok(p) => p,
+        Err(e) => return internal(e),
+    };
+    let status = if name_error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Page::render(&List {
+        chrome: Chrome::for_session(Some(session), PATH),
+        rows: page.items.iter().map(Row::from).collect(),
+        pager: Pager::of(&page, PATH),
+        csrf_token: session.csrf_token.clone(),
+        name,
+        name_error,
+        notice: q
+            .created
+            .as_deref()
+            .filter(|sid| AccountSid::parse(sid).is_ok())
+            .map(|sid| format!("Subaccount {sid} was created.")),
+    })
+    .status(status)
+    .into_response()
+}
+
+pub async fn list(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    render_list(&app, &session, &q, String::new(), None).await
+}
+
+pub async fn create(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    WebForm(form): WebForm,
+) -> Response {
+    if !csrf_ok(&session, &form) {
+        return expired(&session, PATH);
+    }
+    let name = form.get("friendly_name").unwrap_or_default().to_owned();
+    match app
+        .sb
+        .console_create_subaccount(&session, &name, Some(&ip(&peer)))
+        .await
+    {
+        Ok(a) => see_other(&format!("{PATH}/{}?done=created", a.sid), Vec::new()),
+        Err(DomainError::Invalid { message, .. }) => {
+            let q = ListQuery {
+                after: None,
+                before: None,
+                created: None,
+            };
+            render_list(&app, &session, &q, name, Some(human(&message))).await
+        }
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "subaccount.html")]
+struct Detail {
+    chrome: Chrome,
+    account: Row,
+    closed: bool,
+    suspended: bool,
+    active: bool,
+    csrf_token: String,
+    name: String,
+    name_error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct DetailQuery {
+    done: Option<String>,
+}
+
+fn render_detail(
+    session: &ConsoleSession,
+    account: &AccountRecord,
+    name: String,
+    name_error: Option<String>,
+    done: Option<&str>,
+) -> Response {
+    let status = if name_error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Page::render(&Detail {
+        chrome: Chrome::for_session(Some(session), PATH),
+        account: Row::from(account),
+        closed: account.status == AccountStatus::Closed,
+        suspended: account.status == AccountStatus::Suspended,
+        active: account.status == AccountStatus::Active,
+        csrf_token: session.csrf_token.clone(),
+        name,
+        name_error,
+        notice: match done {
+            Some("created") => Some("The subaccount was created."),
+            Some("renamed") => Some("The subaccount was renamed."),
+            Some("suspended") => Some(
+                "The subaccount is suspended: its credentials and Connect grants stop working until you reactivate it.",
+            ),
+            Some("reactivated") => Some("The subaccount is active again."),
+            Some("closed") => Some("The subaccount is closed for good."),
+            _ => None,
+        },
+    })
+    .status(status)
+    .into_response()
+}
+
+async fn owned(app: &App, session: &ConsoleSession, sid: &str) -> Result<AccountRecord, Response> {
+    let Ok(sid) = AccountSid::parse(sid) else {
+        return Err(not_found(session, PATH));
+    };
+    app.sb
+        .console_subaccount(session, &sid)
+        .await
+        .map_err(|e| failed(session, PATH, e))
+}
+
+pub async fn detail(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path(sid): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Response {
+    match owned(&app, &session, &sid).await {
+        Ok(account) => {
+            let name = account.friendly_name.clone();
+            render_detail(&session, &account, name, None, q.done.as_deref())
+        }
+        Err(r) => r,
+    }
+}
+
+pub async fn rename(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Path(sid): Path<String>,
+    WebForm(form): WebForm,
+) -> Response {
+    let account = match owned(&app, &session, &sid).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&session, &form) {
+        return expired(&session, PATH);
+    }
+    let name = form.get("friendly_name").unwrap_or_default().to_owned();
+    match app
+        .sb
+        .console_rename_subaccount(&session, &account.sid, &name, Some(&ip(&peer)))
+        .await
+    {
+        Ok(a) => see_other(&format!("{PATH}/{}?done=renamed", a.sid), Vec::new()),
+        Err(DomainError::Invalid { message, .. }) => {
+            render_detail(&session, &account, name, Some(human(&message)), None)
+        }
+        Err(e) => failed(&session, PATH, e),
+    }
+}
+
+/// A status change, confirmed on a page of its own when it takes something away.
+#[derive(Clone, Copy)]
+pub enum Change {
+    Suspend,
+    Reactivate,
+    Close,
+}
+
+impl Change {
+    fn slug(self) -> &'static str {
+        match self {
+            Change::Suspend => "suspend",
+            Change::Reactivate => "reactivate",
+            Change::Close => "close",
+        }
+    }
+
+    fn status(self) -> AccountStatus {
+        match self {
+            Change::Suspend => AccountStatus::Suspended,
+            Change::Reactivate => AccountStatus::Active,
+            Change::Close => AccountStatus::Closed,
+        }
+    }
+
+    fn done(self) -> &'static str {
+        match self {
+            Change::Suspend => "suspended",
+            Change::Reactivate => "reactivated",
+            Change::Close => "closed",
+        }
+    }
+}
+
+pub async fn confirm_change(
+    app: App,
+    session: ConsoleSession,
+    sid: String,
+    change: Change,
+) -> Response {
+    let account = match owned(&app, &session, &sid).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (heading, body, button) = match change {
+        Change::Suspend => (
+            format!("Suspend {}?", account.friendly_name),
+            format!(
+                "{} stops working at once: API requests with its credentials are refused and Connect Apps using it lose access until you reactivate it. Its data is kept.",
+                account.sid
+            ),
+            "Suspend subaccount",
+        ),
+        Change::Close => (
+            format!("Close {}?", account.friendly_name),
+            format!(
+                "{} is closed for good: it cannot be reactivated, and everything using its credentials stops working. This cannot be undone.",
+                account.sid
+            ),
+            "Close subaccount",
+        ),
+        Change::Reactivate => (
+            format!("Reactivate {}?", account.friendly_name),
+            format!("{} works again with its credentials.", account.sid),
+            "Reactivate",
+        ),
+    };
+    Page::render(&Confirm {
+        chrome: Chrome::for_session(Some(&session), PATH),
+        heading,
+        body,
+        action: format!("{PATH}/{}/{}", account.sid, change.slug()),
+        button,
+        cancel: format!("{PATH}/{}", account.sid),
+        csrf_token: session.csrf_token.clone(),
+    })
+    .into_response()
+}
+
+pub async fn apply_change(
+    app: App,
+    session: ConsoleSession,
+    peer: std::net::SocketAddr,
+    sid: String,
+    form: crate::twilio::Params,
+    change: Change,
+) -> Response {
+    let account = match owned(&app, &session, &sid).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&session, &form) {
+        return expired(&session, PATH);
+    }
+    match app
+        .sb
+        .console_set_subaccount_status(&session, &account.sid, change.status(), Some(&ip(&peer)))
+        .await
+    {
+        Ok(a) => see_other(
+            &format!("{PATH}/{}?done={}", a.sid, change.done()),
+            Vec::new(),
+        ),
+        Err(e) => failed(&session, &format!("{PATH}/{}", account.sid), e),
+    }
+}
+
+macro_rules! change_handlers {
+    ($page:ident, $post:ident, $change:expr) => {
+        pub async fn $page(
+            State(app): State<App>,
+            SignedIn(session): SignedIn,
+            Path(sid): Path<String>,
+        ) -> Response {
+            confirm_change(app, session, sid, $change).await
+        }
+        pub async fn $post(
+            State(app): State<App>,
+            SignedIn(session): SignedIn,
+            ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+            Path(sid): Path<String>,
+            WebForm(form): WebForm,
+        ) -> Response {
+            apply_change(app, session, peer, sid, form, $change).await
+        }
+    };
+}
+
+change_handlers!(suspend_page, suspend, Change::Suspend);
+change_handlers!(reactivate_page, reactivate, Change::Reactivate);
+change_handlers!(close_page, close, Change::Close);
