@@ -10,6 +10,7 @@ mod bad_input;
 mod connect;
 mod connect_apps_api;
 mod consent_security;
+mod console_pages;
 mod principal;
 mod processes;
 mod revocation;

@@ -1,0 +1,465 @@
+//! The console's pages: every new state-changing form refuses a request without
+//! the session's CSRF token, another account's subaccounts, apps and deliveries
+//! answer 404 (reading and changing), and what users typed comes back escaped.
+
+use reqwest::StatusCode;
+use switchboard_domain::accounts::NewMainAccount;
+use switchboard_domain::connect_apps::ConnectAppFields;
+use switchboard_store::page::PageAt;
+use switchboard_types::{AccountSid, AccountStatus, AccountType, Permissions};
+
+use crate::browser::Browser;
+use crate::connect::{PASSWORD, authorize, customer};
+use crate::server_test;
+use crate::support::{TestServer, rand_id};
+
+/// A Full main account with a console user, signed in.
+struct Owner<'s> {
+    browser: Browser<'s>,
+    account: AccountSid,
+}
+
+async fn owner(s: &TestServer) -> Owner<'_> {
+    let email = format!("owner{}@example.com", rand_id());
+    let created =
+        s.sb.create_main_account(NewMainAccount {
+            email: email.clone(),
+            password: PASSWORD.into(),
+            friendly_name: "Owner Co".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    let mut browser = Browser::new(s);
+    let answer = browser.sign_in(&email, PASSWORD, "/console").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    Owner {
+        browser,
+        account: created.account.sid,
+    }
+}
+
+fn app_fields(name: &str) -> ConnectAppFields {
+    ConnectAppFields {
+        friendly_name: Some(name.into()),
+        company_name: Some("Rossum Inc".into()),
+        description: Some("Charts".into()),
+        authorize_redirect_url: Some("https://app.example.com/authorize".into()),
+        deauthorize_callback_url: Some("https://app.example.com/deauthorize".into()),
+        deauthorize_callback_method: Some("POST".into()),
+        permissions: Some(Permissions::parse_all(["get-all"]).unwrap()),
+        ..ConnectAppFields::default()
+    }
+}
+
+/// An owner with a subaccount, an app a customer authorized, and the
+/// deauthorize delivery of a revoked grant; returns (owner, subaccount, app,
+/// customer's dedicated subaccount of a second, active grant, delivery).
+struct World<'s> {
+    owner: Owner<'s>,
+    subaccount: String,
+    app: String,
+    grant: String,
+    delivery: String,
+}
+
+async fn world(s: &TestServer) -> World<'_> {
+    let mut owner = owner(s).await;
+    let sub =
+        s.sb.create_connect_app_for(&owner.account, &app_fields("Call Analytics"), "test")
+            .await
+            .unwrap();
+    let app = sub.sid.to_string();
+    // One customer authorizes and revokes (a delivery), another stays.
+    let mut gone = customer(s, true).await;
+    authorize(&mut gone.browser, &app).await;
+    s.sb.revoke_grant(&gone.account, &sub.sid, "test", None)
+        .await
+        .unwrap();
+    let mut stays = customer(s, true).await;
+    let grant = authorize(&mut stays.browser, &app).await.to_string();
+
+    let page = owner.browser.get("/console/subaccounts").await;
+    let csrf = page.csrf();
+    let created = owner
+        .browser
+        .post(
+            "/console/subaccounts",
+            &[("csrf_token", &csrf), ("friendly_name", "Staging")],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let subaccount = sid_in(created.location(), "AC");
+    let deliveries = owner.browser.get("/console/deliveries").await;
+    let delivery = sid_in(&deliveries.body, "WD");
+    World {
+        owner,
+        subaccount,
+        app,
+        grant,
+        delivery,
+    }
+}
+
+/// The first SID with `prefix` in `text`.
+fn sid_in(text: &str, prefix: &str) -> String {
+    for (i, _) in text.match_indices(prefix) {
+        let candidate = &text[i..(i + 34).min(text.len())];
+        if candidate.len() == 34 && candidate[2..].bytes().all(|b| b.is_ascii_hexdigit()) {
+            return candidate.to_owned();
+        }
+    }
+    panic!("no {prefix} SID in {text}");
+}
+
+server_test!(
+    every_console_form_refuses_a_missing_or_foreign_csrf_token,
+    |s| {
+        let mut w = world(&s).await;
+        let mut other = owner(&s).await;
+        let foreign = other.browser.get("/console").await.csrf();
+        let (sub, app, grant, delivery) = (&w.subaccount, &w.app, &w.grant, &w.delivery);
+        let posts = [
+            "/console/tokens/reveal".to_owned(),
+            "/console/tokens/create-secondary".to_owned(),
+            "/console/tokens/promote".to_owned(),
+            "/console/tokens/delete-secondary".to_owned(),
+            "/console/subaccounts".to_owned(),
+            format!("/console/subaccounts/{sub}/rename"),
+            format!("/console/subaccounts/{sub}/suspend"),
+            format!("/console/subaccounts/{sub}/reactivate"),
+            format!("/console/subaccounts/{sub}/close"),
+            "/console/apps/new".to_owned(),
+            format!("/console/apps/{app}"),
+            format!("/console/apps/{app}/logo/remove"),
+            format!("/console/apps/{app}/delete"),
+            format!("/console/apps/{app}/customers/{grant}/revoke"),
+            format!("/console/deliveries/{delivery}/replay"),
+        ];
+        for path in &posts {
+            for token in [None, Some(""), Some(foreign.as_str())] {
+                let mut form = vec![
+                    ("friendly_name", "Changed by an attacker"),
+                    ("company_name", "Evil"),
+                    ("authorize_redirect_url", "https://evil.example/"),
+                    ("deauthorize_callback_method", "POST"),
+                ];
+                form.extend(token.map(|t| ("csrf_token", t)));
+                let answer = w.owner.browser.post(path, &form).await;
+                assert_eq!(
+                    answer.status,
+                    StatusCode::FORBIDDEN,
+                    "{path} {token:?}: {}",
+                    answer.body
+                );
+                assert!(answer.location().is_empty(), "{path}");
+                assert!(answer.body.contains("Nothing was changed"), "{path}");
+            }
+        }
+        // The reveal refused shows no token.
+        let account = s.sb.operator_account(&w.owner.account).await.unwrap();
+        let token = s.sb.reveal_token(&account).unwrap();
+        let refused = w.owner.browser.post("/console/tokens/reveal", &[]).await;
+        assert!(!refused.body.contains(&token));
+        assert!(
+            account.secondary_token_sealed.is_none(),
+            "a secondary token was created"
+        );
+
+        // The logo upload is multipart; without the token nothing is stored.
+        let cookie = format!(
+            "sb_session={}",
+            w.owner.browser.cookie("sb_session").unwrap()
+        );
+        let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+        for token in ["", foreign.as_str()] {
+            assert_eq!(
+                upload(&s, &cookie, app, token, &png).await,
+                StatusCode::FORBIDDEN
+            );
+        }
+
+        // Nothing changed.
+        let subaccount =
+            s.sb.operator_account(&AccountSid::parse(sub).unwrap())
+                .await
+                .unwrap();
+        assert_eq!(subaccount.friendly_name, "Staging");
+        assert_eq!(subaccount.status, AccountStatus::Active);
+        let apps =
+            s.sb.connect_apps_of(&w.owner.account, &PageAt::First, 10)
+                .await
+                .unwrap()
+                .items;
+        assert_eq!(apps.len(), 1, "an app was created or deleted");
+        assert_eq!(apps[0].friendly_name, "Call Analytics");
+        assert!(!apps[0].has_logo);
+        let grant_of =
+            s.sb.store()
+                .opt(switchboard_store::authorizations::by_subaccount(
+                    &AccountSid::parse(grant).unwrap(),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+        assert!(grant_of.is_active(), "the grant was revoked");
+        let subs = s
+            .sb
+            .store()
+            .all(switchboard_store::console::subaccounts_of(&w.owner.account, &PageAt::First, 10).0)
+            .await
+            .unwrap();
+        assert_eq!(subs.len(), 1, "a subaccount was created");
+
+        // And with the session's own token the same forms work (the test can fail).
+        let csrf = w.owner.browser.get("/console").await.csrf();
+        let ok = w
+            .owner
+            .browser
+            .post(
+                &format!("/console/subaccounts/{sub}/rename"),
+                &[("csrf_token", &csrf), ("friendly_name", "Renamed")],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+        assert_eq!(
+            upload(&s, &cookie, app, &csrf, &png).await,
+            StatusCode::SEE_OTHER
+        );
+        let app_sid = switchboard_types::ConnectAppSid::parse(app).unwrap();
+        assert!(s.sb.connect_app(&app_sid).await.unwrap().has_logo);
+    }
+);
+
+/// Posts the logo form as a browser does (multipart), with `token`.
+async fn upload(s: &TestServer, cookie: &str, app: &str, token: &str, image: &[u8]) -> StatusCode {
+    let mut body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"l.png\"\r\n\
+         Content-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(image);
+    body.extend_from_slice(b"\r\n--XyZ--\r\n");
+    s.http
+        .post(s.url(&format!("/console/apps/{app}/logo")))
+        .header("Cookie", cookie)
+        .header("Content-Type", "multipart/form-data; boundary=XyZ")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+server_test!(
+    another_accounts_subaccounts_apps_and_deliveries_answer_404,
+    |s| {
+        let w = world(&s).await;
+        let mut other = owner(&s).await;
+        let csrf = other.browser.get("/console").await.csrf();
+        let (sub, app, grant, delivery) = (&w.subaccount, &w.app, &w.grant, &w.delivery);
+        let owner_sid = w.owner.account.to_string();
+        let gets = [
+            format!("/console/subaccounts/{sub}"),
+            format!("/console/subaccounts/{sub}/suspend"),
+            format!("/console/subaccounts/{sub}/close"),
+            format!("/console/subaccounts/{owner_sid}"),
+            format!("/console/apps/{app}"),
+            format!("/console/apps/{app}/customers"),
+            format!("/console/apps/{app}/delete"),
+            format!("/console/apps/{app}/logo/remove"),
+            format!("/console/apps/{app}/customers/{grant}/revoke"),
+            format!("/console/deliveries/{delivery}"),
+            format!("/console/logs?account={sub}"),
+            format!("/console/logs?account={owner_sid}&kind=messages"),
+            "/console/apps/not-a-sid".to_owned(),
+            "/console/subaccounts/AC00000000000000000000000000000000".to_owned(),
+            "/console/deliveries/WD00000000000000000000000000000000".to_owned(),
+        ];
+        for path in &gets {
+            let answer = other.browser.get(path).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                answer.body
+            );
+            assert!(
+                !answer.body.contains("Call Analytics"),
+                "{path} leaks the app"
+            );
+            assert!(
+                !answer.body.contains("Staging"),
+                "{path} leaks the subaccount"
+            );
+        }
+        let posts = [
+            format!("/console/subaccounts/{sub}/rename"),
+            format!("/console/subaccounts/{sub}/suspend"),
+            format!("/console/subaccounts/{sub}/close"),
+            format!("/console/apps/{app}"),
+            format!("/console/apps/{app}/delete"),
+            format!("/console/apps/{app}/logo/remove"),
+            format!("/console/apps/{app}/customers/{grant}/revoke"),
+            format!("/console/deliveries/{delivery}/replay"),
+        ];
+        for path in &posts {
+            let answer = other
+                .browser
+                .post(
+                    path,
+                    &[
+                        ("csrf_token", csrf.as_str()),
+                        ("friendly_name", "Taken over"),
+                        ("company_name", "Evil"),
+                        ("authorize_redirect_url", "https://evil.example/"),
+                        ("deauthorize_callback_method", "POST"),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                answer.body
+            );
+        }
+        // Nothing of the owner's changed.
+        let subaccount =
+            s.sb.operator_account(&AccountSid::parse(sub).unwrap())
+                .await
+                .unwrap();
+        assert_eq!(
+            (subaccount.friendly_name.as_str(), subaccount.status),
+            ("Staging", AccountStatus::Active)
+        );
+        let apps =
+            s.sb.connect_apps_of(&w.owner.account, &PageAt::First, 10)
+                .await
+                .unwrap()
+                .items;
+        assert_eq!(apps[0].friendly_name, "Call Analytics");
+        // The owner's own pages answer (so the 404s above are about ownership).
+        let mut mine = w.owner;
+        for path in gets[..10].iter().filter(|p| !p.ends_with(&owner_sid)) {
+            let answer = mine.browser.get(path).await;
+            assert_eq!(answer.status, StatusCode::OK, "{path}");
+        }
+        // A customer sees nothing of the app they authorized from the owner's side.
+        let other_lists = other.browser.get("/console/deliveries").await;
+        assert!(!other_lists.body.contains(delivery.as_str()));
+        let other_apps = other.browser.get("/console/apps").await;
+        assert!(!other_apps.body.contains(app.as_str()));
+    }
+);
+
+server_test!(what_users_typed_comes_back_escaped, |s| {
+    let mut o = owner(&s).await;
+    let evil = "<script>alert(1)</script>\"'&";
+    // Askama writes numeric character references.
+    let escaped = "&#60;script&#62;alert(1)&#60;/script&#62;";
+    let csrf = o.browser.get("/console/subaccounts").await.csrf();
+    let created = o
+        .browser
+        .post(
+            "/console/subaccounts",
+            &[("csrf_token", &csrf), ("friendly_name", evil)],
+        )
+        .await;
+    let sub = created.location().to_owned();
+    for path in [
+        sub.as_str(),
+        "/console/subaccounts",
+        "/console/logs",
+        "/console/audit",
+    ] {
+        let page = o.browser.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains("<script>alert(1)"),
+            "{path} is not escaped"
+        );
+        assert!(page.body.contains(escaped), "{path} does not show the name");
+    }
+
+    // A form error keeps what was typed, escaped, next to the field.
+    let csrf = o.browser.get("/console/apps/new").await.csrf();
+    let answer = o
+        .browser
+        .post(
+            "/console/apps/new",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("friendly_name", evil),
+                ("company_name", evil),
+                ("description", evil),
+                ("homepage_url", "javascript:alert(1)"),
+                ("authorize_redirect_url", "https://app.example.com/a"),
+                ("deauthorize_callback_method", "POST"),
+                ("permissions", "get-all"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(!answer.body.contains("<script>alert(1)"));
+    assert!(answer.body.contains(escaped));
+    assert!(
+        answer.body.contains("id=\"homepage_url-error\""),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains("value=\"javascript:alert(1)\""));
+
+    let csrf = o.browser.get("/console/apps/new").await.csrf();
+    let created = o
+        .browser
+        .post(
+            "/console/apps/new",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("friendly_name", evil),
+                ("company_name", evil),
+                ("description", evil),
+                (
+                    "authorize_redirect_url",
+                    "https://app.example.com/a?x=1&y=\"2\"",
+                ),
+                ("deauthorize_callback_method", "GET"),
+                ("permissions", "get-all"),
+                ("permissions", "post-all"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let app_page = created.location().split('?').next().unwrap().to_owned();
+    let app = app_page.rsplit('/').next().unwrap().to_owned();
+    for path in [
+        app_page.clone(),
+        "/console/apps".to_owned(),
+        format!("{app_page}/customers"),
+        format!("{app_page}/delete"),
+    ] {
+        let page = o.browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            !page.body.contains("<script>alert(1)"),
+            "{path} is not escaped"
+        );
+        assert!(page.body.contains(escaped), "{path} does not show the name");
+    }
+    // The snippet is shown as text: its markup is escaped inside the textarea.
+    let page = o.browser.get(&app_page).await;
+    assert!(
+        page.body.contains(&format!(
+            "&#60;a href=&#34;{}/authorize/{app}?state=YOUR_STATE&#34;&#62;",
+            s.url("")
+        )),
+        "{}",
+        page.body
+    );
+    // The customer sees the app's text escaped on the consent page too.
+    let mut c = customer(&s, true).await;
+    let consent = c.browser.get(&format!("/authorize/{app}")).await;
+    assert!(!consent.body.contains("<script>alert(1)"));
+});
