@@ -220,26 +220,20 @@ pub(crate) fn decode_folded_row<T>(
 
 /// `$1` → `$3` when `by` is 2: makes room for the facts' own placeholders.
 fn shift_placeholders(sql: &str, by: usize) -> String {
+    // On every folded read: copy the runs between `$` signs whole.
     let mut out = String::with_capacity(sql.len() + 8);
-    let bytes = sql.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            let start = i + 1;
-            let mut end = start;
-            while end < bytes.len() && bytes[end].is_ascii_digit() {
-                end += 1;
-            }
-            let n: usize = sql[start..end].parse().unwrap_or(0);
-            out.push('$');
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at + 1]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            let n: usize = rest[..digits].parse().unwrap_or(0);
             out.push_str(&(n + by).to_string());
-            i = end;
-        } else {
-            let ch = sql[i..].chars().next().unwrap_or(' ');
-            out.push(ch);
-            i += ch.len_utf8();
+            rest = &rest[digits..];
         }
     }
+    out.push_str(rest);
     out
 }
 
