@@ -12,10 +12,13 @@ use switchboard_store::deliveries::{self, DeliveryRecord};
 use switchboard_store::messages::{self, MessageFilter, MessageRecord};
 use switchboard_store::page::{Page, PageAt};
 use switchboard_store::usage::{self, Period, UsageScope};
-use switchboard_types::{AccountSid, AccountStatus, ConnectAppSid, Permissions, Timestamp};
+use switchboard_types::{
+    AccountSid, AccountStatus, ConnectAppSid, DeliverySid, Permissions, Timestamp,
+};
 
 use super::ConsoleSession;
 use crate::audit::{self, Event};
+use crate::delivery::DeliveryView;
 use crate::error::{DomainError, DomainResult};
 use crate::{Switchboard, validate};
 
@@ -397,15 +400,51 @@ impl Switchboard {
             .ok_or(DomainError::NotFound)
     }
 
-    /// Every callback sent on behalf of the signed-in account, newest first.
+    /// Every callback sent for the signed-in account, newest first: those of its
+    /// accounts, and those of its apps (signed with its token) sent from
+    /// customers' dedicated subaccounts.
     pub async fn console_deliveries(
         &self,
         session: &ConsoleSession,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<DeliveryRecord>> {
-        let (query, shape) = deliveries::of_account(&session.account_sid, at, size);
+        let (query, shape) =
+            switchboard_store::console::deliveries_of_tree(&session.account_sid, at, size);
         Ok(shape.assemble(self.store().all(query).await?))
+    }
+
+    /// One delivery the deliveries page lists, with its attempts.
+    pub async fn console_delivery(
+        &self,
+        session: &ConsoleSession,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        let delivery = self
+            .store()
+            .opt(deliveries::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let listed = delivery.signing_account_sid == session.account_sid
+            || self
+                .store()
+                .opt(accounts::by_sid(&delivery.account_sid))
+                .await?
+                .is_some_and(|a| a.owner_account_sid == session.account_sid);
+        if !listed {
+            return Err(DomainError::NotFound);
+        }
+        self.delivery_of(&delivery.account_sid, sid).await
+    }
+
+    /// Sends a listed delivery again.
+    pub async fn console_replay_delivery(
+        &self,
+        session: &ConsoleSession,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        let view = self.console_delivery(session, sid).await?;
+        self.replay_delivery(&view.delivery.account_sid, sid).await
     }
 
     /// Calls of an account of the signed-in tree.

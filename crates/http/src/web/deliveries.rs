@@ -21,6 +21,8 @@ pub const PATH: &str = "/console/deliveries";
 
 pub struct Row {
     pub sid: String,
+    pub account: String,
+    pub resource: String,
     pub kind: String,
     pub app: String,
     pub method: String,
@@ -41,6 +43,8 @@ impl From<&DeliveryRecord> for Row {
     fn from(d: &DeliveryRecord) -> Self {
         Row {
             sid: d.sid.to_string(),
+            account: d.account_sid.to_string(),
+            resource: d.resource_sid.clone().unwrap_or_default(),
             kind: d.kind.clone(),
             app: d.connect_app_sid.clone().unwrap_or_default(),
             method: d.method.clone(),
@@ -138,7 +142,7 @@ pub async fn detail(
     let Ok(sid) = DeliverySid::parse(&sid) else {
         return not_found(&session, PATH);
     };
-    let view = match app.sb.delivery_of(&session.account_sid, &sid).await {
+    let view = match app.sb.console_delivery(&session, &sid).await {
         Ok(v) => v,
         Err(e) => return failed(&session, PATH, e),
     };
@@ -181,13 +185,13 @@ pub async fn replay(
     let Ok(sid) = DeliverySid::parse(&sid) else {
         return not_found(&session, PATH);
     };
-    if let Err(e) = app.sb.delivery_of(&session.account_sid, &sid).await {
+    if let Err(e) = app.sb.console_delivery(&session, &sid).await {
         return failed(&session, PATH, e);
     }
     if !csrf_ok(&session, &form) {
         return expired(&session, PATH);
     }
-    match app.sb.replay_delivery(&session.account_sid, &sid).await {
+    match app.sb.console_replay_delivery(&session, &sid).await {
         Ok(_) => see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new()),
         Err(e) => failed(&session, PATH, e),
     }

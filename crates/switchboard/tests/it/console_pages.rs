@@ -57,6 +57,7 @@ fn app_fields(name: &str) -> ConnectAppFields {
 /// customer's dedicated subaccount of a second, active grant, delivery).
 struct World<'s> {
     owner: Owner<'s>,
+    customer: crate::connect::Customer<'s>,
     subaccount: String,
     app: String,
     grant: String,
@@ -94,6 +95,7 @@ async fn world(s: &TestServer) -> World<'_> {
     let delivery = sid_in(&deliveries.body, "WD");
     World {
         owner,
+        customer: stays,
         subaccount,
         app,
         grant,
@@ -463,3 +465,77 @@ server_test!(what_users_typed_comes_back_escaped, |s| {
     let consent = c.browser.get(&format!("/authorize/{app}")).await;
     assert!(!consent.body.contains("<script>alert(1)"));
 });
+
+server_test!(
+    status_callbacks_an_app_was_sent_from_a_customers_subaccount_reach_both_and_nobody_else,
+    |s| {
+        let mut w = world(&s).await;
+        let dedicated = AccountSid::parse(&w.grant).unwrap();
+        let hook = switchboard_domain::delivery::Webhook {
+            kind: switchboard_domain::delivery::WebhookKind::CallStatus,
+            account: dedicated.clone(),
+            signing_account: w.owner.account.clone(),
+            connect_app: None,
+            resource_sid: Some("CA0123456789abcdef0123456789abcdef".into()),
+            method: "POST".into(),
+            url: "https://app.example.com/status".into(),
+            params: vec![("CallStatus".into(), "completed".into())],
+        };
+        let mut tx = s.sb.store().begin().await.unwrap();
+        let sid = switchboard_domain::delivery::enqueue(
+            &mut tx,
+            &hook,
+            switchboard_types::Timestamp::now(),
+        )
+        .await
+        .unwrap()
+        .to_string();
+        tx.commit().await.unwrap();
+
+        // The app owner (whose token signs it) and the customer (whose subaccount
+        // made the call) both list it and open it.
+        let list = w.owner.browser.get("/console/deliveries").await;
+        assert!(list.body.contains(&sid), "the owner does not list it");
+        let page = w
+            .owner
+            .browser
+            .get(&format!("/console/deliveries/{sid}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let theirs = w.customer.browser.get("/console/deliveries").await;
+        assert!(theirs.body.contains(&sid), "the customer does not list it");
+        let page = w
+            .customer
+            .browser
+            .get(&format!("/console/deliveries/{sid}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Anyone else: not listed, not found, not replayable.
+        let mut other = owner(&s).await;
+        let csrf = other.browser.get("/console").await.csrf();
+        assert!(
+            !other
+                .browser
+                .get("/console/deliveries")
+                .await
+                .body
+                .contains(&sid)
+        );
+        assert_eq!(
+            other
+                .browser
+                .get(&format!("/console/deliveries/{sid}"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        let replay = other
+            .browser
+            .post(
+                &format!("/console/deliveries/{sid}/replay"),
+                &[("csrf_token", &csrf)],
+            )
+            .await;
+        assert_eq!(replay.status, StatusCode::NOT_FOUND);
+    }
+);
