@@ -77,7 +77,8 @@ struct UsagePage {
 
 #[derive(Deserialize)]
 pub struct UsageQuery {
-    days: Option<u32>,
+    /// Text, so that a bad value shows the default window instead of an error.
+    days: Option<String>,
 }
 
 /// A round number at or above `max` for the chart's top line.
@@ -158,7 +159,11 @@ pub async fn page(
     SignedIn(session): SignedIn,
     Query(q): Query<UsageQuery>,
 ) -> Response {
-    let days = q.days.filter(|d| WINDOWS.contains(d)).unwrap_or(30);
+    let days = q
+        .days
+        .and_then(|d| d.parse().ok())
+        .filter(|d| WINDOWS.contains(d))
+        .unwrap_or(30);
     let summary = match app.sb.console_usage(&session, days).await {
         Ok(s) => s,
         Err(e) => return internal(e),

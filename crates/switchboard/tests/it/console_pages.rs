@@ -385,6 +385,17 @@ server_test!(what_users_typed_comes_back_escaped, |s| {
         assert!(page.body.contains(escaped), "{path} does not show the name");
     }
 
+    // Odd query strings fall back to the page's defaults, never an error.
+    for path in [
+        "/console/usage?days=abc",
+        "/console/usage?days=-1",
+        "/console/logs?after=junk&status=%3Cb%3E&kind=x",
+        "/console/audit?before=1.%27--",
+        "/console/deliveries?after=99999999999999999999.WD1",
+    ] {
+        assert_eq!(o.browser.get(path).await.status, StatusCode::OK, "{path}");
+    }
+
     // A form error keeps what was typed, escaped, next to the field.
     let csrf = o.browser.get("/console/apps/new").await.csrf();
     let answer = o
