@@ -242,11 +242,9 @@ pub fn due_renewals(now: Timestamp, limit: i64) -> Query<'static, PhoneNumberRec
 }
 
 pub fn next_renewal() -> Query<'static, Option<i64>> {
-    Query::new(
-        "SELECT MIN(renews_at) FROM phone_numbers",
-        vec![],
-        |c| c.opt_int(),
-    )
+    Query::new("SELECT MIN(renews_at) FROM phone_numbers", vec![], |c| {
+        c.opt_int()
+    })
 }
 
 /// Moves a number's renewal on, only if no one else already did (0 rows).

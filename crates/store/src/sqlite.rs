@@ -33,7 +33,10 @@ fn configure(conn: &Connection) -> Result<()> {
     // re-parsed its folded query (over 40% of a request's CPU, see
     // docs/benchmarks.md). Our plans never depend on bound values (equality on
     // keys, no LIKE, no sqlite_stat tables), so nothing is lost.
-    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     // WAL keeps readers and the writer out of each other's way, and with
     // synchronous=NORMAL a committed transaction survives kill -9 (only an OS
     // crash can lose the last few).

@@ -440,7 +440,11 @@ impl Switchboard {
             taken += 1;
             hooked |= self.step_message(message).await?;
         }
-        for number in self.store().all(phone_numbers::due_renewals(now, BATCH)).await? {
+        for number in self
+            .store()
+            .all(phone_numbers::due_renewals(now, BATCH))
+            .await?
+        {
             taken += 1;
             self.renew_number(number).await?;
         }
