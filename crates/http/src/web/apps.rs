@@ -338,7 +338,7 @@ fn authorize_link(app: &App, sid: &ConnectAppSid) -> String {
 /// The HTML an app developer pastes into their site.
 fn snippet(app: &App, sid: &ConnectAppSid) -> String {
     format!(
-        "<a href=\"{}\">\n  <img src=\"{}/assets/connect-button.svg\" alt=\"Connect with Switchboard\" width=\"180\" height=\"40\">\n</a>",
+        "<a href=\"{}\">\n  <img src=\"{}/assets/connect-button.svg\" alt=\"Connect with Switchboard\" width=\"256\" height=\"40\">\n</a>",
         authorize_link(app, sid).replace('&', "&amp;"),
         app.sb.settings().public_url
     )
