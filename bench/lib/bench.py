@@ -178,7 +178,13 @@ def report(results_jsonl, meta_json, out_md, out_json):
             f"{fmt(d['per_second'])} /s end to end", "all, none twice, ≥ 5,000 /s",
             ok and d["per_second"] >= 5000,
             f"{fmt(d['unique'])} delivered, {d['duplicates']} twice; revoke requests {fmt(d['revoke_per_second'])} /s; "
-            f"deliveries alone {fmt(d['delivery_per_second'])} /s")
+            f"first to last delivery {fmt(d['delivery_per_second'])} /s")
+    o = by.get("outbox")
+    if o:
+        ok = o["unique"] == o["expected"] and o["duplicates"] == 0
+        add("outbox", f"6b. Deauthorize callbacks alone: {fmt(o['expected'])} waiting in the outbox at start-up",
+            f"{fmt(o['per_second'])} /s", "(diagnostic: the delivery pipeline alone)", None,
+            f"{fmt(o['unique'])} delivered, {o['duplicates']} twice, in {o['seconds']:.2f} s from exec to the last")
     m = by.get("memory")
     if m:
         add("memory", "7. Resident memory (VmRSS), SQLite",

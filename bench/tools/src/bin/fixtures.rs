@@ -11,7 +11,9 @@
 //! POSTed to `--callback`), `--customers` Full customers with console users (all
 //! with the password in `PASSWORD`), and with `--approve` every customer authorizes
 //! every app (customers × apps grants; the first 16 are listed with their
-//! dedicated subaccounts). Prints the world as JSON on stdout. Run it
+//! dedicated subaccounts); with `--revoke` every grant is revoked again, leaving
+//! customers × apps deauthorize callbacks pending in the outbox for the next
+//! server. Prints the world as JSON on stdout. Run it
 //! while the server is stopped or running; both use the same database.
 
 use clap::Parser;
@@ -39,6 +41,10 @@ struct Args {
     /// Every customer authorizes every app.
     #[arg(long)]
     approve: bool,
+    /// Then revokes every grant again, so their deauthorize callbacks wait in the
+    /// outbox for the next server to start (to time delivery alone).
+    #[arg(long, requires = "approve")]
+    revoke: bool,
 }
 
 fn run_id() -> u128 {
@@ -139,6 +145,18 @@ async fn main() -> Result<(), String> {
         }
     }
 
+    let mut revoked = 0usize;
+    if args.revoke {
+        for c in &customers {
+            for app in &apps {
+                sb.revoke_grant(&c.account.sid, app, "bench", None)
+                    .await
+                    .map_err(|x| e(&x))?;
+                revoked += 1;
+            }
+        }
+    }
+
     let world = json!({
         "password": PASSWORD,
         "owner": {"sid": owner.account.sid.to_string(), "token": owner.auth_token},
@@ -149,6 +167,7 @@ async fn main() -> Result<(), String> {
             "email": c.user.email,
         })).collect::<Vec<_>>(),
         "approved": approved,
+        "revoked": revoked,
         "grants": grants,
     });
     println!("{world}");
