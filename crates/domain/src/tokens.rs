@@ -51,9 +51,28 @@ impl Switchboard {
     /// token shows itself.
     async fn audit_rotation(&self, access: &Access, action: &'static str) -> DomainResult<()> {
         let account = Self::token_account(access);
+        self.audit_rotation_by(&account, &crate::connect_apps::api_actor(access), action)
+            .await
+    }
+
+    /// A rotation made by the operator's command line, audited like the others.
+    pub async fn audit_operator_rotation(
+        &self,
+        account: &AccountSid,
+        action: &'static str,
+    ) -> DomainResult<()> {
+        self.audit_rotation_by(account, "cli", action).await
+    }
+
+    async fn audit_rotation_by(
+        &self,
+        account: &AccountSid,
+        actor: &str,
+        action: &'static str,
+    ) -> DomainResult<()> {
         self.record_event(crate::audit::Event {
-            account: &account,
-            actor: &crate::connect_apps::api_actor(access),
+            account,
+            actor,
             action,
             app: None,
             subject: Some(account.as_str()),

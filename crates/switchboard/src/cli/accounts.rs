@@ -250,8 +250,9 @@ async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
     let err = |e: switchboard_domain::DomainError| e.to_string();
     let (out, json) = match cmd {
         TokensCommand::CreateSecondary(a) => {
-            let info = sb
-                .create_secondary_token(&parse_sid(&a.sid)?)
+            let sid = parse_sid(&a.sid)?;
+            let info = sb.create_secondary_token(&sid).await.map_err(err)?;
+            sb.audit_operator_rotation(&sid, "token.secondary_created")
                 .await
                 .map_err(err)?;
             (
@@ -264,8 +265,9 @@ async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
             )
         }
         TokensCommand::Promote(a) => {
-            let info = sb
-                .promote_secondary_token(&parse_sid(&a.sid)?)
+            let sid = parse_sid(&a.sid)?;
+            let info = sb.promote_secondary_token(&sid).await.map_err(err)?;
+            sb.audit_operator_rotation(&sid, "token.promoted")
                 .await
                 .map_err(err)?;
             (
@@ -280,6 +282,9 @@ async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
         TokensCommand::DeleteSecondary(a) => {
             let sid = parse_sid(&a.sid)?;
             sb.delete_secondary_token(&sid).await.map_err(err)?;
+            sb.audit_operator_rotation(&sid, "token.secondary_deleted")
+                .await
+                .map_err(err)?;
             (
                 TokenOut {
                     account_sid: sid.to_string(),

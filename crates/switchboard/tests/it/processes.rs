@@ -314,3 +314,63 @@ async fn a_revoke_on_one_node_is_refused_at_once_on_another() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Token rotations from the operator's command line land in the account's
+/// audit log, like rotations through the API and the console.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_line_token_rotations_are_audited() {
+    let db = TestDb::sqlite();
+    let sb = domain(&db).await;
+    let account = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("rotate{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Rotator".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap()
+        .account
+        .sid;
+    for step in [
+        "create-secondary",
+        "promote",
+        "create-secondary",
+        "delete-secondary",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args([
+                "accounts",
+                "tokens",
+                step,
+                account.as_str(),
+                "--database-url",
+                db.url(),
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{step}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let at = switchboard_store::page::PageAt::First;
+    let (query, shape) = switchboard_store::audit::of_account(&account, &at, 50);
+    let events = shape.assemble(sb.store().all(query).await.unwrap()).items;
+    let rotations: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.action.starts_with("token."))
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        rotations,
+        [
+            ("cli", "token.secondary_deleted"),
+            ("cli", "token.secondary_created"),
+            ("cli", "token.promoted"),
+            ("cli", "token.secondary_created"),
+        ]
+    );
+}
