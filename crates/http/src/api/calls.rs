@@ -112,19 +112,15 @@ pub async fn fetch(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<CallJson>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Calls)?;
-    let (Some(account), Some(sid)) = (
-        account.as_ref(),
-        scope::sid(&segment, &call, CallSid::parse),
-    ) else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
-    let record = app
-        .sb
-        .fetch_call(&request, account, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = scope::read_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Calls,
+        CallSid::parse,
+        async |request, account, sid| app.sb.fetch_call(request, account, sid).await,
+    )
+    .await?;
     Ok(Json(record.into()))
 }
 

@@ -80,19 +80,15 @@ pub async fn fetch(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<MessageJson>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Messages)?;
-    let (Some(account), Some(sid)) = (
-        account.as_ref(),
-        scope::sid(&segment, &call, MessageSid::parse),
-    ) else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
-    let record = app
-        .sb
-        .fetch_message(&request, account, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = scope::read_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Messages,
+        MessageSid::parse,
+        async |request, account, sid| app.sb.fetch_message(request, account, sid).await,
+    )
+    .await?;
     Ok(Json(record.into()))
 }
 

@@ -245,19 +245,15 @@ pub async fn fetch(
             .await?
             .into_response());
     }
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::PhoneNumbers)?;
-    let (Some(account), Some(sid)) = (
-        account.as_ref(),
-        scope::sid(&segment, &call, PhoneNumberSid::parse),
-    ) else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
-    let record = app
-        .sb
-        .fetch_number(&request, account, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = scope::read_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::PhoneNumbers,
+        PhoneNumberSid::parse,
+        async |request, account, sid| app.sb.fetch_number(request, account, sid).await,
+    )
+    .await?;
     Ok(Json(IncomingNumberJson::from(record)).into_response())
 }
 

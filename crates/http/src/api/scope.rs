@@ -66,3 +66,24 @@ pub async fn authorized_item<T, E>(
     let sid = self::sid(segment, call, parse).ok_or_else(|| ApiError::not_found(&call.path))?;
     Ok((access, sid))
 }
+
+/// Reads one item, `…/{Resource}/{Sid}.json`: authorisation and the read share
+/// one round trip in `read`; a path that cannot name an item is "not found"
+/// once the caller is known.
+pub async fn read_item<S, E, R>(
+    app: &App,
+    call: &ApiCall,
+    (account_segment, segment): (&str, &str),
+    resource: Resource,
+    parse: impl FnOnce(&str) -> Result<S, E>,
+    read: impl AsyncFnOnce(&ApiRequest<'_>, &AccountSid, &S) -> switchboard_domain::DomainResult<R>,
+) -> Result<R, ApiError> {
+    let account = account(account_segment);
+    let request = call.request(target(&account), resource)?;
+    let (Some(account), Some(sid)) = (account.as_ref(), self::sid(segment, call, parse)) else {
+        return Err(not_found(app, call, &request).await);
+    };
+    read(&request, account, &sid)
+        .await
+        .map_err(|e| call.fail(e))
+}
