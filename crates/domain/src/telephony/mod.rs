@@ -36,24 +36,33 @@ pub enum SimSpeed {
 }
 
 impl SimSpeed {
-    /// `instant`, or a positive number such as `1`, `10`, `0.5`.
+    /// The slowest and fastest clocks `parse` accepts.
+    pub const RANGE: std::ops::RangeInclusive<f64> = 0.001..=1_000_000.0;
+
+    /// `instant`, or a number of simulated seconds per second such as `1`,
+    /// `60` or `0.5`, within [`SimSpeed::RANGE`].
     pub fn parse(value: &str) -> Result<SimSpeed, String> {
         if value.eq_ignore_ascii_case("instant") {
             return Ok(SimSpeed::Instant);
         }
         match value.parse::<f64>() {
-            Ok(f) if f.is_finite() && f > 0.0 => Ok(SimSpeed::Factor(f)),
+            Ok(f) if Self::RANGE.contains(&f) => Ok(SimSpeed::Factor(f)),
             _ => Err(format!(
-                "'{value}' is not a speed: use 'instant' or a positive number of simulated seconds per second"
+                "'{value}' is not a speed: use 'instant' or a number of simulated seconds per second from {} to {}",
+                Self::RANGE.start(),
+                Self::RANGE.end()
             )),
         }
     }
 
-    /// The real time `sim_secs` simulated seconds take.
+    /// The real time `sim_secs` simulated seconds take (at most a year: no
+    /// step of a simulation waits longer).
     pub fn real(self, sim_secs: i64) -> Duration {
+        const YEAR: Duration = Duration::from_secs(365 * 86_400);
         match self {
             SimSpeed::Instant => Duration::ZERO,
-            SimSpeed::Factor(f) => Duration::from_secs_f64(sim_secs.max(0) as f64 / f),
+            SimSpeed::Factor(f) => Duration::try_from_secs_f64(sim_secs.max(0) as f64 / f)
+                .map_or(YEAR, |d| d.min(YEAR)),
         }
     }
 
@@ -67,7 +76,8 @@ impl SimSpeed {
     pub fn month_after(self, at: Timestamp) -> Timestamp {
         match self {
             SimSpeed::Instant => at.plus_micros(MONTH_SECS * 1_000_000),
-            SimSpeed::Factor(_) => self.due_after(at, MONTH_SECS),
+            // Never less than a millisecond, so rent cannot fall due forever.
+            SimSpeed::Factor(_) => self.due_after(at, MONTH_SECS).max(at.plus_micros(1_000)),
         }
     }
 }
@@ -143,4 +153,25 @@ pub(crate) fn url_param(
 /// `YYYY-MM-DD` of an instant, UTC: the day usage is rolled up under.
 pub(crate) fn day_of(t: Timestamp) -> String {
     t.to_datetime().format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speeds_are_bounded_and_never_panic() {
+        assert_eq!(SimSpeed::parse("instant"), Ok(SimSpeed::Instant));
+        assert_eq!(SimSpeed::parse("60"), Ok(SimSpeed::Factor(60.0)));
+        for bad in ["0", "-1", "1e-300", "1e300", "NaN", "inf", "fast"] {
+            assert!(SimSpeed::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            SimSpeed::Factor(1e-300).real(60),
+            Duration::from_secs(365 * 86_400)
+        );
+        assert_eq!(SimSpeed::Factor(60.0).real(60), Duration::from_secs(1));
+        let at = Timestamp::from_seconds(1_000);
+        assert!(SimSpeed::Factor(1e300).month_after(at) > at);
+    }
 }
