@@ -156,19 +156,15 @@ pub async fn delete(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let (access, sid) = scope::authorized_item(
+    scope::delete_item(
         &app,
         &call,
         (&account_segment, &segment),
         Resource::Calls,
         CallSid::parse,
+        async |access, sid| app.sb.delete_call(access, sid).await,
     )
-    .await?;
-    app.sb
-        .delete_call(&access, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 async fn recordings_of(

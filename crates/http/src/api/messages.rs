@@ -118,17 +118,13 @@ pub async fn delete(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let (access, sid) = scope::authorized_item(
+    scope::delete_item(
         &app,
         &call,
         (&account_segment, &segment),
         Resource::Messages,
         MessageSid::parse,
+        async |access, sid| app.sb.delete_message(access, sid).await,
     )
-    .await?;
-    app.sb
-        .delete_message(&access, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }

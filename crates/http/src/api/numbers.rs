@@ -297,17 +297,13 @@ pub async fn release(
     Path((account_segment, segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let (access, sid) = scope::authorized_item(
+    scope::delete_item(
         &app,
         &call,
         (&account_segment, &segment),
         Resource::PhoneNumbers,
         PhoneNumberSid::parse,
+        async |access, sid| app.sb.release_number(access, sid).await,
     )
-    .await?;
-    app.sb
-        .release_number(&access, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }

@@ -87,3 +87,17 @@ pub async fn read_item<S, E, R>(
         .await
         .map_err(|e| call.fail(e))
 }
+
+/// Deletes one item, `DELETE …/{Resource}/{Sid}.json`: 204 once `delete` did.
+pub async fn delete_item<S, E>(
+    app: &App,
+    call: &ApiCall,
+    segments: (&str, &str),
+    resource: Resource,
+    parse: impl FnOnce(&str) -> Result<S, E>,
+    delete: impl AsyncFnOnce(&Access, &S) -> switchboard_domain::DomainResult<()>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let (access, sid) = authorized_item(app, call, segments, resource, parse).await?;
+    delete(&access, &sid).await.map_err(|e| call.fail(e))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
