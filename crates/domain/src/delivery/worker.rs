@@ -13,7 +13,7 @@ use rand::Rng;
 use switchboard_store::deliveries::{self, Attempt, DeliveryRecord, Outcome};
 use switchboard_store::{Backend, Statement};
 use switchboard_types::Timestamp;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 use super::decode_params;
 use super::guard::{GuardedResolver, check_literal, refusal_in};
@@ -84,6 +84,22 @@ impl Schedule {
         let deadline = created.plus_micros(self.window().as_micros() as i64);
         (next <= deadline).then_some(next)
     }
+}
+
+/// The most attempts recorded in one transaction.
+const RECORD_BATCH: usize = 256;
+
+/// An attempt made, waiting to be recorded.
+struct Finished {
+    delivery: DeliveryRecord,
+    made: i64,
+    at: Timestamp,
+    status_code: Option<i64>,
+    latency_ms: i64,
+    error: Option<String>,
+    state: &'static str,
+    next: Timestamp,
+    completed_at: Timestamp,
 }
 
 /// What one attempt came to.
@@ -169,8 +185,9 @@ impl Switchboard {
         }
     }
 
-    /// Sends one claimed delivery and records the attempt and its outcome.
-    async fn attempt(&self, http: &reqwest::Client, d: DeliveryRecord) {
+    /// Sends one claimed delivery and works out what happened; recording it is
+    /// left to [`Switchboard::record_finished`], which commits many at once.
+    async fn attempt(&self, http: &reqwest::Client, d: DeliveryRecord) -> Finished {
         let made = d.attempts + 1;
         let at = Timestamp::now();
         let started = Instant::now();
@@ -199,41 +216,78 @@ impl Switchboard {
                 (None, Some(why), state, next.unwrap_or(now))
             }
         };
-        let attempt = Attempt {
-            delivery: &d.sid,
-            number: made,
+        Finished {
+            delivery: d,
+            made,
             at,
-            url: &d.url,
             status_code,
-            latency_ms: Some(latency_ms),
-            error: error.as_deref(),
-        };
-        let outcome = Outcome {
-            sid: &d.sid,
+            latency_ms,
+            error,
             state,
-            attempts: made,
-            next_attempt_at: next,
-            completed_at: (state != "pending").then_some(now),
-            last_status: status_code,
-            last_error: error.as_deref(),
-        };
-        let recorded = async {
-            let mut tx = self.store().begin().await?;
-            tx.run(deliveries::insert_attempt(&attempt)).await?;
-            tx.run(deliveries::record_outcome(&outcome)).await?;
-            tx.commit().await
+            next,
+            completed_at: now,
         }
-        .await;
-        match recorded {
-            Ok(()) => tracing::debug!(delivery = %d.sid, attempt = made, state, "delivery attempt"),
-            // The lease runs out and another attempt follows: at least once.
-            Err(e) => {
-                tracing::error!(delivery = %d.sid, error = %e, "recording a delivery attempt failed")
+    }
+
+    /// Records finished attempts, as many per transaction as have finished since
+    /// the last commit. One commit per attempt made the delivery worker take
+    /// SQLite's single writer twice per callback (claim, record), which starved
+    /// the revocations that enqueue them (docs/benchmarks.md, finding 5).
+    ///
+    /// An attempt's permit is held until it is recorded, so the claims that follow
+    /// a commit take the freed places together, and what waits here stays bounded.
+    async fn record_finished(
+        self,
+        mut finished: mpsc::UnboundedReceiver<(Finished, OwnedSemaphorePermit)>,
+    ) {
+        let mut batch = Vec::new();
+        while finished.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+            let all: Vec<&Finished> = batch.iter().map(|(f, _)| f).collect();
+            if let Err(e) = self.record(&all).await {
+                // Something in the batch could not be written: record them one by
+                // one, so one bad row does not cost the others theirs.
+                tracing::warn!(error = %e, attempts = all.len(), "recording delivery attempts together failed; one by one");
+                for f in &all {
+                    if let Err(e) = self.record(&[f]).await {
+                        // The lease runs out and another attempt follows: at least once.
+                        tracing::error!(delivery = %f.delivery.sid, error = %e, "recording a delivery attempt failed");
+                    }
+                }
+            }
+            let retry = all.iter().any(|f| f.state == "pending");
+            batch.clear();
+            if retry {
+                self.wake_deliveries();
             }
         }
-        if state == "pending" {
-            self.wake_deliveries();
+    }
+
+    async fn record(&self, finished: &[&Finished]) -> switchboard_store::Result<()> {
+        let mut tx = self.store().begin().await?;
+        for f in finished {
+            let attempt = Attempt {
+                delivery: &f.delivery.sid,
+                number: f.made,
+                at: f.at,
+                url: &f.delivery.url,
+                status_code: f.status_code,
+                latency_ms: Some(f.latency_ms),
+                error: f.error.as_deref(),
+            };
+            let outcome = Outcome {
+                sid: &f.delivery.sid,
+                state: f.state,
+                attempts: f.made,
+                next_attempt_at: f.next,
+                completed_at: (f.state != "pending").then_some(f.completed_at),
+                last_status: f.status_code,
+                last_error: f.error.as_deref(),
+            };
+            tx.run(deliveries::insert_attempt(&attempt)).await?;
+            tx.run(deliveries::record_outcome(&outcome)).await?;
+            tracing::debug!(delivery = %f.delivery.sid, attempt = f.made, state = f.state, "delivery attempt");
         }
+        tx.commit().await
     }
 
     /// Runs this node's delivery loop until `stop` resolves.
@@ -241,6 +295,8 @@ impl Switchboard {
         let settings = self.settings().callbacks.clone();
         let http = client(&settings);
         let permits = Arc::new(Semaphore::new(settings.concurrency));
+        let (finished, to_record) = mpsc::unbounded_channel();
+        tokio::spawn(self.clone().record_finished(to_record));
         // A lease outlives any attempt, so a delivery is only reclaimed from a
         // worker that is gone.
         let lease = settings.timeout.saturating_mul(2) + Duration::from_secs(5);
@@ -279,9 +335,12 @@ impl Switchboard {
                             };
                             let sb = self.clone();
                             let http = http.clone();
+                            let finished = finished.clone();
                             tokio::spawn(async move {
-                                sb.attempt(&http, d).await;
-                                drop(permit);
+                                let result = sb.attempt(&http, d).await;
+                                // Only fails once the recorder is gone, at shutdown:
+                                // the lease then brings the delivery back.
+                                let _ = finished.send((result, permit));
                             });
                         }
                     }
