@@ -15,7 +15,7 @@ use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::Timestamp;
 
-use super::json::API_PREFIX;
+use super::json::{API_PREFIX, SubresourceUris};
 
 const API_VERSION: &str = "2010-04-01";
 
@@ -233,33 +233,35 @@ pub struct CallJson {
     pub queue_time: String,
     pub trunk_sid: Option<String>,
     pub uri: String,
-    pub subresource_uris: BTreeMap<&'static str, String>,
+    pub subresource_uris: SubresourceUris,
 }
+
+const CALL_SUBRESOURCES: &[(&str, &str)] = &[
+    ("events", "Events"),
+    ("notifications", "Notifications"),
+    ("payments", "Payments"),
+    ("recordings", "Recordings"),
+    ("siprec", "Siprec"),
+    ("streams", "Streams"),
+    (
+        "user_defined_message_subscriptions",
+        "UserDefinedMessageSubscriptions",
+    ),
+    ("user_defined_messages", "UserDefinedMessages"),
+];
 
 impl From<CallRecord> for CallJson {
     fn from(c: CallRecord) -> Self {
-        let base = format!("{API_PREFIX}/Accounts/{}/Calls/{}", c.account_sid, c.sid);
+        let subresource_uris = SubresourceUris::new(
+            format!("{API_PREFIX}/Accounts/{}/Calls/{}", c.account_sid, c.sid),
+            CALL_SUBRESOURCES,
+        );
         let queue_ms = c
             .start_time
             .map_or(0, |s| (s.micros() - c.date_created.micros()).max(0) / 1000);
         CallJson {
-            subresource_uris: [
-                ("notifications", "Notifications"),
-                ("recordings", "Recordings"),
-                ("payments", "Payments"),
-                ("events", "Events"),
-                ("siprec", "Siprec"),
-                ("streams", "Streams"),
-                (
-                    "user_defined_message_subscriptions",
-                    "UserDefinedMessageSubscriptions",
-                ),
-                ("user_defined_messages", "UserDefinedMessages"),
-            ]
-            .into_iter()
-            .map(|(k, p)| (k, format!("{base}/{p}.json")))
-            .collect(),
-            uri: format!("{base}.json"),
+            uri: subresource_uris.uri(),
+            subresource_uris,
             sid: c.sid.to_string(),
             date_created: c.date_created.rfc2822(),
             date_updated: c.date_updated.rfc2822(),
@@ -309,21 +311,19 @@ pub struct MessageJson {
     pub error_code: Option<i64>,
     pub price_unit: &'static str,
     pub api_version: &'static str,
-    pub subresource_uris: BTreeMap<&'static str, String>,
+    pub subresource_uris: SubresourceUris,
 }
 
 impl From<MessageRecord> for MessageJson {
     fn from(m: MessageRecord) -> Self {
-        let base = format!("{API_PREFIX}/Accounts/{}/Messages/{}", m.account_sid, m.sid);
+        let subresource_uris = SubresourceUris::new(
+            format!("{API_PREFIX}/Accounts/{}/Messages/{}", m.account_sid, m.sid),
+            &[("feedback", "Feedback"), ("media", "Media")],
+        );
         let num_media = m.media_urls.lines().filter(|l| !l.is_empty()).count();
         MessageJson {
-            subresource_uris: [
-                ("media", format!("{base}/Media.json")),
-                ("feedback", format!("{base}/Feedback.json")),
-            ]
-            .into_iter()
-            .collect(),
-            uri: format!("{base}.json"),
+            uri: subresource_uris.uri(),
+            subresource_uris,
             body: m.body,
             num_segments: m.num_segments.to_string(),
             direction: m.direction,
@@ -365,7 +365,7 @@ pub struct RecordingJson {
     pub error_code: Option<i64>,
     pub uri: String,
     pub encryption_details: Option<Value>,
-    pub subresource_uris: BTreeMap<&'static str, String>,
+    pub subresource_uris: SubresourceUris,
     pub media_url: String,
 }
 
@@ -375,15 +375,18 @@ impl RecordingJson {
             "{API_PREFIX}/Accounts/{}/Recordings/{}",
             r.account_sid, r.sid
         );
+        let media_url = format!("{public_url}{path}");
+        let subresource_uris = SubresourceUris::new(
+            path,
+            &[
+                ("add_on_results", "AddOnResults"),
+                ("transcriptions", "Transcriptions"),
+            ],
+        );
         RecordingJson {
-            subresource_uris: [
-                ("add_on_results", format!("{path}/AddOnResults.json")),
-                ("transcriptions", format!("{path}/Transcriptions.json")),
-            ]
-            .into_iter()
-            .collect(),
-            media_url: format!("{public_url}{path}"),
-            uri: format!("{path}.json"),
+            media_url,
+            uri: subresource_uris.uri(),
+            subresource_uris,
             account_sid: r.account_sid.to_string(),
             api_version: API_VERSION,
             call_sid: r.call_sid,
