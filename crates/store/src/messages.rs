@@ -123,6 +123,8 @@ pub fn of_account<'a>(account: &'a AccountSid, sid: &'a MessageSid) -> Query<'a,
 pub struct MessageFilter {
     pub to: Option<String>,
     pub from: Option<String>,
+    /// Not a filter of Twilio's API; the console's Logs page uses it.
+    pub status: Option<String>,
     pub date_sent: Range,
 }
 
@@ -142,6 +144,7 @@ pub fn list<'a>(
     .filter("account_sid = {}", [account.into()])
     .filter_opt("to_number = {}", filter.to.as_deref())
     .filter_opt("from_number = {}", filter.from.as_deref())
+    .filter_opt("status = {}", filter.status.as_deref())
     .filter_opt("date_sent >= {}", filter.date_sent.from)
     .filter_opt("date_sent < {}", filter.date_sent.until)
     // A message is sent after it is created: the implied bound lets the index

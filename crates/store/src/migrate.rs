@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_console"),
     migration!(4, "0004_deliveries"),
     migration!(5, "0005_telephony"),
+    migration!(6, "0006_message_status"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

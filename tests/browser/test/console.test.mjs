@@ -324,6 +324,15 @@ test("logs: calls and messages of the account, filtered by status, To and From, 
   const froms = await owner.locator("tbody tr td:nth-child(2)").allTextContents();
   assert.ok(froms.length > 0 && froms.every((f) => f.trim() === from));
   await screenshot(owner, "logs-messages");
+
+  await owner.getByLabel("From").fill("");
+  await owner.getByLabel("Status").selectOption("delivered");
+  await owner.getByRole("button", { name: "Filter" }).click();
+  await checkPage(owner);
+  const delivered = await owner.locator("tbody tr .badge").allTextContents();
+  assert.ok(delivered.length > 0 && delivered.every((s) => s === "delivered"), delivered.join(","));
+  assert.equal(await owner.getByLabel("Status").inputValue(), "delivered", "the filter shows what it filters by");
+  await screenshot(owner, "logs-messages-delivered");
 });
 
 test("usage: spend per category and per day drawn as a chart, and the balance", async () => {

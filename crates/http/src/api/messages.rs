@@ -34,6 +34,7 @@ pub async fn list(
     let filter = MessageFilter {
         to: text("To"),
         from: text("From"),
+        status: None,
         date_sent: dates::range(params, "DateSent")?,
     };
     let page = app

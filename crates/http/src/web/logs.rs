@@ -30,6 +30,16 @@ pub const CALL_STATUSES: [&str; 8] = [
     "canceled",
 ];
 
+/// The statuses a simulated message goes through or ends in.
+pub const MESSAGE_STATUSES: [&str; 6] = [
+    "queued",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+];
+
 pub struct AccountOption {
     pub sid: String,
     pub label: String,
@@ -105,7 +115,12 @@ pub async fn page(
     let messages = q.kind.as_deref() == Some("messages");
     let to = non_empty(&q.to);
     let from = non_empty(&q.from);
-    let status = non_empty(&q.status).filter(|s| CALL_STATUSES.contains(&s.as_str()));
+    let statuses: &[&'static str] = if messages {
+        &MESSAGE_STATUSES
+    } else {
+        &CALL_STATUSES
+    };
+    let status = non_empty(&q.status).filter(|s| statuses.contains(&s.as_str()));
     let at = page_at(q.after.as_deref(), q.before.as_deref());
 
     let mut base = format!(
@@ -117,7 +132,7 @@ pub async fn page(
             base.push_str(&format!("&{k}={}", encode(v)));
         }
     }
-    if let (Some(s), false) = (&status, messages) {
+    if let Some(s) = &status {
         base.push_str(&format!("&status={}", encode(s)));
     }
 
@@ -125,6 +140,7 @@ pub async fn page(
         let filter = MessageFilter {
             to: to.clone(),
             from: from.clone(),
+            status: status.clone(),
             ..MessageFilter::default()
         };
         match app
@@ -214,7 +230,7 @@ pub async fn page(
         chrome: Chrome::for_session(Some(&session), PATH),
         accounts,
         messages,
-        statuses: CALL_STATUSES
+        statuses: statuses
             .iter()
             .map(|s| (*s, status.as_deref() == Some(*s)))
             .collect(),

@@ -550,3 +550,73 @@ server_test!(
         assert_eq!(replay.status, StatusCode::NOT_FOUND);
     }
 );
+
+/// The texts of the status badges in a Logs page, one per row.
+fn status_badges(body: &str) -> Vec<&str> {
+    body.split("<span class=\"badge ")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>'))
+        .filter_map(|(_, rest)| rest.split_once("</span>"))
+        .map(|(text, _)| text)
+        .collect()
+}
+
+server_test!(message_logs_filter_by_status_across_pages, |s| {
+    let o = owner(&s).await;
+    s.sb.seed_history(
+        &switchboard_domain::telephony::seed::SeedPlan {
+            account: o.account.clone(),
+            calls: 0,
+            messages: 200,
+            days: 3,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let mut browser = o.browser;
+    let everything = browser.get("/console/logs?kind=messages").await;
+    assert_eq!(status_badges(&everything.body).len(), 25);
+
+    let mut seen = 0;
+    for status in ["delivered", "undelivered", "failed"] {
+        let mut path = format!("/console/logs?kind=messages&status={status}");
+        let mut pages = 0;
+        loop {
+            let page = browser.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(
+                page.body
+                    .contains(&format!("<option value=\"{status}\" selected>")),
+                "{path}: the filter shows what it filters by"
+            );
+            let badges = status_badges(&page.body);
+            assert!(
+                badges.iter().all(|b| *b == status),
+                "{path} lists {badges:?}"
+            );
+            seen += badges.len();
+            pages += 1;
+            // The next page keeps the filter.
+            let Some(end) = page.body.find("\">Next page") else {
+                break;
+            };
+            let start = page.body[..end].rfind("href=\"").unwrap() + "href=\"".len();
+            let next = page.body[start..end]
+                .replace("&#38;", "&")
+                .replace("&amp;", "&");
+            assert!(next.contains(&format!("status={status}")), "{next}");
+            path = next;
+            assert!(pages < 20, "paging does not end");
+        }
+    }
+    // Every seeded message ends delivered, undelivered or failed.
+    assert_eq!(seen, 200);
+
+    // A status that is not a message status is ignored, not an error.
+    let odd = browser
+        .get("/console/logs?kind=messages&status=completed")
+        .await;
+    assert_eq!(odd.status, StatusCode::OK);
+    assert_eq!(status_badges(&odd.body).len(), 25);
+});
