@@ -285,9 +285,12 @@ impl Switchboard {
             };
             tx.run(deliveries::insert_attempt(&attempt)).await?;
             tx.run(deliveries::record_outcome(&outcome)).await?;
+        }
+        tx.commit().await?;
+        for f in finished {
             tracing::debug!(delivery = %f.delivery.sid, attempt = f.made, state = f.state, "delivery attempt");
         }
-        tx.commit().await
+        Ok(())
     }
 
     /// Runs this node's delivery loop until `stop` resolves.
