@@ -18,7 +18,9 @@ use super::auth::internal;
 use super::chrome::Chrome;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, initial, ip, not_found, page_at, when};
+use super::kit::{
+    Pager, confirmed, csrf_ok, encode, expired, failed, initial, ip, not_found, page_at, when,
+};
 use super::multipart;
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
@@ -563,20 +565,15 @@ pub async fn remove_logo(
         Ok(r) => r,
         Err(r) => return r,
     };
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
-    match app
-        .sb
-        .set_connect_app_logo_for(&session.account_sid, &record.sid, None)
-        .await
-    {
-        Ok(_) => see_other(
-            &format!("{PATH}/{}?done=logo-removed", record.sid),
-            Vec::new(),
-        ),
-        Err(e) => failed(&session, PATH, e),
-    }
+    confirmed(
+        &session,
+        &form,
+        PATH,
+        app.sb
+            .set_connect_app_logo_for(&session.account_sid, &record.sid, None),
+        |_| format!("{PATH}/{}?done=logo-removed", record.sid),
+    )
+    .await
 }
 
 pub async fn delete_page(
@@ -610,23 +607,15 @@ pub async fn delete(
         Ok(r) => r,
         Err(r) => return r,
     };
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
-    match app
-        .sb
-        .delete_connect_app_for(&session.account_sid, &record.sid, &session.email)
-        .await
-    {
-        Ok(()) => see_other(
-            &format!(
-                "{PATH}?deleted={}",
-                super::kit::encode(&record.friendly_name)
-            ),
-            Vec::new(),
-        ),
-        Err(e) => failed(&session, PATH, e),
-    }
+    confirmed(
+        &session,
+        &form,
+        PATH,
+        app.sb
+            .delete_connect_app_for(&session.account_sid, &record.sid, &session.email),
+        |()| format!("{PATH}?deleted={}", encode(&record.friendly_name)),
+    )
+    .await
 }
 
 pub struct CustomerRow {
@@ -762,18 +751,13 @@ pub async fn revoke(
     if let Err(e) = app.sb.console_app_grant(&session, &sid, &subaccount).await {
         return failed(&session, PATH, e);
     }
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
-    match app
-        .sb
-        .console_owner_revoke(&session, &sid, &subaccount, Some(&ip(&peer)))
-        .await
-    {
-        Ok(()) => see_other(
-            &format!("{PATH}/{sid}/customers?revoked={subaccount}"),
-            Vec::new(),
-        ),
-        Err(e) => failed(&session, PATH, e),
-    }
+    confirmed(
+        &session,
+        &form,
+        PATH,
+        app.sb
+            .console_owner_revoke(&session, &sid, &subaccount, Some(&ip(&peer))),
+        |()| format!("{PATH}/{sid}/customers?revoked={subaccount}"),
+    )
+    .await
 }

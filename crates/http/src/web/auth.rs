@@ -283,7 +283,7 @@ pub async fn signout(
     headers: HeaderMap,
     WebForm(form): WebForm,
 ) -> Response {
-    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
+    if !super::kit::csrf_ok(&session, &form) {
         return expired_form();
     }
     if let Some(value) = cookies::get(&headers, cookies::SESSION)

@@ -155,7 +155,7 @@ pub async fn decide(
     let Some(session) = viewer else {
         return see_other(&signin_url(&consent_path(sid.as_str(), state)), Vec::new());
     };
-    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
+    if !super::kit::csrf_ok(&session, &form) {
         return message(
             StatusCode::FORBIDDEN,
             Chrome::for_session(Some(&session), "").narrow(),

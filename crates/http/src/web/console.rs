@@ -255,15 +255,8 @@ pub async fn upgrade(
     SignedIn(session): SignedIn,
     WebForm(form): WebForm,
 ) -> Response {
-    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
-        return message(
-            StatusCode::FORBIDDEN,
-            Chrome::for_session(Some(&session), ""),
-            "This form has expired",
-            "The form was not sent from your Switchboard session. Nothing was changed.",
-            Some(("/console/upgrade", "Back")),
-        )
-        .into_response();
+    if !csrf_ok(&session, &form) {
+        return expired(&session, "/console/upgrade");
     }
     if !app.sb.settings().allow_self_upgrade {
         return message(

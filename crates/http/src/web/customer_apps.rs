@@ -12,6 +12,7 @@ use switchboard_types::ConnectAppSid;
 use super::auth::internal;
 use super::chrome::Chrome;
 use super::forms::WebForm;
+use super::kit::{csrf_ok, encode, ip};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -162,7 +163,7 @@ pub async fn revoke(
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     WebForm(form): WebForm,
 ) -> Response {
-    if !session.csrf_matches(form.get("csrf_token").unwrap_or_default()) {
+    if !csrf_ok(&session, &form) {
         return message(
             StatusCode::FORBIDDEN,
             Chrome::for_session(Some(&session), PATH),
@@ -181,19 +182,14 @@ pub async fn revoke(
         .await
         .map(|a| a.friendly_name)
         .unwrap_or_default();
-    let ip = peer.ip().to_string();
     match app
         .sb
-        .revoke_grant(&session.account_sid, &sid, &session.email, Some(&ip))
+        .revoke_grant(&session.account_sid, &sid, &session.email, Some(&ip(&peer)))
         .await
     {
-        Ok(()) | Err(DomainError::NotFound) => see_other(
-            &format!(
-                "{PATH}?revoked={}",
-                percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-            ),
-            Vec::new(),
-        ),
+        Ok(()) | Err(DomainError::NotFound) => {
+            see_other(&format!("{PATH}?revoked={}", encode(&name)), Vec::new())
+        }
         Err(e) => internal(e),
     }
 }

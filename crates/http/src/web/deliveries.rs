@@ -12,8 +12,8 @@ use switchboard_types::DeliverySid;
 use super::auth::internal;
 use super::chrome::Chrome;
 use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, not_found, page_at, when, when_opt};
-use super::page::{Page, see_other};
+use super::kit::{Pager, confirmed, failed, not_found, page_at, when, when_opt};
+use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
 
@@ -188,11 +188,12 @@ pub async fn replay(
     if let Err(e) = app.sb.console_delivery(&session, &sid).await {
         return failed(&session, PATH, e);
     }
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
-    match app.sb.console_replay_delivery(&session, &sid).await {
-        Ok(_) => see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new()),
-        Err(e) => failed(&session, PATH, e),
-    }
+    confirmed(
+        &session,
+        &form,
+        PATH,
+        app.sb.console_replay_delivery(&session, &sid),
+        |_| format!("{PATH}/{sid}?replayed=1"),
+    )
+    .await
 }

@@ -11,7 +11,7 @@ use switchboard_types::Timestamp;
 
 use super::auth::internal;
 use super::chrome::Chrome;
-use super::page::message;
+use super::page::{message, see_other};
 use crate::twilio::Params;
 
 /// Whether a form carries the session's CSRF token.
@@ -29,6 +29,25 @@ pub fn expired(session: &ConsoleSession, back: &str) -> Response {
         Some((back, "Back")),
     )
     .into_response()
+}
+
+/// A confirmed action's form: without the session's CSRF token nothing happens
+/// (`act` is a future, so it has not started yet); then `act` runs, success
+/// goes to the page `done` names, and a failure says why with a link `back`.
+pub async fn confirmed<T>(
+    session: &ConsoleSession,
+    form: &Params,
+    back: &str,
+    act: impl Future<Output = switchboard_domain::DomainResult<T>>,
+    done: impl FnOnce(T) -> String,
+) -> Response {
+    if !csrf_ok(session, form) {
+        return expired(session, back);
+    }
+    match act.await {
+        Ok(value) => see_other(&done(value), Vec::new()),
+        Err(e) => failed(session, back, e),
+    }
 }
 
 /// What a page the user cannot reach answers: the same as a page that does not
