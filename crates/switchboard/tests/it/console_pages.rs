@@ -620,3 +620,43 @@ server_test!(message_logs_filter_by_status_across_pages, |s| {
     assert_eq!(odd.status, StatusCode::OK);
     assert_eq!(status_badges(&odd.body).len(), 25);
 });
+
+/// The upgrade form, on a server that lets accounts upgrade themselves: refused
+/// without the session's token, done with it.
+mod upgrade_needs_the_csrf_token {
+    use super::*;
+
+    async fn run(db: switchboard_store::testing::TestDb) {
+        let s = TestServer::start_with(db, |settings| settings.allow_self_upgrade = true).await;
+        let mut trial = customer(&s, false).await;
+        let foreign = owner(&s).await.browser.get("/console").await.csrf();
+        let account_type =
+            async |sid: &AccountSid| s.sb.operator_account(sid).await.unwrap().account_type;
+        for token in [None, Some(""), Some(foreign.as_str())] {
+            let form: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
+            let answer = trial.browser.post("/console/upgrade", &form).await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{token:?}");
+            assert!(answer.body.contains("Nothing was changed"));
+            assert_eq!(account_type(&trial.account).await, AccountType::Trial);
+        }
+        let csrf = trial.browser.get("/console/upgrade").await.csrf();
+        let answer = trial
+            .browser
+            .post("/console/upgrade", &[("csrf_token", csrf.as_str())])
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+        assert_eq!(account_type(&trial.account).await, AccountType::Full);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(switchboard_store::testing::TestDb::sqlite()).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
+            run(db).await;
+        }
+    }
+}
