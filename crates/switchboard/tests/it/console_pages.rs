@@ -623,11 +623,10 @@ server_test!(message_logs_filter_by_status_across_pages, |s| {
 
 /// The upgrade form, on a server that lets accounts upgrade themselves: refused
 /// without the session's token, done with it.
-mod upgrade_needs_the_csrf_token {
-    use super::*;
-
-    async fn run(db: switchboard_store::testing::TestDb) {
-        let s = TestServer::start_with(db, |settings| settings.allow_self_upgrade = true).await;
+server_test!(
+    upgrade_needs_the_csrf_token,
+    settings = |settings: &mut switchboard_domain::Settings| settings.allow_self_upgrade = true,
+    |s| {
         let mut trial = customer(&s, false).await;
         let foreign = owner(&s).await.browser.get("/console").await.csrf();
         let account_type =
@@ -647,16 +646,4 @@ mod upgrade_needs_the_csrf_token {
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
         assert_eq!(account_type(&trial.account).await, AccountType::Full);
     }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        run(switchboard_store::testing::TestDb::sqlite()).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
-            run(db).await;
-        }
-    }
-}
+);

@@ -342,12 +342,11 @@ server_test!(customers_revoke_from_the_console_with_a_confirmation, |s| {
     assert!(after.body.contains("was revoked"));
 });
 
-mod private_addresses {
-    use super::*;
-
-    async fn refuses(db: switchboard_store::testing::TestDb) {
-        let s =
-            TestServer::start_with(db, |settings| settings.callbacks.allow_private = false).await;
+server_test!(
+    private_addresses,
+    settings =
+        |settings: &mut switchboard_domain::Settings| settings.callbacks.allow_private = false,
+    |s| {
         let receiver = Receiver::start().await;
         let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
         let mut c = customer(&s, true).await;
@@ -370,19 +369,7 @@ mod private_addresses {
             "a private address was requested"
         );
     }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        refuses(switchboard_store::testing::TestDb::sqlite()).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
-            refuses(db).await;
-        }
-    }
-}
+);
 
 mod timeouts {
     use super::*;

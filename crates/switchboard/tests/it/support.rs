@@ -217,10 +217,14 @@ pub fn assert_twilio_error(status: StatusCode, body: &Value, want_status: u16, w
     );
 }
 
-/// Runs an async test body against a fresh server on each backend.
+/// Runs an async test body against a fresh server on each backend; with
+/// `settings = |s| …`, on a server whose settings that closure adjusted.
 #[macro_export]
 macro_rules! server_test {
     ($name:ident, |$s:ident| $body:block) => {
+        $crate::server_test!($name, settings = |_| {}, |$s| $body);
+    };
+    ($name:ident, settings = $adjust:expr, |$s:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -229,13 +233,14 @@ macro_rules! server_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::support::TestServer::start(switchboard_store::testing::TestDb::sqlite()).await).await;
+                let db = switchboard_store::testing::TestDb::sqlite();
+                run($crate::support::TestServer::start_with(db, $adjust).await).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(db) = switchboard_store::testing::TestDb::postgres().await {
-                    run($crate::support::TestServer::start(db).await).await;
+                    run($crate::support::TestServer::start_with(db, $adjust).await).await;
                 }
             }
         }
