@@ -621,8 +621,8 @@ server_test!(message_logs_filter_by_status_across_pages, |s| {
     assert_eq!(status_badges(&odd.body).len(), 25);
 });
 
-/// The upgrade form, on a server that lets accounts upgrade themselves: refused
-/// without the session's token, done with it.
+// The upgrade form, on a server that lets accounts upgrade themselves: refused
+// without the session's token, done with it.
 server_test!(
     upgrade_needs_the_csrf_token,
     settings = |settings: &mut switchboard_domain::Settings| settings.allow_self_upgrade = true,

@@ -42,10 +42,6 @@ pub fn install_crypto() {
 }
 
 impl TestServer {
-    pub async fn start(db: TestDb) -> TestServer {
-        TestServer::start_with(db, |_| {}).await
-    }
-
     /// Starts with adjusted settings (the public URL is filled in first).
     pub async fn start_with(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestServer {
         install_crypto();
