@@ -41,8 +41,10 @@ macro_rules! delivery_columns {
          idempotency_token, state, attempts, next_attempt_at, created_at, completed_at, last_status, last_error"
     };
 }
+// The console lists deliveries too, with the same columns.
+pub(crate) use delivery_columns;
 
-fn decode(c: &mut Cols<'_>) -> Result<DeliveryRecord> {
+pub(crate) fn decode(c: &mut Cols<'_>) -> Result<DeliveryRecord> {
     Ok(DeliveryRecord {
         sid: c.parsed(DeliverySid::parse)?,
         account_sid: c.parsed(AccountSid::parse)?,
