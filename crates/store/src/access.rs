@@ -4,8 +4,12 @@
 //! Authentication is not a separate round trip: the caller's credentials, the
 //! target account and the resource come back in one row set, so a read costs one
 //! query and a revoked token or grant is seen by the very next request on every
-//! node, with no cache to invalidate. The decision itself is made above, by the
-//! domain's policy; this module only reads.
+//! node, with no cache to invalidate. On SQLite, facts already read are reused
+//! for as long as nothing at all has committed to the file (see the store's
+//! `sqlite::caller_cache`), which keeps that promise. The decision itself is made
+//! above, by the domain's policy; this module only reads.
+
+use std::sync::Arc;
 
 use switchboard_types::{AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions};
 
@@ -138,84 +142,115 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
 }
 
 /// The facts alone: for writes, which decide before touching anything, and for
-/// reads whose query depends on who is asking.
-pub fn caller<'a>(
+/// reads whose query depends on who is asking. Run with
+/// [`crate::Store::read_caller`].
+pub(crate) fn caller<'a>(
     username: &'a AccountSid,
     target: Option<&'a AccountSid>,
 ) -> Query<'a, CallerFacts> {
     Query::new(facts_select!(), params![username, target], decode_facts)
 }
 
-/// The facts and a resource query in one statement. Every row carries the facts;
-/// when the resource has no rows there is still one row, with the resource's
-/// columns NULL. No row at all means the username names no account.
+/// The facts and a resource query, to be read together: run with
+/// [`crate::Store::read_folded`].
 ///
 /// The resource query's first column must be a TEXT column that is never NULL
-/// (its SID), which is how an empty result is told apart.
+/// (its SID), which is how an empty result is told apart in the folded statement.
 pub fn caller_with<'a, T>(
     username: &'a AccountSid,
     target: Option<&'a AccountSid>,
     resource: Query<'a, T>,
 ) -> Folded<'a, T> {
-    let inner = shift_placeholders(&resource.sql, FACTS_PARAMS);
-    let mut sql = format!(
-        concat!(
-            "WITH caller AS (",
-            facts_select!(),
-            ") SELECT caller.*, r.* FROM caller LEFT JOIN ({}) r ON 1 = 1"
-        ),
-        inner
-    );
-    if let Some(order) = &resource.order {
-        // The page's rows were ordered inside the subquery; a join does not promise
-        // to keep that order, so it is stated again.
-        sql.push_str(" ORDER BY ");
-        // Inside, columns may be qualified (`g.authorized_at`); outside, the
-        // derived table knows them by their bare names.
-        let outer: Vec<String> = order
-            .split(", ")
-            .map(|o| format!("r.{}", o.rsplit_once('.').map_or(o, |(_, bare)| bare)))
-            .collect();
-        sql.push_str(&outer.join(", "));
-    }
-    let mut params = params![username, target];
-    params.extend(resource.params);
     Folded {
-        query: Query::dynamic(sql, params, decode_facts),
-        resource_decode: resource.decode,
+        username,
+        target,
+        resource,
     }
 }
 
-/// A resource query folded with the caller's facts; run with
-/// [`crate::Store::read_folded`].
+/// A resource query and the caller whose facts come with it.
 pub struct Folded<'a, T> {
-    pub(crate) query: Query<'a, CallerFacts>,
-    pub(crate) resource_decode: crate::Decode<T>,
+    pub(crate) username: &'a AccountSid,
+    pub(crate) target: Option<&'a AccountSid>,
+    pub(crate) resource: Query<'a, T>,
 }
 
-/// The facts, and the resource rows (empty when there were none).
-pub type FoldedRows<T> = (CallerFacts, Vec<T>);
+impl<'a, T> Folded<'a, T> {
+    /// The facts and the resource in one statement. Every row carries the facts;
+    /// when the resource has no rows there is still one row, with the resource's
+    /// columns NULL. No row at all means the username names no account.
+    pub(crate) fn into_query(self) -> (Query<'a, CallerFacts>, FoldedCollector<T>) {
+        let Folded {
+            username,
+            target,
+            resource,
+        } = self;
+        let inner = shift_placeholders(&resource.sql, FACTS_PARAMS);
+        let mut sql = format!(
+            concat!(
+                "WITH caller AS (",
+                facts_select!(),
+                ") SELECT caller.*, r.* FROM caller LEFT JOIN ({}) r ON 1 = 1"
+            ),
+            inner
+        );
+        if let Some(order) = &resource.order {
+            // The page's rows were ordered inside the subquery; a join does not
+            // promise to keep that order, so it is stated again.
+            sql.push_str(" ORDER BY ");
+            // Inside, columns may be qualified (`g.authorized_at`); outside, the
+            // derived table knows them by their bare names.
+            let outer: Vec<String> = order
+                .split(", ")
+                .map(|o| format!("r.{}", o.rsplit_once('.').map_or(o, |(_, bare)| bare)))
+                .collect();
+            sql.push_str(&outer.join(", "));
+        }
+        let mut params = params![username, target];
+        params.extend(resource.params);
+        (
+            Query::dynamic(sql, params, decode_facts),
+            FoldedCollector {
+                resource: resource.decode,
+                facts: None,
+                items: Vec::new(),
+            },
+        )
+    }
+}
+
+/// The facts, and the resource rows (empty when there were none). The facts are
+/// shared: the SQLite store hands the same ones to every request until something
+/// commits.
+pub type FoldedRows<T> = (Arc<CallerFacts>, Vec<T>);
 
 /// How many columns the facts take at the start of every row.
 const FACTS_COLUMNS: usize = 20;
 
-/// Decodes one row of a folded query: the facts (only from the first row, as every
-/// row repeats them), then the resource if present.
-pub(crate) fn decode_folded_row<T>(
-    c: &mut Cols<'_>,
+/// Gathers the rows of a folded statement: the facts from the first row (every
+/// row repeats them), then the resource from each row that has one.
+pub(crate) struct FoldedCollector<T> {
     resource: crate::Decode<T>,
-    first: bool,
-) -> Result<(Option<CallerFacts>, Option<T>)> {
-    let facts = if first {
-        Some(decode_facts(c)?)
-    } else {
-        c.skip(FACTS_COLUMNS);
-        None
-    };
-    if c.peek_text_is_null()? {
-        return Ok((facts, None));
+    facts: Option<CallerFacts>,
+    items: Vec<T>,
+}
+
+impl<T> FoldedCollector<T> {
+    pub(crate) fn take(&mut self, c: &mut Cols<'_>) -> Result<bool> {
+        if self.facts.is_none() {
+            self.facts = Some(decode_facts(c)?);
+        } else {
+            c.skip(FACTS_COLUMNS);
+        }
+        if !c.peek_text_is_null()? {
+            self.items.push((self.resource)(c)?);
+        }
+        Ok(true)
     }
-    Ok((facts, Some(resource(c)?)))
+
+    pub(crate) fn finish(self) -> Option<FoldedRows<T>> {
+        self.facts.map(|f| (Arc::new(f), self.items))
+    }
 }
 
 /// `$1` → `$3` when `by` is 2: makes room for the facts' own placeholders.

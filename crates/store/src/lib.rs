@@ -36,6 +36,8 @@ pub mod testing;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use switchboard_types::AccountSid;
+
 pub use error::{Result, StoreError};
 pub use value::{Cols, Decode, Query, Row, Statement, Value};
 
@@ -52,6 +54,8 @@ pub struct Store {
     inner: Arc<Inner>,
 }
 
+// There is one per process, behind an `Arc`: the SQLite side's size costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Inner {
     Sqlite(sqlite::SqliteStore),
     Postgres(postgres::PgStore),
@@ -155,38 +159,41 @@ impl Store {
         self.opt(q).await?.ok_or(StoreError::NotFound)
     }
 
-    /// Runs a resource query folded with the caller's facts (see [`access`]).
-    /// `None` when the username names no account.
+    /// The facts an API request is authorised from (see [`access`]). `None` when
+    /// the username names no account.
+    pub async fn read_caller(
+        &self,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+    ) -> Result<Option<Arc<access::CallerFacts>>> {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.read_caller(username, target),
+            Inner::Postgres(p) => {
+                let q = access::caller(username, target);
+                Ok(postgres::query_opt(&p.client().await?, &q)
+                    .await?
+                    .map(Arc::new))
+            }
+        }
+    }
+
+    /// Runs a resource query with the caller's facts, in one round trip (see
+    /// [`access`]). `None` when the username names no account.
     pub async fn read_folded<T>(
         &self,
         folded: access::Folded<'_, T>,
     ) -> Result<Option<access::FoldedRows<T>>> {
-        let access::Folded {
-            query,
-            resource_decode,
-        } = folded;
-        let mut facts = None;
-        let mut items = Vec::new();
-        let mut take = |c: &mut Cols<'_>| -> Result<bool> {
-            let (f, item) = access::decode_folded_row(c, resource_decode, facts.is_none())?;
-            if f.is_some() {
-                facts = f;
-            }
-            items.extend(item);
-            Ok(true)
-        };
         match &*self.inner {
-            Inner::Sqlite(s) => {
-                s.read(|conn| sqlite::for_each_row(conn, &query.sql, &query.params, &mut take))?
-            }
+            Inner::Sqlite(s) => s.read_folded(folded),
             Inner::Postgres(p) => {
+                let (query, mut rows) = folded.into_query();
                 let client = p.client().await?;
                 for row in postgres::rows(&client, &query.sql, &query.params).await? {
-                    take(&mut Cols::new(&row))?;
+                    rows.take(&mut Cols::new(&row))?;
                 }
+                Ok(rows.finish())
             }
         }
-        Ok(facts.map(|f| (f, items)))
     }
 
     /// Runs one statement in its own transaction.

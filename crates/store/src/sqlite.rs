@@ -7,15 +7,22 @@
 //! commits: SQLite allows one writer at a time anyway, and waiting for it must not
 //! block a runtime thread.
 
+mod caller_cache;
+mod commit_watch;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
+use switchboard_types::AccountSid;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
+use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
+use caller_cache::CallerCache;
+use commit_watch::{CommitStamp, CommitWatch};
 
 const STATEMENT_CACHE: usize = 256;
 
@@ -23,6 +30,10 @@ pub struct SqliteStore {
     writer: Arc<AsyncMutex<Connection>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Tells whether anything committed since caller facts were read; without it
+    /// (a VFS without shared memory) every request reads them.
+    commits: Option<CommitWatch>,
+    callers: CallerCache,
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -64,11 +75,69 @@ impl SqliteStore {
                 Ok(Mutex::new(conn))
             })
             .collect::<Result<Vec<_>>>()?;
+        let commits = CommitWatch::open(path);
+        if commits.is_none() {
+            tracing::warn!(
+                "cannot watch the SQLite file's WAL index; every API request will read its caller's facts"
+            );
+        }
         Ok(SqliteStore {
             writer: Arc::new(AsyncMutex::new(writer)),
             readers,
             next_reader: AtomicUsize::new(0),
+            commits,
+            callers: CallerCache::default(),
         })
+    }
+
+    fn stamp(&self) -> Option<CommitStamp> {
+        self.commits.as_ref()?.stamp()
+    }
+
+    /// The caller facts alone, read again only when something committed since
+    /// they were last read (see `caller_cache`).
+    pub(crate) fn read_caller(
+        &self,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+    ) -> Result<Option<Arc<CallerFacts>>> {
+        let stamp = self.stamp();
+        if let Some(facts) = stamp.and_then(|s| self.callers.get(s, username, target)) {
+            return Ok(Some(facts));
+        }
+        let facts = self
+            .read(|c| query_opt(c, &access::caller(username, target)))?
+            .map(Arc::new);
+        self.remember(stamp, username, target, facts.as_ref());
+        Ok(facts)
+    }
+
+    /// A resource with the caller's facts: the resource alone when the facts are
+    /// still those last read, otherwise both in one statement.
+    pub(crate) fn read_folded<T>(&self, folded: Folded<'_, T>) -> Result<Option<FoldedRows<T>>> {
+        let (username, target) = (folded.username, folded.target);
+        let stamp = self.stamp();
+        if let Some(facts) = stamp.and_then(|s| self.callers.get(s, username, target)) {
+            let rows = self.read(|c| query_all(c, &folded.resource))?;
+            return Ok(Some((facts, rows)));
+        }
+        let (query, mut rows) = folded.into_query();
+        self.read(|c| for_each_row(c, &query.sql, &query.params, |row| rows.take(row)))?;
+        let found = rows.finish();
+        self.remember(stamp, username, target, found.as_ref().map(|(f, _)| f));
+        Ok(found)
+    }
+
+    fn remember(
+        &self,
+        stamp: Option<CommitStamp>,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+        facts: Option<&Arc<CallerFacts>>,
+    ) {
+        if let (Some(stamp), Some(facts)) = (stamp, facts) {
+            self.callers.put(stamp, username, target, facts.clone());
+        }
     }
 
     /// Runs `f` on a free reader connection.

@@ -128,13 +128,10 @@ impl Switchboard {
     pub async fn authorize(&self, request: &ApiRequest<'_>) -> DomainResult<Access> {
         let facts = self
             .store()
-            .opt(facts::caller(
-                &request.credentials.username,
-                request.target.account(),
-            ))
+            .read_caller(&request.credentials.username, request.target.account())
             .await?
             .ok_or(DomainError::Unauthenticated)?;
-        self.decide(request, facts)
+        self.decide(request, &facts)
     }
 
     /// Authorises a read and performs it in the same round trip. The rows are
@@ -153,13 +150,13 @@ impl Switchboard {
             ))
             .await?
             .ok_or(DomainError::Unauthenticated)?;
-        let access = self.decide(request, facts)?;
+        let access = self.decide(request, &facts)?;
         Ok((access, rows))
     }
 
-    fn decide(&self, request: &ApiRequest<'_>, facts: CallerFacts) -> DomainResult<Access> {
+    fn decide(&self, request: &ApiRequest<'_>, facts: &CallerFacts) -> DomainResult<Access> {
         let mac = self.keys().token_mac(&request.credentials.password);
-        let principal = principal::identify(&facts, &mac).ok_or(DomainError::Unauthenticated)?;
+        let principal = principal::identify(facts, &mac).ok_or(DomainError::Unauthenticated)?;
         let target = match request.target {
             RequestTarget::AccountList => policy::Target::AccountList,
             RequestTarget::Own => policy::Target::Own,
@@ -172,7 +169,7 @@ impl Switchboard {
         let allowed = policy::decide(&principal, request.action, target, request.resource)?;
         Ok(Access {
             principal,
-            target: facts.target,
+            target: facts.target.clone(),
             shows_auth_tokens: allowed.shows_auth_tokens,
             account_scope: allowed.account_scope,
         })

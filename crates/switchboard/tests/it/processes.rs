@@ -216,11 +216,22 @@ where
     }
 }
 
+/// On PostgreSQL: two nodes. On SQLite: two server processes on one file, where
+/// the other process has the app's credentials and grant in its caller cache,
+/// which must not outlive the revocation by a single request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_revoke_on_one_node_is_refused_at_once_on_another() {
-    let Some(db) = TestDb::postgres().await else {
-        return;
-    };
+async fn a_revoke_on_one_node_is_refused_at_once_on_another_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        revoke_on_one_node_is_refused_at_once_on_another(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoke_on_one_node_is_refused_at_once_on_another_sqlite() {
+    revoke_on_one_node_is_refused_at_once_on_another(TestDb::sqlite()).await;
+}
+
+async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
     let sb = domain(&db).await;
     let owner = sb
         .create_main_account(switchboard_domain::accounts::NewMainAccount {
@@ -279,15 +290,17 @@ async fn a_revoke_on_one_node_is_refused_at_once_on_another() {
     let http = reqwest::Client::new();
     let as_app = basic(&sub, &owner.auth_token);
     let on_b = format!("{}/2010-04-01/Accounts.json", b.url);
-    assert_eq!(
-        http.get(&on_b)
-            .header("Authorization", &as_app)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    for _ in 0..3 {
+        assert_eq!(
+            http.get(&on_b)
+                .header("Authorization", &as_app)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+    }
     let revoke = format!(
         "{}/2010-04-01/Accounts/{}/AuthorizedConnectApps/{}.json",
         a.url, customer.account.sid, app.sid
@@ -374,3 +387,84 @@ async fn command_line_token_rotations_are_audited() {
         ]
     );
 }
+
+/// The operator's command line is another process writing the same database; a
+/// running server must not keep accepting a token it has just replaced, however
+/// often that token was used (and its caller facts reused) before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_replaced_from_the_command_line_is_refused_at_once_sqlite() {
+    token_replaced_from_the_command_line_is_refused_at_once(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_replaced_from_the_command_line_is_refused_at_once_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        token_replaced_from_the_command_line_is_refused_at_once(db).await;
+    }
+}
+
+async fn token_replaced_from_the_command_line_is_refused_at_once(db: TestDb) {
+    let sb = domain(&db).await;
+    let created = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("replaced{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Replaced".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    let sid = created.account.sid.to_string();
+    let node = Node::start(db.url(), &[]);
+    let http = reqwest::Client::new();
+    let url = format!("{}/2010-04-01/Accounts/{sid}.json", node.url);
+    let status_with = |token: String| {
+        let (http, url, auth) = (http.clone(), url.clone(), basic(&sid, &token));
+        async move {
+            http.get(url)
+                .header("Authorization", auth)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            status_with(created.auth_token.clone()).await,
+            StatusCode::OK
+        );
+    }
+    let cli = |step: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["accounts", "tokens", step, &sid, "--json"])
+            .args(["--database-url", db.url()])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{step}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let secondary = cli("create-secondary")["secondary_auth_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Both tokens work while both exist.
+    assert_eq!(status_with(secondary.clone()).await, StatusCode::OK);
+    assert_eq!(
+        status_with(created.auth_token.clone()).await,
+        StatusCode::OK
+    );
+    cli("promote");
+    // No waiting: the replaced primary is refused by the very next request.
+    assert_eq!(
+        status_with(created.auth_token.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(status_with(secondary).await, StatusCode::OK);
+}
+

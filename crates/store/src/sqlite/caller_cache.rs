@@ -1,0 +1,176 @@
+//! Caller facts already read, reused while the database has not changed.
+//!
+//! Every entry belongs to one [`CommitStamp`]: it is handed out only while the
+//! database's stamp is still that one, so a commit anywhere (a revocation, a
+//! rotated token, a suspended account, in this process or in the CLI) makes every
+//! entry unusable before the committing statement returns. Nothing is ever
+//! invalidated by hand, and there is nothing to forget to invalidate.
+//!
+//! Stamps are taken *before* the read that produced the facts: had a commit
+//! slipped in between, the facts would be filed under the older stamp and simply
+//! never used.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use switchboard_types::AccountSid;
+
+use super::commit_watch::CommitStamp;
+use crate::access::CallerFacts;
+
+/// Enough for every Connect App and account active at once on one node; past
+/// it, the cache starts again rather than grow.
+const CAPACITY: usize = 10_000;
+
+#[derive(Default)]
+pub(crate) struct CallerCache {
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    stamp: Option<CommitStamp>,
+    len: usize,
+    /// By username, then by the account the path names (few per username).
+    by_username: HashMap<AccountSid, ByTarget>,
+}
+
+type ByTarget = Vec<(Option<AccountSid>, Arc<CallerFacts>)>;
+
+impl CallerCache {
+    pub(crate) fn get(
+        &self,
+        stamp: CommitStamp,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+    ) -> Option<Arc<CallerFacts>> {
+        let entries = self.lock();
+        if entries.stamp != Some(stamp) {
+            return None;
+        }
+        entries
+            .by_username
+            .get(username)?
+            .iter()
+            .find(|(t, _)| t.as_ref() == target)
+            .map(|(_, facts)| facts.clone())
+    }
+
+    /// Files facts read after `stamp` was taken.
+    pub(crate) fn put(
+        &self,
+        stamp: CommitStamp,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+        facts: Arc<CallerFacts>,
+    ) {
+        let mut entries = self.lock();
+        if entries.stamp != Some(stamp) || entries.len >= CAPACITY {
+            // Entries of any other stamp can never be handed out again.
+            *entries = Entries {
+                stamp: Some(stamp),
+                ..Entries::default()
+            };
+        }
+        let targets = entries.by_username.entry(username.clone()).or_default();
+        if targets.iter().any(|(t, _)| t.as_ref() == target) {
+            return;
+        }
+        targets.push((target.cloned(), facts));
+        entries.len += 1;
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        // The entries are consistent after any panic (each change is one push or
+        // one replacement), so a poisoned lock is still usable.
+        self.entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_types::{AccountStatus, AccountType};
+
+    use super::*;
+    use crate::access::AccountFacts;
+
+    fn facts(sid: &AccountSid, status: AccountStatus) -> Arc<CallerFacts> {
+        Arc::new(CallerFacts {
+            username: AccountFacts {
+                sid: sid.clone(),
+                owner_account_sid: sid.clone(),
+                status,
+                account_type: AccountType::Full,
+            },
+            username_tokens: [Some(vec![1; 32]), None],
+            parent_status: None,
+            parent_tokens: [None, None],
+            target: None,
+            grant: None,
+        })
+    }
+
+    #[test]
+    fn facts_are_handed_out_only_under_the_stamp_they_were_read_at() {
+        let cache = CallerCache::default();
+        let (one, two) = (CommitStamp::for_test(1), CommitStamp::for_test(2));
+        let sid = AccountSid::generate();
+        assert!(cache.get(one, &sid, None).is_none());
+
+        cache.put(one, &sid, None, facts(&sid, AccountStatus::Active));
+        let hit = cache.get(one, &sid, None).expect("same stamp, same caller");
+        assert_eq!(hit.username.status, AccountStatus::Active);
+        // Another target, another username, another stamp: none of them.
+        assert!(cache.get(one, &sid, Some(&sid)).is_none());
+        assert!(cache.get(one, &AccountSid::generate(), None).is_none());
+        assert!(cache.get(two, &sid, None).is_none());
+
+        // Facts read after a commit replace everything filed before it.
+        cache.put(two, &sid, None, facts(&sid, AccountStatus::Suspended));
+        assert!(cache.get(one, &sid, None).is_none());
+        assert_eq!(
+            cache.get(two, &sid, None).unwrap().username.status,
+            AccountStatus::Suspended
+        );
+    }
+
+    #[test]
+    fn targets_are_kept_apart_and_the_size_is_bounded() {
+        let cache = CallerCache::default();
+        let stamp = CommitStamp::for_test(7);
+        let sid = AccountSid::generate();
+        let other = AccountSid::generate();
+        cache.put(stamp, &sid, None, facts(&sid, AccountStatus::Active));
+        cache.put(
+            stamp,
+            &sid,
+            Some(&other),
+            facts(&sid, AccountStatus::Closed),
+        );
+        assert_eq!(
+            cache.get(stamp, &sid, None).unwrap().username.status,
+            AccountStatus::Active
+        );
+        assert_eq!(
+            cache
+                .get(stamp, &sid, Some(&other))
+                .unwrap()
+                .username
+                .status,
+            AccountStatus::Closed
+        );
+
+        for _ in 0..CAPACITY {
+            let sid = AccountSid::generate();
+            cache.put(stamp, &sid, None, facts(&sid, AccountStatus::Active));
+        }
+        let entries = cache.lock();
+        assert!(entries.len <= CAPACITY);
+        assert_eq!(
+            entries.len,
+            entries.by_username.values().map(Vec::len).sum::<usize>()
+        );
+    }
+}
