@@ -468,3 +468,71 @@ async fn token_replaced_from_the_command_line_is_refused_at_once(db: TestDb) {
     assert_eq!(status_with(secondary).await, StatusCode::OK);
 }
 
+/// With debug logging, every request is one line (method, path, status), and
+/// neither the Authorization header nor a query string reaches the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_logging_writes_each_request_without_its_secrets() {
+    let db = TestDb::sqlite();
+    let sb = domain(&db).await;
+    let created = sb
+        .create_main_account(switchboard_domain::accounts::NewMainAccount {
+            email: format!("logged{}@example.com", rand_id()),
+            password: "correct horse battery".into(),
+            friendly_name: "Logged".into(),
+            account_type: AccountType::Full,
+        })
+        .await
+        .unwrap();
+    drop(sb);
+    let sid = created.account.sid.to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            db.url(),
+        ])
+        .env("SWITCHBOARD_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let status = reqwest::Client::new()
+        .get(format!(
+            "{base}/2010-04-01/Accounts/{sid}/Calls.json?PageToken=secret-page-token"
+        ))
+        .header("Authorization", basic(&sid, &created.auth_token))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an unsigned PageToken");
+    // Stop the server so its log is complete.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let request_line = log
+        .lines()
+        .find(|l| l.contains(&format!("/2010-04-01/Accounts/{sid}/Calls.json")))
+        .unwrap_or_else(|| panic!("no line for the request in:\n{log}"));
+    assert!(request_line.contains("GET"), "{request_line}");
+    assert!(
+        log.contains("status=400"),
+        "the response's status is logged:\n{log}"
+    );
+    for secret in [
+        created.auth_token.as_str(),
+        "secret-page-token",
+        basic(&sid, &created.auth_token).trim_start_matches("Basic "),
+    ] {
+        assert!(!log.contains(secret), "{secret} reached the log:\n{log}");
+    }
+}
