@@ -169,6 +169,65 @@ on_both_backends!(
     }
 );
 
+// On SQLite the facts of a repeated caller are reused; they must still follow
+// every commit, whoever makes it: this store, or another one on the same
+// database (as another process or node would be).
+on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
+    let store = open(&db).await;
+    let other = open(&db).await;
+    let main = add_account(&store, None, "main", 1000).await;
+    let sub = add_account(&store, Some(&main), "sub", 1001).await;
+    let status = |facts: std::sync::Arc<access::CallerFacts>| facts.username.status;
+    let scope = AccountScope::Tree(main.clone());
+    let filter = AccountFilter::default();
+    let folded_status = || async {
+        let (q, _) = accounts::list(&scope, &filter, &PageAt::First, 50);
+        let (facts, rows) = store
+            .read_folded(access::caller_with(&sub, Some(&main), q))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            rows.len(),
+            2,
+            "the resource comes back with cached facts too"
+        );
+        facts.username.status
+    };
+    for _ in 0..3 {
+        assert_eq!(folded_status().await, AccountStatus::Active);
+        let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
+        assert_eq!(status(facts), AccountStatus::Active);
+    }
+
+    other
+        .run(accounts::set_status(
+            &sub,
+            AccountStatus::Suspended,
+            Timestamp::now(),
+        ))
+        .await
+        .unwrap();
+    let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
+    assert_eq!(status(facts), AccountStatus::Suspended);
+    assert_eq!(folded_status().await, AccountStatus::Suspended);
+
+    store
+        .run(accounts::set_status(
+            &sub,
+            AccountStatus::Active,
+            Timestamp::now(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(folded_status().await, AccountStatus::Active);
+    let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
+    assert_eq!(status(facts), AccountStatus::Active);
+
+    let unknown = AccountSid::generate();
+    assert!(store.read_caller(&unknown, None).await.unwrap().is_none());
+});
+
 on_both_backends!(unique_keys_report_conflicts, |db: TestDb| async move {
     let store = open(&db).await;
     let sid = add_account(&store, None, "main", 1000).await;
