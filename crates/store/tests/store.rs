@@ -31,6 +31,13 @@ async fn add_account(store: &Store, owner: Option<&AccountSid>, name: &str, at: 
     sid
 }
 
+async fn set_status(store: &Store, sid: &AccountSid, status: AccountStatus) {
+    store
+        .run(accounts::set_status(sid, status, Timestamp::now()))
+        .await
+        .unwrap();
+}
+
 on_both_backends!(migrations_are_idempotent, |db: TestDb| async move {
     let first = open(&db).await;
     drop(first);
@@ -95,14 +102,7 @@ on_both_backends!(filters_narrow_a_listing, |db: TestDb| async move {
     let main = add_account(&store, None, "main", 1000).await;
     let sub = add_account(&store, Some(&main), "wanted", 1001).await;
     add_account(&store, Some(&main), "other", 1002).await;
-    store
-        .run(accounts::set_status(
-            &sub,
-            AccountStatus::Suspended,
-            Timestamp::now(),
-        ))
-        .await
-        .unwrap();
+    set_status(&store, &sub, AccountStatus::Suspended).await;
     let scope = AccountScope::Tree(main.clone());
     let by_name = AccountFilter {
         friendly_name: Some("wanted".into()),
@@ -177,7 +177,10 @@ on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
     let other = open(&db).await;
     let main = add_account(&store, None, "main", 1000).await;
     let sub = add_account(&store, Some(&main), "sub", 1001).await;
-    let status = |facts: std::sync::Arc<access::CallerFacts>| facts.username.status;
+    let caller_status = || async {
+        let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
+        facts.username.status
+    };
     let scope = AccountScope::Tree(main.clone());
     let filter = AccountFilter::default();
     let folded_status = || async {
@@ -187,42 +190,22 @@ on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(
-            rows.len(),
-            2,
-            "the resource comes back with cached facts too"
-        );
+        let resource = "the resource comes back with cached facts too";
+        assert_eq!(rows.len(), 2, "{resource}");
         facts.username.status
     };
     for _ in 0..3 {
         assert_eq!(folded_status().await, AccountStatus::Active);
-        let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
-        assert_eq!(status(facts), AccountStatus::Active);
+        assert_eq!(caller_status().await, AccountStatus::Active);
     }
 
-    other
-        .run(accounts::set_status(
-            &sub,
-            AccountStatus::Suspended,
-            Timestamp::now(),
-        ))
-        .await
-        .unwrap();
-    let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
-    assert_eq!(status(facts), AccountStatus::Suspended);
+    set_status(&other, &sub, AccountStatus::Suspended).await;
+    assert_eq!(caller_status().await, AccountStatus::Suspended);
     assert_eq!(folded_status().await, AccountStatus::Suspended);
 
-    store
-        .run(accounts::set_status(
-            &sub,
-            AccountStatus::Active,
-            Timestamp::now(),
-        ))
-        .await
-        .unwrap();
+    set_status(&store, &sub, AccountStatus::Active).await;
     assert_eq!(folded_status().await, AccountStatus::Active);
-    let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
-    assert_eq!(status(facts), AccountStatus::Active);
+    assert_eq!(caller_status().await, AccountStatus::Active);
 
     let unknown = AccountSid::generate();
     assert!(store.read_caller(&unknown, None).await.unwrap().is_none());

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
+use switchboard_domain::accounts::{CreatedAccount, NewMainAccount};
 use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_domain::grants::Customer;
 use switchboard_domain::{Settings, Switchboard};
@@ -25,6 +26,11 @@ struct Node {
 
 impl Node {
     fn start(database_url: &str, extra: &[&str]) -> Node {
+        Node::start_logging(database_url, extra, "warn", Stdio::inherit())
+    }
+
+    /// With `SWITCHBOARD_LOG=log`, its standard error going to `stderr`.
+    fn start_logging(database_url: &str, extra: &[&str], log: &str, stderr: Stdio) -> Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .args([
                 "serve",
@@ -34,9 +40,9 @@ impl Node {
                 database_url,
             ])
             .args(extra)
-            .env("SWITCHBOARD_LOG", "warn")
+            .env("SWITCHBOARD_LOG", log)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("switchboard starts");
         let mut line = String::new();
@@ -51,6 +57,19 @@ impl Node {
         Node { child, url }
     }
 
+    /// Stops it gracefully (SIGTERM) and returns what it wrote on a piped
+    /// standard error.
+    fn stop_and_read_log(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let mut log = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+        }
+        log
+    }
+
     fn kill_9(&mut self) {
         // SIGKILL: no shutdown, no flushing, nothing.
         self.child.kill().unwrap();
@@ -63,6 +82,18 @@ impl Drop for Node {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A Full main account whose name is also its e-mail's local part.
+async fn main_account(sb: &Switchboard, name: &str) -> CreatedAccount {
+    sb.create_main_account(NewMainAccount {
+        email: format!("{}{}@example.com", name.to_lowercase(), rand_id()),
+        password: "correct horse battery".into(),
+        friendly_name: name.into(),
+        account_type: AccountType::Full,
+    })
+    .await
+    .unwrap()
 }
 
 async fn domain(db: &TestDb) -> Switchboard {
@@ -82,24 +113,8 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
     // server is killed some callbacks are acknowledged, some are in flight and the
     // rest still wait in the outbox, however fast this machine is.
     receiver.hang_after(150);
-    let owner = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("owner{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Owner".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap();
-    let customer = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("customer{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Customer".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap();
+    let owner = main_account(&sb, "Owner").await;
+    let customer = main_account(&sb, "Customer").await;
     let mut apps = Vec::new();
     for i in 0..1000 {
         let app = sb
@@ -233,24 +248,8 @@ async fn a_revoke_on_one_node_is_refused_at_once_on_another_sqlite() {
 
 async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
     let sb = domain(&db).await;
-    let owner = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("owner{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Owner".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap();
-    let customer = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("customer{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Customer".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap();
+    let owner = main_account(&sb, "Owner").await;
+    let customer = main_account(&sb, "Customer").await;
     let app = sb
         .create_connect_app_for(
             &owner.account.sid,
@@ -291,15 +290,7 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
     let as_app = basic(&sub, &owner.auth_token);
     let on_b = format!("{}/2010-04-01/Accounts.json", b.url);
     for _ in 0..3 {
-        assert_eq!(
-            http.get(&on_b)
-                .header("Authorization", &as_app)
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            StatusCode::OK
-        );
+        assert_eq!(get_status(&http, &on_b, &as_app).await, StatusCode::OK);
     }
     let revoke = format!(
         "{}/2010-04-01/Accounts/{}/AuthorizedConnectApps/{}.json",
@@ -318,14 +309,18 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
     assert_eq!(status, StatusCode::NO_CONTENT);
     // No waiting: the very next request on the other node is refused.
     assert_eq!(
-        http.get(&on_b)
-            .header("Authorization", &as_app)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        get_status(&http, &on_b, &as_app).await,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn get_status(http: &reqwest::Client, url: &str, authorization: &str) -> StatusCode {
+    http.get(url)
+        .header("Authorization", authorization)
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
 /// Token rotations from the operator's command line land in the account's
@@ -334,40 +329,14 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
 async fn command_line_token_rotations_are_audited() {
     let db = TestDb::sqlite();
     let sb = domain(&db).await;
-    let account = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("rotate{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Rotator".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap()
-        .account
-        .sid;
+    let account = main_account(&sb, "Rotator").await.account.sid;
     for step in [
         "create-secondary",
         "promote",
         "create-secondary",
         "delete-secondary",
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args([
-                "accounts",
-                "tokens",
-                step,
-                account.as_str(),
-                "--database-url",
-                db.url(),
-            ])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{step}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        token_command(db.url(), step, account.as_str());
     }
     let at = switchboard_store::page::PageAt::First;
     let (query, shape) = switchboard_store::audit::of_account(&account, &at, 50);
@@ -388,6 +357,22 @@ async fn command_line_token_rotations_are_audited() {
     );
 }
 
+/// `switchboard accounts tokens STEP SID --json`, which must succeed; its output.
+fn token_command(database_url: &str, step: &str, sid: &str) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["accounts", "tokens", step, sid, "--json"])
+        .args(["--database-url", database_url])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{step}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// The operator's command line is another process writing the same database; a
 /// running server must not keep accepting a token it has just replaced, however
 /// often that token was used (and its caller facts reused) before.
@@ -405,29 +390,14 @@ async fn a_token_replaced_from_the_command_line_is_refused_at_once_postgres() {
 
 async fn token_replaced_from_the_command_line_is_refused_at_once(db: TestDb) {
     let sb = domain(&db).await;
-    let created = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("replaced{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Replaced".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap();
+    let created = main_account(&sb, "Replaced").await;
     let sid = created.account.sid.to_string();
     let node = Node::start(db.url(), &[]);
     let http = reqwest::Client::new();
     let url = format!("{}/2010-04-01/Accounts/{sid}.json", node.url);
     let status_with = |token: String| {
         let (http, url, auth) = (http.clone(), url.clone(), basic(&sid, &token));
-        async move {
-            http.get(url)
-                .header("Authorization", auth)
-                .send()
-                .await
-                .unwrap()
-                .status()
-        }
+        async move { get_status(&http, &url, &auth).await }
     };
     for _ in 0..3 {
         assert_eq!(
@@ -435,21 +405,9 @@ async fn token_replaced_from_the_command_line_is_refused_at_once(db: TestDb) {
             StatusCode::OK
         );
     }
-    let cli = |step: &str| {
-        let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args(["accounts", "tokens", step, &sid, "--json"])
-            .args(["--database-url", db.url()])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{step}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
-    let secondary = cli("create-secondary")["secondary_auth_token"]
+    let created_secondary = token_command(db.url(), "create-secondary", &sid);
+    let secondary = serde_json::from_slice::<serde_json::Value>(&created_secondary).unwrap()
+        ["secondary_auth_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -459,7 +417,7 @@ async fn token_replaced_from_the_command_line_is_refused_at_once(db: TestDb) {
         status_with(created.auth_token.clone()).await,
         StatusCode::OK
     );
-    cli("promote");
+    token_command(db.url(), "promote", &sid);
     // No waiting: the replaced primary is refused by the very next request.
     assert_eq!(
         status_with(created.auth_token.clone()).await,
@@ -474,38 +432,14 @@ async fn token_replaced_from_the_command_line_is_refused_at_once(db: TestDb) {
 async fn debug_logging_writes_each_request_without_its_secrets() {
     let db = TestDb::sqlite();
     let sb = domain(&db).await;
-    let created = sb
-        .create_main_account(switchboard_domain::accounts::NewMainAccount {
-            email: format!("logged{}@example.com", rand_id()),
-            password: "correct horse battery".into(),
-            friendly_name: "Logged".into(),
-            account_type: AccountType::Full,
-        })
-        .await
-        .unwrap();
+    let created = main_account(&sb, "Logged").await;
     drop(sb);
     let sid = created.account.sid.to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database-url",
-            db.url(),
-        ])
-        .env("SWITCHBOARD_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let node = Node::start_logging(db.url(), &[], "debug", Stdio::piped());
     let status = reqwest::Client::new()
         .get(format!(
-            "{base}/2010-04-01/Accounts/{sid}/Calls.json?PageToken=secret-page-token"
+            "{}/2010-04-01/Accounts/{sid}/Calls.json?PageToken=secret-page-token",
+            node.url
         ))
         .header("Authorization", basic(&sid, &created.auth_token))
         .send()
@@ -513,12 +447,8 @@ async fn debug_logging_writes_each_request_without_its_secrets() {
         .unwrap()
         .status();
     assert_eq!(status, StatusCode::BAD_REQUEST, "an unsigned PageToken");
-    // Stop the server so its log is complete.
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let out = child.wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
+    // Stopped, so that its log is complete.
+    let log = node.stop_and_read_log();
     let request_line = log
         .lines()
         .find(|l| l.contains(&format!("/2010-04-01/Accounts/{sid}/Calls.json")))
