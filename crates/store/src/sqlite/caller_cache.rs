@@ -65,19 +65,24 @@ impl CallerCache {
         facts: Arc<CallerFacts>,
     ) {
         let mut entries = self.lock();
+        let mut stale = None;
         if entries.stamp != Some(stamp) || entries.len >= CAPACITY {
             // Entries of any other stamp can never be handed out again.
-            *entries = Entries {
+            let fresh = Entries {
                 stamp: Some(stamp),
                 ..Entries::default()
             };
+            stale = Some(std::mem::replace(&mut *entries, fresh));
         }
         let targets = entries.by_username.entry(username.clone()).or_default();
-        if targets.iter().any(|(t, _)| t.as_ref() == target) {
-            return;
+        if !targets.iter().any(|(t, _)| t.as_ref() == target) {
+            targets.push((target.cloned(), facts));
+            entries.len += 1;
         }
-        targets.push((target.cloned(), facts));
-        entries.len += 1;
+        // Freeing up to CAPACITY entries takes a while: not while holding the
+        // lock every other request needs.
+        drop(entries);
+        drop(stale);
     }
 
     fn lock(&self) -> MutexGuard<'_, Entries> {
