@@ -106,13 +106,6 @@ def startup(binary, database_url, user, password, runs):
     print(json.dumps({"runs_ms": [round(t, 1) for t in times], "median_ms": round(times[len(times) // 2], 1)}))
 
 
-def vmrss_kb(pid, field="VmRSS"):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
-
-
 # --- the report -------------------------------------------------------------
 
 def fmt(x, digits=0):
@@ -238,8 +231,6 @@ if __name__ == "__main__":
         walk(args[0], args[1], args[2], args[3], int(args[4]))
     elif cmd == "startup":
         startup(args[0], args[1], args[2], args[3], int(args[4]))
-    elif cmd == "vmrss":
-        print(vmrss_kb(int(args[0]), *(args[1:] or ["VmRSS"])))
     elif cmd == "report":
         report(*args)
     else:
