@@ -27,10 +27,9 @@ fn parse_sid(value: &str, prefix: &'static str, kind: &'static str) -> Result<St
     if well_formed {
         // Twilio hands out lower-case hex; accepting either case and storing one means
         // a SID typed in upper case still finds its resource.
-        Ok(format!(
-            "{prefix}{}",
-            value[prefix.len()..].to_ascii_lowercase()
-        ))
+        let mut sid = value.to_owned();
+        sid[prefix.len()..].make_ascii_lowercase();
+        Ok(sid)
     } else {
         Err(SidError::Malformed {
             kind,
