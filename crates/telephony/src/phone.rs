@@ -99,7 +99,7 @@ impl PhoneNumber {
     /// friendly names: `(500) 555-0006` for NANP numbers, E.164 for the rest.
     pub fn formatted(&self) -> String {
         match self.nanp_national() {
-            Some(n) => format!("({}) {}-{}", &n[..3], &n[3..6], &n[6..]),
+            Some(n) => ["(", &n[..3], ") ", &n[3..6], "-", &n[6..]].concat(),
             None => self.0.clone(),
         }
     }

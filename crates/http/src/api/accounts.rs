@@ -1,6 +1,6 @@
 //! `/2010-04-01/Accounts.json` and `/2010-04-01/Accounts/{Sid}.json`.
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::{RequestTarget, Resource};

@@ -1,7 +1,7 @@
 //! `/2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps…`: the Connect Apps a
 //! customer has authorized, with the permissions they granted.
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use switchboard_domain::access::{RequestTarget, Resource};
 use switchboard_types::{AccountSid, ConnectAppSid};

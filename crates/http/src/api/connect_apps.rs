@@ -2,7 +2,7 @@
 //! endpoints for what Twilio keeps in its console (terms of service URL, logo,
 //! creating an app).
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::{RequestTarget, Resource};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use serde::Serialize;
 use switchboard_domain::access::{RequestTarget, Resource};

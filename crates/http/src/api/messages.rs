@@ -1,6 +1,6 @@
 //! `…/Messages…`.
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;

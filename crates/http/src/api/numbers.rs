@@ -1,7 +1,7 @@
 //! `…/AvailablePhoneNumbers…` (the inventory) and `…/IncomingPhoneNumbers…`
 //! (numbers an account bought).
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};

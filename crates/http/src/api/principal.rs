@@ -3,7 +3,7 @@
 //! reads no resource, so it is also the cheapest authenticated request there is
 //! (the benchmarks' "authentication and permission check alone").
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::State;
 use serde::Serialize;
 use switchboard_domain::access::{Principal, RequestTarget, Resource};

@@ -13,7 +13,7 @@ use switchboard_store::phone_numbers::PhoneNumberRecord;
 use switchboard_store::recordings::RecordingRecord;
 use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::Timestamp;
+use switchboard_types::{AccountSid, CallSid, Timestamp};
 
 use super::json::{API_PREFIX, SubresourceUris};
 
@@ -208,11 +208,11 @@ impl From<PhoneNumberRecord> for IncomingNumberJson {
 
 #[derive(Serialize)]
 pub struct CallJson {
-    pub sid: String,
+    pub sid: CallSid,
     pub date_created: String,
     pub date_updated: String,
     pub parent_call_sid: Option<String>,
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub to: String,
     pub to_formatted: String,
     pub from: String,
@@ -253,7 +253,14 @@ const CALL_SUBRESOURCES: &[(&str, &str)] = &[
 impl From<CallRecord> for CallJson {
     fn from(c: CallRecord) -> Self {
         let subresource_uris = SubresourceUris::new(
-            format!("{API_PREFIX}/Accounts/{}/Calls/{}", c.account_sid, c.sid),
+            [
+                API_PREFIX,
+                "/Accounts/",
+                c.account_sid.as_str(),
+                "/Calls/",
+                c.sid.as_str(),
+            ]
+            .concat(),
             CALL_SUBRESOURCES,
         );
         let queue_ms = c
@@ -262,11 +269,11 @@ impl From<CallRecord> for CallJson {
         CallJson {
             uri: subresource_uris.uri(),
             subresource_uris,
-            sid: c.sid.to_string(),
+            sid: c.sid,
             date_created: c.date_created.rfc2822(),
             date_updated: c.date_updated.rfc2822(),
             parent_call_sid: c.parent_call_sid,
-            account_sid: c.account_sid.to_string(),
+            account_sid: c.account_sid,
             to_formatted: formatted(&c.to_number),
             to: c.to_number,
             from_formatted: formatted(&c.from_number),

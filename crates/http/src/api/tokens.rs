@@ -2,7 +2,7 @@
 //! the SDKs' `accounts.v1.secondary_auth_token` and `auth_token_promotion` work
 //! when pointed here.
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! `…/Usage/Records…` and `…/Balance.json`.
 
-use axum::Json;
+use crate::twilio::Json;
 use axum::extract::{Path, State};
 use chrono::NaiveDate;
 use switchboard_domain::access::Resource;

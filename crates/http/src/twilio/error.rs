@@ -128,7 +128,7 @@ impl IntoResponse for ApiError {
             more_info: format!("https://www.twilio.com/docs/errors/{}", self.code),
             status: self.status.as_u16(),
         };
-        let mut response = (self.status, axum::Json(body)).into_response();
+        let mut response = (self.status, super::Json(body)).into_response();
         let headers = response.headers_mut();
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(

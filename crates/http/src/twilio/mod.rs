@@ -6,10 +6,12 @@ pub mod call;
 pub mod dates;
 pub mod error;
 pub mod form;
+pub mod json;
 pub mod paging;
 pub mod path;
 
 pub use call::ApiCall;
 pub use error::ApiError;
 pub use form::Params;
+pub use json::Json;
 pub use paging::{Envelope, PageRequest};
