@@ -11,6 +11,10 @@ pub enum StoreError {
     Conflict,
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The COMMIT of a group of SQLite transactions (`sqlite::writer`) failed, so
+    /// none of them landed.
+    #[error("SQLite: the commit failed: {0}")]
+    CommitFailed(String),
     #[error("PostgreSQL: {}", postgres_detail(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("PostgreSQL connection pool: {0}")]

@@ -199,7 +199,12 @@ impl Store {
     /// Runs one statement in its own transaction.
     pub async fn run(&self, s: Statement<'_>) -> Result<u64> {
         match &*self.inner {
-            Inner::Sqlite(st) => sqlite::execute(&*st.writer().await, &s),
+            Inner::Sqlite(st) => {
+                let tx = st.begin().await?;
+                let n = sqlite::execute(tx.conn(), &s)?;
+                tx.commit().await?;
+                Ok(n)
+            }
             Inner::Postgres(p) => postgres::execute(&p.client().await?, &s).await,
         }
     }
@@ -208,7 +213,12 @@ impl Store {
     /// own transaction.
     pub async fn write_all<T>(&self, q: Query<'_, T>) -> Result<Vec<T>> {
         match &*self.inner {
-            Inner::Sqlite(st) => sqlite::query_all(&*st.writer().await, &q),
+            Inner::Sqlite(st) => {
+                let tx = st.begin().await?;
+                let rows = sqlite::query_all(tx.conn(), &q)?;
+                tx.commit().await?;
+                Ok(rows)
+            }
             Inner::Postgres(p) => postgres::query_all(&p.client().await?, &q).await,
         }
     }
@@ -217,7 +227,7 @@ impl Store {
     /// rolls it back.
     pub async fn begin(&self) -> Result<Tx> {
         let inner = match &*self.inner {
-            Inner::Sqlite(s) => TxInner::Sqlite(sqlite::SqliteTx::begin(s.writer().await)?),
+            Inner::Sqlite(s) => TxInner::Sqlite(s.begin().await?),
             Inner::Postgres(p) => {
                 TxInner::Postgres(Box::new(postgres::PgTx::begin(p.client().await?).await?))
             }
@@ -272,7 +282,7 @@ impl Tx {
 
     pub async fn commit(self) -> Result<()> {
         match self.inner {
-            TxInner::Sqlite(t) => t.commit(),
+            TxInner::Sqlite(t) => t.commit().await,
             TxInner::Postgres(t) => t.commit().await,
         }
     }

@@ -4,11 +4,13 @@
 //! `spawn_blocking`) costs more than the read itself (see docs/benchmarks.md). So
 //! readers are a small set of connections taken without waiting, and the single
 //! writer connection sits behind an async mutex that a transaction holds until it
-//! commits: SQLite allows one writer at a time anyway, and waiting for it must not
-//! block a runtime thread.
+//! is done: SQLite allows one writer at a time anyway, and waiting for it must not
+//! block a runtime thread. Transactions finishing while others wait commit
+//! together (`writer`).
 
 mod caller_cache;
 mod commit_watch;
+mod writer;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,18 +18,19 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
 use switchboard_types::AccountSid;
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
 use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
 use caller_cache::CallerCache;
 use commit_watch::{CommitStamp, CommitWatch};
+pub use writer::SqliteTx;
+use writer::Writer;
 
 const STATEMENT_CACHE: usize = 256;
 
 pub struct SqliteStore {
-    writer: Arc<AsyncMutex<Connection>>,
+    writer: Writer,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     /// Tells whether anything committed since caller facts were read; without it
@@ -82,7 +85,7 @@ impl SqliteStore {
             );
         }
         Ok(SqliteStore {
-            writer: Arc::new(AsyncMutex::new(writer)),
+            writer: Writer::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
             commits,
@@ -157,8 +160,8 @@ impl SqliteStore {
         f(&conn)
     }
 
-    pub(crate) async fn writer(&self) -> OwnedMutexGuard<Connection> {
-        self.writer.clone().lock_owned().await
+    pub(crate) async fn begin(&self) -> Result<SqliteTx> {
+        self.writer.begin().await
     }
 }
 
@@ -209,39 +212,4 @@ pub(crate) fn execute(conn: &Connection, s: &Statement<'_>) -> Result<u64> {
         .execute(bind(&s.params))
         .map_err(StoreError::from_sqlite)?;
     Ok(n as u64)
-}
-
-/// A write transaction holding the writer connection.
-pub struct SqliteTx {
-    conn: OwnedMutexGuard<Connection>,
-    open: bool,
-}
-
-impl SqliteTx {
-    pub(crate) fn begin(conn: OwnedMutexGuard<Connection>) -> Result<Self> {
-        // IMMEDIATE takes the write lock now, so a transaction that reads then
-        // writes cannot fail half-way because another process wrote in between.
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(SqliteTx { conn, open: true })
-    }
-
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
-    }
-
-    pub(crate) fn commit(mut self) -> Result<()> {
-        self.open = false;
-        self.conn.execute_batch("COMMIT")?;
-        Ok(())
-    }
-}
-
-impl Drop for SqliteTx {
-    fn drop(&mut self) {
-        if self.open
-            && let Err(e) = self.conn.execute_batch("ROLLBACK")
-        {
-            tracing::warn!(error = %e, "rolling back an abandoned SQLite transaction failed");
-        }
-    }
 }
