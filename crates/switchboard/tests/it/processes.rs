@@ -206,6 +206,74 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
     }
 }
 
+/// SQLite write transactions that finish together share one COMMIT
+/// (store/src/sqlite/writer.rs): none may be answered before its group's COMMIT,
+/// or a crash loses writes that were acknowledged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_write_survives_kill_9_during_concurrent_writes() {
+    let db = TestDb::sqlite();
+    let sb = domain(&db).await;
+    let owner = main_account(&sb, "Owner").await;
+    drop(sb);
+    let mut node = Node::start(db.url(), &[]);
+    let http = reqwest::Client::new();
+    let auth = basic(owner.account.sid.as_str(), &owner.auth_token);
+    let url = format!("{}/2010-04-01/Accounts.json", node.url);
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    // 32 clients create subaccounts back to back until the server dies.
+    let mut clients = tokio::task::JoinSet::new();
+    for client in 0..32 {
+        let (http, auth, url) = (http.clone(), auth.clone(), url.clone());
+        let acknowledged = acknowledged.clone();
+        clients.spawn(async move {
+            for n in 0.. {
+                let name = format!("Client {client} number {n}");
+                let sent = http
+                    .post(&url)
+                    .header("Authorization", &auth)
+                    .form(&[("FriendlyName", name)])
+                    .send()
+                    .await;
+                let Ok(response) = sent else { return };
+                if response.status() != StatusCode::CREATED {
+                    return;
+                }
+                let Ok(body) = response.json::<serde_json::Value>().await else {
+                    return;
+                };
+                let sid = body["sid"].as_str().expect("a created account has a SID");
+                acknowledged.lock().unwrap().push(sid.to_owned());
+            }
+        });
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while acknowledged.lock().unwrap().len() < 300 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the writes did not get going"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    node.kill_9();
+    while clients.join_next().await.is_some() {}
+    let acknowledged = acknowledged.lock().unwrap().clone();
+
+    let restarted = Node::start(db.url(), &[]);
+    let mut lost = Vec::new();
+    for sid in &acknowledged {
+        let url = format!("{}/2010-04-01/Accounts/{sid}.json", restarted.url);
+        if get_status(&http, &url, &auth).await != StatusCode::OK {
+            lost.push(sid);
+        }
+    }
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged subaccounts were lost: {lost:?}",
+        lost.len(),
+        acknowledged.len()
+    );
+}
+
 fn futures_from<T, F: std::future::Future<Output = ()>>(
     items: Vec<T>,
     f: impl Fn(T) -> F,
