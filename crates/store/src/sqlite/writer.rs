@@ -383,19 +383,30 @@ mod tests {
         assert_eq!(rows(&path), [4]);
     }
 
-    #[tokio::test]
-    async fn a_group_handed_to_a_cancelled_waiter_is_committed_by_its_member() {
-        let (_dir, path, writer) = database();
+    /// A writes row 1 and finishes while B queues for the writer, so A hands its
+    /// group on to B and waits: A's commit and B's begin, both pending.
+    async fn handed_on(
+        writer: &Writer,
+    ) -> (
+        Pin<Box<impl Future<Output = Result<()>>>>,
+        Pin<Box<impl Future<Output = Result<SqliteTx>> + '_>>,
+    ) {
         let a = writer.begin().await.unwrap();
         a.conn()
             .execute("INSERT INTO t (id) VALUES (1)", [])
             .unwrap();
-        // B queues for the writer, so A hands the group on to it and waits...
         let mut b = Box::pin(writer.begin());
         assert!(poll_once(b.as_mut()).is_pending());
-        let mut a_commit = pin!(a.commit());
+        let mut a_commit = Box::pin(a.commit());
         assert!(poll_once(a_commit.as_mut()).is_pending());
-        // ...and B's request goes away before it ever runs.
+        (a_commit, b)
+    }
+
+    #[tokio::test]
+    async fn a_group_handed_to_a_cancelled_waiter_is_committed_by_its_member() {
+        let (_dir, path, writer) = database();
+        let (a_commit, b) = handed_on(&writer).await;
+        // B's request goes away before it ever runs.
         drop(b);
         tokio::time::timeout(std::time::Duration::from_secs(10), a_commit)
             .await
@@ -408,14 +419,7 @@ mod tests {
     #[tokio::test]
     async fn a_group_whose_last_transaction_is_abandoned_still_commits() {
         let (_dir, path, writer) = database();
-        let a = writer.begin().await.unwrap();
-        a.conn()
-            .execute("INSERT INTO t (id) VALUES (1)", [])
-            .unwrap();
-        let mut b = Box::pin(writer.begin());
-        assert!(poll_once(b.as_mut()).is_pending());
-        let mut a_commit = pin!(a.commit());
-        assert!(poll_once(a_commit.as_mut()).is_pending());
+        let (a_commit, b) = handed_on(&writer).await;
         // B gets the writer, writes, and is dropped without committing.
         let b = b.await.unwrap();
         b.conn()
