@@ -102,6 +102,8 @@ impl Writer {
             let _ = state.finish_group(Err("SQLite rolled the transaction back".to_owned()));
         }
         if state.group.is_none() {
+            // IMMEDIATE takes the write lock now, so a transaction that reads then
+            // writes cannot fail half-way because another process wrote in between.
             state.conn.execute_batch("BEGIN IMMEDIATE")?;
             let id = self.shared.next_group.fetch_add(1, Ordering::Relaxed);
             state.group = Some(Group {
