@@ -98,8 +98,8 @@ impl Writer {
         };
         if state.group.is_some() && state.conn.is_autocommit() {
             // SQLite itself rolled the group's transaction back (an I/O error, a
-            // full disk): its members learn it here.
-            let _ = state.finish_group(Err("SQLite rolled the transaction back".to_owned()));
+            // full disk): finishing the group tells its members so.
+            let _ = state.finish_group();
         }
         if state.group.is_none() {
             // IMMEDIATE takes the write lock now, so a transaction that reads then
@@ -124,18 +124,17 @@ impl Writer {
 }
 
 impl WriterState {
-    /// Ends the group's transaction with `result` (COMMIT when it is `Ok`) and
-    /// tells its members.
-    fn finish_group(&mut self, result: std::result::Result<(), String>) -> Result<()> {
+    /// Commits the group's transaction, unless SQLite already rolled it back,
+    /// and tells its members how it went.
+    fn finish_group(&mut self) -> Result<()> {
         let Some(group) = self.group.take() else {
             return Ok(());
         };
-        let result = result.and_then(|()| {
-            if self.conn.is_autocommit() {
-                return Err("SQLite rolled the transaction back".to_owned());
-            }
+        let result = if self.conn.is_autocommit() {
+            Err("SQLite rolled the transaction back".to_owned())
+        } else {
             self.conn.execute_batch("COMMIT").map_err(|e| e.to_string())
-        });
+        };
         if result.is_err() && !self.conn.is_autocommit() {
             let _ = self.conn.execute_batch("ROLLBACK");
         }
@@ -173,7 +172,7 @@ fn leave(mut state: OwnedMutexGuard<WriterState>, shared: &Shared) -> Leave {
             outcome: group.outcome.subscribe(),
         };
     }
-    Leave::Done(state.finish_group(Ok(())))
+    Leave::Done(state.finish_group())
 }
 
 /// Waits for the group's COMMIT; commits it if the writer comes back to this
@@ -195,7 +194,7 @@ async fn await_group(
             }
             mut state = shared.state.clone().lock_owned() => {
                 if state.group.as_ref().is_some_and(|g| g.id == group) {
-                    return state.finish_group(Ok(()));
+                    return state.finish_group();
                 }
                 // Someone else ended it; its outcome is there to read.
             }
@@ -222,8 +221,8 @@ impl SqliteTx {
     pub(crate) async fn commit(mut self) -> Result<()> {
         let mut state = self.state.take().expect("a transaction commits only once");
         if let Err(e) = state.conn.execute_batch("RELEASE member") {
-            undo(&mut state);
-            let _ = leave(state, &self.shared);
+            // Dropped, the transaction undoes its work and hands the writer on.
+            self.state = Some(state);
             return Err(e.into());
         }
         if let Some(group) = state.group.as_mut() {
@@ -305,6 +304,21 @@ mod tests {
         f.poll(&mut Context::from_waker(Waker::noop()))
     }
 
+    /// Runs `transaction` for the ids `0..n`, each on a task of its own, all at
+    /// once, and waits for every one to succeed.
+    async fn at_once<F, T>(writer: &Arc<Writer>, n: i64, transaction: F)
+    where
+        F: Fn(Arc<Writer>, i64) -> T,
+        T: Future<Output = Result<()>> + Send + 'static,
+    {
+        let tasks: Vec<_> = (0..n)
+            .map(|id| tokio::spawn(transaction(writer.clone(), id)))
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+    }
+
     async fn insert(writer: &Writer, id: i64, parent: Option<i64>) -> Result<()> {
         let tx = writer.begin().await?;
         tx.conn()
@@ -318,15 +332,10 @@ mod tests {
     async fn concurrent_transactions_all_land_in_fewer_commits() {
         let (_dir, path, writer) = database();
         let writer = Arc::new(writer);
-        let tasks: Vec<_> = (0..200)
-            .map(|id| {
-                let writer = writer.clone();
-                tokio::spawn(async move { insert(&writer, id, None).await })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap().unwrap();
-        }
+        at_once(&writer, 200, |writer, id| async move {
+            insert(&writer, id, None).await
+        })
+        .await;
         assert_eq!(rows(&path), (0..200).collect::<Vec<_>>());
         let groups = groups(&writer);
         assert!(groups < 100, "200 transactions took {groups} commits");
@@ -336,27 +345,18 @@ mod tests {
     async fn an_abandoned_transaction_leaves_the_rest_of_its_group() {
         let (_dir, path, writer) = database();
         let writer = Arc::new(writer);
-        let tasks: Vec<_> = (0..90)
-            .map(|id| {
-                let writer = writer.clone();
-                tokio::spawn(async move {
-                    let tx = writer.begin().await.unwrap();
-                    tx.conn()
-                        .execute("INSERT INTO t (id) VALUES (?1)", [id])
-                        .unwrap();
-                    tokio::task::yield_now().await;
-                    if id % 3 == 0 {
-                        drop(tx); // rolled back
-                        Ok(())
-                    } else {
-                        tx.commit().await
-                    }
-                })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap().unwrap();
-        }
+        at_once(&writer, 90, |writer, id| async move {
+            let tx = writer.begin().await?;
+            tx.conn().execute("INSERT INTO t (id) VALUES (?1)", [id])?;
+            tokio::task::yield_now().await;
+            if id % 3 == 0 {
+                drop(tx); // rolled back
+                Ok(())
+            } else {
+                tx.commit().await
+            }
+        })
+        .await;
         let expected: Vec<i64> = (0..90).filter(|id| id % 3 != 0).collect();
         assert_eq!(rows(&path), expected);
     }
