@@ -104,6 +104,9 @@ impl DatabaseUrl {
 pub struct PoolSize {
     pub sqlite_readers: usize,
     pub postgres_connections: usize,
+    /// Shared, pipelined connections for reads of one statement (see
+    /// `postgres::readers`); the others serve transactions.
+    pub postgres_read_connections: usize,
 }
 
 impl Default for PoolSize {
@@ -112,6 +115,7 @@ impl Default for PoolSize {
         PoolSize {
             sqlite_readers: cores + 2,
             postgres_connections: (cores * 4).max(8),
+            postgres_read_connections: cores.max(2),
         }
     }
 }
@@ -123,9 +127,11 @@ impl Store {
             DatabaseUrl::Sqlite(path) => {
                 Inner::Sqlite(sqlite::SqliteStore::open(path, size.sqlite_readers)?)
             }
-            DatabaseUrl::Postgres(url) => {
-                Inner::Postgres(postgres::PgStore::open(url, size.postgres_connections)?)
-            }
+            DatabaseUrl::Postgres(url) => Inner::Postgres(postgres::PgStore::open(
+                url,
+                size.postgres_connections,
+                size.postgres_read_connections,
+            )?),
         };
         let store = Store {
             inner: Arc::new(inner),
@@ -144,14 +150,14 @@ impl Store {
     pub async fn all<T>(&self, q: Query<'_, T>) -> Result<Vec<T>> {
         match &*self.inner {
             Inner::Sqlite(s) => s.read(|c| sqlite::query_all(c, &q)),
-            Inner::Postgres(p) => postgres::query_all(&p.client().await?, &q).await,
+            Inner::Postgres(p) => p.all(&q).await,
         }
     }
 
     pub async fn opt<T>(&self, q: Query<'_, T>) -> Result<Option<T>> {
         match &*self.inner {
             Inner::Sqlite(s) => s.read(|c| sqlite::query_opt(c, &q)),
-            Inner::Postgres(p) => postgres::query_opt(&p.client().await?, &q).await,
+            Inner::Postgres(p) => p.opt(&q).await,
         }
     }
 
@@ -168,12 +174,7 @@ impl Store {
     ) -> Result<Option<Arc<access::CallerFacts>>> {
         match &*self.inner {
             Inner::Sqlite(s) => s.read_caller(username, target),
-            Inner::Postgres(p) => {
-                let q = access::caller(username, target);
-                Ok(postgres::query_opt(&p.client().await?, &q)
-                    .await?
-                    .map(Arc::new))
-            }
+            Inner::Postgres(p) => p.read_caller(username, target).await,
         }
     }
 
@@ -185,14 +186,7 @@ impl Store {
     ) -> Result<Option<access::FoldedRows<T>>> {
         match &*self.inner {
             Inner::Sqlite(s) => s.read_folded(folded),
-            Inner::Postgres(p) => {
-                let (query, mut rows) = folded.into_query();
-                let client = p.client().await?;
-                for row in postgres::rows(&client, &query.sql, &query.params).await? {
-                    rows.take(&mut Cols::new(&row))?;
-                }
-                Ok(rows.finish())
-            }
+            Inner::Postgres(p) => p.read_folded(folded).await,
         }
     }
 

@@ -3,7 +3,7 @@
 use switchboard_store::accounts::{self, AccountFilter, AccountScope, NewAccount};
 use switchboard_store::page::PageAt;
 use switchboard_store::testing::TestDb;
-use switchboard_store::{PoolSize, Store, StoreError, access, on_both_backends};
+use switchboard_store::{PoolSize, Query, Store, StoreError, access, on_both_backends};
 use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
 async fn open(db: &TestDb) -> Store {
@@ -262,3 +262,74 @@ on_both_backends!(abandoned_transactions_roll_back, |db: TestDb| async move {
         "after"
     );
 });
+
+// Reads share pipelined connections on PostgreSQL: many at once must each get
+// their own rows back.
+on_both_backends!(
+    concurrent_reads_each_get_their_own_rows,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let mut sids = Vec::new();
+        for i in 0..50 {
+            sids.push(add_account(&store, None, &format!("account {i}"), 1000 + i).await);
+        }
+        let mut reads = tokio::task::JoinSet::new();
+        for round in 0..4 {
+            for (i, sid) in sids.iter().enumerate() {
+                let (store, sid) = (store.clone(), sid.clone());
+                reads.spawn(async move {
+                    let account = store.one(accounts::by_sid(&sid)).await.unwrap();
+                    assert_eq!(account.sid, sid, "round {round}");
+                    assert_eq!(account.friendly_name, format!("account {i}"));
+                });
+            }
+        }
+        while let Some(read) = reads.join_next().await {
+            read.expect("a read panicked");
+        }
+    }
+);
+
+/// A shared read connection the server has closed (a restart, a dropped
+/// network) is replaced: reads go on working without restarting the node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_on_after_the_server_drops_their_connections() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let name = format!("sbt_drop_{}", rand_suffix());
+    let url = format!("{}&application_name={name}", db.url());
+    let store = Store::open(
+        &switchboard_store::DatabaseUrl::parse(&url).unwrap(),
+        PoolSize::default(),
+    )
+    .await
+    .unwrap();
+    let sid = add_account(&store, None, "survivor", 1000).await;
+    assert_eq!(store.one(accounts::by_sid(&sid)).await.unwrap().sid, sid);
+
+    let admin = open(&db).await;
+    let dropped = admin
+        .one(Query::new(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            vec![name.as_str().into()],
+            |c| c.int(),
+        ))
+        .await
+        .unwrap();
+    assert!(
+        dropped >= 1,
+        "the node's connections were found and dropped"
+    );
+    // Give the connections' tasks a moment to see their sockets close.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(store.one(accounts::by_sid(&sid)).await.unwrap().sid, sid);
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        ^ u64::from(std::process::id())
+}

@@ -1,21 +1,31 @@
-//! PostgreSQL through tokio-postgres: pooled connections, statements prepared once
-//! per connection and reused.
+//! PostgreSQL through tokio-postgres: statements prepared once per connection and
+//! reused. Reads that are one statement share a few pipelined connections
+//! (`readers`); transactions and writes take a pooled connection each.
+
+mod readers;
+
+use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use postgres_types::ToSql;
+use switchboard_types::AccountSid;
 
+use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value};
+use readers::Readers;
 
 pub struct PgStore {
     pool: Pool,
+    readers: Readers,
 }
 
 impl PgStore {
-    pub fn open(url: &str, max_connections: usize) -> Result<Self> {
+    pub fn open(url: &str, max_connections: usize, read_connections: usize) -> Result<Self> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|_| StoreError::UnsupportedUrl(redact(url)))?;
+        let readers = Readers::new(config.clone(), read_connections);
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -27,7 +37,47 @@ impl PgStore {
             .max_size(max_connections)
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, readers })
+    }
+
+    /// A read of one statement, on a shared connection.
+    pub(crate) async fn all<T>(&self, q: &Query<'_, T>) -> Result<Vec<T>> {
+        let rows = self.readers.rows(&q.sql, &q.params).await?;
+        rows.iter()
+            .map(|row| (q.decode)(&mut Cols::new(row)))
+            .collect()
+    }
+
+    pub(crate) async fn opt<T>(&self, q: &Query<'_, T>) -> Result<Option<T>> {
+        let rows = self.readers.rows(&q.sql, &q.params).await?;
+        rows.first()
+            .map(|row| (q.decode)(&mut Cols::new(row)))
+            .transpose()
+    }
+
+    /// The caller facts alone, always read: the writes that ask for them are
+    /// about to take a transaction anyway.
+    pub(crate) async fn read_caller(
+        &self,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+    ) -> Result<Option<Arc<CallerFacts>>> {
+        Ok(self
+            .opt(&access::caller(username, target))
+            .await?
+            .map(Arc::new))
+    }
+
+    /// Runs a resource query with the caller's facts, in one statement.
+    pub(crate) async fn read_folded<T>(
+        &self,
+        folded: Folded<'_, T>,
+    ) -> Result<Option<FoldedRows<T>>> {
+        let (query, mut collector) = folded.into_query();
+        for row in self.readers.rows(&query.sql, &query.params).await? {
+            collector.take(&mut Cols::new(&row))?;
+        }
+        Ok(collector.finish())
     }
 
     pub(crate) async fn client(&self) -> Result<Object> {

@@ -1,0 +1,155 @@
+//! Shared, pipelined connections for reads that are one statement.
+//!
+//! A read outside a transaction needs no connection to itself. tokio-postgres
+//! lets any number of requests use one connection at once: their statements go
+//! out together and the backend answers them in order. Under load that turns a
+//! wake-up of PostgreSQL and of the connection's task per request into one per
+//! batch, which on the benchmark's two shared cores was worth about half again
+//! as many fetches per second as a pooled connection per request (finding 12 in
+//! docs/benchmarks.md). Transactions still take a pooled connection each.
+//!
+//! A read goes to the first connection with fewer than [`SPILL_AT`] statements
+//! in flight, so batches stay large; one that is saturated, or held up behind a
+//! slow statement such as a page deep in a large listing, fills up and the next
+//! one takes the overflow. A connection that has closed (the server restarted,
+//! the network dropped it) is replaced at its next use.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio_postgres::{Client, Config, NoTls, Row, Statement};
+
+use super::bind;
+use crate::error::{Result, StoreError};
+use crate::value::Value;
+
+/// Statements in flight on one connection before reads spill to the next.
+const SPILL_AT: usize = 32;
+
+pub(crate) struct Readers {
+    config: Config,
+    slots: Vec<Slot>,
+}
+
+#[derive(Default)]
+struct Slot {
+    current: Mutex<Option<Arc<Reader>>>,
+    /// Held while connecting, so a burst of reads opens one connection, not many.
+    connecting: tokio::sync::Mutex<()>,
+    in_flight: AtomicUsize,
+}
+
+struct Reader {
+    client: Client,
+    /// Prepared once per connection, by SQL text.
+    statements: Mutex<HashMap<String, Statement>>,
+}
+
+impl Readers {
+    pub(crate) fn new(config: Config, connections: usize) -> Self {
+        Readers {
+            config,
+            slots: (0..connections.max(1)).map(|_| Slot::default()).collect(),
+        }
+    }
+
+    /// Runs `sql` on a shared connection and returns its rows.
+    pub(crate) async fn rows(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>> {
+        let slot = self.pick();
+        let _in_flight = InFlight::enter(&slot.in_flight);
+        let reader = self.connected(slot).await?;
+        let statement = reader.prepared(sql).await?;
+        reader
+            .client
+            .query(&statement, &bind(params))
+            .await
+            .map_err(StoreError::from_postgres)
+    }
+
+    fn pick(&self) -> &Slot {
+        let mut least = &self.slots[0];
+        for slot in &self.slots {
+            let n = slot.in_flight.load(Ordering::Relaxed);
+            if n < SPILL_AT {
+                return slot;
+            }
+            if n < least.in_flight.load(Ordering::Relaxed) {
+                least = slot;
+            }
+        }
+        least
+    }
+
+    async fn connected(&self, slot: &Slot) -> Result<Arc<Reader>> {
+        if let Some(reader) = slot.open_reader() {
+            return Ok(reader);
+        }
+        let _connecting = slot.connecting.lock().await;
+        if let Some(reader) = slot.open_reader() {
+            return Ok(reader);
+        }
+        let (client, connection) = self
+            .config
+            .connect(NoTls)
+            .await
+            .map_err(StoreError::from_postgres)?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "a shared PostgreSQL read connection closed");
+            }
+        });
+        let reader = Arc::new(Reader {
+            client,
+            statements: Mutex::default(),
+        });
+        *lock(&slot.current) = Some(reader.clone());
+        Ok(reader)
+    }
+}
+
+impl Slot {
+    fn open_reader(&self) -> Option<Arc<Reader>> {
+        lock(&self.current)
+            .as_ref()
+            .filter(|r| !r.client.is_closed())
+            .cloned()
+    }
+}
+
+impl Reader {
+    async fn prepared(&self, sql: &str) -> Result<Statement> {
+        if let Some(statement) = lock(&self.statements).get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self
+            .client
+            .prepare(sql)
+            .await
+            .map_err(StoreError::from_postgres)?;
+        lock(&self.statements).insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+// Every critical section is one read or one insert, so a poisoned lock still
+// guards consistent data.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Counts a read as in flight on its connection until it is answered or dropped.
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn enter(counter: &'a AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::Relaxed);
+        InFlight(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
