@@ -4,9 +4,9 @@
 //! Authentication is not a separate round trip: the caller's credentials, the
 //! target account and the resource come back in one row set, so a read costs one
 //! query and a revoked token or grant is seen by the very next request on every
-//! node, with no cache to invalidate. On SQLite, facts already read are reused
-//! for as long as nothing at all has committed to the file (see the store's
-//! `sqlite::caller_cache`), which keeps that promise. The decision itself is made
+//! node, with no cache to invalidate. Facts already read are reused only under
+//! the stamp they were read at, which any commit that could change them moves
+//! (see the store's `caller_cache`), so that promise holds. The decision itself is made
 //! above, by the domain's policy; this module only reads.
 
 use std::sync::Arc;
@@ -179,33 +179,28 @@ impl<'a, T> Folded<'a, T> {
     /// The facts and the resource in one statement. Every row carries the facts;
     /// when the resource has no rows there is still one row, with the resource's
     /// columns NULL. No row at all means the username names no account.
-    pub(crate) fn into_query(self) -> (Query<'a, CallerFacts>, FoldedCollector<T>) {
+    ///
+    /// With `stamp`, the name of a one-row table, every row starts with that
+    /// table's column `n`, read in the same snapshot as the facts (PostgreSQL's
+    /// facts epoch).
+    pub(crate) fn into_query(
+        self,
+        stamp: Option<&str>,
+    ) -> (Query<'a, CallerFacts>, FoldedCollector<T>) {
         let Folded {
             username,
             target,
             resource,
         } = self;
         let inner = shift_placeholders(&resource.sql, FACTS_PARAMS);
-        let mut sql = format!(
-            concat!(
-                "WITH caller AS (",
-                facts_select!(),
-                ") SELECT caller.*, r.* FROM caller LEFT JOIN ({}) r ON 1 = 1"
-            ),
-            inner
+        let (columns, from) = match stamp {
+            None => ("caller.*".to_owned(), "caller".to_owned()),
+            Some(table) => (format!("{table}.n, caller.*"), format!("{table}, caller")),
+        };
+        let sql = format!(
+            concat!("WITH caller AS (", facts_select!(), ") {}"),
+            beside_resource(&columns, &from, &inner, resource.order.as_deref())
         );
-        if let Some(order) = &resource.order {
-            // The page's rows were ordered inside the subquery; a join does not
-            // promise to keep that order, so it is stated again.
-            sql.push_str(" ORDER BY ");
-            // Inside, columns may be qualified (`g.authorized_at`); outside, the
-            // derived table knows them by their bare names.
-            let outer: Vec<String> = order
-                .split(", ")
-                .map(|o| format!("r.{}", o.rsplit_once('.').map_or(o, |(_, bare)| bare)))
-                .collect();
-            sql.push_str(&outer.join(", "));
-        }
         let mut params = params![username, target];
         params.extend(resource.params);
         (
@@ -219,6 +214,32 @@ impl<'a, T> Folded<'a, T> {
     }
 }
 
+/// `SELECT {columns}, r.* FROM {from} LEFT JOIN ({resource}) r ON 1 = 1`, in the
+/// resource's order: each of `from`'s rows (one, here) comes with every resource
+/// row, or once with the resource's columns NULL when it has none.
+pub(crate) fn beside_resource(
+    columns: &str,
+    from: &str,
+    resource_sql: &str,
+    order: Option<&str>,
+) -> String {
+    let mut sql =
+        format!("SELECT {columns}, r.* FROM {from} LEFT JOIN ({resource_sql}) r ON 1 = 1");
+    if let Some(order) = order {
+        // The page's rows were ordered inside the subquery; a join does not
+        // promise to keep that order, so it is stated again.
+        sql.push_str(" ORDER BY ");
+        // Inside, columns may be qualified (`g.authorized_at`); outside, the
+        // derived table knows them by their bare names.
+        let outer: Vec<String> = order
+            .split(", ")
+            .map(|o| format!("r.{}", o.rsplit_once('.').map_or(o, |(_, bare)| bare)))
+            .collect();
+        sql.push_str(&outer.join(", "));
+    }
+    sql
+}
+
 /// The facts, and the resource rows (empty when there were none). The facts are
 /// shared: the SQLite store hands the same ones to every request until something
 /// commits.
@@ -228,7 +249,9 @@ pub type FoldedRows<T> = (Arc<CallerFacts>, Vec<T>);
 const FACTS_COLUMNS: usize = 20;
 
 /// Gathers the rows of a folded statement: the facts from the first row (every
-/// row repeats them), then the resource from each row that has one.
+/// row repeats them), then the resource from each row that has one. Each row is
+/// read from where its [`Cols`] stand, so columns before the facts (a stamp) are
+/// the caller's to read first.
 pub(crate) struct FoldedCollector<T> {
     resource: crate::Decode<T>,
     facts: Option<CallerFacts>,

@@ -7,6 +7,7 @@
 //! [`Tx`] inside one. Where a database needs SQL of its own, the two versions sit
 //! side by side in the topic module.
 
+mod caller_cache;
 mod error;
 mod migrate;
 mod postgres;

@@ -1,6 +1,7 @@
 //! Schema migrations, applied in order when a store opens. Each migration has a
 //! SQLite and a PostgreSQL version (their DDL differs in types only) and both must
-//! describe the same tables.
+//! describe the same tables; the one exception is PostgreSQL's facts epoch
+//! (0007), which SQLite does not need.
 
 use crate::error::{Result, StoreError};
 use crate::{Backend, Query, Statement, Store, params};
@@ -30,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_deliveries"),
     migration!(5, "0005_telephony"),
     migration!(6, "0006_message_status"),
+    migration!(7, "0007_facts_epoch"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

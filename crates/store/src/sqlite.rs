@@ -8,7 +8,6 @@
 //! block a runtime thread. Transactions finishing while others wait commit
 //! together (`writer`).
 
-mod caller_cache;
 mod commit_watch;
 mod writer;
 
@@ -20,9 +19,9 @@ use rusqlite::{Connection, OpenFlags};
 use switchboard_types::AccountSid;
 
 use crate::access::{self, CallerFacts, Folded, FoldedRows};
+use crate::caller_cache::CallerCache;
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
-use caller_cache::CallerCache;
 use commit_watch::{CommitStamp, CommitWatch};
 pub use writer::SqliteTx;
 use writer::Writer;
@@ -36,7 +35,7 @@ pub struct SqliteStore {
     /// Tells whether anything committed since caller facts were read; without it
     /// (a VFS without shared memory) every request reads them.
     commits: Option<CommitWatch>,
-    callers: CallerCache,
+    callers: CallerCache<CommitStamp>,
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -124,7 +123,7 @@ impl SqliteStore {
             let rows = self.read(|c| query_all(c, &folded.resource))?;
             return Ok(Some((facts, rows)));
         }
-        let (query, mut rows) = folded.into_query();
+        let (query, mut rows) = folded.into_query(None);
         self.read(|c| for_each_row(c, &query.sql, &query.params, |row| rows.take(row)))?;
         let found = rows.finish();
         self.remember(stamp, username, target, found.as_ref().map(|(f, _)| f));

@@ -1,10 +1,18 @@
 //! The store's own behaviour, on both databases.
 
+use std::sync::Arc;
+
+use switchboard_store::access::CallerFacts;
 use switchboard_store::accounts::{self, AccountFilter, AccountScope, NewAccount};
+use switchboard_store::authorizations::{self, AuthorizationRecord};
+use switchboard_store::connect_apps::{self, ConnectAppRecord};
 use switchboard_store::page::PageAt;
 use switchboard_store::testing::TestDb;
-use switchboard_store::{PoolSize, Query, Store, StoreError, access, on_both_backends};
-use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
+use switchboard_store::usage::{self, Charge};
+use switchboard_store::{Backend, PoolSize, Query, Store, StoreError, access, on_both_backends};
+use switchboard_types::{
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions, Timestamp,
+};
 
 async fn open(db: &TestDb) -> Store {
     Store::open(&db.database_url(), PoolSize::default())
@@ -210,6 +218,196 @@ on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
     let unknown = AccountSid::generate();
     assert!(store.read_caller(&unknown, None).await.unwrap().is_none());
 });
+
+/// A customer's grant to an app of another account, made through `store`.
+struct Granted {
+    owner: AccountSid,
+    customer: AccountSid,
+    subaccount: AccountSid,
+    app: ConnectAppRecord,
+}
+
+async fn grant(store: &Store) -> Granted {
+    let owner = add_account(store, None, "owner", 1000).await;
+    let customer = add_account(store, None, "customer", 1001).await;
+    let subaccount = add_account(store, Some(&customer), "for the app", 1002).await;
+    let app = ConnectAppRecord {
+        sid: ConnectAppSid::generate(),
+        account_sid: owner.clone(),
+        friendly_name: "Analytics".into(),
+        company_name: None,
+        description: None,
+        homepage_url: None,
+        terms_of_service_url: None,
+        authorize_redirect_url: None,
+        deauthorize_callback_url: None,
+        deauthorize_callback_method: "POST".into(),
+        permissions: Permissions::of(&[Permission::GetAll]),
+        has_logo: false,
+        date_created: Timestamp::from_seconds(1003),
+        date_updated: Timestamp::from_seconds(1003),
+    };
+    store.run(connect_apps::insert(&app)).await.unwrap();
+    store
+        .run(authorizations::insert(&AuthorizationRecord {
+            customer_account_sid: customer.clone(),
+            connect_app_sid: app.sid.clone(),
+            subaccount_sid: subaccount.clone(),
+            permissions: app.permissions,
+            authorized_at: Timestamp::from_seconds(1004),
+            revoked_at: None,
+        }))
+        .await
+        .unwrap();
+    Granted {
+        owner,
+        customer,
+        subaccount,
+        app,
+    }
+}
+
+/// The facts of the app's principal (its dedicated subaccount), read with a
+/// resource as an API request reads them.
+async fn principal_facts(store: &Store, g: &Granted) -> Arc<CallerFacts> {
+    let (facts, rows) = store
+        .read_folded(access::caller_with(
+            &g.subaccount,
+            Some(&g.subaccount),
+            accounts::by_sid(&g.subaccount),
+        ))
+        .await
+        .unwrap()
+        .expect("the subaccount exists");
+    assert_eq!(rows.len(), 1, "the resource comes with the facts");
+    facts
+}
+
+// Whatever facts are reused, a change to anything they are read from, made by
+// another store on the same database (another process or node), is in the very
+// next read. Each step changes one source the facts join.
+on_both_backends!(
+    caller_facts_follow_every_change_they_are_read_from,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let other = open(&db).await;
+        let g = grant(&store).await;
+        let now = Timestamp::now();
+        let facts = || principal_facts(&store, &g);
+        let app_of = |f: &CallerFacts| f.grant.as_ref().map(|g| g.app.clone());
+        for _ in 0..3 {
+            assert_eq!(app_of(&*facts().await), Some(g.app.sid.clone()));
+        }
+
+        // The app owner's tokens: a secondary appears, then replaces the primary.
+        other
+            .run(accounts::set_secondary_token(
+                &g.owner, &[9; 32], &[8; 40], now,
+            ))
+            .await
+            .unwrap();
+        let f = facts().await;
+        assert_eq!(
+            f.grant.as_ref().unwrap().app_owner_tokens[1],
+            Some(vec![9; 32])
+        );
+        other
+            .run(accounts::promote_secondary_token(&g.owner, now))
+            .await
+            .unwrap();
+        let f = facts().await;
+        assert_eq!(
+            f.grant.as_ref().unwrap().app_owner_tokens,
+            [Some(vec![9; 32]), None]
+        );
+
+        // The app's permissions, and its owner's status.
+        let mut widened = g.app.clone();
+        widened.permissions = Permissions::of(&[Permission::GetAll, Permission::PostAll]);
+        other.run(connect_apps::update(&widened)).await.unwrap();
+        assert_eq!(
+            facts().await.grant.as_ref().unwrap().app_permissions,
+            widened.permissions
+        );
+        set_status(&other, &g.owner, AccountStatus::Suspended).await;
+        assert_eq!(
+            facts().await.grant.as_ref().unwrap().app_owner_status,
+            AccountStatus::Suspended
+        );
+
+        // The grant: revoked, approved again, then its app deleted.
+        other
+            .run(authorizations::revoke(&g.customer, &g.app.sid, now))
+            .await
+            .unwrap();
+        assert_eq!(app_of(&*facts().await), None);
+        other
+            .run(authorizations::reactivate(
+                &g.customer,
+                &g.app.sid,
+                &g.subaccount,
+                g.app.permissions,
+                now,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(app_of(&*facts().await), Some(g.app.sid.clone()));
+        other.run(connect_apps::delete(&g.app.sid)).await.unwrap();
+        assert_eq!(app_of(&*facts().await), None);
+
+        // The customer (the subaccount's parent) and the account type they share.
+        set_status(&other, &g.customer, AccountStatus::Closed).await;
+        assert_eq!(facts().await.parent_status, Some(AccountStatus::Closed));
+        other
+            .run(accounts::set_type_of_tree(
+                &g.customer,
+                AccountType::Full,
+                now,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(facts().await.username.account_type, AccountType::Full);
+    }
+);
+
+/// PostgreSQL's facts epoch moves with changes to what facts are read from, and
+/// only with those: a write elsewhere must not make every node read facts again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_facts_epoch_moves_only_with_the_facts() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    assert_eq!(db.backend(), Backend::Postgres);
+    let store = open(&db).await;
+    let epoch = || async {
+        store
+            .one(Query::new("SELECT n FROM facts_epoch", vec![], |c| c.int()))
+            .await
+            .unwrap()
+    };
+    let g = grant(&store).await;
+    let now = Timestamp::now();
+    let before = epoch().await;
+    store
+        .run(accounts::set_friendly_name(&g.customer, "renamed", now))
+        .await
+        .unwrap();
+    store
+        .run(usage::debit(&Charge {
+            account_sid: &g.subaccount,
+            main_account_sid: &g.customer,
+            category: "calls-outbound",
+            day: "2026-11-30",
+            count: 1,
+            usage: 60,
+            price_micros: 14_000,
+        }))
+        .await
+        .unwrap();
+    assert_eq!(epoch().await, before, "names and balances are not facts");
+    set_status(&store, &g.customer, AccountStatus::Suspended).await;
+    assert!(epoch().await > before, "a status is");
+}
 
 on_both_backends!(unique_keys_report_conflicts, |db: TestDb| async move {
     let store = open(&db).await;

@@ -1,7 +1,10 @@
 //! PostgreSQL through tokio-postgres: statements prepared once per connection and
 //! reused. Reads that are one statement share a few pipelined connections
-//! (`readers`); transactions and writes take a pooled connection each.
+//! (`readers`); transactions and writes take a pooled connection each. Caller
+//! facts are reused while the facts epoch says they cannot have changed
+//! (`facts`).
 
+mod facts;
 mod readers;
 
 use std::sync::Arc;
@@ -10,7 +13,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use postgres_types::ToSql;
 use switchboard_types::AccountSid;
 
-use crate::access::{self, CallerFacts, Folded, FoldedRows};
+use crate::access::{self, CallerFacts};
+use crate::caller_cache::CallerCache;
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value};
 use readers::Readers;
@@ -18,6 +22,8 @@ use readers::Readers;
 pub struct PgStore {
     pool: Pool,
     readers: Readers,
+    /// Filed under the facts epoch they were read at.
+    callers: CallerCache<i64>,
 }
 
 impl PgStore {
@@ -37,7 +43,11 @@ impl PgStore {
             .max_size(max_connections)
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        Ok(PgStore { pool, readers })
+        Ok(PgStore {
+            pool,
+            readers,
+            callers: CallerCache::default(),
+        })
     }
 
     /// A read of one statement, on a shared connection.
@@ -66,18 +76,6 @@ impl PgStore {
             .opt(&access::caller(username, target))
             .await?
             .map(Arc::new))
-    }
-
-    /// Runs a resource query with the caller's facts, in one statement.
-    pub(crate) async fn read_folded<T>(
-        &self,
-        folded: Folded<'_, T>,
-    ) -> Result<Option<FoldedRows<T>>> {
-        let (query, mut collector) = folded.into_query();
-        for row in self.readers.rows(&query.sql, &query.params).await? {
-            collector.take(&mut Cols::new(&row))?;
-        }
-        Ok(collector.finish())
     }
 
     pub(crate) async fn client(&self) -> Result<Object> {

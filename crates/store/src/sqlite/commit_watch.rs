@@ -37,13 +37,6 @@ const HEADER_WORDS: usize = 12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CommitStamp([u32; HEADER_WORDS]);
 
-#[cfg(test)]
-impl CommitStamp {
-    pub(crate) fn for_test(n: u32) -> CommitStamp {
-        CommitStamp([n; HEADER_WORDS])
-    }
-}
-
 pub(crate) struct CommitWatch {
     /// Region 0 of the wal-index, as SQLite mapped it: two copies of the header.
     header: NonNull<AtomicU32>,

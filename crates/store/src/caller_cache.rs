@@ -1,46 +1,65 @@
-//! Caller facts already read, reused while the database has not changed.
+//! Caller facts already read, reused while the facts cannot have changed.
 //!
-//! Every entry belongs to one [`CommitStamp`]: it is handed out only while the
-//! database's stamp is still that one, so a commit anywhere (a revocation, a
-//! rotated token, a suspended account, in this process or in the CLI) makes every
-//! entry unusable before the committing statement returns. Nothing is ever
-//! invalidated by hand, and there is nothing to forget to invalidate.
+//! Every entry belongs to one stamp: a value the database gives out that changes
+//! with every commit that could change the facts. On SQLite it is the WAL-index
+//! header (`sqlite::commit_watch`), which changes with any commit at all, by any
+//! process; on PostgreSQL it is the facts epoch, which triggers bump in the same
+//! transaction as any change to an account, grant or app (`postgres::facts`).
+//! An entry is handed out only under the stamp it was read at, so a revocation,
+//! a rotated token or a suspended account makes every entry unusable before its
+//! commit returns. Nothing is ever invalidated by hand, and there is nothing to
+//! forget to invalidate.
 //!
-//! Stamps are taken *before* the read that produced the facts: had a commit
-//! slipped in between, the facts would be filed under the older stamp and simply
-//! never used.
+//! Stamps are taken in the same read as the facts (PostgreSQL) or before it
+//! (SQLite): had a commit slipped in between, the facts would be filed under the
+//! older stamp and simply never used.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use switchboard_types::AccountSid;
 
-use super::commit_watch::CommitStamp;
 use crate::access::CallerFacts;
 
 /// Enough for every Connect App and account active at once on one node; past
 /// it, the cache starts again rather than grow.
 const CAPACITY: usize = 10_000;
 
-#[derive(Default)]
-pub(crate) struct CallerCache {
-    entries: Mutex<Entries>,
+pub(crate) struct CallerCache<S> {
+    entries: Mutex<Entries<S>>,
 }
 
-#[derive(Default)]
-struct Entries {
-    stamp: Option<CommitStamp>,
+impl<S> Default for CallerCache<S> {
+    fn default() -> Self {
+        CallerCache {
+            entries: Mutex::new(Entries::default()),
+        }
+    }
+}
+
+struct Entries<S> {
+    stamp: Option<S>,
     len: usize,
     /// By username, then by the account the path names (few per username).
     by_username: HashMap<AccountSid, ByTarget>,
 }
 
+impl<S> Default for Entries<S> {
+    fn default() -> Self {
+        Entries {
+            stamp: None,
+            len: 0,
+            by_username: HashMap::new(),
+        }
+    }
+}
+
 type ByTarget = Vec<(Option<AccountSid>, Arc<CallerFacts>)>;
 
-impl CallerCache {
+impl<S: Copy + Eq> CallerCache<S> {
     pub(crate) fn get(
         &self,
-        stamp: CommitStamp,
+        stamp: S,
         username: &AccountSid,
         target: Option<&AccountSid>,
     ) -> Option<Arc<CallerFacts>> {
@@ -48,18 +67,24 @@ impl CallerCache {
         if entries.stamp != Some(stamp) {
             return None;
         }
-        entries
-            .by_username
-            .get(username)?
-            .iter()
-            .find(|(t, _)| t.as_ref() == target)
-            .map(|(_, facts)| facts.clone())
+        entries.find(username, target)
     }
 
-    /// Files facts read after `stamp` was taken.
+    /// The newest facts filed for this caller, with the stamp they were read at,
+    /// for a store that learns the current stamp only from its next read.
+    pub(crate) fn latest(
+        &self,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+    ) -> Option<(S, Arc<CallerFacts>)> {
+        let entries = self.lock();
+        Some((entries.stamp?, entries.find(username, target)?))
+    }
+
+    /// Files facts read at `stamp`.
     pub(crate) fn put(
         &self,
-        stamp: CommitStamp,
+        stamp: S,
         username: &AccountSid,
         target: Option<&AccountSid>,
         facts: Arc<CallerFacts>,
@@ -85,12 +110,22 @@ impl CallerCache {
         drop(stale);
     }
 
-    fn lock(&self) -> MutexGuard<'_, Entries> {
+    fn lock(&self) -> MutexGuard<'_, Entries<S>> {
         // The entries are consistent after any panic (each change is one push or
         // one replacement), so a poisoned lock is still usable.
         self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl<S> Entries<S> {
+    fn find(&self, username: &AccountSid, target: Option<&AccountSid>) -> Option<Arc<CallerFacts>> {
+        self.by_username
+            .get(username)?
+            .iter()
+            .find(|(t, _)| t.as_ref() == target)
+            .map(|(_, facts)| facts.clone())
     }
 }
 
@@ -120,7 +155,7 @@ mod tests {
     #[test]
     fn facts_are_handed_out_only_under_the_stamp_they_were_read_at() {
         let cache = CallerCache::default();
-        let (one, two) = (CommitStamp::for_test(1), CommitStamp::for_test(2));
+        let (one, two) = (1_u64, 2_u64);
         let sid = AccountSid::generate();
         assert!(cache.get(one, &sid, None).is_none());
 
@@ -132,9 +167,16 @@ mod tests {
         assert!(cache.get(one, &AccountSid::generate(), None).is_none());
         assert!(cache.get(two, &sid, None).is_none());
 
+        let (stamp, latest) = cache.latest(&sid, None).expect("filed");
+        assert_eq!(
+            (stamp, latest.username.status),
+            (one, AccountStatus::Active)
+        );
+
         // Facts read after a commit replace everything filed before it.
         cache.put(two, &sid, None, facts(&sid, AccountStatus::Suspended));
         assert!(cache.get(one, &sid, None).is_none());
+        assert_eq!(cache.latest(&sid, None).unwrap().0, two);
         assert_eq!(
             cache.get(two, &sid, None).unwrap().username.status,
             AccountStatus::Suspended
@@ -144,7 +186,7 @@ mod tests {
     #[test]
     fn targets_are_kept_apart_and_the_size_is_bounded() {
         let cache = CallerCache::default();
-        let stamp = CommitStamp::for_test(7);
+        let stamp = 7_u64;
         let sid = AccountSid::generate();
         let other = AccountSid::generate();
         cache.put(stamp, &sid, None, facts(&sid, AccountStatus::Active));

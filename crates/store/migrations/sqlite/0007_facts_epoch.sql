@@ -1,0 +1,3 @@
+-- Nothing on SQLite: its caller cache is stamped by the WAL-index header, which
+-- every commit to the file changes (crates/store/src/sqlite/commit_watch.rs).
+-- PostgreSQL's nodes share no such header, so they get a facts epoch here.
