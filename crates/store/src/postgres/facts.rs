@@ -13,10 +13,12 @@
 //! new epoch. A revocation is still refused by the very next request everywhere,
 //! and nothing is ever invalidated by hand.
 
+use std::sync::Arc;
+
 use switchboard_types::AccountSid;
 
 use super::PgStore;
-use crate::access::{self, Folded, FoldedRows};
+use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::error::Result;
 use crate::value::Cols;
 
@@ -24,6 +26,38 @@ use crate::value::Cols;
 const EPOCH: &str = "facts_epoch";
 
 impl PgStore {
+    /// The caller facts alone: those last read when the epoch has not moved
+    /// since, otherwise read again with the new epoch.
+    pub(crate) async fn read_caller(
+        &self,
+        username: &AccountSid,
+        target: Option<&AccountSid>,
+    ) -> Result<Option<Arc<CallerFacts>>> {
+        if let Some((epoch, facts)) = self.callers.latest(username, target) {
+            let now = self
+                .readers
+                .rows(&format!("SELECT n FROM {EPOCH}"), &[])
+                .await?;
+            if now.first().map(|row| Cols::new(row).int()).transpose()? == Some(epoch) {
+                return Ok(Some(facts));
+            }
+        }
+        let query = access::caller(username, target);
+        let sql = access::beside_resource(&format!("{EPOCH}.n"), EPOCH, &query.sql, None);
+        let rows = self.readers.rows(&sql, &query.params).await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let mut c = Cols::new(row);
+        let epoch = c.int()?;
+        if c.peek_text_is_null()? {
+            return Ok(None);
+        }
+        let facts = Arc::new((query.decode)(&mut c)?);
+        self.callers.put(epoch, username, target, facts.clone());
+        Ok(Some(facts))
+    }
+
     /// Runs a resource query with the caller's facts, in one round trip when
     /// nothing they depend on has changed, two when it has (see the module).
     pub(crate) async fn read_folded<T>(

@@ -7,13 +7,9 @@
 mod facts;
 mod readers;
 
-use std::sync::Arc;
-
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use postgres_types::ToSql;
-use switchboard_types::AccountSid;
 
-use crate::access::{self, CallerFacts};
 use crate::caller_cache::CallerCache;
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value};
@@ -63,19 +59,6 @@ impl PgStore {
         rows.first()
             .map(|row| (q.decode)(&mut Cols::new(row)))
             .transpose()
-    }
-
-    /// The caller facts alone, always read: the writes that ask for them are
-    /// about to take a transaction anyway.
-    pub(crate) async fn read_caller(
-        &self,
-        username: &AccountSid,
-        target: Option<&AccountSid>,
-    ) -> Result<Option<Arc<CallerFacts>>> {
-        Ok(self
-            .opt(&access::caller(username, target))
-            .await?
-            .map(Arc::new))
     }
 
     pub(crate) async fn client(&self) -> Result<Object> {
