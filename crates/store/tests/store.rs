@@ -406,7 +406,28 @@ async fn the_facts_epoch_moves_only_with_the_facts() {
         .unwrap();
     assert_eq!(epoch().await, before, "names and balances are not facts");
     set_status(&store, &g.customer, AccountStatus::Suspended).await;
-    assert!(epoch().await > before, "a status is");
+    let suspended = epoch().await;
+    assert!(suspended > before, "a status is");
+
+    // A session with another search path (an operator's psql) still moves
+    // this schema's epoch when it changes this schema's accounts.
+    let schema = store
+        .one(Query::new("SELECT current_schema()", vec![], |c| c.text()))
+        .await
+        .unwrap();
+    let server = switchboard_store::testing::postgres_server().unwrap();
+    let (client, connection) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+        .execute(
+            &format!("UPDATE {schema}.accounts SET status = 'active' WHERE sid = $1"),
+            &[&g.customer.as_str()],
+        )
+        .await
+        .unwrap();
+    assert!(epoch().await > suspended, "whoever writes");
 }
 
 on_both_backends!(unique_keys_report_conflicts, |db: TestDb| async move {

@@ -15,7 +15,10 @@ CREATE TABLE facts_epoch (
 );
 INSERT INTO facts_epoch (id, n) VALUES (1, 0);
 
-CREATE FUNCTION bump_facts_epoch() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The search path is the migration's, so the epoch bumped is the one beside the
+-- tables, whatever path the writing session has.
+CREATE FUNCTION bump_facts_epoch() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
     UPDATE facts_epoch SET n = n + 1 WHERE id = 1;
     RETURN NULL;
