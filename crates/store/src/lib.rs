@@ -8,6 +8,7 @@
 //! side by side in the topic module.
 
 mod caller_cache;
+mod counted;
 mod error;
 mod migrate;
 mod postgres;

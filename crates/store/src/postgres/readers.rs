@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use tokio_postgres::{Client, Config, NoTls, Row, Statement};
 
 use super::bind;
+use crate::counted::Counted;
 use crate::error::{Result, StoreError};
 use crate::value::Value;
 
@@ -57,7 +58,8 @@ impl Readers {
     /// Runs `sql` on a shared connection and returns its rows.
     pub(crate) async fn rows(&self, sql: &str, params: &[Value<'_>]) -> Result<Vec<Row>> {
         let slot = self.pick();
-        let _in_flight = InFlight::enter(&slot.in_flight);
+        // In flight on its connection until answered, or dropped.
+        let _in_flight = Counted::enter(&slot.in_flight);
         let reader = self.connected(slot).await?;
         let statement = reader.prepared(sql).await?;
         reader
@@ -136,20 +138,4 @@ impl Reader {
 // guards consistent data.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Counts a read as in flight on its connection until it is answered or dropped.
-struct InFlight<'a>(&'a AtomicUsize);
-
-impl<'a> InFlight<'a> {
-    fn enter(counter: &'a AtomicUsize) -> Self {
-        counter.fetch_add(1, Ordering::Relaxed);
-        InFlight(counter)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
 }

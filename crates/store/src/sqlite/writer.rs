@@ -29,6 +29,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use rusqlite::Connection;
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, watch};
 
+use crate::counted::Counted;
 use crate::error::{Result, StoreError};
 
 /// The most transactions one COMMIT carries, which bounds how long the first of
@@ -62,23 +63,6 @@ struct Group {
     outcome: watch::Sender<Outcome>,
 }
 
-/// Counts a transaction as waiting while it queues for the writer, also when it
-/// is cancelled there.
-struct Waiting<'a>(&'a AtomicUsize);
-
-impl<'a> Waiting<'a> {
-    fn enter(count: &'a AtomicUsize) -> Self {
-        count.fetch_add(1, Ordering::SeqCst);
-        Waiting(count)
-    }
-}
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 impl Writer {
     pub(crate) fn new(conn: Connection) -> Self {
         Writer {
@@ -93,7 +77,8 @@ impl Writer {
     /// Starts a write transaction (see the module's description).
     pub(crate) async fn begin(&self) -> Result<SqliteTx> {
         let mut state = {
-            let _waiting = Waiting::enter(&self.shared.waiting);
+            // Counted as waiting while it queues for the writer, also when cancelled there.
+            let _waiting = Counted::enter(&self.shared.waiting);
             self.shared.state.clone().lock_owned().await
         };
         if state.group.is_some() && state.conn.is_autocommit() {
