@@ -14,11 +14,11 @@
 //! one takes the overflow. A connection that has closed (the server restarted,
 //! the network dropped it) is replaced at its next use.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio_postgres::{Client, Config, NoTls, Row, Statement};
+use deadpool_postgres::ClientWrapper;
+use tokio_postgres::{Config, NoTls, Row};
 
 use super::bind;
 use crate::counted::Counted;
@@ -35,16 +35,11 @@ pub(crate) struct Readers {
 
 #[derive(Default)]
 struct Slot {
-    current: Mutex<Option<Arc<Reader>>>,
+    /// The same wrapper the pool uses: the client with its prepared statements.
+    current: Mutex<Option<Arc<ClientWrapper>>>,
     /// Held while connecting, so a burst of reads opens one connection, not many.
     connecting: tokio::sync::Mutex<()>,
     in_flight: AtomicUsize,
-}
-
-struct Reader {
-    client: Client,
-    /// Prepared once per connection, by SQL text.
-    statements: Mutex<HashMap<String, Statement>>,
 }
 
 impl Readers {
@@ -61,9 +56,11 @@ impl Readers {
         // In flight on its connection until answered, or dropped.
         let _in_flight = Counted::enter(&slot.in_flight);
         let reader = self.connected(slot).await?;
-        let statement = reader.prepared(sql).await?;
+        let statement = reader
+            .prepare_cached(sql)
+            .await
+            .map_err(StoreError::from_postgres)?;
         reader
-            .client
             .query(&statement, &bind(params))
             .await
             .map_err(StoreError::from_postgres)
@@ -83,7 +80,7 @@ impl Readers {
         least
     }
 
-    async fn connected(&self, slot: &Slot) -> Result<Arc<Reader>> {
+    async fn connected(&self, slot: &Slot) -> Result<Arc<ClientWrapper>> {
         if let Some(reader) = slot.open_reader() {
             return Ok(reader);
         }
@@ -96,46 +93,28 @@ impl Readers {
             .connect(NoTls)
             .await
             .map_err(StoreError::from_postgres)?;
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %e, "a shared PostgreSQL read connection closed");
             }
         });
-        let reader = Arc::new(Reader {
-            client,
-            statements: Mutex::default(),
-        });
+        let reader = Arc::new(ClientWrapper::new(client, task));
         *lock(&slot.current) = Some(reader.clone());
         Ok(reader)
     }
 }
 
 impl Slot {
-    fn open_reader(&self) -> Option<Arc<Reader>> {
+    fn open_reader(&self) -> Option<Arc<ClientWrapper>> {
         lock(&self.current)
             .as_ref()
-            .filter(|r| !r.client.is_closed())
+            .filter(|r| !r.is_closed())
             .cloned()
     }
 }
 
-impl Reader {
-    async fn prepared(&self, sql: &str) -> Result<Statement> {
-        if let Some(statement) = lock(&self.statements).get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self
-            .client
-            .prepare(sql)
-            .await
-            .map_err(StoreError::from_postgres)?;
-        lock(&self.statements).insert(sql.to_owned(), statement.clone());
-        Ok(statement)
-    }
-}
-
-// Every critical section is one read or one insert, so a poisoned lock still
-// guards consistent data.
+// Every critical section is one read or one replacement, so a poisoned lock
+// still guards consistent data.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
