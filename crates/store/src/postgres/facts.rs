@@ -23,7 +23,14 @@ use crate::error::Result;
 use crate::value::Cols;
 
 /// The one-row table whose `n` moves with every change to caller facts.
-const EPOCH: &str = "facts_epoch";
+macro_rules! epoch_table {
+    () => {
+        "facts_epoch"
+    };
+}
+const EPOCH: &str = epoch_table!();
+const EPOCH_COLUMN: &str = concat!(epoch_table!(), ".n");
+const EPOCH_ALONE: &str = concat!("SELECT n FROM ", epoch_table!());
 
 impl PgStore {
     /// The caller facts alone: those last read when the epoch has not moved
@@ -34,16 +41,13 @@ impl PgStore {
         target: Option<&AccountSid>,
     ) -> Result<Option<Arc<CallerFacts>>> {
         if let Some((epoch, facts)) = self.callers.latest(username, target) {
-            let now = self
-                .readers
-                .rows(&format!("SELECT n FROM {EPOCH}"), &[])
-                .await?;
+            let now = self.readers.rows(EPOCH_ALONE, &[]).await?;
             if now.first().map(|row| Cols::new(row).int()).transpose()? == Some(epoch) {
                 return Ok(Some(facts));
             }
         }
         let query = access::caller(username, target);
-        let sql = access::beside_resource(&format!("{EPOCH}.n"), EPOCH, &query.sql, None);
+        let sql = access::beside_resource(EPOCH_COLUMN, EPOCH, &query.sql, None);
         let rows = self.readers.rows(&sql, &query.params).await?;
         let Some(row) = rows.first() else {
             return Ok(None);
@@ -68,7 +72,7 @@ impl PgStore {
         if let Some((epoch, facts)) = self.callers.latest(username, target) {
             let resource = &folded.resource;
             let sql = access::beside_resource(
-                &format!("{EPOCH}.n"),
+                EPOCH_COLUMN,
                 EPOCH,
                 &resource.sql,
                 resource.order.as_deref(),

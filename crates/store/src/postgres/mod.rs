@@ -48,10 +48,7 @@ impl PgStore {
 
     /// A read of one statement, on a shared connection.
     pub(crate) async fn all<T>(&self, q: &Query<'_, T>) -> Result<Vec<T>> {
-        let rows = self.readers.rows(&q.sql, &q.params).await?;
-        rows.iter()
-            .map(|row| (q.decode)(&mut Cols::new(row)))
-            .collect()
+        decode_all(&self.readers.rows(&q.sql, &q.params).await?, q)
     }
 
     pub(crate) async fn opt<T>(&self, q: &Query<'_, T>) -> Result<Option<T>> {
@@ -103,7 +100,10 @@ pub(crate) async fn rows(
 }
 
 pub(crate) async fn query_all<T>(client: &Object, q: &Query<'_, T>) -> Result<Vec<T>> {
-    let rows = rows(client, &q.sql, &q.params).await?;
+    decode_all(&rows(client, &q.sql, &q.params).await?, q)
+}
+
+fn decode_all<T>(rows: &[tokio_postgres::Row], q: &Query<'_, T>) -> Result<Vec<T>> {
     rows.iter()
         .map(|row| (q.decode)(&mut Cols::new(row)))
         .collect()
