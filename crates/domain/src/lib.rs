@@ -49,14 +49,21 @@ impl Default for Settings {
     }
 }
 
-/// The running system: its store, keys and settings. Cheap to clone.
+/// The running system: its store, keys and settings. A clone is one reference
+/// count: the web framework clones it for every request, and with one count
+/// per part the cores took turns owning each of their cache lines
+/// (docs/benchmarks.md, finding 13).
 #[derive(Clone)]
 pub struct Switchboard {
+    shared: std::sync::Arc<Shared>,
+}
+
+struct Shared {
     store: Store,
     keys: Keys,
-    settings: std::sync::Arc<Settings>,
-    deliveries_committed: std::sync::Arc<tokio::sync::Notify>,
-    simulator_work: std::sync::Arc<tokio::sync::Notify>,
+    settings: Settings,
+    deliveries_committed: tokio::sync::Notify,
+    simulator_work: tokio::sync::Notify,
 }
 
 impl Switchboard {
@@ -64,33 +71,35 @@ impl Switchboard {
     pub async fn open(store: Store, settings: Settings) -> DomainResult<Switchboard> {
         let keys = Keys::load(&store).await?;
         Ok(Switchboard {
-            store,
-            keys,
-            settings: std::sync::Arc::new(settings),
-            deliveries_committed: std::sync::Arc::new(tokio::sync::Notify::new()),
-            simulator_work: std::sync::Arc::new(tokio::sync::Notify::new()),
+            shared: std::sync::Arc::new(Shared {
+                store,
+                keys,
+                settings,
+                deliveries_committed: tokio::sync::Notify::new(),
+                simulator_work: tokio::sync::Notify::new(),
+            }),
         })
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.shared.store
     }
 
     pub fn keys(&self) -> &Keys {
-        &self.keys
+        &self.shared.keys
     }
 
     pub fn settings(&self) -> &Settings {
-        &self.settings
+        &self.shared.settings
     }
 
     /// Signalled when deliveries are committed on this node.
     pub fn delivery_signal(&self) -> &tokio::sync::Notify {
-        &self.deliveries_committed
+        &self.shared.deliveries_committed
     }
 
     /// Signalled when calls or messages are placed on this node.
     pub fn simulator_signal(&self) -> &tokio::sync::Notify {
-        &self.simulator_work
+        &self.shared.simulator_work
     }
 }
