@@ -20,19 +20,31 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use switchboard_types::AccountSid;
 
 use crate::access::CallerFacts;
+use crate::thread_slot;
 
 /// Enough for every Connect App and account active at once on one node; past
-/// it, the cache starts again rather than grow.
+/// it, a thread's entries start again rather than grow.
 const CAPACITY: usize = 10_000;
 
+/// One set of entries per thread slot (`thread_slot`): a thread finds what it
+/// filed itself, and the lock it takes on every request stays in its core's
+/// cache instead of moving between cores. A caller seen by several threads is
+/// read once by each.
 pub(crate) struct CallerCache<S> {
-    entries: Mutex<Entries<S>>,
+    shards: Box<[Shard<S>]>,
 }
+
+/// Aligned so that no two shards' locks share a cache line.
+#[repr(align(128))]
+struct Shard<S>(Mutex<Entries<S>>);
 
 impl<S> Default for CallerCache<S> {
     fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         CallerCache {
-            entries: Mutex::new(Entries::default()),
+            shards: (0..threads)
+                .map(|_| Shard(Mutex::new(Entries::default())))
+                .collect(),
         }
     }
 }
@@ -113,7 +125,8 @@ impl<S: Copy + Eq> CallerCache<S> {
     fn lock(&self) -> MutexGuard<'_, Entries<S>> {
         // The entries are consistent after any panic (each change is one push or
         // one replacement), so a poisoned lock is still usable.
-        self.entries
+        self.shards[thread_slot::of(self.shards.len())]
+            .0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -13,6 +13,7 @@ mod error;
 mod migrate;
 mod postgres;
 mod sqlite;
+mod thread_slot;
 mod value;
 
 pub mod access;

@@ -12,7 +12,6 @@ mod commit_watch;
 mod writer;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
@@ -21,6 +20,7 @@ use switchboard_types::AccountSid;
 use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::caller_cache::CallerCache;
 use crate::error::{Result, StoreError};
+use crate::thread_slot;
 use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
 use commit_watch::{CommitStamp, CommitWatch};
 pub use writer::SqliteTx;
@@ -31,7 +31,6 @@ const STATEMENT_CACHE: usize = 256;
 pub struct SqliteStore {
     writer: Writer,
     readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
     /// Tells whether anything committed since caller facts were read; without it
     /// (a VFS without shared memory) every request reads them.
     commits: Option<CommitWatch>,
@@ -86,7 +85,6 @@ impl SqliteStore {
         Ok(SqliteStore {
             writer: Writer::new(writer),
             readers,
-            next_reader: AtomicUsize::new(0),
             commits,
             callers: CallerCache::default(),
         })
@@ -144,8 +142,8 @@ impl SqliteStore {
 
     /// Runs `f` on a free reader connection.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         let n = self.readers.len();
+        let start = thread_slot::of(n);
         for i in 0..n {
             if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
                 return f(&conn);
