@@ -9,10 +9,11 @@
 //! together (`writer`).
 
 mod commit_watch;
+mod readers;
 mod writer;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
 use switchboard_types::AccountSid;
@@ -20,9 +21,9 @@ use switchboard_types::AccountSid;
 use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::caller_cache::CallerCache;
 use crate::error::{Result, StoreError};
-use crate::thread_slot;
 use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
 use commit_watch::{CommitStamp, CommitWatch};
+use readers::Readers;
 pub use writer::SqliteTx;
 use writer::Writer;
 
@@ -30,7 +31,7 @@ const STATEMENT_CACHE: usize = 256;
 
 pub struct SqliteStore {
     writer: Writer,
-    readers: Vec<Mutex<Connection>>,
+    readers: Readers,
     /// Tells whether anything committed since caller facts were read; without it
     /// (a VFS without shared memory) every request reads them.
     commits: Option<CommitWatch>,
@@ -73,7 +74,7 @@ impl SqliteStore {
                 )?;
                 configure(&conn)?;
                 conn.pragma_update(None, "query_only", true)?;
-                Ok(Mutex::new(conn))
+                Ok(conn)
             })
             .collect::<Result<Vec<_>>>()?;
         let commits = CommitWatch::open(path);
@@ -84,7 +85,7 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             writer: Writer::new(writer),
-            readers,
+            readers: Readers::new(readers),
             commits,
             callers: CallerCache::default(),
         })
@@ -140,21 +141,10 @@ impl SqliteStore {
         }
     }
 
-    /// Runs `f` on a free reader connection.
+    /// Runs `f` on a free reader connection, seeing every commit made before
+    /// the call.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let n = self.readers.len();
-        let start = thread_slot::of(n);
-        for i in 0..n {
-            if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
-                return f(&conn);
-            }
-        }
-        // Every reader is busy (more threads than readers): wait for one. A reader
-        // is only ever held for one synchronous query, so the wait is short.
-        let conn = self.readers[start % n]
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&conn)
+        self.readers.read(self.stamp(), f)
     }
 
     pub(crate) async fn begin(&self) -> Result<SqliteTx> {

@@ -37,6 +37,14 @@ const HEADER_WORDS: usize = 12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct CommitStamp([u32; HEADER_WORDS]);
 
+impl CommitStamp {
+    /// Frames in the WAL (the header's `mxFrame`): 0 right after the WAL was
+    /// reset.
+    pub(crate) fn wal_frames(&self) -> u32 {
+        self.0[4]
+    }
+}
+
 pub(crate) struct CommitWatch {
     /// Region 0 of the wal-index, as SQLite mapped it: two copies of the header.
     header: NonNull<AtomicU32>,
