@@ -23,7 +23,7 @@ use crate::caller_cache::CallerCache;
 use crate::error::{Result, StoreError};
 use crate::value::{Cols, Query, Statement, Value, sqlite_placeholders};
 use commit_watch::{CommitStamp, CommitWatch};
-use readers::Readers;
+use readers::{Readers, Wal};
 pub use writer::SqliteTx;
 use writer::Writer;
 
@@ -34,7 +34,7 @@ pub struct SqliteStore {
     readers: Readers,
     /// Tells whether anything committed since caller facts were read; without it
     /// (a VFS without shared memory) every request reads them.
-    commits: Option<CommitWatch>,
+    commits: Option<Arc<CommitWatch>>,
     callers: CallerCache<CommitStamp>,
 }
 
@@ -77,15 +77,19 @@ impl SqliteStore {
                 Ok(conn)
             })
             .collect::<Result<Vec<_>>>()?;
-        let commits = CommitWatch::open(path);
+        let commits = CommitWatch::open(path).map(Arc::new);
         if commits.is_none() {
             tracing::warn!(
                 "cannot watch the SQLite file's WAL index; every API request will read its caller's facts"
             );
         }
+        let checkpointer = match &commits {
+            Some(watch) => Some((watch.clone(), Connection::open(path)?)),
+            None => None,
+        };
         Ok(SqliteStore {
             writer: Writer::new(writer),
-            readers: Readers::new(readers),
+            readers: Readers::new(readers, checkpointer),
             commits,
             callers: CallerCache::default(),
         })
@@ -144,7 +148,8 @@ impl SqliteStore {
     /// Runs `f` on a free reader connection, seeing every commit made before
     /// the call.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.readers.read(self.stamp(), f)
+        self.readers
+            .read(self.commits.as_deref().and_then(Wal::of), f)
     }
 
     pub(crate) async fn begin(&self) -> Result<SqliteTx> {

@@ -96,6 +96,16 @@ impl CommitWatch {
         (first == second && initialised).then_some(CommitStamp(first))
     }
 
+    /// How far the WAL has been copied back into the database file (the
+    /// checkpoint information's `nBackfill`, right after the two header
+    /// copies). One word written by checkpoints, read without their lock: a
+    /// hint, good for deciding whether to keep a snapshot, not for data.
+    pub(crate) fn backfilled(&self) -> u32 {
+        // SAFETY: as in `copy`: word 24 is the first word after the headers,
+        // inside region 0.
+        unsafe { self.header.add(2 * HEADER_WORDS).as_ref() }.load(Ordering::Acquire)
+    }
+
     fn copy(&self, which: usize) -> [u32; HEADER_WORDS] {
         let base = which * HEADER_WORDS;
         std::array::from_fn(|i| {

@@ -12,22 +12,27 @@
 //! process, so the open snapshot is still the latest state and reads from it
 //! are as current as a new transaction's.
 //!
-//! An open read transaction holds back checkpoints. A checkpoint is what
-//! lets the WAL start again from its beginning, and if some reader always
-//! held a snapshot the WAL would grow without bound. So snapshots are kept
-//! only while the WAL is shorter than the point where SQLite checkpoints on
-//! its own (`KEEP_BELOW_FRAMES`); past it every statement is its own
-//! transaction again, as SQLite's usual readers are, until a checkpoint has
-//! reset the WAL. And none is kept longer than `MAX_AGE`: the next read after
-//! that begins a new one, and a sweeper thread ends those of idle connections,
-//! so a checkpoint asked for by hand waits at most that long.
+//! A snapshot of a WAL that is not yet copied back into the database holds
+//! back checkpoints, and a checkpoint is what lets the WAL start again from
+//! its beginning: if some reader always held such a snapshot, the WAL would
+//! grow without bound. So snapshots are kept only while the WAL is shorter
+//! than the point where SQLite checkpoints on its own (`KEEP_BELOW_FRAMES`),
+//! or once it is all copied back (a snapshot then reads the database file
+//! alone and holds nothing back); otherwise every statement is its own
+//! transaction again, as SQLite's usual readers are. Since SQLite checkpoints
+//! only when something commits, a sweeper thread checkpoints a long WAL
+//! itself once the writes stop, so that a server that only reads after a
+//! burst of writes keeps its snapshots. And no snapshot is kept longer than
+//! `MAX_AGE`: the next read after that begins a new one, and the sweeper ends
+//! those of idle connections, so a checkpoint asked for by hand waits at most
+//! that long.
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-use super::commit_watch::CommitStamp;
+use super::commit_watch::{CommitStamp, CommitWatch};
 use crate::error::{Result, StoreError};
 use crate::thread_slot;
 
@@ -42,6 +47,32 @@ pub(super) struct Readers {
     slots: Arc<[Mutex<Reader>]>,
 }
 
+/// What a read needs to know of the WAL, from the commit watch.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Wal {
+    pub(super) stamp: CommitStamp,
+    pub(super) backfilled: u32,
+}
+
+impl Wal {
+    pub(super) fn of(watch: &CommitWatch) -> Option<Wal> {
+        Some(Wal {
+            stamp: watch.stamp()?,
+            backfilled: watch.backfilled(),
+        })
+    }
+
+    /// Whether a snapshot taken now may be kept (see above).
+    fn snapshot_may_be_kept(&self) -> bool {
+        let frames = self.stamp.wal_frames();
+        frames < KEEP_BELOW_FRAMES || self.backfilled >= frames
+    }
+
+    fn due_for_checkpoint(&self) -> bool {
+        !self.snapshot_may_be_kept()
+    }
+}
+
 struct Reader {
     conn: Connection,
     snapshot: Option<Snapshot>,
@@ -53,7 +84,12 @@ struct Snapshot {
 }
 
 impl Readers {
-    pub(super) fn new(conns: Vec<Connection>) -> Readers {
+    /// `conns` read; `checkpointer`, with the watch, checkpoints a long WAL
+    /// that nothing else will (see above).
+    pub(super) fn new(
+        conns: Vec<Connection>,
+        watch: Option<(Arc<CommitWatch>, Connection)>,
+    ) -> Readers {
         let slots: Arc<[Mutex<Reader>]> = conns
             .into_iter()
             .map(|conn| {
@@ -68,20 +104,20 @@ impl Readers {
         // is then ended at its connection's next read after MAX_AGE.
         let _ = std::thread::Builder::new()
             .name("sqlite-snapshots".to_owned())
-            .spawn(move || sweep(weak));
+            .spawn(move || sweep(weak, watch));
         Readers { slots }
     }
 
     /// Runs `f` on a free reader connection, in a read transaction that sees
-    /// everything committed before `stamp` was taken. Without a stamp (a VFS
-    /// without shared memory) each statement is a transaction of its own.
+    /// everything committed before `wal` was read. Without it (a VFS without
+    /// shared memory) each statement is a transaction of its own.
     pub(super) fn read<T>(
         &self,
-        stamp: Option<CommitStamp>,
+        wal: Option<Wal>,
         f: impl FnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
         let mut reader = self.take();
-        reader.be_at(stamp)?;
+        reader.be_at(wal.filter(Wal::snapshot_may_be_kept).map(|w| w.stamp))?;
         f(&reader.conn)
     }
 
@@ -103,7 +139,6 @@ impl Readers {
 
 impl Reader {
     fn be_at(&mut self, stamp: Option<CommitStamp>) -> Result<()> {
-        let stamp = stamp.filter(|s| s.wal_frames() < KEEP_BELOW_FRAMES);
         let current = match (&self.snapshot, stamp) {
             (Some(snapshot), Some(stamp)) => {
                 snapshot.stamp == stamp
@@ -141,12 +176,22 @@ impl Reader {
     }
 }
 
-fn sweep(slots: Weak<[Mutex<Reader>]>) {
+fn sweep(slots: Weak<[Mutex<Reader>]>, watch: Option<(Arc<CommitWatch>, Connection)>) {
     loop {
         std::thread::sleep(MAX_AGE);
         let Some(slots) = slots.upgrade() else {
             return;
         };
+        if let Some((watch, checkpointer)) = &watch
+            && Wal::of(watch).is_some_and(|w| w.due_for_checkpoint())
+        {
+            // PASSIVE never waits: with a reader or the writer in the way it
+            // copies what it can, and the next sweep tries again.
+            if let Err(e) = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            {
+                tracing::debug!(error = %e, "checkpoint of a long WAL failed; trying again");
+            }
+        }
         for slot in slots.iter() {
             // A connection in use is ended by its own next read if it is old.
             if let Ok(mut reader) = slot.try_lock()
@@ -169,17 +214,16 @@ fn lock(slot: &Mutex<Reader>) -> MutexGuard<'_, Reader> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::commit_watch::CommitWatch;
     use super::*;
 
     struct World {
         _dir: tempfile::TempDir,
         writer: Connection,
-        watch: CommitWatch,
+        watch: Arc<CommitWatch>,
         readers: Readers,
     }
 
-    fn world() -> World {
+    fn world(checkpointer: bool) -> World {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("readers.db");
         let writer = Connection::open(&path).unwrap();
@@ -187,8 +231,9 @@ mod tests {
         writer
             .execute_batch("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);")
             .unwrap();
-        let watch = CommitWatch::open(&path).unwrap();
-        let readers = Readers::new(vec![Connection::open(&path).unwrap()]);
+        let watch = Arc::new(CommitWatch::open(&path).unwrap());
+        let checkpointer = checkpointer.then(|| (watch.clone(), Connection::open(&path).unwrap()));
+        let readers = Readers::new(vec![Connection::open(&path).unwrap()], checkpointer);
         World {
             _dir: dir,
             writer,
@@ -197,74 +242,105 @@ mod tests {
         }
     }
 
-    fn count(w: &World, stamp: Option<CommitStamp>) -> i64 {
-        w.readers
-            .read(stamp, |c| {
-                c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
-                    .map_err(StoreError::from_sqlite)
-            })
-            .unwrap()
+    impl World {
+        fn wal(&self) -> Option<Wal> {
+            Wal::of(&self.watch)
+        }
+
+        fn count(&self, wal: Option<Wal>) -> i64 {
+            self.readers
+                .read(wal, |c| {
+                    c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                        .map_err(StoreError::from_sqlite)
+                })
+                .unwrap()
+        }
+
+        /// Writes at least KEEP_BELOW_FRAMES frames, none of them checkpointed.
+        fn lengthen_the_wal(&self) {
+            self.writer
+                .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 0;")
+                .unwrap();
+            for v in 0..KEEP_BELOW_FRAMES {
+                self.writer
+                    .execute("INSERT INTO t VALUES (?1)", [v])
+                    .unwrap();
+            }
+        }
+
+        /// (busy, frames in the WAL, frames checkpointed)
+        fn truncate(&self) -> (i64, i64, i64) {
+            self.writer.pragma_update(None, "busy_timeout", 0).unwrap();
+            self.writer
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .unwrap()
+        }
     }
 
     #[test]
     fn a_snapshot_is_reused_only_while_nothing_commits() {
-        let w = world();
-        let before = w.watch.stamp();
-        assert_eq!(count(&w, before), 1);
+        let w = world(false);
+        let before = w.wal();
+        assert_eq!(w.count(before), 1);
         w.writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
         // Under the stamp it began with, the open snapshot is what the reader
-        // sees: this is the reuse, and why the stamp must be taken fresh.
-        assert_eq!(count(&w, before), 1);
+        // sees: this is the reuse, and why the stamp must be read fresh.
+        assert_eq!(w.count(before), 1);
         // The stamp the commit left makes the next read see it.
-        let after = w.watch.stamp();
-        assert_ne!(after, before);
-        assert_eq!(count(&w, after), 2);
+        let after = w.wal();
+        assert_ne!(after.unwrap().stamp, before.unwrap().stamp);
+        assert_eq!(w.count(after), 2);
         // So does an old snapshot, whatever the stamp.
         w.writer.execute("INSERT INTO t VALUES (3)", []).unwrap();
         std::thread::sleep(MAX_AGE);
-        assert_eq!(count(&w, after), 3);
+        assert_eq!(w.count(after), 3);
         // Without a stamp, every statement reads the latest state.
         w.writer.execute("INSERT INTO t VALUES (4)", []).unwrap();
-        assert_eq!(count(&w, None), 4);
-    }
-
-    #[test]
-    fn no_snapshot_is_kept_while_the_wal_is_due_for_a_checkpoint() {
-        let w = world();
-        w.writer
-            .execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA busy_timeout = 0;")
-            .unwrap();
-        for v in 0..KEEP_BELOW_FRAMES {
-            w.writer.execute("INSERT INTO t VALUES (?1)", [v]).unwrap();
-        }
-        let stamp = w.watch.stamp();
-        assert!(stamp.unwrap().wal_frames() >= KEEP_BELOW_FRAMES);
-        assert_eq!(count(&w, stamp), 1 + i64::from(KEEP_BELOW_FRAMES));
-        // At once, not after MAX_AGE: the read kept nothing open.
-        let outcome: (i64, i64, i64) = w
-            .writer
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .unwrap();
-        assert_eq!(outcome, (0, 0, 0));
+        assert_eq!(w.count(None), 4);
     }
 
     #[test]
     fn idle_snapshots_do_not_hold_back_checkpoints() {
-        let w = world();
-        assert_eq!(count(&w, w.watch.stamp()), 1);
+        let w = world(false);
+        assert_eq!(w.count(w.wal()), 1);
         w.writer.execute("INSERT INTO t VALUES (2)", []).unwrap();
-        w.writer.pragma_update(None, "busy_timeout", 0).unwrap();
         std::thread::sleep(MAX_AGE * 3);
-        // busy, frames in the WAL, frames checkpointed: a reader still on the
-        // first snapshot would make it busy.
-        let outcome: (i64, i64, i64) = w
-            .writer
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .unwrap();
-        assert_eq!(outcome, (0, 0, 0));
+        // A reader still on the first snapshot would make it busy.
+        assert_eq!(w.truncate(), (0, 0, 0));
+    }
+
+    #[test]
+    fn no_snapshot_is_kept_while_a_long_wal_waits_for_a_checkpoint() {
+        let w = world(false);
+        w.lengthen_the_wal();
+        let wal = w.wal();
+        assert!(wal.unwrap().due_for_checkpoint());
+        assert_eq!(w.count(wal), 1 + i64::from(KEEP_BELOW_FRAMES));
+        // At once, not after MAX_AGE: the read kept nothing open.
+        assert_eq!(w.truncate(), (0, 0, 0));
+    }
+
+    #[test]
+    fn a_long_wal_is_checkpointed_once_writes_stop_and_snapshots_are_kept_again() {
+        let w = world(true);
+        w.lengthen_the_wal();
+        let rows = 1 + i64::from(KEEP_BELOW_FRAMES);
+        assert!(w.wal().unwrap().due_for_checkpoint());
+        std::thread::sleep(MAX_AGE * 3);
+        // The sweeper copied the WAL back; it is still long until a write
+        // starts it again.
+        let checkpointed = w.wal().unwrap();
+        assert!(checkpointed.stamp.wal_frames() >= KEEP_BELOW_FRAMES);
+        assert!(!checkpointed.due_for_checkpoint());
+        assert_eq!(w.count(Some(checkpointed)), rows);
+        // That snapshot was kept (read under the same stamp, it does not see
+        // the next commit), and it held nothing back: the write that follows
+        // starts the WAL again from its beginning.
+        w.writer.execute("INSERT INTO t VALUES (0)", []).unwrap();
+        assert_eq!(w.count(Some(checkpointed)), rows);
+        assert!(w.wal().unwrap().stamp.wal_frames() < KEEP_BELOW_FRAMES);
+        assert_eq!(w.count(w.wal()), rows + 1);
     }
 }
