@@ -146,10 +146,11 @@ fn map_region_zero(conn: &Connection) -> Option<NonNull<AtomicU32>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn wal_database() -> (tempfile::TempDir, std::path::PathBuf, Connection) {
+    /// A database in WAL mode with a table `t` of one row, and its writer.
+    pub(in crate::sqlite) fn wal_database() -> (tempfile::TempDir, std::path::PathBuf, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("watch.db");
         let writer = Connection::open(&path).unwrap();

@@ -224,13 +224,7 @@ mod tests {
     }
 
     fn world(checkpointer: bool) -> World {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("readers.db");
-        let writer = Connection::open(&path).unwrap();
-        writer.pragma_update(None, "journal_mode", "WAL").unwrap();
-        writer
-            .execute_batch("CREATE TABLE t (v INTEGER); INSERT INTO t VALUES (1);")
-            .unwrap();
+        let (dir, path, writer) = super::super::commit_watch::tests::wal_database();
         let watch = Arc::new(CommitWatch::open(&path).unwrap());
         let checkpointer = checkpointer.then(|| (watch.clone(), Connection::open(&path).unwrap()));
         let readers = Readers::new(vec![Connection::open(&path).unwrap()], checkpointer);
