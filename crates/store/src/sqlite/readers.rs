@@ -20,9 +20,9 @@
 //! or once it is all copied back (a snapshot then reads the database file
 //! alone and holds nothing back); otherwise every statement is its own
 //! transaction again, as SQLite's usual readers are. Since SQLite checkpoints
-//! only when something commits, a sweeper thread checkpoints a long WAL
-//! itself once the writes stop, so that a server that only reads after a
-//! burst of writes keeps its snapshots. And no snapshot is kept longer than
+//! only when something commits, a sweeper thread checkpoints a long WAL that
+//! is not all copied back whenever it finds one, so that a server that only
+//! reads after a burst of writes keeps its snapshots. And no snapshot is kept longer than
 //! `MAX_AGE`: the next read after that begins a new one, and the sweeper ends
 //! those of idle connections, so a checkpoint asked for by hand waits at most
 //! that long.
@@ -167,11 +167,12 @@ impl Reader {
     }
 
     fn end(&mut self) {
-        if self.snapshot.take().is_some() && !self.conn.is_autocommit() {
-            // A read-only transaction: ending it cannot fail in a way that
-            // loses anything, and the next BEGIN would report a connection
-            // still in a transaction.
-            let _ = self.conn.execute_batch("COMMIT");
+        self.snapshot = None;
+        // Nothing was written, so nothing is lost either way; what matters is
+        // that the connection leaves the transaction, or every later BEGIN on
+        // it would fail.
+        if !self.conn.is_autocommit() && self.conn.execute_batch("COMMIT").is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
     }
 }
