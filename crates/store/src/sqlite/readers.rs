@@ -22,10 +22,10 @@
 //! transaction again, as SQLite's usual readers are. Since SQLite checkpoints
 //! only when something commits, a sweeper thread checkpoints a long WAL that
 //! is not all copied back whenever it finds one, so that a server that only
-//! reads after a burst of writes keeps its snapshots. And no snapshot is kept longer than
-//! `MAX_AGE`: the next read after that begins a new one, and the sweeper ends
-//! those of idle connections, so a checkpoint asked for by hand waits at most
-//! that long.
+//! reads after a burst of writes keeps its snapshots. And no snapshot is kept
+//! longer than `MAX_AGE`: the next read after that begins a new one, and the
+//! sweeper ends those of idle connections, so a checkpoint asked for by hand
+//! waits at most that long.
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
