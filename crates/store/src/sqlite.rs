@@ -95,8 +95,11 @@ impl SqliteStore {
         })
     }
 
-    fn stamp(&self) -> Option<CommitStamp> {
-        self.commits.as_ref()?.stamp()
+    /// The WAL as of now: the stamp that files caller facts, and what a read
+    /// needs to know to reuse its snapshot. Read once per request and used for
+    /// both.
+    fn wal(&self) -> Option<Wal> {
+        self.commits.as_deref().and_then(Wal::of)
     }
 
     /// The caller facts alone, read again only when something committed since
@@ -106,12 +109,14 @@ impl SqliteStore {
         username: &AccountSid,
         target: Option<&AccountSid>,
     ) -> Result<Option<Arc<CallerFacts>>> {
-        let stamp = self.stamp();
+        let wal = self.wal();
+        let stamp = wal.map(|w| w.stamp);
         if let Some(facts) = stamp.and_then(|s| self.callers.get(s, username, target)) {
             return Ok(Some(facts));
         }
         let facts = self
-            .read(|c| query_opt(c, &access::caller(username, target)))?
+            .readers
+            .read(wal, |c| query_opt(c, &access::caller(username, target)))?
             .map(Arc::new);
         self.remember(stamp, username, target, facts.as_ref());
         Ok(facts)
@@ -121,13 +126,16 @@ impl SqliteStore {
     /// still those last read, otherwise both in one statement.
     pub(crate) fn read_folded<T>(&self, folded: Folded<'_, T>) -> Result<Option<FoldedRows<T>>> {
         let (username, target) = (folded.username, folded.target);
-        let stamp = self.stamp();
+        let wal = self.wal();
+        let stamp = wal.map(|w| w.stamp);
         if let Some(facts) = stamp.and_then(|s| self.callers.get(s, username, target)) {
-            let rows = self.read(|c| query_all(c, &folded.resource))?;
+            let rows = self.readers.read(wal, |c| query_all(c, &folded.resource))?;
             return Ok(Some((facts, rows)));
         }
         let (query, mut rows) = folded.into_query(None);
-        self.read(|c| for_each_row(c, &query.sql, &query.params, |row| rows.take(row)))?;
+        self.readers.read(wal, |c| {
+            for_each_row(c, &query.sql, &query.params, |row| rows.take(row))
+        })?;
         let found = rows.finish();
         self.remember(stamp, username, target, found.as_ref().map(|(f, _)| f));
         Ok(found)
@@ -148,8 +156,7 @@ impl SqliteStore {
     /// Runs `f` on a free reader connection, seeing every commit made before
     /// the call.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.readers
-            .read(self.commits.as_deref().and_then(Wal::of), f)
+        self.readers.read(self.wal(), f)
     }
 
     pub(crate) async fn begin(&self) -> Result<SqliteTx> {

@@ -84,11 +84,11 @@ struct Snapshot {
 }
 
 impl Readers {
-    /// `conns` read; `checkpointer`, with the watch, checkpoints a long WAL
-    /// that nothing else will (see above).
+    /// `conns` read; `checkpointer`, a connection with the watch it consults,
+    /// checkpoints a long WAL that nothing else will (see above).
     pub(super) fn new(
         conns: Vec<Connection>,
-        watch: Option<(Arc<CommitWatch>, Connection)>,
+        checkpointer: Option<(Arc<CommitWatch>, Connection)>,
     ) -> Readers {
         let slots: Arc<[Mutex<Reader>]> = conns
             .into_iter()
@@ -104,7 +104,7 @@ impl Readers {
         // is then ended at its connection's next read after MAX_AGE.
         let _ = std::thread::Builder::new()
             .name("sqlite-snapshots".to_owned())
-            .spawn(move || sweep(weak, watch));
+            .spawn(move || sweep(weak, checkpointer));
         Readers { slots }
     }
 
@@ -177,13 +177,13 @@ impl Reader {
     }
 }
 
-fn sweep(slots: Weak<[Mutex<Reader>]>, watch: Option<(Arc<CommitWatch>, Connection)>) {
+fn sweep(slots: Weak<[Mutex<Reader>]>, checkpointer: Option<(Arc<CommitWatch>, Connection)>) {
     loop {
         std::thread::sleep(MAX_AGE);
         let Some(slots) = slots.upgrade() else {
             return;
         };
-        if let Some((watch, checkpointer)) = &watch
+        if let Some((watch, checkpointer)) = &checkpointer
             && Wal::of(watch).is_some_and(|w| w.due_for_checkpoint())
         {
             // PASSIVE never waits: with a reader or the writer in the way it
