@@ -1,7 +1,13 @@
 //! Twilio SIDs: a two-letter prefix naming the kind of resource and 32 hex digits.
+//!
+//! Held inline (34 bytes), not as a `String`: SIDs are parsed from every request
+//! and every row and copied into every principal and response, and a heap
+//! allocation for each was a measurable share of an API request's cost
+//! (docs/benchmarks.md, finding 14).
 
 use std::fmt;
 
+use arrayvec::ArrayString;
 use rand::RngCore;
 use serde::{Serialize, Serializer};
 
@@ -20,37 +26,48 @@ pub enum SidError {
 
 const HEX_LEN: usize = 32;
 
-fn parse_sid(value: &str, prefix: &'static str, kind: &'static str) -> Result<String, SidError> {
-    let well_formed = value.len() == prefix.len() + HEX_LEN
+/// Every SID's length: a two-letter prefix and the hex digits.
+const SID_LEN: usize = 2 + HEX_LEN;
+
+type Inline = ArrayString<SID_LEN>;
+
+fn parse_sid(value: &str, prefix: &'static str, kind: &'static str) -> Result<Inline, SidError> {
+    let well_formed = prefix.len() == 2
+        && value.len() == SID_LEN
         && value.starts_with(prefix)
         && value[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit());
-    if well_formed {
-        // Twilio hands out lower-case hex; accepting either case and storing one means
-        // a SID typed in upper case still finds its resource.
-        let mut sid = value.to_owned();
-        sid[prefix.len()..].make_ascii_lowercase();
-        Ok(sid)
-    } else {
-        Err(SidError::Malformed {
+    match Inline::from(value) {
+        Ok(mut sid) if well_formed => {
+            // Twilio hands out lower-case hex; accepting either case and storing one
+            // means a SID typed in upper case still finds its resource.
+            sid.as_mut_str()[prefix.len()..].make_ascii_lowercase();
+            Ok(sid)
+        }
+        _ => Err(SidError::Malformed {
             kind,
             prefix,
             // Bounded so a 10 MB "SID" does not end up in an error message.
             value: value.chars().take(64).collect(),
-        })
+        }),
     }
 }
 
-fn random_sid(prefix: &str) -> String {
+fn random_sid(prefix: &str) -> Inline {
     let mut bytes = [0u8; HEX_LEN / 2];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}{}", hex::encode(bytes))
+    let mut digits = [0u8; HEX_LEN];
+    hex::encode_to_slice(bytes, &mut digits).expect("16 bytes are 32 hex digits");
+    let mut sid = Inline::new();
+    sid.push_str(prefix);
+    sid.push_str(std::str::from_utf8(&digits).expect("hex digits are ASCII"));
+    sid
 }
 
 macro_rules! define_sid {
     ($(#[$doc:meta])* $name:ident, $prefix:literal, $kind:literal) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(String);
+        pub struct $name(Inline);
 
         impl $name {
             pub const PREFIX: &'static str = $prefix;
