@@ -19,12 +19,14 @@ type HmacSha256 = Hmac<Sha256>;
 const MASTER_KEY: &str = "master-key-v1";
 const NONCE_LEN: usize = 12;
 
-/// Keys derived from the master key, one per purpose.
+/// Keys derived from the master key, one per purpose. The two MAC keys are kept
+/// as HMAC states already keyed: keying hashes two blocks, as many as a short
+/// message's whole MAC, and the token MAC runs on every API request.
 #[derive(Clone)]
 pub struct Keys {
-    token_mac: [u8; 32],
+    token_mac: HmacSha256,
     token_seal: [u8; 32],
-    signing: [u8; 32],
+    signing: HmacSha256,
 }
 
 fn derive(master: &[u8], purpose: &str) -> [u8; 32] {
@@ -33,14 +35,30 @@ fn derive(master: &[u8], purpose: &str) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-fn hmac(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+fn keyed(key: &[u8; 32]) -> HmacSha256 {
+    <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length")
+}
+
+fn hmac(keyed: &HmacSha256, parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac = keyed.clone();
     for part in parts {
         // Length-prefixed so that ("ab", "c") and ("a", "bc") differ.
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part);
     }
     mac.finalize().into_bytes().into()
+}
+
+/// Two MACs compared in constant time. The difference is folded into one word
+/// before the single comparison `subtle` guards; `ct_eq` on slices guards each
+/// byte separately, which cost more than the rest of identifying the caller.
+fn equal_macs(a: &[u8; 32], b: &[u8; 32]) -> subtle::Choice {
+    let word = |bytes: &[u8]| u64::from_ne_bytes(bytes.try_into().expect("chunks of 8"));
+    let diff = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .fold(0u64, |diff, (x, y)| diff | (word(x) ^ word(y)));
+    diff.ct_eq(&0)
 }
 
 impl Keys {
@@ -57,9 +75,9 @@ impl Keys {
 
     pub fn from_master(master: &[u8]) -> Keys {
         Keys {
-            token_mac: derive(master, "auth-token-mac"),
+            token_mac: keyed(&derive(master, "auth-token-mac")),
             token_seal: derive(master, "auth-token-seal"),
-            signing: derive(master, "signed-values"),
+            signing: keyed(&derive(master, "signed-values")),
         }
     }
 
@@ -75,8 +93,8 @@ impl Keys {
     pub fn matches_any(presented: &[u8; 32], stored: &[Option<Vec<u8>>]) -> bool {
         let mut found = subtle::Choice::from(0);
         for candidate in stored.iter().flatten() {
-            if candidate.len() == presented.len() {
-                found |= candidate.as_slice().ct_eq(presented);
+            if let Ok(candidate) = <&[u8; 32]>::try_from(candidate.as_slice()) {
+                found |= equal_macs(presented, candidate);
             }
         }
         found.into()
@@ -175,7 +193,35 @@ mod tests {
             &[Some(mac.to_vec())]
         ));
         assert!(!Keys::matches_any(&mac, &[None, None]));
+        // A difference in any byte is seen.
+        for i in 0..32 {
+            let mut other = mac;
+            other[i] ^= 0x80;
+            assert!(
+                !Keys::matches_any(&other, &[Some(mac.to_vec())]),
+                "byte {i}"
+            );
+        }
+        assert!(!Keys::matches_any(&mac, &[Some(mac[..31].to_vec())]));
         assert!(!Keys::matches_any(&mac, &[Some(vec![])]));
+    }
+
+    #[test]
+    fn macs_are_unchanged_by_keeping_keyed_states() {
+        // Stored token MACs and signatures handed out must stay valid across
+        // releases: these are HMAC-SHA256 as specified, computed independently
+        // (Python's hmac) from the master key b"master".
+        let keys = Keys::from_master(b"master");
+        assert_eq!(
+            hex::encode(keys.token_mac("abc")),
+            "3b30e4db10cf7461fc82833d82353a5a5fbb36fcf131ecdec9aaca249559c2f2"
+        );
+        assert_eq!(
+            hex::encode(keys.sign("page", b"cursor")),
+            "cd7546fc9a05bc036861e80cec5ddccaf76c95dfee90c761612d9f365b435061"
+        );
+        // And a keyed state is not used up by one MAC.
+        assert_eq!(keys.token_mac("abc"), keys.token_mac("abc"));
     }
 
     #[test]
