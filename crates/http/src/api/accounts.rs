@@ -37,7 +37,7 @@ pub async fn list(
             .transpose()
             .map_err(|e| ApiError::bad_request(Some("Status"), e.to_string()))?,
     };
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .list_accounts(&access, &filter, &paging.at, paging.size)
@@ -45,7 +45,7 @@ pub async fn list(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "accounts",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,
@@ -74,11 +74,11 @@ pub async fn fetch(
     Path(segment): Path<String>,
     call: ApiCall,
 ) -> Result<Json<AccountJson>, ApiError> {
-    let sid = target(path::json_segment(&segment, &call.path)?);
+    let sid = target(path::json_segment(&segment, call.path())?);
     let request = call.request(request_target(&sid), Resource::Account)?;
     let Some(sid) = &sid else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let view = app
         .sb
@@ -93,7 +93,7 @@ pub async fn update(
     Path(segment): Path<String>,
     call: ApiCall,
 ) -> Result<Json<AccountJson>, ApiError> {
-    let sid = target(path::json_segment(&segment, &call.path)?);
+    let sid = target(path::json_segment(&segment, call.path())?);
     // A status change is its own permission; a form that does not parse is
     // authorised as a rename and then refused for its content.
     let changes_status = call.form().map(|f| f.contains("Status")).unwrap_or(false);

@@ -24,10 +24,10 @@ pub async fn list(
     )?;
     let Some(account) = &account else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .list_authorized_apps(&request, account, &paging.at, paging.size)
@@ -35,7 +35,7 @@ pub async fn list(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "authorized_connect_apps",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,
@@ -49,7 +49,7 @@ pub async fn fetch(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<AuthorizedConnectAppJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let account = AccountSid::parse(&account_segment).ok();
     let app_sid = ConnectAppSid::parse(app_segment).ok();
     let request = call.request(
@@ -60,7 +60,7 @@ pub async fn fetch(
     )?;
     let (Some(account), Some(app_sid)) = (&account, &app_sid) else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let item = app
         .sb
@@ -77,7 +77,7 @@ pub async fn revoke(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let account = AccountSid::parse(&account_segment).ok();
     let request = call.request(
         account
@@ -86,7 +86,8 @@ pub async fn revoke(
         Resource::AuthorizedConnectApps,
     )?;
     let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-    let app_sid = ConnectAppSid::parse(app_segment).map_err(|_| ApiError::not_found(&call.path))?;
+    let app_sid =
+        ConnectAppSid::parse(app_segment).map_err(|_| ApiError::not_found(call.path()))?;
     app.sb
         .api_revoke_authorized_app(&access, &app_sid)
         .await

@@ -35,7 +35,7 @@ pub async fn list(
         return Err(scope::not_found(&app, &call, &request).await);
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let status = params.get("Status").filter(|s| !s.is_empty());
     if let Some(s) = status
         && !CALL_STATUSES.contains(&s)
@@ -66,7 +66,7 @@ pub async fn list(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "calls",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,
@@ -186,7 +186,7 @@ async fn recordings_of(
         return Err(scope::not_found(&app, &call, &request).await);
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .list_recordings(
@@ -201,7 +201,7 @@ async fn recordings_of(
     let public = app.sb.settings().public_url.clone();
     Ok(Json(Envelope::new(
         "recordings",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,
@@ -249,7 +249,7 @@ pub async fn recording(
     if let Some(call_segment) = get("call")
         && call_segment != record.call_sid
     {
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     }
     let public = app.sb.settings().public_url.clone();
     Ok(Json(RecordingJson::new(record, &public)))

@@ -67,9 +67,9 @@ async fn authorized_parts(
         .authorize(&call.request(target(&account), resource)?)
         .await
         .map_err(|e| call.fail(e))?;
-    let account = account.ok_or_else(|| ApiError::not_found(&call.path))?;
+    let account = account.ok_or_else(|| ApiError::not_found(call.path()))?;
     let app_sid = match app_segment {
-        Some(seg) => Some(ConnectAppSid::parse(seg).map_err(|_| ApiError::not_found(&call.path))?),
+        Some(seg) => Some(ConnectAppSid::parse(seg).map_err(|_| ApiError::not_found(call.path()))?),
         None => None,
     };
     Ok((access, account, app_sid))
@@ -84,10 +84,10 @@ pub async fn list(
     let request = call.request(target(&account), Resource::ConnectApps)?;
     let Some(account) = &account else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .list_connect_apps(&request, account, &paging.at, paging.size)
@@ -95,7 +95,7 @@ pub async fn list(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "connect_apps",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,
@@ -125,13 +125,13 @@ pub async fn fetch(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<ConnectAppJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let account = account(&account_segment);
     let app_sid = ConnectAppSid::parse(app_segment).ok();
     let request = call.request(target(&account), Resource::ConnectApps)?;
     let (Some(account), Some(app_sid)) = (&account, &app_sid) else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let record = app
         .sb
@@ -146,7 +146,7 @@ pub async fn update(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<ConnectAppJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let (access, _, sid) = authorized_parts(
         &app,
         &call,
@@ -169,7 +169,7 @@ pub async fn delete(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let (access, _, sid) = authorized_parts(
         &app,
         &call,
@@ -192,13 +192,13 @@ pub async fn fetch_extended(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let account = account(&account_segment);
     let app_sid = ConnectAppSid::parse(app_segment).ok();
     let request = call.request(target(&account), Resource::ConnectApps)?;
     let (Some(account), Some(app_sid)) = (&account, &app_sid) else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let record = app
         .sb
@@ -218,7 +218,7 @@ pub async fn update_extended(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, &call.path)?;
+    let app_segment = path::json_segment(&app_segment, call.path())?;
     let (access, _, sid) = authorized_parts(
         &app,
         &call,
@@ -299,7 +299,7 @@ pub async fn owner_revoke(
     Path((account_segment, app_segment, sub_segment)): Path<(String, String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let sub_segment = path::json_segment(&sub_segment, &call.path)?;
+    let sub_segment = path::json_segment(&sub_segment, call.path())?;
     let (access, _, sid) = authorized_parts(
         &app,
         &call,
@@ -308,7 +308,8 @@ pub async fn owner_revoke(
         Resource::ConnectApps,
     )
     .await?;
-    let subaccount = AccountSid::parse(sub_segment).map_err(|_| ApiError::not_found(&call.path))?;
+    let subaccount =
+        AccountSid::parse(sub_segment).map_err(|_| ApiError::not_found(call.path()))?;
     app.sb
         .api_owner_revoke(&access, &sid.expect("app SID parsed"), &subaccount)
         .await

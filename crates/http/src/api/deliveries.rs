@@ -112,10 +112,10 @@ pub async fn list(
     )?;
     let Some(account) = &account else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(&call.path));
+        return Err(ApiError::not_found(call.path()));
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .list_deliveries(&request, account, &paging.at, paging.size)
@@ -123,7 +123,7 @@ pub async fn list(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "deliveries",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,
@@ -146,7 +146,7 @@ async fn authorized(
         Resource::Deliveries,
     )?;
     let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-    let sid = DeliverySid::parse(delivery_segment).map_err(|_| ApiError::not_found(&call.path))?;
+    let sid = DeliverySid::parse(delivery_segment).map_err(|_| ApiError::not_found(call.path()))?;
     Ok((access, sid))
 }
 
@@ -155,7 +155,7 @@ pub async fn fetch(
     Path((account_segment, delivery_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<DeliveryJson>, ApiError> {
-    let segment = path::json_segment(&delivery_segment, &call.path)?;
+    let segment = path::json_segment(&delivery_segment, call.path())?;
     let (access, sid) = authorized(&app, &call, &account_segment, segment).await?;
     let view = app
         .sb

@@ -24,7 +24,7 @@ pub async fn list(
         return Err(scope::not_found(&app, &call, &request).await);
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let text = |name: &str| {
         params
             .get(name)
@@ -44,7 +44,7 @@ pub async fn list(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "messages",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,

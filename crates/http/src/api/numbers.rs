@@ -77,7 +77,7 @@ pub async fn country_fetch(
         Resource::AvailablePhoneNumbers,
     )
     .await?;
-    path::json_segment(&country_segment, &call.path)?;
+    path::json_segment(&country_segment, call.path())?;
     Ok(Json(AvailableCountryJson::new(
         account.as_str(),
         country(&country_segment)?,
@@ -95,12 +95,12 @@ pub async fn search(
         return Err(scope::not_found(&app, &call, &request).await);
     };
     let country = country(&country_segment)?;
-    let number_type = path::json_segment(&type_segment, &call.path)
+    let number_type = path::json_segment(&type_segment, call.path())
         .ok()
         .and_then(NumberType::parse_path_segment)
-        .ok_or_else(|| ApiError::not_found(&call.path))?;
+        .ok_or_else(|| ApiError::not_found(call.path()))?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let text = |name: &str| {
         params
             .get(name)
@@ -171,7 +171,7 @@ async fn list_of(
         return Err(scope::not_found(&app, &call, &request).await);
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let filter = NumberFilter {
         phone_number: params.get("PhoneNumber").map(str::to_owned),
         friendly_name: params.get("FriendlyName").map(str::to_owned),
@@ -184,7 +184,7 @@ async fn list_of(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         "incoming_phone_numbers",
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,

@@ -31,14 +31,14 @@ pub async fn authorized(
         .authorize(&call.request(target(&account), resource)?)
         .await
         .map_err(|e| call.fail(e))?;
-    let account = account.ok_or_else(|| ApiError::not_found(&call.path))?;
+    let account = account.ok_or_else(|| ApiError::not_found(call.path()))?;
     Ok((access, account))
 }
 
 /// "Not found" for a request whose path names nothing, after authenticating.
 pub async fn not_found(app: &App, call: &ApiCall, request: &ApiRequest<'_>) -> ApiError {
     match app.sb.authorize(request).await {
-        Ok(_) => ApiError::not_found(&call.path),
+        Ok(_) => ApiError::not_found(call.path()),
         Err(e) => call.fail(e),
     }
 }
@@ -49,7 +49,7 @@ pub fn sid<T, E>(
     call: &ApiCall,
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Option<T> {
-    path::json_segment(segment, &call.path)
+    path::json_segment(segment, call.path())
         .ok()
         .and_then(|s| parse(s).ok())
 }
@@ -63,7 +63,7 @@ pub async fn authorized_item<T, E>(
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<(Access, T), ApiError> {
     let (access, _) = authorized(app, call, account_segment, resource).await?;
-    let sid = self::sid(segment, call, parse).ok_or_else(|| ApiError::not_found(&call.path))?;
+    let sid = self::sid(segment, call, parse).ok_or_else(|| ApiError::not_found(call.path()))?;
     Ok((access, sid))
 }
 

@@ -60,7 +60,7 @@ pub async fn create_secondary(
             date_created: date_created.iso8601(),
             date_updated: date_updated.iso8601(),
             secondary_auth_token: token,
-            url: url(&app, &call.path),
+            url: url(&app, call.path()),
         }),
     ))
 }
@@ -100,6 +100,6 @@ pub async fn promote(
         auth_token: info.token,
         date_created: info.date_created.iso8601(),
         date_updated: info.date_updated.iso8601(),
-        url: url(&app, &call.path),
+        url: url(&app, call.path()),
     }))
 }

@@ -47,7 +47,7 @@ async fn records_of(
     let request = call.request(scope::target(&account), Resource::Usage)?;
     let list = match &list {
         None => Some(UsageList::All),
-        Some(seg) => path::json_segment(seg, &call.path)
+        Some(seg) => path::json_segment(seg, call.path())
             .ok()
             .and_then(|s| UsageList::from_segment(Some(s))),
     };
@@ -55,7 +55,7 @@ async fn records_of(
         return Err(scope::not_found(&app, &call, &request).await);
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, &call.path, app.sb.keys())?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let include_subaccounts = match params
         .get("IncludeSubaccounts")
         .map(str::to_ascii_lowercase)
@@ -87,7 +87,7 @@ async fn records_of(
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
         list.json_key(),
-        &call.path,
+        call.path(),
         params,
         &paging,
         page,

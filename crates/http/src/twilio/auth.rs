@@ -28,10 +28,12 @@ pub fn credentials(headers: &HeaderMap) -> Result<Credentials, ApiError> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(ApiError::unauthenticated());
     }
-    let decoded = STANDARD
-        .decode(encoded.trim())
+    // Decoded on the stack: base64 never decodes to more bytes than it has.
+    let mut decoded = [0u8; MAX_AUTHORIZATION_LEN];
+    let len = STANDARD
+        .decode_slice(encoded.trim(), &mut decoded)
         .map_err(|_| ApiError::unauthenticated())?;
-    let text = String::from_utf8(decoded).map_err(|_| ApiError::unauthenticated())?;
+    let text = std::str::from_utf8(&decoded[..len]).map_err(|_| ApiError::unauthenticated())?;
     let (username, password) = text.split_once(':').ok_or_else(ApiError::unauthenticated)?;
     let username = AccountSid::parse(username).map_err(|_| ApiError::unauthenticated())?;
     Ok(Credentials {

@@ -3,9 +3,9 @@
 //! Problems found while reading the request are kept, not raised, so each handler
 //! reports them in Twilio's order: authentication first, then bad input.
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{FromRequest, Request};
-use axum::http::{Method, header};
+use axum::http::{Method, Uri, header};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
 use switchboard_domain::access::{Action, ApiRequest, Credentials, RequestTarget, Resource};
@@ -28,6 +28,11 @@ const DRAIN_LIMIT: usize = 32 * 1024 * 1024;
 
 /// Reads the body up to `limit` bytes.
 async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    // Most API requests are GETs, whose body is known to be empty without
+    // polling it.
+    if body.is_end_stream() {
+        return Ok(Bytes::new());
+    }
     let mut buf = BytesMut::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
@@ -55,7 +60,7 @@ async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, ApiError> {
 
 pub struct ApiCall {
     pub method: Method,
-    pub path: String,
+    uri: Uri,
     credentials: Result<Credentials, ApiError>,
     query: Result<Params, ApiError>,
     form: Result<Params, ApiError>,
@@ -83,7 +88,6 @@ impl<S: Send + Sync> FromRequest<S> for ApiCall {
         }
         let bytes = read_body(body, limit).await?;
         Ok(ApiCall {
-            path: parts.uri.path().to_owned(),
             credentials: auth::credentials(&parts.headers),
             query: Params::parse(parts.uri.query().unwrap_or("").as_bytes()),
             form: if parts.method == Method::PUT {
@@ -92,12 +96,18 @@ impl<S: Send + Sync> FromRequest<S> for ApiCall {
                 Params::parse(&bytes)
             },
             method: parts.method,
+            uri: parts.uri,
             body: bytes,
         })
     }
 }
 
 impl ApiCall {
+    /// The request's path, which errors and paging links name.
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
     pub fn credentials(&self) -> Result<&Credentials, ApiError> {
         self.credentials.as_ref().map_err(Clone::clone)
     }
@@ -138,6 +148,6 @@ impl ApiCall {
 
     /// Turns a domain error into the API's answer for this path.
     pub fn fail(&self, err: switchboard_domain::DomainError) -> ApiError {
-        ApiError::from_domain(err, &self.path)
+        ApiError::from_domain(err, self.path())
     }
 }
