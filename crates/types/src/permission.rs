@@ -127,6 +127,13 @@ impl Permissions {
     }
 }
 
+/// As a JSON list of names (`["get-all","post-all"]`), as Twilio writes them.
+impl serde::Serialize for Permissions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(Permission::as_str))
+    }
+}
+
 impl fmt::Debug for Permissions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.iter()).finish()

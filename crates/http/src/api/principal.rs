@@ -3,34 +3,37 @@
 //! reads no resource, so it is also the cheapest authenticated request there is
 //! (the benchmarks' "authentication and permission check alone").
 
-use crate::twilio::Json;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use switchboard_domain::access::{Principal, RequestTarget, Resource};
+use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 
 use crate::App;
-use crate::twilio::{ApiCall, ApiError};
+use crate::twilio::{ApiCall, ApiError, Json};
 
+/// Borrows from the principal: this is the cheapest authenticated request, and
+/// copying its SIDs into strings was a visible part of its cost.
 #[derive(Serialize)]
-pub struct PrincipalJson {
+pub struct PrincipalJson<'a> {
     /// The account the Basic username names.
-    account_sid: String,
+    account_sid: &'a AccountSid,
     /// The main account whose data the caller acts on (the customer's, for a
     /// Connect App).
-    main_account_sid: String,
+    main_account_sid: &'a AccountSid,
     /// `account` (its own credentials), `parent` (a subaccount addressed with its
     /// parent's credentials) or `connect` (a Connect App in a customer's account).
     kind: &'static str,
-    connect_app_sid: Option<String>,
+    connect_app_sid: Option<&'a ConnectAppSid>,
     /// What a Connect App may do now (what it asks ∩ what the customer granted);
     /// empty for owners, whom Connect permissions do not limit.
-    permissions: Vec<&'static str>,
+    permissions: Permissions,
     url: &'static str,
 }
 
 pub const PATH: &str = "/switchboard/v1/Principal.json";
 
-pub async fn fetch(State(app): State<App>, call: ApiCall) -> Result<Json<PrincipalJson>, ApiError> {
+pub async fn fetch(State(app): State<App>, call: ApiCall) -> Result<Response, ApiError> {
     let access = app
         .sb
         .authorize(&call.request(RequestTarget::Own, Resource::Identity)?)
@@ -38,20 +41,17 @@ pub async fn fetch(State(app): State<App>, call: ApiCall) -> Result<Json<Princip
         .map_err(|e| call.fail(e))?;
     let principal = access.principal();
     let (kind, connect_app_sid, permissions) = match principal {
-        Principal::Account { .. } => ("account", None, Vec::new()),
-        Principal::Parent { .. } => ("parent", None, Vec::new()),
-        Principal::Connect(c) => (
-            "connect",
-            Some(c.app.to_string()),
-            c.permissions.to_strings(),
-        ),
+        Principal::Account { .. } => ("account", None, Permissions::NONE),
+        Principal::Parent { .. } => ("parent", None, Permissions::NONE),
+        Principal::Connect(c) => ("connect", Some(&c.app), c.permissions),
     };
     Ok(Json(PrincipalJson {
-        account_sid: principal.username().to_string(),
-        main_account_sid: principal.acting_main().to_string(),
+        account_sid: principal.username(),
+        main_account_sid: principal.acting_main(),
         kind,
         connect_app_sid,
         permissions,
         url: PATH,
-    }))
+    })
+    .into_response())
 }
