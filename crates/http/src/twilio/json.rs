@@ -7,8 +7,11 @@
 //! the same `Serialize` types to the same bytes and checks strings a vector at a
 //! time; the tests below hold it to `serde_json`'s output.
 
+use std::cell::RefCell;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Serialize;
 
 /// A response whose body is `T` as JSON (`application/json`).
@@ -24,7 +27,7 @@ impl<T: Serialize> IntoResponse for Json<T> {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )];
-        match sonic_rs::to_vec(&self.0) {
+        match write(&self.0) {
             Ok(body) => (content_type, body).into_response(),
             Err(err) => {
                 tracing::error!(%err, "a response could not be written as JSON");
@@ -32,6 +35,34 @@ impl<T: Serialize> IntoResponse for Json<T> {
             }
         }
     }
+}
+
+thread_local! {
+    /// Where each thread writes its responses before copying them out.
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Larger scratch buffers (left by a long list) are not kept.
+const SCRATCH_KEPT: usize = 64 * 1024;
+
+/// `value` as JSON, in a buffer of exactly its size.
+///
+/// Written in a scratch buffer the thread keeps, then copied: `sonic-rs` reserves
+/// six times a string's length before writing it (room to escape every byte), so
+/// a fresh buffer was reallocated and copied several times for one call, and a
+/// buffer sized in advance was a large allocation plus a separate one for the
+/// body to own it. Copying a few kilobytes costs less than either.
+fn write<T: Serialize>(value: &T) -> sonic_rs::Result<Bytes> {
+    SCRATCH.with(|scratch| {
+        let mut taken = scratch.take();
+        taken.clear();
+        let written =
+            sonic_rs::to_writer(&mut taken, value).map(|()| Bytes::copy_from_slice(&taken));
+        if taken.capacity() <= SCRATCH_KEPT {
+            scratch.replace(taken);
+        }
+        written
+    })
 }
 
 #[cfg(test)]
