@@ -231,3 +231,34 @@ server_test!(
         s.assert_alive(&main).await;
     }
 );
+
+server_test!(every_answer_forbids_content_sniffing, |s| {
+    // Browsers must take every body for what its Content-Type says: API JSON,
+    // API errors, console pages, assets and pages that do not exist alike.
+    let main = s.main_account(AccountType::Full).await;
+    let auth = basic(main.sid.as_str(), &main.token);
+    let answers = [
+        ("/switchboard/v1/Principal.json", Some(&auth), 200),
+        ("/2010-04-01/Accounts.json", Some(&auth), 200),
+        ("/2010-04-01/Accounts.json", None, 401),
+        ("/2010-04-01/Nothing.json", Some(&auth), 404),
+        ("/signin", None, 200),
+        ("/assets/switchboard.css", None, 200),
+        ("/no/such/page", None, 404),
+    ];
+    for (path, auth, want) in answers {
+        let mut req = s.http.get(s.url(path));
+        if let Some(auth) = auth {
+            req = req.header("Authorization", auth);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), want, "{path}");
+        assert_eq!(
+            resp.headers()
+                .get("x-content-type-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+});
