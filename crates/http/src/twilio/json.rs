@@ -80,6 +80,17 @@ mod tests {
     }
 
     #[test]
+    fn each_body_is_written_alone() {
+        // The scratch buffer is reused: a short body after a long one must not
+        // carry the long one's tail, and a body past what is kept is still whole.
+        let long = "x".repeat(SCRATCH_KEPT * 2);
+        let medium = "y".repeat(1000);
+        for value in [&medium, &long, &"short".to_owned(), &medium] {
+            assert_eq!(write(value).unwrap(), serde_json::to_vec(value).unwrap());
+        }
+    }
+
+    #[test]
     fn strings_are_escaped_as_serde_json_does() {
         // Every ASCII control character, the two that JSON must escape, the one it
         // may (`/`, which neither escapes), non-ASCII text, and runs long enough
