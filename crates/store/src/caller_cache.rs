@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use switchboard_types::AccountSid;
 
 use crate::access::CallerFacts;
+use crate::lock::lock;
 use crate::thread_slot;
 
 /// Enough for every Connect App and account active at once on one node; past
@@ -125,10 +126,7 @@ impl<S: Copy + Eq> CallerCache<S> {
     fn lock(&self) -> MutexGuard<'_, Entries<S>> {
         // The entries are consistent after any panic (each change is one push or
         // one replacement), so a poisoned lock is still usable.
-        self.shards[thread_slot::of(self.shards.len())]
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.shards[thread_slot::of(self.shards.len())].0)
     }
 }
 

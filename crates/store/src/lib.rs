@@ -10,6 +10,7 @@
 mod caller_cache;
 mod counted;
 mod error;
+mod lock;
 mod migrate;
 mod postgres;
 mod sqlite;

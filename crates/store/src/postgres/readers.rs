@@ -23,6 +23,7 @@ use tokio_postgres::{Config, NoTls, Row};
 use super::bind;
 use crate::counted::Counted;
 use crate::error::{Result, StoreError};
+use crate::lock::lock;
 use crate::value::Value;
 
 /// Statements in flight on one connection before reads spill to the next.
@@ -36,6 +37,8 @@ pub(crate) struct Readers {
 #[derive(Default)]
 struct Slot {
     /// The same wrapper the pool uses: the client with its prepared statements.
+    /// Every critical section on it is one read or one replacement, so a
+    /// poisoned lock still guards consistent data.
     current: Mutex<Option<Arc<ClientWrapper>>>,
     /// Held while connecting, so a burst of reads opens one connection, not many.
     connecting: tokio::sync::Mutex<()>,
@@ -111,10 +114,4 @@ impl Slot {
             .filter(|r| !r.is_closed())
             .cloned()
     }
-}
-
-// Every critical section is one read or one replacement, so a poisoned lock
-// still guards consistent data.
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -34,6 +34,7 @@ use rusqlite::Connection;
 
 use super::commit_watch::{CommitStamp, CommitWatch};
 use crate::error::{Result, StoreError};
+use crate::lock::lock;
 use crate::thread_slot;
 
 /// How long a snapshot may be reused, and how often idle ones are ended.
@@ -132,7 +133,9 @@ impl Readers {
             }
         }
         // Every reader is busy (more threads than readers): wait for one. A reader
-        // is only ever held for one synchronous query, so the wait is short.
+        // is only ever held for one synchronous query, so the wait is short. Its
+        // state is checked before every use (`be_at`), so a poisoned lock is
+        // still usable.
         lock(&self.slots[start])
     }
 }
@@ -205,12 +208,6 @@ fn sweep(slots: Weak<[Mutex<Reader>]>, checkpointer: Option<(Arc<CommitWatch>, C
             }
         }
     }
-}
-
-fn lock(slot: &Mutex<Reader>) -> MutexGuard<'_, Reader> {
-    // A reader's state is checked before every use (`be_at`), so a poisoned
-    // lock is still usable.
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
