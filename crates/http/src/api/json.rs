@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use switchboard_domain::accounts::AccountView;
+use switchboard_types::Permissions;
 
 pub const API_PREFIX: &str = "/2010-04-01";
 
@@ -109,7 +110,7 @@ pub struct ConnectAppJson {
     pub description: Option<String>,
     pub friendly_name: String,
     pub homepage_url: Option<String>,
-    pub permissions: Vec<&'static str>,
+    pub permissions: Permissions,
     pub sid: String,
     pub uri: String,
 }
@@ -129,7 +130,7 @@ impl From<ConnectAppRecord> for ConnectAppJson {
             description: a.description,
             friendly_name: a.friendly_name,
             homepage_url: a.homepage_url,
-            permissions: a.permissions.to_strings(),
+            permissions: a.permissions,
             sid: a.sid.to_string(),
         }
     }
@@ -170,7 +171,7 @@ pub struct AuthorizedConnectAppJson {
     pub connect_app_friendly_name: String,
     pub connect_app_homepage_url: Option<String>,
     pub connect_app_sid: String,
-    pub permissions: Vec<&'static str>,
+    pub permissions: Permissions,
     pub uri: String,
 }
 
@@ -189,7 +190,7 @@ impl AuthorizedConnectAppJson {
             connect_app_friendly_name: app.friendly_name,
             connect_app_homepage_url: app.homepage_url,
             connect_app_sid: app.sid.to_string(),
-            permissions: grant.permissions.to_strings(),
+            permissions: grant.permissions,
         }
     }
 }
