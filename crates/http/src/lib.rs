@@ -9,12 +9,13 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, Response};
 use axum::{Router, ServiceExt};
 use switchboard_domain::Switchboard;
 use tokio::net::TcpListener;
-use tower::Layer;
+use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -24,56 +25,58 @@ pub struct App {
     pub sb: Switchboard,
 }
 
-/// The whole HTTP surface, without the headers every response gets (see
-/// [`serve`]).
+/// The whole HTTP surface, without the layers around it (see [`serve`]).
 pub fn router(app: App) -> Router {
-    let routes = Router::new()
+    Router::new()
         .merge(api::routes())
         .merge(web::routes())
         .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
         .route("/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
-        .fallback(web::page::not_found);
-    // The per-request line is a debug event. The layer that writes it costs about
-    // 0.3 µs a request even when nothing is logged (it times every response), a
-    // few percent of the cheapest requests (docs/benchmarks.md), so it is only
-    // there when debug logging is on for this crate.
-    let routes = if tracing::enabled!(tracing::Level::DEBUG) {
-        routes.layer(
-            // Method, path and status only: never headers (Authorization) or
-            // query strings (tokens).
-            TraceLayer::new_for_http()
-                .make_span_with(|req: &Request| {
-                    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
-                })
-                .on_request(())
-                .on_response(
-                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::DEBUG),
-                ),
-        )
-    } else {
-        routes
-    };
-    routes.with_state(app)
+        .fallback(web::page::not_found)
+        .with_state(app)
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests (waiting at
 /// most `grace`).
 ///
-/// The header every response gets is added around the whole router, not with
-/// `Router::layer`, which wraps every route on its own: each request then cloned
-/// and boxed the wrapped route and its future, allocations that were a
-/// measurable part of the cheapest requests (docs/benchmarks.md, finding 14).
+/// The layers wrap the whole router, not each route through `Router::layer`,
+/// which cloned and boxed the wrapped route and its future on every request:
+/// allocations that were a measurable part of the cheapest requests
+/// (docs/benchmarks.md, finding 14).
 pub async fn serve(
     listener: TcpListener,
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = SetResponseHeaderLayer::if_not_present(
-        HeaderName::from_static("x-content-type-options"),
-        HeaderValue::from_static("nosniff"),
-    )
-    .layer(router(app));
+    // The per-request line is a debug event. The layer that writes it costs about
+    // 0.3 µs a request even when nothing is logged (it times every response), a
+    // few percent of the cheapest requests (docs/benchmarks.md), so it is only
+    // there when debug logging is on for this crate.
+    let trace = tracing::enabled!(tracing::Level::DEBUG).then(|| {
+        ServiceBuilder::new()
+            // The same body type with the layer as without it.
+            .map_response(|response: Response<_>| response.map(Body::new))
+            // Method, path and status only: never headers (Authorization) or
+            // query strings (tokens).
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|req: &Request| {
+                        tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                    })
+                    .on_request(())
+                    .on_response(
+                        tower_http::trace::DefaultOnResponse::new().level(tracing::Level::DEBUG),
+                    ),
+            )
+    });
+    let service = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .option_layer(trace)
+        .service(router(app));
     axum::serve(
         listener,
         ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service),
