@@ -36,19 +36,19 @@ fn parse_sid(value: &str, prefix: &'static str, kind: &'static str) -> Result<In
         && value.len() == SID_LEN
         && value.starts_with(prefix)
         && value[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit());
-    match Inline::from(value) {
-        Ok(mut sid) if well_formed => {
-            // Twilio hands out lower-case hex; accepting either case and storing one
-            // means a SID typed in upper case still finds its resource.
-            sid.as_mut_str()[prefix.len()..].make_ascii_lowercase();
-            Ok(sid)
-        }
-        _ => Err(SidError::Malformed {
+    if well_formed {
+        // Twilio hands out lower-case hex; accepting either case and storing one means
+        // a SID typed in upper case still finds its resource.
+        let mut sid = Inline::from(value).expect("a well-formed SID is SID_LEN bytes");
+        sid.as_mut_str()[prefix.len()..].make_ascii_lowercase();
+        Ok(sid)
+    } else {
+        Err(SidError::Malformed {
             kind,
             prefix,
             // Bounded so a 10 MB "SID" does not end up in an error message.
             value: value.chars().take(64).collect(),
-        }),
+        })
     }
 }
 
