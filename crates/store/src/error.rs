@@ -32,7 +32,12 @@ pub enum StoreError {
 fn postgres_detail(err: &tokio_postgres::Error) -> String {
     match err.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => err.to_string(),
+        // Its own text names only the step ("error connecting to server");
+        // the cause (connection refused, no such host) says what to fix.
+        None => match std::error::Error::source(err) {
+            Some(cause) => format!("{err}: {cause}"),
+            None => err.to_string(),
+        },
     }
 }
 

@@ -69,12 +69,25 @@ impl PgStore {
 /// The URL without its password, for messages.
 pub(crate) fn redact(url: &str) -> String {
     match url.parse::<tokio_postgres::Config>() {
-        Ok(cfg) => format!(
-            "postgres://{}@{:?}/{}",
-            cfg.get_user().unwrap_or(""),
-            cfg.get_hosts(),
-            cfg.get_dbname().unwrap_or("")
-        ),
+        Ok(cfg) => {
+            let hosts = cfg.get_hosts().iter().enumerate().map(|(i, host)| {
+                let host = match host {
+                    tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                    tokio_postgres::config::Host::Unix(dir) => dir.display().to_string(),
+                };
+                // One port for all hosts, or one each.
+                match cfg.get_ports().get(i).or(cfg.get_ports().first()) {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                }
+            });
+            format!(
+                "postgres://{}@{}/{}",
+                cfg.get_user().unwrap_or(""),
+                hosts.collect::<Vec<_>>().join(","),
+                cfg.get_dbname().unwrap_or("")
+            )
+        }
         Err(_) => "postgres://…".to_owned(),
     }
 }

@@ -30,9 +30,12 @@ pub struct CreateArgs {
     /// Email the console user signs in with.
     #[arg(long)]
     email: String,
-    /// Console password (at least 8 characters).
+    /// Console password (at least 8 characters). Prefer the environment
+    /// variable, or leave both out on a terminal to be asked for it without
+    /// echo: a password on the command line lands in shell history, and
+    /// `cargo run` prints it.
     #[arg(long, env = "SWITCHBOARD_ACCOUNT_PASSWORD", hide_env_values = true)]
-    password: String,
+    password: Option<String>,
     /// The account's name.
     #[arg(long)]
     friendly_name: String,
@@ -146,6 +149,32 @@ fn emit(out: &AccountOut, json: bool) -> Result<(), String> {
     }
 }
 
+/// The console password when neither `--password` nor
+/// `SWITCHBOARD_ACCOUNT_PASSWORD` gave one: asked for twice on the terminal,
+/// without echo. Without a terminal there is nobody to ask.
+fn ask_password(email: &str) -> Result<String, String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Err(
+            "no console password given and standard input is not a terminal to ask on: \
+             set SWITCHBOARD_ACCOUNT_PASSWORD (or pass --password, which shell history keeps)"
+                .to_owned(),
+        );
+    }
+    let prompt = |text: &str| {
+        rpassword::prompt_password(text).map_err(|e| format!("cannot read the password: {e}"))
+    };
+    let password = prompt(&format!("Console password for {email}: "))?;
+    let again = prompt("The same password again: ")?;
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        password.as_bytes(),
+        again.as_bytes(),
+    )) {
+        return Err("the two passwords differ; run the command again".to_owned());
+    }
+    Ok(password)
+}
+
 async fn open(database_url: &str) -> Result<Switchboard, String> {
     super::open(database_url, Settings::default()).await
 }
@@ -155,10 +184,14 @@ pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), Str
     let err = |e: switchboard_domain::DomainError| e.to_string();
     match command {
         AccountsCommand::Create(args) => {
+            let password = match args.password {
+                Some(p) => p,
+                None => ask_password(&args.email)?,
+            };
             let created = sb
                 .create_main_account(NewMainAccount {
                     email: args.email,
-                    password: args.password,
+                    password,
                     friendly_name: args.friendly_name,
                     account_type: if args.full {
                         AccountType::Full
@@ -215,7 +248,9 @@ pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), Str
         AccountsCommand::Show(args) => {
             let sid = parse_sid(&args.sid)?;
             let account = sb.operator_account(&sid).await.map_err(|e| match e {
-                switchboard_domain::DomainError::NotFound => format!("no account {sid}"),
+                switchboard_domain::DomainError::NotFound => {
+                    format!("no account {sid}; see them with: switchboard accounts list")
+                }
                 other => other.to_string(),
             })?;
             let (token, secondary) = if args.show_tokens {

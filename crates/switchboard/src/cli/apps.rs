@@ -10,13 +10,20 @@ use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 
 use super::output;
 
+/// This command cannot know where `serve` is reached, so it is told.
+pub const LINK_HELP: &str = "Connect links start with --public-url (SWITCHBOARD_PUBLIC_URL), the \
+                             address `serve` is reached at; without it they are printed as a path.";
+
 #[derive(Subcommand)]
 pub enum AppsCommand {
     /// Create a Connect App owned by a Full main account.
+    #[command(after_help = LINK_HELP)]
     Create(Box<CreateArgs>),
     /// List the Connect Apps of an account.
+    #[command(after_help = LINK_HELP)]
     List(ListArgs),
     /// Show one Connect App, with its Connect link.
+    #[command(after_help = LINK_HELP)]
     Show(ShowArgs),
 }
 
@@ -86,9 +93,11 @@ struct AppOut {
     connect_url: String,
 }
 
-fn describe(a: ConnectAppRecord, public_url: &str) -> AppOut {
+/// The Connect link is on the server's public URL, which only the operator
+/// knows here: without it, the link is the path alone.
+fn describe(a: ConnectAppRecord, public_url: Option<&str>) -> AppOut {
     AppOut {
-        connect_url: format!("{public_url}/authorize/{}", a.sid),
+        connect_url: format!("{}/authorize/{}", public_url.unwrap_or(""), a.sid),
         sid: a.sid.to_string(),
         account_sid: a.account_sid.to_string(),
         friendly_name: a.friendly_name,
@@ -117,9 +126,19 @@ fn print(a: &AppOut) {
         println!("  deauthorize:  {} {u}", a.deauthorize_callback_method);
     }
     println!("  Connect link: {}", a.connect_url);
+    if a.connect_url.starts_with('/') {
+        println!(
+            "                (a path on Switchboard's public URL; pass --public-url or set \
+             SWITCHBOARD_PUBLIC_URL to print the whole link)"
+        );
+    }
 }
 
-pub async fn run(database_url: &str, public_url: &str, command: AppsCommand) -> Result<(), String> {
+pub async fn run(
+    database_url: &str,
+    public_url: Option<&str>,
+    command: AppsCommand,
+) -> Result<(), String> {
     let sb = super::open(database_url, Settings::default()).await?;
     let err = |e: switchboard_domain::DomainError| e.to_string();
     match command {
@@ -190,7 +209,9 @@ pub async fn run(database_url: &str, public_url: &str, command: AppsCommand) -> 
         AppsCommand::Show(a) => {
             let sid = ConnectAppSid::parse(&a.sid).map_err(|e| e.to_string())?;
             let app = sb.connect_app(&sid).await.map_err(|e| match e {
-                switchboard_domain::DomainError::NotFound => format!("no Connect App {sid}"),
+                switchboard_domain::DomainError::NotFound => format!(
+                    "no Connect App {sid}; see an account's with: switchboard apps list --account AC…"
+                ),
                 other => other.to_string(),
             })?;
             let out = describe(app, public_url);

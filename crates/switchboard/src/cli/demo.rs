@@ -25,13 +25,17 @@ const APP_PASSWORD: &str = "call-analytics";
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Where Switchboard listens (port 0 picks a free one).
-    #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// Where the example app, Call Analytics, listens.
-    #[arg(long, default_value = "127.0.0.1:8090")]
-    app_listen: SocketAddr,
-    /// A directory for the demo's database [default: a new temporary directory].
+    /// Where Switchboard listens (port 0 picks a free one) [default:
+    /// 127.0.0.1:8080, or the next free port when that one is taken, for
+    /// example by a running `switchboard serve`].
+    #[arg(long, env = "SWITCHBOARD_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Where the example app, Call Analytics, listens [default:
+    /// 127.0.0.1:8090, or the next free port when that one is taken].
+    #[arg(long)]
+    app_listen: Option<SocketAddr>,
+    /// A directory for the demo's database, kept after the demo stops
+    /// [default: a new temporary directory, removed when the demo stops].
     /// The database inside must not exist yet: the demo always starts fresh.
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -40,30 +44,96 @@ pub struct DemoArgs {
     history: u64,
 }
 
-async fn bind(addr: SocketAddr, what: &str) -> Result<TcpListener, String> {
-    TcpListener::bind(addr).await.map_err(|e| {
-        format!("cannot listen on {addr} for {what}: {e} (choose another address, or port 0)")
-    })
+const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+const DEFAULT_APP_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8090);
+/// How many ports after the default one to try before giving up.
+const PORTS_TO_TRY: u16 = 20;
+
+/// Binds the address asked for, or, when none was, the default or the first
+/// free port after it, saying so: `serve` and the demo share a default, and
+/// someone trying the demo often has `serve` still running.
+async fn bind(
+    asked: Option<SocketAddr>,
+    default: SocketAddr,
+    what: &str,
+) -> Result<TcpListener, String> {
+    if let Some(addr) = asked {
+        return TcpListener::bind(addr).await.map_err(|e| {
+            format!("cannot listen on {addr} for {what}: {e} (choose another address, or port 0)")
+        });
+    }
+    let mut first_error = None;
+    for port in default.port()..default.port().saturating_add(PORTS_TO_TRY) {
+        let addr = SocketAddr::new(default.ip(), port);
+        match TcpListener::bind(addr).await {
+            Ok(listener) => {
+                if let Some(e) = first_error {
+                    eprintln!("{default} is taken ({e}), so {what} listens on {addr} instead");
+                }
+                return Ok(listener);
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(format!(
+        "cannot listen for {what} on {default} or the {PORTS_TO_TRY} ports after it: {} \
+         (stop what uses them, or choose an address, port 0 for any free one)",
+        first_error.map_or_else(String::new, |e| e.to_string())
+    ))
 }
 
-fn fresh_database(dir: Option<PathBuf>) -> Result<PathBuf, String> {
+/// Where the demo's database lives: the directory given, kept, or a new
+/// temporary one that is removed when this value is dropped.
+enum DemoDir {
+    Kept(PathBuf),
+    Temporary(tempfile::TempDir),
+}
+
+impl DemoDir {
+    fn path(&self) -> &std::path::Path {
+        match self {
+            DemoDir::Kept(dir) => dir,
+            DemoDir::Temporary(dir) => dir.path(),
+        }
+    }
+}
+
+fn fresh_database(dir: Option<PathBuf>) -> Result<(DemoDir, PathBuf), String> {
     let dir = match dir {
-        Some(d) => d,
-        None => std::env::temp_dir().join(format!(
-            "switchboard-demo-{}-{}",
-            std::process::id(),
-            switchboard_types::Timestamp::now().micros()
-        )),
+        Some(d) => {
+            std::fs::create_dir_all(&d).map_err(|e| {
+                format!(
+                    "cannot create the demo's directory {}: {e} (choose another --dir)",
+                    d.display()
+                )
+            })?;
+            DemoDir::Kept(d)
+        }
+        None => DemoDir::Temporary(
+            tempfile::Builder::new()
+                .prefix("switchboard-demo-")
+                .tempdir()
+                .map_err(|e| {
+                    format!(
+                        "cannot create a temporary directory in {}: {e} \
+                         (set TMPDIR to a writable directory, or pass --dir)",
+                        std::env::temp_dir().display()
+                    )
+                })?,
+        ),
     };
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let db = dir.join("switchboard-demo.db");
+    let db = dir.path().join("switchboard-demo.db");
     if db.exists() {
         return Err(format!(
             "{} already exists: the demo starts from a fresh database; choose another --dir",
             db.display()
         ));
     }
-    Ok(db)
+    Ok((dir, db))
 }
 
 async fn account(sb: &Switchboard, email: &str, name: &str) -> Result<(String, String), String> {
@@ -80,17 +150,15 @@ async fn account(sb: &Switchboard, email: &str, name: &str) -> Result<(String, S
 }
 
 pub async fn run(args: DemoArgs) -> Result<(), String> {
-    let db = fresh_database(args.dir)?;
-    let listener = bind(args.listen, "Switchboard").await?;
-    let app_listener = bind(args.app_listen, "Call Analytics").await?;
+    let listener = bind(args.listen, DEFAULT_LISTEN, "Switchboard").await?;
+    let app_listener = bind(args.app_listen, DEFAULT_APP_LISTEN, "Call Analytics").await?;
+    let app_addr = app_listener.local_addr().map_err(|e| e.to_string())?;
+    let (dir, db) = fresh_database(args.dir)?;
     let url = format!(
         "http://{}",
         listener.local_addr().map_err(|e| e.to_string())?
     );
-    let app_url = format!(
-        "http://{}",
-        app_listener.local_addr().map_err(|e| e.to_string())?
-    );
+    let app_url = format!("http://{app_addr}");
     let settings = Settings {
         public_url: url.clone(),
         allow_self_upgrade: true,
@@ -145,7 +213,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     bar.finish_and_clear();
 
     let config = call_analytics::Config {
-        listen: args.app_listen,
+        listen: app_addr,
         public_url: Some(app_url.clone()),
         switchboard_url: url.clone(),
         connect_app_sid: app.sid.to_string(),
@@ -154,6 +222,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         users: vec![format!("{APP_USER}:{APP_PASSWORD}")],
     };
 
+    let stop = super::serve::shutdown_signal();
     println!("Switchboard listening on {url}");
     println!("Call Analytics listening on {app_url}");
     println!(
@@ -187,7 +256,7 @@ The Connect story, in a browser (data in {db}):
         stopped(stop_rx.clone()),
     ));
     let signal = async move {
-        super::serve::shutdown_signal().await;
+        stop.await;
         let _ = stop_tx.send(true);
     };
     let served = super::serve::serve_until(sb, listener, signal).await;
@@ -196,5 +265,15 @@ The Connect story, in a browser (data in {db}):
         Ok(Err(e)) => return Err(format!("Call Analytics failed: {e}")),
         Err(e) => return Err(format!("Call Analytics stopped: {e}")),
     }
-    served
+    served?;
+    match dir {
+        DemoDir::Kept(dir) => println!("Stopped. The demo's data is kept in {}", dir.display()),
+        DemoDir::Temporary(dir) => {
+            let path = dir.path().display().to_string();
+            dir.close()
+                .map_err(|e| format!("cannot remove the demo's directory {path}: {e}"))?;
+            println!("Stopped. Removed the demo's data in {path}");
+        }
+    }
+    Ok(())
 }

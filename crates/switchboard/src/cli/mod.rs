@@ -61,7 +61,7 @@ enum Command {
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
     /// Create, list and show Connect Apps.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = apps::LINK_HELP)]
     Apps(apps::AppsCommand),
     /// Start Switchboard on a fresh database with the example Connect App beside
     /// it, an app owner and a customer, and print the steps to follow in a
@@ -87,12 +87,36 @@ fn init_logging(format: LogFormat, default_level: &str) {
     }
 }
 
-/// Opens the database named on the command line, migrating it if needed.
+/// Opens the database named on the command line, migrating it if needed. A
+/// failure says what to change, since the URL came from a flag or the
+/// environment.
 async fn open(database_url: &str, settings: Settings) -> Result<Switchboard, String> {
-    let url = DatabaseUrl::parse(database_url).map_err(|e| e.to_string())?;
-    let store = Store::open(&url, PoolSize::default())
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", url.redacted()))?;
+    const WHERE: &str = "--database-url (or SWITCHBOARD_DATABASE_URL)";
+    let url = DatabaseUrl::parse(database_url).map_err(|e| format!("{e}; set it with {WHERE}"))?;
+    if let DatabaseUrl::Sqlite(path) = &url {
+        // SQLite's own message ("unable to open database file") names neither.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+            return Err(format!(
+                "cannot create the SQLite file {}: the directory {} does not exist; \
+                 create it, or choose another file with {WHERE}",
+                path.display(),
+                dir.display()
+            ));
+        }
+    }
+    let store = Store::open(&url, PoolSize::default()).await.map_err(|e| {
+        let fix = match &url {
+            DatabaseUrl::Sqlite(_) => {
+                "check that the file and its directory are writable, or choose another file with"
+            }
+            DatabaseUrl::Postgres(_) => {
+                "check that PostgreSQL runs and accepts connections there and that the database \
+                 exists, or choose another database with"
+            }
+        };
+        format!("cannot open {}: {e}; {fix} {WHERE}", url.redacted())
+    })?;
     Switchboard::open(store, settings)
         .await
         .map_err(|e| e.to_string())
@@ -124,8 +148,8 @@ pub fn main() -> ExitCode {
             Command::Seed(args) => seed::run(&cli.database_url, args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Apps(cmd) => {
-                let public_url = cli.public_url.as_deref().unwrap_or("http://127.0.0.1:8080");
-                apps::run(&cli.database_url, public_url.trim_end_matches('/'), cmd).await
+                let public_url = cli.public_url.as_deref().map(|u| u.trim_end_matches('/'));
+                apps::run(&cli.database_url, public_url, cmd).await
             }
         }
     });

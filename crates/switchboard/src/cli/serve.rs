@@ -61,26 +61,39 @@ fn telephony(args: &ServeArgs) -> Result<TelephonySettings, String> {
     })
 }
 
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM. Both are caught from this call on, not from the first
+/// poll: a signal sent as soon as "listening" is printed still stops the
+/// process gracefully instead of killing it.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let caught = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        {
+            let recv = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let (interrupt, terminate) = caught;
+            tokio::select! {
+                () = recv(interrupt) => {},
+                () = recv(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
 
 /// `public_url` is the global `--public-url`; when it was not given, the address
@@ -111,9 +124,10 @@ pub async fn run(
     };
     let sb = super::open(database_url, settings).await?;
     // The first line on stdout says where to go; scripts and tests read it.
+    let stop = shutdown_signal();
     println!("Switchboard listening on http://{addr}");
     tracing::info!(%addr, %public_url, backend = ?sb.store().backend(), "serving");
-    serve_until(sb, listener, shutdown_signal()).await
+    serve_until(sb, listener, stop).await
 }
 
 /// Serves the API, pages and background deliveries until `shutdown` completes.

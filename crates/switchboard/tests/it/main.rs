@@ -7,6 +7,7 @@ mod support;
 
 mod accounts_api;
 mod bad_input;
+mod cli;
 mod connect;
 mod connect_apps_api;
 mod consent_security;
