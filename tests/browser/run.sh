@@ -6,8 +6,9 @@
 #   tests/browser/run.sh [TEST FILE…]     (default: every file in test/)
 #
 # Environment:
-#   SWITCHBOARD_BIN   the binary (scripts/test exports it; default
-#                     target/debug/switchboard). This script builds nothing.
+#   SWITCHBOARD_BIN   the binary (scripts/test exports it; default the debug
+#                     binary where cargo puts it, under CARGO_TARGET_DIR when
+#                     that is set). This script builds nothing.
 #   CHROMIUM          the browser (default /usr/bin/chromium)
 # Screenshots of every page land in tests/browser/artifacts/ (git-ignored).
 # Reads no standard input. Exits non-zero when anything failed.
@@ -22,7 +23,10 @@ export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 export no_proxy="$NO_PROXY"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 [ -x "$CHROMIUM" ] || die "no Chromium at $CHROMIUM (apt-get install chromium)"
-export SWITCHBOARD_BIN="${SWITCHBOARD_BIN:-$REPO_ROOT/target/debug/switchboard}"
+if [ -z "${SWITCHBOARD_BIN:-}" ]; then
+  SWITCHBOARD_BIN="$("$REPO_ROOT/scripts/switchboard-bin" --no-build)" || die "cannot ask cargo where the binary is"
+fi
+export SWITCHBOARD_BIN
 [ -x "$SWITCHBOARD_BIN" ] || die "no switchboard binary at $SWITCHBOARD_BIN (cargo build --bin switchboard, or run scripts/test)"
 for tool in node npm; do command -v "$tool" >/dev/null || die "'$tool' is required"; done
 

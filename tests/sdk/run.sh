@@ -6,8 +6,9 @@
 #   tests/sdk/run.sh
 #
 # Environment:
-#   SWITCHBOARD_BIN                the binary (default: target/debug/switchboard,
-#                                  built with cargo when missing)
+#   SWITCHBOARD_BIN                the binary (default: the debug binary,
+#                                  built with cargo, under CARGO_TARGET_DIR
+#                                  when that is set; scripts/switchboard-bin)
 #   SWITCHBOARD_TEST_POSTGRES_URL  also run both suites on PostgreSQL
 #                                  (e.g. postgres://postgres@127.0.0.1:5432/test)
 #   SWITCHBOARD_TWILIO_SPEC        Twilio's OpenAPI document (default:
@@ -39,13 +40,13 @@ done
 export SWITCHBOARD_TWILIO_SPEC="${SWITCHBOARD_TWILIO_SPEC:-$REPO_ROOT/spec/twilio_api_v2010.json}"
 [ -f "$SWITCHBOARD_TWILIO_SPEC" ] || die "Twilio's OpenAPI document is not at $SWITCHBOARD_TWILIO_SPEC (set SWITCHBOARD_TWILIO_SPEC)"
 
-export SWITCHBOARD_BIN="${SWITCHBOARD_BIN:-$REPO_ROOT/target/debug/switchboard}"
-if [ ! -x "$SWITCHBOARD_BIN" ]; then
-  command -v cargo >/dev/null || die "no switchboard binary at $SWITCHBOARD_BIN and no cargo to build it"
+if [ -z "${SWITCHBOARD_BIN:-}" ]; then
+  command -v cargo >/dev/null || die "SWITCHBOARD_BIN is not set and there is no cargo to build the binary"
   say "Building the switchboard binary"
-  (cd "$REPO_ROOT" && cargo build -p switchboard --bin switchboard)
-  [ -x "$SWITCHBOARD_BIN" ] || die "the build did not produce $SWITCHBOARD_BIN"
+  SWITCHBOARD_BIN="$("$REPO_ROOT/scripts/switchboard-bin")" || die "cargo could not build the switchboard binary"
 fi
+export SWITCHBOARD_BIN
+[ -x "$SWITCHBOARD_BIN" ] || die "no switchboard binary at $SWITCHBOARD_BIN (SWITCHBOARD_BIN)"
 
 backends=(sqlite)
 if [ -n "${SWITCHBOARD_TEST_POSTGRES_URL:-}" ]; then
