@@ -55,23 +55,9 @@ if [ -n "${SWITCHBOARD_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 # --- dependencies ---------------------------------------------------------------
-say "Python: virtualenv and pinned packages ($PY_DIR/requirements.txt)"
-if [ ! -x "$VENV/bin/python" ]; then
-  python3 -m venv "$VENV"
-fi
+# The pinned SDKs, also used by the documentation's examples (tests/docs).
+"$SDK_DIR/setup.sh"
 PY="$VENV/bin/python"
-want="$(sha256sum "$PY_DIR/requirements.txt" | cut -d' ' -f1)"
-if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)" != "$want" ]; then
-  "$PY" -m pip install -q -r "$PY_DIR/requirements.txt"
-  echo "$want" >"$VENV/.requirements.sha256"
-fi
-
-say "Node: npm ci ($NODE_DIR/package-lock.json)"
-want="$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)"
-if [ "$(cat "$NODE_DIR/node_modules/.sdk-lock.sha256" 2>/dev/null || true)" != "$want" ]; then
-  (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
-  echo "$want" >"$NODE_DIR/node_modules/.sdk-lock.sha256"
-fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
