@@ -72,6 +72,68 @@ fn accounts_create_without_a_password_or_a_terminal_says_how_to_give_one() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// Reads `from` until `text` has appeared; returns everything read.
+fn read_until(from: &mut impl Read, text: &str, so_far: &mut String) {
+    let mut byte = [0u8; 1];
+    while !so_far.contains(text) {
+        let n = from.read(&mut byte).unwrap();
+        assert!(n > 0, "ended before {text:?}: {so_far}");
+        so_far.push(byte[0] as char);
+    }
+}
+
+/// `accounts create` on a terminal (util-linux `script` makes one), typing
+/// `first` and `second` at its two prompts; returns the terminal's output.
+fn create_on_a_terminal(database_url: &str, first: &str, second: &str) -> (bool, String) {
+    use std::io::Write;
+    let command = format!(
+        "'{BIN}' accounts create --database-url '{database_url}' \
+         --email typed@example.com --friendly-name Typed"
+    );
+    let mut script = Command::new("script");
+    for (name, value) in switchboard().get_envs() {
+        match value {
+            Some(value) => script.env(name, value),
+            None => script.env_remove(name),
+        };
+    }
+    let mut child = script
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("util-linux script runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = String::new();
+    for (prompt, typed) in [
+        ("Console password for", first),
+        ("The same password again", second),
+    ] {
+        read_until(&mut stdout, prompt, &mut seen);
+        // The prompt is printed just before echo is turned off.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        writeln!(stdin, "{typed}").unwrap();
+    }
+    stdout.read_to_string(&mut seen).unwrap();
+    (child.wait().unwrap().success(), seen)
+}
+
+#[test]
+fn accounts_create_asks_for_the_password_on_a_terminal_without_echo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_url(dir.path());
+    let typed = "typed without echo";
+    let (ok, seen) = create_on_a_terminal(&db, typed, typed);
+    assert!(ok, "{seen}");
+    assert!(seen.contains("sign-in: typed@example.com"), "{seen}");
+    assert!(!seen.contains(typed), "the password was echoed: {seen}");
+
+    let (ok, seen) = create_on_a_terminal(&db, "one password", "another one");
+    assert!(!ok, "{seen}");
+    assert!(seen.contains("the two passwords differ"), "{seen}");
+}
+
 #[test]
 fn accounts_create_takes_the_password_from_the_environment_and_never_prints_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -190,61 +252,61 @@ fn every_command_explains_its_errors_without_a_backtrace() {
     ];
 
     // (arguments, database URL, what the message must name: the problem, the fix)
-    let mut cases: Vec<(Vec<&str>, &str, [&str; 2])> = Vec::new();
+    let mut cases: Vec<(Vec<&str>, &str, Vec<&str>)> = Vec::new();
     for command in &commands {
         cases.push((
             command.clone(),
             unreachable_postgres,
-            ["Connection refused", "--database-url"],
+            vec![unreachable_postgres, "Connection refused", "--database-url"],
         ));
         cases.push((
             command.clone(),
             unwritable_sqlite,
-            ["/proc/no-such-directory does not exist", "--database-url"],
+            vec!["/proc/no-such-directory does not exist", "--database-url"],
         ));
         cases.push((
             command.clone(),
             "mysql://localhost/x",
-            ["unsupported database URL", "--database-url"],
+            vec!["unsupported database URL", "--database-url"],
         ));
     }
     cases.extend([
         (
             vec!["accounts", "show"],
             good_db.as_str(),
-            ["<SID>", "--help"],
+            vec!["<SID>", "--help"],
         ),
         (
             vec!["accounts", "create", "--email", "a@example.com"],
             &good_db,
-            ["--friendly-name", "--help"],
+            vec!["--friendly-name", "--help"],
         ),
-        (vec!["apps", "list"], &good_db, ["--account", "--help"]),
-        (vec!["seed"], &good_db, ["--account", "--help"]),
+        (vec!["apps", "list"], &good_db, vec!["--account", "--help"]),
+        (vec!["seed"], &good_db, vec!["--account", "--help"]),
         (
             vec!["bogus"],
             &good_db,
-            ["unrecognized subcommand 'bogus'", "--help"],
+            vec!["unrecognized subcommand 'bogus'", "--help"],
         ),
         (
             vec!["serve", "--listen", "everywhere"],
             &good_db,
-            ["invalid value 'everywhere'", "--help"],
+            vec!["invalid value 'everywhere'", "--help"],
         ),
         (
             vec!["serve", "--sim-speed", "fast", "--listen", "127.0.0.1:0"],
             &good_db,
-            ["'fast'", "instant"],
+            vec!["'fast'", "instant"],
         ),
         (
             vec!["seed", "--account", NO_ACCOUNT, "--calls", "many"],
             &good_db,
-            ["invalid value 'many'", "--help"],
+            vec!["invalid value 'many'", "--help"],
         ),
         (
             vec!["accounts", "show", "AC123"],
             &good_db,
-            [
+            vec![
                 "'AC123' is not a valid Account SID",
                 "32 hexadecimal digits",
             ],
@@ -252,12 +314,12 @@ fn every_command_explains_its_errors_without_a_backtrace() {
         (
             vec!["apps", "show", "XY1"],
             &good_db,
-            ["'XY1' is not a valid", "CN"],
+            vec!["'XY1' is not a valid", "CN"],
         ),
         (
             vec!["accounts", "show", NO_ACCOUNT],
             &good_db,
-            ["no account", "accounts list"],
+            vec!["no account", "accounts list"],
         ),
         (
             vec![
@@ -270,7 +332,7 @@ fn every_command_explains_its_errors_without_a_backtrace() {
                 "127.0.0.1:0",
             ],
             &good_db,
-            ["cannot create the demo's directory", "--dir"],
+            vec!["cannot create the demo's directory", "--dir"],
         ),
         (
             vec![
@@ -281,12 +343,12 @@ fn every_command_explains_its_errors_without_a_backtrace() {
                 "256.0.0.1:80",
             ],
             &good_db,
-            ["invalid value '256.0.0.1:80'", "--help"],
+            vec!["invalid value '256.0.0.1:80'", "--help"],
         ),
     ]);
 
     let mut failures = Vec::new();
-    for (args, database_url, [problem, fix]) in &cases {
+    for (args, database_url, needed) in &cases {
         let (out, _, stderr) = run(switchboard()
             .args(args)
             .env("SWITCHBOARD_DATABASE_URL", database_url));
@@ -302,7 +364,7 @@ fn every_command_explains_its_errors_without_a_backtrace() {
                 failures.push(format!("{line}: {bad}:\n{stderr}"));
             }
         }
-        for needed in [problem, fix] {
+        for needed in needed {
             if !stderr.contains(needed) {
                 failures.push(format!("{line}: does not say {needed:?}:\n{stderr}"));
             }
