@@ -198,3 +198,26 @@ impl Drop for PgTx {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_redacted_url_reads_as_written_without_its_password() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db.example.com:5433/switchboard"),
+            "postgres://app@db.example.com:5433/switchboard"
+        );
+        // The port connected to, even when the URL leaves it out.
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert!(!redact("postgresql://u:pw@h1:1,h2:2/d").contains("pw"));
+        assert_eq!(
+            redact("postgresql://u:pw@h1:1,h2:2/d"),
+            "postgres://u@h1:1,h2:2/d"
+        );
+    }
+}
