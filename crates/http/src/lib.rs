@@ -2,6 +2,7 @@
 //! consent flow and console), Twilio's JSON and form formats, and the server.
 
 pub mod api;
+pub mod health;
 pub mod twilio;
 pub mod web;
 
@@ -30,6 +31,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(web::routes())
+        .merge(health::routes())
         .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
         .route("/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
