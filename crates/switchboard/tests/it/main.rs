@@ -9,6 +9,7 @@ mod accounts_api;
 mod bad_input;
 mod connect;
 mod connect_apps_api;
+mod connections;
 mod consent_security;
 mod console_pages;
 mod health;

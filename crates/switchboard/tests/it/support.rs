@@ -71,6 +71,15 @@ pub fn install_crypto() {
 impl TestServer {
     /// Starts with adjusted settings (the public URL is filled in first).
     pub async fn start_with(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestServer {
+        TestServer::start_serving(db, adjust, switchboard_http::ServerSettings::default()).await
+    }
+
+    /// Starts with adjusted settings and these connection limits.
+    pub async fn start_serving(
+        db: TestDb,
+        adjust: impl FnOnce(&mut Settings),
+        server: switchboard_http::ServerSettings,
+    ) -> TestServer {
         install_crypto();
         let store = Store::open(&db.database_url(), PoolSize::default())
             .await
@@ -95,7 +104,7 @@ impl TestServer {
         let simulator = BackgroundWorker::spawn(|stopped| sb.clone().run_simulator(stopped));
         let deliveries = BackgroundWorker::spawn(|stopped| sb.clone().run_deliveries(stopped));
         let task = tokio::spawn(async move {
-            switchboard_http::serve(listener, app, async {
+            switchboard_http::serve(listener, app, server, async {
                 let _ = stopped.await;
             })
             .await
