@@ -2,17 +2,20 @@
 //! consent flow and console), Twilio's JSON and form formats, and the server.
 
 pub mod api;
+pub mod health;
+mod server;
 pub mod twilio;
 pub mod web;
 
+pub use server::ServerSettings;
+
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Response};
-use axum::{Router, ServiceExt};
 use switchboard_domain::Switchboard;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -30,6 +33,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(web::routes())
+        .merge(health::routes())
         .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
         .route("/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
@@ -38,7 +42,9 @@ pub fn router(app: App) -> Router {
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests (waiting at
-/// most `grace`).
+/// most `settings.shutdown_grace`). `settings` bound how long a connection may
+/// take to send a request or sit idle, and how many may be open (see
+/// [`ServerSettings`]).
 ///
 /// The layers wrap the whole router, not each route through `Router::layer`,
 /// which cloned and boxed the wrapped route and its future on every request:
@@ -47,6 +53,7 @@ pub fn router(app: App) -> Router {
 pub async fn serve(
     listener: TcpListener,
     app: App,
+    settings: ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The per-request line is a debug event. The layer that writes it costs about
@@ -77,12 +84,7 @@ pub async fn serve(
         ))
         .option_layer(trace)
         .service(router(app));
-    axum::serve(
-        listener,
-        ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(service),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::run(listener, service, settings, shutdown).await
 }
 
 /// How long a graceful shutdown waits for requests in flight.

@@ -43,6 +43,7 @@ use std::sync::Arc;
 use switchboard_types::AccountSid;
 
 pub use error::{Result, StoreError};
+pub use migrate::SchemaState;
 pub use value::{Cols, Decode, Query, Row, Statement, Value};
 
 /// Which database a [`Store`] talks to.
@@ -219,6 +220,12 @@ impl Store {
             }
             Inner::Postgres(p) => postgres::query_all(&p.client().await?, &q).await,
         }
+    }
+
+    /// Whether the database answers and its schema is the one this build
+    /// migrates to (for readiness checks).
+    pub async fn schema_state(&self) -> Result<SchemaState> {
+        migrate::state(self).await
     }
 
     /// Starts a write transaction. Dropping the [`Tx`] without [`Tx::commit`]

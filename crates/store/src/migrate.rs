@@ -88,3 +88,37 @@ pub(crate) async fn run(store: &Store) -> Result<()> {
     }
     tx.commit().await
 }
+
+/// How the database's schema compares with the migrations this build knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaState {
+    /// Every migration this build knows is applied, and no newer one.
+    Current,
+    /// Some of this build's migrations are not applied: `applied` of `known`.
+    Behind { applied: i64, known: i64 },
+    /// A newer Switchboard migrated the database (to `newest`).
+    Ahead { newest: i64, known: i64 },
+}
+
+/// Reads the applied migrations: one short query, which also proves the database
+/// answers.
+pub(crate) async fn state(store: &Store) -> Result<SchemaState> {
+    let (count, newest) = store
+        .one(Query::new(
+            "SELECT COUNT(*), COALESCE(MAX(version), 0) FROM schema_migrations",
+            vec![],
+            |c| Ok((c.int()?, c.int()?)),
+        ))
+        .await?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    Ok(if newest > known {
+        SchemaState::Ahead { newest, known }
+    } else if newest < known || count < MIGRATIONS.len() as i64 {
+        SchemaState::Behind {
+            applied: count,
+            known: MIGRATIONS.len() as i64,
+        }
+    } else {
+        SchemaState::Current
+    })
+}

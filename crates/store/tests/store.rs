@@ -552,3 +552,44 @@ fn rand_suffix() -> u64 {
         .as_nanos() as u64
         ^ u64::from(std::process::id())
 }
+
+on_both_backends!(
+    schema_state_follows_the_applied_migrations,
+    |db: TestDb| async move {
+        use switchboard_store::{SchemaState, Statement};
+        let store = open(&db).await;
+        assert_eq!(store.schema_state().await.unwrap(), SchemaState::Current);
+
+        let newest = store
+            .one(Query::new(
+                "SELECT MAX(version) FROM schema_migrations",
+                vec![],
+                |c| c.int(),
+            ))
+            .await
+            .unwrap();
+        store
+            .run(Statement::new(
+                "DELETE FROM schema_migrations WHERE version = $1",
+                switchboard_store::params![newest],
+            ))
+            .await
+            .unwrap();
+        assert!(
+            matches!(store.schema_state().await.unwrap(), SchemaState::Behind { applied, known } if applied == known - 1),
+            "one migration missing"
+        );
+
+        store
+        .run(Statement::new(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future', 0)",
+            switchboard_store::params![newest + 1],
+        ))
+        .await
+        .unwrap();
+        assert!(matches!(
+            store.schema_state().await.unwrap(),
+            SchemaState::Ahead { .. }
+        ));
+    }
+);

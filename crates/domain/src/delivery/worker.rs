@@ -295,6 +295,7 @@ impl Switchboard {
 
     /// Runs this node's delivery loop until `stop` resolves.
     pub async fn run_deliveries(self, stop: impl std::future::Future<Output = ()>) {
+        let _running = self.running(crate::health::Worker::Deliveries);
         let settings = self.settings().callbacks.clone();
         let http = client(&settings);
         let permits = Arc::new(Semaphore::new(settings.concurrency));

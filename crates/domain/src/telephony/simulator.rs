@@ -461,6 +461,7 @@ impl Switchboard {
 
     /// Runs this node's simulator until `stop` resolves.
     pub async fn run_simulator(self, stop: impl std::future::Future<Output = ()>) {
+        let _running = self.running(crate::health::Worker::Simulator);
         tokio::pin!(stop);
         loop {
             let taken = match self.simulate_due().await {

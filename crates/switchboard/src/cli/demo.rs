@@ -259,7 +259,13 @@ The Connect story, in a browser (data in {db}):
         stop.await;
         let _ = stop_tx.send(true);
     };
-    let served = super::serve::serve_until(sb, listener, signal).await;
+    let served = super::serve::serve_until(
+        sb,
+        listener,
+        switchboard_http::ServerSettings::default(),
+        signal,
+    )
+    .await;
     match example.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(format!("Call Analytics failed: {e}")),

@@ -44,6 +44,41 @@ pub struct ServeArgs {
     /// docs/telephony.md).
     #[arg(long, env = "SWITCHBOARD_PRICE_LIST")]
     price_list: Option<std::path::PathBuf>,
+
+    /// How long a client has to send a request's line and headers, counted from
+    /// when it connects (or from the first byte of a later request on a kept-alive
+    /// connection); a slower one is disconnected. E.g. 10s, 500ms.
+    #[arg(long, env = "SWITCHBOARD_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = positive_duration)]
+    header_read_timeout: std::time::Duration,
+
+    /// How long a kept-alive connection may wait for its next request (or a
+    /// client take to read an answer) before it is closed. Behind a load
+    /// balancer, set it above the balancer's own idle timeout.
+    #[arg(long, env = "SWITCHBOARD_IDLE_TIMEOUT", default_value = "30s", value_parser = positive_duration)]
+    idle_timeout: std::time::Duration,
+
+    /// Connections open at once. Beyond it, a new connection is answered 503
+    /// (with Retry-After: 1) and closed; open ones are not affected. Keep it
+    /// under the file descriptor limit (`ulimit -n`) less about 100.
+    #[arg(long, env = "SWITCHBOARD_MAX_CONNECTIONS", default_value = "512", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+}
+
+fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("must be more than zero".to_owned()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn server_settings(args: &ServeArgs) -> switchboard_http::ServerSettings {
+    switchboard_http::ServerSettings {
+        header_read_timeout: args.header_read_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections,
+        ..switchboard_http::ServerSettings::default()
+    }
 }
 
 fn telephony(args: &ServeArgs) -> Result<TelephonySettings, String> {
@@ -122,18 +157,20 @@ pub async fn run(
         },
         telephony: telephony(&args)?,
     };
+    let server = server_settings(&args);
     let sb = super::open(database_url, settings).await?;
     // The first line on stdout says where to go; scripts and tests read it.
     let stop = shutdown_signal();
     println!("Switchboard listening on http://{addr}");
     tracing::info!(%addr, %public_url, backend = ?sb.store().backend(), "serving");
-    serve_until(sb, listener, stop).await
+    serve_until(sb, listener, server, stop).await
 }
 
 /// Serves the API, pages and background deliveries until `shutdown` completes.
 pub async fn serve_until(
     sb: switchboard_domain::Switchboard,
     listener: TcpListener,
+    server: switchboard_http::ServerSettings,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     // Background work stops when the server does.
@@ -144,7 +181,7 @@ pub async fn serve_until(
     let deliveries = tokio::spawn(sb.clone().run_deliveries(stopped(stop_rx.clone())));
     let simulator = tokio::spawn(sb.clone().run_simulator(stopped(stop_rx.clone())));
     let app = switchboard_http::App { sb };
-    let served = switchboard_http::serve(listener, app, shutdown).await;
+    let served = switchboard_http::serve(listener, app, server, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = deliveries.await;
     let _ = simulator.await;

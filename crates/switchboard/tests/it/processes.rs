@@ -534,3 +534,74 @@ async fn debug_logging_writes_each_request_without_its_secrets() {
         assert!(!log.contains(secret), "{secret} reached the log:\n{log}");
     }
 }
+
+async fn ask_ready(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(b"GET /readyz HTTP/1.1\r\nHost: switchboard\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut answer))
+        .await
+        .expect("an answer")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..n]).into_owned()
+}
+
+/// The connection flags reach the server: a silent connection is closed after
+/// `--header-read-timeout`, one over `--max-connections` is refused, and the
+/// node is ready (its workers run).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_applies_its_connection_flags_and_reports_ready() {
+    use tokio::io::AsyncReadExt;
+
+    let db = TestDb::sqlite();
+    let node = Node::start(
+        db.url(),
+        &["--header-read-timeout", "300ms", "--max-connections", "2"],
+    );
+    let addr = node.url.trim_start_matches("http://").to_owned();
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(Duration::from_secs(3), silent.read(&mut byte)).await;
+    assert!(
+        matches!(read, Ok(Ok(0) | Err(_))),
+        "a silent connection is still open after 3s"
+    );
+
+    let mut first = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let answer = ask_ready(&mut first).await;
+        if answer.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never ready: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut second = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    assert!(ask_ready(&mut second).await.starts_with("HTTP/1.1 200"));
+    let mut third = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let refused = ask_ready(&mut third).await;
+    assert!(refused.starts_with("HTTP/1.1 503 "), "{refused}");
+    assert!(ask_ready(&mut first).await.starts_with("HTTP/1.1 200"));
+
+    for bad in [
+        ["--max-connections", "0"],
+        ["--header-read-timeout", "0s"],
+        ["--idle-timeout", "soon"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["serve", "--database-url", db.url()])
+            .args(bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad:?} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(bad[0]), "{bad:?}: {stderr}");
+    }
+}

@@ -1,6 +1,7 @@
 //! A real Switchboard on a random port, over a fresh database, and a client that
 //! speaks HTTP to it.
 
+use std::future::Future;
 use std::net::SocketAddr;
 
 use base64::Engine;
@@ -20,6 +21,32 @@ pub struct TestServer {
     _db: TestDb,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    deliveries: Option<BackgroundWorker>,
+    simulator: Option<BackgroundWorker>,
+}
+
+/// A worker loop (deliveries, the simulator) and what stops it.
+struct BackgroundWorker {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl BackgroundWorker {
+    fn spawn<F>(run: impl FnOnce(std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> F) -> Self
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(run(Box::pin(async {
+            let _ = stopped.await;
+        })));
+        BackgroundWorker { stop, task }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
 }
 
 /// An account's API credentials.
@@ -44,6 +71,15 @@ pub fn install_crypto() {
 impl TestServer {
     /// Starts with adjusted settings (the public URL is filled in first).
     pub async fn start_with(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestServer {
+        TestServer::start_serving(db, adjust, switchboard_http::ServerSettings::default()).await
+    }
+
+    /// Starts with adjusted settings and these connection limits.
+    pub async fn start_serving(
+        db: TestDb,
+        adjust: impl FnOnce(&mut Settings),
+        server: switchboard_http::ServerSettings,
+    ) -> TestServer {
         install_crypto();
         let store = Store::open(&db.database_url(), PoolSize::default())
             .await
@@ -65,25 +101,14 @@ impl TestServer {
         let sb = Switchboard::open(store, settings).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let app = switchboard_http::App { sb: sb.clone() };
-        let worker = sb.clone();
+        let simulator = BackgroundWorker::spawn(|stopped| sb.clone().run_simulator(stopped));
+        let deliveries = BackgroundWorker::spawn(|stopped| sb.clone().run_deliveries(stopped));
         let task = tokio::spawn(async move {
-            let (worker_stop, worker_stopped) = oneshot::channel::<()>();
-            let (simulator_stop, simulator_stopped) = oneshot::channel::<()>();
-            let simulator = tokio::spawn(worker.clone().run_simulator(async {
-                let _ = simulator_stopped.await;
-            }));
-            let deliveries = tokio::spawn(worker.run_deliveries(async {
-                let _ = worker_stopped.await;
-            }));
-            switchboard_http::serve(listener, app, async {
+            switchboard_http::serve(listener, app, server, async {
                 let _ = stopped.await;
             })
             .await
             .unwrap();
-            let _ = worker_stop.send(());
-            let _ = simulator_stop.send(());
-            let _ = deliveries.await;
-            let _ = simulator.await;
         });
         TestServer {
             addr,
@@ -95,6 +120,16 @@ impl TestServer {
             _db: db,
             stop: Some(stop),
             task: Some(task),
+            deliveries: Some(deliveries),
+            simulator: Some(simulator),
+        }
+    }
+
+    /// Stops this node's delivery worker and waits until it has returned (the
+    /// server keeps answering).
+    pub async fn stop_deliveries(&mut self) {
+        if let Some(worker) = self.deliveries.take() {
+            worker.stop().await;
         }
     }
 
@@ -172,6 +207,12 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        for worker in [self.deliveries.take(), self.simulator.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = worker.stop.send(());
         }
         if let Some(task) = self.task.take() {
             task.abort();
