@@ -6,7 +6,9 @@ use switchboard_store::authorizations::{self, AuthorizationRecord, AuthorizedApp
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_store::page::{Page, PageAt};
 use switchboard_store::{StoreError, Tx};
-use switchboard_types::{AccountSid, AccountStatus, AccountType, ConnectAppSid, Timestamp};
+use switchboard_types::{
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions, Timestamp,
+};
 
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
@@ -29,6 +31,16 @@ pub struct Customer<'a> {
 pub enum ConsentProblem {
     UnknownApp,
     NoAuthorizeUrl,
+}
+
+/// What came of pressing Authorize.
+#[derive(Debug)]
+pub enum Approval {
+    /// Granted: where to send the browser (the app's authorize URL).
+    Granted(String),
+    /// The app asks for other permissions than the page the customer approved
+    /// showed, so nothing was granted; here is the app as it is now, to ask again.
+    PermissionsChanged(Box<ConnectAppRecord>),
 }
 
 /// The name Twilio gives a dedicated subaccount.
@@ -76,26 +88,33 @@ impl Switchboard {
     }
 
     /// Authorize: creates (or reuses) the dedicated subaccount, stores the grant
-    /// with the app's current permissions, records it, and returns where to send
-    /// the browser.
+    /// with exactly the permissions the customer was `shown`, records it, and
+    /// returns where to send the browser. If the app asks for anything else by
+    /// now (its owner changed it while the page was open), nothing is granted:
+    /// the customer never saw what they would be approving.
     pub async fn approve(
         &self,
         customer: &Customer<'_>,
         app: &ConnectAppSid,
+        shown: Permissions,
         state: Option<&str>,
-    ) -> DomainResult<String> {
+    ) -> DomainResult<Approval> {
         if customer.account_type != AccountType::Full {
             return Err(DomainError::Forbidden(
                 "Only upgraded (Full) accounts can authorize Connect Apps".into(),
             ));
         }
         for attempt in 1..=APPROVAL_ATTEMPTS {
-            match self.try_approve(customer, app).await {
-                Ok((grant, redirect)) => {
+            match self.try_approve(customer, app, shown).await {
+                Ok(Err(now)) => {
+                    tracing::info!(app = %app, customer = %customer.account, shown = %shown, asked = %now.permissions, "Connect App approval refused: its permissions changed");
+                    return Ok(Approval::PermissionsChanged(now));
+                }
+                Ok(Ok((grant, redirect))) => {
                     tracing::info!(app = %app, customer = %customer.account, subaccount = %grant.subaccount_sid, "Connect App authorized");
                     let mut pairs = vec![("AccountSid", grant.subaccount_sid.as_str())];
                     pairs.extend(state.map(|s| ("state", s)));
-                    return redirect_with(&redirect, &pairs);
+                    return redirect_with(&redirect, &pairs).map(Approval::Granted);
                 }
                 Err(DomainError::Store(StoreError::Conflict)) if attempt < APPROVAL_ATTEMPTS => {
                     continue;
@@ -106,17 +125,23 @@ impl Switchboard {
         Err(DomainError::Internal("approval kept conflicting".into()))
     }
 
+    /// The grant and where to go, or (nothing written) the app as it is now
+    /// when it no longer asks for what was `shown`.
     async fn try_approve(
         &self,
         customer: &Customer<'_>,
         sid: &ConnectAppSid,
-    ) -> DomainResult<(AuthorizationRecord, String)> {
+        shown: Permissions,
+    ) -> DomainResult<Result<(AuthorizationRecord, String), Box<ConnectAppRecord>>> {
         let now = Timestamp::now();
         let mut tx = self.store().begin().await?;
         let app = tx
             .opt(switchboard_store::connect_apps::by_sid(sid))
             .await?
             .ok_or(DomainError::NotFound)?;
+        if app.permissions != shown {
+            return Ok(Err(Box::new(app)));
+        }
         let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
             DomainError::invalid(
                 "AuthorizeRedirectUrl",
@@ -152,7 +177,10 @@ impl Switchboard {
             customer_account_sid: customer.account.clone(),
             connect_app_sid: sid.clone(),
             subaccount_sid: subaccount.clone(),
-            permissions: app.permissions,
+            // What the customer approved, even if the owner changes the app
+            // before this commits: a permission added since is unusable
+            // (effective = app ∩ grant) until the customer approves it.
+            permissions: shown,
             authorized_at: now,
             revoked_at: None,
         };
@@ -161,7 +189,7 @@ impl Switchboard {
                 customer.account,
                 sid,
                 &subaccount,
-                app.permissions,
+                shown,
                 now,
             ))
             .await?;
@@ -176,14 +204,14 @@ impl Switchboard {
                 action: "connect.authorize",
                 app: Some(sid),
                 subject: Some(subaccount.as_str()),
-                permissions: Some(app.permissions),
+                permissions: Some(shown),
                 detail: Some(app.friendly_name.clone()),
                 ip: customer.ip,
             },
         )
         .await?;
         tx.commit().await?;
-        Ok((grant, redirect))
+        Ok(Ok((grant, redirect)))
     }
 
     /// Deny: records it and returns where to send the browser.

@@ -219,7 +219,13 @@ test("the app owner sees the deauthorize delivery with its attempt, and replays 
   assert.equal(await okAttempts(), 1, "the attempt with status 200");
   assert.ok((await owner.locator("dl.facts").textContent()).includes("delivered"));
   await screenshot(owner, "delivery");
-  await owner.getByRole("button", { name: "Replay" }).click();
+  // Every replay is confirmed first; this grant is still revoked, so no warning.
+  await owner.getByRole("link", { name: "Replay…" }).click();
+  await owner.waitForURL(/\/replay$/);
+  await checkPage(owner);
+  assert.equal(await owner.getByText("grant is active again").count(), 0);
+  await screenshot(owner, "delivery-replay-confirm");
+  await owner.getByRole("button", { name: "Replay callback" }).click();
   await owner.waitForURL(/replayed=1$/);
   const hooks = await receiver.waitFor((r) => r.url === "/twilio/deauthorize", 2);
   assert.equal(hooks[1].headers["i-twilio-idempotency-token"], state.idempotency, "same idempotency token on replay");

@@ -20,7 +20,7 @@ use clap::Parser;
 use serde_json::json;
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::Customer;
+use switchboard_domain::grants::{Approval, Customer};
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
 use switchboard_types::{AccountType, Permission, Permissions};
@@ -76,6 +76,8 @@ async fn main() -> Result<(), String> {
         })
         .await
         .map_err(|x| e(&x))?;
+    // Every app asks for this; customers approve exactly it.
+    let permissions = Permissions::of(&[Permission::GetAll]);
     let mut apps = Vec::with_capacity(args.apps);
     for n in 0..args.apps {
         let app = sb
@@ -87,7 +89,7 @@ async fn main() -> Result<(), String> {
                     authorize_redirect_url: Some("https://app.example.com/authorize".into()),
                     deauthorize_callback_url: Some(args.callback.clone()),
                     deauthorize_callback_method: Some("POST".into()),
-                    permissions: Some(Permissions::of(&[Permission::GetAll])),
+                    permissions: Some(permissions),
                     ..ConnectAppFields::default()
                 },
                 "bench",
@@ -127,7 +129,13 @@ async fn main() -> Result<(), String> {
                 ip: None,
             };
             for app in &apps {
-                let redirect = sb.approve(&customer, app, None).await.map_err(|x| e(&x))?;
+                let approval = sb
+                    .approve(&customer, app, permissions, None)
+                    .await
+                    .map_err(|x| e(&x))?;
+                let Approval::Granted(redirect) = approval else {
+                    return Err("the app's permissions changed during the run".into());
+                };
                 // Only the first few are printed: enough to act as a Connect App.
                 if grants.len() < 16 {
                     let subaccount = redirect

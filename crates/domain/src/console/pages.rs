@@ -18,7 +18,7 @@ use switchboard_types::{
 
 use super::ConsoleSession;
 use crate::audit::{self, Event};
-use crate::delivery::DeliveryView;
+use crate::delivery::{DeliveryView, Replay, ReplayConfirmation};
 use crate::error::{DomainError, DomainResult};
 use crate::{Switchboard, validate};
 
@@ -442,9 +442,11 @@ impl Switchboard {
         &self,
         session: &ConsoleSession,
         sid: &DeliverySid,
-    ) -> DomainResult<DeliveryView> {
+        confirmation: ReplayConfirmation,
+    ) -> DomainResult<Replay> {
         let view = self.console_delivery(session, sid).await?;
-        self.replay_delivery(&view.delivery.account_sid, sid).await
+        self.replay_delivery(&view.delivery.account_sid, sid, confirmation)
+            .await
     }
 
     /// Calls of an account of the signed-in tree.

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod signature;
 pub mod worker;
 
+use switchboard_store::authorizations;
 use switchboard_store::deliveries::{self, DeliveryRecord};
 use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, Timestamp};
 
@@ -105,6 +106,36 @@ impl Switchboard {
     }
 }
 
+/// A customer's grant that is active again after the revoke a deauthorize
+/// callback announced.
+#[derive(Debug, Clone)]
+pub struct GrantActiveAgain {
+    pub customer: AccountSid,
+    /// The dedicated subaccount: the `AccountSid` the callback carries.
+    pub subaccount: AccountSid,
+    /// When the customer approved the app again.
+    pub authorized_at: Timestamp,
+}
+
+/// What the owner confirmed when asking for a replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayConfirmation {
+    /// Nothing beyond the replay itself.
+    Plain,
+    /// That a deauthorize callback goes out although its grant is active again.
+    GrantActiveAgain,
+}
+
+/// What came of asking for a replay.
+#[derive(Debug)]
+pub enum Replay {
+    /// Queued again; the delivery as it is now.
+    Queued(Box<DeliveryView>),
+    /// Not queued: a deauthorize callback whose grant is active again, and the
+    /// owner did not confirm sending it anyway.
+    GrantActiveAgain(GrantActiveAgain),
+}
+
 /// A delivery with its attempts, for its owner.
 #[derive(Debug, Clone)]
 pub struct DeliveryView {
@@ -151,27 +182,71 @@ impl Switchboard {
         self.delivery_of(&account, sid).await
     }
 
+    /// The grant a deauthorize delivery announced the end of, if the customer
+    /// has approved the app again since: replaying the delivery would tell the
+    /// app the grant is gone while it works.
+    pub async fn grant_active_again(
+        &self,
+        delivery: &DeliveryRecord,
+    ) -> DomainResult<Option<GrantActiveAgain>> {
+        if delivery.kind != WebhookKind::Deauthorize.as_str() {
+            return Ok(None);
+        }
+        let app = delivery
+            .connect_app_sid
+            .as_deref()
+            .and_then(|s| ConnectAppSid::parse(s).ok());
+        let subaccount = delivery
+            .resource_sid
+            .as_deref()
+            .and_then(|s| AccountSid::parse(s).ok());
+        let (Some(app), Some(subaccount)) = (app, subaccount) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store()
+            .opt(authorizations::by_subaccount(&subaccount))
+            .await?
+            .filter(|g| g.connect_app_sid == app && g.is_active())
+            .map(|g| GrantActiveAgain {
+                customer: g.customer_account_sid,
+                subaccount: g.subaccount_sid,
+                authorized_at: g.authorized_at,
+            }))
+    }
+
     /// Sends a delivery again (same parameters and idempotency token), whatever
-    /// became of it; its history is kept.
+    /// became of it; its history is kept. A deauthorize callback whose grant is
+    /// active again is only sent with [`ReplayConfirmation::GrantActiveAgain`].
     pub async fn replay_delivery(
         &self,
         account: &AccountSid,
         sid: &DeliverySid,
-    ) -> DomainResult<DeliveryView> {
-        self.delivery_of(account, sid).await?;
+        confirmation: ReplayConfirmation,
+    ) -> DomainResult<Replay> {
+        let view = self.delivery_of(account, sid).await?;
+        if let Some(active) = self.grant_active_again(&view.delivery).await? {
+            if confirmation != ReplayConfirmation::GrantActiveAgain {
+                return Ok(Replay::GrantActiveAgain(active));
+            }
+            tracing::warn!(delivery = %sid, subaccount = %active.subaccount, "replaying a deauthorize callback of a grant that is active again, as confirmed");
+        }
         self.store()
             .run(deliveries::requeue(sid, Timestamp::now()))
             .await?;
         self.wake_deliveries();
-        self.delivery_of(account, sid).await
+        Ok(Replay::Queued(Box::new(
+            self.delivery_of(account, sid).await?,
+        )))
     }
 
     pub async fn api_replay_delivery(
         &self,
         access: &crate::access::Access,
         sid: &DeliverySid,
-    ) -> DomainResult<DeliveryView> {
+        confirmation: ReplayConfirmation,
+    ) -> DomainResult<Replay> {
         let account = access.target_account()?.sid.clone();
-        self.replay_delivery(&account, sid).await
+        self.replay_delivery(&account, sid, confirmation).await
     }
 }

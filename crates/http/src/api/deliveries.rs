@@ -5,9 +5,13 @@ use std::collections::BTreeMap;
 
 use crate::twilio::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use serde::Serialize;
 use switchboard_domain::access::{RequestTarget, Resource};
-use switchboard_domain::delivery::{DeliveryView, decode_params};
+use switchboard_domain::delivery::{
+    DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
+};
+use switchboard_domain::error::codes;
 use switchboard_store::deliveries::DeliveryRecord;
 use switchboard_types::{AccountSid, DeliverySid};
 
@@ -165,17 +169,42 @@ pub async fn fetch(
     Ok(Json(view.into()))
 }
 
-/// `POST …/Deliveries/{Sid}/Replay.json`.
+/// `POST …/Deliveries/{Sid}/Replay.json`, with `Confirm=true` to send a
+/// deauthorize callback whose grant is active again (otherwise `409`).
 pub async fn replay(
     State(app): State<App>,
     Path((account_segment, delivery_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<DeliveryJson>, ApiError> {
     let (access, sid) = authorized(&app, &call, &account_segment, &delivery_segment).await?;
-    let view = app
+    let confirmation = if call.form()?.boolean("Confirm")?.unwrap_or(false) {
+        ReplayConfirmation::GrantActiveAgain
+    } else {
+        ReplayConfirmation::Plain
+    };
+    match app
         .sb
-        .api_replay_delivery(&access, &sid)
+        .api_replay_delivery(&access, &sid, confirmation)
         .await
-        .map_err(|e| call.fail(e))?;
-    Ok(Json(view.into()))
+        .map_err(|e| call.fail(e))?
+    {
+        Replay::Queued(view) => Ok(Json((*view).into())),
+        Replay::GrantActiveAgain(active) => Err(grant_active_again(&active)),
+    }
+}
+
+fn grant_active_again(active: &GrantActiveAgain) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        codes::CONFLICT,
+        format!(
+            "Not replayed: this deauthorize callback is about a grant that is active again \
+             (the customer {} authorized the app again on {}, subaccount {}). Replaying it \
+             would tell the app the grant is gone while it works. To send it anyway, replay \
+             with Confirm=true.",
+            active.customer,
+            active.authorized_at.rfc2822(),
+            active.subaccount
+        ),
+    )
 }

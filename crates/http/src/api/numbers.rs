@@ -17,18 +17,6 @@ use super::telephony_json::{AvailableCountryJson, AvailableNumberJson, IncomingN
 use crate::App;
 use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params, path};
 
-fn boolean(params: &Params, name: &'static str) -> Result<Option<bool>, ApiError> {
-    match params.get(name).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("") => Ok(None),
-        Some("true") => Ok(Some(true)),
-        Some("false") => Ok(Some(false)),
-        Some(_) => Err(ApiError::bad_request(
-            Some(name),
-            format!("{name} must be true or false"),
-        )),
-    }
-}
-
 fn country(segment: &str) -> Result<Country, ApiError> {
     let code = segment.strip_suffix(".json").unwrap_or(segment);
     Country::parse(code).ok_or_else(|| {
@@ -113,9 +101,9 @@ pub async fn search(
         area_code: text("AreaCode"),
         contains: text("Contains"),
         in_region: text("InRegion"),
-        sms_enabled: boolean(params, "SmsEnabled")?,
-        voice_enabled: boolean(params, "VoiceEnabled")?,
-        mms_enabled: boolean(params, "MmsEnabled")?,
+        sms_enabled: params.boolean("SmsEnabled")?,
+        voice_enabled: params.boolean("VoiceEnabled")?,
+        mms_enabled: params.boolean("MmsEnabled")?,
     };
     let numbers = app
         .sb

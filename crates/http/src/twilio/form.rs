@@ -84,6 +84,20 @@ impl Params {
         }
     }
 
+    /// An optional Twilio boolean: `true` or `false` in any case; absent or
+    /// empty is `None`.
+    pub fn boolean(&self, name: &'static str) -> Result<Option<bool>, ApiError> {
+        match self.get(name).map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(_) => Err(ApiError::bad_request(
+                Some(name),
+                format!("{name} must be true or false"),
+            )),
+        }
+    }
+
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs
     }
@@ -113,6 +127,18 @@ mod tests {
         assert_eq!(p.get("Flag"), Some(""));
         assert_eq!(p.get("Missing"), None);
         assert!(p.require("Empty").is_err());
+    }
+
+    #[test]
+    fn booleans_are_true_or_false_in_any_case() {
+        let p = Params::parse(b"A=true&B=FALSE&C=&D=yes").unwrap();
+        assert_eq!(p.boolean("A").unwrap(), Some(true));
+        assert_eq!(p.boolean("B").unwrap(), Some(false));
+        assert_eq!(p.boolean("C").unwrap(), None);
+        assert_eq!(p.boolean("Missing").unwrap(), None);
+        let err = p.boolean("D").unwrap_err();
+        assert_eq!(err.status, axum::http::StatusCode::BAD_REQUEST);
+        assert!(err.message.contains("D must be true or false"));
     }
 
     #[test]

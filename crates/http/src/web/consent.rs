@@ -12,9 +12,9 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::grants::{ConsentProblem, Customer};
+use switchboard_domain::grants::{Approval, ConsentProblem, Customer};
 use switchboard_store::connect_apps::ConnectAppRecord;
-use switchboard_types::{AccountType, ConnectAppSid, Permission};
+use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
 use super::auth::internal;
 use super::chrome::Chrome;
@@ -39,6 +39,11 @@ struct ConsentPage {
     app: ConnectAppRecord,
     initial: String,
     permissions: Vec<&'static str>,
+    /// The permissions shown, sent back with the decision (`get-all,post-all`):
+    /// the grant holds exactly these, or nothing if the app changed meanwhile.
+    shown: String,
+    /// Why the page is shown again instead of the approval going through.
+    notice: Option<&'static str>,
     account_name: String,
     email: String,
     csrf_token: String,
@@ -68,6 +73,39 @@ fn problem_page(problem: ConsentProblem, viewer: Option<&ConsoleSession>) -> Res
             None,
         )
         .into_response(),
+    }
+}
+
+/// Why the consent page is shown again instead of an approval going through.
+#[derive(Clone, Copy)]
+enum Notice {
+    /// The app's permissions changed between showing the page and the
+    /// customer pressing Authorize.
+    PermissionsChanged,
+    /// The form did not say which permissions it showed (a page from before
+    /// this check, or a hand-made request).
+    PermissionsUnknown,
+}
+
+impl Notice {
+    fn status(self) -> StatusCode {
+        match self {
+            Notice::PermissionsChanged => StatusCode::CONFLICT,
+            Notice::PermissionsUnknown => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Notice::PermissionsChanged => {
+                "The permissions this app asks for changed since this page was shown. \
+                 Nothing was authorized: read them again below, then choose."
+            }
+            Notice::PermissionsUnknown => {
+                "This form did not say which permissions it showed. \
+                 Nothing was authorized: read them below, then choose."
+            }
+        }
     }
 }
 
@@ -109,8 +147,19 @@ pub async fn page(
             Vec::new(),
         );
     };
+    consent_page(&session, record, query.state, None)
+}
+
+/// The consent page for `record` as it is now; `notice` says why it is shown
+/// again after an Authorize that did not go through.
+fn consent_page(
+    session: &ConsoleSession,
+    record: ConnectAppRecord,
+    state: Option<String>,
+    notice: Option<Notice>,
+) -> Response {
     let page = ConsentPage {
-        chrome: Chrome::for_session(Some(&session), "").narrow(),
+        chrome: Chrome::for_session(Some(session), "").narrow(),
         initial: record
             .friendly_name
             .chars()
@@ -123,14 +172,17 @@ pub async fn page(
             .iter()
             .map(Permission::describe)
             .collect(),
+        shown: record.permissions.to_string(),
+        notice: notice.map(Notice::text),
         account_name: session.account_name.clone(),
         email: session.email.clone(),
         csrf_token: session.csrf_token.clone(),
-        state: query.state,
+        state,
         trial: session.account_type != AccountType::Full,
         app: record,
     };
-    let mut response = Page::render(&page).into_response();
+    let status = notice.map_or(StatusCode::OK, Notice::status);
+    let mut response = Page::render(&page).status(status).into_response();
     // Said twice on purpose: older browsers only know X-Frame-Options.
     response
         .headers_mut()
@@ -165,11 +217,11 @@ pub async fn decide(
         )
         .into_response();
     }
-    match app.sb.consent_app(&sid).await {
-        Ok(Ok(_)) => {}
+    let record = match app.sb.consent_app(&sid).await {
+        Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
         Err(e) => return internal(e),
-    }
+    };
     let ip = peer.ip().to_string();
     let customer = Customer {
         account: &session.account_sid,
@@ -178,7 +230,32 @@ pub async fn decide(
         ip: Some(&ip),
     };
     let outcome = match form.get("decision") {
-        Some("authorize") => app.sb.approve(&customer, &sid, state).await,
+        Some("authorize") => {
+            // What the page showed; an unreadable value is as good as none.
+            let shown = form
+                .get("permissions")
+                .and_then(|p| Permissions::parse_all([p]).ok());
+            let Some(shown) = shown else {
+                return consent_page(
+                    &session,
+                    record,
+                    state.map(str::to_owned),
+                    Some(Notice::PermissionsUnknown),
+                );
+            };
+            match app.sb.approve(&customer, &sid, shown, state).await {
+                Ok(Approval::Granted(location)) => Ok(location),
+                Ok(Approval::PermissionsChanged(now)) => {
+                    return consent_page(
+                        &session,
+                        *now,
+                        state.map(str::to_owned),
+                        Some(Notice::PermissionsChanged),
+                    );
+                }
+                Err(e) => Err(e),
+            }
+        }
         Some("deny") => app.sb.deny(&customer, &sid, state).await,
         _ => return (StatusCode::BAD_REQUEST, "Choose Authorize or Deny").into_response(),
     };

@@ -3,17 +3,19 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use switchboard_domain::delivery::decode_params;
+use switchboard_domain::console::ConsoleSession;
+use switchboard_domain::delivery::{GrantActiveAgain, Replay, ReplayConfirmation, decode_params};
 use switchboard_store::deliveries::DeliveryRecord;
 use switchboard_types::DeliverySid;
 
 use super::auth::internal;
 use super::chrome::Chrome;
 use super::forms::WebForm;
-use super::kit::{Pager, confirmed, failed, not_found, page_at, when, when_opt};
-use super::page::Page;
+use super::kit::{Pager, csrf_ok, expired, failed, not_found, page_at, when, when_opt};
+use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
 
@@ -124,7 +126,6 @@ struct Detail {
     chrome: Chrome,
     d: Row,
     attempts: Vec<AttemptRow>,
-    csrf_token: String,
     notice: bool,
 }
 
@@ -168,14 +169,81 @@ pub async fn detail(
                 error: a.error.clone().unwrap_or_default(),
             })
             .collect(),
-        csrf_token: session.csrf_token.clone(),
         notice: q.replayed.is_some(),
     })
     .into_response()
 }
 
-/// Replay is not destructive (the receiver drops repeats by the idempotency
-/// token), so it needs no confirmation page.
+#[derive(Template)]
+#[template(path = "delivery_replay.html")]
+struct ReplayConfirm {
+    chrome: Chrome,
+    d: Row,
+    /// Set for a deauthorize callback whose grant is active again.
+    warning: Option<String>,
+    /// The replay was asked for without confirming that warning.
+    refused: bool,
+    csrf_token: String,
+}
+
+/// Says plainly what replaying a stale deauthorize callback does.
+fn warning(active: &GrantActiveAgain) -> String {
+    format!(
+        "The customer {} authorized the app again on {} (subaccount {}). This callback says \
+         the grant was revoked: the app will be told it is gone while it is active, and may \
+         stop serving this customer.",
+        active.customer,
+        when(active.authorized_at),
+        active.subaccount
+    )
+}
+
+fn replay_confirm(
+    session: &ConsoleSession,
+    d: &DeliveryRecord,
+    active: Option<&GrantActiveAgain>,
+    refused: bool,
+) -> Response {
+    Page::render(&ReplayConfirm {
+        chrome: Chrome::for_session(Some(session), PATH),
+        d: Row::from(d),
+        warning: active.map(warning),
+        refused,
+        csrf_token: session.csrf_token.clone(),
+    })
+    .status(if refused {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    })
+    .into_response()
+}
+
+/// The confirmation every replay goes through: what will be sent, and, for a
+/// deauthorize callback whose grant is active again, that the app will be told
+/// a live grant is gone.
+pub async fn replay_page(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path(sid): Path<String>,
+) -> Response {
+    let Ok(sid) = DeliverySid::parse(&sid) else {
+        return not_found(&session, PATH);
+    };
+    let view = match app.sb.console_delivery(&session, &sid).await {
+        Ok(v) => v,
+        Err(e) => return failed(&session, PATH, e),
+    };
+    match app.sb.grant_active_again(&view.delivery).await {
+        Ok(active) => replay_confirm(&session, &view.delivery, active.as_ref(), false),
+        Err(e) => internal(e),
+    }
+}
+
+/// The confirmation page's form. A post without `confirmed` (not from that
+/// page) is sent to the page; `grant_active` is there only when the page
+/// warned that the grant is active again, so a grant approved again after
+/// the page was opened is not told it is gone without a new warning.
 pub async fn replay(
     State(app): State<App>,
     SignedIn(session): SignedIn,
@@ -185,15 +253,30 @@ pub async fn replay(
     let Ok(sid) = DeliverySid::parse(&sid) else {
         return not_found(&session, PATH);
     };
-    if let Err(e) = app.sb.console_delivery(&session, &sid).await {
-        return failed(&session, PATH, e);
+    let view = match app.sb.console_delivery(&session, &sid).await {
+        Ok(v) => v,
+        Err(e) => return failed(&session, PATH, e),
+    };
+    if !csrf_ok(&session, &form) {
+        return expired(&session, PATH);
     }
-    confirmed(
-        &session,
-        &form,
-        PATH,
-        app.sb.console_replay_delivery(&session, &sid),
-        |_| format!("{PATH}/{sid}?replayed=1"),
-    )
-    .await
+    if form.get("confirmed").is_none() {
+        return see_other(&format!("{PATH}/{sid}/replay"), Vec::new());
+    }
+    let confirmation = if form.get("grant_active").is_some() {
+        ReplayConfirmation::GrantActiveAgain
+    } else {
+        ReplayConfirmation::Plain
+    };
+    match app
+        .sb
+        .console_replay_delivery(&session, &sid, confirmation)
+        .await
+    {
+        Ok(Replay::Queued(_)) => see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new()),
+        Ok(Replay::GrantActiveAgain(active)) => {
+            replay_confirm(&session, &view.delivery, Some(&active), true)
+        }
+        Err(e) => failed(&session, PATH, e),
+    }
 }

@@ -89,7 +89,10 @@ pub fn routes() -> Router<App> {
         )
         .route(deliveries::PATH, get(deliveries::list))
         .route("/console/deliveries/{sid}", get(deliveries::detail))
-        .route("/console/deliveries/{sid}/replay", post(deliveries::replay))
+        .route(
+            "/console/deliveries/{sid}/replay",
+            get(deliveries::replay_page).post(deliveries::replay),
+        )
         .route(logs::PATH, get(logs::page))
         .route(usage::PATH, get(usage::page))
         .route(audit::PATH, get(audit::list))

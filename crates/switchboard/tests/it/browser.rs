@@ -45,6 +45,24 @@ impl Answer {
         let end = self.body[start..].find('"').unwrap() + start;
         self.body[start..end].to_owned()
     }
+
+    /// The value of the first hidden field called `name`, unescaped, if any.
+    pub fn hidden(&self, name: &str) -> Option<String> {
+        let marker = format!("type=\"hidden\" name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(
+            self.body[start..end]
+                .replace("&#34;", "\"")
+                .replace("&#39;", "'")
+                .replace("&#60;", "<")
+                .replace("&lt;", "<")
+                .replace("&#62;", ">")
+                .replace("&gt;", ">")
+                .replace("&#38;", "&")
+                .replace("&amp;", "&"),
+        )
+    }
 }
 
 impl<'s> Browser<'s> {

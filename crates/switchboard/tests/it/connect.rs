@@ -98,7 +98,14 @@ pub async fn decide(b: &mut Browser<'_>, app: &str, state: Option<&str>, decisio
     let page = b.get(&path).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let csrf = page.csrf();
-    let mut form = vec![("csrf_token", csrf.as_str()), ("decision", decision)];
+    let shown = page
+        .hidden("permissions")
+        .expect("the permissions the page shows");
+    let mut form = vec![
+        ("csrf_token", csrf.as_str()),
+        ("permissions", shown.as_str()),
+        ("decision", decision),
+    ];
     form.extend(state.map(|st| ("state", st)));
     b.post(&format!("/authorize/{app}"), &form).await
 }
@@ -188,6 +195,7 @@ server_test!(the_whole_flow_from_connect_link_to_api, |s| {
             &[
                 ("csrf_token", &page.csrf()),
                 ("state", state),
+                ("permissions", &page.hidden("permissions").unwrap()),
                 ("decision", "authorize"),
             ],
         )
@@ -338,7 +346,11 @@ server_test!(trial_accounts_cannot_authorize, |s| {
         .browser
         .post(
             &format!("/authorize/{}", owner.app),
-            &[("csrf_token", &page.csrf()), ("decision", "authorize")],
+            &[
+                ("csrf_token", &page.csrf()),
+                ("permissions", &page.hidden("permissions").unwrap()),
+                ("decision", "authorize"),
+            ],
         )
         .await;
     assert_eq!(forced.status, StatusCode::FORBIDDEN);
@@ -358,14 +370,20 @@ server_test!(
         let mut c = customer(&s, true).await;
         let page = c.browser.get(&format!("/authorize/{}", owner.app)).await;
         let csrf = page.csrf();
+        let shown = page.hidden("permissions").unwrap();
         let cookie = format!("sb_session={}", c.browser.cookie("sb_session").unwrap());
         let post = |csrf: String, cookie: String| {
             let url = s.url(&format!("/authorize/{}", owner.app));
             let http = s.http.clone();
+            let shown = shown.clone();
             async move {
                 http.post(url)
                     .header("Cookie", cookie)
-                    .form(&[("csrf_token", csrf.as_str()), ("decision", "authorize")])
+                    .form(&[
+                        ("csrf_token", csrf.as_str()),
+                        ("permissions", shown.as_str()),
+                        ("decision", "authorize"),
+                    ])
                     .send()
                     .await
                     .unwrap()

@@ -2,10 +2,12 @@
 
 use reqwest::StatusCode;
 use switchboard_store::page::PageAt;
-use switchboard_types::AccountType;
+use switchboard_types::{AccountType, Permissions};
 
-use crate::browser::Browser;
-use crate::connect::{PASSWORD, app_owner, customer, decide, enc, param, query_of};
+use crate::browser::{Answer, Browser};
+use crate::connect::{
+    AppOwner, Customer, PASSWORD, app_owner, customer, decide, enc, param, query_of,
+};
 use crate::server_test;
 use crate::support::{TestServer, rand_id};
 
@@ -344,3 +346,148 @@ server_test!(signing_up_keeps_what_was_typed_and_explains_errors, |s| {
     assert!(answer.body.contains("value=\"not-an-email\""));
     assert!(answer.body.contains("field-error"));
 });
+
+/// What the consent page's form sends when `decision` is pressed: its hidden
+/// fields as the page wrote them, and the button.
+fn consent_form(page: &Answer, decision: &'static str) -> Vec<(&'static str, String)> {
+    let mut form: Vec<(&'static str, String)> = ["csrf_token", "state", "permissions"]
+        .into_iter()
+        .filter_map(|name| page.hidden(name).map(|v| (name, v)))
+        .collect();
+    form.push(("decision", decision.to_owned()));
+    form
+}
+
+async fn post_consent(c: &mut Customer<'_>, app: &str, page: &Answer) -> Answer {
+    let form = consent_form(page, "authorize");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    c.browser.post(&format!("/authorize/{app}"), &form).await
+}
+
+/// The app owner changes the app's permissions through the API.
+async fn set_permissions(s: &TestServer, owner: &AppOwner, permissions: &str) {
+    let (status, app) = s
+        .post(
+            &owner.creds,
+            &format!(
+                "/2010-04-01/Accounts/{}/ConnectApps/{}.json",
+                owner.creds.sid, owner.app
+            ),
+            &[("Permissions", permissions)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{app}");
+}
+
+/// The permissions of the customer's grant of the app, if it has one.
+async fn granted(s: &TestServer, c: &Customer<'_>) -> Option<Permissions> {
+    s.sb.authorized_apps_of(&c.account, &PageAt::First, 50)
+        .await
+        .unwrap()
+        .items
+        .first()
+        .map(|a| a.grant.permissions)
+}
+
+const READ: &str = "Read all account data";
+const CHARGE: &str = "Charge your account for usage";
+const CHANGED: &str = "asks for changed since this page was shown";
+
+#[track_caller]
+fn assert_shown_again(answer: &Answer, read: bool, charge: bool) {
+    assert_eq!(
+        answer.status,
+        StatusCode::CONFLICT,
+        "the approval of a stale page went through: {} {}",
+        answer.location(),
+        answer.body
+    );
+    assert!(answer.location().is_empty(), "no redirect to the app");
+    assert!(answer.body.contains(CHANGED), "no line saying they changed");
+    assert_eq!(answer.body.contains(READ), read, "{}", answer.body);
+    assert_eq!(answer.body.contains(CHARGE), charge, "{}", answer.body);
+    assert!(
+        answer.body.contains(">Authorize<"),
+        "the page offers to approve again"
+    );
+}
+
+server_test!(
+    an_approval_grants_exactly_the_permissions_on_the_page_approved,
+    |s| {
+        let both = Permissions::parse_all(["get-all,post-all"]).unwrap();
+        let read = Permissions::parse_all(["get-all"]).unwrap();
+        let owner = app_owner(&s, &["get-all"]).await;
+        let mut c = customer(&s, true).await;
+        let first = c.browser.get(&format!("/authorize/{}", owner.app)).await;
+        assert!(first.body.contains(READ) && !first.body.contains(CHARGE));
+        assert!(!first.body.contains(CHANGED));
+
+        // While the page is open, the owner adds post-all.
+        set_permissions(&s, &owner, "get-all,post-all").await;
+        let answer = post_consent(&mut c, &owner.app, &first).await;
+        assert_shown_again(&answer, true, true);
+        assert_eq!(
+            granted(&s, &c).await,
+            None,
+            "a grant the customer never saw"
+        );
+
+        // Approving the page shown again grants exactly what it showed.
+        let again = post_consent(&mut c, &owner.app, &answer).await;
+        assert_eq!(again.status, StatusCode::FOUND, "{}", again.body);
+        assert_eq!(granted(&s, &c).await, Some(both));
+
+        // The reverse: the page shows both, the owner drops post-all before the
+        // customer approves; the existing grant stays as it was.
+        let page = c.browser.get(&format!("/authorize/{}", owner.app)).await;
+        assert!(page.body.contains(CHARGE));
+        set_permissions(&s, &owner, "get-all").await;
+        let answer = post_consent(&mut c, &owner.app, &page).await;
+        assert_shown_again(&answer, true, false);
+        assert_eq!(granted(&s, &c).await, Some(both), "the grant changed");
+
+        // A new customer approving a stale page with more than the app now asks
+        // for gets nothing, then exactly the new set.
+        set_permissions(&s, &owner, "get-all,post-all").await;
+        let mut fresh = customer(&s, true).await;
+        let page = fresh
+            .browser
+            .get(&format!("/authorize/{}", owner.app))
+            .await;
+        set_permissions(&s, &owner, "get-all").await;
+        let answer = post_consent(&mut fresh, &owner.app, &page).await;
+        assert_shown_again(&answer, true, false);
+        assert_eq!(granted(&s, &fresh).await, None, "the stale set was granted");
+        let again = post_consent(&mut fresh, &owner.app, &answer).await;
+        assert_eq!(again.status, StatusCode::FOUND, "{}", again.body);
+        assert_eq!(granted(&s, &fresh).await, Some(read));
+
+        // A form that does not say what it showed grants nothing.
+        let mut other = customer(&s, true).await;
+        let page = other
+            .browser
+            .get(&format!("/authorize/{}", owner.app))
+            .await;
+        for shown in [None, Some("delete-all")] {
+            let mut form = vec![
+                ("csrf_token", page.csrf()),
+                ("decision", "authorize".into()),
+            ];
+            form.extend(shown.map(|p| ("permissions", p.to_owned())));
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let answer = other
+                .browser
+                .post(&format!("/authorize/{}", owner.app), &form)
+                .await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{shown:?}");
+            assert!(answer.location().is_empty());
+            assert!(
+                answer
+                    .body
+                    .contains("did not say which permissions it showed")
+            );
+            assert_eq!(granted(&s, &other).await, None, "{shown:?}");
+        }
+    }
+);

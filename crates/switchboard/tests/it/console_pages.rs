@@ -273,6 +273,7 @@ server_test!(
             format!("/console/apps/{app}/logo/remove"),
             format!("/console/apps/{app}/customers/{grant}/revoke"),
             format!("/console/deliveries/{delivery}"),
+            format!("/console/deliveries/{delivery}/replay"),
             format!("/console/logs?account={sub}"),
             format!("/console/logs?account={owner_sid}&kind=messages"),
             "/console/apps/not-a-sid".to_owned(),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use switchboard_domain::accounts::{CreatedAccount, NewMainAccount};
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::Customer;
+use switchboard_domain::grants::{Approval, Customer};
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::testing::TestDb;
 use switchboard_store::{PoolSize, Store};
@@ -138,7 +138,11 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
             email: "customer",
             ip: None,
         };
-        sb.approve(&who, &app.sid, None).await.unwrap();
+        let approval = sb
+            .approve(&who, &app.sid, app.permissions, None)
+            .await
+            .unwrap();
+        assert!(matches!(approval, Approval::Granted(_)), "{approval:?}");
         apps.push(app.sid.to_string());
     }
     drop(sb);
@@ -332,7 +336,7 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
         )
         .await
         .unwrap();
-    let location = sb
+    let approval = sb
         .approve(
             &Customer {
                 account: &customer.account.sid,
@@ -341,10 +345,14 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
                 ip: None,
             },
             &app.sid,
+            app.permissions,
             None,
         )
         .await
         .unwrap();
+    let Approval::Granted(location) = approval else {
+        panic!("not granted: {approval:?}");
+    };
     let sub = url::Url::parse(&location)
         .unwrap()
         .query_pairs()

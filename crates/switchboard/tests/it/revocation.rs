@@ -4,14 +4,16 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::delivery::signature::twilio_signature;
 use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
-use crate::connect::{authorize, customer};
+use crate::browser::Browser;
+use crate::connect::{PASSWORD, authorize, customer};
 use crate::receiver::{Received, Receiver};
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, rand_id};
 
 /// An app owner whose app calls `receiver` back with `method`.
 async fn owner_with_callback(
@@ -21,9 +23,21 @@ async fn owner_with_callback(
     path: &str,
 ) -> (Creds, String) {
     let owner = s.main_account(AccountType::Full).await;
+    let app = app_with_callback(s, &owner, receiver, method, path).await;
+    (owner, app)
+}
+
+/// A Connect App of `owner` that calls `receiver` back with `method`.
+async fn app_with_callback(
+    s: &TestServer,
+    owner: &Creds,
+    receiver: &Receiver,
+    method: &str,
+    path: &str,
+) -> String {
     let (status, app) = s
         .post(
-            &owner,
+            owner,
             &format!("/2010-04-01/Accounts/{}/ConnectApps.json", owner.sid),
             &[
                 ("FriendlyName", "Analytics"),
@@ -36,7 +50,7 @@ async fn owner_with_callback(
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{app}");
-    (owner, app["sid"].as_str().unwrap().to_owned())
+    app["sid"].as_str().unwrap().to_owned()
 }
 
 async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
@@ -405,3 +419,184 @@ mod timeouts {
         );
     }
 }
+
+/// A customer authorized the app, revoked it (one deauthorize delivery,
+/// delivered), and authorized it again; returns the delivery's URI.
+async fn stale_deauthorize(
+    s: &TestServer,
+    owner: &Creds,
+    receiver: &Receiver,
+    app: &str,
+) -> String {
+    let mut c = customer(s, true).await;
+    let sub = authorize(&mut c.browser, app).await;
+    s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+        .await
+        .unwrap();
+    receiver.wait_for(1, Duration::from_secs(10)).await;
+    let list = wait_for_status(
+        s,
+        owner,
+        &format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid),
+        "delivered",
+    )
+    .await;
+    let again = authorize(&mut c.browser, app).await;
+    assert_eq!(again, sub, "the same subaccount, active again");
+    list["deliveries"][0]["uri"].as_str().unwrap().to_owned()
+}
+
+/// The delivery's attempts, and nothing more arrived at `receiver` than `sent`.
+async fn assert_not_sent_again(
+    s: &TestServer,
+    owner: &Creds,
+    receiver: &Receiver,
+    uri: &str,
+    sent: usize,
+) {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        receiver.received().len(),
+        sent,
+        "the callback went out again"
+    );
+    let (_, one) = s.get(owner, uri).await;
+    assert_eq!(one["status"], "delivered", "{one}");
+    assert_eq!(one["attempts"], sent, "{one}");
+}
+
+server_test!(
+    replaying_a_stale_deauthorize_through_the_api_needs_confirm_true,
+    |s| {
+        let receiver = Receiver::start().await;
+        let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
+        let uri = stale_deauthorize(&s, &owner, &receiver, &app).await;
+        let replay = uri.replace(".json", "/Replay.json");
+        for form in [&[][..], &[("Confirm", "false")][..]] {
+            let (status, body) = s.post(&owner, &replay, form).await;
+            assert_twilio_error(status, &body, 409, 20409);
+            let message = body["message"].as_str().unwrap();
+            assert!(message.contains("active again"), "{message}");
+            assert!(message.contains("Confirm=true"), "{message}");
+        }
+        let (status, body) = s.post(&owner, &replay, &[("Confirm", "maybe")]).await;
+        assert_twilio_error(status, &body, 400, 20001);
+        assert_not_sent_again(&s, &owner, &receiver, &uri, 1).await;
+
+        let (status, body) = s.post(&owner, &replay, &[("Confirm", "true")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let both = receiver.wait_for(2, Duration::from_secs(10)).await;
+        assert_eq!(
+            both[1].header("i-twilio-idempotency-token"),
+            both[0].header("i-twilio-idempotency-token")
+        );
+    }
+);
+
+server_test!(
+    the_console_confirms_every_replay_and_warns_when_the_grant_is_active_again,
+    |s| {
+        let receiver = Receiver::start().await;
+        let email = format!("owner{}@example.com", rand_id());
+        let created =
+            s.sb.create_main_account(NewMainAccount {
+                email: email.clone(),
+                password: PASSWORD.into(),
+                friendly_name: "Owner Co".into(),
+                account_type: AccountType::Full,
+            })
+            .await
+            .unwrap();
+        let owner = Creds {
+            sid: created.account.sid.clone(),
+            token: created.auth_token.clone(),
+        };
+        let mut browser = Browser::new(&s);
+        browser.sign_in(&email, PASSWORD, "/console").await;
+        let app = app_with_callback(&s, &owner, &receiver, "POST", "/deauth").await;
+        let uri = stale_deauthorize(&s, &owner, &receiver, &app).await;
+        let sid = uri.rsplit('/').next().unwrap().trim_end_matches(".json");
+        let page = format!("/console/deliveries/{sid}");
+
+        // The delivery's page links to a confirmation; it replays nothing itself.
+        let detail = browser.get(&page).await;
+        assert!(detail.body.contains(&format!("href=\"{page}/replay\"")));
+        let confirm = browser.get(&format!("{page}/replay")).await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        assert!(
+            confirm.body.contains("grant is active again"),
+            "{}",
+            confirm.body
+        );
+        assert!(confirm.body.contains("will be told it is gone"));
+        assert!(confirm.body.contains(">Replay anyway<"));
+        assert_not_sent_again(&s, &owner, &receiver, &uri, 1).await;
+
+        // A replay that skips the confirmation is sent to it, and sends nothing.
+        let skipped = browser
+            .post(
+                &format!("{page}/replay"),
+                &[("csrf_token", &confirm.csrf())],
+            )
+            .await;
+        assert_eq!(skipped.status, StatusCode::SEE_OTHER);
+        assert_eq!(skipped.location(), format!("{page}/replay"));
+        // One confirmed without the warning (the page was opened while the
+        // grant was revoked) is refused, and says why.
+        let unwarned = browser
+            .post(
+                &format!("{page}/replay"),
+                &[("csrf_token", &confirm.csrf()), ("confirmed", "1")],
+            )
+            .await;
+        assert_eq!(unwarned.status, StatusCode::CONFLICT);
+        assert!(unwarned.body.contains("grant is active again"));
+        assert_not_sent_again(&s, &owner, &receiver, &uri, 1).await;
+
+        // Confirming the warning sends it.
+        let mut form = vec![("csrf_token".to_owned(), confirm.csrf())];
+        for name in ["confirmed", "grant_active"] {
+            form.extend(confirm.hidden(name).map(|v| (name.to_owned(), v)));
+        }
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let done = browser.post(&format!("{page}/replay"), &form).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(done.location(), format!("{page}?replayed=1"));
+        receiver.wait_for(2, Duration::from_secs(10)).await;
+
+        // A deauthorize whose grant is still revoked is confirmed too, plainly.
+        let mut gone = customer(&s, true).await;
+        authorize(&mut gone.browser, &app).await;
+        s.sb.revoke_grant(&gone.account, &app.parse().unwrap(), "test", None)
+            .await
+            .unwrap();
+        receiver.wait_for(3, Duration::from_secs(10)).await;
+        let list = wait_for_status(
+            &s,
+            &owner,
+            &format!("/switchboard/v1/Accounts/{}/Deliveries.json", owner.sid),
+            "delivered",
+        )
+        .await;
+        let newest = list["deliveries"][0]["sid"].as_str().unwrap();
+        assert_ne!(newest, sid);
+        let confirm = browser
+            .get(&format!("/console/deliveries/{newest}/replay"))
+            .await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        assert!(!confirm.body.contains("grant is active again"));
+        assert!(confirm.body.contains(">Replay callback<"));
+        assert_eq!(confirm.hidden("grant_active"), None);
+        let done = browser
+            .post(
+                &format!("/console/deliveries/{newest}/replay"),
+                &[
+                    ("csrf_token", &confirm.csrf()),
+                    ("confirmed", &confirm.hidden("confirmed").unwrap()),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        receiver.wait_for(4, Duration::from_secs(10)).await;
+    }
+);
