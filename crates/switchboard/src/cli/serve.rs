@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use switchboard_domain::Settings;
 use switchboard_domain::delivery::worker::CallbackSettings;
 use switchboard_domain::telephony::{SimSpeed, TelephonySettings};
+use switchboard_domain::{IpNet, Settings};
 use switchboard_telephony::PriceList;
 use tokio::net::TcpListener;
 
@@ -44,6 +44,23 @@ pub struct ServeArgs {
     /// docs/telephony.md).
     #[arg(long, env = "SWITCHBOARD_PRICE_LIST")]
     price_list: Option<std::path::PathBuf>,
+
+    /// Reverse proxies in front of Switchboard, as addresses or CIDR blocks,
+    /// comma-separated (e.g. 10.0.0.0/8,192.0.2.1). A request from one of them
+    /// is from the client its X-Forwarded-For names (the rightmost address that
+    /// is not a trusted proxy); from anyone else the header is ignored. The
+    /// client address is what sign-in throttling and the audit log use.
+    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',', value_parser = trusted_proxy)]
+    trusted_proxy: Vec<IpNet>,
+}
+
+/// A CIDR block, or one address (a /32 or /128).
+fn trusted_proxy(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{value:?} is not an IP address or CIDR block (such as 10.0.0.0/8)"))
 }
 
 fn telephony(args: &ServeArgs) -> Result<TelephonySettings, String> {
@@ -108,6 +125,7 @@ pub async fn run(
             ..CallbackSettings::default()
         },
         telephony: telephony(&args)?,
+        trusted_proxies: args.trusted_proxy.clone(),
     };
     let sb = super::open(database_url, settings).await?;
     // The first line on stdout says where to go; scripts and tests read it.
@@ -135,4 +153,28 @@ pub async fn serve_until(
     let _ = deliveries.await;
     let _ = simulator.await;
     served.map_err(|e| format!("server failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_blocks_or_single_addresses() {
+        assert_eq!(
+            trusted_proxy(" 10.0.0.0/8").unwrap(),
+            "10.0.0.0/8".parse::<IpNet>().unwrap()
+        );
+        assert_eq!(
+            trusted_proxy("192.0.2.1").unwrap(),
+            "192.0.2.1/32".parse::<IpNet>().unwrap()
+        );
+        assert_eq!(
+            trusted_proxy("2001:db8::1").unwrap(),
+            "2001:db8::1/128".parse::<IpNet>().unwrap()
+        );
+        for bad in ["", "10.0.0.0/33", "proxy.example", "10.0.0.0/8/8"] {
+            assert!(trusted_proxy(bad).is_err(), "{bad:?}");
+        }
+    }
 }
