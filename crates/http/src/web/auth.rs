@@ -113,7 +113,7 @@ pub async fn signin(
     let next = local_path(form.get("next"));
     let email = form.get("email").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default();
-    match app.sb.sign_in(&email, password, &client.to_string()).await {
+    match app.sb.sign_in(&email, password, client.0).await {
         Ok((_, session)) => see_other(
             &next,
             vec![cookies::set(

@@ -14,4 +14,5 @@ mod console_pages;
 mod principal;
 mod processes;
 mod revocation;
+mod sign_in_throttling;
 mod telephony;
