@@ -2,14 +2,21 @@
 //!
 //! A session is a random 256-bit value in an `HttpOnly` cookie; the database keeps
 //! only its SHA-256, so a copy of the database cannot be replayed as a cookie.
-//! Each session carries its own CSRF token. Failed sign-ins are throttled per
-//! email and per client address, in the database, so the limit holds across nodes.
+//! Each session carries its own CSRF token.
+//!
+//! Failed sign-ins are throttled per (client address, email), with delays that
+//! grow with each failure, and per client address across all emails (a
+//! ceiling). A stranger's failures therefore slow down only the stranger's own
+//! address: the right password from anywhere else is never refused because of
+//! them. The state is in the database, so the limits hold across nodes.
 
 pub mod pages;
 
+use std::net::IpAddr;
+
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use switchboard_store::sessions::{self, SessionRecord};
+use switchboard_store::sessions::{self, FailureRun, SessionRecord};
 use switchboard_store::users;
 use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
@@ -21,12 +28,52 @@ use crate::{Switchboard, password, validate};
 
 /// How long a session lasts.
 pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
-/// The window failed sign-ins are counted over.
+/// Failed sign-ins from one address for one email before each further
+/// attempt waits.
+pub const FREE_FAILURES: i64 = 3;
+/// The longest wait between attempts from one address for one email.
+pub const MAX_DELAY_SECONDS: i64 = 15 * 60;
+/// How long a run of failures from one address for one email is remembered
+/// after its last failure (a success forgets it at once).
+pub const FAILURE_MEMORY_SECONDS: i64 = 24 * 60 * 60;
+/// The window the per-address ceiling counts failures over.
 pub const THROTTLE_WINDOW_SECONDS: i64 = 15 * 60;
-/// Failed sign-ins allowed per email in the window.
-pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
-/// Failed sign-ins allowed per client address in the window.
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Failed sign-ins allowed per client address, over all emails, in the window.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 100;
+/// How often a sign-in tries again to count itself when concurrent attempts
+/// for the same address and email keep moving the count under it.
+const CLAIM_TRIES: usize = 8;
+
+const SECOND: i64 = 1_000_000;
+
+/// How long attempts wait after the `failures`-th failure in a row from one
+/// address for one email: nothing for the first [`FREE_FAILURES`] - 1, then 1 s,
+/// 2 s, 4 s… up to [`MAX_DELAY_SECONDS`].
+pub fn delay_seconds(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    // 2^10 s is already past the cap; the shift must not overflow.
+    (1i64 << (failures - FREE_FAILURES).min(10)).min(MAX_DELAY_SECONDS)
+}
+
+/// What throttling counts an address as: an IPv4 address, or an IPv6 address's
+/// /64, which one subscriber usually holds whole (counting its addresses one
+/// by one would give them 2^64 fresh starts).
+pub fn throttle_address(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => ipnet::Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+    }
+}
+
+fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
+    ((until.micros() - now.micros()).max(0) as u64)
+        .div_ceil(SECOND as u64)
+        .max(1)
+}
 
 /// A signed-in console user.
 #[derive(Debug, Clone)]
@@ -72,12 +119,8 @@ fn hash(cookie_value: &str) -> [u8; 32] {
     Sha256::digest(cookie_value.as_bytes()).into()
 }
 
-fn email_subject(email: &str) -> String {
-    format!("email:{email}")
-}
-
-fn address_subject(ip: &str) -> String {
-    format!("ip:{ip}")
+fn address_subject(address: &str) -> String {
+    format!("ip:{address}")
 }
 
 impl Switchboard {
@@ -130,42 +173,94 @@ impl Switchboard {
         Ok((created, session))
     }
 
-    /// Refuses when `subject` has failed too often lately.
-    async fn check_throttle(&self, subject: &str, limit: i64, now: Timestamp) -> DomainResult<()> {
-        let since = now.plus_micros(-THROTTLE_WINDOW_SECONDS * 1_000_000);
+    /// Refuses when the address has failed too often lately, over all emails;
+    /// otherwise says how many failures it has in the window.
+    async fn check_address_ceiling(&self, address: &str, now: Timestamp) -> DomainResult<i64> {
+        let subject = address_subject(address);
+        let since = now.plus_micros(-THROTTLE_WINDOW_SECONDS * SECOND);
         let failures = self
             .store()
-            .one(sessions::failures_since(subject, since, limit))
+            .one(sessions::failures_since(
+                &subject,
+                since,
+                MAX_FAILURES_PER_ADDRESS,
+            ))
             .await?;
-        if failures >= limit {
+        if failures >= MAX_FAILURES_PER_ADDRESS {
             let oldest = self
                 .store()
-                .one(sessions::oldest_failure_since(subject, since))
+                .one(sessions::oldest_failure_since(&subject, since))
                 .await?
                 .unwrap_or(now.micros());
-            let reopens = oldest + THROTTLE_WINDOW_SECONDS * 1_000_000;
-            let retry_after_seconds = ((reopens - now.micros()) / 1_000_000).max(1) as u64;
+            let reopens = Timestamp::from_micros(oldest + THROTTLE_WINDOW_SECONDS * SECOND);
             return Err(DomainError::TooManyAttempts {
-                retry_after_seconds,
+                retry_after_seconds: seconds_until(reopens, now),
             });
         }
-        Ok(())
+        Ok(failures)
     }
 
-    /// Signs in with email and password. Wrong credentials give the same answer
-    /// whether or not the email exists, and take as long.
+    /// Counts this attempt as a failure of (address, email) before the password
+    /// is checked (a success forgets it), or refuses while the pair waits. The
+    /// count moves by compare-and-set, so concurrent attempts cannot all pass
+    /// one check: each one is counted, and the later ones wait.
+    async fn claim_attempt(
+        &self,
+        address: &str,
+        email: &str,
+        now: Timestamp,
+    ) -> DomainResult<FailureRun> {
+        let forgotten = now.plus_micros(-FAILURE_MEMORY_SECONDS * SECOND);
+        for _ in 0..CLAIM_TRIES {
+            let seen = self
+                .store()
+                .opt(sessions::failure_run(address, email))
+                .await?;
+            if let Some(run) = &seen
+                && run.locked_until > now
+            {
+                return Err(DomainError::TooManyAttempts {
+                    retry_after_seconds: seconds_until(run.locked_until, now),
+                });
+            }
+            let failures = match &seen {
+                Some(run) if run.last_failure_at >= forgotten => run.failures + 1,
+                _ => 1,
+            };
+            let next = FailureRun {
+                failures,
+                last_failure_at: now,
+                locked_until: now.plus_micros(delay_seconds(failures) * SECOND),
+            };
+            let claimed = match &seen {
+                None => sessions::start_failure_run(address, email, &next),
+                Some(run) => sessions::advance_failure_run(address, email, run, &next),
+            };
+            if self.store().run(claimed).await? == 1 {
+                return Ok(next);
+            }
+        }
+        Err(DomainError::TooManyAttempts {
+            retry_after_seconds: 1,
+        })
+    }
+
+    /// Signs in with email and password from the client at `client`. Wrong
+    /// credentials give the same answer whether or not the email exists, take
+    /// as long, and are throttled alike. Failures and the throttling they start
+    /// are in the account's audit log, with the client's address.
     pub async fn sign_in(
         &self,
         email: &str,
         password: &str,
-        ip: &str,
+        client: IpAddr,
     ) -> DomainResult<(ConsoleSession, NewSession)> {
         let email = validate::email(email).unwrap_or_else(|_| email.trim().to_lowercase());
         let now = Timestamp::now();
-        self.check_throttle(&address_subject(ip), MAX_FAILURES_PER_ADDRESS, now)
-            .await?;
-        self.check_throttle(&email_subject(&email), MAX_FAILURES_PER_EMAIL, now)
-            .await?;
+        let ip = client.to_canonical().to_string();
+        let address = throttle_address(client);
+        let address_failures = self.check_address_ceiling(&address, now).await?;
+        let run = self.claim_attempt(&address, &email, now).await?;
         let user = self.store().opt(users::by_email(&email)).await?;
         let ok = match &user {
             Some(u) => password::verify(password.to_owned(), u.password_hash.clone()).await,
@@ -174,18 +269,22 @@ impl Switchboard {
                 false
             }
         };
-        let Some(user) = user.filter(|_| ok) else {
-            self.store()
-                .run(sessions::record_failure(&email_subject(&email), now))
-                .await?;
-            self.store()
-                .run(sessions::record_failure(&address_subject(ip), now))
-                .await?;
-            tracing::info!(ip, "failed console sign-in");
-            return Err(DomainError::Unauthenticated);
+        let user = match user {
+            Some(user) if ok => user,
+            unknown_or_wrong => {
+                self.store()
+                    .run(sessions::record_failure(&address_subject(&address), now))
+                    .await?;
+                tracing::info!(ip, "failed console sign-in");
+                if let Some(user) = &unknown_or_wrong {
+                    self.audit_failed_sign_in(user, &ip, &run, address_failures + 1)
+                        .await?;
+                }
+                return Err(DomainError::Unauthenticated);
+            }
         };
         self.store()
-            .run(sessions::clear_failures(&email_subject(&email)))
+            .run(sessions::clear_failure_run(&address, &email))
             .await?;
         let new = self.start_session(&user.id).await?;
         let session = self
@@ -200,10 +299,62 @@ impl Switchboard {
             subject: None,
             permissions: None,
             detail: None,
-            ip: Some(ip),
+            ip: Some(&ip),
         })
         .await?;
         Ok((session, new))
+    }
+
+    /// A failed sign-in in the account's audit log, and the throttling it
+    /// starts. Refused attempts are not recorded one by one: they cost an
+    /// attacker nothing, so they could fill the log.
+    async fn audit_failed_sign_in(
+        &self,
+        user: &users::UserRecord,
+        ip: &str,
+        run: &FailureRun,
+        address_failures: i64,
+    ) -> DomainResult<()> {
+        let event = |action, detail| Event {
+            account: &user.account_sid,
+            actor: &user.email,
+            action,
+            app: None,
+            subject: None,
+            permissions: None,
+            detail: Some(detail),
+            ip: Some(ip),
+        };
+        let in_a_row = run.failures;
+        self.record_event(event(
+            "console.sign_in_failed",
+            format!(
+                "Wrong password ({in_a_row} failure{} in a row from this address)",
+                if in_a_row == 1 { "" } else { "s" }
+            ),
+        ))
+        .await?;
+        let delay = delay_seconds(in_a_row);
+        if delay > 0 {
+            self.record_event(event(
+                "console.sign_in_throttled",
+                format!(
+                    "Sign-ins to this account from this address wait {delay} s before the next attempt"
+                ),
+            ))
+            .await?;
+        }
+        if address_failures == MAX_FAILURES_PER_ADDRESS {
+            self.record_event(event(
+                "console.sign_in_throttled",
+                format!(
+                    "This address reached {MAX_FAILURES_PER_ADDRESS} failed sign-ins in {} minutes, over all accounts; its sign-ins wait until older failures expire",
+                    THROTTLE_WINDOW_SECONDS / 60
+                ),
+            ))
+            .await?;
+        }
+        Ok(())
     }
 
     /// The live session a cookie names, if any.
@@ -228,9 +379,48 @@ impl Switchboard {
         self.store().run(sessions::delete_expired(now)).await?;
         self.store()
             .run(sessions::forget_failures_before(
-                now.plus_micros(-THROTTLE_WINDOW_SECONDS * 1_000_000),
+                now.plus_micros(-THROTTLE_WINDOW_SECONDS * SECOND),
+            ))
+            .await?;
+        self.store()
+            .run(sessions::forget_failure_runs_before(
+                now.plus_micros(-FAILURE_MEMORY_SECONDS * SECOND),
             ))
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_start_after_the_free_failures_double_and_stop_at_the_cap() {
+        let delays: Vec<i64> = (0..=14).map(delay_seconds).collect();
+        assert_eq!(
+            delays,
+            [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+        );
+        assert_eq!(delay_seconds(i64::MAX), MAX_DELAY_SECONDS);
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(throttle_address(a), "2001:db8:1:2::/64");
+        assert_eq!(throttle_address(a), throttle_address(b));
+        assert_ne!(throttle_address(a), throttle_address(other));
+        assert_eq!(
+            throttle_address("203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
+        // An IPv4 client seen through an IPv6 socket is the same client.
+        assert_eq!(
+            throttle_address("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
     }
 }

@@ -23,6 +23,8 @@ mod validate;
 use switchboard_store::Store;
 
 pub use error::{DomainError, DomainResult};
+/// Address blocks, for the trusted proxies in [`Settings`].
+pub use ipnet::IpNet;
 use secrets::Keys;
 
 /// Settings the domain needs from the operator.
@@ -37,6 +39,9 @@ pub struct Settings {
     pub callbacks: delivery::worker::CallbackSettings,
     /// The simulation clock and the price list.
     pub telephony: telephony::TelephonySettings,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; from any other
+    /// peer the header is ignored (`serve --trusted-proxy`).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Settings {
@@ -46,6 +51,7 @@ impl Default for Settings {
             allow_self_upgrade: false,
             callbacks: delivery::worker::CallbackSettings::default(),
             telephony: telephony::TelephonySettings::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

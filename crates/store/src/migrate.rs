@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_telephony"),
     migration!(6, "0006_message_status"),
     migration!(7, "0007_facts_epoch"),
+    migration!(8, "0008_sign_in_throttle"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -98,3 +98,79 @@ pub fn clear_failures(subject: &str) -> Statement<'_> {
 pub fn forget_failures_before(before: Timestamp) -> Statement<'static> {
     Statement::new("DELETE FROM login_failures WHERE at < $1", params![before])
 }
+
+/// One (client address, email) pair's run of failed sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureRun {
+    pub failures: i64,
+    pub last_failure_at: Timestamp,
+    pub locked_until: Timestamp,
+}
+
+pub fn failure_run<'a>(address: &'a str, email: &'a str) -> Query<'a, FailureRun> {
+    Query::new(
+        "SELECT failures, last_failure_at, locked_until FROM sign_in_failures WHERE address = $1 AND email = $2",
+        params![address, email],
+        |c| {
+            Ok(FailureRun {
+                failures: c.int()?,
+                last_failure_at: c.timestamp()?,
+                locked_until: c.timestamp()?,
+            })
+        },
+    )
+}
+
+/// Starts a pair's run; changes nothing (0 rows) when another request started
+/// one first.
+pub fn start_failure_run<'a>(address: &'a str, email: &'a str, run: &FailureRun) -> Statement<'a> {
+    Statement::new(
+        "INSERT INTO sign_in_failures (address, email, failures, last_failure_at, locked_until) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (address, email) DO NOTHING",
+        params![
+            address,
+            email,
+            run.failures,
+            run.last_failure_at,
+            run.locked_until
+        ],
+    )
+}
+
+/// Moves a pair's run from `seen` to `next`; changes nothing (0 rows) when
+/// another request moved it since it was read, so that concurrent attempts
+/// cannot all pass one check.
+pub fn advance_failure_run<'a>(
+    address: &'a str,
+    email: &'a str,
+    seen: &FailureRun,
+    next: &FailureRun,
+) -> Statement<'a> {
+    Statement::new(
+        "UPDATE sign_in_failures SET failures = $3, last_failure_at = $4, locked_until = $5 \
+         WHERE address = $1 AND email = $2 AND failures = $6 AND last_failure_at = $7",
+        params![
+            address,
+            email,
+            next.failures,
+            next.last_failure_at,
+            next.locked_until,
+            seen.failures,
+            seen.last_failure_at
+        ],
+    )
+}
+
+pub fn clear_failure_run<'a>(address: &'a str, email: &'a str) -> Statement<'a> {
+    Statement::new(
+        "DELETE FROM sign_in_failures WHERE address = $1 AND email = $2",
+        params![address, email],
+    )
+}
+
+pub fn forget_failure_runs_before(before: Timestamp) -> Statement<'static> {
+    Statement::new(
+        "DELETE FROM sign_in_failures WHERE last_failure_at < $1",
+        params![before],
+    )
+}

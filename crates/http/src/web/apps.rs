@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,10 +16,11 @@ use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permission, Perm
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
 use super::kit::{
-    Pager, confirmed, csrf_ok, encode, expired, failed, initial, ip, not_found, page_at, when,
+    Pager, confirmed, csrf_ok, encode, expired, failed, initial, not_found, page_at, when,
 };
 use super::multipart;
 use super::page::{Page, message, see_other};
@@ -740,7 +741,7 @@ pub async fn revoke_page(
 pub async fn revoke(
     State(app): State<App>,
     SignedIn(session): SignedIn,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: ClientAddr,
     Path((sid, subaccount)): Path<(String, String)>,
     WebForm(form): WebForm,
 ) -> Response {
@@ -756,7 +757,7 @@ pub async fn revoke(
         &form,
         PATH,
         app.sb
-            .console_owner_revoke(&session, &sid, &subaccount, Some(&ip(&peer))),
+            .console_owner_revoke(&session, &sid, &subaccount, Some(&client.to_string())),
         |()| format!("{PATH}/{sid}/customers?revoked={subaccount}"),
     )
     .await

@@ -30,6 +30,8 @@ pub struct Row {
 fn describe(action: &str) -> &'static str {
     match action {
         "console.sign_in" => "Signed in to the console",
+        "console.sign_in_failed" => "Failed to sign in to the console",
+        "console.sign_in_throttled" => "Sign-ins slowed down after failures",
         "account.sign_up" => "Created the account",
         "account.upgrade" => "Upgraded the account to Full",
         "connect.authorize" => "Authorized a Connect App",

@@ -1,9 +1,7 @@
 //! Sign-up, sign-in and sign-out.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -11,6 +9,7 @@ use serde::Deserialize;
 use switchboard_domain::DomainError;
 
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::cookies;
 use super::forms::{WebForm, anonymous_token, anonymous_token_valid, local_path};
 use super::page::{Page, message, see_other};
@@ -104,7 +103,7 @@ pub async fn signin_page(
 
 pub async fn signin(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
     WebForm(form): WebForm,
 ) -> Response {
@@ -114,11 +113,7 @@ pub async fn signin(
     let next = local_path(form.get("next"));
     let email = form.get("email").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default();
-    match app
-        .sb
-        .sign_in(&email, password, &peer.ip().to_string())
-        .await
-    {
+    match app.sb.sign_in(&email, password, client.0).await {
         Ok((_, session)) => see_other(
             &next,
             vec![cookies::set(
@@ -205,7 +200,7 @@ pub async fn signup_page(
 
 pub async fn signup(
     State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     headers: HeaderMap,
     WebForm(form): WebForm,
 ) -> Response {
@@ -216,7 +211,7 @@ pub async fn signup(
     let email = form.get("email").unwrap_or_default().to_owned();
     let friendly_name = form.get("friendly_name").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default();
-    let ip = peer.ip().to_string();
+    let ip = client.to_string();
     let failure = match app
         .sb
         .sign_up(&email, password, &friendly_name, Some(&ip))

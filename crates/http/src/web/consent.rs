@@ -2,10 +2,8 @@
 //! the Authorize or Deny button posts back and the browser is sent to the app's
 //! registered authorize URL, and nowhere else.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -18,6 +16,7 @@ use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::forms::WebForm;
 use super::page::{Page, message, see_other};
 use super::session::{Viewer, signin_url};
@@ -194,7 +193,7 @@ pub async fn decide(
     State(app): State<App>,
     Path(sid): Path<String>,
     Viewer(viewer): Viewer,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     WebForm(form): WebForm,
 ) -> Response {
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
@@ -222,7 +221,7 @@ pub async fn decide(
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
         Err(e) => return internal(e),
     };
-    let ip = peer.ip().to_string();
+    let ip = client.to_string();
     let customer = Customer {
         account: &session.account_sid,
         account_type: session.account_type,

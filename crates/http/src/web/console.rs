@@ -1,7 +1,7 @@
 //! The console's pages.
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,9 +13,10 @@ use switchboard_types::AccountType;
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
-use super::kit::{self, csrf_ok, expired, when_opt};
+use super::kit::{csrf_ok, expired, when_opt};
 use super::page::{Page, message, see_other};
 use super::session::{SignedIn, Viewer};
 use crate::App;
@@ -165,14 +166,14 @@ pub async fn rotation_page(SignedIn(session): SignedIn, step: Rotation) -> Respo
 pub async fn rotate(
     app: App,
     session: ConsoleSession,
-    peer: std::net::SocketAddr,
+    client: ClientAddr,
     form: crate::twilio::Params,
     step: Rotation,
 ) -> Response {
     if !csrf_ok(&session, &form) {
         return expired(&session, "/console");
     }
-    let ip = kit::ip(&peer);
+    let ip = client.to_string();
     let (done, result) = match step {
         Rotation::Create => (
             "created",
@@ -215,10 +216,10 @@ macro_rules! rotation_handlers {
         pub async fn $post(
             State(app): State<App>,
             SignedIn(session): SignedIn,
-            ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+            client: ClientAddr,
             WebForm(form): WebForm,
         ) -> Response {
-            rotate(app, session, peer, form, $step).await
+            rotate(app, session, client, form, $step).await
         }
     };
 }

@@ -1,7 +1,7 @@
 //! The customer's list of authorized Connect Apps, and revoking one.
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -11,8 +11,9 @@ use switchboard_types::ConnectAppSid;
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::forms::WebForm;
-use super::kit::{csrf_ok, encode, ip};
+use super::kit::{csrf_ok, encode};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -160,7 +161,7 @@ pub async fn revoke(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: ClientAddr,
     WebForm(form): WebForm,
 ) -> Response {
     if !csrf_ok(&session, &form) {
@@ -184,7 +185,12 @@ pub async fn revoke(
         .unwrap_or_default();
     match app
         .sb
-        .revoke_grant(&session.account_sid, &sid, &session.email, Some(&ip(&peer)))
+        .revoke_grant(
+            &session.account_sid,
+            &sid,
+            &session.email,
+            Some(&client.to_string()),
+        )
         .await
     {
         Ok(()) | Err(DomainError::NotFound) => {

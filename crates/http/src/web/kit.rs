@@ -82,10 +82,6 @@ pub fn failed(session: &ConsoleSession, back: &str, e: DomainError) -> Response 
     }
 }
 
-pub fn ip(peer: &std::net::SocketAddr) -> String {
-    peer.ip().to_string()
-}
-
 pub fn encode(value: &str) -> String {
     utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
 }

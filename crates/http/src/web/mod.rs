@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod chrome;
+pub mod client_addr;
 pub mod consent;
 pub mod console;
 pub mod cookies;

@@ -2,7 +2,7 @@
 //! reactivate, close.
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,9 +13,10 @@ use switchboard_types::{AccountSid, AccountStatus};
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, ip, not_found, page_at, when};
+use super::kit::{Pager, csrf_ok, expired, failed, not_found, page_at, when};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -110,7 +111,7 @@ pub async fn list(
 pub async fn create(
     State(app): State<App>,
     SignedIn(session): SignedIn,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: ClientAddr,
     WebForm(form): WebForm,
 ) -> Response {
     if !csrf_ok(&session, &form) {
@@ -119,7 +120,7 @@ pub async fn create(
     let name = form.get("friendly_name").unwrap_or_default().to_owned();
     match app
         .sb
-        .console_create_subaccount(&session, &name, Some(&ip(&peer)))
+        .console_create_subaccount(&session, &name, Some(&client.to_string()))
         .await
     {
         Ok(a) => see_other(&format!("{PATH}/{}?done=created", a.sid), Vec::new()),
@@ -218,7 +219,7 @@ pub async fn detail(
 pub async fn rename(
     State(app): State<App>,
     SignedIn(session): SignedIn,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    client: ClientAddr,
     Path(sid): Path<String>,
     WebForm(form): WebForm,
 ) -> Response {
@@ -232,7 +233,7 @@ pub async fn rename(
     let name = form.get("friendly_name").unwrap_or_default().to_owned();
     match app
         .sb
-        .console_rename_subaccount(&session, &account.sid, &name, Some(&ip(&peer)))
+        .console_rename_subaccount(&session, &account.sid, &name, Some(&client.to_string()))
         .await
     {
         Ok(a) => see_other(&format!("{PATH}/{}?done=renamed", a.sid), Vec::new()),
@@ -325,7 +326,7 @@ pub async fn confirm_change(
 pub async fn apply_change(
     app: App,
     session: ConsoleSession,
-    peer: std::net::SocketAddr,
+    client: ClientAddr,
     sid: String,
     form: crate::twilio::Params,
     change: Change,
@@ -339,7 +340,12 @@ pub async fn apply_change(
     }
     match app
         .sb
-        .console_set_subaccount_status(&session, &account.sid, change.status(), Some(&ip(&peer)))
+        .console_set_subaccount_status(
+            &session,
+            &account.sid,
+            change.status(),
+            Some(&client.to_string()),
+        )
         .await
     {
         Ok(a) => see_other(
@@ -362,11 +368,11 @@ macro_rules! change_handlers {
         pub async fn $post(
             State(app): State<App>,
             SignedIn(session): SignedIn,
-            ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+            client: ClientAddr,
             Path(sid): Path<String>,
             WebForm(form): WebForm,
         ) -> Response {
-            apply_change(app, session, peer, sid, form, $change).await
+            apply_change(app, session, client, sid, form, $change).await
         }
     };
 }

@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 
 use clap::Args;
-use switchboard_domain::Settings;
 use switchboard_domain::delivery::worker::CallbackSettings;
 use switchboard_domain::telephony::{SimSpeed, TelephonySettings};
+use switchboard_domain::{IpNet, Settings};
 use switchboard_telephony::PriceList;
 use tokio::net::TcpListener;
 
@@ -62,6 +62,14 @@ pub struct ServeArgs {
     /// under the file descriptor limit (`ulimit -n`) less about 100.
     #[arg(long, env = "SWITCHBOARD_MAX_CONNECTIONS", default_value = "512", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_connections: u32,
+
+    /// Reverse proxies in front of Switchboard, as addresses or CIDR blocks,
+    /// comma-separated (e.g. 10.0.0.0/8,192.0.2.1). A request from one of them
+    /// is from the client its X-Forwarded-For names (the rightmost address that
+    /// is not a trusted proxy); from anyone else the header is ignored. The
+    /// client address is what sign-in throttling and the audit log use.
+    #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',', value_parser = trusted_proxy)]
+    trusted_proxy: Vec<IpNet>,
 }
 
 fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -79,6 +87,15 @@ fn server_settings(args: &ServeArgs) -> switchboard_http::ServerSettings {
         max_connections: args.max_connections,
         ..switchboard_http::ServerSettings::default()
     }
+}
+
+/// A CIDR block, or one address (a /32 or /128).
+fn trusted_proxy(value: &str) -> Result<IpNet, String> {
+    let value = value.trim();
+    value
+        .parse::<IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{value:?} is not an IP address or CIDR block (such as 10.0.0.0/8)"))
 }
 
 fn telephony(args: &ServeArgs) -> Result<TelephonySettings, String> {
@@ -156,6 +173,7 @@ pub async fn run(
             ..CallbackSettings::default()
         },
         telephony: telephony(&args)?,
+        trusted_proxies: args.trusted_proxy.clone(),
     };
     let server = server_settings(&args);
     let sb = super::open(database_url, settings).await?;
@@ -186,4 +204,28 @@ pub async fn serve_until(
     let _ = deliveries.await;
     let _ = simulator.await;
     served.map_err(|e| format!("server failed: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_blocks_or_single_addresses() {
+        assert_eq!(
+            trusted_proxy(" 10.0.0.0/8").unwrap(),
+            "10.0.0.0/8".parse::<IpNet>().unwrap()
+        );
+        assert_eq!(
+            trusted_proxy("192.0.2.1").unwrap(),
+            "192.0.2.1/32".parse::<IpNet>().unwrap()
+        );
+        assert_eq!(
+            trusted_proxy("2001:db8::1").unwrap(),
+            "2001:db8::1/128".parse::<IpNet>().unwrap()
+        );
+        for bad in ["", "10.0.0.0/33", "proxy.example", "10.0.0.0/8/8"] {
+            assert!(trusted_proxy(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -10,7 +10,9 @@ use crate::support::TestServer;
 
 pub struct Browser<'s> {
     server: &'s TestServer,
+    client: reqwest::Client,
     cookies: BTreeMap<String, String>,
+    forwarded_for: Option<String>,
 }
 
 pub struct Answer {
@@ -69,7 +71,32 @@ impl<'s> Browser<'s> {
     pub fn new(server: &'s TestServer) -> Self {
         Browser {
             server,
+            client: server.http.clone(),
             cookies: BTreeMap::new(),
+            forwarded_for: None,
+        }
+    }
+
+    /// A browser whose connections come from another loopback address
+    /// (`127.0.0.2`…): a different client as far as the server can tell.
+    pub fn from_address(server: &'s TestServer, ip: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            ..Browser::new(server)
+        }
+    }
+
+    /// A browser that sends `X-Forwarded-For: value` with every request, as a
+    /// reverse proxy (or someone pretending to be one) would.
+    pub fn forwarded_for(server: &'s TestServer, value: &str) -> Self {
+        Browser {
+            forwarded_for: Some(value.to_owned()),
+            ..Browser::new(server)
         }
     }
 
@@ -87,7 +114,10 @@ impl<'s> Browser<'s> {
         } else {
             self.server.url(path)
         };
-        let mut req = self.server.http.request(method, url);
+        let mut req = self.client.request(method, url);
+        if let Some(value) = &self.forwarded_for {
+            req = req.header("X-Forwarded-For", value);
+        }
         if !self.cookies.is_empty() {
             let header = self
                 .cookies

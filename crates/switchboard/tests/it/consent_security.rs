@@ -245,45 +245,6 @@ server_test!(sign_in_forms_need_their_csrf_token, |s| {
     );
 });
 
-server_test!(failed_sign_ins_are_throttled_per_account, |s| {
-    let c = customer(&s, true).await;
-    let mut b = Browser::new(&s);
-    for _ in 0..5 {
-        let answer = b.sign_in(&c.email, "wrong password!", "/console").await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-        assert!(answer.body.contains("incorrect"));
-    }
-    let answer = b.sign_in(&c.email, PASSWORD, "/console").await;
-    assert_eq!(
-        answer.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "even the right password waits"
-    );
-    assert!(answer.header("retry-after").parse::<u64>().unwrap() > 0);
-    assert!(b.cookie("sb_session").is_none());
-});
-
-server_test!(failed_sign_ins_are_throttled_per_address, |s| {
-    let mut b = Browser::new(&s);
-    for i in 0..20 {
-        let answer = b
-            .sign_in(
-                &format!("nobody{i}-{}@example.com", rand_id()),
-                "wrong password!",
-                "/console",
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {i}");
-    }
-    let c = customer(&s, true).await;
-    let answer = b.sign_in(&c.email, PASSWORD, "/console").await;
-    assert_eq!(
-        answer.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "the address is throttled for every account"
-    );
-});
-
 server_test!(session_cookies_are_http_only_and_same_site_lax, |s| {
     let mut b = Browser::new(&s);
     let email = format!("c{}@example.com", rand_id());

@@ -17,4 +17,5 @@ mod health;
 mod principal;
 mod processes;
 mod revocation;
+mod sign_in_throttling;
 mod telephony;
