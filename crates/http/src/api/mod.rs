@@ -44,7 +44,6 @@ pub fn routes() -> Router<App> {
             api_route(post(tokens::create_secondary).delete(tokens::delete_secondary)),
         )
         .route("/v1/AuthTokens/Promote", api_route(post(tokens::promote)))
-        .route(principal::PATH, api_route(get(principal::fetch)))
         .route(
             "/2010-04-01/Accounts/{account}/ConnectApps.json",
             api_route(get(connect_apps::list).post(connect_apps::create)),
@@ -65,31 +64,51 @@ pub fn routes() -> Router<App> {
             "/2010-04-01/Accounts/{account}/AuthorizedConnectApps/{sid}",
             api_route(get(authorized_apps::fetch).delete(authorized_apps::revoke)),
         )
-        .route(
-            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}",
-            api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Logo",
-            api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Authorizations/{subaccount}",
-            api_route(delete(connect_apps::owner_revoke)),
-        )
         .merge(telephony_routes())
-        .route(
-            "/switchboard/v1/Accounts/{account}/Deliveries.json",
-            api_route(get(deliveries::list)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/Deliveries/{sid}",
+        .merge(extension_routes())
+}
+
+/// Switchboard's own paths. They answer JSON only, so each answers with and
+/// without `.json`: written here without it, a path ending in a name is routed
+/// both ways, and one ending in a SID strips it (`path::extension_segment`).
+fn extension_routes() -> Router<App> {
+    const A: &str = "/switchboard/v1/Accounts/{account}";
+    let routes = [
+        (principal::PATH.to_owned(), api_route(get(principal::fetch))),
+        (
+            format!("{A}/ConnectApps/{{sid}}"),
+            api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
+        ),
+        (
+            format!("{A}/ConnectApps/{{sid}}/Logo"),
+            api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
+        ),
+        (
+            format!("{A}/ConnectApps/{{sid}}/Authorizations/{{subaccount}}"),
+            api_route(delete(connect_apps::owner_revoke)),
+        ),
+        (format!("{A}/Deliveries"), api_route(get(deliveries::list))),
+        (
+            format!("{A}/Deliveries/{{sid}}"),
             api_route(get(deliveries::fetch)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/Deliveries/{sid}/Replay.json",
+        ),
+        (
+            format!("{A}/Deliveries/{{sid}}/Replay"),
             api_route(post(deliveries::replay)),
-        )
+        ),
+    ];
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, route)| {
+            let bare = path.strip_suffix(".json").unwrap_or(&path);
+            if bare.ends_with('}') {
+                router.route(bare, route)
+            } else {
+                router
+                    .route(&format!("{bare}.json"), route.clone())
+                    .route(bare, route)
+            }
+        })
 }
 
 fn telephony_routes() -> Router<App> {

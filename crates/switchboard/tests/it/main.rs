@@ -11,6 +11,7 @@ mod connect;
 mod connect_apps_api;
 mod consent_security;
 mod console_pages;
+mod extension_paths;
 mod principal;
 mod processes;
 mod revocation;

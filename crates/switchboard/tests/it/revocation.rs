@@ -14,7 +14,7 @@ use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error};
 
 /// An app owner whose app calls `receiver` back with `method`.
-async fn owner_with_callback(
+pub async fn owner_with_callback(
     s: &TestServer,
     receiver: &Receiver,
     method: &str,
@@ -39,7 +39,7 @@ async fn owner_with_callback(
     (owner, app["sid"].as_str().unwrap().to_owned())
 }
 
-async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
+pub async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
     let token =
         s.sb.reveal_token(&s.sb.operator_account(account).await.unwrap())
             .unwrap();
@@ -132,7 +132,7 @@ server_test!(
     }
 );
 
-async fn wait_for_status(s: &TestServer, owner: &Creds, path: &str, status: &str) -> Value {
+pub async fn wait_for_status(s: &TestServer, owner: &Creds, path: &str, status: &str) -> Value {
     for _ in 0..200 {
         let (_, list) = s.get(owner, path).await;
         if list["deliveries"]
