@@ -13,6 +13,7 @@ pub mod console;
 pub mod delivery;
 pub mod error;
 pub mod grants;
+pub mod ops;
 pub mod password;
 pub mod secrets;
 pub mod telephony;
@@ -64,6 +65,7 @@ struct Shared {
     settings: Settings,
     deliveries_committed: tokio::sync::Notify,
     simulator_work: tokio::sync::Notify,
+    attempts: ops::AttemptCounters,
 }
 
 impl Switchboard {
@@ -77,6 +79,7 @@ impl Switchboard {
                 settings,
                 deliveries_committed: tokio::sync::Notify::new(),
                 simulator_work: tokio::sync::Notify::new(),
+                attempts: ops::AttemptCounters::default(),
             }),
         })
     }

@@ -2,6 +2,8 @@
 //! consent flow and console), Twilio's JSON and form formats, and the server.
 
 pub mod api;
+pub mod metrics;
+pub mod routes;
 pub mod twilio;
 pub mod web;
 
@@ -23,13 +25,25 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct App {
     pub sb: Switchboard,
+    /// Request metrics, when the operator asked for them (`--metrics-listen`).
+    pub metrics: Option<std::sync::Arc<metrics::Metrics>>,
+}
+
+impl App {
+    pub fn new(sb: Switchboard) -> App {
+        App { sb, metrics: None }
+    }
+}
+
+/// The templates of every route, as the metrics label requests.
+pub fn route_templates() -> Vec<String> {
+    api::routes().merge(web::routes()).into_parts().1
 }
 
 /// The whole HTTP surface, without the layers around it (see [`serve`]).
 pub fn router(app: App) -> Router {
-    Router::new()
-        .merge(api::routes())
-        .merge(web::routes())
+    let (routes, _) = api::routes().merge(web::routes()).into_parts();
+    routes
         .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
         .route("/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
@@ -76,6 +90,7 @@ pub async fn serve(
             HeaderValue::from_static("nosniff"),
         ))
         .option_layer(trace)
+        .option_layer(metrics::layer(&app))
         .service(router(app));
     axum::serve(
         listener,

@@ -14,10 +14,10 @@ pub mod telephony_json;
 pub mod tokens;
 pub mod usage;
 
-use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::App;
+use crate::routes::Routes;
 use crate::twilio::ApiError;
 
 /// Wrong methods on an API path get Twilio's JSON, not axum's empty 405.
@@ -29,8 +29,8 @@ fn api_route(route: MethodRouter<App>) -> MethodRouter<App> {
     )
 }
 
-pub fn routes() -> Router<App> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route(
             "/2010-04-01/Accounts.json",
             api_route(get(accounts::list).post(accounts::create)),
@@ -71,7 +71,7 @@ pub fn routes() -> Router<App> {
 /// Switchboard's own paths. They answer JSON only, so each answers with and
 /// without `.json`: written here without it, a path ending in a name is routed
 /// both ways, and one ending in a SID strips it (`path::extension_segment`).
-fn extension_routes() -> Router<App> {
+fn extension_routes() -> Routes {
     const A: &str = "/switchboard/v1/Accounts/{account}";
     let routes = [
         (principal::PATH.to_owned(), api_route(get(principal::fetch))),
@@ -99,7 +99,7 @@ fn extension_routes() -> Router<App> {
     ];
     routes
         .into_iter()
-        .fold(Router::new(), |router, (path, route)| {
+        .fold(Routes::new(), |router, (path, route)| {
             let bare = path.strip_suffix(".json").unwrap_or(&path);
             if bare.ends_with('}') {
                 router.route(bare, route)
@@ -111,10 +111,10 @@ fn extension_routes() -> Router<App> {
         })
 }
 
-fn telephony_routes() -> Router<App> {
+fn telephony_routes() -> Routes {
     const A: &str = "/2010-04-01/Accounts/{account}";
     let at = |p: &str| format!("{A}{p}");
-    Router::new()
+    Routes::new()
         .route(
             &at("/AvailablePhoneNumbers.json"),
             api_route(get(numbers::countries)),

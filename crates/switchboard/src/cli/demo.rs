@@ -190,7 +190,7 @@ The Connect story, in a browser (data in {db}):
         super::serve::shutdown_signal().await;
         let _ = stop_tx.send(true);
     };
-    let served = super::serve::serve_until(sb, listener, signal).await;
+    let served = super::serve::serve_until(sb, listener, None, signal).await;
     match example.await {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(format!("Call Analytics failed: {e}")),
