@@ -6,12 +6,14 @@ mod receiver;
 mod support;
 
 mod accounts_api;
+mod backup;
 mod bad_input;
 mod connect;
 mod connect_apps_api;
 mod consent_security;
 mod console_pages;
 mod extension_paths;
+mod metrics;
 mod principal;
 mod processes;
 mod revocation;
