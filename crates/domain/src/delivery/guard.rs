@@ -164,7 +164,8 @@ mod tests {
     /// NAT64 gateway, 6to4 relay or dual-stack host would deliver to it.
     #[test]
     fn ipv6_forms_embedding_ipv4_are_judged_by_the_embedded_address() {
-        let forms: [(&str, fn(&str) -> String); 5] = [
+        type Embed = fn(&str) -> String;
+        let forms: [(&str, Embed); 5] = [
             ("NAT64", |v4| format!("64:ff9b::{v4}")),
             ("6to4", |v4| {
                 let o: std::net::Ipv4Addr = v4.parse().unwrap();

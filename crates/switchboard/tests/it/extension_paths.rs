@@ -4,7 +4,6 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use switchboard_types::AccountType;
 
 use crate::connect::{authorize, customer};
 use crate::receiver::Receiver;
