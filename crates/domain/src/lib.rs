@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod error;
 pub mod grants;
 pub mod health;
+pub mod ops;
 pub mod password;
 pub mod secrets;
 pub mod telephony;
@@ -72,6 +73,7 @@ struct Shared {
     deliveries_committed: tokio::sync::Notify,
     simulator_work: tokio::sync::Notify,
     workers: health::Workers,
+    attempts: ops::AttemptCounters,
 }
 
 impl Switchboard {
@@ -86,6 +88,7 @@ impl Switchboard {
                 deliveries_committed: tokio::sync::Notify::new(),
                 simulator_work: tokio::sync::Notify::new(),
                 workers: health::Workers::default(),
+                attempts: ops::AttemptCounters::default(),
             }),
         })
     }

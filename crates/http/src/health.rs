@@ -2,7 +2,6 @@
 //! answers) and `GET /readyz` (it can do its work). No credentials, and nothing
 //! in the answers an operator would keep secret.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,9 +9,10 @@ use axum::routing::get;
 use switchboard_domain::health::{DatabaseState, Readiness};
 
 use crate::App;
+use crate::routes::Routes;
 
-pub fn routes() -> Router<App> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
 }

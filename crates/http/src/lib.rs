@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod health;
+pub mod metrics;
+pub mod routes;
 mod server;
 pub mod twilio;
 pub mod web;
@@ -26,14 +28,29 @@ use tower_http::trace::TraceLayer;
 #[derive(Clone)]
 pub struct App {
     pub sb: Switchboard,
+    /// Request metrics, when the operator asked for them (`--metrics-listen`).
+    pub metrics: Option<std::sync::Arc<metrics::Metrics>>,
+}
+
+impl App {
+    pub fn new(sb: Switchboard) -> App {
+        App { sb, metrics: None }
+    }
+}
+
+/// The templates of every route, as the metrics label requests.
+pub fn route_templates() -> Vec<String> {
+    all_routes().into_parts().1
+}
+
+fn all_routes() -> routes::Routes {
+    api::routes().merge(web::routes()).merge(health::routes())
 }
 
 /// The whole HTTP surface, without the layers around it (see [`serve`]).
 pub fn router(app: App) -> Router {
-    Router::new()
-        .merge(api::routes())
-        .merge(web::routes())
-        .merge(health::routes())
+    let (routes, _) = all_routes().into_parts();
+    routes
         .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
         .route("/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
@@ -83,6 +100,7 @@ pub async fn serve(
             HeaderValue::from_static("nosniff"),
         ))
         .option_layer(trace)
+        .option_layer(metrics::layer(&app))
         .service(router(app));
     server::run(listener, service, settings, shutdown).await
 }

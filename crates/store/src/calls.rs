@@ -219,6 +219,15 @@ pub fn due(now: Timestamp, limit: i64) -> Query<'static, CallRecord> {
 }
 
 /// The soonest moment a call is due to move on, if any is.
+/// Calls the simulator has yet to move on (through the partial index `calls_due`).
+pub fn in_flight() -> Query<'static, i64> {
+    Query::new(
+        "SELECT COUNT(*) FROM calls WHERE next_transition_at IS NOT NULL",
+        vec![],
+        |c| c.int(),
+    )
+}
+
 pub fn next_due() -> Query<'static, Option<i64>> {
     Query::new(
         "SELECT MIN(next_transition_at) FROM calls WHERE next_transition_at IS NOT NULL",

@@ -133,6 +133,37 @@ pub fn claim_due(
     Query::new(sql, params![now, lease_until, limit], decode)
 }
 
+/// The outbox: pending deliveries, by what they wait for at `now`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxDepth {
+    /// Due and not claimed by a worker.
+    pub due: i64,
+    /// Claimed by a worker whose lease has not run out: being sent.
+    pub sending: i64,
+    /// Waiting for a later attempt (a retry).
+    pub scheduled: i64,
+}
+
+/// Counts only pending rows, through the partial index `deliveries_due`:
+/// finished deliveries are history, which grows without bound.
+pub fn outbox_depth(now: Timestamp) -> Query<'static, OutboxDepth> {
+    Query::new(
+        "SELECT \
+         COUNT(*) FILTER (WHERE next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)), \
+         COUNT(*) FILTER (WHERE lease_until > $1), \
+         COUNT(*) FILTER (WHERE next_attempt_at > $1 AND (lease_until IS NULL OR lease_until <= $1)) \
+         FROM deliveries WHERE state = 'pending'",
+        params![now],
+        |c| {
+            Ok(OutboxDepth {
+                due: c.int()?,
+                sending: c.int()?,
+                scheduled: c.int()?,
+            })
+        },
+    )
+}
+
 /// The soonest moment a pending delivery falls due, if any.
 pub fn next_due() -> Query<'static, Option<i64>> {
     Query::new(

@@ -25,6 +25,8 @@ pub enum StoreError {
     Migration { version: i64, reason: String },
     #[error("expected one row, found none")]
     NotFound,
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 /// tokio-postgres displays server errors as just "db error"; the server's own

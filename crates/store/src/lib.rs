@@ -21,6 +21,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod authorizations;
+pub mod backup;
 pub mod calls;
 pub mod connect_apps;
 pub mod console;
@@ -125,7 +126,24 @@ impl Default for PoolSize {
     }
 }
 
+/// What the connections that run transactions are doing (SQLite's single
+/// writer; PostgreSQL's pool), for monitoring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub connections: usize,
+    pub in_use: usize,
+    /// Transactions waiting for a connection.
+    pub waiting: usize,
+}
+
 impl Store {
+    pub fn pool_stats(&self) -> PoolStats {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.pool_stats(),
+            Inner::Postgres(p) => p.pool_stats(),
+        }
+    }
+
     /// Opens the database and brings its schema up to date.
     pub async fn open(url: &DatabaseUrl, size: PoolSize) -> Result<Store> {
         let inner = match url {

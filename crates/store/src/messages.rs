@@ -166,6 +166,15 @@ pub fn due(now: Timestamp, limit: i64) -> Query<'static, MessageRecord> {
     )
 }
 
+/// Messages the simulator has yet to move on (through the partial index `messages_due`).
+pub fn in_flight() -> Query<'static, i64> {
+    Query::new(
+        "SELECT COUNT(*) FROM messages WHERE next_transition_at IS NOT NULL",
+        vec![],
+        |c| c.int(),
+    )
+}
+
 pub fn next_due() -> Query<'static, Option<i64>> {
     Query::new(
         "SELECT MIN(next_transition_at) FROM messages WHERE next_transition_at IS NOT NULL",

@@ -62,6 +62,16 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 impl SqliteStore {
+    /// The one writer connection is SQLite's transaction pool.
+    pub(crate) fn pool_stats(&self) -> crate::PoolStats {
+        let (busy, waiting) = self.writer.usage();
+        crate::PoolStats {
+            connections: 1,
+            in_use: usize::from(busy),
+            waiting,
+        }
+    }
+
     pub fn open(path: &Path, readers: usize) -> Result<Self> {
         let writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;

@@ -47,17 +47,37 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || o[0] >= 240)
         }
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
+            if v6.is_loopback() || v6.is_unspecified() {
+                return false;
+            }
+            if let Some(v4) = embedded_ipv4(v6) {
                 return is_public(IpAddr::V4(v4));
             }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local
-                || (first & 0xffc0) == 0xfe80 // link local
-                || (first == 0x2001 && v6.segments()[1] == 0x0db8)) // documentation
+            let s = v6.segments();
+            !(v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link local
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x0064 && s[1] == 0xff9b && s[2] == 0x0001)) // local-use NAT64 (RFC 8215)
         }
+    }
+}
+
+/// The IPv4 address an IPv6 address stands for, in the forms where a gateway,
+/// relay or dual-stack socket delivers to that IPv4 address: IPv4-mapped
+/// (`::ffff:a.b.c.d`), IPv4-translated (`::ffff:0:a.b.c.d`, RFC 2765),
+/// IPv4-compatible (`::a.b.c.d`, deprecated), NAT64's well-known prefix
+/// (`64:ff9b::a.b.c.d`, RFC 6052) and 6to4 (`2002:AABB:CCDD::/48`, RFC 3056).
+fn embedded_ipv4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| std::net::Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match s {
+        [0, 0, 0, 0, 0, 0xffff, hi, lo]
+        | [0, 0, 0, 0, 0xffff, 0, hi, lo]
+        | [0, 0, 0, 0, 0, 0, hi, lo]
+        | [0x0064, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(v4(hi, lo)),
+        [0x2002, hi, lo, ..] => Some(v4(hi, lo)),
+        _ => None,
     }
 }
 
@@ -137,6 +157,64 @@ mod tests {
         }
         for ip in ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    /// IPv6 forms that carry an IPv4 address are judged by that address: a
+    /// NAT64 gateway, 6to4 relay or dual-stack host would deliver to it.
+    #[test]
+    fn ipv6_forms_embedding_ipv4_are_judged_by_the_embedded_address() {
+        type Embed = fn(&str) -> String;
+        let forms: [(&str, Embed); 5] = [
+            ("NAT64", |v4| format!("64:ff9b::{v4}")),
+            ("6to4", |v4| {
+                let o: std::net::Ipv4Addr = v4.parse().unwrap();
+                let o = o.octets();
+                format!("2002:{:02x}{:02x}:{:02x}{:02x}::1", o[0], o[1], o[2], o[3])
+            }),
+            ("IPv4-compatible", |v4| format!("::{v4}")),
+            ("IPv4-mapped", |v4| format!("::ffff:{v4}")),
+            ("IPv4-translated", |v4| format!("::ffff:0:{v4}")),
+        ];
+        for (form, embed) in forms {
+            for private in [
+                "127.0.0.1",
+                "10.0.0.1",
+                "172.16.5.4",
+                "192.168.1.1",
+                "169.254.169.254",
+                "100.64.0.1",
+                "0.0.0.0",
+            ] {
+                let ip = embed(private);
+                assert!(
+                    !is_public(ip.parse().unwrap()),
+                    "{form} {ip} embeds {private}"
+                );
+            }
+            for public in ["8.8.8.8", "93.184.216.34"] {
+                let ip = embed(public);
+                assert!(
+                    is_public(ip.parse().unwrap()),
+                    "{form} {ip} embeds {public}"
+                );
+            }
+        }
+        // RFC 8215's local-use NAT64 prefix is the operator's own network.
+        assert!(!is_public("64:ff9b:1::a00:1".parse().unwrap()));
+        assert!(!is_public("64:ff9b:1::808:808".parse().unwrap()));
+    }
+
+    #[test]
+    fn ipv6_literal_embedding_loopback_is_refused() {
+        for host in [
+            "[64:ff9b::7f00:1]",
+            "[2002:7f00:1::1]",
+            "[::7f00:1]",
+            "[::ffff:0:7f00:1]",
+        ] {
+            let url = url::Url::parse(&format!("http://{host}/x")).unwrap();
+            assert!(check_literal(&url, false).is_err(), "{host}");
         }
     }
 

@@ -6,6 +6,7 @@
 //! mid-send only delays its claimed deliveries until their lease runs out (at
 //! least once, always).
 
+use crate::ops::AttemptOutcome;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -195,6 +196,11 @@ impl Switchboard {
         let latency_ms = started.elapsed().as_millis() as i64;
         let now = Timestamp::now();
         let schedule = Schedule::new(self.settings().callbacks.retry_base);
+        self.count_attempt(match &sent {
+            Sent::Answered(code) if (200..300).contains(code) => AttemptOutcome::Delivered,
+            Sent::Refused(_) => AttemptOutcome::Refused,
+            Sent::Answered(_) | Sent::Failed(_) => AttemptOutcome::Failed,
+        });
         let (status_code, error, state, next) = match sent {
             Sent::Answered(code) if (200..300).contains(&code) => {
                 (Some(i64::from(code)), None, "delivered", now)

@@ -192,7 +192,7 @@ pub async fn fetch_extended(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, call.path())?;
+    let app_segment = path::extension_segment(&app_segment);
     let account = account(&account_segment);
     let app_sid = ConnectAppSid::parse(app_segment).ok();
     let request = call.request(target(&account), Resource::ConnectApps)?;
@@ -218,7 +218,7 @@ pub async fn update_extended(
     Path((account_segment, app_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, call.path())?;
+    let app_segment = path::extension_segment(&app_segment);
     let (access, _, sid) = authorized_parts(
         &app,
         &call,
@@ -291,7 +291,8 @@ pub async fn delete_logo(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `DELETE /switchboard/v1/Accounts/{AccountSid}/ConnectApps/{Sid}/Authorizations/{SubaccountSid}.json`:
+/// `DELETE /switchboard/v1/Accounts/{AccountSid}/ConnectApps/{Sid}/Authorizations/{SubaccountSid}.json`
+/// (or without `.json`):
 /// the app owner ends one customer's grant (in the spirit of OAuth providers'
 /// "deauthorize" endpoints), naming the dedicated subaccount SID it was given.
 pub async fn owner_revoke(
@@ -299,7 +300,7 @@ pub async fn owner_revoke(
     Path((account_segment, app_segment, sub_segment)): Path<(String, String, String)>,
     call: ApiCall,
 ) -> Result<StatusCode, ApiError> {
-    let sub_segment = path::json_segment(&sub_segment, call.path())?;
+    let sub_segment = path::extension_segment(&sub_segment);
     let (access, _, sid) = authorized_parts(
         &app,
         &call,

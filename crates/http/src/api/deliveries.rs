@@ -159,7 +159,7 @@ pub async fn fetch(
     Path((account_segment, delivery_segment)): Path<(String, String)>,
     call: ApiCall,
 ) -> Result<Json<DeliveryJson>, ApiError> {
-    let segment = path::json_segment(&delivery_segment, call.path())?;
+    let segment = path::extension_segment(&delivery_segment);
     let (access, sid) = authorized(&app, &call, &account_segment, segment).await?;
     let view = app
         .sb

@@ -14,10 +14,10 @@ pub mod telephony_json;
 pub mod tokens;
 pub mod usage;
 
-use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 
 use crate::App;
+use crate::routes::Routes;
 use crate::twilio::ApiError;
 
 /// Wrong methods on an API path get Twilio's JSON, not axum's empty 405.
@@ -29,8 +29,8 @@ fn api_route(route: MethodRouter<App>) -> MethodRouter<App> {
     )
 }
 
-pub fn routes() -> Router<App> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route(
             "/2010-04-01/Accounts.json",
             api_route(get(accounts::list).post(accounts::create)),
@@ -44,7 +44,6 @@ pub fn routes() -> Router<App> {
             api_route(post(tokens::create_secondary).delete(tokens::delete_secondary)),
         )
         .route("/v1/AuthTokens/Promote", api_route(post(tokens::promote)))
-        .route(principal::PATH, api_route(get(principal::fetch)))
         .route(
             "/2010-04-01/Accounts/{account}/ConnectApps.json",
             api_route(get(connect_apps::list).post(connect_apps::create)),
@@ -65,37 +64,57 @@ pub fn routes() -> Router<App> {
             "/2010-04-01/Accounts/{account}/AuthorizedConnectApps/{sid}",
             api_route(get(authorized_apps::fetch).delete(authorized_apps::revoke)),
         )
-        .route(
-            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}",
-            api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Logo",
-            api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/ConnectApps/{sid}/Authorizations/{subaccount}",
-            api_route(delete(connect_apps::owner_revoke)),
-        )
         .merge(telephony_routes())
-        .route(
-            "/switchboard/v1/Accounts/{account}/Deliveries.json",
-            api_route(get(deliveries::list)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/Deliveries/{sid}",
-            api_route(get(deliveries::fetch)),
-        )
-        .route(
-            "/switchboard/v1/Accounts/{account}/Deliveries/{sid}/Replay.json",
-            api_route(post(deliveries::replay)),
-        )
+        .merge(extension_routes())
 }
 
-fn telephony_routes() -> Router<App> {
+/// Switchboard's own paths. They answer JSON only, so each answers with and
+/// without `.json`: written here without it, a path ending in a name is routed
+/// both ways, and one ending in a SID strips it (`path::extension_segment`).
+fn extension_routes() -> Routes {
+    const A: &str = "/switchboard/v1/Accounts/{account}";
+    let routes = [
+        (principal::PATH.to_owned(), api_route(get(principal::fetch))),
+        (
+            format!("{A}/ConnectApps/{{sid}}"),
+            api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
+        ),
+        (
+            format!("{A}/ConnectApps/{{sid}}/Logo"),
+            api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
+        ),
+        (
+            format!("{A}/ConnectApps/{{sid}}/Authorizations/{{subaccount}}"),
+            api_route(delete(connect_apps::owner_revoke)),
+        ),
+        (format!("{A}/Deliveries"), api_route(get(deliveries::list))),
+        (
+            format!("{A}/Deliveries/{{sid}}"),
+            api_route(get(deliveries::fetch)),
+        ),
+        (
+            format!("{A}/Deliveries/{{sid}}/Replay"),
+            api_route(post(deliveries::replay)),
+        ),
+    ];
+    routes
+        .into_iter()
+        .fold(Routes::new(), |router, (path, route)| {
+            let bare = path.strip_suffix(".json").unwrap_or(&path);
+            if bare.ends_with('}') {
+                router.route(bare, route)
+            } else {
+                router
+                    .route(&format!("{bare}.json"), route.clone())
+                    .route(bare, route)
+            }
+        })
+}
+
+fn telephony_routes() -> Routes {
     const A: &str = "/2010-04-01/Accounts/{account}";
     let at = |p: &str| format!("{A}{p}");
-    Router::new()
+    Routes::new()
         .route(
             &at("/AvailablePhoneNumbers.json"),
             api_route(get(numbers::countries)),

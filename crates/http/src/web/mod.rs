@@ -21,13 +21,12 @@ pub mod session;
 pub mod subaccounts;
 pub mod usage;
 
-use axum::Router;
 use axum::routing::{get, post};
 
-use crate::App;
+use crate::routes::Routes;
 
-pub fn routes() -> Router<App> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .route("/", get(console::home))
         .route("/signin", get(auth::signin_page).post(auth::signin))
         .route("/signup", get(auth::signup_page).post(auth::signup))

@@ -46,6 +46,15 @@ impl PgStore {
         })
     }
 
+    pub(crate) fn pool_stats(&self) -> crate::PoolStats {
+        let status = self.pool.status();
+        crate::PoolStats {
+            connections: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            waiting: status.waiting,
+        }
+    }
+
     /// A read of one statement, on a shared connection.
     pub(crate) async fn all<T>(&self, q: &Query<'_, T>) -> Result<Vec<T>> {
         decode_all(&self.readers.rows(&q.sql, &q.params).await?, q)

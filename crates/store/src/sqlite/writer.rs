@@ -64,6 +64,14 @@ struct Group {
 }
 
 impl Writer {
+    /// Whether a transaction holds the writer, and how many wait to begin.
+    pub(crate) fn usage(&self) -> (bool, usize) {
+        (
+            self.shared.state.try_lock().is_err(),
+            self.shared.waiting.load(Ordering::Relaxed),
+        )
+    }
+
     pub(crate) fn new(conn: Connection) -> Self {
         Writer {
             shared: Arc::new(Shared {

@@ -264,6 +264,7 @@ The Connect story, in a browser (data in {db}):
         sb,
         listener,
         switchboard_http::ServerSettings::default(),
+        None,
         signal,
     )
     .await;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod apps;
+mod backup;
 mod demo;
 mod output;
 mod seed;
@@ -70,6 +71,9 @@ enum Command {
     /// Fill an account with a history of finished calls and messages (demos,
     /// scale tests, benchmarks), charged as if they had happened.
     Seed(seed::SeedArgs),
+    /// Copy the SQLite database to a new file while the server runs (a
+    /// consistent online copy; on PostgreSQL use pg_dump).
+    Backup(backup::BackupArgs),
 }
 
 fn init_logging(format: LogFormat, default_level: &str) {
@@ -146,6 +150,7 @@ pub fn main() -> ExitCode {
             }
             Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
             Command::Seed(args) => seed::run(&cli.database_url, args).await,
+            Command::Backup(args) => backup::run(&cli.database_url, args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Apps(cmd) => {
                 let public_url = cli.public_url.as_deref().map(|u| u.trim_end_matches('/'));

@@ -70,6 +70,14 @@ pub struct ServeArgs {
     /// client address is what sign-in throttling and the audit log use.
     #[arg(long, env = "SWITCHBOARD_TRUSTED_PROXY", value_name = "CIDR", value_delimiter = ',', value_parser = trusted_proxy)]
     trusted_proxy: Vec<IpNet>,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics, on this separate
+    /// listener so they are never exposed with the API (off unless given;
+    /// port 0 picks a free one). Requests by route and status, latency,
+    /// the webhook outbox, delivery attempts, simulated calls and messages in
+    /// flight, database connections.
+    #[arg(long, env = "SWITCHBOARD_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -176,19 +184,32 @@ pub async fn run(
         trusted_proxies: args.trusted_proxy.clone(),
     };
     let server = server_settings(&args);
+    let metrics = match args.metrics_listen {
+        None => None,
+        Some(at) => Some(
+            TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen on {at} for metrics: {e}"))?,
+        ),
+    };
     let sb = super::open(database_url, settings).await?;
     // The first line on stdout says where to go; scripts and tests read it.
     let stop = shutdown_signal();
     println!("Switchboard listening on http://{addr}");
+    if let Some(at) = metrics.as_ref().and_then(|l| l.local_addr().ok()) {
+        println!("Metrics at http://{at}/metrics");
+    }
     tracing::info!(%addr, %public_url, backend = ?sb.store().backend(), "serving");
-    serve_until(sb, listener, server, stop).await
+    serve_until(sb, listener, server, metrics, stop).await
 }
 
-/// Serves the API, pages and background deliveries until `shutdown` completes.
+/// Serves the API, pages and background deliveries (and metrics, on their own
+/// listener, when given one) until `shutdown` completes.
 pub async fn serve_until(
     sb: switchboard_domain::Switchboard,
     listener: TcpListener,
     server: switchboard_http::ServerSettings,
+    metrics_listener: Option<TcpListener>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     // Background work stops when the server does.
@@ -198,11 +219,26 @@ pub async fn serve_until(
     };
     let deliveries = tokio::spawn(sb.clone().run_deliveries(stopped(stop_rx.clone())));
     let simulator = tokio::spawn(sb.clone().run_simulator(stopped(stop_rx.clone())));
-    let app = switchboard_http::App { sb };
+    let mut app = switchboard_http::App::new(sb.clone());
+    let metrics_server = metrics_listener.map(|metrics_listener| {
+        let metrics = std::sync::Arc::new(switchboard_http::metrics::Metrics::new(
+            switchboard_http::route_templates(),
+        ));
+        app.metrics = Some(metrics.clone());
+        tokio::spawn(switchboard_http::metrics::serve_metrics(
+            metrics_listener,
+            sb,
+            metrics,
+            stopped(stop_rx.clone()),
+        ))
+    });
     let served = switchboard_http::serve(listener, app, server, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = deliveries.await;
     let _ = simulator.await;
+    if let Some(metrics_server) = metrics_server {
+        let _ = metrics_server.await;
+    }
     served.map_err(|e| format!("server failed: {e}"))
 }
 

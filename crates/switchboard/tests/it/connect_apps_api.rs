@@ -192,7 +192,7 @@ server_test!(logos_and_terms_through_the_extension_endpoints, |s| {
     let ext = format!("/switchboard/v1/Accounts/{}/ConnectApps/{sid}", owner.sid);
     let put = |body: Vec<u8>| {
         s.http
-            .put(s.url(&format!("{ext}/Logo")))
+            .put(s.url(&format!("{ext}/Logo.json")))
             .header("Authorization", basic(owner.sid.as_str(), &owner.token))
             .body(body)
             .send()
@@ -241,7 +241,7 @@ server_test!(logos_and_terms_through_the_extension_endpoints, |s| {
 
     let resp = s
         .http
-        .delete(s.url(&format!("{ext}/Logo")))
+        .delete(s.url(&format!("{ext}/Logo.json")))
         .header("Authorization", basic(owner.sid.as_str(), &owner.token))
         .send()
         .await

@@ -6,6 +6,7 @@ mod receiver;
 mod support;
 
 mod accounts_api;
+mod backup;
 mod bad_input;
 mod cli;
 mod connect;
@@ -13,7 +14,9 @@ mod connect_apps_api;
 mod connections;
 mod consent_security;
 mod console_pages;
+mod extension_paths;
 mod health;
+mod metrics;
 mod principal;
 mod processes;
 mod revocation;

@@ -16,7 +16,7 @@ use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error, rand_id};
 
 /// An app owner whose app calls `receiver` back with `method`.
-async fn owner_with_callback(
+pub async fn owner_with_callback(
     s: &TestServer,
     receiver: &Receiver,
     method: &str,
@@ -53,7 +53,7 @@ async fn app_with_callback(
     app["sid"].as_str().unwrap().to_owned()
 }
 
-async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
+pub async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
     let token =
         s.sb.reveal_token(&s.sb.operator_account(account).await.unwrap())
             .unwrap();
@@ -146,7 +146,7 @@ server_test!(
     }
 );
 
-async fn wait_for_status(s: &TestServer, owner: &Creds, path: &str, status: &str) -> Value {
+pub async fn wait_for_status(s: &TestServer, owner: &Creds, path: &str, status: &str) -> Value {
     for _ in 0..200 {
         let (_, list) = s.get(owner, path).await;
         if list["deliveries"]

@@ -16,6 +16,8 @@ use tokio::sync::oneshot;
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when started with metrics.
+    pub metrics_addr: Option<SocketAddr>,
     pub sb: Switchboard,
     pub http: reqwest::Client,
     _db: TestDb,
@@ -71,7 +73,13 @@ pub fn install_crypto() {
 impl TestServer {
     /// Starts with adjusted settings (the public URL is filled in first).
     pub async fn start_with(db: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestServer {
-        TestServer::start_serving(db, adjust, switchboard_http::ServerSettings::default()).await
+        Self::start_full(
+            db,
+            adjust,
+            switchboard_http::ServerSettings::default(),
+            false,
+        )
+        .await
     }
 
     /// Starts with adjusted settings and these connection limits.
@@ -79,6 +87,26 @@ impl TestServer {
         db: TestDb,
         adjust: impl FnOnce(&mut Settings),
         server: switchboard_http::ServerSettings,
+    ) -> TestServer {
+        Self::start_full(db, adjust, server, false).await
+    }
+
+    /// With metrics on their own listener, as `serve --metrics-listen` does.
+    pub async fn start_with_metrics(db: TestDb) -> TestServer {
+        Self::start_full(
+            db,
+            |_| {},
+            switchboard_http::ServerSettings::default(),
+            true,
+        )
+        .await
+    }
+
+    async fn start_full(
+        db: TestDb,
+        adjust: impl FnOnce(&mut Settings),
+        server: switchboard_http::ServerSettings,
+        with_metrics: bool,
     ) -> TestServer {
         install_crypto();
         let store = Store::open(&db.database_url(), PoolSize::default())
@@ -100,7 +128,23 @@ impl TestServer {
         adjust(&mut settings);
         let sb = Switchboard::open(store, settings).await.unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = switchboard_http::App { sb: sb.clone() };
+        let mut app = switchboard_http::App::new(sb.clone());
+        let mut metrics_addr = None;
+        if with_metrics {
+            let metrics = std::sync::Arc::new(switchboard_http::metrics::Metrics::new(
+                switchboard_http::route_templates(),
+            ));
+            app.metrics = Some(metrics.clone());
+            let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            metrics_addr = Some(metrics_listener.local_addr().unwrap());
+            // Stops with the test's runtime.
+            tokio::spawn(switchboard_http::metrics::serve_metrics(
+                metrics_listener,
+                sb.clone(),
+                metrics,
+                std::future::pending(),
+            ));
+        }
         let simulator = BackgroundWorker::spawn(|stopped| sb.clone().run_simulator(stopped));
         let deliveries = BackgroundWorker::spawn(|stopped| sb.clone().run_deliveries(stopped));
         let task = tokio::spawn(async move {
@@ -112,6 +156,7 @@ impl TestServer {
         });
         TestServer {
             addr,
+            metrics_addr,
             sb,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
