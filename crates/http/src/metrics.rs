@@ -235,19 +235,21 @@ where
     }
 }
 
-/// Serves `GET /metrics` on `listener` until `shutdown` completes.
-pub async fn serve_metrics(
+/// Turns metrics on for `app` and returns the server of `GET /metrics` on
+/// `listener`, which runs until `shutdown` completes. It goes through the same
+/// accept loop as the API, so a slow or silent client cannot hold the
+/// operator's listener either.
+pub fn enable(
+    app: &mut App,
     listener: TcpListener,
-    sb: Switchboard,
-    metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> impl Future<Output = std::io::Result<()>> + Send + 'static {
+    let metrics = Arc::new(Metrics::new(crate::route_templates()));
+    app.metrics = Some(metrics.clone());
     let router = axum::Router::new()
         .route("/metrics", axum::routing::get(scrape))
-        .with_state((sb, metrics));
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+        .with_state((app.sb.clone(), metrics));
+    crate::server::run(listener, router, crate::ServerSettings::default(), shutdown)
 }
 
 async fn scrape(State((sb, metrics)): State<(Switchboard, Arc<Metrics>)>) -> Response {

@@ -221,14 +221,9 @@ pub async fn serve_until(
     let simulator = tokio::spawn(sb.clone().run_simulator(stopped(stop_rx.clone())));
     let mut app = switchboard_http::App::new(sb.clone());
     let metrics_server = metrics_listener.map(|metrics_listener| {
-        let metrics = std::sync::Arc::new(switchboard_http::metrics::Metrics::new(
-            switchboard_http::route_templates(),
-        ));
-        app.metrics = Some(metrics.clone());
-        tokio::spawn(switchboard_http::metrics::serve_metrics(
+        tokio::spawn(switchboard_http::metrics::enable(
+            &mut app,
             metrics_listener,
-            sb,
-            metrics,
             stopped(stop_rx.clone()),
         ))
     });

@@ -131,17 +131,12 @@ impl TestServer {
         let mut app = switchboard_http::App::new(sb.clone());
         let mut metrics_addr = None;
         if with_metrics {
-            let metrics = std::sync::Arc::new(switchboard_http::metrics::Metrics::new(
-                switchboard_http::route_templates(),
-            ));
-            app.metrics = Some(metrics.clone());
             let metrics_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             metrics_addr = Some(metrics_listener.local_addr().unwrap());
             // Stops with the test's runtime.
-            tokio::spawn(switchboard_http::metrics::serve_metrics(
+            tokio::spawn(switchboard_http::metrics::enable(
+                &mut app,
                 metrics_listener,
-                sb.clone(),
-                metrics,
                 std::future::pending(),
             ));
         }
