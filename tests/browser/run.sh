@@ -34,28 +34,19 @@ cd "$DIR"
 npm ci --no-audit --no-fund --loglevel=error
 
 WORK="$(mktemp -d)"
-SERVER_PID=""
+# shellcheck source=../lib/serve.sh
+. "$REPO_ROOT/tests/lib/serve.sh"
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  stop_switchboard
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 export SB_DB="sqlite://$WORK/sb.db"
-mkfifo "$WORK/stdout"
-"$SWITCHBOARD_BIN" serve --listen 127.0.0.1:0 --database-url "$SB_DB" \
+start_switchboard "$WORK" --database-url "$SB_DB" \
   --allow-self-upgrade --allow-private-callbacks --sim-speed instant \
-  --callback-retry-base 1s >"$WORK/stdout" 2>"$WORK/server.log" &
-SERVER_PID=$!
-exec 3<"$WORK/stdout"
-read -r -t 30 first_line <&3 || die "the server did not start: $(cat "$WORK/server.log")"
-# Keep draining the server's standard output so it never blocks on a full pipe.
-cat <&3 >/dev/null &
-case "$first_line" in
-  "Switchboard listening on http://"*) export SB_URL="${first_line#Switchboard listening on }" ;;
-  *) die "unexpected first line from serve: $first_line" ;;
-esac
-echo "Switchboard at $SB_URL"
+  --callback-retry-base 1s
+export SB_URL="$SERVER_URL"
 
 # Fixtures through the command line, as an operator would make them.
 export OWNER_EMAIL="owner-$RANDOM@example.com" OWNER_PASSWORD="owner password $RANDOM"

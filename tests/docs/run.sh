@@ -42,9 +42,10 @@ fi
 export DOCS_PYTHON="$REPO_ROOT/tests/sdk/python/.venv/bin/python"
 
 WORK="$(mktemp -d)"
-SERVER_PID=""
+# shellcheck source=../lib/serve.sh
+. "$REPO_ROOT/tests/lib/serve.sh"
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  stop_switchboard
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -56,17 +57,8 @@ ln -s "$SWITCHBOARD_BIN" "$WORK/bin/switchboard"
 printf 'fail-with-body\nsilent\nshow-error\n' >"$WORK/home/.curlrc"
 
 export SWITCHBOARD_DATABASE_URL="sqlite://$WORK/sb.db"
-mkfifo "$WORK/stdout"
-"$SWITCHBOARD_BIN" serve --listen 127.0.0.1:0 --sim-speed instant >"$WORK/stdout" 2>"$WORK/server.log" &
-SERVER_PID=$!
-exec 3<"$WORK/stdout"
-read -r -t 30 first_line <&3 || die "the server did not start: $(cat "$WORK/server.log")"
-cat <&3 >/dev/null &
-case "$first_line" in
-  "Switchboard listening on http://"*) export SWITCHBOARD_URL="${first_line#Switchboard listening on }" ;;
-  *) die "unexpected first line from serve: $first_line" ;;
-esac
-echo "Switchboard at $SWITCHBOARD_URL"
+start_switchboard "$WORK" --sim-speed instant
+export SWITCHBOARD_URL="$SERVER_URL"
 
 export SWITCHBOARD_ACCOUNT_PASSWORD="docs test password $RANDOM"
 account="$("$SWITCHBOARD_BIN" accounts create --email "docs-$RANDOM@example.com" \
