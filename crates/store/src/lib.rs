@@ -6,6 +6,12 @@
 //! topic in the modules below; [`Store`] runs them outside a transaction and
 //! [`Tx`] inside one. Where a database needs SQL of its own, the two versions sit
 //! side by side in the topic module.
+//!
+//! `unsafe` is denied here and forbidden in every other crate of the workspace;
+//! the one module allowed it is `sqlite::commit_watch`, which reads SQLite's
+//! shared-memory WAL index (see DEVELOPERS.md, "Where `unsafe` is allowed").
+
+#![deny(unsafe_code)]
 
 mod caller_cache;
 mod counted;
