@@ -5,6 +5,8 @@
 //! `bench-baseline [ADDR]` (default 127.0.0.1:0) prints
 //! `baseline listening on http://ADDR` and serves every path.
 
+#![forbid(unsafe_code)]
+
 use axum::Router;
 use axum::routing::get;
 

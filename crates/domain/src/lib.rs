@@ -5,6 +5,8 @@
 //! resources take an [`access::Access`], which only the policy hands out, so no
 //! caller can skip the permission check.
 
+#![forbid(unsafe_code)]
+
 pub mod access;
 pub mod accounts;
 pub mod audit;

@@ -1,6 +1,8 @@
 //! Switchboard's wire layer: HTTP handlers for the Twilio REST API (and, later, the
 //! consent flow and console), Twilio's JSON and form formats, and the server.
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod health;
 pub mod metrics;

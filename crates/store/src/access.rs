@@ -81,7 +81,13 @@ macro_rules! facts_select {
 }
 
 /// How many placeholders the facts use; a folded resource query's own start after.
-const FACTS_PARAMS: usize = 2;
+const FACTS_PARAMS: usize = crate::value::placeholder_count(facts_select!());
+
+/// The facts' SQL and how many columns it selects (checked against the
+/// databases in the store's tests).
+#[cfg(test)]
+pub(crate) const FACTS: (&str, usize) =
+    (facts_select!(), crate::value::column_count(facts_select!()));
 
 fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
     let username = AccountFacts {
@@ -115,21 +121,24 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
         c.opt_int()?,
         c.opt_parsed(AccountSid::parse)?,
         c.opt_parsed(AccountStatus::parse)?,
+        [c.opt_bytes()?, c.opt_bytes()?],
     ) {
-        (Some(app), Some(granted), Some(requested), Some(app_owner), Some(app_owner_status)) => {
-            Some(GrantFacts {
-                app,
-                granted_permissions: Permissions::from_bits(granted),
-                app_permissions: Permissions::from_bits(requested),
-                app_owner,
-                app_owner_status,
-                app_owner_tokens: [c.opt_bytes()?, c.opt_bytes()?],
-            })
-        }
-        _ => {
-            c.skip(2);
-            None
-        }
+        (
+            Some(app),
+            Some(granted),
+            Some(requested),
+            Some(app_owner),
+            Some(app_owner_status),
+            app_owner_tokens,
+        ) => Some(GrantFacts {
+            app,
+            granted_permissions: Permissions::from_bits(granted),
+            app_permissions: Permissions::from_bits(requested),
+            app_owner,
+            app_owner_status,
+            app_owner_tokens,
+        }),
+        _ => None,
     };
     Ok(CallerFacts {
         username,
@@ -245,25 +254,24 @@ pub(crate) fn beside_resource(
 /// commits.
 pub type FoldedRows<T> = (Arc<CallerFacts>, Vec<T>);
 
-/// How many columns the facts take at the start of every row.
-const FACTS_COLUMNS: usize = 20;
-
 /// Gathers the rows of a folded statement: the facts from the first row (every
 /// row repeats them), then the resource from each row that has one. Each row is
 /// read from where its [`Cols`] stand, so columns before the facts (a stamp) are
 /// the caller's to read first.
 pub(crate) struct FoldedCollector<T> {
     resource: crate::Decode<T>,
-    facts: Option<CallerFacts>,
+    /// The facts, and the column the resource starts at: where decoding the
+    /// facts ended on the first row (every row has the same layout), so no
+    /// count of the facts' columns is kept by hand.
+    facts: Option<(CallerFacts, usize)>,
     items: Vec<T>,
 }
 
 impl<T> FoldedCollector<T> {
     pub(crate) fn take(&mut self, c: &mut Cols<'_>) -> Result<bool> {
-        if self.facts.is_none() {
-            self.facts = Some(decode_facts(c)?);
-        } else {
-            c.skip(FACTS_COLUMNS);
+        match &self.facts {
+            None => self.facts = Some((decode_facts(c)?, c.position())),
+            Some((_, resource_at)) => c.skip_to(*resource_at),
         }
         if !c.peek_text_is_null()? {
             self.items.push((self.resource)(c)?);
@@ -272,7 +280,7 @@ impl<T> FoldedCollector<T> {
     }
 
     pub(crate) fn finish(self) -> Option<FoldedRows<T>> {
-        self.facts.map(|f| (Arc::new(f), self.items))
+        self.facts.map(|(f, _)| (Arc::new(f), self.items))
     }
 }
 

@@ -59,7 +59,15 @@ macro_rules! call_columns {
 }
 
 /// How many columns a call row has (bulk inserts build their placeholders from it).
-const CALL_COLUMNS: usize = 28;
+const CALL_COLUMNS: usize = crate::value::column_count(call_columns!());
+
+/// A select of every column, and the count derived from its list (checked
+/// against the databases in the store's tests).
+#[cfg(test)]
+pub(crate) const ROW: (&str, usize) = (
+    concat!("SELECT ", call_columns!(), " FROM calls"),
+    CALL_COLUMNS,
+);
 
 fn decode(c: &mut Cols<'_>) -> Result<CallRecord> {
     Ok(CallRecord {

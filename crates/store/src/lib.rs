@@ -6,6 +6,12 @@
 //! topic in the modules below; [`Store`] runs them outside a transaction and
 //! [`Tx`] inside one. Where a database needs SQL of its own, the two versions sit
 //! side by side in the topic module.
+//!
+//! `unsafe` is denied here and forbidden in every other crate of the workspace;
+//! the one module allowed it is `sqlite::commit_watch`, which reads SQLite's
+//! shared-memory WAL index (see DEVELOPERS.md, "Where `unsafe` is allowed").
+
+#![deny(unsafe_code)]
 
 mod caller_cache;
 mod counted;
@@ -321,4 +327,94 @@ impl Tx {
                 .map_err(StoreError::from_postgres),
         }
     }
+}
+
+/// Column counts read from the databases themselves, for tests that check the
+/// counts the store derives from its SQL (`value::column_count`).
+#[cfg(all(test, feature = "testing"))]
+impl Store {
+    /// How many columns `sql` returns, as the database prepares it.
+    async fn columns_of(&self, sql: &str) -> usize {
+        match &*self.inner {
+            Inner::Sqlite(s) => s
+                .read(|c| {
+                    let stmt = c
+                        .prepare(&value::sqlite_placeholders(sql))
+                        .map_err(StoreError::from_sqlite)?;
+                    Ok(stmt.column_count())
+                })
+                .expect("SQLite prepares the statement"),
+            Inner::Postgres(p) => {
+                let client = p.client().await.expect("a connection");
+                client
+                    .prepare(sql)
+                    .await
+                    .expect("PostgreSQL prepares the statement")
+                    .columns()
+                    .len()
+            }
+        }
+    }
+
+    /// How many columns `q`'s decoder reads of its first row.
+    async fn columns_decoded<T>(&self, q: &Query<'_, T>) -> usize {
+        let mut read = None;
+        let mut decode = |c: &mut Cols<'_>| -> Result<bool> {
+            (q.decode)(c)?;
+            read = Some(c.position());
+            Ok(false)
+        };
+        match &*self.inner {
+            Inner::Sqlite(s) => s
+                .read(|c| sqlite::for_each_row(c, &q.sql, &q.params, &mut decode))
+                .expect("the query runs"),
+            Inner::Postgres(p) => {
+                let client = p.client().await.expect("a connection");
+                let rows = postgres::rows(&client, &q.sql, &q.params)
+                    .await
+                    .expect("the query runs");
+                decode(&mut Cols::new(rows.first().expect("a row"))).expect("it decodes");
+            }
+        }
+        read.expect("the query returned a row")
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod column_counts {
+    use super::*;
+    use crate::testing::TestDb;
+    use switchboard_types::{AccountType, Timestamp};
+
+    // The counts the store derives from its SQL at compile time, against the
+    // databases' own reading of that SQL; and the facts' decoder, which reads
+    // by position, against the facts' columns (a folded row's resource starts
+    // where it stops).
+    on_both_backends!(
+        derived_column_counts_are_the_databases_own,
+        |db: TestDb| async move {
+            let store = Store::open(&db.database_url(), PoolSize::default())
+                .await
+                .unwrap();
+            for (sql, derived) in [messages::ROW, calls::ROW, access::FACTS] {
+                assert_eq!(store.columns_of(sql).await, derived, "{sql}");
+            }
+
+            let sid = AccountSid::generate();
+            store
+                .run(accounts::insert(&accounts::NewAccount {
+                    sid: &sid,
+                    owner_account_sid: &sid,
+                    friendly_name: "columns",
+                    account_type: AccountType::Full,
+                    auth_token_mac: &[1; 32],
+                    auth_token_sealed: &[2; 40],
+                    now: Timestamp::from_seconds(1),
+                }))
+                .await
+                .unwrap();
+            let facts = access::caller(&sid, None);
+            assert_eq!(store.columns_decoded(&facts).await, access::FACTS.1);
+        }
+    );
 }

@@ -48,7 +48,16 @@ macro_rules! message_columns {
     };
 }
 
-const MESSAGE_COLUMNS: usize = 19;
+/// How many columns a message row has (bulk inserts build their placeholders from it).
+const MESSAGE_COLUMNS: usize = crate::value::column_count(message_columns!());
+
+/// A select of every column, and the count derived from its list (checked
+/// against the databases in the store's tests).
+#[cfg(test)]
+pub(crate) const ROW: (&str, usize) = (
+    concat!("SELECT ", message_columns!(), " FROM messages"),
+    MESSAGE_COLUMNS,
+);
 
 fn decode(c: &mut Cols<'_>) -> Result<MessageRecord> {
     Ok(MessageRecord {

@@ -253,6 +253,16 @@ impl<'r> Cols<'r> {
     pub fn skip(&mut self, n: usize) {
         self.next += n;
     }
+
+    /// The index of the next column to be read.
+    pub(crate) fn position(&self) -> usize {
+        self.next
+    }
+
+    /// Goes on reading at column `at` (a position an earlier row reached).
+    pub(crate) fn skip_to(&mut self, at: usize) {
+        self.next = at;
+    }
 }
 
 /// Turns one row into a value.
@@ -340,6 +350,64 @@ pub(crate) fn multi_row_insert(prefix: &str, columns: usize, rows: usize) -> Str
     sql
 }
 
+/// How many columns a column list (`a, b AS c`) or a `SELECT … FROM …` names:
+/// its commas outside parentheses, plus one. A `const fn`, so that counts kept
+/// beside a list (placeholders of a bulk insert, the columns facts take in a
+/// folded row) are derived from the list at compile time and cannot drift from
+/// it. Quoted text would hide commas, so it does not compile.
+pub(crate) const fn column_count(sql: &str) -> usize {
+    let b = sql.as_bytes();
+    let mut i = if bytes_at(b, 0, b"SELECT ") { 7 } else { 0 };
+    let mut depth = 0usize;
+    let mut columns = 1;
+    while i < b.len() {
+        match b[i] {
+            b'(' => depth += 1,
+            b')' if depth > 0 => depth -= 1,
+            b',' if depth == 0 => columns += 1,
+            b' ' if depth == 0 && bytes_at(b, i, b" FROM ") => return columns,
+            b'\'' | b'"' => panic!("column_count: quoted text would hide its commas"),
+            _ => {}
+        }
+        i += 1;
+    }
+    columns
+}
+
+/// The highest `$N` in `sql`: how many parameters it takes.
+pub(crate) const fn placeholder_count(sql: &str) -> usize {
+    let b = sql.as_bytes();
+    let (mut i, mut highest) = (0, 0);
+    while i < b.len() {
+        if b[i] == b'$' {
+            let mut n = 0;
+            while i + 1 < b.len() && b[i + 1].is_ascii_digit() {
+                n = n * 10 + (b[i + 1] - b'0') as usize;
+                i += 1;
+            }
+            if n > highest {
+                highest = n;
+            }
+        }
+        i += 1;
+    }
+    highest
+}
+
+const fn bytes_at(haystack: &[u8], at: usize, needle: &[u8]) -> bool {
+    if at + needle.len() > haystack.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < needle.len() {
+        if haystack[at + i] != needle[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Rewrites `$N` placeholders to SQLite's `?N`, which binds by the same number.
 pub(crate) fn sqlite_placeholders(sql: &str) -> String {
     // Runs on every query (a folded read is a few kilobytes of SQL): copy the runs
@@ -366,6 +434,26 @@ mod tests {
             multi_row_insert("INSERT INTO t (a, b) VALUES ", 2, 2),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
         );
+    }
+
+    #[test]
+    fn counts_columns_outside_parentheses_up_to_from() {
+        assert_eq!(column_count("a"), 1);
+        assert_eq!(column_count("a, b_c, d"), 3);
+        assert_eq!(
+            column_count(
+                "SELECT coalesce(a, b) AS x, t.c FROM t JOIN u ON (t.a, t.b) = (u.a, u.b)"
+            ),
+            2
+        );
+        assert_eq!(column_count("SELECT a, b FROM t WHERE c IN (1, 2, 3)"), 2);
+    }
+
+    #[test]
+    fn counts_placeholders_by_the_highest() {
+        assert_eq!(placeholder_count("SELECT 1"), 0);
+        assert_eq!(placeholder_count("a = $2 AND b = $1"), 2);
+        assert_eq!(placeholder_count("a = $12 AND b = $3"), 12);
     }
 
     #[test]

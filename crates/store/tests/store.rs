@@ -1,5 +1,7 @@
 //! The store's own behaviour, on both databases.
 
+#![forbid(unsafe_code)]
+
 use std::sync::Arc;
 
 use switchboard_store::access::CallerFacts;

@@ -1,6 +1,8 @@
 //! `switchboard`: run the server, and manage accounts and apps from the command
 //! line against the same database (also while the server runs).
 
+#![forbid(unsafe_code)]
+
 mod cli;
 
 use std::process::ExitCode;

@@ -77,6 +77,8 @@
 //! Other destinations pay the US rate. Numbers cost per month: local 1.15, toll-free
 //! 2.15, mobile 1.00. Every main account starts with a credit of 15.50.
 
+#![forbid(unsafe_code)]
+
 mod hash;
 pub mod inventory;
 pub mod magic;

@@ -4,6 +4,8 @@
 //! function that takes an [`AccountSid`] never has to wonder whether it got a Connect
 //! App SID or a user's typo.
 
+#![forbid(unsafe_code)]
+
 mod account;
 mod permission;
 mod sid;

@@ -3,6 +3,8 @@
 //! Connect button, and it reads their calls and messages with the customer's
 //! Account SID and its own auth token. `switchboard demo` runs it in-process.
 
+#![forbid(unsafe_code)]
+
 pub mod analytics;
 pub mod api;
 pub mod config;

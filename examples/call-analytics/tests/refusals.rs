@@ -1,6 +1,8 @@
 //! The example app, over real HTTP: it keeps a customer's Account SID only for
 //! a `state` it issued, and obeys only correctly signed deauthorize callbacks.
 
+#![forbid(unsafe_code)]
+
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;

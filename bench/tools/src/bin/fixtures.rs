@@ -16,6 +16,8 @@
 //! server. Prints the world as JSON on stdout. Run it
 //! while the server is stopped or running; both use the same database.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use serde_json::json;
 use switchboard_domain::accounts::NewMainAccount;

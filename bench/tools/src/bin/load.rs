@@ -11,6 +11,8 @@
 //!   customer revokes every app it authorized, with
 //!   `DELETE /2010-04-01/Accounts/{U}/AuthorizedConnectApps/{CN}.json`.
 
+#![forbid(unsafe_code)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

@@ -6,6 +6,8 @@
 //! `{"received", "unique", "duplicates", "first_ms", "last_ms"}` (Unix ms of the
 //! first and last delivery).
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -1,6 +1,8 @@
 //! Integration tests: the real server on a random port, over TCP, on SQLite and
 //! (when SWITCHBOARD_TEST_POSTGRES_URL is set) PostgreSQL.
 
+#![forbid(unsafe_code)]
+
 mod browser;
 mod receiver;
 mod support;
