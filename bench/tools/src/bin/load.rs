@@ -92,11 +92,21 @@ fn cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn csrf(page: &str) -> Result<String, Fail> {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = page.find(marker).ok_or("no CSRF token on the page")? + marker.len();
-    let end = page[start..].find('"').ok_or("unterminated CSRF token")?;
+/// The value of the first hidden field `name` on `page`.
+fn hidden(page: &str, name: &str) -> Result<String, Fail> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .ok_or_else(|| format!("no {name} on the page"))?
+        + marker.len();
+    let end = page[start..]
+        .find('"')
+        .ok_or_else(|| format!("unterminated {name}"))?;
     Ok(page[start..start + end].to_owned())
+}
+
+fn csrf(page: &str) -> Result<String, Fail> {
+    hidden(page, "csrf_token")
 }
 
 async fn sign_in(
@@ -139,12 +149,16 @@ async fn one_consent(
     if page.status() != StatusCode::OK {
         return Err(format!("consent page answered {}", page.status()).into());
     }
-    let token = csrf(&page.text().await?)?;
+    let page = page.text().await?;
+    let token = csrf(&page)?;
+    // The permissions the page showed, which the grant then holds.
+    let shown = hidden(&page, "permissions")?;
     let answer = http
         .post(format!("{base}/authorize/{app}"))
         .header(COOKIE, session)
         .form(&[
             ("csrf_token", token.as_str()),
+            ("permissions", shown.as_str()),
             ("decision", "authorize"),
             ("state", "bench"),
         ])

@@ -7,6 +7,9 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 
 const CSRF = /name="csrf_token" value="([^"]+)"/;
+// The consent form sends back the permissions its page showed, as a browser
+// sends every hidden field: the grant holds exactly those.
+const SHOWN = /name="permissions" value="([^"]*)"/;
 const REDIRECT = 'https://app.example.com/twilio/authorize';
 
 function basicAuth(sid, token) {
@@ -70,7 +73,8 @@ class Customer {
     const html = await page.text();
     assert.equal(page.status, 200, html.slice(0, 300));
     const res = await this.request(`/authorize/${appSid}`, {
-      method: 'POST', body: new URLSearchParams({ csrf_token: CSRF.exec(html)[1], state, decision }),
+      method: 'POST',
+      body: new URLSearchParams({ csrf_token: CSRF.exec(html)[1], permissions: SHOWN.exec(html)[1], state, decision }),
     });
     assert.equal(res.status, 302);
     const location = new URL(res.headers.get('location'));

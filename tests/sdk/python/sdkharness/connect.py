@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 import requests
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+# The consent form sends back the permissions its page showed, as a browser
+# sends every hidden field: the grant holds exactly those.
+SHOWN = re.compile(r'name="permissions" value="([^"]*)"')
 
 
 def create_app(base_url: str, owner: dict, *, permissions: list[str], deauthorize_url: str | None = None,
@@ -50,7 +53,8 @@ class Customer:
         page = self.http.get(consent, timeout=30)
         assert page.status_code == 200, (page.status_code, page.text[:500])
         r = self.http.post(f"{self.base}/authorize/{app_sid}", allow_redirects=False, timeout=30, data={
-            "csrf_token": CSRF.search(page.text).group(1), "state": state, "decision": decision})
+            "csrf_token": CSRF.search(page.text).group(1), "permissions": SHOWN.search(page.text).group(1),
+            "state": state, "decision": decision})
         assert r.status_code == 302, (r.status_code, r.text[:500])
         location = r.headers["Location"]
         assert location.startswith("https://app.example.com/twilio/authorize?"), location
