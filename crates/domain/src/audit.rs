@@ -6,6 +6,7 @@ use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions, Timestamp};
 
 use crate::Switchboard;
+use crate::access::Access;
 use crate::error::DomainResult;
 use crate::secrets::random_id;
 
@@ -36,6 +37,39 @@ impl Event<'_> {
             at: now,
         }
     }
+}
+
+/// A change about to be recorded. Who made it, and from where, come from the
+/// [`Access`] it was made with.
+pub struct Change<'a> {
+    /// The main account whose log it goes to.
+    pub account: &'a AccountSid,
+    pub action: &'static str,
+    pub app: Option<&'a ConnectAppSid>,
+    pub subject: Option<&'a str>,
+    pub permissions: Option<Permissions>,
+    pub detail: Option<String>,
+}
+
+/// Records a change in the same transaction as the change itself, naming the
+/// actor the access was granted to: every service that changes state calls
+/// this, so nothing changes without its audit entry.
+pub async fn record_change(tx: &mut Tx, access: &Access, change: Change<'_>) -> DomainResult<()> {
+    let actor = access.actor();
+    record(
+        tx,
+        Event {
+            account: change.account,
+            actor: &actor.audit_name(),
+            action: change.action,
+            app: change.app,
+            subject: change.subject,
+            permissions: change.permissions,
+            detail: change.detail,
+            ip: actor.ip(),
+        },
+    )
+    .await
 }
 
 /// Records an event in the same transaction as the change it describes.

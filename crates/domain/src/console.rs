@@ -150,25 +150,33 @@ impl Switchboard {
         friendly_name: &str,
         ip: Option<&str>,
     ) -> DomainResult<(CreatedAccount, NewSession)> {
+        let mut tx = self.store().begin().await?;
         let created = self
-            .create_main_account(NewMainAccount {
-                email: email.to_owned(),
-                password: password.to_owned(),
-                friendly_name: friendly_name.to_owned(),
-                account_type: AccountType::Trial,
-            })
+            .insert_main_account(
+                &mut tx,
+                NewMainAccount {
+                    email: email.to_owned(),
+                    password: password.to_owned(),
+                    friendly_name: friendly_name.to_owned(),
+                    account_type: AccountType::Trial,
+                },
+            )
             .await?;
-        self.record_event(Event {
-            account: &created.account.sid,
-            actor: &created.user.email,
-            action: "account.sign_up",
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: None,
-            ip,
-        })
+        crate::audit::record(
+            &mut tx,
+            Event {
+                account: &created.account.sid,
+                actor: &created.user.email,
+                action: "account.sign_up",
+                app: None,
+                subject: None,
+                permissions: None,
+                detail: None,
+                ip,
+            },
+        )
         .await?;
+        tx.commit().await?;
         let session = self.start_session(&created.user.id).await?;
         Ok((created, session))
     }

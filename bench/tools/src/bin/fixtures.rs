@@ -18,9 +18,10 @@
 
 use clap::Parser;
 use serde_json::json;
+use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::{Approval, Customer};
+use switchboard_domain::grants::Approval;
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
 use switchboard_types::{AccountType, Permission, Permissions};
@@ -54,6 +55,15 @@ fn run_id() -> u128 {
         .as_nanos()
 }
 
+/// The operator's access: the fixtures are set up as the command line would.
+async fn operator(
+    sb: &Switchboard,
+    target: RequestTarget<'_>,
+    resource: Resource,
+) -> switchboard_domain::DomainResult<Access> {
+    sb.operator_access(target, Action::Write, resource).await
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
@@ -67,22 +77,37 @@ async fn main() -> Result<(), String> {
         .map_err(|x| e(&x))?;
     let id = run_id();
 
+    let creating = operator(&sb, RequestTarget::AccountList, Resource::AccountList)
+        .await
+        .map_err(|x| e(&x))?;
     let owner = sb
-        .create_main_account(NewMainAccount {
-            email: format!("owner-{id}@bench.example"),
-            password: PASSWORD.into(),
-            friendly_name: "Bench app owner".into(),
-            account_type: AccountType::Full,
-        })
+        .accounts()
+        .create_main(
+            &creating,
+            NewMainAccount {
+                email: format!("owner-{id}@bench.example"),
+                password: PASSWORD.into(),
+                friendly_name: "Bench app owner".into(),
+                account_type: AccountType::Full,
+            },
+        )
         .await
         .map_err(|x| e(&x))?;
     // Every app asks for this; customers approve exactly it.
     let permissions = Permissions::of(&[Permission::GetAll]);
     let mut apps = Vec::with_capacity(args.apps);
+    let owning = operator(
+        &sb,
+        RequestTarget::Account(&owner.account.sid),
+        Resource::ConnectApps,
+    )
+    .await
+    .map_err(|x| e(&x))?;
     for n in 0..args.apps {
         let app = sb
-            .create_connect_app_for(
-                &owner.account.sid,
+            .connect_apps()
+            .create(
+                &owning,
                 &ConnectAppFields {
                     friendly_name: Some(format!("Bench app {n}")),
                     company_name: Some("Bench Inc".into()),
@@ -92,7 +117,6 @@ async fn main() -> Result<(), String> {
                     permissions: Some(permissions),
                     ..ConnectAppFields::default()
                 },
-                "bench",
             )
             .await
             .map_err(|x| e(&x))?;
@@ -103,14 +127,19 @@ async fn main() -> Result<(), String> {
     let mut made = tokio::task::JoinSet::new();
     for n in 0..args.customers {
         let sb = sb.clone();
+        let creating = creating.clone();
         made.spawn(async move {
-            sb.create_main_account(NewMainAccount {
-                email: format!("customer-{id}-{n}@bench.example"),
-                password: PASSWORD.into(),
-                friendly_name: format!("Bench customer {n}"),
-                account_type: AccountType::Full,
-            })
-            .await
+            sb.accounts()
+                .create_main(
+                    &creating,
+                    NewMainAccount {
+                        email: format!("customer-{id}-{n}@bench.example"),
+                        password: PASSWORD.into(),
+                        friendly_name: format!("Bench customer {n}"),
+                        account_type: AccountType::Full,
+                    },
+                )
+                .await
         });
     }
     let mut customers = Vec::with_capacity(args.customers);
@@ -122,12 +151,14 @@ async fn main() -> Result<(), String> {
     let mut approved = 0usize;
     if args.approve {
         for c in &customers {
-            let customer = Customer {
-                account: &c.account.sid,
-                account_type: AccountType::Full,
-                email: &c.user.email,
-                ip: None,
-            };
+            // The operator approves for each customer (the console is theirs).
+            let customer = operator(
+                &sb,
+                RequestTarget::Account(&c.account.sid),
+                Resource::AuthorizedConnectApps,
+            )
+            .await
+            .map_err(|x| e(&x))?;
             for app in &apps {
                 let approval = sb
                     .approve(&customer, app, permissions, None)
@@ -156,8 +187,16 @@ async fn main() -> Result<(), String> {
     let mut revoked = 0usize;
     if args.revoke {
         for c in &customers {
+            let customer = operator(
+                &sb,
+                RequestTarget::Account(&c.account.sid),
+                Resource::AuthorizedConnectApps,
+            )
+            .await
+            .map_err(|x| e(&x))?;
             for app in &apps {
-                sb.revoke_grant(&c.account.sid, app, "bench", None)
+                sb.grants()
+                    .revoke(&customer, app)
                     .await
                     .map_err(|x| e(&x))?;
                 revoked += 1;

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::grants::{Approval, ConsentProblem, Customer};
+use switchboard_domain::grants::{Approval, ConsentProblem};
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
@@ -222,11 +223,19 @@ pub async fn decide(
         Err(e) => return internal(e),
     };
     let ip = client.to_string();
-    let customer = Customer {
-        account: &session.account_sid,
-        account_type: session.account_type,
-        email: &session.email,
-        ip: Some(&ip),
+    let deciding = app
+        .sb
+        .console_access(
+            &session,
+            Some(&ip),
+            RequestTarget::Account(&session.account_sid),
+            Action::Write,
+            Resource::AuthorizedConnectApps,
+        )
+        .await;
+    let customer = match deciding {
+        Ok(access) => access,
+        Err(e) => return internal(e),
     };
     let outcome = match form.get("decision") {
         Some("authorize") => {

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Access, Action, Resource};
+use switchboard_domain::console::ConsoleSession;
 use switchboard_store::page::PageAt;
 use switchboard_types::ConnectAppSid;
 
@@ -13,7 +15,7 @@ use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::forms::WebForm;
-use super::kit::{csrf_ok, encode};
+use super::kit::{csrf_ok, encode, own};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -58,6 +60,25 @@ pub struct Notice {
     revoked: Option<String>,
 }
 
+/// The signed-in user's access to the grants they gave.
+async fn grants_access(
+    app: &App,
+    session: &ConsoleSession,
+    client: Option<&ClientAddr>,
+    action: Action,
+) -> Result<Access, DomainError> {
+    let ip = client.map(ToString::to_string);
+    app.sb
+        .console_access(
+            session,
+            ip.as_deref(),
+            own(session),
+            action,
+            Resource::AuthorizedConnectApps,
+        )
+        .await
+}
+
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
@@ -66,11 +87,11 @@ pub async fn list(
     let mut rows = Vec::new();
     let mut at = PageAt::First;
     loop {
-        let page = match app
-            .sb
-            .authorized_apps_of(&session.account_sid, &at, 200)
-            .await
-        {
+        let listed = match grants_access(&app, &session, None, Action::Read).await {
+            Ok(access) => app.sb.grants().list((&access).into(), &at, 200).await,
+            Err(e) => Err(e),
+        };
+        let page = match listed {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -130,11 +151,14 @@ pub async fn confirm(
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
         return not_found();
     };
-    let apps = match app
-        .sb
-        .authorized_apps_of(&session.account_sid, &PageAt::First, 1000)
-        .await
-    {
+    let listed = match grants_access(&app, &session, None, Action::Read).await {
+        Ok(access) => {
+            let grants = app.sb.grants();
+            grants.list((&access).into(), &PageAt::First, 1000).await
+        }
+        Err(e) => Err(e),
+    };
+    let apps = match listed {
         Ok(p) => p.items,
         Err(e) => return internal(e),
     };
@@ -183,16 +207,11 @@ pub async fn revoke(
         .await
         .map(|a| a.friendly_name)
         .unwrap_or_default();
-    match app
-        .sb
-        .revoke_grant(
-            &session.account_sid,
-            &sid,
-            &session.email,
-            Some(&client.to_string()),
-        )
-        .await
-    {
+    let revoked = match grants_access(&app, &session, Some(&client), Action::Write).await {
+        Ok(access) => app.sb.grants().revoke(&access, &sid).await,
+        Err(e) => Err(e),
+    };
+    match revoked {
         Ok(()) | Err(DomainError::NotFound) => {
             see_other(&format!("{PATH}?revoked={}", encode(&name)), Vec::new())
         }

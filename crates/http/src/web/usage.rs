@@ -12,6 +12,7 @@ use super::kit::dollars;
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
+use switchboard_domain::access::{Action, Resource};
 
 pub const PATH: &str = "/console/usage";
 const WINDOWS: [u32; 4] = [7, 30, 90, 365];
@@ -164,7 +165,13 @@ pub async fn page(
         .and_then(|d| d.parse().ok())
         .filter(|d| WINDOWS.contains(d))
         .unwrap_or(30);
-    let summary = match app.sb.console_usage(&session, days).await {
+    let reading = (Action::Read, Resource::Usage);
+    let target = super::kit::own(&session);
+    let access = match super::kit::access(&app, &session, None, target, reading, PATH).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let summary = match app.sb.console_usage(&access, days).await {
         Ok(s) => s,
         Err(e) => return internal(e),
     };
