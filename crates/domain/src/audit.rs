@@ -6,7 +6,7 @@ use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions, Timestamp};
 
 use crate::Switchboard;
-use crate::access::Access;
+use crate::access::{Access, Action, Resource};
 use crate::error::DomainResult;
 use crate::secrets::random_id;
 
@@ -81,20 +81,22 @@ pub async fn record(tx: &mut Tx, event: Event<'_>) -> DomainResult<()> {
 
 impl Switchboard {
     /// Records an event on its own (sign-ins, which change nothing else).
-    pub async fn record_event(&self, event: Event<'_>) -> DomainResult<()> {
+    pub(crate) async fn record_event(&self, event: Event<'_>) -> DomainResult<()> {
         self.store()
             .run(audit::insert(&event.record(Timestamp::now())))
             .await?;
         Ok(())
     }
 
-    /// A main account's audit log, newest first.
+    /// The audit log of the main account the access names, newest first.
     pub async fn audit_log(
         &self,
-        account: &AccountSid,
+        access: &Access,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<AuditEvent>> {
+        access.require(Action::Read, Resource::AuditLog)?;
+        let account = &access.target_account()?.sid;
         let (query, shape) = audit::of_account(account, at, size);
         Ok(shape.assemble(self.store().all(query).await?))
     }

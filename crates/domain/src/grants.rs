@@ -65,6 +65,55 @@ impl Switchboard {
         Grants { sb: self }
     }
 
+    /// Ends every active grant of an app (it is being deleted), inside `tx`.
+    pub(crate) async fn revoke_all_grants_of(
+        &self,
+        tx: &mut Tx,
+        access: &Access,
+        app: &ConnectAppRecord,
+    ) -> DomainResult<()> {
+        let now = Timestamp::now();
+        let mut at = PageAt::First;
+        loop {
+            let (query, shape) = authorizations::of_app(&app.sid, &at, 500);
+            let page = shape.assemble(tx.all(query).await?);
+            for grant in page.items.iter().filter(|g| g.is_active()) {
+                tx.run(authorizations::revoke(
+                    &grant.customer_account_sid,
+                    &app.sid,
+                    now,
+                ))
+                .await?;
+                enqueue_deauthorize(tx, app, grant, now).await?;
+                audit::record_change(
+                    tx,
+                    access,
+                    Change {
+                        account: &grant.customer_account_sid,
+                        action: "connect.revoke",
+                        app: Some(&app.sid),
+                        subject: Some(grant.subaccount_sid.as_str()),
+                        permissions: Some(grant.permissions),
+                        detail: Some(format!("{} was deleted by its owner", app.friendly_name)),
+                    },
+                )
+                .await?;
+            }
+            match page.next_cursor() {
+                Some(c) => at = PageAt::After(c),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Grants, from the customer's side: the apps they authorized, and ending a
+/// grant (also the app owner's, for one customer).
+pub struct Grants<'a> {
+    sb: &'a Switchboard,
+}
+
+impl Grants<'_> {
     /// The app a consent page is about, if the flow can start for it.
     pub async fn consent_app(
         &self,
@@ -72,6 +121,7 @@ impl Switchboard {
     ) -> DomainResult<Result<ConnectAppRecord, ConsentProblem>> {
         Ok(
             match self
+                .sb
                 .store()
                 .opt(switchboard_store::connect_apps::by_sid(sid))
                 .await?
@@ -134,7 +184,7 @@ impl Switchboard {
     ) -> DomainResult<Result<(AuthorizationRecord, String), Box<ConnectAppRecord>>> {
         let customer = Self::customer(access)?;
         let now = Timestamp::now();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         let app = tx
             .opt(switchboard_store::connect_apps::by_sid(sid))
             .await?
@@ -162,15 +212,16 @@ impl Switchboard {
         let subaccount = match reusable {
             Some(s) => s,
             None => {
-                self.insert_account(
-                    &mut tx,
-                    Some(&customer.sid),
-                    &dedicated_subaccount_name(&app),
-                    customer.account_type,
-                    now,
-                )
-                .await?
-                .0
+                self.sb
+                    .insert_account(
+                        &mut tx,
+                        Some(&customer.sid),
+                        &dedicated_subaccount_name(&app),
+                        customer.account_type,
+                        now,
+                    )
+                    .await?
+                    .0
             }
         };
         let grant = AuthorizationRecord {
@@ -221,14 +272,14 @@ impl Switchboard {
         state: Option<&str>,
     ) -> DomainResult<String> {
         let customer = Self::customer(access)?;
-        let app = self.connect_app(sid).await?;
+        let app = self.sb.connect_app(sid).await?;
         let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
             DomainError::invalid(
                 "AuthorizeRedirectUrl",
                 "This Connect App has no authorize URL",
             )
         })?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         audit::record_change(
             &mut tx,
             access,
@@ -255,55 +306,6 @@ impl Switchboard {
         access.target_account()
     }
 
-    /// Ends every active grant of an app (it is being deleted), inside `tx`.
-    pub(crate) async fn revoke_all_grants_of(
-        &self,
-        tx: &mut Tx,
-        access: &Access,
-        app: &ConnectAppRecord,
-    ) -> DomainResult<()> {
-        let now = Timestamp::now();
-        let mut at = PageAt::First;
-        loop {
-            let (query, shape) = authorizations::of_app(&app.sid, &at, 500);
-            let page = shape.assemble(tx.all(query).await?);
-            for grant in page.items.iter().filter(|g| g.is_active()) {
-                tx.run(authorizations::revoke(
-                    &grant.customer_account_sid,
-                    &app.sid,
-                    now,
-                ))
-                .await?;
-                enqueue_deauthorize(tx, app, grant, now).await?;
-                audit::record_change(
-                    tx,
-                    access,
-                    Change {
-                        account: &grant.customer_account_sid,
-                        action: "connect.revoke",
-                        app: Some(&app.sid),
-                        subject: Some(grant.subaccount_sid.as_str()),
-                        permissions: Some(grant.permissions),
-                        detail: Some(format!("{} was deleted by its owner", app.friendly_name)),
-                    },
-                )
-                .await?;
-            }
-            match page.next_cursor() {
-                Some(c) => at = PageAt::After(c),
-                None => return Ok(()),
-            }
-        }
-    }
-}
-
-/// Grants, from the customer's side: the apps they authorized, and ending a
-/// grant (also the app owner's, for one customer).
-pub struct Grants<'a> {
-    sb: &'a Switchboard,
-}
-
-impl Grants<'_> {
     /// The apps a customer has authorized (`GET …/AuthorizedConnectApps.json`).
     pub async fn list(
         &self,

@@ -24,7 +24,7 @@ use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_domain::grants::Approval;
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
-use switchboard_types::{AccountType, Permission, Permissions};
+use switchboard_types::{AccountSid, AccountType, Permission, Permissions};
 
 const PASSWORD: &str = "bench password 1234";
 
@@ -60,8 +60,16 @@ async fn operator(
     sb: &Switchboard,
     target: RequestTarget<'_>,
     resource: Resource,
-) -> switchboard_domain::DomainResult<Access> {
-    sb.operator_access(target, Action::Write, resource).await
+) -> Result<Access, String> {
+    sb.operator_access(target, Action::Write, resource)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The operator's access to a customer's grants (the console is theirs).
+async fn customer(sb: &Switchboard, sid: &AccountSid) -> Result<Access, String> {
+    let grants = Resource::AuthorizedConnectApps;
+    operator(sb, RequestTarget::Account(sid), grants).await
 }
 
 #[tokio::main]
@@ -77,9 +85,7 @@ async fn main() -> Result<(), String> {
         .map_err(|x| e(&x))?;
     let id = run_id();
 
-    let creating = operator(&sb, RequestTarget::AccountList, Resource::AccountList)
-        .await
-        .map_err(|x| e(&x))?;
+    let creating = operator(&sb, RequestTarget::AccountList, Resource::AccountList).await?;
     let owner = sb
         .accounts()
         .create_main(
@@ -96,13 +102,8 @@ async fn main() -> Result<(), String> {
     // Every app asks for this; customers approve exactly it.
     let permissions = Permissions::of(&[Permission::GetAll]);
     let mut apps = Vec::with_capacity(args.apps);
-    let owning = operator(
-        &sb,
-        RequestTarget::Account(&owner.account.sid),
-        Resource::ConnectApps,
-    )
-    .await
-    .map_err(|x| e(&x))?;
+    let owning = RequestTarget::Account(&owner.account.sid);
+    let owning = operator(&sb, owning, Resource::ConnectApps).await?;
     for n in 0..args.apps {
         let app = sb
             .connect_apps()
@@ -151,16 +152,10 @@ async fn main() -> Result<(), String> {
     let mut approved = 0usize;
     if args.approve {
         for c in &customers {
-            // The operator approves for each customer (the console is theirs).
-            let customer = operator(
-                &sb,
-                RequestTarget::Account(&c.account.sid),
-                Resource::AuthorizedConnectApps,
-            )
-            .await
-            .map_err(|x| e(&x))?;
+            let customer = customer(&sb, &c.account.sid).await?;
             for app in &apps {
                 let approval = sb
+                    .grants()
                     .approve(&customer, app, permissions, None)
                     .await
                     .map_err(|x| e(&x))?;
@@ -187,13 +182,7 @@ async fn main() -> Result<(), String> {
     let mut revoked = 0usize;
     if args.revoke {
         for c in &customers {
-            let customer = operator(
-                &sb,
-                RequestTarget::Account(&c.account.sid),
-                Resource::AuthorizedConnectApps,
-            )
-            .await
-            .map_err(|x| e(&x))?;
+            let customer = customer(&sb, &c.account.sid).await?;
             for app in &apps {
                 sb.grants()
                     .revoke(&customer, app)

@@ -63,6 +63,8 @@ pub enum Resource {
     AuthorizedConnectApps,
     /// Outgoing webhooks of an app owner (an extension).
     Deliveries,
+    /// What happened to an account, and who did it (the console's audit log).
+    AuditLog,
     Calls,
     Messages,
     PhoneNumbers,
@@ -77,7 +79,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 16] = [
+    pub const ALL: [Resource; 17] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -86,6 +88,7 @@ impl Resource {
         Resource::ConnectApps,
         Resource::AuthorizedConnectApps,
         Resource::Deliveries,
+        Resource::AuditLog,
         Resource::Calls,
         Resource::Messages,
         Resource::PhoneNumbers,
@@ -107,7 +110,10 @@ impl Resource {
 
     /// Resources that are never a Connect App's business, even to read.
     fn is_credential(self) -> bool {
-        matches!(self, Resource::AuthTokens | Resource::Deliveries)
+        matches!(
+            self,
+            Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+        )
     }
 }
 
@@ -292,6 +298,7 @@ fn decide_owner(
             Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
         }
         Resource::AccountList
+        | Resource::AuditLog
         | Resource::AvailablePhoneNumbers
         | Resource::Usage
         | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),

@@ -95,8 +95,12 @@ fn connect_expectation(
     if resource == Resource::Identity {
         return Err(Refusal::NotFound);
     }
-    // Tokens (and the app owner's deliveries) are never a Connect App's.
-    if matches!(resource, Resource::AuthTokens | Resource::Deliveries) {
+    // Tokens (and the app owner's deliveries, and the audit log) are never a
+    // Connect App's.
+    if matches!(
+        resource,
+        Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+    ) {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
     }
     let is_s = t.sid == w.dedicated.sid;
@@ -135,7 +139,10 @@ fn connect_expectation(
                     Err(Refusal::MissingPermission(Permission::PostAll))
                 }
             }
-            Resource::AuthTokens | Resource::Deliveries | Resource::Identity => unreachable!(),
+            Resource::AuthTokens
+            | Resource::Deliveries
+            | Resource::AuditLog
+            | Resource::Identity => unreachable!(),
         },
     }
 }
@@ -403,7 +410,9 @@ fn owner_expectation(
         Resource::ConnectApps | Resource::AuthorizedConnectApps if !target_is_main => {
             Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
         }
+        // The audit log is written by changes, never by a request.
         Resource::AccountList
+        | Resource::AuditLog
         | Resource::AvailablePhoneNumbers
         | Resource::Usage
         | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),

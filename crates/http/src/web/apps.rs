@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
-use switchboard_domain::access::{Access, Action, Resource};
+use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::connect_apps::{ConnectAppFields, MAX_LOGO_BYTES};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_store::connect_apps::ConnectAppRecord;
@@ -21,7 +21,8 @@ use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
 use super::kit::{
-    Pager, confirmed, csrf_ok, encode, expired, failed, initial, not_found, own, page_at, when,
+    Pager, confirmed, csrf_ok, encode, expired, failed, initial, not_found, own_access, page_at,
+    when,
 };
 use super::multipart;
 use super::page::{Page, message, see_other};
@@ -207,25 +208,6 @@ pub struct ListQuery {
     deleted: Option<String>,
 }
 
-/// The signed-in user's access to their own Connect Apps.
-async fn apps_access(
-    app: &App,
-    session: &ConsoleSession,
-    client: Option<&ClientAddr>,
-    action: Action,
-) -> Result<Access, DomainError> {
-    let ip = client.map(ToString::to_string);
-    app.sb
-        .console_access(
-            session,
-            ip.as_deref(),
-            own(session),
-            action,
-            Resource::ConnectApps,
-        )
-        .await
-}
-
 fn full(session: &ConsoleSession) -> bool {
     session.account_type == AccountType::Full
 }
@@ -236,7 +218,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let listed = match apps_access(&app, &session, None, Action::Read).await {
+    let listed = match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
         Ok(access) => app.sb.connect_apps().list((&access).into(), &at, 50).await,
         Err(e) => Err(e),
     };
@@ -308,10 +290,11 @@ pub async fn create(
     form.check_required();
     let mut form_error = None;
     if form.errors.is_empty() {
-        let created = match apps_access(&app, &session, None, Action::Write).await {
-            Ok(access) => app.sb.connect_apps().create(&access, &form.fields()).await,
-            Err(e) => Err(e),
-        };
+        let created =
+            match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
+                Ok(access) => app.sb.connect_apps().create(&access, &form.fields()).await,
+                Err(e) => Err(e),
+            };
         match created {
             Ok(created) => {
                 return see_other(&format!("{PATH}/{}?done=created", created.sid), Vec::new());
@@ -415,7 +398,7 @@ async fn owned(
     let Ok(sid) = ConnectAppSid::parse(sid) else {
         return Err(not_found(session, PATH));
     };
-    let found = match apps_access(app, session, None, Action::Read).await {
+    let found = match own_access(app, session, None, Action::Read, Resource::ConnectApps).await {
         Ok(access) => app.sb.connect_apps().get((&access).into(), &sid).await,
         Err(e) => Err(e),
     };
@@ -457,13 +440,14 @@ pub async fn update(
     let mut form = AppForm::read(&params);
     form.check_required();
     if form.errors.is_empty() {
-        let updated = match apps_access(&app, &session, None, Action::Write).await {
-            Ok(access) => {
-                let apps = app.sb.connect_apps();
-                apps.update(&access, &record.sid, &form.fields()).await
-            }
-            Err(e) => Err(e),
-        };
+        let updated =
+            match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
+                Ok(access) => {
+                    let apps = app.sb.connect_apps();
+                    apps.update(&access, &record.sid, &form.fields()).await
+                }
+                Err(e) => Err(e),
+            };
         match updated {
             Ok(updated) => {
                 return see_other(&format!("{PATH}/{}?done=saved", updated.sid), Vec::new());
@@ -523,7 +507,7 @@ pub async fn upload_logo(
             None,
         );
     };
-    let set = match apps_access(&app, &session, None, Action::Write).await {
+    let set = match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
         Ok(access) => {
             let apps = app.sb.connect_apps();
             apps.set_logo(&access, &record.sid, Some(&file.data)).await
@@ -597,7 +581,8 @@ pub async fn remove_logo(
         &form,
         PATH,
         async {
-            let access = apps_access(&app, &session, None, Action::Write).await?;
+            let access =
+                own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
             app.sb
                 .connect_apps()
                 .set_logo(&access, &record.sid, None)
@@ -644,7 +629,8 @@ pub async fn delete(
         &form,
         PATH,
         async {
-            let access = apps_access(&app, &session, None, Action::Write).await?;
+            let access =
+                own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
             app.sb.connect_apps().delete(&access, &record.sid).await
         },
         |()| format!("{PATH}?deleted={}", encode(&record.friendly_name)),
@@ -689,15 +675,16 @@ pub async fn customers(
         return not_found(&session, PATH);
     };
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let customers = match apps_access(&app, &session, None, Action::Read).await {
-        Ok(access) => {
-            app.sb
-                .connect_apps()
-                .customers(&access, &sid, &at, 50)
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let customers =
+        match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
+            Ok(access) => {
+                app.sb
+                    .connect_apps()
+                    .customers(&access, &sid, &at, 50)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
     let (record, page) = match customers {
         Ok(r) => r,
         Err(e) => return failed(&session, PATH, e),
@@ -760,7 +747,7 @@ pub async fn revoke_page(
     else {
         return not_found(&session, PATH);
     };
-    let access = match apps_access(&app, &session, None, Action::Read).await {
+    let access = match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
         Ok(a) => a,
         Err(e) => return failed(&session, PATH, e),
     };
@@ -796,7 +783,15 @@ pub async fn revoke(
     else {
         return not_found(&session, PATH);
     };
-    let access = match apps_access(&app, &session, Some(&client), Action::Write).await {
+    let access = match own_access(
+        &app,
+        &session,
+        Some(&client),
+        Action::Write,
+        Resource::ConnectApps,
+    )
+    .await
+    {
         Ok(a) => a,
         Err(e) => return failed(&session, PATH, e),
     };

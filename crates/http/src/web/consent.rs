@@ -136,7 +136,7 @@ pub async fn page(
     if query.state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         return state_too_long();
     }
-    let record = match app.sb.consent_app(&sid).await {
+    let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, viewer.as_ref()),
         Err(e) => return internal(e),
@@ -217,7 +217,7 @@ pub async fn decide(
         )
         .into_response();
     }
-    let record = match app.sb.consent_app(&sid).await {
+    let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
         Err(e) => return internal(e),
@@ -251,7 +251,7 @@ pub async fn decide(
                     Some(Notice::PermissionsUnknown),
                 );
             };
-            match app.sb.approve(&customer, &sid, shown, state).await {
+            match app.sb.grants().approve(&customer, &sid, shown, state).await {
                 Ok(Approval::Granted(location)) => Ok(location),
                 Ok(Approval::PermissionsChanged(now)) => {
                     return consent_page(
@@ -264,7 +264,7 @@ pub async fn decide(
                 Err(e) => Err(e),
             }
         }
-        Some("deny") => app.sb.deny(&customer, &sid, state).await,
+        Some("deny") => app.sb.grants().deny(&customer, &sid, state).await,
         _ => return (StatusCode::BAD_REQUEST, "Choose Authorize or Deny").into_response(),
     };
     match outcome {

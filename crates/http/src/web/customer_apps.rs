@@ -6,8 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
-use switchboard_domain::access::{Access, Action, Resource};
-use switchboard_domain::console::ConsoleSession;
+use switchboard_domain::access::{Action, Resource};
 use switchboard_store::page::PageAt;
 use switchboard_types::ConnectAppSid;
 
@@ -15,7 +14,7 @@ use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::forms::WebForm;
-use super::kit::{csrf_ok, encode, own};
+use super::kit::{csrf_ok, encode, own_access};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -60,25 +59,6 @@ pub struct Notice {
     revoked: Option<String>,
 }
 
-/// The signed-in user's access to the grants they gave.
-async fn grants_access(
-    app: &App,
-    session: &ConsoleSession,
-    client: Option<&ClientAddr>,
-    action: Action,
-) -> Result<Access, DomainError> {
-    let ip = client.map(ToString::to_string);
-    app.sb
-        .console_access(
-            session,
-            ip.as_deref(),
-            own(session),
-            action,
-            Resource::AuthorizedConnectApps,
-        )
-        .await
-}
-
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
@@ -87,7 +67,15 @@ pub async fn list(
     let mut rows = Vec::new();
     let mut at = PageAt::First;
     loop {
-        let listed = match grants_access(&app, &session, None, Action::Read).await {
+        let listed = match own_access(
+            &app,
+            &session,
+            None,
+            Action::Read,
+            Resource::AuthorizedConnectApps,
+        )
+        .await
+        {
             Ok(access) => app.sb.grants().list((&access).into(), &at, 200).await,
             Err(e) => Err(e),
         };
@@ -151,7 +139,15 @@ pub async fn confirm(
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
         return not_found();
     };
-    let listed = match grants_access(&app, &session, None, Action::Read).await {
+    let listed = match own_access(
+        &app,
+        &session,
+        None,
+        Action::Read,
+        Resource::AuthorizedConnectApps,
+    )
+    .await
+    {
         Ok(access) => {
             let grants = app.sb.grants();
             grants.list((&access).into(), &PageAt::First, 1000).await
@@ -207,7 +203,15 @@ pub async fn revoke(
         .await
         .map(|a| a.friendly_name)
         .unwrap_or_default();
-    let revoked = match grants_access(&app, &session, Some(&client), Action::Write).await {
+    let revoked = match own_access(
+        &app,
+        &session,
+        Some(&client),
+        Action::Write,
+        Resource::AuthorizedConnectApps,
+    )
+    .await
+    {
         Ok(access) => app.sb.grants().revoke(&access, &sid).await,
         Err(e) => Err(e),
     };

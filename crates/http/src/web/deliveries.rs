@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
-use switchboard_domain::access::{Access, Action, Resource};
+use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::{
     DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
@@ -18,7 +18,7 @@ use switchboard_types::DeliverySid;
 use super::auth::internal;
 use super::chrome::Chrome;
 use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, not_found, own, page_at, when, when_opt};
+use super::kit::{Pager, csrf_ok, expired, failed, not_found, own_access, page_at, when, when_opt};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -95,24 +95,13 @@ pub struct ListQuery {
     before: Option<String>,
 }
 
-/// The signed-in user's access to the deliveries of their tree.
-async fn deliveries_access(
-    app: &App,
-    session: &ConsoleSession,
-    action: Action,
-) -> Result<Access, DomainError> {
-    app.sb
-        .console_access(session, None, own(session), action, Resource::Deliveries)
-        .await
-}
-
 /// One delivery the deliveries page lists, with its attempts.
 async fn delivery(
     app: &App,
     session: &ConsoleSession,
     sid: &DeliverySid,
 ) -> Result<DeliveryView, DomainError> {
-    let access = deliveries_access(app, session, Action::Read).await?;
+    let access = own_access(app, session, None, Action::Read, Resource::Deliveries).await?;
     app.sb
         .deliveries()
         .get(&access, DeliveryScope::Tree, sid)
@@ -125,7 +114,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let listed = match deliveries_access(&app, &session, Action::Read).await {
+    let listed = match own_access(&app, &session, None, Action::Read, Resource::Deliveries).await {
         Ok(access) => {
             let deliveries = app.sb.deliveries();
             deliveries
@@ -305,7 +294,8 @@ pub async fn replay(
     } else {
         ReplayConfirmation::Plain
     };
-    let replayed = match deliveries_access(&app, &session, Action::Write).await {
+    let replayed = match own_access(&app, &session, None, Action::Write, Resource::Deliveries).await
+    {
         Ok(access) => {
             let deliveries = app.sb.deliveries();
             deliveries

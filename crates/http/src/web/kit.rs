@@ -35,6 +35,21 @@ pub async fn access(
         .map_err(|e| failed(session, back, e))
 }
 
+/// What the policy lets the signed-in user do to their own main account's
+/// `resource`.
+pub async fn own_access(
+    app: &App,
+    session: &ConsoleSession,
+    client: Option<&ClientAddr>,
+    action: Action,
+    resource: Resource,
+) -> Result<Access, DomainError> {
+    let ip = client.map(ToString::to_string);
+    app.sb
+        .console_access(session, ip.as_deref(), own(session), action, resource)
+        .await
+}
+
 /// The signed-in user's own main account.
 pub fn own(session: &ConsoleSession) -> RequestTarget<'_> {
     RequestTarget::Account(&session.account_sid)

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_domain::access::{Action, Resource};
 
 use super::auth::internal;
 use super::chrome::Chrome;
@@ -12,7 +13,6 @@ use super::kit::dollars;
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
-use switchboard_domain::access::{Action, Resource};
 
 pub const PATH: &str = "/console/usage";
 const WINDOWS: [u32; 4] = [7, 30, 90, 365];

@@ -16,11 +16,7 @@ use crate::support::{AsOperator, Creds, TestServer, rand_id};
 
 /// The main account's audit log, oldest first, as (actor, action).
 async fn actions(s: &TestServer, main: &AccountSid) -> Vec<(String, String)> {
-    let log: Vec<AuditEvent> =
-        s.sb.audit_log(main, &PageAt::First, 200)
-            .await
-            .unwrap()
-            .items;
+    let log: Vec<AuditEvent> = s.sb.log_of(main, &PageAt::First, 200).await.unwrap().items;
     log.into_iter().rev().map(|e| (e.actor, e.action)).collect()
 }
 
@@ -46,11 +42,7 @@ async fn signed_in(s: &TestServer) -> (AccountSid, String, Browser<'_>) {
 
 /// The main account's audit log, oldest first, as (actor, action, subject).
 async fn trail(s: &TestServer, main: &AccountSid) -> Vec<(String, String, Option<String>)> {
-    let log: Vec<AuditEvent> =
-        s.sb.audit_log(main, &PageAt::First, 200)
-            .await
-            .unwrap()
-            .items;
+    let log: Vec<AuditEvent> = s.sb.log_of(main, &PageAt::First, 200).await.unwrap().items;
     log.into_iter()
         .rev()
         .map(|e| (e.actor, e.action, e.subject_sid))
@@ -211,11 +203,7 @@ server_test!(
             ]
         );
         // Console changes name the client's address.
-        let log =
-            s.sb.audit_log(&main, &PageAt::First, 1)
-                .await
-                .unwrap()
-                .items;
+        let log = s.sb.log_of(&main, &PageAt::First, 1).await.unwrap().items;
         assert_eq!(log[0].action, "account.upgrade");
         assert!(log[0].ip.is_some(), "{:?}", log[0]);
         assert_eq!(

@@ -280,7 +280,7 @@ server_test!(the_whole_flow_from_connect_link_to_api, |s| {
 
     // Recorded in the customer's audit log.
     let log =
-        s.sb.audit_log(&c.account, &switchboard_store::page::PageAt::First, 50)
+        s.sb.log_of(&c.account, &switchboard_store::page::PageAt::First, 50)
             .await
             .unwrap();
     let approval = log
@@ -323,7 +323,7 @@ server_test!(
                 .unwrap();
         assert!(apps.items.is_empty());
         let log =
-            s.sb.audit_log(&c.account, &switchboard_store::page::PageAt::First, 50)
+            s.sb.log_of(&c.account, &switchboard_store::page::PageAt::First, 50)
                 .await
                 .unwrap();
         assert!(log.items.iter().any(|e| e.action == "connect.deny"));
@@ -504,7 +504,7 @@ server_test!(
             "post-all alone lists the dedicated subaccount"
         );
         let log =
-            s.sb.audit_log(
+            s.sb.log_of(
                 &owner.creds.sid,
                 &switchboard_store::page::PageAt::First,
                 50,

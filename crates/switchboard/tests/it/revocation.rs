@@ -124,10 +124,7 @@ server_test!(
             s.sb.read_account(&sub).await.unwrap().owner_account_sid,
             c.account
         );
-        let log =
-            s.sb.audit_log(&c.account, &PageAt::First, 20)
-                .await
-                .unwrap();
+        let log = s.sb.log_of(&c.account, &PageAt::First, 20).await.unwrap();
         assert!(log.items.iter().any(|e| e.action == "connect.revoke"));
 
         // The owner sees the delivery and its attempt.

@@ -13,6 +13,7 @@ use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_domain::grants::Approval;
 use switchboard_domain::{DomainResult, Settings, Switchboard};
 use switchboard_store::accounts::AccountRecord;
+use switchboard_store::audit::AuditEvent;
 use switchboard_store::authorizations::AuthorizedApp;
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_store::page::{Page, PageAt};
@@ -374,6 +375,13 @@ pub trait AsOperator {
         customer: &AccountSid,
         app: &ConnectAppSid,
     ) -> impl Future<Output = DomainResult<()>> + Send;
+    /// A main account's audit log, newest first.
+    fn log_of(
+        &self,
+        main: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> impl Future<Output = DomainResult<Page<AuditEvent>>> + Send;
     /// Approves an app for a customer, as if on the consent page.
     fn approve_for(
         &self,
@@ -469,6 +477,17 @@ impl AsOperator for Switchboard {
         let target = RequestTarget::Account(customer);
         let writing = Resource::AuthorizedConnectApps;
         let access = operator(self, target, Action::Write, writing).await?;
-        self.approve(&access, app, shown, None).await
+        self.grants().approve(&access, app, shown, None).await
+    }
+
+    async fn log_of(
+        &self,
+        main: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AuditEvent>> {
+        let target = RequestTarget::Account(main);
+        let access = operator(self, target, Action::Read, Resource::AuditLog).await?;
+        self.audit_log(&access, at, size).await
     }
 }
