@@ -59,27 +59,23 @@ pub struct Notice {
     revoked: Option<String>,
 }
 
+/// What this page reads and changes: the grants the signed-in user gave.
+const GRANTS: Resource = Resource::AuthorizedConnectApps;
+
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<Notice>,
 ) -> Response {
+    let reading = own_access(&app, &session, None, Action::Read, GRANTS).await;
+    let access = match reading {
+        Ok(a) => a,
+        Err(e) => return internal(e),
+    };
     let mut rows = Vec::new();
     let mut at = PageAt::First;
     loop {
-        let listed = match own_access(
-            &app,
-            &session,
-            None,
-            Action::Read,
-            Resource::AuthorizedConnectApps,
-        )
-        .await
-        {
-            Ok(access) => app.sb.grants().list((&access).into(), &at, 200).await,
-            Err(e) => Err(e),
-        };
-        let page = match listed {
+        let page = match app.sb.grants().list((&access).into(), &at, 200).await {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -139,15 +135,7 @@ pub async fn confirm(
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
         return not_found();
     };
-    let listed = match own_access(
-        &app,
-        &session,
-        None,
-        Action::Read,
-        Resource::AuthorizedConnectApps,
-    )
-    .await
-    {
+    let listed = match own_access(&app, &session, None, Action::Read, GRANTS).await {
         Ok(access) => {
             let grants = app.sb.grants();
             grants.list((&access).into(), &PageAt::First, 1000).await
@@ -203,15 +191,7 @@ pub async fn revoke(
         .await
         .map(|a| a.friendly_name)
         .unwrap_or_default();
-    let revoked = match own_access(
-        &app,
-        &session,
-        Some(&client),
-        Action::Write,
-        Resource::AuthorizedConnectApps,
-    )
-    .await
-    {
+    let revoked = match own_access(&app, &session, Some(&client), Action::Write, GRANTS).await {
         Ok(access) => app.sb.grants().revoke(&access, &sid).await,
         Err(e) => Err(e),
     };
