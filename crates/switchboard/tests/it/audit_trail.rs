@@ -337,3 +337,48 @@ fn the_http_crate_never_acts_as_the_operator_or_a_worker() {
         }
     }
 }
+
+// An access is good for what the policy allowed and nothing else: one
+// granted to read an account cannot delete its apps or rotate its tokens.
+server_test!(an_access_is_bound_to_its_action_and_resource, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let fields = ConnectAppFields {
+        friendly_name: Some("Analytics".into()),
+        company_name: Some("Rossum".into()),
+        ..ConnectAppFields::default()
+    };
+    let app = s.sb.new_connect_app(&main.sid, &fields).await.unwrap();
+    let reading =
+        s.sb.operator_access(
+            switchboard_domain::access::RequestTarget::Account(&main.sid),
+            switchboard_domain::access::Action::Read,
+            switchboard_domain::access::Resource::ConnectApps,
+        )
+        .await
+        .unwrap();
+    let refused = s.sb.connect_apps().delete(&reading, &app.sid).await;
+    assert!(
+        matches!(refused, Err(switchboard_domain::DomainError::Internal(_))),
+        "{refused:?}"
+    );
+    let refused = s.sb.auth_tokens().create_secondary(&reading).await;
+    assert!(refused.is_err(), "{refused:?}");
+    // Reading with it is what it is for.
+    assert_eq!(
+        s.sb.connect_apps()
+            .get((&reading).into(), &app.sid)
+            .await
+            .unwrap()
+            .sid,
+        app.sid
+    );
+    assert_eq!(
+        s.sb.apps_of(&main.sid, &PageAt::First, 10)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1,
+        "the app was not deleted"
+    );
+});
