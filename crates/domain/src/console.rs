@@ -21,7 +21,7 @@ use switchboard_store::users;
 use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
 use crate::accounts::{CreatedAccount, NewMainAccount};
-use crate::audit::Event;
+use crate::audit::{Change, Event};
 use crate::error::{DomainError, DomainResult};
 use crate::secrets::random_id;
 use crate::{Switchboard, password, validate};
@@ -165,13 +165,8 @@ impl Switchboard {
         crate::audit::record(
             &mut tx,
             Event {
-                account: &created.account.sid,
+                change: Change::of_account(&created.account.sid, "account.sign_up"),
                 actor: &created.user.email,
-                action: "account.sign_up",
-                app: None,
-                subject: None,
-                permissions: None,
-                detail: None,
                 ip,
             },
         )
@@ -300,13 +295,8 @@ impl Switchboard {
             .await?
             .ok_or_else(|| DomainError::Internal("a new session could not be read back".into()))?;
         self.record_event(Event {
-            account: &user.account_sid,
+            change: Change::of_account(&user.account_sid, "console.sign_in"),
             actor: &user.email,
-            action: "console.sign_in",
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: None,
             ip: Some(&ip),
         })
         .await?;
@@ -324,13 +314,11 @@ impl Switchboard {
         address_failures: i64,
     ) -> DomainResult<()> {
         let event = |action, detail| Event {
-            account: &user.account_sid,
+            change: Change {
+                detail: Some(detail),
+                ..Change::of_account(&user.account_sid, action)
+            },
             actor: &user.email,
-            action,
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: Some(detail),
             ip: Some(ip),
         };
         let in_a_row = run.failures;
