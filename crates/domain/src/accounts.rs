@@ -1,4 +1,5 @@
-//! Accounts and subaccounts: creating, listing, changing, upgrading.
+//! Accounts and subaccounts: creating, listing, changing, upgrading
+//! ([`Accounts`], reached by [`Switchboard::accounts`]).
 
 use switchboard_store::StoreError;
 use switchboard_store::accounts::{self, AccountFilter, AccountRecord, NewAccount};
@@ -6,7 +7,8 @@ use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::users::{self, UserRecord};
 use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
-use crate::access::{Access, ApiRequest};
+use crate::access::{Access, Action, Actor, ApiRequest, Resource};
+use crate::audit::{self, Change};
 use crate::error::{DomainError, DomainResult};
 use crate::secrets::{new_auth_token, random_id};
 use crate::{Switchboard, password, validate};
@@ -94,16 +96,20 @@ impl Switchboard {
         Ok((sid, token))
     }
 
-    /// Creates a main account with its console user.
-    pub async fn create_main_account(&self, new: NewMainAccount) -> DomainResult<CreatedAccount> {
+    /// Inserts a main account with its console user, inside `tx` (sign-up
+    /// records its own event in the same transaction).
+    pub(crate) async fn insert_main_account(
+        &self,
+        tx: &mut switchboard_store::Tx,
+        new: NewMainAccount,
+    ) -> DomainResult<CreatedAccount> {
         let email = validate::email(&new.email)?;
         let friendly_name = validate::friendly_name("FriendlyName", &new.friendly_name)?;
         password::validate(&new.password)?;
         let password_hash = password::hash(new.password).await?;
         let now = Timestamp::now();
-        let mut tx = self.store().begin().await?;
         let (sid, auth_token) = self
-            .insert_account(&mut tx, None, &friendly_name, new.account_type, now)
+            .insert_account(tx, None, &friendly_name, new.account_type, now)
             .await?;
         let user = UserRecord {
             id: random_id(),
@@ -119,7 +125,6 @@ impl Switchboard {
             other => other.into(),
         })?;
         let account = tx.one(accounts::by_sid(&sid)).await?;
-        tx.commit().await?;
         tracing::info!(account = %sid, "created main account");
         Ok(CreatedAccount {
             account,
@@ -128,46 +133,124 @@ impl Switchboard {
         })
     }
 
-    /// `POST /Accounts.json`: a subaccount of the caller's main account.
+    /// One account, for the server's own work (signing a delivery).
+    pub(crate) async fn account_record(&self, sid: &AccountSid) -> DomainResult<AccountRecord> {
+        self.store()
+            .opt(accounts::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// Accounts and subaccounts.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { sb: self }
+    }
+}
+
+/// Accounts and subaccounts: the front door for every caller.
+pub struct Accounts<'a> {
+    sb: &'a Switchboard,
+}
+
+/// The audit action of a status change.
+fn status_action(status: AccountStatus) -> &'static str {
+    match status {
+        AccountStatus::Active => "subaccount.reactivate",
+        AccountStatus::Suspended => "subaccount.suspend",
+        AccountStatus::Closed => "subaccount.close",
+    }
+}
+
+impl Accounts<'_> {
+    /// Creates a main account with its console user: the operator's (sign-up
+    /// is the console's own way in).
+    pub async fn create_main(
+        &self,
+        access: &Access,
+        new: NewMainAccount,
+    ) -> DomainResult<CreatedAccount> {
+        access.require(Action::Write, Resource::AccountList)?;
+        if access.actor() != &Actor::Operator {
+            return Err(DomainError::Forbidden(
+                "Only the operator creates main accounts".into(),
+            ));
+        }
+        let mut tx = self.sb.store().begin().await?;
+        let created = self.sb.insert_main_account(&mut tx, new).await?;
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account: &created.account.sid,
+                action: "account.create",
+                app: None,
+                subject: Some(created.account.sid.as_str()),
+                permissions: None,
+                detail: Some(created.account.friendly_name.clone()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// A subaccount of the actor's main account (`POST /Accounts.json`, the
+    /// console's subaccounts page).
     pub async fn create_subaccount(
         &self,
         access: &Access,
         friendly_name: Option<&str>,
     ) -> DomainResult<AccountView> {
-        let main = access.principal().acting_main().clone();
+        access.require(Action::Write, Resource::AccountList)?;
+        let main = access.acting_main()?.clone();
         let now = Timestamp::now();
         let name = match friendly_name {
             Some(name) => validate::friendly_name("FriendlyName", name)?,
             None => default_subaccount_name(now),
         };
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         let parent = tx
             .opt(accounts::by_sid(&main))
             .await?
             .ok_or(DomainError::NotFound)?;
         let (sid, _) = self
+            .sb
             .insert_account(&mut tx, Some(&main), &name, parent.account_type, now)
             .await?;
         let record = tx.one(accounts::by_sid(&sid)).await?;
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account: &main,
+                action: "subaccount.create",
+                app: None,
+                subject: Some(sid.as_str()),
+                permissions: None,
+                detail: Some(name),
+            },
+        )
+        .await?;
         tx.commit().await?;
-        self.view(record, access.shows_auth_tokens())
+        self.sb.view(record, access.shows_auth_tokens())
     }
 
     /// `GET /Accounts.json`.
-    pub async fn list_accounts(
+    pub async fn list(
         &self,
         access: &Access,
         filter: &AccountFilter,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<AccountView>> {
+        access.require(Action::Read, Resource::AccountList)?;
         let scope = access.account_scope()?.clone();
         let (query, shape) = accounts::list(&scope, filter, at, size);
-        let page = shape.assemble(self.store().all(query).await?);
+        let page = shape.assemble(self.sb.store().all(query).await?);
         let items = page
             .items
             .into_iter()
-            .map(|r| self.view(r, access.shows_auth_tokens()))
+            .map(|r| self.sb.view(r, access.shows_auth_tokens()))
             .collect::<DomainResult<Vec<_>>>()?;
         Ok(Page {
             items,
@@ -176,33 +259,88 @@ impl Switchboard {
         })
     }
 
+    /// The subaccounts of the main account the access lists, oldest first.
+    pub async fn subaccounts(
+        &self,
+        access: &Access,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AccountRecord>> {
+        access.require(Action::Read, Resource::AccountList)?;
+        let main = match access.account_scope()? {
+            accounts::AccountScope::Tree(main) => main,
+            accounts::AccountScope::Single(_) => return Err(DomainError::NotFound),
+        };
+        let (query, shape) = switchboard_store::console::subaccounts_of(main, at, size);
+        Ok(shape.assemble(self.sb.store().all(query).await?))
+    }
+
+    /// Main accounts, oldest first: the operator's listing.
+    pub async fn list_main(
+        &self,
+        access: &Access,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AccountRecord>> {
+        access.require(Action::Read, Resource::AccountList)?;
+        if access.actor() != &Actor::Operator {
+            return Err(DomainError::NotFound);
+        }
+        let (query, shape) = accounts::main_accounts(at, size);
+        Ok(shape.assemble(self.sb.store().all(query).await?))
+    }
+
     /// `GET /Accounts/{Sid}.json`: authorised and read in one round trip.
-    pub async fn fetch_account(
+    pub async fn fetch(
         &self,
         request: &ApiRequest<'_>,
         sid: &AccountSid,
     ) -> DomainResult<AccountView> {
-        let (access, mut rows) = self.authorize_read(request, accounts::by_sid(sid)).await?;
+        let (access, mut rows) = self
+            .sb
+            .authorize_read(request, accounts::by_sid(sid))
+            .await?;
         let record = rows.pop().ok_or(DomainError::NotFound)?;
-        self.view(record, access.shows_auth_tokens())
+        self.sb.view(record, access.shows_auth_tokens())
     }
 
-    /// `POST /Accounts/{Sid}.json`.
-    pub async fn update_account(
+    /// The account the access names.
+    pub async fn get(&self, access: &Access) -> DomainResult<AccountRecord> {
+        access.require(Action::Read, Resource::Account)?;
+        let sid = &access.target_account()?.sid;
+        self.sb
+            .store()
+            .opt(accounts::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// Renames the account the access names, or changes its status (the policy
+    /// decided who may: `Resource::AccountStatus`). A closed account cannot be
+    /// changed; asking for the status it has changes nothing.
+    pub async fn update(
         &self,
         access: &Access,
         changes: &AccountChanges,
     ) -> DomainResult<AccountView> {
-        let sid = access.target_account()?.sid.clone();
+        match changes.status {
+            Some(_) => access.require(Action::Write, Resource::AccountStatus)?,
+            None if access
+                .require(Action::Write, Resource::AccountStatus)
+                .is_ok() => {}
+            None => access.require(Action::Write, Resource::Account)?,
+        }
+        let target = access.target_account()?;
+        let sid = &target.sid;
         let name = changes
             .friendly_name
             .as_deref()
             .map(|n| validate::friendly_name("FriendlyName", n))
             .transpose()?;
         let now = Timestamp::now();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         let current = tx
-            .opt(accounts::by_sid(&sid))
+            .opt(accounts::by_sid(sid))
             .await?
             .ok_or(DomainError::NotFound)?;
         if current.status == AccountStatus::Closed && (name.is_some() || changes.status.is_some()) {
@@ -211,43 +349,42 @@ impl Switchboard {
                 "A closed account cannot be changed",
             ));
         }
+        let change = |action, detail| Change {
+            account: &current.owner_account_sid,
+            action,
+            app: None,
+            subject: Some(sid.as_str()),
+            permissions: None,
+            detail: Some(detail),
+        };
         if let Some(name) = &name {
-            tx.run(accounts::set_friendly_name(&sid, name, now)).await?;
+            tx.run(accounts::set_friendly_name(sid, name, now)).await?;
+            let action = match current.is_main() {
+                true => "account.rename",
+                false => "subaccount.rename",
+            };
+            let detail = format!("from \"{}\" to \"{name}\"", current.friendly_name);
+            audit::record_change(&mut tx, access, change(action, detail)).await?;
         }
         if let Some(status) = changes.status
             && status != current.status
         {
-            tx.run(accounts::set_status(&sid, status, now)).await?;
+            tx.run(accounts::set_status(sid, status, now)).await?;
+            let detail = current.friendly_name.clone();
+            audit::record_change(&mut tx, access, change(status_action(status), detail)).await?;
             tracing::info!(account = %sid, from = %current.status, to = %status, "account status changed");
         }
-        let record = tx.one(accounts::by_sid(&sid)).await?;
+        let record = tx.one(accounts::by_sid(sid)).await?;
         tx.commit().await?;
-        self.view(record, access.shows_auth_tokens())
+        self.sb.view(record, access.shows_auth_tokens())
     }
 
-    /// Operator: one account by SID, with no access check (the CLI runs with the
-    /// database's own authority).
-    pub async fn operator_account(&self, sid: &AccountSid) -> DomainResult<AccountRecord> {
-        self.store()
-            .opt(accounts::by_sid(sid))
-            .await?
-            .ok_or(DomainError::NotFound)
-    }
-
-    /// Operator: main accounts, oldest first.
-    pub async fn operator_main_accounts(
-        &self,
-        at: &PageAt,
-        size: u32,
-    ) -> DomainResult<Page<AccountRecord>> {
-        let (query, shape) = accounts::main_accounts(at, size);
-        Ok(shape.assemble(self.store().all(query).await?))
-    }
-
-    /// Operator (and, where allowed, the account's own user): makes a Trial main
-    /// account Full, with its subaccounts.
-    pub async fn upgrade_account(&self, sid: &AccountSid) -> DomainResult<AccountRecord> {
-        let mut tx = self.store().begin().await?;
+    /// Makes the Trial main account the access names Full, with its
+    /// subaccounts (the policy decided who may: `Resource::AccountType`).
+    pub async fn upgrade(&self, access: &Access) -> DomainResult<AccountRecord> {
+        access.require(Action::Write, Resource::AccountType)?;
+        let sid = &access.target_account()?.sid;
+        let mut tx = self.sb.store().begin().await?;
         let account = tx
             .opt(accounts::by_sid(sid))
             .await?
@@ -266,6 +403,19 @@ impl Switchboard {
             AccountType::Full,
             Timestamp::now(),
         ))
+        .await?;
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account: sid,
+                action: "account.upgrade",
+                app: None,
+                subject: None,
+                permissions: None,
+                detail: None,
+            },
+        )
         .await?;
         let account = tx.one(accounts::by_sid(sid)).await?;
         tx.commit().await?;

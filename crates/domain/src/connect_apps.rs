@@ -1,12 +1,14 @@
 //! Connect Apps: created by Full main accounts, with the settings of Twilio's
-//! "Connect App configuration options" and a logo.
+//! "Connect App configuration options" and a logo ([`ConnectApps`], reached by
+//! [`Switchboard::connect_apps`]).
 
+use switchboard_store::authorizations::{self, AuthorizationRecord};
 use switchboard_store::connect_apps::{self, ConnectAppRecord};
 use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permissions, Timestamp};
 
-use crate::access::{Access, ApiRequest};
-use crate::audit::{self, Event};
+use crate::access::{Access, Action, Reader, Resource};
+use crate::audit::{self, Change};
 use crate::error::{DomainError, DomainResult};
 use crate::{Switchboard, validate};
 
@@ -95,14 +97,60 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 }
 
 impl Switchboard {
-    /// Creates an app owned by `account`, which must be a Full main account. Used
-    /// by the API (after authorisation), the console and the CLI.
-    pub async fn create_connect_app_for(
+    /// Connect Apps, as their owner manages them.
+    pub fn connect_apps(&self) -> ConnectApps<'_> {
+        ConnectApps { sb: self }
+    }
+
+    /// The logo of any app: shown to everyone the app asks for consent, so
+    /// anyone may read it.
+    pub async fn connect_app_logo(&self, sid: &ConnectAppSid) -> DomainResult<(String, Vec<u8>)> {
+        self.store()
+            .opt(connect_apps::logo(sid))
+            .await?
+            .flatten()
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// An app by SID alone: what the consent page shows anyone.
+    pub async fn connect_app(&self, sid: &ConnectAppSid) -> DomainResult<ConnectAppRecord> {
+        self.store()
+            .opt(connect_apps::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)
+    }
+}
+
+/// A customer of an app, as its owner sees them.
+pub struct AppCustomer {
+    pub grant: AuthorizationRecord,
+    /// The customer's main account's name.
+    pub customer_name: String,
+    /// What the app asks for now that the customer has not granted: they must
+    /// authorize again before the app gets it.
+    pub missing: Permissions,
+}
+
+/// The Connect Apps of the account an access names (`Resource::ConnectApps`).
+pub struct ConnectApps<'a> {
+    sb: &'a Switchboard,
+}
+
+impl ConnectApps<'_> {
+    fn owner(access: &Access, action: Action) -> DomainResult<&AccountSid> {
+        access.require(action, Resource::ConnectApps)?;
+        Ok(&access.target_account()?.sid)
+    }
+
+    /// Creates an app owned by the target, which must be a Full main account
+    /// (`POST …/ConnectApps.json` is a Switchboard extension: Twilio only
+    /// creates apps in its console).
+    pub async fn create(
         &self,
-        account: &AccountSid,
+        access: &Access,
         fields: &ConnectAppFields,
-        actor: &str,
     ) -> DomainResult<ConnectAppRecord> {
+        let account = Self::owner(access, Action::Write)?;
         if fields
             .friendly_name
             .as_deref()
@@ -141,7 +189,7 @@ impl Switchboard {
             date_updated: now,
         };
         fields.apply(&mut app)?;
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         let owner = tx
             .opt(switchboard_store::accounts::by_sid(account))
             .await?
@@ -158,17 +206,16 @@ impl Switchboard {
             ));
         }
         tx.run(connect_apps::insert(&app)).await?;
-        audit::record(
+        audit::record_change(
             &mut tx,
-            Event {
+            access,
+            Change {
                 account,
-                actor,
                 action: "connect_app.create",
                 app: Some(&app.sid),
                 subject: None,
                 permissions: Some(app.permissions),
                 detail: Some(app.friendly_name.clone()),
-                ip: None,
             },
         )
         .await?;
@@ -177,54 +224,49 @@ impl Switchboard {
         Ok(app)
     }
 
-    /// `POST …/ConnectApps.json` (a Switchboard extension: Twilio only creates apps
-    /// in its console).
-    pub async fn api_create_connect_app(
+    /// The apps of an account (`GET …/ConnectApps.json`: authorised and read in
+    /// one round trip).
+    pub async fn list(
         &self,
-        access: &Access,
-        fields: &ConnectAppFields,
-    ) -> DomainResult<ConnectAppRecord> {
-        let account = access.target_account()?.sid.clone();
-        self.create_connect_app_for(&account, fields, &api_actor(access))
-            .await
-    }
-
-    /// `GET …/ConnectApps.json`, authorised and read in one round trip.
-    pub async fn list_connect_apps(
-        &self,
-        request: &ApiRequest<'_>,
-        account: &AccountSid,
+        reader: Reader<'_>,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<ConnectAppRecord>> {
+        let account = self.sb.reader_account(reader).await?;
         let (query, shape) = connect_apps::list(account, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
+        let rows = self
+            .sb
+            .read_as(reader, Resource::ConnectApps, query)
+            .await?;
         Ok(shape.assemble(rows))
     }
 
-    /// `GET …/ConnectApps/{Sid}.json`.
-    pub async fn fetch_connect_app(
+    /// One app of an account (`GET …/ConnectApps/{Sid}.json`); anyone else's
+    /// is not found.
+    pub async fn get(
         &self,
-        request: &ApiRequest<'_>,
-        account: &AccountSid,
+        reader: Reader<'_>,
         sid: &ConnectAppSid,
     ) -> DomainResult<ConnectAppRecord> {
-        let (_, mut rows) = self
-            .authorize_read(request, connect_apps::of_account(account, sid))
+        let account = self.sb.reader_account(reader).await?;
+        let query = connect_apps::of_account(account, sid);
+        let mut rows = self
+            .sb
+            .read_as(reader, Resource::ConnectApps, query)
             .await?;
         rows.pop().ok_or(DomainError::NotFound)
     }
 
-    /// Changes an app of `account`; a change of permissions is audited (customers
-    /// keep what they approved until they approve again).
-    pub async fn update_connect_app_for(
+    /// Changes an app; a change of permissions is audited (customers keep
+    /// what they approved until they approve again).
+    pub async fn update(
         &self,
-        account: &AccountSid,
+        access: &Access,
         sid: &ConnectAppSid,
         fields: &ConnectAppFields,
-        actor: &str,
     ) -> DomainResult<ConnectAppRecord> {
-        let mut tx = self.store().begin().await?;
+        let account = Self::owner(access, Action::Write)?;
+        let mut tx = self.sb.store().begin().await?;
         let mut app = tx
             .opt(connect_apps::of_account(account, sid))
             .await?
@@ -234,17 +276,16 @@ impl Switchboard {
         app.date_updated = Timestamp::now();
         tx.run(connect_apps::update(&app)).await?;
         if app.permissions != before {
-            audit::record(
+            audit::record_change(
                 &mut tx,
-                Event {
+                access,
+                Change {
                     account,
-                    actor,
                     action: "connect_app.permissions_changed",
                     app: Some(sid),
                     subject: None,
                     permissions: Some(app.permissions),
                     detail: Some(format!("from [{before}] to [{}]", app.permissions)),
-                    ip: None,
                 },
             )
             .await?;
@@ -253,69 +294,44 @@ impl Switchboard {
         Ok(app)
     }
 
-    pub async fn api_update_connect_app(
-        &self,
-        access: &Access,
-        sid: &ConnectAppSid,
-        fields: &ConnectAppFields,
-    ) -> DomainResult<ConnectAppRecord> {
-        let account = access.target_account()?.sid.clone();
-        self.update_connect_app_for(&account, sid, fields, &api_actor(access))
-            .await
-    }
-
-    /// Deletes an app of `account`. Its grants stop working with this commit (the
-    /// grant check joins the app).
-    pub async fn delete_connect_app_for(
-        &self,
-        account: &AccountSid,
-        sid: &ConnectAppSid,
-        actor: &str,
-    ) -> DomainResult<()> {
-        let mut tx = self.store().begin().await?;
+    /// Deletes an app. Its grants stop working with this commit (the grant
+    /// check joins the app).
+    pub async fn delete(&self, access: &Access, sid: &ConnectAppSid) -> DomainResult<()> {
+        let account = Self::owner(access, Action::Write)?;
+        let mut tx = self.sb.store().begin().await?;
         let app = tx
             .opt(connect_apps::of_account(account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
-        self.revoke_all_grants_of(&mut tx, &app, actor).await?;
+        self.sb.revoke_all_grants_of(&mut tx, access, &app).await?;
         tx.run(connect_apps::delete(sid)).await?;
-        audit::record(
+        audit::record_change(
             &mut tx,
-            Event {
+            access,
+            Change {
                 account,
-                actor,
                 action: "connect_app.delete",
                 app: Some(sid),
                 subject: None,
                 permissions: None,
                 detail: Some(app.friendly_name.clone()),
-                ip: None,
             },
         )
         .await?;
         tx.commit().await?;
-        self.wake_deliveries();
+        self.sb.wake_deliveries();
         tracing::info!(app = %sid, "deleted Connect App");
         Ok(())
     }
 
-    pub async fn api_delete_connect_app(
+    /// Sets or (with `None`) removes the logo of an app.
+    pub async fn set_logo(
         &self,
         access: &Access,
         sid: &ConnectAppSid,
-    ) -> DomainResult<()> {
-        let account = access.target_account()?.sid.clone();
-        self.delete_connect_app_for(&account, sid, &api_actor(access))
-            .await
-    }
-
-    /// Sets or (with `None`) removes the logo of an app of `account`.
-    pub async fn set_connect_app_logo_for(
-        &self,
-        account: &AccountSid,
-        sid: &ConnectAppSid,
         image: Option<&[u8]>,
     ) -> DomainResult<ConnectAppRecord> {
+        let account = Self::owner(access, Action::Write)?;
         let content_type = match image {
             None => None,
             Some(bytes) if bytes.len() > MAX_LOGO_BYTES => {
@@ -328,7 +344,7 @@ impl Switchboard {
                 DomainError::invalid("Logo", "The logo must be a PNG, JPEG, GIF or WebP image")
             })?),
         };
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         tx.opt(connect_apps::of_account(account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
@@ -339,53 +355,84 @@ impl Switchboard {
             Timestamp::now(),
         ))
         .await?;
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account,
+                action: match image {
+                    Some(_) => "connect_app.logo_set",
+                    None => "connect_app.logo_removed",
+                },
+                app: Some(sid),
+                subject: None,
+                permissions: None,
+                detail: None,
+            },
+        )
+        .await?;
         let app = tx.one(connect_apps::by_sid(sid)).await?;
         tx.commit().await?;
         Ok(app)
     }
 
-    pub async fn api_set_connect_app_logo(
+    /// The customers who authorized an app, newest first, with revoked grants
+    /// left out.
+    pub async fn customers(
         &self,
         access: &Access,
-        sid: &ConnectAppSid,
-        image: Option<&[u8]>,
-    ) -> DomainResult<ConnectAppRecord> {
-        let account = access.target_account()?.sid.clone();
-        self.set_connect_app_logo_for(&account, sid, image).await
-    }
-
-    /// The logo of any app (it is shown to everyone the app asks for consent).
-    pub async fn connect_app_logo(&self, sid: &ConnectAppSid) -> DomainResult<(String, Vec<u8>)> {
-        self.store()
-            .opt(connect_apps::logo(sid))
-            .await?
-            .flatten()
-            .ok_or(DomainError::NotFound)
-    }
-
-    /// An app by SID alone: the consent page's view of it.
-    pub async fn connect_app(&self, sid: &ConnectAppSid) -> DomainResult<ConnectAppRecord> {
-        self.store()
-            .opt(connect_apps::by_sid(sid))
-            .await?
-            .ok_or(DomainError::NotFound)
-    }
-
-    /// Operator and console: the apps of `account`.
-    pub async fn connect_apps_of(
-        &self,
-        account: &AccountSid,
+        app: &ConnectAppSid,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<ConnectAppRecord>> {
-        let (query, shape) = connect_apps::list(account, at, size);
-        Ok(shape.assemble(self.store().all(query).await?))
+    ) -> DomainResult<(ConnectAppRecord, Page<AppCustomer>)> {
+        let record = self.get(access.into(), app).await?;
+        let (query, shape) = authorizations::of_app(app, at, size);
+        let page = shape.assemble(self.sb.store().all(query).await?);
+        let mut items = Vec::with_capacity(page.items.len());
+        for grant in page.items {
+            if !grant.is_active() {
+                continue;
+            }
+            let customer_name = self
+                .sb
+                .store()
+                .opt(switchboard_store::console::account_name(
+                    &grant.customer_account_sid,
+                ))
+                .await?
+                .unwrap_or_default();
+            let missing = record.permissions.minus(grant.permissions);
+            items.push(AppCustomer {
+                grant,
+                customer_name,
+                missing,
+            });
+        }
+        Ok((
+            record,
+            Page {
+                items,
+                has_next: page.has_next,
+                has_previous: page.has_previous,
+            },
+        ))
     }
-}
 
-/// How an API caller appears in the audit log.
-pub(crate) fn api_actor(access: &Access) -> String {
-    format!("api:{}", access.principal().username())
+    /// One active grant of an app, named by its dedicated subaccount.
+    pub async fn customer_grant(
+        &self,
+        access: &Access,
+        app: &ConnectAppSid,
+        subaccount: &AccountSid,
+    ) -> DomainResult<AuthorizationRecord> {
+        self.get(access.into(), app).await?;
+        self.sb
+            .store()
+            .opt(authorizations::by_subaccount(subaccount))
+            .await?
+            .filter(|g| &g.connect_app_sid == app && g.is_active())
+            .ok_or(DomainError::NotFound)
+    }
 }
 
 #[cfg(test)]

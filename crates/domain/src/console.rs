@@ -21,7 +21,7 @@ use switchboard_store::users;
 use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
 use crate::accounts::{CreatedAccount, NewMainAccount};
-use crate::audit::Event;
+use crate::audit::{Change, Event};
 use crate::error::{DomainError, DomainResult};
 use crate::secrets::random_id;
 use crate::{Switchboard, password, validate};
@@ -150,25 +150,28 @@ impl Switchboard {
         friendly_name: &str,
         ip: Option<&str>,
     ) -> DomainResult<(CreatedAccount, NewSession)> {
+        let mut tx = self.store().begin().await?;
         let created = self
-            .create_main_account(NewMainAccount {
-                email: email.to_owned(),
-                password: password.to_owned(),
-                friendly_name: friendly_name.to_owned(),
-                account_type: AccountType::Trial,
-            })
+            .insert_main_account(
+                &mut tx,
+                NewMainAccount {
+                    email: email.to_owned(),
+                    password: password.to_owned(),
+                    friendly_name: friendly_name.to_owned(),
+                    account_type: AccountType::Trial,
+                },
+            )
             .await?;
-        self.record_event(Event {
-            account: &created.account.sid,
-            actor: &created.user.email,
-            action: "account.sign_up",
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: None,
-            ip,
-        })
+        crate::audit::record(
+            &mut tx,
+            Event {
+                change: Change::of_account(&created.account.sid, "account.sign_up"),
+                actor: &created.user.email,
+                ip,
+            },
+        )
         .await?;
+        tx.commit().await?;
         let session = self.start_session(&created.user.id).await?;
         Ok((created, session))
     }
@@ -292,13 +295,8 @@ impl Switchboard {
             .await?
             .ok_or_else(|| DomainError::Internal("a new session could not be read back".into()))?;
         self.record_event(Event {
-            account: &user.account_sid,
+            change: Change::of_account(&user.account_sid, "console.sign_in"),
             actor: &user.email,
-            action: "console.sign_in",
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: None,
             ip: Some(&ip),
         })
         .await?;
@@ -316,13 +314,11 @@ impl Switchboard {
         address_failures: i64,
     ) -> DomainResult<()> {
         let event = |action, detail| Event {
-            account: &user.account_sid,
+            change: Change {
+                detail: Some(detail),
+                ..Change::of_account(&user.account_sid, action)
+            },
             actor: &user.email,
-            action,
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: Some(detail),
             ip: Some(ip),
         };
         let in_a_row = run.failures;

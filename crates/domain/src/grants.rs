@@ -1,6 +1,8 @@
 //! Grants: a customer approving (or denying) a Connect App, the dedicated
-//! subaccount made for it, and the list of apps a customer has authorized.
+//! subaccount made for it, the list of apps a customer has authorized, and
+//! revoking ([`Grants`], reached by [`Switchboard::grants`]).
 
+use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts;
 use switchboard_store::authorizations::{self, AuthorizationRecord, AuthorizedApp};
 use switchboard_store::connect_apps::ConnectAppRecord;
@@ -11,20 +13,10 @@ use switchboard_types::{
 };
 
 use crate::Switchboard;
-use crate::access::{Access, ApiRequest};
-use crate::audit::{self, Event};
-use crate::connect_apps::api_actor;
+use crate::access::{Access, Action, Reader, Resource};
+use crate::audit::{self, Change};
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
-
-/// The customer deciding on the consent page.
-pub struct Customer<'a> {
-    pub account: &'a AccountSid,
-    pub account_type: AccountType,
-    /// Their sign-in, for the audit log.
-    pub email: &'a str,
-    pub ip: Option<&'a str>,
-}
 
 /// Why the consent flow cannot start for an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +59,61 @@ pub fn redirect_with(base: &str, pairs: &[(&str, &str)]) -> DomainResult<String>
 const APPROVAL_ATTEMPTS: usize = 3;
 
 impl Switchboard {
+    /// Grants of Connect Apps, from the customer's side (and an owner's
+    /// revoking).
+    pub fn grants(&self) -> Grants<'_> {
+        Grants { sb: self }
+    }
+
+    /// Ends every active grant of an app (it is being deleted), inside `tx`.
+    pub(crate) async fn revoke_all_grants_of(
+        &self,
+        tx: &mut Tx,
+        access: &Access,
+        app: &ConnectAppRecord,
+    ) -> DomainResult<()> {
+        let now = Timestamp::now();
+        let mut at = PageAt::First;
+        loop {
+            let (query, shape) = authorizations::of_app(&app.sid, &at, 500);
+            let page = shape.assemble(tx.all(query).await?);
+            for grant in page.items.iter().filter(|g| g.is_active()) {
+                tx.run(authorizations::revoke(
+                    &grant.customer_account_sid,
+                    &app.sid,
+                    now,
+                ))
+                .await?;
+                enqueue_deauthorize(tx, app, grant, now).await?;
+                audit::record_change(
+                    tx,
+                    access,
+                    Change {
+                        account: &grant.customer_account_sid,
+                        action: "connect.revoke",
+                        app: Some(&app.sid),
+                        subject: Some(grant.subaccount_sid.as_str()),
+                        permissions: Some(grant.permissions),
+                        detail: Some(format!("{} was deleted by its owner", app.friendly_name)),
+                    },
+                )
+                .await?;
+            }
+            match page.next_cursor() {
+                Some(c) => at = PageAt::After(c),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Grants, from the customer's side: the apps they authorized, and ending a
+/// grant (also the app owner's, for one customer).
+pub struct Grants<'a> {
+    sb: &'a Switchboard,
+}
+
+impl Grants<'_> {
     /// The app a consent page is about, if the flow can start for it.
     pub async fn consent_app(
         &self,
@@ -74,6 +121,7 @@ impl Switchboard {
     ) -> DomainResult<Result<ConnectAppRecord, ConsentProblem>> {
         Ok(
             match self
+                .sb
                 .store()
                 .opt(switchboard_store::connect_apps::by_sid(sid))
                 .await?
@@ -94,24 +142,25 @@ impl Switchboard {
     /// the customer never saw what they would be approving.
     pub async fn approve(
         &self,
-        customer: &Customer<'_>,
+        access: &Access,
         app: &ConnectAppSid,
         shown: Permissions,
         state: Option<&str>,
     ) -> DomainResult<Approval> {
+        let customer = Self::customer(access)?;
         if customer.account_type != AccountType::Full {
             return Err(DomainError::Forbidden(
                 "Only upgraded (Full) accounts can authorize Connect Apps".into(),
             ));
         }
         for attempt in 1..=APPROVAL_ATTEMPTS {
-            match self.try_approve(customer, app, shown).await {
+            match self.try_approve(access, app, shown).await {
                 Ok(Err(now)) => {
-                    tracing::info!(app = %app, customer = %customer.account, shown = %shown, asked = %now.permissions, "Connect App approval refused: its permissions changed");
+                    tracing::info!(app = %app, customer = %customer.sid, shown = %shown, asked = %now.permissions, "Connect App approval refused: its permissions changed");
                     return Ok(Approval::PermissionsChanged(now));
                 }
                 Ok(Ok((grant, redirect))) => {
-                    tracing::info!(app = %app, customer = %customer.account, subaccount = %grant.subaccount_sid, "Connect App authorized");
+                    tracing::info!(app = %app, customer = %customer.sid, subaccount = %grant.subaccount_sid, "Connect App authorized");
                     let mut pairs = vec![("AccountSid", grant.subaccount_sid.as_str())];
                     pairs.extend(state.map(|s| ("state", s)));
                     return redirect_with(&redirect, &pairs).map(Approval::Granted);
@@ -129,12 +178,13 @@ impl Switchboard {
     /// when it no longer asks for what was `shown`.
     async fn try_approve(
         &self,
-        customer: &Customer<'_>,
+        access: &Access,
         sid: &ConnectAppSid,
         shown: Permissions,
     ) -> DomainResult<Result<(AuthorizationRecord, String), Box<ConnectAppRecord>>> {
+        let customer = Self::customer(access)?;
         let now = Timestamp::now();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         let app = tx
             .opt(switchboard_store::connect_apps::by_sid(sid))
             .await?
@@ -148,7 +198,7 @@ impl Switchboard {
                 "This Connect App has no authorize URL",
             )
         })?;
-        let existing = tx.opt(authorizations::of(customer.account, sid)).await?;
+        let existing = tx.opt(authorizations::of(&customer.sid, sid)).await?;
         let reusable = match &existing {
             Some(g) => tx
                 .opt(accounts::by_sid(&g.subaccount_sid))
@@ -162,19 +212,20 @@ impl Switchboard {
         let subaccount = match reusable {
             Some(s) => s,
             None => {
-                self.insert_account(
-                    &mut tx,
-                    Some(customer.account),
-                    &dedicated_subaccount_name(&app),
-                    customer.account_type,
-                    now,
-                )
-                .await?
-                .0
+                self.sb
+                    .insert_account(
+                        &mut tx,
+                        Some(&customer.sid),
+                        &dedicated_subaccount_name(&app),
+                        customer.account_type,
+                        now,
+                    )
+                    .await?
+                    .0
             }
         };
         let grant = AuthorizationRecord {
-            customer_account_sid: customer.account.clone(),
+            customer_account_sid: customer.sid.clone(),
             connect_app_sid: sid.clone(),
             subaccount_sid: subaccount.clone(),
             // What the customer approved, even if the owner changes the app
@@ -186,7 +237,7 @@ impl Switchboard {
         };
         if existing.is_some() {
             tx.run(authorizations::reactivate(
-                customer.account,
+                &customer.sid,
                 sid,
                 &subaccount,
                 shown,
@@ -196,17 +247,16 @@ impl Switchboard {
         } else {
             tx.run(authorizations::insert(&grant)).await?;
         }
-        audit::record(
+        audit::record_change(
             &mut tx,
-            Event {
-                account: customer.account,
-                actor: customer.email,
+            access,
+            Change {
+                account: &customer.sid,
                 action: "connect.authorize",
                 app: Some(sid),
                 subject: Some(subaccount.as_str()),
                 permissions: Some(shown),
                 detail: Some(app.friendly_name.clone()),
-                ip: customer.ip,
             },
         )
         .await?;
@@ -217,82 +267,115 @@ impl Switchboard {
     /// Deny: records it and returns where to send the browser.
     pub async fn deny(
         &self,
-        customer: &Customer<'_>,
+        access: &Access,
         sid: &ConnectAppSid,
         state: Option<&str>,
     ) -> DomainResult<String> {
-        let app = self.connect_app(sid).await?;
+        let customer = Self::customer(access)?;
+        let app = self.sb.connect_app(sid).await?;
         let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
             DomainError::invalid(
                 "AuthorizeRedirectUrl",
                 "This Connect App has no authorize URL",
             )
         })?;
-        self.record_event(Event {
-            account: customer.account,
-            actor: customer.email,
-            action: "connect.deny",
-            app: Some(sid),
-            subject: None,
-            permissions: Some(app.permissions),
-            detail: Some(app.friendly_name.clone()),
-            ip: customer.ip,
-        })
+        let mut tx = self.sb.store().begin().await?;
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account: &customer.sid,
+                action: "connect.deny",
+                app: Some(sid),
+                subject: None,
+                permissions: Some(app.permissions),
+                detail: Some(app.friendly_name.clone()),
+            },
+        )
         .await?;
+        tx.commit().await?;
         let mut pairs = vec![("error", "unauthorized_client")];
         pairs.extend(state.map(|s| ("state", s)));
         redirect_with(&redirect, &pairs)
     }
 
-    /// `GET …/AuthorizedConnectApps.json`.
-    pub async fn list_authorized_apps(
+    /// The customer deciding, on the consent page: the main account the
+    /// access names.
+    fn customer(access: &Access) -> DomainResult<&AccountFacts> {
+        access.require(Action::Write, Resource::AuthorizedConnectApps)?;
+        access.target_account()
+    }
+
+    /// The apps a customer has authorized (`GET …/AuthorizedConnectApps.json`).
+    pub async fn list(
         &self,
-        request: &ApiRequest<'_>,
-        account: &AccountSid,
+        reader: Reader<'_>,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<AuthorizedApp>> {
+        let account = self.sb.reader_account(reader).await?;
         let (query, shape) = authorizations::active_for(account, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
+        let rows = self
+            .sb
+            .read_as(reader, Resource::AuthorizedConnectApps, query)
+            .await?;
         Ok(shape.assemble(rows))
     }
 
     /// `GET …/AuthorizedConnectApps/{ConnectAppSid}.json`.
-    pub async fn fetch_authorized_app(
+    pub async fn get(
         &self,
-        request: &ApiRequest<'_>,
-        account: &AccountSid,
+        reader: Reader<'_>,
         app: &ConnectAppSid,
     ) -> DomainResult<AuthorizedApp> {
-        let (_, mut rows) = self
-            .authorize_read(request, authorizations::active_for_app(account, app))
+        let account = self.sb.reader_account(reader).await?;
+        let query = authorizations::active_for_app(account, app);
+        let mut rows = self
+            .sb
+            .read_as(reader, Resource::AuthorizedConnectApps, query)
             .await?;
         rows.pop().ok_or(DomainError::NotFound)
     }
 
-    /// The customer's authorized apps, for the console.
-    pub async fn authorized_apps_of(
-        &self,
-        customer: &AccountSid,
-        at: &PageAt,
-        size: u32,
-    ) -> DomainResult<Page<AuthorizedApp>> {
-        let (query, shape) = authorizations::active_for(customer, at, size);
-        Ok(shape.assemble(self.store().all(query).await?))
+    /// The customer the access names ends their grant to an app (`DELETE
+    /// …/AuthorizedConnectApps/{ConnectAppSid}.json` is an extension: Twilio's
+    /// API is read-only here). The grant stops working with this commit (on
+    /// every node: each request reads it), the dedicated subaccount and its
+    /// data stay with the customer, and the app's deauthorize URL is called.
+    pub async fn revoke(&self, access: &Access, app: &ConnectAppSid) -> DomainResult<()> {
+        access.require(Action::Write, Resource::AuthorizedConnectApps)?;
+        let customer = &access.target_account()?.sid;
+        self.end(access, customer, app, None).await
     }
 
-    /// Ends a customer's grant to an app: the grant stops working with this commit
-    /// (on every node: each request reads it), the dedicated subaccount and its
-    /// data stay with the customer, and the app's deauthorize URL is called.
-    pub async fn revoke_grant(
+    /// The owner of an app (the account the access names) ends one
+    /// customer's grant of it, named by the dedicated subaccount the app was
+    /// given.
+    pub async fn revoke_as_owner(
         &self,
+        access: &Access,
+        app: &ConnectAppSid,
+        subaccount: &AccountSid,
+    ) -> DomainResult<()> {
+        let grant = self
+            .sb
+            .connect_apps()
+            .customer_grant(access, app, subaccount)
+            .await?;
+        access.require(Action::Write, Resource::ConnectApps)?;
+        self.end(access, &grant.customer_account_sid, app, None)
+            .await
+    }
+
+    async fn end(
+        &self,
+        access: &Access,
         customer: &AccountSid,
         app: &ConnectAppSid,
-        actor: &str,
-        ip: Option<&str>,
+        detail: Option<String>,
     ) -> DomainResult<()> {
         let now = Timestamp::now();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.sb.store().begin().await?;
         let grant = tx
             .opt(authorizations::of(customer, app))
             .await?
@@ -303,101 +386,23 @@ impl Switchboard {
         if let Some(record) = &record {
             enqueue_deauthorize(&mut tx, record, &grant, now).await?;
         }
-        audit::record(
+        audit::record_change(
             &mut tx,
-            Event {
+            access,
+            Change {
                 account: customer,
-                actor,
                 action: "connect.revoke",
                 app: Some(app),
                 subject: Some(grant.subaccount_sid.as_str()),
                 permissions: Some(grant.permissions),
-                detail: record.map(|r| r.friendly_name),
-                ip,
+                detail: detail.or(record.map(|r| r.friendly_name)),
             },
         )
         .await?;
         tx.commit().await?;
-        self.wake_deliveries();
+        self.sb.wake_deliveries();
         tracing::info!(app = %app, customer = %customer, "Connect App revoked");
         Ok(())
-    }
-
-    /// `DELETE …/AuthorizedConnectApps/{ConnectAppSid}.json` by the customer (an
-    /// extension: Twilio's API is read-only here).
-    pub async fn api_revoke_authorized_app(
-        &self,
-        access: &Access,
-        app: &ConnectAppSid,
-    ) -> DomainResult<()> {
-        let customer = access.target_account()?.sid.clone();
-        self.revoke_grant(&customer, app, &api_actor(access), None)
-            .await
-    }
-
-    /// An app owner ends one customer's grant of their app, named by the
-    /// dedicated subaccount SID the app was given.
-    pub async fn api_owner_revoke(
-        &self,
-        access: &Access,
-        app: &ConnectAppSid,
-        subaccount: &AccountSid,
-    ) -> DomainResult<()> {
-        let owner = access.target_account()?.sid.clone();
-        self.store()
-            .opt(switchboard_store::connect_apps::of_account(&owner, app))
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        let grant = self
-            .store()
-            .opt(authorizations::by_subaccount(subaccount))
-            .await?
-            .filter(|g| &g.connect_app_sid == app && g.is_active())
-            .ok_or(DomainError::NotFound)?;
-        self.revoke_grant(&grant.customer_account_sid, app, &api_actor(access), None)
-            .await
-    }
-
-    /// Ends every active grant of an app (it is being deleted), inside `tx`.
-    pub(crate) async fn revoke_all_grants_of(
-        &self,
-        tx: &mut Tx,
-        app: &ConnectAppRecord,
-        actor: &str,
-    ) -> DomainResult<()> {
-        let now = Timestamp::now();
-        let mut at = PageAt::First;
-        loop {
-            let (query, shape) = authorizations::of_app(&app.sid, &at, 500);
-            let page = shape.assemble(tx.all(query).await?);
-            for grant in page.items.iter().filter(|g| g.is_active()) {
-                tx.run(authorizations::revoke(
-                    &grant.customer_account_sid,
-                    &app.sid,
-                    now,
-                ))
-                .await?;
-                enqueue_deauthorize(tx, app, grant, now).await?;
-                audit::record(
-                    tx,
-                    Event {
-                        account: &grant.customer_account_sid,
-                        actor,
-                        action: "connect.revoke",
-                        app: Some(&app.sid),
-                        subject: Some(grant.subaccount_sid.as_str()),
-                        permissions: Some(grant.permissions),
-                        detail: Some(format!("{} was deleted by its owner", app.friendly_name)),
-                        ip: None,
-                    },
-                )
-                .await?;
-            }
-            match page.next_cursor() {
-                Some(c) => at = PageAt::After(c),
-                None => return Ok(()),
-            }
-        }
     }
 }
 

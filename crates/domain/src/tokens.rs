@@ -1,11 +1,15 @@
-//! Auth token rotation: create a secondary token, promote it (the old primary stops
-//! working with that commit), or delete it.
+//! Auth token rotation: create a secondary token, promote it (the old primary
+//! stops working with that commit), or delete it ([`AuthTokens`], reached by
+//! [`Switchboard::auth_tokens`]). Every rotation is audited in its own
+//! transaction: a rotation nobody expected is how a stolen token shows itself.
 
-use switchboard_store::accounts;
+use switchboard_store::Tx;
+use switchboard_store::accounts::{self, AccountRecord};
 use switchboard_types::{AccountSid, Timestamp};
 
 use crate::Switchboard;
-use crate::access::Access;
+use crate::access::{Access, Action, Resource};
+use crate::audit::{self, Change};
 use crate::error::{DomainError, DomainResult};
 use crate::secrets::new_auth_token;
 
@@ -18,87 +22,97 @@ pub struct TokenInfo {
     pub date_updated: Timestamp,
 }
 
+/// An account's auth tokens, decrypted for its owner.
+pub struct TokenSet {
+    pub primary: String,
+    pub secondary: Option<String>,
+    pub secondary_created: Option<Timestamp>,
+}
+
 impl Switchboard {
-    /// The account the v1 token API acts on: the one named by the username.
-    fn token_account(access: &Access) -> AccountSid {
-        access.principal().username().clone()
+    /// Auth tokens: showing and rotating them.
+    pub fn auth_tokens(&self) -> AuthTokens<'_> {
+        AuthTokens { sb: self }
     }
 
-    pub async fn api_create_secondary_token(&self, access: &Access) -> DomainResult<TokenInfo> {
-        let info = self
-            .create_secondary_token(&Self::token_account(access))
-            .await?;
-        self.audit_rotation(access, "token.secondary_created")
-            .await?;
-        Ok(info)
+    /// The secondary token, if any, decrypted.
+    pub fn reveal_secondary_token(&self, account: &AccountRecord) -> DomainResult<Option<String>> {
+        account
+            .secondary_token_sealed
+            .as_deref()
+            .map(|sealed| self.keys().unseal(sealed))
+            .transpose()
+    }
+}
+
+/// Auth tokens of the account an access names (`RequestTarget::Own`: the
+/// caller's own; the operator names one).
+pub struct AuthTokens<'a> {
+    sb: &'a Switchboard,
+}
+
+impl AuthTokens<'_> {
+    async fn account(&self, tx: &mut Tx, access: &Access) -> DomainResult<AccountRecord> {
+        access.require(Action::Write, Resource::AuthTokens)?;
+        tx.opt(accounts::by_sid(access.subject_account()?))
+            .await?
+            .ok_or(DomainError::NotFound)
     }
 
-    pub async fn api_promote_secondary_token(&self, access: &Access) -> DomainResult<TokenInfo> {
-        let info = self
-            .promote_secondary_token(&Self::token_account(access))
-            .await?;
-        self.audit_rotation(access, "token.promoted").await?;
-        Ok(info)
-    }
-
-    pub async fn api_delete_secondary_token(&self, access: &Access) -> DomainResult<()> {
-        self.delete_secondary_token(&Self::token_account(access))
-            .await?;
-        self.audit_rotation(access, "token.secondary_deleted").await
-    }
-
-    /// Token rotations are audited: a rotation nobody expected is how a stolen
-    /// token shows itself.
-    async fn audit_rotation(&self, access: &Access, action: &'static str) -> DomainResult<()> {
-        let account = Self::token_account(access);
-        self.audit_rotation_by(&account, &crate::connect_apps::api_actor(access), action)
-            .await
-    }
-
-    /// A rotation made by the operator's command line, audited like the others.
-    pub async fn audit_operator_rotation(
-        &self,
-        account: &AccountSid,
+    async fn audit(
+        tx: &mut Tx,
+        access: &Access,
+        account: &AccountRecord,
         action: &'static str,
+        detail: Option<String>,
     ) -> DomainResult<()> {
-        self.audit_rotation_by(account, "cli", action).await
-    }
-
-    async fn audit_rotation_by(
-        &self,
-        account: &AccountSid,
-        actor: &str,
-        action: &'static str,
-    ) -> DomainResult<()> {
-        self.record_event(crate::audit::Event {
-            account,
-            actor,
-            action,
-            app: None,
-            subject: Some(account.as_str()),
-            permissions: None,
-            detail: None,
-            ip: None,
-        })
+        audit::record_change(
+            tx,
+            access,
+            Change {
+                account: &account.owner_account_sid,
+                action,
+                app: None,
+                subject: Some(account.sid.as_str()),
+                permissions: None,
+                detail,
+            },
+        )
         .await
     }
 
+    /// The primary and secondary tokens, decrypted.
+    pub async fn show(&self, access: &Access) -> DomainResult<TokenSet> {
+        access.require(Action::Read, Resource::AuthTokens)?;
+        let account = self
+            .sb
+            .store()
+            .opt(accounts::by_sid(access.subject_account()?))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        Ok(TokenSet {
+            primary: self.sb.reveal_token(&account)?,
+            secondary: self.sb.reveal_secondary_token(&account)?,
+            secondary_created: account.secondary_token_created,
+        })
+    }
+
     /// Creates (or replaces) the secondary token.
-    pub async fn create_secondary_token(&self, sid: &AccountSid) -> DomainResult<TokenInfo> {
+    pub async fn create_secondary(&self, access: &Access) -> DomainResult<TokenInfo> {
         let token = new_auth_token();
         let now = Timestamp::now();
-        let changed = self
-            .store()
-            .run(accounts::set_secondary_token(
-                sid,
-                &self.keys().token_mac(&token),
-                &self.keys().seal(&token),
-                now,
-            ))
-            .await?;
-        if changed == 0 {
-            return Err(DomainError::NotFound);
-        }
+        let mut tx = self.sb.store().begin().await?;
+        let account = self.account(&mut tx, access).await?;
+        let sid = &account.sid;
+        tx.run(accounts::set_secondary_token(
+            sid,
+            &self.sb.keys().token_mac(&token),
+            &self.sb.keys().seal(&token),
+            now,
+        ))
+        .await?;
+        Self::audit(&mut tx, access, &account, "token.secondary_created", None).await?;
+        tx.commit().await?;
         tracing::info!(account = %sid, "secondary auth token created");
         Ok(TokenInfo {
             account_sid: sid.clone(),
@@ -109,55 +123,51 @@ impl Switchboard {
     }
 
     /// Makes the secondary token primary; the old primary stops working at once.
-    pub async fn promote_secondary_token(&self, sid: &AccountSid) -> DomainResult<TokenInfo> {
+    pub async fn promote(&self, access: &Access) -> DomainResult<TokenInfo> {
         let now = Timestamp::now();
-        let mut tx = self.store().begin().await?;
-        let changed = tx.run(accounts::promote_secondary_token(sid, now)).await?;
-        if changed == 0 {
-            tx.opt(accounts::by_sid(sid))
-                .await?
-                .ok_or(DomainError::NotFound)?;
+        let mut tx = self.sb.store().begin().await?;
+        let account = self.account(&mut tx, access).await?;
+        let sid = &account.sid;
+        if tx.run(accounts::promote_secondary_token(sid, now)).await? == 0 {
             return Err(DomainError::invalid(
                 "AuthToken",
                 "There is no secondary auth token to promote; create one first",
             ));
         }
+        let detail = "the secondary auth token became primary; the old primary stopped working";
+        Self::audit(
+            &mut tx,
+            access,
+            &account,
+            "token.promoted",
+            Some(detail.into()),
+        )
+        .await?;
         let account = tx.one(accounts::by_sid(sid)).await?;
         tx.commit().await?;
         tracing::info!(account = %sid, "secondary auth token promoted");
         Ok(TokenInfo {
             account_sid: sid.clone(),
-            token: self.reveal_token(&account)?,
+            token: self.sb.reveal_token(&account)?,
             date_created: account.date_created,
             date_updated: account.date_updated,
         })
     }
 
-    pub async fn delete_secondary_token(&self, sid: &AccountSid) -> DomainResult<()> {
-        let account = self
-            .store()
-            .opt(accounts::by_sid(sid))
-            .await?
-            .ok_or(DomainError::NotFound)?;
+    pub async fn delete_secondary(&self, access: &Access) -> DomainResult<()> {
+        let mut tx = self.sb.store().begin().await?;
+        let account = self.account(&mut tx, access).await?;
         if account.secondary_token_sealed.is_none() {
             return Err(DomainError::NotFound);
         }
-        self.store()
-            .run(accounts::clear_secondary_token(sid, Timestamp::now()))
-            .await?;
-        tracing::info!(account = %sid, "secondary auth token deleted");
+        tx.run(accounts::clear_secondary_token(
+            &account.sid,
+            Timestamp::now(),
+        ))
+        .await?;
+        Self::audit(&mut tx, access, &account, "token.secondary_deleted", None).await?;
+        tx.commit().await?;
+        tracing::info!(account = %account.sid, "secondary auth token deleted");
         Ok(())
-    }
-
-    /// The secondary token, if any, decrypted.
-    pub fn reveal_secondary_token(
-        &self,
-        account: &accounts::AccountRecord,
-    ) -> DomainResult<Option<String>> {
-        account
-            .secondary_token_sealed
-            .as_deref()
-            .map(|sealed| self.keys().unseal(sealed))
-            .transpose()
     }
 }

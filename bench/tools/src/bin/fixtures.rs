@@ -20,12 +20,13 @@
 
 use clap::Parser;
 use serde_json::json;
+use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::{Approval, Customer};
+use switchboard_domain::grants::Approval;
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
-use switchboard_types::{AccountType, Permission, Permissions};
+use switchboard_types::{AccountSid, AccountType, Permission, Permissions};
 
 const PASSWORD: &str = "bench password 1234";
 
@@ -56,6 +57,23 @@ fn run_id() -> u128 {
         .as_nanos()
 }
 
+/// The operator's access: the fixtures are set up as the command line would.
+async fn operator(
+    sb: &Switchboard,
+    target: RequestTarget<'_>,
+    resource: Resource,
+) -> Result<Access, String> {
+    sb.operator_access(target, Action::Write, resource)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The operator's access to a customer's grants (the console is theirs).
+async fn customer(sb: &Switchboard, sid: &AccountSid) -> Result<Access, String> {
+    let grants = Resource::AuthorizedConnectApps;
+    operator(sb, RequestTarget::Account(sid), grants).await
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
@@ -69,22 +87,30 @@ async fn main() -> Result<(), String> {
         .map_err(|x| e(&x))?;
     let id = run_id();
 
+    let creating = operator(&sb, RequestTarget::AccountList, Resource::AccountList).await?;
     let owner = sb
-        .create_main_account(NewMainAccount {
-            email: format!("owner-{id}@bench.example"),
-            password: PASSWORD.into(),
-            friendly_name: "Bench app owner".into(),
-            account_type: AccountType::Full,
-        })
+        .accounts()
+        .create_main(
+            &creating,
+            NewMainAccount {
+                email: format!("owner-{id}@bench.example"),
+                password: PASSWORD.into(),
+                friendly_name: "Bench app owner".into(),
+                account_type: AccountType::Full,
+            },
+        )
         .await
         .map_err(|x| e(&x))?;
     // Every app asks for this; customers approve exactly it.
     let permissions = Permissions::of(&[Permission::GetAll]);
     let mut apps = Vec::with_capacity(args.apps);
+    let owning = RequestTarget::Account(&owner.account.sid);
+    let owning = operator(&sb, owning, Resource::ConnectApps).await?;
     for n in 0..args.apps {
         let app = sb
-            .create_connect_app_for(
-                &owner.account.sid,
+            .connect_apps()
+            .create(
+                &owning,
                 &ConnectAppFields {
                     friendly_name: Some(format!("Bench app {n}")),
                     company_name: Some("Bench Inc".into()),
@@ -94,7 +120,6 @@ async fn main() -> Result<(), String> {
                     permissions: Some(permissions),
                     ..ConnectAppFields::default()
                 },
-                "bench",
             )
             .await
             .map_err(|x| e(&x))?;
@@ -105,14 +130,19 @@ async fn main() -> Result<(), String> {
     let mut made = tokio::task::JoinSet::new();
     for n in 0..args.customers {
         let sb = sb.clone();
+        let creating = creating.clone();
         made.spawn(async move {
-            sb.create_main_account(NewMainAccount {
-                email: format!("customer-{id}-{n}@bench.example"),
-                password: PASSWORD.into(),
-                friendly_name: format!("Bench customer {n}"),
-                account_type: AccountType::Full,
-            })
-            .await
+            sb.accounts()
+                .create_main(
+                    &creating,
+                    NewMainAccount {
+                        email: format!("customer-{id}-{n}@bench.example"),
+                        password: PASSWORD.into(),
+                        friendly_name: format!("Bench customer {n}"),
+                        account_type: AccountType::Full,
+                    },
+                )
+                .await
         });
     }
     let mut customers = Vec::with_capacity(args.customers);
@@ -124,14 +154,10 @@ async fn main() -> Result<(), String> {
     let mut approved = 0usize;
     if args.approve {
         for c in &customers {
-            let customer = Customer {
-                account: &c.account.sid,
-                account_type: AccountType::Full,
-                email: &c.user.email,
-                ip: None,
-            };
+            let customer = customer(&sb, &c.account.sid).await?;
             for app in &apps {
                 let approval = sb
+                    .grants()
                     .approve(&customer, app, permissions, None)
                     .await
                     .map_err(|x| e(&x))?;
@@ -158,8 +184,10 @@ async fn main() -> Result<(), String> {
     let mut revoked = 0usize;
     if args.revoke {
         for c in &customers {
+            let customer = customer(&sb, &c.account.sid).await?;
             for app in &apps {
-                sb.revoke_grant(&c.account.sid, app, "bench", None)
+                sb.grants()
+                    .revoke(&customer, app)
                     .await
                     .map_err(|x| e(&x))?;
                 revoked += 1;

@@ -1,7 +1,8 @@
-//! Authorising API requests: identify the caller from facts the store read, then
-//! ask the policy. The only way to obtain an [`Access`], which every domain
-//! operation on API resources requires.
+//! Authorising every caller: identify the actor (API credentials from facts the
+//! store read, a console session, the operator, a worker), then ask the policy.
+//! The only way to obtain an [`Access`], which every domain operation requires.
 
+pub mod actor;
 pub mod policy;
 pub mod principal;
 
@@ -9,13 +10,15 @@ use std::fmt;
 
 use switchboard_store::Query;
 use switchboard_store::access::{self as facts, AccountFacts, CallerFacts};
-use switchboard_store::accounts::AccountScope;
+use switchboard_store::accounts::{self, AccountScope};
 use switchboard_types::{AccountSid, Permission};
 
+pub use actor::{Actor, ConsoleUser};
 pub use policy::{Action, Resource};
 pub use principal::{ConnectPrincipal, Principal};
 
 use crate::Switchboard;
+use crate::console::ConsoleSession;
 use crate::error::{DomainError, DomainResult};
 
 /// HTTP Basic credentials as presented. The password never appears in `Debug`.
@@ -63,19 +66,83 @@ pub struct ApiRequest<'a> {
     pub resource: Resource,
 }
 
-/// Proof that a request was authorised, with what it may see. Only this module
-/// makes one.
+/// Who reads: an API request, authorised in the same round trip as the read
+/// (the hot path), or an actor whose [`Access`] was already granted.
+#[derive(Debug, Clone, Copy)]
+pub enum Reader<'a> {
+    Request(&'a ApiRequest<'a>),
+    Granted(&'a Access),
+}
+
+impl<'a> From<&'a ApiRequest<'a>> for Reader<'a> {
+    fn from(request: &'a ApiRequest<'a>) -> Self {
+        Reader::Request(request)
+    }
+}
+
+impl<'a> From<&'a Access> for Reader<'a> {
+    fn from(access: &'a Access) -> Self {
+        Reader::Granted(access)
+    }
+}
+
+/// Proof that the policy let an actor do an action on a resource of a target
+/// account, with what it may see, and who it is for the audit log. Only this
+/// module makes one (its fields are private), and every domain operation takes
+/// one, so no caller can skip the policy.
 #[derive(Debug, Clone)]
 pub struct Access {
-    principal: Principal,
+    actor: Actor,
+    action: Action,
+    resource: Resource,
     target: Option<AccountFacts>,
     shows_auth_tokens: bool,
     account_scope: Option<AccountScope>,
 }
 
 impl Access {
-    pub fn principal(&self) -> &Principal {
-        &self.principal
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Refuses to use this access for anything but what the policy allowed:
+    /// every service operation names its action and resource.
+    pub(crate) fn require(&self, action: Action, resource: Resource) -> DomainResult<()> {
+        if self.resource == resource && (self.action == action || action == Action::Read) {
+            Ok(())
+        } else {
+            Err(DomainError::Internal(format!(
+                "an access to {:?} {:?} was used to {action:?} {resource:?}",
+                self.action, self.resource
+            )))
+        }
+    }
+
+    /// The API principal, for an access granted to API credentials.
+    pub fn principal(&self) -> Option<&Principal> {
+        match &self.actor {
+            Actor::Credential(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The account an operation on "one's own" account acts on (auth
+    /// tokens): the target when one is named, else the actor's own.
+    pub fn subject_account(&self) -> DomainResult<&AccountSid> {
+        match &self.target {
+            Some(t) => Ok(&t.sid),
+            None => self.actor.own_account().ok_or(DomainError::NotFound),
+        }
+    }
+
+    /// The main account an operation on the account list (creating a
+    /// subaccount) acts under: the actor's tree, or the named target's.
+    pub fn acting_main(&self) -> DomainResult<&AccountSid> {
+        match (self.actor.acting_main(), &self.target) {
+            (Some(main), _) => Ok(main),
+            (None, Some(t)) => Ok(&t.owner_account_sid),
+            (None, None) => Err(DomainError::NotFound),
+        }
     }
 
     /// The account the path names (present whenever the request named one).
@@ -154,6 +221,126 @@ impl Switchboard {
         Ok((access, rows))
     }
 
+    /// Authorises a signed-in console user, who acts as their main account's
+    /// owner (the client's address `ip` goes to the audit log).
+    pub async fn console_access(
+        &self,
+        session: &ConsoleSession,
+        ip: Option<&str>,
+        target: RequestTarget<'_>,
+        action: Action,
+        resource: Resource,
+    ) -> DomainResult<Access> {
+        let actor = Actor::Console(ConsoleUser {
+            email: session.email.clone(),
+            account: session.account_sid.clone(),
+            ip: ip.map(str::to_owned),
+            may_upgrade_self: self.settings().allow_self_upgrade,
+        });
+        self.grant(actor, target, action, resource).await
+    }
+
+    /// Authorises the operator's command line. Only the `switchboard` binary's
+    /// CLI calls this (a test keeps it out of the HTTP crate).
+    pub async fn operator_access(
+        &self,
+        target: RequestTarget<'_>,
+        action: Action,
+        resource: Resource,
+    ) -> DomainResult<Access> {
+        self.grant(Actor::Operator, target, action, resource).await
+    }
+
+    /// Authorises one of the server's own workers.
+    pub async fn worker_access(
+        &self,
+        worker: &'static str,
+        target: RequestTarget<'_>,
+        action: Action,
+        resource: Resource,
+    ) -> DomainResult<Access> {
+        self.grant(Actor::Worker(worker), target, action, resource)
+            .await
+    }
+
+    /// Reads the target's facts and asks the policy, for actors that need no
+    /// credentials checked.
+    async fn grant(
+        &self,
+        actor: Actor,
+        target: RequestTarget<'_>,
+        action: Action,
+        resource: Resource,
+    ) -> DomainResult<Access> {
+        let facts = match target.account() {
+            Some(sid) => self
+                .store()
+                .opt(accounts::by_sid(sid))
+                .await?
+                .map(|a| AccountFacts {
+                    sid: a.sid,
+                    owner_account_sid: a.owner_account_sid,
+                    status: a.status,
+                    account_type: a.account_type,
+                }),
+            None => None,
+        };
+        let policy_target = match target {
+            RequestTarget::AccountList => policy::Target::AccountList,
+            RequestTarget::Own => policy::Target::Own,
+            RequestTarget::Missing => policy::Target::Missing,
+            RequestTarget::Account(_) => facts
+                .as_ref()
+                .map_or(policy::Target::Missing, policy::Target::Account),
+        };
+        let allowed = policy::decide(&actor, action, policy_target, resource)?;
+        Ok(Access {
+            actor,
+            action,
+            resource,
+            target: facts,
+            shows_auth_tokens: allowed.shows_auth_tokens,
+            account_scope: allowed.account_scope,
+        })
+    }
+
+    /// Reads `query` (about `account`, see [`Self::reader_account`]) for
+    /// `reader` reading `resource`: folded into the authorisation for an API
+    /// request, on its own for an access already granted.
+    pub(crate) async fn read_as<T>(
+        &self,
+        reader: Reader<'_>,
+        resource: Resource,
+        query: Query<'_, T>,
+    ) -> DomainResult<Vec<T>> {
+        match reader {
+            Reader::Request(request) => Ok(self.authorize_read(request, query).await?.1),
+            Reader::Granted(access) => {
+                access.require(Action::Read, resource)?;
+                Ok(self.store().all(query).await?)
+            }
+        }
+    }
+
+    /// The account a read is about: the one the request's path names, or the
+    /// access's target. A request naming none is answered as the policy
+    /// answers it (unauthenticated, or not found).
+    pub(crate) async fn reader_account<'a>(
+        &self,
+        reader: Reader<'a>,
+    ) -> DomainResult<&'a AccountSid> {
+        match reader {
+            Reader::Request(request) => match request.target {
+                RequestTarget::Account(sid) => Ok(sid),
+                _ => {
+                    self.authorize(request).await?;
+                    Err(DomainError::NotFound)
+                }
+            },
+            Reader::Granted(access) => Ok(&access.target_account()?.sid),
+        }
+    }
+
     fn decide(&self, request: &ApiRequest<'_>, facts: &CallerFacts) -> DomainResult<Access> {
         let mac = self.keys().token_mac(&request.credentials.password);
         let principal = principal::identify(facts, &mac).ok_or(DomainError::Unauthenticated)?;
@@ -166,9 +353,12 @@ impl Switchboard {
                 .as_ref()
                 .map_or(policy::Target::Missing, policy::Target::Account),
         };
-        let allowed = policy::decide(&principal, request.action, target, request.resource)?;
+        let actor = Actor::Credential(principal);
+        let allowed = policy::decide(&actor, request.action, target, request.resource)?;
         Ok(Access {
-            principal,
+            actor,
+            action: request.action,
+            resource: request.resource,
             target: facts.target.clone(),
             shows_auth_tokens: allowed.shows_auth_tokens,
             account_scope: allowed.account_scope,

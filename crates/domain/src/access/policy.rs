@@ -1,5 +1,6 @@
 //! The permission policy: who may do what to which account. Pure, small, and the
-//! only place access is decided; every API request passes through [`decide`].
+//! only place access is decided; every domain operation's [`super::Access`]
+//! comes from [`decide`], whoever the actor.
 //!
 //! The rules are the contract's ("Authenticating API requests", "What a Connect
 //! App may do"):
@@ -11,12 +12,17 @@
 //!   only with `post-all`, and never creates accounts, changes them, manages
 //!   Connect Apps or sees tokens;
 //! - anything outside the caller's reach is "not found", so nothing leaks about
-//!   other customers.
+//!   other customers;
+//! - a console user acts as their main account's owner on its tree, and may
+//!   upgrade it from Trial only where the installation allows it;
+//! - the operator's command line may do anything it offers; the server's own
+//!   workers only the simulated traffic and deliveries they are built for.
 
 use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts::AccountScope;
 use switchboard_types::{AccountSid, Permission};
 
+use super::actor::{Actor, ConsoleUser};
 use super::principal::{ConnectPrincipal, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +53,8 @@ pub enum Resource {
     Account,
     /// Changing an account's status (suspend, reactivate, close).
     AccountStatus,
+    /// Upgrading a main account (and its subaccounts) from Trial to Full.
+    AccountType,
     /// `/Accounts.json`: the list of accounts, and creating subaccounts.
     AccountList,
     /// Auth tokens: the secondary token, promotion.
@@ -55,6 +63,8 @@ pub enum Resource {
     AuthorizedConnectApps,
     /// Outgoing webhooks of an app owner (an extension).
     Deliveries,
+    /// What happened to an account, and who did it (the console's audit log).
+    AuditLog,
     Calls,
     Messages,
     PhoneNumbers,
@@ -69,14 +79,16 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 15] = [
+    pub const ALL: [Resource; 17] = [
         Resource::Account,
         Resource::AccountStatus,
+        Resource::AccountType,
         Resource::AccountList,
         Resource::AuthTokens,
         Resource::ConnectApps,
         Resource::AuthorizedConnectApps,
         Resource::Deliveries,
+        Resource::AuditLog,
         Resource::Calls,
         Resource::Messages,
         Resource::PhoneNumbers,
@@ -98,7 +110,10 @@ impl Resource {
 
     /// Resources that are never a Connect App's business, even to read.
     fn is_credential(self) -> bool {
-        matches!(self, Resource::AuthTokens | Resource::Deliveries)
+        matches!(
+            self,
+            Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+        )
     }
 }
 
@@ -155,6 +170,12 @@ pub const CONNECT_NO_APPS: &str =
 pub const CONNECT_OWN_SUBACCOUNT: &str =
     "A Connect App can only create or delete resources in its own dedicated subaccount";
 pub const NOT_WRITABLE: &str = "This resource cannot be changed";
+pub const UPGRADE_NOT_API: &str =
+    "Accounts are upgraded by the operator (or in the console, where allowed), not through the API";
+pub const SELF_UPGRADE_OFF: &str =
+    "Upgrading is not available here; ask the operator to upgrade your account";
+pub const WORKER_ONLY_TRAFFIC: &str =
+    "A worker only advances simulated traffic and sends deliveries";
 
 /// Reading who one is (`Resource::Identity` on `Target::Own`), the same for every
 /// principal.
@@ -166,18 +187,59 @@ fn identity(action: Action, allowed: Decision) -> Decision {
 }
 
 /// Decides one request.
-pub fn decide(
-    principal: &Principal,
+pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resource) -> Decision {
+    match actor {
+        Actor::Credential(Principal::Account { sid, main }) => {
+            decide_owner(sid, sid == main, false, action, target, resource)
+        }
+        Actor::Credential(Principal::Parent { sub, .. }) => {
+            decide_owner(sub, false, true, action, target, resource)
+        }
+        Actor::Credential(Principal::Connect(app)) => decide_connect(app, action, target, resource),
+        Actor::Console(user) => decide_console(user, action, target, resource),
+        Actor::Operator => decide_operator(target),
+        Actor::Worker(_) => decide_worker(target, resource),
+    }
+}
+
+/// The console user is the owner of their main account, as its own
+/// credentials would be; upgrading it is theirs only where the installation
+/// allows it.
+fn decide_console(
+    user: &ConsoleUser,
     action: Action,
     target: Target<'_>,
     resource: Resource,
 ) -> Decision {
-    match principal {
-        Principal::Account { sid, main } => {
-            decide_owner(sid, sid == main, false, action, target, resource)
-        }
-        Principal::Parent { sub, .. } => decide_owner(sub, false, true, action, target, resource),
-        Principal::Connect(app) => decide_connect(app, action, target, resource),
+    if resource == Resource::AccountType && action == Action::Write {
+        return match target {
+            Target::Account(t) if t.sid == user.account => match user.may_upgrade_self {
+                true => owner(None),
+                false => Err(Refusal::Forbidden(SELF_UPGRADE_OFF)),
+            },
+            _ => Err(Refusal::NotFound),
+        };
+    }
+    decide_owner(&user.account, true, false, action, target, resource)
+}
+
+/// The command line runs with the database's own authority: anything that
+/// exists.
+fn decide_operator(target: Target<'_>) -> Decision {
+    match target {
+        Target::Missing => Err(Refusal::NotFound),
+        _ => owner(None),
+    }
+}
+
+fn decide_worker(target: Target<'_>, resource: Resource) -> Decision {
+    match (target, resource) {
+        (Target::Missing, _) => Err(Refusal::NotFound),
+        (
+            Target::Account(_),
+            Resource::Calls | Resource::Messages | Resource::Recordings | Resource::Deliveries,
+        ) => connect(None),
+        _ => Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC)),
     }
 }
 
@@ -226,6 +288,7 @@ fn decide_owner(
         return owner(None);
     }
     match resource {
+        Resource::AccountType => Err(Refusal::Forbidden(UPGRADE_NOT_API)),
         Resource::AccountStatus if target.is_main() => Err(Refusal::Forbidden(MAIN_STATUS_FIXED)),
         // A subaccount's status belongs to whoever holds the parent's credentials.
         Resource::AccountStatus if !(is_main || via_parent) => {
@@ -235,6 +298,7 @@ fn decide_owner(
             Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
         }
         Resource::AccountList
+        | Resource::AuditLog
         | Resource::AvailablePhoneNumbers
         | Resource::Usage
         | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),
@@ -281,9 +345,10 @@ fn decide_connect(
         Action::Read if can_read_all || (own_subaccount && can_charge) => connect(None),
         Action::Read => Err(Refusal::MissingPermission(Permission::GetAll)),
         Action::Write => match resource {
-            Resource::Account | Resource::AccountStatus | Resource::AccountList => {
-                Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS))
-            }
+            Resource::Account
+            | Resource::AccountStatus
+            | Resource::AccountType
+            | Resource::AccountList => Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS)),
             Resource::ConnectApps | Resource::AuthorizedConnectApps => {
                 Err(Refusal::Forbidden(CONNECT_NO_APPS))
             }

@@ -10,6 +10,7 @@ use switchboard_types::{
 };
 
 use super::*;
+use crate::access::actor::{Actor, ConsoleUser};
 use crate::access::principal::{ConnectPrincipal, Principal};
 
 struct World {
@@ -41,14 +42,14 @@ fn world() -> World {
     }
 }
 
-fn connect_app(w: &World, permissions: &[Permission]) -> Principal {
-    Principal::Connect(ConnectPrincipal {
+fn connect_app(w: &World, permissions: &[Permission]) -> Actor {
+    Actor::Credential(Principal::Connect(ConnectPrincipal {
         subaccount: w.dedicated.sid.clone(),
         customer: w.customer.sid.clone(),
         app: ConnectAppSid::generate(),
         app_owner: w.foreign.sid.clone(),
         permissions: Permissions::of(permissions),
-    })
+    }))
 }
 
 const PERMISSION_SETS: [&[Permission]; 4] = [
@@ -94,8 +95,12 @@ fn connect_expectation(
     if resource == Resource::Identity {
         return Err(Refusal::NotFound);
     }
-    // Tokens (and the app owner's deliveries) are never a Connect App's.
-    if matches!(resource, Resource::AuthTokens | Resource::Deliveries) {
+    // Tokens (and the app owner's deliveries, and the audit log) are never a
+    // Connect App's.
+    if matches!(
+        resource,
+        Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+    ) {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
     }
     let is_s = t.sid == w.dedicated.sid;
@@ -110,9 +115,10 @@ fn connect_expectation(
         }
         Action::Write => match resource {
             // POST /Accounts/{X}.json: never.
-            Resource::Account | Resource::AccountStatus | Resource::AccountList => {
-                Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS))
-            }
+            Resource::Account
+            | Resource::AccountStatus
+            | Resource::AccountType
+            | Resource::AccountList => Err(Refusal::Forbidden(CONNECT_NO_ACCOUNTS)),
             // Managing U's Connect Apps: never.
             Resource::ConnectApps | Resource::AuthorizedConnectApps => {
                 Err(Refusal::Forbidden(CONNECT_NO_APPS))
@@ -133,7 +139,10 @@ fn connect_expectation(
                     Err(Refusal::MissingPermission(Permission::PostAll))
                 }
             }
-            Resource::AuthTokens | Resource::Deliveries | Resource::Identity => unreachable!(),
+            Resource::AuthTokens
+            | Resource::Deliveries
+            | Resource::AuditLog
+            | Resource::Identity => unreachable!(),
         },
     }
 }
@@ -392,6 +401,8 @@ fn owner_expectation(
     }
     let target_is_main = t.sid == t.owner_account_sid;
     match resource {
+        // Upgrades are the operator's (or the console's), never the API's.
+        Resource::AccountType => Err(Refusal::Forbidden(UPGRADE_NOT_API)),
         Resource::AccountStatus if target_is_main => Err(Refusal::Forbidden(MAIN_STATUS_FIXED)),
         Resource::AccountStatus if !(is_main || via_parent) => {
             Err(Refusal::Forbidden(OWN_STATUS_FIXED))
@@ -399,7 +410,9 @@ fn owner_expectation(
         Resource::ConnectApps | Resource::AuthorizedConnectApps if !target_is_main => {
             Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
         }
+        // The audit log is written by changes, never by a request.
         Resource::AccountList
+        | Resource::AuditLog
         | Resource::AvailablePhoneNumbers
         | Resource::Usage
         | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),
@@ -413,24 +426,24 @@ fn owners_follow_the_contract_everywhere() {
     let principals = [
         (
             "main",
-            Principal::Account {
+            Actor::Credential(Principal::Account {
                 sid: w.customer.sid.clone(),
                 main: w.customer.sid.clone(),
-            },
+            }),
         ),
         (
             "sub",
-            Principal::Account {
+            Actor::Credential(Principal::Account {
                 sid: w.other_sub.sid.clone(),
                 main: w.customer.sid.clone(),
-            },
+            }),
         ),
         (
             "parent",
-            Principal::Parent {
+            Actor::Credential(Principal::Parent {
                 sub: w.dedicated.sid.clone(),
                 parent: w.customer.sid.clone(),
-            },
+            }),
         ),
     ];
     for (who, principal) in &principals {
@@ -460,27 +473,27 @@ fn owners_follow_the_contract_everywhere() {
 #[test]
 fn own_target_reads_identity_and_nothing_more() {
     let w = world();
-    let mut principals: Vec<(&str, Principal)> = vec![
+    let mut principals: Vec<(&str, Actor)> = vec![
         (
             "main",
-            Principal::Account {
+            Actor::Credential(Principal::Account {
                 sid: w.customer.sid.clone(),
                 main: w.customer.sid.clone(),
-            },
+            }),
         ),
         (
             "sub",
-            Principal::Account {
+            Actor::Credential(Principal::Account {
                 sid: w.other_sub.sid.clone(),
                 main: w.customer.sid.clone(),
-            },
+            }),
         ),
         (
             "parent",
-            Principal::Parent {
+            Actor::Credential(Principal::Parent {
                 sub: w.dedicated.sid.clone(),
                 parent: w.customer.sid.clone(),
-            },
+            }),
         ),
     ];
     for perms in PERMISSION_SETS {
@@ -523,4 +536,127 @@ fn own_target_reads_identity_and_nothing_more() {
         }
     }
     assert_eq!(checked, 7 * 2 * Resource::ALL.len());
+}
+
+fn console_user(w: &World, may_upgrade_self: bool) -> Actor {
+    Actor::Console(ConsoleUser {
+        email: "owner@example.com".into(),
+        account: w.customer.sid.clone(),
+        ip: None,
+        may_upgrade_self,
+    })
+}
+
+/// A console user is their main account's owner, as its own credentials are,
+/// and upgrades it from Trial only where the installation allows it.
+#[test]
+fn console_users_act_as_their_main_accounts_owner() {
+    let w = world();
+    let mut checked = 0;
+    for may_upgrade_self in [false, true] {
+        let user = console_user(&w, may_upgrade_self);
+        for target in targets(&w) {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    let want = match (resource, action, target) {
+                        (Resource::AccountType, Action::Write, Some(t))
+                            if t.sid == w.customer.sid =>
+                        {
+                            if may_upgrade_self {
+                                Ok(Allowed {
+                                    shows_auth_tokens: true,
+                                    account_scope: None,
+                                })
+                            } else {
+                                Err(Refusal::Forbidden(SELF_UPGRADE_OFF))
+                            }
+                        }
+                        // Not even a subaccount of theirs is upgraded alone.
+                        (Resource::AccountType, Action::Write, _) => Err(Refusal::NotFound),
+                        _ => owner_expectation(&w, "main", action, target, resource),
+                    };
+                    assert_eq!(
+                        decide(&user, action, as_target(target), resource),
+                        want,
+                        "upgrade={may_upgrade_self} action={action:?} target={:?} resource={resource:?}",
+                        target.map(|t| &t.sid)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(decide(&user, Action::Write, Target::Own, Resource::AuthTokens).is_ok());
+        assert_eq!(
+            decide(&user, Action::Write, Target::Missing, Resource::Account),
+            Err(Refusal::NotFound)
+        );
+    }
+    assert_eq!(checked, 2 * 6 * 2 * Resource::ALL.len());
+}
+
+/// The command line may do anything to anything that exists; a worker only
+/// touches simulated traffic and deliveries, and never sees a token.
+#[test]
+fn operators_reach_everything_and_workers_only_their_work() {
+    let w = world();
+    for target in targets(&w) {
+        for action in [Action::Read, Action::Write] {
+            for resource in Resource::ALL {
+                let target = as_target(target);
+                assert_eq!(
+                    decide(&Actor::Operator, action, target, resource),
+                    Ok(Allowed {
+                        shows_auth_tokens: true,
+                        account_scope: None,
+                    }),
+                    "operator {action:?} {resource:?}"
+                );
+                let worker = decide(&Actor::Worker("simulator"), action, target, resource);
+                let built_for = matches!(
+                    resource,
+                    Resource::Calls
+                        | Resource::Messages
+                        | Resource::Recordings
+                        | Resource::Deliveries
+                ) && matches!(target, Target::Account(_));
+                if built_for {
+                    assert!(!worker.unwrap().shows_auth_tokens);
+                } else {
+                    assert_eq!(worker, Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC)));
+                }
+            }
+        }
+    }
+    for actor in [Actor::Operator, Actor::Worker("simulator")] {
+        assert_eq!(
+            decide(&actor, Action::Read, Target::Missing, Resource::Account),
+            Err(Refusal::NotFound)
+        );
+    }
+}
+
+/// No API credential upgrades an account, whoever holds it.
+#[test]
+fn no_credential_upgrades_an_account() {
+    let w = world();
+    let mut actors = vec![Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+    })];
+    for perms in PERMISSION_SETS {
+        actors.push(connect_app(&w, perms));
+    }
+    for actor in &actors {
+        for target in [&w.customer, &w.dedicated] {
+            assert!(
+                decide(
+                    actor,
+                    Action::Write,
+                    Target::Account(target),
+                    Resource::AccountType
+                )
+                .is_err()
+            );
+        }
+    }
 }

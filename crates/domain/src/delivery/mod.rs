@@ -11,12 +11,15 @@ pub mod guard;
 pub mod signature;
 pub mod worker;
 
-use switchboard_store::authorizations;
 use switchboard_store::deliveries::{self, DeliveryRecord};
+use switchboard_store::page::{Page, PageAt};
+use switchboard_store::{accounts, authorizations};
 use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, Timestamp};
 
 use crate::Switchboard;
-use crate::error::DomainResult;
+use crate::access::{Access, Action, Reader, Resource};
+use crate::audit::{self, Change};
+use crate::error::{DomainError, DomainResult};
 use crate::secrets::random_id;
 
 /// What a webhook is for.
@@ -143,43 +146,21 @@ pub struct DeliveryView {
     pub attempts: Vec<deliveries::AttemptRecord>,
 }
 
+/// Which deliveries an access reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryScope {
+    /// Those sent for the account the access names (the API's).
+    Account,
+    /// Those of the main account's whole tree, and those of its apps (signed
+    /// with its token) sent from customers' dedicated subaccounts (the
+    /// console's deliveries page).
+    Tree,
+}
+
 impl Switchboard {
-    /// `GET …/Deliveries.json`: what was sent on behalf of an account, newest first.
-    pub async fn list_deliveries(
-        &self,
-        request: &crate::access::ApiRequest<'_>,
-        account: &AccountSid,
-        at: &switchboard_store::page::PageAt,
-        size: u32,
-    ) -> DomainResult<switchboard_store::page::Page<DeliveryRecord>> {
-        let (query, shape) = deliveries::of_account(account, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
-    }
-
-    /// One delivery of an account, with every attempt.
-    pub async fn delivery_of(
-        &self,
-        account: &AccountSid,
-        sid: &DeliverySid,
-    ) -> DomainResult<DeliveryView> {
-        let delivery = self
-            .store()
-            .opt(deliveries::by_sid(sid))
-            .await?
-            .filter(|d| &d.account_sid == account)
-            .ok_or(crate::DomainError::NotFound)?;
-        let attempts = self.store().all(deliveries::attempts_of(sid)).await?;
-        Ok(DeliveryView { delivery, attempts })
-    }
-
-    pub async fn api_delivery(
-        &self,
-        access: &crate::access::Access,
-        sid: &DeliverySid,
-    ) -> DomainResult<DeliveryView> {
-        let account = access.target_account()?.sid.clone();
-        self.delivery_of(&account, sid).await
+    /// Outgoing webhooks: listing, inspecting and replaying them.
+    pub fn deliveries(&self) -> Deliveries<'_> {
+        Deliveries { sb: self }
     }
 
     /// The grant a deauthorize delivery announced the end of, if the customer
@@ -214,39 +195,112 @@ impl Switchboard {
                 authorized_at: g.authorized_at,
             }))
     }
+}
+
+/// The deliveries an access reaches (`Resource::Deliveries`).
+pub struct Deliveries<'a> {
+    sb: &'a Switchboard,
+}
+
+impl Deliveries<'_> {
+    /// What was sent on behalf of an account, newest first (`GET
+    /// …/Deliveries.json`: authorised and read in one round trip), or, with
+    /// [`DeliveryScope::Tree`], for a main account's tree.
+    pub async fn list(
+        &self,
+        reader: Reader<'_>,
+        scope: DeliveryScope,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<DeliveryRecord>> {
+        let account = self.sb.reader_account(reader).await?;
+        let (query, shape) = match scope {
+            DeliveryScope::Account => deliveries::of_account(account, at, size),
+            DeliveryScope::Tree => {
+                switchboard_store::console::deliveries_of_tree(account, at, size)
+            }
+        };
+        let rows = self.sb.read_as(reader, Resource::Deliveries, query).await?;
+        Ok(shape.assemble(rows))
+    }
+
+    /// One delivery the access reaches, with every attempt.
+    pub async fn get(
+        &self,
+        access: &Access,
+        scope: DeliveryScope,
+        sid: &DeliverySid,
+    ) -> DomainResult<DeliveryView> {
+        access.require(Action::Read, Resource::Deliveries)?;
+        let target = &access.target_account()?.sid;
+        let delivery = self
+            .sb
+            .store()
+            .opt(deliveries::by_sid(sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let reached = &delivery.account_sid == target
+            || scope == DeliveryScope::Tree
+                && (&delivery.signing_account_sid == target
+                    || self
+                        .sb
+                        .store()
+                        .opt(accounts::by_sid(&delivery.account_sid))
+                        .await?
+                        .is_some_and(|a| &a.owner_account_sid == target));
+        if !reached {
+            return Err(DomainError::NotFound);
+        }
+        let attempts = self.sb.store().all(deliveries::attempts_of(sid)).await?;
+        Ok(DeliveryView { delivery, attempts })
+    }
 
     /// Sends a delivery again (same parameters and idempotency token), whatever
     /// became of it; its history is kept. A deauthorize callback whose grant is
     /// active again is only sent with [`ReplayConfirmation::GrantActiveAgain`].
-    pub async fn replay_delivery(
+    pub async fn replay(
         &self,
-        account: &AccountSid,
+        access: &Access,
+        scope: DeliveryScope,
         sid: &DeliverySid,
         confirmation: ReplayConfirmation,
     ) -> DomainResult<Replay> {
-        let view = self.delivery_of(account, sid).await?;
-        if let Some(active) = self.grant_active_again(&view.delivery).await? {
+        access.require(Action::Write, Resource::Deliveries)?;
+        let view = self.get(access, scope, sid).await?;
+        if let Some(active) = self.sb.grant_active_again(&view.delivery).await? {
             if confirmation != ReplayConfirmation::GrantActiveAgain {
                 return Ok(Replay::GrantActiveAgain(active));
             }
             tracing::warn!(delivery = %sid, subaccount = %active.subaccount, "replaying a deauthorize callback of a grant that is active again, as confirmed");
         }
-        self.store()
-            .run(deliveries::requeue(sid, Timestamp::now()))
-            .await?;
-        self.wake_deliveries();
+        let main = match self
+            .sb
+            .store()
+            .opt(accounts::by_sid(&view.delivery.account_sid))
+            .await?
+        {
+            Some(account) => account.owner_account_sid,
+            None => access.target_account()?.sid.clone(),
+        };
+        let mut tx = self.sb.store().begin().await?;
+        tx.run(deliveries::requeue(sid, Timestamp::now())).await?;
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account: &main,
+                action: "delivery.replay",
+                app: None,
+                subject: Some(sid.as_str()),
+                permissions: None,
+                detail: Some(view.delivery.kind.clone()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.sb.wake_deliveries();
         Ok(Replay::Queued(Box::new(
-            self.delivery_of(account, sid).await?,
+            self.get(access, scope, sid).await?,
         )))
-    }
-
-    pub async fn api_replay_delivery(
-        &self,
-        access: &crate::access::Access,
-        sid: &DeliverySid,
-        confirmation: ReplayConfirmation,
-    ) -> DomainResult<Replay> {
-        let account = access.target_account()?.sid.clone();
-        self.replay_delivery(&account, sid, confirmation).await
     }
 }

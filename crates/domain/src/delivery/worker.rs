@@ -154,7 +154,7 @@ impl Switchboard {
         }
         // Signed with the signing account's token as it is now: a rotated token
         // signs the next attempt.
-        let token = match self.operator_account(&d.signing_account_sid).await {
+        let token = match self.account_record(&d.signing_account_sid).await {
             Ok(account) => match self.reveal_token(&account) {
                 Ok(t) => t,
                 Err(e) => return Sent::Failed(e.to_string()),

@@ -103,7 +103,7 @@ impl Default for TelephonySettings {
 /// owning account's otherwise.
 pub(crate) fn callback_signer(access: &Access) -> DomainResult<AccountSid> {
     Ok(match access.principal() {
-        Principal::Connect(c) => c.app_owner.clone(),
+        Some(Principal::Connect(c)) => c.app_owner.clone(),
         _ => access.target_account()?.sid.clone(),
     })
 }

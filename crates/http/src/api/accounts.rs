@@ -40,7 +40,8 @@ pub async fn list(
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
-        .list_accounts(&access, &filter, &paging.at, paging.size)
+        .accounts()
+        .list(&access, &filter, &paging.at, paging.size)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
@@ -63,6 +64,7 @@ pub async fn create(
     let form = call.form()?;
     let view = app
         .sb
+        .accounts()
         .create_subaccount(&access, form.get("FriendlyName"))
         .await
         .map_err(|e| call.fail(e))?;
@@ -82,7 +84,8 @@ pub async fn fetch(
     };
     let view = app
         .sb
-        .fetch_account(&request, sid)
+        .accounts()
+        .fetch(&request, sid)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(view.into()))
@@ -115,7 +118,8 @@ pub async fn update(
     };
     let view = app
         .sb
-        .update_account(&access, &changes)
+        .accounts()
+        .update(&access, &changes)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(view.into()))

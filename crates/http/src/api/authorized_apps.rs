@@ -30,7 +30,8 @@ pub async fn list(
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
-        .list_authorized_apps(&request, account, &paging.at, paging.size)
+        .grants()
+        .list((&request).into(), &paging.at, paging.size)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
@@ -64,7 +65,8 @@ pub async fn fetch(
     };
     let item = app
         .sb
-        .fetch_authorized_app(&request, account, app_sid)
+        .grants()
+        .get((&request).into(), app_sid)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(AuthorizedConnectAppJson::new(item, account.as_str())))
@@ -89,7 +91,8 @@ pub async fn revoke(
     let app_sid =
         ConnectAppSid::parse(app_segment).map_err(|_| ApiError::not_found(call.path()))?;
     app.sb
-        .api_revoke_authorized_app(&access, &app_sid)
+        .grants()
+        .revoke(&access, &app_sid)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(axum::http::StatusCode::NO_CONTENT)

@@ -82,7 +82,7 @@ pub async fn list(
 ) -> Result<Json<Envelope<ConnectAppJson>>, ApiError> {
     let account = account(&account_segment);
     let request = call.request(target(&account), Resource::ConnectApps)?;
-    let Some(account) = &account else {
+    let Some(_) = &account else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
         return Err(ApiError::not_found(call.path()));
     };
@@ -90,7 +90,8 @@ pub async fn list(
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
-        .list_connect_apps(&request, account, &paging.at, paging.size)
+        .connect_apps()
+        .list((&request).into(), &paging.at, paging.size)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
@@ -114,7 +115,8 @@ pub async fn create(
     let fields = fields(call.form()?)?;
     let created = app
         .sb
-        .api_create_connect_app(&access, &fields)
+        .connect_apps()
+        .create(&access, &fields)
         .await
         .map_err(|e| call.fail(e))?;
     Ok((StatusCode::CREATED, Json(created.into())))
@@ -129,13 +131,14 @@ pub async fn fetch(
     let account = account(&account_segment);
     let app_sid = ConnectAppSid::parse(app_segment).ok();
     let request = call.request(target(&account), Resource::ConnectApps)?;
-    let (Some(account), Some(app_sid)) = (&account, &app_sid) else {
+    let (Some(_), Some(app_sid)) = (&account, &app_sid) else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
         return Err(ApiError::not_found(call.path()));
     };
     let record = app
         .sb
-        .fetch_connect_app(&request, account, app_sid)
+        .connect_apps()
+        .get((&request).into(), app_sid)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(record.into()))
@@ -158,7 +161,8 @@ pub async fn update(
     let fields = fields(call.form()?)?;
     let record = app
         .sb
-        .api_update_connect_app(&access, &sid.expect("app SID parsed"), &fields)
+        .connect_apps()
+        .update(&access, &sid.expect("app SID parsed"), &fields)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(record.into()))
@@ -179,7 +183,8 @@ pub async fn delete(
     )
     .await?;
     app.sb
-        .api_delete_connect_app(&access, &sid.expect("app SID parsed"))
+        .connect_apps()
+        .delete(&access, &sid.expect("app SID parsed"))
         .await
         .map_err(|e| call.fail(e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -196,13 +201,14 @@ pub async fn fetch_extended(
     let account = account(&account_segment);
     let app_sid = ConnectAppSid::parse(app_segment).ok();
     let request = call.request(target(&account), Resource::ConnectApps)?;
-    let (Some(account), Some(app_sid)) = (&account, &app_sid) else {
+    let (Some(_), Some(app_sid)) = (&account, &app_sid) else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
         return Err(ApiError::not_found(call.path()));
     };
     let record = app
         .sb
-        .fetch_connect_app(&request, account, app_sid)
+        .connect_apps()
+        .get((&request).into(), app_sid)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(ConnectAppExtendedJson::new(
@@ -230,7 +236,8 @@ pub async fn update_extended(
     let fields = fields(call.form()?)?;
     let record = app
         .sb
-        .api_update_connect_app(&access, &sid.expect("app SID parsed"), &fields)
+        .connect_apps()
+        .update(&access, &sid.expect("app SID parsed"), &fields)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(ConnectAppExtendedJson::new(
@@ -262,7 +269,8 @@ pub async fn put_logo(
     }
     let record = app
         .sb
-        .api_set_connect_app_logo(&access, &sid.expect("app SID parsed"), Some(image))
+        .connect_apps()
+        .set_logo(&access, &sid.expect("app SID parsed"), Some(image))
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(ConnectAppExtendedJson::new(
@@ -285,7 +293,8 @@ pub async fn delete_logo(
     )
     .await?;
     app.sb
-        .api_set_connect_app_logo(&access, &sid.expect("app SID parsed"), None)
+        .connect_apps()
+        .set_logo(&access, &sid.expect("app SID parsed"), None)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -312,7 +321,8 @@ pub async fn owner_revoke(
     let subaccount =
         AccountSid::parse(sub_segment).map_err(|_| ApiError::not_found(call.path()))?;
     app.sb
-        .api_owner_revoke(&access, &sid.expect("app SID parsed"), &subaccount)
+        .grants()
+        .revoke_as_owner(&access, &sid.expect("app SID parsed"), &subaccount)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(StatusCode::NO_CONTENT)

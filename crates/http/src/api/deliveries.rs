@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use switchboard_domain::access::{RequestTarget, Resource};
 use switchboard_domain::delivery::{
-    DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
+    DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
 };
 use switchboard_domain::error::codes;
 use switchboard_store::deliveries::DeliveryRecord;
@@ -114,7 +114,7 @@ pub async fn list(
             .map_or(RequestTarget::Missing, RequestTarget::Account),
         Resource::Deliveries,
     )?;
-    let Some(account) = &account else {
+    let Some(_) = &account else {
         app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
         return Err(ApiError::not_found(call.path()));
     };
@@ -122,7 +122,13 @@ pub async fn list(
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
-        .list_deliveries(&request, account, &paging.at, paging.size)
+        .deliveries()
+        .list(
+            (&request).into(),
+            DeliveryScope::Account,
+            &paging.at,
+            paging.size,
+        )
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(
@@ -163,7 +169,8 @@ pub async fn fetch(
     let (access, sid) = authorized(&app, &call, &account_segment, segment).await?;
     let view = app
         .sb
-        .api_delivery(&access, &sid)
+        .deliveries()
+        .get(&access, DeliveryScope::Account, &sid)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(view.into()))
@@ -184,7 +191,8 @@ pub async fn replay(
     };
     match app
         .sb
-        .api_replay_delivery(&access, &sid, confirmation)
+        .deliveries()
+        .replay(&access, DeliveryScope::Account, &sid, confirmation)
         .await
         .map_err(|e| call.fail(e))?
     {

@@ -39,7 +39,10 @@ pub async fn fetch(State(app): State<App>, call: ApiCall) -> Result<Response, Ap
         .authorize(&call.request(RequestTarget::Own, Resource::Identity)?)
         .await
         .map_err(|e| call.fail(e))?;
-    let principal = access.principal();
+    // An access granted to credentials always has a principal.
+    let Some(principal) = access.principal() else {
+        return Err(call.fail(switchboard_domain::DomainError::Unauthenticated));
+    };
     let (kind, connect_app_sid, permissions) = match principal {
         Principal::Account { .. } => ("account", None, Permissions::NONE),
         Principal::Parent { .. } => ("parent", None, Permissions::NONE),

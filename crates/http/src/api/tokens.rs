@@ -50,7 +50,8 @@ pub async fn create_secondary(
         date_updated,
     } = app
         .sb
-        .api_create_secondary_token(&access)
+        .auth_tokens()
+        .create_secondary(&access)
         .await
         .map_err(|e| call.fail(e))?;
     Ok((
@@ -75,7 +76,8 @@ pub async fn delete_secondary(
         .await
         .map_err(|e| call.fail(e))?;
     app.sb
-        .api_delete_secondary_token(&access)
+        .auth_tokens()
+        .delete_secondary(&access)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -92,7 +94,8 @@ pub async fn promote(
         .map_err(|e| call.fail(e))?;
     let info = app
         .sb
-        .api_promote_secondary_token(&access)
+        .auth_tokens()
+        .promote(&access)
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(PromotedTokenJson {

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::connect_apps::{ConnectAppFields, MAX_LOGO_BYTES};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_store::connect_apps::ConnectAppRecord;
@@ -20,7 +21,8 @@ use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
 use super::kit::{
-    Pager, confirmed, csrf_ok, encode, expired, failed, initial, not_found, page_at, when,
+    Pager, confirmed, csrf_ok, encode, expired, failed, initial, not_found, own_access, page_at,
+    when,
 };
 use super::multipart;
 use super::page::{Page, message, see_other};
@@ -216,7 +218,11 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let page = match app.sb.connect_apps_of(&session.account_sid, &at, 50).await {
+    let listed = match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
+        Ok(access) => app.sb.connect_apps().list((&access).into(), &at, 50).await,
+        Err(e) => Err(e),
+    };
+    let page = match listed {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
@@ -284,11 +290,12 @@ pub async fn create(
     form.check_required();
     let mut form_error = None;
     if form.errors.is_empty() {
-        match app
-            .sb
-            .create_connect_app_for(&session.account_sid, &form.fields(), &session.email)
-            .await
-        {
+        let created =
+            match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
+                Ok(access) => app.sb.connect_apps().create(&access, &form.fields()).await,
+                Err(e) => Err(e),
+            };
+        match created {
             Ok(created) => {
                 return see_other(&format!("{PATH}/{}?done=created", created.sid), Vec::new());
             }
@@ -391,10 +398,11 @@ async fn owned(
     let Ok(sid) = ConnectAppSid::parse(sid) else {
         return Err(not_found(session, PATH));
     };
-    app.sb
-        .console_connect_app(session, &sid)
-        .await
-        .map_err(|e| failed(session, PATH, e))
+    let found = match own_access(app, session, None, Action::Read, Resource::ConnectApps).await {
+        Ok(access) => app.sb.connect_apps().get((&access).into(), &sid).await,
+        Err(e) => Err(e),
+    };
+    found.map_err(|e| failed(session, PATH, e))
 }
 
 pub async fn detail(
@@ -432,16 +440,15 @@ pub async fn update(
     let mut form = AppForm::read(&params);
     form.check_required();
     if form.errors.is_empty() {
-        match app
-            .sb
-            .update_connect_app_for(
-                &session.account_sid,
-                &record.sid,
-                &form.fields(),
-                &session.email,
-            )
-            .await
-        {
+        let updated =
+            match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
+                Ok(access) => {
+                    let apps = app.sb.connect_apps();
+                    apps.update(&access, &record.sid, &form.fields()).await
+                }
+                Err(e) => Err(e),
+            };
+        match updated {
             Ok(updated) => {
                 return see_other(&format!("{PATH}/{}?done=saved", updated.sid), Vec::new());
             }
@@ -500,11 +507,14 @@ pub async fn upload_logo(
             None,
         );
     };
-    match app
-        .sb
-        .set_connect_app_logo_for(&session.account_sid, &record.sid, Some(&file.data))
-        .await
-    {
+    let set = match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
+        Ok(access) => {
+            let apps = app.sb.connect_apps();
+            apps.set_logo(&access, &record.sid, Some(&file.data)).await
+        }
+        Err(e) => Err(e),
+    };
+    match set {
         Ok(_) => see_other(&format!("{PATH}/{}?done=logo", record.sid), Vec::new()),
         Err(DomainError::Invalid { message, .. }) => render_detail(
             &app,
@@ -570,8 +580,14 @@ pub async fn remove_logo(
         &session,
         &form,
         PATH,
-        app.sb
-            .set_connect_app_logo_for(&session.account_sid, &record.sid, None),
+        async {
+            let access =
+                own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+            app.sb
+                .connect_apps()
+                .set_logo(&access, &record.sid, None)
+                .await
+        },
         |_| format!("{PATH}/{}?done=logo-removed", record.sid),
     )
     .await
@@ -612,8 +628,11 @@ pub async fn delete(
         &session,
         &form,
         PATH,
-        app.sb
-            .delete_connect_app_for(&session.account_sid, &record.sid, &session.email),
+        async {
+            let access =
+                own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+            app.sb.connect_apps().delete(&access, &record.sid).await
+        },
         |()| format!("{PATH}?deleted={}", encode(&record.friendly_name)),
     )
     .await
@@ -656,7 +675,17 @@ pub async fn customers(
         return not_found(&session, PATH);
     };
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let (record, page) = match app.sb.console_app_customers(&session, &sid, &at, 50).await {
+    let customers =
+        match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
+            Ok(access) => {
+                app.sb
+                    .connect_apps()
+                    .customers(&access, &sid, &at, 50)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+    let (record, page) = match customers {
         Ok(r) => r,
         Err(e) => return failed(&session, PATH, e),
     };
@@ -718,11 +747,16 @@ pub async fn revoke_page(
     else {
         return not_found(&session, PATH);
     };
-    let record = match app.sb.console_connect_app(&session, &sid).await {
+    let access = match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
+        Ok(a) => a,
+        Err(e) => return failed(&session, PATH, e),
+    };
+    let apps = app.sb.connect_apps();
+    let record = match apps.get((&access).into(), &sid).await {
         Ok(r) => r,
         Err(e) => return failed(&session, PATH, e),
     };
-    if let Err(e) = app.sb.console_app_grant(&session, &sid, &subaccount).await {
+    if let Err(e) = apps.customer_grant(&access, &sid, &subaccount).await {
         return failed(&session, PATH, e);
     }
     confirm(
@@ -749,15 +783,27 @@ pub async fn revoke(
     else {
         return not_found(&session, PATH);
     };
-    if let Err(e) = app.sb.console_app_grant(&session, &sid, &subaccount).await {
+    let access = match own_access(
+        &app,
+        &session,
+        Some(&client),
+        Action::Write,
+        Resource::ConnectApps,
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(e) => return failed(&session, PATH, e),
+    };
+    let apps = app.sb.connect_apps();
+    if let Err(e) = apps.customer_grant(&access, &sid, &subaccount).await {
         return failed(&session, PATH, e);
     }
     confirmed(
         &session,
         &form,
         PATH,
-        app.sb
-            .console_owner_revoke(&session, &sid, &subaccount, Some(&client.to_string())),
+        app.sb.grants().revoke_as_owner(&access, &sid, &subaccount),
         |()| format!("{PATH}/{sid}/customers?revoked={subaccount}"),
     )
     .await

@@ -4,10 +4,11 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_domain::access::{Action, Resource};
 
 use super::auth::internal;
 use super::chrome::Chrome;
-use super::kit::{Pager, page_at, when};
+use super::kit::{Pager, own_access, page_at, when};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -72,7 +73,12 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Response {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let page = match app.sb.audit_log(&session.account_sid, &at, 50).await {
+    let reading = own_access(&app, &session, None, Action::Read, Resource::AuditLog).await;
+    let listed = match reading {
+        Ok(access) => app.sb.audit_log(&access, &at, 50).await,
+        Err(e) => Err(e),
+    };
+    let page = match listed {
         Ok(p) => p,
         Err(e) => return internal(e),
     };

@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::grants::{Approval, ConsentProblem, Customer};
+use switchboard_domain::grants::{Approval, ConsentProblem};
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
@@ -135,7 +136,7 @@ pub async fn page(
     if query.state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         return state_too_long();
     }
-    let record = match app.sb.consent_app(&sid).await {
+    let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, viewer.as_ref()),
         Err(e) => return internal(e),
@@ -216,17 +217,25 @@ pub async fn decide(
         )
         .into_response();
     }
-    let record = match app.sb.consent_app(&sid).await {
+    let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
         Err(e) => return internal(e),
     };
     let ip = client.to_string();
-    let customer = Customer {
-        account: &session.account_sid,
-        account_type: session.account_type,
-        email: &session.email,
-        ip: Some(&ip),
+    let deciding = app
+        .sb
+        .console_access(
+            &session,
+            Some(&ip),
+            RequestTarget::Account(&session.account_sid),
+            Action::Write,
+            Resource::AuthorizedConnectApps,
+        )
+        .await;
+    let customer = match deciding {
+        Ok(access) => access,
+        Err(e) => return internal(e),
     };
     let outcome = match form.get("decision") {
         Some("authorize") => {
@@ -242,7 +251,7 @@ pub async fn decide(
                     Some(Notice::PermissionsUnknown),
                 );
             };
-            match app.sb.approve(&customer, &sid, shown, state).await {
+            match app.sb.grants().approve(&customer, &sid, shown, state).await {
                 Ok(Approval::Granted(location)) => Ok(location),
                 Ok(Approval::PermissionsChanged(now)) => {
                     return consent_page(
@@ -255,7 +264,7 @@ pub async fn decide(
                 Err(e) => Err(e),
             }
         }
-        Some("deny") => app.sb.deny(&customer, &sid, state).await,
+        Some("deny") => app.sb.grants().deny(&customer, &sid, state).await,
         _ => return (StatusCode::BAD_REQUEST, "Choose Authorize or Deny").into_response(),
     };
     match outcome {

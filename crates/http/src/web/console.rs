@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
-use switchboard_domain::audit::Event;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::console::pages::Tokens;
+use switchboard_domain::tokens::TokenSet as Tokens;
 use switchboard_types::AccountType;
 
 use super::auth::internal;
@@ -16,7 +16,7 @@ use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
-use super::kit::{csrf_ok, expired, when_opt};
+use super::kit::{access, csrf_ok, expired, own, when_opt};
 use super::page::{Page, message, see_other};
 use super::session::{SignedIn, Viewer};
 use crate::App;
@@ -60,7 +60,12 @@ async fn render_dashboard(
     reveal: bool,
     done: Option<&str>,
 ) -> Response {
-    let tokens = match app.sb.console_tokens(session).await {
+    let reading = (Action::Read, Resource::AuthTokens);
+    let access = match access(app, session, None, RequestTarget::Own, reading, "/console").await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let tokens = match app.sb.auth_tokens().show(&access).await {
         Ok(t) => t,
         Err(e) => return internal(e),
     };
@@ -173,26 +178,24 @@ pub async fn rotate(
     if !csrf_ok(&session, &form) {
         return expired(&session, "/console");
     }
-    let ip = client.to_string();
+    let writing = (Action::Write, Resource::AuthTokens);
+    let rotating = access(
+        &app,
+        &session,
+        Some(&client),
+        RequestTarget::Own,
+        writing,
+        "/console",
+    );
+    let access = match rotating.await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let tokens = app.sb.auth_tokens();
     let (done, result) = match step {
-        Rotation::Create => (
-            "created",
-            app.sb
-                .console_create_secondary_token(&session, Some(&ip))
-                .await,
-        ),
-        Rotation::Promote => (
-            "promoted",
-            app.sb
-                .console_promote_secondary_token(&session, Some(&ip))
-                .await,
-        ),
-        Rotation::Delete => (
-            "deleted",
-            app.sb
-                .console_delete_secondary_token(&session, Some(&ip))
-                .await,
-        ),
+        Rotation::Create => ("created", tokens.create_secondary(&access).await.map(drop)),
+        Rotation::Promote => ("promoted", tokens.promote(&access).await.map(drop)),
+        Rotation::Delete => ("deleted", tokens.delete_secondary(&access).await),
     };
     match result {
         Ok(()) => see_other(&format!("/console?done={done}"), Vec::new()),
@@ -254,39 +257,39 @@ pub async fn upgrade_page(State(app): State<App>, SignedIn(session): SignedIn) -
 pub async fn upgrade(
     State(app): State<App>,
     SignedIn(session): SignedIn,
+    client: ClientAddr,
     WebForm(form): WebForm,
 ) -> Response {
     if !csrf_ok(&session, &form) {
         return expired(&session, "/console/upgrade");
     }
-    if !app.sb.settings().allow_self_upgrade {
-        return message(
+    // Whether a user may upgrade their own account is the policy's
+    // (`serve --allow-self-upgrade`); the change and its audit entry are one
+    // transaction.
+    let upgrading = app
+        .sb
+        .console_access(
+            &session,
+            Some(&client.to_string()),
+            own(&session),
+            Action::Write,
+            Resource::AccountType,
+        )
+        .await;
+    let result = match upgrading {
+        Ok(access) => app.sb.accounts().upgrade(&access).await.map(drop),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => see_other("/console", Vec::new()),
+        Err(DomainError::Forbidden(_)) => message(
             StatusCode::FORBIDDEN,
             Chrome::for_session(Some(&session), ""),
             "Upgrades are done by the operator",
             "This Switchboard does not let accounts upgrade themselves.",
             Some(("/console/upgrade", "Back")),
         )
-        .into_response();
+        .into_response(),
+        Err(e) => internal(e),
     }
-    if let Err(e) = app.sb.upgrade_account(&session.account_sid).await {
-        return internal(e);
-    }
-    let recorded = app
-        .sb
-        .record_event(Event {
-            account: &session.account_sid,
-            actor: &session.email,
-            action: "account.upgrade",
-            app: None,
-            subject: None,
-            permissions: None,
-            detail: None,
-            ip: None,
-        })
-        .await;
-    if let Err(e) = recorded {
-        return internal(e);
-    }
-    see_other("/console", Vec::new())
 }

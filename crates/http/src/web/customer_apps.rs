@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Action, Resource};
 use switchboard_store::page::PageAt;
 use switchboard_types::ConnectAppSid;
 
@@ -13,7 +14,7 @@ use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::forms::WebForm;
-use super::kit::{csrf_ok, encode};
+use super::kit::{csrf_ok, encode, own_access};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -58,19 +59,23 @@ pub struct Notice {
     revoked: Option<String>,
 }
 
+/// What this page reads and changes: the grants the signed-in user gave.
+const GRANTS: Resource = Resource::AuthorizedConnectApps;
+
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<Notice>,
 ) -> Response {
+    let reading = own_access(&app, &session, None, Action::Read, GRANTS).await;
+    let access = match reading {
+        Ok(a) => a,
+        Err(e) => return internal(e),
+    };
     let mut rows = Vec::new();
     let mut at = PageAt::First;
     loop {
-        let page = match app
-            .sb
-            .authorized_apps_of(&session.account_sid, &at, 200)
-            .await
-        {
+        let page = match app.sb.grants().list((&access).into(), &at, 200).await {
             Ok(p) => p,
             Err(e) => return internal(e),
         };
@@ -130,11 +135,14 @@ pub async fn confirm(
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
         return not_found();
     };
-    let apps = match app
-        .sb
-        .authorized_apps_of(&session.account_sid, &PageAt::First, 1000)
-        .await
-    {
+    let listed = match own_access(&app, &session, None, Action::Read, GRANTS).await {
+        Ok(access) => {
+            let grants = app.sb.grants();
+            grants.list((&access).into(), &PageAt::First, 1000).await
+        }
+        Err(e) => Err(e),
+    };
+    let apps = match listed {
         Ok(p) => p.items,
         Err(e) => return internal(e),
     };
@@ -183,16 +191,11 @@ pub async fn revoke(
         .await
         .map(|a| a.friendly_name)
         .unwrap_or_default();
-    match app
-        .sb
-        .revoke_grant(
-            &session.account_sid,
-            &sid,
-            &session.email,
-            Some(&client.to_string()),
-        )
-        .await
-    {
+    let revoked = match own_access(&app, &session, Some(&client), Action::Write, GRANTS).await {
+        Ok(access) => app.sb.grants().revoke(&access, &sid).await,
+        Err(e) => Err(e),
+    };
+    match revoked {
         Ok(()) | Err(DomainError::NotFound) => {
             see_other(&format!("{PATH}?revoked={}", encode(&name)), Vec::new())
         }

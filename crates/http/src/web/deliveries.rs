@@ -6,15 +6,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_domain::DomainError;
+use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::delivery::{GrantActiveAgain, Replay, ReplayConfirmation, decode_params};
+use switchboard_domain::delivery::{
+    DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
+};
 use switchboard_store::deliveries::DeliveryRecord;
 use switchboard_types::DeliverySid;
 
 use super::auth::internal;
 use super::chrome::Chrome;
 use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, not_found, page_at, when, when_opt};
+use super::kit::{Pager, csrf_ok, expired, failed, not_found, own_access, page_at, when, when_opt};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -91,13 +95,35 @@ pub struct ListQuery {
     before: Option<String>,
 }
 
+/// One delivery the deliveries page lists, with its attempts.
+async fn delivery(
+    app: &App,
+    session: &ConsoleSession,
+    sid: &DeliverySid,
+) -> Result<DeliveryView, DomainError> {
+    let access = own_access(app, session, None, Action::Read, Resource::Deliveries).await?;
+    app.sb
+        .deliveries()
+        .get(&access, DeliveryScope::Tree, sid)
+        .await
+}
+
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
 ) -> Response {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let page = match app.sb.console_deliveries(&session, &at, 50).await {
+    let listed = match own_access(&app, &session, None, Action::Read, Resource::Deliveries).await {
+        Ok(access) => {
+            let deliveries = app.sb.deliveries();
+            deliveries
+                .list((&access).into(), DeliveryScope::Tree, &at, 50)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let page = match listed {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
@@ -143,7 +169,7 @@ pub async fn detail(
     let Ok(sid) = DeliverySid::parse(&sid) else {
         return not_found(&session, PATH);
     };
-    let view = match app.sb.console_delivery(&session, &sid).await {
+    let view = match delivery(&app, &session, &sid).await {
         Ok(v) => v,
         Err(e) => return failed(&session, PATH, e),
     };
@@ -230,7 +256,7 @@ pub async fn replay_page(
     let Ok(sid) = DeliverySid::parse(&sid) else {
         return not_found(&session, PATH);
     };
-    let view = match app.sb.console_delivery(&session, &sid).await {
+    let view = match delivery(&app, &session, &sid).await {
         Ok(v) => v,
         Err(e) => return failed(&session, PATH, e),
     };
@@ -253,7 +279,7 @@ pub async fn replay(
     let Ok(sid) = DeliverySid::parse(&sid) else {
         return not_found(&session, PATH);
     };
-    let view = match app.sb.console_delivery(&session, &sid).await {
+    let view = match delivery(&app, &session, &sid).await {
         Ok(v) => v,
         Err(e) => return failed(&session, PATH, e),
     };
@@ -268,11 +294,17 @@ pub async fn replay(
     } else {
         ReplayConfirmation::Plain
     };
-    match app
-        .sb
-        .console_replay_delivery(&session, &sid, confirmation)
-        .await
+    let replayed = match own_access(&app, &session, None, Action::Write, Resource::Deliveries).await
     {
+        Ok(access) => {
+            let deliveries = app.sb.deliveries();
+            deliveries
+                .replay(&access, DeliveryScope::Tree, &sid, confirmation)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match replayed {
         Ok(Replay::Queued(_)) => see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new()),
         Ok(Replay::GrantActiveAgain(active)) => {
             replay_confirm(&session, &view.delivery, Some(&active), true)

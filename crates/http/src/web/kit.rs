@@ -5,14 +5,55 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_types::Timestamp;
 
 use super::auth::internal;
 use super::chrome::Chrome;
+use super::client_addr::ClientAddr;
 use super::page::{message, see_other};
+use crate::App;
 use crate::twilio::Params;
+
+/// What the policy lets the signed-in user do to `target` (they act as their
+/// main account's owner); a refusal is answered as [`failed`] answers it, with
+/// a way `back`. A change passes the `client`'s address, for the audit log.
+pub async fn access(
+    app: &App,
+    session: &ConsoleSession,
+    client: Option<&ClientAddr>,
+    target: RequestTarget<'_>,
+    (action, resource): (Action, Resource),
+    back: &str,
+) -> Result<Access, Response> {
+    let ip = client.map(ToString::to_string);
+    app.sb
+        .console_access(session, ip.as_deref(), target, action, resource)
+        .await
+        .map_err(|e| failed(session, back, e))
+}
+
+/// What the policy lets the signed-in user do to their own main account's
+/// `resource`.
+pub async fn own_access(
+    app: &App,
+    session: &ConsoleSession,
+    client: Option<&ClientAddr>,
+    action: Action,
+    resource: Resource,
+) -> Result<Access, DomainError> {
+    let ip = client.map(ToString::to_string);
+    app.sb
+        .console_access(session, ip.as_deref(), own(session), action, resource)
+        .await
+}
+
+/// The signed-in user's own main account.
+pub fn own(session: &ConsoleSession) -> RequestTarget<'_> {
+    RequestTarget::Account(&session.account_sid)
+}
 
 /// Whether a form carries the session's CSRF token.
 pub fn csrf_ok(session: &ConsoleSession, form: &Params) -> bool {

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_store::calls::CallFilter;
 use switchboard_store::messages::MessageFilter;
 use switchboard_store::page::PageAt;
@@ -12,7 +13,7 @@ use switchboard_types::AccountSid;
 
 use super::auth::internal;
 use super::chrome::Chrome;
-use super::kit::{Pager, dollars, encode, failed, not_found, page_at, when, when_opt};
+use super::kit::{self, Pager, dollars, encode, not_found, page_at, when, when_opt};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -109,10 +110,17 @@ pub async fn page(
             Err(_) => return not_found(&session, PATH),
         },
     };
-    if let Err(e) = app.sb.console_tree_account(&session, &account).await {
-        return failed(&session, PATH, e);
-    }
     let messages = q.kind.as_deref() == Some("messages");
+    let resource = match messages {
+        true => Resource::Messages,
+        false => Resource::Calls,
+    };
+    let target = RequestTarget::Account(&account);
+    let reading = (Action::Read, resource);
+    let access = match kit::access(&app, &session, None, target, reading, PATH).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     let to = non_empty(&q.to);
     let from = non_empty(&q.from);
     let statuses: &[&'static str] = if messages {
@@ -145,7 +153,7 @@ pub async fn page(
         };
         match app
             .sb
-            .console_messages(&session, &account, &filter, &at, PAGE_SIZE)
+            .console_messages(&access, &filter, &at, PAGE_SIZE)
             .await
         {
             Ok(p) => (
@@ -179,11 +187,7 @@ pub async fn page(
             status: status.clone(),
             ..CallFilter::default()
         };
-        match app
-            .sb
-            .console_calls(&session, &account, &filter, &at, PAGE_SIZE)
-            .await
-        {
+        match app.sb.console_calls(&access, &filter, &at, PAGE_SIZE).await {
             Ok(p) => (
                 p.items
                     .iter()
@@ -213,9 +217,16 @@ pub async fn page(
         label: format!("{} (main account)", session.account_name),
         selected: account == session.account_sid,
     }];
+    let listing = (Action::Read, Resource::AccountList);
+    let target = RequestTarget::AccountList;
+    let tree = match kit::access(&app, &session, None, target, listing, PATH).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
     match app
         .sb
-        .console_subaccounts(&session, &PageAt::First, 500)
+        .accounts()
+        .subaccounts(&tree, &PageAt::First, 500)
         .await
     {
         Ok(p) => accounts.extend(p.items.iter().map(|a| AccountOption {

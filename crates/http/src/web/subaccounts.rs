@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
+use switchboard_domain::accounts::AccountChanges;
 use switchboard_domain::console::ConsoleSession;
 use switchboard_store::accounts::AccountRecord;
 use switchboard_types::{AccountSid, AccountStatus};
@@ -16,7 +18,7 @@ use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::customer_apps::Confirm;
 use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, not_found, page_at, when};
+use super::kit::{Pager, access, csrf_ok, expired, failed, not_found, page_at, when};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -74,7 +76,21 @@ async fn render_list(
     name_error: Option<String>,
 ) -> Response {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let page = match app.sb.console_subaccounts(session, &at, PAGE_SIZE).await {
+    let listing = (Action::Read, Resource::AccountList);
+    let access = match access(
+        app,
+        session,
+        None,
+        RequestTarget::AccountList,
+        listing,
+        PATH,
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let page = match app.sb.accounts().subaccounts(&access, &at, PAGE_SIZE).await {
         Ok(p) => p,
         Err(e) => return internal(e),
     };
@@ -118,12 +134,16 @@ pub async fn create(
         return expired(&session, PATH);
     }
     let name = form.get("friendly_name").unwrap_or_default().to_owned();
-    match app
-        .sb
-        .console_create_subaccount(&session, &name, Some(&client.to_string()))
-        .await
-    {
-        Ok(a) => see_other(&format!("{PATH}/{}?done=created", a.sid), Vec::new()),
+    let creating = (Action::Write, Resource::AccountList);
+    let target = RequestTarget::AccountList;
+    let access = match access(&app, &session, Some(&client), target, creating, PATH).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    // A blank name is the default one, as through the API with none.
+    let given = Some(name.as_str()).filter(|n| !n.trim().is_empty());
+    match app.sb.accounts().create_subaccount(&access, given).await {
+        Ok(a) => see_other(&format!("{PATH}/{}?done=created", a.record.sid), Vec::new()),
         Err(DomainError::Invalid { message, .. }) => {
             let q = ListQuery {
                 after: None,
@@ -191,14 +211,47 @@ fn render_detail(
     .into_response()
 }
 
+/// A subaccount of the signed-in main account; anything else (the main
+/// account itself included) is not found.
 async fn owned(app: &App, session: &ConsoleSession, sid: &str) -> Result<AccountRecord, Response> {
     let Ok(sid) = AccountSid::parse(sid) else {
         return Err(not_found(session, PATH));
     };
+    let reading = (Action::Read, Resource::Account);
+    let target = RequestTarget::Account(&sid);
+    let access = access(app, session, None, target, reading, PATH).await?;
     app.sb
-        .console_subaccount(session, &sid)
+        .accounts()
+        .get(&access)
         .await
-        .map_err(|e| failed(session, PATH, e))
+        .ok()
+        .filter(|a| !a.is_main())
+        .ok_or_else(|| not_found(session, PATH))
+}
+
+/// Changes a subaccount of the signed-in main account.
+async fn change(
+    app: &App,
+    session: &ConsoleSession,
+    client: &ClientAddr,
+    account: &AccountRecord,
+    changes: AccountChanges,
+) -> Result<AccountRecord, DomainError> {
+    let resource = match changes.status {
+        Some(_) => Resource::AccountStatus,
+        None => Resource::Account,
+    };
+    let access = app
+        .sb
+        .console_access(
+            session,
+            Some(&client.to_string()),
+            RequestTarget::Account(&account.sid),
+            Action::Write,
+            resource,
+        )
+        .await?;
+    Ok(app.sb.accounts().update(&access, &changes).await?.record)
 }
 
 pub async fn detail(
@@ -231,11 +284,11 @@ pub async fn rename(
         return expired(&session, PATH);
     }
     let name = form.get("friendly_name").unwrap_or_default().to_owned();
-    match app
-        .sb
-        .console_rename_subaccount(&session, &account.sid, &name, Some(&client.to_string()))
-        .await
-    {
+    let renaming = AccountChanges {
+        friendly_name: Some(name.clone()),
+        status: None,
+    };
+    match change(&app, &session, &client, &account, renaming).await {
         Ok(a) => see_other(&format!("{PATH}/{}?done=renamed", a.sid), Vec::new()),
         Err(DomainError::Invalid { message, .. }) => {
             render_detail(&session, &account, name, Some(human(&message)), None)
@@ -338,16 +391,11 @@ pub async fn apply_change(
     if !csrf_ok(&session, &form) {
         return expired(&session, PATH);
     }
-    match app
-        .sb
-        .console_set_subaccount_status(
-            &session,
-            &account.sid,
-            change.status(),
-            Some(&client.to_string()),
-        )
-        .await
-    {
+    let changing = AccountChanges {
+        friendly_name: None,
+        status: Some(change.status()),
+    };
+    match self::change(&app, &session, &client, &account, changing).await {
         Ok(a) => see_other(
             &format!("{PATH}/{}?done={}", a.sid, change.done()),
             Vec::new(),

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_domain::access::{Action, Resource};
 
 use super::auth::internal;
 use super::chrome::Chrome;
@@ -164,7 +165,13 @@ pub async fn page(
         .and_then(|d| d.parse().ok())
         .filter(|d| WINDOWS.contains(d))
         .unwrap_or(30);
-    let summary = match app.sb.console_usage(&session, days).await {
+    let reading = (Action::Read, Resource::Usage);
+    let target = super::kit::own(&session);
+    let access = match super::kit::access(&app, &session, None, target, reading, PATH).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let summary = match app.sb.console_usage(&access, days).await {
         Ok(s) => s,
         Err(e) => return internal(e),
     };

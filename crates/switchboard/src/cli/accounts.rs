@@ -2,13 +2,14 @@
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::accounts::AccountRecord;
 use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
-use super::output;
+use super::{operator, output};
 
 #[derive(Subcommand)]
 pub enum AccountsCommand {
@@ -188,17 +189,28 @@ pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), Str
                 Some(p) => p,
                 None => ask_password(&args.email)?,
             };
+            let access = operator(
+                &sb,
+                RequestTarget::AccountList,
+                Action::Write,
+                Resource::AccountList,
+            )
+            .await?;
             let created = sb
-                .create_main_account(NewMainAccount {
-                    email: args.email,
-                    password,
-                    friendly_name: args.friendly_name,
-                    account_type: if args.full {
-                        AccountType::Full
-                    } else {
-                        AccountType::Trial
+                .accounts()
+                .create_main(
+                    &access,
+                    NewMainAccount {
+                        email: args.email,
+                        password,
+                        friendly_name: args.friendly_name,
+                        account_type: if args.full {
+                            AccountType::Full
+                        } else {
+                            AccountType::Trial
+                        },
                     },
-                })
+                )
                 .await
                 .map_err(err)?;
             let out = describe(
@@ -210,10 +222,16 @@ pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), Str
             emit(&out, args.json)
         }
         AccountsCommand::List(args) => {
+            let listing = (Action::Read, Resource::AccountList);
+            let access = operator(&sb, RequestTarget::AccountList, listing.0, listing.1).await?;
             let mut at = PageAt::First;
             let mut all = Vec::new();
             loop {
-                let page = sb.operator_main_accounts(&at, 500).await.map_err(err)?;
+                let page = sb
+                    .accounts()
+                    .list_main(&access, &at, 500)
+                    .await
+                    .map_err(err)?;
                 let next = page.next_cursor();
                 all.extend(page.items);
                 match next {
@@ -247,12 +265,9 @@ pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), Str
         }
         AccountsCommand::Show(args) => {
             let sid = parse_sid(&args.sid)?;
-            let account = sb.operator_account(&sid).await.map_err(|e| match e {
-                switchboard_domain::DomainError::NotFound => {
-                    format!("no account {sid}; see them with: switchboard accounts list")
-                }
-                other => other.to_string(),
-            })?;
+            let target = RequestTarget::Account(&sid);
+            let access = operator(&sb, target, Action::Read, Resource::Account).await?;
+            let account = sb.accounts().get(&access).await.map_err(err)?;
             let (token, secondary) = if args.show_tokens {
                 (
                     Some(sb.reveal_token(&account).map_err(err)?),
@@ -265,7 +280,9 @@ pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), Str
         }
         AccountsCommand::Upgrade(args) => {
             let sid = parse_sid(&args.sid)?;
-            let account = sb.upgrade_account(&sid).await.map_err(err)?;
+            let target = RequestTarget::Account(&sid);
+            let access = operator(&sb, target, Action::Write, Resource::AccountType).await?;
+            let account = sb.accounts().upgrade(&access).await.map_err(err)?;
             emit(&describe(&account, None, None, None), args.json)
         }
         AccountsCommand::Tokens(cmd) => tokens(&sb, cmd).await,
@@ -281,13 +298,24 @@ struct TokenOut {
     secondary_auth_token: Option<String>,
 }
 
+/// The operator's access to an account's tokens.
+async fn rotating(
+    sb: &Switchboard,
+    sid: &AccountSid,
+) -> Result<switchboard_domain::access::Access, String> {
+    let target = RequestTarget::Account(sid);
+    operator(sb, target, Action::Write, Resource::AuthTokens).await
+}
+
 async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
     let err = |e: switchboard_domain::DomainError| e.to_string();
     let (out, json) = match cmd {
         TokensCommand::CreateSecondary(a) => {
             let sid = parse_sid(&a.sid)?;
-            let info = sb.create_secondary_token(&sid).await.map_err(err)?;
-            sb.audit_operator_rotation(&sid, "token.secondary_created")
+            let access = rotating(sb, &sid).await?;
+            let info = sb
+                .auth_tokens()
+                .create_secondary(&access)
                 .await
                 .map_err(err)?;
             (
@@ -301,10 +329,8 @@ async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
         }
         TokensCommand::Promote(a) => {
             let sid = parse_sid(&a.sid)?;
-            let info = sb.promote_secondary_token(&sid).await.map_err(err)?;
-            sb.audit_operator_rotation(&sid, "token.promoted")
-                .await
-                .map_err(err)?;
+            let access = rotating(sb, &sid).await?;
+            let info = sb.auth_tokens().promote(&access).await.map_err(err)?;
             (
                 TokenOut {
                     account_sid: info.account_sid.to_string(),
@@ -316,8 +342,9 @@ async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
         }
         TokensCommand::DeleteSecondary(a) => {
             let sid = parse_sid(&a.sid)?;
-            sb.delete_secondary_token(&sid).await.map_err(err)?;
-            sb.audit_operator_rotation(&sid, "token.secondary_deleted")
+            let access = rotating(sb, &sid).await?;
+            sb.auth_tokens()
+                .delete_secondary(&access)
                 .await
                 .map_err(err)?;
             (

@@ -3,12 +3,13 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use switchboard_domain::Settings;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 
-use super::output;
+use super::{operator, output};
 
 /// This command cannot know where `serve` is reached, so it is told.
 pub const LINK_HELP: &str = "Connect links start with --public-url (SWITCHBOARD_PUBLIC_URL), the \
@@ -157,8 +158,11 @@ pub async fn run(
                 deauthorize_callback_method: Some(a.deauthorize_callback_method),
                 permissions: Some(permissions),
             };
+            let target = RequestTarget::Account(&account);
+            let access = operator(&sb, target, Action::Write, Resource::ConnectApps).await?;
             let app = sb
-                .create_connect_app_for(&account, &fields, "operator")
+                .connect_apps()
+                .create(&access, &fields)
                 .await
                 .map_err(err)?;
             let out = describe(app, public_url);
@@ -171,10 +175,16 @@ pub async fn run(
         }
         AppsCommand::List(a) => {
             let account = AccountSid::parse(&a.account).map_err(|e| e.to_string())?;
+            let target = RequestTarget::Account(&account);
+            let access = operator(&sb, target, Action::Read, Resource::ConnectApps).await?;
             let mut at = PageAt::First;
             let mut all = Vec::new();
             loop {
-                let page = sb.connect_apps_of(&account, &at, 500).await.map_err(err)?;
+                let page = sb
+                    .connect_apps()
+                    .list((&access).into(), &at, 500)
+                    .await
+                    .map_err(err)?;
                 let next = page.next_cursor();
                 all.extend(page.items.into_iter().map(|r| describe(r, public_url)));
                 match next {

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
+use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_domain::delivery::worker::CallbackSettings;
@@ -137,13 +138,24 @@ fn fresh_database(dir: Option<PathBuf>) -> Result<(DemoDir, PathBuf), String> {
 }
 
 async fn account(sb: &Switchboard, email: &str, name: &str) -> Result<(String, String), String> {
+    let access = super::operator(
+        sb,
+        RequestTarget::AccountList,
+        Action::Write,
+        Resource::AccountList,
+    )
+    .await?;
     let created = sb
-        .create_main_account(NewMainAccount {
-            email: email.to_owned(),
-            password: PASSWORD.to_owned(),
-            friendly_name: name.to_owned(),
-            account_type: AccountType::Full,
-        })
+        .accounts()
+        .create_main(
+            &access,
+            NewMainAccount {
+                email: email.to_owned(),
+                password: PASSWORD.to_owned(),
+                friendly_name: name.to_owned(),
+                account_type: AccountType::Full,
+            },
+        )
         .await
         .map_err(|e| format!("creating {email}: {e}"))?;
     Ok((created.account.sid.to_string(), created.auth_token))
@@ -179,9 +191,17 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     let (owner_sid, owner_token) = account(&sb, OWNER_EMAIL, "Rossum Analytics").await?;
     let (customer_sid, _) = account(&sb, CUSTOMER_EMAIL, "Acme Plumbing").await?;
     let owner = owner_sid.parse().map_err(|e| format!("{e}"))?;
+    let access = super::operator(
+        &sb,
+        RequestTarget::Account(&owner),
+        Action::Write,
+        Resource::ConnectApps,
+    )
+    .await?;
     let app = sb
-        .create_connect_app_for(
-            &owner,
+        .connect_apps()
+        .create(
+            &access,
             &ConnectAppFields {
                 friendly_name: Some("Call Analytics".into()),
                 company_name: Some("Rossum Analytics".into()),
@@ -195,7 +215,6 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
                 deauthorize_callback_method: Some("POST".into()),
                 permissions: Some(Permissions::parse_all(["get-all"]).map_err(|e| e.to_string())?),
             },
-            "demo",
         )
         .await
         .map_err(|e| format!("creating the Connect App: {e}"))?;

@@ -12,6 +12,7 @@ mod serve;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
 
@@ -165,4 +166,23 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The operator's access for one command: the command line runs with the
+/// database's own authority, and still goes through the policy (which also
+/// reads the account it names), so its changes are audited like any other.
+async fn operator(
+    sb: &Switchboard,
+    target: RequestTarget<'_>,
+    action: Action,
+    resource: Resource,
+) -> Result<Access, String> {
+    sb.operator_access(target, action, resource)
+        .await
+        .map_err(|e| match (e, target) {
+            (switchboard_domain::DomainError::NotFound, RequestTarget::Account(sid)) => {
+                format!("no account {sid}; see them with: switchboard accounts list")
+            }
+            (other, _) => other.to_string(),
+        })
 }

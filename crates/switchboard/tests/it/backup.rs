@@ -1,6 +1,7 @@
 //! `switchboard backup`: a consistent copy of a SQLite database taken while
 //! other connections write to it.
 
+use crate::support::AsOperator;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -31,7 +32,7 @@ async fn a_backup_under_write_load_is_a_consistent_copy() {
         .unwrap();
     let sb = Switchboard::open(store, Settings::default()).await.unwrap();
     let create = |sb: Switchboard| async move {
-        sb.create_main_account(NewMainAccount {
+        sb.new_main_account(NewMainAccount {
             email: format!("writer{}@example.com", rand_id()),
             password: "correct horse battery".into(),
             friendly_name: "Writer".into(),

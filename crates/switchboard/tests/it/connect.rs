@@ -9,6 +9,7 @@ use switchboard_types::{AccountSid, AccountType};
 
 use crate::browser::{Answer, Browser};
 use crate::server_test;
+use crate::support::AsOperator;
 use crate::support::{Creds, TestServer, assert_twilio_error, rand_id};
 
 pub const REDIRECT: &str = "https://app.example.com/twilio/authorize?tenant=42";
@@ -76,7 +77,7 @@ pub async fn customer(s: &TestServer, full: bool) -> Customer<'_> {
         .expect("account SID on the dashboard");
     let account = AccountSid::parse(&dashboard.body[start..start + 34]).unwrap();
     if full {
-        s.sb.upgrade_account(&account).await.unwrap();
+        s.sb.upgrade_main(&account).await.unwrap();
     }
     Customer {
         browser,
@@ -212,7 +213,7 @@ server_test!(the_whole_flow_from_connect_link_to_api, |s| {
     let subaccount = AccountSid::parse(param(&q, "AccountSid")[0]).unwrap();
 
     // The dedicated subaccount belongs to the customer and is named for the app.
-    let sub = s.sb.operator_account(&subaccount).await.unwrap();
+    let sub = s.sb.read_account(&subaccount).await.unwrap();
     assert_eq!(sub.owner_account_sid, c.account);
     assert_eq!(
         sub.friendly_name,
@@ -245,7 +246,7 @@ server_test!(the_whole_flow_from_connect_link_to_api, |s| {
 
     // The customer sees the app among their authorized apps.
     let customer_token =
-        s.sb.reveal_token(&s.sb.operator_account(&c.account).await.unwrap())
+        s.sb.reveal_token(&s.sb.read_account(&c.account).await.unwrap())
             .unwrap();
     let customer_creds = Creds {
         sid: c.account.clone(),
@@ -279,7 +280,7 @@ server_test!(the_whole_flow_from_connect_link_to_api, |s| {
 
     // Recorded in the customer's audit log.
     let log =
-        s.sb.audit_log(&c.account, &switchboard_store::page::PageAt::First, 50)
+        s.sb.log_of(&c.account, &switchboard_store::page::PageAt::First, 50)
             .await
             .unwrap();
     let approval = log
@@ -317,12 +318,12 @@ server_test!(
         let without_state = decide(&mut c.browser, &owner.app, None, "deny").await;
         assert!(param(&query_of(without_state.location()), "state").is_empty());
         let apps =
-            s.sb.authorized_apps_of(&c.account, &switchboard_store::page::PageAt::First, 50)
+            s.sb.grants_of(&c.account, &switchboard_store::page::PageAt::First, 50)
                 .await
                 .unwrap();
         assert!(apps.items.is_empty());
         let log =
-            s.sb.audit_log(&c.account, &switchboard_store::page::PageAt::First, 50)
+            s.sb.log_of(&c.account, &switchboard_store::page::PageAt::First, 50)
                 .await
                 .unwrap();
         assert!(log.items.iter().any(|e| e.action == "connect.deny"));
@@ -355,7 +356,7 @@ server_test!(trial_accounts_cannot_authorize, |s| {
         .await;
     assert_eq!(forced.status, StatusCode::FORBIDDEN);
     assert!(
-        s.sb.authorized_apps_of(&c.account, &switchboard_store::page::PageAt::First, 5)
+        s.sb.grants_of(&c.account, &switchboard_store::page::PageAt::First, 5)
             .await
             .unwrap()
             .items
@@ -417,7 +418,7 @@ server_test!(
             "approving again reuses the subaccount"
         );
         let customer_token =
-            s.sb.reveal_token(&s.sb.operator_account(&c.account).await.unwrap())
+            s.sb.reveal_token(&s.sb.read_account(&c.account).await.unwrap())
                 .unwrap();
         let (_, list) = s
             .get(
@@ -503,7 +504,7 @@ server_test!(
             "post-all alone lists the dedicated subaccount"
         );
         let log =
-            s.sb.audit_log(
+            s.sb.log_of(
                 &owner.creds.sid,
                 &switchboard_store::page::PageAt::First,
                 50,
@@ -557,7 +558,7 @@ server_test!(
             .await;
         assert!(me.get("auth_token").is_none());
         // Nothing changed.
-        let customer = s.sb.operator_account(&c.account).await.unwrap();
+        let customer = s.sb.read_account(&c.account).await.unwrap();
         assert_eq!(customer.friendly_name, "Customer Co");
     }
 );
@@ -627,7 +628,7 @@ server_test!(
         assert_twilio_error(status, &body, 401, 20003);
         // The subaccount and its data stay with the customer.
         assert_eq!(
-            s.sb.operator_account(&sub).await.unwrap().owner_account_sid,
+            s.sb.read_account(&sub).await.unwrap().owner_account_sid,
             c.account
         );
     }

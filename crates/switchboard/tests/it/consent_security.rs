@@ -9,10 +9,11 @@ use crate::connect::{
     AppOwner, Customer, PASSWORD, app_owner, customer, decide, enc, param, query_of,
 };
 use crate::server_test;
+use crate::support::AsOperator;
 use crate::support::{TestServer, rand_id};
 
 async fn grants(s: &TestServer, account: &switchboard_types::AccountSid) -> usize {
-    s.sb.authorized_apps_of(account, &PageAt::First, 50)
+    s.sb.grants_of(account, &PageAt::First, 50)
         .await
         .unwrap()
         .items
@@ -342,7 +343,7 @@ async fn set_permissions(s: &TestServer, owner: &AppOwner, permissions: &str) {
 
 /// The permissions of the customer's grant of the app, if it has one.
 async fn granted(s: &TestServer, c: &Customer<'_>) -> Option<Permissions> {
-    s.sb.authorized_apps_of(&c.account, &PageAt::First, 50)
+    s.sb.grants_of(&c.account, &PageAt::First, 50)
         .await
         .unwrap()
         .items

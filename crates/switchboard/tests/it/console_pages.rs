@@ -11,6 +11,7 @@ use switchboard_types::{AccountSid, AccountStatus, AccountType, Permissions};
 use crate::browser::Browser;
 use crate::connect::{PASSWORD, authorize, customer};
 use crate::server_test;
+use crate::support::AsOperator;
 use crate::support::{TestServer, rand_id};
 
 /// A Full main account with a console user, signed in.
@@ -22,7 +23,7 @@ struct Owner<'s> {
 async fn owner(s: &TestServer) -> Owner<'_> {
     let email = format!("owner{}@example.com", rand_id());
     let created =
-        s.sb.create_main_account(NewMainAccount {
+        s.sb.new_main_account(NewMainAccount {
             email: email.clone(),
             password: PASSWORD.into(),
             friendly_name: "Owner Co".into(),
@@ -67,14 +68,14 @@ struct World<'s> {
 async fn world(s: &TestServer) -> World<'_> {
     let mut owner = owner(s).await;
     let sub =
-        s.sb.create_connect_app_for(&owner.account, &app_fields("Call Analytics"), "test")
+        s.sb.new_connect_app(&owner.account, &app_fields("Call Analytics"))
             .await
             .unwrap();
     let app = sub.sid.to_string();
     // One customer authorizes and revokes (a delivery), another stays.
     let mut gone = customer(s, true).await;
     authorize(&mut gone.browser, &app).await;
-    s.sb.revoke_grant(&gone.account, &sub.sid, "test", None)
+    s.sb.revoke_as_customer(&gone.account, &sub.sid)
         .await
         .unwrap();
     let mut stays = customer(s, true).await;
@@ -159,7 +160,7 @@ server_test!(
             }
         }
         // The reveal refused shows no token.
-        let account = s.sb.operator_account(&w.owner.account).await.unwrap();
+        let account = s.sb.read_account(&w.owner.account).await.unwrap();
         let token = s.sb.reveal_token(&account).unwrap();
         let refused = w.owner.browser.post("/console/tokens/reveal", &[]).await;
         assert!(!refused.body.contains(&token));
@@ -183,13 +184,13 @@ server_test!(
 
         // Nothing changed.
         let subaccount =
-            s.sb.operator_account(&AccountSid::parse(sub).unwrap())
+            s.sb.read_account(&AccountSid::parse(sub).unwrap())
                 .await
                 .unwrap();
         assert_eq!(subaccount.friendly_name, "Staging");
         assert_eq!(subaccount.status, AccountStatus::Active);
         let apps =
-            s.sb.connect_apps_of(&w.owner.account, &PageAt::First, 10)
+            s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
                 .await
                 .unwrap()
                 .items;
@@ -330,7 +331,7 @@ server_test!(
         }
         // Nothing of the owner's changed.
         let subaccount =
-            s.sb.operator_account(&AccountSid::parse(sub).unwrap())
+            s.sb.read_account(&AccountSid::parse(sub).unwrap())
                 .await
                 .unwrap();
         assert_eq!(
@@ -338,7 +339,7 @@ server_test!(
             ("Staging", AccountStatus::Active)
         );
         let apps =
-            s.sb.connect_apps_of(&w.owner.account, &PageAt::First, 10)
+            s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
                 .await
                 .unwrap()
                 .items;
@@ -631,7 +632,7 @@ server_test!(
         let mut trial = customer(&s, false).await;
         let foreign = owner(&s).await.browser.get("/console").await.csrf();
         let account_type =
-            async |sid: &AccountSid| s.sb.operator_account(sid).await.unwrap().account_type;
+            async |sid: &AccountSid| s.sb.read_account(sid).await.unwrap().account_type;
         for token in [None, Some(""), Some(foreign.as_str())] {
             let form: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
             let answer = trial.browser.post("/console/upgrade", &form).await;

@@ -8,6 +8,7 @@ mod receiver;
 mod support;
 
 mod accounts_api;
+mod audit_trail;
 mod backup;
 mod bad_input;
 mod cli;

@@ -7,6 +7,7 @@ use switchboard_types::AccountType;
 
 use crate::connect::{app_owner, authorize, customer};
 use crate::server_test;
+use crate::support::AsOperator;
 use crate::support::{Creds, assert_twilio_error};
 
 const PATH: &str = "/switchboard/v1/Principal.json";
@@ -97,7 +98,7 @@ server_test!(a_connect_app_sees_its_grant_until_it_is_revoked, |s| {
 
     // Revoked: the very next request is refused.
     let customer_token =
-        s.sb.reveal_token(&s.sb.operator_account(&c.account).await.unwrap())
+        s.sb.reveal_token(&s.sb.read_account(&c.account).await.unwrap())
             .unwrap();
     let customer_creds = Creds {
         sid: c.account.clone(),

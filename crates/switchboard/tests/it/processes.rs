@@ -1,6 +1,7 @@
 //! The real `switchboard` binary, as separate processes: crashes and several
 //! nodes on one database.
 
+use crate::support::AsOperator;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -9,7 +10,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use switchboard_domain::accounts::{CreatedAccount, NewMainAccount};
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::{Approval, Customer};
+use switchboard_domain::grants::Approval;
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::testing::TestDb;
 use switchboard_store::{PoolSize, Store};
@@ -86,7 +87,7 @@ impl Drop for Node {
 
 /// A Full main account whose name is also its e-mail's local part.
 async fn main_account(sb: &Switchboard, name: &str) -> CreatedAccount {
-    sb.create_main_account(NewMainAccount {
+    sb.new_main_account(NewMainAccount {
         email: format!("{}{}@example.com", name.to_lowercase(), rand_id()),
         password: "correct horse battery".into(),
         friendly_name: name.into(),
@@ -118,7 +119,7 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
     let mut apps = Vec::new();
     for i in 0..1000 {
         let app = sb
-            .create_connect_app_for(
+            .new_connect_app(
                 &owner.account.sid,
                 &ConnectAppFields {
                     friendly_name: Some(format!("App {i}")),
@@ -128,18 +129,11 @@ async fn every_callback_arrives_after_kill_9_in_the_middle_of_1000_revokes() {
                     permissions: Some(Permissions::of(&[Permission::GetAll])),
                     ..ConnectAppFields::default()
                 },
-                "test",
             )
             .await
             .unwrap();
-        let who = Customer {
-            account: &customer.account.sid,
-            account_type: AccountType::Full,
-            email: "customer",
-            ip: None,
-        };
         let approval = sb
-            .approve(&who, &app.sid, app.permissions, None)
+            .approve_for(&customer.account.sid, &app.sid, app.permissions)
             .await
             .unwrap();
         assert!(matches!(approval, Approval::Granted(_)), "{approval:?}");
@@ -323,7 +317,7 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
     let owner = main_account(&sb, "Owner").await;
     let customer = main_account(&sb, "Customer").await;
     let app = sb
-        .create_connect_app_for(
+        .new_connect_app(
             &owner.account.sid,
             &ConnectAppFields {
                 friendly_name: Some("Analytics".into()),
@@ -332,22 +326,11 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
                 permissions: Some(Permissions::of(&[Permission::GetAll])),
                 ..ConnectAppFields::default()
             },
-            "test",
         )
         .await
         .unwrap();
     let approval = sb
-        .approve(
-            &Customer {
-                account: &customer.account.sid,
-                account_type: AccountType::Full,
-                email: "customer",
-                ip: None,
-            },
-            &app.sid,
-            app.permissions,
-            None,
-        )
+        .approve_for(&customer.account.sid, &app.sid, app.permissions)
         .await
         .unwrap();
     let Approval::Granted(location) = approval else {
@@ -425,10 +408,10 @@ async fn command_line_token_rotations_are_audited() {
     assert_eq!(
         rotations,
         [
-            ("cli", "token.secondary_deleted"),
-            ("cli", "token.secondary_created"),
-            ("cli", "token.promoted"),
-            ("cli", "token.secondary_created"),
+            ("operator", "token.secondary_deleted"),
+            ("operator", "token.secondary_created"),
+            ("operator", "token.promoted"),
+            ("operator", "token.secondary_created"),
         ]
     );
 }

@@ -13,6 +13,7 @@ use crate::browser::Browser;
 use crate::connect::{PASSWORD, authorize, customer};
 use crate::receiver::{Received, Receiver};
 use crate::server_test;
+use crate::support::AsOperator;
 use crate::support::{Creds, TestServer, assert_twilio_error, rand_id};
 
 /// An app owner whose app calls `receiver` back with `method`.
@@ -55,7 +56,7 @@ async fn app_with_callback(
 
 pub async fn customer_creds(s: &TestServer, account: &AccountSid) -> Creds {
     let token =
-        s.sb.reveal_token(&s.sb.operator_account(account).await.unwrap())
+        s.sb.reveal_token(&s.sb.read_account(account).await.unwrap())
             .unwrap();
     Creds {
         sid: account.clone(),
@@ -120,13 +121,10 @@ server_test!(
 
         // The subaccount and its data stay with the customer, and it is audited.
         assert_eq!(
-            s.sb.operator_account(&sub).await.unwrap().owner_account_sid,
+            s.sb.read_account(&sub).await.unwrap().owner_account_sid,
             c.account
         );
-        let log =
-            s.sb.audit_log(&c.account, &PageAt::First, 20)
-                .await
-                .unwrap();
+        let log = s.sb.log_of(&c.account, &PageAt::First, 20).await.unwrap();
         assert!(log.items.iter().any(|e| e.action == "connect.revoke"));
 
         // The owner sees the delivery and its attempt.
@@ -167,7 +165,7 @@ server_test!(
         let (owner, app) = owner_with_callback(&s, &receiver, "GET", "/deauth?x=1").await;
         let mut c = customer(&s, true).await;
         let sub = authorize(&mut c.browser, &app).await;
-        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+        s.sb.revoke_as_customer(&c.account, &app.parse().unwrap())
             .await
             .unwrap();
         let hook = &receiver.wait_for(1, Duration::from_secs(10)).await[0];
@@ -192,7 +190,7 @@ server_test!(
         let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
         let mut c = customer(&s, true).await;
         authorize(&mut c.browser, &app).await;
-        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+        s.sb.revoke_as_customer(&c.account, &app.parse().unwrap())
             .await
             .unwrap();
         let got = receiver.wait_for(4, Duration::from_secs(15)).await;
@@ -329,7 +327,7 @@ server_test!(customers_revoke_from_the_console_with_a_confirmation, |s| {
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        s.sb.authorized_apps_of(&c.account, &PageAt::First, 5)
+        s.sb.grants_of(&c.account, &PageAt::First, 5)
             .await
             .unwrap()
             .items
@@ -345,7 +343,7 @@ server_test!(customers_revoke_from_the_console_with_a_confirmation, |s| {
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert!(
-        s.sb.authorized_apps_of(&c.account, &PageAt::First, 5)
+        s.sb.grants_of(&c.account, &PageAt::First, 5)
             .await
             .unwrap()
             .items
@@ -365,7 +363,7 @@ server_test!(
         let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
         let mut c = customer(&s, true).await;
         authorize(&mut c.browser, &app).await;
-        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+        s.sb.revoke_as_customer(&c.account, &app.parse().unwrap())
             .await
             .unwrap();
         let list = wait_for_status(
@@ -399,7 +397,7 @@ mod timeouts {
         let (owner, app) = owner_with_callback(&s, &receiver, "POST", "/deauth").await;
         let mut c = customer(&s, true).await;
         authorize(&mut c.browser, &app).await;
-        s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+        s.sb.revoke_as_customer(&c.account, &app.parse().unwrap())
             .await
             .unwrap();
         receiver.wait_for(2, Duration::from_secs(10)).await;
@@ -430,7 +428,7 @@ async fn stale_deauthorize(
 ) -> String {
     let mut c = customer(s, true).await;
     let sub = authorize(&mut c.browser, app).await;
-    s.sb.revoke_grant(&c.account, &app.parse().unwrap(), "test", None)
+    s.sb.revoke_as_customer(&c.account, &app.parse().unwrap())
         .await
         .unwrap();
     receiver.wait_for(1, Duration::from_secs(10)).await;
@@ -499,7 +497,7 @@ server_test!(
         let receiver = Receiver::start().await;
         let email = format!("owner{}@example.com", rand_id());
         let created =
-            s.sb.create_main_account(NewMainAccount {
+            s.sb.new_main_account(NewMainAccount {
                 email: email.clone(),
                 password: PASSWORD.into(),
                 friendly_name: "Owner Co".into(),
@@ -567,7 +565,7 @@ server_test!(
         // A deauthorize whose grant is still revoked is confirmed too, plainly.
         let mut gone = customer(&s, true).await;
         authorize(&mut gone.browser, &app).await;
-        s.sb.revoke_grant(&gone.account, &app.parse().unwrap(), "test", None)
+        s.sb.revoke_as_customer(&gone.account, &app.parse().unwrap())
             .await
             .unwrap();
         receiver.wait_for(3, Duration::from_secs(10)).await;

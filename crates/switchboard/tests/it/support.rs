@@ -7,11 +7,19 @@ use std::net::SocketAddr;
 use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use switchboard_domain::accounts::NewMainAccount;
-use switchboard_domain::{Settings, Switchboard};
+use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
+use switchboard_domain::accounts::{CreatedAccount, NewMainAccount};
+use switchboard_domain::connect_apps::ConnectAppFields;
+use switchboard_domain::grants::Approval;
+use switchboard_domain::{DomainResult, Settings, Switchboard};
+use switchboard_store::accounts::AccountRecord;
+use switchboard_store::audit::AuditEvent;
+use switchboard_store::authorizations::AuthorizedApp;
+use switchboard_store::connect_apps::ConnectAppRecord;
+use switchboard_store::page::{Page, PageAt};
 use switchboard_store::testing::TestDb;
 use switchboard_store::{PoolSize, Store};
-use switchboard_types::{AccountSid, AccountType};
+use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permissions};
 use tokio::sync::oneshot;
 
 pub struct TestServer {
@@ -182,7 +190,7 @@ impl TestServer {
         let n: u64 = rand_id();
         let created = self
             .sb
-            .create_main_account(NewMainAccount {
+            .new_main_account(NewMainAccount {
                 email: format!("user{n}@example.com"),
                 password: "correct horse battery".into(),
                 friendly_name: format!("Account {n}"),
@@ -322,4 +330,159 @@ macro_rules! server_test {
             }
         }
     };
+}
+
+/// What tests set up straight through the domain, as the operator's command
+/// line would: every change passes the policy and lands in the audit log as
+/// the operator's.
+pub trait AsOperator {
+    fn new_main_account(
+        &self,
+        new: NewMainAccount,
+    ) -> impl Future<Output = DomainResult<CreatedAccount>> + Send;
+    fn read_account(
+        &self,
+        sid: &AccountSid,
+    ) -> impl Future<Output = DomainResult<AccountRecord>> + Send;
+    fn upgrade_main(
+        &self,
+        sid: &AccountSid,
+    ) -> impl Future<Output = DomainResult<AccountRecord>> + Send;
+    fn new_connect_app(
+        &self,
+        owner: &AccountSid,
+        fields: &ConnectAppFields,
+    ) -> impl Future<Output = DomainResult<ConnectAppRecord>> + Send;
+    fn apps_of(
+        &self,
+        owner: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> impl Future<Output = DomainResult<Page<ConnectAppRecord>>> + Send;
+    fn grants_of(
+        &self,
+        customer: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> impl Future<Output = DomainResult<Page<AuthorizedApp>>> + Send;
+    fn revoke_as_customer(
+        &self,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+    ) -> impl Future<Output = DomainResult<()>> + Send;
+    /// A main account's audit log, newest first.
+    fn log_of(
+        &self,
+        main: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> impl Future<Output = DomainResult<Page<AuditEvent>>> + Send;
+    /// Approves an app for a customer, as if on the consent page.
+    fn approve_for(
+        &self,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+        shown: Permissions,
+    ) -> impl Future<Output = DomainResult<Approval>> + Send;
+}
+
+async fn operator(
+    sb: &Switchboard,
+    target: RequestTarget<'_>,
+    action: Action,
+    resource: Resource,
+) -> DomainResult<Access> {
+    sb.operator_access(target, action, resource).await
+}
+
+impl AsOperator for Switchboard {
+    async fn new_main_account(&self, new: NewMainAccount) -> DomainResult<CreatedAccount> {
+        let access = operator(
+            self,
+            RequestTarget::AccountList,
+            Action::Write,
+            Resource::AccountList,
+        )
+        .await?;
+        self.accounts().create_main(&access, new).await
+    }
+
+    async fn read_account(&self, sid: &AccountSid) -> DomainResult<AccountRecord> {
+        let target = RequestTarget::Account(sid);
+        let access = operator(self, target, Action::Read, Resource::Account).await?;
+        self.accounts().get(&access).await
+    }
+
+    async fn upgrade_main(&self, sid: &AccountSid) -> DomainResult<AccountRecord> {
+        let target = RequestTarget::Account(sid);
+        let access = operator(self, target, Action::Write, Resource::AccountType).await?;
+        self.accounts().upgrade(&access).await
+    }
+
+    async fn new_connect_app(
+        &self,
+        owner: &AccountSid,
+        fields: &ConnectAppFields,
+    ) -> DomainResult<ConnectAppRecord> {
+        let target = RequestTarget::Account(owner);
+        let access = operator(self, target, Action::Write, Resource::ConnectApps).await?;
+        self.connect_apps().create(&access, fields).await
+    }
+
+    async fn apps_of(
+        &self,
+        owner: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<ConnectAppRecord>> {
+        let target = RequestTarget::Account(owner);
+        let access = operator(self, target, Action::Read, Resource::ConnectApps).await?;
+        self.connect_apps().list((&access).into(), at, size).await
+    }
+
+    async fn grants_of(
+        &self,
+        customer: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AuthorizedApp>> {
+        let target = RequestTarget::Account(customer);
+        let reading = Resource::AuthorizedConnectApps;
+        let access = operator(self, target, Action::Read, reading).await?;
+        self.grants().list((&access).into(), at, size).await
+    }
+
+    async fn revoke_as_customer(
+        &self,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+    ) -> DomainResult<()> {
+        let target = RequestTarget::Account(customer);
+        let writing = Resource::AuthorizedConnectApps;
+        let access = operator(self, target, Action::Write, writing).await?;
+        self.grants().revoke(&access, app).await
+    }
+
+    async fn approve_for(
+        &self,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+        shown: Permissions,
+    ) -> DomainResult<Approval> {
+        let target = RequestTarget::Account(customer);
+        let writing = Resource::AuthorizedConnectApps;
+        let access = operator(self, target, Action::Write, writing).await?;
+        self.grants().approve(&access, app, shown, None).await
+    }
+
+    async fn log_of(
+        &self,
+        main: &AccountSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<AuditEvent>> {
+        let target = RequestTarget::Account(main);
+        let access = operator(self, target, Action::Read, Resource::AuditLog).await?;
+        self.audit_log(&access, at, size).await
+    }
 }
