@@ -6,7 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::{
@@ -96,16 +95,27 @@ pub struct ListQuery {
 }
 
 /// One delivery the deliveries page lists, with its attempts.
+/// The delivery a console path names, as the signed-in owner sees it; the
+/// page to answer with when it cannot be shown.
 async fn delivery(
     app: &App,
     session: &ConsoleSession,
-    sid: &DeliverySid,
-) -> Result<DeliveryView, DomainError> {
-    let access = own_access(app, session, None, Action::Read, Resource::Deliveries).await?;
-    app.sb
-        .deliveries()
-        .get(&access, DeliveryScope::Tree, sid)
-        .await
+    sid: &str,
+) -> Result<DeliveryView, Response> {
+    let Ok(sid) = DeliverySid::parse(sid) else {
+        return Err(not_found(session, PATH));
+    };
+    let read = async {
+        let access = own_access(app, session, None, Action::Read, Resource::Deliveries).await?;
+        app.sb
+            .deliveries()
+            .get(&access, DeliveryScope::Tree, &sid)
+            .await
+    };
+    match read.await {
+        Ok(view) => Ok(view),
+        Err(e) => Err(failed(session, PATH, e)),
+    }
 }
 
 pub async fn list(
@@ -166,12 +176,9 @@ pub async fn detail(
     Path(sid): Path<String>,
     Query(q): Query<DetailQuery>,
 ) -> Response {
-    let Ok(sid) = DeliverySid::parse(&sid) else {
-        return not_found(&session, PATH);
-    };
     let view = match delivery(&app, &session, &sid).await {
-        Ok(v) => v,
-        Err(e) => return failed(&session, PATH, e),
+        Ok(view) => view,
+        Err(page) => return page,
     };
     Page::render(&Detail {
         chrome: Chrome::for_session(Some(&session), PATH),
@@ -253,12 +260,9 @@ pub async fn replay_page(
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
 ) -> Response {
-    let Ok(sid) = DeliverySid::parse(&sid) else {
-        return not_found(&session, PATH);
-    };
     let view = match delivery(&app, &session, &sid).await {
-        Ok(v) => v,
-        Err(e) => return failed(&session, PATH, e),
+        Ok(view) => view,
+        Err(page) => return page,
     };
     match app.sb.grant_active_again(&view.delivery).await {
         Ok(active) => replay_confirm(&session, &view.delivery, active.as_ref(), false),
@@ -276,12 +280,9 @@ pub async fn replay(
     Path(sid): Path<String>,
     WebForm(form): WebForm,
 ) -> Response {
-    let Ok(sid) = DeliverySid::parse(&sid) else {
-        return not_found(&session, PATH);
-    };
     let view = match delivery(&app, &session, &sid).await {
-        Ok(v) => v,
-        Err(e) => return failed(&session, PATH, e),
+        Ok(view) => view,
+        Err(page) => return page,
     };
     if !csrf_ok(&session, &form) {
         return expired(&session, PATH);
@@ -299,7 +300,12 @@ pub async fn replay(
         Ok(access) => {
             let deliveries = app.sb.deliveries();
             deliveries
-                .replay(&access, DeliveryScope::Tree, &sid, confirmation)
+                .replay(
+                    &access,
+                    DeliveryScope::Tree,
+                    &view.delivery.sid,
+                    confirmation,
+                )
                 .await
         }
         Err(e) => Err(e),
