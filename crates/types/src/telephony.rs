@@ -1,0 +1,355 @@
+//! The closed sets of Twilio's telephony resources: statuses and directions of
+//! calls, messages and recordings, and the events a call reports.
+//!
+//! Each value is held as an enum from the request or row it was read in, and is
+//! written back as exactly the string Twilio uses (`as_str`, `Display`,
+//! `Serialize`): the database keeps those strings, so no migration goes with
+//! these types.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+use crate::ParseEnumError;
+
+/// Defines an enum of Twilio strings: `as_str`, `ALL`, `parse`/`FromStr`
+/// (refusing anything else with a [`ParseEnumError`] naming the parameter),
+/// `Display` and `Serialize`, all from one list.
+macro_rules! twilio_enum {
+    (
+        $(#[$doc:meta])*
+        $name:ident, $what:literal {
+            $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in Twilio's documented order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value's Twilio string.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// Parses Twilio's string for a value (exactly, as Twilio
+            /// compares them).
+            pub fn parse(value: &str) -> Result<Self, ParseEnumError> {
+                match value {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(ParseEnumError {
+                        what: $what,
+                        // Bounded so a huge value does not end up in an error message.
+                        value: other.chars().take(64).collect(),
+                        expected: twilio_enum!(@join $($text),+),
+                    }),
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseEnumError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+    (@join $first:literal $(, $rest:literal)*) => {
+        concat!($first $(, ", ", $rest)*)
+    };
+}
+
+twilio_enum!(
+    /// A call's `status`.
+    CallStatus, "Status" {
+        Queued => "queued",
+        Ringing => "ringing",
+        InProgress => "in-progress",
+        Completed => "completed",
+        Busy => "busy",
+        Failed => "failed",
+        NoAnswer => "no-answer",
+        Canceled => "canceled",
+    }
+);
+
+/// Where a call is in its course: what may still happen to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallStage {
+    Queued,
+    Ringing,
+    InProgress,
+    Ended,
+}
+
+impl CallStatus {
+    pub const fn stage(self) -> CallStage {
+        match self {
+            CallStatus::Queued => CallStage::Queued,
+            CallStatus::Ringing => CallStage::Ringing,
+            CallStatus::InProgress => CallStage::InProgress,
+            CallStatus::Completed
+            | CallStatus::Busy
+            | CallStatus::Failed
+            | CallStatus::NoAnswer
+            | CallStatus::Canceled => CallStage::Ended,
+        }
+    }
+
+    /// The call is over: its status will not change again.
+    pub const fn is_final(self) -> bool {
+        matches!(self.stage(), CallStage::Ended)
+    }
+}
+
+twilio_enum!(
+    /// A call's `direction`.
+    CallDirection, "Direction" {
+        Inbound => "inbound",
+        OutboundApi => "outbound-api",
+        OutboundDial => "outbound-dial",
+        TrunkingTerminating => "trunking-terminating",
+        TrunkingOriginating => "trunking-originating",
+    }
+);
+
+twilio_enum!(
+    /// The progress events a call's `StatusCallbackEvent` may subscribe to.
+    CallEvent, "StatusCallbackEvent" {
+        Initiated => "initiated",
+        Ringing => "ringing",
+        Answered => "answered",
+        Completed => "completed",
+    }
+);
+
+impl CallEvent {
+    /// The `SequenceNumber` Twilio posts with the event.
+    pub const fn sequence_number(self) -> u32 {
+        match self {
+            CallEvent::Initiated => 0,
+            CallEvent::Ringing => 1,
+            CallEvent::Answered => 2,
+            CallEvent::Completed => 3,
+        }
+    }
+}
+
+twilio_enum!(
+    /// A message's `status`.
+    MessageStatus, "Status" {
+        Queued => "queued",
+        Sending => "sending",
+        Sent => "sent",
+        Failed => "failed",
+        Delivered => "delivered",
+        Undelivered => "undelivered",
+        Receiving => "receiving",
+        Received => "received",
+        Accepted => "accepted",
+        Scheduled => "scheduled",
+        Read => "read",
+        PartiallyDelivered => "partially_delivered",
+        Canceled => "canceled",
+    }
+);
+
+twilio_enum!(
+    /// A message's `direction`.
+    MessageDirection, "Direction" {
+        Inbound => "inbound",
+        OutboundApi => "outbound-api",
+        OutboundCall => "outbound-call",
+        OutboundReply => "outbound-reply",
+    }
+);
+
+twilio_enum!(
+    /// A recording's `status`.
+    RecordingStatus, "Status" {
+        InProgress => "in-progress",
+        Paused => "paused",
+        Stopped => "stopped",
+        Processing => "processing",
+        Completed => "completed",
+        Absent => "absent",
+        Deleted => "deleted",
+    }
+);
+
+twilio_enum!(
+    /// A recording's `source`: what started it.
+    RecordingSource, "Source" {
+        DialVerb => "DialVerb",
+        Conference => "Conference",
+        OutboundApi => "OutboundAPI",
+        Trunking => "Trunking",
+        RecordVerb => "RecordVerb",
+        StartCallRecordingApi => "StartCallRecordingAPI",
+        StartConferenceRecordingApi => "StartConferenceRecordingAPI",
+    }
+);
+
+twilio_enum!(
+    /// The HTTP method a webhook is requested with (`Method`,
+    /// `StatusCallbackMethod`, `VoiceMethod`…).
+    HookMethod, "Method" {
+        Get => "GET",
+        Post => "POST",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant's Twilio string reads back as the same variant, no two
+    /// variants share a string, and the error lists every string.
+    fn round_trips<T>(
+        all: &[T],
+        as_str: fn(T) -> &'static str,
+        parse: fn(&str) -> Result<T, ParseEnumError>,
+    ) where
+        T: Copy + PartialEq + fmt::Debug + fmt::Display + Serialize,
+    {
+        let mut seen = std::collections::HashSet::new();
+        for &v in all {
+            let text = as_str(v);
+            assert!(seen.insert(text), "{text} is used twice");
+            assert_eq!(parse(text), Ok(v));
+            assert_eq!(v.to_string(), text);
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{text}\""));
+        }
+        let err = parse("not-a-value").unwrap_err();
+        for &v in all {
+            assert!(err.expected.contains(as_str(v)), "{err} omits {v}");
+        }
+    }
+
+    /// Strings close to a valid one are refused: Twilio compares exactly.
+    fn refuses<T: fmt::Debug>(parse: fn(&str) -> Result<T, ParseEnumError>, bad: &[&str]) {
+        for b in ["", " ", "unknown", "null"].iter().chain(bad) {
+            assert!(parse(b).is_err(), "{b:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn call_statuses_round_trip_and_refuse_others() {
+        round_trips(CallStatus::ALL, CallStatus::as_str, CallStatus::parse);
+        assert_eq!(CallStatus::ALL.len(), 8);
+        refuses(
+            CallStatus::parse,
+            &["Completed", "in_progress", "completed ", "no answer"],
+        );
+    }
+
+    #[test]
+    fn call_directions_round_trip_and_refuse_others() {
+        round_trips(
+            CallDirection::ALL,
+            CallDirection::as_str,
+            CallDirection::parse,
+        );
+        refuses(
+            CallDirection::parse,
+            &["outbound", "Inbound", "outbound_api"],
+        );
+    }
+
+    #[test]
+    fn call_events_round_trip_and_refuse_others() {
+        round_trips(CallEvent::ALL, CallEvent::as_str, CallEvent::parse);
+        refuses(CallEvent::parse, &["queued", "Answered"]);
+        let numbers: Vec<u32> = CallEvent::ALL.iter().map(|e| e.sequence_number()).collect();
+        assert_eq!(numbers, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn message_statuses_round_trip_and_refuse_others() {
+        round_trips(
+            MessageStatus::ALL,
+            MessageStatus::as_str,
+            MessageStatus::parse,
+        );
+        refuses(
+            MessageStatus::parse,
+            &["partially-delivered", "Sent", "in-progress"],
+        );
+    }
+
+    #[test]
+    fn message_directions_round_trip_and_refuse_others() {
+        round_trips(
+            MessageDirection::ALL,
+            MessageDirection::as_str,
+            MessageDirection::parse,
+        );
+        refuses(MessageDirection::parse, &["outbound", "outbound-dial"]);
+    }
+
+    #[test]
+    fn recording_statuses_and_sources_round_trip_and_refuse_others() {
+        round_trips(
+            RecordingStatus::ALL,
+            RecordingStatus::as_str,
+            RecordingStatus::parse,
+        );
+        refuses(RecordingStatus::parse, &["done", "Completed"]);
+        round_trips(
+            RecordingSource::ALL,
+            RecordingSource::as_str,
+            RecordingSource::parse,
+        );
+        refuses(RecordingSource::parse, &["OutboundApi", "outboundapi"]);
+    }
+
+    #[test]
+    fn hook_methods_round_trip_and_refuse_others() {
+        round_trips(HookMethod::ALL, HookMethod::as_str, HookMethod::parse);
+        refuses(HookMethod::parse, &["PUT", "post", "DELETE"]);
+    }
+
+    #[test]
+    fn only_queued_ringing_and_in_progress_calls_are_live() {
+        let live: Vec<CallStatus> = CallStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| !s.is_final())
+            .collect();
+        assert_eq!(
+            live,
+            [
+                CallStatus::Queued,
+                CallStatus::Ringing,
+                CallStatus::InProgress
+            ]
+        );
+    }
+
+    #[test]
+    fn the_error_names_the_parameter_and_is_bounded() {
+        let err = CallStatus::parse(&"x".repeat(10_000)).unwrap_err();
+        assert_eq!(err.what, "Status");
+        assert!(err.to_string().len() < 400, "{err}");
+    }
+}
