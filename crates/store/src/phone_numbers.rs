@@ -1,6 +1,6 @@
 //! Phone numbers accounts bought (`IncomingPhoneNumbers`).
 
-use switchboard_types::{AccountSid, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -29,15 +29,15 @@ pub struct PhoneNumberRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberHooks {
     pub voice_url: Option<String>,
-    pub voice_method: String,
+    pub voice_method: HookMethod,
     pub voice_fallback_url: Option<String>,
-    pub voice_fallback_method: String,
+    pub voice_fallback_method: HookMethod,
     pub sms_url: Option<String>,
-    pub sms_method: String,
+    pub sms_method: HookMethod,
     pub sms_fallback_url: Option<String>,
-    pub sms_fallback_method: String,
+    pub sms_fallback_method: HookMethod,
     pub status_callback: Option<String>,
-    pub status_callback_method: String,
+    pub status_callback_method: HookMethod,
 }
 
 impl Keyed for PhoneNumberRecord {
@@ -72,15 +72,15 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
         fax_capable: c.boolean()?,
         hooks: NumberHooks {
             voice_url: c.opt_text()?,
-            voice_method: c.text()?,
+            voice_method: c.parsed(HookMethod::parse)?,
             voice_fallback_url: c.opt_text()?,
-            voice_fallback_method: c.text()?,
+            voice_fallback_method: c.parsed(HookMethod::parse)?,
             sms_url: c.opt_text()?,
-            sms_method: c.text()?,
+            sms_method: c.parsed(HookMethod::parse)?,
             sms_fallback_url: c.opt_text()?,
-            sms_fallback_method: c.text()?,
+            sms_fallback_method: c.parsed(HookMethod::parse)?,
             status_callback: c.opt_text()?,
-            status_callback_method: c.text()?,
+            status_callback_method: c.parsed(HookMethod::parse)?,
         },
         renews_at: c.timestamp()?,
         date_created: c.timestamp()?,
@@ -110,15 +110,15 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             n.mms_capable,
             n.fax_capable,
             h.voice_url.as_deref(),
-            &h.voice_method,
+            h.voice_method,
             h.voice_fallback_url.as_deref(),
-            &h.voice_fallback_method,
+            h.voice_fallback_method,
             h.sms_url.as_deref(),
-            &h.sms_method,
+            h.sms_method,
             h.sms_fallback_url.as_deref(),
-            &h.sms_fallback_method,
+            h.sms_fallback_method,
             h.status_callback.as_deref(),
-            &h.status_callback_method,
+            h.status_callback_method,
             n.renews_at,
             n.date_created,
             n.date_updated
@@ -207,15 +207,15 @@ pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
             n.sid.as_str(),
             &n.friendly_name,
             h.voice_url.as_deref(),
-            &h.voice_method,
+            h.voice_method,
             h.voice_fallback_url.as_deref(),
-            &h.voice_fallback_method,
+            h.voice_fallback_method,
             h.sms_url.as_deref(),
-            &h.sms_method,
+            h.sms_method,
             h.sms_fallback_url.as_deref(),
-            &h.sms_fallback_method,
+            h.sms_fallback_method,
             h.status_callback.as_deref(),
-            &h.status_callback_method,
+            h.status_callback_method,
             n.date_updated
         ],
     )

@@ -8,9 +8,12 @@ use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, CallSid, RecordingSid, Timestamp};
+use switchboard_types::{
+    AccountSid, ApplicationSid, CallDirection, CallEvent, CallSid, CallStage, CallStatus,
+    HookMethod, PhoneNumberSid, RecordingSid, Timestamp,
+};
 
-use super::simulator::{self, CallState};
+use super::simulator;
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
@@ -28,9 +31,6 @@ mod codes {
     pub const NOT_IN_PROGRESS: u32 = 21220;
     pub const INVALID_CALLBACK: u32 = 21609;
 }
-
-/// The events a `StatusCallbackEvent` may subscribe to.
-pub const CALLBACK_EVENTS: [&str; 4] = ["initiated", "ringing", "answered", "completed"];
 
 /// The parameters of `POST …/Calls.json`, as received.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +94,7 @@ impl Switchboard {
         from: &PhoneNumber,
         channel: Channel,
         refusal: impl FnOnce() -> DomainError,
-    ) -> DomainResult<Option<String>> {
+    ) -> DomainResult<Option<PhoneNumberSid>> {
         if magic::is_magic_valid_from(from) {
             return Ok(None);
         }
@@ -108,7 +108,7 @@ impl Switchboard {
                 Channel::Sms => n.sms_capable,
             });
         match owned {
-            Some(n) => Ok(Some(n.sid.to_string())),
+            Some(n) => Ok(Some(n.sid)),
             None => Err(refusal()),
         }
     }
@@ -146,18 +146,19 @@ impl Switchboard {
                 "Twiml must be at most 4000 characters long",
             ));
         }
-        let application_sid = new.application_sid.clone().filter(|a| !a.is_empty());
-        if let Some(app) = &application_sid
-            && !(app.len() == 34
-                && app.starts_with("AP")
-                && app[2..].bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            return Err(DomainError::invalid_with(
-                "ApplicationSid",
-                codes::INVALID_URL,
-                "ApplicationSid must be an Application SID (AP followed by 32 hex digits)",
-            ));
-        }
+        let application_sid = new
+            .application_sid
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(ApplicationSid::parse)
+            .transpose()
+            .map_err(|_| {
+                DomainError::invalid_with(
+                    "ApplicationSid",
+                    codes::INVALID_URL,
+                    "ApplicationSid must be an Application SID (AP followed by 32 hex digits)",
+                )
+            })?;
         if url.is_none() && twiml.is_none() && application_sid.is_none() {
             return Err(DomainError::invalid_with(
                 "Url",
@@ -168,7 +169,7 @@ impl Switchboard {
         let method = method_param(
             "Method",
             new.method.as_deref(),
-            "POST",
+            HookMethod::Post,
             codes::INVALID_METHOD,
         )?;
         let status_callback = url_param(
@@ -179,7 +180,7 @@ impl Switchboard {
         let status_callback_method = method_param(
             "StatusCallbackMethod",
             new.status_callback_method.as_deref(),
-            "POST",
+            HookMethod::Post,
             codes::INVALID_METHOD,
         )?;
         let mut events = Vec::new();
@@ -192,21 +193,21 @@ impl Switchboard {
             if event.is_empty() {
                 continue;
             }
-            if !CALLBACK_EVENTS.contains(&event.as_str()) {
-                return Err(DomainError::invalid(
+            let event = CallEvent::parse(&event).map_err(|_| {
+                DomainError::invalid(
                     "StatusCallbackEvent",
                     format!(
                         "StatusCallbackEvent must be one of initiated, ringing, answered, completed; not '{}'",
                         event.chars().take(16).collect::<String>()
                     ),
-                ));
-            }
-            if !events.contains(&event) {
-                events.push(event);
+                )
+            })?;
+            if !events.contains(&event.as_str()) {
+                events.push(event.as_str());
             }
         }
         if events.is_empty() {
-            events.push("completed".to_owned());
+            events.push(CallEvent::Completed.as_str());
         }
         let timeout = match new.timeout.as_deref().map(str::trim) {
             None | Some("") => DEFAULT_TIMEOUT_SECS,
@@ -244,8 +245,8 @@ impl Switchboard {
             to_number: to.as_str().to_owned(),
             from_number: from.as_str().to_owned(),
             phone_number_sid,
-            status: "queued".to_owned(),
-            direction: "outbound-api".to_owned(),
+            status: CallStatus::Queued,
+            direction: CallDirection::OutboundApi,
             url,
             twiml,
             application_sid,
@@ -256,7 +257,7 @@ impl Switchboard {
             callback_signer_sid: callback_signer(access)?,
             timeout_secs: i64::from(timeout),
             record,
-            end_status: plan.end.as_str().to_owned(),
+            end_status: plan.end.status(),
             ring_secs: i64::from(plan.ring_secs),
             talk_secs: i64::from(plan.talk_secs),
             next_transition_at: Some(speed.due_after(now, simulator::QUEUE_SECS)),
@@ -270,7 +271,7 @@ impl Switchboard {
         let mut tx = self.store().begin().await?;
         tx.run(calls::insert_many(std::slice::from_ref(&call)))
             .await?;
-        let hooked = simulator::call_event(&mut tx, &call, "initiated", now).await?;
+        let hooked = simulator::call_event(&mut tx, &call, CallEvent::Initiated, now).await?;
         tx.commit().await?;
         if hooked {
             self.wake_deliveries();
@@ -315,16 +316,18 @@ impl Switchboard {
         update: &CallUpdate,
     ) -> DomainResult<CallRecord> {
         let account = access.target_account()?.sid.clone();
-        let status = update.status.as_deref().map(str::to_ascii_lowercase);
-        if let Some(s) = &status
-            && s != "canceled"
-            && s != "completed"
-        {
-            return Err(DomainError::invalid(
-                "Status",
-                "Status can only be set to canceled or completed",
-            ));
-        }
+        let status = match update.status.as_deref().map(str::to_ascii_lowercase) {
+            None => None,
+            Some(s) => match CallStatus::parse(&s) {
+                Ok(s @ (CallStatus::Canceled | CallStatus::Completed)) => Some(s),
+                _ => {
+                    return Err(DomainError::invalid(
+                        "Status",
+                        "Status can only be set to canceled or completed",
+                    ));
+                }
+            },
+        };
         let url = url_param("Url", update.url.as_deref(), codes::INVALID_URL)?;
         // Two nodes may race the simulator for the call: the guarded update
         // tells the loser, which reads the call again.
@@ -334,11 +337,10 @@ impl Switchboard {
                 .opt(calls::of_account(&account, sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
-            let state = CallState::of(&call.status);
             let now = Timestamp::now();
-            let expected = call.status.clone();
-            match (&status, state) {
-                (_, CallState::Ended) => {
+            let expected = call.status;
+            match (status, call.status.stage()) {
+                (_, CallStage::Ended) => {
                     if status.is_none() && url.is_none() && update.twiml.is_none() {
                         return Ok(call);
                     }
@@ -350,11 +352,11 @@ impl Switchboard {
                 }
                 // Twilio cancels a call that was never answered, whichever
                 // status was asked for.
-                (Some(_), CallState::Queued | CallState::Ringing) => {
-                    self.end_call(&mut call, "canceled", now, 0);
+                (Some(_), CallStage::Queued | CallStage::Ringing) => {
+                    self.end_call(&mut call, CallStatus::Canceled, now, 0);
                 }
-                (Some(s), CallState::InProgress) => {
-                    if s == "canceled" {
+                (Some(s), CallStage::InProgress) => {
+                    if s == CallStatus::Canceled {
                         return Err(DomainError::invalid_with(
                             "Status",
                             codes::NOT_IN_PROGRESS,
@@ -367,9 +369,9 @@ impl Switchboard {
                         now,
                     )
                     .clamp(1, call.talk_secs.max(1));
-                    self.end_call(&mut call, "completed", now, talked);
+                    self.end_call(&mut call, CallStatus::Completed, now, talked);
                 }
-                (None, CallState::InProgress) => {
+                (None, CallStage::InProgress) => {
                     call.url = url.clone().or(call.url);
                     call.date_updated = now;
                 }
@@ -381,10 +383,10 @@ impl Switchboard {
                     ));
                 }
             }
-            if tx.run(calls::advance(&call, &expected)).await? == 0 {
+            if tx.run(calls::advance(&call, expected)).await? == 0 {
                 continue;
             }
-            let hooked = if CallState::of(&call.status) == CallState::Ended {
+            let hooked = if call.status.is_final() {
                 self.finish_call(&mut tx, &call, now).await?
             } else {
                 false
@@ -408,7 +410,7 @@ impl Switchboard {
             .opt(calls::of_account(&account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
-        if CallState::of(&call.status) != CallState::Ended {
+        if !call.status.is_final() {
             return Err(DomainError::Conflict(
                 "A call that has not ended cannot be deleted; end it with Status=completed first"
                     .into(),
@@ -427,7 +429,7 @@ impl Switchboard {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<RecordingRecord>> {
-        let (query, shape) = recordings::list(account, call.map(CallSid::as_str), at, size);
+        let (query, shape) = recordings::list(account, call, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
         Ok(shape.assemble(rows))
     }

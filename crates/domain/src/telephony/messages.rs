@@ -7,7 +7,7 @@ use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
-use switchboard_types::{AccountSid, MessageSid, Timestamp};
+use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
 
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
@@ -126,11 +126,11 @@ impl Switchboard {
             body,
             num_segments: i64::from(segments.count),
             media_urls: media.join("\n"),
-            status: "queued".to_owned(),
-            direction: "outbound-api".to_owned(),
+            status: MessageStatus::Queued,
+            direction: MessageDirection::OutboundApi,
             status_callback,
             callback_signer_sid: callback_signer(access)?,
-            end_status: outcome::plan_message(&to).as_str().to_owned(),
+            end_status: outcome::plan_message(&to).status(),
             next_transition_at: Some(
                 self.settings()
                     .telephony

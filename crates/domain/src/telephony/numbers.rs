@@ -7,7 +7,7 @@ use switchboard_store::phone_numbers::{self, NumberFilter, NumberHooks, PhoneNum
 use switchboard_telephony::inventory::{self, AvailableNumber, Country, NumberType, Search};
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp};
 
 use super::billing::{self, Cost, category};
 use super::{method_param, url_param};
@@ -74,9 +74,9 @@ impl NumberSettings {
             &self.status_callback,
             &mut h.status_callback,
         )?;
-        let method = |param, value: &Option<String>, current: &mut String| {
+        let method = |param, value: &Option<String>, current: &mut HookMethod| {
             if value.is_some() {
-                *current = method_param(param, value.as_deref(), current, codes::INVALID_METHOD)?;
+                *current = method_param(param, value.as_deref(), *current, codes::INVALID_METHOD)?;
             }
             Ok::<_, DomainError>(())
         };
@@ -130,15 +130,15 @@ fn record_for(
         fax_capable: n.capabilities.fax,
         hooks: NumberHooks {
             voice_url: None,
-            voice_method: "POST".to_owned(),
+            voice_method: HookMethod::Post,
             voice_fallback_url: None,
-            voice_fallback_method: "POST".to_owned(),
+            voice_fallback_method: HookMethod::Post,
             sms_url: None,
-            sms_method: "POST".to_owned(),
+            sms_method: HookMethod::Post,
             sms_fallback_url: None,
-            sms_fallback_method: "POST".to_owned(),
+            sms_fallback_method: HookMethod::Post,
             status_callback: None,
-            status_callback_method: "POST".to_owned(),
+            status_callback_method: HookMethod::Post,
         },
         renews_at,
         date_created: now,

@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use switchboard_store::accounts;
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::messages::{self, MessageRecord};
-use switchboard_telephony::outcome;
+use switchboard_telephony::outcome::{self, CallEnd, MessageEnd};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
-use switchboard_types::{AccountSid, CallSid, MessageSid, Timestamp};
+use switchboard_types::{
+    AccountSid, CallDirection, CallSid, HookMethod, MessageDirection, MessageSid, Timestamp,
+};
 
 use super::billing::{self, Cost, category};
 use super::day_of;
@@ -80,7 +82,7 @@ impl Switchboard {
                     let to = destination(n);
                     let plan_call = outcome::plan_call(&to, 60);
                     let created = at(n, plan.calls);
-                    let answered = plan_call.end.as_str() == "completed";
+                    let answered = plan_call.end == CallEnd::Completed;
                     let talk = if answered {
                         i64::from(plan_call.talk_secs)
                     } else {
@@ -107,19 +109,19 @@ impl Switchboard {
                         to_number: to.as_str().to_owned(),
                         from_number: from.clone(),
                         phone_number_sid: None,
-                        status: plan_call.end.as_str().to_owned(),
-                        direction: "outbound-api".to_owned(),
+                        status: plan_call.end.status(),
+                        direction: CallDirection::OutboundApi,
                         url: Some("https://demo.example/twiml".to_owned()),
                         twiml: None,
                         application_sid: None,
-                        method: "POST".to_owned(),
+                        method: HookMethod::Post,
                         status_callback: None,
-                        status_callback_method: "POST".to_owned(),
+                        status_callback_method: HookMethod::Post,
                         status_callback_events: "completed".to_owned(),
                         callback_signer_sid: plan.account.clone(),
                         timeout_secs: 60,
                         record: false,
-                        end_status: plan_call.end.as_str().to_owned(),
+                        end_status: plan_call.end.status(),
                         ring_secs: i64::from(plan_call.ring_secs),
                         talk_secs: talk,
                         next_transition_at: None,
@@ -152,7 +154,7 @@ impl Switchboard {
                     let ending = outcome::plan_message(&to);
                     let created = at(n, plan.messages);
                     let sent = created.plus_micros(2_000_000);
-                    let (price, date_sent) = if ending.as_str() == "failed" {
+                    let (price, date_sent) = if ending == MessageEnd::Failed {
                         (0, None)
                     } else {
                         (prices.message(&to, segments).micros(), Some(sent))
@@ -172,11 +174,11 @@ impl Switchboard {
                         body,
                         num_segments: i64::from(segments),
                         media_urls: String::new(),
-                        status: ending.as_str().to_owned(),
-                        direction: "outbound-api".to_owned(),
+                        status: ending.status(),
+                        direction: MessageDirection::OutboundApi,
                         status_callback: None,
                         callback_signer_sid: plan.account.clone(),
-                        end_status: ending.as_str().to_owned(),
+                        end_status: ending.status(),
                         next_transition_at: None,
                         error_code: error.map(|(c, _)| i64::from(c)),
                         error_message: error.map(|(_, m)| m.to_owned()),

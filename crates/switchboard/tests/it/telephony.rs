@@ -358,6 +358,27 @@ server_test!(
         }
         let (status, body) = s.get(&c, &format!("{calls}?StartTime%3E=yesterday")).await;
         assert_twilio_error(status, &body, 400, 20001);
+        // List filters are parsed into their types: an unknown status, or a
+        // malformed SID, is Twilio's 400 rather than an empty list.
+        for query in [
+            "Status=exploded",
+            "Status=Completed",
+            "Status=in_progress",
+            "ParentCallSid=CAnot-a-sid",
+            "ParentCallSid=SM0123456789abcdef0123456789abcdef",
+        ] {
+            let (status, body) = s.get(&c, &format!("{calls}?{query}")).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        let (status, body) = s
+            .get(
+                &c,
+                &format!(
+                    "{calls}?Status=in-progress&ParentCallSid=CA0123456789ABCDEF0123456789abcdef"
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         let (_, listed) = s.get(&c, &calls).await;
         assert_eq!(
             listed["calls"].as_array().unwrap().len(),

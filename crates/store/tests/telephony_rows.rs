@@ -1,0 +1,252 @@
+//! Telephony rows decode their closed sets and references into types at the
+//! store boundary: what Twilio's strings say goes in and comes back unchanged,
+//! and a row holding anything else is a clear decode error, never a panic.
+
+use switchboard_store::accounts::{self, NewAccount};
+use switchboard_store::calls::{self, CallFilter, CallRecord};
+use switchboard_store::messages::{self, MessageFilter, MessageRecord};
+use switchboard_store::page::PageAt;
+use switchboard_store::recordings::{self, RecordingRecord};
+use switchboard_store::testing::TestDb;
+use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
+use switchboard_types::{
+    AccountSid, AccountType, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
+    MessageDirection, MessageSid, MessageStatus, PhoneNumberSid, RecordingSid, RecordingStatus,
+    Timestamp,
+};
+
+async fn open(db: &TestDb) -> Store {
+    Store::open(&db.database_url(), PoolSize::default())
+        .await
+        .expect("open store")
+}
+
+async fn account(store: &Store) -> AccountSid {
+    let sid = AccountSid::generate();
+    store
+        .run(accounts::insert(&NewAccount {
+            sid: &sid,
+            owner_account_sid: &sid,
+            friendly_name: "main",
+            account_type: AccountType::Trial,
+            auth_token_mac: &[1; 32],
+            auth_token_sealed: &[2; 40],
+            now: Timestamp::from_seconds(1_000),
+        }))
+        .await
+        .unwrap();
+    sid
+}
+
+fn call(account: &AccountSid, status: CallStatus) -> CallRecord {
+    let at = Timestamp::from_seconds(2_000);
+    CallRecord {
+        sid: CallSid::generate(),
+        account_sid: account.clone(),
+        parent_call_sid: Some(CallSid::generate()),
+        to_number: "+14155550100".into(),
+        from_number: "+15005550006".into(),
+        phone_number_sid: Some(PhoneNumberSid::generate()),
+        status,
+        direction: CallDirection::OutboundApi,
+        url: None,
+        twiml: Some("<Response/>".into()),
+        application_sid: Some(ApplicationSid::generate()),
+        method: HookMethod::Get,
+        status_callback: None,
+        status_callback_method: HookMethod::Post,
+        status_callback_events: "completed".into(),
+        callback_signer_sid: account.clone(),
+        timeout_secs: 60,
+        record: true,
+        end_status: CallStatus::NoAnswer,
+        ring_secs: 3,
+        talk_secs: 0,
+        next_transition_at: None,
+        start_time: Some(at),
+        end_time: Some(at),
+        duration: Some(0),
+        price_micros: Some(0),
+        date_created: at,
+        date_updated: at,
+    }
+}
+
+fn message(account: &AccountSid, status: MessageStatus) -> MessageRecord {
+    let at = Timestamp::from_seconds(2_000);
+    MessageRecord {
+        sid: MessageSid::generate(),
+        account_sid: account.clone(),
+        to_number: "+14155550100".into(),
+        from_number: "+15005550006".into(),
+        body: "hi".into(),
+        num_segments: 1,
+        media_urls: String::new(),
+        status,
+        direction: MessageDirection::OutboundApi,
+        status_callback: None,
+        callback_signer_sid: account.clone(),
+        end_status: MessageStatus::Undelivered,
+        next_transition_at: None,
+        error_code: None,
+        error_message: None,
+        date_sent: None,
+        price_micros: None,
+        date_created: at,
+        date_updated: at,
+    }
+}
+
+/// The decode error a row with `bad` in one column gives, which must name the
+/// value and what it should have been.
+fn assert_clear_decode_error<T: std::fmt::Debug>(result: Result<T, StoreError>, bad: &str) {
+    match result {
+        Err(e @ StoreError::Decode { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains(bad), "{text}");
+            assert!(text.contains("expected") || text.contains("SID"), "{text}");
+        }
+        other => panic!("expected a decode error for {bad:?}, got {other:?}"),
+    }
+}
+
+on_both_backends!(
+    typed_calls_messages_and_recordings_round_trip,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let account = account(&store).await;
+        for status in CallStatus::ALL {
+            let c = call(&account, *status);
+            store
+                .run(calls::insert_many(std::slice::from_ref(&c)))
+                .await
+                .unwrap();
+            assert_eq!(store.one(calls::by_sid(&c.sid)).await.unwrap(), c);
+        }
+        let filter = CallFilter {
+            status: Some(CallStatus::NoAnswer),
+            ..CallFilter::default()
+        };
+        let (q, _) = calls::list(&account, &filter, &PageAt::First, 50);
+        let listed = store.all(q).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].status, CallStatus::NoAnswer);
+
+        for status in MessageStatus::ALL {
+            let m = message(&account, *status);
+            store
+                .run(messages::insert_many(std::slice::from_ref(&m)))
+                .await
+                .unwrap();
+            assert_eq!(
+                store
+                    .one(messages::of_account(&account, &m.sid))
+                    .await
+                    .unwrap(),
+                m
+            );
+        }
+        let filter = MessageFilter {
+            status: Some(MessageStatus::PartiallyDelivered),
+            ..MessageFilter::default()
+        };
+        let (q, _) = messages::list(&account, &filter, &PageAt::First, 50);
+        assert_eq!(store.all(q).await.unwrap().len(), 1);
+
+        let call_sid = CallSid::generate();
+        let r = RecordingRecord {
+            sid: RecordingSid::generate(),
+            account_sid: account.clone(),
+            call_sid: call_sid.clone(),
+            duration: 12,
+            status: RecordingStatus::Completed,
+            start_time: Timestamp::from_seconds(2_000),
+            date_created: Timestamp::from_seconds(2_001),
+            date_updated: Timestamp::from_seconds(2_001),
+        };
+        store.run(recordings::insert(&r)).await.unwrap();
+        let (q, _) = recordings::list(&account, Some(&call_sid), &PageAt::First, 50);
+        assert_eq!(store.all(q).await.unwrap(), vec![r]);
+    }
+);
+
+on_both_backends!(
+    rows_with_unknown_strings_are_decode_errors,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let account = account(&store).await;
+        let c = call(&account, CallStatus::Completed);
+        store
+            .run(calls::insert_many(std::slice::from_ref(&c)))
+            .await
+            .unwrap();
+        let m = message(&account, MessageStatus::Delivered);
+        store
+            .run(messages::insert_many(std::slice::from_ref(&m)))
+            .await
+            .unwrap();
+
+        let all = CallFilter::default();
+        // Each column in turn holds something no Twilio string is (as a row
+        // written by hand, or by a newer version, could).
+        for (column, bad) in [
+            ("status", "exploded"),
+            ("direction", "sideways"),
+            ("end_status", "Completed"),
+            ("method", "PUT"),
+            ("parent_call_sid", "CAnot-a-sid"),
+            ("phone_number_sid", "PN123"),
+        ] {
+            let original = store.one(calls::by_sid(&c.sid)).await.unwrap();
+            store
+                .run(Statement::dynamic(
+                    format!("UPDATE calls SET {column} = $1 WHERE sid = $2"),
+                    vec![bad.into(), c.sid.as_str().into()],
+                ))
+                .await
+                .unwrap();
+            assert_clear_decode_error(store.one(calls::by_sid(&c.sid)).await, bad);
+            let (q, _) = calls::list(&account, &all, &PageAt::First, 50);
+            assert_clear_decode_error(store.all(q).await, bad);
+            // Put it back for the next column.
+            store.run(calls::delete(&account, &c.sid)).await.unwrap();
+            store
+                .run(calls::insert_many(std::slice::from_ref(&original)))
+                .await
+                .unwrap();
+        }
+
+        for (column, bad) in [("status", "teleported"), ("direction", "outbound")] {
+            store
+                .run(Statement::dynamic(
+                    format!("UPDATE messages SET {column} = $1 WHERE sid = $2"),
+                    vec![bad.into(), m.sid.as_str().into()],
+                ))
+                .await
+                .unwrap();
+            assert_clear_decode_error(store.one(messages::of_account(&account, &m.sid)).await, bad);
+            store
+                .run(Statement::dynamic(
+                    format!("UPDATE messages SET {column} = $1 WHERE sid = $2"),
+                    vec![
+                        if column == "status" {
+                            "delivered"
+                        } else {
+                            "outbound-api"
+                        }
+                        .into(),
+                        m.sid.as_str().into(),
+                    ],
+                ))
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            store
+                .one(messages::of_account(&account, &m.sid))
+                .await
+                .unwrap(),
+            m
+        );
+    }
+);
