@@ -1,8 +1,8 @@
 //! Calls: placing (`POST …/Calls.json`), listing, fetching, ending or
 //! redirecting, deleting; and their recordings.
 
-use switchboard_store::calls::{self, CallFilter, CallRecord};
-use switchboard_store::page::{Page, PageAt};
+use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::phone_numbers;
 use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_telephony::magic::{self, Channel};
@@ -10,7 +10,7 @@ use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvent, CallSid, CallStage, CallStatus,
-    HookMethod, PhoneNumberSid, RecordingSid, Timestamp,
+    HookMethod, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
 };
 
 use super::simulator;
@@ -18,6 +18,100 @@ use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
 use crate::error::{DomainError, DomainResult};
+
+pub use switchboard_store::calls::CallFilter;
+
+/// A call as the API shows it: what was asked and what came of it, without
+/// the simulator's plan for it (how it will end, when it moves on, who signs
+/// its callbacks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub sid: CallSid,
+    pub account_sid: AccountSid,
+    pub parent_call_sid: Option<CallSid>,
+    pub to: String,
+    pub from: String,
+    /// The bought number it was placed from (none for Twilio's magic From).
+    pub phone_number_sid: Option<PhoneNumberSid>,
+    pub status: CallStatus,
+    pub direction: CallDirection,
+    pub start_time: Option<Timestamp>,
+    pub end_time: Option<Timestamp>,
+    /// Seconds talked, once it has ended.
+    pub duration: Option<i64>,
+    pub price_micros: Option<i64>,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl From<CallRecord> for Call {
+    fn from(c: CallRecord) -> Self {
+        Call {
+            sid: c.sid,
+            account_sid: c.account_sid,
+            parent_call_sid: c.parent_call_sid,
+            to: c.to_number,
+            from: c.from_number,
+            phone_number_sid: c.phone_number_sid,
+            status: c.status,
+            direction: c.direction,
+            start_time: c.start_time,
+            end_time: c.end_time,
+            duration: c.duration,
+            price_micros: c.price_micros,
+            date_created: c.date_created,
+            date_updated: c.date_updated,
+        }
+    }
+}
+
+/// Calls are listed newest first by creation, as their rows are.
+impl Keyed for Call {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
+
+/// A recording of a call (its metadata: Switchboard records no audio).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    pub sid: RecordingSid,
+    pub account_sid: AccountSid,
+    pub call_sid: CallSid,
+    /// Seconds.
+    pub duration: i64,
+    pub status: RecordingStatus,
+    pub start_time: Timestamp,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl From<RecordingRecord> for Recording {
+    fn from(r: RecordingRecord) -> Self {
+        Recording {
+            sid: r.sid,
+            account_sid: r.account_sid,
+            call_sid: r.call_sid,
+            duration: r.duration,
+            status: r.status,
+            start_time: r.start_time,
+            date_created: r.date_created,
+            date_updated: r.date_updated,
+        }
+    }
+}
+
+impl Keyed for Recording {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
 
 /// Twilio's codes for the Calls resource.
 mod codes {
@@ -115,7 +209,7 @@ impl Switchboard {
 
     /// Places a call from a number the target account owns. The call starts
     /// `queued`; the simulator plays out the rest.
-    pub async fn create_call(&self, access: &Access, new: &NewCall) -> DomainResult<CallRecord> {
+    pub async fn create_call(&self, access: &Access, new: &NewCall) -> DomainResult<Call> {
         let account = access.target_account()?.clone();
         let to = required(
             &new.to,
@@ -278,7 +372,7 @@ impl Switchboard {
         }
         self.wake_simulator();
         tracing::info!(account = %account.sid, call = %call.sid, "placed a call");
-        Ok(call)
+        Ok(call.into())
     }
 
     pub async fn list_calls(
@@ -288,10 +382,10 @@ impl Switchboard {
         filter: &CallFilter,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<CallRecord>> {
+    ) -> DomainResult<Page<Call>> {
         let (query, shape) = calls::list(account, filter, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
+        Ok(shape.assemble(rows).map(Call::from))
     }
 
     pub async fn fetch_call(
@@ -299,11 +393,11 @@ impl Switchboard {
         request: &ApiRequest<'_>,
         account: &AccountSid,
         sid: &CallSid,
-    ) -> DomainResult<CallRecord> {
+    ) -> DomainResult<Call> {
         let (_, mut rows) = self
             .authorize_read(request, calls::of_account(account, sid))
             .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        rows.pop().map(Call::from).ok_or(DomainError::NotFound)
     }
 
     /// `POST …/Calls/{Sid}.json`: `Status=canceled` hangs up a queued or ringing
@@ -314,7 +408,7 @@ impl Switchboard {
         access: &Access,
         sid: &CallSid,
         update: &CallUpdate,
-    ) -> DomainResult<CallRecord> {
+    ) -> DomainResult<Call> {
         let account = access.target_account()?.sid.clone();
         let status = match update.status.as_deref().map(str::to_ascii_lowercase) {
             None => None,
@@ -342,7 +436,7 @@ impl Switchboard {
             match (status, call.status.stage()) {
                 (_, CallStage::Ended) => {
                     if status.is_none() && url.is_none() && update.twiml.is_none() {
-                        return Ok(call);
+                        return Ok(call.into());
                     }
                     return Err(DomainError::invalid_with(
                         "Status",
@@ -395,7 +489,7 @@ impl Switchboard {
             if hooked {
                 self.wake_deliveries();
             }
-            return Ok(call);
+            return Ok(call.into());
         }
         Err(DomainError::Conflict(
             "The call changed while it was being updated; try again".into(),
@@ -428,10 +522,10 @@ impl Switchboard {
         call: Option<&CallSid>,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<RecordingRecord>> {
+    ) -> DomainResult<Page<Recording>> {
         let (query, shape) = recordings::list(account, call, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
+        Ok(shape.assemble(rows).map(Recording::from))
     }
 
     pub async fn fetch_recording(
@@ -439,10 +533,10 @@ impl Switchboard {
         request: &ApiRequest<'_>,
         account: &AccountSid,
         sid: &RecordingSid,
-    ) -> DomainResult<RecordingRecord> {
+    ) -> DomainResult<Recording> {
         let (_, mut rows) = self
             .authorize_read(request, recordings::of_account(account, sid))
             .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        rows.pop().map(Recording::from).ok_or(DomainError::NotFound)
     }
 }

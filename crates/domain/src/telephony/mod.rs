@@ -15,6 +15,10 @@ pub mod seed;
 pub mod simulator;
 pub mod usage;
 
+pub use calls::{Call, Recording};
+pub use messages::Message;
+pub use numbers::{IncomingPhoneNumber, Webhooks};
+
 use std::time::Duration;
 
 use switchboard_telephony::PriceList;

@@ -4,8 +4,7 @@ use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
-use switchboard_domain::telephony::calls::{CallUpdate, NewCall};
-use switchboard_store::calls::CallFilter;
+use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
 use super::scope;

@@ -6,8 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use switchboard_domain::access::Resource;
-use switchboard_domain::telephony::numbers::{NumberSettings, Purchase};
-use switchboard_store::phone_numbers::NumberFilter;
+use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
 use switchboard_telephony::inventory::{Country, NumberType, Search};
 use switchboard_types::PhoneNumberSid;
 

@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 use switchboard_domain::telephony::usage::{UsageRecord, format_dollars};
-use switchboard_store::calls::CallRecord;
-use switchboard_store::messages::MessageRecord;
-use switchboard_store::phone_numbers::PhoneNumberRecord;
-use switchboard_store::recordings::RecordingRecord;
+use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recording};
 use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
@@ -158,8 +155,8 @@ pub struct IncomingNumberJson {
     pub number_type: String,
 }
 
-impl From<PhoneNumberRecord> for IncomingNumberJson {
-    fn from(n: PhoneNumberRecord) -> Self {
+impl From<IncomingPhoneNumber> for IncomingNumberJson {
+    fn from(n: IncomingPhoneNumber) -> Self {
         let h = n.hooks;
         IncomingNumberJson {
             uri: format!(
@@ -172,10 +169,10 @@ impl From<PhoneNumberRecord> for IncomingNumberJson {
             api_version: API_VERSION,
             beta: false,
             capabilities: json!({
-                "voice": n.voice_capable,
-                "sms": n.sms_capable,
-                "mms": n.mms_capable,
-                "fax": n.fax_capable,
+                "voice": n.capabilities.voice,
+                "sms": n.capabilities.sms,
+                "mms": n.capabilities.mms,
+                "fax": n.capabilities.fax,
             }),
             date_created: n.date_created.rfc2822(),
             date_updated: n.date_updated.rfc2822(),
@@ -253,8 +250,8 @@ const CALL_SUBRESOURCES: &[(&str, &str)] = &[
     ("user_defined_messages", "UserDefinedMessages"),
 ];
 
-impl From<CallRecord> for CallJson {
-    fn from(c: CallRecord) -> Self {
+impl From<Call> for CallJson {
+    fn from(c: Call) -> Self {
         let subresource_uris = SubresourceUris::new(
             [
                 API_PREFIX,
@@ -277,10 +274,10 @@ impl From<CallRecord> for CallJson {
             date_updated: c.date_updated.rfc2822(),
             parent_call_sid: c.parent_call_sid,
             account_sid: c.account_sid,
-            to_formatted: formatted(&c.to_number),
-            to: c.to_number,
-            from_formatted: formatted(&c.from_number),
-            from: c.from_number,
+            to_formatted: formatted(&c.to),
+            to: c.to,
+            from_formatted: formatted(&c.from),
+            from: c.from,
             phone_number_sid: c.phone_number_sid,
             status: c.status,
             start_time: date(c.start_time),
@@ -324,21 +321,21 @@ pub struct MessageJson {
     pub subresource_uris: SubresourceUris,
 }
 
-impl From<MessageRecord> for MessageJson {
-    fn from(m: MessageRecord) -> Self {
+impl From<Message> for MessageJson {
+    fn from(m: Message) -> Self {
         let subresource_uris = SubresourceUris::new(
             format!("{API_PREFIX}/Accounts/{}/Messages/{}", m.account_sid, m.sid),
             &[("feedback", "Feedback"), ("media", "Media")],
         );
-        let num_media = m.media_urls.lines().filter(|l| !l.is_empty()).count();
+        let num_media = m.media_urls.len();
         MessageJson {
             uri: subresource_uris.uri(),
             subresource_uris,
             body: m.body,
             num_segments: m.num_segments.to_string(),
             direction: m.direction,
-            from: m.from_number,
-            to: m.to_number,
+            from: m.from,
+            to: m.to,
             date_updated: m.date_updated.rfc2822(),
             price: price(m.price_micros),
             error_message: m.error_message,
@@ -380,7 +377,7 @@ pub struct RecordingJson {
 }
 
 impl RecordingJson {
-    pub fn new(r: RecordingRecord, public_url: &str) -> Self {
+    pub fn new(r: Recording, public_url: &str) -> Self {
         let path = format!(
             "{API_PREFIX}/Accounts/{}/Recordings/{}",
             r.account_sid, r.sid
