@@ -12,7 +12,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, ConnectAppSid, HookMethod,
     MessageDirection, MessageSid, MessageStatus, PhoneNumberSid, RecordingSid, RecordingStatus,
-    Timestamp,
+    Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -98,7 +98,8 @@ enum_values!(
     MessageStatus,
     MessageDirection,
     RecordingStatus,
-    HookMethod
+    HookMethod,
+    UsageCategory
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where

@@ -8,11 +8,12 @@ use switchboard_store::messages::{self, MessageFilter, MessageRecord};
 use switchboard_store::page::PageAt;
 use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_store::testing::TestDb;
+use switchboard_store::usage::{self, Charge, Period, UsageScope};
 use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
 use switchboard_types::{
     AccountSid, AccountType, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
     MessageDirection, MessageSid, MessageStatus, PhoneNumberSid, RecordingSid, RecordingStatus,
-    Timestamp,
+    Timestamp, UsageCategory,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -250,3 +251,39 @@ on_both_backends!(
         );
     }
 );
+
+on_both_backends!(usage_rows_decode_their_category, |db: TestDb| async move {
+    let store = open(&db).await;
+    let account = account(&store).await;
+    store
+        .run(usage::add(&Charge {
+            account_sid: &account,
+            main_account_sid: &account,
+            category: UsageCategory::SmsOutbound,
+            day: "2026-11-30",
+            count: 1,
+            usage: 2,
+            price_micros: 7_900,
+        }))
+        .await
+        .unwrap();
+    let summed = || {
+        usage::summed(
+            UsageScope::Account(&account),
+            "2026-11-01",
+            "2026-11-30",
+            Period::Month,
+        )
+    };
+    let rows = store.all(summed()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].category, UsageCategory::SmsOutbound);
+    store
+        .run(Statement::new(
+            "UPDATE usage_daily SET category = 'sms-carrier-pigeon'",
+            vec![],
+        ))
+        .await
+        .unwrap();
+    assert_clear_decode_error(store.all(summed()).await, "sms-carrier-pigeon");
+});

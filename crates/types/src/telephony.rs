@@ -24,7 +24,7 @@ macro_rules! twilio_enum {
         }
     ) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $($(#[$vdoc])* $variant),+
         }
@@ -219,6 +219,17 @@ twilio_enum!(
     }
 );
 
+twilio_enum!(
+    /// The usage categories Switchboard charges under: the leaves its reports
+    /// add up (`calls` sums `calls-outbound`, `totalprice` every price).
+    UsageCategory, "Category" {
+        CallsOutbound => "calls-outbound",
+        SmsOutbound => "sms-outbound",
+        PhoneNumbers => "phonenumbers",
+        Recordings => "recordings",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +338,20 @@ mod tests {
     fn hook_methods_round_trip_and_refuse_others() {
         round_trips(HookMethod::ALL, HookMethod::as_str, HookMethod::parse);
         refuses(HookMethod::parse, &["PUT", "post", "DELETE"]);
+    }
+
+    #[test]
+    fn usage_categories_round_trip_and_refuse_others() {
+        round_trips(
+            UsageCategory::ALL,
+            UsageCategory::as_str,
+            UsageCategory::parse,
+        );
+        // Report categories that add leaves up are not leaves.
+        refuses(
+            UsageCategory::parse,
+            &["calls", "sms", "totalprice", "phone-numbers"],
+        );
     }
 
     #[test]

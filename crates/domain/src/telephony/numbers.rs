@@ -9,9 +9,9 @@ use switchboard_telephony::inventory::{
 };
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp, UsageCategory};
 
-use super::billing::{self, Cost, category};
+use super::billing::{self, Cost};
 use super::{method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
@@ -346,7 +346,7 @@ impl Switchboard {
             &account.sid,
             &account.owner_account_sid,
             Cost {
-                category: category::PHONE_NUMBERS,
+                category: UsageCategory::PhoneNumbers,
                 count: 1,
                 usage: 1,
                 price_micros: price.micros(),

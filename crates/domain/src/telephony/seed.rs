@@ -13,9 +13,10 @@ use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
 use switchboard_types::{
     AccountSid, CallDirection, CallSid, HookMethod, MessageDirection, MessageSid, Timestamp,
+    UsageCategory,
 };
 
-use super::billing::{self, Cost, category};
+use super::billing::{self, Cost};
 use super::day_of;
 use crate::Switchboard;
 use crate::error::{DomainError, DomainResult};
@@ -48,7 +49,7 @@ fn destination(n: u64) -> PhoneNumber {
         .expect("eleven digits after a plus are an E.164 number")
 }
 
-type DayTotals = BTreeMap<(String, &'static str), (i64, i64, i64)>;
+type DayTotals = BTreeMap<(String, UsageCategory), (i64, i64, i64)>;
 
 impl Switchboard {
     /// Seeds `plan`, reporting rows written to `progress` after each batch.
@@ -98,7 +99,7 @@ impl Switchboard {
                     };
                     if answered {
                         let e = totals
-                            .entry((day_of(finish), category::CALLS_OUTBOUND))
+                            .entry((day_of(finish), UsageCategory::CallsOutbound))
                             .or_default();
                         *e = (e.0 + 1, e.1 + (talk + 59) / 60, e.2 + price);
                     }
@@ -161,7 +162,7 @@ impl Switchboard {
                     };
                     if date_sent.is_some() {
                         let e = totals
-                            .entry((day_of(sent), category::SMS_OUTBOUND))
+                            .entry((day_of(sent), UsageCategory::SmsOutbound))
                             .or_default();
                         *e = (e.0 + 1, e.1 + i64::from(segments), e.2 + price);
                     }

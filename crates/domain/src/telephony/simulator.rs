@@ -19,11 +19,11 @@ use switchboard_telephony::outcome::MessageEnd;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, CallEvent, CallStage, CallStatus, HookMethod, MessageStatus, RecordingSid,
-    RecordingStatus, Timestamp,
+    RecordingStatus, Timestamp, UsageCategory,
 };
 
 use super::SimSpeed;
-use super::billing::{self, Cost, category};
+use super::billing::{self, Cost};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
@@ -218,7 +218,7 @@ impl Switchboard {
                 &call.account_sid,
                 &main,
                 Cost {
-                    category: category::CALLS_OUTBOUND,
+                    category: UsageCategory::CallsOutbound,
                     count: 1,
                     usage: minutes,
                     price_micros: call.price_micros.unwrap_or(0),
@@ -243,7 +243,7 @@ impl Switchboard {
                     &call.account_sid,
                     &main,
                     Cost {
-                        category: category::RECORDINGS,
+                        category: UsageCategory::Recordings,
                         count: 1,
                         usage: minutes,
                         price_micros: 0,
@@ -357,7 +357,7 @@ impl Switchboard {
                 &m.account_sid,
                 &main,
                 Cost {
-                    category: category::SMS_OUTBOUND,
+                    category: UsageCategory::SmsOutbound,
                     count: 1,
                     usage: m.num_segments,
                     price_micros: price,
@@ -393,7 +393,7 @@ impl Switchboard {
             &number.account_sid,
             &main,
             Cost {
-                category: category::PHONE_NUMBERS,
+                category: UsageCategory::PhoneNumbers,
                 count: 1,
                 usage: 1,
                 price_micros: price,
