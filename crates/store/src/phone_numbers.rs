@@ -1,6 +1,6 @@
 //! Phone numbers accounts bought (`IncomingPhoneNumbers`).
 
-use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, NumberType, PhoneNumberSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -11,8 +11,7 @@ pub struct PhoneNumberRecord {
     pub account_sid: AccountSid,
     pub phone_number: String,
     pub friendly_name: String,
-    /// `local`, `tollfree` or `mobile`.
-    pub number_type: String,
+    pub number_type: NumberType,
     pub iso_country: String,
     pub voice_capable: bool,
     pub sms_capable: bool,
@@ -64,7 +63,7 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
         account_sid: c.parsed(AccountSid::parse)?,
         phone_number: c.text()?,
         friendly_name: c.text()?,
-        number_type: c.text()?,
+        number_type: c.parsed(NumberType::parse)?,
         iso_country: c.text()?,
         voice_capable: c.boolean()?,
         sms_capable: c.boolean()?,
@@ -103,7 +102,7 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             &n.account_sid,
             &n.phone_number,
             &n.friendly_name,
-            &n.number_type,
+            n.number_type,
             &n.iso_country,
             n.voice_capable,
             n.sms_capable,
@@ -173,7 +172,7 @@ pub fn taken(numbers: &[String]) -> Query<'_, String> {
 pub struct NumberFilter {
     pub phone_number: Option<String>,
     pub friendly_name: Option<String>,
-    pub number_type: Option<String>,
+    pub number_type: Option<NumberType>,
 }
 
 pub fn list<'a>(
@@ -191,7 +190,7 @@ pub fn list<'a>(
     .filter("account_sid = {}", [account.into()])
     .filter_opt("phone_number = {}", filter.phone_number.as_deref())
     .filter_opt("friendly_name = {}", filter.friendly_name.as_deref())
-    .filter_opt("number_type = {}", filter.number_type.as_deref())
+    .filter_opt("number_type = {}", filter.number_type)
     .page(at, size, decode)
 }
 

@@ -11,8 +11,8 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, ConnectAppSid, HookMethod,
-    MessageDirection, MessageSid, MessageStatus, PhoneNumberSid, RecordingSid, RecordingStatus,
-    Timestamp, UsageCategory,
+    MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid, RecordingSid,
+    RecordingStatus, Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -99,6 +99,7 @@ enum_values!(
     MessageDirection,
     RecordingStatus,
     HookMethod,
+    NumberType,
     UsageCategory
 );
 impl<'a, T> From<Option<T>> for Value<'a>

@@ -6,14 +6,15 @@ use switchboard_store::accounts::{self, NewAccount};
 use switchboard_store::calls::{self, CallFilter, CallRecord};
 use switchboard_store::messages::{self, MessageFilter, MessageRecord};
 use switchboard_store::page::PageAt;
+use switchboard_store::phone_numbers::{self, NumberFilter, NumberHooks, PhoneNumberRecord};
 use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_store::testing::TestDb;
 use switchboard_store::usage::{self, Charge, Period, UsageScope};
 use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
 use switchboard_types::{
     AccountSid, AccountType, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
-    MessageDirection, MessageSid, MessageStatus, PhoneNumberSid, RecordingSid, RecordingStatus,
-    Timestamp, UsageCategory,
+    MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid, RecordingSid,
+    RecordingStatus, Timestamp, UsageCategory,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -287,3 +288,70 @@ on_both_backends!(usage_rows_decode_their_category, |db: TestDb| async move {
         .unwrap();
     assert_clear_decode_error(store.all(summed()).await, "sms-carrier-pigeon");
 });
+
+on_both_backends!(
+    phone_number_rows_decode_their_type_and_methods,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let account = account(&store).await;
+        let at = Timestamp::from_seconds(2_000);
+        let n = PhoneNumberRecord {
+            sid: PhoneNumberSid::generate(),
+            account_sid: account.clone(),
+            phone_number: "+14155550100".into(),
+            friendly_name: "(415) 555-0100".into(),
+            number_type: NumberType::TollFree,
+            iso_country: "US".into(),
+            voice_capable: true,
+            sms_capable: true,
+            mms_capable: false,
+            fax_capable: false,
+            hooks: NumberHooks {
+                voice_url: None,
+                voice_method: HookMethod::Get,
+                voice_fallback_url: None,
+                voice_fallback_method: HookMethod::Post,
+                sms_url: None,
+                sms_method: HookMethod::Post,
+                sms_fallback_url: None,
+                sms_fallback_method: HookMethod::Get,
+                status_callback: None,
+                status_callback_method: HookMethod::Post,
+            },
+            renews_at: at,
+            date_created: at,
+            date_updated: at,
+        };
+        store.run(phone_numbers::insert(&n)).await.unwrap();
+        let filter = NumberFilter {
+            number_type: Some(NumberType::TollFree),
+            ..NumberFilter::default()
+        };
+        let (q, _) = phone_numbers::list(&account, &filter, &PageAt::First, 50);
+        assert_eq!(store.all(q).await.unwrap(), vec![n.clone()]);
+        for (column, bad, good) in [
+            ("number_type", "landline", "tollfree"),
+            ("voice_method", "PATCH", "GET"),
+        ] {
+            let set = |value: &'static str| {
+                Statement::dynamic(
+                    format!("UPDATE phone_numbers SET {column} = $1"),
+                    vec![value.into()],
+                )
+            };
+            store.run(set(bad)).await.unwrap();
+            assert_clear_decode_error(
+                store.one(phone_numbers::of_account(&account, &n.sid)).await,
+                bad,
+            );
+            store.run(set(good)).await.unwrap();
+        }
+        assert_eq!(
+            store
+                .one(phone_numbers::of_account(&account, &n.sid))
+                .await
+                .unwrap(),
+            n
+        );
+    }
+);

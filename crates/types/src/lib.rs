@@ -18,6 +18,6 @@ pub use sid::{
 };
 pub use telephony::{
     CallDirection, CallEvent, CallStage, CallStatus, HookMethod, MessageDirection, MessageStatus,
-    RecordingSource, RecordingStatus, UsageCategory,
+    NumberType, RecordingSource, RecordingStatus, UsageCategory,
 };
 pub use time::Timestamp;

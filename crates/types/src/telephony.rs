@@ -9,13 +9,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ParseEnumError;
 
 /// Defines an enum of Twilio strings: `as_str`, `ALL`, `parse`/`FromStr`
 /// (refusing anything else with a [`ParseEnumError`] naming the parameter),
-/// `Display` and `Serialize`, all from one list.
+/// `Display`, `Serialize` and `Deserialize`, all from one list.
 macro_rules! twilio_enum {
     (
         $(#[$doc:meta])*
@@ -71,6 +71,13 @@ macro_rules! twilio_enum {
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(deserializer)?;
+                Self::parse(&s).map_err(serde::de::Error::custom)
             }
         }
     };
@@ -220,6 +227,38 @@ twilio_enum!(
 );
 
 twilio_enum!(
+    /// The kind of a phone number, as price lists and stored numbers name it.
+    NumberType, "Type" {
+        Local => "local",
+        TollFree => "tollfree",
+        Mobile => "mobile",
+    }
+);
+
+impl NumberType {
+    pub const fn all() -> [NumberType; 3] {
+        [NumberType::Local, NumberType::TollFree, NumberType::Mobile]
+    }
+
+    /// The segment in `/AvailablePhoneNumbers/{Country}/{Type}` and
+    /// `/IncomingPhoneNumbers/{Type}`.
+    pub const fn path_segment(self) -> &'static str {
+        match self {
+            NumberType::Local => "Local",
+            NumberType::TollFree => "TollFree",
+            NumberType::Mobile => "Mobile",
+        }
+    }
+
+    /// Exact match, as Twilio's routes are case-sensitive.
+    pub fn parse_path_segment(s: &str) -> Option<NumberType> {
+        NumberType::all()
+            .into_iter()
+            .find(|t| t.path_segment() == s)
+    }
+}
+
+twilio_enum!(
     /// The usage categories Switchboard charges under: the leaves its reports
     /// add up (`calls` sums `calls-outbound`, `totalprice` every price).
     UsageCategory, "Category" {
@@ -241,7 +280,7 @@ mod tests {
         as_str: fn(T) -> &'static str,
         parse: fn(&str) -> Result<T, ParseEnumError>,
     ) where
-        T: Copy + PartialEq + fmt::Debug + fmt::Display + Serialize,
+        T: Copy + PartialEq + fmt::Debug + fmt::Display + Serialize + serde::de::DeserializeOwned,
     {
         let mut seen = std::collections::HashSet::new();
         for &v in all {
@@ -250,6 +289,10 @@ mod tests {
             assert_eq!(parse(text), Ok(v));
             assert_eq!(v.to_string(), text);
             assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{text}\""));
+            assert_eq!(
+                serde_json::from_str::<T>(&format!("\"{text}\"")).unwrap(),
+                v
+            );
         }
         let err = parse("not-a-value").unwrap_err();
         for &v in all {
@@ -338,6 +381,18 @@ mod tests {
     fn hook_methods_round_trip_and_refuse_others() {
         round_trips(HookMethod::ALL, HookMethod::as_str, HookMethod::parse);
         refuses(HookMethod::parse, &["PUT", "post", "DELETE"]);
+    }
+
+    #[test]
+    fn number_types_round_trip_and_refuse_others() {
+        round_trips(NumberType::ALL, NumberType::as_str, NumberType::parse);
+        assert_eq!(NumberType::ALL, NumberType::all());
+        refuses(NumberType::parse, &["Local", "toll-free", "TollFree"]);
+        for t in NumberType::all() {
+            assert_eq!(NumberType::parse_path_segment(t.path_segment()), Some(t));
+        }
+        assert_eq!(NumberType::parse_path_segment("local"), None);
+        assert!(serde_json::from_str::<NumberType>("\"landline\"").is_err());
     }
 
     #[test]

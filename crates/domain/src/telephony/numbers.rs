@@ -28,8 +28,7 @@ pub struct IncomingPhoneNumber {
     /// E.164.
     pub phone_number: String,
     pub friendly_name: String,
-    /// `local`, `tollfree` or `mobile`.
-    pub number_type: String,
+    pub number_type: NumberType,
     pub iso_country: String,
     pub capabilities: Capabilities,
     pub hooks: Webhooks,
@@ -203,7 +202,7 @@ fn record_for(
         account_sid: account.clone(),
         phone_number: n.phone_number.as_str().to_owned(),
         friendly_name: n.friendly_name.clone(),
-        number_type: n.number_type.as_str().to_owned(),
+        number_type: n.number_type,
         iso_country: n.iso_country.iso().to_owned(),
         voice_capable: n.capabilities.voice,
         sms_capable: n.capabilities.sms,

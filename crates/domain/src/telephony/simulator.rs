@@ -14,7 +14,6 @@ use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::phone_numbers::{self, PhoneNumberRecord};
 use switchboard_store::recordings::{self, RecordingRecord};
-use switchboard_telephony::inventory::NumberType;
 use switchboard_telephony::outcome::MessageEnd;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
@@ -381,8 +380,12 @@ impl Switchboard {
         let speed = self.settings().telephony.speed;
         let now = Timestamp::now();
         let next = speed.month_after(number.renews_at);
-        let price = NumberType::parse(&number.number_type)
-            .map_or(0, |t| self.settings().telephony.prices.number(t).micros());
+        let price = self
+            .settings()
+            .telephony
+            .prices
+            .number(number.number_type)
+            .micros();
         let mut tx = self.store().begin().await?;
         if tx.run(phone_numbers::renew(&number, next)).await? == 0 {
             return Ok(());

@@ -162,7 +162,7 @@ async fn list_of(
     let filter = NumberFilter {
         phone_number: params.get("PhoneNumber").map(str::to_owned),
         friendly_name: params.get("FriendlyName").map(str::to_owned),
-        number_type: number_type.map(|t| t.as_str().to_owned()),
+        number_type,
     };
     let page = app
         .sb

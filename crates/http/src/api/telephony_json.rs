@@ -152,7 +152,7 @@ pub struct IncomingNumberJson {
     pub bundle_sid: Option<String>,
     pub status: &'static str,
     #[serde(rename = "type")]
-    pub number_type: String,
+    pub number_type: NumberType,
 }
 
 impl From<IncomingPhoneNumber> for IncomingNumberJson {
