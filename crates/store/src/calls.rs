@@ -1,8 +1,8 @@
 //! Calls, and the simulator's view of them (which are due to move on).
 
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod, PhoneNumberSid,
-    Timestamp,
+    AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, HookMethod,
+    PhoneNumberSid, Timestamp,
 };
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -24,8 +24,7 @@ pub struct CallRecord {
     pub method: HookMethod,
     pub status_callback: Option<String>,
     pub status_callback_method: HookMethod,
-    /// Space-separated: `initiated ringing answered completed`.
-    pub status_callback_events: String,
+    pub status_callback_events: CallEvents,
     pub callback_signer_sid: AccountSid,
     pub timeout_secs: i64,
     pub record: bool,
@@ -80,7 +79,7 @@ fn decode(c: &mut Cols<'_>) -> Result<CallRecord> {
         method: c.parsed(HookMethod::parse)?,
         status_callback: c.opt_text()?,
         status_callback_method: c.parsed(HookMethod::parse)?,
-        status_callback_events: c.text()?,
+        status_callback_events: c.parsed(CallEvents::parse)?,
         callback_signer_sid: c.parsed(AccountSid::parse)?,
         timeout_secs: c.int()?,
         record: c.boolean()?,
@@ -113,7 +112,7 @@ fn values(c: &CallRecord) -> Vec<Value<'_>> {
         c.method,
         c.status_callback.as_deref(),
         c.status_callback_method,
-        &c.status_callback_events,
+        c.status_callback_events,
         &c.callback_signer_sid,
         c.timeout_secs,
         c.record,

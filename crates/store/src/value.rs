@@ -10,9 +10,9 @@ use bytes::BytesMut;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, ConnectAppSid, HookMethod,
-    MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid, RecordingSid,
-    RecordingStatus, Timestamp, UsageCategory,
+    AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
+    HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid,
+    RecordingSid, RecordingStatus, Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -93,6 +93,7 @@ macro_rules! enum_values {
     )+};
 }
 enum_values!(
+    CallEvents,
     CallStatus,
     CallDirection,
     MessageStatus,

@@ -12,9 +12,9 @@ use switchboard_store::testing::TestDb;
 use switchboard_store::usage::{self, Charge, Period, UsageScope};
 use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
 use switchboard_types::{
-    AccountSid, AccountType, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
-    MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid, RecordingSid,
-    RecordingStatus, Timestamp, UsageCategory,
+    AccountSid, AccountType, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid,
+    CallStatus, HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType,
+    PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp, UsageCategory,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -57,7 +57,9 @@ fn call(account: &AccountSid, status: CallStatus) -> CallRecord {
         method: HookMethod::Get,
         status_callback: None,
         status_callback_method: HookMethod::Post,
-        status_callback_events: "completed".into(),
+        status_callback_events: CallEvents::empty()
+            .with(CallEvent::Completed)
+            .with(CallEvent::Ringing),
         callback_signer_sid: account.clone(),
         timeout_secs: 60,
         record: true,
@@ -198,6 +200,7 @@ on_both_backends!(
             ("method", "PUT"),
             ("parent_call_sid", "CAnot-a-sid"),
             ("phone_number_sid", "PN123"),
+            ("status_callback_events", "hungup"),
         ] {
             let original = store.one(calls::by_sid(&c.sid)).await.unwrap();
             store

@@ -17,7 +17,7 @@ pub use sid::{
     RecordingSid, SidError,
 };
 pub use telephony::{
-    CallDirection, CallEvent, CallStage, CallStatus, HookMethod, MessageDirection, MessageStatus,
-    NumberType, RecordingSource, RecordingStatus, UsageCategory,
+    CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod, MessageDirection,
+    MessageStatus, NumberType, RecordingSource, RecordingStatus, UsageCategory,
 };
 pub use time::Timestamp;

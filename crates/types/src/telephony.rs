@@ -162,6 +162,88 @@ impl CallEvent {
     }
 }
 
+/// The progress events a call reports: a set, held as the space-separated
+/// text the store keeps (`initiated ringing answered completed`), in
+/// Twilio's order whatever order they were asked for in.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct CallEvents(u8);
+
+impl CallEvents {
+    pub const fn empty() -> Self {
+        CallEvents(0)
+    }
+
+    const fn bit(event: CallEvent) -> u8 {
+        1 << event.sequence_number()
+    }
+
+    pub const fn with(self, event: CallEvent) -> Self {
+        CallEvents(self.0 | Self::bit(event))
+    }
+
+    pub const fn contains(self, event: CallEvent) -> bool {
+        self.0 & Self::bit(event) != 0
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = CallEvent> {
+        CallEvent::ALL
+            .iter()
+            .copied()
+            .filter(move |e| self.contains(*e))
+    }
+
+    /// The events, space-separated, in Twilio's order.
+    pub fn as_str(self) -> &'static str {
+        // Sixteen sets in all: written once, so a set is a byte and its text
+        // borrows nothing.
+        static TEXTS: std::sync::LazyLock<[String; 16]> = std::sync::LazyLock::new(|| {
+            std::array::from_fn(|bits| {
+                CallEvents(bits as u8)
+                    .iter()
+                    .map(CallEvent::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        });
+        &TEXTS[usize::from(self.0)]
+    }
+
+    /// Reads the stored text: events separated by spaces, each one of
+    /// [`CallEvent`]'s strings.
+    pub fn parse(value: &str) -> Result<Self, ParseEnumError> {
+        value
+            .split(' ')
+            .filter(|e| !e.is_empty())
+            .try_fold(CallEvents::empty(), |set, e| {
+                Ok(set.with(CallEvent::parse(e)?))
+            })
+    }
+}
+
+impl FromIterator<CallEvent> for CallEvents {
+    fn from_iter<I: IntoIterator<Item = CallEvent>>(events: I) -> Self {
+        events
+            .into_iter()
+            .fold(CallEvents::empty(), CallEvents::with)
+    }
+}
+
+impl fmt::Debug for CallEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl fmt::Display for CallEvents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 twilio_enum!(
     /// A message's `status`.
     MessageStatus, "Status" {
@@ -336,6 +418,27 @@ mod tests {
         refuses(CallEvent::parse, &["queued", "Answered"]);
         let numbers: Vec<u32> = CallEvent::ALL.iter().map(|e| e.sequence_number()).collect();
         assert_eq!(numbers, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn call_event_sets_are_read_back_as_written() {
+        for bits in 0..16u8 {
+            let set: CallEvents = CallEvent::ALL
+                .iter()
+                .copied()
+                .filter(|e| bits & (1 << e.sequence_number()) != 0)
+                .collect();
+            assert_eq!(CallEvents::parse(set.as_str()), Ok(set), "{set:?}");
+            assert_eq!(set.iter().count(), bits.count_ones() as usize);
+        }
+        let asked = CallEvents::parse("completed ringing completed").unwrap();
+        assert_eq!(asked.as_str(), "ringing completed");
+        assert!(asked.contains(CallEvent::Ringing));
+        assert!(!asked.contains(CallEvent::Answered));
+        assert_eq!(CallEvents::parse(""), Ok(CallEvents::empty()));
+        for bad in ["queued", "completed,ringing", "Completed", "ringing x"] {
+            assert!(CallEvents::parse(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 
     #[test]

@@ -9,8 +9,8 @@ use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallEvent, CallSid, CallStage, CallStatus,
-    HookMethod, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
+    AccountSid, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid, CallStage,
+    CallStatus, HookMethod, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
 };
 
 use super::simulator;
@@ -277,7 +277,7 @@ impl Switchboard {
             HookMethod::Post,
             codes::INVALID_METHOD,
         )?;
-        let mut events = Vec::new();
+        let mut events = CallEvents::empty();
         for event in new
             .status_callback_events
             .iter()
@@ -296,12 +296,10 @@ impl Switchboard {
                     ),
                 )
             })?;
-            if !events.contains(&event.as_str()) {
-                events.push(event.as_str());
-            }
+            events = events.with(event);
         }
         if events.is_empty() {
-            events.push(CallEvent::Completed.as_str());
+            events = events.with(CallEvent::Completed);
         }
         let timeout = match new.timeout.as_deref().map(str::trim) {
             None | Some("") => DEFAULT_TIMEOUT_SECS,
@@ -347,7 +345,7 @@ impl Switchboard {
             method,
             status_callback,
             status_callback_method,
-            status_callback_events: events.join(" "),
+            status_callback_events: events,
             callback_signer_sid: callback_signer(access)?,
             timeout_secs: i64::from(timeout),
             record,

@@ -12,8 +12,8 @@ use switchboard_telephony::outcome::{self, CallEnd, MessageEnd};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
 use switchboard_types::{
-    AccountSid, CallDirection, CallSid, HookMethod, MessageDirection, MessageSid, Timestamp,
-    UsageCategory,
+    AccountSid, CallDirection, CallEvent, CallEvents, CallSid, HookMethod, MessageDirection,
+    MessageSid, Timestamp, UsageCategory,
 };
 
 use super::billing::{self, Cost};
@@ -118,7 +118,7 @@ impl Switchboard {
                         method: HookMethod::Post,
                         status_callback: None,
                         status_callback_method: HookMethod::Post,
-                        status_callback_events: "completed".to_owned(),
+                        status_callback_events: CallEvents::empty().with(CallEvent::Completed),
                         callback_signer_sid: plan.account.clone(),
                         timeout_secs: 60,
                         record: false,

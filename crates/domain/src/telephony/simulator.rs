@@ -95,11 +95,7 @@ pub(crate) async fn call_event(
     event: CallEvent,
     now: Timestamp,
 ) -> DomainResult<bool> {
-    if !call
-        .status_callback_events
-        .split(' ')
-        .any(|e| e == event.as_str())
-    {
+    if !call.status_callback_events.contains(event) {
         return Ok(false);
     }
     // A call placed is `queued`, but Twilio reports the event as `initiated`.
