@@ -11,8 +11,8 @@ use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recordin
 use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection, MessageStatus,
-    PhoneNumberSid, RecordingSource, RecordingStatus, Timestamp,
+    AccountSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection, MessageSid,
+    MessageStatus, PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp,
 };
 
 use super::json::{API_PREFIX, SubresourceUris};
@@ -117,7 +117,7 @@ impl AvailableCountryJson {
 
 #[derive(Serialize)]
 pub struct IncomingNumberJson {
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub address_sid: Option<String>,
     pub address_requirements: &'static str,
     pub api_version: &'static str,
@@ -129,7 +129,7 @@ pub struct IncomingNumberJson {
     pub identity_sid: Option<String>,
     pub phone_number: String,
     pub origin: &'static str,
-    pub sid: String,
+    pub sid: PhoneNumberSid,
     pub sms_application_sid: Option<String>,
     pub sms_fallback_method: HookMethod,
     pub sms_fallback_url: Option<String>,
@@ -163,7 +163,7 @@ impl From<IncomingPhoneNumber> for IncomingNumberJson {
                 "{API_PREFIX}/Accounts/{}/IncomingPhoneNumbers/{}.json",
                 n.account_sid, n.sid
             ),
-            account_sid: n.account_sid.to_string(),
+            account_sid: n.account_sid,
             address_sid: None,
             address_requirements: "none",
             api_version: API_VERSION,
@@ -180,7 +180,7 @@ impl From<IncomingPhoneNumber> for IncomingNumberJson {
             identity_sid: None,
             phone_number: n.phone_number,
             origin: "twilio",
-            sid: n.sid.to_string(),
+            sid: n.sid,
             sms_application_sid: None,
             sms_fallback_method: h.sms_fallback_method,
             sms_fallback_url: h.sms_fallback_url,
@@ -308,11 +308,11 @@ pub struct MessageJson {
     pub price: Option<String>,
     pub error_message: Option<String>,
     pub uri: String,
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub num_media: String,
     pub status: MessageStatus,
     pub messaging_service_sid: Option<String>,
-    pub sid: String,
+    pub sid: MessageSid,
     pub date_sent: Option<String>,
     pub date_created: String,
     pub error_code: Option<i64>,
@@ -339,11 +339,11 @@ impl From<Message> for MessageJson {
             date_updated: m.date_updated.rfc2822(),
             price: price(m.price_micros),
             error_message: m.error_message,
-            account_sid: m.account_sid.to_string(),
+            account_sid: m.account_sid,
             num_media: num_media.to_string(),
             status: m.status,
             messaging_service_sid: None,
-            sid: m.sid.to_string(),
+            sid: m.sid,
             date_sent: date(m.date_sent),
             date_created: m.date_created.rfc2822(),
             error_code: m.error_code,
@@ -355,7 +355,7 @@ impl From<Message> for MessageJson {
 
 #[derive(Serialize)]
 pub struct RecordingJson {
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub api_version: &'static str,
     pub call_sid: CallSid,
     pub conference_sid: Option<String>,
@@ -363,7 +363,7 @@ pub struct RecordingJson {
     pub date_updated: String,
     pub start_time: String,
     pub duration: String,
-    pub sid: String,
+    pub sid: RecordingSid,
     pub price: Option<String>,
     pub price_unit: &'static str,
     pub status: RecordingStatus,
@@ -394,7 +394,7 @@ impl RecordingJson {
             media_url,
             uri: subresource_uris.uri(),
             subresource_uris,
-            account_sid: r.account_sid.to_string(),
+            account_sid: r.account_sid,
             api_version: API_VERSION,
             call_sid: r.call_sid,
             conference_sid: None,
@@ -402,7 +402,7 @@ impl RecordingJson {
             date_updated: r.date_updated.rfc2822(),
             start_time: r.start_time.rfc2822(),
             duration: r.duration.to_string(),
-            sid: r.sid.to_string(),
+            sid: r.sid,
             price: Some("0.00000".to_owned()),
             price_unit: "USD",
             status: r.status,
@@ -416,7 +416,7 @@ impl RecordingJson {
 
 #[derive(Serialize)]
 pub struct UsageRecordJson {
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub api_version: &'static str,
     pub as_of: String,
     pub category: &'static str,
@@ -469,7 +469,7 @@ impl From<UsageRecord> for UsageRecordJson {
                 "{base}.json?Category={}&StartDate={start}&EndDate={end}",
                 r.category
             ),
-            account_sid: r.account_sid.to_string(),
+            account_sid: r.account_sid,
             api_version: API_VERSION,
             as_of: r.as_of.iso8601(),
             category: r.category,
