@@ -1,6 +1,9 @@
 //! Calls, and the simulator's view of them (which are due to move on).
 
-use switchboard_types::{AccountSid, CallSid, Timestamp};
+use switchboard_types::{
+    AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, HookMethod,
+    PhoneNumberSid, Timestamp,
+};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, Value, params};
@@ -9,25 +12,24 @@ use crate::{Cols, Query, Result, Statement, Value, params};
 pub struct CallRecord {
     pub sid: CallSid,
     pub account_sid: AccountSid,
-    pub parent_call_sid: Option<String>,
+    pub parent_call_sid: Option<CallSid>,
     pub to_number: String,
     pub from_number: String,
-    pub phone_number_sid: Option<String>,
-    pub status: String,
-    pub direction: String,
+    pub phone_number_sid: Option<PhoneNumberSid>,
+    pub status: CallStatus,
+    pub direction: CallDirection,
     pub url: Option<String>,
     pub twiml: Option<String>,
-    pub application_sid: Option<String>,
-    pub method: String,
+    pub application_sid: Option<ApplicationSid>,
+    pub method: HookMethod,
     pub status_callback: Option<String>,
-    pub status_callback_method: String,
-    /// Space-separated: `initiated ringing answered completed`.
-    pub status_callback_events: String,
+    pub status_callback_method: HookMethod,
+    pub status_callback_events: CallEvents,
     pub callback_signer_sid: AccountSid,
     pub timeout_secs: i64,
     pub record: bool,
     /// How the call will end, planned when it was placed.
-    pub end_status: String,
+    pub end_status: CallStatus,
     pub ring_secs: i64,
     pub talk_secs: i64,
     pub next_transition_at: Option<Timestamp>,
@@ -73,23 +75,23 @@ fn decode(c: &mut Cols<'_>) -> Result<CallRecord> {
     Ok(CallRecord {
         sid: c.parsed(CallSid::parse)?,
         account_sid: c.parsed(AccountSid::parse)?,
-        parent_call_sid: c.opt_text()?,
+        parent_call_sid: c.opt_parsed(CallSid::parse)?,
         to_number: c.text()?,
         from_number: c.text()?,
-        phone_number_sid: c.opt_text()?,
-        status: c.text()?,
-        direction: c.text()?,
+        phone_number_sid: c.opt_parsed(PhoneNumberSid::parse)?,
+        status: c.parsed(CallStatus::parse)?,
+        direction: c.parsed(CallDirection::parse)?,
         url: c.opt_text()?,
         twiml: c.opt_text()?,
-        application_sid: c.opt_text()?,
-        method: c.text()?,
+        application_sid: c.opt_parsed(ApplicationSid::parse)?,
+        method: c.parsed(HookMethod::parse)?,
         status_callback: c.opt_text()?,
-        status_callback_method: c.text()?,
-        status_callback_events: c.text()?,
+        status_callback_method: c.parsed(HookMethod::parse)?,
+        status_callback_events: c.parsed(CallEvents::parse)?,
         callback_signer_sid: c.parsed(AccountSid::parse)?,
         timeout_secs: c.int()?,
         record: c.boolean()?,
-        end_status: c.text()?,
+        end_status: c.parsed(CallStatus::parse)?,
         ring_secs: c.int()?,
         talk_secs: c.int()?,
         next_transition_at: c.opt_timestamp()?,
@@ -106,23 +108,23 @@ fn values(c: &CallRecord) -> Vec<Value<'_>> {
     params![
         c.sid.as_str(),
         &c.account_sid,
-        c.parent_call_sid.as_deref(),
+        c.parent_call_sid.as_ref(),
         &c.to_number,
         &c.from_number,
-        c.phone_number_sid.as_deref(),
-        &c.status,
-        &c.direction,
+        c.phone_number_sid.as_ref(),
+        c.status,
+        c.direction,
         c.url.as_deref(),
         c.twiml.as_deref(),
-        c.application_sid.as_deref(),
-        &c.method,
+        c.application_sid.as_ref(),
+        c.method,
         c.status_callback.as_deref(),
-        &c.status_callback_method,
-        &c.status_callback_events,
+        c.status_callback_method,
+        c.status_callback_events,
         &c.callback_signer_sid,
         c.timeout_secs,
         c.record,
-        &c.end_status,
+        c.end_status,
         c.ring_secs,
         c.talk_secs,
         c.next_transition_at,
@@ -177,8 +179,8 @@ pub struct Range {
 pub struct CallFilter {
     pub to: Option<String>,
     pub from: Option<String>,
-    pub status: Option<String>,
-    pub parent_call_sid: Option<String>,
+    pub status: Option<CallStatus>,
+    pub parent_call_sid: Option<CallSid>,
     pub start_time: Range,
     pub end_time: Range,
 }
@@ -199,8 +201,8 @@ pub fn list<'a>(
     .filter("account_sid = {}", [account.into()])
     .filter_opt("to_number = {}", filter.to.as_deref())
     .filter_opt("from_number = {}", filter.from.as_deref())
-    .filter_opt("status = {}", filter.status.as_deref())
-    .filter_opt("parent_call_sid = {}", filter.parent_call_sid.as_deref())
+    .filter_opt("status = {}", filter.status)
+    .filter_opt("parent_call_sid = {}", filter.parent_call_sid.as_ref())
     .filter_opt("start_time >= {}", filter.start_time.from)
     .filter_opt("start_time < {}", filter.start_time.until)
     // A call starts after it is created, so this bound is implied; stating it
@@ -246,7 +248,7 @@ pub fn next_due() -> Query<'static, Option<i64>> {
 
 /// Moves a call to its next state, only if it is still in the state it was read
 /// in: of two nodes racing, one wins and the other changes nothing (0 rows).
-pub fn advance<'a>(c: &'a CallRecord, expected_status: &'a str) -> Statement<'a> {
+pub fn advance(c: &CallRecord, expected_status: CallStatus) -> Statement<'_> {
     Statement::new(
         "UPDATE calls SET status = $3, next_transition_at = $4, start_time = $5, end_time = $6, \
          duration = $7, price_micros = $8, url = $9, date_updated = $10 \
@@ -254,7 +256,7 @@ pub fn advance<'a>(c: &'a CallRecord, expected_status: &'a str) -> Statement<'a>
         params![
             c.sid.as_str(),
             expected_status,
-            &c.status,
+            c.status,
             c.next_transition_at,
             c.start_time,
             c.end_time,

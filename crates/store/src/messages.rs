@@ -1,6 +1,6 @@
 //! Messages, and the simulator's view of them.
 
-use switchboard_types::{AccountSid, MessageSid, Timestamp};
+use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
 
 use crate::calls::Range;
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -16,12 +16,12 @@ pub struct MessageRecord {
     pub num_segments: i64,
     /// Media URLs, one per line.
     pub media_urls: String,
-    pub status: String,
-    pub direction: String,
+    pub status: MessageStatus,
+    pub direction: MessageDirection,
     pub status_callback: Option<String>,
     pub callback_signer_sid: AccountSid,
     /// How the message will end, planned when it was sent.
-    pub end_status: String,
+    pub end_status: MessageStatus,
     pub next_transition_at: Option<Timestamp>,
     pub error_code: Option<i64>,
     pub error_message: Option<String>,
@@ -68,11 +68,11 @@ fn decode(c: &mut Cols<'_>) -> Result<MessageRecord> {
         body: c.text()?,
         num_segments: c.int()?,
         media_urls: c.text()?,
-        status: c.text()?,
-        direction: c.text()?,
+        status: c.parsed(MessageStatus::parse)?,
+        direction: c.parsed(MessageDirection::parse)?,
         status_callback: c.opt_text()?,
         callback_signer_sid: c.parsed(AccountSid::parse)?,
-        end_status: c.text()?,
+        end_status: c.parsed(MessageStatus::parse)?,
         next_transition_at: c.opt_timestamp()?,
         error_code: c.opt_int()?,
         error_message: c.opt_text()?,
@@ -92,11 +92,11 @@ fn values(m: &MessageRecord) -> Vec<Value<'_>> {
         &m.body,
         m.num_segments,
         &m.media_urls,
-        &m.status,
-        &m.direction,
+        m.status,
+        m.direction,
         m.status_callback.as_deref(),
         &m.callback_signer_sid,
-        &m.end_status,
+        m.end_status,
         m.next_transition_at,
         m.error_code,
         m.error_message.as_deref(),
@@ -133,7 +133,7 @@ pub struct MessageFilter {
     pub to: Option<String>,
     pub from: Option<String>,
     /// Not a filter of Twilio's API; the console's Logs page uses it.
-    pub status: Option<String>,
+    pub status: Option<MessageStatus>,
     pub date_sent: Range,
 }
 
@@ -153,7 +153,7 @@ pub fn list<'a>(
     .filter("account_sid = {}", [account.into()])
     .filter_opt("to_number = {}", filter.to.as_deref())
     .filter_opt("from_number = {}", filter.from.as_deref())
-    .filter_opt("status = {}", filter.status.as_deref())
+    .filter_opt("status = {}", filter.status)
     .filter_opt("date_sent >= {}", filter.date_sent.from)
     .filter_opt("date_sent < {}", filter.date_sent.until)
     // A message is sent after it is created: the implied bound lets the index
@@ -194,7 +194,7 @@ pub fn next_due() -> Query<'static, Option<i64>> {
 
 /// Moves a message on, only from the state it was read in (see
 /// [`crate::calls::advance`]).
-pub fn advance<'a>(m: &'a MessageRecord, expected_status: &'a str) -> Statement<'a> {
+pub fn advance(m: &MessageRecord, expected_status: MessageStatus) -> Statement<'_> {
     Statement::new(
         "UPDATE messages SET status = $3, next_transition_at = $4, date_sent = $5, \
          price_micros = $6, error_code = $7, error_message = $8, date_updated = $9 \
@@ -202,7 +202,7 @@ pub fn advance<'a>(m: &'a MessageRecord, expected_status: &'a str) -> Statement<
         params![
             m.sid.as_str(),
             expected_status,
-            &m.status,
+            m.status,
             m.next_transition_at,
             m.date_sent,
             m.price_micros,

@@ -44,6 +44,17 @@ pub struct Page<T> {
     pub has_previous: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page of other values (a row's view for the layer above).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next: self.has_next,
+            has_previous: self.has_previous,
+        }
+    }
+}
+
 impl<T: Keyed> Page<T> {
     pub fn next_cursor(&self) -> Option<Cursor> {
         self.has_next

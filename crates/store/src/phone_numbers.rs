@@ -1,6 +1,6 @@
 //! Phone numbers accounts bought (`IncomingPhoneNumbers`).
 
-use switchboard_types::{AccountSid, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, NumberType, PhoneNumberSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -11,8 +11,7 @@ pub struct PhoneNumberRecord {
     pub account_sid: AccountSid,
     pub phone_number: String,
     pub friendly_name: String,
-    /// `local`, `tollfree` or `mobile`.
-    pub number_type: String,
+    pub number_type: NumberType,
     pub iso_country: String,
     pub voice_capable: bool,
     pub sms_capable: bool,
@@ -29,15 +28,15 @@ pub struct PhoneNumberRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NumberHooks {
     pub voice_url: Option<String>,
-    pub voice_method: String,
+    pub voice_method: HookMethod,
     pub voice_fallback_url: Option<String>,
-    pub voice_fallback_method: String,
+    pub voice_fallback_method: HookMethod,
     pub sms_url: Option<String>,
-    pub sms_method: String,
+    pub sms_method: HookMethod,
     pub sms_fallback_url: Option<String>,
-    pub sms_fallback_method: String,
+    pub sms_fallback_method: HookMethod,
     pub status_callback: Option<String>,
-    pub status_callback_method: String,
+    pub status_callback_method: HookMethod,
 }
 
 impl Keyed for PhoneNumberRecord {
@@ -64,7 +63,7 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
         account_sid: c.parsed(AccountSid::parse)?,
         phone_number: c.text()?,
         friendly_name: c.text()?,
-        number_type: c.text()?,
+        number_type: c.parsed(NumberType::parse)?,
         iso_country: c.text()?,
         voice_capable: c.boolean()?,
         sms_capable: c.boolean()?,
@@ -72,15 +71,15 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
         fax_capable: c.boolean()?,
         hooks: NumberHooks {
             voice_url: c.opt_text()?,
-            voice_method: c.text()?,
+            voice_method: c.parsed(HookMethod::parse)?,
             voice_fallback_url: c.opt_text()?,
-            voice_fallback_method: c.text()?,
+            voice_fallback_method: c.parsed(HookMethod::parse)?,
             sms_url: c.opt_text()?,
-            sms_method: c.text()?,
+            sms_method: c.parsed(HookMethod::parse)?,
             sms_fallback_url: c.opt_text()?,
-            sms_fallback_method: c.text()?,
+            sms_fallback_method: c.parsed(HookMethod::parse)?,
             status_callback: c.opt_text()?,
-            status_callback_method: c.text()?,
+            status_callback_method: c.parsed(HookMethod::parse)?,
         },
         renews_at: c.timestamp()?,
         date_created: c.timestamp()?,
@@ -103,22 +102,22 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             &n.account_sid,
             &n.phone_number,
             &n.friendly_name,
-            &n.number_type,
+            n.number_type,
             &n.iso_country,
             n.voice_capable,
             n.sms_capable,
             n.mms_capable,
             n.fax_capable,
             h.voice_url.as_deref(),
-            &h.voice_method,
+            h.voice_method,
             h.voice_fallback_url.as_deref(),
-            &h.voice_fallback_method,
+            h.voice_fallback_method,
             h.sms_url.as_deref(),
-            &h.sms_method,
+            h.sms_method,
             h.sms_fallback_url.as_deref(),
-            &h.sms_fallback_method,
+            h.sms_fallback_method,
             h.status_callback.as_deref(),
-            &h.status_callback_method,
+            h.status_callback_method,
             n.renews_at,
             n.date_created,
             n.date_updated
@@ -173,7 +172,7 @@ pub fn taken(numbers: &[String]) -> Query<'_, String> {
 pub struct NumberFilter {
     pub phone_number: Option<String>,
     pub friendly_name: Option<String>,
-    pub number_type: Option<String>,
+    pub number_type: Option<NumberType>,
 }
 
 pub fn list<'a>(
@@ -191,7 +190,7 @@ pub fn list<'a>(
     .filter("account_sid = {}", [account.into()])
     .filter_opt("phone_number = {}", filter.phone_number.as_deref())
     .filter_opt("friendly_name = {}", filter.friendly_name.as_deref())
-    .filter_opt("number_type = {}", filter.number_type.as_deref())
+    .filter_opt("number_type = {}", filter.number_type)
     .page(at, size, decode)
 }
 
@@ -207,15 +206,15 @@ pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
             n.sid.as_str(),
             &n.friendly_name,
             h.voice_url.as_deref(),
-            &h.voice_method,
+            h.voice_method,
             h.voice_fallback_url.as_deref(),
-            &h.voice_fallback_method,
+            h.voice_fallback_method,
             h.sms_url.as_deref(),
-            &h.sms_method,
+            h.sms_method,
             h.sms_fallback_url.as_deref(),
-            &h.sms_fallback_method,
+            h.sms_fallback_method,
             h.status_callback.as_deref(),
-            &h.status_callback_method,
+            h.status_callback_method,
             n.date_updated
         ],
     )

@@ -1,6 +1,6 @@
 //! Recordings of calls placed with `Record=true` (metadata only).
 
-use switchboard_types::{AccountSid, RecordingSid, Timestamp};
+use switchboard_types::{AccountSid, CallSid, RecordingSid, RecordingStatus, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -9,9 +9,9 @@ use crate::{Cols, Query, Result, Statement, params};
 pub struct RecordingRecord {
     pub sid: RecordingSid,
     pub account_sid: AccountSid,
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub duration: i64,
-    pub status: String,
+    pub status: RecordingStatus,
     pub start_time: Timestamp,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
@@ -36,9 +36,9 @@ fn decode(c: &mut Cols<'_>) -> Result<RecordingRecord> {
     Ok(RecordingRecord {
         sid: c.parsed(RecordingSid::parse)?,
         account_sid: c.parsed(AccountSid::parse)?,
-        call_sid: c.text()?,
+        call_sid: c.parsed(CallSid::parse)?,
         duration: c.int()?,
-        status: c.text()?,
+        status: c.parsed(RecordingStatus::parse)?,
         start_time: c.timestamp()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
@@ -57,7 +57,7 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
             &r.account_sid,
             &r.call_sid,
             r.duration,
-            &r.status,
+            r.status,
             r.start_time,
             r.date_created,
             r.date_updated
@@ -83,7 +83,7 @@ pub fn of_account<'a>(
 /// Newest first; `call` narrows to one call's recordings.
 pub fn list<'a>(
     account: &'a AccountSid,
-    call: Option<&'a str>,
+    call: Option<&'a CallSid>,
     at: &'a PageAt,
     size: u32,
 ) -> (Query<'a, RecordingRecord>, PageShape) {

@@ -2,7 +2,7 @@
 //! that owns the resource and lowers its main account's balance, in the
 //! transaction of the change that costs money.
 
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, UsageCategory};
 
 use crate::{Query, Statement, params};
 
@@ -11,8 +11,7 @@ use crate::{Query, Statement, params};
 pub struct Charge<'a> {
     pub account_sid: &'a AccountSid,
     pub main_account_sid: &'a AccountSid,
-    /// A leaf category: `calls-outbound`, `sms-outbound`, `phonenumbers`, `recordings`.
-    pub category: &'a str,
+    pub category: UsageCategory,
     /// `YYYY-MM-DD`, UTC.
     pub day: &'a str,
     pub count: i64,
@@ -59,7 +58,7 @@ pub fn balance(main: &AccountSid) -> Query<'_, i64> {
 /// Usage summed per leaf category and period.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageRow {
-    pub category: String,
+    pub category: UsageCategory,
     /// The period's prefix of `YYYY-MM-DD`: the whole day, `YYYY-MM`, `YYYY`, or
     /// empty for all time.
     pub period: String,
@@ -123,7 +122,7 @@ pub fn summed<'a>(
     );
     Query::dynamic(sql, params![account, first_day, last_day], |c| {
         Ok(UsageRow {
-            category: c.text()?,
+            category: c.parsed(UsageCategory::parse)?,
             period: c.text()?,
             count: c.int()?,
             usage: c.int()?,

@@ -9,7 +9,11 @@ use std::error::Error as StdError;
 use bytes::BytesMut;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use switchboard_types::{AccountSid, ConnectAppSid, Timestamp};
+use switchboard_types::{
+    AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
+    HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid,
+    RecordingSid, RecordingStatus, Timestamp, UsageCategory,
+};
 
 use crate::error::{Result, StoreError};
 
@@ -58,16 +62,47 @@ impl From<Timestamp> for Value<'_> {
         Value::Int(v.micros())
     }
 }
-impl<'a> From<&'a AccountSid> for Value<'a> {
-    fn from(v: &'a AccountSid) -> Self {
-        Value::Text(v.as_str())
-    }
+/// SIDs are bound as their text.
+macro_rules! sid_values {
+    ($($sid:ty),+) => {$(
+        impl<'a> From<&'a $sid> for Value<'a> {
+            fn from(v: &'a $sid) -> Self {
+                Value::Text(v.as_str())
+            }
+        }
+    )+};
 }
-impl<'a> From<&'a ConnectAppSid> for Value<'a> {
-    fn from(v: &'a ConnectAppSid) -> Self {
-        Value::Text(v.as_str())
-    }
+sid_values!(
+    AccountSid,
+    ConnectAppSid,
+    CallSid,
+    MessageSid,
+    PhoneNumberSid,
+    RecordingSid,
+    ApplicationSid
+);
+
+/// Closed sets are bound as the Twilio string the column holds.
+macro_rules! enum_values {
+    ($($enum:ty),+) => {$(
+        impl From<$enum> for Value<'_> {
+            fn from(v: $enum) -> Self {
+                Value::Text(v.as_str())
+            }
+        }
+    )+};
 }
+enum_values!(
+    CallEvents,
+    CallStatus,
+    CallDirection,
+    MessageStatus,
+    MessageDirection,
+    RecordingStatus,
+    HookMethod,
+    NumberType,
+    UsageCategory
+);
 impl<'a, T> From<Option<T>> for Value<'a>
 where
     T: Into<Value<'a>>,

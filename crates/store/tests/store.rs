@@ -398,7 +398,7 @@ async fn the_facts_epoch_moves_only_with_the_facts() {
         .run(usage::debit(&Charge {
             account_sid: &g.subaccount,
             main_account_sid: &g.customer,
-            category: "calls-outbound",
+            category: switchboard_types::UsageCategory::CallsOutbound,
             day: "2026-11-30",
             count: 1,
             usage: 60,

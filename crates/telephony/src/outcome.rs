@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use switchboard_types::{CallStatus, MessageStatus};
+
 use crate::hash::fnv1a;
 use crate::phone::PhoneNumber;
 
@@ -25,13 +27,17 @@ pub enum CallEnd {
 
 impl CallEnd {
     /// The call's final `status`.
-    pub fn as_str(&self) -> &'static str {
+    pub const fn status(self) -> CallStatus {
         match self {
-            CallEnd::Completed => "completed",
-            CallEnd::Busy => "busy",
-            CallEnd::NoAnswer => "no-answer",
-            CallEnd::Failed => "failed",
+            CallEnd::Completed => CallStatus::Completed,
+            CallEnd::Busy => CallStatus::Busy,
+            CallEnd::NoAnswer => CallStatus::NoAnswer,
+            CallEnd::Failed => CallStatus::Failed,
         }
+    }
+
+    pub const fn as_str(&self) -> &'static str {
+        self.status().as_str()
     }
 }
 
@@ -104,11 +110,26 @@ pub enum MessageEnd {
 
 impl MessageEnd {
     /// The message's final `status`.
-    pub fn as_str(&self) -> &'static str {
+    pub const fn status(self) -> MessageStatus {
         match self {
-            MessageEnd::Delivered => "delivered",
-            MessageEnd::Undelivered => "undelivered",
-            MessageEnd::Failed => "failed",
+            MessageEnd::Delivered => MessageStatus::Delivered,
+            MessageEnd::Undelivered => MessageStatus::Undelivered,
+            MessageEnd::Failed => MessageStatus::Failed,
+        }
+    }
+
+    pub const fn as_str(&self) -> &'static str {
+        self.status().as_str()
+    }
+
+    /// The ending a final status stands for (`None` for a status no simulated
+    /// message ends in).
+    pub const fn of(status: MessageStatus) -> Option<MessageEnd> {
+        match status {
+            MessageStatus::Delivered => Some(MessageEnd::Delivered),
+            MessageStatus::Undelivered => Some(MessageEnd::Undelivered),
+            MessageStatus::Failed => Some(MessageEnd::Failed),
+            _ => None,
         }
     }
 

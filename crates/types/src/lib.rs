@@ -9,12 +9,17 @@
 mod account;
 mod permission;
 mod sid;
+mod telephony;
 mod time;
 
 pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
-    AccountSid, CallSid, ConnectAppSid, DeliverySid, MessageSid, PhoneNumberSid, RecordingSid,
-    SidError,
+    AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MessageSid, PhoneNumberSid,
+    RecordingSid, SidError,
+};
+pub use telephony::{
+    CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod, MessageDirection,
+    MessageStatus, NumberType, RecordingSource, RecordingStatus, UsageCategory,
 };
 pub use time::Timestamp;

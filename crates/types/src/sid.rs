@@ -145,6 +145,10 @@ define_sid!(
     RecordingSid, "RE", "Recording"
 );
 define_sid!(
+    /// A TwiML application (`AP…`), which a call may be told to run.
+    ApplicationSid, "AP", "Application"
+);
+define_sid!(
     /// An outgoing webhook delivery (`WD…`), a Switchboard extension.
     DeliverySid, "WD", "Delivery"
 );

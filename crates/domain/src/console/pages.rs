@@ -85,14 +85,17 @@ impl Switchboard {
         let mut categories: Vec<CategorySpend> = Vec::new();
         for r in rows {
             *per_day.entry(r.period.clone()).or_default() += r.price_micros;
-            match categories.iter_mut().find(|c| c.category == r.category) {
+            match categories
+                .iter_mut()
+                .find(|c| c.category == r.category.as_str())
+            {
                 Some(c) => {
                     c.count += r.count;
                     c.usage += r.usage;
                     c.price_micros += r.price_micros;
                 }
                 None => categories.push(CategorySpend {
-                    category: r.category,
+                    category: r.category.as_str().to_owned(),
                     count: r.count,
                     usage: r.usage,
                     price_micros: r.price_micros,

@@ -6,22 +6,14 @@
 
 use switchboard_store::Tx;
 use switchboard_store::usage::{self, Charge};
-use switchboard_types::{AccountSid, Timestamp};
+use switchboard_types::{AccountSid, Timestamp, UsageCategory};
 
 use crate::error::DomainResult;
 
-/// The leaf usage categories charges are recorded under.
-pub mod category {
-    pub const CALLS_OUTBOUND: &str = "calls-outbound";
-    pub const SMS_OUTBOUND: &str = "sms-outbound";
-    pub const PHONE_NUMBERS: &str = "phonenumbers";
-    pub const RECORDINGS: &str = "recordings";
-}
-
 /// One thing that costs (or counts).
 #[derive(Debug, Clone, Copy)]
-pub struct Cost<'a> {
-    pub category: &'a str,
+pub struct Cost {
+    pub category: UsageCategory,
     pub count: i64,
     /// In the category's unit: minutes, segments, numbers.
     pub usage: i64,
@@ -32,7 +24,7 @@ pub async fn charge(
     tx: &mut Tx,
     account: &AccountSid,
     main: &AccountSid,
-    cost: Cost<'_>,
+    cost: Cost,
     at: Timestamp,
 ) -> DomainResult<()> {
     let day = super::day_of(at);

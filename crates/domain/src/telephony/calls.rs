@@ -1,20 +1,117 @@
 //! Calls: placing (`POST …/Calls.json`), listing, fetching, ending or
 //! redirecting, deleting; and their recordings.
 
-use switchboard_store::calls::{self, CallFilter, CallRecord};
-use switchboard_store::page::{Page, PageAt};
+use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::phone_numbers;
 use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, CallSid, RecordingSid, Timestamp};
+use switchboard_types::{
+    AccountSid, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid, CallStage,
+    CallStatus, HookMethod, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
+};
 
-use super::simulator::{self, CallState};
+use super::simulator;
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
 use crate::error::{DomainError, DomainResult};
+
+pub use switchboard_store::calls::CallFilter;
+
+/// A call as the API shows it: what was asked and what came of it, without
+/// the simulator's plan for it (how it will end, when it moves on, who signs
+/// its callbacks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub sid: CallSid,
+    pub account_sid: AccountSid,
+    pub parent_call_sid: Option<CallSid>,
+    pub to: String,
+    pub from: String,
+    /// The bought number it was placed from (none for Twilio's magic From).
+    pub phone_number_sid: Option<PhoneNumberSid>,
+    pub status: CallStatus,
+    pub direction: CallDirection,
+    pub start_time: Option<Timestamp>,
+    pub end_time: Option<Timestamp>,
+    /// Seconds talked, once it has ended.
+    pub duration: Option<i64>,
+    pub price_micros: Option<i64>,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl From<CallRecord> for Call {
+    fn from(c: CallRecord) -> Self {
+        Call {
+            sid: c.sid,
+            account_sid: c.account_sid,
+            parent_call_sid: c.parent_call_sid,
+            to: c.to_number,
+            from: c.from_number,
+            phone_number_sid: c.phone_number_sid,
+            status: c.status,
+            direction: c.direction,
+            start_time: c.start_time,
+            end_time: c.end_time,
+            duration: c.duration,
+            price_micros: c.price_micros,
+            date_created: c.date_created,
+            date_updated: c.date_updated,
+        }
+    }
+}
+
+/// Calls are listed newest first by creation, as their rows are.
+impl Keyed for Call {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
+
+/// A recording of a call (its metadata: Switchboard records no audio).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    pub sid: RecordingSid,
+    pub account_sid: AccountSid,
+    pub call_sid: CallSid,
+    /// Seconds.
+    pub duration: i64,
+    pub status: RecordingStatus,
+    pub start_time: Timestamp,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl From<RecordingRecord> for Recording {
+    fn from(r: RecordingRecord) -> Self {
+        Recording {
+            sid: r.sid,
+            account_sid: r.account_sid,
+            call_sid: r.call_sid,
+            duration: r.duration,
+            status: r.status,
+            start_time: r.start_time,
+            date_created: r.date_created,
+            date_updated: r.date_updated,
+        }
+    }
+}
+
+impl Keyed for Recording {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
 
 /// Twilio's codes for the Calls resource.
 mod codes {
@@ -28,9 +125,6 @@ mod codes {
     pub const NOT_IN_PROGRESS: u32 = 21220;
     pub const INVALID_CALLBACK: u32 = 21609;
 }
-
-/// The events a `StatusCallbackEvent` may subscribe to.
-pub const CALLBACK_EVENTS: [&str; 4] = ["initiated", "ringing", "answered", "completed"];
 
 /// The parameters of `POST …/Calls.json`, as received.
 #[derive(Debug, Clone, Default)]
@@ -94,7 +188,7 @@ impl Switchboard {
         from: &PhoneNumber,
         channel: Channel,
         refusal: impl FnOnce() -> DomainError,
-    ) -> DomainResult<Option<String>> {
+    ) -> DomainResult<Option<PhoneNumberSid>> {
         if magic::is_magic_valid_from(from) {
             return Ok(None);
         }
@@ -108,14 +202,14 @@ impl Switchboard {
                 Channel::Sms => n.sms_capable,
             });
         match owned {
-            Some(n) => Ok(Some(n.sid.to_string())),
+            Some(n) => Ok(Some(n.sid)),
             None => Err(refusal()),
         }
     }
 
     /// Places a call from a number the target account owns. The call starts
     /// `queued`; the simulator plays out the rest.
-    pub async fn create_call(&self, access: &Access, new: &NewCall) -> DomainResult<CallRecord> {
+    pub async fn create_call(&self, access: &Access, new: &NewCall) -> DomainResult<Call> {
         let account = access.target_account()?.clone();
         let to = required(
             &new.to,
@@ -146,18 +240,19 @@ impl Switchboard {
                 "Twiml must be at most 4000 characters long",
             ));
         }
-        let application_sid = new.application_sid.clone().filter(|a| !a.is_empty());
-        if let Some(app) = &application_sid
-            && !(app.len() == 34
-                && app.starts_with("AP")
-                && app[2..].bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            return Err(DomainError::invalid_with(
-                "ApplicationSid",
-                codes::INVALID_URL,
-                "ApplicationSid must be an Application SID (AP followed by 32 hex digits)",
-            ));
-        }
+        let application_sid = new
+            .application_sid
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map(ApplicationSid::parse)
+            .transpose()
+            .map_err(|_| {
+                DomainError::invalid_with(
+                    "ApplicationSid",
+                    codes::INVALID_URL,
+                    "ApplicationSid must be an Application SID (AP followed by 32 hex digits)",
+                )
+            })?;
         if url.is_none() && twiml.is_none() && application_sid.is_none() {
             return Err(DomainError::invalid_with(
                 "Url",
@@ -168,7 +263,7 @@ impl Switchboard {
         let method = method_param(
             "Method",
             new.method.as_deref(),
-            "POST",
+            HookMethod::Post,
             codes::INVALID_METHOD,
         )?;
         let status_callback = url_param(
@@ -179,10 +274,10 @@ impl Switchboard {
         let status_callback_method = method_param(
             "StatusCallbackMethod",
             new.status_callback_method.as_deref(),
-            "POST",
+            HookMethod::Post,
             codes::INVALID_METHOD,
         )?;
-        let mut events = Vec::new();
+        let mut events = CallEvents::empty();
         for event in new
             .status_callback_events
             .iter()
@@ -192,21 +287,19 @@ impl Switchboard {
             if event.is_empty() {
                 continue;
             }
-            if !CALLBACK_EVENTS.contains(&event.as_str()) {
-                return Err(DomainError::invalid(
+            let event = CallEvent::parse(&event).map_err(|_| {
+                DomainError::invalid(
                     "StatusCallbackEvent",
                     format!(
                         "StatusCallbackEvent must be one of initiated, ringing, answered, completed; not '{}'",
                         event.chars().take(16).collect::<String>()
                     ),
-                ));
-            }
-            if !events.contains(&event) {
-                events.push(event);
-            }
+                )
+            })?;
+            events = events.with(event);
         }
         if events.is_empty() {
-            events.push("completed".to_owned());
+            events = events.with(CallEvent::Completed);
         }
         let timeout = match new.timeout.as_deref().map(str::trim) {
             None | Some("") => DEFAULT_TIMEOUT_SECS,
@@ -244,19 +337,19 @@ impl Switchboard {
             to_number: to.as_str().to_owned(),
             from_number: from.as_str().to_owned(),
             phone_number_sid,
-            status: "queued".to_owned(),
-            direction: "outbound-api".to_owned(),
+            status: CallStatus::Queued,
+            direction: CallDirection::OutboundApi,
             url,
             twiml,
             application_sid,
             method,
             status_callback,
             status_callback_method,
-            status_callback_events: events.join(" "),
+            status_callback_events: events,
             callback_signer_sid: callback_signer(access)?,
             timeout_secs: i64::from(timeout),
             record,
-            end_status: plan.end.as_str().to_owned(),
+            end_status: plan.end.status(),
             ring_secs: i64::from(plan.ring_secs),
             talk_secs: i64::from(plan.talk_secs),
             next_transition_at: Some(speed.due_after(now, simulator::QUEUE_SECS)),
@@ -270,14 +363,14 @@ impl Switchboard {
         let mut tx = self.store().begin().await?;
         tx.run(calls::insert_many(std::slice::from_ref(&call)))
             .await?;
-        let hooked = simulator::call_event(&mut tx, &call, "initiated", now).await?;
+        let hooked = simulator::call_event(&mut tx, &call, CallEvent::Initiated, now).await?;
         tx.commit().await?;
         if hooked {
             self.wake_deliveries();
         }
         self.wake_simulator();
         tracing::info!(account = %account.sid, call = %call.sid, "placed a call");
-        Ok(call)
+        Ok(call.into())
     }
 
     pub async fn list_calls(
@@ -287,10 +380,10 @@ impl Switchboard {
         filter: &CallFilter,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<CallRecord>> {
+    ) -> DomainResult<Page<Call>> {
         let (query, shape) = calls::list(account, filter, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
+        Ok(shape.assemble(rows).map(Call::from))
     }
 
     pub async fn fetch_call(
@@ -298,11 +391,11 @@ impl Switchboard {
         request: &ApiRequest<'_>,
         account: &AccountSid,
         sid: &CallSid,
-    ) -> DomainResult<CallRecord> {
+    ) -> DomainResult<Call> {
         let (_, mut rows) = self
             .authorize_read(request, calls::of_account(account, sid))
             .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        rows.pop().map(Call::from).ok_or(DomainError::NotFound)
     }
 
     /// `POST …/Calls/{Sid}.json`: `Status=canceled` hangs up a queued or ringing
@@ -313,18 +406,20 @@ impl Switchboard {
         access: &Access,
         sid: &CallSid,
         update: &CallUpdate,
-    ) -> DomainResult<CallRecord> {
+    ) -> DomainResult<Call> {
         let account = access.target_account()?.sid.clone();
-        let status = update.status.as_deref().map(str::to_ascii_lowercase);
-        if let Some(s) = &status
-            && s != "canceled"
-            && s != "completed"
-        {
-            return Err(DomainError::invalid(
-                "Status",
-                "Status can only be set to canceled or completed",
-            ));
-        }
+        let status = match update.status.as_deref().map(str::to_ascii_lowercase) {
+            None => None,
+            Some(s) => match CallStatus::parse(&s) {
+                Ok(s @ (CallStatus::Canceled | CallStatus::Completed)) => Some(s),
+                _ => {
+                    return Err(DomainError::invalid(
+                        "Status",
+                        "Status can only be set to canceled or completed",
+                    ));
+                }
+            },
+        };
         let url = url_param("Url", update.url.as_deref(), codes::INVALID_URL)?;
         // Two nodes may race the simulator for the call: the guarded update
         // tells the loser, which reads the call again.
@@ -334,13 +429,12 @@ impl Switchboard {
                 .opt(calls::of_account(&account, sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
-            let state = CallState::of(&call.status);
             let now = Timestamp::now();
-            let expected = call.status.clone();
-            match (&status, state) {
-                (_, CallState::Ended) => {
+            let expected = call.status;
+            match (status, call.status.stage()) {
+                (_, CallStage::Ended) => {
                     if status.is_none() && url.is_none() && update.twiml.is_none() {
-                        return Ok(call);
+                        return Ok(call.into());
                     }
                     return Err(DomainError::invalid_with(
                         "Status",
@@ -350,11 +444,11 @@ impl Switchboard {
                 }
                 // Twilio cancels a call that was never answered, whichever
                 // status was asked for.
-                (Some(_), CallState::Queued | CallState::Ringing) => {
-                    self.end_call(&mut call, "canceled", now, 0);
+                (Some(_), CallStage::Queued | CallStage::Ringing) => {
+                    self.end_call(&mut call, CallStatus::Canceled, now, 0);
                 }
-                (Some(s), CallState::InProgress) => {
-                    if s == "canceled" {
+                (Some(s), CallStage::InProgress) => {
+                    if s == CallStatus::Canceled {
                         return Err(DomainError::invalid_with(
                             "Status",
                             codes::NOT_IN_PROGRESS,
@@ -367,9 +461,9 @@ impl Switchboard {
                         now,
                     )
                     .clamp(1, call.talk_secs.max(1));
-                    self.end_call(&mut call, "completed", now, talked);
+                    self.end_call(&mut call, CallStatus::Completed, now, talked);
                 }
-                (None, CallState::InProgress) => {
+                (None, CallStage::InProgress) => {
                     call.url = url.clone().or(call.url);
                     call.date_updated = now;
                 }
@@ -381,10 +475,10 @@ impl Switchboard {
                     ));
                 }
             }
-            if tx.run(calls::advance(&call, &expected)).await? == 0 {
+            if tx.run(calls::advance(&call, expected)).await? == 0 {
                 continue;
             }
-            let hooked = if CallState::of(&call.status) == CallState::Ended {
+            let hooked = if call.status.is_final() {
                 self.finish_call(&mut tx, &call, now).await?
             } else {
                 false
@@ -393,7 +487,7 @@ impl Switchboard {
             if hooked {
                 self.wake_deliveries();
             }
-            return Ok(call);
+            return Ok(call.into());
         }
         Err(DomainError::Conflict(
             "The call changed while it was being updated; try again".into(),
@@ -408,7 +502,7 @@ impl Switchboard {
             .opt(calls::of_account(&account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
-        if CallState::of(&call.status) != CallState::Ended {
+        if !call.status.is_final() {
             return Err(DomainError::Conflict(
                 "A call that has not ended cannot be deleted; end it with Status=completed first"
                     .into(),
@@ -426,10 +520,10 @@ impl Switchboard {
         call: Option<&CallSid>,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<RecordingRecord>> {
-        let (query, shape) = recordings::list(account, call.map(CallSid::as_str), at, size);
+    ) -> DomainResult<Page<Recording>> {
+        let (query, shape) = recordings::list(account, call, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
+        Ok(shape.assemble(rows).map(Recording::from))
     }
 
     pub async fn fetch_recording(
@@ -437,10 +531,10 @@ impl Switchboard {
         request: &ApiRequest<'_>,
         account: &AccountSid,
         sid: &RecordingSid,
-    ) -> DomainResult<RecordingRecord> {
+    ) -> DomainResult<Recording> {
         let (_, mut rows) = self
             .authorize_read(request, recordings::of_account(account, sid))
             .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        rows.pop().map(Recording::from).ok_or(DomainError::NotFound)
     }
 }

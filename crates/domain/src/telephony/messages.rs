@@ -1,19 +1,79 @@
 //! Messages: sending (`POST …/Messages.json`), listing, fetching, redacting,
 //! deleting.
 
-use switchboard_store::messages::{self, MessageFilter, MessageRecord};
-use switchboard_store::page::{Page, PageAt};
+use switchboard_store::messages::{self, MessageRecord};
+use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
-use switchboard_types::{AccountSid, MessageSid, Timestamp};
+use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
 
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
 use crate::error::{DomainError, DomainResult};
+
+pub use switchboard_store::messages::MessageFilter;
+
+/// A message as the API shows it, without the simulator's plan for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub sid: MessageSid,
+    pub account_sid: AccountSid,
+    pub to: String,
+    pub from: String,
+    /// Empty once redacted.
+    pub body: String,
+    pub num_segments: i64,
+    pub media_urls: Vec<String>,
+    pub status: MessageStatus,
+    pub direction: MessageDirection,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub date_sent: Option<Timestamp>,
+    pub price_micros: Option<i64>,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+impl From<MessageRecord> for Message {
+    fn from(m: MessageRecord) -> Self {
+        Message {
+            media_urls: m
+                .media_urls
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            sid: m.sid,
+            account_sid: m.account_sid,
+            to: m.to_number,
+            from: m.from_number,
+            body: m.body,
+            num_segments: m.num_segments,
+            status: m.status,
+            direction: m.direction,
+            error_code: m.error_code,
+            error_message: m.error_message,
+            date_sent: m.date_sent,
+            price_micros: m.price_micros,
+            date_created: m.date_created,
+            date_updated: m.date_updated,
+        }
+    }
+}
+
+/// Messages are listed newest first by creation, as their rows are.
+impl Keyed for Message {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
 
 /// Twilio's codes for the Messages resource.
 mod codes {
@@ -49,11 +109,7 @@ fn present(value: &Option<String>) -> Option<&str> {
 impl Switchboard {
     /// Sends a message from a number the target account owns. It starts
     /// `queued`; the simulator plays out the rest.
-    pub async fn create_message(
-        &self,
-        access: &Access,
-        new: &NewMessage,
-    ) -> DomainResult<MessageRecord> {
+    pub async fn create_message(&self, access: &Access, new: &NewMessage) -> DomainResult<Message> {
         let account = access.target_account()?.clone();
         let to = present(&new.to).ok_or_else(|| {
             DomainError::invalid_with("To", codes::TO_REQUIRED, "A 'To' phone number is required")
@@ -126,11 +182,11 @@ impl Switchboard {
             body,
             num_segments: i64::from(segments.count),
             media_urls: media.join("\n"),
-            status: "queued".to_owned(),
-            direction: "outbound-api".to_owned(),
+            status: MessageStatus::Queued,
+            direction: MessageDirection::OutboundApi,
             status_callback,
             callback_signer_sid: callback_signer(access)?,
-            end_status: outcome::plan_message(&to).as_str().to_owned(),
+            end_status: outcome::plan_message(&to).status(),
             next_transition_at: Some(
                 self.settings()
                     .telephony
@@ -149,7 +205,7 @@ impl Switchboard {
             .await?;
         self.wake_simulator();
         tracing::info!(account = %account.sid, message = %message.sid, "sent a message");
-        Ok(message)
+        Ok(message.into())
     }
 
     pub async fn list_messages(
@@ -159,10 +215,10 @@ impl Switchboard {
         filter: &MessageFilter,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<MessageRecord>> {
+    ) -> DomainResult<Page<Message>> {
         let (query, shape) = messages::list(account, filter, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
+        Ok(shape.assemble(rows).map(Message::from))
     }
 
     pub async fn fetch_message(
@@ -170,11 +226,11 @@ impl Switchboard {
         request: &ApiRequest<'_>,
         account: &AccountSid,
         sid: &MessageSid,
-    ) -> DomainResult<MessageRecord> {
+    ) -> DomainResult<Message> {
         let (_, mut rows) = self
             .authorize_read(request, messages::of_account(account, sid))
             .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        rows.pop().map(Message::from).ok_or(DomainError::NotFound)
     }
 
     /// `POST …/Messages/{Sid}.json` with `Body=""`: redacts the text of a
@@ -184,7 +240,7 @@ impl Switchboard {
         access: &Access,
         sid: &MessageSid,
         body: Option<&str>,
-    ) -> DomainResult<MessageRecord> {
+    ) -> DomainResult<Message> {
         let account = access.target_account()?.sid.clone();
         if body != Some("") {
             return Err(DomainError::invalid(
@@ -207,7 +263,7 @@ impl Switchboard {
         tx.commit().await?;
         message.body.clear();
         message.date_updated = now;
-        Ok(message)
+        Ok(message.into())
     }
 
     /// `DELETE …/Messages/{Sid}.json`: only a message that has finished.

@@ -15,10 +15,14 @@ pub mod seed;
 pub mod simulator;
 pub mod usage;
 
+pub use calls::{Call, Recording};
+pub use messages::Message;
+pub use numbers::{IncomingPhoneNumber, Webhooks};
+
 use std::time::Duration;
 
 use switchboard_telephony::PriceList;
-use switchboard_types::{AccountSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, Timestamp};
 
 use crate::access::{Access, Principal};
 use crate::error::{DomainError, DomainResult};
@@ -112,22 +116,21 @@ pub(crate) fn callback_signer(access: &Access) -> DomainResult<AccountSid> {
 pub(crate) fn method_param(
     param: &'static str,
     value: Option<&str>,
-    default: &str,
+    default: HookMethod,
     code: u32,
-) -> DomainResult<String> {
+) -> DomainResult<HookMethod> {
     match value {
-        None | Some("") => Ok(default.to_owned()),
-        Some(m) if m.eq_ignore_ascii_case("GET") || m.eq_ignore_ascii_case("POST") => {
-            Ok(m.to_ascii_uppercase())
-        }
-        Some(m) => Err(DomainError::invalid_with(
-            param,
-            code,
-            format!(
-                "{param} must be GET or POST, not '{}'",
-                m.chars().take(16).collect::<String>()
-            ),
-        )),
+        None | Some("") => Ok(default),
+        Some(m) => HookMethod::parse(&m.to_ascii_uppercase()).map_err(|_| {
+            DomainError::invalid_with(
+                param,
+                code,
+                format!(
+                    "{param} must be GET or POST, not '{}'",
+                    m.chars().take(16).collect::<String>()
+                ),
+            )
+        }),
     }
 }
 

@@ -2,18 +2,98 @@
 //! configuring and releasing numbers (`IncomingPhoneNumbers`).
 
 use switchboard_store::StoreError;
-use switchboard_store::page::{Page, PageAt};
-use switchboard_store::phone_numbers::{self, NumberFilter, NumberHooks, PhoneNumberRecord};
-use switchboard_telephony::inventory::{self, AvailableNumber, Country, NumberType, Search};
+use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
+use switchboard_store::phone_numbers::{self, NumberHooks, PhoneNumberRecord};
+use switchboard_telephony::inventory::{
+    self, AvailableNumber, Capabilities, Country, NumberType, Search,
+};
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp, UsageCategory};
 
-use super::billing::{self, Cost, category};
+use super::billing::{self, Cost};
 use super::{method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
 use crate::error::{DomainError, DomainResult};
+
+pub use switchboard_store::phone_numbers::NumberFilter;
+
+/// A number an account bought (Twilio's `IncomingPhoneNumber`), as the API
+/// shows it: without its renewal schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingPhoneNumber {
+    pub sid: PhoneNumberSid,
+    pub account_sid: AccountSid,
+    /// E.164.
+    pub phone_number: String,
+    pub friendly_name: String,
+    pub number_type: NumberType,
+    pub iso_country: String,
+    pub capabilities: Capabilities,
+    pub hooks: Webhooks,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+}
+
+/// Where a number sends its webhooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhooks {
+    pub voice_url: Option<String>,
+    pub voice_method: HookMethod,
+    pub voice_fallback_url: Option<String>,
+    pub voice_fallback_method: HookMethod,
+    pub sms_url: Option<String>,
+    pub sms_method: HookMethod,
+    pub sms_fallback_url: Option<String>,
+    pub sms_fallback_method: HookMethod,
+    pub status_callback: Option<String>,
+    pub status_callback_method: HookMethod,
+}
+
+impl From<PhoneNumberRecord> for IncomingPhoneNumber {
+    fn from(n: PhoneNumberRecord) -> Self {
+        let h = n.hooks;
+        IncomingPhoneNumber {
+            sid: n.sid,
+            account_sid: n.account_sid,
+            phone_number: n.phone_number,
+            friendly_name: n.friendly_name,
+            number_type: n.number_type,
+            iso_country: n.iso_country,
+            capabilities: Capabilities {
+                voice: n.voice_capable,
+                sms: n.sms_capable,
+                mms: n.mms_capable,
+                fax: n.fax_capable,
+            },
+            hooks: Webhooks {
+                voice_url: h.voice_url,
+                voice_method: h.voice_method,
+                voice_fallback_url: h.voice_fallback_url,
+                voice_fallback_method: h.voice_fallback_method,
+                sms_url: h.sms_url,
+                sms_method: h.sms_method,
+                sms_fallback_url: h.sms_fallback_url,
+                sms_fallback_method: h.sms_fallback_method,
+                status_callback: h.status_callback,
+                status_callback_method: h.status_callback_method,
+            },
+            date_created: n.date_created,
+            date_updated: n.date_updated,
+        }
+    }
+}
+
+/// Numbers are listed oldest first by purchase, as their rows are.
+impl Keyed for IncomingPhoneNumber {
+    fn cursor(&self) -> Cursor {
+        Cursor {
+            key: self.date_created.micros(),
+            sid: self.sid.to_string(),
+        }
+    }
+}
 
 /// Twilio's codes for buying numbers.
 mod codes {
@@ -74,9 +154,9 @@ impl NumberSettings {
             &self.status_callback,
             &mut h.status_callback,
         )?;
-        let method = |param, value: &Option<String>, current: &mut String| {
+        let method = |param, value: &Option<String>, current: &mut HookMethod| {
             if value.is_some() {
-                *current = method_param(param, value.as_deref(), current, codes::INVALID_METHOD)?;
+                *current = method_param(param, value.as_deref(), *current, codes::INVALID_METHOD)?;
             }
             Ok::<_, DomainError>(())
         };
@@ -122,7 +202,7 @@ fn record_for(
         account_sid: account.clone(),
         phone_number: n.phone_number.as_str().to_owned(),
         friendly_name: n.friendly_name.clone(),
-        number_type: n.number_type.as_str().to_owned(),
+        number_type: n.number_type,
         iso_country: n.iso_country.iso().to_owned(),
         voice_capable: n.capabilities.voice,
         sms_capable: n.capabilities.sms,
@@ -130,15 +210,15 @@ fn record_for(
         fax_capable: n.capabilities.fax,
         hooks: NumberHooks {
             voice_url: None,
-            voice_method: "POST".to_owned(),
+            voice_method: HookMethod::Post,
             voice_fallback_url: None,
-            voice_fallback_method: "POST".to_owned(),
+            voice_fallback_method: HookMethod::Post,
             sms_url: None,
-            sms_method: "POST".to_owned(),
+            sms_method: HookMethod::Post,
             sms_fallback_url: None,
-            sms_fallback_method: "POST".to_owned(),
+            sms_fallback_method: HookMethod::Post,
             status_callback: None,
-            status_callback_method: "POST".to_owned(),
+            status_callback_method: HookMethod::Post,
         },
         renews_at,
         date_created: now,
@@ -199,7 +279,7 @@ impl Switchboard {
         &self,
         access: &Access,
         purchase: &Purchase,
-    ) -> DomainResult<PhoneNumberRecord> {
+    ) -> DomainResult<IncomingPhoneNumber> {
         let account = access.target_account()?.clone();
         let wanted = match (&purchase.phone_number, &purchase.area_code) {
             (Some(number), _) if !number.is_empty() => {
@@ -265,7 +345,7 @@ impl Switchboard {
             &account.sid,
             &account.owner_account_sid,
             Cost {
-                category: category::PHONE_NUMBERS,
+                category: UsageCategory::PhoneNumbers,
                 count: 1,
                 usage: 1,
                 price_micros: price.micros(),
@@ -275,7 +355,7 @@ impl Switchboard {
         .await?;
         tx.commit().await?;
         tracing::info!(account = %account.sid, number = %record.sid, "bought a phone number");
-        Ok(record)
+        Ok(record.into())
     }
 
     /// `GET …/IncomingPhoneNumbers.json`, authorised and read in one round trip.
@@ -286,10 +366,10 @@ impl Switchboard {
         filter: &NumberFilter,
         at: &PageAt,
         size: u32,
-    ) -> DomainResult<Page<PhoneNumberRecord>> {
+    ) -> DomainResult<Page<IncomingPhoneNumber>> {
         let (query, shape) = phone_numbers::list(account, filter, at, size);
         let (_, rows) = self.authorize_read(request, query).await?;
-        Ok(shape.assemble(rows))
+        Ok(shape.assemble(rows).map(IncomingPhoneNumber::from))
     }
 
     pub async fn fetch_number(
@@ -297,11 +377,13 @@ impl Switchboard {
         request: &ApiRequest<'_>,
         account: &AccountSid,
         sid: &PhoneNumberSid,
-    ) -> DomainResult<PhoneNumberRecord> {
+    ) -> DomainResult<IncomingPhoneNumber> {
         let (_, mut rows) = self
             .authorize_read(request, phone_numbers::of_account(account, sid))
             .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        rows.pop()
+            .map(IncomingPhoneNumber::from)
+            .ok_or(DomainError::NotFound)
     }
 
     pub async fn update_number(
@@ -309,7 +391,7 @@ impl Switchboard {
         access: &Access,
         sid: &PhoneNumberSid,
         settings: &NumberSettings,
-    ) -> DomainResult<PhoneNumberRecord> {
+    ) -> DomainResult<IncomingPhoneNumber> {
         let account = access.target_account()?.sid.clone();
         let mut tx = self.store().begin().await?;
         let mut record = tx
@@ -320,7 +402,7 @@ impl Switchboard {
         record.date_updated = Timestamp::now();
         tx.run(phone_numbers::update(&record)).await?;
         tx.commit().await?;
-        Ok(record)
+        Ok(record.into())
     }
 
     /// `DELETE …/IncomingPhoneNumbers/{Sid}.json`: the number goes back on sale.

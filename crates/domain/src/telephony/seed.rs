@@ -8,12 +8,15 @@ use std::collections::BTreeMap;
 use switchboard_store::accounts;
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::messages::{self, MessageRecord};
-use switchboard_telephony::outcome;
+use switchboard_telephony::outcome::{self, CallEnd, MessageEnd};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
-use switchboard_types::{AccountSid, CallSid, MessageSid, Timestamp};
+use switchboard_types::{
+    AccountSid, CallDirection, CallEvent, CallEvents, CallSid, HookMethod, MessageDirection,
+    MessageSid, Timestamp, UsageCategory,
+};
 
-use super::billing::{self, Cost, category};
+use super::billing::{self, Cost};
 use super::day_of;
 use crate::Switchboard;
 use crate::error::{DomainError, DomainResult};
@@ -46,7 +49,7 @@ fn destination(n: u64) -> PhoneNumber {
         .expect("eleven digits after a plus are an E.164 number")
 }
 
-type DayTotals = BTreeMap<(String, &'static str), (i64, i64, i64)>;
+type DayTotals = BTreeMap<(String, UsageCategory), (i64, i64, i64)>;
 
 impl Switchboard {
     /// Seeds `plan`, reporting rows written to `progress` after each batch.
@@ -80,7 +83,7 @@ impl Switchboard {
                     let to = destination(n);
                     let plan_call = outcome::plan_call(&to, 60);
                     let created = at(n, plan.calls);
-                    let answered = plan_call.end.as_str() == "completed";
+                    let answered = plan_call.end == CallEnd::Completed;
                     let talk = if answered {
                         i64::from(plan_call.talk_secs)
                     } else {
@@ -96,7 +99,7 @@ impl Switchboard {
                     };
                     if answered {
                         let e = totals
-                            .entry((day_of(finish), category::CALLS_OUTBOUND))
+                            .entry((day_of(finish), UsageCategory::CallsOutbound))
                             .or_default();
                         *e = (e.0 + 1, e.1 + (talk + 59) / 60, e.2 + price);
                     }
@@ -107,19 +110,19 @@ impl Switchboard {
                         to_number: to.as_str().to_owned(),
                         from_number: from.clone(),
                         phone_number_sid: None,
-                        status: plan_call.end.as_str().to_owned(),
-                        direction: "outbound-api".to_owned(),
+                        status: plan_call.end.status(),
+                        direction: CallDirection::OutboundApi,
                         url: Some("https://demo.example/twiml".to_owned()),
                         twiml: None,
                         application_sid: None,
-                        method: "POST".to_owned(),
+                        method: HookMethod::Post,
                         status_callback: None,
-                        status_callback_method: "POST".to_owned(),
-                        status_callback_events: "completed".to_owned(),
+                        status_callback_method: HookMethod::Post,
+                        status_callback_events: CallEvents::empty().with(CallEvent::Completed),
                         callback_signer_sid: plan.account.clone(),
                         timeout_secs: 60,
                         record: false,
-                        end_status: plan_call.end.as_str().to_owned(),
+                        end_status: plan_call.end.status(),
                         ring_secs: i64::from(plan_call.ring_secs),
                         talk_secs: talk,
                         next_transition_at: None,
@@ -152,14 +155,14 @@ impl Switchboard {
                     let ending = outcome::plan_message(&to);
                     let created = at(n, plan.messages);
                     let sent = created.plus_micros(2_000_000);
-                    let (price, date_sent) = if ending.as_str() == "failed" {
+                    let (price, date_sent) = if ending == MessageEnd::Failed {
                         (0, None)
                     } else {
                         (prices.message(&to, segments).micros(), Some(sent))
                     };
                     if date_sent.is_some() {
                         let e = totals
-                            .entry((day_of(sent), category::SMS_OUTBOUND))
+                            .entry((day_of(sent), UsageCategory::SmsOutbound))
                             .or_default();
                         *e = (e.0 + 1, e.1 + i64::from(segments), e.2 + price);
                     }
@@ -172,11 +175,11 @@ impl Switchboard {
                         body,
                         num_segments: i64::from(segments),
                         media_urls: String::new(),
-                        status: ending.as_str().to_owned(),
-                        direction: "outbound-api".to_owned(),
+                        status: ending.status(),
+                        direction: MessageDirection::OutboundApi,
                         status_callback: None,
                         callback_signer_sid: plan.account.clone(),
-                        end_status: ending.as_str().to_owned(),
+                        end_status: ending.status(),
                         next_transition_at: None,
                         error_code: error.map(|(c, _)| i64::from(c)),
                         error_message: error.map(|(_, m)| m.to_owned()),

@@ -14,12 +14,15 @@ use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::phone_numbers::{self, PhoneNumberRecord};
 use switchboard_store::recordings::{self, RecordingRecord};
-use switchboard_telephony::inventory::NumberType;
+use switchboard_telephony::outcome::MessageEnd;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, RecordingSid, Timestamp};
+use switchboard_types::{
+    AccountSid, CallEvent, CallStage, CallStatus, HookMethod, MessageStatus, RecordingSid,
+    RecordingStatus, Timestamp, UsageCategory,
+};
 
 use super::SimSpeed;
-use super::billing::{self, Cost, category};
+use super::billing::{self, Cost};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
@@ -34,26 +37,6 @@ pub const DELIVERY_SECS: i64 = 2;
 const BATCH: i64 = 200;
 /// How often an idle simulator looks for work committed on other nodes.
 const POLL: Duration = Duration::from_secs(1);
-
-/// Where a call is in its course.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CallState {
-    Queued,
-    Ringing,
-    InProgress,
-    Ended,
-}
-
-impl CallState {
-    pub fn of(status: &str) -> CallState {
-        match status {
-            "queued" => CallState::Queued,
-            "ringing" => CallState::Ringing,
-            "in-progress" => CallState::InProgress,
-            _ => CallState::Ended,
-        }
-    }
-}
 
 /// Simulated seconds between two instants.
 pub fn elapsed_sim_secs(speed: SimSpeed, from: Timestamp, to: Timestamp) -> i64 {
@@ -70,7 +53,7 @@ struct HookTarget<'a> {
     signer: &'a AccountSid,
     resource_sid: &'a str,
     url: Option<&'a String>,
-    method: &'a str,
+    method: HookMethod,
 }
 
 /// Sends a status callback if the resource asked for one: `true` when one was
@@ -90,7 +73,7 @@ async fn send_hook(
         signing_account: target.signer.clone(),
         connect_app: None,
         resource_sid: Some(target.resource_sid.to_owned()),
-        method: target.method.to_owned(),
+        method: target.method.as_str().to_owned(),
         url: url.clone(),
         params,
     };
@@ -109,32 +92,33 @@ fn pairs(items: &[(&str, String)]) -> Vec<(String, String)> {
 pub(crate) async fn call_event(
     tx: &mut Tx,
     call: &CallRecord,
-    event: &str,
+    event: CallEvent,
     now: Timestamp,
 ) -> DomainResult<bool> {
-    if !call.status_callback_events.split(' ').any(|e| e == event) {
+    if !call.status_callback_events.contains(event) {
         return Ok(false);
     }
-    let status = if event == "initiated" {
-        "initiated".to_owned()
+    // A call placed is `queued`, but Twilio reports the event as `initiated`.
+    let status = if event == CallEvent::Initiated {
+        event.as_str()
     } else {
-        call.status.clone()
+        call.status.as_str()
     };
     let mut params = vec![
         ("AccountSid", call.account_sid.to_string()),
         ("ApiVersion", "2010-04-01".to_owned()),
         ("CallSid", call.sid.to_string()),
-        ("CallStatus", status),
+        ("CallStatus", status.to_owned()),
         ("Called", call.to_number.clone()),
         ("Caller", call.from_number.clone()),
         ("CallbackSource", "call-progress-events".to_owned()),
-        ("Direction", call.direction.clone()),
+        ("Direction", call.direction.as_str().to_owned()),
         ("From", call.from_number.clone()),
-        ("SequenceNumber", sequence_number(event).to_owned()),
+        ("SequenceNumber", event.sequence_number().to_string()),
         ("Timestamp", now.rfc2822()),
         ("To", call.to_number.clone()),
     ];
-    if event == "completed" {
+    if event == CallEvent::Completed {
         let duration = call.duration.unwrap_or(0);
         params.push(("CallDuration", duration.to_string()));
         params.push(("Duration", ((duration + 59) / 60).to_string()));
@@ -145,18 +129,9 @@ pub(crate) async fn call_event(
         signer: &call.callback_signer_sid,
         resource_sid: call.sid.as_str(),
         url: call.status_callback.as_ref(),
-        method: &call.status_callback_method,
+        method: call.status_callback_method,
     };
     send_hook(tx, target, pairs(&params), now).await
-}
-
-fn sequence_number(event: &str) -> &'static str {
-    match event {
-        "initiated" => "0",
-        "ringing" => "1",
-        "answered" => "2",
-        _ => "3",
-    }
 }
 
 /// Posts a message's status callback, if it gave a URL.
@@ -166,9 +141,9 @@ async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> Domain
         ("ApiVersion", "2010-04-01".to_owned()),
         ("From", m.from_number.clone()),
         ("MessageSid", m.sid.to_string()),
-        ("MessageStatus", m.status.clone()),
+        ("MessageStatus", m.status.as_str().to_owned()),
         ("SmsSid", m.sid.to_string()),
-        ("SmsStatus", m.status.clone()),
+        ("SmsStatus", m.status.as_str().to_owned()),
         ("To", m.to_number.clone()),
     ];
     if let Some(code) = m.error_code {
@@ -180,7 +155,7 @@ async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> Domain
         signer: &m.callback_signer_sid,
         resource_sid: m.sid.as_str(),
         url: m.status_callback.as_ref(),
-        method: "POST",
+        method: HookMethod::Post,
     };
     send_hook(tx, target, pairs(&params), now).await
 }
@@ -199,11 +174,11 @@ impl Switchboard {
     pub(crate) fn end_call(
         &self,
         call: &mut CallRecord,
-        status: &str,
+        status: CallStatus,
         now: Timestamp,
         talked: i64,
     ) {
-        call.status = status.to_owned();
+        call.status = status;
         call.end_time = Some(now);
         call.start_time = call.start_time.or(Some(now));
         call.duration = Some(talked);
@@ -231,14 +206,14 @@ impl Switchboard {
     ) -> DomainResult<bool> {
         let duration = call.duration.unwrap_or(0);
         let minutes = (duration + 59) / 60;
-        if call.status == "completed" {
+        if call.status == CallStatus::Completed {
             let main = main_of(tx, &call.account_sid).await?;
             billing::charge(
                 tx,
                 &call.account_sid,
                 &main,
                 Cost {
-                    category: category::CALLS_OUTBOUND,
+                    category: UsageCategory::CallsOutbound,
                     count: 1,
                     usage: minutes,
                     price_micros: call.price_micros.unwrap_or(0),
@@ -250,9 +225,9 @@ impl Switchboard {
                 let recording = RecordingRecord {
                     sid: RecordingSid::generate(),
                     account_sid: call.account_sid.clone(),
-                    call_sid: call.sid.to_string(),
+                    call_sid: call.sid.clone(),
                     duration,
-                    status: "completed".to_owned(),
+                    status: RecordingStatus::Completed,
                     start_time: call.start_time.unwrap_or(now),
                     date_created: now,
                     date_updated: now,
@@ -263,7 +238,7 @@ impl Switchboard {
                     &call.account_sid,
                     &main,
                     Cost {
-                        category: category::RECORDINGS,
+                        category: UsageCategory::Recordings,
                         count: 1,
                         usage: minutes,
                         price_micros: 0,
@@ -273,7 +248,7 @@ impl Switchboard {
                 .await?;
             }
         }
-        call_event(tx, call, "completed", now).await
+        call_event(tx, call, CallEvent::Completed, now).await
     }
 
     /// Moves one call a step on. `true` when a callback was queued.
@@ -282,46 +257,44 @@ impl Switchboard {
         let now = Timestamp::now();
         let mut next = call.clone();
         next.date_updated = now;
-        let event = match CallState::of(&call.status) {
-            CallState::Queued if call.end_status == "failed" => {
-                self.end_call(&mut next, "failed", now, 0);
+        let event = match call.status.stage() {
+            CallStage::Queued if call.end_status == CallStatus::Failed => {
+                self.end_call(&mut next, CallStatus::Failed, now, 0);
                 None
             }
-            CallState::Queued => {
-                next.status = "ringing".to_owned();
+            CallStage::Queued => {
+                next.status = CallStatus::Ringing;
                 next.start_time = Some(now);
                 next.next_transition_at = Some(speed.due_after(now, call.ring_secs));
-                Some("ringing")
+                Some(CallEvent::Ringing)
             }
-            CallState::Ringing if call.end_status == "completed" => {
-                next.status = "in-progress".to_owned();
+            CallStage::Ringing if call.end_status == CallStatus::Completed => {
+                next.status = CallStatus::InProgress;
                 next.next_transition_at = Some(speed.due_after(now, call.talk_secs));
-                Some("answered")
+                Some(CallEvent::Answered)
             }
-            CallState::Ringing => {
-                self.end_call(&mut next, &call.end_status, now, 0);
+            CallStage::Ringing => {
+                self.end_call(&mut next, call.end_status, now, 0);
                 None
             }
-            CallState::InProgress => {
-                self.end_call(&mut next, "completed", now, call.talk_secs);
+            CallStage::InProgress => {
+                self.end_call(&mut next, CallStatus::Completed, now, call.talk_secs);
                 None
             }
-            CallState::Ended => {
+            CallStage::Ended => {
                 next.next_transition_at = None;
                 None
             }
         };
         let mut tx = self.store().begin().await?;
-        if tx.run(calls::advance(&next, &call.status)).await? == 0 {
+        if tx.run(calls::advance(&next, call.status)).await? == 0 {
             return Ok(false);
         }
         let mut hooked = false;
         if let Some(event) = event {
             hooked |= call_event(&mut tx, &next, event, now).await?;
         }
-        if CallState::of(&next.status) == CallState::Ended
-            && CallState::of(&call.status) != CallState::Ended
-        {
+        if next.status.is_final() && !call.status.is_final() {
             hooked |= self.finish_call(&mut tx, &next, now).await?;
         }
         tx.commit().await?;
@@ -335,18 +308,18 @@ impl Switchboard {
         let mut next = m.clone();
         next.date_updated = now;
         let mut charge = None;
-        match m.status.as_str() {
-            "queued" if m.end_status == "failed" => {
-                next.status = "failed".to_owned();
+        match m.status {
+            MessageStatus::Queued if m.end_status == MessageStatus::Failed => {
+                next.status = MessageStatus::Failed;
                 next.next_transition_at = None;
                 set_error(&mut next);
             }
-            "queued" => {
-                next.status = "sending".to_owned();
+            MessageStatus::Queued => {
+                next.status = MessageStatus::Sending;
                 next.next_transition_at = Some(speed.due_after(now, MESSAGE_STEP_SECS));
             }
-            "sending" => {
-                next.status = "sent".to_owned();
+            MessageStatus::Sending => {
+                next.status = MessageStatus::Sent;
                 next.date_sent = Some(now);
                 let price = match PhoneNumber::parse(&m.to_number) {
                     Ok(to) => self
@@ -361,15 +334,15 @@ impl Switchboard {
                 charge = Some(price);
                 next.next_transition_at = Some(speed.due_after(now, DELIVERY_SECS));
             }
-            "sent" => {
-                next.status = m.end_status.clone();
+            MessageStatus::Sent => {
+                next.status = m.end_status;
                 next.next_transition_at = None;
                 set_error(&mut next);
             }
             _ => next.next_transition_at = None,
         }
         let mut tx = self.store().begin().await?;
-        if tx.run(messages::advance(&next, &m.status)).await? == 0 {
+        if tx.run(messages::advance(&next, m.status)).await? == 0 {
             return Ok(false);
         }
         if let Some(price) = charge {
@@ -379,7 +352,7 @@ impl Switchboard {
                 &m.account_sid,
                 &main,
                 Cost {
-                    category: category::SMS_OUTBOUND,
+                    category: UsageCategory::SmsOutbound,
                     count: 1,
                     usage: m.num_segments,
                     price_micros: price,
@@ -388,7 +361,7 @@ impl Switchboard {
             )
             .await?;
         }
-        let hooked = if next.status != "sending" {
+        let hooked = if next.status != MessageStatus::Sending {
             message_event(&mut tx, &next, now).await?
         } else {
             false
@@ -403,8 +376,12 @@ impl Switchboard {
         let speed = self.settings().telephony.speed;
         let now = Timestamp::now();
         let next = speed.month_after(number.renews_at);
-        let price = NumberType::parse(&number.number_type)
-            .map_or(0, |t| self.settings().telephony.prices.number(t).micros());
+        let price = self
+            .settings()
+            .telephony
+            .prices
+            .number(number.number_type)
+            .micros();
         let mut tx = self.store().begin().await?;
         if tx.run(phone_numbers::renew(&number, next)).await? == 0 {
             return Ok(());
@@ -415,7 +392,7 @@ impl Switchboard {
             &number.account_sid,
             &main,
             Cost {
-                category: category::PHONE_NUMBERS,
+                category: UsageCategory::PhoneNumbers,
                 count: 1,
                 usage: 1,
                 price_micros: price,
@@ -508,12 +485,7 @@ impl Switchboard {
 }
 
 fn set_error(m: &mut MessageRecord) {
-    let end = match m.status.as_str() {
-        "undelivered" => Some(switchboard_telephony::outcome::MessageEnd::Undelivered),
-        "failed" => Some(switchboard_telephony::outcome::MessageEnd::Failed),
-        _ => None,
-    };
-    if let Some((code, message)) = end.and_then(|e| e.error_code()) {
+    if let Some((code, message)) = MessageEnd::of(m.status).and_then(|e| e.error_code()) {
         m.error_code = Some(i64::from(code));
         m.error_message = Some(message.to_owned());
     }

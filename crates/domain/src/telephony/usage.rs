@@ -4,9 +4,8 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::usage::{self, Period, UsageRow, UsageScope};
-use switchboard_types::{AccountSid, Timestamp};
+use switchboard_types::{AccountSid, Timestamp, UsageCategory};
 
-use super::billing::category as leaf;
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest};
 use crate::error::{DomainError, DomainResult};
@@ -19,7 +18,7 @@ struct Category {
     count_unit: &'static str,
     usage_unit: &'static str,
     /// The leaf categories it sums; empty for `totalprice` (every leaf's price).
-    leaves: &'static [&'static str],
+    leaves: &'static [UsageCategory],
 }
 
 const CATEGORIES: &[Category] = &[
@@ -28,42 +27,42 @@ const CATEGORIES: &[Category] = &[
         description: "Voice Minutes",
         count_unit: "calls",
         usage_unit: "minutes",
-        leaves: &[leaf::CALLS_OUTBOUND],
+        leaves: &[UsageCategory::CallsOutbound],
     },
     Category {
         name: "calls-outbound",
         description: "Outbound Voice Minutes",
         count_unit: "calls",
         usage_unit: "minutes",
-        leaves: &[leaf::CALLS_OUTBOUND],
+        leaves: &[UsageCategory::CallsOutbound],
     },
     Category {
         name: "phonenumbers",
         description: "Phone Numbers",
         count_unit: "phone-numbers",
         usage_unit: "phone-numbers",
-        leaves: &[leaf::PHONE_NUMBERS],
+        leaves: &[UsageCategory::PhoneNumbers],
     },
     Category {
         name: "recordings",
         description: "Recording Minutes",
         count_unit: "recordings",
         usage_unit: "minutes",
-        leaves: &[leaf::RECORDINGS],
+        leaves: &[UsageCategory::Recordings],
     },
     Category {
         name: "sms",
         description: "SMS Messages",
         count_unit: "messages",
         usage_unit: "segments",
-        leaves: &[leaf::SMS_OUTBOUND],
+        leaves: &[UsageCategory::SmsOutbound],
     },
     Category {
         name: "sms-outbound",
         description: "Outbound SMS Messages",
         count_unit: "messages",
         usage_unit: "segments",
-        leaves: &[leaf::SMS_OUTBOUND],
+        leaves: &[UsageCategory::SmsOutbound],
     },
     Category {
         name: "totalprice",
@@ -303,8 +302,7 @@ impl Switchboard {
                 let prefix = &day(from)[..period.prefix_len()];
                 let in_period = |r: &&UsageRow| {
                     r.period == prefix
-                        && (category.leaves.is_empty()
-                            || category.leaves.contains(&r.category.as_str()))
+                        && (category.leaves.is_empty() || category.leaves.contains(&r.category))
                 };
                 let (count, used, price) = rows
                     .iter()

@@ -4,25 +4,13 @@ use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
-use switchboard_domain::telephony::calls::{CallUpdate, NewCall};
-use switchboard_store::calls::CallFilter;
-use switchboard_types::{CallSid, RecordingSid};
+use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
+use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
 use super::scope;
 use super::telephony_json::{CallJson, RecordingJson};
 use crate::App;
 use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, dates};
-
-const CALL_STATUSES: [&str; 8] = [
-    "queued",
-    "ringing",
-    "in-progress",
-    "completed",
-    "busy",
-    "failed",
-    "no-answer",
-    "canceled",
-];
 
 pub async fn list(
     State(app): State<App>,
@@ -36,15 +24,19 @@ pub async fn list(
     };
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
-    let status = params.get("Status").filter(|s| !s.is_empty());
-    if let Some(s) = status
-        && !CALL_STATUSES.contains(&s)
-    {
-        return Err(ApiError::bad_request(
-            Some("Status"),
-            format!("Status must be one of {}", CALL_STATUSES.join(", ")),
-        ));
-    }
+    let status = params
+        .get("Status")
+        .filter(|s| !s.is_empty())
+        .map(CallStatus::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(Some("Status"), e.to_string()))?;
+    // A malformed SID can match no call: say so rather than answer an empty list.
+    let parent_call_sid = params
+        .get("ParentCallSid")
+        .filter(|s| !s.is_empty())
+        .map(CallSid::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(Some("ParentCallSid"), e.to_string()))?;
     let text = |name: &str| {
         params
             .get(name)
@@ -54,8 +46,8 @@ pub async fn list(
     let filter = CallFilter {
         to: text("To"),
         from: text("From"),
-        status: status.map(str::to_owned),
-        parent_call_sid: text("ParentCallSid"),
+        status,
+        parent_call_sid,
         start_time: dates::range(params, "StartTime")?,
         end_time: dates::range(params, "EndTime")?,
     };
@@ -247,7 +239,7 @@ pub async fn recording(
         .await
         .map_err(|e| call.fail(e))?;
     if let Some(call_segment) = get("call")
-        && call_segment != record.call_sid
+        && CallSid::parse(&call_segment).ok().as_ref() != Some(&record.call_sid)
     {
         return Err(ApiError::not_found(call.path()));
     }

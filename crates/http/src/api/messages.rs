@@ -4,8 +4,7 @@ use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
-use switchboard_domain::telephony::messages::NewMessage;
-use switchboard_store::messages::MessageFilter;
+use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
 use switchboard_types::MessageSid;
 
 use super::scope;

@@ -6,8 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use switchboard_domain::access::Resource;
-use switchboard_domain::telephony::numbers::{NumberSettings, Purchase};
-use switchboard_store::phone_numbers::NumberFilter;
+use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
 use switchboard_telephony::inventory::{Country, NumberType, Search};
 use switchboard_types::PhoneNumberSid;
 
@@ -163,7 +162,7 @@ async fn list_of(
     let filter = NumberFilter {
         phone_number: params.get("PhoneNumber").map(str::to_owned),
         friendly_name: params.get("FriendlyName").map(str::to_owned),
-        number_type: number_type.map(|t| t.as_str().to_owned()),
+        number_type,
     };
     let page = app
         .sb

@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 use switchboard_domain::telephony::usage::{UsageRecord, format_dollars};
-use switchboard_store::calls::CallRecord;
-use switchboard_store::messages::MessageRecord;
-use switchboard_store::phone_numbers::PhoneNumberRecord;
-use switchboard_store::recordings::RecordingRecord;
+use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recording};
 use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, CallSid, Timestamp};
+use switchboard_types::{
+    AccountSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection, MessageSid,
+    MessageStatus, PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp,
+};
 
 use super::json::{API_PREFIX, SubresourceUris};
 
@@ -117,7 +117,7 @@ impl AvailableCountryJson {
 
 #[derive(Serialize)]
 pub struct IncomingNumberJson {
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub address_sid: Option<String>,
     pub address_requirements: &'static str,
     pub api_version: &'static str,
@@ -129,22 +129,22 @@ pub struct IncomingNumberJson {
     pub identity_sid: Option<String>,
     pub phone_number: String,
     pub origin: &'static str,
-    pub sid: String,
+    pub sid: PhoneNumberSid,
     pub sms_application_sid: Option<String>,
-    pub sms_fallback_method: String,
+    pub sms_fallback_method: HookMethod,
     pub sms_fallback_url: Option<String>,
-    pub sms_method: String,
+    pub sms_method: HookMethod,
     pub sms_url: Option<String>,
     pub status_callback: Option<String>,
-    pub status_callback_method: String,
+    pub status_callback_method: HookMethod,
     pub trunk_sid: Option<String>,
     pub uri: String,
     pub voice_receive_mode: &'static str,
     pub voice_application_sid: Option<String>,
     pub voice_caller_id_lookup: bool,
-    pub voice_fallback_method: String,
+    pub voice_fallback_method: HookMethod,
     pub voice_fallback_url: Option<String>,
-    pub voice_method: String,
+    pub voice_method: HookMethod,
     pub voice_url: Option<String>,
     pub emergency_status: &'static str,
     pub emergency_address_sid: Option<String>,
@@ -152,27 +152,27 @@ pub struct IncomingNumberJson {
     pub bundle_sid: Option<String>,
     pub status: &'static str,
     #[serde(rename = "type")]
-    pub number_type: String,
+    pub number_type: NumberType,
 }
 
-impl From<PhoneNumberRecord> for IncomingNumberJson {
-    fn from(n: PhoneNumberRecord) -> Self {
+impl From<IncomingPhoneNumber> for IncomingNumberJson {
+    fn from(n: IncomingPhoneNumber) -> Self {
         let h = n.hooks;
         IncomingNumberJson {
             uri: format!(
                 "{API_PREFIX}/Accounts/{}/IncomingPhoneNumbers/{}.json",
                 n.account_sid, n.sid
             ),
-            account_sid: n.account_sid.to_string(),
+            account_sid: n.account_sid,
             address_sid: None,
             address_requirements: "none",
             api_version: API_VERSION,
             beta: false,
             capabilities: json!({
-                "voice": n.voice_capable,
-                "sms": n.sms_capable,
-                "mms": n.mms_capable,
-                "fax": n.fax_capable,
+                "voice": n.capabilities.voice,
+                "sms": n.capabilities.sms,
+                "mms": n.capabilities.mms,
+                "fax": n.capabilities.fax,
             }),
             date_created: n.date_created.rfc2822(),
             date_updated: n.date_updated.rfc2822(),
@@ -180,7 +180,7 @@ impl From<PhoneNumberRecord> for IncomingNumberJson {
             identity_sid: None,
             phone_number: n.phone_number,
             origin: "twilio",
-            sid: n.sid.to_string(),
+            sid: n.sid,
             sms_application_sid: None,
             sms_fallback_method: h.sms_fallback_method,
             sms_fallback_url: h.sms_fallback_url,
@@ -211,20 +211,20 @@ pub struct CallJson {
     pub sid: CallSid,
     pub date_created: String,
     pub date_updated: String,
-    pub parent_call_sid: Option<String>,
+    pub parent_call_sid: Option<CallSid>,
     pub account_sid: AccountSid,
     pub to: String,
     pub to_formatted: String,
     pub from: String,
     pub from_formatted: String,
-    pub phone_number_sid: Option<String>,
-    pub status: String,
+    pub phone_number_sid: Option<PhoneNumberSid>,
+    pub status: CallStatus,
     pub start_time: Option<String>,
     pub end_time: Option<String>,
     pub duration: Option<String>,
     pub price: Option<String>,
     pub price_unit: &'static str,
-    pub direction: String,
+    pub direction: CallDirection,
     pub answered_by: Option<String>,
     pub api_version: &'static str,
     pub forwarded_from: Option<String>,
@@ -250,8 +250,8 @@ const CALL_SUBRESOURCES: &[(&str, &str)] = &[
     ("user_defined_messages", "UserDefinedMessages"),
 ];
 
-impl From<CallRecord> for CallJson {
-    fn from(c: CallRecord) -> Self {
+impl From<Call> for CallJson {
+    fn from(c: Call) -> Self {
         let subresource_uris = SubresourceUris::new(
             [
                 API_PREFIX,
@@ -274,10 +274,10 @@ impl From<CallRecord> for CallJson {
             date_updated: c.date_updated.rfc2822(),
             parent_call_sid: c.parent_call_sid,
             account_sid: c.account_sid,
-            to_formatted: formatted(&c.to_number),
-            to: c.to_number,
-            from_formatted: formatted(&c.from_number),
-            from: c.from_number,
+            to_formatted: formatted(&c.to),
+            to: c.to,
+            from_formatted: formatted(&c.from),
+            from: c.from,
             phone_number_sid: c.phone_number_sid,
             status: c.status,
             start_time: date(c.start_time),
@@ -301,18 +301,18 @@ impl From<CallRecord> for CallJson {
 pub struct MessageJson {
     pub body: String,
     pub num_segments: String,
-    pub direction: String,
+    pub direction: MessageDirection,
     pub from: String,
     pub to: String,
     pub date_updated: String,
     pub price: Option<String>,
     pub error_message: Option<String>,
     pub uri: String,
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub num_media: String,
-    pub status: String,
+    pub status: MessageStatus,
     pub messaging_service_sid: Option<String>,
-    pub sid: String,
+    pub sid: MessageSid,
     pub date_sent: Option<String>,
     pub date_created: String,
     pub error_code: Option<i64>,
@@ -321,29 +321,29 @@ pub struct MessageJson {
     pub subresource_uris: SubresourceUris,
 }
 
-impl From<MessageRecord> for MessageJson {
-    fn from(m: MessageRecord) -> Self {
+impl From<Message> for MessageJson {
+    fn from(m: Message) -> Self {
         let subresource_uris = SubresourceUris::new(
             format!("{API_PREFIX}/Accounts/{}/Messages/{}", m.account_sid, m.sid),
             &[("feedback", "Feedback"), ("media", "Media")],
         );
-        let num_media = m.media_urls.lines().filter(|l| !l.is_empty()).count();
+        let num_media = m.media_urls.len();
         MessageJson {
             uri: subresource_uris.uri(),
             subresource_uris,
             body: m.body,
             num_segments: m.num_segments.to_string(),
             direction: m.direction,
-            from: m.from_number,
-            to: m.to_number,
+            from: m.from,
+            to: m.to,
             date_updated: m.date_updated.rfc2822(),
             price: price(m.price_micros),
             error_message: m.error_message,
-            account_sid: m.account_sid.to_string(),
+            account_sid: m.account_sid,
             num_media: num_media.to_string(),
             status: m.status,
             messaging_service_sid: None,
-            sid: m.sid.to_string(),
+            sid: m.sid,
             date_sent: date(m.date_sent),
             date_created: m.date_created.rfc2822(),
             error_code: m.error_code,
@@ -355,20 +355,20 @@ impl From<MessageRecord> for MessageJson {
 
 #[derive(Serialize)]
 pub struct RecordingJson {
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub api_version: &'static str,
-    pub call_sid: String,
+    pub call_sid: CallSid,
     pub conference_sid: Option<String>,
     pub date_created: String,
     pub date_updated: String,
     pub start_time: String,
     pub duration: String,
-    pub sid: String,
+    pub sid: RecordingSid,
     pub price: Option<String>,
     pub price_unit: &'static str,
-    pub status: String,
+    pub status: RecordingStatus,
     pub channels: i64,
-    pub source: &'static str,
+    pub source: RecordingSource,
     pub error_code: Option<i64>,
     pub uri: String,
     pub encryption_details: Option<Value>,
@@ -377,7 +377,7 @@ pub struct RecordingJson {
 }
 
 impl RecordingJson {
-    pub fn new(r: RecordingRecord, public_url: &str) -> Self {
+    pub fn new(r: Recording, public_url: &str) -> Self {
         let path = format!(
             "{API_PREFIX}/Accounts/{}/Recordings/{}",
             r.account_sid, r.sid
@@ -394,7 +394,7 @@ impl RecordingJson {
             media_url,
             uri: subresource_uris.uri(),
             subresource_uris,
-            account_sid: r.account_sid.to_string(),
+            account_sid: r.account_sid,
             api_version: API_VERSION,
             call_sid: r.call_sid,
             conference_sid: None,
@@ -402,12 +402,12 @@ impl RecordingJson {
             date_updated: r.date_updated.rfc2822(),
             start_time: r.start_time.rfc2822(),
             duration: r.duration.to_string(),
-            sid: r.sid.to_string(),
+            sid: r.sid,
             price: Some("0.00000".to_owned()),
             price_unit: "USD",
             status: r.status,
             channels: 1,
-            source: "OutboundAPI",
+            source: RecordingSource::OutboundApi,
             error_code: None,
             encryption_details: None,
         }
@@ -416,7 +416,7 @@ impl RecordingJson {
 
 #[derive(Serialize)]
 pub struct UsageRecordJson {
-    pub account_sid: String,
+    pub account_sid: AccountSid,
     pub api_version: &'static str,
     pub as_of: String,
     pub category: &'static str,
@@ -469,7 +469,7 @@ impl From<UsageRecord> for UsageRecordJson {
                 "{base}.json?Category={}&StartDate={start}&EndDate={end}",
                 r.category
             ),
-            account_sid: r.account_sid.to_string(),
+            account_sid: r.account_sid,
             api_version: API_VERSION,
             as_of: r.as_of.iso8601(),
             category: r.category,

@@ -9,7 +9,7 @@ use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_store::calls::CallFilter;
 use switchboard_store::messages::MessageFilter;
 use switchboard_store::page::PageAt;
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, CallStatus, MessageStatus};
 
 use super::auth::internal;
 use super::chrome::Chrome;
@@ -20,25 +20,16 @@ use crate::App;
 
 pub const PATH: &str = "/console/logs";
 const PAGE_SIZE: u32 = 25;
-pub const CALL_STATUSES: [&str; 8] = [
-    "queued",
-    "ringing",
-    "in-progress",
-    "completed",
-    "busy",
-    "failed",
-    "no-answer",
-    "canceled",
-];
 
-/// The statuses a simulated message goes through or ends in.
-pub const MESSAGE_STATUSES: [&str; 6] = [
-    "queued",
-    "sending",
-    "sent",
-    "delivered",
-    "undelivered",
-    "failed",
+/// The statuses a simulated message goes through or ends in: the filter
+/// offers these rather than all of Twilio's.
+const MESSAGE_STATUSES: [MessageStatus; 6] = [
+    MessageStatus::Queued,
+    MessageStatus::Sending,
+    MessageStatus::Sent,
+    MessageStatus::Delivered,
+    MessageStatus::Undelivered,
+    MessageStatus::Failed,
 ];
 
 pub struct AccountOption {
@@ -123,10 +114,10 @@ pub async fn page(
     };
     let to = non_empty(&q.to);
     let from = non_empty(&q.from);
-    let statuses: &[&'static str] = if messages {
-        &MESSAGE_STATUSES
+    let statuses: Vec<&'static str> = if messages {
+        MESSAGE_STATUSES.iter().map(|s| s.as_str()).collect()
     } else {
-        &CALL_STATUSES
+        CallStatus::ALL.iter().map(|s| s.as_str()).collect()
     };
     let status = non_empty(&q.status).filter(|s| statuses.contains(&s.as_str()));
     let at = page_at(q.after.as_deref(), q.before.as_deref());
@@ -148,7 +139,7 @@ pub async fn page(
         let filter = MessageFilter {
             to: to.clone(),
             from: from.clone(),
-            status: status.clone(),
+            status: status.as_deref().and_then(|s| MessageStatus::parse(s).ok()),
             ..MessageFilter::default()
         };
         match app
@@ -164,8 +155,8 @@ pub async fn page(
                         when: when(m.date_created),
                         from: m.from_number.clone(),
                         to: m.to_number.clone(),
-                        status_class: status_class(&m.status),
-                        status: m.status.clone(),
+                        status_class: status_class(m.status.as_str()),
+                        status: m.status.as_str().to_owned(),
                         detail: {
                             let mut body: String = m.body.chars().take(80).collect();
                             if m.body.chars().count() > 80 {
@@ -184,7 +175,7 @@ pub async fn page(
         let filter = CallFilter {
             to: to.clone(),
             from: from.clone(),
-            status: status.clone(),
+            status: status.as_deref().and_then(|s| CallStatus::parse(s).ok()),
             ..CallFilter::default()
         };
         match app.sb.console_calls(&access, &filter, &at, PAGE_SIZE).await {
@@ -196,11 +187,11 @@ pub async fn page(
                         when: when_opt(c.start_time.or(Some(c.date_created))),
                         from: c.from_number.clone(),
                         to: c.to_number.clone(),
-                        status_class: status_class(&c.status),
-                        status: c.status.clone(),
+                        status_class: status_class(c.status.as_str()),
+                        status: c.status.as_str().to_owned(),
                         detail: match c.duration {
                             Some(d) => format!("{} · {d} s", c.direction),
-                            None => c.direction.clone(),
+                            None => c.direction.as_str().to_owned(),
                         },
                         price: c.price_micros.map(dollars).unwrap_or_default(),
                     })

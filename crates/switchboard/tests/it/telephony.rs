@@ -358,6 +358,27 @@ server_test!(
         }
         let (status, body) = s.get(&c, &format!("{calls}?StartTime%3E=yesterday")).await;
         assert_twilio_error(status, &body, 400, 20001);
+        // List filters are parsed into their types: an unknown status, or a
+        // malformed SID, is Twilio's 400 rather than an empty list.
+        for query in [
+            "Status=exploded",
+            "Status=Completed",
+            "Status=in_progress",
+            "ParentCallSid=CAnot-a-sid",
+            "ParentCallSid=SM0123456789abcdef0123456789abcdef",
+        ] {
+            let (status, body) = s.get(&c, &format!("{calls}?{query}")).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        let (status, body) = s
+            .get(
+                &c,
+                &format!(
+                    "{calls}?Status=in-progress&ParentCallSid=CA0123456789ABCDEF0123456789abcdef"
+                ),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         let (_, listed) = s.get(&c, &calls).await;
         assert_eq!(
             listed["calls"].as_array().unwrap().len(),
@@ -442,6 +463,9 @@ server_test!(messages_count_segments_deliver_and_can_be_redacted, |s| {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{m}");
     assert_eq!(m["num_segments"], "1");
+    assert_eq!(m["num_media"], "0");
+    assert_eq!(m["status"], "queued");
+    assert_eq!(m["direction"], "outbound-api");
     let path = m["uri"].as_str().unwrap().to_owned();
     let done = settle(&s, &c, &path, |b| b["status"] == "delivered").await;
     assert_eq!(done["price"], "-0.00790");
@@ -490,6 +514,31 @@ server_test!(messages_count_segments_deliver_and_can_be_redacted, |s| {
         .await;
     assert_eq!(sms["usage_records"][0]["count"], "1", "{sms}");
     assert_eq!(sms["usage_records"][0]["usage"], "1");
+});
+
+server_test!(messages_show_their_media_count_and_typed_fields, |s| {
+    let c = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &c, "617").await;
+    let messages = format!("{}/Messages.json", base(&c));
+    let (status, mms) = s
+        .post(
+            &c,
+            &messages,
+            &[
+                ("To", "+14155550100"),
+                ("From", from.as_str()),
+                ("MediaUrl", "https://app.example.com/a.png"),
+                ("MediaUrl", "https://app.example.com/b.png"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{mms}");
+    assert_eq!(mms["num_media"], "2");
+    assert_eq!(mms["direction"], "outbound-api");
+    let (_, fetched) = s.get(&c, mms["uri"].as_str().unwrap()).await;
+    assert_eq!(fetched["num_media"], "2", "{fetched}");
+    let (_, listed) = s.get(&c, &messages).await;
+    assert_eq!(listed["messages"][0]["num_media"], "2", "{listed}");
 });
 
 server_test!(calls_page_by_key_newest_first_with_filters, |s| {

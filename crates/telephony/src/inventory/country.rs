@@ -3,6 +3,8 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+/// Kinds of number are shared vocabulary: the store keeps them too.
+pub use switchboard_types::NumberType;
 
 /// A name that is not one of the values Switchboard knows.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
@@ -82,68 +84,5 @@ impl<'de> Deserialize<'de> for Country {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Country, D::Error> {
         let s = String::deserialize(deserializer)?;
         Country::parse(&s).ok_or_else(|| serde::de::Error::custom(ParseError::new("country", &s)))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NumberType {
-    Local,
-    TollFree,
-    Mobile,
-}
-
-impl NumberType {
-    pub fn all() -> [NumberType; 3] {
-        [NumberType::Local, NumberType::TollFree, NumberType::Mobile]
-    }
-
-    /// The lowercase name used in price lists and stored rows.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            NumberType::Local => "local",
-            NumberType::TollFree => "tollfree",
-            NumberType::Mobile => "mobile",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<NumberType> {
-        NumberType::all().into_iter().find(|t| t.as_str() == s)
-    }
-
-    /// The segment in `/AvailablePhoneNumbers/{Country}/{Type}` and
-    /// `/IncomingPhoneNumbers/{Type}`.
-    pub fn path_segment(&self) -> &'static str {
-        match self {
-            NumberType::Local => "Local",
-            NumberType::TollFree => "TollFree",
-            NumberType::Mobile => "Mobile",
-        }
-    }
-
-    /// Exact match, as Twilio's routes are case-sensitive.
-    pub fn parse_path_segment(s: &str) -> Option<NumberType> {
-        NumberType::all()
-            .into_iter()
-            .find(|t| t.path_segment() == s)
-    }
-}
-
-impl fmt::Display for NumberType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for NumberType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for NumberType {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<NumberType, D::Error> {
-        let s = String::deserialize(deserializer)?;
-        NumberType::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(ParseError::new("number type", &s)))
     }
 }

@@ -27,7 +27,7 @@ fn country_and_type_names() {
         assert_eq!(c.to_string(), c.iso());
     }
     for t in NumberType::all() {
-        assert_eq!(NumberType::parse(t.as_str()), Some(t));
+        assert_eq!(NumberType::parse(t.as_str()), Ok(t));
         assert_eq!(NumberType::parse_path_segment(t.path_segment()), Some(t));
     }
     assert_eq!(NumberType::TollFree.as_str(), "tollfree");

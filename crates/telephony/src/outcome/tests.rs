@@ -20,6 +20,27 @@ fn status_names() {
 }
 
 #[test]
+fn endings_are_statuses_and_back() {
+    for end in [
+        CallEnd::Completed,
+        CallEnd::Busy,
+        CallEnd::NoAnswer,
+        CallEnd::Failed,
+    ] {
+        assert!(end.status().is_final(), "{end}");
+        assert_eq!(end.status().as_str(), end.as_str());
+    }
+    for end in [
+        MessageEnd::Delivered,
+        MessageEnd::Undelivered,
+        MessageEnd::Failed,
+    ] {
+        assert_eq!(MessageEnd::of(end.status()), Some(end));
+    }
+    assert_eq!(MessageEnd::of(MessageStatus::Sent), None);
+}
+
+#[test]
 fn special_endings_for_calls() {
     let busy = plan("+14155550486");
     assert_eq!(busy.end, CallEnd::Busy);
