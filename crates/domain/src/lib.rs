@@ -16,6 +16,7 @@ pub mod delivery;
 pub mod error;
 pub mod grants;
 pub mod health;
+pub mod housekeeping;
 pub mod ops;
 pub mod password;
 pub mod secrets;

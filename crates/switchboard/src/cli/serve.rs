@@ -219,6 +219,10 @@ pub async fn serve_until(
     };
     let deliveries = tokio::spawn(sb.clone().run_deliveries(stopped(stop_rx.clone())));
     let simulator = tokio::spawn(sb.clone().run_simulator(stopped(stop_rx.clone())));
+    let housekeeping = tokio::spawn(sb.clone().run_housekeeping(
+        switchboard_domain::housekeeping::HOUSEKEEPING_INTERVAL,
+        stopped(stop_rx.clone()),
+    ));
     let mut app = switchboard_http::App::new(sb.clone());
     let metrics_server = metrics_listener.map(|metrics_listener| {
         tokio::spawn(switchboard_http::metrics::enable(
@@ -231,6 +235,7 @@ pub async fn serve_until(
     let _ = stop_tx.send(true);
     let _ = deliveries.await;
     let _ = simulator.await;
+    let _ = housekeeping.await;
     if let Some(metrics_server) = metrics_server {
         let _ = metrics_server.await;
     }

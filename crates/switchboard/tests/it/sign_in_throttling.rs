@@ -289,3 +289,73 @@ server_test!(concurrent_attempts_cannot_all_pass_one_check, |s| {
         .count();
     assert_eq!((checked, waited), (1, 7), "{statuses:?}");
 });
+
+server_test!(the_server_clears_expired_sessions_and_old_failures, |s| {
+    use switchboard_store::sessions;
+    use switchboard_types::Timestamp;
+
+    let c = customer(&s, true).await;
+    let user =
+        s.sb.store()
+            .opt(switchboard_store::users::by_email(&c.email))
+            .await
+            .unwrap()
+            .expect("the customer's user");
+    let now = Timestamp::now();
+    let day = 24 * 60 * 60 * 1_000_000;
+    let expired = [7u8; 32];
+    s.sb.store()
+        .run(sessions::insert(
+            &expired,
+            &user.id,
+            "csrf",
+            now.plus_micros(-2 * day),
+            now.plus_micros(-day),
+        ))
+        .await
+        .unwrap();
+    let subject = format!("ip:housekeeping-{}", rand_id());
+    s.sb.store()
+        .run(sessions::record_failure(&subject, now.plus_micros(-day)))
+        .await
+        .unwrap();
+    let present = || async {
+        let session =
+            s.sb.store()
+                .opt(sessions::live(&expired, now.plus_micros(-2 * day)))
+                .await
+                .unwrap()
+                .is_some();
+        let failures =
+            s.sb.store()
+                .one(sessions::failures_since(
+                    &subject,
+                    now.plus_micros(-3 * day),
+                    10,
+                ))
+                .await
+                .unwrap();
+        (session, failures)
+    };
+    // Written as they would be by a sign-in a day ago (read as of then).
+    assert_eq!(present().await, (true, 1));
+    let mut left = present().await;
+    for _ in 0..50 {
+        left = present().await;
+        if left == (false, 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        left,
+        (false, 0),
+        "the expired session and the old failure are still there"
+    );
+    // A live session is kept.
+    let mut browser = Browser::new(&s);
+    let answer = browser.sign_in(&c.email, PASSWORD, "/console").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(browser.get("/console").await.status, StatusCode::OK);
+});

@@ -33,6 +33,7 @@ pub struct TestServer {
     task: Option<tokio::task::JoinHandle<()>>,
     deliveries: Option<BackgroundWorker>,
     simulator: Option<BackgroundWorker>,
+    housekeeping: Option<BackgroundWorker>,
 }
 
 /// A worker loop (deliveries, the simulator) and what stops it.
@@ -150,6 +151,11 @@ impl TestServer {
         }
         let simulator = BackgroundWorker::spawn(|stopped| sb.clone().run_simulator(stopped));
         let deliveries = BackgroundWorker::spawn(|stopped| sb.clone().run_deliveries(stopped));
+        // Often, so a test sees what it expired cleared up.
+        let housekeeping = BackgroundWorker::spawn(|stopped| {
+            sb.clone()
+                .run_housekeeping(std::time::Duration::from_millis(100), stopped)
+        });
         let task = tokio::spawn(async move {
             switchboard_http::serve(listener, app, server, async {
                 let _ = stopped.await;
@@ -170,6 +176,7 @@ impl TestServer {
             task: Some(task),
             deliveries: Some(deliveries),
             simulator: Some(simulator),
+            housekeeping: Some(housekeeping),
         }
     }
 
@@ -256,9 +263,13 @@ impl Drop for TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        for worker in [self.deliveries.take(), self.simulator.take()]
-            .into_iter()
-            .flatten()
+        for worker in [
+            self.deliveries.take(),
+            self.simulator.take(),
+            self.housekeeping.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             let _ = worker.stop.send(());
         }
