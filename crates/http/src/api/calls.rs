@@ -24,19 +24,9 @@ pub async fn list(
     };
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
-    let status = params
-        .get("Status")
-        .filter(|s| !s.is_empty())
-        .map(CallStatus::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(Some("Status"), e.to_string()))?;
+    let status = params.optional("Status", CallStatus::parse)?;
     // A malformed SID can match no call: say so rather than answer an empty list.
-    let parent_call_sid = params
-        .get("ParentCallSid")
-        .filter(|s| !s.is_empty())
-        .map(CallSid::parse)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(Some("ParentCallSid"), e.to_string()))?;
+    let parent_call_sid = params.optional("ParentCallSid", CallSid::parse)?;
     let text = |name: &str| {
         params
             .get(name)

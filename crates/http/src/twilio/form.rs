@@ -84,6 +84,21 @@ impl Params {
         }
     }
 
+    /// An optional value read with `parse` (an enum's or a SID's); absent or
+    /// empty is `None`, and what `parse` refuses is Twilio's 400 naming `name`.
+    pub fn optional<T, E: std::fmt::Display>(
+        &self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ApiError> {
+        match self.get(name) {
+            None | Some("") => Ok(None),
+            Some(value) => parse(value)
+                .map(Some)
+                .map_err(|e| ApiError::bad_request(Some(name), e.to_string())),
+        }
+    }
+
     /// An optional Twilio boolean: `true` or `false` in any case; absent or
     /// empty is `None`.
     pub fn boolean(&self, name: &'static str) -> Result<Option<bool>, ApiError> {
