@@ -33,14 +33,8 @@ for tool in node npm; do command -v "$tool" >/dev/null || die "'$tool' is requir
 cd "$DIR"
 npm ci --no-audit --no-fund --loglevel=error
 
-WORK="$(mktemp -d)"
 # shellcheck source=../lib/serve.sh
-. "$REPO_ROOT/tests/lib/serve.sh"
-cleanup() {
-  stop_switchboard
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$REPO_ROOT/tests/lib/serve.sh"   # WORK, and the EXIT trap that clears it
 
 export SB_DB="sqlite://$WORK/sb.db"
 start_switchboard "$WORK" --database-url "$SB_DB" \

@@ -41,14 +41,8 @@ fi
 "$REPO_ROOT/tests/sdk/setup.sh"
 export DOCS_PYTHON="$REPO_ROOT/tests/sdk/python/.venv/bin/python"
 
-WORK="$(mktemp -d)"
 # shellcheck source=../lib/serve.sh
-. "$REPO_ROOT/tests/lib/serve.sh"
-cleanup() {
-  stop_switchboard
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$REPO_ROOT/tests/lib/serve.sh"   # WORK, and the EXIT trap that clears it
 
 # What a reader has after `npm install twilio` in a directory of their own.
 mkdir -p "$WORK/examples" "$WORK/bin" "$WORK/home"

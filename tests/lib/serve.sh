@@ -7,10 +7,13 @@
 #     "Switchboard listening on http://…", and sets SERVER_URL and SERVER_PID;
 #     exits through `die` (the caller's) when it does not start.
 #   stop_switchboard
-#     stops it, if it runs (call it from the caller's EXIT trap).
+#     stops it, if it runs.
+# Sourcing it also makes WORK, a fresh temporary directory, and sets an EXIT
+# trap that stops the server and removes WORK.
 
 SERVER_PID=""
 SERVER_URL=""
+WORK="$(mktemp -d)"
 
 start_switchboard() {
   local work="$1" first_line
@@ -35,3 +38,9 @@ stop_switchboard() {
     wait "$SERVER_PID" 2>/dev/null || true
   fi
 }
+
+cleanup_switchboard() {
+  stop_switchboard
+  rm -rf "$WORK"
+}
+trap cleanup_switchboard EXIT
