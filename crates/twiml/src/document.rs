@@ -2,6 +2,7 @@
 //! elements, once, before any channel's schema looks at it.
 
 use quick_xml::XmlVersion;
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
@@ -175,17 +176,16 @@ pub(crate) fn parse(text: &str) -> Result<Element, TwimlError> {
                 return Err(lines.error(start, "a DOCTYPE is not allowed in TwiML"));
             }
             Event::Comment(_) | Event::PI(_) => {}
-            Event::Start(tag) | Event::Empty(tag) if root.is_some() => {
-                let name = tag.name().as_ref().to_owned();
-                return Err(lines.error(
-                    start,
-                    format!(
-                        "<{}> follows the root element; a document has one root element",
-                        bounded(&name)
-                    ),
-                ));
-            }
-            Event::Start(tag) => {
+            Event::Start(ref tag) | Event::Empty(ref tag) => {
+                if root.is_some() {
+                    return Err(lines.error(
+                        start,
+                        format!(
+                            "<{}> follows the root element; a document has one root element",
+                            bounded(tag.name().as_ref())
+                        ),
+                    ));
+                }
                 if stack.len() >= MAX_DEPTH {
                     return Err(lines.error(
                         start,
@@ -193,18 +193,13 @@ pub(crate) fn parse(text: &str) -> Result<Element, TwimlError> {
                     ));
                 }
                 let line = lines.line(start);
-                stack.push(element(&tag, line).map_err(|detail| lines.error(start, detail))?);
-            }
-            Event::Empty(tag) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(lines.error(
-                        start,
-                        format!("elements are nested more than {MAX_DEPTH} deep"),
-                    ));
+                let element =
+                    element(tag, line).map_err(|(at, detail)| lines.error(start + at, detail))?;
+                if matches!(event, Event::Start(_)) {
+                    stack.push(element);
+                } else {
+                    close(&mut stack, &mut root, element);
                 }
-                let line = lines.line(start);
-                let element = element(&tag, line).map_err(|detail| lines.error(start, detail))?;
-                close(&mut stack, &mut root, element);
             }
             Event::End(_) => {
                 // quick-xml has checked that the name matches the open element.
@@ -260,15 +255,21 @@ pub(crate) fn parse(text: &str) -> Result<Element, TwimlError> {
     }
 }
 
-fn element(tag: &BytesStart<'_>, line: usize) -> Result<Element, String> {
+/// Reads a start tag. A fault is given with its byte offset in the tag.
+fn element(tag: &BytesStart<'_>, line: usize) -> Result<Element, (usize, String)> {
     let name = tag.name().as_ref().to_owned();
     let mut attributes = Vec::new();
     for attribute in tag.attributes() {
-        let attribute = attribute.map_err(|error| error.to_string())?;
+        let attribute = attribute.map_err(|error| attribute_error(&name, error))?;
         let key = attribute.key.as_ref().to_owned();
         let value = attribute
             .normalized_value(XmlVersion::Implicit1_0)
-            .map_err(|error| format!("attribute {}: {error}", bounded(&key)))?;
+            .map_err(|error| {
+                (
+                    0,
+                    format!("<{}> attribute {}: {error}", bounded(&name), bounded(&key)),
+                )
+            })?;
         attributes.push((key, value.into_owned()));
     }
     Ok(Element {
@@ -277,6 +278,19 @@ fn element(tag: &BytesStart<'_>, line: usize) -> Result<Element, String> {
         children: Vec::new(),
         line,
     })
+}
+
+/// quick-xml's attribute errors, with the offset (counted from the byte
+/// after `<`) made an offset in the tag and the message in plain words.
+fn attribute_error(name: &str, error: AttrError) -> (usize, String) {
+    let (at, what) = match error {
+        AttrError::ExpectedEq(at) => (at, "an attribute name must be followed by ="),
+        AttrError::ExpectedValue(at) => (at, "= must be followed by a quoted value"),
+        AttrError::UnquotedValue(at) => (at, "attribute values must be in quotes"),
+        AttrError::ExpectedQuote(at, _) => (at, "an attribute value has no closing quote"),
+        AttrError::Duplicated(at, _) => (at, "an attribute is given twice"),
+    };
+    (at + 1, format!("in <{}>: {what}", bounded(name)))
 }
 
 fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
@@ -299,7 +313,7 @@ fn push_text(stack: &mut [Element], text: &str) -> Result<(), String> {
         }
         None if text.bytes().all(is_xml_space) => Ok(()),
         None => Err(format!(
-            "text {:?} outside the root element",
+            "text {:?} outside the root element <Response>",
             bounded(trim_xml_space(text))
         )),
     }

@@ -601,3 +601,39 @@ fn unusable_urls_are_11100() {
     let error = resolve_url(base, "file:///etc/passwd").unwrap_err();
     assert!(error.to_string().contains("scheme"), "{error}");
 }
+
+#[test]
+fn nesting_limit_counts_the_root() {
+    let nested = |depth: usize| {
+        format!(
+            "<Response>{}{}</Response>",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        )
+    };
+    // <Response> and 31 levels inside it: 32 in all.
+    assert_eq!(warning_codes(&parse(&nested(31))), [12200]);
+    assert_eq!(parse_err(&nested(32)).code(), 12100);
+}
+
+#[test]
+fn an_unfinished_document_names_the_open_element() {
+    let error = parse_err("<Response>\n<Message>Hi");
+    assert_eq!(error.code(), 12100);
+    assert!(error.to_string().contains("Message"), "{error}");
+}
+
+#[test]
+fn attribute_faults_point_at_the_attribute() {
+    let error = parse_err("<Response>\n<Message to=+15550001111>Hi</Message></Response>");
+    let TwimlError::Parse {
+        line,
+        column,
+        detail,
+    } = &error
+    else {
+        panic!("{error:?}")
+    };
+    assert_eq!((*line, *column), (2, 13));
+    assert_eq!(detail, "in <Message>: attribute values must be in quotes");
+}
