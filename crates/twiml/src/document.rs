@@ -207,8 +207,8 @@ pub(crate) fn parse(text: &str) -> Result<Element, TwimlError> {
                     close(&mut stack, &mut root, element);
                 }
             }
-            Event::Text(text) => {
-                let content = text.xml10_content();
+            Event::Text(chars) => {
+                let content = chars.xml10_content();
                 push_text(&mut stack, &content).map_err(|detail| lines.error(start, detail))?;
             }
             Event::CData(cdata) => {
