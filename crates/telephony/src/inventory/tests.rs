@@ -1,5 +1,4 @@
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
 
 use super::*;
 
@@ -252,34 +251,25 @@ fn contains_digits_wildcards_and_letters() {
 }
 
 #[test]
-fn a_search_matching_nothing_ends_quickly() {
+fn a_search_matching_nothing_ends() {
     // No US number has eight zeros in a row, so every one of the 80,000 local
-    // numbers is generated and rejected: the slowest search there is.
+    // numbers is generated and rejected: the slowest search there is. (How
+    // fast it is belongs to the benchmark, not to a timed test that a busy
+    // machine fails.)
     let mut s = local(Country::Us);
     s.contains = Some("00000000".into());
-    // The best of three, so a busy test machine does not fail the test.
-    let fastest = (0..3)
-        .map(|_| {
-            let started = Instant::now();
-            assert_eq!(search(&s).count(), 0);
-            started.elapsed()
-        })
-        .min()
-        .unwrap();
-    assert!(
-        fastest < Duration::from_millis(50),
-        "a full scan took {fastest:?}"
-    );
+    assert_eq!(search(&s).count(), 0);
 
-    // Filters that rule out every block end before scanning anything.
+    // Filters that rule out every block end before scanning anything: no
+    // block is admitted, or the pattern cannot match any number.
     let mut s = local(Country::Us);
     s.in_region = Some("ZZ".into());
-    let started = Instant::now();
+    assert!(BLOCKS.iter().all(|b| !s.admits(b)));
     assert_eq!(search(&s).count(), 0);
     s.in_region = None;
     s.contains = Some("1234567890123456".into());
+    assert!(!Pattern::parse(s.contains.as_deref()).can_match());
     assert_eq!(search(&s).count(), 0);
-    assert!(started.elapsed() < Duration::from_millis(5));
 }
 
 #[test]
