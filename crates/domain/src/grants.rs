@@ -9,7 +9,7 @@ use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_store::page::{Page, PageAt};
 use switchboard_store::{StoreError, Tx};
 use switchboard_types::{
-    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions, Timestamp,
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, HookMethod, Permissions, Timestamp,
 };
 
 use crate::Switchboard;
@@ -417,18 +417,19 @@ async fn enqueue_deauthorize(
     let Some(url) = &app.deauthorize_callback_url else {
         return Ok(());
     };
+    let method = HookMethod::parse(&app.deauthorize_callback_method).unwrap_or(HookMethod::Post);
     let hook = Webhook {
-        kind: WebhookKind::Deauthorize,
-        account: app.account_sid.clone(),
-        signing_account: app.account_sid.clone(),
         connect_app: Some(app.sid.clone()),
-        resource_sid: Some(grant.subaccount_sid.to_string()),
-        method: app.deauthorize_callback_method.clone(),
-        url: url.clone(),
-        params: vec![
-            ("AccountSid".to_owned(), grant.subaccount_sid.to_string()),
-            ("ConnectAppSid".to_owned(), app.sid.to_string()),
-        ],
+        ..Webhook::notice(
+            WebhookKind::Deauthorize,
+            (app.account_sid.clone(), app.account_sid.clone()),
+            Some(grant.subaccount_sid.to_string()),
+            (method, url.clone()),
+            vec![
+                ("AccountSid".to_owned(), grant.subaccount_sid.to_string()),
+                ("ConnectAppSid".to_owned(), app.sid.to_string()),
+            ],
+        )
     };
     delivery::enqueue(tx, &hook, now).await?;
     Ok(())

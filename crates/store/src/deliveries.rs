@@ -24,6 +24,11 @@ pub struct DeliveryRecord {
     pub completed_at: Option<Timestamp>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
+    /// Where a delivery that asks for TwiML turns when it fails.
+    pub fallback_url: Option<String>,
+    pub fallback_method: Option<String>,
+    /// How many TwiML documents its message had fetched before this one.
+    pub documents: i64,
 }
 
 impl Keyed for DeliveryRecord {
@@ -38,7 +43,8 @@ impl Keyed for DeliveryRecord {
 macro_rules! delivery_columns {
     () => {
         "sid, account_sid, kind, connect_app_sid, resource_sid, signing_account_sid, method, url, params, \
-         idempotency_token, state, attempts, next_attempt_at, created_at, completed_at, last_status, last_error"
+         idempotency_token, state, attempts, next_attempt_at, created_at, completed_at, last_status, last_error, \
+         fallback_url, fallback_method, documents"
     };
 }
 // The console lists deliveries too, with the same columns.
@@ -63,6 +69,9 @@ pub(crate) fn decode(c: &mut Cols<'_>) -> Result<DeliveryRecord> {
         completed_at: c.opt_timestamp()?,
         last_status: c.opt_int()?,
         last_error: c.opt_text()?,
+        fallback_url: c.opt_text()?,
+        fallback_method: c.opt_text()?,
+        documents: c.int()?,
     })
 }
 
@@ -71,7 +80,7 @@ pub fn insert(d: &DeliveryRecord) -> Statement<'_> {
         concat!(
             "INSERT INTO deliveries (",
             delivery_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         ),
         params![
             d.sid.as_str(),
@@ -90,7 +99,10 @@ pub fn insert(d: &DeliveryRecord) -> Statement<'_> {
             d.created_at,
             d.completed_at,
             d.last_status,
-            d.last_error.as_deref()
+            d.last_error.as_deref(),
+            d.fallback_url.as_deref(),
+            d.fallback_method.as_deref(),
+            d.documents
         ],
     )
 }
@@ -181,12 +193,15 @@ pub struct Attempt<'a> {
     pub status_code: Option<i64>,
     pub latency_ms: Option<i64>,
     pub error: Option<&'a str>,
+    /// What the receiver answered, for webhooks whose answer matters (capped).
+    pub response_content_type: Option<&'a str>,
+    pub response_body: Option<&'a str>,
 }
 
 pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
     Statement::new(
-        "INSERT INTO delivery_attempts (delivery_sid, attempt, at, url, status_code, latency_ms, error) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO delivery_attempts (delivery_sid, attempt, at, url, status_code, latency_ms, error, \
+         response_content_type, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         params![
             a.delivery.as_str(),
             a.number,
@@ -194,7 +209,9 @@ pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
             a.url,
             a.status_code,
             a.latency_ms,
-            a.error
+            a.error,
+            a.response_content_type,
+            a.response_body
         ],
     )
 }
@@ -261,11 +278,14 @@ pub struct AttemptRecord {
     pub status_code: Option<i64>,
     pub latency_ms: Option<i64>,
     pub error: Option<String>,
+    pub response_content_type: Option<String>,
+    pub response_body: Option<String>,
 }
 
 pub fn attempts_of(sid: &DeliverySid) -> Query<'_, AttemptRecord> {
     Query::new(
-        "SELECT attempt, at, url, status_code, latency_ms, error FROM delivery_attempts \
+        "SELECT attempt, at, url, status_code, latency_ms, error, response_content_type, response_body \
+         FROM delivery_attempts \
          WHERE delivery_sid = $1 ORDER BY attempt",
         params![sid.as_str()],
         |c| {
@@ -276,6 +296,8 @@ pub fn attempts_of(sid: &DeliverySid) -> Query<'_, AttemptRecord> {
                 status_code: c.opt_int()?,
                 latency_ms: c.opt_int()?,
                 error: c.opt_text()?,
+                response_content_type: c.opt_text()?,
+                response_body: c.opt_text()?,
             })
         },
     )

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_message_status"),
     migration!(7, "0007_facts_epoch"),
     migration!(8, "0008_sign_in_throttle"),
+    migration!(9, "0009_inbound_messages"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -24,6 +24,7 @@ pub const TRIAL_CREDIT: Money = Money(15_500_000);
 /// {"currency": "USD",
 ///  "voice_per_minute": {"US": "0.0140", "CA": "0.0140", "GB": "0.0200"},
 ///  "sms_per_segment": {"US": "0.0079", "CA": "0.0079", "GB": "0.0400"},
+///  "sms_inbound_per_segment": {"US": "0.0079", "CA": "0.0079", "GB": "0.0000"},
 ///  "number_monthly": {"local": "1.15", "tollfree": "2.15", "mobile": "1.00"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -32,6 +33,8 @@ pub struct PriceList {
     currency: String,
     voice_per_minute: BTreeMap<Country, Money>,
     sms_per_segment: BTreeMap<Country, Money>,
+    /// Received messages, by the receiving number's country.
+    sms_inbound_per_segment: BTreeMap<Country, Money>,
     number_monthly: BTreeMap<NumberType, Money>,
 }
 
@@ -42,6 +45,8 @@ struct RawPriceList {
     currency: Option<String>,
     voice_per_minute: BTreeMap<Country, Money>,
     sms_per_segment: BTreeMap<Country, Money>,
+    /// Received messages, by the receiving number's country.
+    sms_inbound_per_segment: BTreeMap<Country, Money>,
     number_monthly: BTreeMap<NumberType, Money>,
 }
 
@@ -69,12 +74,15 @@ impl TryFrom<RawPriceList> for PriceList {
             .voice_per_minute
             .values()
             .chain(raw.sms_per_segment.values())
+            .chain(raw.sms_inbound_per_segment.values())
             .chain(raw.number_monthly.values());
         if let Some(negative) = prices.into_iter().find(|m| m.is_negative()) {
             return Err(format!("price {negative} is negative"));
         }
         list.voice_per_minute.extend(raw.voice_per_minute);
         list.sms_per_segment.extend(raw.sms_per_segment);
+        list.sms_inbound_per_segment
+            .extend(raw.sms_inbound_per_segment);
         list.number_monthly.extend(raw.number_monthly);
         Ok(list)
     }
@@ -94,6 +102,13 @@ impl Default for PriceList {
                 (Us, Money(7_900)),
                 (Ca, Money(7_900)),
                 (Gb, Money(40_000)),
+            ]),
+            // Twilio charges received SMS in the US and Canada; UK numbers
+            // receive for free.
+            sms_inbound_per_segment: BTreeMap::from([
+                (Us, Money(7_900)),
+                (Ca, Money(7_900)),
+                (Gb, Money::ZERO),
             ]),
             number_monthly: BTreeMap::from([
                 (NumberType::Local, Money(1_150_000)),
@@ -121,6 +136,12 @@ impl PriceList {
 
     pub fn message(&self, to: &PhoneNumber, segments: u32) -> Money {
         rate(&self.sms_per_segment, to).times(segments)
+    }
+
+    /// A received message's cost, by the country of the number `at` that
+    /// received it.
+    pub fn inbound_message(&self, at: &PhoneNumber, segments: u32) -> Money {
+        rate(&self.sms_inbound_per_segment, at).times(segments)
     }
 
     /// A number's monthly rent, also charged when it is bought.

@@ -346,6 +346,7 @@ twilio_enum!(
     UsageCategory, "Category" {
         CallsOutbound => "calls-outbound",
         SmsOutbound => "sms-outbound",
+        SmsInbound => "sms-inbound",
         PhoneNumbers => "phonenumbers",
         Recordings => "recordings",
     }

@@ -8,13 +8,14 @@
 
 use switchboard_store::Tx;
 pub mod guard;
+pub mod overrides;
 pub mod signature;
 pub mod worker;
 
 use switchboard_store::deliveries::{self, DeliveryRecord};
 use switchboard_store::page::{Page, PageAt};
 use switchboard_store::{accounts, authorizations};
-use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, Timestamp};
+use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, HookMethod, Timestamp};
 
 use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
@@ -28,15 +29,55 @@ pub enum WebhookKind {
     Deauthorize,
     CallStatus,
     MessageStatus,
+    /// A message arrived: the number's (or its service's) messaging URL, whose
+    /// answer is TwiML to execute.
+    IncomingMessage,
+    /// The same request to the fallback URL, once the first one failed.
+    IncomingMessageFallback,
+    /// The next document a `<Redirect>` named.
+    MessageRedirect,
+    /// A `<Message action>` URL, whose answer continues the conversation.
+    MessageAction,
 }
 
 impl WebhookKind {
+    pub const ALL: [WebhookKind; 7] = [
+        WebhookKind::Deauthorize,
+        WebhookKind::CallStatus,
+        WebhookKind::MessageStatus,
+        WebhookKind::IncomingMessage,
+        WebhookKind::IncomingMessageFallback,
+        WebhookKind::MessageRedirect,
+        WebhookKind::MessageAction,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             WebhookKind::Deauthorize => "deauthorize",
             WebhookKind::CallStatus => "call-status",
             WebhookKind::MessageStatus => "message-status",
+            WebhookKind::IncomingMessage => "incoming-message",
+            WebhookKind::IncomingMessageFallback => "incoming-message-fallback",
+            WebhookKind::MessageRedirect => "message-redirect",
+            WebhookKind::MessageAction => "message-action",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<WebhookKind> {
+        WebhookKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether the receiver's answer is a TwiML document Switchboard executes
+    /// (and so is read, and failures follow Twilio's webhook rules: a retry
+    /// on a failed connection, then the fallback URL).
+    pub fn asks_for_twiml(self) -> bool {
+        matches!(
+            self,
+            WebhookKind::IncomingMessage
+                | WebhookKind::IncomingMessageFallback
+                | WebhookKind::MessageRedirect
+                | WebhookKind::MessageAction
+        )
     }
 }
 
@@ -52,10 +93,39 @@ pub struct Webhook {
     /// The resource it is about (a call, a message, a dedicated subaccount).
     pub resource_sid: Option<String>,
     /// `GET` (parameters in the query string) or `POST` (a form body).
-    pub method: String,
+    pub method: HookMethod,
     pub url: String,
     /// Parameters in the order they are sent.
     pub params: Vec<(String, String)>,
+    /// Where a TwiML request turns once it failed.
+    pub fallback: Option<(String, HookMethod)>,
+    /// How many TwiML documents the conversation fetched before this one.
+    pub documents: i64,
+}
+
+impl Webhook {
+    /// A webhook whose answer is only acknowledged (a status or deauthorize
+    /// callback).
+    pub fn notice(
+        kind: WebhookKind,
+        (account, signing_account): (AccountSid, AccountSid),
+        resource_sid: Option<String>,
+        (method, url): (HookMethod, String),
+        params: Vec<(String, String)>,
+    ) -> Webhook {
+        Webhook {
+            kind,
+            account,
+            signing_account,
+            connect_app: None,
+            resource_sid,
+            method,
+            url,
+            params,
+            fallback: None,
+            documents: 0,
+        }
+    }
 }
 
 /// Form-encodes parameters (also how they are stored).
@@ -84,7 +154,7 @@ pub async fn enqueue(tx: &mut Tx, hook: &Webhook, now: Timestamp) -> DomainResul
         connect_app_sid: hook.connect_app.as_ref().map(ToString::to_string),
         resource_sid: hook.resource_sid.clone(),
         signing_account_sid: hook.signing_account.clone(),
-        method: hook.method.clone(),
+        method: hook.method.as_str().to_owned(),
         url: hook.url.clone(),
         params: encode_params(&hook.params),
         // The same on every retry of this delivery, so receivers can drop repeats.
@@ -96,6 +166,9 @@ pub async fn enqueue(tx: &mut Tx, hook: &Webhook, now: Timestamp) -> DomainResul
         completed_at: None,
         last_status: None,
         last_error: None,
+        fallback_url: hook.fallback.as_ref().map(|(url, _)| url.clone()),
+        fallback_method: hook.fallback.as_ref().map(|(_, m)| m.as_str().to_owned()),
+        documents: hook.documents,
     };
     tx.run(deliveries::insert(&record)).await?;
     Ok(sid)

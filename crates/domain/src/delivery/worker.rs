@@ -16,9 +16,10 @@ use switchboard_store::{Backend, Statement};
 use switchboard_types::Timestamp;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use super::decode_params;
 use super::guard::{GuardedResolver, check_literal, refusal_in};
+use super::overrides::{FailureKind, Overrides};
 use super::signature::twilio_signature;
+use super::{WebhookKind, decode_params};
 use crate::Switchboard;
 
 /// How deliveries are sent and retried.
@@ -90,24 +91,75 @@ impl Schedule {
 /// The most attempts recorded in one transaction.
 const RECORD_BATCH: usize = 256;
 
+/// The most of an answer to a TwiML request that is read: Twilio's limit for a
+/// TwiML document (a longer one is error 11750).
+pub const ANSWER_LIMIT: usize = 64 * 1024;
+
+/// What a receiver answered a request for TwiML.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub content_type: Option<String>,
+    /// At most [`ANSWER_LIMIT`] bytes.
+    pub body: Vec<u8>,
+    /// The body went on past the limit.
+    pub too_large: bool,
+}
+
 /// An attempt made, waiting to be recorded.
-struct Finished {
-    delivery: DeliveryRecord,
-    made: i64,
-    at: Timestamp,
-    status_code: Option<i64>,
-    latency_ms: i64,
-    error: Option<String>,
-    state: &'static str,
-    next: Timestamp,
-    completed_at: Timestamp,
+pub(crate) struct Finished {
+    pub delivery: DeliveryRecord,
+    pub made: i64,
+    pub at: Timestamp,
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    pub state: &'static str,
+    pub next: Timestamp,
+    pub completed_at: Timestamp,
+    /// For a request for TwiML, what came back.
+    pub answer: Option<Answer>,
 }
 
 /// What one attempt came to.
 enum Sent {
-    Answered(u16),
+    Answered(u16, Option<Answer>),
     Refused(String),
-    Failed(String),
+    Failed(String, FailureKind),
+}
+
+/// Reads an answer's body up to [`ANSWER_LIMIT`], and no further.
+async fn read_answer(mut response: reqwest::Response) -> Result<Answer, reqwest::Error> {
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut body = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = response.chunk().await? {
+        let room = ANSWER_LIMIT - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            too_large = true;
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Answer {
+        content_type,
+        body,
+        too_large,
+    })
+}
+
+fn failure_of(e: &reqwest::Error) -> FailureKind {
+    if e.is_connect() {
+        FailureKind::Connect
+    } else if e.is_timeout() {
+        FailureKind::Timeout
+    } else {
+        FailureKind::Other
+    }
 }
 
 fn client(settings: &CallbackSettings) -> reqwest::Client {
@@ -130,10 +182,15 @@ fn client(settings: &CallbackSettings) -> reqwest::Client {
         .expect("the HTTP client builds")
 }
 
-/// The URL actually requested: for GET the parameters join the query string.
-pub fn request_url(d: &DeliveryRecord, params: &[(String, String)]) -> Result<url::Url, String> {
-    let mut url = url::Url::parse(&d.url).map_err(|e| format!("invalid URL: {e}"))?;
-    if d.method == "GET" && !params.is_empty() {
+/// The URL actually requested (`url` without its connection overrides): for
+/// GET the parameters join the query string.
+pub fn request_url(
+    url: &str,
+    method: &str,
+    params: &[(String, String)],
+) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(url).map_err(|e| format!("invalid URL: {e}"))?;
+    if method == "GET" && !params.is_empty() {
         let mut query = url.query_pairs_mut();
         for (k, v) in params {
             query.append_pair(k, v);
@@ -143,9 +200,15 @@ pub fn request_url(d: &DeliveryRecord, params: &[(String, String)]) -> Result<ur
 }
 
 impl Switchboard {
-    async fn send_once(&self, http: &reqwest::Client, d: &DeliveryRecord) -> Sent {
+    async fn send_once(
+        &self,
+        http: &reqwest::Client,
+        d: &DeliveryRecord,
+        overrides: &Overrides,
+        bare_url: &str,
+    ) -> Sent {
         let params = decode_params(&d.params);
-        let url = match request_url(d, &params) {
+        let url = match request_url(bare_url, &d.method, &params) {
             Ok(u) => u,
             Err(e) => return Sent::Refused(e),
         };
@@ -157,9 +220,14 @@ impl Switchboard {
         let token = match self.account_record(&d.signing_account_sid).await {
             Ok(account) => match self.reveal_token(&account) {
                 Ok(t) => t,
-                Err(e) => return Sent::Failed(e.to_string()),
+                Err(e) => return Sent::Failed(e.to_string(), FailureKind::Other),
             },
-            Err(e) => return Sent::Failed(format!("signing account unavailable: {e}")),
+            Err(e) => {
+                return Sent::Failed(
+                    format!("signing account unavailable: {e}"),
+                    FailureKind::Other,
+                );
+            }
         };
         let signed_params: &[(String, String)] = if d.method == "GET" { &[] } else { &params };
         let signature = twilio_signature(&token, url.as_str(), signed_params);
@@ -168,21 +236,31 @@ impl Switchboard {
         } else {
             http.post(url).form(&params)
         };
+        let timeout = overrides.attempt_timeout(self.settings().callbacks.timeout);
         let result = request
+            .timeout(timeout)
             .header("X-Twilio-Signature", signature)
             .header("I-Twilio-Idempotency-Token", &d.idempotency_token)
             .send()
             .await;
+        let failed = |e: reqwest::Error| match refusal_in(&e) {
+            Some(refusal) => Sent::Refused(refusal),
+            None if e.is_timeout() => {
+                Sent::Failed(format!("timed out after {timeout:?}"), FailureKind::Timeout)
+            }
+            None => Sent::Failed(describe(&e), failure_of(&e)),
+        };
+        let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
         match result {
-            Ok(response) => Sent::Answered(response.status().as_u16()),
-            Err(e) => match refusal_in(&e) {
-                Some(refusal) => Sent::Refused(refusal),
-                None if e.is_timeout() => Sent::Failed(format!(
-                    "timed out after {:?}",
-                    self.settings().callbacks.timeout
-                )),
-                None => Sent::Failed(describe(&e)),
-            },
+            Ok(response) if asks_for_twiml => {
+                let status = response.status().as_u16();
+                match read_answer(response).await {
+                    Ok(answer) => Sent::Answered(status, Some(answer)),
+                    Err(e) => failed(e),
+                }
+            }
+            Ok(response) => Sent::Answered(response.status().as_u16(), None),
+            Err(e) => failed(e),
         }
     }
 
@@ -192,34 +270,54 @@ impl Switchboard {
         let made = d.attempts + 1;
         let at = Timestamp::now();
         let started = Instant::now();
-        let sent = self.send_once(http, &d).await;
+        let (bare_url, overrides) = Overrides::split(&d.url);
+        let sent = self.send_once(http, &d, &overrides, bare_url).await;
         let latency_ms = started.elapsed().as_millis() as i64;
         let now = Timestamp::now();
-        let schedule = Schedule::new(self.settings().callbacks.retry_base);
         self.count_attempt(match &sent {
-            Sent::Answered(code) if (200..300).contains(code) => AttemptOutcome::Delivered,
+            Sent::Answered(code, _) if (200..300).contains(code) => AttemptOutcome::Delivered,
             Sent::Refused(_) => AttemptOutcome::Refused,
-            Sent::Answered(_) | Sent::Failed(_) => AttemptOutcome::Failed,
+            Sent::Answered(..) | Sent::Failed(..) => AttemptOutcome::Failed,
         });
-        let (status_code, error, state, next) = match sent {
-            Sent::Answered(code) if (200..300).contains(&code) => {
-                (Some(i64::from(code)), None, "delivered", now)
+        // A request for TwiML is part of a conversation: Twilio retries it at
+        // once, as its overrides say, then turns to the fallback URL. Other
+        // webhooks are retried with back-off for a day.
+        let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
+        let schedule = Schedule::new(self.settings().callbacks.retry_base);
+        let retry = |failure: FailureKind| -> (&'static str, Timestamp) {
+            let next = if asks_for_twiml {
+                overrides.retries_after(made as u32, failure).then_some(now)
+            } else {
+                schedule.next_attempt(made as u32, d.created_at, now)
+            };
+            match next {
+                Some(next) => ("pending", next),
+                None => ("failed", now),
             }
-            Sent::Answered(code) => {
-                let next = schedule.next_attempt(made as u32, d.created_at, now);
-                let state = if next.is_some() { "pending" } else { "failed" };
+        };
+        let (status_code, error, state, next, answer) = match sent {
+            Sent::Answered(code, answer) if (200..300).contains(&code) => {
+                (Some(i64::from(code)), None, "delivered", now, answer)
+            }
+            Sent::Answered(code, answer) => {
+                let failure = if (400..500).contains(&code) {
+                    FailureKind::ClientError
+                } else {
+                    FailureKind::ServerError
+                };
+                let (state, next) = retry(failure);
                 (
                     Some(i64::from(code)),
                     Some(format!("HTTP {code}")),
                     state,
-                    next.unwrap_or(now),
+                    next,
+                    answer,
                 )
             }
-            Sent::Refused(why) => (None, Some(why), "refused", now),
-            Sent::Failed(why) => {
-                let next = schedule.next_attempt(made as u32, d.created_at, now);
-                let state = if next.is_some() { "pending" } else { "failed" };
-                (None, Some(why), state, next.unwrap_or(now))
+            Sent::Refused(why) => (None, Some(why), "refused", now, None),
+            Sent::Failed(why, failure) => {
+                let (state, next) = retry(failure);
+                (None, Some(why), state, next, None)
             }
         };
         Finished {
@@ -232,6 +330,7 @@ impl Switchboard {
             state,
             next,
             completed_at: now,
+            answer,
         }
     }
 
@@ -268,9 +367,14 @@ impl Switchboard {
         }
     }
 
-    async fn record(&self, finished: &[&Finished]) -> switchboard_store::Result<()> {
+    async fn record(&self, finished: &[&Finished]) -> crate::error::DomainResult<()> {
         let mut tx = self.store().begin().await?;
+        let mut followed = false;
         for f in finished {
+            let response_body = f
+                .answer
+                .as_ref()
+                .map(|a| String::from_utf8_lossy(&a.body).into_owned());
             let attempt = Attempt {
                 delivery: &f.delivery.sid,
                 number: f.made,
@@ -279,6 +383,8 @@ impl Switchboard {
                 status_code: f.status_code,
                 latency_ms: Some(f.latency_ms),
                 error: f.error.as_deref(),
+                response_content_type: f.answer.as_ref().and_then(|a| a.content_type.as_deref()),
+                response_body: response_body.as_deref(),
             };
             let outcome = Outcome {
                 sid: &f.delivery.sid,
@@ -291,8 +397,19 @@ impl Switchboard {
             };
             tx.run(deliveries::insert_attempt(&attempt)).await?;
             tx.run(deliveries::record_outcome(&outcome)).await?;
+            if f.state != "pending"
+                && WebhookKind::parse(&f.delivery.kind).is_some_and(WebhookKind::asks_for_twiml)
+            {
+                self.follow_answer(&mut tx, f).await?;
+                followed = true;
+            }
         }
         tx.commit().await?;
+        if followed {
+            // Replies to simulate, documents to fetch.
+            self.wake_simulator();
+            self.wake_deliveries();
+        }
         for f in finished {
             tracing::debug!(delivery = %f.delivery.sid, attempt = f.made, state = f.state, "delivery attempt");
         }

@@ -1,7 +1,9 @@
 //! Messages: sending (`POST …/Messages.json`), listing, fetching, redacting,
 //! deleting.
 
+use switchboard_store::Tx;
 use switchboard_store::messages::{self, MessageRecord};
+use switchboard_store::opt_outs;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome;
@@ -76,7 +78,7 @@ impl Keyed for Message {
 }
 
 /// Twilio's codes for the Messages resource.
-mod codes {
+pub(crate) mod codes {
     pub const INVALID_TO: u32 = 21211;
     pub const INVALID_FROM: u32 = 21212;
     pub const BODY_REQUIRED: u32 = 21602;
@@ -87,6 +89,7 @@ mod codes {
     pub const BODY_TOO_LONG: u32 = 21617;
     pub const INVALID_MEDIA: u32 = 21620;
     pub const TOO_MANY_MEDIA: u32 = 21623;
+    pub const UNSUBSCRIBED: u32 = 21610;
 }
 
 /// The longest body Twilio accepts, in characters.
@@ -106,57 +109,175 @@ fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-impl Switchboard {
-    /// Sends a message from a number the target account owns. It starts
-    /// `queued`; the simulator plays out the rest.
-    pub async fn create_message(&self, access: &Access, new: &NewMessage) -> DomainResult<Message> {
-        let account = access.target_account()?.clone();
-        let to = present(&new.to).ok_or_else(|| {
-            DomainError::invalid_with("To", codes::TO_REQUIRED, "A 'To' phone number is required")
-        })?;
-        let to = PhoneNumber::parse(to)
-            .map_err(|e| DomainError::invalid_with("To", codes::INVALID_TO, e.to_string()))?;
-        if let Some(r) = magic::check_to(&to, Channel::Sms) {
-            return Err(DomainError::invalid_with("To", r.code, r.message));
-        }
-        let from = present(&new.from).ok_or_else(|| {
-            DomainError::invalid_with(
-                "From",
-                codes::FROM_REQUIRED,
-                "A 'From' phone number is required",
-            )
-        })?;
-        let from = PhoneNumber::parse(from)
-            .map_err(|e| DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string()))?;
-        if let Some(r) = magic::check_from(&from, Channel::Sms) {
-            return Err(DomainError::invalid_with("From", r.code, r.message));
-        }
-        let body = new.body.clone().unwrap_or_default();
-        if body.is_empty() && new.media_urls.is_empty() {
+/// A message's text and media, checked as Twilio checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageBody {
+    pub text: String,
+    pub media: Vec<String>,
+}
+
+impl MessageBody {
+    /// A body or at least one media URL; at most [`MAX_BODY`] characters and
+    /// [`MAX_MEDIA`] absolute http(s) media URLs.
+    pub fn check(body: Option<&str>, media_urls: &[String]) -> DomainResult<MessageBody> {
+        let text = body.unwrap_or_default().to_owned();
+        if text.is_empty() && media_urls.is_empty() {
             return Err(DomainError::invalid_with(
                 "Body",
                 codes::BODY_REQUIRED,
                 "Message body is required",
             ));
         }
-        if body.chars().count() > MAX_BODY {
+        if text.chars().count() > MAX_BODY {
             return Err(DomainError::invalid_with(
                 "Body",
                 codes::BODY_TOO_LONG,
                 format!("The concatenated message body exceeds the {MAX_BODY} character limit"),
             ));
         }
-        if new.media_urls.len() > MAX_MEDIA {
+        if media_urls.len() > MAX_MEDIA {
             return Err(DomainError::invalid_with(
                 "MediaUrl",
                 codes::TOO_MANY_MEDIA,
                 format!("At most {MAX_MEDIA} MediaUrl values may be sent"),
             ));
         }
-        let mut media = Vec::with_capacity(new.media_urls.len());
-        for m in &new.media_urls {
+        let mut media = Vec::with_capacity(media_urls.len());
+        for m in media_urls {
             media.extend(url_param("MediaUrl", Some(m), codes::INVALID_MEDIA)?);
         }
+        Ok(MessageBody { text, media })
+    }
+}
+
+/// A required phone number parameter, parsed.
+pub(crate) fn required_number(
+    value: &Option<String>,
+    param: &'static str,
+    missing: u32,
+    invalid: u32,
+) -> DomainResult<PhoneNumber> {
+    let value = present(value).ok_or_else(|| {
+        DomainError::invalid_with(
+            param,
+            missing,
+            format!("A '{param}' phone number is required"),
+        )
+    })?;
+    PhoneNumber::parse(value).map_err(|e| DomainError::invalid_with(param, invalid, e.to_string()))
+}
+
+/// A message sent in answer to one that arrived (a TwiML `<Message>`, or
+/// Twilio's answer to an opt-out keyword).
+pub(crate) struct Reply<'a> {
+    pub account: &'a AccountSid,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub body: MessageBody,
+    pub status_callback: Option<String>,
+    /// Whose token signs its status callbacks.
+    pub signer: &'a AccountSid,
+    /// Twilio's own answer to a keyword: free, and sent to a recipient who
+    /// just opted out (it confirms that).
+    pub automatic: bool,
+}
+
+/// The refusal to send to a recipient who answered STOP.
+fn unsubscribed(to: &str, from: &str) -> DomainError {
+    DomainError::invalid_with(
+        "To",
+        codes::UNSUBSCRIBED,
+        format!("Attempt to send to unsubscribed recipient: {to} replied STOP to {from}"),
+    )
+}
+
+impl Switchboard {
+    /// A new outbound message, planned and due for the simulator.
+    fn outbound_record(
+        &self,
+        account: &AccountSid,
+        (from, to): (&str, &PhoneNumber),
+        body: MessageBody,
+        direction: MessageDirection,
+        (status_callback, signer): (Option<String>, AccountSid),
+        now: Timestamp,
+    ) -> MessageRecord {
+        let segments = count_segments(&body.text);
+        MessageRecord {
+            sid: MessageSid::generate(),
+            account_sid: account.clone(),
+            to_number: to.as_str().to_owned(),
+            from_number: from.to_owned(),
+            body: body.text,
+            num_segments: i64::from(segments.count),
+            media_urls: body.media.join("\n"),
+            status: MessageStatus::Queued,
+            direction,
+            status_callback,
+            callback_signer_sid: signer,
+            end_status: outcome::plan_message(to).status(),
+            next_transition_at: Some(
+                self.settings()
+                    .telephony
+                    .speed
+                    .due_after(now, MESSAGE_STEP_SECS),
+            ),
+            error_code: None,
+            error_message: None,
+            date_sent: None,
+            price_micros: None,
+            date_created: now,
+            date_updated: now,
+        }
+    }
+
+    /// Queues a reply inside `tx` (the simulator plays it out once the caller
+    /// commits and wakes it). A refused reply is an error for the caller to
+    /// report (as a notification).
+    pub(crate) async fn queue_reply(
+        &self,
+        tx: &mut Tx,
+        reply: &Reply<'_>,
+        now: Timestamp,
+    ) -> DomainResult<MessageRecord> {
+        let to = PhoneNumber::parse(reply.to)
+            .map_err(|e| DomainError::invalid_with("To", codes::INVALID_TO, e.to_string()))?;
+        if !reply.automatic
+            && tx
+                .one(opt_outs::opted_out(reply.from, None, to.as_str()))
+                .await?
+        {
+            return Err(unsubscribed(to.as_str(), reply.from));
+        }
+        let mut message = self.outbound_record(
+            reply.account,
+            (reply.from, &to),
+            reply.body.clone(),
+            MessageDirection::OutboundReply,
+            (reply.status_callback.clone(), reply.signer.clone()),
+            now,
+        );
+        if reply.automatic {
+            message.price_micros = Some(0);
+        }
+        tx.run(messages::insert_many(std::slice::from_ref(&message)))
+            .await?;
+        Ok(message)
+    }
+
+    /// Sends a message from a number the target account owns. It starts
+    /// `queued`; the simulator plays out the rest.
+    pub async fn create_message(&self, access: &Access, new: &NewMessage) -> DomainResult<Message> {
+        let account = access.target_account()?.clone();
+        let to = required_number(&new.to, "To", codes::TO_REQUIRED, codes::INVALID_TO)?;
+        if let Some(r) = magic::check_to(&to, Channel::Sms) {
+            return Err(DomainError::invalid_with("To", r.code, r.message));
+        }
+        let from = required_number(&new.from, "From", codes::FROM_REQUIRED, codes::INVALID_FROM)?;
+        if let Some(r) = magic::check_from(&from, Channel::Sms) {
+            return Err(DomainError::invalid_with("From", r.code, r.message));
+        }
+        let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
         let status_callback = url_param(
             "StatusCallback",
             new.status_callback.as_deref(),
@@ -172,34 +293,21 @@ impl Switchboard {
             )
         })
         .await?;
-        let segments = count_segments(&body);
-        let now = Timestamp::now();
-        let message = MessageRecord {
-            sid: MessageSid::generate(),
-            account_sid: account.sid.clone(),
-            to_number: to.as_str().to_owned(),
-            from_number: from.as_str().to_owned(),
+        if self
+            .store()
+            .one(opt_outs::opted_out(from.as_str(), None, to.as_str()))
+            .await?
+        {
+            return Err(unsubscribed(to.as_str(), from.as_str()));
+        }
+        let message = self.outbound_record(
+            &account.sid,
+            (from.as_str(), &to),
             body,
-            num_segments: i64::from(segments.count),
-            media_urls: media.join("\n"),
-            status: MessageStatus::Queued,
-            direction: MessageDirection::OutboundApi,
-            status_callback,
-            callback_signer_sid: callback_signer(access)?,
-            end_status: outcome::plan_message(&to).status(),
-            next_transition_at: Some(
-                self.settings()
-                    .telephony
-                    .speed
-                    .due_after(now, MESSAGE_STEP_SECS),
-            ),
-            error_code: None,
-            error_message: None,
-            date_sent: None,
-            price_micros: None,
-            date_created: now,
-            date_updated: now,
-        };
+            MessageDirection::OutboundApi,
+            (status_callback, callback_signer(access)?),
+            Timestamp::now(),
+        );
         self.store()
             .run(messages::insert_many(std::slice::from_ref(&message)))
             .await?;

@@ -9,6 +9,8 @@
 
 pub mod billing;
 pub mod calls;
+pub mod conversation;
+pub mod inbound;
 pub mod messages;
 pub mod numbers;
 pub mod seed;

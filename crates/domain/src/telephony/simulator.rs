@@ -67,16 +67,13 @@ async fn send_hook(
     let Some(url) = target.url else {
         return Ok(false);
     };
-    let hook = Webhook {
-        kind: target.kind,
-        account: target.account.clone(),
-        signing_account: target.signer.clone(),
-        connect_app: None,
-        resource_sid: Some(target.resource_sid.to_owned()),
-        method: target.method.as_str().to_owned(),
-        url: url.clone(),
+    let hook = Webhook::notice(
+        target.kind,
+        (target.account.clone(), target.signer.clone()),
+        Some(target.resource_sid.to_owned()),
+        (target.method, url.clone()),
         params,
-    };
+    );
     delivery::enqueue(tx, &hook, now).await?;
     Ok(true)
 }
@@ -161,7 +158,7 @@ async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> Domain
 }
 
 /// The main account a resource's charges roll up to.
-async fn main_of(tx: &mut Tx, account: &AccountSid) -> DomainResult<AccountSid> {
+pub(crate) async fn main_of(tx: &mut Tx, account: &AccountSid) -> DomainResult<AccountSid> {
     Ok(tx
         .opt(accounts::by_sid(account))
         .await?
@@ -321,7 +318,9 @@ impl Switchboard {
             MessageStatus::Sending => {
                 next.status = MessageStatus::Sent;
                 next.date_sent = Some(now);
+                // A price set in advance stands (Twilio's free keyword answers).
                 let price = match PhoneNumber::parse(&m.to_number) {
+                    _ if m.price_micros.is_some() => m.price_micros.unwrap_or(0),
                     Ok(to) => self
                         .settings()
                         .telephony
@@ -361,13 +360,41 @@ impl Switchboard {
             )
             .await?;
         }
-        let hooked = if next.status != MessageStatus::Sending {
+        let mut hooked = if next.status != MessageStatus::Sending {
             message_event(&mut tx, &next, now).await?
         } else {
             false
         };
+        if next.status == MessageStatus::Delivered && m.status != MessageStatus::Delivered {
+            hooked |= self.deliver_here(&mut tx, &next, now).await?;
+        }
         tx.commit().await?;
         Ok(hooked)
+    }
+
+    /// A message delivered to a number of this Switchboard arrives there, in
+    /// the transaction of its delivery. `true` when a webhook was queued.
+    async fn deliver_here(
+        &self,
+        tx: &mut Tx,
+        m: &MessageRecord,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let Some(number) = tx.opt(phone_numbers::by_number(&m.to_number)).await? else {
+            return Ok(false);
+        };
+        let body = super::messages::MessageBody {
+            text: m.body.clone(),
+            media: m
+                .media_urls
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        // Its keyword answer, if any, is a step the running round finds.
+        self.arrive(tx, &number, &m.from_number, &body, now).await?;
+        Ok(true)
     }
 
     /// Charges a number's next month, once. The rent is a usage record of the

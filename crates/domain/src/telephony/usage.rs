@@ -55,7 +55,14 @@ const CATEGORIES: &[Category] = &[
         description: "SMS Messages",
         count_unit: "messages",
         usage_unit: "segments",
-        leaves: &[UsageCategory::SmsOutbound],
+        leaves: &[UsageCategory::SmsInbound, UsageCategory::SmsOutbound],
+    },
+    Category {
+        name: "sms-inbound",
+        description: "Inbound SMS Messages",
+        count_unit: "messages",
+        usage_unit: "segments",
+        leaves: &[UsageCategory::SmsInbound],
     },
     Category {
         name: "sms-outbound",

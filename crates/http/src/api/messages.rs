@@ -4,6 +4,7 @@ use crate::twilio::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
+use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
 use switchboard_types::MessageSid;
 
@@ -70,6 +71,30 @@ pub async fn create(
     let record = app
         .sb
         .create_message(&access, &new)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok((StatusCode::CREATED, Json(record.into())))
+}
+
+/// `POST /switchboard/v1/Accounts/{Sid}/InboundMessages.json`: a simulated
+/// handset sends a message to one of the account's numbers.
+pub async fn receive(
+    State(app): State<App>,
+    Path(account_segment): Path<String>,
+    call: ApiCall,
+) -> Result<(StatusCode, Json<MessageJson>), ApiError> {
+    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
+    let form = call.form()?;
+    let text = |name: &str| form.get(name).map(str::to_owned);
+    let new = IncomingMessage {
+        from: text("From"),
+        to: text("To"),
+        body: text("Body"),
+        media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
+    };
+    let record = app
+        .sb
+        .receive_message(&access, &new)
         .await
         .map_err(|e| call.fail(e))?;
     Ok((StatusCode::CREATED, Json(record.into())))

@@ -87,6 +87,10 @@ fn extension_routes() -> Routes {
             format!("{A}/ConnectApps/{{sid}}/Authorizations/{{subaccount}}"),
             api_route(delete(connect_apps::owner_revoke)),
         ),
+        (
+            format!("{A}/InboundMessages"),
+            api_route(post(messages::receive)),
+        ),
         (format!("{A}/Deliveries"), api_route(get(deliveries::list))),
         (
             format!("{A}/Deliveries/{{sid}}"),

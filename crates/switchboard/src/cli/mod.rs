@@ -5,6 +5,7 @@ mod accounts;
 mod apps;
 mod backup;
 mod demo;
+mod messages;
 mod output;
 mod seed;
 mod serve;
@@ -69,6 +70,9 @@ enum Command {
     /// it, an app owner and a customer, and print the steps to follow in a
     /// browser.
     Demo(demo::DemoArgs),
+    /// Messages from simulated handsets to this Switchboard's numbers.
+    #[command(subcommand)]
+    Messages(messages::MessagesCommand),
     /// Fill an account with a history of finished calls and messages (demos,
     /// scale tests, benchmarks), charged as if they had happened.
     Seed(seed::SeedArgs),
@@ -151,6 +155,7 @@ pub fn main() -> ExitCode {
             }
             Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
             Command::Seed(args) => seed::run(&cli.database_url, args).await,
+            Command::Messages(cmd) => messages::run(&cli.database_url, cmd).await,
             Command::Backup(args) => backup::run(&cli.database_url, args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Apps(cmd) => {

@@ -484,16 +484,16 @@ server_test!(
     |s| {
         let mut w = world(&s).await;
         let dedicated = AccountSid::parse(&w.grant).unwrap();
-        let hook = switchboard_domain::delivery::Webhook {
-            kind: switchboard_domain::delivery::WebhookKind::CallStatus,
-            account: dedicated.clone(),
-            signing_account: w.owner.account.clone(),
-            connect_app: None,
-            resource_sid: Some("CA0123456789abcdef0123456789abcdef".into()),
-            method: "POST".into(),
-            url: "https://app.example.com/status".into(),
-            params: vec![("CallStatus".into(), "completed".into())],
-        };
+        let hook = switchboard_domain::delivery::Webhook::notice(
+            switchboard_domain::delivery::WebhookKind::CallStatus,
+            (dedicated.clone(), w.owner.account.clone()),
+            Some("CA0123456789abcdef0123456789abcdef".into()),
+            (
+                switchboard_types::HookMethod::Post,
+                "https://app.example.com/status".into(),
+            ),
+            vec![("CallStatus".into(), "completed".into())],
+        );
         let mut tx = s.sb.store().begin().await.unwrap();
         let sid = switchboard_domain::delivery::enqueue(
             &mut tx,

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -58,6 +59,8 @@ struct Script {
     /// After this many requests, answers are withheld (the request hangs), so a
     /// test can stop a sender with deliveries certainly in flight.
     hang_after: Option<usize>,
+    /// Bodies to answer with, by path: (content type, body).
+    documents: Vec<(String, (String, String))>,
 }
 
 #[derive(Clone)]
@@ -72,8 +75,8 @@ async fn record(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> StatusCode {
-    let (status, delay) = {
+) -> Response {
+    let (status, delay, document) = {
         let mut s = script.lock().unwrap();
         s.received.push(Received {
             method: method.to_string(),
@@ -93,12 +96,23 @@ async fn record(
             Some(n) if s.received.len() > n => Duration::from_secs(600),
             _ => s.delay,
         };
-        (status, delay)
+        let document = s
+            .documents
+            .iter()
+            .find(|(path, _)| *path == uri.path())
+            .map(|(_, d)| d.clone());
+        (status, delay, document)
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    StatusCode::from_u16(status).unwrap()
+    let status = StatusCode::from_u16(status).unwrap();
+    match document {
+        Some((content_type, body)) => {
+            (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+        }
+        None => status.into_response(),
+    }
 }
 
 impl Receiver {
@@ -122,6 +136,19 @@ impl Receiver {
     /// The next requests get these statuses, in order.
     pub fn answer_with(&self, statuses: &[u16]) {
         self.script.lock().unwrap().answers = statuses.to_vec();
+    }
+
+    /// Answers requests to `path` with this body (TwiML, say).
+    pub fn answer_document(&self, path: &str, content_type: &str, body: &str) {
+        let mut s = self.script.lock().unwrap();
+        s.documents.retain(|(p, _)| p != path);
+        s.documents
+            .push((path.to_owned(), (content_type.to_owned(), body.to_owned())));
+    }
+
+    /// Answers requests to `path` with a TwiML document.
+    pub fn answer_twiml(&self, path: &str, twiml: &str) {
+        self.answer_document(path, "text/xml", twiml);
     }
 
     /// Answers the first `n` requests, then leaves every later one hanging.

@@ -1,0 +1,356 @@
+//! Messages that arrive: from a simulated handset (`POST
+//! /switchboard/v1/Accounts/{Sid}/InboundMessages.json`, the console, the CLI)
+//! or from another number on this Switchboard. Each is stored and charged in
+//! the receiving number's account, answers Twilio's opt-out keywords, and
+//! posts the number's messaging webhook, whose TwiML answer
+//! [`conversation`](super::conversation) executes.
+
+use switchboard_store::Tx;
+use switchboard_store::messages::{self, MessageRecord};
+use switchboard_store::phone_numbers::{self, PhoneNumberRecord};
+use switchboard_store::{authorizations, connect_apps, opt_outs};
+use switchboard_telephony::inventory;
+use switchboard_telephony::phone::PhoneNumber;
+use switchboard_telephony::segments::count_segments;
+use switchboard_types::{
+    AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp, UsageCategory,
+};
+
+use super::billing::{self, Cost};
+use super::messages::{Message, MessageBody, codes};
+use super::simulator::main_of;
+use crate::Switchboard;
+use crate::access::{Access, Action, Resource};
+use crate::delivery::{self, Webhook, WebhookKind};
+use crate::error::{DomainError, DomainResult};
+
+/// A message a simulated handset sends to one of the account's numbers.
+#[derive(Debug, Clone, Default)]
+pub struct IncomingMessage {
+    /// The handset's number (E.164).
+    pub from: Option<String>,
+    /// A number of the account.
+    pub to: Option<String>,
+    pub body: Option<String>,
+    pub media_urls: Vec<String>,
+}
+
+/// Twilio's default handling of the keywords a recipient answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyword {
+    Stop,
+    Start,
+    Help,
+}
+
+impl Keyword {
+    /// The keyword a whole body is, if any (case and surrounding space
+    /// ignored; "STOP PLEASE" is not one).
+    pub fn of(body: &str) -> Option<Keyword> {
+        let word = body.trim().to_ascii_uppercase();
+        Some(match word.as_str() {
+            "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" => Keyword::Stop,
+            "START" | "YES" | "UNSTOP" => Keyword::Start,
+            "HELP" | "INFO" => Keyword::Help,
+            _ => return None,
+        })
+    }
+
+    /// Twilio's `OptOutType` webhook parameter.
+    pub fn opt_out_type(self) -> &'static str {
+        match self {
+            Keyword::Stop => "STOP",
+            Keyword::Start => "START",
+            Keyword::Help => "HELP",
+        }
+    }
+
+    /// Twilio's default answer.
+    pub fn reply(self) -> &'static str {
+        match self {
+            Keyword::Stop => {
+                "You have successfully been unsubscribed. You will not receive any more messages from this number. Reply START to resubscribe."
+            }
+            Keyword::Start => {
+                "You have successfully been re-subscribed to messages from this number. Reply HELP for help. Reply STOP to unsubscribe. Msg&Data Rates May Apply."
+            }
+            Keyword::Help => "Reply STOP to unsubscribe. Msg&Data Rates May Apply.",
+        }
+    }
+}
+
+/// Whose auth token signs the webhooks of `account`'s numbers: the Connect
+/// App owner's when `account` is a customer's dedicated subaccount (the app
+/// knows no other token), the account's own otherwise.
+pub(crate) async fn webhook_signer(tx: &mut Tx, account: &AccountSid) -> DomainResult<AccountSid> {
+    let Some(grant) = tx.opt(authorizations::by_subaccount(account)).await? else {
+        return Ok(account.clone());
+    };
+    Ok(tx
+        .opt(connect_apps::by_sid(&grant.connect_app_sid))
+        .await?
+        .map_or_else(|| account.clone(), |app| app.account_sid))
+}
+
+/// Twilio's geographic webhook parameters for a number (`FromCity`, …), from
+/// the inventory where the number is in it, empty otherwise.
+fn geography(prefix: &str, number: &str, params: &mut Vec<(String, String)>) {
+    let entry = PhoneNumber::parse(number)
+        .ok()
+        .and_then(|n| inventory::lookup(&n));
+    let field = |f: fn(&inventory::AvailableNumber) -> Option<String>| {
+        entry.as_ref().and_then(f).unwrap_or_default()
+    };
+    params.push((format!("{prefix}City"), field(|e| e.locality.clone())));
+    params.push((format!("{prefix}State"), field(|e| e.region.clone())));
+    params.push((format!("{prefix}Zip"), field(|e| e.postal_code.clone())));
+    // A number outside the inventory still has a country.
+    let country = entry
+        .as_ref()
+        .map(|e| e.iso_country)
+        .or_else(|| PhoneNumber::parse(number).ok().and_then(|n| n.country()));
+    params.push((
+        format!("{prefix}Country"),
+        country.map(|c| c.iso().to_owned()).unwrap_or_default(),
+    ));
+}
+
+/// The parameters Twilio posts to a number's messaging URL.
+pub(crate) fn webhook_params(m: &MessageRecord, keyword: Option<Keyword>) -> Vec<(String, String)> {
+    let media: Vec<&str> = m.media_urls.lines().filter(|l| !l.is_empty()).collect();
+    let mut params: Vec<(String, String)> = vec![
+        ("ToCountry".into(), String::new()),
+        ("ToState".into(), String::new()),
+        ("SmsMessageSid".into(), m.sid.to_string()),
+        ("NumMedia".into(), media.len().to_string()),
+        ("ToCity".into(), String::new()),
+        ("FromZip".into(), String::new()),
+        ("SmsSid".into(), m.sid.to_string()),
+        ("FromState".into(), String::new()),
+        ("SmsStatus".into(), MessageStatus::Received.as_str().into()),
+        ("FromCity".into(), String::new()),
+        ("Body".into(), m.body.clone()),
+        ("FromCountry".into(), String::new()),
+        ("To".into(), m.to_number.clone()),
+        ("ToZip".into(), String::new()),
+        ("NumSegments".into(), m.num_segments.to_string()),
+        ("MessageSid".into(), m.sid.to_string()),
+        ("AccountSid".into(), m.account_sid.to_string()),
+        ("From".into(), m.from_number.clone()),
+        ("ApiVersion".into(), "2010-04-01".into()),
+    ];
+    // Twilio's order above, with the geography filled in where it is known.
+    let mut geo = Vec::new();
+    geography("From", &m.from_number, &mut geo);
+    geography("To", &m.to_number, &mut geo);
+    for (name, value) in geo {
+        if let Some(slot) = params.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = value;
+        }
+    }
+    for (i, url) in media.iter().enumerate() {
+        params.push((format!("MediaContentType{i}"), String::new()));
+        params.push((format!("MediaUrl{i}"), (*url).to_owned()));
+    }
+    if let Some(k) = keyword {
+        params.push(("OptOutType".into(), k.opt_out_type().into()));
+    }
+    params
+}
+
+impl Switchboard {
+    /// Which account owns `number` (E.164), for the operator's command line,
+    /// which then asks the policy for access to that account like any caller.
+    pub async fn number_owner(&self, number: &str) -> DomainResult<Option<AccountSid>> {
+        let Ok(number) = PhoneNumber::parse(number) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store()
+            .opt(phone_numbers::by_number(number.as_str()))
+            .await?
+            .map(|n| n.account_sid))
+    }
+
+    /// A simulated handset sends a message to one of the target account's
+    /// numbers.
+    pub async fn receive_message(
+        &self,
+        access: &Access,
+        new: &IncomingMessage,
+    ) -> DomainResult<Message> {
+        access.require(Action::Write, Resource::Messages)?;
+        let account = access.target_account()?.sid.clone();
+        let from = super::messages::required_number(
+            &new.from,
+            "From",
+            codes::FROM_REQUIRED,
+            codes::INVALID_FROM,
+        )?;
+        let to =
+            super::messages::required_number(&new.to, "To", codes::TO_REQUIRED, codes::INVALID_TO)?;
+        let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
+        let number = self
+            .store()
+            .opt(phone_numbers::by_number(to.as_str()))
+            .await?
+            .filter(|n| n.account_sid == account)
+            .ok_or_else(|| {
+                DomainError::invalid_with(
+                    "To",
+                    codes::INVALID_TO,
+                    format!("The 'To' number {to} is not a phone number of account {account}"),
+                )
+            })?;
+        let mut tx = self.store().begin().await?;
+        let message = self
+            .arrive(&mut tx, &number, from.as_str(), &body, Timestamp::now())
+            .await?;
+        tx.commit().await?;
+        self.wake_simulator();
+        self.wake_deliveries();
+        tracing::info!(account = %account, message = %message.sid, "received a message");
+        Ok(message.into())
+    }
+
+    /// A message reaches `number`, one of this Switchboard's, inside `tx`:
+    /// stored and charged, its keyword answered, its webhook queued. The
+    /// caller wakes the simulator and the delivery workers after committing.
+    pub(crate) async fn arrive(
+        &self,
+        tx: &mut Tx,
+        number: &PhoneNumberRecord,
+        from: &str,
+        body: &MessageBody,
+        now: Timestamp,
+    ) -> DomainResult<MessageRecord> {
+        let account = &number.account_sid;
+        let segments = i64::from(count_segments(&body.text).count);
+        let price = PhoneNumber::parse(&number.phone_number)
+            .map(|at| {
+                self.settings()
+                    .telephony
+                    .prices
+                    .inbound_message(&at, u32::try_from(segments).unwrap_or(1))
+                    .micros()
+            })
+            .unwrap_or(0);
+        let signer = webhook_signer(tx, account).await?;
+        let message = MessageRecord {
+            sid: MessageSid::generate(),
+            account_sid: account.clone(),
+            to_number: number.phone_number.clone(),
+            from_number: from.to_owned(),
+            body: body.text.clone(),
+            num_segments: segments,
+            media_urls: body.media.join("\n"),
+            status: MessageStatus::Received,
+            direction: MessageDirection::Inbound,
+            status_callback: None,
+            callback_signer_sid: signer.clone(),
+            end_status: MessageStatus::Received,
+            next_transition_at: None,
+            error_code: None,
+            error_message: None,
+            date_sent: Some(now),
+            price_micros: Some(price),
+            date_created: now,
+            date_updated: now,
+        };
+        tx.run(messages::insert_many(std::slice::from_ref(&message)))
+            .await?;
+        let main = main_of(tx, account).await?;
+        billing::charge(
+            tx,
+            account,
+            &main,
+            Cost {
+                category: UsageCategory::SmsInbound,
+                count: 1,
+                usage: segments,
+                price_micros: price,
+            },
+            now,
+        )
+        .await?;
+        let keyword = Keyword::of(&message.body);
+        if let Some(keyword) = keyword {
+            self.answer_keyword(tx, &message, keyword, now).await?;
+        }
+        if let Some(url) = &number.hooks.sms_url {
+            let hook = Webhook {
+                fallback: number
+                    .hooks
+                    .sms_fallback_url
+                    .clone()
+                    .map(|url| (url, number.hooks.sms_fallback_method)),
+                ..Webhook::notice(
+                    WebhookKind::IncomingMessage,
+                    (account.clone(), signer),
+                    Some(message.sid.to_string()),
+                    (number.hooks.sms_method, url.clone()),
+                    webhook_params(&message, keyword),
+                )
+            };
+            delivery::enqueue(tx, &hook, now).await?;
+        }
+        Ok(message)
+    }
+
+    /// Twilio's default handling of STOP, START and HELP: the opt-out list
+    /// changes and the sender gets the default answer (free of charge). A
+    /// recipient who opted out gets no HELP answer.
+    async fn answer_keyword(
+        &self,
+        tx: &mut Tx,
+        message: &MessageRecord,
+        keyword: Keyword,
+        now: Timestamp,
+    ) -> DomainResult<()> {
+        let (number, handset) = (&message.to_number, &message.from_number);
+        match keyword {
+            Keyword::Stop => {
+                tx.run(opt_outs::add(number, handset, &message.account_sid, now))
+                    .await?;
+            }
+            Keyword::Start => {
+                tx.run(opt_outs::remove(number, handset)).await?;
+            }
+            Keyword::Help => {
+                if tx.one(opt_outs::opted_out(number, None, handset)).await? {
+                    return Ok(());
+                }
+            }
+        }
+        let reply = super::messages::Reply {
+            account: &message.account_sid,
+            from: number,
+            to: handset,
+            body: MessageBody {
+                text: keyword.reply().to_owned(),
+                media: vec![],
+            },
+            status_callback: None,
+            signer: &message.callback_signer_sid,
+            automatic: true,
+        };
+        self.queue_reply(tx, &reply, now).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_are_whole_bodies_in_any_case() {
+        assert_eq!(Keyword::of(" stop "), Some(Keyword::Stop));
+        assert_eq!(Keyword::of("Unsubscribe"), Some(Keyword::Stop));
+        assert_eq!(Keyword::of("unstop"), Some(Keyword::Start));
+        assert_eq!(Keyword::of("info"), Some(Keyword::Help));
+        assert_eq!(Keyword::of("STOP PLEASE"), None);
+        assert_eq!(Keyword::of("please cancel"), None);
+        assert_eq!(Keyword::of(""), None);
+    }
+}

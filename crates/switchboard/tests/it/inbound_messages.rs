@@ -1,0 +1,359 @@
+//! Messages that arrive, over real HTTP: from a simulated handset and from
+//! another number on this Switchboard; the number's webhook (signed, through
+//! the outbox) and the app's TwiML answer executed; opt-out keywords.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use switchboard_types::AccountType;
+
+use crate::connect::{app_owner, authorize, customer};
+use crate::receiver::Receiver;
+use crate::revocation::assert_signed;
+use crate::server_test;
+use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::telephony::buy;
+
+const HANDSET: &str = "+14155550123";
+
+fn base(c: &Creds) -> String {
+    format!("/2010-04-01/Accounts/{}", c.sid)
+}
+
+fn inbound_path(c: &Creds) -> String {
+    format!("/switchboard/v1/Accounts/{}/InboundMessages.json", c.sid)
+}
+
+/// Buys a number in `area` and points its messaging webhook at `sms_url`
+/// (and `fallback`); returns the number.
+async fn number_with_webhook(
+    s: &TestServer,
+    c: &Creds,
+    area: &str,
+    sms_url: &str,
+    fallback: Option<&str>,
+) -> String {
+    let (status, body) = s
+        .post(
+            c,
+            &format!("{}/IncomingPhoneNumbers.json", base(c)),
+            &[("AreaCode", area), ("SmsUrl", sms_url)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    if let Some(fallback) = fallback {
+        let (status, body) = s
+            .post(
+                c,
+                body["uri"].as_str().unwrap(),
+                &[("SmsFallbackUrl", fallback)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    body["phone_number"].as_str().unwrap().to_owned()
+}
+
+async fn receive(s: &TestServer, c: &Creds, to: &str, body: &str) -> Value {
+    let (status, m) = s
+        .post(
+            c,
+            &inbound_path(c),
+            &[("From", HANDSET), ("To", to), ("Body", body)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    m
+}
+
+/// The account's messages, newest first, once `done` holds for the list.
+async fn messages_until(s: &TestServer, c: &Creds, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let path = format!("{}/Messages.json?PageSize=100", base(c));
+    for _ in 0..200 {
+        let (status, body) = s.get(c, &path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let list = body["messages"].as_array().unwrap().clone();
+        if done(&list) {
+            return list;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the messages of {} never settled", c.sid);
+}
+
+fn with_direction<'a>(list: &'a [Value], direction: &str) -> Vec<&'a Value> {
+    list.iter()
+        .filter(|m| m["direction"] == direction)
+        .collect()
+}
+
+server_test!(
+    a_handset_texts_a_number_and_the_apps_twiml_reply_is_sent,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_twiml(
+        "/sms",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>Thanks, see you at 3</Message></Response>",
+    );
+        let c = s.main_account(AccountType::Full).await;
+        let number = number_with_webhook(&s, &c, "415", &receiver.url("/sms?shop=7"), None).await;
+
+        let m = receive(&s, &c, &number, "Is 3pm free?").await;
+        assert_eq!(m["direction"], "inbound");
+        assert_eq!(m["status"], "received");
+        assert_eq!(m["from"], HANDSET);
+        assert_eq!(m["to"], number);
+        assert_eq!(m["body"], "Is 3pm free?");
+        assert_eq!(m["price"], "-0.00790", "US inbound SMS is charged");
+
+        let hooks = receiver.wait_for(1, Duration::from_secs(10)).await;
+        let hook = &hooks[0];
+        assert_eq!(hook.method, "POST");
+        assert_eq!(hook.path_and_query, "/sms?shop=7");
+        assert_signed(hook, &receiver, &c.token);
+        assert!(hook.header("i-twilio-idempotency-token").len() > 10);
+        let sid = m["sid"].as_str().unwrap();
+        for (name, want) in [
+            ("MessageSid", sid),
+            ("SmsSid", sid),
+            ("SmsMessageSid", sid),
+            ("AccountSid", c.sid.as_str()),
+            ("From", HANDSET),
+            ("To", number.as_str()),
+            ("Body", "Is 3pm free?"),
+            ("NumMedia", "0"),
+            ("NumSegments", "1"),
+            ("SmsStatus", "received"),
+            ("ApiVersion", "2010-04-01"),
+            ("ToCountry", "US"),
+            ("FromCountry", "US"),
+        ] {
+            assert_eq!(hook.param(name).as_deref(), Some(want), "{name}");
+        }
+        for name in [
+            "FromCity",
+            "FromState",
+            "FromZip",
+            "ToCity",
+            "ToState",
+            "ToZip",
+        ] {
+            assert!(
+                hook.param(name).is_some(),
+                "{name} is sent, empty if unknown"
+            );
+        }
+        assert_eq!(hook.param("OptOutType"), None);
+
+        // The reply goes from the number to the handset, and is delivered.
+        let list = messages_until(&s, &c, |l| {
+            with_direction(l, "outbound-reply")
+                .first()
+                .is_some_and(|r| r["status"] == "delivered")
+        })
+        .await;
+        let reply = with_direction(&list, "outbound-reply")[0];
+        assert_eq!(reply["from"], number);
+        assert_eq!(reply["to"], HANDSET);
+        assert_eq!(reply["body"], "Thanks, see you at 3");
+        assert_eq!(list.len(), 2, "{list:?}");
+
+        // Usage counts the received message under sms-inbound.
+        let (_, usage) = s
+            .get(
+                &c,
+                &format!(
+                    "{}/Usage/Records/AllTime.json?Category=sms-inbound",
+                    base(&c)
+                ),
+            )
+            .await;
+        assert_eq!(usage["usage_records"][0]["count"], "1", "{usage}");
+    }
+);
+
+server_test!(two_numbers_on_this_switchboard_text_each_other, |s| {
+    let receiver = Receiver::start().await;
+    let a = s.main_account(AccountType::Full).await;
+    let b = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &a, "617").await;
+    let to = number_with_webhook(&s, &b, "212", &receiver.url("/b-sms"), None).await;
+    let (status, sent) = s
+        .post(
+            &a,
+            &format!("{}/Messages.json", base(&a)),
+            &[
+                ("To", to.as_str()),
+                ("From", from.as_str()),
+                ("Body", "hello b"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+
+    let hooks = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(hooks[0].param("From").as_deref(), Some(from.as_str()));
+    assert_eq!(
+        hooks[0].param("AccountSid").as_deref(),
+        Some(b.sid.as_str())
+    );
+    assert_signed(&hooks[0], &receiver, &b.token);
+    let got = messages_until(&s, &b, |l| !l.is_empty()).await;
+    assert_eq!(got[0]["direction"], "inbound");
+    assert_eq!(got[0]["body"], "hello b");
+    let mine = messages_until(&s, &a, |l| l[0]["status"] == "delivered").await;
+    assert_eq!(
+        mine.len(),
+        1,
+        "the sender's account holds only what it sent"
+    );
+});
+
+server_test!(
+    a_failing_webhook_falls_back_and_a_redirect_loop_stops,
+    |s| {
+        let receiver = Receiver::start().await;
+        let c = s.main_account(AccountType::Full).await;
+        receiver.answer_document("/broken", "text/html", "<h1>Internal error</h1>");
+        receiver.answer_with(&[500]);
+        receiver.answer_twiml(
+            "/fallback",
+            "<Response><Redirect method=\"GET\">/loop</Redirect></Response>",
+        );
+        receiver.answer_twiml("/loop", "<Response><Redirect>loop</Redirect></Response>");
+        let number = number_with_webhook(
+            &s,
+            &c,
+            "415",
+            &receiver.url("/broken"),
+            Some(&receiver.url("/fallback")),
+        )
+        .await;
+        receive(&s, &c, &number, "hi").await;
+
+        // /broken once (a 500 is not retried by default), /fallback once, then
+        // /loop until the conversation has fetched ten documents (the fallback's
+        // and nine of /loop).
+        let hooks = receiver.wait_for(11, Duration::from_secs(10)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let hooks_after = receiver.received();
+        assert_eq!(hooks_after.len(), 11, "{:?}", paths(&hooks_after));
+        let paths = paths(&hooks);
+        assert_eq!(paths[0], "/broken");
+        assert_eq!(paths[1], "/fallback");
+        assert!(
+            paths[2].starts_with("/loop?"),
+            "GET carries the parameters: {}",
+            paths[2]
+        );
+        assert!(paths[3..].iter().all(|p| p == "/loop"), "{paths:?}");
+        for h in &hooks {
+            assert_signed(h, &receiver, &c.token);
+            assert_eq!(h.param("Body").as_deref(), Some("hi"));
+        }
+        let list = messages_until(&s, &c, |_| true).await;
+        assert_eq!(list.len(), 1, "no reply was sent");
+    }
+);
+
+fn paths(hooks: &[crate::receiver::Received]) -> Vec<String> {
+    hooks.iter().map(|h| h.path_and_query.clone()).collect()
+}
+
+server_test!(stop_opts_the_handset_out_until_start, |s| {
+    let receiver = Receiver::start().await;
+    let c = s.main_account(AccountType::Full).await;
+    let number = number_with_webhook(&s, &c, "415", &receiver.url("/sms"), None).await;
+    let send = |body: &'static str| {
+        let (s, c, number) = (&s, &c, number.clone());
+        async move {
+            s.post(
+                c,
+                &format!("{}/Messages.json", base(c)),
+                &[("To", HANDSET), ("From", number.as_str()), ("Body", body)],
+            )
+            .await
+        }
+    };
+
+    receive(&s, &c, &number, " Stop ").await;
+    let hooks = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(hooks[0].param("OptOutType").as_deref(), Some("STOP"));
+    let list = messages_until(&s, &c, |l| !with_direction(l, "outbound-reply").is_empty()).await;
+    let confirmation = with_direction(&list, "outbound-reply")[0];
+    assert!(
+        confirmation["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("You have successfully been unsubscribed"),
+        "{confirmation}"
+    );
+    let (status, body) = send("Sale today!").await;
+    assert_twilio_error(status, &body, 400, 21610);
+
+    receive(&s, &c, &number, "START").await;
+    let hooks = receiver.wait_for(2, Duration::from_secs(10)).await;
+    assert_eq!(hooks[1].param("OptOutType").as_deref(), Some("START"));
+    let (status, body) = send("Welcome back").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+});
+
+server_test!(a_connect_apps_test_suite_drives_its_own_subaccount, |s| {
+    let receiver = Receiver::start().await;
+    receiver.answer_twiml("/app-sms", "<Response/>");
+    let full = app_owner(&s, &["get-all", "post-all"]).await;
+    let mut cust = customer(&s, true).await;
+    let sub = authorize(&mut cust.browser, &full.app).await;
+    let app = Creds {
+        sid: sub,
+        token: full.creds.token.clone(),
+    };
+    let number = number_with_webhook(&s, &app, "305", &receiver.url("/app-sms"), None).await;
+    receive(&s, &app, &number, "book me in").await;
+    let hooks = receiver.wait_for(1, Duration::from_secs(10)).await;
+    // The app knows only its owner's token, which signs it.
+    assert_signed(&hooks[0], &receiver, &full.creds.token);
+
+    // With get-all only, an app reads but cannot make messages arrive.
+    let reader = app_owner(&s, &["get-all"]).await;
+    let mut cust2 = customer(&s, true).await;
+    let sub2 = authorize(&mut cust2.browser, &reader.app).await;
+    let read_only = Creds {
+        sid: sub2,
+        token: reader.creds.token.clone(),
+    };
+    let (status, body) = s
+        .post(
+            &read_only,
+            &inbound_path(&read_only),
+            &[("From", HANDSET), ("To", number.as_str()), ("Body", "x")],
+        )
+        .await;
+    assert_twilio_error(status, &body, 403, 20403);
+});
+
+server_test!(bad_inbound_messages_are_refused_with_twilios_codes, |s| {
+    let c = s.main_account(AccountType::Full).await;
+    let other = s.main_account(AccountType::Full).await;
+    let number = buy(&s, &c, "415").await;
+    let theirs = buy(&s, &other, "212").await;
+    for (params, code) in [
+        (vec![("To", number.as_str()), ("Body", "x")], 21603),
+        (
+            vec![("From", "nope"), ("To", number.as_str()), ("Body", "x")],
+            21212,
+        ),
+        (vec![("From", HANDSET), ("Body", "x")], 21604),
+        (vec![("From", HANDSET), ("To", number.as_str())], 21602),
+        (
+            vec![("From", HANDSET), ("To", theirs.as_str()), ("Body", "x")],
+            21211,
+        ),
+    ] {
+        let (status, body) = s.post(&c, &inbound_path(&c), &params).await;
+        assert_twilio_error(status, &body, 400, code);
+    }
+    let list = messages_until(&s, &c, |_| true).await;
+    assert!(list.is_empty(), "nothing was stored: {list:?}");
+});
