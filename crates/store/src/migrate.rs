@@ -33,6 +33,9 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_message_status"),
     migration!(7, "0007_facts_epoch"),
     migration!(8, "0008_sign_in_throttle"),
+    // 9 and 10 are taken by work merged separately; the versions need not be
+    // contiguous (each is applied when missing, in this list's order).
+    migration!(11, "0011_notifications"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a
