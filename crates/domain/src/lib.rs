@@ -17,6 +17,7 @@ pub mod error;
 pub mod grants;
 pub mod health;
 pub mod housekeeping;
+pub mod notifications;
 pub mod ops;
 pub mod password;
 pub mod secrets;
