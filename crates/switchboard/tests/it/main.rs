@@ -20,6 +20,7 @@ mod console_pages;
 mod extension_paths;
 mod health;
 mod metrics;
+mod notifications;
 mod principal;
 mod processes;
 mod revocation;
