@@ -25,7 +25,9 @@ pub mod codes {
     pub const RESPONSE_TOO_LARGE: u32 = 11750;
     /// The TwiML document could not be parsed.
     pub const DOCUMENT_PARSE_FAILURE: u32 = 12100;
-    /// The TwiML document is not valid TwiML (an unknown verb).
+    /// The TwiML document is not valid TwiML (an unknown verb). Twilio logs
+    /// this one as a warning ("Schema validation warning"); the others here
+    /// are errors.
     pub const SCHEMA_VALIDATION: u32 = 12200;
     /// The response's content type is not one TwiML may have.
     pub const INVALID_CONTENT_TYPE: u32 = 12300;
@@ -200,7 +202,8 @@ pub async fn record(
         message_text: twilio_message_text(n),
         message_date: now,
         request_url: n.request_url.map(str::to_owned),
-        request_method: n.request_method.map(str::to_owned),
+        // Twilio writes methods in capitals (its document allows GET and POST).
+        request_method: n.request_method.map(str::to_ascii_uppercase),
         request_variables: n.request_variables.map(str::to_owned),
         response_headers: n
             .response_headers
