@@ -34,6 +34,7 @@ pub mod console;
 pub mod deliveries;
 pub mod instance;
 pub mod messages;
+pub mod notifications;
 pub mod opt_outs;
 pub mod page;
 pub mod phone_numbers;
@@ -397,7 +398,7 @@ mod column_counts {
             let store = Store::open(&db.database_url(), PoolSize::default())
                 .await
                 .unwrap();
-            for (sql, derived) in [messages::ROW, calls::ROW, access::FACTS] {
+            for (sql, derived) in [messages::ROW, calls::ROW, notifications::ROW, access::FACTS] {
                 assert_eq!(store.columns_of(sql).await, derived, "{sql}");
             }
 

@@ -34,6 +34,9 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_facts_epoch"),
     migration!(8, "0008_sign_in_throttle"),
     migration!(9, "0009_inbound_messages"),
+    // 10 is taken by work merged separately; the versions need not be
+    // contiguous (each is applied when missing, in this list's order).
+    migration!(11, "0011_notifications"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -15,11 +15,11 @@ mod time;
 pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
-    AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MessageSid, PhoneNumberSid,
-    RecordingSid, SidError,
+    AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MessageSid, NotificationSid,
+    PhoneNumberSid, RecordingSid, SidError,
 };
 pub use telephony::{
     CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod, MessageDirection,
-    MessageStatus, NumberType, RecordingSource, RecordingStatus, UsageCategory,
+    MessageStatus, NotificationLevel, NumberType, RecordingSource, RecordingStatus, UsageCategory,
 };
 pub use time::Timestamp;

@@ -152,6 +152,10 @@ define_sid!(
     /// An outgoing webhook delivery (`WD…`), a Switchboard extension.
     DeliverySid, "WD", "Delivery"
 );
+define_sid!(
+    /// A notification, an entry of the debugger's error log (`NO…`).
+    NotificationSid, "NO", "Notification"
+);
 
 #[cfg(test)]
 mod tests {

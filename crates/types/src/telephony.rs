@@ -274,6 +274,15 @@ twilio_enum!(
 );
 
 twilio_enum!(
+    /// A notification's `log`: how serious it is. Twilio writes the level as
+    /// a number in a string, and reads the `Log` filter the same way.
+    NotificationLevel, "Log" {
+        Error => "0",
+        Warning => "1",
+    }
+);
+
+twilio_enum!(
     /// A recording's `status`.
     RecordingStatus, "Status" {
         InProgress => "in-progress",
@@ -440,6 +449,18 @@ mod tests {
         for bad in ["queued", "completed,ringing", "Completed", "ringing x"] {
             assert!(CallEvents::parse(bad).is_err(), "{bad:?} was accepted");
         }
+    }
+
+    #[test]
+    fn notification_levels_are_twilios_numbers() {
+        round_trips(
+            NotificationLevel::ALL,
+            NotificationLevel::as_str,
+            NotificationLevel::parse,
+        );
+        assert_eq!(NotificationLevel::Error.as_str(), "0");
+        assert_eq!(NotificationLevel::Warning.as_str(), "1");
+        refuses(NotificationLevel::parse, &["2", "-1", "error", "00", " 0"]);
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub enum Resource {
     PhoneNumbers,
     AvailablePhoneNumbers,
     Recordings,
+    /// The debugger's log of errors and warnings (Twilio's `Notifications`).
+    Notifications,
     Usage,
     Balance,
     /// Who the credentials stand for (an extension: `/switchboard/v1/Principal.json`).
@@ -79,7 +81,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 17] = [
+    pub const ALL: [Resource; 18] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -94,17 +96,23 @@ impl Resource {
         Resource::PhoneNumbers,
         Resource::AvailablePhoneNumbers,
         Resource::Recordings,
+        Resource::Notifications,
         Resource::Usage,
         Resource::Balance,
         Resource::Identity,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
-    /// delete in its dedicated subaccount.
+    /// delete in its dedicated subaccount: its billable activity, and the
+    /// notifications that activity left (deleted as messages are).
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
-            Resource::Calls | Resource::Messages | Resource::PhoneNumbers | Resource::Recordings
+            Resource::Calls
+                | Resource::Messages
+                | Resource::PhoneNumbers
+                | Resource::Recordings
+                | Resource::Notifications
         )
     }
 

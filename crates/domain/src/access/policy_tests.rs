@@ -127,10 +127,12 @@ fn connect_expectation(
                 Err(Refusal::Forbidden(NOT_WRITABLE))
             }
             // Calls, messages, numbers, recordings under S: post-all. Elsewhere: never.
+            // Notifications (the debugger's log) are deleted as messages are.
             Resource::Calls
             | Resource::Messages
             | Resource::PhoneNumbers
-            | Resource::Recordings => {
+            | Resource::Recordings
+            | Resource::Notifications => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -659,4 +661,48 @@ fn no_credential_upgrades_an_account() {
             );
         }
     }
+}
+
+/// The debugger's log, row by row: the owner reads and deletes; a Connect
+/// App reads with get-all (or its dedicated subaccount's with post-all) and
+/// deletes with post-all in its dedicated subaccount only.
+#[test]
+fn notifications_rows_spelled_out() {
+    let w = world();
+    let n = Resource::Notifications;
+    let get = connect_app(&w, &[Permission::GetAll]);
+    let post = connect_app(&w, &[Permission::PostAll]);
+    let both = connect_app(&w, &[Permission::GetAll, Permission::PostAll]);
+    let owner = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+    });
+    for target in [&w.customer, &w.dedicated, &w.other_sub] {
+        for action in [Action::Read, Action::Write] {
+            assert!(decide(&owner, action, Target::Account(target), n).is_ok());
+        }
+        assert!(decide(&get, Action::Read, Target::Account(target), n).is_ok());
+    }
+    assert!(decide(&post, Action::Read, Target::Account(&w.dedicated), n).is_ok());
+    assert_eq!(
+        decide(&post, Action::Read, Target::Account(&w.other_sub), n),
+        Err(Refusal::MissingPermission(Permission::GetAll))
+    );
+    assert!(decide(&post, Action::Write, Target::Account(&w.dedicated), n).is_ok());
+    assert_eq!(
+        decide(&get, Action::Write, Target::Account(&w.dedicated), n),
+        Err(Refusal::MissingPermission(Permission::PostAll))
+    );
+    assert_eq!(
+        decide(&both, Action::Write, Target::Account(&w.customer), n),
+        Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
+    );
+    assert_eq!(
+        decide(&both, Action::Read, Target::Account(&w.foreign), n),
+        Err(Refusal::NotFound)
+    );
+    assert_eq!(
+        decide(&owner, Action::Read, Target::Account(&w.foreign_sub), n),
+        Err(Refusal::NotFound)
+    );
 }

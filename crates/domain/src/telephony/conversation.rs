@@ -13,14 +13,14 @@ use switchboard_store::Tx;
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::phone_numbers;
 use switchboard_twiml::{MessageVerb, MessagingVerb, RedirectVerb, parse_messaging, resolve_url};
-use switchboard_types::{HookMethod, MessageSid, Timestamp};
+use switchboard_types::{HookMethod, MessageSid, NotificationLevel, Timestamp};
 
 use super::messages::{MessageBody, Reply};
 use crate::Switchboard;
 use crate::delivery::worker::{ANSWER_LIMIT, Finished};
 use crate::delivery::{self, Webhook, WebhookKind, decode_params};
 use crate::error::{DomainError, DomainResult};
-use crate::notifications::{self, NewNotification, NotificationLevel};
+use crate::notifications::{self, NewNotification};
 
 /// How many documents one message's conversation may fetch (the first
 /// answer, each `<Redirect>` and `<Message action>`): a redirect loop stops
@@ -32,10 +32,7 @@ pub const MAX_REPLIES: usize = 10;
 
 /// Twilio's codes for what goes wrong in a conversation.
 pub mod codes {
-    /// The request for TwiML failed: no answer, or not 2xx, or refused.
-    pub const HTTP_RETRIEVAL_FAILURE: u32 = 11200;
-    /// The answer was larger than 64 kB.
-    pub const RESPONSE_TOO_LARGE: u32 = 11750;
+    pub use crate::notifications::codes::{HTTP_RETRIEVAL_FAILURE, RESPONSE_TOO_LARGE};
     /// `<Message to>` is not a phone number.
     pub const INVALID_TO: u32 = 14101;
     /// `<Message from>` is not a number of the account.

@@ -16,6 +16,7 @@ const ACCOUNT_SUBRESOURCES: &[(&str, &str)] = &[
     ("connect_apps", "ConnectApps"),
     ("incoming_phone_numbers", "IncomingPhoneNumbers"),
     ("messages", "Messages"),
+    ("notifications", "Notifications"),
     ("recordings", "Recordings"),
     ("usage", "Usage"),
 ];

@@ -7,6 +7,7 @@ pub mod connect_apps;
 pub mod deliveries;
 pub mod json;
 pub mod messages;
+pub mod notifications;
 pub mod numbers;
 pub mod principal;
 mod scope;
@@ -172,6 +173,22 @@ fn telephony_routes() -> Routes {
                     .post(messages::update)
                     .delete(messages::delete),
             ),
+        )
+        .route(
+            &at("/Notifications.json"),
+            api_route(get(notifications::list)),
+        )
+        .route(
+            &at("/Notifications/{sid}"),
+            api_route(get(notifications::fetch).delete(notifications::delete)),
+        )
+        .route(
+            &at("/Calls/{call}/Notifications.json"),
+            api_route(get(notifications::call_list)),
+        )
+        .route(
+            &at("/Calls/{call}/Notifications/{sid}"),
+            api_route(get(notifications::call_fetch)),
         )
         .route(&at("/Usage/Records.json"), api_route(get(usage::records)))
         .route(

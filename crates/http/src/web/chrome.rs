@@ -20,13 +20,14 @@ pub struct Chrome {
     pub narrow: bool,
 }
 
-const NAV: [(&str, &str); 8] = [
+const NAV: [(&str, &str); 9] = [
     ("/console", "Dashboard"),
     ("/console/subaccounts", "Subaccounts"),
     ("/console/apps", "Connect Apps"),
     ("/console/authorized-apps", "Authorized apps"),
     ("/console/deliveries", "Deliveries"),
     ("/console/logs", "Logs"),
+    ("/console/debugger", "Debugger"),
     ("/console/usage", "Usage"),
     ("/console/audit", "Audit log"),
 ];

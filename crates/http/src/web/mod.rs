@@ -11,6 +11,7 @@ pub mod consent;
 pub mod console;
 pub mod cookies;
 pub mod customer_apps;
+pub mod debugger;
 pub mod deliveries;
 pub mod forms;
 pub mod kit;
@@ -94,6 +95,8 @@ pub fn routes() -> Routes {
             get(deliveries::replay_page).post(deliveries::replay),
         )
         .route(logs::PATH, get(logs::page))
+        .route(debugger::PATH, get(debugger::list))
+        .route("/console/debugger/{sid}", get(debugger::detail))
         .route(usage::PATH, get(usage::page))
         .route(audit::PATH, get(audit::list))
         .route("/authorize/{sid}", get(consent::page).post(consent::decide))

@@ -21,6 +21,7 @@ mod extension_paths;
 mod health;
 mod inbound_messages;
 mod metrics;
+mod notifications;
 mod principal;
 mod processes;
 mod revocation;
