@@ -17,6 +17,7 @@ use switchboard_types::{HookMethod, MessageSid, NotificationLevel, Timestamp};
 
 use super::messages::{MessageBody, Reply};
 use crate::Switchboard;
+use crate::delivery::overrides::Overrides;
 use crate::delivery::worker::{ANSWER_LIMIT, Finished};
 use crate::delivery::{self, Webhook, WebhookKind, decode_params};
 use crate::error::{DomainError, DomainResult};
@@ -65,7 +66,8 @@ impl Step<'_> {
             error_code: code,
             level,
             message_text: text,
-            request_url: Some(&d.url),
+            // As requested: without the connection overrides.
+            request_url: Some(Overrides::split(&d.url).0),
             request_method: Some(&d.method),
             request_variables: Some(&d.params),
             response_headers: self

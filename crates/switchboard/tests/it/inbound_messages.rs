@@ -357,3 +357,78 @@ server_test!(bad_inbound_messages_are_refused_with_twilios_codes, |s| {
     let list = messages_until(&s, &c, |_| true).await;
     assert!(list.is_empty(), "nothing was stored: {list:?}");
 });
+
+/// The account's notifications' error codes, once `n` have been recorded.
+async fn notification_codes(s: &TestServer, c: &Creds, n: usize) -> Vec<(u64, String)> {
+    let path = format!("{}/Notifications.json?PageSize=100", base(c));
+    for _ in 0..200 {
+        let (status, body) = s.get(c, &path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let list = body["notifications"].as_array().unwrap();
+        if list.len() >= n {
+            let mut codes: Vec<(u64, String)> = list
+                .iter()
+                .map(|n| {
+                    (
+                        n["error_code"].as_str().unwrap().parse().unwrap(),
+                        n["request_url"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect();
+            codes.sort();
+            return codes;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("fewer than {n} notifications were recorded");
+}
+
+server_test!(what_goes_wrong_in_a_conversation_is_a_notification, |s| {
+    let receiver = Receiver::start().await;
+    let hanging = Receiver::start().await;
+    hanging.delay_answers(Duration::from_secs(5));
+    let c = s.main_account(AccountType::Full).await;
+    receiver.answer_twiml("/malformed", "<Response><Message>hi</Respons>");
+    receiver.answer_document("/csv", "text/csv", "a,b\n1,2\n");
+    receiver.answer_twiml(
+        "/unknown-verb",
+        "<Response><Dance/><Message>still sent</Message></Response>",
+    );
+    let huge = format!(
+        "<Response><Message>{}</Message></Response>",
+        "x".repeat(10 << 20)
+    );
+    receiver.answer_twiml("/huge", &huge);
+    receiver.answer_twiml(
+        "/bad-from",
+        "<Response><Message from=\"+15005550006\">x</Message></Response>",
+    );
+    let cases = [
+        (receiver.url("/malformed"), 12100),
+        (receiver.url("/csv"), 12300),
+        (receiver.url("/unknown-verb"), 12200),
+        (receiver.url("/huge"), 11750),
+        (receiver.url("/bad-from"), 14102),
+        // Connection overrides: give up after half a second.
+        (format!("{}#tt=500", hanging.url("/hang")), 11200),
+    ];
+    for (url, _) in &cases {
+        let number = number_with_webhook(&s, &c, "415", url, None).await;
+        receive(&s, &c, &number, "hello").await;
+    }
+    let got = notification_codes(&s, &c, cases.len()).await;
+    let mut want: Vec<(u64, String)> = cases
+        .iter()
+        .map(|(url, code)| (*code, url.split('#').next().unwrap().to_owned()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+
+    // A warning skips the unknown verb and runs the rest.
+    let list = messages_until(&s, &c, |l| !with_direction(l, "outbound-reply").is_empty()).await;
+    let replies = with_direction(&list, "outbound-reply");
+    assert_eq!(replies.len(), 1, "{list:?}");
+    assert_eq!(replies[0]["body"], "still sent");
+    // Nothing the handsets wrote is lost.
+    assert_eq!(with_direction(&list, "inbound").len(), cases.len());
+});
