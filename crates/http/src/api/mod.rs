@@ -149,7 +149,7 @@ fn telephony_routes() -> Routes {
         )
         .route(
             &at("/Calls/{call}/Recordings.json"),
-            api_route(get(calls::call_recordings)),
+            api_route(get(calls::recordings)),
         )
         .route(
             &at("/Calls/{call}/Recordings/{sid}"),
@@ -170,14 +170,11 @@ fn telephony_routes() -> Routes {
             ),
         )
         .route(&at("/Usage/Records.json"), api_route(get(usage::records)))
-        .route(
-            &at("/Usage/Records/{list}"),
-            api_route(get(usage::records_by)),
-        )
+        .route(&at("/Usage/Records/{list}"), api_route(get(usage::records)))
         .route(&at("/Balance.json"), api_route(get(usage::balance)))
 }
 
 /// Any other path under the API's prefixes.
-pub async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found(uri.path())
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
 }

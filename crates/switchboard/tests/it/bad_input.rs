@@ -358,3 +358,42 @@ server_test!(not_found_names_the_request_path_byte_for_byte, |s| {
         );
     }
 });
+
+server_test!(strangers_get_401_whatever_the_path_names, |s| {
+    // Whether a path can name anything is only said to someone known: a
+    // stranger learns nothing from a malformed path, on every account-scoped
+    // resource alike.
+    let main = s.main_account(AccountType::Full).await;
+    let a = format!("/2010-04-01/Accounts/{}", main.sid);
+    let x = format!("/switchboard/v1/Accounts/{}", main.sid);
+    let requests = [
+        (Method::GET, a.clone()),
+        (Method::POST, a.clone()),
+        (
+            Method::GET,
+            "/2010-04-01/Accounts/ACnot-a-sid.json".to_owned(),
+        ),
+        (
+            Method::GET,
+            "/2010-04-01/Accounts/ACnot-a-sid/Calls.json".to_owned(),
+        ),
+        (Method::GET, format!("{a}/Calls/nonsense.json")),
+        (Method::GET, format!("{a}/Calls/nonsense/Recordings.json")),
+        (Method::GET, format!("{a}/ConnectApps/nonsense")),
+        (Method::POST, format!("{a}/ConnectApps/nonsense")),
+        (Method::DELETE, format!("{a}/ConnectApps/nonsense")),
+        (Method::GET, format!("{a}/AuthorizedConnectApps/nonsense")),
+        (
+            Method::DELETE,
+            format!("{a}/AuthorizedConnectApps/nonsense"),
+        ),
+        (Method::GET, format!("{a}/AvailablePhoneNumbers/US")),
+        (Method::GET, format!("{a}/Usage/Records/Nonsense")),
+        (Method::GET, format!("{x}/Deliveries/nonsense")),
+    ];
+    for (method, path) in requests {
+        let (status, body) = s.call(None, method.clone(), &path, &[]).await;
+        assert_twilio_error(status, &body, 401, 20003);
+    }
+    s.assert_alive(&main).await;
+});
