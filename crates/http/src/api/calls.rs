@@ -7,7 +7,7 @@ use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
-use super::scope::AccountScope;
+use super::scope::{AccountScope, Read};
 use super::telephony_json::{CallJson, RecordingJson};
 use crate::App;
 use crate::twilio::{ApiError, Envelope, PageRequest, dates};
@@ -16,7 +16,9 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<CallJson>>, ApiError> {
-    let read = call.read(&app, Resource::Calls).await?;
+    let Read {
+        request, account, ..
+    } = call.read(&app, Resource::Calls).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let status = params.optional("Status", CallStatus::parse)?;
@@ -38,13 +40,7 @@ pub async fn list(
     };
     let page = app
         .sb
-        .list_calls(
-            &read.request,
-            read.account,
-            &filter,
-            &paging.at,
-            paging.size,
-        )
+        .list_calls(&request, account, &filter, &paging.at, paging.size)
         .await?;
     Ok(Json(Envelope::new(
         "calls",

@@ -7,7 +7,7 @@ use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
 use switchboard_types::MessageSid;
 
-use super::scope::AccountScope;
+use super::scope::{AccountScope, Read};
 use super::telephony_json::MessageJson;
 use crate::App;
 use crate::twilio::{ApiError, Envelope, PageRequest, dates};
@@ -16,7 +16,9 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<MessageJson>>, ApiError> {
-    let read = call.read(&app, Resource::Messages).await?;
+    let Read {
+        request, account, ..
+    } = call.read(&app, Resource::Messages).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let text = |name: &str| {
@@ -33,13 +35,7 @@ pub async fn list(
     };
     let page = app
         .sb
-        .list_messages(
-            &read.request,
-            read.account,
-            &filter,
-            &paging.at,
-            paging.size,
-        )
+        .list_messages(&request, account, &filter, &paging.at, paging.size)
         .await?;
     Ok(Json(Envelope::new(
         "messages",

@@ -12,7 +12,7 @@ use switchboard_telephony::inventory::{Country, NumberType, Search};
 use switchboard_types::PhoneNumberSid;
 
 use super::json::API_PREFIX;
-use super::scope::AccountScope;
+use super::scope::{AccountScope, Read};
 use super::telephony_json::{AvailableCountryJson, AvailableNumberJson, IncomingNumberJson};
 use crate::App;
 use crate::twilio::{ApiError, Envelope, PageRequest, Params, path};
@@ -140,7 +140,9 @@ async fn list_of(
     number_type: Option<NumberType>,
     call: AccountScope,
 ) -> Result<Json<Envelope<IncomingNumberJson>>, ApiError> {
-    let read = call.read(&app, Resource::PhoneNumbers).await?;
+    let Read {
+        request, account, ..
+    } = call.read(&app, Resource::PhoneNumbers).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let filter = NumberFilter {
@@ -150,13 +152,7 @@ async fn list_of(
     };
     let page = app
         .sb
-        .list_numbers(
-            &read.request,
-            read.account,
-            &filter,
-            &paging.at,
-            paging.size,
-        )
+        .list_numbers(&request, account, &filter, &paging.at, paging.size)
         .await?;
     Ok(Json(Envelope::new(
         "incoming_phone_numbers",
