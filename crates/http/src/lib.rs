@@ -49,15 +49,18 @@ fn all_routes() -> routes::Routes {
     api::routes().merge(web::routes()).merge(health::routes())
 }
 
-/// The whole HTTP surface, without the layers around it (see [`serve`]).
-pub fn router(app: App) -> Router {
+/// The whole HTTP surface, without the layers around it (see [`serve`]); API
+/// "not found" answers name the request path ([`twilio::error::NamePaths`]).
+pub fn router(app: App) -> twilio::error::NamePaths<Router> {
     let (routes, _) = all_routes().into_parts();
-    routes
-        .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
-        .route("/v1/{*rest}", axum::routing::any(api::not_found))
-        .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
-        .fallback(web::page::not_found)
-        .with_state(app)
+    twilio::error::NamePaths(
+        routes
+            .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
+            .route("/v1/{*rest}", axum::routing::any(api::not_found))
+            .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
+            .fallback(web::page::not_found)
+            .with_state(app),
+    )
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests (waiting at

@@ -1,33 +1,24 @@
 //! `/2010-04-01/Accounts.json` and `/2010-04-01/Accounts/{Sid}.json`.
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::{RequestTarget, Resource};
 use switchboard_domain::accounts::AccountChanges;
 use switchboard_store::accounts::AccountFilter;
-use switchboard_types::{AccountSid, AccountStatus};
+use switchboard_types::AccountStatus;
 
 use super::json::AccountJson;
+use super::scope::TheAccount;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, path};
-
-/// The account a path segment names, or "missing" when it cannot be a SID.
-pub fn target(segment: &str) -> Option<AccountSid> {
-    AccountSid::parse(segment).ok()
-}
-
-fn request_target(sid: &Option<AccountSid>) -> RequestTarget<'_> {
-    sid.as_ref()
-        .map_or(RequestTarget::Missing, RequestTarget::Account)
-}
+use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest};
 
 pub async fn list(
     State(app): State<App>,
     call: ApiCall,
 ) -> Result<Json<Envelope<AccountJson>>, ApiError> {
     let request = call.request(RequestTarget::AccountList, Resource::AccountList)?;
-    let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
+    let access = app.sb.authorize(&request).await?;
     let params = call.query()?;
     let filter = AccountFilter {
         friendly_name: params.get("FriendlyName").map(str::to_owned),
@@ -42,8 +33,7 @@ pub async fn list(
         .sb
         .accounts()
         .list(&access, &filter, &paging.at, paging.size)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     Ok(Json(Envelope::new(
         "accounts",
         call.path(),
@@ -60,43 +50,29 @@ pub async fn create(
     call: ApiCall,
 ) -> Result<(StatusCode, Json<AccountJson>), ApiError> {
     let request = call.request(RequestTarget::AccountList, Resource::AccountList)?;
-    let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
+    let access = app.sb.authorize(&request).await?;
     let form = call.form()?;
     let view = app
         .sb
         .accounts()
         .create_subaccount(&access, form.get("FriendlyName"))
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     Ok((StatusCode::CREATED, Json(view.into())))
 }
 
 pub async fn fetch(
     State(app): State<App>,
-    Path(segment): Path<String>,
-    call: ApiCall,
+    TheAccount(call): TheAccount,
 ) -> Result<Json<AccountJson>, ApiError> {
-    let sid = target(path::json_segment(&segment, call.path())?);
-    let request = call.request(request_target(&sid), Resource::Account)?;
-    let Some(sid) = &sid else {
-        app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(call.path()));
-    };
-    let view = app
-        .sb
-        .accounts()
-        .fetch(&request, sid)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let read = call.read(&app, Resource::Account).await?;
+    let view = app.sb.accounts().fetch(&read.request, read.account).await?;
     Ok(Json(view.into()))
 }
 
 pub async fn update(
     State(app): State<App>,
-    Path(segment): Path<String>,
-    call: ApiCall,
+    TheAccount(call): TheAccount,
 ) -> Result<Json<AccountJson>, ApiError> {
-    let sid = target(path::json_segment(&segment, call.path())?);
     // A status change is its own permission; a form that does not parse is
     // authorised as a rename and then refused for its content.
     let changes_status = call.form().map(|f| f.contains("Status")).unwrap_or(false);
@@ -105,8 +81,7 @@ pub async fn update(
     } else {
         Resource::Account
     };
-    let request = call.request(request_target(&sid), resource)?;
-    let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
+    let granted = call.authorize(&app, resource).await?;
     let form = call.form()?;
     let changes = AccountChanges {
         friendly_name: form.get("FriendlyName").map(str::to_owned),
@@ -116,11 +91,6 @@ pub async fn update(
             .transpose()
             .map_err(|e| ApiError::bad_request(Some("Status"), e.to_string()))?,
     };
-    let view = app
-        .sb
-        .accounts()
-        .update(&access, &changes)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let view = app.sb.accounts().update(&granted.access, &changes).await?;
     Ok(Json(view.into()))
 }

@@ -1,27 +1,24 @@
 //! `…/Calls…` and `…/Recordings…`.
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
-use super::scope;
+use super::scope::{AccountScope, Read};
 use super::telephony_json::{CallJson, RecordingJson};
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, PageRequest, dates};
 
 pub async fn list(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Envelope<CallJson>>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Calls)?;
-    let Some(account) = account.as_ref() else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
+    let Read {
+        request, account, ..
+    } = call.read(&app, Resource::Calls).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let status = params.optional("Status", CallStatus::parse)?;
@@ -44,8 +41,7 @@ pub async fn list(
     let page = app
         .sb
         .list_calls(&request, account, &filter, &paging.at, paging.size)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     Ok(Json(Envelope::new(
         "calls",
         call.path(),
@@ -59,10 +55,9 @@ pub async fn list(
 
 pub async fn create(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<(StatusCode, Json<CallJson>), ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Calls).await?;
+    let granted = call.authorize(&app, Resource::Calls).await?;
     let form = call.form()?;
     let text = |name: &str| form.get(name).map(str::to_owned);
     let new = NewCall {
@@ -81,105 +76,62 @@ pub async fn create(
         timeout: text("Timeout"),
         record: text("Record"),
     };
-    let record = app
-        .sb
-        .create_call(&access, &new)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = app.sb.create_call(&granted.access, &new).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
-pub async fn fetch(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<Json<CallJson>, ApiError> {
-    let record = scope::read_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Calls,
-        CallSid::parse,
-        async |request, account, sid| app.sb.fetch_call(request, account, sid).await,
-    )
-    .await?;
+pub async fn fetch(State(app): State<App>, call: AccountScope) -> Result<Json<CallJson>, ApiError> {
+    let read = call.read(&app, Resource::Calls).await?;
+    let sid = read.item("sid", CallSid::parse).await?;
+    let record = app.sb.fetch_call(&read.request, read.account, &sid).await?;
     Ok(Json(record.into()))
 }
 
 pub async fn update(
     State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<CallJson>, ApiError> {
-    let (access, sid) = scope::authorized_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Calls,
-        CallSid::parse,
-    )
-    .await?;
+    let granted = call.authorize(&app, Resource::Calls).await?;
+    let sid = granted.item("sid", CallSid::parse)?;
     let form = call.form()?;
     let update = CallUpdate {
         status: form.get("Status").map(str::to_owned),
         url: form.get("Url").map(str::to_owned),
         twiml: form.get("Twiml").map(str::to_owned),
     };
-    let record = app
-        .sb
-        .update_call(&access, &sid, &update)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = app.sb.update_call(&granted.access, &sid, &update).await?;
     Ok(Json(record.into()))
 }
 
-pub async fn delete(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<StatusCode, ApiError> {
-    scope::delete_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Calls,
-        CallSid::parse,
-        async |access, sid| app.sb.delete_call(access, sid).await,
-    )
-    .await
+pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<StatusCode, ApiError> {
+    let granted = call.authorize(&app, Resource::Calls).await?;
+    let sid = granted.item("sid", CallSid::parse)?;
+    app.sb.delete_call(&granted.access, &sid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-async fn recordings_of(
-    app: App,
-    account_segment: String,
-    call_segment: Option<String>,
-    call: ApiCall,
+/// `…/Recordings.json`, and `…/Calls/{CallSid}/Recordings.json` (one call's).
+pub async fn recordings(
+    State(app): State<App>,
+    call: AccountScope,
 ) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Recordings)?;
-    let call_sid = match &call_segment {
-        Some(seg) => match CallSid::parse(seg) {
-            Ok(sid) => Some(sid),
-            Err(_) => return Err(scope::not_found(&app, &call, &request).await),
-        },
+    let read = call.read(&app, Resource::Recordings).await?;
+    let call_sid = match call.get("call") {
+        Some(_) => Some(read.within("call", CallSid::parse).await?),
         None => None,
-    };
-    let Some(account) = account.as_ref() else {
-        return Err(scope::not_found(&app, &call, &request).await);
     };
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .list_recordings(
-            &request,
-            account,
+            &read.request,
+            read.account,
             call_sid.as_ref(),
             &paging.at,
             paging.size,
         )
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     let public = app.sb.settings().public_url.clone();
     Ok(Json(Envelope::new(
         "recordings",
@@ -192,46 +144,22 @@ async fn recordings_of(
     )))
 }
 
-pub async fn recordings(
-    State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
-) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
-    recordings_of(app, account_segment, None, call).await
-}
-
-pub async fn call_recordings(
-    State(app): State<App>,
-    Path((account_segment, call_segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
-    recordings_of(app, account_segment, Some(call_segment), call).await
-}
-
+/// `…/Recordings/{Sid}.json`, and `…/Calls/{CallSid}/Recordings/{Sid}.json`
+/// (only if the recording is that call's).
 pub async fn recording(
     State(app): State<App>,
-    Path(params): Path<Vec<(String, String)>>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<RecordingJson>, ApiError> {
-    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let account = scope::account(&get("account").unwrap_or_default());
-    let request = call.request(scope::target(&account), Resource::Recordings)?;
-    let segment = get("sid").unwrap_or_default();
-    let (Some(account), Some(sid)) = (
-        account.as_ref(),
-        scope::sid(&segment, &call, RecordingSid::parse),
-    ) else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
+    let read = call.read(&app, Resource::Recordings).await?;
+    let sid = read.item("sid", RecordingSid::parse).await?;
     let record = app
         .sb
-        .fetch_recording(&request, account, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
-    if let Some(call_segment) = get("call")
-        && CallSid::parse(&call_segment).ok().as_ref() != Some(&record.call_sid)
+        .fetch_recording(&read.request, read.account, &sid)
+        .await?;
+    if let Some(call_segment) = call.get("call")
+        && CallSid::parse(call_segment).ok().as_ref() != Some(&record.call_sid)
     {
-        return Err(ApiError::not_found(call.path()));
+        return Err(ApiError::not_found());
     }
     let public = app.sb.settings().public_url.clone();
     Ok(Json(RecordingJson::new(record, &public)))

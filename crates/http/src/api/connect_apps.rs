@@ -3,15 +3,17 @@
 //! creating an app).
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use switchboard_domain::access::{RequestTarget, Resource};
+use switchboard_domain::access::Resource;
 use switchboard_domain::connect_apps::ConnectAppFields;
+use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 
 use super::json::{ConnectAppExtendedJson, ConnectAppJson};
+use super::scope::{AccountScope, Granted};
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params, path};
+use crate::twilio::{ApiError, Envelope, PageRequest, Params};
 
 /// Reads the settings an app update (or create) may carry.
 pub fn fields(form: &Params) -> Result<ConnectAppFields, ApiError> {
@@ -37,63 +39,18 @@ pub fn fields(form: &Params) -> Result<ConnectAppFields, ApiError> {
     })
 }
 
-fn account(segment: &str) -> Option<AccountSid> {
-    AccountSid::parse(segment).ok()
-}
-
-fn target(sid: &Option<AccountSid>) -> RequestTarget<'_> {
-    sid.as_ref()
-        .map_or(RequestTarget::Missing, RequestTarget::Account)
-}
-
-/// Authorises first, then reports a path that cannot name anything as not found.
-async fn authorized_parts(
-    app: &App,
-    call: &ApiCall,
-    account_segment: &str,
-    app_segment: Option<&str>,
-    resource: Resource,
-) -> Result<
-    (
-        switchboard_domain::access::Access,
-        AccountSid,
-        Option<ConnectAppSid>,
-    ),
-    ApiError,
-> {
-    let account = account(account_segment);
-    let access = app
-        .sb
-        .authorize(&call.request(target(&account), resource)?)
-        .await
-        .map_err(|e| call.fail(e))?;
-    let account = account.ok_or_else(|| ApiError::not_found(call.path()))?;
-    let app_sid = match app_segment {
-        Some(seg) => Some(ConnectAppSid::parse(seg).map_err(|_| ApiError::not_found(call.path()))?),
-        None => None,
-    };
-    Ok((access, account, app_sid))
-}
-
 pub async fn list(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Envelope<ConnectAppJson>>, ApiError> {
-    let account = account(&account_segment);
-    let request = call.request(target(&account), Resource::ConnectApps)?;
-    let Some(_) = &account else {
-        app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(call.path()));
-    };
+    let read = call.read(&app, Resource::ConnectApps).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .connect_apps()
-        .list((&request).into(), &paging.at, paging.size)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .list((&read.request).into(), &paging.at, paging.size)
+        .await?;
     Ok(Json(Envelope::new(
         "connect_apps",
         call.path(),
@@ -107,86 +64,69 @@ pub async fn list(
 
 pub async fn create(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<(StatusCode, Json<ConnectAppJson>), ApiError> {
-    let (access, _, _) =
-        authorized_parts(&app, &call, &account_segment, None, Resource::ConnectApps).await?;
+    let granted = call.authorize(&app, Resource::ConnectApps).await?;
     let fields = fields(call.form()?)?;
     let created = app
         .sb
         .connect_apps()
-        .create(&access, &fields)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .create(&granted.access, &fields)
+        .await?;
     Ok((StatusCode::CREATED, Json(created.into())))
+}
+
+/// The app the path names, read in the same round trip as the authorisation.
+async fn read(app: &App, call: &AccountScope) -> Result<ConnectAppRecord, ApiError> {
+    let read = call.read(app, Resource::ConnectApps).await?;
+    let sid = read.item("sid", ConnectAppSid::parse).await?;
+    Ok(app
+        .sb
+        .connect_apps()
+        .get((&read.request).into(), &sid)
+        .await?)
+}
+
+/// Authorises a change to the app the path names: `…/ConnectApps/{Sid}.json`,
+/// or `…/ConnectApps/{Sid}/…` when `within` it.
+async fn change<'a>(
+    app: &App,
+    call: &'a AccountScope,
+    within: bool,
+) -> Result<(Granted<'a>, ConnectAppSid), ApiError> {
+    let granted = call.authorize(app, Resource::ConnectApps).await?;
+    let sid = if within {
+        granted.within("sid", ConnectAppSid::parse)?
+    } else {
+        granted.item("sid", ConnectAppSid::parse)?
+    };
+    Ok((granted, sid))
 }
 
 pub async fn fetch(
     State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<ConnectAppJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, call.path())?;
-    let account = account(&account_segment);
-    let app_sid = ConnectAppSid::parse(app_segment).ok();
-    let request = call.request(target(&account), Resource::ConnectApps)?;
-    let (Some(_), Some(app_sid)) = (&account, &app_sid) else {
-        app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(call.path()));
-    };
-    let record = app
-        .sb
-        .connect_apps()
-        .get((&request).into(), app_sid)
-        .await
-        .map_err(|e| call.fail(e))?;
-    Ok(Json(record.into()))
+    Ok(Json(read(&app, &call).await?.into()))
 }
 
 pub async fn update(
     State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<ConnectAppJson>, ApiError> {
-    let app_segment = path::json_segment(&app_segment, call.path())?;
-    let (access, _, sid) = authorized_parts(
-        &app,
-        &call,
-        &account_segment,
-        Some(app_segment),
-        Resource::ConnectApps,
-    )
-    .await?;
+    let (granted, sid) = change(&app, &call, false).await?;
     let fields = fields(call.form()?)?;
     let record = app
         .sb
         .connect_apps()
-        .update(&access, &sid.expect("app SID parsed"), &fields)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .update(&granted.access, &sid, &fields)
+        .await?;
     Ok(Json(record.into()))
 }
 
-pub async fn delete(
-    State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<StatusCode, ApiError> {
-    let app_segment = path::json_segment(&app_segment, call.path())?;
-    let (access, _, sid) = authorized_parts(
-        &app,
-        &call,
-        &account_segment,
-        Some(app_segment),
-        Resource::ConnectApps,
-    )
-    .await?;
-    app.sb
-        .connect_apps()
-        .delete(&access, &sid.expect("app SID parsed"))
-        .await
-        .map_err(|e| call.fail(e))?;
+pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<StatusCode, ApiError> {
+    let (granted, sid) = change(&app, &call, false).await?;
+    app.sb.connect_apps().delete(&granted.access, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -194,23 +134,9 @@ pub async fn delete(
 /// with Switchboard's additions.
 pub async fn fetch_extended(
     State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let app_segment = path::extension_segment(&app_segment);
-    let account = account(&account_segment);
-    let app_sid = ConnectAppSid::parse(app_segment).ok();
-    let request = call.request(target(&account), Resource::ConnectApps)?;
-    let (Some(_), Some(app_sid)) = (&account, &app_sid) else {
-        app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(call.path()));
-    };
-    let record = app
-        .sb
-        .connect_apps()
-        .get((&request).into(), app_sid)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = read(&app, &call).await?;
     Ok(Json(ConnectAppExtendedJson::new(
         record,
         &app.sb.settings().public_url,
@@ -221,25 +147,15 @@ pub async fn fetch_extended(
 /// setting, `TermsOfServiceUrl` included.
 pub async fn update_extended(
     State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let app_segment = path::extension_segment(&app_segment);
-    let (access, _, sid) = authorized_parts(
-        &app,
-        &call,
-        &account_segment,
-        Some(app_segment),
-        Resource::ConnectApps,
-    )
-    .await?;
+    let (granted, sid) = change(&app, &call, false).await?;
     let fields = fields(call.form()?)?;
     let record = app
         .sb
         .connect_apps()
-        .update(&access, &sid.expect("app SID parsed"), &fields)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .update(&granted.access, &sid, &fields)
+        .await?;
     Ok(Json(ConnectAppExtendedJson::new(
         record,
         &app.sb.settings().public_url,
@@ -249,17 +165,9 @@ pub async fn update_extended(
 /// `PUT …/ConnectApps/{Sid}/Logo` with the image as the body; `DELETE` removes it.
 pub async fn put_logo(
     State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<ConnectAppExtendedJson>, ApiError> {
-    let (access, _, sid) = authorized_parts(
-        &app,
-        &call,
-        &account_segment,
-        Some(&app_segment),
-        Resource::ConnectApps,
-    )
-    .await?;
+    let (granted, sid) = change(&app, &call, true).await?;
     let image = call.raw_body();
     if image.is_empty() {
         return Err(ApiError::bad_request(
@@ -270,9 +178,8 @@ pub async fn put_logo(
     let record = app
         .sb
         .connect_apps()
-        .set_logo(&access, &sid.expect("app SID parsed"), Some(image))
-        .await
-        .map_err(|e| call.fail(e))?;
+        .set_logo(&granted.access, &sid, Some(image))
+        .await?;
     Ok(Json(ConnectAppExtendedJson::new(
         record,
         &app.sb.settings().public_url,
@@ -281,22 +188,13 @@ pub async fn put_logo(
 
 pub async fn delete_logo(
     State(app): State<App>,
-    Path((account_segment, app_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<StatusCode, ApiError> {
-    let (access, _, sid) = authorized_parts(
-        &app,
-        &call,
-        &account_segment,
-        Some(&app_segment),
-        Resource::ConnectApps,
-    )
-    .await?;
+    let (granted, sid) = change(&app, &call, true).await?;
     app.sb
         .connect_apps()
-        .set_logo(&access, &sid.expect("app SID parsed"), None)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .set_logo(&granted.access, &sid, None)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -306,24 +204,13 @@ pub async fn delete_logo(
 /// "deauthorize" endpoints), naming the dedicated subaccount SID it was given.
 pub async fn owner_revoke(
     State(app): State<App>,
-    Path((account_segment, app_segment, sub_segment)): Path<(String, String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<StatusCode, ApiError> {
-    let sub_segment = path::extension_segment(&sub_segment);
-    let (access, _, sid) = authorized_parts(
-        &app,
-        &call,
-        &account_segment,
-        Some(&app_segment),
-        Resource::ConnectApps,
-    )
-    .await?;
-    let subaccount =
-        AccountSid::parse(sub_segment).map_err(|_| ApiError::not_found(call.path()))?;
+    let (granted, sid) = change(&app, &call, true).await?;
+    let subaccount = granted.item("subaccount", AccountSid::parse)?;
     app.sb
         .grants()
-        .revoke_as_owner(&access, &sid.expect("app SID parsed"), &subaccount)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .revoke_as_owner(&granted.access, &sid, &subaccount)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

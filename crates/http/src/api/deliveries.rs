@@ -4,19 +4,20 @@
 use std::collections::BTreeMap;
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
-use switchboard_domain::access::{RequestTarget, Resource};
+use switchboard_domain::access::Resource;
 use switchboard_domain::delivery::{
     DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
 };
 use switchboard_domain::error::codes;
 use switchboard_store::deliveries::DeliveryRecord;
-use switchboard_types::{AccountSid, DeliverySid};
+use switchboard_types::DeliverySid;
 
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, path};
+use crate::twilio::{ApiError, Envelope, PageRequest};
 
 pub const PREFIX: &str = "/switchboard/v1";
 
@@ -104,33 +105,21 @@ impl From<DeliveryView> for DeliveryJson {
 
 pub async fn list(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Envelope<DeliveryJson>>, ApiError> {
-    let account = AccountSid::parse(&account_segment).ok();
-    let request = call.request(
-        account
-            .as_ref()
-            .map_or(RequestTarget::Missing, RequestTarget::Account),
-        Resource::Deliveries,
-    )?;
-    let Some(_) = &account else {
-        app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-        return Err(ApiError::not_found(call.path()));
-    };
+    let read = call.read(&app, Resource::Deliveries).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let page = app
         .sb
         .deliveries()
         .list(
-            (&request).into(),
+            (&read.request).into(),
             DeliveryScope::Account,
             &paging.at,
             paging.size,
         )
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     Ok(Json(Envelope::new(
         "deliveries",
         call.path(),
@@ -142,37 +131,17 @@ pub async fn list(
     )))
 }
 
-async fn authorized(
-    app: &App,
-    call: &ApiCall,
-    account_segment: &str,
-    delivery_segment: &str,
-) -> Result<(switchboard_domain::access::Access, DeliverySid), ApiError> {
-    let account = AccountSid::parse(account_segment).ok();
-    let request = call.request(
-        account
-            .as_ref()
-            .map_or(RequestTarget::Missing, RequestTarget::Account),
-        Resource::Deliveries,
-    )?;
-    let access = app.sb.authorize(&request).await.map_err(|e| call.fail(e))?;
-    let sid = DeliverySid::parse(delivery_segment).map_err(|_| ApiError::not_found(call.path()))?;
-    Ok((access, sid))
-}
-
 pub async fn fetch(
     State(app): State<App>,
-    Path((account_segment, delivery_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<DeliveryJson>, ApiError> {
-    let segment = path::extension_segment(&delivery_segment);
-    let (access, sid) = authorized(&app, &call, &account_segment, segment).await?;
+    let granted = call.authorize(&app, Resource::Deliveries).await?;
+    let sid = granted.item("sid", DeliverySid::parse)?;
     let view = app
         .sb
         .deliveries()
-        .get(&access, DeliveryScope::Account, &sid)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .get(&granted.access, DeliveryScope::Account, &sid)
+        .await?;
     Ok(Json(view.into()))
 }
 
@@ -180,10 +149,10 @@ pub async fn fetch(
 /// deauthorize callback whose grant is active again (otherwise `409`).
 pub async fn replay(
     State(app): State<App>,
-    Path((account_segment, delivery_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<DeliveryJson>, ApiError> {
-    let (access, sid) = authorized(&app, &call, &account_segment, &delivery_segment).await?;
+    let granted = call.authorize(&app, Resource::Deliveries).await?;
+    let sid = granted.within("sid", DeliverySid::parse)?;
     let confirmation = if call.form()?.boolean("Confirm")?.unwrap_or(false) {
         ReplayConfirmation::GrantActiveAgain
     } else {
@@ -192,9 +161,8 @@ pub async fn replay(
     match app
         .sb
         .deliveries()
-        .replay(&access, DeliveryScope::Account, &sid, confirmation)
-        .await
-        .map_err(|e| call.fail(e))?
+        .replay(&granted.access, DeliveryScope::Account, &sid, confirmation)
+        .await?
     {
         Replay::Queued(view) => Ok(Json((*view).into())),
         Replay::GrantActiveAgain(active) => Err(grant_active_again(&active)),

@@ -1,28 +1,25 @@
 //! `…/Messages…`.
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
 use switchboard_types::MessageSid;
 
-use super::scope;
+use super::scope::{AccountScope, Read};
 use super::telephony_json::MessageJson;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, PageRequest, dates};
 
 pub async fn list(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Envelope<MessageJson>>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Messages)?;
-    let Some(account) = account.as_ref() else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
+    let Read {
+        request, account, ..
+    } = call.read(&app, Resource::Messages).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let text = |name: &str| {
@@ -40,8 +37,7 @@ pub async fn list(
     let page = app
         .sb
         .list_messages(&request, account, &filter, &paging.at, paging.size)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     Ok(Json(Envelope::new(
         "messages",
         call.path(),
@@ -55,10 +51,9 @@ pub async fn list(
 
 pub async fn create(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<(StatusCode, Json<MessageJson>), ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
+    let granted = call.authorize(&app, Resource::Messages).await?;
     let form = call.form()?;
     let text = |name: &str| form.get(name).map(str::to_owned);
     let new = NewMessage {
@@ -68,11 +63,7 @@ pub async fn create(
         media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
         status_callback: text("StatusCallback"),
     };
-    let record = app
-        .sb
-        .create_message(&access, &new)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = app.sb.create_message(&granted.access, &new).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
@@ -102,54 +93,33 @@ pub async fn receive(
 
 pub async fn fetch(
     State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<MessageJson>, ApiError> {
-    let record = scope::read_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Messages,
-        MessageSid::parse,
-        async |request, account, sid| app.sb.fetch_message(request, account, sid).await,
-    )
-    .await?;
+    let read = call.read(&app, Resource::Messages).await?;
+    let sid = read.item("sid", MessageSid::parse).await?;
+    let record = app
+        .sb
+        .fetch_message(&read.request, read.account, &sid)
+        .await?;
     Ok(Json(record.into()))
 }
 
 pub async fn update(
     State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<MessageJson>, ApiError> {
-    let (access, sid) = scope::authorized_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Messages,
-        MessageSid::parse,
-    )
-    .await?;
+    let granted = call.authorize(&app, Resource::Messages).await?;
+    let sid = granted.item("sid", MessageSid::parse)?;
     let record = app
         .sb
-        .redact_message(&access, &sid, call.form()?.get("Body"))
-        .await
-        .map_err(|e| call.fail(e))?;
+        .redact_message(&granted.access, &sid, call.form()?.get("Body"))
+        .await?;
     Ok(Json(record.into()))
 }
 
-pub async fn delete(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<StatusCode, ApiError> {
-    scope::delete_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Messages,
-        MessageSid::parse,
-        async |access, sid| app.sb.delete_message(access, sid).await,
-    )
-    .await
+pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<StatusCode, ApiError> {
+    let granted = call.authorize(&app, Resource::Messages).await?;
+    let sid = granted.item("sid", MessageSid::parse)?;
+    app.sb.delete_message(&granted.access, &sid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

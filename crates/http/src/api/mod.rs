@@ -154,7 +154,7 @@ fn telephony_routes() -> Routes {
         )
         .route(
             &at("/Calls/{call}/Recordings.json"),
-            api_route(get(calls::call_recordings)),
+            api_route(get(calls::recordings)),
         )
         .route(
             &at("/Calls/{call}/Recordings/{sid}"),
@@ -191,14 +191,11 @@ fn telephony_routes() -> Routes {
             api_route(get(notifications::call_fetch)),
         )
         .route(&at("/Usage/Records.json"), api_route(get(usage::records)))
-        .route(
-            &at("/Usage/Records/{list}"),
-            api_route(get(usage::records_by)),
-        )
+        .route(&at("/Usage/Records/{list}"), api_route(get(usage::records)))
         .route(&at("/Balance.json"), api_route(get(usage::balance)))
 }
 
 /// Any other path under the API's prefixes.
-pub async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found(uri.path())
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
 }

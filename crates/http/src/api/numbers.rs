@@ -2,8 +2,9 @@
 //! (numbers an account bought).
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
@@ -11,10 +12,10 @@ use switchboard_telephony::inventory::{Country, NumberType, Search};
 use switchboard_types::PhoneNumberSid;
 
 use super::json::API_PREFIX;
-use super::scope;
+use super::scope::{AccountScope, Read};
 use super::telephony_json::{AvailableCountryJson, AvailableNumberJson, IncomingNumberJson};
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params, path};
+use crate::twilio::{ApiError, Envelope, PageRequest, Params, path};
 
 fn country(segment: &str) -> Result<Country, ApiError> {
     let code = segment.strip_suffix(".json").unwrap_or(segment);
@@ -32,16 +33,12 @@ fn country(segment: &str) -> Result<Country, ApiError> {
 
 pub async fn countries(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Value>, ApiError> {
-    let (_, account) = scope::authorized(
-        &app,
-        &call,
-        &account_segment,
-        Resource::AvailablePhoneNumbers,
-    )
-    .await?;
+    let account = call
+        .authorize(&app, Resource::AvailablePhoneNumbers)
+        .await?
+        .account;
     let countries: Vec<AvailableCountryJson> = Country::all()
         .into_iter()
         .map(|c| AvailableCountryJson::new(account.as_str(), c))
@@ -54,38 +51,31 @@ pub async fn countries(
 
 pub async fn country_fetch(
     State(app): State<App>,
-    Path((account_segment, country_segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<AvailableCountryJson>, ApiError> {
-    let (_, account) = scope::authorized(
-        &app,
-        &call,
-        &account_segment,
-        Resource::AvailablePhoneNumbers,
-    )
-    .await?;
-    path::json_segment(&country_segment, call.path())?;
+    let granted = call
+        .authorize(&app, Resource::AvailablePhoneNumbers)
+        .await?;
+    let segment = granted.named(call.get("country").filter(|s| s.ends_with(".json")))?;
     Ok(Json(AvailableCountryJson::new(
-        account.as_str(),
-        country(&country_segment)?,
+        granted.account.as_str(),
+        country(segment)?,
     )))
 }
 
-pub async fn search(
-    State(app): State<App>,
-    Path((account_segment, country_segment, type_segment)): Path<(String, String, String)>,
-    call: ApiCall,
-) -> Result<Json<Value>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::AvailablePhoneNumbers)?;
-    let Some(account) = account.as_ref() else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
-    let country = country(&country_segment)?;
-    let number_type = path::json_segment(&type_segment, call.path())
-        .ok()
-        .and_then(NumberType::parse_path_segment)
-        .ok_or_else(|| ApiError::not_found(call.path()))?;
+pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<Value>, ApiError> {
+    let read = call.read(&app, Resource::AvailablePhoneNumbers).await?;
+    let account = read.account;
+    let country = read
+        .check(country(call.get("country").unwrap_or_default()))
+        .await?;
+    let number_type = read
+        .named(
+            call.get("kind")
+                .and_then(path::json_segment)
+                .and_then(NumberType::parse_path_segment),
+        )
+        .await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let text = |name: &str| {
@@ -106,9 +96,8 @@ pub async fn search(
     };
     let numbers = app
         .sb
-        .available_numbers(&request, &search, paging.size as usize)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .available_numbers(&read.request, &search, paging.size as usize)
+        .await?;
     // The inventory answers one page: a search is narrowed, not paged.
     let uri = format!(
         "{API_PREFIX}/Accounts/{account}/AvailablePhoneNumbers/{}/{}.json",
@@ -148,15 +137,12 @@ fn settings(form: &Params) -> NumberSettings {
 
 async fn list_of(
     app: App,
-    account_segment: String,
     number_type: Option<NumberType>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Envelope<IncomingNumberJson>>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::PhoneNumbers)?;
-    let Some(account) = account.as_ref() else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
+    let Read {
+        request, account, ..
+    } = call.read(&app, Resource::PhoneNumbers).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let filter = NumberFilter {
@@ -167,8 +153,7 @@ async fn list_of(
     let page = app
         .sb
         .list_numbers(&request, account, &filter, &paging.at, paging.size)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     Ok(Json(Envelope::new(
         "incoming_phone_numbers",
         call.path(),
@@ -182,12 +167,10 @@ async fn list_of(
 
 async fn buy_of(
     app: App,
-    account_segment: String,
     number_type: Option<NumberType>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<(StatusCode, Json<IncomingNumberJson>), ApiError> {
-    let (access, _) =
-        scope::authorized(&app, &call, &account_segment, Resource::PhoneNumbers).await?;
+    let granted = call.authorize(&app, Resource::PhoneNumbers).await?;
     let form = call.form()?;
     let purchase = Purchase {
         phone_number: form.get("PhoneNumber").map(str::to_owned),
@@ -195,102 +178,63 @@ async fn buy_of(
         number_type,
         settings: settings(form),
     };
-    let record = app
-        .sb
-        .buy_number(&access, &purchase)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = app.sb.buy_number(&granted.access, &purchase).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 
 pub async fn list(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<Envelope<IncomingNumberJson>>, ApiError> {
-    list_of(app, account_segment, None, call).await
+    list_of(app, None, call).await
 }
 
 pub async fn buy(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<(StatusCode, Json<IncomingNumberJson>), ApiError> {
-    buy_of(app, account_segment, None, call).await
+    buy_of(app, None, call).await
 }
 
 /// `…/IncomingPhoneNumbers/{Sid}.json`, and the typed sub-lists
 /// (`Local.json`, `TollFree.json`, `Mobile.json`), which share the segment.
-pub async fn fetch(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
-    if let Some(t) = typed_list(&segment) {
-        return Ok(list_of(app, account_segment, Some(t), call)
-            .await?
-            .into_response());
+pub async fn fetch(State(app): State<App>, call: AccountScope) -> Result<Response, ApiError> {
+    if let Some(t) = typed_list(&call) {
+        return Ok(list_of(app, Some(t), call).await?.into_response());
     }
-    let record = scope::read_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::PhoneNumbers,
-        PhoneNumberSid::parse,
-        async |request, account, sid| app.sb.fetch_number(request, account, sid).await,
-    )
-    .await?;
+    let read = call.read(&app, Resource::PhoneNumbers).await?;
+    let sid = read.item("sid", PhoneNumberSid::parse).await?;
+    let record = app
+        .sb
+        .fetch_number(&read.request, read.account, &sid)
+        .await?;
     Ok(Json(IncomingNumberJson::from(record)).into_response())
 }
 
-fn typed_list(segment: &str) -> Option<NumberType> {
-    segment
+fn typed_list(call: &AccountScope) -> Option<NumberType> {
+    call.get("sid")?
         .strip_suffix(".json")
         .and_then(NumberType::parse_path_segment)
 }
 
 /// `POST …/IncomingPhoneNumbers/{Sid}.json` updates a number; `POST
 /// …/IncomingPhoneNumbers/Local.json` (and friends) buys one of that type.
-pub async fn update(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
-    if let Some(t) = typed_list(&segment) {
-        return Ok(buy_of(app, account_segment, Some(t), call)
-            .await?
-            .into_response());
+pub async fn update(State(app): State<App>, call: AccountScope) -> Result<Response, ApiError> {
+    if let Some(t) = typed_list(&call) {
+        return Ok(buy_of(app, Some(t), call).await?.into_response());
     }
-    let (access, sid) = scope::authorized_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::PhoneNumbers,
-        PhoneNumberSid::parse,
-    )
-    .await?;
+    let granted = call.authorize(&app, Resource::PhoneNumbers).await?;
+    let sid = granted.item("sid", PhoneNumberSid::parse)?;
     let record = app
         .sb
-        .update_number(&access, &sid, &settings(call.form()?))
-        .await
-        .map_err(|e| call.fail(e))?;
+        .update_number(&granted.access, &sid, &settings(call.form()?))
+        .await?;
     Ok(Json(IncomingNumberJson::from(record)).into_response())
 }
 
-pub async fn release(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<StatusCode, ApiError> {
-    scope::delete_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::PhoneNumbers,
-        PhoneNumberSid::parse,
-        async |access, sid| app.sb.release_number(access, sid).await,
-    )
-    .await
+pub async fn release(State(app): State<App>, call: AccountScope) -> Result<StatusCode, ApiError> {
+    let granted = call.authorize(&app, Resource::PhoneNumbers).await?;
+    let sid = granted.item("sid", PhoneNumberSid::parse)?;
+    app.sb.release_number(&granted.access, &sid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -37,11 +37,10 @@ pub async fn fetch(State(app): State<App>, call: ApiCall) -> Result<Response, Ap
     let access = app
         .sb
         .authorize(&call.request(RequestTarget::Own, Resource::Identity)?)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     // An access granted to credentials always has a principal.
     let Some(principal) = access.principal() else {
-        return Err(call.fail(switchboard_domain::DomainError::Unauthenticated));
+        return Err(ApiError::unauthenticated());
     };
     let (kind, connect_app_sid, permissions) = match principal {
         Principal::Account { .. } => ("account", None, Permissions::NONE),

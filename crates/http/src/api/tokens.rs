@@ -41,19 +41,13 @@ pub async fn create_secondary(
     let access = app
         .sb
         .authorize(&call.request(RequestTarget::Own, Resource::AuthTokens)?)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
     let TokenInfo {
         account_sid,
         token,
         date_created,
         date_updated,
-    } = app
-        .sb
-        .auth_tokens()
-        .create_secondary(&access)
-        .await
-        .map_err(|e| call.fail(e))?;
+    } = app.sb.auth_tokens().create_secondary(&access).await?;
     Ok((
         StatusCode::CREATED,
         Json(SecondaryTokenJson {
@@ -73,13 +67,8 @@ pub async fn delete_secondary(
     let access = app
         .sb
         .authorize(&call.request(RequestTarget::Own, Resource::AuthTokens)?)
-        .await
-        .map_err(|e| call.fail(e))?;
-    app.sb
-        .auth_tokens()
-        .delete_secondary(&access)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
+    app.sb.auth_tokens().delete_secondary(&access).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -90,14 +79,8 @@ pub async fn promote(
     let access = app
         .sb
         .authorize(&call.request(RequestTarget::Own, Resource::AuthTokens)?)
-        .await
-        .map_err(|e| call.fail(e))?;
-    let info = app
-        .sb
-        .auth_tokens()
-        .promote(&access)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .await?;
+    let info = app.sb.auth_tokens().promote(&access).await?;
     Ok(Json(PromotedTokenJson {
         account_sid: info.account_sid.to_string(),
         auth_token: info.token,

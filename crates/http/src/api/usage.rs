@@ -1,15 +1,15 @@
 //! `…/Usage/Records…` and `…/Balance.json`.
 
 use crate::twilio::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::NaiveDate;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::usage::{UsageList, UsageRequest, format_dollars};
 
-use super::scope;
+use super::scope::AccountScope;
 use super::telephony_json::{BalanceJson, UsageRecordJson};
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params, path};
+use crate::twilio::{ApiError, Envelope, PageRequest, Params, path};
 
 /// `YYYY-MM-DD`, or Twilio's relative `-30days`.
 fn date(params: &Params, name: &'static str) -> Result<Option<NaiveDate>, ApiError> {
@@ -37,23 +37,18 @@ fn date(params: &Params, name: &'static str) -> Result<Option<NaiveDate>, ApiErr
     }
 }
 
-async fn records_of(
-    app: App,
-    account_segment: String,
-    list: Option<String>,
-    call: ApiCall,
+/// `…/Usage/Records.json`, and `…/Usage/Records/{List}.json` (`Daily.json`,
+/// `ThisMonth.json`, …).
+pub async fn records(
+    State(app): State<App>,
+    call: AccountScope,
 ) -> Result<Json<Envelope<UsageRecordJson>>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Usage)?;
-    let list = match &list {
+    let read = call.read(&app, Resource::Usage).await?;
+    let list = match call.get("list") {
         None => Some(UsageList::All),
-        Some(seg) => path::json_segment(seg, call.path())
-            .ok()
-            .and_then(|s| UsageList::from_segment(Some(s))),
+        Some(segment) => path::json_segment(segment).and_then(|s| UsageList::from_segment(Some(s))),
     };
-    let (Some(account), Some(list)) = (account.as_ref(), list) else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
+    let list = read.named(list).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let include_subaccounts = match params
@@ -82,9 +77,14 @@ async fn records_of(
     };
     let page = app
         .sb
-        .usage_records(&request, account, &report, &paging.at, paging.size)
-        .await
-        .map_err(|e| call.fail(e))?;
+        .usage_records(
+            &read.request,
+            read.account,
+            &report,
+            &paging.at,
+            paging.size,
+        )
+        .await?;
     Ok(Json(Envelope::new(
         list.json_key(),
         call.path(),
@@ -96,35 +96,14 @@ async fn records_of(
     )))
 }
 
-pub async fn records(
-    State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
-) -> Result<Json<Envelope<UsageRecordJson>>, ApiError> {
-    records_of(app, account_segment, None, call).await
-}
-
-pub async fn records_by(
-    State(app): State<App>,
-    Path((account_segment, list)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<Json<Envelope<UsageRecordJson>>, ApiError> {
-    records_of(app, account_segment, Some(list), call).await
-}
-
 pub async fn balance(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<BalanceJson>, ApiError> {
-    let account = scope::account(&account_segment);
-    let request = call.request(scope::target(&account), Resource::Balance)?;
-    let Some(account) = account.as_ref() else {
-        return Err(scope::not_found(&app, &call, &request).await);
-    };
-    let (_, micros) = app.sb.balance(&request).await.map_err(|e| call.fail(e))?;
+    let read = call.read(&app, Resource::Balance).await?;
+    let (_, micros) = app.sb.balance(&read.request).await?;
     Ok(Json(BalanceJson {
-        account_sid: account.to_string(),
+        account_sid: read.account.to_string(),
         balance: format_dollars(micros),
         currency: app.sb.settings().telephony.prices.currency().to_owned(),
     }))

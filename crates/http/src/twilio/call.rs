@@ -5,6 +5,7 @@
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{FromRequest, Request};
+use axum::http::request::Parts;
 use axum::http::{Method, Uri, header};
 use bytes::{Bytes, BytesMut};
 use http_body_util::BodyExt;
@@ -72,6 +73,13 @@ impl<S: Send + Sync> FromRequest<S> for ApiCall {
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
+        ApiCall::read(parts, body).await
+    }
+}
+
+impl ApiCall {
+    /// Reads the request (for extractors that first look at its parts).
+    pub async fn read(parts: Parts, body: Body) -> Result<Self, ApiError> {
         let declared = parts
             .headers
             .get(header::CONTENT_LENGTH)
@@ -100,9 +108,7 @@ impl<S: Send + Sync> FromRequest<S> for ApiCall {
             body: bytes,
         })
     }
-}
 
-impl ApiCall {
     /// The request's path, which errors and paging links name.
     pub fn path(&self) -> &str {
         self.uri.path()
@@ -144,10 +150,5 @@ impl ApiCall {
             target,
             resource,
         })
-    }
-
-    /// Turns a domain error into the API's answer for this path.
-    pub fn fail(&self, err: switchboard_domain::DomainError) -> ApiError {
-        ApiError::from_domain(err, self.path())
     }
 }

@@ -1,6 +1,26 @@
 //! Twilio's error body, and the one place domain errors become HTTP answers.
+//!
+//! # Not found, and the path it names
+//!
+//! Twilio's 404 names the path that was asked for ("The requested resource
+//! /2010-04-01/Accounts/AC…/Calls/CA….json was not found"), but a handler's
+//! error does not know its request: `?` turns a [`DomainError::NotFound`] into
+//! an [`ApiError`] through `From`, with no path at hand. So a "not found" made
+//! without a path ([`ApiError::not_found`]) stays unnamed: its response is an
+//! empty 404 marked with [`UnnamedNotFound`], and [`NamePaths`], the service
+//! around the whole router, writes Twilio's body for the request it answers.
+//!
+//! The only cost on the success path is what [`NamePaths`] keeps while the
+//! handler runs: a clone of the request's `Uri`, which shares the bytes the
+//! server already read (a reference count, no allocation, no copy), and one
+//! comparison of the answer's status. Everything else happens only for 404s.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::http::{HeaderValue, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use switchboard_domain::DomainError;
@@ -13,7 +33,14 @@ pub struct ApiError {
     pub code: u32,
     pub message: String,
     retry_after: Option<u64>,
+    /// A "not found" whose message, naming the request path, [`NamePaths`]
+    /// writes.
+    unnamed: bool,
 }
+
+/// Marks the response of an unnamed "not found" for [`NamePaths`].
+#[derive(Clone, Copy)]
+struct UnnamedNotFound;
 
 #[derive(Serialize)]
 struct Body<'a> {
@@ -30,6 +57,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            unnamed: false,
         }
     }
 
@@ -45,8 +73,17 @@ impl ApiError {
         )
     }
 
+    /// "Not found", for this request: the message names its path (see the
+    /// module's documentation).
+    pub fn not_found() -> Self {
+        ApiError {
+            unnamed: true,
+            ..ApiError::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, String::new())
+        }
+    }
+
     /// Twilio names the path that was not found.
-    pub fn not_found(path: &str) -> Self {
+    fn not_found_at(path: &str) -> Self {
         let shown: String = path.chars().take(200).collect();
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -79,15 +116,17 @@ impl ApiError {
             "An internal error occurred; it has been logged",
         )
     }
+}
 
-    /// Maps a domain error. `path` fills Twilio's "not found" message.
-    pub fn from_domain(err: DomainError, path: &str) -> Self {
+/// Maps a domain error; a "not found" is named by [`NamePaths`].
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
         match err {
             DomainError::Unauthenticated => ApiError::unauthenticated(),
             DomainError::Forbidden(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, message)
             }
-            DomainError::NotFound => ApiError::not_found(path),
+            DomainError::NotFound => ApiError::not_found(),
             DomainError::Invalid { code, message, .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message)
             }
@@ -122,6 +161,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if self.unnamed {
+            let mut response = StatusCode::NOT_FOUND.into_response();
+            response.extensions_mut().insert(UnnamedNotFound);
+            return response;
+        }
         let body = Body {
             code: self.code,
             message: &self.message,
@@ -140,5 +184,97 @@ impl IntoResponse for ApiError {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+/// Wraps the whole router (not `Router::layer`, which boxes every route's
+/// future) and names the request path in an unnamed "not found" (see the
+/// module's documentation).
+#[derive(Clone)]
+pub struct NamePaths<S>(pub S);
+
+impl<S, B> tower::Service<Request<B>> for NamePaths<S>
+where
+    S: tower::Service<Request<B>, Response = Response, Error = Infallible>,
+    S::Future: Unpin,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Named<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<B>) -> Self::Future {
+        Named {
+            uri: req.uri().clone(),
+            answer: self.0.call(req),
+        }
+    }
+}
+
+/// The answer of [`NamePaths`]' router, and the path it may need.
+pub struct Named<F> {
+    uri: Uri,
+    answer: F,
+}
+
+impl<F> Future for Named<F>
+where
+    F: Future<Output = Result<Response, Infallible>> + Unpin,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let response = std::task::ready!(Pin::new(&mut self.answer).poll(cx))?;
+        if response.status() == StatusCode::NOT_FOUND
+            && response.extensions().get::<UnnamedNotFound>().is_some()
+        {
+            return Poll::Ready(Ok(ApiError::not_found_at(self.uri.path()).into_response()));
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, to_bytes};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn answer(path: &str) -> (StatusCode, String) {
+        let router = axum::Router::new()
+            .route(
+                "/domain/{x}",
+                get(|| async { ApiError::from(DomainError::NotFound) }),
+            )
+            .route(
+                "/page",
+                get(|| async { (StatusCode::NOT_FOUND, "no such page") }),
+            )
+            .route("/ok", get(|| async { "fine" }));
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = NamePaths(router).oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn names_the_path_of_an_unnamed_not_found_only() {
+        let (status, body) = answer("/domain/CA1.json?x=1").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            body,
+            "{\"code\":20404,\"message\":\"The requested resource /domain/CA1.json was not \
+             found\",\"more_info\":\"https://www.twilio.com/docs/errors/20404\",\"status\":404}"
+        );
+        assert_eq!(
+            answer("/page").await,
+            (StatusCode::NOT_FOUND, "no such page".to_owned())
+        );
+        assert_eq!(answer("/ok").await, (StatusCode::OK, "fine".to_owned()));
     }
 }

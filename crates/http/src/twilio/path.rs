@@ -3,13 +3,9 @@
 //! it Twilio answers XML, which Switchboard does not offer), optional on
 //! Switchboard's own `/switchboard/v1/` paths, which answer JSON only.
 
-use super::error::ApiError;
-
-/// The SID part of a `XX….json` segment, or "not found" for this path.
-pub fn json_segment<'a>(segment: &'a str, path: &str) -> Result<&'a str, ApiError> {
-    segment
-        .strip_suffix(".json")
-        .ok_or_else(|| ApiError::not_found(path))
+/// The SID part of a `XX….json` segment.
+pub fn json_segment(segment: &str) -> Option<&str> {
+    segment.strip_suffix(".json")
 }
 
 /// The SID part of a segment of a `/switchboard/v1/` path, with or without `.json`.

@@ -262,3 +262,138 @@ server_test!(every_answer_forbids_content_sniffing, |s| {
         );
     }
 });
+
+server_test!(not_found_names_the_request_path_byte_for_byte, |s| {
+    // Twilio's 404 names the path asked for (at most 200 characters of it),
+    // whichever step found nothing: the router, a path that cannot name
+    // anything, the policy, or the store.
+    let main = s.main_account(AccountType::Full).await;
+    let other = s.main_account(AccountType::Full).await;
+    let a = format!("/2010-04-01/Accounts/{}", main.sid);
+    let x = format!("/switchboard/v1/Accounts/{}", main.sid);
+    let zeros = "0".repeat(32);
+    let long = format!("{a}/Calls/{}.json", "x".repeat(300));
+    let requests = [
+        (Method::GET, "/2010-04-01/Nothing.json".to_owned()),
+        (Method::GET, "/switchboard/v1/Nothing".to_owned()),
+        (Method::GET, format!("/2010-04-01/Accounts/AC{zeros}.json")),
+        (
+            Method::GET,
+            format!("/2010-04-01/Accounts/{}.json", other.sid),
+        ),
+        (Method::GET, a.clone()),
+        (
+            Method::GET,
+            "/2010-04-01/Accounts/ACnot-a-sid/Calls.json".to_owned(),
+        ),
+        (
+            Method::GET,
+            format!("/2010-04-01/Accounts/{}/Calls.json", other.sid),
+        ),
+        (Method::GET, format!("{a}/Calls/CA{zeros}.json")),
+        (Method::GET, format!("{a}/Calls/CA{zeros}")),
+        (Method::GET, format!("{a}/Calls/%E2%9C%93.json")),
+        (Method::GET, long),
+        (Method::POST, format!("{a}/Calls/CA{zeros}.json")),
+        (Method::POST, format!("{a}/Calls/nonsense.json")),
+        (Method::DELETE, format!("{a}/Messages/SM{zeros}.json")),
+        (Method::GET, format!("{a}/Messages/SM{zeros}.json")),
+        (
+            Method::GET,
+            format!("{a}/IncomingPhoneNumbers/PN{zeros}.json"),
+        ),
+        (Method::GET, format!("{a}/Recordings/RE{zeros}.json")),
+        (Method::GET, format!("{a}/Calls/nonsense/Recordings.json")),
+        (Method::GET, format!("{a}/Usage/Records/Nonsense.json")),
+        (
+            Method::GET,
+            format!("{a}/AvailablePhoneNumbers/US/Nonsense.json"),
+        ),
+        (Method::GET, format!("{a}/ConnectApps/CN{zeros}.json")),
+        (Method::GET, format!("{a}/ConnectApps/CN{zeros}")),
+        (Method::POST, format!("{a}/ConnectApps/CN{zeros}.json")),
+        (Method::DELETE, format!("{a}/ConnectApps/nonsense.json")),
+        (
+            Method::GET,
+            format!("{a}/AuthorizedConnectApps/CN{zeros}.json"),
+        ),
+        (
+            Method::DELETE,
+            format!("{a}/AuthorizedConnectApps/CN{zeros}.json"),
+        ),
+        (Method::GET, format!("{x}/ConnectApps/CN{zeros}")),
+        (Method::PUT, format!("{x}/ConnectApps/nonsense/Logo")),
+        (
+            Method::DELETE,
+            format!("{x}/ConnectApps/CN{zeros}/Authorizations/nonsense"),
+        ),
+        (Method::GET, format!("{x}/Deliveries/DV{zeros}.json")),
+        (Method::POST, format!("{x}/Deliveries/nonsense/Replay")),
+    ];
+    for (method, path) in requests {
+        let resp = s
+            .http
+            .request(method.clone(), s.url(&path))
+            .header("Authorization", basic(main.sid.as_str(), &main.token))
+            .body(if method == Method::PUT { "image" } else { "" })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404, "{method} {path}");
+        assert_eq!(
+            resp.headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap()),
+            Some("application/json"),
+            "{method} {path}"
+        );
+        let shown: String = resp.url().path().chars().take(200).collect();
+        assert_eq!(
+            resp.text().await.unwrap(),
+            format!(
+                "{{\"code\":20404,\"message\":\"The requested resource {shown} was not found\",\
+                 \"more_info\":\"https://www.twilio.com/docs/errors/20404\",\"status\":404}}"
+            ),
+            "{method} {path}"
+        );
+    }
+});
+
+server_test!(strangers_get_401_whatever_the_path_names, |s| {
+    // Whether a path can name anything is only said to someone known: a
+    // stranger learns nothing from a malformed path, on every account-scoped
+    // resource alike.
+    let main = s.main_account(AccountType::Full).await;
+    let a = format!("/2010-04-01/Accounts/{}", main.sid);
+    let x = format!("/switchboard/v1/Accounts/{}", main.sid);
+    let requests = [
+        (Method::GET, a.clone()),
+        (Method::POST, a.clone()),
+        (
+            Method::GET,
+            "/2010-04-01/Accounts/ACnot-a-sid.json".to_owned(),
+        ),
+        (
+            Method::GET,
+            "/2010-04-01/Accounts/ACnot-a-sid/Calls.json".to_owned(),
+        ),
+        (Method::GET, format!("{a}/Calls/nonsense.json")),
+        (Method::GET, format!("{a}/Calls/nonsense/Recordings.json")),
+        (Method::GET, format!("{a}/ConnectApps/nonsense")),
+        (Method::POST, format!("{a}/ConnectApps/nonsense")),
+        (Method::DELETE, format!("{a}/ConnectApps/nonsense")),
+        (Method::GET, format!("{a}/AuthorizedConnectApps/nonsense")),
+        (
+            Method::DELETE,
+            format!("{a}/AuthorizedConnectApps/nonsense"),
+        ),
+        (Method::GET, format!("{a}/AvailablePhoneNumbers/US")),
+        (Method::GET, format!("{a}/Usage/Records/Nonsense")),
+        (Method::GET, format!("{x}/Deliveries/nonsense")),
+    ];
+    for (method, path) in requests {
+        let (status, body) = s.call(None, method.clone(), &path, &[]).await;
+        assert_twilio_error(status, &body, 401, 20003);
+    }
+    s.assert_alive(&main).await;
+});
