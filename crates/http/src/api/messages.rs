@@ -71,10 +71,9 @@ pub async fn create(
 /// handset sends a message to one of the account's numbers.
 pub async fn receive(
     State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<(StatusCode, Json<MessageJson>), ApiError> {
-    let (access, _) = scope::authorized(&app, &call, &account_segment, Resource::Messages).await?;
+    let granted = call.authorize(&app, Resource::Messages).await?;
     let form = call.form()?;
     let text = |name: &str| form.get(name).map(str::to_owned);
     let new = IncomingMessage {
@@ -83,11 +82,7 @@ pub async fn receive(
         body: text("Body"),
         media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
     };
-    let record = app
-        .sb
-        .receive_message(&access, &new)
-        .await
-        .map_err(|e| call.fail(e))?;
+    let record = app.sb.receive_message(&granted.access, &new).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
 }
 

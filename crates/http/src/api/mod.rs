@@ -184,11 +184,11 @@ fn telephony_routes() -> Routes {
         )
         .route(
             &at("/Calls/{call}/Notifications.json"),
-            api_route(get(notifications::call_list)),
+            api_route(get(notifications::list)),
         )
         .route(
             &at("/Calls/{call}/Notifications/{sid}"),
-            api_route(get(notifications::call_fetch)),
+            api_route(get(notifications::fetch)),
         )
         .route(&at("/Usage/Records.json"), api_route(get(usage::records)))
         .route(&at("/Usage/Records/{list}"), api_route(get(usage::records)))

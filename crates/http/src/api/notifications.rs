@@ -3,17 +3,17 @@
 //! do); fetching one shows them. `DELETE` is the 2010 API's, which Twilio's
 //! current OpenAPI document no longer lists.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
-use switchboard_domain::access::{ApiRequest, Resource};
+use switchboard_domain::access::Resource;
 use switchboard_domain::notifications::{Notification, NotificationFilter, NotificationScope};
 use switchboard_types::{AccountSid, CallSid, NotificationLevel, NotificationSid};
 
 use super::json::API_PREFIX;
-use super::scope;
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
 
 const API_VERSION: &str = "2010-04-01";
 
@@ -79,38 +79,36 @@ impl NotificationJson {
     }
 }
 
-async fn list_of(
-    app: &App,
-    call: &ApiCall,
-    account_segment: &str,
-    call_segment: Option<&str>,
+/// `…/Notifications.json`, and `…/Calls/{CallSid}/Notifications.json` (one
+/// call's).
+pub async fn list(
+    State(app): State<App>,
+    call: AccountScope,
 ) -> Result<Json<Envelope<NotificationJson>>, ApiError> {
-    let account = scope::account(account_segment);
-    let request = call.request(scope::target(&account), Resource::Notifications)?;
-    let call_sid = call_segment.map(|s| CallSid::parse(s).ok());
-    let (Some(_), None | Some(Some(_))) = (&account, &call_sid) else {
-        return Err(scope::not_found(app, call, &request).await);
+    let read = call.read(&app, Resource::Notifications).await?;
+    let call_sid = match call.get("call") {
+        Some(_) => Some(read.within("call", CallSid::parse).await?),
+        None => None,
     };
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let under_call = call_sid.is_some();
     let filter = NotificationFilter {
         level: params.optional("Log", NotificationLevel::parse)?,
         message_date: dates::range(params, "MessageDate")?,
-        call_sid: call_sid.flatten(),
+        call_sid,
     };
     let page = app
         .sb
         .notifications()
         .list(
-            (&request).into(),
+            (&read.request).into(),
             NotificationScope::Account,
             &filter,
             &paging.at,
             paging.size,
         )
-        .await
-        .map_err(|e| call.fail(e))?;
-    let under_call = call_segment.is_some();
+        .await?;
     Ok(Json(Envelope::new(
         "notifications",
         call.path(),
@@ -122,84 +120,33 @@ async fn list_of(
     )))
 }
 
-pub async fn list(
-    State(app): State<App>,
-    Path(account_segment): Path<String>,
-    call: ApiCall,
-) -> Result<Json<Envelope<NotificationJson>>, ApiError> {
-    list_of(&app, &call, &account_segment, None).await
-}
-
-pub async fn call_list(
-    State(app): State<App>,
-    Path((account_segment, call_segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<Json<Envelope<NotificationJson>>, ApiError> {
-    list_of(&app, &call, &account_segment, Some(&call_segment)).await
-}
-
-async fn fetch_one(
-    app: &App,
-    request: &ApiRequest<'_>,
-    sid: &NotificationSid,
-) -> switchboard_domain::DomainResult<Notification> {
-    app.sb
-        .notifications()
-        .get(request.into(), NotificationScope::Account, sid)
-        .await
-}
-
+/// `…/Notifications/{Sid}.json`, and `…/Calls/{CallSid}/Notifications/{Sid}.json`
+/// (only one of that call's).
 pub async fn fetch(
     State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
+    call: AccountScope,
 ) -> Result<Json<NotificationJson>, ApiError> {
-    let n = scope::read_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Notifications,
-        NotificationSid::parse,
-        async |request, _, sid| fetch_one(&app, request, sid).await,
-    )
-    .await?;
-    Ok(Json(NotificationJson::new(n, true, false)))
-}
-
-/// `…/Calls/{CallSid}/Notifications/{Sid}.json`: one of that call's.
-pub async fn call_fetch(
-    State(app): State<App>,
-    Path((account_segment, call_segment, segment)): Path<(String, String, String)>,
-    call: ApiCall,
-) -> Result<Json<NotificationJson>, ApiError> {
-    let call_sid = CallSid::parse(&call_segment).ok();
-    let n = scope::read_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Notifications,
-        NotificationSid::parse,
-        async |request, _, sid| fetch_one(&app, request, sid).await,
-    )
-    .await?;
-    if call_sid.is_none() || n.call_sid != call_sid {
-        return Err(ApiError::not_found(call.path()));
+    let read = call.read(&app, Resource::Notifications).await?;
+    let call_sid = match call.get("call") {
+        Some(_) => Some(read.within("call", CallSid::parse).await?),
+        None => None,
+    };
+    let sid = read.item("sid", NotificationSid::parse).await?;
+    let n = app
+        .sb
+        .notifications()
+        .get((&read.request).into(), NotificationScope::Account, &sid)
+        .await?;
+    if call_sid.is_some() && n.call_sid != call_sid {
+        return Err(ApiError::not_found());
     }
-    Ok(Json(NotificationJson::new(n, true, true)))
+    let under_call = call_sid.is_some();
+    Ok(Json(NotificationJson::new(n, true, under_call)))
 }
 
-pub async fn delete(
-    State(app): State<App>,
-    Path((account_segment, segment)): Path<(String, String)>,
-    call: ApiCall,
-) -> Result<StatusCode, ApiError> {
-    scope::delete_item(
-        &app,
-        &call,
-        (&account_segment, &segment),
-        Resource::Notifications,
-        NotificationSid::parse,
-        async |access, sid| app.sb.notifications().delete(access, sid).await,
-    )
-    .await
+pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<StatusCode, ApiError> {
+    let granted = call.authorize(&app, Resource::Notifications).await?;
+    let sid = granted.item("sid", NotificationSid::parse)?;
+    app.sb.notifications().delete(&granted.access, &sid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
