@@ -51,8 +51,9 @@ fn all_routes() -> routes::Routes {
 
 /// The whole HTTP surface, without the layers around it (see [`serve`]).
 pub fn router(app: App) -> Router {
-    let (routes, _) = all_routes().into_parts();
+    let (routes, _) = api::routes().merge(health::routes()).into_parts();
     routes
+        .merge(web::router(&app))
         .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
         .route("/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/switchboard/{*rest}", axum::routing::any(api::not_found))
