@@ -161,10 +161,16 @@ fn too_large() -> Response {
     .into_response()
 }
 
-/// What reaches a handler that was not checked (a `GET` handler asking for a
-/// form): refused as an expired form.
-fn unchecked(parts: &mut Parts) -> Option<Checked> {
-    parts.extensions.remove::<Checked>()
+/// The checked form of a signed-in user; anything else (a `GET` handler
+/// asking for a form, or an anonymous form) is refused as an expired form.
+fn signed_in(parts: &mut Parts) -> Option<(ConsoleSession, Form)> {
+    match parts.extensions.remove::<Checked>()? {
+        Checked {
+            session: Some(session),
+            form,
+        } => Some((session, form)),
+        _ => None,
+    }
 }
 
 /// A URL-encoded form of the signed-in user whose CSRF token the guard
@@ -175,13 +181,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfForm {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match unchecked(parts) {
-            Some(Checked {
-                session: Some(session),
-                form: Form::Url(form),
-            }) => Ok(CsrfForm(session, form)),
-            Some(c) => Err(expired(c.session.as_ref())),
-            None => Err(expired(None)),
+        match signed_in(parts).ok_or_else(|| expired(None))? {
+            (session, Form::Url(form)) => Ok(CsrfForm(session, form)),
+            (session, Form::Multipart(_)) => Err(expired(Some(&session))),
         }
     }
 }
@@ -194,13 +196,9 @@ impl<S: Send + Sync> FromRequestParts<S> for CsrfMultipart {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match unchecked(parts) {
-            Some(Checked {
-                session: Some(session),
-                form: Form::Multipart(form),
-            }) => Ok(CsrfMultipart(session, form)),
-            Some(c) => Err(expired(c.session.as_ref())),
-            None => Err(expired(None)),
+        match signed_in(parts).ok_or_else(|| expired(None))? {
+            (session, Form::Multipart(form)) => Ok(CsrfMultipart(session, form)),
+            (session, Form::Url(_)) => Err(expired(Some(&session))),
         }
     }
 }
@@ -213,7 +211,7 @@ impl<S: Send + Sync> FromRequestParts<S> for AnonymousForm {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match unchecked(parts) {
+        match parts.extensions.remove::<Checked>() {
             Some(Checked {
                 session: None,
                 form: Form::Url(form),

@@ -182,21 +182,7 @@ server_test!(
             );
         }
 
-        // Nothing changed.
-        let subaccount =
-            s.sb.read_account(&AccountSid::parse(sub).unwrap())
-                .await
-                .unwrap();
-        assert_eq!(subaccount.friendly_name, "Staging");
-        assert_eq!(subaccount.status, AccountStatus::Active);
-        let apps =
-            s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
-                .await
-                .unwrap()
-                .items;
-        assert_eq!(apps.len(), 1, "an app was created or deleted");
-        assert_eq!(apps[0].friendly_name, "Call Analytics");
-        assert!(!apps[0].has_logo);
+        nothing_changed(&s, &w).await;
         let grant_of =
             s.sb.store()
                 .opt(switchboard_store::authorizations::by_subaccount(
@@ -268,6 +254,24 @@ async fn upload_to(
         .status()
 }
 
+/// Nothing changed `w`'s subaccount and app from what `world` made.
+async fn nothing_changed(s: &TestServer, w: &World<'_>) {
+    let subaccount =
+        s.sb.read_account(&AccountSid::parse(&w.subaccount).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(subaccount.friendly_name, "Staging");
+    assert_eq!(subaccount.status, AccountStatus::Active);
+    let apps =
+        s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
+            .await
+            .unwrap()
+            .items;
+    assert_eq!(apps.len(), 1, "an app was created or deleted");
+    assert_eq!(apps[0].friendly_name, "Call Analytics");
+    assert!(!apps[0].has_logo);
+}
+
 /// A route template with its parameters filled in with `w`'s own things, so a
 /// handler that skipped the check would find something to change.
 fn filled(template: &str, w: &World<'_>) -> String {
@@ -333,21 +337,7 @@ server_test!(every_state_changing_page_route_needs_the_token, |s| {
             );
         }
     }
-    // Nothing changed.
-    let subaccount =
-        s.sb.read_account(&AccountSid::parse(&w.subaccount).unwrap())
-            .await
-            .unwrap();
-    assert_eq!(subaccount.friendly_name, "Staging");
-    assert_eq!(subaccount.status, AccountStatus::Active);
-    let apps =
-        s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
-            .await
-            .unwrap()
-            .items;
-    assert_eq!(apps.len(), 1, "an app was created or deleted");
-    assert_eq!(apps[0].friendly_name, "Call Analytics");
-    assert!(!apps[0].has_logo);
+    nothing_changed(&s, &w).await;
     let account = s.sb.read_account(&w.owner.account).await.unwrap();
     assert!(account.secondary_token_sealed.is_none());
     assert_eq!(account.account_type, AccountType::Full);
