@@ -10,8 +10,6 @@
 //! address: the right password from anywhere else is never refused because of
 //! them. The state is in the database, so the limits hold across nodes.
 
-pub mod pages;
-
 use std::net::IpAddr;
 
 use sha2::{Digest, Sha256};

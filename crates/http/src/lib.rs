@@ -52,9 +52,10 @@ fn all_routes() -> routes::Routes {
 /// The whole HTTP surface, without the layers around it (see [`serve`]); API
 /// "not found" answers name the request path ([`twilio::error::NamePaths`]).
 pub fn router(app: App) -> twilio::error::NamePaths<Router> {
-    let (routes, _) = all_routes().into_parts();
+    let (routes, _) = api::routes().merge(health::routes()).into_parts();
     twilio::error::NamePaths(
         routes
+            .merge(web::router(&app))
             .route("/2010-04-01/{*rest}", axum::routing::any(api::not_found))
             .route("/v1/{*rest}", axum::routing::any(api::not_found))
             .route("/switchboard/{*rest}", axum::routing::any(api::not_found))

@@ -322,6 +322,22 @@ impl Switchboard {
         }
     }
 
+    /// The access a read stands on: the one already granted, or the API
+    /// request's, authorised now (for reads whose query depends on it).
+    pub(crate) async fn reader_access(
+        &self,
+        reader: Reader<'_>,
+        resource: Resource,
+    ) -> DomainResult<Access> {
+        match reader {
+            Reader::Request(request) => self.authorize(request).await,
+            Reader::Granted(access) => {
+                access.require(Action::Read, resource)?;
+                Ok(access.clone())
+            }
+        }
+    }
+
     /// The account a read is about: the one the request's path names, or the
     /// access's target. A request naming none is answered as the policy
     /// answers it (unauthenticated, or not found).
@@ -338,6 +354,19 @@ impl Switchboard {
                 }
             },
             Reader::Granted(access) => Ok(&access.target_account()?.sid),
+        }
+    }
+
+    /// Refuses a read of `account` by a reader that does not name it, so an
+    /// access granted for one account cannot read another's rows.
+    pub(crate) fn reads(reader: Reader<'_>, account: &AccountSid) -> DomainResult<()> {
+        let named = match reader {
+            Reader::Request(request) => request.target.account(),
+            Reader::Granted(access) => access.target().map(|t| &t.sid),
+        };
+        match named == Some(account) {
+            true => Ok(()),
+            false => Err(DomainError::NotFound),
         }
     }
 

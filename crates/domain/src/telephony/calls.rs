@@ -16,7 +16,7 @@ use switchboard_types::{
 use super::simulator;
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
-use crate::access::{Access, ApiRequest};
+use crate::access::{Access, ApiRequest, Reader, Resource};
 use crate::error::{DomainError, DomainResult};
 
 pub use switchboard_store::calls::CallFilter;
@@ -373,16 +373,20 @@ impl Switchboard {
         Ok(call.into())
     }
 
-    pub async fn list_calls(
+    /// Calls of `account`, for an API request (authorised in the same round
+    /// trip as the read) or an access already granted (the console's).
+    pub async fn list_calls<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         filter: &CallFilter,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Call>> {
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
         let (query, shape) = calls::list(account, filter, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
+        let rows = self.read_as(reader, Resource::Calls, query).await?;
         Ok(shape.assemble(rows).map(Call::from))
     }
 

@@ -14,7 +14,7 @@ use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus,
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
-use crate::access::{Access, ApiRequest};
+use crate::access::{Access, ApiRequest, Reader, Resource};
 use crate::error::{DomainError, DomainResult};
 
 pub use switchboard_store::messages::MessageFilter;
@@ -316,16 +316,20 @@ impl Switchboard {
         Ok(message.into())
     }
 
-    pub async fn list_messages(
+    /// Messages of `account`, for an API request (authorised in the same
+    /// round trip as the read) or an access already granted (the console's).
+    pub async fn list_messages<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         filter: &MessageFilter,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Message>> {
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
         let (query, shape) = messages::list(account, filter, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
+        let rows = self.read_as(reader, Resource::Messages, query).await?;
         Ok(shape.assemble(rows).map(Message::from))
     }
 

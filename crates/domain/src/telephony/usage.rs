@@ -7,7 +7,7 @@ use switchboard_store::usage::{self, Period, UsageRow, UsageScope};
 use switchboard_types::{AccountSid, Timestamp, UsageCategory};
 
 use crate::Switchboard;
-use crate::access::{Access, ApiRequest};
+use crate::access::{Access, Reader, Resource};
 use crate::error::{DomainError, DomainResult};
 
 /// A category a report can show: leaves are charged directly, the others add
@@ -215,15 +215,17 @@ pub fn format_dollars(micros: i64) -> String {
 impl Switchboard {
     /// A usage report for the target account (and its subaccounts, when it is
     /// a main account and `include_subaccounts`), paged in memory.
-    pub async fn usage_records(
+    pub async fn usage_records<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         report: &UsageRequest,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<UsageRecord>> {
-        let access = self.authorize(request).await?;
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
+        let access = self.reader_access(reader, Resource::Usage).await?;
         let target = access.target_account()?;
         let scope = if report.include_subaccounts && target.is_main() {
             UsageScope::Tree(account)
@@ -337,8 +339,8 @@ impl Switchboard {
     }
 
     /// `GET …/Balance.json`: what the account's main account has left.
-    pub async fn balance(&self, request: &ApiRequest<'_>) -> DomainResult<(Access, i64)> {
-        let access = self.authorize(request).await?;
+    pub async fn balance<'r>(&self, reader: impl Into<Reader<'r>>) -> DomainResult<(Access, i64)> {
+        let access = self.reader_access(reader.into(), Resource::Balance).await?;
         let main = access.target_account()?.owner_account_sid.clone();
         let micros = self.store().one(usage::balance(&main)).await?;
         Ok((access, micros))

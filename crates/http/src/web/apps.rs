@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,16 +15,12 @@ use switchboard_domain::console::ConsoleSession;
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permission, Permissions};
 
-use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
+use super::csrf::{CsrfForm, CsrfMultipart};
 use super::customer_apps::Confirm;
-use super::forms::WebForm;
-use super::kit::{
-    Pager, confirmed, csrf_ok, encode, expired, failed, initial, not_found, own_access, page_at,
-    when,
-};
-use super::multipart;
+use super::error::{PageError, PageResult};
+use super::kit::{Pager, encode, initial, own_access, page_at, when};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -216,17 +212,15 @@ pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let listed = match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
-        Ok(access) => app.sb.connect_apps().list((&access).into(), &at, 50).await,
-        Err(e) => Err(e),
-    };
-    let page = match listed {
-        Ok(p) => p,
-        Err(e) => return internal(e),
-    };
-    Page::render(&List {
+    let access = own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await?;
+    let page = app
+        .sb
+        .connect_apps()
+        .list((&access).into(), &at, 50)
+        .await?;
+    Ok(Page::render(&List {
         chrome: Chrome::for_session(Some(&session), PATH),
         full: full(&session),
         apps: page.items.iter().map(AppRow::from).collect(),
@@ -235,7 +229,7 @@ pub async fn list(
             .deleted
             .map(|n| format!("{n} was deleted. Every customer's grant of it was revoked.")),
     })
-    .into_response()
+    .into_response())
 }
 
 #[derive(Template)]
@@ -275,48 +269,38 @@ pub async fn new_page(SignedIn(session): SignedIn) -> Response {
     .into_response()
 }
 
-pub async fn create(
-    State(app): State<App>,
-    SignedIn(session): SignedIn,
-    WebForm(params): WebForm,
-) -> Response {
-    if !csrf_ok(&session, &params) {
-        return expired(&session, PATH);
-    }
+pub async fn create(State(app): State<App>, CsrfForm(session, params): CsrfForm) -> PageResult {
     if !full(&session) {
-        return trial_only(&session);
+        return Ok(trial_only(&session));
     }
     let mut form = AppForm::read(&params);
     form.check_required();
     let mut form_error = None;
     if form.errors.is_empty() {
-        let created =
-            match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
-                Ok(access) => app.sb.connect_apps().create(&access, &form.fields()).await,
-                Err(e) => Err(e),
-            };
-        match created {
+        let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+        match app.sb.connect_apps().create(&access, &form.fields()).await {
             Ok(created) => {
-                return see_other(&format!("{PATH}/{}?done=created", created.sid), Vec::new());
+                let done = format!("{PATH}/{}?done=created", created.sid);
+                return Ok(see_other(&done, Vec::new()));
             }
             Err(e) => {
                 if !form.place(&e) {
                     match e {
                         DomainError::Forbidden(m) => form_error = Some(m),
-                        other => return internal(other),
+                        other => return Err(other.into()),
                     }
                 }
             }
         }
     }
-    Page::render(&NewApp {
+    Ok(Page::render(&NewApp {
         chrome: Chrome::for_session(Some(&session), PATH),
         form,
         csrf_token: session.csrf_token.clone(),
         form_error,
     })
     .status(StatusCode::BAD_REQUEST)
-    .into_response()
+    .into_response())
 }
 
 #[derive(Template)]
@@ -390,19 +374,10 @@ fn render_detail(
     .into_response()
 }
 
-async fn owned(
-    app: &App,
-    session: &ConsoleSession,
-    sid: &str,
-) -> Result<ConnectAppRecord, Response> {
-    let Ok(sid) = ConnectAppSid::parse(sid) else {
-        return Err(not_found(session, PATH));
-    };
-    let found = match own_access(app, session, None, Action::Read, Resource::ConnectApps).await {
-        Ok(access) => app.sb.connect_apps().get((&access).into(), &sid).await,
-        Err(e) => Err(e),
-    };
-    found.map_err(|e| failed(session, PATH, e))
+async fn owned(app: &App, session: &ConsoleSession, sid: &str) -> PageResult<ConnectAppRecord> {
+    let sid = ConnectAppSid::parse(sid).map_err(|_| PageError::NotFound)?;
+    let access = own_access(app, session, None, Action::Read, Resource::ConnectApps).await?;
+    Ok(app.sb.connect_apps().get((&access).into(), &sid).await?)
 }
 
 pub async fn detail(
@@ -410,121 +385,69 @@ pub async fn detail(
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
     Query(q): Query<DetailQuery>,
-) -> Response {
-    match owned(&app, &session, &sid).await {
-        Ok(record) => render_detail(
-            &app,
-            &session,
-            &record,
-            AppForm::of(&record),
-            None,
-            q.done.as_deref(),
-        ),
-        Err(r) => r,
-    }
+) -> PageResult {
+    let record = owned(&app, &session, &sid).await?;
+    let form = AppForm::of(&record);
+    let done = q.done.as_deref();
+    Ok(render_detail(&app, &session, &record, form, None, done))
 }
 
 pub async fn update(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-    WebForm(params): WebForm,
-) -> Response {
-    let record = match owned(&app, &session, &sid).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&session, &params) {
-        return expired(&session, PATH);
-    }
+    CsrfForm(session, params): CsrfForm,
+) -> PageResult {
+    let record = owned(&app, &session, &sid).await?;
     let mut form = AppForm::read(&params);
     form.check_required();
     if form.errors.is_empty() {
-        let updated =
-            match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
-                Ok(access) => {
-                    let apps = app.sb.connect_apps();
-                    apps.update(&access, &record.sid, &form.fields()).await
-                }
-                Err(e) => Err(e),
-            };
-        match updated {
+        let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+        let apps = app.sb.connect_apps();
+        match apps.update(&access, &record.sid, &form.fields()).await {
             Ok(updated) => {
-                return see_other(&format!("{PATH}/{}?done=saved", updated.sid), Vec::new());
+                let done = format!("{PATH}/{}?done=saved", updated.sid);
+                return Ok(see_other(&done, Vec::new()));
             }
             Err(e) => {
                 if !form.place(&e) {
-                    return failed(&session, PATH, e);
+                    return Err(e.into());
                 }
             }
         }
     }
-    render_detail(&app, &session, &record, form, None, None)
+    Ok(render_detail(&app, &session, &record, form, None, None))
 }
 
 /// The logo upload: a multipart form with the CSRF token and the image.
 pub async fn upload_logo(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-    request: Request,
-) -> Response {
-    let record = match owned(&app, &session, &sid).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let (parts, body) = request.into_parts();
-    let too_big = || {
-        render_detail(
+    CsrfMultipart(session, form): CsrfMultipart,
+) -> PageResult {
+    let record = owned(&app, &session, &sid).await?;
+    let problem = |why: String| {
+        let form = AppForm::of(&record);
+        Ok(render_detail(
             &app,
             &session,
             &record,
-            AppForm::of(&record),
-            Some(format!(
-                "The logo must be at most {} KB.",
-                MAX_LOGO_BYTES / 1024
-            )),
+            form,
+            Some(why),
             None,
-        )
+        ))
     };
-    // Room for the image, the token and the form's own framing.
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_LOGO_BYTES + 16 * 1024).await else {
-        return too_big();
-    };
-    let Some(form) = multipart::parse(&parts.headers, &bytes) else {
-        return expired(&session, PATH);
-    };
-    if !session.csrf_matches(form.text("csrf_token").unwrap_or_default()) {
-        return expired(&session, PATH);
-    }
     let Some(file) = form.file("logo") else {
-        return render_detail(
-            &app,
-            &session,
-            &record,
-            AppForm::of(&record),
-            Some("Choose an image file to upload.".into()),
-            None,
-        );
+        return problem("Choose an image file to upload.".into());
     };
-    let set = match own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await {
-        Ok(access) => {
-            let apps = app.sb.connect_apps();
-            apps.set_logo(&access, &record.sid, Some(&file.data)).await
-        }
-        Err(e) => Err(e),
-    };
-    match set {
-        Ok(_) => see_other(&format!("{PATH}/{}?done=logo", record.sid), Vec::new()),
-        Err(DomainError::Invalid { message, .. }) => render_detail(
-            &app,
-            &session,
-            &record,
-            AppForm::of(&record),
-            Some(message),
-            None,
-        ),
-        Err(e) => failed(&session, PATH, e),
+    let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+    let apps = app.sb.connect_apps();
+    match apps.set_logo(&access, &record.sid, Some(&file.data)).await {
+        Ok(_) => Ok(see_other(
+            &format!("{PATH}/{}?done=logo", record.sid),
+            Vec::new(),
+        )),
+        Err(DomainError::Invalid { message, .. }) => problem(message),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -552,90 +475,60 @@ pub async fn remove_logo_page(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-) -> Response {
-    match owned(&app, &session, &sid).await {
-        Ok(r) => confirm(
-            &session,
-            format!("Remove the logo of {}?", r.friendly_name),
-            "Customers will see the app's initial instead of its logo.".into(),
-            format!("{PATH}/{}/logo/remove", r.sid),
-            "Remove logo",
-            format!("{PATH}/{}", r.sid),
-        ),
-        Err(r) => r,
-    }
+) -> PageResult {
+    let r = owned(&app, &session, &sid).await?;
+    Ok(confirm(
+        &session,
+        format!("Remove the logo of {}?", r.friendly_name),
+        "Customers will see the app's initial instead of its logo.".into(),
+        format!("{PATH}/{}/logo/remove", r.sid),
+        "Remove logo",
+        format!("{PATH}/{}", r.sid),
+    ))
 }
 
 pub async fn remove_logo(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-    WebForm(form): WebForm,
-) -> Response {
-    let record = match owned(&app, &session, &sid).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    confirmed(
-        &session,
-        &form,
-        PATH,
-        async {
-            let access =
-                own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
-            app.sb
-                .connect_apps()
-                .set_logo(&access, &record.sid, None)
-                .await
-        },
-        |_| format!("{PATH}/{}?done=logo-removed", record.sid),
-    )
-    .await
+    CsrfForm(session, _): CsrfForm,
+) -> PageResult {
+    let record = owned(&app, &session, &sid).await?;
+    let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+    let apps = app.sb.connect_apps();
+    apps.set_logo(&access, &record.sid, None).await?;
+    let done = format!("{PATH}/{}?done=logo-removed", record.sid);
+    Ok(see_other(&done, Vec::new()))
 }
 
 pub async fn delete_page(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-) -> Response {
-    match owned(&app, &session, &sid).await {
-        Ok(r) => confirm(
-            &session,
-            format!("Delete {}?", r.friendly_name),
-            format!(
-                "{} is deleted for good. Every customer who authorized it loses the grant at once, and its deauthorize callback is sent for each of them. Customers keep their subaccounts and data.",
-                r.friendly_name
-            ),
-            format!("{PATH}/{}/delete", r.sid),
-            "Delete app",
-            format!("{PATH}/{}", r.sid),
+) -> PageResult {
+    let r = owned(&app, &session, &sid).await?;
+    Ok(confirm(
+        &session,
+        format!("Delete {}?", r.friendly_name),
+        format!(
+            "{} is deleted for good. Every customer who authorized it loses the grant at once, and its deauthorize callback is sent for each of them. Customers keep their subaccounts and data.",
+            r.friendly_name
         ),
-        Err(r) => r,
-    }
+        format!("{PATH}/{}/delete", r.sid),
+        "Delete app",
+        format!("{PATH}/{}", r.sid),
+    ))
 }
 
 pub async fn delete(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-    WebForm(form): WebForm,
-) -> Response {
-    let record = match owned(&app, &session, &sid).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    confirmed(
-        &session,
-        &form,
-        PATH,
-        async {
-            let access =
-                own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
-            app.sb.connect_apps().delete(&access, &record.sid).await
-        },
-        |()| format!("{PATH}?deleted={}", encode(&record.friendly_name)),
-    )
-    .await
+    CsrfForm(session, _): CsrfForm,
+) -> PageResult {
+    let record = owned(&app, &session, &sid).await?;
+    let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
+    app.sb.connect_apps().delete(&access, &record.sid).await?;
+    let done = format!("{PATH}?deleted={}", encode(&record.friendly_name));
+    Ok(see_other(&done, Vec::new()))
 }
 
 pub struct CustomerRow {
@@ -670,25 +563,12 @@ pub async fn customers(
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
     Query(q): Query<CustomersQuery>,
-) -> Response {
-    let Ok(sid) = ConnectAppSid::parse(&sid) else {
-        return not_found(&session, PATH);
-    };
+) -> PageResult {
+    let sid = ConnectAppSid::parse(&sid).map_err(|_| PageError::NotFound)?;
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let customers =
-        match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
-            Ok(access) => {
-                app.sb
-                    .connect_apps()
-                    .customers(&access, &sid, &at, 50)
-                    .await
-            }
-            Err(e) => Err(e),
-        };
-    let (record, page) = match customers {
-        Ok(r) => r,
-        Err(e) => return failed(&session, PATH, e),
-    };
+    let access = own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await?;
+    let apps = app.sb.connect_apps();
+    let (record, page) = apps.customers(&access, &sid, &at, 50).await?;
     let base = format!("{PATH}/{sid}/customers");
     let pager = Pager {
         previous: page
@@ -710,7 +590,7 @@ pub async fn customers(
             )
         }),
     };
-    Page::render(&Customers {
+    Ok(Page::render(&Customers {
         chrome: Chrome::for_session(Some(&session), PATH),
         app: AppRow::from(&record),
         requested: record.permissions.to_strings(),
@@ -735,31 +615,28 @@ pub async fn customers(
                 format!("The grant of {s} was revoked; the app's deauthorize callback was queued.")
             }),
     })
-    .into_response()
+    .into_response())
+}
+
+/// The app and the customer's subaccount a revoke path names.
+fn grant_path(sid: &str, subaccount: &str) -> PageResult<(ConnectAppSid, AccountSid)> {
+    match (ConnectAppSid::parse(sid), AccountSid::parse(subaccount)) {
+        (Ok(sid), Ok(subaccount)) => Ok((sid, subaccount)),
+        _ => Err(PageError::NotFound),
+    }
 }
 
 pub async fn revoke_page(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path((sid, subaccount)): Path<(String, String)>,
-) -> Response {
-    let (Ok(sid), Ok(subaccount)) = (ConnectAppSid::parse(&sid), AccountSid::parse(&subaccount))
-    else {
-        return not_found(&session, PATH);
-    };
-    let access = match own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await {
-        Ok(a) => a,
-        Err(e) => return failed(&session, PATH, e),
-    };
+) -> PageResult {
+    let (sid, subaccount) = grant_path(&sid, &subaccount)?;
+    let access = own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await?;
     let apps = app.sb.connect_apps();
-    let record = match apps.get((&access).into(), &sid).await {
-        Ok(r) => r,
-        Err(e) => return failed(&session, PATH, e),
-    };
-    if let Err(e) = apps.customer_grant(&access, &sid, &subaccount).await {
-        return failed(&session, PATH, e);
-    }
-    confirm(
+    let record = apps.get((&access).into(), &sid).await?;
+    apps.customer_grant(&access, &sid, &subaccount).await?;
+    Ok(confirm(
         &session,
         format!("Revoke this customer's grant of {}?", record.friendly_name),
         format!(
@@ -769,42 +646,28 @@ pub async fn revoke_page(
         format!("{PATH}/{sid}/customers/{subaccount}/revoke"),
         "Revoke grant",
         format!("{PATH}/{sid}/customers"),
-    )
+    ))
 }
 
 pub async fn revoke(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     client: ClientAddr,
     Path((sid, subaccount)): Path<(String, String)>,
-    WebForm(form): WebForm,
-) -> Response {
-    let (Ok(sid), Ok(subaccount)) = (ConnectAppSid::parse(&sid), AccountSid::parse(&subaccount))
-    else {
-        return not_found(&session, PATH);
-    };
-    let access = match own_access(
+    CsrfForm(session, _): CsrfForm,
+) -> PageResult {
+    let (sid, subaccount) = grant_path(&sid, &subaccount)?;
+    let writing = own_access(
         &app,
         &session,
         Some(&client),
         Action::Write,
         Resource::ConnectApps,
-    )
-    .await
-    {
-        Ok(a) => a,
-        Err(e) => return failed(&session, PATH, e),
-    };
+    );
+    let access = writing.await?;
     let apps = app.sb.connect_apps();
-    if let Err(e) = apps.customer_grant(&access, &sid, &subaccount).await {
-        return failed(&session, PATH, e);
-    }
-    confirmed(
-        &session,
-        &form,
-        PATH,
-        app.sb.grants().revoke_as_owner(&access, &sid, &subaccount),
-        |()| format!("{PATH}/{sid}/customers?revoked={subaccount}"),
-    )
-    .await
+    apps.customer_grant(&access, &sid, &subaccount).await?;
+    let grants = app.sb.grants();
+    grants.revoke_as_owner(&access, &sid, &subaccount).await?;
+    let done = format!("{PATH}/{sid}/customers?revoked={subaccount}");
+    Ok(see_other(&done, Vec::new()))
 }

@@ -2,12 +2,12 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use switchboard_domain::access::{Action, Resource};
 
-use super::auth::internal;
 use super::chrome::Chrome;
+use super::error::PageResult;
 use super::kit::{Pager, own_access, page_at, when};
 use super::page::Page;
 use super::session::SignedIn;
@@ -71,18 +71,11 @@ pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let reading = own_access(&app, &session, None, Action::Read, Resource::AuditLog).await;
-    let listed = match reading {
-        Ok(access) => app.sb.audit_log(&access, &at, 50).await,
-        Err(e) => Err(e),
-    };
-    let page = match listed {
-        Ok(p) => p,
-        Err(e) => return internal(e),
-    };
-    Page::render(&List {
+    let access = own_access(&app, &session, None, Action::Read, Resource::AuditLog).await?;
+    let page = app.sb.audit_log(&access, &at, 50).await?;
+    Ok(Page::render(&List {
         chrome: Chrome::for_session(Some(&session), PATH),
         rows: page
             .items
@@ -101,5 +94,5 @@ pub async fn list(
             .collect(),
         pager: Pager::of(&page, PATH),
     })
-    .into_response()
+    .into_response())
 }

@@ -11,9 +11,11 @@ use switchboard_domain::DomainError;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::cookies;
-use super::forms::{WebForm, anonymous_token, anonymous_token_valid, local_path};
-use super::page::{Page, message, see_other};
-use super::session::{SignedIn, Viewer};
+use super::csrf::{AnonymousForm, CsrfForm};
+use super::error::{PageError, PageResult};
+use super::forms::{anonymous_token, local_path};
+use super::page::{Page, see_other};
+use super::session::Viewer;
 use crate::App;
 
 #[derive(Deserialize)]
@@ -56,17 +58,6 @@ fn encoded(next: &str) -> String {
     utf8_percent_encode(next, NON_ALPHANUMERIC).to_string()
 }
 
-fn expired_form() -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        Chrome::anonymous(),
-        "This form has expired",
-        "The form was not sent from this Switchboard page, or it is too old. Go back, reload the page and try again.",
-        Some(("/signin", "Sign in")),
-    )
-    .into_response()
-}
-
 fn signin_page_with(
     app: &App,
     headers: &HeaderMap,
@@ -105,11 +96,8 @@ pub async fn signin(
     State(app): State<App>,
     client: ClientAddr,
     headers: HeaderMap,
-    WebForm(form): WebForm,
+    AnonymousForm(form): AnonymousForm,
 ) -> Response {
-    if !anonymous_token_valid(app.sb.keys(), &headers, form.get("csrf_token")) {
-        return expired_form();
-    }
     let next = local_path(form.get("next"));
     let email = form.get("email").unwrap_or_default().to_owned();
     let password = form.get("password").unwrap_or_default();
@@ -155,20 +143,8 @@ pub async fn signin(
             }
             response
         }
-        Err(e) => internal(e),
+        Err(e) => PageError::Internal(e).into_response(),
     }
-}
-
-pub fn internal(e: DomainError) -> Response {
-    tracing::error!(error = %e, "a page failed");
-    message(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Chrome::anonymous(),
-        "Something went wrong",
-        "Switchboard could not finish this request. It has been logged; please try again.",
-        None,
-    )
-    .into_response()
 }
 
 pub async fn signup_page(
@@ -202,11 +178,8 @@ pub async fn signup(
     State(app): State<App>,
     client: ClientAddr,
     headers: HeaderMap,
-    WebForm(form): WebForm,
+    AnonymousForm(form): AnonymousForm,
 ) -> Response {
-    if !anonymous_token_valid(app.sb.keys(), &headers, form.get("csrf_token")) {
-        return expired_form();
-    }
     let next = local_path(form.get("next"));
     let email = form.get("email").unwrap_or_default().to_owned();
     let friendly_name = form.get("friendly_name").unwrap_or_default().to_owned();
@@ -252,7 +225,7 @@ pub async fn signup(
             email_error = Some("An account with this email already exists; sign in instead.".into())
         }
         DomainError::Invalid { message, .. } => form_error = Some(message),
-        other => return internal(other),
+        other => return PageError::from(other).into_response(),
     }
     let (csrf_token, cookie) = anonymous_token(app.sb.keys(), &headers, secure(&app));
     Page::render(&SignupPage {
@@ -272,22 +245,13 @@ pub async fn signup(
     .into_response()
 }
 
-pub async fn signout(
-    State(app): State<App>,
-    SignedIn(session): SignedIn,
-    headers: HeaderMap,
-    WebForm(form): WebForm,
-) -> Response {
-    if !super::kit::csrf_ok(&session, &form) {
-        return expired_form();
+/// Signing out is a form too, so that another site cannot sign anyone out.
+pub async fn signout(State(app): State<App>, _: CsrfForm, headers: HeaderMap) -> PageResult {
+    if let Some(value) = cookies::get(&headers, cookies::SESSION) {
+        app.sb.sign_out(value).await?;
     }
-    if let Some(value) = cookies::get(&headers, cookies::SESSION)
-        && let Err(e) = app.sb.sign_out(value).await
-    {
-        return internal(e);
-    }
-    see_other(
+    Ok(see_other(
         "/signin",
         vec![cookies::clear(cookies::SESSION, secure(&app))],
-    )
+    ))
 }

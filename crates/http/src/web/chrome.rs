@@ -20,7 +20,8 @@ pub struct Chrome {
     pub narrow: bool,
 }
 
-const NAV: [(&str, &str); 9] = [
+/// The console's sections, in the order the navigation shows them.
+pub const NAV: [(&str, &str); 9] = [
     ("/console", "Dashboard"),
     ("/console/subaccounts", "Subaccounts"),
     ("/console/apps", "Connect Apps"),

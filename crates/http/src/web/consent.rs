@@ -15,10 +15,10 @@ use switchboard_domain::grants::{Approval, ConsentProblem};
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
-use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
-use super::forms::WebForm;
+use super::csrf::CsrfForm;
+use super::error::PageError;
 use super::page::{Page, message, see_other};
 use super::session::{Viewer, signin_url};
 use crate::App;
@@ -139,7 +139,7 @@ pub async fn page(
     let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, viewer.as_ref()),
-        Err(e) => return internal(e),
+        Err(e) => return PageError::Internal(e).into_response(),
     };
     let Some(session) = viewer else {
         return see_other(
@@ -190,37 +190,25 @@ fn consent_page(
     response
 }
 
+/// The Authorize or Deny button. Signed out, the form is sent to sign in
+/// and back to the consent page with its `state` (by `csrf::guard`).
 pub async fn decide(
     State(app): State<App>,
     Path(sid): Path<String>,
-    Viewer(viewer): Viewer,
     client: ClientAddr,
-    WebForm(form): WebForm,
+    CsrfForm(session, form): CsrfForm,
 ) -> Response {
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
-        return no_such_app(viewer.as_ref());
+        return no_such_app(Some(&session));
     };
     let state = form.get("state").filter(|s| !s.is_empty());
     if state.is_some_and(|s| s.len() > MAX_STATE) {
         return state_too_long();
     }
-    let Some(session) = viewer else {
-        return see_other(&signin_url(&consent_path(sid.as_str(), state)), Vec::new());
-    };
-    if !super::kit::csrf_ok(&session, &form) {
-        return message(
-            StatusCode::FORBIDDEN,
-            Chrome::for_session(Some(&session), "").narrow(),
-            "This form has expired",
-            "The form was not sent from your Switchboard session. Nothing was authorized. Open the app's Connect link again.",
-            None,
-        )
-        .into_response();
-    }
     let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
-        Err(e) => return internal(e),
+        Err(e) => return PageError::Internal(e).into_response(),
     };
     let ip = client.to_string();
     let deciding = app
@@ -235,7 +223,7 @@ pub async fn decide(
         .await;
     let customer = match deciding {
         Ok(access) => access,
-        Err(e) => return internal(e),
+        Err(e) => return PageError::Internal(e).into_response(),
     };
     let outcome = match form.get("decision") {
         Some("authorize") => {
@@ -279,7 +267,7 @@ pub async fn decide(
         )
         .into_response(),
         Err(DomainError::NotFound) => no_such_app(Some(&session)),
-        Err(e) => internal(e),
+        Err(e) => PageError::Internal(e).into_response(),
     }
 }
 

@@ -11,12 +11,12 @@ use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::tokens::TokenSet as Tokens;
 use switchboard_types::AccountType;
 
-use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
+use super::csrf::CsrfForm;
 use super::customer_apps::Confirm;
-use super::forms::WebForm;
-use super::kit::{access, csrf_ok, expired, own, when_opt};
+use super::error::PageResult;
+use super::kit::{access, own, when_opt};
 use super::page::{Page, message, see_other};
 use super::session::{SignedIn, Viewer};
 use crate::App;
@@ -59,16 +59,10 @@ async fn render_dashboard(
     session: &ConsoleSession,
     reveal: bool,
     done: Option<&str>,
-) -> Response {
+) -> PageResult {
     let reading = (Action::Read, Resource::AuthTokens);
-    let access = match access(app, session, None, RequestTarget::Own, reading, "/console").await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let tokens = match app.sb.auth_tokens().show(&access).await {
-        Ok(t) => t,
-        Err(e) => return internal(e),
-    };
+    let access = access(app, session, None, RequestTarget::Own, reading).await?;
+    let tokens = app.sb.auth_tokens().show(&access).await?;
     let notice = match done {
         Some("created") => Some(
             "A secondary auth token was created. Reveal the tokens to copy it; both work until you promote or delete it.",
@@ -79,7 +73,7 @@ async fn render_dashboard(
         Some("deleted") => Some("The secondary auth token was deleted; it no longer works."),
         _ => None,
     };
-    Page::render(&Dashboard {
+    Ok(Page::render(&Dashboard {
         chrome: Chrome::for_session(Some(session), "/console"),
         account_name: session.account_name.clone(),
         account_sid: session.account_sid.to_string(),
@@ -92,27 +86,20 @@ async fn render_dashboard(
         notice,
         csrf_token: session.csrf_token.clone(),
     })
-    .into_response()
+    .into_response())
 }
 
 pub async fn dashboard(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<DashboardQuery>,
-) -> Response {
+) -> PageResult {
     render_dashboard(&app, &session, false, q.done.as_deref()).await
 }
 
 /// Shows the auth tokens: a POST, so they are never in a page the browser
 /// might keep in its history or a link might reveal.
-pub async fn reveal(
-    State(app): State<App>,
-    SignedIn(session): SignedIn,
-    WebForm(form): WebForm,
-) -> Response {
-    if !csrf_ok(&session, &form) {
-        return expired(&session, "/console");
-    }
+pub async fn reveal(State(app): State<App>, CsrfForm(session, _): CsrfForm) -> PageResult {
     render_dashboard(&app, &session, true, None).await
 }
 
@@ -172,25 +159,11 @@ pub async fn rotate(
     app: App,
     session: ConsoleSession,
     client: ClientAddr,
-    form: crate::twilio::Params,
     step: Rotation,
-) -> Response {
-    if !csrf_ok(&session, &form) {
-        return expired(&session, "/console");
-    }
+) -> PageResult {
     let writing = (Action::Write, Resource::AuthTokens);
-    let rotating = access(
-        &app,
-        &session,
-        Some(&client),
-        RequestTarget::Own,
-        writing,
-        "/console",
-    );
-    let access = match rotating.await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let target = RequestTarget::Own;
+    let access = access(&app, &session, Some(&client), target, writing).await?;
     let tokens = app.sb.auth_tokens();
     let (done, result) = match step {
         Rotation::Create => ("created", tokens.create_secondary(&access).await.map(drop)),
@@ -198,16 +171,16 @@ pub async fn rotate(
         Rotation::Delete => ("deleted", tokens.delete_secondary(&access).await),
     };
     match result {
-        Ok(()) => see_other(&format!("/console?done={done}"), Vec::new()),
-        Err(DomainError::NotFound) | Err(DomainError::Invalid { .. }) => message(
+        Ok(()) => Ok(see_other(&format!("/console?done={done}"), Vec::new())),
+        Err(DomainError::NotFound) | Err(DomainError::Invalid { .. }) => Ok(message(
             StatusCode::CONFLICT,
             Chrome::for_session(Some(&session), "/console"),
             "There is no secondary auth token",
             "Create a secondary auth token first. Nothing was changed.",
             Some(("/console", "Back to the dashboard")),
         )
-        .into_response(),
-        Err(e) => internal(e),
+        .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -218,11 +191,10 @@ macro_rules! rotation_handlers {
         }
         pub async fn $post(
             State(app): State<App>,
-            SignedIn(session): SignedIn,
             client: ClientAddr,
-            WebForm(form): WebForm,
-        ) -> Response {
-            rotate(app, session, client, form, $step).await
+            CsrfForm(session, _): CsrfForm,
+        ) -> PageResult {
+            rotate(app, session, client, $step).await
         }
     };
 }
@@ -256,13 +228,9 @@ pub async fn upgrade_page(State(app): State<App>, SignedIn(session): SignedIn) -
 
 pub async fn upgrade(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     client: ClientAddr,
-    WebForm(form): WebForm,
-) -> Response {
-    if !csrf_ok(&session, &form) {
-        return expired(&session, "/console/upgrade");
-    }
+    CsrfForm(session, _): CsrfForm,
+) -> PageResult {
     // Whether a user may upgrade their own account is the policy's
     // (`serve --allow-self-upgrade`); the change and its audit entry are one
     // transaction.
@@ -281,15 +249,15 @@ pub async fn upgrade(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => see_other("/console", Vec::new()),
-        Err(DomainError::Forbidden(_)) => message(
+        Ok(()) => Ok(see_other("/console", Vec::new())),
+        Err(DomainError::Forbidden(_)) => Ok(message(
             StatusCode::FORBIDDEN,
             Chrome::for_session(Some(&session), ""),
             "Upgrades are done by the operator",
             "This Switchboard does not let accounts upgrade themselves.",
             Some(("/console/upgrade", "Back")),
         )
-        .into_response(),
-        Err(e) => internal(e),
+        .into_response()),
+        Err(e) => Err(e.into()),
     }
 }

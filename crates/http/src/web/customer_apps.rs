@@ -3,18 +3,18 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, Resource};
 use switchboard_store::page::PageAt;
 use switchboard_types::ConnectAppSid;
 
-use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
-use super::forms::WebForm;
-use super::kit::{csrf_ok, encode, own_access};
+use super::csrf::CsrfForm;
+use super::error::PageResult;
+use super::kit::{encode, own_access};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -66,19 +66,12 @@ pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<Notice>,
-) -> Response {
-    let reading = own_access(&app, &session, None, Action::Read, GRANTS).await;
-    let access = match reading {
-        Ok(a) => a,
-        Err(e) => return internal(e),
-    };
+) -> PageResult {
+    let access = own_access(&app, &session, None, Action::Read, GRANTS).await?;
     let mut rows = Vec::new();
     let mut at = PageAt::First;
     loop {
-        let page = match app.sb.grants().list((&access).into(), &at, 200).await {
-            Ok(p) => p,
-            Err(e) => return internal(e),
-        };
+        let page = app.sb.grants().list((&access).into(), &at, 200).await?;
         let next = page.next_cursor();
         rows.extend(page.items.into_iter().map(|item| {
             AppRow {
@@ -106,14 +99,14 @@ pub async fn list(
             None => break,
         }
     }
-    Page::render(&AuthorizedApps {
+    Ok(Page::render(&AuthorizedApps {
         chrome: Chrome::for_session(Some(&session), PATH),
         notice: q
             .revoked
             .map(|name| format!("{name} was revoked. It can no longer use your account.")),
         apps: rows,
     })
-    .into_response()
+    .into_response())
 }
 
 /// The confirmation before revoking (a page, so it works without JavaScript).
@@ -121,35 +114,27 @@ pub async fn confirm(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-) -> Response {
+) -> PageResult {
     let not_found = || {
-        message(
+        Ok(message(
             StatusCode::NOT_FOUND,
             Chrome::for_session(Some(&session), PATH),
             "No such authorized app",
             "You have not authorized this app, or it was already revoked.",
             Some((PATH, "Back to authorized apps")),
         )
-        .into_response()
+        .into_response())
     };
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
         return not_found();
     };
-    let listed = match own_access(&app, &session, None, Action::Read, GRANTS).await {
-        Ok(access) => {
-            let grants = app.sb.grants();
-            grants.list((&access).into(), &PageAt::First, 1000).await
-        }
-        Err(e) => Err(e),
-    };
-    let apps = match listed {
-        Ok(p) => p.items,
-        Err(e) => return internal(e),
-    };
-    let Some(item) = apps.into_iter().find(|a| a.app.sid == sid) else {
+    let access = own_access(&app, &session, None, Action::Read, GRANTS).await?;
+    let grants = app.sb.grants();
+    let apps = grants.list((&access).into(), &PageAt::First, 1000).await?;
+    let Some(item) = apps.items.into_iter().find(|a| a.app.sid == sid) else {
         return not_found();
     };
-    Page::render(&Confirm {
+    Ok(Page::render(&Confirm {
         chrome: Chrome::for_session(Some(&session), PATH),
         heading: format!("Revoke {}?", item.app.friendly_name),
         body: format!(
@@ -162,28 +147,17 @@ pub async fn confirm(
         cancel: PATH.to_owned(),
         csrf_token: session.csrf_token.clone(),
     })
-    .into_response()
+    .into_response())
 }
 
 pub async fn revoke(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     Path(sid): Path<String>,
     client: ClientAddr,
-    WebForm(form): WebForm,
-) -> Response {
-    if !csrf_ok(&session, &form) {
-        return message(
-            StatusCode::FORBIDDEN,
-            Chrome::for_session(Some(&session), PATH),
-            "This form has expired",
-            "The form was not sent from your Switchboard session. Nothing was revoked.",
-            Some((PATH, "Back to authorized apps")),
-        )
-        .into_response();
-    }
+    CsrfForm(session, _): CsrfForm,
+) -> PageResult {
     let Ok(sid) = ConnectAppSid::parse(&sid) else {
-        return see_other(PATH, Vec::new());
+        return Ok(see_other(PATH, Vec::new()));
     };
     let name = app
         .sb
@@ -191,14 +165,12 @@ pub async fn revoke(
         .await
         .map(|a| a.friendly_name)
         .unwrap_or_default();
-    let revoked = match own_access(&app, &session, Some(&client), Action::Write, GRANTS).await {
-        Ok(access) => app.sb.grants().revoke(&access, &sid).await,
-        Err(e) => Err(e),
-    };
-    match revoked {
-        Ok(()) | Err(DomainError::NotFound) => {
-            see_other(&format!("{PATH}?revoked={}", encode(&name)), Vec::new())
-        }
-        Err(e) => internal(e),
+    let access = own_access(&app, &session, Some(&client), Action::Write, GRANTS).await?;
+    match app.sb.grants().revoke(&access, &sid).await {
+        Ok(()) | Err(DomainError::NotFound) => Ok(see_other(
+            &format!("{PATH}?revoked={}", encode(&name)),
+            Vec::new(),
+        )),
+        Err(e) => Err(e.into()),
     }
 }

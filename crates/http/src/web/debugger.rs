@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::delivery::decode_params;
@@ -13,7 +13,8 @@ use switchboard_domain::notifications::{Notification, NotificationFilter, Notifi
 use switchboard_types::{NotificationLevel, NotificationSid};
 
 use super::chrome::Chrome;
-use super::kit::{Pager, failed, not_found, own_access, page_at, when};
+use super::error::{PageError, PageResult};
+use super::kit::{Pager, own_access, page_at, when};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -80,35 +81,26 @@ pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let filter = NotificationFilter::default();
-    let listed = match own_access(&app, &session, None, Action::Read, Resource::Notifications).await
-    {
-        Ok(access) => {
-            let notifications = app.sb.notifications();
-            notifications
-                .list(
-                    (&access).into(),
-                    NotificationScope::Tree,
-                    &filter,
-                    &at,
-                    PAGE_SIZE,
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    let page = match listed {
-        Ok(p) => p,
-        Err(e) => return failed(&session, PATH, e),
-    };
-    Page::render(&List {
+    let access = own_access(&app, &session, None, Action::Read, Resource::Notifications).await?;
+    let page = app
+        .sb
+        .notifications()
+        .list(
+            (&access).into(),
+            NotificationScope::Tree,
+            &NotificationFilter::default(),
+            &at,
+            PAGE_SIZE,
+        )
+        .await?;
+    Ok(Page::render(&List {
         chrome: Chrome::for_session(Some(&session), PATH),
         rows: page.items.iter().map(Row::from).collect(),
         pager: Pager::of(&page, PATH),
     })
-    .into_response()
+    .into_response())
 }
 
 #[derive(Template)]
@@ -126,24 +118,16 @@ pub async fn detail(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-) -> Response {
-    let Ok(sid) = NotificationSid::parse(&sid) else {
-        return not_found(&session, PATH);
-    };
-    let read = async {
-        let access =
-            own_access(&app, &session, None, Action::Read, Resource::Notifications).await?;
-        let notifications = app.sb.notifications();
-        notifications
-            .get((&access).into(), NotificationScope::Tree, &sid)
-            .await
-    };
-    let n = match read.await {
-        Ok(n) => n,
-        Err(e) => return failed(&session, PATH, e),
-    };
+) -> PageResult {
+    let sid = NotificationSid::parse(&sid).map_err(|_| PageError::NotFound)?;
+    let access = own_access(&app, &session, None, Action::Read, Resource::Notifications).await?;
+    let n = app
+        .sb
+        .notifications()
+        .get((&access).into(), NotificationScope::Tree, &sid)
+        .await?;
     let pairs = |v: &Option<String>| v.as_deref().map(decode_params).unwrap_or_default();
-    Page::render(&Detail {
+    Ok(Page::render(&Detail {
         chrome: Chrome::for_session(Some(&session), PATH),
         n: Row::from(&n),
         request_variables: pairs(&n.request_variables),
@@ -151,5 +135,5 @@ pub async fn detail(
         response_body: n.response_body.clone().unwrap_or_default(),
         message_text: n.message_text,
     })
-    .into_response()
+    .into_response())
 }

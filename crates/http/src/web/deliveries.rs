@@ -14,10 +14,10 @@ use switchboard_domain::delivery::{
 use switchboard_store::deliveries::DeliveryRecord;
 use switchboard_types::DeliverySid;
 
-use super::auth::internal;
 use super::chrome::Chrome;
-use super::forms::WebForm;
-use super::kit::{Pager, csrf_ok, expired, failed, not_found, own_access, page_at, when, when_opt};
+use super::csrf::CsrfForm;
+use super::error::{PageError, PageResult};
+use super::kit::{Pager, own_access, page_at, when, when_opt};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -94,56 +94,33 @@ pub struct ListQuery {
     before: Option<String>,
 }
 
-/// One delivery the deliveries page lists, with its attempts.
-/// The delivery a console path names, as the signed-in owner sees it; the
-/// page to answer with when it cannot be shown.
-async fn delivery(
-    app: &App,
-    session: &ConsoleSession,
-    sid: &str,
-) -> Result<DeliveryView, Response> {
-    let Ok(sid) = DeliverySid::parse(sid) else {
-        return Err(not_found(session, PATH));
-    };
-    let read = async {
-        let access = own_access(app, session, None, Action::Read, Resource::Deliveries).await?;
-        app.sb
-            .deliveries()
-            .get(&access, DeliveryScope::Tree, &sid)
-            .await
-    };
-    match read.await {
-        Ok(view) => Ok(view),
-        Err(e) => Err(failed(session, PATH, e)),
-    }
+/// The delivery a console path names, with its attempts, as the signed-in
+/// owner sees it.
+async fn delivery(app: &App, session: &ConsoleSession, sid: &str) -> PageResult<DeliveryView> {
+    let sid = DeliverySid::parse(sid).map_err(|_| PageError::NotFound)?;
+    let access = own_access(app, session, None, Action::Read, Resource::Deliveries).await?;
+    let deliveries = app.sb.deliveries();
+    Ok(deliveries.get(&access, DeliveryScope::Tree, &sid).await?)
 }
 
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
-    let listed = match own_access(&app, &session, None, Action::Read, Resource::Deliveries).await {
-        Ok(access) => {
-            let deliveries = app.sb.deliveries();
-            deliveries
-                .list((&access).into(), DeliveryScope::Tree, &at, 50)
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    let page = match listed {
-        Ok(p) => p,
-        Err(e) => return internal(e),
-    };
-    Page::render(&List {
+    let access = own_access(&app, &session, None, Action::Read, Resource::Deliveries).await?;
+    let deliveries = app.sb.deliveries();
+    let page = deliveries
+        .list((&access).into(), DeliveryScope::Tree, &at, 50)
+        .await?;
+    Ok(Page::render(&List {
         chrome: Chrome::for_session(Some(&session), PATH),
         rows: page.items.iter().map(Row::from).collect(),
         pager: Pager::of(&page, PATH),
         csrf_token: session.csrf_token.clone(),
     })
-    .into_response()
+    .into_response())
 }
 
 pub struct AttemptRow {
@@ -175,12 +152,9 @@ pub async fn detail(
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
     Query(q): Query<DetailQuery>,
-) -> Response {
-    let view = match delivery(&app, &session, &sid).await {
-        Ok(view) => view,
-        Err(page) => return page,
-    };
-    Page::render(&Detail {
+) -> PageResult {
+    let view = delivery(&app, &session, &sid).await?;
+    Ok(Page::render(&Detail {
         chrome: Chrome::for_session(Some(&session), PATH),
         d: Row::from(&view.delivery),
         attempts: view
@@ -204,7 +178,7 @@ pub async fn detail(
             .collect(),
         notice: q.replayed.is_some(),
     })
-    .into_response()
+    .into_response())
 }
 
 #[derive(Template)]
@@ -259,15 +233,15 @@ pub async fn replay_page(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-) -> Response {
-    let view = match delivery(&app, &session, &sid).await {
-        Ok(view) => view,
-        Err(page) => return page,
-    };
-    match app.sb.grant_active_again(&view.delivery).await {
-        Ok(active) => replay_confirm(&session, &view.delivery, active.as_ref(), false),
-        Err(e) => internal(e),
-    }
+) -> PageResult {
+    let view = delivery(&app, &session, &sid).await?;
+    let active = app.sb.grant_active_again(&view.delivery).await?;
+    Ok(replay_confirm(
+        &session,
+        &view.delivery,
+        active.as_ref(),
+        false,
+    ))
 }
 
 /// The confirmation page's form. A post without `confirmed` (not from that
@@ -276,45 +250,31 @@ pub async fn replay_page(
 /// the page was opened is not told it is gone without a new warning.
 pub async fn replay(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     Path(sid): Path<String>,
-    WebForm(form): WebForm,
-) -> Response {
-    let view = match delivery(&app, &session, &sid).await {
-        Ok(view) => view,
-        Err(page) => return page,
-    };
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
+    CsrfForm(session, form): CsrfForm,
+) -> PageResult {
+    let view = delivery(&app, &session, &sid).await?;
     if form.get("confirmed").is_none() {
-        return see_other(&format!("{PATH}/{sid}/replay"), Vec::new());
+        return Ok(see_other(&format!("{PATH}/{sid}/replay"), Vec::new()));
     }
     let confirmation = if form.get("grant_active").is_some() {
         ReplayConfirmation::GrantActiveAgain
     } else {
         ReplayConfirmation::Plain
     };
-    let replayed = match own_access(&app, &session, None, Action::Write, Resource::Deliveries).await
+    let access = own_access(&app, &session, None, Action::Write, Resource::Deliveries).await?;
+    let deliveries = app.sb.deliveries();
+    let (tree, delivery) = (DeliveryScope::Tree, &view.delivery.sid);
+    match deliveries
+        .replay(&access, tree, delivery, confirmation)
+        .await?
     {
-        Ok(access) => {
-            let deliveries = app.sb.deliveries();
-            deliveries
-                .replay(
-                    &access,
-                    DeliveryScope::Tree,
-                    &view.delivery.sid,
-                    confirmation,
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match replayed {
-        Ok(Replay::Queued(_)) => see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new()),
-        Ok(Replay::GrantActiveAgain(active)) => {
-            replay_confirm(&session, &view.delivery, Some(&active), true)
-        }
-        Err(e) => failed(&session, PATH, e),
+        Replay::Queued(_) => Ok(see_other(&format!("{PATH}/{sid}?replayed=1"), Vec::new())),
+        Replay::GrantActiveAgain(active) => Ok(replay_confirm(
+            &session,
+            &view.delivery,
+            Some(&active),
+            true,
+        )),
     }
 }

@@ -1,38 +1,16 @@
-//! Form bodies of the pages, and CSRF protection for forms filled in before
-//! signing in (sign-in, sign-up), which have no session to bind a token to: their
-//! token is a MAC of a random cookie, so another site can neither read nor forge it.
+//! CSRF tokens for forms filled in before signing in (sign-in, sign-up), which
+//! have no session to bind a token to: their token is a MAC of a random cookie,
+//! so another site can neither read nor forge it (checked by `csrf::guard`).
 
-use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use switchboard_domain::secrets::{Keys, random_id};
 
 use super::cookies;
-use crate::twilio::Params;
 
 const PURPOSE: &str = "anonymous-form";
 const FORM_COOKIE_SECONDS: i64 = 2 * 60 * 60;
-const MAX_FORM: usize = 64 * 1024;
-
-/// A parsed `application/x-www-form-urlencoded` body of a page's form.
-pub struct WebForm(pub Params);
-
-impl<S: Send + Sync> FromRequest<S> for WebForm {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::to_bytes(req.into_body(), MAX_FORM)
-            .await
-            .map_err(|_| {
-                (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large").into_response()
-            })?;
-        Params::parse(&bytes)
-            .map(WebForm)
-            .map_err(|e| (StatusCode::BAD_REQUEST, e.message).into_response())
-    }
-}
 
 fn token_for(keys: &Keys, cookie_value: &str) -> String {
     URL_SAFE_NO_PAD.encode(keys.sign(PURPOSE, cookie_value.as_bytes()))

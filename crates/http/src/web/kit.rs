@@ -1,38 +1,31 @@
-//! What every console page shares: the CSRF check, the 404 and "form expired"
-//! answers, paging links, and small formatting helpers.
+//! What every console page shares: asking the policy for the signed-in user,
+//! paging links, and small formatting helpers.
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use switchboard_domain::DomainError;
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_types::Timestamp;
 
-use super::auth::internal;
-use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
-use super::page::{message, see_other};
+use super::error::PageError;
 use crate::App;
-use crate::twilio::Params;
 
 /// What the policy lets the signed-in user do to `target` (they act as their
-/// main account's owner); a refusal is answered as [`failed`] answers it, with
-/// a way `back`. A change passes the `client`'s address, for the audit log.
+/// main account's owner). A change passes the `client`'s address, for the
+/// audit log.
 pub async fn access(
     app: &App,
     session: &ConsoleSession,
     client: Option<&ClientAddr>,
     target: RequestTarget<'_>,
     (action, resource): (Action, Resource),
-    back: &str,
-) -> Result<Access, Response> {
+) -> Result<Access, PageError> {
     let ip = client.map(ToString::to_string);
-    app.sb
+    Ok(app
+        .sb
         .console_access(session, ip.as_deref(), target, action, resource)
-        .await
-        .map_err(|e| failed(session, back, e))
+        .await?)
 }
 
 /// What the policy lets the signed-in user do to their own main account's
@@ -43,84 +36,13 @@ pub async fn own_access(
     client: Option<&ClientAddr>,
     action: Action,
     resource: Resource,
-) -> Result<Access, DomainError> {
-    let ip = client.map(ToString::to_string);
-    app.sb
-        .console_access(session, ip.as_deref(), own(session), action, resource)
-        .await
+) -> Result<Access, PageError> {
+    access(app, session, client, own(session), (action, resource)).await
 }
 
 /// The signed-in user's own main account.
 pub fn own(session: &ConsoleSession) -> RequestTarget<'_> {
     RequestTarget::Account(&session.account_sid)
-}
-
-/// Whether a form carries the session's CSRF token.
-pub fn csrf_ok(session: &ConsoleSession, form: &Params) -> bool {
-    session.csrf_matches(form.get("csrf_token").unwrap_or_default())
-}
-
-/// The answer to a state-changing form without the session's token: nothing changed.
-pub fn expired(session: &ConsoleSession, back: &str) -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        Chrome::for_session(Some(session), ""),
-        "This form has expired",
-        "The form was not sent from your Switchboard session. Nothing was changed.",
-        Some((back, "Back")),
-    )
-    .into_response()
-}
-
-/// A confirmed action's form: without the session's CSRF token nothing happens
-/// (`act` is a future, so it has not started yet); then `act` runs, success
-/// goes to the page `done` names, and a failure says why with a link `back`.
-pub async fn confirmed<T>(
-    session: &ConsoleSession,
-    form: &Params,
-    back: &str,
-    act: impl Future<Output = switchboard_domain::DomainResult<T>>,
-    done: impl FnOnce(T) -> String,
-) -> Response {
-    if !csrf_ok(session, form) {
-        return expired(session, back);
-    }
-    match act.await {
-        Ok(value) => see_other(&done(value), Vec::new()),
-        Err(e) => failed(session, back, e),
-    }
-}
-
-/// What a page the user cannot reach answers: the same as a page that does not
-/// exist, so it says nothing about other accounts.
-pub fn not_found(session: &ConsoleSession, back: &str) -> Response {
-    message(
-        StatusCode::NOT_FOUND,
-        Chrome::for_session(Some(session), ""),
-        "Page not found",
-        "There is nothing at this address in your account.",
-        Some((back, "Back")),
-    )
-    .into_response()
-}
-
-/// A domain error on a page: not found stays a 404, anything else is logged.
-pub fn failed(session: &ConsoleSession, back: &str, e: DomainError) -> Response {
-    match e {
-        DomainError::NotFound => not_found(session, back),
-        DomainError::Invalid { message: m, .. }
-        | DomainError::Forbidden(m)
-        | DomainError::Conflict(m)
-        | DomainError::AccountNotActive(m) => message(
-            StatusCode::BAD_REQUEST,
-            Chrome::for_session(Some(session), ""),
-            "That did not work",
-            &m,
-            Some((back, "Back")),
-        )
-        .into_response(),
-        other => internal(other),
-    }
 }
 
 pub fn encode(value: &str) -> String {

@@ -3,17 +3,17 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
-use switchboard_store::calls::CallFilter;
-use switchboard_store::messages::MessageFilter;
+use switchboard_domain::telephony::calls::{Call, CallFilter};
+use switchboard_domain::telephony::messages::{Message, MessageFilter};
 use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, CallStatus, MessageStatus};
 
-use super::auth::internal;
 use super::chrome::Chrome;
-use super::kit::{self, Pager, dollars, encode, not_found, page_at, when, when_opt};
+use super::error::{PageError, PageResult};
+use super::kit::{self, Pager, dollars, encode, page_at, when, when_opt};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -81,6 +81,43 @@ fn non_empty(v: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+impl From<&Message> for LogRow {
+    fn from(m: &Message) -> Self {
+        let mut detail: String = m.body.chars().take(80).collect();
+        if m.body.chars().count() > 80 {
+            detail.push('…');
+        }
+        LogRow {
+            sid: m.sid.to_string(),
+            when: when(m.date_created),
+            from: m.from.clone(),
+            to: m.to.clone(),
+            status_class: status_class(m.status.as_str()),
+            status: m.status.as_str().to_owned(),
+            detail,
+            price: m.price_micros.map(dollars).unwrap_or_default(),
+        }
+    }
+}
+
+impl From<&Call> for LogRow {
+    fn from(c: &Call) -> Self {
+        LogRow {
+            sid: c.sid.to_string(),
+            when: when_opt(c.start_time.or(Some(c.date_created))),
+            from: c.from.clone(),
+            to: c.to.clone(),
+            status_class: status_class(c.status.as_str()),
+            status: c.status.as_str().to_owned(),
+            detail: match c.duration {
+                Some(d) => format!("{} · {d} s", c.direction),
+                None => c.direction.as_str().to_owned(),
+            },
+            price: c.price_micros.map(dollars).unwrap_or_default(),
+        }
+    }
+}
+
 fn status_class(status: &str) -> &'static str {
     match status {
         "completed" | "delivered" | "sent" | "received" => "ok",
@@ -93,13 +130,10 @@ pub async fn page(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<LogQuery>,
-) -> Response {
+) -> PageResult {
     let account = match non_empty(&q.account) {
         None => session.account_sid.clone(),
-        Some(s) => match AccountSid::parse(&s) {
-            Ok(sid) => sid,
-            Err(_) => return not_found(&session, PATH),
-        },
+        Some(s) => AccountSid::parse(&s).map_err(|_| PageError::NotFound)?,
     };
     let messages = q.kind.as_deref() == Some("messages");
     let resource = match messages {
@@ -108,10 +142,7 @@ pub async fn page(
     };
     let target = RequestTarget::Account(&account);
     let reading = (Action::Read, resource);
-    let access = match kit::access(&app, &session, None, target, reading, PATH).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let access = kit::access(&app, &session, None, target, reading).await?;
     let to = non_empty(&q.to);
     let from = non_empty(&q.from);
     let statuses: Vec<&'static str> = if messages {
@@ -142,35 +173,13 @@ pub async fn page(
             status: status.as_deref().and_then(|s| MessageStatus::parse(s).ok()),
             ..MessageFilter::default()
         };
-        match app
-            .sb
-            .console_messages(&access, &filter, &at, PAGE_SIZE)
-            .await
-        {
-            Ok(p) => (
-                p.items
-                    .iter()
-                    .map(|m| LogRow {
-                        sid: m.sid.to_string(),
-                        when: when(m.date_created),
-                        from: m.from_number.clone(),
-                        to: m.to_number.clone(),
-                        status_class: status_class(m.status.as_str()),
-                        status: m.status.as_str().to_owned(),
-                        detail: {
-                            let mut body: String = m.body.chars().take(80).collect();
-                            if m.body.chars().count() > 80 {
-                                body.push('…');
-                            }
-                            body
-                        },
-                        price: m.price_micros.map(dollars).unwrap_or_default(),
-                    })
-                    .collect::<Vec<_>>(),
-                Pager::of(&p, &base),
-            ),
-            Err(e) => return internal(e),
-        }
+        let sb = &app.sb;
+        let p = sb.list_messages(&access, &account, &filter, &at, PAGE_SIZE);
+        let p = p.await?;
+        (
+            p.items.iter().map(LogRow::from).collect::<Vec<_>>(),
+            Pager::of(&p, &base),
+        )
     } else {
         let filter = CallFilter {
             to: to.clone(),
@@ -178,28 +187,13 @@ pub async fn page(
             status: status.as_deref().and_then(|s| CallStatus::parse(s).ok()),
             ..CallFilter::default()
         };
-        match app.sb.console_calls(&access, &filter, &at, PAGE_SIZE).await {
-            Ok(p) => (
-                p.items
-                    .iter()
-                    .map(|c| LogRow {
-                        sid: c.sid.to_string(),
-                        when: when_opt(c.start_time.or(Some(c.date_created))),
-                        from: c.from_number.clone(),
-                        to: c.to_number.clone(),
-                        status_class: status_class(c.status.as_str()),
-                        status: c.status.as_str().to_owned(),
-                        detail: match c.duration {
-                            Some(d) => format!("{} · {d} s", c.direction),
-                            None => c.direction.as_str().to_owned(),
-                        },
-                        price: c.price_micros.map(dollars).unwrap_or_default(),
-                    })
-                    .collect::<Vec<_>>(),
-                Pager::of(&p, &base),
-            ),
-            Err(e) => return internal(e),
-        }
+        let sb = &app.sb;
+        let p = sb.list_calls(&access, &account, &filter, &at, PAGE_SIZE);
+        let p = p.await?;
+        (
+            p.items.iter().map(LogRow::from).collect::<Vec<_>>(),
+            Pager::of(&p, &base),
+        )
     };
 
     // The picker: the main account and its subaccounts (the first few hundred).
@@ -210,25 +204,16 @@ pub async fn page(
     }];
     let listing = (Action::Read, Resource::AccountList);
     let target = RequestTarget::AccountList;
-    let tree = match kit::access(&app, &session, None, target, listing, PATH).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match app
-        .sb
-        .accounts()
-        .subaccounts(&tree, &PageAt::First, 500)
-        .await
-    {
-        Ok(p) => accounts.extend(p.items.iter().map(|a| AccountOption {
-            sid: a.sid.to_string(),
-            label: format!("{} ({})", a.friendly_name, a.sid),
-            selected: a.sid == account,
-        })),
-        Err(e) => return internal(e),
-    }
+    let tree = kit::access(&app, &session, None, target, listing).await?;
+    let subaccounts = app.sb.accounts();
+    let subaccounts = subaccounts.subaccounts(&tree, &PageAt::First, 500).await?;
+    accounts.extend(subaccounts.items.iter().map(|a| AccountOption {
+        sid: a.sid.to_string(),
+        label: format!("{} ({})", a.friendly_name, a.sid),
+        selected: a.sid == account,
+    }));
 
-    Page::render(&Logs {
+    Ok(Page::render(&Logs {
         chrome: Chrome::for_session(Some(&session), PATH),
         accounts,
         messages,
@@ -242,5 +227,5 @@ pub async fn page(
         pager,
         account_sid: account.to_string(),
     })
-    .into_response()
+    .into_response())
 }

@@ -10,9 +10,11 @@ pub mod client_addr;
 pub mod consent;
 pub mod console;
 pub mod cookies;
+pub mod csrf;
 pub mod customer_apps;
 pub mod debugger;
 pub mod deliveries;
+pub mod error;
 pub mod forms;
 pub mod kit;
 pub mod logs;
@@ -22,9 +24,21 @@ pub mod session;
 pub mod subaccounts;
 pub mod usage;
 
+use axum::Router;
 use axum::routing::{get, post};
 
+use crate::App;
 use crate::routes::Routes;
+
+/// The pages, every route behind [`csrf::guard`]: no state-changing request
+/// reaches a page handler without the form's token checked.
+pub fn router(app: &App) -> Router<App> {
+    let (router, _) = routes().into_parts();
+    router.route_layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        csrf::guard,
+    ))
+}
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -3,12 +3,14 @@
 
 use axum::http::{HeaderMap, header};
 
+#[derive(Clone)]
 pub struct Part {
     pub name: String,
     pub filename: Option<String>,
     pub data: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Multipart {
     pub parts: Vec<Part>,
 }

@@ -1,6 +1,7 @@
 //! Who is signed in, read from the session cookie.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -12,8 +13,13 @@ use crate::App;
 /// The signed-in user, if any.
 pub struct Viewer(pub Option<ConsoleSession>);
 
-async fn load(parts: &Parts, app: &App) -> Option<ConsoleSession> {
-    let value = cookies::get(&parts.headers, cookies::SESSION)?;
+/// The session a request's cookie names, if it is live.
+pub async fn load(parts: &Parts, app: &App) -> Option<ConsoleSession> {
+    from_headers(&parts.headers, app).await
+}
+
+pub async fn from_headers(headers: &HeaderMap, app: &App) -> Option<ConsoleSession> {
+    let value = cookies::get(headers, cookies::SESSION)?;
     match app.sb.session(value).await {
         Ok(session) => session,
         Err(e) => {

@@ -13,12 +13,12 @@ use switchboard_domain::console::ConsoleSession;
 use switchboard_store::accounts::AccountRecord;
 use switchboard_types::{AccountSid, AccountStatus};
 
-use super::auth::internal;
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
+use super::csrf::CsrfForm;
 use super::customer_apps::Confirm;
-use super::forms::WebForm;
-use super::kit::{Pager, access, csrf_ok, expired, failed, not_found, page_at, when};
+use super::error::{PageError, PageResult};
+use super::kit::{Pager, access, page_at, when};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -74,32 +74,22 @@ async fn render_list(
     q: &ListQuery,
     name: String,
     name_error: Option<String>,
-) -> Response {
+) -> PageResult {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
     let listing = (Action::Read, Resource::AccountList);
-    let access = match access(
-        app,
-        session,
-        None,
-        RequestTarget::AccountList,
-        listing,
-        PATH,
-    )
-    .await
-    {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let page = match app.sb.accounts().subaccounts(&access, &at, PAGE_SIZE).await {
-        Ok(p) => p,
-        Err(e) => return internal(e),
-    };
+    let target = RequestTarget::AccountList;
+    let access = access(app, session, None, target, listing).await?;
+    let page = app
+        .sb
+        .accounts()
+        .subaccounts(&access, &at, PAGE_SIZE)
+        .await?;
     let status = if name_error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    Page::render(&List {
+    Ok(Page::render(&List {
         chrome: Chrome::for_session(Some(session), PATH),
         rows: page.items.iter().map(Row::from).collect(),
         pager: Pager::of(&page, PATH),
@@ -113,37 +103,33 @@ async fn render_list(
             .map(|sid| format!("Subaccount {sid} was created.")),
     })
     .status(status)
-    .into_response()
+    .into_response())
 }
 
 pub async fn list(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<ListQuery>,
-) -> Response {
+) -> PageResult {
     render_list(&app, &session, &q, String::new(), None).await
 }
 
 pub async fn create(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     client: ClientAddr,
-    WebForm(form): WebForm,
-) -> Response {
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
+    CsrfForm(session, form): CsrfForm,
+) -> PageResult {
     let name = form.get("friendly_name").unwrap_or_default().to_owned();
     let creating = (Action::Write, Resource::AccountList);
     let target = RequestTarget::AccountList;
-    let access = match access(&app, &session, Some(&client), target, creating, PATH).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let access = access(&app, &session, Some(&client), target, creating).await?;
     // A blank name is the default one, as through the API with none.
     let given = Some(name.as_str()).filter(|n| !n.trim().is_empty());
     match app.sb.accounts().create_subaccount(&access, given).await {
-        Ok(a) => see_other(&format!("{PATH}/{}?done=created", a.record.sid), Vec::new()),
+        Ok(a) => Ok(see_other(
+            &format!("{PATH}/{}?done=created", a.record.sid),
+            Vec::new(),
+        )),
         Err(DomainError::Invalid { message, .. }) => {
             let q = ListQuery {
                 after: None,
@@ -152,7 +138,7 @@ pub async fn create(
             };
             render_list(&app, &session, &q, name, Some(human(&message))).await
         }
-        Err(e) => internal(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -213,20 +199,14 @@ fn render_detail(
 
 /// A subaccount of the signed-in main account; anything else (the main
 /// account itself included) is not found.
-async fn owned(app: &App, session: &ConsoleSession, sid: &str) -> Result<AccountRecord, Response> {
-    let Ok(sid) = AccountSid::parse(sid) else {
-        return Err(not_found(session, PATH));
-    };
+async fn owned(app: &App, session: &ConsoleSession, sid: &str) -> PageResult<AccountRecord> {
+    let sid = AccountSid::parse(sid).map_err(|_| PageError::NotFound)?;
     let reading = (Action::Read, Resource::Account);
     let target = RequestTarget::Account(&sid);
-    let access = access(app, session, None, target, reading, PATH).await?;
-    app.sb
-        .accounts()
-        .get(&access)
-        .await
-        .ok()
+    let access = access(app, session, None, target, reading).await?;
+    Some(app.sb.accounts().get(&access).await?)
         .filter(|a| !a.is_main())
-        .ok_or_else(|| not_found(session, PATH))
+        .ok_or(PageError::NotFound)
 }
 
 /// Changes a subaccount of the signed-in main account.
@@ -259,41 +239,43 @@ pub async fn detail(
     SignedIn(session): SignedIn,
     Path(sid): Path<String>,
     Query(q): Query<DetailQuery>,
-) -> Response {
-    match owned(&app, &session, &sid).await {
-        Ok(account) => {
-            let name = account.friendly_name.clone();
-            render_detail(&session, &account, name, None, q.done.as_deref())
-        }
-        Err(r) => r,
-    }
+) -> PageResult {
+    let account = owned(&app, &session, &sid).await?;
+    let name = account.friendly_name.clone();
+    Ok(render_detail(
+        &session,
+        &account,
+        name,
+        None,
+        q.done.as_deref(),
+    ))
 }
 
 pub async fn rename(
     State(app): State<App>,
-    SignedIn(session): SignedIn,
     client: ClientAddr,
     Path(sid): Path<String>,
-    WebForm(form): WebForm,
-) -> Response {
-    let account = match owned(&app, &session, &sid).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
+    CsrfForm(session, form): CsrfForm,
+) -> PageResult {
+    let account = owned(&app, &session, &sid).await?;
     let name = form.get("friendly_name").unwrap_or_default().to_owned();
     let renaming = AccountChanges {
         friendly_name: Some(name.clone()),
         status: None,
     };
     match change(&app, &session, &client, &account, renaming).await {
-        Ok(a) => see_other(&format!("{PATH}/{}?done=renamed", a.sid), Vec::new()),
-        Err(DomainError::Invalid { message, .. }) => {
-            render_detail(&session, &account, name, Some(human(&message)), None)
-        }
-        Err(e) => failed(&session, PATH, e),
+        Ok(a) => Ok(see_other(
+            &format!("{PATH}/{}?done=renamed", a.sid),
+            Vec::new(),
+        )),
+        Err(DomainError::Invalid { message, .. }) => Ok(render_detail(
+            &session,
+            &account,
+            name,
+            Some(human(&message)),
+            None,
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -336,11 +318,8 @@ pub async fn confirm_change(
     session: ConsoleSession,
     sid: String,
     change: Change,
-) -> Response {
-    let account = match owned(&app, &session, &sid).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let account = owned(&app, &session, &sid).await?;
     let (heading, body, button) = match change {
         Change::Suspend => (
             format!("Suspend {}?", account.friendly_name),
@@ -364,7 +343,7 @@ pub async fn confirm_change(
             "Reactivate",
         ),
     };
-    Page::render(&Confirm {
+    Ok(Page::render(&Confirm {
         chrome: Chrome::for_session(Some(&session), PATH),
         heading,
         body,
@@ -373,7 +352,7 @@ pub async fn confirm_change(
         cancel: format!("{PATH}/{}", account.sid),
         csrf_token: session.csrf_token.clone(),
     })
-    .into_response()
+    .into_response())
 }
 
 pub async fn apply_change(
@@ -381,27 +360,18 @@ pub async fn apply_change(
     session: ConsoleSession,
     client: ClientAddr,
     sid: String,
-    form: crate::twilio::Params,
     change: Change,
-) -> Response {
-    let account = match owned(&app, &session, &sid).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if !csrf_ok(&session, &form) {
-        return expired(&session, PATH);
-    }
+) -> PageResult {
+    let account = owned(&app, &session, &sid).await?;
     let changing = AccountChanges {
         friendly_name: None,
         status: Some(change.status()),
     };
-    match self::change(&app, &session, &client, &account, changing).await {
-        Ok(a) => see_other(
-            &format!("{PATH}/{}?done={}", a.sid, change.done()),
-            Vec::new(),
-        ),
-        Err(e) => failed(&session, &format!("{PATH}/{}", account.sid), e),
-    }
+    let changed = self::change(&app, &session, &client, &account, changing).await?;
+    Ok(see_other(
+        &format!("{PATH}/{}?done={}", changed.sid, change.done()),
+        Vec::new(),
+    ))
 }
 
 macro_rules! change_handlers {
@@ -410,17 +380,16 @@ macro_rules! change_handlers {
             State(app): State<App>,
             SignedIn(session): SignedIn,
             Path(sid): Path<String>,
-        ) -> Response {
+        ) -> PageResult {
             confirm_change(app, session, sid, $change).await
         }
         pub async fn $post(
             State(app): State<App>,
-            SignedIn(session): SignedIn,
             client: ClientAddr,
             Path(sid): Path<String>,
-            WebForm(form): WebForm,
-        ) -> Response {
-            apply_change(app, session, client, sid, form, $change).await
+            CsrfForm(session, _): CsrfForm,
+        ) -> PageResult {
+            apply_change(app, session, client, sid, $change).await
         }
     };
 }

@@ -1,15 +1,20 @@
 //! Spend per category and per day of the signed-in account tree, with a chart
-//! drawn by the server (SVG, no script), and the balance.
+//! drawn by the server (SVG, no script), and the balance: read through the
+//! API's usage records and balance, with the console user's access.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
+use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
-use switchboard_domain::access::{Action, Resource};
+use switchboard_domain::access::{Access, Action, Resource};
+use switchboard_domain::telephony::usage::{UsageList, UsageRecord, UsageRequest};
+use switchboard_store::page::PageAt;
+use switchboard_types::{AccountSid, Timestamp, UsageCategory};
 
-use super::auth::internal;
 use super::chrome::Chrome;
-use super::kit::dollars;
+use super::error::PageResult;
+use super::kit::{dollars, own_access};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -48,9 +53,10 @@ pub struct Chart {
 }
 
 pub struct CategoryRow {
-    pub category: String,
+    pub category: &'static str,
     pub count: i64,
-    pub usage: i64,
+    /// Minutes, segments or numbers, as the API's usage records write them.
+    pub usage: String,
     pub price: String,
     pub share: String,
 }
@@ -155,54 +161,88 @@ fn chart(days: &[(String, i64)]) -> Chart {
     }
 }
 
+/// A usage report of the signed-in account's whole tree from `first` to
+/// `last`, through the same front door as the API's usage records.
+async fn report(
+    app: &App,
+    access: &Access,
+    account: &AccountSid,
+    (list, category): (UsageList, Option<&str>),
+    (first, last): (NaiveDate, NaiveDate),
+) -> PageResult<Vec<UsageRecord>> {
+    let report = UsageRequest {
+        list,
+        category: category.map(str::to_owned),
+        start_date: Some(first),
+        end_date: Some(last),
+        include_subaccounts: true,
+    };
+    // Every day of the longest window, or every category, fits on one page.
+    let size = WINDOWS[WINDOWS.len() - 1] + 1;
+    let sb = &app.sb;
+    let page = sb.usage_records(access, account, &report, &PageAt::First, size);
+    Ok(page.await?.items)
+}
+
 pub async fn page(
     State(app): State<App>,
     SignedIn(session): SignedIn,
     Query(q): Query<UsageQuery>,
-) -> Response {
+) -> PageResult {
     let days = q
         .days
         .and_then(|d| d.parse().ok())
         .filter(|d| WINDOWS.contains(d))
         .unwrap_or(30);
-    let reading = (Action::Read, Resource::Usage);
-    let target = super::kit::own(&session);
-    let access = match super::kit::access(&app, &session, None, target, reading, PATH).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let summary = match app.sb.console_usage(&access, days).await {
-        Ok(s) => s,
-        Err(e) => return internal(e),
-    };
-    let total: i64 = summary.categories.iter().map(|c| c.price_micros).sum();
-    Page::render(&UsagePage {
+    let reading = own_access(&app, &session, None, Action::Read, Resource::Usage).await?;
+    let account = &session.account_sid;
+    let last = Timestamp::now().to_datetime().date_naive();
+    let first = last - Duration::days(i64::from(days) - 1);
+    let window = (first, last);
+    let per_day = (UsageList::Daily, Some("totalprice"));
+    let days_spent: Vec<(String, i64)> = report(&app, &reading, account, per_day, window)
+        .await?
+        .into_iter()
+        .map(|r| (r.start_date.format("%Y-%m-%d").to_string(), r.price_micros))
+        .collect();
+    // The leaf categories (what was charged), not the sums Twilio adds.
+    let mut categories: Vec<UsageRecord> =
+        report(&app, &reading, account, (UsageList::All, None), window)
+            .await?
+            .into_iter()
+            .filter(|r| UsageCategory::parse(r.category).is_ok())
+            .filter(|r| r.count != 0 || r.price_micros != 0)
+            .collect();
+    categories.sort_by_key(|c| std::cmp::Reverse(c.price_micros));
+    let balance = own_access(&app, &session, None, Action::Read, Resource::Balance).await?;
+    let (_, balance_micros) = app.sb.balance(&balance).await?;
+    let total: i64 = categories.iter().map(|c| c.price_micros).sum();
+    let day = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    Ok(Page::render(&UsagePage {
         chrome: Chrome::for_session(Some(&session), PATH),
         windows: WINDOWS.iter().map(|w| (*w, *w == days)).collect(),
         days,
-        first_day: summary.first_day.clone(),
-        last_day: summary.last_day.clone(),
-        balance: dollars(summary.balance_micros),
-        negative_balance: summary.balance_micros < 0,
+        first_day: day(first),
+        last_day: day(last),
+        balance: dollars(balance_micros),
+        negative_balance: balance_micros < 0,
         total: dollars(total),
-        categories: summary
-            .categories
-            .iter()
+        categories: categories
+            .into_iter()
             .map(|c| CategoryRow {
-                category: c.category.clone(),
+                category: c.category,
                 count: c.count,
-                usage: c.usage,
-                price: dollars(c.price_micros),
                 share: if total > 0 {
                     format!("{:.0}%", c.price_micros as f64 * 100.0 / total as f64)
                 } else {
                     "—".into()
                 },
+                price: dollars(c.price_micros),
+                usage: c.usage,
             })
             .collect(),
-        chart: chart(&summary.days),
-        day_rows: summary
-            .days
+        chart: chart(&days_spent),
+        day_rows: days_spent
             .iter()
             .rev()
             .filter(|d| d.1 != 0)
@@ -212,7 +252,7 @@ pub async fn page(
             })
             .collect(),
     })
-    .into_response()
+    .into_response())
 }
 
 #[cfg(test)]

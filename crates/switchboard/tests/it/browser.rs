@@ -108,7 +108,12 @@ impl<'s> Browser<'s> {
         self.cookies.clear();
     }
 
-    async fn send(&mut self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Answer {
+    pub async fn send(
+        &mut self,
+        method: Method,
+        path: &str,
+        form: Option<&[(&str, &str)]>,
+    ) -> Answer {
         let url = if path.starts_with("http") {
             path.to_owned()
         } else {

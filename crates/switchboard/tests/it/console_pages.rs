@@ -2,7 +2,7 @@
 //! the session's CSRF token, another account's subaccounts, apps and deliveries
 //! answer 404 (reading and changing), and what users typed comes back escaped.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_store::page::PageAt;
@@ -182,21 +182,7 @@ server_test!(
             );
         }
 
-        // Nothing changed.
-        let subaccount =
-            s.sb.read_account(&AccountSid::parse(sub).unwrap())
-                .await
-                .unwrap();
-        assert_eq!(subaccount.friendly_name, "Staging");
-        assert_eq!(subaccount.status, AccountStatus::Active);
-        let apps =
-            s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
-                .await
-                .unwrap()
-                .items;
-        assert_eq!(apps.len(), 1, "an app was created or deleted");
-        assert_eq!(apps[0].friendly_name, "Call Analytics");
-        assert!(!apps[0].has_logo);
+        nothing_changed(&s, &w).await;
         let grant_of =
             s.sb.store()
                 .opt(switchboard_store::authorizations::by_subaccount(
@@ -236,6 +222,19 @@ server_test!(
 
 /// Posts the logo form as a browser does (multipart), with `token`.
 async fn upload(s: &TestServer, cookie: &str, app: &str, token: &str, image: &[u8]) -> StatusCode {
+    let path = format!("/console/apps/{app}/logo");
+    upload_to(s, Method::POST, &path, cookie, token, image).await
+}
+
+/// Sends a multipart form with `token` and an image to any page.
+async fn upload_to(
+    s: &TestServer,
+    method: Method,
+    path: &str,
+    cookie: &str,
+    token: &str,
+    image: &[u8],
+) -> StatusCode {
     let mut body = format!(
         "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n\
          --XyZ\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"l.png\"\r\n\
@@ -245,7 +244,7 @@ async fn upload(s: &TestServer, cookie: &str, app: &str, token: &str, image: &[u
     body.extend_from_slice(image);
     body.extend_from_slice(b"\r\n--XyZ--\r\n");
     s.http
-        .post(s.url(&format!("/console/apps/{app}/logo")))
+        .request(method, s.url(path))
         .header("Cookie", cookie)
         .header("Content-Type", "multipart/form-data; boundary=XyZ")
         .body(body)
@@ -254,6 +253,97 @@ async fn upload(s: &TestServer, cookie: &str, app: &str, token: &str, image: &[u
         .unwrap()
         .status()
 }
+
+/// Nothing changed `w`'s subaccount and app from what `world` made.
+async fn nothing_changed(s: &TestServer, w: &World<'_>) {
+    let subaccount =
+        s.sb.read_account(&AccountSid::parse(&w.subaccount).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(subaccount.friendly_name, "Staging");
+    assert_eq!(subaccount.status, AccountStatus::Active);
+    let apps =
+        s.sb.apps_of(&w.owner.account, &PageAt::First, 10)
+            .await
+            .unwrap()
+            .items;
+    assert_eq!(apps.len(), 1, "an app was created or deleted");
+    assert_eq!(apps[0].friendly_name, "Call Analytics");
+    assert!(!apps[0].has_logo);
+}
+
+/// A route template with its parameters filled in with `w`'s own things, so a
+/// handler that skipped the check would find something to change.
+fn filled(template: &str, w: &World<'_>) -> String {
+    let sid = if template.starts_with("/console/subaccounts/") {
+        &w.subaccount
+    } else if template.starts_with("/console/deliveries/") {
+        &w.delivery
+    } else {
+        &w.app
+    };
+    template
+        .replace("{subaccount}", &w.grant)
+        .replace("{sid}", sid)
+}
+
+// Driven by the route table, not a list: every route of the pages, including
+// ones added later, answers every state-changing method without the session's
+// token (none, empty, another session's; as a form or multipart) with 403 and
+// changes nothing. `csrf::guard` does this before routing reaches a handler.
+server_test!(every_state_changing_page_route_needs_the_token, |s| {
+    let mut w = world(&s).await;
+    let foreign = owner(&s).await.browser.get("/console").await.csrf();
+    let (_, templates) = switchboard_http::web::routes().into_parts();
+    assert!(templates.len() > 30, "{templates:?}");
+    let cookie = format!(
+        "sb_session={}",
+        w.owner.browser.cookie("sb_session").unwrap()
+    );
+    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+    for template in &templates {
+        let path = filled(template, &w);
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            for token in [None, Some(""), Some(foreign.as_str())] {
+                let mut form = vec![
+                    ("friendly_name", "Changed by an attacker"),
+                    ("decision", "authorize"),
+                    ("confirmed", "1"),
+                ];
+                form.extend(token.map(|t| ("csrf_token", t)));
+                let answer = w
+                    .owner
+                    .browser
+                    .send(method.clone(), &path, Some(&form))
+                    .await;
+                assert_eq!(
+                    answer.status,
+                    StatusCode::FORBIDDEN,
+                    "{method} {path} {token:?}: {}",
+                    answer.body
+                );
+                assert!(answer.location().is_empty(), "{method} {path}");
+                assert!(
+                    answer.body.contains("Nothing was changed"),
+                    "{method} {path}: {}",
+                    answer.body
+                );
+            }
+            let multipart = upload_to(&s, method.clone(), &path, &cookie, &foreign, &png);
+            assert_eq!(
+                multipart.await,
+                StatusCode::FORBIDDEN,
+                "{method} {path} multipart"
+            );
+        }
+    }
+    nothing_changed(&s, &w).await;
+    let account = s.sb.read_account(&w.owner.account).await.unwrap();
+    assert!(account.secondary_token_sealed.is_none());
+    assert_eq!(account.account_type, AccountType::Full);
+    // Still signed in: sign-out was refused too.
+    assert_eq!(w.owner.browser.get("/console").await.status, StatusCode::OK);
+});
 
 server_test!(
     another_accounts_subaccounts_apps_and_deliveries_answer_404,
