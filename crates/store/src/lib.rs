@@ -33,6 +33,7 @@ pub mod connect_apps;
 pub mod console;
 pub mod deliveries;
 pub mod instance;
+pub mod media;
 pub mod messages;
 pub mod page;
 pub mod phone_numbers;
@@ -396,7 +397,7 @@ mod column_counts {
             let store = Store::open(&db.database_url(), PoolSize::default())
                 .await
                 .unwrap();
-            for (sql, derived) in [messages::ROW, calls::ROW, access::FACTS] {
+            for (sql, derived) in [messages::ROW, calls::ROW, media::ROW, access::FACTS] {
                 assert_eq!(store.columns_of(sql).await, derived, "{sql}");
             }
 

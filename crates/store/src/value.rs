@@ -11,7 +11,7 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
-    HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid,
+    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid,
     RecordingSid, RecordingStatus, Timestamp, UsageCategory,
 };
 
@@ -76,6 +76,7 @@ sid_values!(
     AccountSid,
     ConnectAppSid,
     CallSid,
+    MediaSid,
     MessageSid,
     PhoneNumberSid,
     RecordingSid,
