@@ -200,9 +200,7 @@ impl Switchboard {
             date_created: now,
             date_updated: now,
         };
-        self.store()
-            .run(messages::insert_many(std::slice::from_ref(&message)))
-            .await?;
+        self.insert_message_with_media(&message, &media).await?;
         self.wake_simulator();
         tracing::info!(account = %account.sid, message = %message.sid, "sent a message");
         Ok(message.into())

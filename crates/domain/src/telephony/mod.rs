@@ -9,6 +9,7 @@
 
 pub mod billing;
 pub mod calls;
+pub mod media;
 pub mod messages;
 pub mod numbers;
 pub mod seed;
@@ -91,6 +92,10 @@ impl SimSpeed {
 pub struct TelephonySettings {
     pub speed: SimSpeed,
     pub prices: PriceList,
+    /// Whether a media item's content (`…/Media/{Sid}`) asks for the account's
+    /// credentials; off by default, as Twilio serves media (`serve
+    /// --media-requires-auth`).
+    pub media_requires_auth: bool,
 }
 
 impl Default for TelephonySettings {
@@ -98,6 +103,7 @@ impl Default for TelephonySettings {
         TelephonySettings {
             speed: SimSpeed::Factor(1.0),
             prices: PriceList::default(),
+            media_requires_auth: false,
         }
     }
 }
