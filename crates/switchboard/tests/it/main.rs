@@ -19,6 +19,7 @@ mod consent_security;
 mod console_pages;
 mod extension_paths;
 mod health;
+mod media;
 mod metrics;
 mod principal;
 mod processes;

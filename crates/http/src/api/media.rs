@@ -1,0 +1,180 @@
+//! `…/Messages/{Sid}/Media…`: a message's media as JSON, and each item's
+//! content at `…/Media/{Sid}` (no extension), served as Twilio serves it:
+//! to anyone with the URL unless the operator asks for credentials
+//! (`serve --media-requires-auth`; see docs/messaging.md, "Media").
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use switchboard_domain::DomainError;
+use switchboard_domain::access::Resource;
+use switchboard_domain::telephony::media::{DEFAULT_CONTENT_TYPE, Media, MediaContent};
+use switchboard_types::{AccountSid, MediaSid, MessageSid};
+
+use super::json::API_PREFIX;
+use super::scope;
+use crate::App;
+use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest};
+
+#[derive(Serialize)]
+pub struct MediaJson {
+    pub account_sid: AccountSid,
+    pub content_type: String,
+    pub date_created: String,
+    pub date_updated: String,
+    pub parent_sid: MessageSid,
+    pub sid: MediaSid,
+    pub uri: String,
+}
+
+impl From<Media> for MediaJson {
+    fn from(m: Media) -> Self {
+        MediaJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/Messages/{}/Media/{}.json",
+                m.account_sid, m.parent_sid, m.sid
+            ),
+            account_sid: m.account_sid,
+            content_type: m.content_type,
+            date_created: m.date_created.rfc2822(),
+            date_updated: m.date_updated.rfc2822(),
+            parent_sid: m.parent_sid,
+            sid: m.sid,
+        }
+    }
+}
+
+pub async fn list(
+    State(app): State<App>,
+    Path((account_segment, message_segment)): Path<(String, String)>,
+    call: ApiCall,
+) -> Result<Json<Envelope<MediaJson>>, ApiError> {
+    let account = scope::account(&account_segment);
+    let request = call.request(scope::target(&account), Resource::Messages)?;
+    let (Some(_), Ok(message)) = (&account, MessageSid::parse(&message_segment)) else {
+        return Err(scope::not_found(&app, &call, &request).await);
+    };
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let page = app
+        .sb
+        .media()
+        .list((&request).into(), &message, &paging.at, paging.size)
+        .await
+        .map_err(|e| call.fail(e))?;
+    Ok(Json(Envelope::new(
+        "media_list",
+        call.path(),
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        MediaJson::from,
+    )))
+}
+
+/// `…/Media/{Sid}.json` is the item; `…/Media/{Sid}` its content.
+pub async fn fetch(
+    State(app): State<App>,
+    Path((account_segment, message_segment, segment)): Path<(String, String, String)>,
+    call: ApiCall,
+) -> Result<Response, ApiError> {
+    let message = MessageSid::parse(&message_segment).ok();
+    if !segment.ends_with(".json") {
+        return content(app, (account_segment, message, segment), call).await;
+    }
+    let item = scope::read_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Messages,
+        MediaSid::parse,
+        async |request, _, sid| match &message {
+            Some(message) => app.sb.media().fetch(request.into(), message, sid).await,
+            None => app
+                .sb
+                .authorize(request)
+                .await
+                .and(Err(DomainError::NotFound)),
+        },
+    )
+    .await?;
+    Ok(Json(MediaJson::from(item)).into_response())
+}
+
+async fn content(
+    app: App,
+    (account_segment, message, segment): (String, Option<MessageSid>, String),
+    call: ApiCall,
+) -> Result<Response, ApiError> {
+    let account = scope::account(&account_segment);
+    let sid = MediaSid::parse(&segment).ok();
+    let found = if app.sb.settings().telephony.media_requires_auth {
+        let request = call.request(scope::target(&account), Resource::Messages)?;
+        let (Some(_), Some(message), Some(sid)) = (&account, &message, &sid) else {
+            return Err(scope::not_found(&app, &call, &request).await);
+        };
+        app.sb
+            .media()
+            .fetch_content((&request).into(), message, sid)
+            .await
+    } else {
+        let (Some(account), Some(message), Some(sid)) = (&account, &message, &sid) else {
+            return Err(ApiError::not_found(call.path()));
+        };
+        app.sb.media().public_content(account, message, sid).await
+    };
+    Ok(media_response(
+        found.map_err(|e| call.fail(e))?,
+        call.path(),
+    ))
+}
+
+/// The content with its type. Content came from elsewhere (a handset's
+/// message, any URL): the browser may not sniff it, and a document among it
+/// runs sandboxed, never as this origin (where the console lives). An item
+/// recorded by URL only is where its message named it.
+fn media_response(media: MediaContent, path: &str) -> Response {
+    let mut response = match (media.content, media.source_url) {
+        (Some(bytes), _) => {
+            let mut response = bytes.into_response();
+            let content_type = HeaderValue::from_str(&media.content_type)
+                .unwrap_or(HeaderValue::from_static(DEFAULT_CONTENT_TYPE));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, content_type);
+            response
+        }
+        (None, Some(url)) => match HeaderValue::from_str(&url) {
+            Ok(location) => (StatusCode::FOUND, [(header::LOCATION, location)]).into_response(),
+            Err(_) => ApiError::not_found(path).into_response(),
+        },
+        (None, None) => ApiError::not_found(path).into_response(),
+    };
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    response
+}
+
+pub async fn delete(
+    State(app): State<App>,
+    Path((account_segment, message_segment, segment)): Path<(String, String, String)>,
+    call: ApiCall,
+) -> Result<StatusCode, ApiError> {
+    let message = MessageSid::parse(&message_segment).ok();
+    scope::delete_item(
+        &app,
+        &call,
+        (&account_segment, &segment),
+        Resource::Messages,
+        MediaSid::parse,
+        async |access, sid| match &message {
+            Some(message) => app.sb.media().delete(access, message, sid).await,
+            None => Err(DomainError::NotFound),
+        },
+    )
+    .await
+}
