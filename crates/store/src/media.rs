@@ -3,6 +3,7 @@
 
 use switchboard_types::{AccountSid, MediaSid, MessageSid, Timestamp};
 
+use crate::calls::Range;
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
 
@@ -111,10 +112,12 @@ pub fn of_message<'a>(
     )
 }
 
-/// A message's items in its order.
+/// A message's items in its order, those created within `created` (Twilio's
+/// `DateCreated` filters).
 pub fn list<'a>(
     account: &'a AccountSid,
     message: &'a MessageSid,
+    created: &'a Range,
     at: &'a PageAt,
     size: u32,
 ) -> (Query<'a, MediaRecord>, PageShape) {
@@ -126,6 +129,8 @@ pub fn list<'a>(
     )
     .filter("parent_sid = {}", [message.into()])
     .filter("account_sid = {}", [account.into()])
+    .filter_opt("date_created >= {}", created.from)
+    .filter_opt("date_created < {}", created.until)
     .page(at, size, decode)
 }
 

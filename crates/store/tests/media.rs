@@ -3,6 +3,7 @@
 //! without content, deleted, and gone with their message.
 
 use switchboard_store::accounts::{self, NewAccount};
+use switchboard_store::calls::Range;
 use switchboard_store::media::{self, MediaContent, MediaRecord};
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::page::{PageAt, PageShape};
@@ -92,7 +93,8 @@ async fn page(
     at: &PageAt,
     size: u32,
 ) -> switchboard_store::page::Page<MediaRecord> {
-    let (q, shape): (_, PageShape) = media::list(account, parent, at, size);
+    let all_dates = Range::default();
+    let (q, shape): (_, PageShape) = media::list(account, parent, &all_dates, at, size);
     shape.assemble(store.all(q).await.unwrap())
 }
 

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use switchboard_store::Tx;
+pub use switchboard_store::calls::Range;
 use switchboard_store::media::{self, MediaRecord};
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
@@ -412,17 +413,19 @@ pub struct MessageMedia<'a> {
 }
 
 impl MessageMedia<'_> {
-    /// A message's media in its order (`GET …/Media.json`). A message with
-    /// none, or none this account has, lists nothing.
+    /// A message's media in its order (`GET …/Media.json`), those created
+    /// within `created`. A message with none, or none this account has,
+    /// lists nothing.
     pub async fn list(
         &self,
         reader: Reader<'_>,
         message: &MessageSid,
+        created: &Range,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Media>> {
         let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = media::list(account, message, at, size);
+        let (query, shape) = media::list(account, message, created, at, size);
         let rows = self.sb.read_as(reader, Resource::Messages, query).await?;
         Ok(shape.assemble(rows).map(Media::from))
     }

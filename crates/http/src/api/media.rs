@@ -15,7 +15,7 @@ use switchboard_types::{AccountSid, MediaSid, MessageSid};
 use super::json::API_PREFIX;
 use super::scope;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest, dates};
 
 #[derive(Serialize)]
 pub struct MediaJson {
@@ -57,10 +57,17 @@ pub async fn list(
     };
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let created = dates::range(params, "DateCreated")?;
     let page = app
         .sb
         .media()
-        .list((&request).into(), &message, &paging.at, paging.size)
+        .list(
+            (&request).into(),
+            &message,
+            &created,
+            &paging.at,
+            paging.size,
+        )
         .await
         .map_err(|e| call.fail(e))?;
     Ok(Json(Envelope::new(

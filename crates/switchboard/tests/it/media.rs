@@ -155,6 +155,22 @@ server_test!(an_outbound_message_lists_its_media_urls, |s| {
     assert_eq!(content.status(), StatusCode::FOUND);
     assert_eq!(content.headers()["location"], PICTURE);
 
+    // Twilio's DateCreated filters.
+    let (status, later) = s
+        .get(&c, &format!("{list_uri}?DateCreated%3E=2999-01-01"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{later}");
+    assert_eq!(later["media_list"], Value::Array(vec![]), "{later}");
+    let (status, earlier) = s
+        .get(&c, &format!("{list_uri}?DateCreated%3E=2000-01-01"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{earlier}");
+    assert_eq!(earlier["media_list"].as_array().unwrap().len(), 2);
+    let (status, body) = s
+        .get(&c, &format!("{list_uri}?DateCreated=yesterday"))
+        .await;
+    assert_twilio_error(status, &body, 400, 20001);
+
     // A message without media lists none.
     let (_, plain) = s
         .post(
