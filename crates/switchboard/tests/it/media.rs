@@ -278,14 +278,24 @@ server_test!(media_content_is_served_with_its_type_and_deleted, |s| {
         .await;
     assert_eq!(list["media_list"].as_array().unwrap().len(), 2);
 
-    // Deleting the message deletes its media.
-    s.call(
-        Some(&c),
-        Method::DELETE,
-        &format!("{}/{sm}.json", messages(&c)),
-        &[],
-    )
-    .await;
+    // Deleting the message deletes its media (once it has finished sending:
+    // the simulator runs beside the test).
+    let message_uri = format!("{}/{sm}.json", messages(&c));
+    let mut deleted = StatusCode::CONFLICT;
+    for _ in 0..200 {
+        let (status, body) = s.call(Some(&c), Method::DELETE, &message_uri, &[]).await;
+        deleted = status;
+        if status != StatusCode::CONFLICT {
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        deleted,
+        StatusCode::NO_CONTENT,
+        "the message never finished"
+    );
     let (_, list) = s
         .get(&c, &format!("{}/{sm}/Media.json", messages(&c)))
         .await;
