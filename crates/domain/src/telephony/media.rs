@@ -160,6 +160,17 @@ pub async fn record_media(
     Ok(sids)
 }
 
+/// Where an item's content is served (`…/Media/{Sid}`, no extension): what
+/// a webhook's `MediaUrl{N}` names, as Twilio's name its own copy.
+pub fn content_url(
+    public_url: &str,
+    account: &AccountSid,
+    message: &MessageSid,
+    sid: &MediaSid,
+) -> String {
+    format!("{public_url}/2010-04-01/Accounts/{account}/Messages/{message}/Media/{sid}")
+}
+
 /// A content type from a URL's extension, or [`DEFAULT_CONTENT_TYPE`].
 pub fn guess_content_type(url: &str) -> &'static str {
     let path = url::Url::parse(url)
@@ -755,6 +766,19 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, MediaFetchError::Timeout { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn content_urls_are_the_api_path_without_extension() {
+        let (a, m, me) = (
+            AccountSid::generate(),
+            MessageSid::generate(),
+            MediaSid::generate(),
+        );
+        assert_eq!(
+            content_url("https://sb.example.com", &a, &m, &me),
+            format!("https://sb.example.com/2010-04-01/Accounts/{a}/Messages/{m}/Media/{me}")
+        );
     }
 
     #[test]
