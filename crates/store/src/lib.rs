@@ -33,6 +33,7 @@ pub mod connect_apps;
 pub mod console;
 pub mod deliveries;
 pub mod instance;
+pub mod media;
 pub mod messages;
 pub mod notifications;
 pub mod opt_outs;
@@ -398,7 +399,13 @@ mod column_counts {
             let store = Store::open(&db.database_url(), PoolSize::default())
                 .await
                 .unwrap();
-            for (sql, derived) in [messages::ROW, calls::ROW, notifications::ROW, access::FACTS] {
+            for (sql, derived) in [
+                messages::ROW,
+                calls::ROW,
+                notifications::ROW,
+                media::ROW,
+                access::FACTS,
+            ] {
                 assert_eq!(store.columns_of(sql).await, derived, "{sql}");
             }
 

@@ -37,6 +37,7 @@ const MIGRATIONS: &[Migration] = &[
     // 10 is taken by work merged separately; the versions need not be
     // contiguous (each is applied when missing, in this list's order).
     migration!(11, "0011_notifications"),
+    migration!(12, "0012_message_media"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

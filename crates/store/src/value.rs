@@ -11,8 +11,9 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
-    HookMethod, MessageDirection, MessageSid, MessageStatus, NotificationLevel, NotificationSid,
-    NumberType, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp, UsageCategory,
+    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, NotificationLevel,
+    NotificationSid, NumberType, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
+    UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -76,6 +77,7 @@ sid_values!(
     AccountSid,
     ConnectAppSid,
     CallSid,
+    MediaSid,
     MessageSid,
     PhoneNumberSid,
     RecordingSid,

@@ -137,6 +137,10 @@ define_sid!(
     MessageSid, "SM", "Message"
 );
 define_sid!(
+    /// A media item of a message (`ME…`).
+    MediaSid, "ME", "Media"
+);
+define_sid!(
     /// An incoming phone number (`PN…`).
     PhoneNumberSid, "PN", "IncomingPhoneNumber"
 );

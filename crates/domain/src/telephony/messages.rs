@@ -11,6 +11,7 @@ use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
 use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
 
+use super::media::{MediaItem, record_media};
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
@@ -262,6 +263,15 @@ impl Switchboard {
         }
         tx.run(messages::insert_many(std::slice::from_ref(&message)))
             .await?;
+        let media: Vec<MediaItem> = reply
+            .body
+            .media
+            .iter()
+            .map(|url| MediaItem::Recorded { url: url.clone() })
+            .collect();
+        if !media.is_empty() {
+            record_media(tx, reply.account, &message.sid, &media).await?;
+        }
         Ok(message)
     }
 
@@ -308,9 +318,8 @@ impl Switchboard {
             (status_callback, callback_signer(access)?),
             Timestamp::now(),
         );
-        self.store()
-            .run(messages::insert_many(std::slice::from_ref(&message)))
-            .await?;
+        let media: Vec<String> = message.media_urls.lines().map(str::to_owned).collect();
+        self.insert_message_with_media(&message, &media).await?;
         self.wake_simulator();
         tracing::info!(account = %account.sid, message = %message.sid, "sent a message");
         Ok(message.into())

@@ -11,6 +11,7 @@ pub mod billing;
 pub mod calls;
 pub mod conversation;
 pub mod inbound;
+pub mod media;
 pub mod messages;
 pub mod numbers;
 pub mod seed;
@@ -93,6 +94,10 @@ impl SimSpeed {
 pub struct TelephonySettings {
     pub speed: SimSpeed,
     pub prices: PriceList,
+    /// Whether a media item's content (`…/Media/{Sid}`) asks for the account's
+    /// credentials; off by default, as Twilio serves media (`serve
+    /// --media-requires-auth`).
+    pub media_requires_auth: bool,
 }
 
 impl Default for TelephonySettings {
@@ -100,6 +105,7 @@ impl Default for TelephonySettings {
         TelephonySettings {
             speed: SimSpeed::Factor(1.0),
             prices: PriceList::default(),
+            media_requires_auth: false,
         }
     }
 }

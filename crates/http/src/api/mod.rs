@@ -6,6 +6,7 @@ pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
 pub mod json;
+pub mod media;
 pub mod messages;
 pub mod notifications;
 pub mod numbers;
@@ -173,6 +174,14 @@ fn telephony_routes() -> Routes {
                     .post(messages::update)
                     .delete(messages::delete),
             ),
+        )
+        .route(
+            &at("/Messages/{message}/Media.json"),
+            api_route(get(media::list)),
+        )
+        .route(
+            &at("/Messages/{message}/Media/{sid}"),
+            api_route(get(media::fetch).delete(media::delete)),
         )
         .route(
             &at("/Notifications.json"),

@@ -45,6 +45,12 @@ pub struct ServeArgs {
     #[arg(long, env = "SWITCHBOARD_PRICE_LIST")]
     price_list: Option<std::path::PathBuf>,
 
+    /// Ask for the account's credentials (HTTP Basic) before serving a
+    /// message's media content at …/Messages/{Sid}/Media/{Sid}; without it the
+    /// URL alone is enough, as with Twilio's default (see docs/messaging.md).
+    #[arg(long, env = "SWITCHBOARD_MEDIA_REQUIRES_AUTH")]
+    media_requires_auth: bool,
+
     /// How long a client has to send a request's line and headers, counted from
     /// when it connects (or from the first byte of a later request on a kept-alive
     /// connection); a slower one is disconnected. E.g. 10s, 500ms.
@@ -118,6 +124,7 @@ fn telephony(args: &ServeArgs) -> Result<TelephonySettings, String> {
     Ok(TelephonySettings {
         speed: args.sim_speed,
         prices,
+        media_requires_auth: args.media_requires_auth,
     })
 }
 

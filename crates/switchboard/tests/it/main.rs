@@ -20,6 +20,7 @@ mod console_pages;
 mod extension_paths;
 mod health;
 mod inbound_messages;
+mod media;
 mod metrics;
 mod notifications;
 mod principal;

@@ -76,3 +76,20 @@ test('get-all pages through the customer\'s calls and messages, and cannot place
   assert.ok(Number(usage[0].count) > 0);
   await restError(theirs.calls.create({ to: '+14155550100', from: '+15005550006', url: 'https://app.example.com/t' }), 403, 20403);
 });
+
+test('a message\'s media: listed, fetched and deleted through the SDK', async () => {
+  const customer = state.server.createMainAccount('Node media customer');
+  const mine = state.server.client(customer.sid, customer.auth_token).api.v2010.accounts(customer.sid);
+  const message = await mine.messages.create({
+    to: '+14155550100', from: '+15005550006', body: 'look',
+    mediaUrl: ['https://cdn.example.com/cat.png', 'https://cdn.example.com/clip.mp4'],
+  });
+  assert.equal(message.numMedia, '2');
+  const media = await mine.messages(message.sid).media.list({ pageSize: 1 });
+  assert.deepEqual(media.map((m) => m.contentType), ['image/png', 'video/mp4']);
+  const one = await mine.messages(message.sid).media(media[0].sid).fetch();
+  assert.equal(one.parentSid, message.sid);
+  assert.equal(await mine.messages(message.sid).media(media[0].sid).remove(), true);
+  assert.deepEqual((await mine.messages(message.sid).media.list()).map((m) => m.sid), [media[1].sid]);
+  await restError(mine.messages(message.sid).media(media[0].sid).fetch(), 404, 20404);
+});

@@ -127,3 +127,22 @@ def test_bad_input_gets_twilios_codes(server, customer, make_client):
     assert_rest_error(rest_error(lambda: mine.incoming_phone_numbers.create(
         phone_number="+15005550000")), 400, 21422)
     assert mine.calls.list() == []
+
+
+def test_a_message_s_media_through_the_sdk(server, customer, make_client):
+    """The SDK's Media subresource: every response is checked against
+    Twilio's OpenAPI document like the others."""
+    mine = make_client(customer["sid"], customer["auth_token"]).api.v2010.accounts(customer["sid"])
+    urls = ["https://cdn.example.com/cat.png", "https://cdn.example.com/clip.mp4"]
+    message = mine.messages.create(
+        to="+14155550100", from_="+15005550006", body="look", media_url=urls)
+    assert message.num_media == "2"
+    media = mine.messages(message.sid).media.list()
+    assert [m.content_type for m in media] == ["image/png", "video/mp4"]
+    assert all(m.parent_sid == message.sid and m.account_sid == customer["sid"] for m in media)
+    one = mine.messages(message.sid).media(media[0].sid).fetch()
+    assert one.sid == media[0].sid and one.uri.endswith(f"/Media/{one.sid}.json")
+    assert mine.messages(message.sid).media(media[0].sid).delete() is True
+    assert [m.sid for m in mine.messages(message.sid).media.list()] == [media[1].sid]
+    assert_rest_error(rest_error(lambda: mine.messages(message.sid).media(media[0].sid).fetch()),
+                      404, 20404)
