@@ -17,6 +17,7 @@ pub mod error;
 pub mod grants;
 pub mod health;
 pub mod housekeeping;
+pub mod messaging_services;
 pub mod ops;
 pub mod password;
 pub mod secrets;

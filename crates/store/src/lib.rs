@@ -34,6 +34,7 @@ pub mod console;
 pub mod deliveries;
 pub mod instance;
 pub mod messages;
+pub mod messaging_services;
 pub mod page;
 pub mod phone_numbers;
 pub mod recordings;

@@ -33,6 +33,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_message_status"),
     migration!(7, "0007_facts_epoch"),
     migration!(8, "0008_sign_in_throttle"),
+    // 9 is another change's (issue 21); versions apply in any order they are missing.
+    migration!(10, "0010_messaging_services"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -11,8 +11,8 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
-    HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType, PhoneNumberSid,
-    RecordingSid, RecordingStatus, Timestamp, UsageCategory,
+    HookMethod, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, NumberType,
+    PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -79,7 +79,8 @@ sid_values!(
     MessageSid,
     PhoneNumberSid,
     RecordingSid,
-    ApplicationSid
+    ApplicationSid,
+    MessagingServiceSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.

@@ -15,8 +15,8 @@ mod time;
 pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
-    AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MessageSid, PhoneNumberSid,
-    RecordingSid, SidError,
+    AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MessageSid,
+    MessagingServiceSid, PhoneNumberSid, RecordingSid, SidError,
 };
 pub use telephony::{
     CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod, MessageDirection,

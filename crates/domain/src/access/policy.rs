@@ -72,6 +72,9 @@ pub enum Resource {
     Recordings,
     Usage,
     Balance,
+    /// Messaging Services and their sender pools (`/v1/Services` on the
+    /// messaging host), in the account the credentials name.
+    MessagingServices,
     /// Who the credentials stand for (an extension: `/switchboard/v1/Principal.json`).
     /// Reached only through [`Target::Own`]; it shows the caller nothing beyond
     /// what its own credentials already say, so every principal may read it.
@@ -79,7 +82,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 17] = [
+    pub const ALL: [Resource; 18] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -96,15 +99,21 @@ impl Resource {
         Resource::Recordings,
         Resource::Usage,
         Resource::Balance,
+        Resource::MessagingServices,
         Resource::Identity,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
-    /// delete in its dedicated subaccount.
+    /// delete in its dedicated subaccount: billable activity, and the Messaging
+    /// Services it is sent through.
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
-            Resource::Calls | Resource::Messages | Resource::PhoneNumbers | Resource::Recordings
+            Resource::Calls
+                | Resource::Messages
+                | Resource::PhoneNumbers
+                | Resource::Recordings
+                | Resource::MessagingServices
         )
     }
 

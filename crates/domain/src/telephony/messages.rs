@@ -7,7 +7,9 @@ use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
-use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
+use switchboard_types::{
+    AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, Timestamp,
+};
 
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
@@ -36,6 +38,8 @@ pub struct Message {
     pub price_micros: Option<i64>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// The Messaging Service it was sent through, if any.
+    pub messaging_service_sid: Option<MessagingServiceSid>,
 }
 
 impl From<MessageRecord> for Message {
@@ -61,6 +65,7 @@ impl From<MessageRecord> for Message {
             price_micros: m.price_micros,
             date_created: m.date_created,
             date_updated: m.date_updated,
+            messaging_service_sid: m.messaging_service_sid,
         }
     }
 }
@@ -100,6 +105,9 @@ pub struct NewMessage {
     pub body: Option<String>,
     pub media_urls: Vec<String>,
     pub status_callback: Option<String>,
+    /// Send through this Messaging Service: without `from`, a sender is
+    /// picked from its pool; with it, `from` must be in the pool.
+    pub messaging_service_sid: Option<MessagingServiceSid>,
 }
 
 fn present(value: &Option<String>) -> Option<&str> {
@@ -119,15 +127,35 @@ impl Switchboard {
         if let Some(r) = magic::check_to(&to, Channel::Sms) {
             return Err(DomainError::invalid_with("To", r.code, r.message));
         }
-        let from = present(&new.from).ok_or_else(|| {
-            DomainError::invalid_with(
-                "From",
-                codes::FROM_REQUIRED,
-                "A 'From' phone number is required",
-            )
-        })?;
-        let from = PhoneNumber::parse(from)
-            .map_err(|e| DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string()))?;
+        let parse_from = |from: &str| {
+            PhoneNumber::parse(from)
+                .map_err(|e| DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string()))
+        };
+        let (service, from) = match &new.messaging_service_sid {
+            Some(sid) => {
+                let given = present(&new.from).map(parse_from).transpose()?;
+                let (service, sender) = self
+                    .messaging_services()
+                    .pick_sender(
+                        &account.sid,
+                        sid,
+                        given.as_ref().map(|f| f.as_str()),
+                        to.as_str(),
+                    )
+                    .await?;
+                (Some(service), parse_from(&sender)?)
+            }
+            None => {
+                let from = present(&new.from).ok_or_else(|| {
+                    DomainError::invalid_with(
+                        "From",
+                        codes::FROM_REQUIRED,
+                        "A 'From' phone number is required",
+                    )
+                })?;
+                (None, parse_from(from)?)
+            }
+        };
         if let Some(r) = magic::check_from(&from, Channel::Sms) {
             return Err(DomainError::invalid_with("From", r.code, r.message));
         }
@@ -161,7 +189,8 @@ impl Switchboard {
             "StatusCallback",
             new.status_callback.as_deref(),
             codes::INVALID_CALLBACK,
-        )?;
+        )?
+        .or_else(|| service.as_ref().and_then(|s| s.status_callback.clone()));
         self.owned_sender(&account.sid, &from, Channel::Sms, || {
             DomainError::invalid_with(
                 "From",
@@ -199,6 +228,7 @@ impl Switchboard {
             price_micros: None,
             date_created: now,
             date_updated: now,
+            messaging_service_sid: service.map(|s| s.sid),
         };
         self.store()
             .run(messages::insert_many(std::slice::from_ref(&message)))

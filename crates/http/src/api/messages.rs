@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
-use switchboard_types::MessageSid;
+use switchboard_types::{MessageSid, MessagingServiceSid};
 
 use super::scope;
 use super::telephony_json::MessageJson;
@@ -66,6 +66,7 @@ pub async fn create(
         body: text("Body"),
         media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
         status_callback: text("StatusCallback"),
+        messaging_service_sid: form.optional("MessagingServiceSid", MessagingServiceSid::parse)?,
     };
     let record = app
         .sb

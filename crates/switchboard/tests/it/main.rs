@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod browser;
+mod openapi;
 mod receiver;
 mod support;
 
@@ -19,6 +20,7 @@ mod consent_security;
 mod console_pages;
 mod extension_paths;
 mod health;
+mod messaging_services;
 mod metrics;
 mod principal;
 mod processes;
