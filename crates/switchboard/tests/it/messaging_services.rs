@@ -2,6 +2,8 @@
 //! services, their sender pools, sending through them, who may do what, and
 //! every answer checked against Twilio's `twilio_messaging_v1.json`.
 
+use std::time::Duration;
+
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use switchboard_store::page::PageAt;
@@ -9,6 +11,7 @@ use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
 use crate::openapi::{self, assert_answer};
+use crate::receiver::Receiver;
 use crate::server_test;
 use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
 
@@ -613,4 +616,36 @@ server_test!(strangers_and_bad_credentials_reach_nothing, |s| {
         .call(Some(&c), Method::PUT, &format!("{SERVICES}/{mg}"), &[])
         .await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+});
+
+server_test!(a_services_status_callback_serves_its_messages, |s| {
+    let receiver = Receiver::start().await;
+    let c = s.main_account(AccountType::Full).await;
+    let callback = receiver.url("/service-status");
+    let mg = sid(&create_service(
+        &s,
+        &c,
+        &[("FriendlyName", "Hooks"), ("StatusCallback", &callback)],
+    )
+    .await);
+    let (pn, number) = buy(&s, &c, "415").await;
+    assert_eq!(add(&s, &c, &mg, &pn).await.0, StatusCode::CREATED);
+    let (status, m) = send(
+        &s,
+        &c,
+        &[
+            ("To", "+14155550100"),
+            ("Body", "hi"),
+            ("MessagingServiceSid", &mg),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    // Without its own StatusCallback, the message reports to the service's.
+    let hooks = receiver.wait_for(2, Duration::from_secs(10)).await;
+    for h in &hooks {
+        assert_eq!(h.param("MessageSid").as_deref(), m["sid"].as_str());
+        assert_eq!(h.param("MessagingServiceSid").as_deref(), Some(mg.as_str()));
+        assert_eq!(h.param("From").as_deref(), Some(number.as_str()));
+    }
 });
