@@ -17,6 +17,7 @@ pub mod error;
 pub mod grants;
 pub mod health;
 pub mod housekeeping;
+pub mod messaging_services;
 pub mod notifications;
 pub mod ops;
 pub mod password;

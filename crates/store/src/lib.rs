@@ -35,6 +35,7 @@ pub mod deliveries;
 pub mod instance;
 pub mod media;
 pub mod messages;
+pub mod messaging_services;
 pub mod notifications;
 pub mod opt_outs;
 pub mod page;

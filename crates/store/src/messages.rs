@@ -1,6 +1,8 @@
 //! Messages, and the simulator's view of them.
 
-use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
+use switchboard_types::{
+    AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, Timestamp,
+};
 
 use crate::calls::Range;
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -29,6 +31,8 @@ pub struct MessageRecord {
     pub price_micros: Option<i64>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// The Messaging Service it was sent through, if any.
+    pub messaging_service_sid: Option<MessagingServiceSid>,
 }
 
 impl Keyed for MessageRecord {
@@ -44,7 +48,8 @@ macro_rules! message_columns {
     () => {
         "sid, account_sid, to_number, from_number, body, num_segments, media_urls, status, \
          direction, status_callback, callback_signer_sid, end_status, next_transition_at, \
-         error_code, error_message, date_sent, price_micros, date_created, date_updated"
+         error_code, error_message, date_sent, price_micros, date_created, date_updated, \
+         messaging_service_sid"
     };
 }
 
@@ -80,6 +85,7 @@ fn decode(c: &mut Cols<'_>) -> Result<MessageRecord> {
         price_micros: c.opt_int()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
+        messaging_service_sid: c.opt_parsed(MessagingServiceSid::parse)?,
     })
 }
 
@@ -103,7 +109,8 @@ fn values(m: &MessageRecord) -> Vec<Value<'_>> {
         m.date_sent,
         m.price_micros,
         m.date_created,
-        m.date_updated
+        m.date_updated,
+        m.messaging_service_sid.as_ref()
     ]
 }
 

@@ -34,8 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_facts_epoch"),
     migration!(8, "0008_sign_in_throttle"),
     migration!(9, "0009_inbound_messages"),
-    // 10 is taken by work merged separately; the versions need not be
-    // contiguous (each is applied when missing, in this list's order).
+    migration!(10, "0010_messaging_services"),
     migration!(11, "0011_notifications"),
     migration!(12, "0012_message_media"),
 ];

@@ -11,9 +11,9 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
-    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, NotificationLevel,
-    NotificationSid, NumberType, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
-    UsageCategory,
+    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
+    NotificationLevel, NotificationSid, NumberType, PhoneNumberSid, RecordingSid, RecordingStatus,
+    Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -82,7 +82,8 @@ sid_values!(
     PhoneNumberSid,
     RecordingSid,
     ApplicationSid,
-    NotificationSid
+    NotificationSid,
+    MessagingServiceSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.

@@ -58,6 +58,7 @@ async fn message(store: &Store, account: &AccountSid) -> MessageSid {
         price_micros: None,
         date_created: at,
         date_updated: at,
+        messaging_service_sid: None,
     };
     store
         .run(messages::insert_many(std::slice::from_ref(&m)))

@@ -98,6 +98,7 @@ fn message(account: &AccountSid, status: MessageStatus) -> MessageRecord {
         price_micros: None,
         date_created: at,
         date_updated: at,
+        messaging_service_sid: None,
     }
 }
 

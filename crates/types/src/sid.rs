@@ -153,6 +153,10 @@ define_sid!(
     ApplicationSid, "AP", "Application"
 );
 define_sid!(
+    /// A Messaging Service (`MG…`): a pool of senders with shared settings.
+    MessagingServiceSid, "MG", "Service"
+);
+define_sid!(
     /// An outgoing webhook delivery (`WD…`), a Switchboard extension.
     DeliverySid, "WD", "Delivery"
 );

@@ -74,6 +74,9 @@ pub enum Resource {
     Notifications,
     Usage,
     Balance,
+    /// Messaging Services and their sender pools (`/v1/Services` on the
+    /// messaging host), in the account the credentials name.
+    MessagingServices,
     /// Who the credentials stand for (an extension: `/switchboard/v1/Principal.json`).
     /// Reached only through [`Target::Own`]; it shows the caller nothing beyond
     /// what its own credentials already say, so every principal may read it.
@@ -81,7 +84,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 18] = [
+    pub const ALL: [Resource; 19] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -99,12 +102,14 @@ impl Resource {
         Resource::Notifications,
         Resource::Usage,
         Resource::Balance,
+        Resource::MessagingServices,
         Resource::Identity,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
-    /// delete in its dedicated subaccount: its billable activity, and the
-    /// notifications that activity left (deleted as messages are).
+    /// delete in its dedicated subaccount: its billable activity, the
+    /// notifications that activity left (deleted as messages are), and the
+    /// Messaging Services it is sent through.
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
@@ -113,6 +118,7 @@ impl Resource {
                 | Resource::PhoneNumbers
                 | Resource::Recordings
                 | Resource::Notifications
+                | Resource::MessagingServices
         )
     }
 

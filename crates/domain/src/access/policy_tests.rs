@@ -127,12 +127,15 @@ fn connect_expectation(
                 Err(Refusal::Forbidden(NOT_WRITABLE))
             }
             // Calls, messages, numbers, recordings under S: post-all. Elsewhere: never.
-            // Notifications (the debugger's log) are deleted as messages are.
+            // Notifications (the debugger's log) are deleted as messages are;
+            // Messaging Services (issue 21) are managed in S with post-all, as
+            // the numbers they send from.
             Resource::Calls
             | Resource::Messages
             | Resource::PhoneNumbers
             | Resource::Recordings
-            | Resource::Notifications => {
+            | Resource::Notifications
+            | Resource::MessagingServices => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -356,6 +359,51 @@ fn contract_rows_spelled_out() {
             Resource::Calls
         ),
         Err(Refusal::NotFound)
+    );
+}
+
+/// Messaging Services (issue 21): the credentials' own account is the target
+/// (the messaging host's paths name no account); a Connect App manages them in
+/// its dedicated subaccount with post-all and reads them with get-all.
+#[test]
+fn messaging_services_rows_spelled_out() {
+    let w = world();
+    let get = connect_app(&w, &[Permission::GetAll]);
+    let post = connect_app(&w, &[Permission::PostAll]);
+    let none = connect_app(&w, &[]);
+    let r = Resource::MessagingServices;
+    let s = Target::Account(&w.dedicated);
+    assert!(decide(&post, Action::Write, s, r).is_ok());
+    assert!(decide(&post, Action::Read, s, r).is_ok());
+    assert!(decide(&get, Action::Read, s, r).is_ok());
+    assert_eq!(
+        decide(&get, Action::Write, s, r),
+        Err(Refusal::MissingPermission(Permission::PostAll))
+    );
+    assert_eq!(
+        decide(&none, Action::Read, s, r),
+        Err(Refusal::MissingPermission(Permission::GetAll))
+    );
+    assert_eq!(
+        decide(&post, Action::Write, Target::Account(&w.customer), r),
+        Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
+    );
+    assert_eq!(
+        decide(&post, Action::Read, Target::Account(&w.foreign), r),
+        Err(Refusal::NotFound)
+    );
+    let owner = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+    });
+    assert!(decide(&owner, Action::Write, Target::Account(&w.customer), r).is_ok());
+    assert_eq!(
+        decide(&owner, Action::Write, Target::Account(&w.foreign), r),
+        Err(Refusal::NotFound)
+    );
+    assert_eq!(
+        decide(&Actor::Worker("simulator"), Action::Read, s, r),
+        Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
     );
 }
 

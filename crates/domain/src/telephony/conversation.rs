@@ -307,6 +307,7 @@ impl Switchboard {
             body,
             status_callback,
             signer: &inbound.callback_signer_sid,
+            service: inbound.messaging_service_sid.as_ref(),
             automatic: false,
         };
         match self.queue_reply(tx, &reply, step.now).await {

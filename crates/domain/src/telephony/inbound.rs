@@ -23,6 +23,7 @@ use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
+use crate::messaging_services::MessagingServices;
 
 /// A message a simulated handset sends to one of the account's numbers.
 #[derive(Debug, Clone, Default)]
@@ -152,6 +153,9 @@ pub(crate) fn webhook_params(m: &MessageRecord, keyword: Option<Keyword>) -> Vec
         params.push((format!("MediaContentType{i}"), String::new()));
         params.push((format!("MediaUrl{i}"), (*url).to_owned()));
     }
+    if let Some(service) = &m.messaging_service_sid {
+        params.push(("MessagingServiceSid".into(), service.to_string()));
+    }
     if let Some(k) = keyword {
         params.push(("OptOutType".into(), k.opt_out_type().into()));
     }
@@ -236,6 +240,7 @@ impl Switchboard {
             })
             .unwrap_or(0);
         let signer = webhook_signer(tx, account).await?;
+        let service = MessagingServices::service_of_number_in(tx, &number.sid).await?;
         let message = MessageRecord {
             sid: MessageSid::generate(),
             account_sid: account.clone(),
@@ -256,6 +261,7 @@ impl Switchboard {
             price_micros: Some(price),
             date_created: now,
             date_updated: now,
+            messaging_service_sid: service.as_ref().map(|s| s.sid.clone()),
         };
         tx.run(messages::insert_many(std::slice::from_ref(&message)))
             .await?;
@@ -277,18 +283,34 @@ impl Switchboard {
         if let Some(keyword) = keyword {
             self.answer_keyword(tx, &message, keyword, now).await?;
         }
-        if let Some(url) = &number.hooks.sms_url {
-            let hook = Webhook {
-                fallback: number
+        // A number in a Messaging Service that does not defer to its numbers
+        // is answered at the service's URL.
+        let (url, fallback) = match &service {
+            Some(s) if !s.use_inbound_webhook_on_number => (
+                s.inbound_request_url.clone().map(|u| (s.inbound_method, u)),
+                s.fallback_url.clone().map(|u| (u, s.fallback_method)),
+            ),
+            _ => (
+                number
+                    .hooks
+                    .sms_url
+                    .clone()
+                    .map(|u| (number.hooks.sms_method, u)),
+                number
                     .hooks
                     .sms_fallback_url
                     .clone()
-                    .map(|url| (url, number.hooks.sms_fallback_method)),
+                    .map(|u| (u, number.hooks.sms_fallback_method)),
+            ),
+        };
+        if let Some(target) = url {
+            let hook = Webhook {
+                fallback,
                 ..Webhook::notice(
                     WebhookKind::IncomingMessage,
                     (account.clone(), signer),
                     Some(message.sid.to_string()),
-                    (number.hooks.sms_method, url.clone()),
+                    target,
                     webhook_params(&message, keyword),
                 )
             };
@@ -308,16 +330,27 @@ impl Switchboard {
         now: Timestamp,
     ) -> DomainResult<()> {
         let (number, handset) = (&message.to_number, &message.from_number);
+        // A number in a Messaging Service opts the handset out of (or back
+        // in to) the whole service as well.
+        let service = message.messaging_service_sid.as_ref().map(|s| s.as_str());
+        let senders = [Some(number.as_str()), service];
         match keyword {
             Keyword::Stop => {
-                tx.run(opt_outs::add(number, handset, &message.account_sid, now))
-                    .await?;
+                for sender in senders.into_iter().flatten() {
+                    tx.run(opt_outs::add(sender, handset, &message.account_sid, now))
+                        .await?;
+                }
             }
             Keyword::Start => {
-                tx.run(opt_outs::remove(number, handset)).await?;
+                for sender in senders.into_iter().flatten() {
+                    tx.run(opt_outs::remove(sender, handset)).await?;
+                }
             }
             Keyword::Help => {
-                if tx.one(opt_outs::opted_out(number, None, handset)).await? {
+                if tx
+                    .one(opt_outs::opted_out(number, service, handset))
+                    .await?
+                {
                     return Ok(());
                 }
             }
@@ -332,6 +365,7 @@ impl Switchboard {
             },
             status_callback: None,
             signer: &message.callback_signer_sid,
+            service: message.messaging_service_sid.as_ref(),
             automatic: true,
         };
         self.queue_reply(tx, &reply, now).await?;

@@ -9,7 +9,9 @@ use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
-use switchboard_types::{AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp};
+use switchboard_types::{
+    AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, Timestamp,
+};
 
 use super::media::{MediaItem, record_media};
 use super::simulator::MESSAGE_STEP_SECS;
@@ -39,6 +41,8 @@ pub struct Message {
     pub price_micros: Option<i64>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// The Messaging Service it was sent through, if any.
+    pub messaging_service_sid: Option<MessagingServiceSid>,
 }
 
 impl From<MessageRecord> for Message {
@@ -64,6 +68,7 @@ impl From<MessageRecord> for Message {
             price_micros: m.price_micros,
             date_created: m.date_created,
             date_updated: m.date_updated,
+            messaging_service_sid: m.messaging_service_sid,
         }
     }
 }
@@ -104,6 +109,9 @@ pub struct NewMessage {
     pub body: Option<String>,
     pub media_urls: Vec<String>,
     pub status_callback: Option<String>,
+    /// Send through this Messaging Service: without `from`, a sender is
+    /// picked from its pool; with it, `from` must be in the pool.
+    pub messaging_service_sid: Option<MessagingServiceSid>,
 }
 
 fn present(value: &Option<String>) -> Option<&str> {
@@ -178,6 +186,9 @@ pub(crate) struct Reply<'a> {
     pub status_callback: Option<String>,
     /// Whose token signs its status callbacks.
     pub signer: &'a AccountSid,
+    /// The Messaging Service of the number it answers from, if any: it is
+    /// sent through it, and a recipient opted out of it is not sent to.
+    pub service: Option<&'a MessagingServiceSid>,
     /// Twilio's own answer to a keyword: free, and sent to a recipient who
     /// just opted out (it confirms that).
     pub automatic: bool,
@@ -229,6 +240,7 @@ impl Switchboard {
             price_micros: None,
             date_created: now,
             date_updated: now,
+            messaging_service_sid: None,
         }
     }
 
@@ -243,9 +255,10 @@ impl Switchboard {
     ) -> DomainResult<MessageRecord> {
         let to = PhoneNumber::parse(reply.to)
             .map_err(|e| DomainError::invalid_with("To", codes::INVALID_TO, e.to_string()))?;
+        let service = reply.service.map(|s| s.as_str());
         if !reply.automatic
             && tx
-                .one(opt_outs::opted_out(reply.from, None, to.as_str()))
+                .one(opt_outs::opted_out(reply.from, service, to.as_str()))
                 .await?
         {
             return Err(unsubscribed(to.as_str(), reply.from));
@@ -261,6 +274,7 @@ impl Switchboard {
         if reply.automatic {
             message.price_micros = Some(0);
         }
+        message.messaging_service_sid = reply.service.cloned();
         tx.run(messages::insert_many(std::slice::from_ref(&message)))
             .await?;
         let media: Vec<MediaItem> = reply
@@ -283,7 +297,33 @@ impl Switchboard {
         if let Some(r) = magic::check_to(&to, Channel::Sms) {
             return Err(DomainError::invalid_with("To", r.code, r.message));
         }
-        let from = required_number(&new.from, "From", codes::FROM_REQUIRED, codes::INVALID_FROM)?;
+        let (service, from) = match &new.messaging_service_sid {
+            Some(sid) => {
+                let given = match present(&new.from) {
+                    Some(from) => Some(PhoneNumber::parse(from).map_err(|e| {
+                        DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string())
+                    })?),
+                    None => None,
+                };
+                let (service, sender) = self
+                    .messaging_services()
+                    .pick_sender(
+                        &account.sid,
+                        sid,
+                        given.as_ref().map(|f| f.as_str()),
+                        to.as_str(),
+                    )
+                    .await?;
+                let sender = PhoneNumber::parse(&sender).map_err(|e| {
+                    DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string())
+                })?;
+                (Some(service), sender)
+            }
+            None => (
+                None,
+                required_number(&new.from, "From", codes::FROM_REQUIRED, codes::INVALID_FROM)?,
+            ),
+        };
         if let Some(r) = magic::check_from(&from, Channel::Sms) {
             return Err(DomainError::invalid_with("From", r.code, r.message));
         }
@@ -292,7 +332,8 @@ impl Switchboard {
             "StatusCallback",
             new.status_callback.as_deref(),
             codes::INVALID_CALLBACK,
-        )?;
+        )?
+        .or_else(|| service.as_ref().and_then(|s| s.status_callback.clone()));
         self.owned_sender(&account.sid, &from, Channel::Sms, || {
             DomainError::invalid_with(
                 "From",
@@ -305,12 +346,16 @@ impl Switchboard {
         .await?;
         if self
             .store()
-            .one(opt_outs::opted_out(from.as_str(), None, to.as_str()))
+            .one(opt_outs::opted_out(
+                from.as_str(),
+                service.as_ref().map(|s| s.sid.as_str()),
+                to.as_str(),
+            ))
             .await?
         {
             return Err(unsubscribed(to.as_str(), from.as_str()));
         }
-        let message = self.outbound_record(
+        let mut message = self.outbound_record(
             &account.sid,
             (from.as_str(), &to),
             body,
@@ -318,6 +363,7 @@ impl Switchboard {
             (status_callback, callback_signer(access)?),
             Timestamp::now(),
         );
+        message.messaging_service_sid = service.map(|s| s.sid);
         let media: Vec<String> = message.media_urls.lines().map(str::to_owned).collect();
         self.insert_message_with_media(&message, &media).await?;
         self.wake_simulator();

@@ -187,6 +187,7 @@ impl Switchboard {
                         price_micros: Some(price),
                         date_created: created,
                         date_updated: sent,
+                        messaging_service_sid: None,
                     }
                 })
                 .collect();

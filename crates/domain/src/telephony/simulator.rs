@@ -146,6 +146,9 @@ async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> Domain
     if let Some(code) = m.error_code {
         params.push(("ErrorCode", code.to_string()));
     }
+    if let Some(service) = &m.messaging_service_sid {
+        params.push(("MessagingServiceSid", service.to_string()));
+    }
     let target = HookTarget {
         kind: WebhookKind::MessageStatus,
         account: &m.account_sid,

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
-use switchboard_types::MessageSid;
+use switchboard_types::{MessageSid, MessagingServiceSid};
 
 use super::scope::{AccountScope, Read};
 use super::telephony_json::MessageJson;
@@ -62,6 +62,7 @@ pub async fn create(
         body: text("Body"),
         media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
         status_callback: text("StatusCallback"),
+        messaging_service_sid: form.optional("MessagingServiceSid", MessagingServiceSid::parse)?,
     };
     let record = app.sb.create_message(&granted.access, &new).await?;
     Ok((StatusCode::CREATED, Json(record.into())))

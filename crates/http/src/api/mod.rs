@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod json;
 pub mod media;
 pub mod messages;
+pub mod messaging_services;
 pub mod notifications;
 pub mod numbers;
 pub mod principal;
@@ -67,7 +68,29 @@ pub fn routes() -> Routes {
             api_route(get(authorized_apps::fetch).delete(authorized_apps::revoke)),
         )
         .merge(telephony_routes())
+        .merge(messaging_routes())
         .merge(extension_routes())
+}
+
+/// Twilio's messaging host (`messaging.twilio.com`), whose `/v1/…` paths are
+/// served here beside the Accounts host's: the SDKs' `client.messaging`
+/// pointed at Switchboard reaches them.
+fn messaging_routes() -> Routes {
+    use messaging_services as ms;
+    Routes::new()
+        .route("/v1/Services", api_route(get(ms::list).post(ms::create)))
+        .route(
+            "/v1/Services/{sid}",
+            api_route(get(ms::fetch).post(ms::update).delete(ms::delete)),
+        )
+        .route(
+            "/v1/Services/{sid}/PhoneNumbers",
+            api_route(get(ms::list_numbers).post(ms::add_number)),
+        )
+        .route(
+            "/v1/Services/{sid}/PhoneNumbers/{number}",
+            api_route(get(ms::fetch_number).delete(ms::remove_number)),
+        )
 }
 
 /// Switchboard's own paths. They answer JSON only, so each answers with and

@@ -12,7 +12,8 @@ use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection, MessageSid,
-    MessageStatus, PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp,
+    MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid, RecordingSource,
+    RecordingStatus, Timestamp,
 };
 
 use super::json::{API_PREFIX, SubresourceUris};
@@ -311,7 +312,7 @@ pub struct MessageJson {
     pub account_sid: AccountSid,
     pub num_media: String,
     pub status: MessageStatus,
-    pub messaging_service_sid: Option<String>,
+    pub messaging_service_sid: Option<MessagingServiceSid>,
     pub sid: MessageSid,
     pub date_sent: Option<String>,
     pub date_created: String,
@@ -342,7 +343,7 @@ impl From<Message> for MessageJson {
             account_sid: m.account_sid,
             num_media: num_media.to_string(),
             status: m.status,
-            messaging_service_sid: None,
+            messaging_service_sid: m.messaging_service_sid,
             sid: m.sid,
             date_sent: date(m.date_sent),
             date_created: m.date_created.rfc2822(),

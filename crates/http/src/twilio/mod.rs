@@ -14,4 +14,4 @@ pub use call::ApiCall;
 pub use error::ApiError;
 pub use form::Params;
 pub use json::Json;
-pub use paging::{Envelope, PageRequest};
+pub use paging::{Envelope, MetaEnvelope, PageRequest};

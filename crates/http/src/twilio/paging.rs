@@ -218,6 +218,63 @@ impl<T: Serialize> Serialize for Envelope<T> {
     }
 }
 
+/// One page of a list as Twilio's v1 APIs (messaging…) write it: the list
+/// under `key`, and a `meta` object with absolute URLs instead of the 2010
+/// envelope's relative URIs and counts.
+pub struct MetaEnvelope<T> {
+    inner: Envelope<T>,
+    base_url: String,
+}
+
+impl<T> MetaEnvelope<T> {
+    /// As [`Envelope::new`]; `base_url` (the public URL) makes the links
+    /// absolute.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new<R: Keyed>(
+        key: &'static str,
+        base_url: &str,
+        path: &str,
+        params: &Params,
+        request: &PageRequest,
+        page: Page<R>,
+        keys: &Keys,
+        render: impl FnMut(R) -> T,
+    ) -> MetaEnvelope<T> {
+        MetaEnvelope {
+            inner: Envelope::new(key, path, params, request, page, keys, render),
+            base_url: base_url.to_owned(),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for MetaEnvelope<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Meta<'a, T>(&'a MetaEnvelope<T>);
+        impl<T> Serialize for Meta<'_, T> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let e = &self.0.inner;
+                let abs = |uri: &str| format!("{}{uri}", self.0.base_url);
+                let mut map = serializer.serialize_map(Some(7))?;
+                map.serialize_entry("first_page_url", &abs(&e.first_page_uri))?;
+                map.serialize_entry("key", e.key)?;
+                map.serialize_entry("next_page_url", &e.next_page_uri.as_deref().map(abs))?;
+                map.serialize_entry("page", &e.page)?;
+                map.serialize_entry("page_size", &e.page_size)?;
+                map.serialize_entry(
+                    "previous_page_url",
+                    &e.previous_page_uri.as_deref().map(abs),
+                )?;
+                map.serialize_entry("url", &abs(&e.uri))?;
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry(self.inner.key, &self.inner.items)?;
+        map.serialize_entry("meta", &Meta(self))?;
+        map.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

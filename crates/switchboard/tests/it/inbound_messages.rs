@@ -432,3 +432,78 @@ server_test!(what_goes_wrong_in_a_conversation_is_a_notification, |s| {
     // Nothing the handsets wrote is lost.
     assert_eq!(with_direction(&list, "inbound").len(), cases.len());
 });
+
+server_test!(
+    a_number_in_a_messaging_service_is_answered_at_the_services_url,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_twiml(
+            "/service",
+            "<Response><Message>via the service</Message></Response>",
+        );
+        let c = s.main_account(AccountType::Full).await;
+        let (status, bought) = s
+            .post(
+                &c,
+                &format!("{}/IncomingPhoneNumbers.json", base(&c)),
+                &[
+                    ("AreaCode", "415"),
+                    ("SmsUrl", receiver.url("/number").as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{bought}");
+        let number = bought["phone_number"].as_str().unwrap().to_owned();
+        let (status, service) = s
+            .post(
+                &c,
+                "/v1/Services",
+                &[
+                    ("FriendlyName", "Salon"),
+                    ("InboundRequestUrl", receiver.url("/service").as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{service}");
+        let mg = service["sid"].as_str().unwrap().to_owned();
+        let (status, body) = s
+            .post(
+                &c,
+                &format!("/v1/Services/{mg}/PhoneNumbers"),
+                &[("PhoneNumberSid", bought["sid"].as_str().unwrap())],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        let m = receive(&s, &c, &number, "hi").await;
+        assert_eq!(m["messaging_service_sid"], mg.as_str());
+        let hooks = receiver.wait_for(1, Duration::from_secs(10)).await;
+        assert_eq!(
+            hooks[0].path_and_query, "/service",
+            "not the number's own URL"
+        );
+        assert_eq!(
+            hooks[0].param("MessagingServiceSid").as_deref(),
+            Some(mg.as_str())
+        );
+        let list =
+            messages_until(&s, &c, |l| !with_direction(l, "outbound-reply").is_empty()).await;
+        let reply = with_direction(&list, "outbound-reply")[0];
+        assert_eq!(reply["messaging_service_sid"], mg.as_str());
+
+        // STOP to a service number opts the handset out of the whole service.
+        receive(&s, &c, &number, "STOP").await;
+        let (status, body) = s
+            .post(
+                &c,
+                &format!("{}/Messages.json", base(&c)),
+                &[
+                    ("To", HANDSET),
+                    ("MessagingServiceSid", mg.as_str()),
+                    ("Body", "Sale!"),
+                ],
+            )
+            .await;
+        assert_twilio_error(status, &body, 400, 21610);
+    }
+);

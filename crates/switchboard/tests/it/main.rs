@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod browser;
+mod openapi;
 mod receiver;
 mod support;
 
@@ -21,6 +22,7 @@ mod extension_paths;
 mod health;
 mod inbound_messages;
 mod media;
+mod messaging_services;
 mod metrics;
 mod notifications;
 mod principal;

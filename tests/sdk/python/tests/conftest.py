@@ -108,6 +108,7 @@ def make_client(server):
         client = Client(sid, token, http_client=RecordingHttpClient(recorder()))
         client.api.base_url = server.base_url
         client.accounts.base_url = server.base_url
+        client.messaging.base_url = server.base_url
         return client
 
     return make
