@@ -87,10 +87,14 @@ class Customer {
   }
 }
 
-/** An HTTP server on 127.0.0.1 that records every request and answers 200. */
+/**
+ * An HTTP server on 127.0.0.1 that records every request and answers 200:
+ * with an empty body, or with what `answer` scripted for the request's path.
+ */
 class Receiver {
   constructor() {
     this.hits = [];
+    this.answers = new Map(); // path (without the query) -> { body, contentType }
     this.server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (d) => { body += d; });
@@ -101,7 +105,16 @@ class Receiver {
           form: Object.fromEntries(new URLSearchParams(body)),
           headers: req.headers,
         });
-        res.end();
+        const scripted = this.answers.get(new URL(req.url, 'http://receiver').pathname);
+        if (!scripted) {
+          res.end();
+          return;
+        }
+        res.writeHead(200, {
+          'Content-Type': scripted.contentType,
+          'Content-Length': Buffer.byteLength(scripted.body),
+        });
+        res.end(scripted.body);
       });
     });
   }
@@ -113,6 +126,11 @@ class Receiver {
 
   url(path) {
     return `http://127.0.0.1:${this.server.address().port}${path}`;
+  }
+
+  /** From now on, requests for `path` (any query) get 200 with this body and Content-Type (TwiML, say). */
+  answer(path, body, contentType = 'application/xml') {
+    this.answers.set(path, { body, contentType });
   }
 
   async waitFor(n, timeoutMs = 20000) {

@@ -75,9 +75,12 @@ class Hit:
 
 @dataclass
 class Receiver:
-    """An HTTP server on 127.0.0.1 that records every request and answers 200."""
+    """An HTTP server on 127.0.0.1 that records every request and answers 200:
+    with an empty body, or with what `answer` scripted for the request's path."""
 
     hits: list[Hit] = field(default_factory=list)
+    # path (without the query) -> (body, Content-Type)
+    answers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self):
         receiver = self
@@ -86,12 +89,23 @@ class Receiver:
             def _record(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
+                # Blank values are kept: Twilio sends (and signs) empty
+                # parameters such as FromCity.
+                form = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
                 receiver.hits.append(Hit(
                     self.command, f"http://{self.headers['Host']}{self.path}",
-                    dict(urllib.parse.parse_qsl(body)), {k.lower(): v for k, v in self.headers.items()}))
+                    form, {k.lower(): v for k, v in self.headers.items()}))
+                scripted = receiver.answers.get(urllib.parse.urlsplit(self.path).path)
                 self.send_response(200)
-                self.send_header("Content-Length", "0")
+                if scripted is None:
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                payload = scripted[0].encode()
+                self.send_header("Content-Type", scripted[1])
+                self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
+                self.wfile.write(payload)
 
             do_GET = do_POST = _record
 
@@ -103,6 +117,11 @@ class Receiver:
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def answer(self, path: str, body: str, content_type: str = "application/xml") -> None:
+        """From now on, requests for `path` (any query) get 200 with this
+        body and Content-Type, e.g. TwiML for a webhook."""
+        self.answers[path] = (body, content_type)
 
     def wait_for(self, n: int, timeout: float = 20.0) -> list[Hit]:
         deadline = time.monotonic() + timeout

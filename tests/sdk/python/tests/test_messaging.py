@@ -1,55 +1,121 @@
-"""Messaging Services with the official Python SDK (`client.messaging`,
-pointed at Switchboard by its base URL): create, list, fetch, update and
-delete services, add and remove their phone numbers, and send a message
-through one. Every answer is checked against Twilio's messaging v1 document."""
+"""Messages that arrive, with the official Python SDK, as a Connect App: with
+post-all it buys a number whose messaging webhook (`sms_url`) points at the
+app; a simulated handset texts the number (Switchboard's InboundMessages
+extension, plain HTTP); the webhook passes Twilio's RequestValidator with the
+app owner's token; the app answers TwiML built with the SDK's
+MessagingResponse, and the SDK then lists the inbound message and the reply."""
 
 from __future__ import annotations
 
-from helpers import assert_rest_error, rest_error
+import time
+import urllib.parse
+
+import pytest
+import requests
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from sdkharness.connect import Customer, Receiver, create_app
+
+HANDSET = "+14155550123"
 
 
-def test_services_their_numbers_and_sending_through_them(main_account, main_client):
-    client = main_client
-    services = client.messaging.v1.services
+@pytest.fixture
+def owner(server):
+    return server.create_main_account("App owner", full=True)
 
-    service = services.create(friendly_name="Reminders", inbound_request_url="https://app.example.com/sms")
-    assert service.sid.startswith("MG")
-    assert service.account_sid == main_account["sid"]
-    assert service.inbound_method == "POST"
-    assert service.sticky_sender is True
-    assert service.use_inbound_webhook_on_number is False
-    assert [s.sid for s in services.list()] == [service.sid]
 
-    fetched = services(service.sid).fetch()
-    assert fetched.friendly_name == "Reminders"
-    assert fetched.inbound_request_url == "https://app.example.com/sms"
-    updated = services(service.sid).update(friendly_name="Reminders EU", use_inbound_webhook_on_number=True)
-    assert updated.friendly_name == "Reminders EU"
-    assert updated.use_inbound_webhook_on_number is True
+@pytest.fixture
+def customer(server):
+    return server.create_main_account("Customer", full=True)
 
-    account = client.api.v2010.accounts(main_account["sid"])
-    number = account.incoming_phone_numbers.create(area_code="415")
-    pool = services(service.sid).phone_numbers
-    added = pool.create(phone_number_sid=number.sid)
-    assert added.sid == number.sid
-    assert added.service_sid == service.sid
-    assert added.phone_number == number.phone_number
-    assert [n.sid for n in pool.list()] == [number.sid]
-    assert pool(number.sid).fetch().phone_number == number.phone_number
-    assert_rest_error(rest_error(pool.create, phone_number_sid=number.sid), 400, 21710)
 
-    message = account.messages.create(
-        messaging_service_sid=service.sid, to="+14155550100", body="See you at 3pm"
-    )
-    assert message.from_ == number.phone_number
-    assert message.messaging_service_sid == service.sid
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
 
-    assert pool(number.sid).delete() is True
-    assert pool.list() == []
-    assert_rest_error(
-        rest_error(account.messages.create, messaging_service_sid=service.sid, to="+14155550100", body="x"),
-        400,
-        21704,
-    )
-    assert services(service.sid).delete() is True
-    assert_rest_error(rest_error(services(service.sid).fetch), 404, 20404)
+
+def settle(fetch, done, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        item = fetch()
+        if done(item):
+            return item
+        assert time.monotonic() < deadline, f"never settled: {item}"
+        time.sleep(0.05)
+
+
+def handset_texts(base_url: str, sid: str, token: str, to: str, body: str) -> dict:
+    """A simulated handset's message arrives at `to` (a Switchboard extension:
+    the SDKs have no call for it)."""
+    r = requests.post(f"{base_url}/switchboard/v1/Accounts/{sid}/InboundMessages.json",
+                      data={"From": HANDSET, "To": to, "Body": body}, auth=(sid, token), timeout=30)
+    assert r.status_code == 201, (r.status_code, r.text)
+    return r.json()
+
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_handset_texts_the_apps_number_and_its_twiml_reply_is_sent(
+    server, owner, customer, make_client, receiver, method
+):
+    app = create_app(server.base_url, owner, permissions=["post-all"])
+    sub = Customer(server.base_url, customer).authorize(app["sid"])
+    as_app = make_client(sub, owner["auth_token"])
+    here = as_app.api.v2010.accounts(sub)
+
+    # A URL with a port and its own query string, as Twilio's validator must handle.
+    sms_url = receiver.url("/twilio/sms?shop=7&x=1")
+    number = here.incoming_phone_numbers.create(area_code="415", sms_url=sms_url, sms_method=method)
+    assert number.account_sid == sub
+    assert (number.sms_url, number.sms_method) == (sms_url, method)
+
+    answer = MessagingResponse()
+    answer.message("Thanks & see you at 3 <3")
+    receiver.answer("/twilio/sms", str(answer), "application/xml")
+
+    arrived = handset_texts(server.base_url, sub, owner["auth_token"], number.phone_number, "Is 3pm free? café & ☕ +1%")
+    assert (arrived["direction"], arrived["status"]) == ("inbound", "received")
+    assert arrived["account_sid"] == sub
+
+    (hit,) = receiver.wait_for(1)
+    assert hit.method == method
+    signature = hit.headers["x-twilio-signature"]
+    validator = RequestValidator(owner["auth_token"])
+    if method == "POST":
+        assert hit.url == sms_url
+        params = hit.form
+        assert validator.validate(hit.url, params, signature)
+        assert not validator.validate(hit.url, {**params, "Body": "Is 4pm free?"}, signature)
+    else:
+        assert hit.url.startswith(sms_url + "&"), hit.url
+        assert hit.form == {}
+        params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(hit.url).query, keep_blank_values=True))
+        assert validator.validate(hit.url, {}, signature)
+        assert not validator.validate(hit.url.replace("shop=7", "shop=8"), {}, signature)
+    assert not RequestValidator(customer["auth_token"]).validate(hit.url, hit.form, signature)
+    assert hit.headers.get("i-twilio-idempotency-token")
+    for name, want in [("MessageSid", arrived["sid"]), ("SmsSid", arrived["sid"]), ("AccountSid", sub),
+                       ("From", HANDSET), ("To", number.phone_number), ("Body", "Is 3pm free? café & ☕ +1%"),
+                       ("NumMedia", "0"), ("SmsStatus", "received"), ("ApiVersion", "2010-04-01")]:
+        assert params.get(name) == want, (name, params)
+    # Sent even when empty (unknown), and signed as sent.
+    for name in ["FromCity", "FromState", "FromZip", "FromCountry", "ToCity", "ToState", "ToZip", "ToCountry"]:
+        assert name in params, (name, params)
+
+    # The SDK lists both: the message that arrived and the app's reply, delivered.
+    def replied(messages):
+        return any(m.direction == "outbound-reply" and m.status == "delivered" for m in messages)
+
+    messages = settle(lambda: here.messages.list(), replied)
+    assert len(messages) == 2, [(m.direction, m.status) for m in messages]
+    (inbound,) = [m for m in messages if m.direction == "inbound"]
+    (reply,) = [m for m in messages if m.direction == "outbound-reply"]
+    assert inbound.sid == arrived["sid"]
+    assert (inbound.status, inbound.from_, inbound.to, inbound.body) == (
+        "received", HANDSET, number.phone_number, "Is 3pm free? café & ☕ +1%")
+    assert (reply.from_, reply.to, reply.body) == (number.phone_number, HANDSET, "Thanks & see you at 3 <3")
+    assert reply.account_sid == sub
+    fetched = here.messages(arrived["sid"]).fetch()
+    assert (fetched.direction, fetched.status) == ("inbound", "received")
