@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import statistics
 import sys
@@ -105,6 +106,28 @@ def startup(binary, database_url, user, password, runs):
             proc.wait()
     times.sort()
     print(json.dumps({"runs_ms": [round(t, 1) for t in times], "median_ms": round(times[len(times) // 2], 1)}))
+
+
+def replies(db_path, expected, timeout_s):
+    """Waits until `expected` outbound-reply messages are `delivered` in the
+    server's SQLite file (read beside the running server, as any reader of a WAL
+    database may); prints how many and when the last went `delivered` (Unix ms,
+    the server's own `date_updated`), and the webhook deliveries' states."""
+    deadline = time.monotonic() + timeout_s
+    db = sqlite3.connect(db_path, timeout=5)
+    query = ("SELECT count(*), max(date_updated) FROM messages "
+             "WHERE direction = 'outbound-reply' AND status = 'delivered'")
+    while True:
+        delivered, last_us = db.execute(query).fetchone()
+        if delivered >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    states = dict(db.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall())
+    replies_all = db.execute("SELECT count(*) FROM messages WHERE direction = 'outbound-reply'").fetchone()[0]
+    inbound = db.execute("SELECT count(*) FROM messages WHERE direction = 'inbound'").fetchone()[0]
+    db.close()
+    print(json.dumps({"delivered": delivered, "replies": replies_all, "inbound": inbound,
+                      "last_ms": (last_us or 0) / 1000, "webhooks": states}))
 
 
 # --- the report -------------------------------------------------------------
@@ -206,6 +229,15 @@ def report(results_jsonl, meta_json, out_md, out_json):
         add("outbox", f"6b. Deauthorize callbacks alone: {fmt(o['expected'])} waiting in the outbox at start-up",
             f"{fmt(o['per_second'])} /s", "(diagnostic: the delivery pipeline alone)", None,
             f"{fmt(o['unique'])} delivered, {o['duplicates']} twice, in {o['seconds']:.2f} s from exec to the last")
+    i = by.get("inbound")
+    if i:
+        ok = i["delivered"] == i["expected"] and i["errors"] == 0
+        floor = f" (the floor: {fmt(base_rps)} req/s)" if base_rps else ""
+        add("inbound", f"9. Inbound SMS round trips: {fmt(i['expected'])} messages in, one TwiML reply each, SQLite",
+            f"{fmt(i['per_second'])} /s", "all delivered, ≥ 2,000 /s", ok and i["per_second"] >= 2000,
+            f"{fmt(i['delivered'])} replies delivered in {i['seconds']:.2f} s from the first message to the "
+            f"last reply's `delivered`; messages accepted {fmt(i['accept_per_second'])} /s, {i['errors']} errors; "
+            f"{fmt(i['webhooks'])} webhooks answered, {i['duplicates']} twice{floor}")
     m = by.get("memory")
     if m:
         add("memory", "7. Resident memory (VmRSS), SQLite",
@@ -244,6 +276,8 @@ if __name__ == "__main__":
         walk(args[0], args[1], args[2], args[3], int(args[4]))
     elif cmd == "startup":
         startup(args[0], args[1], args[2], args[3], int(args[4]))
+    elif cmd == "replies":
+        replies(args[0], int(args[1]), float(args[2]))
     elif cmd == "report":
         report(*args)
     else:

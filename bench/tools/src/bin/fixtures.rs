@@ -13,7 +13,9 @@
 //! every app (customers × apps grants; the first 16 are listed with their
 //! dedicated subaccounts); with `--revoke` every grant is revoked again, leaving
 //! customers × apps deauthorize callbacks pending in the outbox for the next
-//! server. Prints the world as JSON on stdout. Run it
+//! server. With `--numbers N --sms-url URL` the app owner's account also buys
+//! N numbers (area code 415, then others) whose messaging webhook is URL.
+//! Prints the world as JSON on stdout. Run it
 //! while the server is stopped or running; both use the same database.
 
 #![forbid(unsafe_code)]
@@ -24,6 +26,7 @@ use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_domain::grants::Approval;
+use switchboard_domain::telephony::numbers::{NumberSettings, Purchase};
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
 use switchboard_types::{AccountSid, AccountType, Permission, Permissions};
@@ -48,7 +51,16 @@ struct Args {
     /// outbox for the next server to start (to time delivery alone).
     #[arg(long, requires = "approve")]
     revoke: bool,
+    /// Numbers the app owner's account buys, for inbound messages.
+    #[arg(long, default_value_t = 0)]
+    numbers: usize,
+    /// The bought numbers' `SmsUrl`.
+    #[arg(long, default_value = "http://127.0.0.1:9/sms")]
+    sms_url: String,
 }
+
+/// Area codes the numbers are bought in, in turn as each runs out.
+const AREA_CODES: &[&str] = &["415", "628", "510", "650", "408", "212", "646", "312"];
 
 fn run_id() -> u128 {
     std::time::SystemTime::now()
@@ -101,6 +113,39 @@ async fn main() -> Result<(), String> {
         )
         .await
         .map_err(|x| e(&x))?;
+    let mut numbers = Vec::with_capacity(args.numbers);
+    if args.numbers > 0 {
+        let buying = RequestTarget::Account(&owner.account.sid);
+        let buying = operator(&sb, buying, Resource::PhoneNumbers).await?;
+        let mut areas = AREA_CODES.iter();
+        let mut area = areas.next();
+        let mut last_error = String::new();
+        while numbers.len() < args.numbers {
+            let Some(code) = area else {
+                let bought = numbers.len();
+                return Err(format!(
+                    "only {bought} numbers could be bought: {last_error}"
+                ));
+            };
+            let purchase = Purchase {
+                area_code: Some((*code).to_owned()),
+                settings: NumberSettings {
+                    sms_url: Some(args.sms_url.clone()),
+                    ..NumberSettings::default()
+                },
+                ..Purchase::default()
+            };
+            match sb.buy_number(&buying, &purchase).await {
+                Ok(n) => numbers.push(n.phone_number),
+                // This area code has run out: the next one.
+                Err(e) => {
+                    last_error = e.to_string();
+                    area = areas.next();
+                }
+            }
+        }
+    }
+
     // Every app asks for this; customers approve exactly it.
     let permissions = Permissions::of(&[Permission::GetAll]);
     let mut apps = Vec::with_capacity(args.apps);
@@ -204,6 +249,7 @@ async fn main() -> Result<(), String> {
             "token": c.auth_token,
             "email": c.user.email,
         })).collect::<Vec<_>>(),
+        "numbers": numbers,
         "approved": approved,
         "revoked": revoked,
         "grants": grants,

@@ -10,6 +10,11 @@
 //! - `bench-load revoke --base URL --world world.json --workers 32`: every
 //!   customer revokes every app it authorized, with
 //!   `DELETE /2010-04-01/Accounts/{U}/AuthorizedConnectApps/{CN}.json`.
+//! - `bench-load inbound --base URL --world world.json --messages 10000 --workers 32`:
+//!   simulated handsets send `--messages` messages to the world's numbers (in
+//!   turn) with `POST /switchboard/v1/Accounts/{AC}/InboundMessages.json`, as
+//!   the numbers' owner; each must answer 201. Waiting for the replies is the
+//!   harness's part.
 
 #![forbid(unsafe_code)]
 
@@ -49,6 +54,16 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         workers: usize,
     },
+    Inbound {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        world: std::path::PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
+    },
 }
 
 #[derive(Deserialize)]
@@ -56,6 +71,15 @@ struct World {
     password: String,
     apps: Vec<String>,
     customers: Vec<WorldCustomer>,
+    owner: WorldOwner,
+    #[serde(default)]
+    numbers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct WorldOwner {
+    sid: String,
+    token: String,
 }
 
 #[derive(Deserialize, Clone)]
@@ -298,6 +322,92 @@ async fn revoke(base: String, world: World, workers: usize) -> Result<(), Fail> 
     Ok(())
 }
 
+/// Handsets: numbers in the fictional 555-01XX range, which the inventory
+/// never sells, so no reply arrives back at a number of this Switchboard.
+fn handset(i: usize) -> String {
+    format!("+1202555{:04}", 100 + i % 100)
+}
+
+async fn inbound(base: String, world: World, messages: usize, workers: usize) -> Result<(), Fail> {
+    if world.numbers.is_empty() {
+        return Err("the world has no numbers (bench-fixtures --numbers)".into());
+    }
+    if (0..100).any(|i| world.numbers.contains(&handset(i))) {
+        return Err("a handset is one of the world's numbers: replies would loop".into());
+    }
+    let http = client();
+    let url = Arc::new(format!(
+        "{base}/switchboard/v1/Accounts/{}/InboundMessages.json",
+        world.owner.sid
+    ));
+    let (owner, token) = (Arc::new(world.owner.sid), Arc::new(world.owner.token));
+    let numbers = Arc::new(world.numbers);
+    let next = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let started_ms = now_ms();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (http, url, owner, token, numbers, next, errors) = (
+            http.clone(),
+            url.clone(),
+            owner.clone(),
+            token.clone(),
+            numbers.clone(),
+            next.clone(),
+            errors.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= messages {
+                    break;
+                }
+                let to = &numbers[i % numbers.len()];
+                let from = handset(i / numbers.len());
+                let body = format!("Is 3pm free? ({i})");
+                let answer = http
+                    .post(url.as_str())
+                    .basic_auth(owner.as_str(), Some(token.as_str()))
+                    .form(&[("From", from.as_str()), ("To", to), ("Body", &body)])
+                    .send()
+                    .await;
+                let failure = match answer {
+                    Ok(r) if r.status() == StatusCode::CREATED => None,
+                    Ok(r) => Some(format!(
+                        "{}: {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Some(why) = failure
+                    && errors.fetch_add(1, Ordering::Relaxed) < 3
+                {
+                    eprintln!("inbound message failed: {why}");
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let errors = errors.load(Ordering::Relaxed);
+    println!(
+        "{}",
+        json!({
+            "sent": messages - errors,
+            "errors": errors,
+            "seconds": elapsed,
+            "per_second": messages as f64 / elapsed,
+            "started_ms": started_ms,
+            "finished_ms": now_ms(),
+        })
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Fail> {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -317,5 +427,11 @@ async fn main() -> Result<(), Fail> {
             world,
             workers,
         } => revoke(base, read(&world)?, workers).await,
+        Command::Inbound {
+            base,
+            world,
+            messages,
+            workers,
+        } => inbound(base, read(&world)?, messages, workers).await,
     }
 }

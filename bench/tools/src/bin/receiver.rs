@@ -1,6 +1,8 @@
 //! `bench-receiver [ADDR]`: a webhook receiver that answers 200 to everything and
 //! counts deliveries by their `I-Twilio-Idempotency-Token` (the same on every retry
-//! of one delivery), so "all delivered, none twice" can be checked.
+//! of one delivery), so "all delivered, none twice" can be checked. A request
+//! to a path under `/sms` is a number's messaging webhook: it is answered with
+//! a TwiML document sending one reply (`<Message>`).
 //!
 //! Prints `receiver listening on http://ADDR`; `GET /_stats` answers
 //! `{"received", "unique", "duplicates", "first_ms", "last_ms"}` (Unix ms of the
@@ -13,7 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
@@ -34,7 +37,15 @@ fn now_ms() -> u128 {
         .as_millis()
 }
 
-async fn receive(State(counts): State<Shared>, headers: HeaderMap, body: String) -> &'static str {
+/// The app's answer to an inbound message: one reply.
+const REPLY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>Thanks, see you at 3</Message></Response>";
+
+async fn receive(
+    State(counts): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let key = headers
         .get("i-twilio-idempotency-token")
         .and_then(|v| v.to_str().ok())
@@ -47,7 +58,12 @@ async fn receive(State(counts): State<Shared>, headers: HeaderMap, body: String)
     c.received += 1;
     c.last_ms = now;
     *c.seen.entry(key).or_default() += 1;
-    "ok"
+    drop(c);
+    if uri.path().starts_with("/sms") {
+        ([(header::CONTENT_TYPE, "text/xml")], REPLY).into_response()
+    } else {
+        "ok".into_response()
+    }
 }
 
 async fn stats(State(counts): State<Shared>) -> String {

@@ -35,6 +35,8 @@ pub const MESSAGE_STEP_SECS: i64 = 1;
 pub const DELIVERY_SECS: i64 = 2;
 /// Rows taken per round; more are taken at once when a round is full.
 const BATCH: i64 = 200;
+/// Message steps played at once (see `step_messages`).
+const CONCURRENT_STEPS: usize = 32;
 /// How often an idle simulator looks for work committed on other nodes.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -443,10 +445,9 @@ impl Switchboard {
             taken += 1;
             hooked |= self.step_call(call).await?;
         }
-        for message in self.store().all(messages::due(now, BATCH)).await? {
-            taken += 1;
-            hooked |= self.step_message(message).await?;
-        }
+        let due = self.store().all(messages::due(now, BATCH)).await?;
+        taken += due.len();
+        hooked |= self.step_messages(due).await?;
         for number in self
             .store()
             .all(phone_numbers::due_renewals(now, BATCH))
@@ -459,6 +460,39 @@ impl Switchboard {
             self.wake_deliveries();
         }
         Ok(taken)
+    }
+
+    /// Moves messages a step on, up to [`CONCURRENT_STEPS`] at once: each
+    /// step is still its own transaction, but steps that overlap share one
+    /// COMMIT (docs/benchmarks.md, finding 16). `true` when a callback was
+    /// queued. An error ends the round once the steps under way are done.
+    async fn step_messages(&self, due: Vec<MessageRecord>) -> DomainResult<bool> {
+        let mut running = tokio::task::JoinSet::new();
+        let mut hooked = false;
+        let mut failed = None;
+        let mut settle = |done: Result<DomainResult<bool>, tokio::task::JoinError>| match done {
+            Ok(Ok(h)) => hooked |= h,
+            Ok(Err(e)) => failed = failed.take().or(Some(e)),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Cancelled: only when the runtime shuts down.
+            Err(_) => {}
+        };
+        for m in due {
+            if running.len() == CONCURRENT_STEPS
+                && let Some(done) = running.join_next().await
+            {
+                settle(done);
+            }
+            let sb = self.clone();
+            running.spawn(async move { sb.step_message(m).await });
+        }
+        while let Some(done) = running.join_next().await {
+            settle(done);
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(hooked),
+        }
     }
 
     /// Tells this node's simulator that something new was placed or sent.
