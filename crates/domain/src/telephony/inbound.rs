@@ -13,10 +13,12 @@ use switchboard_telephony::inventory;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
 use switchboard_types::{
-    AccountSid, MessageDirection, MessageSid, MessageStatus, Timestamp, UsageCategory,
+    AccountSid, MessageDirection, MessageSid, MessageStatus, NotificationLevel, Timestamp,
+    UsageCategory,
 };
 
 use super::billing::{self, Cost};
+use super::media::{MediaItem, content_url, guess_content_type, record_media};
 use super::messages::{Message, MessageBody, codes};
 use super::simulator::main_of;
 use crate::Switchboard;
@@ -24,6 +26,7 @@ use crate::access::{Access, Action, Resource};
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
 use crate::messaging_services::MessagingServices;
+use crate::notifications::{self, NewNotification};
 
 /// A message a simulated handset sends to one of the account's numbers.
 #[derive(Debug, Clone, Default)]
@@ -116,9 +119,19 @@ fn geography(prefix: &str, number: &str, params: &mut Vec<(String, String)>) {
     ));
 }
 
+/// An attachment as the webhook names it: where Switchboard serves it, and
+/// its type.
+pub(crate) struct Attachment {
+    pub url: String,
+    pub content_type: String,
+}
+
 /// The parameters Twilio posts to a number's messaging URL.
-pub(crate) fn webhook_params(m: &MessageRecord, keyword: Option<Keyword>) -> Vec<(String, String)> {
-    let media: Vec<&str> = m.media_urls.lines().filter(|l| !l.is_empty()).collect();
+pub(crate) fn webhook_params(
+    m: &MessageRecord,
+    media: &[Attachment],
+    keyword: Option<Keyword>,
+) -> Vec<(String, String)> {
     let mut params: Vec<(String, String)> = vec![
         ("ToCountry".into(), String::new()),
         ("ToState".into(), String::new()),
@@ -149,9 +162,9 @@ pub(crate) fn webhook_params(m: &MessageRecord, keyword: Option<Keyword>) -> Vec
             slot.1 = value;
         }
     }
-    for (i, url) in media.iter().enumerate() {
-        params.push((format!("MediaContentType{i}"), String::new()));
-        params.push((format!("MediaUrl{i}"), (*url).to_owned()));
+    for (i, a) in media.iter().enumerate() {
+        params.push((format!("MediaContentType{i}"), a.content_type.clone()));
+        params.push((format!("MediaUrl{i}"), a.url.clone()));
     }
     if let Some(service) = &m.messaging_service_sid {
         params.push(("MessagingServiceSid".into(), service.to_string()));
@@ -160,6 +173,13 @@ pub(crate) fn webhook_params(m: &MessageRecord, keyword: Option<Keyword>) -> Vec
         params.push(("OptOutType".into(), k.opt_out_type().into()));
     }
     params
+}
+
+/// Media named by URL only, not fetched (yet): served as a redirect to it.
+pub(crate) fn recorded(urls: &[String]) -> Vec<MediaItem> {
+    urls.iter()
+        .map(|url| MediaItem::Recorded { url: url.clone() })
+        .collect()
 }
 
 impl Switchboard {
@@ -206,10 +226,38 @@ impl Switchboard {
                     format!("The 'To' number {to} is not a phone number of account {account}"),
                 )
             })?;
+        // A handset's pictures are fetched once, behind the address guard
+        // and the size limit. If that fails the message still arrives, with
+        // the URLs as sent, and the account gets a notification saying why.
+        let (media, fetch_error) = if body.media.is_empty() {
+            (Vec::new(), None)
+        } else {
+            match self.fetch_message_media(&body.media).await {
+                Ok(fetched) => (fetched.into_iter().map(MediaItem::Fetched).collect(), None),
+                Err(e) => (recorded(&body.media), Some(e)),
+            }
+        };
         let mut tx = self.store().begin().await?;
+        let now = Timestamp::now();
         let message = self
-            .arrive(&mut tx, &number, from.as_str(), &body, Timestamp::now())
+            .arrive(&mut tx, &number, from.as_str(), (&body, &media), now)
             .await?;
+        if let Some(e) = fetch_error {
+            let notice = NewNotification {
+                account: &account,
+                call_sid: None,
+                resource_sid: Some(message.sid.as_str()),
+                error_code: e.error_code(),
+                level: NotificationLevel::Error,
+                message_text: e.to_string(),
+                request_url: None,
+                request_method: Some("GET"),
+                request_variables: None,
+                response_headers: None,
+                response_body: None,
+            };
+            notifications::record(&mut tx, &notice, now).await?;
+        }
         tx.commit().await?;
         self.wake_simulator();
         self.wake_deliveries();
@@ -225,7 +273,7 @@ impl Switchboard {
         tx: &mut Tx,
         number: &PhoneNumberRecord,
         from: &str,
-        body: &MessageBody,
+        (body, media): (&MessageBody, &[MediaItem]),
         now: Timestamp,
     ) -> DomainResult<MessageRecord> {
         let account = &number.account_sid;
@@ -265,6 +313,18 @@ impl Switchboard {
         };
         tx.run(messages::insert_many(std::slice::from_ref(&message)))
             .await?;
+        let media_sids = record_media(tx, account, &message.sid, media).await?;
+        let attachments: Vec<Attachment> = media
+            .iter()
+            .zip(&media_sids)
+            .map(|(item, sid)| Attachment {
+                url: content_url(&self.settings().public_url, account, &message.sid, sid),
+                content_type: match item {
+                    MediaItem::Fetched(f) => f.content_type.clone(),
+                    MediaItem::Recorded { url } => guess_content_type(url).to_owned(),
+                },
+            })
+            .collect();
         let main = main_of(tx, account).await?;
         billing::charge(
             tx,
@@ -311,7 +371,7 @@ impl Switchboard {
                     (account.clone(), signer),
                     Some(message.sid.to_string()),
                     target,
-                    webhook_params(&message, keyword),
+                    webhook_params(&message, &attachments, keyword),
                 )
             };
             delivery::enqueue(tx, &hook, now).await?;

@@ -398,7 +398,9 @@ impl Switchboard {
                 .collect(),
         };
         // Its keyword answer, if any, is a step the running round finds.
-        self.arrive(tx, &number, &m.from_number, &body, now).await?;
+        let media = super::inbound::recorded(&body.media);
+        self.arrive(tx, &number, &m.from_number, (&body, &media), now)
+            .await?;
         Ok(true)
     }
 

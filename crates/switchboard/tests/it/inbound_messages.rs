@@ -507,3 +507,69 @@ server_test!(
         assert_twilio_error(status, &body, 400, 21610);
     }
 );
+
+server_test!(
+    a_handsets_picture_is_fetched_once_and_served_to_the_app,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_document("/cat.png", "image/png", "PNG-BYTES");
+        receiver.answer_document("/huge.jpg", "image/jpeg", &"x".repeat(6 << 20));
+        let c = s.main_account(AccountType::Full).await;
+        let number = number_with_webhook(&s, &c, "415", &receiver.url("/sms"), None).await;
+        let picture = receiver.url("/cat.png");
+        let (status, m) = s
+            .post(
+                &c,
+                &inbound_path(&c),
+                &[
+                    ("From", HANDSET),
+                    ("To", number.as_str()),
+                    ("MediaUrl", picture.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        assert_eq!(m["num_media"], "1");
+        let hooks = receiver.wait_for(2, Duration::from_secs(10)).await;
+        let hook = hooks.iter().find(|h| h.path_and_query == "/sms").unwrap();
+        assert_eq!(hook.param("NumMedia").as_deref(), Some("1"));
+        assert_eq!(
+            hook.param("MediaContentType0").as_deref(),
+            Some("image/png")
+        );
+        let served = hook.param("MediaUrl0").unwrap();
+        assert!(
+            served.starts_with(&s.url("/2010-04-01/Accounts/")),
+            "{served}"
+        );
+        // The app fetches Switchboard's copy, as it would Twilio's.
+        let copy = reqwest::get(&served).await.unwrap();
+        assert_eq!(copy.status(), StatusCode::OK);
+        assert_eq!(copy.headers()["content-type"], "image/png");
+        assert_eq!(copy.text().await.unwrap(), "PNG-BYTES");
+        let fetches = receiver
+            .received()
+            .iter()
+            .filter(|h| h.path_and_query == "/cat.png")
+            .count();
+        assert_eq!(fetches, 1, "fetched once");
+
+        // Too large: the message still arrives, and the account is told why.
+        let huge = receiver.url("/huge.jpg");
+        let (status, m) = s
+            .post(
+                &c,
+                &inbound_path(&c),
+                &[
+                    ("From", HANDSET),
+                    ("To", number.as_str()),
+                    ("Body", "look"),
+                    ("MediaUrl", huge.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{m}");
+        assert_eq!(m["body"], "look");
+        assert_eq!(notification_codes(&s, &c, 1).await[0].0, 11200);
+    }
+);
