@@ -498,7 +498,9 @@ impl Switchboard {
     }
 }
 
-fn describe(e: &reqwest::Error) -> String {
+/// An HTTP client error with every cause, for people (delivery attempts,
+/// media fetches).
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

@@ -20,6 +20,7 @@ use switchboard_types::{AccountSid, MediaSid, MessageSid, Timestamp};
 use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
 use crate::delivery::guard::{GuardedResolver, check_literal, refusal_in};
+use crate::delivery::worker::describe;
 use crate::error::{DomainError, DomainResult};
 
 /// Twilio accepts at most 5 MB of media per message; Switchboard holds each
@@ -404,17 +405,6 @@ impl Switchboard {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 /// The Media resource: reads and deletes, with the Messages resource's
