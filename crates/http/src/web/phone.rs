@@ -19,6 +19,7 @@ use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{Message, MessageFilter};
 use switchboard_domain::telephony::numbers::{IncomingPhoneNumber, NumberFilter};
 use switchboard_store::page::PageAt;
+use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{AccountSid, MessageDirection, NotificationLevel, PhoneNumberSid};
 
 use super::chrome::Chrome;
@@ -445,12 +446,15 @@ async fn number_of(
     Ok((account, number))
 }
 
+/// The handset a link names, written as messages store it (E.164), so
+/// `?handset=+1 415…` finds the same thread; anything else as given.
 fn chosen_handset(q: &PhoneQuery) -> Option<String> {
-    q.handset
+    let given = q
+        .handset
         .as_deref()
         .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .map(str::to_owned)
+        .filter(|h| !h.is_empty())?;
+    Some(PhoneNumber::parse(given).map_or_else(|_| given.to_owned(), |n| n.as_str().to_owned()))
 }
 
 /// The handsets that texted `number` lately, newest first.

@@ -404,3 +404,40 @@ server_test!(what_the_handset_and_the_app_wrote_comes_back_escaped, |s| {
         assert!(body.contains("&#38;lt;script&#38;gt;alert(2)"), "{body}");
     }
 });
+
+server_test!(
+    a_failing_webhook_shows_its_attempt_and_notification_in_the_thread,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_with(&[500]);
+        let mut o = owner(&s).await;
+        let account = o.creds.sid.to_string();
+        let (sid, _) = number(&s, &o.creds, &account, &receiver.url("/down")).await;
+        let path = phone_path(&account, &sid);
+        let csrf = o.browser.get(&path).await.csrf();
+        // The handset written loosely is the same handset.
+        let sent = o
+            .browser
+            .post(
+                &path,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("from", "+1 415 555 0123"),
+                    ("body", "Anyone there?"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert_eq!(
+            sent.location(),
+            format!("{path}?handset={}", encoded(HANDSET))
+        );
+        let loose = format!("{path}/thread?handset=%2B1%20415%20555%200123");
+        let thread = thread_until(&mut o.browser, &loose, |b| b.contains("11200")).await;
+        let body = &thread.body;
+        assert!(body.contains("Anyone there?"));
+        assert!(body.contains(">500</span>"), "{body}");
+        assert!(body.contains("href=\"/console/debugger/NO"), "{body}");
+        assert!(body.contains("https://www.twilio.com/docs/errors/11200"));
+    }
+);
