@@ -9,7 +9,9 @@
 use switchboard_store::Tx;
 use switchboard_store::notifications::{self, NotificationRecord};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
-use switchboard_types::{AccountSid, CallSid, NotificationLevel, NotificationSid, Timestamp};
+use switchboard_types::{
+    AccountSid, CallSid, MessageSid, NotificationLevel, NotificationSid, Timestamp,
+};
 
 use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
@@ -274,6 +276,24 @@ impl Notifications<'_> {
             .read_as(reader, Resource::Notifications, query)
             .await?;
         Ok(shape.assemble(rows).map(Notification::from))
+    }
+
+    /// The notifications about `messages` of the account the access names,
+    /// oldest first. `since`: when the oldest of the messages was created.
+    pub async fn of_messages(
+        &self,
+        access: &Access,
+        messages: &[MessageSid],
+        since: Timestamp,
+    ) -> DomainResult<Vec<Notification>> {
+        access.require(Action::Read, Resource::Notifications)?;
+        let account = &access.target_account()?.sid;
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = notifications::about(account, messages, since);
+        let rows = self.sb.store().all(query).await?;
+        Ok(rows.into_iter().map(Notification::from).collect())
     }
 
     /// One notification (`GET …/Notifications/{Sid}.json`); anyone else's is

@@ -1,6 +1,6 @@
 //! The webhook outbox: deliveries and their attempts.
 
-use switchboard_types::{AccountSid, DeliverySid, Timestamp};
+use switchboard_types::{AccountSid, DeliverySid, MessageSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Backend, Cols, Query, Result, Statement, params};
@@ -270,6 +270,37 @@ pub fn of_account<'a>(
     .page(at, size, decode)
 }
 
+/// `$first, $first+1, …`: one placeholder per item of an `IN` list.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The deliveries of `account` about any of `resources` (messages),
+/// oldest first. A delivery is made with or after what it is about, so
+/// `since` (the oldest resource's creation) lets the account's index bound
+/// the scan; `resources` must not be empty.
+pub fn about<'a>(
+    account: &'a AccountSid,
+    resources: &'a [MessageSid],
+    since: Timestamp,
+) -> Query<'a, DeliveryRecord> {
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            delivery_columns!(),
+            " FROM deliveries WHERE account_sid = $1 AND created_at >= $2 AND resource_sid IN ({}) \
+             ORDER BY created_at, sid"
+        ),
+        placeholders(3, resources.len())
+    );
+    let mut params = params![account, since];
+    params.extend(resources.iter().map(crate::Value::from));
+    Query::dynamic(sql, params, decode)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptRecord {
     pub number: i64,
@@ -282,23 +313,38 @@ pub struct AttemptRecord {
     pub response_body: Option<String>,
 }
 
+fn decode_attempt(c: &mut Cols<'_>) -> Result<AttemptRecord> {
+    Ok(AttemptRecord {
+        number: c.int()?,
+        at: c.timestamp()?,
+        url: c.text()?,
+        status_code: c.opt_int()?,
+        latency_ms: c.opt_int()?,
+        error: c.opt_text()?,
+        response_content_type: c.opt_text()?,
+        response_body: c.opt_text()?,
+    })
+}
+
 pub fn attempts_of(sid: &DeliverySid) -> Query<'_, AttemptRecord> {
     Query::new(
         "SELECT attempt, at, url, status_code, latency_ms, error, response_content_type, response_body \
          FROM delivery_attempts \
          WHERE delivery_sid = $1 ORDER BY attempt",
         params![sid.as_str()],
-        |c| {
-            Ok(AttemptRecord {
-                number: c.int()?,
-                at: c.timestamp()?,
-                url: c.text()?,
-                status_code: c.opt_int()?,
-                latency_ms: c.opt_int()?,
-                error: c.opt_text()?,
-                response_content_type: c.opt_text()?,
-                response_body: c.opt_text()?,
-            })
-        },
+        decode_attempt,
     )
+}
+
+/// The attempts of each of `sids` (not empty), in order, with the delivery
+/// each belongs to.
+pub fn attempts_of_each(sids: &[DeliverySid]) -> Query<'_, (DeliverySid, AttemptRecord)> {
+    let sql = format!(
+        "SELECT delivery_sid, attempt, at, url, status_code, latency_ms, error, response_content_type, \
+         response_body FROM delivery_attempts WHERE delivery_sid IN ({}) ORDER BY delivery_sid, attempt",
+        placeholders(1, sids.len())
+    );
+    Query::dynamic(sql, sids.iter().map(crate::Value::from).collect(), |c| {
+        Ok((c.parsed(DeliverySid::parse)?, decode_attempt(c)?))
+    })
 }

@@ -1,7 +1,9 @@
 //! Notifications: the debugger's log of errors and warnings about an account's
 //! webhooks and TwiML (Twilio's 2010 `Notifications` resource).
 
-use switchboard_types::{AccountSid, CallSid, NotificationLevel, NotificationSid, Timestamp};
+use switchboard_types::{
+    AccountSid, CallSid, MessageSid, NotificationLevel, NotificationSid, Timestamp,
+};
 
 use crate::calls::Range;
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -199,6 +201,28 @@ pub fn list_of_tree<'a>(
         filter,
     )
     .page(at, size, decode)
+}
+
+/// The notifications of `account` about any of `resources` (messages,
+/// not empty), oldest first. A notification is recorded after what it is
+/// about, so `since` (the oldest resource's creation) bounds the scan.
+pub fn about<'a>(
+    account: &'a AccountSid,
+    resources: &'a [MessageSid],
+    since: Timestamp,
+) -> Query<'a, NotificationRecord> {
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            notification_columns!(),
+            " FROM notifications WHERE account_sid = $1 AND date_created >= $2 AND resource_sid IN ({}) \
+             ORDER BY date_created, sid"
+        ),
+        crate::deliveries::placeholders(3, resources.len())
+    );
+    let mut params = params![account, since];
+    params.extend(resources.iter().map(Value::from));
+    Query::dynamic(sql, params, decode)
 }
 
 pub fn delete<'a>(account: &'a AccountSid, sid: &'a NotificationSid) -> Statement<'a> {

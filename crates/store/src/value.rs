@@ -11,9 +11,9 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
-    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
-    NotificationLevel, NotificationSid, NumberType, PhoneNumberSid, RecordingSid, RecordingStatus,
-    Timestamp, UsageCategory,
+    DeliverySid, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
+    MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, PhoneNumberSid,
+    RecordingSid, RecordingStatus, Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -83,7 +83,8 @@ sid_values!(
     RecordingSid,
     ApplicationSid,
     NotificationSid,
-    MessagingServiceSid
+    MessagingServiceSid,
+    DeliverySid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.

@@ -15,7 +15,9 @@ pub mod worker;
 use switchboard_store::deliveries::{self, DeliveryRecord};
 use switchboard_store::page::{Page, PageAt};
 use switchboard_store::{accounts, authorizations};
-use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, HookMethod, Timestamp};
+use switchboard_types::{
+    AccountSid, ConnectAppSid, DeliverySid, HookMethod, MessageSid, Timestamp,
+};
 
 use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
@@ -326,6 +328,45 @@ impl Deliveries<'_> {
         }
         let attempts = self.sb.store().all(deliveries::attempts_of(sid)).await?;
         Ok(DeliveryView { delivery, attempts })
+    }
+
+    /// The deliveries about `messages` of the account the access names (the
+    /// webhooks of inbound messages, the status callbacks of outgoing ones),
+    /// oldest first, each with its attempts. `since`: when the oldest of the
+    /// messages was created (nothing about it is older).
+    pub async fn of_messages(
+        &self,
+        access: &Access,
+        messages: &[MessageSid],
+        since: Timestamp,
+    ) -> DomainResult<Vec<DeliveryView>> {
+        access.require(Action::Read, Resource::Deliveries)?;
+        let account = &access.target_account()?.sid;
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let store = self.sb.store();
+        let found = store
+            .all(deliveries::about(account, messages, since))
+            .await?;
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sids: Vec<DeliverySid> = found.iter().map(|d| d.sid.clone()).collect();
+        let mut attempts = store.all(deliveries::attempts_of_each(&sids)).await?;
+        Ok(found
+            .into_iter()
+            .map(|delivery| {
+                let (mine, others) = std::mem::take(&mut attempts)
+                    .into_iter()
+                    .partition(|(sid, _)| *sid == delivery.sid);
+                attempts = others;
+                DeliveryView {
+                    delivery,
+                    attempts: mine.into_iter().map(|(_, a)| a).collect(),
+                }
+            })
+            .collect())
     }
 
     /// Sends a delivery again (same parameters and idempotency token), whatever

@@ -14,7 +14,7 @@ use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp, Usage
 use super::billing::{self, Cost};
 use super::{method_param, url_param};
 use crate::Switchboard;
-use crate::access::{Access, ApiRequest};
+use crate::access::{Access, ApiRequest, Reader, Resource};
 use crate::error::{DomainError, DomainResult};
 
 pub use switchboard_store::phone_numbers::NumberFilter;
@@ -358,29 +358,36 @@ impl Switchboard {
         Ok(record.into())
     }
 
-    /// `GET …/IncomingPhoneNumbers.json`, authorised and read in one round trip.
-    pub async fn list_numbers(
+    /// Numbers of `account`, for an API request (`GET
+    /// …/IncomingPhoneNumbers.json`, authorised in the same round trip as the
+    /// read) or an access already granted (the console's).
+    pub async fn list_numbers<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         filter: &NumberFilter,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<IncomingPhoneNumber>> {
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
         let (query, shape) = phone_numbers::list(account, filter, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
+        let rows = self.read_as(reader, Resource::PhoneNumbers, query).await?;
         Ok(shape.assemble(rows).map(IncomingPhoneNumber::from))
     }
 
-    pub async fn fetch_number(
+    /// One number of `account`, for an API request or an access already
+    /// granted; another account's is not found.
+    pub async fn fetch_number<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         sid: &PhoneNumberSid,
     ) -> DomainResult<IncomingPhoneNumber> {
-        let (_, mut rows) = self
-            .authorize_read(request, phone_numbers::of_account(account, sid))
-            .await?;
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
+        let query = phone_numbers::of_account(account, sid);
+        let mut rows = self.read_as(reader, Resource::PhoneNumbers, query).await?;
         rows.pop()
             .map(IncomingPhoneNumber::from)
             .ok_or(DomainError::NotFound)

@@ -12,6 +12,7 @@ use crate::App;
 const STYLESHEET: &str = include_str!("../../assets/switchboard.css");
 const CONNECT_BUTTON: &str = include_str!("../../assets/connect-button.svg");
 const SCRIPT: &str = include_str!("../../assets/console.js");
+const PHONE_SCRIPT: &str = include_str!("../../assets/phone.js");
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -32,6 +33,12 @@ pub async fn stylesheet() -> Response {
 /// before upload); every page works without it.
 pub async fn script() -> Response {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+/// The Phone page's live thread and sending without leaving the page; the
+/// page works without it.
+pub async fn phone_script() -> Response {
+    asset("text/javascript; charset=utf-8", PHONE_SCRIPT)
 }
 
 pub async fn connect_button() -> Response {

@@ -21,12 +21,13 @@ pub struct Chrome {
 }
 
 /// The console's sections, in the order the navigation shows them.
-pub const NAV: [(&str, &str); 9] = [
+pub const NAV: [(&str, &str); 10] = [
     ("/console", "Dashboard"),
     ("/console/subaccounts", "Subaccounts"),
     ("/console/apps", "Connect Apps"),
     ("/console/authorized-apps", "Authorized apps"),
     ("/console/deliveries", "Deliveries"),
+    ("/console/phone", "Phone"),
     ("/console/logs", "Logs"),
     ("/console/debugger", "Debugger"),
     ("/console/usage", "Usage"),

@@ -5,7 +5,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
-use switchboard_types::Timestamp;
+use switchboard_types::{AccountSid, Timestamp};
 
 use super::client_addr::ClientAddr;
 use super::error::PageError;
@@ -38,6 +38,37 @@ pub async fn own_access(
     resource: Resource,
 ) -> Result<Access, PageError> {
     access(app, session, client, own(session), (action, resource)).await
+}
+
+/// One account of an account picker.
+pub struct AccountOption {
+    pub sid: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A picker of the signed-in user's accounts: their main account and its
+/// subaccounts (the first few hundred), `selected` chosen.
+pub async fn account_options(
+    app: &App,
+    session: &ConsoleSession,
+    selected: &AccountSid,
+) -> Result<Vec<AccountOption>, PageError> {
+    let mut accounts = vec![AccountOption {
+        sid: session.account_sid.to_string(),
+        label: format!("{} (main account)", session.account_name),
+        selected: *selected == session.account_sid,
+    }];
+    let listing = (Action::Read, Resource::AccountList);
+    let tree = access(app, session, None, RequestTarget::AccountList, listing).await?;
+    let subaccounts = app.sb.accounts();
+    let subaccounts = subaccounts.subaccounts(&tree, &PageAt::First, 500).await?;
+    accounts.extend(subaccounts.items.iter().map(|a| AccountOption {
+        sid: a.sid.to_string(),
+        label: format!("{} ({})", a.friendly_name, a.sid),
+        selected: a.sid == *selected,
+    }));
+    Ok(accounts)
 }
 
 /// The signed-in user's own main account.

@@ -8,12 +8,11 @@ use serde::Deserialize;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::telephony::calls::{Call, CallFilter};
 use switchboard_domain::telephony::messages::{Message, MessageFilter};
-use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, CallStatus, MessageStatus};
 
 use super::chrome::Chrome;
 use super::error::{PageError, PageResult};
-use super::kit::{self, Pager, dollars, encode, page_at, when, when_opt};
+use super::kit::{self, AccountOption, Pager, dollars, encode, page_at, when, when_opt};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -31,12 +30,6 @@ const MESSAGE_STATUSES: [MessageStatus; 6] = [
     MessageStatus::Undelivered,
     MessageStatus::Failed,
 ];
-
-pub struct AccountOption {
-    pub sid: String,
-    pub label: String,
-    pub selected: bool,
-}
 
 pub struct LogRow {
     pub sid: String,
@@ -196,22 +189,7 @@ pub async fn page(
         )
     };
 
-    // The picker: the main account and its subaccounts (the first few hundred).
-    let mut accounts = vec![AccountOption {
-        sid: session.account_sid.to_string(),
-        label: format!("{} (main account)", session.account_name),
-        selected: account == session.account_sid,
-    }];
-    let listing = (Action::Read, Resource::AccountList);
-    let target = RequestTarget::AccountList;
-    let tree = kit::access(&app, &session, None, target, listing).await?;
-    let subaccounts = app.sb.accounts();
-    let subaccounts = subaccounts.subaccounts(&tree, &PageAt::First, 500).await?;
-    accounts.extend(subaccounts.items.iter().map(|a| AccountOption {
-        sid: a.sid.to_string(),
-        label: format!("{} ({})", a.friendly_name, a.sid),
-        selected: a.sid == account,
-    }));
+    let accounts = kit::account_options(&app, &session, &account).await?;
 
     Ok(Page::render(&Logs {
         chrome: Chrome::for_session(Some(&session), PATH),

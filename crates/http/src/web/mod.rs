@@ -20,6 +20,7 @@ pub mod kit;
 pub mod logs;
 pub mod multipart;
 pub mod page;
+pub mod phone;
 pub mod session;
 pub mod subaccounts;
 pub mod usage;
@@ -109,6 +110,15 @@ pub fn routes() -> Routes {
             get(deliveries::replay_page).post(deliveries::replay),
         )
         .route(logs::PATH, get(logs::page))
+        .route(phone::PATH, get(phone::numbers))
+        .route(
+            "/console/phone/{account}/{sid}",
+            get(phone::phone).post(phone::send),
+        )
+        .route(
+            "/console/phone/{account}/{sid}/thread",
+            get(phone::thread_fragment),
+        )
         .route(debugger::PATH, get(debugger::list))
         .route("/console/debugger/{sid}", get(debugger::detail))
         .route(usage::PATH, get(usage::page))
@@ -122,5 +132,6 @@ pub fn routes() -> Routes {
         .route("/connect-apps/{sid}/logo", get(assets::logo))
         .route("/assets/switchboard.css", get(assets::stylesheet))
         .route("/assets/console.js", get(assets::script))
+        .route("/assets/phone.js", get(assets::phone_script))
         .route("/assets/connect-button.svg", get(assets::connect_button))
 }

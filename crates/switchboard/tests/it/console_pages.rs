@@ -284,6 +284,7 @@ fn filled(template: &str, w: &World<'_>) -> String {
     };
     template
         .replace("{subaccount}", &w.grant)
+        .replace("{account}", w.owner.account.as_str())
         .replace("{sid}", sid)
 }
 

@@ -25,6 +25,7 @@ mod media;
 mod messaging_services;
 mod metrics;
 mod notifications;
+mod phone_page;
 mod principal;
 mod processes;
 mod revocation;
