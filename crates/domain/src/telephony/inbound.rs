@@ -22,7 +22,7 @@ use super::media::{MediaItem, content_url, guess_content_type, record_media};
 use super::messages::{Message, MessageBody, codes};
 use super::simulator::main_of;
 use crate::Switchboard;
-use crate::access::{Access, Action, Resource};
+use crate::access::{Access, Action, Actor, Resource};
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
 use crate::messaging_services::MessagingServices;
@@ -183,9 +183,18 @@ pub(crate) fn recorded(urls: &[String]) -> Vec<MediaItem> {
 }
 
 impl Switchboard {
-    /// Which account owns `number` (E.164), for the operator's command line,
-    /// which then asks the policy for access to that account like any caller.
-    pub async fn number_owner(&self, number: &str) -> DomainResult<Option<AccountSid>> {
+    /// Which account owns `number` (E.164): the operator's look-up across
+    /// accounts (with its access to the account list), before it asks the
+    /// policy for access to that account like any caller.
+    pub async fn number_owner(
+        &self,
+        access: &Access,
+        number: &str,
+    ) -> DomainResult<Option<AccountSid>> {
+        access.require(Action::Read, Resource::AccountList)?;
+        if access.actor() != &Actor::Operator {
+            return Err(DomainError::NotFound);
+        }
         let Ok(number) = PhoneNumber::parse(number) else {
             return Ok(None);
         };

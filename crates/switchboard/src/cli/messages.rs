@@ -48,8 +48,15 @@ struct Received {
 pub async fn run(database_url: &str, cmd: MessagesCommand) -> Result<(), String> {
     let MessagesCommand::Receive(args) = cmd;
     let sb = super::open(database_url, Settings::default()).await?;
+    let listing = operator(
+        &sb,
+        RequestTarget::AccountList,
+        Action::Read,
+        Resource::AccountList,
+    )
+    .await?;
     let account = sb
-        .number_owner(&args.to)
+        .number_owner(&listing, &args.to)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| {

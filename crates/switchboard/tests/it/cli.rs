@@ -249,6 +249,14 @@ fn every_command_explains_its_errors_without_a_backtrace() {
         vec!["apps", "list", "--account", NO_ACCOUNT],
         vec!["apps", "show", NO_APP],
         vec!["seed", "--account", NO_ACCOUNT, "--calls", "1"],
+        vec![
+            "messages",
+            "receive",
+            "--to",
+            "+14155550100",
+            "--from",
+            "+14155550123",
+        ],
     ];
 
     // (arguments, database URL, what the message must name: the problem, the fix)
@@ -283,6 +291,23 @@ fn every_command_explains_its_errors_without_a_backtrace() {
         ),
         (vec!["apps", "list"], &good_db, vec!["--account", "--help"]),
         (vec!["seed"], &good_db, vec!["--account", "--help"]),
+        (
+            vec!["messages", "receive", "--from", "+14155550123"],
+            &good_db,
+            vec!["--to", "--help"],
+        ),
+        (
+            vec![
+                "messages",
+                "receive",
+                "--to",
+                "+14155550100",
+                "--from",
+                "+14155550123",
+            ],
+            &good_db,
+            vec!["no account owns +14155550100"],
+        ),
         (
             vec!["bogus"],
             &good_db,
@@ -517,4 +542,59 @@ fn the_demo_moves_to_the_next_free_port_when_8080_is_taken() {
         stderr.contains("127.0.0.1:8080 is taken") && stderr.contains(&url[7..]),
         "the demo did not say it moved: {stderr}"
     );
+}
+
+/// `messages receive`: a handset texts a number some account owns, found by
+/// the number alone; the message is stored in that account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_receive_finds_the_numbers_account_and_stores_the_message() {
+    use switchboard_domain::access::{Action, RequestTarget, Resource};
+    use switchboard_domain::telephony::numbers::Purchase;
+
+    crate::support::install_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = sqlite_url(dir.path());
+    let account = full_account(&database_url);
+    let sid = switchboard_types::AccountSid::parse(&account).unwrap();
+    let number = {
+        let url = switchboard_store::DatabaseUrl::parse(&database_url).unwrap();
+        let store = switchboard_store::Store::open(&url, switchboard_store::PoolSize::default())
+            .await
+            .unwrap();
+        let sb = switchboard_domain::Switchboard::open(store, Default::default())
+            .await
+            .unwrap();
+        let target = RequestTarget::Account(&sid);
+        let access = sb
+            .operator_access(target, Action::Write, Resource::PhoneNumbers)
+            .await
+            .unwrap();
+        let purchase = Purchase {
+            phone_number: None,
+            area_code: Some("415".into()),
+            number_type: None,
+            settings: Default::default(),
+        };
+        sb.buy_number(&access, &purchase)
+            .await
+            .unwrap()
+            .phone_number
+    };
+    let (out, stdout, stderr) = run(switchboard()
+        .args(["messages", "receive", "--database-url", &database_url])
+        .args([
+            "--to",
+            &number,
+            "--from",
+            "+14155550123",
+            "--body",
+            "hi",
+            "--json",
+        ]));
+    assert!(out.status.success(), "messages receive failed: {stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["account_sid"], account.as_str());
+    assert_eq!(json["to"], number.as_str());
+    assert_eq!(json["status"], "received");
+    assert!(json["sid"].as_str().unwrap().starts_with("SM"), "{json}");
 }
