@@ -116,6 +116,8 @@ pub(crate) struct Finished {
     pub state: &'static str,
     pub next: Timestamp,
     pub completed_at: Timestamp,
+    /// Whether it asked for TwiML (its answer is followed once it is done).
+    pub asks_for_twiml: bool,
     /// For a request for TwiML, what came back.
     pub answer: Option<Answer>,
 }
@@ -206,6 +208,7 @@ impl Switchboard {
         d: &DeliveryRecord,
         overrides: &Overrides,
         bare_url: &str,
+        asks_for_twiml: bool,
     ) -> Sent {
         let params = decode_params(&d.params);
         let url = match request_url(bare_url, &d.method, &params) {
@@ -250,7 +253,6 @@ impl Switchboard {
             }
             None => Sent::Failed(describe(&e), failure_of(&e)),
         };
-        let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
         match result {
             Ok(response) if asks_for_twiml => {
                 let status = response.status().as_u16();
@@ -271,7 +273,10 @@ impl Switchboard {
         let at = Timestamp::now();
         let started = Instant::now();
         let (bare_url, overrides) = Overrides::split(&d.url);
-        let sent = self.send_once(http, &d, &overrides, bare_url).await;
+        let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
+        let sent = self
+            .send_once(http, &d, &overrides, bare_url, asks_for_twiml)
+            .await;
         let latency_ms = started.elapsed().as_millis() as i64;
         let now = Timestamp::now();
         self.count_attempt(match &sent {
@@ -282,7 +287,6 @@ impl Switchboard {
         // A request for TwiML is part of a conversation: Twilio retries it at
         // once, as its overrides say, then turns to the fallback URL. Other
         // webhooks are retried with back-off for a day.
-        let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
         let schedule = Schedule::new(self.settings().callbacks.retry_base);
         let retry = |failure: FailureKind| -> (&'static str, Timestamp) {
             let next = if asks_for_twiml {
@@ -330,6 +334,7 @@ impl Switchboard {
             state,
             next,
             completed_at: now,
+            asks_for_twiml,
             answer,
         }
     }
@@ -397,9 +402,7 @@ impl Switchboard {
             };
             tx.run(deliveries::insert_attempt(&attempt)).await?;
             tx.run(deliveries::record_outcome(&outcome)).await?;
-            if f.state != "pending"
-                && WebhookKind::parse(&f.delivery.kind).is_some_and(WebhookKind::asks_for_twiml)
-            {
+            if f.state != "pending" && f.asks_for_twiml {
                 self.follow_answer(&mut tx, f).await?;
                 followed = true;
             }

@@ -99,6 +99,23 @@ impl Step<'_> {
         self.report(tx, code, NotificationLevel::Error, text).await
     }
 
+    /// Whether the conversation may fetch one more document (for `verb`); if
+    /// not, records why (14106), so a redirect loop stops.
+    async fn may_fetch_another(&self, tx: &mut Tx, verb: &str) -> DomainResult<bool> {
+        if self.finished.delivery.documents + 1 < MAX_DOCUMENTS {
+            return Ok(true);
+        }
+        self.error(
+            tx,
+            codes::DOCUMENT_LIMIT,
+            format!(
+                "{verb}: this message's conversation already fetched {MAX_DOCUMENTS} documents, the most it may; no more are requested"
+            ),
+        )
+        .await?;
+        Ok(false)
+    }
+
     /// Another request of this conversation, with the same parameters.
     fn next_request(
         &self,
@@ -334,16 +351,8 @@ impl Switchboard {
     /// has fetched too many.
     async fn redirect(&self, tx: &mut Tx, step: &Step<'_>, r: &RedirectVerb) -> DomainResult<()> {
         let d = &step.finished.delivery;
-        if d.documents + 1 >= MAX_DOCUMENTS {
-            return step
-                .error(
-                    tx,
-                    codes::DOCUMENT_LIMIT,
-                    format!(
-                        "<Redirect>: this message's conversation already fetched {MAX_DOCUMENTS} documents; the redirect loop stops here"
-                    ),
-                )
-                .await;
+        if !step.may_fetch_another(tx, "<Redirect>").await? {
+            return Ok(());
         }
         let url = match step.resolve(&r.url) {
             Ok(url) => url,
@@ -373,16 +382,8 @@ impl Switchboard {
         method: HookMethod,
     ) -> DomainResult<()> {
         let d = &step.finished.delivery;
-        if d.documents + 1 >= MAX_DOCUMENTS {
-            return step
-                .error(
-                    tx,
-                    codes::DOCUMENT_LIMIT,
-                    format!(
-                        "<Message action>: this message's conversation already fetched {MAX_DOCUMENTS} documents"
-                    ),
-                )
-                .await;
+        if !step.may_fetch_another(tx, "<Message action>").await? {
+            return Ok(());
         }
         let url = match step.resolve(action) {
             Ok(url) => url,

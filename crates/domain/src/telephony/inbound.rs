@@ -96,27 +96,38 @@ pub(crate) async fn webhook_signer(tx: &mut Tx, account: &AccountSid) -> DomainR
         .map_or_else(|| account.clone(), |app| app.account_sid))
 }
 
-/// Twilio's geographic webhook parameters for a number (`FromCity`, …), from
-/// the inventory where the number is in it, empty otherwise.
-fn geography(prefix: &str, number: &str, params: &mut Vec<(String, String)>) {
-    let entry = PhoneNumber::parse(number)
-        .ok()
-        .and_then(|n| inventory::lookup(&n));
-    let field = |f: fn(&inventory::AvailableNumber) -> Option<String>| {
-        entry.as_ref().and_then(f).unwrap_or_default()
-    };
-    params.push((format!("{prefix}City"), field(|e| e.locality.clone())));
-    params.push((format!("{prefix}State"), field(|e| e.region.clone())));
-    params.push((format!("{prefix}Zip"), field(|e| e.postal_code.clone())));
-    // A number outside the inventory still has a country.
-    let country = entry
-        .as_ref()
-        .map(|e| e.iso_country)
-        .or_else(|| PhoneNumber::parse(number).ok().and_then(|n| n.country()));
-    params.push((
-        format!("{prefix}Country"),
-        country.map(|c| c.iso().to_owned()).unwrap_or_default(),
-    ));
+/// Where a number is, as Twilio's webhook parameters say it (`FromCity`,
+/// …): from the inventory where the number is in it; otherwise only its
+/// country, from its prefix; empty where unknown.
+#[derive(Default)]
+struct Place {
+    city: String,
+    state: String,
+    zip: String,
+    country: String,
+}
+
+impl Place {
+    fn of(number: &str) -> Place {
+        let Ok(number) = PhoneNumber::parse(number) else {
+            return Place::default();
+        };
+        match inventory::lookup(&number) {
+            Some(e) => Place {
+                city: e.locality.unwrap_or_default(),
+                state: e.region.unwrap_or_default(),
+                zip: e.postal_code.unwrap_or_default(),
+                country: e.iso_country.iso().to_owned(),
+            },
+            None => Place {
+                country: number
+                    .country()
+                    .map(|c| c.iso().to_owned())
+                    .unwrap_or_default(),
+                ..Place::default()
+            },
+        }
+    }
 }
 
 /// An attachment as the webhook names it: where Switchboard serves it, and
@@ -132,36 +143,29 @@ pub(crate) fn webhook_params(
     media: &[Attachment],
     keyword: Option<Keyword>,
 ) -> Vec<(String, String)> {
+    let (from, to) = (Place::of(&m.from_number), Place::of(&m.to_number));
+    // In Twilio's order.
     let mut params: Vec<(String, String)> = vec![
-        ("ToCountry".into(), String::new()),
-        ("ToState".into(), String::new()),
+        ("ToCountry".into(), to.country),
+        ("ToState".into(), to.state),
         ("SmsMessageSid".into(), m.sid.to_string()),
         ("NumMedia".into(), media.len().to_string()),
-        ("ToCity".into(), String::new()),
-        ("FromZip".into(), String::new()),
+        ("ToCity".into(), to.city),
+        ("FromZip".into(), from.zip),
         ("SmsSid".into(), m.sid.to_string()),
-        ("FromState".into(), String::new()),
+        ("FromState".into(), from.state),
         ("SmsStatus".into(), MessageStatus::Received.as_str().into()),
-        ("FromCity".into(), String::new()),
+        ("FromCity".into(), from.city),
         ("Body".into(), m.body.clone()),
-        ("FromCountry".into(), String::new()),
+        ("FromCountry".into(), from.country),
         ("To".into(), m.to_number.clone()),
-        ("ToZip".into(), String::new()),
+        ("ToZip".into(), to.zip),
         ("NumSegments".into(), m.num_segments.to_string()),
         ("MessageSid".into(), m.sid.to_string()),
         ("AccountSid".into(), m.account_sid.to_string()),
         ("From".into(), m.from_number.clone()),
         ("ApiVersion".into(), "2010-04-01".into()),
     ];
-    // Twilio's order above, with the geography filled in where it is known.
-    let mut geo = Vec::new();
-    geography("From", &m.from_number, &mut geo);
-    geography("To", &m.to_number, &mut geo);
-    for (name, value) in geo {
-        if let Some(slot) = params.iter_mut().find(|(n, _)| *n == name) {
-            slot.1 = value;
-        }
-    }
     for (i, a) in media.iter().enumerate() {
         params.push((format!("MediaContentType{i}"), a.content_type.clone()));
         params.push((format!("MediaUrl{i}"), a.url.clone()));
