@@ -331,14 +331,17 @@ async fn thread(
     let (deliveries, notifications) = match since {
         None => (Vec::new(), Vec::new()),
         Some(since) => {
-            let reading = (Action::Read, Resource::Deliveries);
-            let access = granted(app, session, None, account, reading).await?;
-            let deliveries = app.sb.deliveries();
-            let deliveries = deliveries.of_messages(&access, &sids, since).await?;
+            // Notifications first: one commits with the attempt it is about,
+            // so reading the deliveries after it always shows that attempt
+            // too (the two reads are not one snapshot).
             let reading = (Action::Read, Resource::Notifications);
             let access = granted(app, session, None, account, reading).await?;
             let notifications = app.sb.notifications();
             let notifications = notifications.of_messages(&access, &sids, since).await?;
+            let reading = (Action::Read, Resource::Deliveries);
+            let access = granted(app, session, None, account, reading).await?;
+            let deliveries = app.sb.deliveries();
+            let deliveries = deliveries.of_messages(&access, &sids, since).await?;
             (deliveries, notifications)
         }
     };

@@ -166,10 +166,20 @@ server_test!(
         );
 
         // The thread, as the script reads it: the message, the webhook's
-        // attempt with the app's answer (escaped), and the reply.
+        // attempt with the app's answer (escaped), and the reply. (The
+        // answer's text shows in the attempt too, so wait for the reply's
+        // SID: the page reads messages before their deliveries.)
+        let reply = loop {
+            let all = messages(&s, &o.creds).await;
+            if let Some(reply) = all.into_iter().find(|m| m["direction"] == "outbound-reply") {
+                break reply;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        };
+        let reply_sid = reply["sid"].as_str().unwrap().to_owned();
         let fragment = format!("{path}/thread?handset={}", encoded(HANDSET));
         let thread = thread_until(&mut o.browser, &fragment, |body| {
-            body.contains("Thanks, see you at 3") && body.contains(" ms</span>")
+            body.contains(&reply_sid) && body.contains(" ms</span>")
         })
         .await;
         let body = &thread.body;
@@ -190,11 +200,6 @@ server_test!(
         let asked = body.find("Is 3pm free?").unwrap();
         let answered = body.rfind("Thanks, see you at 3").unwrap();
         assert!(asked < answered);
-        let reply = messages(&s, &o.creds).await;
-        let reply = reply
-            .iter()
-            .find(|m| m["direction"] == "outbound-reply")
-            .expect("a reply");
         assert_eq!(reply["to"], HANDSET);
         assert_eq!(reply["from"], number.as_str());
         assert!(body.contains(reply["sid"].as_str().unwrap()));
