@@ -66,22 +66,29 @@ pub(crate) enum Body<'a> {
     Xml(&'a str),
     /// `text/plain`, as sent (not trimmed).
     PlainText(&'a str),
+    /// An audio file (`audio/*`), whatever its size: played as it is.
+    Audio,
+}
+
+/// What a channel takes besides TwiML.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Accepts {
+    /// `text/plain`: messaging takes it as the text of one reply.
+    pub plain_text: bool,
+    /// `audio/*`: voice plays it, as Twilio plays an answer that is an MP3
+    /// or a WAV file.
+    pub audio: bool,
 }
 
 /// Checks an answer's size, emptiness and `Content-Type`, in that order, and
-/// decodes it as UTF-8 (after a byte order mark, which is dropped).
+/// decodes it as UTF-8 (after a byte order mark, which is dropped). Audio,
+/// where the channel takes it, is recognised by its type alone, before the
+/// size: a recording is larger than any document.
 pub(crate) fn classify<'a>(
     body: &'a [u8],
     content_type: Option<&str>,
-    plain_text_allowed: bool,
+    accepts: Accepts,
 ) -> Result<Body<'a>, TwimlError> {
-    if body.len() > MAX_DOCUMENT_BYTES {
-        return Err(TwimlError::TooLarge { size: body.len() });
-    }
-    let body = body.strip_prefix(BOM).unwrap_or(body);
-    if body.iter().all(|b| is_xml_space(*b)) {
-        return Ok(Body::Empty);
-    }
     let media_type = content_type.map(|value| {
         value
             .split(';')
@@ -90,9 +97,23 @@ pub(crate) fn classify<'a>(
             .trim()
             .to_ascii_lowercase()
     });
+    if accepts.audio
+        && media_type
+            .as_deref()
+            .is_some_and(|media| media.starts_with("audio/"))
+    {
+        return Ok(Body::Audio);
+    }
+    if body.len() > MAX_DOCUMENT_BYTES {
+        return Err(TwimlError::TooLarge { size: body.len() });
+    }
+    let body = body.strip_prefix(BOM).unwrap_or(body);
+    if body.iter().all(|b| is_xml_space(*b)) {
+        return Ok(Body::Empty);
+    }
     let plain = match media_type.as_deref() {
         Some("text/xml" | "application/xml" | "text/html") => false,
-        Some("text/plain") if plain_text_allowed => true,
+        Some("text/plain") if accepts.plain_text => true,
         _ => {
             return Err(TwimlError::ContentType {
                 content_type: content_type.map(bounded),

@@ -5,6 +5,7 @@ use switchboard_types::HookMethod;
 use crate::document::{self, Body, Element, trim_xml_space};
 use crate::error::{TwimlError, TwimlWarning, bounded, codes};
 use crate::schema::Checker;
+use crate::voice::VOICE_VERBS;
 
 /// A messaging answer, checked: the verbs to execute in order, and the
 /// warnings to record (each about something skipped or defaulted).
@@ -61,12 +62,6 @@ pub struct RedirectVerb {
 
 const MESSAGE_ATTRIBUTES: &[&str] = &["to", "from", "action", "method", "statusCallback"];
 
-/// Verbs of voice TwiML: valid TwiML, but not in a message reply (14110).
-const VOICE_VERBS: &[&str] = &[
-    "Connect", "Dial", "Echo", "Enqueue", "Gather", "Hangup", "Leave", "Pause", "Pay", "Play",
-    "Record", "Refer", "Reject", "Say", "Start", "Stop",
-];
-
 const MESSAGING_VERBS: &[&str] = &["Message", "Redirect", "Sms"];
 
 /// Reads the answer to a message webhook (`SmsUrl`, a Messaging Service's
@@ -83,7 +78,11 @@ pub fn parse_messaging(
     body: &[u8],
     content_type: Option<&str>,
 ) -> Result<MessagingResponse, TwimlError> {
-    match document::classify(body, content_type, true)? {
+    let accepts = document::Accepts {
+        plain_text: true,
+        audio: false,
+    };
+    match document::classify(body, content_type, accepts)? {
         Body::Empty => Ok(MessagingResponse::default()),
         Body::PlainText(text) => Ok(MessagingResponse {
             verbs: vec![MessagingVerb::Message(MessageVerb {
@@ -98,6 +97,8 @@ pub fn parse_messaging(
             warnings: Vec::new(),
         }),
         Body::Xml(text) => Ok(check(&document::parse_response(text)?)),
+        // Not accepted above, so never returned.
+        Body::Audio => Ok(MessagingResponse::default()),
     }
 }
 
@@ -151,7 +152,7 @@ fn check(response: &Element) -> MessagingResponse {
 }
 
 /// Points out a verb written in the wrong case: TwiML is case-sensitive.
-fn case_hint(name: &str) -> String {
+pub(crate) fn case_hint(name: &str) -> String {
     MESSAGING_VERBS
         .iter()
         .chain(VOICE_VERBS)
@@ -254,8 +255,18 @@ fn message(checker: &mut Checker, element: &Element, nouns: bool) -> Option<Mess
 }
 
 fn redirect(checker: &mut Checker, element: &Element) -> Option<RedirectVerb> {
+    redirect_with(checker, element, codes::SCHEMA)
+}
+
+/// `<Redirect>` in any channel; `method_code` is the channel's code for a
+/// bad `method`.
+pub(crate) fn redirect_with(
+    checker: &mut Checker,
+    element: &Element,
+    method_code: u32,
+) -> Option<RedirectVerb> {
     let attributes = checker.attributes(element, &["method"]);
-    let method = checker.method(element, attributes.get("method"), codes::SCHEMA);
+    let method = checker.method(element, attributes.get("method"), method_code);
     checker.no_children(element);
     let url = element.own_text();
     let url = trim_xml_space(&url);

@@ -115,3 +115,85 @@ impl Attributes<'_> {
             .filter(|value| !value.is_empty())
     }
 }
+
+/// How a number attribute may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Counting {
+    /// 1 or more (`timeout`, `length`…).
+    Positive,
+    /// 0 or more (`loop`, where 0 has a meaning of its own).
+    Natural,
+}
+
+impl Checker {
+    /// A whole-number attribute: absent means `default`; a value that is not
+    /// a whole number in range is warned about with `code` and `default`
+    /// used. Leading zeros and surrounding whitespace are allowed (`05`),
+    /// signs and fractions are not.
+    pub fn number(
+        &mut self,
+        element: &Element,
+        name: &str,
+        value: Option<&str>,
+        (counting, default): (Counting, u32),
+        code: u32,
+    ) -> u32 {
+        let Some(value) = value else {
+            return default;
+        };
+        let parsed = if value.bytes().all(|b| b.is_ascii_digit()) {
+            value.parse::<u32>().ok()
+        } else {
+            None
+        };
+        match parsed {
+            Some(n) if counting == Counting::Natural || n > 0 => n,
+            _ => {
+                let wanted = match counting {
+                    Counting::Positive => "a whole number of 1 or more",
+                    Counting::Natural => "a whole number of 0 or more",
+                };
+                self.warn(
+                    code,
+                    element.line,
+                    format!(
+                        "{name} {:?} on <{}> is not {wanted}; {default} is used",
+                        bounded(value),
+                        element.name
+                    ),
+                );
+                default
+            }
+        }
+    }
+
+    /// A `true`/`false` attribute (exactly, as Twilio documents them):
+    /// absent means `default`, anything else is warned about with `code`
+    /// and `default` used.
+    pub fn boolean(
+        &mut self,
+        element: &Element,
+        name: &str,
+        value: Option<&str>,
+        default: bool,
+        code: u32,
+    ) -> bool {
+        match value {
+            None => default,
+            Some("true") => true,
+            Some("false") => false,
+            Some(value) => {
+                self.warn(
+                    code,
+                    element.line,
+                    format!(
+                        "{name} {:?} on <{}> is not true or false; {default} is used",
+                        bounded(value),
+                        element.name
+                    ),
+                );
+                default
+            }
+        }
+    }
+}
