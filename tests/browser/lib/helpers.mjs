@@ -66,7 +66,10 @@ export async function screenshot(page, name, fullPage = true) {
 /// navigation, label every field, carry a CSRF token in every form that
 /// changes something, load nothing from elsewhere, and fit a phone's width.
 export async function checkPage(page, { nav = true } = {}) {
-  const problems = await page.evaluate((expectNav) => {
+  // The screen's width as the test set it: on a mobile viewport the browser
+  // widens window.innerWidth to fit a page that overflows, so it cannot judge.
+  const screenWidth = page.viewportSize()?.width;
+  const problems = await page.evaluate(([expectNav, screenWidth]) => {
     const out = [];
     if (!document.title.includes("Switchboard")) out.push("no title");
     if (expectNav && !document.querySelector('nav[aria-label="Console"]')) out.push("no console navigation");
@@ -83,11 +86,12 @@ export async function checkPage(page, { nav = true } = {}) {
       const url = new URL(el.getAttribute("src") || el.getAttribute("href"), location.href);
       if (url.origin !== location.origin && url.protocol !== "data:") out.push(`external resource ${url}`);
     }
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) {
-      out.push(`wider than the window: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+    const width = Math.min(window.innerWidth, screenWidth || window.innerWidth);
+    if (document.documentElement.scrollWidth > width + 1) {
+      out.push(`wider than the screen: ${document.documentElement.scrollWidth} > ${width}`);
     }
     return out;
-  }, nav);
+  }, [nav, screenWidth]);
   assert.deepEqual(problems, [], `${page.url()}: ${problems.join("; ")}`);
 }
 

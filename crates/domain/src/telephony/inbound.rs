@@ -18,7 +18,7 @@ use switchboard_types::{
 };
 
 use super::billing::{self, Cost};
-use super::media::{MediaItem, content_url, guess_content_type, record_media};
+use super::media::{MediaFetchError, MediaItem, content_url, guess_content_type, record_media};
 use super::messages::{Message, MessageBody, codes};
 use super::simulator::main_of;
 use crate::Switchboard;
@@ -179,6 +179,31 @@ pub(crate) fn webhook_params(
     params
 }
 
+/// Tells the account that received `message` why its media could not be
+/// fetched (error 11200, as Twilio reports a media URL it cannot get).
+pub(crate) async fn media_failure(
+    tx: &mut Tx,
+    message: &MessageRecord,
+    e: &MediaFetchError,
+    now: Timestamp,
+) -> DomainResult<()> {
+    let notice = NewNotification {
+        account: &message.account_sid,
+        call_sid: None,
+        resource_sid: Some(message.sid.as_str()),
+        error_code: e.error_code(),
+        level: NotificationLevel::Error,
+        message_text: e.to_string(),
+        request_url: None,
+        request_method: Some("GET"),
+        request_variables: None,
+        response_headers: None,
+        response_body: None,
+    };
+    notifications::record(tx, &notice, now).await?;
+    Ok(())
+}
+
 /// Media named by URL only, not fetched (yet): served as a redirect to it.
 pub(crate) fn recorded(urls: &[String]) -> Vec<MediaItem> {
     urls.iter()
@@ -256,20 +281,7 @@ impl Switchboard {
             .arrive(&mut tx, &number, from.as_str(), (&body, &media), now)
             .await?;
         if let Some(e) = fetch_error {
-            let notice = NewNotification {
-                account: &account,
-                call_sid: None,
-                resource_sid: Some(message.sid.as_str()),
-                error_code: e.error_code(),
-                level: NotificationLevel::Error,
-                message_text: e.to_string(),
-                request_url: None,
-                request_method: Some("GET"),
-                request_variables: None,
-                response_headers: None,
-                response_body: None,
-            };
-            notifications::record(&mut tx, &notice, now).await?;
+            media_failure(&mut tx, &message, &e, now).await?;
         }
         tx.commit().await?;
         self.wake_simulator();

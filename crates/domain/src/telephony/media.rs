@@ -161,6 +161,38 @@ pub async fn record_media(
     Ok(sids)
 }
 
+/// The media a message sent from here brings to a number here.
+#[derive(Debug)]
+pub(crate) struct SentMedia {
+    /// The receiving message's items: copies, or (after a failure) the URLs
+    /// as sent.
+    pub items: Vec<MediaItem>,
+    /// Items of the sent message that had no content, and the copy (an index
+    /// in `items`) that gives them theirs.
+    pub fill: Vec<(MediaSid, usize)>,
+    /// Why the items could not be copied.
+    pub error: Option<MediaFetchError>,
+}
+
+/// The account, message and item a content URL of this Switchboard
+/// (`{public_url}/2010-04-01/Accounts/{AC}/Messages/{SM}/Media/{ME}`) names.
+fn named_here(public_url: &str, url: &str) -> Option<(AccountSid, MessageSid, MediaSid)> {
+    let rest = url
+        .strip_prefix(public_url.trim_end_matches('/'))?
+        .strip_prefix("/2010-04-01/Accounts/")?;
+    let mut parts = rest.split('/');
+    let account = AccountSid::parse(parts.next()?).ok()?;
+    let message = (parts.next()? == "Messages")
+        .then(|| parts.next())
+        .flatten()
+        .and_then(|m| MessageSid::parse(m).ok())?;
+    let sid = (parts.next()? == "Media")
+        .then(|| parts.next())
+        .flatten()
+        .and_then(|m| MediaSid::parse(m).ok())?;
+    parts.next().is_none().then_some((account, message, sid))
+}
+
 /// Where an item's content is served (`…/Media/{Sid}`, no extension): what
 /// a webhook's `MediaUrl{N}` names, as Twilio's name its own copy.
 pub fn content_url(
@@ -376,6 +408,137 @@ impl Switchboard {
             content_type,
             content,
         })
+    }
+
+    /// The receiving side's own copy of the media of `sent`, a message from
+    /// here delivered to a number here, made before the delivery's
+    /// transaction (fetching takes up to the callback timeout). Each item
+    /// is copied from the content Switchboard already holds, the sent item's
+    /// own or the item its URL names (`…/Media/{Sid}` on this Switchboard);
+    /// otherwise its URL is fetched once, as a handset's MMS is, behind the
+    /// address guard, the message's items together held to
+    /// [`MAX_MEDIA_BYTES`]. If any item fails, the message still arrives
+    /// with the URLs as sent, and the failure is to be told to its receiver.
+    pub(crate) async fn copy_sent_media(&self, sent: &MessageRecord) -> DomainResult<SentMedia> {
+        let urls: Vec<String> = sent
+            .media_urls
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let held = self
+            .store()
+            .all(media::all_of_message(&sent.account_sid, &sent.sid))
+            .await?;
+        let mut copies = SentMedia {
+            items: Vec::with_capacity(urls.len()),
+            fill: Vec::new(),
+            error: None,
+        };
+        let mut left = MAX_MEDIA_BYTES;
+        for (position, url) in urls.iter().enumerate() {
+            let own = held.iter().find(|m| m.position == position as i64);
+            let per = if left < MAX_MEDIA_BYTES {
+                "per message"
+            } else {
+                "per media item"
+            };
+            let copy = match self.held_content(sent, own, url).await? {
+                Some(held) => held.and_then(|copy| {
+                    if copy.content.len() > left {
+                        Err(MediaFetchError::TooLarge {
+                            url: url.clone(),
+                            limit: left,
+                            per,
+                        })
+                    } else {
+                        Ok(copy)
+                    }
+                }),
+                None => self.fetch_media_within(url, left, per).await,
+            };
+            match copy {
+                Ok(copy) => {
+                    left -= copy.content.len();
+                    // The sent item is served from the copy too, from now on.
+                    if let Some(own) = own.filter(|m| m.size.is_none()) {
+                        copies.fill.push((own.sid.clone(), copies.items.len()));
+                    }
+                    copies.items.push(MediaItem::Fetched(copy));
+                }
+                Err(e) => {
+                    return Ok(SentMedia {
+                        items: urls
+                            .iter()
+                            .map(|url| MediaItem::Recorded { url: url.clone() })
+                            .collect(),
+                        fill: Vec::new(),
+                        error: Some(e),
+                    });
+                }
+            }
+        }
+        Ok(copies)
+    }
+
+    /// Content this Switchboard already holds for the item at `url` of
+    /// `sent`: the item's own, or that of the item the URL names here.
+    /// `None` when the URL is to be fetched.
+    async fn held_content(
+        &self,
+        sent: &MessageRecord,
+        own: Option<&MediaRecord>,
+        url: &str,
+    ) -> DomainResult<Option<Result<FetchedMedia, MediaFetchError>>> {
+        let copy = |content: MediaContent| {
+            content.content.map(|bytes| FetchedMedia {
+                url: url.to_owned(),
+                content_type: content.content_type,
+                content: bytes,
+            })
+        };
+        if let Some(own) = own.filter(|m| m.size.is_some())
+            && let Some(content) = self
+                .store()
+                .opt(media::content_of(&sent.account_sid, &sent.sid, &own.sid))
+                .await?
+            && let Some(found) = copy(content)
+        {
+            return Ok(Some(Ok(found)));
+        }
+        let Some((account, message, sid)) = named_here(&self.settings().public_url, url) else {
+            return Ok(None);
+        };
+        // What a GET of the URL would answer: the content to anyone, or, when
+        // the operator requires credentials for media, only to its account.
+        let refused = |status| {
+            Ok(Some(Err(MediaFetchError::Status {
+                url: url.to_owned(),
+                status,
+            })))
+        };
+        if self.settings().telephony.media_requires_auth && account != sent.account_sid {
+            return refused(401);
+        }
+        match self
+            .store()
+            .opt(media::content_of(&account, &message, &sid))
+            .await?
+        {
+            None => refused(404),
+            Some(content) if content.content.is_some() => Ok(copy(content).map(Ok)),
+            // Recorded by its URL only: the content URL redirects there.
+            Some(MediaContent {
+                source_url: Some(source),
+                ..
+            }) if source != url => Ok(Some(self.fetch_media(&source).await.map(|f| {
+                FetchedMedia {
+                    url: url.to_owned(),
+                    ..f
+                }
+            }))),
+            Some(_) => refused(404),
+        }
     }
 
     /// The media of messages an access reaches (`Resource::Messages`).
@@ -769,6 +932,36 @@ mod tests {
             content_url("https://sb.example.com", &a, &m, &me),
             format!("https://sb.example.com/2010-04-01/Accounts/{a}/Messages/{m}/Media/{me}")
         );
+    }
+
+    #[test]
+    fn content_urls_of_this_switchboard_are_recognised() {
+        let (a, m, me) = (
+            AccountSid::generate(),
+            MessageSid::generate(),
+            MediaSid::generate(),
+        );
+        let here = "https://sb.example.com";
+        let url = content_url(here, &a, &m, &me);
+        assert_eq!(
+            named_here(here, &url),
+            Some((a.clone(), m.clone(), me.clone()))
+        );
+        assert_eq!(
+            named_here("https://sb.example.com/", &url),
+            Some((a.clone(), m.clone(), me.clone()))
+        );
+        for other in [
+            content_url("https://elsewhere.example.com", &a, &m, &me),
+            format!("{url}.json"),
+            format!("{url}/more"),
+            format!("{url}?size=large"),
+            format!("{here}/2010-04-01/Accounts/{a}/Calls/{m}/Media/{me}"),
+            format!("{here}/2010-04-01/Accounts/{a}/Messages/{m}/Media/{m}"),
+            format!("{here}/2010-04-01/Accounts/{a}/Messages/{m}/Media"),
+        ] {
+            assert_eq!(named_here(here, &other), None, "{other}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::time::Duration;
 use switchboard_store::Tx;
 use switchboard_store::accounts;
 use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::media;
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::phone_numbers::{self, PhoneNumberRecord};
 use switchboard_store::recordings::{self, RecordingRecord};
@@ -23,6 +24,7 @@ use switchboard_types::{
 
 use super::SimSpeed;
 use super::billing::{self, Cost};
+use super::media::{MediaItem, SentMedia};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
@@ -305,6 +307,70 @@ impl Switchboard {
 
     /// Moves one message a step on. `true` when a callback was queued.
     async fn step_message(&self, m: MessageRecord) -> DomainResult<bool> {
+        if self.brings_media_here(&m).await? {
+            return self.copy_media_then_deliver(m).await;
+        }
+        self.play_message_step(m, None).await
+    }
+
+    /// Whether `m`'s next step delivers media to a number of this
+    /// Switchboard, which then needs its own copy of them first.
+    async fn brings_media_here(&self, m: &MessageRecord) -> DomainResult<bool> {
+        if m.status != MessageStatus::Sent
+            || m.end_status != MessageStatus::Delivered
+            || m.media_urls.trim().is_empty()
+        {
+            return Ok(false);
+        }
+        Ok(self
+            .store()
+            .opt(phone_numbers::by_number(&m.to_number))
+            .await?
+            .is_some())
+    }
+
+    /// Delivers a message with media to a number here once the receiving
+    /// side has its copy of them. Fetching may take the callback timeout for
+    /// each item, so it is not done in the simulator's round (which would
+    /// hold up every other message) nor in a transaction: the step is put
+    /// off for as long as the fetching may take (so that no round takes it
+    /// again meanwhile, and one does if this node stops), and played by a
+    /// task of its own when the copies are made.
+    async fn copy_media_then_deliver(&self, m: MessageRecord) -> DomainResult<bool> {
+        let items = m.media_urls.lines().filter(|l| !l.is_empty()).count() as i64;
+        let per_item =
+            i64::try_from(self.settings().callbacks.timeout.as_micros()).unwrap_or(i64::MAX / 64);
+        let mut held = m.clone();
+        held.next_transition_at =
+            Some(Timestamp::now().plus_micros(per_item.saturating_mul(items + 1)));
+        if self.store().run(messages::advance(&held, m.status)).await? == 0 {
+            return Ok(false);
+        }
+        let sb = self.clone();
+        tokio::spawn(async move {
+            let sid = m.sid.clone();
+            let played = match sb.copy_sent_media(&m).await {
+                Ok(media) => sb.play_message_step(m, Some(media)).await,
+                Err(e) => Err(e),
+            };
+            match played {
+                Ok(true) => sb.wake_deliveries(),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(message = %sid, error = %e, "delivering a message with media failed");
+                }
+            }
+        });
+        Ok(false)
+    }
+
+    /// Plays one message's step, with the receiving side's copy of its
+    /// media when it is delivered here with some.
+    async fn play_message_step(
+        &self,
+        m: MessageRecord,
+        media: Option<SentMedia>,
+    ) -> DomainResult<bool> {
         let speed = self.settings().telephony.speed;
         let now = Timestamp::now();
         let mut next = m.clone();
@@ -371,7 +437,7 @@ impl Switchboard {
             false
         };
         if next.status == MessageStatus::Delivered && m.status != MessageStatus::Delivered {
-            hooked |= self.deliver_here(&mut tx, &next, now).await?;
+            hooked |= self.deliver_here(&mut tx, &next, media, now).await?;
         }
         tx.commit().await?;
         Ok(hooked)
@@ -379,10 +445,13 @@ impl Switchboard {
 
     /// A message delivered to a number of this Switchboard arrives there, in
     /// the transaction of its delivery. `true` when a webhook was queued.
+    /// Its media are the receiving side's own copies (`media`, made before
+    /// the transaction), or the URLs as sent when there are none.
     async fn deliver_here(
         &self,
         tx: &mut Tx,
         m: &MessageRecord,
+        media: Option<SentMedia>,
         now: Timestamp,
     ) -> DomainResult<bool> {
         let Some(number) = tx.opt(phone_numbers::by_number(&m.to_number)).await? else {
@@ -397,10 +466,30 @@ impl Switchboard {
                 .map(str::to_owned)
                 .collect(),
         };
+        let SentMedia { items, fill, error } = media.unwrap_or_else(|| SentMedia {
+            items: super::inbound::recorded(&body.media),
+            fill: Vec::new(),
+            error: None,
+        });
         // Its keyword answer, if any, is a step the running round finds.
-        let media = super::inbound::recorded(&body.media);
-        self.arrive(tx, &number, &m.from_number, (&body, &media), now)
+        let arrived = self
+            .arrive(tx, &number, &m.from_number, (&body, &items), now)
             .await?;
+        // The sent items are served from the same copies from now on.
+        for (sid, i) in &fill {
+            if let Some(MediaItem::Fetched(copy)) = items.get(*i) {
+                tx.run(media::set_content(
+                    sid,
+                    &copy.content_type,
+                    &copy.content,
+                    now,
+                ))
+                .await?;
+            }
+        }
+        if let Some(e) = error {
+            super::inbound::media_failure(tx, &arrived, &e, now).await?;
+        }
         Ok(true)
     }
 

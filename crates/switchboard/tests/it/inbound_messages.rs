@@ -573,3 +573,224 @@ server_test!(
         assert_eq!(notification_codes(&s, &c, 1).await[0].0, 11200);
     }
 );
+
+/// Where a content URL Switchboard handed out is served in this test.
+fn served_at(s: &TestServer, public_url: &str, url: &str) -> String {
+    let path = url
+        .strip_prefix(public_url)
+        .unwrap_or_else(|| panic!("{url} is not Switchboard's"));
+    s.url(path)
+}
+
+const ELSEWHERE: &str = "http://switchboard.invalid";
+
+server_test!(
+    media_sent_to_a_number_here_arrive_as_the_receivers_own_copy,
+    // Switchboard's URLs name a host that does not resolve: a copy of
+    // content it already holds can only have come from its own store.
+    settings = |s| s.public_url = ELSEWHERE.to_owned(),
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_document("/cat.png", "image/png", "PNG-BYTES");
+        receiver.answer_document("/huge.jpg", "image/jpeg", &"x".repeat(6 << 20));
+        let a = s.main_account(AccountType::Full).await;
+        let b = s.main_account(AccountType::Full).await;
+        let a_number = buy(&s, &a, "617").await;
+        let b_number = number_with_webhook(&s, &b, "212", &receiver.url("/b-sms"), None).await;
+        let send = async |c: &Creds, from: &str, to: &str, body: &str, media: &str| {
+            let (status, sent) = s
+                .post(
+                    c,
+                    &format!("{}/Messages.json", base(c)),
+                    &[
+                        ("To", to),
+                        ("From", from),
+                        ("Body", body),
+                        ("MediaUrl", media),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{sent}");
+            sent
+        };
+        let no_redirects = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let cat_fetches = || {
+            receiver
+                .received()
+                .iter()
+                .filter(|h| h.path_and_query == "/cat.png")
+                .count()
+        };
+
+        // A sends B a picture by the API: B's message has its own copy, and
+        // its webhook names it.
+        let picture = receiver.url("/cat.png");
+        let sent = send(&a, &a_number, &b_number, "look", &picture).await;
+        let hooks = receiver.wait_for(2, Duration::from_secs(10)).await;
+        let hook = hooks
+            .iter()
+            .find(|h| h.path_and_query == "/b-sms")
+            .expect("B's webhook");
+        assert_eq!(hook.param("NumMedia").as_deref(), Some("1"));
+        assert_eq!(
+            hook.param("MediaContentType0").as_deref(),
+            Some("image/png")
+        );
+        let b_copy = hook.param("MediaUrl0").unwrap();
+        let inbound = hook.param("MessageSid").unwrap();
+        assert!(
+            b_copy.starts_with(&format!(
+                "{ELSEWHERE}/2010-04-01/Accounts/{}/Messages/{inbound}/Media/ME",
+                b.sid
+            )),
+            "{b_copy}"
+        );
+        let copy = no_redirects
+            .get(served_at(&s, ELSEWHERE, &b_copy))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(copy.status(), StatusCode::OK, "not a redirect to A's URL");
+        assert_eq!(copy.headers()["content-type"], "image/png");
+        assert_eq!(copy.text().await.unwrap(), "PNG-BYTES");
+        assert_eq!(cat_fetches(), 1, "fetched once");
+        // A's own item is served from the same copy now.
+        let sm = sent["sid"].as_str().unwrap();
+        let (_, list) = s
+            .get(&a, &format!("{}/Messages/{sm}/Media.json", base(&a)))
+            .await;
+        let item = list["media_list"][0]["uri"].as_str().unwrap();
+        let own = no_redirects
+            .get(s.url(item.strip_suffix(".json").unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), StatusCode::OK);
+        assert_eq!(own.headers()["content-type"], "image/png");
+        assert_eq!(own.text().await.unwrap(), "PNG-BYTES");
+
+        // B forwards it by naming its copy: A's message gets a copy of what
+        // Switchboard holds (its public URL does not even resolve), and
+        // nothing is fetched again.
+        send(&b, &b_number, &a_number, "fwd", &b_copy).await;
+        let got = messages_until(&s, &a, |l| !with_direction(l, "inbound").is_empty()).await;
+        let fwd = with_direction(&got, "inbound")[0];
+        assert_eq!(fwd["body"], "fwd");
+        assert_eq!(fwd["num_media"], "1");
+        let (_, list) = s
+            .get(
+                &a,
+                &format!(
+                    "{}/Messages/{}/Media.json",
+                    base(&a),
+                    fwd["sid"].as_str().unwrap()
+                ),
+            )
+            .await;
+        assert_eq!(list["media_list"][0]["content_type"], "image/png");
+        let item = list["media_list"][0]["uri"].as_str().unwrap();
+        let copy = no_redirects
+            .get(s.url(item.strip_suffix(".json").unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(copy.status(), StatusCode::OK);
+        assert_eq!(copy.text().await.unwrap(), "PNG-BYTES");
+        assert_eq!(cat_fetches(), 1, "copied, not fetched");
+        let (_, none) = s.get(&a, &format!("{}/Notifications.json", base(&a))).await;
+        assert_eq!(none["notifications"], serde_json::json!([]), "{none}");
+
+        // Too large: B's message still arrives, with the URL as sent, and B
+        // is told why; A's message is delivered all the same.
+        let huge = receiver.url("/huge.jpg");
+        let sent = send(&a, &a_number, &b_number, "big", &huge).await;
+        let hooks = receiver.wait_for(4, Duration::from_secs(10)).await;
+        let hook = hooks
+            .iter()
+            .rfind(|h| h.path_and_query == "/b-sms")
+            .unwrap();
+        assert_eq!(hook.param("Body").as_deref(), Some("big"));
+        assert_eq!(hook.param("NumMedia").as_deref(), Some("1"));
+        let redirect = no_redirects
+            .get(served_at(&s, ELSEWHERE, &hook.param("MediaUrl0").unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(redirect.status(), StatusCode::FOUND);
+        assert_eq!(redirect.headers()["location"], huge.as_str());
+        let codes = notification_codes(&s, &b, 1).await;
+        assert_eq!(codes.iter().map(|c| c.0).collect::<Vec<_>>(), [11200]);
+        let (_, notes) = s.get(&b, &format!("{}/Notifications.json", base(&b))).await;
+        let text = notes["notifications"][0]["message_text"].as_str().unwrap();
+        assert!(text.contains("larger+than"), "{text}");
+        let mine = messages_until(&s, &a, |l| {
+            l.iter()
+                .any(|m| m["sid"] == sent["sid"] && m["status"] == "delivered")
+        })
+        .await;
+        assert!(!mine.is_empty());
+    }
+);
+
+server_test!(
+    a_twiml_replys_media_to_a_number_here_arrive_as_a_copy,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_document("/dog.gif", "image/gif", "GIF89a");
+        let a = s.main_account(AccountType::Full).await;
+        let b = s.main_account(AccountType::Full).await;
+        let a_number = number_with_webhook(&s, &a, "617", &receiver.url("/a-sms"), None).await;
+        let b_number = number_with_webhook(&s, &b, "212", &receiver.url("/b-sms"), None).await;
+        // B's app answers a handset by sending A's number a picture.
+        receiver.answer_twiml(
+        "/b-sms",
+        &format!(
+            "<Response><Message to=\"{a_number}\"><Body>Our dog</Body><Media>{}</Media></Message></Response>",
+            receiver.url("/dog.gif")
+        ),
+    );
+        receive(&s, &b, &b_number, "Send me the dog").await;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let hook = loop {
+            if let Some(h) = receiver
+                .received()
+                .into_iter()
+                .find(|h| h.path_and_query == "/a-sms")
+            {
+                break h;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "A's webhook never came"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_eq!(hook.param("From").as_deref(), Some(b_number.as_str()));
+        assert_eq!(hook.param("Body").as_deref(), Some("Our dog"));
+        assert_eq!(
+            hook.param("MediaContentType0").as_deref(),
+            Some("image/gif")
+        );
+        let copy = hook.param("MediaUrl0").unwrap();
+        assert!(
+            copy.starts_with(&s.url(&format!("/2010-04-01/Accounts/{}/Messages/", a.sid))),
+            "{copy}"
+        );
+        let no_redirects = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let got = no_redirects.get(&copy).send().await.unwrap();
+        assert_eq!(got.status(), StatusCode::OK);
+        assert_eq!(got.text().await.unwrap(), "GIF89a");
+        let fetches = receiver
+            .received()
+            .iter()
+            .filter(|h| h.path_and_query == "/dog.gif")
+            .count();
+        assert_eq!(fetches, 1);
+    }
+);

@@ -1,11 +1,9 @@
 //! The debugger's log (Twilio's 2010 Notifications resource): notifications
 //! recorded through the domain, as the webhook and TwiML workers record them,
 //! then listed, filtered, fetched and deleted over the API in Twilio's JSON
-//! (checked against Twilio's OpenAPI document by the SDK suite's validator),
+//! (checked against Twilio's OpenAPI document),
 //! reached only by those the policy lets in, and shown escaped in the
 //! console's Debugger.
-
-use std::io::Write;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -15,6 +13,7 @@ use switchboard_types::{AccountSid, AccountType, CallSid, NotificationLevel, Tim
 
 use crate::browser::Browser;
 use crate::connect::{PASSWORD, app_owner, authorize, customer};
+use crate::openapi;
 use crate::server_test;
 use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, basic, rand_id};
 
@@ -76,7 +75,16 @@ async fn record(s: &TestServer, account: &AccountSid, p: Problem<'_>) -> String 
 /// Every exchange a test had, for Twilio's OpenAPI document to judge.
 #[derive(Default)]
 struct Recorded {
-    lines: Vec<Value>,
+    exchanges: Vec<Exchange>,
+}
+
+/// One answer as received.
+struct Exchange {
+    method: Method,
+    url: String,
+    status: StatusCode,
+    content_type: Option<String>,
+    body: String,
 }
 
 impl Recorded {
@@ -100,20 +108,18 @@ impl Recorded {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let text = resp.text().await.unwrap();
-        self.lines.push(json!({
-            "context": "notifications it",
-            "method": method.as_str(),
-            "url": s.url(path),
-            "status": status.as_u16(),
-            "content_type": content_type,
-            "body": text,
-            "raw_captured": true,
-        }));
         let body = if text.is_empty() {
             Value::Null
         } else {
             serde_json::from_str(&text).unwrap()
         };
+        self.exchanges.push(Exchange {
+            method,
+            url: s.url(path),
+            status,
+            content_type,
+            body: text,
+        });
         (status, body)
     }
 
@@ -121,48 +127,21 @@ impl Recorded {
         self.call(s, Some(c), Method::GET, path).await
     }
 
-    /// Runs the SDK suite's validator (`tests/sdk/python/sdkharness`, strict:
-    /// every declared field present, nothing else) over the exchanges.
+    /// Holds every exchange to Twilio's 2010 OpenAPI document, strictly
+    /// (every declared field present, nothing else; see `openapi.rs`).
     fn validate_against_twilios_document(&self) {
-        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let harness = repo.join("tests/sdk/python");
-        let venv = harness.join(".venv/bin/python");
-        let python = if venv.exists() {
-            venv
-        } else {
-            "python3".into()
-        };
-        let mut file = tempfile_in_target();
-        for line in &self.lines {
-            writeln!(file.1, "{line}").unwrap();
+        assert!(!self.exchanges.is_empty(), "nothing was recorded");
+        for e in &self.exchanges {
+            openapi::assert_exchange(
+                openapi::api_2010(),
+                e.method.as_str(),
+                &e.url,
+                e.status.as_u16(),
+                e.content_type.as_deref(),
+                &e.body,
+            );
         }
-        file.1.flush().unwrap();
-        let out = std::process::Command::new(&python)
-            .args([
-                "-m",
-                "sdkharness.validate_jsonl",
-                "--label",
-                "notifications",
-            ])
-            .arg(&file.0)
-            .current_dir(&harness)
-            .output()
-            .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
-        let _ = std::fs::remove_file(&file.0);
-        assert!(
-            out.status.success(),
-            "Twilio's OpenAPI document refuses a response (the validator needs python3 with \
-             jsonschema, e.g. from tests/sdk/setup.sh):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
     }
-}
-
-fn tempfile_in_target() -> (std::path::PathBuf, std::fs::File) {
-    let path = std::env::temp_dir().join(format!("sb-notifications-{}.jsonl", rand_id()));
-    let file = std::fs::File::create(&path).unwrap();
-    (path, file)
 }
 
 fn base(c: &Creds) -> String {

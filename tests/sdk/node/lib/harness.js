@@ -250,6 +250,8 @@ class Server {
     const client = twilio(sid, token, { httpClient: new RecordingRequestClient() });
     client.api.baseUrl = this.baseUrl;
     client.accounts.baseUrl = this.baseUrl;
+    // Messaging Services (`/v1/Services`) live on the messaging host.
+    client.messaging.baseUrl = this.baseUrl;
     return client;
   }
 }

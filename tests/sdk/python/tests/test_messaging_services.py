@@ -46,6 +46,7 @@ def test_services_their_numbers_and_sending_through_them(main_account, main_clie
 
     assert pool(number.sid).delete() is True
     assert pool.list() == []
+    assert_rest_error(rest_error(pool(number.sid).fetch), 404, 20404)
     assert_rest_error(
         rest_error(account.messages.create, messaging_service_sid=service.sid, to="+14155550100", body="x"),
         400,
