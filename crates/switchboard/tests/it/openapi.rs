@@ -22,6 +22,19 @@ pub fn messaging() -> &'static Value {
     })
 }
 
+/// The 2010 API's document (`spec/twilio_api_v2010.json`).
+pub fn api_v2010() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/twilio_api_v2010.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the vendored spec"))
+            .expect("the spec is JSON")
+    })
+}
+
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
         Some(r) => {
