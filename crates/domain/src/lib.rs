@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod connect_apps;
 pub mod console;

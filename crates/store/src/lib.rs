@@ -25,6 +25,7 @@ mod value;
 
 pub mod access;
 pub mod accounts;
+pub mod applications;
 pub mod audit;
 pub mod authorizations;
 pub mod backup;

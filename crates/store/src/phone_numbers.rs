@@ -1,6 +1,8 @@
 //! Phone numbers accounts bought (`IncomingPhoneNumbers`).
 
-use switchboard_types::{AccountSid, HookMethod, NumberType, PhoneNumberSid, Timestamp};
+use switchboard_types::{
+    AccountSid, ApplicationSid, HookMethod, NumberType, PhoneNumberSid, Timestamp,
+};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -37,6 +39,10 @@ pub struct NumberHooks {
     pub sms_fallback_method: HookMethod,
     pub status_callback: Option<String>,
     pub status_callback_method: HookMethod,
+    /// The application whose voice URLs the number uses instead of its own.
+    pub voice_application_sid: Option<ApplicationSid>,
+    /// The application whose messaging URLs the number uses instead of its own.
+    pub sms_application_sid: Option<ApplicationSid>,
 }
 
 impl Keyed for PhoneNumberRecord {
@@ -53,7 +59,8 @@ macro_rules! number_columns {
         "sid, account_sid, phone_number, friendly_name, number_type, iso_country, voice_capable, \
          sms_capable, mms_capable, fax_capable, voice_url, voice_method, voice_fallback_url, \
          voice_fallback_method, sms_url, sms_method, sms_fallback_url, sms_fallback_method, \
-         status_callback, status_callback_method, renews_at, date_created, date_updated"
+         status_callback, status_callback_method, voice_application_sid, sms_application_sid, \
+         renews_at, date_created, date_updated"
     };
 }
 
@@ -80,6 +87,8 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
             sms_fallback_method: c.parsed(HookMethod::parse)?,
             status_callback: c.opt_text()?,
             status_callback_method: c.parsed(HookMethod::parse)?,
+            voice_application_sid: c.opt_parsed(ApplicationSid::parse)?,
+            sms_application_sid: c.opt_parsed(ApplicationSid::parse)?,
         },
         renews_at: c.timestamp()?,
         date_created: c.timestamp()?,
@@ -95,7 +104,7 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             "INSERT INTO phone_numbers (",
             number_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23)"
+             $17, $18, $19, $20, $21, $22, $23, $24, $25)"
         ),
         params![
             n.sid.as_str(),
@@ -118,6 +127,8 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             h.sms_fallback_method,
             h.status_callback.as_deref(),
             h.status_callback_method,
+            h.voice_application_sid.as_ref(),
+            h.sms_application_sid.as_ref(),
             n.renews_at,
             n.date_created,
             n.date_updated
@@ -200,7 +211,8 @@ pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
         "UPDATE phone_numbers SET friendly_name = $3, voice_url = $4, voice_method = $5, \
          voice_fallback_url = $6, voice_fallback_method = $7, sms_url = $8, sms_method = $9, \
          sms_fallback_url = $10, sms_fallback_method = $11, status_callback = $12, \
-         status_callback_method = $13, date_updated = $14 WHERE account_sid = $1 AND sid = $2",
+         status_callback_method = $13, voice_application_sid = $14, sms_application_sid = $15, \
+         date_updated = $16 WHERE account_sid = $1 AND sid = $2",
         params![
             &n.account_sid,
             n.sid.as_str(),
@@ -215,6 +227,8 @@ pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
             h.sms_fallback_method,
             h.status_callback.as_deref(),
             h.status_callback_method,
+            h.voice_application_sid.as_ref(),
+            h.sms_application_sid.as_ref(),
             n.date_updated
         ],
     )

@@ -321,6 +321,8 @@ on_both_backends!(
                 sms_fallback_method: HookMethod::Get,
                 status_callback: None,
                 status_callback_method: HookMethod::Post,
+                voice_application_sid: None,
+                sms_application_sid: None,
             },
             renews_at: at,
             date_created: at,

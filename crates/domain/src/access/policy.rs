@@ -81,10 +81,15 @@ pub enum Resource {
     /// Reached only through [`Target::Own`]; it shows the caller nothing beyond
     /// what its own credentials already say, so every principal may read it.
     Identity,
+    /// TwiML Applications (`…/Applications`): a set of voice and messaging
+    /// URLs that calls and numbers use instead of their own. Managed in a
+    /// Connect App's dedicated subaccount with `post-all`, as the numbers
+    /// that point to them.
+    Applications,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 19] = [
+    pub const ALL: [Resource; 20] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -104,12 +109,14 @@ impl Resource {
         Resource::Balance,
         Resource::MessagingServices,
         Resource::Identity,
+        Resource::Applications,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
     /// delete in its dedicated subaccount: its billable activity, the
-    /// notifications that activity left (deleted as messages are), and the
-    /// Messaging Services it is sent through.
+    /// notifications that activity left (deleted as messages are), the
+    /// Messaging Services it is sent through, and the TwiML Applications its
+    /// calls and numbers use.
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
@@ -119,6 +126,7 @@ impl Resource {
                 | Resource::Recordings
                 | Resource::Notifications
                 | Resource::MessagingServices
+                | Resource::Applications
         )
     }
 

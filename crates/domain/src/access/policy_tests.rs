@@ -135,7 +135,10 @@ fn connect_expectation(
             | Resource::PhoneNumbers
             | Resource::Recordings
             | Resource::Notifications
-            | Resource::MessagingServices => {
+            | Resource::MessagingServices
+            // TwiML Applications (issue 23): in S with post-all, as the
+            // numbers and calls that use them.
+            | Resource::Applications => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -404,6 +407,77 @@ fn messaging_services_rows_spelled_out() {
     assert_eq!(
         decide(&Actor::Worker("simulator"), Action::Read, s, r),
         Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+    );
+}
+
+/// TwiML Applications (issue 23), as phone numbers: a Connect App with
+/// post-all manages them in its dedicated subaccount and reads them there;
+/// get-all reads them anywhere in the customer's tree; owners manage their
+/// own and their subaccounts'; a subaccount only its own.
+#[test]
+fn applications_rows_spelled_out() {
+    let w = world();
+    let get = connect_app(&w, &[Permission::GetAll]);
+    let post = connect_app(&w, &[Permission::PostAll]);
+    let none = connect_app(&w, &[]);
+    let r = Resource::Applications;
+    let s = Target::Account(&w.dedicated);
+    let other = Target::Account(&w.other_sub);
+    assert!(decide(&post, Action::Write, s, r).is_ok());
+    assert!(decide(&post, Action::Read, s, r).is_ok());
+    assert_eq!(
+        decide(&post, Action::Read, other, r),
+        Err(Refusal::MissingPermission(Permission::GetAll))
+    );
+    assert!(decide(&get, Action::Read, s, r).is_ok());
+    assert!(decide(&get, Action::Read, other, r).is_ok());
+    assert_eq!(
+        decide(&get, Action::Write, s, r),
+        Err(Refusal::MissingPermission(Permission::PostAll))
+    );
+    assert_eq!(
+        decide(&none, Action::Read, s, r),
+        Err(Refusal::MissingPermission(Permission::GetAll))
+    );
+    assert_eq!(
+        decide(&post, Action::Write, Target::Account(&w.customer), r),
+        Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
+    );
+    assert_eq!(
+        decide(&post, Action::Write, other, r),
+        Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
+    );
+    assert_eq!(
+        decide(&post, Action::Read, Target::Account(&w.foreign), r),
+        Err(Refusal::NotFound)
+    );
+    let main = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+    });
+    assert!(decide(&main, Action::Write, Target::Account(&w.customer), r).is_ok());
+    assert!(decide(&main, Action::Write, other, r).is_ok());
+    assert_eq!(
+        decide(&main, Action::Write, Target::Account(&w.foreign), r),
+        Err(Refusal::NotFound)
+    );
+    let sub = Actor::Credential(Principal::Account {
+        sid: w.other_sub.sid.clone(),
+        main: w.customer.sid.clone(),
+    });
+    assert!(decide(&sub, Action::Write, other, r).is_ok());
+    assert_eq!(
+        decide(&sub, Action::Read, Target::Account(&w.customer), r),
+        Err(Refusal::NotFound)
+    );
+    assert_eq!(decide(&sub, Action::Write, s, r), Err(Refusal::NotFound));
+    assert_eq!(
+        decide(&Actor::Worker("simulator"), Action::Read, s, r),
+        Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+    );
+    assert_eq!(
+        decide(&Actor::Operator, Action::Write, s, r).map(|a| a.shows_auth_tokens),
+        Ok(true)
     );
 }
 

@@ -249,7 +249,7 @@ impl Switchboard {
             .map_err(|_| {
                 DomainError::invalid_with(
                     "ApplicationSid",
-                    codes::INVALID_URL,
+                    crate::applications::codes::CALL_APPLICATION_INVALID,
                     "ApplicationSid must be an Application SID (AP followed by 32 hex digits)",
                 )
             })?;
@@ -277,6 +277,21 @@ impl Switchboard {
             HookMethod::Post,
             codes::INVALID_METHOD,
         )?;
+        // An application handles the call with its own URLs: Twilio ignores
+        // the voice URLs and status callback passed beside it.
+        let (url, twiml, method, status_callback, status_callback_method) = match &application_sid {
+            Some(sid) => {
+                let app = self.applications().for_call(&account.sid, sid).await?;
+                (
+                    app.voice_url,
+                    None,
+                    app.voice_method,
+                    app.status_callback,
+                    app.status_callback_method,
+                )
+            }
+            None => (url, twiml, method, status_callback, status_callback_method),
+        };
         let mut events = CallEvents::empty();
         for event in new
             .status_callback_events

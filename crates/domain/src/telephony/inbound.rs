@@ -23,6 +23,7 @@ use super::messages::{Message, MessageBody, codes};
 use super::simulator::main_of;
 use crate::Switchboard;
 use crate::access::{Access, Action, Actor, Resource};
+use crate::applications::Applications;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
 use crate::messaging_services::MessagingServices;
@@ -369,11 +370,22 @@ impl Switchboard {
             self.answer_keyword(tx, &message, keyword, now).await?;
         }
         // A number in a Messaging Service that does not defer to its numbers
-        // is answered at the service's URL.
-        let (url, fallback) = match &service {
-            Some(s) if !s.use_inbound_webhook_on_number => (
+        // is answered at the service's URL; otherwise at its SMS
+        // application's, if it has one, instead of its own.
+        let application = match &service {
+            Some(s) if !s.use_inbound_webhook_on_number => None,
+            _ => Applications::sms_of_number_in(tx, &number.sid).await?,
+        };
+        let (url, fallback) = match (&service, &application) {
+            (Some(s), _) if !s.use_inbound_webhook_on_number => (
                 s.inbound_request_url.clone().map(|u| (s.inbound_method, u)),
                 s.fallback_url.clone().map(|u| (u, s.fallback_method)),
+            ),
+            (_, Some(a)) => (
+                a.sms_url.clone().map(|u| (a.sms_method, u)),
+                a.sms_fallback_url
+                    .clone()
+                    .map(|u| (u, a.sms_fallback_method)),
             ),
             _ => (
                 number

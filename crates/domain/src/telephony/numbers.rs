@@ -9,12 +9,15 @@ use switchboard_telephony::inventory::{
 };
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp, UsageCategory};
+use switchboard_types::{
+    AccountSid, ApplicationSid, HookMethod, PhoneNumberSid, Timestamp, UsageCategory,
+};
 
 use super::billing::{self, Cost};
 use super::{method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
+use crate::applications::Applications;
 use crate::error::{DomainError, DomainResult};
 
 pub use switchboard_store::phone_numbers::NumberFilter;
@@ -49,6 +52,11 @@ pub struct Webhooks {
     pub sms_fallback_method: HookMethod,
     pub status_callback: Option<String>,
     pub status_callback_method: HookMethod,
+    /// The application whose voice URLs the number uses instead of its own.
+    pub voice_application_sid: Option<ApplicationSid>,
+    /// The application whose messaging URLs the number uses instead of its
+    /// own.
+    pub sms_application_sid: Option<ApplicationSid>,
 }
 
 impl From<PhoneNumberRecord> for IncomingPhoneNumber {
@@ -78,6 +86,8 @@ impl From<PhoneNumberRecord> for IncomingPhoneNumber {
                 sms_fallback_method: h.sms_fallback_method,
                 status_callback: h.status_callback,
                 status_callback_method: h.status_callback_method,
+                voice_application_sid: h.voice_application_sid,
+                sms_application_sid: h.sms_application_sid,
             },
             date_created: n.date_created,
             date_updated: n.date_updated,
@@ -122,6 +132,9 @@ pub struct NumberSettings {
     pub sms_fallback_method: Option<String>,
     pub status_callback: Option<String>,
     pub status_callback_method: Option<String>,
+    /// `Some(None)` stops using an application.
+    pub voice_application_sid: Option<Option<ApplicationSid>>,
+    pub sms_application_sid: Option<Option<ApplicationSid>>,
 }
 
 impl NumberSettings {
@@ -177,6 +190,32 @@ impl NumberSettings {
             &self.status_callback_method,
             &mut h.status_callback_method,
         )?;
+        if let Some(v) = &self.voice_application_sid {
+            h.voice_application_sid = v.clone();
+        }
+        if let Some(v) = &self.sms_application_sid {
+            h.sms_application_sid = v.clone();
+        }
+        Ok(())
+    }
+
+    /// The applications the settings name must be the number's account's;
+    /// checked inside the transaction that writes the number, so a deleted
+    /// one cannot slip in.
+    async fn check_applications(
+        &self,
+        tx: &mut switchboard_store::Tx,
+        account: &AccountSid,
+    ) -> DomainResult<()> {
+        let named = [
+            ("VoiceApplicationSid", &self.voice_application_sid),
+            ("SmsApplicationSid", &self.sms_application_sid),
+        ];
+        for (param, sid) in named {
+            if let Some(Some(sid)) = sid {
+                Applications::for_number_in(tx, account, sid, param).await?;
+            }
+        }
         Ok(())
     }
 }
@@ -219,6 +258,8 @@ fn record_for(
             sms_fallback_method: HookMethod::Post,
             status_callback: None,
             status_callback_method: HookMethod::Post,
+            voice_application_sid: None,
+            sms_application_sid: None,
         },
         renews_at,
         date_created: now,
@@ -336,6 +377,10 @@ impl Switchboard {
         purchase.settings.apply(&mut record)?;
         let price = self.settings().telephony.prices.number(wanted.number_type);
         let mut tx = self.store().begin().await?;
+        purchase
+            .settings
+            .check_applications(&mut tx, &account.sid)
+            .await?;
         match tx.run(phone_numbers::insert(&record)).await {
             Err(StoreError::Conflict) => return Err(not_available(&record.phone_number)),
             other => other?,
@@ -406,6 +451,7 @@ impl Switchboard {
             .await?
             .ok_or(DomainError::NotFound)?;
         settings.apply(&mut record)?;
+        settings.check_applications(&mut tx, &account).await?;
         record.date_updated = Timestamp::now();
         tx.run(phone_numbers::update(&record)).await?;
         tx.commit().await?;

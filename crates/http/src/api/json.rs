@@ -9,6 +9,7 @@ pub const API_PREFIX: &str = "/2010-04-01";
 
 /// Subresources Switchboard serves under every account.
 const ACCOUNT_SUBRESOURCES: &[(&str, &str)] = &[
+    ("applications", "Applications"),
     ("authorized_connect_apps", "AuthorizedConnectApps"),
     ("available_phone_numbers", "AvailablePhoneNumbers"),
     ("balance", "Balance"),

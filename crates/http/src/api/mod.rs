@@ -1,6 +1,7 @@
 //! The Twilio REST API: handlers by resource, and their JSON shapes.
 
 pub mod accounts;
+pub mod applications;
 pub mod authorized_apps;
 pub mod calls;
 pub mod connect_apps;
@@ -155,6 +156,18 @@ fn telephony_routes() -> Routes {
         .route(
             &at("/AvailablePhoneNumbers/{country}/{kind}"),
             api_route(get(numbers::search)),
+        )
+        .route(
+            &at("/Applications.json"),
+            api_route(get(applications::list).post(applications::create)),
+        )
+        .route(
+            &at("/Applications/{sid}"),
+            api_route(
+                get(applications::fetch)
+                    .post(applications::update)
+                    .delete(applications::delete),
+            ),
         )
         .route(
             &at("/IncomingPhoneNumbers.json"),

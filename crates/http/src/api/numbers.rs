@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use switchboard_domain::access::Resource;
+use switchboard_domain::applications::codes as app_codes;
 use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
 use switchboard_telephony::inventory::{Country, NumberType, Search};
-use switchboard_types::PhoneNumberSid;
+use switchboard_types::{ApplicationSid, PhoneNumberSid};
 
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
@@ -118,9 +119,31 @@ pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<V
     })))
 }
 
-fn settings(form: &Params) -> NumberSettings {
+/// An application SID a number's settings name: empty stops using one; one
+/// that cannot be a SID is refused with Twilio's code for an inaccessible
+/// application.
+fn application(
+    form: &Params,
+    name: &'static str,
+) -> Result<Option<Option<ApplicationSid>>, ApiError> {
+    match form.get(name).map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(v) => ApplicationSid::parse(v)
+            .map(|sid| Some(Some(sid)))
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    app_codes::NUMBER_APPLICATION_INACCESSIBLE,
+                    format!("{name} must be an Application SID (AP followed by 32 hex digits)"),
+                )
+            }),
+    }
+}
+
+fn settings(form: &Params) -> Result<NumberSettings, ApiError> {
     let text = |name: &str| form.get(name).map(str::to_owned);
-    NumberSettings {
+    Ok(NumberSettings {
         friendly_name: text("FriendlyName"),
         voice_url: text("VoiceUrl"),
         voice_method: text("VoiceMethod"),
@@ -132,7 +155,9 @@ fn settings(form: &Params) -> NumberSettings {
         sms_fallback_method: text("SmsFallbackMethod"),
         status_callback: text("StatusCallback"),
         status_callback_method: text("StatusCallbackMethod"),
-    }
+        voice_application_sid: application(form, "VoiceApplicationSid")?,
+        sms_application_sid: application(form, "SmsApplicationSid")?,
+    })
 }
 
 async fn list_of(
@@ -176,7 +201,7 @@ async fn buy_of(
         phone_number: form.get("PhoneNumber").map(str::to_owned),
         area_code: form.get("AreaCode").map(str::to_owned),
         number_type,
-        settings: settings(form),
+        settings: settings(form)?,
     };
     let record = app.sb.buy_number(&granted.access, &purchase).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
@@ -227,7 +252,7 @@ pub async fn update(State(app): State<App>, call: AccountScope) -> Result<Respon
     let sid = granted.item("sid", PhoneNumberSid::parse)?;
     let record = app
         .sb
-        .update_number(&granted.access, &sid, &settings(call.form()?))
+        .update_number(&granted.access, &sid, &settings(call.form()?)?)
         .await?;
     Ok(Json(IncomingNumberJson::from(record)).into_response())
 }

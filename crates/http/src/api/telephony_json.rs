@@ -11,8 +11,8 @@ use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recordin
 use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection, MessageSid,
-    MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid, RecordingSource,
+    AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection,
+    MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid, RecordingSource,
     RecordingStatus, Timestamp,
 };
 
@@ -131,7 +131,7 @@ pub struct IncomingNumberJson {
     pub phone_number: String,
     pub origin: &'static str,
     pub sid: PhoneNumberSid,
-    pub sms_application_sid: Option<String>,
+    pub sms_application_sid: Option<ApplicationSid>,
     pub sms_fallback_method: HookMethod,
     pub sms_fallback_url: Option<String>,
     pub sms_method: HookMethod,
@@ -141,7 +141,7 @@ pub struct IncomingNumberJson {
     pub trunk_sid: Option<String>,
     pub uri: String,
     pub voice_receive_mode: &'static str,
-    pub voice_application_sid: Option<String>,
+    pub voice_application_sid: Option<ApplicationSid>,
     pub voice_caller_id_lookup: bool,
     pub voice_fallback_method: HookMethod,
     pub voice_fallback_url: Option<String>,
@@ -182,7 +182,7 @@ impl From<IncomingPhoneNumber> for IncomingNumberJson {
             phone_number: n.phone_number,
             origin: "twilio",
             sid: n.sid,
-            sms_application_sid: None,
+            sms_application_sid: h.sms_application_sid,
             sms_fallback_method: h.sms_fallback_method,
             sms_fallback_url: h.sms_fallback_url,
             sms_method: h.sms_method,
@@ -191,7 +191,7 @@ impl From<IncomingPhoneNumber> for IncomingNumberJson {
             status_callback_method: h.status_callback_method,
             trunk_sid: None,
             voice_receive_mode: "voice",
-            voice_application_sid: None,
+            voice_application_sid: h.voice_application_sid,
             voice_caller_id_lookup: false,
             voice_fallback_method: h.voice_fallback_method,
             voice_fallback_url: h.voice_fallback_url,
