@@ -16,7 +16,7 @@ use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
 use crate::audit::{self, Change};
 use crate::delivery::{self, Webhook, WebhookKind};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{AppField, DomainError, DomainResult, Problem, invalid};
 
 /// Why the consent flow cannot start for an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,12 +192,10 @@ impl Grants<'_> {
         if app.permissions != shown {
             return Ok(Err(Box::new(app)));
         }
-        let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
-            DomainError::invalid(
-                "AuthorizeRedirectUrl",
-                "This Connect App has no authorize URL",
-            )
-        })?;
+        let redirect = app
+            .authorize_redirect_url
+            .clone()
+            .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
         let existing = tx.opt(authorizations::of(&customer.sid, sid)).await?;
         let reusable = match &existing {
             Some(g) => tx
@@ -273,12 +271,10 @@ impl Grants<'_> {
     ) -> DomainResult<String> {
         let customer = Self::customer(access)?;
         let app = self.sb.connect_app(sid).await?;
-        let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
-            DomainError::invalid(
-                "AuthorizeRedirectUrl",
-                "This Connect App has no authorize URL",
-            )
-        })?;
+        let redirect = app
+            .authorize_redirect_url
+            .clone()
+            .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
         let mut tx = self.sb.store().begin().await?;
         audit::record_change(
             &mut tx,
