@@ -226,13 +226,11 @@ impl ConnectApps<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<ConnectAppRecord>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = connect_apps::list(account, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::ConnectApps, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::ConnectApps, |account| {
+                connect_apps::list(account, at, size)
+            })
+            .await
     }
 
     /// One app of an account (`GET …/ConnectApps/{Sid}.json`); anyone else's
@@ -242,13 +240,11 @@ impl ConnectApps<'_> {
         reader: Reader<'_>,
         sid: &ConnectAppSid,
     ) -> DomainResult<ConnectAppRecord> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = connect_apps::of_account(account, sid);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::ConnectApps, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::ConnectApps, |account| {
+                connect_apps::of_account(account, sid)
+            })
+            .await
     }
 
     /// Changes an app; a change of permissions is audited (customers keep

@@ -309,13 +309,11 @@ impl Grants<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<AuthorizedApp>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = authorizations::active_for(account, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::AuthorizedConnectApps, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::AuthorizedConnectApps, |account| {
+                authorizations::active_for(account, at, size)
+            })
+            .await
     }
 
     /// `GET …/AuthorizedConnectApps/{ConnectAppSid}.json`.
@@ -324,13 +322,11 @@ impl Grants<'_> {
         reader: Reader<'_>,
         app: &ConnectAppSid,
     ) -> DomainResult<AuthorizedApp> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = authorizations::active_for_app(account, app);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::AuthorizedConnectApps, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::AuthorizedConnectApps, |account| {
+                authorizations::active_for_app(account, app)
+            })
+            .await
     }
 
     /// The customer the access names ends their grant to an app (`DELETE

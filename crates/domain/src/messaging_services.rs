@@ -253,13 +253,11 @@ impl MessagingServices<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<MessagingService>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = store::list(account, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::MessagingServices, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::MessagingServices, |account| {
+                store::list(account, at, size)
+            })
+            .await
     }
 
     /// One service of the account; anyone else's is not found.
@@ -268,13 +266,11 @@ impl MessagingServices<'_> {
         reader: Reader<'_>,
         sid: &MessagingServiceSid,
     ) -> DomainResult<MessagingService> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = store::of_account(account, sid);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::MessagingServices, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::MessagingServices, |account| {
+                store::of_account(account, sid)
+            })
+            .await
     }
 
     pub async fn update(
@@ -425,13 +421,11 @@ impl MessagingServices<'_> {
         service: &MessagingServiceSid,
         number: &PhoneNumberSid,
     ) -> DomainResult<ServicePhoneNumber> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = store::pool_number(account, service, number);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::MessagingServices, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::MessagingServices, |account| {
+                store::pool_number(account, service, number)
+            })
+            .await
     }
 
     /// Takes a number out of a service's pool; it stays the account's.
