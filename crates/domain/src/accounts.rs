@@ -9,7 +9,7 @@ use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
 use crate::access::{Access, Action, Actor, ApiRequest, Resource};
 use crate::audit::{self, Change};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{AccountField, DomainError, DomainResult, Problem, invalid};
 use crate::secrets::{new_auth_token, random_id};
 use crate::{Switchboard, password, validate};
 
@@ -104,7 +104,7 @@ impl Switchboard {
         new: NewMainAccount,
     ) -> DomainResult<CreatedAccount> {
         let email = validate::email(&new.email)?;
-        let friendly_name = validate::friendly_name("FriendlyName", &new.friendly_name)?;
+        let friendly_name = validate::friendly_name(AccountField::Name, &new.friendly_name)?;
         password::validate(&new.password)?;
         let password_hash = password::hash(new.password).await?;
         let now = Timestamp::now();
@@ -205,7 +205,7 @@ impl Accounts<'_> {
         let main = access.acting_main()?.clone();
         let now = Timestamp::now();
         let name = match friendly_name {
-            Some(name) => validate::friendly_name("FriendlyName", name)?,
+            Some(name) => validate::friendly_name(AccountField::Name, name)?,
             None => default_subaccount_name(now),
         };
         let mut tx = self.sb.store().begin().await?;
@@ -335,7 +335,7 @@ impl Accounts<'_> {
         let name = changes
             .friendly_name
             .as_deref()
-            .map(|n| validate::friendly_name("FriendlyName", n))
+            .map(|n| validate::friendly_name(AccountField::Name, n))
             .transpose()?;
         let now = Timestamp::now();
         let mut tx = self.sb.store().begin().await?;
@@ -344,10 +344,7 @@ impl Accounts<'_> {
             .await?
             .ok_or(DomainError::NotFound)?;
         if current.status == AccountStatus::Closed && (name.is_some() || changes.status.is_some()) {
-            return Err(DomainError::invalid(
-                "Status",
-                "A closed account cannot be changed",
-            ));
+            return Err(invalid(AccountField::Status, Problem::Closed));
         }
         let change = |action, detail| Change {
             account: &current.owner_account_sid,
@@ -390,12 +387,12 @@ impl Accounts<'_> {
             .await?
             .ok_or(DomainError::NotFound)?;
         if !account.is_main() {
-            return Err(DomainError::invalid(
-                "AccountSid",
-                format!(
-                    "{sid} is a subaccount; upgrade its main account {}",
-                    account.owner_account_sid
-                ),
+            return Err(invalid(
+                AccountField::Account,
+                Problem::Subaccount {
+                    account: sid.clone(),
+                    main: account.owner_account_sid.clone(),
+                },
             ));
         }
         tx.run(accounts::set_type_of_tree(

@@ -14,26 +14,11 @@ use switchboard_types::{AccountSid, ApplicationSid, HookMethod, PhoneNumberSid, 
 
 use crate::access::{Access, Action, Principal, Reader, Resource};
 use crate::audit::{self, Change};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{ApplicationField as F, DomainError, DomainResult, Field, Problem, invalid};
 use crate::telephony::{method_param, url_param};
 use crate::{Switchboard, validate};
 
 pub use switchboard_store::applications::ApplicationRecord as Application;
-
-/// Twilio's codes for Applications and the SIDs that name them.
-pub mod codes {
-    /// A URL parameter that is not an absolute http(s) URL ("Invalid
-    /// callback url").
-    pub const INVALID_URL: u32 = 21502;
-    /// A method that is neither `GET` nor `POST` ("Invalid Method", for the
-    /// methods of a number's configuration, which an application is).
-    pub const INVALID_METHOD: u32 = 21403;
-    /// A call's `ApplicationSid` names no application of the account.
-    pub const CALL_APPLICATION_INVALID: u32 = 21218;
-    /// A number's `VoiceApplicationSid` or `SmsApplicationSid` names no
-    /// application of the account ("ApplicationSid is not accessible").
-    pub const NUMBER_APPLICATION_INACCESSIBLE: u32 = 21420;
-}
 
 /// Twilio's limit on an account's applications.
 pub const MAX_APPLICATIONS: i64 = 1_000;
@@ -67,81 +52,80 @@ impl ApplicationFields {
         if let Some(v) = &self.friendly_name {
             a.friendly_name = match v.trim() {
                 "" => None,
-                _ => Some(validate::friendly_name("FriendlyName", v)?),
+                _ => Some(validate::friendly_name(F::Name, v)?),
             };
         }
         if let Some(v) = &self.api_version {
             let v = v.trim();
             if !v.is_empty() {
                 if !API_VERSIONS.contains(&v) {
-                    return Err(DomainError::invalid(
-                        "ApiVersion",
-                        format!(
-                            "ApiVersion must be one of {}, not '{}'",
-                            API_VERSIONS.join(", "),
-                            v.chars().take(16).collect::<String>()
-                        ),
+                    return Err(invalid(
+                        F::ApiVersion,
+                        Problem::NotOneOf {
+                            allowed: API_VERSIONS.to_vec(),
+                            given: v.to_owned(),
+                        },
                     ));
                 }
                 a.api_version = v.to_owned();
             }
         }
         let urls = [
-            ("VoiceUrl", &self.voice_url, &mut a.voice_url),
+            (F::VoiceUrl, &self.voice_url, &mut a.voice_url),
             (
-                "VoiceFallbackUrl",
+                F::VoiceFallbackUrl,
                 &self.voice_fallback_url,
                 &mut a.voice_fallback_url,
             ),
             (
-                "StatusCallback",
+                F::StatusCallback,
                 &self.status_callback,
                 &mut a.status_callback,
             ),
-            ("SmsUrl", &self.sms_url, &mut a.sms_url),
+            (F::SmsUrl, &self.sms_url, &mut a.sms_url),
             (
-                "SmsFallbackUrl",
+                F::SmsFallbackUrl,
                 &self.sms_fallback_url,
                 &mut a.sms_fallback_url,
             ),
             (
-                "SmsStatusCallback",
+                F::SmsStatusCallback,
                 &self.sms_status_callback,
                 &mut a.sms_status_callback,
             ),
             (
-                "MessageStatusCallback",
+                F::MessageStatusCallback,
                 &self.message_status_callback,
                 &mut a.message_status_callback,
             ),
         ];
-        for (param, value, field) in urls {
+        for (setting, value, field) in urls {
             if let Some(v) = value {
-                *field = url_param(param, Some(v), codes::INVALID_URL)?;
+                *field = url_param(setting, Some(v))?;
             }
         }
         let methods = [
-            ("VoiceMethod", &self.voice_method, &mut a.voice_method),
+            (F::VoiceMethod, &self.voice_method, &mut a.voice_method),
             (
-                "VoiceFallbackMethod",
+                F::VoiceFallbackMethod,
                 &self.voice_fallback_method,
                 &mut a.voice_fallback_method,
             ),
             (
-                "StatusCallbackMethod",
+                F::StatusCallbackMethod,
                 &self.status_callback_method,
                 &mut a.status_callback_method,
             ),
-            ("SmsMethod", &self.sms_method, &mut a.sms_method),
+            (F::SmsMethod, &self.sms_method, &mut a.sms_method),
             (
-                "SmsFallbackMethod",
+                F::SmsFallbackMethod,
                 &self.sms_fallback_method,
                 &mut a.sms_fallback_method,
             ),
         ];
-        for (param, value, field) in methods {
+        for (setting, value, field) in methods {
             if value.is_some() {
-                *field = method_param(param, value.as_deref(), *field, codes::INVALID_METHOD)?;
+                *field = method_param(setting, value.as_deref(), *field)?;
             }
         }
         if let Some(v) = self.voice_caller_id_lookup {
@@ -245,9 +229,11 @@ impl Applications<'_> {
         fields.apply(&mut app)?;
         let mut tx = self.sb.store().begin().await?;
         if tx.one(store::count(account)).await? >= MAX_APPLICATIONS {
-            return Err(DomainError::invalid(
-                "FriendlyName",
-                format!("An account holds at most {MAX_APPLICATIONS} applications"),
+            return Err(invalid(
+                F::Name,
+                Problem::TooMany {
+                    max: MAX_APPLICATIONS as usize,
+                },
             ));
         }
         tx.run(store::insert(&app)).await?;
@@ -268,31 +254,31 @@ impl Applications<'_> {
     /// The applications of the account, oldest first, optionally only those
     /// of one friendly name (authorised and read in one round trip for an
     /// API request).
-    pub async fn list(
+    pub async fn list<'a>(
         &self,
-        reader: Reader<'_>,
-        friendly_name: Option<&str>,
-        at: &PageAt,
+        reader: Reader<'a>,
+        friendly_name: Option<&'a str>,
+        at: &'a PageAt,
         size: u32,
     ) -> DomainResult<Page<Application>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = store::list(account, friendly_name, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::Applications, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::Applications, |account| {
+                store::list(account, friendly_name, at, size)
+            })
+            .await
     }
 
     /// One application of the account; anyone else's is not found.
-    pub async fn get(&self, reader: Reader<'_>, sid: &ApplicationSid) -> DomainResult<Application> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = store::of_account(account, sid);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::Applications, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+    pub async fn get<'a>(
+        &self,
+        reader: Reader<'a>,
+        sid: &'a ApplicationSid,
+    ) -> DomainResult<Application> {
+        self.sb
+            .read_one(reader, Resource::Applications, |account| {
+                store::of_account(account, sid)
+            })
+            .await
     }
 
     pub async fn update(
@@ -348,23 +334,17 @@ impl Applications<'_> {
 
     /// The application a number's `VoiceApplicationSid` or
     /// `SmsApplicationSid` names, inside the transaction that changes the
-    /// number: it must be one of the number's account (`param` is the
-    /// parameter that named it).
+    /// number: it must be one of the number's account (`field` is the
+    /// setting that named it).
     pub(crate) async fn for_number_in(
         tx: &mut Tx,
         account: &AccountSid,
         sid: &ApplicationSid,
-        param: &'static str,
+        field: impl Into<Field>,
     ) -> DomainResult<Application> {
         tx.opt(store::of_account(account, sid))
             .await?
-            .ok_or_else(|| {
-                DomainError::invalid_with(
-                    param,
-                    codes::NUMBER_APPLICATION_INACCESSIBLE,
-                    format!("{param} {sid} is not an application of account {account}"),
-                )
-            })
+            .ok_or_else(|| unknown(field, sid, account))
     }
 
     /// The application a call's `ApplicationSid` names: one of the calling
@@ -378,13 +358,7 @@ impl Applications<'_> {
             .store()
             .opt(store::of_account(account, sid))
             .await?
-            .ok_or_else(|| {
-                DomainError::invalid_with(
-                    "ApplicationSid",
-                    codes::CALL_APPLICATION_INVALID,
-                    format!("ApplicationSid {sid} is not an application of account {account}"),
-                )
-            })
+            .ok_or_else(|| unknown(crate::error::CallField::Application, sid, account))
     }
 
     /// The SMS application of a receiving number, if it has one: for routing
@@ -396,4 +370,15 @@ impl Applications<'_> {
     ) -> DomainResult<Option<Application>> {
         Ok(tx.opt(store::sms_of_number(number)).await?)
     }
+}
+
+/// `sid` names no application of `account`.
+fn unknown(field: impl Into<Field>, sid: &ApplicationSid, account: &AccountSid) -> DomainError {
+    invalid(
+        field,
+        Problem::UnknownApplication {
+            application: sid.clone(),
+            account: account.clone(),
+        },
+    )
 }

@@ -9,7 +9,7 @@ use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permissions, Tim
 
 use crate::access::{Access, Action, Reader, Resource};
 use crate::audit::{self, Change};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{AppField, DomainError, DomainResult, Problem, invalid};
 use crate::{Switchboard, validate};
 
 pub const MAX_COMPANY_NAME: usize = 128;
@@ -32,16 +32,16 @@ pub struct ConnectAppFields {
 }
 
 /// An optional URL setting: empty clears it.
-fn optional_url(param: &'static str, value: &str) -> DomainResult<Option<String>> {
+fn optional_url(field: AppField, value: &str) -> DomainResult<Option<String>> {
     if value.trim().is_empty() {
         Ok(None)
     } else {
-        validate::absolute_url(param, value).map(Some)
+        validate::absolute_url(field, value).map(Some)
     }
 }
 
-fn optional_text(param: &'static str, value: &str, max: usize) -> DomainResult<Option<String>> {
-    let text = validate::text(param, value, max)?;
+fn optional_text(field: AppField, value: &str, max: usize) -> DomainResult<Option<String>> {
+    let text = validate::text(field, value, max)?;
     Ok((!text.is_empty()).then_some(text))
 }
 
@@ -49,29 +49,29 @@ impl ConnectAppFields {
     /// Applies the fields to `app`, validating each.
     fn apply(&self, app: &mut ConnectAppRecord) -> DomainResult<()> {
         if let Some(v) = &self.friendly_name {
-            app.friendly_name = validate::friendly_name("FriendlyName", v)?;
+            app.friendly_name = validate::friendly_name(AppField::Name, v)?;
         }
         if let Some(v) = &self.company_name {
-            app.company_name = optional_text("CompanyName", v, MAX_COMPANY_NAME)?;
+            app.company_name = optional_text(AppField::CompanyName, v, MAX_COMPANY_NAME)?;
         }
         if let Some(v) = &self.description {
-            app.description = optional_text("Description", v, MAX_DESCRIPTION)?;
+            app.description = optional_text(AppField::Description, v, MAX_DESCRIPTION)?;
         }
         if let Some(v) = &self.homepage_url {
-            app.homepage_url = optional_url("HomepageUrl", v)?;
+            app.homepage_url = optional_url(AppField::HomepageUrl, v)?;
         }
         if let Some(v) = &self.terms_of_service_url {
-            app.terms_of_service_url = optional_url("TermsOfServiceUrl", v)?;
+            app.terms_of_service_url = optional_url(AppField::TermsOfServiceUrl, v)?;
         }
         if let Some(v) = &self.authorize_redirect_url {
-            app.authorize_redirect_url = optional_url("AuthorizeRedirectUrl", v)?;
+            app.authorize_redirect_url = optional_url(AppField::AuthorizeRedirectUrl, v)?;
         }
         if let Some(v) = &self.deauthorize_callback_url {
-            app.deauthorize_callback_url = optional_url("DeauthorizeCallbackUrl", v)?;
+            app.deauthorize_callback_url = optional_url(AppField::DeauthorizeCallbackUrl, v)?;
         }
         if let Some(v) = &self.deauthorize_callback_method {
             app.deauthorize_callback_method =
-                validate::http_method("DeauthorizeCallbackMethod", v)?;
+                validate::http_method(AppField::DeauthorizeCallbackMethod, v)?;
         }
         if let Some(p) = self.permissions {
             app.permissions = p;
@@ -156,20 +156,14 @@ impl ConnectApps<'_> {
             .as_deref()
             .is_none_or(|n| n.trim().is_empty())
         {
-            return Err(DomainError::invalid(
-                "FriendlyName",
-                "FriendlyName is required",
-            ));
+            return Err(invalid(AppField::Name, Problem::Missing));
         }
         if fields
             .company_name
             .as_deref()
             .is_none_or(|n| n.trim().is_empty())
         {
-            return Err(DomainError::invalid(
-                "CompanyName",
-                "CompanyName is required",
-            ));
+            return Err(invalid(AppField::CompanyName, Problem::Missing));
         }
         let now = Timestamp::now();
         let mut app = ConnectAppRecord {
@@ -232,13 +226,11 @@ impl ConnectApps<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<ConnectAppRecord>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = connect_apps::list(account, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::ConnectApps, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::ConnectApps, |account| {
+                connect_apps::list(account, at, size)
+            })
+            .await
     }
 
     /// One app of an account (`GET …/ConnectApps/{Sid}.json`); anyone else's
@@ -248,13 +240,11 @@ impl ConnectApps<'_> {
         reader: Reader<'_>,
         sid: &ConnectAppSid,
     ) -> DomainResult<ConnectAppRecord> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = connect_apps::of_account(account, sid);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::ConnectApps, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::ConnectApps, |account| {
+                connect_apps::of_account(account, sid)
+            })
+            .await
     }
 
     /// Changes an app; a change of permissions is audited (customers keep
@@ -335,14 +325,16 @@ impl ConnectApps<'_> {
         let content_type = match image {
             None => None,
             Some(bytes) if bytes.len() > MAX_LOGO_BYTES => {
-                return Err(DomainError::invalid(
-                    "Logo",
-                    format!("The logo must be at most {} KB", MAX_LOGO_BYTES / 1024),
+                return Err(invalid(
+                    AppField::Logo,
+                    Problem::TooLarge {
+                        max_bytes: MAX_LOGO_BYTES,
+                    },
                 ));
             }
-            Some(bytes) => Some(sniff_image(bytes).ok_or_else(|| {
-                DomainError::invalid("Logo", "The logo must be a PNG, JPEG, GIF or WebP image")
-            })?),
+            Some(bytes) => {
+                Some(sniff_image(bytes).ok_or_else(|| invalid(AppField::Logo, Problem::NotImage))?)
+            }
         };
         let mut tx = self.sb.store().begin().await?;
         tx.opt(connect_apps::of_account(account, sid))

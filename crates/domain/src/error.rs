@@ -1,22 +1,19 @@
-//! What can go wrong in the domain, in terms a Twilio client understands. The wire
-//! layer turns each variant into an HTTP status and Twilio's JSON error body, in
-//! one place.
+//! What can go wrong in the domain, in the domain's own terms.
+//!
+//! A refused value is an [`Invalid`]: *which* field of *which* resource, and
+//! *what* is wrong with it, as typed data. The domain never words it for a
+//! client and knows no Twilio parameter name or error code: the API
+//! (`crates/http/src/twilio/invalid.rs`) maps each field and problem to
+//! Twilio's parameter, code and message, in one place; the console
+//! (`crates/http/src/web/invalid.rs`) to its own labels.
+
+use std::fmt;
 
 use switchboard_store::StoreError;
+use switchboard_telephony::magic::Refusal;
+use switchboard_telephony::phone::PhoneError;
+use switchboard_types::{AccountSid, ApplicationSid, MessagingServiceSid};
 use thiserror::Error;
-
-/// Twilio error codes used by more than one part of the domain.
-pub mod codes {
-    /// A parameter is missing or has a value that is not allowed.
-    pub const INVALID_PARAMETER: u32 = 20001;
-    pub const AUTHENTICATE: u32 = 20003;
-    pub const ACCOUNT_NOT_ACTIVE: u32 = 20005;
-    pub const FORBIDDEN: u32 = 20403;
-    pub const NOT_FOUND: u32 = 20404;
-    pub const CONFLICT: u32 = 20409;
-    pub const TOO_MANY_REQUESTS: u32 = 20429;
-    pub const INTERNAL: u32 = 20500;
-}
 
 #[derive(Debug, Error)]
 pub enum DomainError {
@@ -29,13 +26,9 @@ pub enum DomainError {
     /// Nothing there, or nothing this caller may know exists (HTTP 404).
     #[error("The requested resource was not found")]
     NotFound,
-    /// A parameter is wrong (HTTP 400), with Twilio's code for it.
-    #[error("{message}")]
-    Invalid {
-        param: &'static str,
-        code: u32,
-        message: String,
-    },
+    /// A value the caller gave is wrong (HTTP 400).
+    #[error("{0}")]
+    Invalid(Invalid),
     /// The account the request acts on is suspended or closed.
     #[error("{0}")]
     AccountNotActive(String),
@@ -51,24 +44,313 @@ pub enum DomainError {
     Internal(String),
 }
 
-impl DomainError {
-    /// A bad value for `param`, with the generic code.
-    pub fn invalid(param: &'static str, message: impl Into<String>) -> Self {
-        DomainError::Invalid {
-            param,
-            code: codes::INVALID_PARAMETER,
-            message: message.into(),
-        }
-    }
+pub type DomainResult<T> = Result<T, DomainError>;
 
-    /// A bad value for `param`, with a resource-specific Twilio code.
-    pub fn invalid_with(param: &'static str, code: u32, message: impl Into<String>) -> Self {
-        DomainError::Invalid {
-            param,
-            code,
-            message: message.into(),
-        }
+/// The error for `field` with `problem`:
+/// `return Err(invalid(CallField::To, Problem::Missing))`.
+pub fn invalid(field: impl Into<Field>, problem: Problem) -> DomainError {
+    DomainError::Invalid(Invalid {
+        field: field.into(),
+        problem,
+    })
+}
+
+/// A refused value: which field, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+/// For logs only: clients get the API's or the console's words.
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {:?}: {:?}", self.field, self.problem)
     }
 }
 
-pub type DomainResult<T> = Result<T, DomainError>;
+/// A field of a request, by the resource it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Account(AccountField),
+    /// The account's auth tokens (promoting the secondary one).
+    AuthToken,
+    ConnectApp(AppField),
+    Call(CallField),
+    /// A message sent, or one a simulated handset sends.
+    Message(MessageField),
+    Number(NumberField),
+    /// A Messaging Service.
+    Service(ServiceField),
+    /// A TwiML Application.
+    Application(ApplicationField),
+    Usage(UsageField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccountField {
+    Name,
+    Email,
+    Password,
+    Status,
+    /// The account an operation names (upgrading: it must be a main account).
+    Account,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppField {
+    Name,
+    CompanyName,
+    Description,
+    HomepageUrl,
+    TermsOfServiceUrl,
+    AuthorizeRedirectUrl,
+    DeauthorizeCallbackUrl,
+    DeauthorizeCallbackMethod,
+    Logo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallField {
+    To,
+    From,
+    Url,
+    Twiml,
+    Application,
+    Method,
+    StatusCallback,
+    StatusCallbackMethod,
+    StatusCallbackEvent,
+    Timeout,
+    Record,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageField {
+    To,
+    From,
+    Body,
+    Media,
+    StatusCallback,
+    /// The Messaging Service to send through.
+    Service,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NumberField {
+    /// The number to buy.
+    Number,
+    AreaCode,
+    Name,
+    VoiceUrl,
+    VoiceMethod,
+    VoiceFallbackUrl,
+    VoiceFallbackMethod,
+    SmsUrl,
+    SmsMethod,
+    SmsFallbackUrl,
+    SmsFallbackMethod,
+    StatusCallback,
+    StatusCallbackMethod,
+    /// The application that answers the number's calls.
+    VoiceApplication,
+    /// The application that answers the number's messages.
+    SmsApplication,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApplicationField {
+    Name,
+    ApiVersion,
+    VoiceUrl,
+    VoiceMethod,
+    VoiceFallbackUrl,
+    VoiceFallbackMethod,
+    StatusCallback,
+    StatusCallbackMethod,
+    SmsUrl,
+    SmsMethod,
+    SmsFallbackUrl,
+    SmsFallbackMethod,
+    SmsStatusCallback,
+    MessageStatusCallback,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServiceField {
+    Name,
+    InboundRequestUrl,
+    InboundMethod,
+    FallbackUrl,
+    FallbackMethod,
+    StatusCallback,
+    ScanMessageContent,
+    Usecase,
+    ValidityPeriod,
+    /// A number of the pool.
+    Number,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UsageField {
+    Category,
+    StartDate,
+    EndDate,
+}
+
+macro_rules! into_field {
+    ($($t:ident => $v:ident),*) => {$(
+        impl From<$t> for Field {
+            fn from(f: $t) -> Field {
+                Field::$v(f)
+            }
+        }
+    )*};
+}
+into_field!(
+    AccountField => Account,
+    AppField => ConnectApp,
+    CallField => Call,
+    MessageField => Message,
+    NumberField => Number,
+    ServiceField => Service,
+    ApplicationField => Application,
+    UsageField => Usage
+);
+
+/// What is wrong with a value. The data is what a message about it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    // Shapes: the value alone is wrong.
+    /// Not given (or only blanks) where one is needed; for a setting of a
+    /// resource, the resource has none.
+    Missing,
+    /// Given, but only blanks.
+    Blank,
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    /// More values than allowed.
+    TooMany {
+        max: usize,
+    },
+    ControlCharacters,
+    NotEmail,
+    NotUrl(UrlFault),
+    /// Neither `GET` nor `POST`.
+    NotMethod {
+        given: String,
+    },
+    NotBoolean,
+    NotOneOf {
+        allowed: Vec<&'static str>,
+        given: String,
+    },
+    /// A whole number outside these bounds.
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// Not a SID of the kind the field holds.
+    NotSid,
+    NotPhoneNumber(PhoneError),
+    /// Bytes larger than allowed.
+    TooLarge {
+        max_bytes: usize,
+    },
+    NotImage,
+    /// Before the start of the range it ends.
+    BeforeStart,
+    /// A range of more days than a report covers.
+    SpanTooLong {
+        max_days: i64,
+    },
+    /// One of Twilio's magic test numbers, refused as Twilio refuses it.
+    Magic(Refusal),
+
+    // States: the value is fine, the world is not.
+    /// A number the account does not own (or has not verified).
+    NotOwned {
+        number: String,
+        account: AccountSid,
+    },
+    /// The recipient answered STOP to this sender.
+    OptedOut {
+        to: String,
+        from: String,
+    },
+    /// The number is not for sale (sold, or none such).
+    Unavailable {
+        number: String,
+    },
+    /// The number is for sale, but not of the kind asked for.
+    WrongType {
+        number: String,
+        kind: &'static str,
+    },
+    NoneInAreaCode {
+        area_code: String,
+    },
+    NotMessagingCapable {
+        number: String,
+    },
+    /// The account has no such TwiML Application.
+    UnknownApplication {
+        application: ApplicationSid,
+        account: AccountSid,
+    },
+    /// The account has no such Messaging Service.
+    UnknownService {
+        service: MessagingServiceSid,
+    },
+    NoSenders {
+        service: MessagingServiceSid,
+    },
+    NotInService {
+        number: String,
+        service: MessagingServiceSid,
+    },
+    AlreadyInService {
+        number: String,
+    },
+    /// In another service's pool: it must leave that first.
+    InAnotherService {
+        number: String,
+    },
+    /// Added to another pool while this request was adding it.
+    TakenMeanwhile {
+        number: String,
+    },
+    PoolFull {
+        max: usize,
+    },
+    /// The field can only be set to certain values through this operation.
+    NotSettable,
+    /// The call has ended, or was not answered yet.
+    NotInProgress,
+    /// The call is in progress (so it cannot be canceled).
+    InProgress,
+    /// The account is closed, and cannot be changed any more.
+    Closed,
+    /// A subaccount, where a main account is needed.
+    Subaccount {
+        account: AccountSid,
+        main: AccountSid,
+    },
+}
+
+/// Why a value is not an absolute `http(s)` URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlFault {
+    /// Not a URL, relative, or of another scheme.
+    NotHttp,
+    TooLong {
+        max: usize,
+    },
+    /// With a user name or password in it.
+    Credentials,
+}

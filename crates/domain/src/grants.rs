@@ -16,7 +16,7 @@ use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
 use crate::audit::{self, Change};
 use crate::delivery::{self, Webhook, WebhookKind};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{AppField, DomainError, DomainResult, Problem, invalid};
 
 /// Why the consent flow cannot start for an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,12 +192,10 @@ impl Grants<'_> {
         if app.permissions != shown {
             return Ok(Err(Box::new(app)));
         }
-        let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
-            DomainError::invalid(
-                "AuthorizeRedirectUrl",
-                "This Connect App has no authorize URL",
-            )
-        })?;
+        let redirect = app
+            .authorize_redirect_url
+            .clone()
+            .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
         let existing = tx.opt(authorizations::of(&customer.sid, sid)).await?;
         let reusable = match &existing {
             Some(g) => tx
@@ -273,12 +271,10 @@ impl Grants<'_> {
     ) -> DomainResult<String> {
         let customer = Self::customer(access)?;
         let app = self.sb.connect_app(sid).await?;
-        let redirect = app.authorize_redirect_url.clone().ok_or_else(|| {
-            DomainError::invalid(
-                "AuthorizeRedirectUrl",
-                "This Connect App has no authorize URL",
-            )
-        })?;
+        let redirect = app
+            .authorize_redirect_url
+            .clone()
+            .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
         let mut tx = self.sb.store().begin().await?;
         audit::record_change(
             &mut tx,
@@ -313,13 +309,11 @@ impl Grants<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<AuthorizedApp>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = authorizations::active_for(account, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::AuthorizedConnectApps, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::AuthorizedConnectApps, |account| {
+                authorizations::active_for(account, at, size)
+            })
+            .await
     }
 
     /// `GET …/AuthorizedConnectApps/{ConnectAppSid}.json`.
@@ -328,13 +322,11 @@ impl Grants<'_> {
         reader: Reader<'_>,
         app: &ConnectAppSid,
     ) -> DomainResult<AuthorizedApp> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = authorizations::active_for_app(account, app);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::AuthorizedConnectApps, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::AuthorizedConnectApps, |account| {
+                authorizations::active_for_app(account, app)
+            })
+            .await
     }
 
     /// The customer the access names ends their grant to an app (`DELETE

@@ -13,7 +13,7 @@ use switchboard_types::{AccountSid, HookMethod, MessagingServiceSid, PhoneNumber
 
 use crate::access::{Access, Action, Principal, Reader, Resource};
 use crate::audit::{self, Change};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, MessageField, Problem, ServiceField, invalid};
 use crate::telephony::{method_param, url_param};
 use crate::{Switchboard, validate};
 
@@ -23,27 +23,6 @@ pub use switchboard_store::messaging_services::MessagingServiceRecord as Messagi
 pub type ServicePhoneNumber = PoolNumberRecord;
 
 /// Twilio's codes for Messaging Services.
-pub mod codes {
-    /// `MessagingServiceSid` names no service of the account.
-    pub const SERVICE_NOT_FOUND: u32 = 21701;
-    /// The service has no number to send from.
-    pub const NO_SENDERS: u32 = 21704;
-    /// The number is already in this service's pool.
-    pub const ALREADY_IN_SERVICE: u32 = 21710;
-    /// `From` is not in the pool of the service named beside it.
-    pub const NOT_IN_SERVICE: u32 = 21711;
-    /// The number is in another service's pool.
-    pub const IN_ANOTHER_SERVICE: u32 = 21712;
-    /// The pool is full.
-    pub const POOL_FULL: u32 = 21714;
-    /// The number can neither send SMS nor MMS.
-    pub const NOT_MESSAGING_CAPABLE: u32 = 21715;
-    /// `PhoneNumberSid` names no number of the account.
-    pub const INVALID_NUMBER: u32 = 21421;
-    /// A URL parameter that is not an absolute http(s) URL.
-    pub const INVALID_URL: u32 = 11100;
-}
-
 /// Twilio's limit on a pool's size.
 pub const MAX_POOL: usize = 400;
 /// Twilio's bounds on `ValidityPeriod`, in seconds.
@@ -80,66 +59,60 @@ pub struct ServiceFields {
     pub use_inbound_webhook_on_number: Option<bool>,
 }
 
-fn one_of(param: &'static str, value: &str, allowed: &[&str]) -> DomainResult<String> {
+fn one_of(field: ServiceField, value: &str, allowed: &[&'static str]) -> DomainResult<String> {
     let lower = value.trim().to_ascii_lowercase();
     if allowed.contains(&lower.as_str()) {
         Ok(lower)
     } else {
-        Err(DomainError::invalid(
-            param,
-            format!(
-                "{param} must be one of {}, not '{}'",
-                allowed.join(", "),
-                value.chars().take(32).collect::<String>()
-            ),
+        Err(invalid(
+            field,
+            Problem::NotOneOf {
+                allowed: allowed.to_vec(),
+                given: value.to_owned(),
+            },
         ))
     }
 }
 
-fn method(param: &'static str, value: &str) -> DomainResult<HookMethod> {
-    method_param(
-        param,
-        Some(value),
-        HookMethod::Post,
-        crate::error::codes::INVALID_PARAMETER,
-    )
+fn method(field: ServiceField, value: &str) -> DomainResult<HookMethod> {
+    method_param(field, Some(value), HookMethod::Post)
 }
 
 impl ServiceFields {
     fn apply(&self, s: &mut MessagingService) -> DomainResult<()> {
         if let Some(v) = &self.friendly_name {
-            s.friendly_name = validate::friendly_name("FriendlyName", v)?;
+            s.friendly_name = validate::friendly_name(ServiceField::Name, v)?;
         }
         if let Some(v) = &self.inbound_request_url {
-            s.inbound_request_url = url_param("InboundRequestUrl", Some(v), codes::INVALID_URL)?;
+            s.inbound_request_url = url_param(ServiceField::InboundRequestUrl, Some(v))?;
         }
         if let Some(v) = &self.inbound_method {
-            s.inbound_method = method("InboundMethod", v)?;
+            s.inbound_method = method(ServiceField::InboundMethod, v)?;
         }
         if let Some(v) = &self.fallback_url {
-            s.fallback_url = url_param("FallbackUrl", Some(v), codes::INVALID_URL)?;
+            s.fallback_url = url_param(ServiceField::FallbackUrl, Some(v))?;
         }
         if let Some(v) = &self.fallback_method {
-            s.fallback_method = method("FallbackMethod", v)?;
+            s.fallback_method = method(ServiceField::FallbackMethod, v)?;
         }
         if let Some(v) = &self.status_callback {
-            s.status_callback = url_param("StatusCallback", Some(v), codes::INVALID_URL)?;
+            s.status_callback = url_param(ServiceField::StatusCallback, Some(v))?;
         }
         if let Some(v) = &self.scan_message_content {
-            s.scan_message_content = one_of("ScanMessageContent", v, &SCAN_MESSAGE_CONTENT)?;
+            s.scan_message_content =
+                one_of(ServiceField::ScanMessageContent, v, &SCAN_MESSAGE_CONTENT)?;
         }
         if let Some(v) = &self.usecase {
-            s.usecase = one_of("Usecase", v, &USECASES)?;
+            s.usecase = one_of(ServiceField::Usecase, v, &USECASES)?;
         }
         if let Some(v) = self.validity_period {
             if !VALIDITY_PERIOD.contains(&v) {
-                return Err(DomainError::invalid(
-                    "ValidityPeriod",
-                    format!(
-                        "ValidityPeriod must be from {} to {} seconds",
-                        VALIDITY_PERIOD.start(),
-                        VALIDITY_PERIOD.end()
-                    ),
+                return Err(invalid(
+                    ServiceField::ValidityPeriod,
+                    Problem::OutOfRange {
+                        min: *VALIDITY_PERIOD.start(),
+                        max: *VALIDITY_PERIOD.end(),
+                    },
                 ));
             }
             s.validity_period = v;
@@ -230,10 +203,7 @@ impl MessagingServices<'_> {
             .as_deref()
             .is_none_or(|n| n.trim().is_empty())
         {
-            return Err(DomainError::invalid(
-                "FriendlyName",
-                "Required parameter FriendlyName is missing",
-            ));
+            return Err(invalid(ServiceField::Name, Problem::Missing));
         }
         let now = Timestamp::now();
         let mut service = MessagingService {
@@ -283,13 +253,11 @@ impl MessagingServices<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<MessagingService>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = store::list(account, at, size);
-        let rows = self
-            .sb
-            .read_as(reader, Resource::MessagingServices, query)
-            .await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::MessagingServices, |account| {
+                store::list(account, at, size)
+            })
+            .await
     }
 
     /// One service of the account; anyone else's is not found.
@@ -298,13 +266,11 @@ impl MessagingServices<'_> {
         reader: Reader<'_>,
         sid: &MessagingServiceSid,
     ) -> DomainResult<MessagingService> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = store::of_account(account, sid);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::MessagingServices, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::MessagingServices, |account| {
+                store::of_account(account, sid)
+            })
+            .await
     }
 
     pub async fn update(
@@ -376,20 +342,20 @@ impl MessagingServices<'_> {
             .opt(phone_numbers::of_account(account, number))
             .await?
             .ok_or_else(|| {
-                DomainError::invalid_with(
-                    "PhoneNumberSid",
-                    codes::INVALID_NUMBER,
-                    format!("Phone Number {number} is not a phone number of this account"),
+                invalid(
+                    ServiceField::Number,
+                    Problem::NotOwned {
+                        number: number.to_string(),
+                        account: account.clone(),
+                    },
                 )
             })?;
         if !(owned.sms_capable || owned.mms_capable) {
-            return Err(DomainError::invalid_with(
-                "PhoneNumberSid",
-                codes::NOT_MESSAGING_CAPABLE,
-                format!(
-                    "Phone Number {} can neither send SMS nor MMS",
-                    owned.phone_number
-                ),
+            return Err(invalid(
+                ServiceField::Number,
+                Problem::NotMessagingCapable {
+                    number: owned.phone_number,
+                },
             ));
         }
         if let Some(current) = tx.opt(store::pool_of(number)).await? {
@@ -397,10 +363,9 @@ impl MessagingServices<'_> {
         }
         let pooled = tx.all(store::senders(service)).await?.len();
         if pooled >= MAX_POOL {
-            return Err(DomainError::invalid_with(
-                "PhoneNumberSid",
-                codes::POOL_FULL,
-                format!("A Messaging Service holds at most {MAX_POOL} numbers"),
+            return Err(invalid(
+                ServiceField::Number,
+                Problem::PoolFull { max: MAX_POOL },
             ));
         }
         match tx
@@ -410,10 +375,11 @@ impl MessagingServices<'_> {
             Ok(_) => {}
             // Another request added it between the check and the insert.
             Err(StoreError::Conflict) => {
-                return Err(DomainError::invalid_with(
-                    "PhoneNumberSid",
-                    codes::IN_ANOTHER_SERVICE,
-                    format!("Phone Number {number} is already in a Messaging Service"),
+                return Err(invalid(
+                    ServiceField::Number,
+                    Problem::TakenMeanwhile {
+                        number: number.to_string(),
+                    },
                 ));
             }
             Err(e) => return Err(e.into()),
@@ -455,13 +421,11 @@ impl MessagingServices<'_> {
         service: &MessagingServiceSid,
         number: &PhoneNumberSid,
     ) -> DomainResult<ServicePhoneNumber> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = store::pool_number(account, service, number);
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::MessagingServices, query)
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::MessagingServices, |account| {
+                store::pool_number(account, service, number)
+            })
+            .await
     }
 
     /// Takes a number out of a service's pool; it stays the account's.
@@ -527,30 +491,32 @@ impl MessagingServices<'_> {
             .opt(store::of_account(account, sid))
             .await?
             .ok_or_else(|| {
-                DomainError::invalid_with(
-                    "MessagingServiceSid",
-                    codes::SERVICE_NOT_FOUND,
-                    format!("The Messaging Service {sid} does not exist"),
+                invalid(
+                    MessageField::Service,
+                    Problem::UnknownService {
+                        service: sid.clone(),
+                    },
                 )
             })?;
         let senders = store.all(store::senders(sid)).await?;
         if let Some(from) = from {
             if !senders.iter().any(|s| s == from) {
-                return Err(DomainError::invalid_with(
-                    "From",
-                    codes::NOT_IN_SERVICE,
-                    format!(
-                        "The 'From' number {from} is not in the sender pool of the Messaging Service {sid}"
-                    ),
+                return Err(invalid(
+                    MessageField::From,
+                    Problem::NotInService {
+                        number: from.to_owned(),
+                        service: sid.clone(),
+                    },
                 ));
             }
             return Ok((service, from.to_owned()));
         }
         if senders.is_empty() {
-            return Err(DomainError::invalid_with(
-                "MessagingServiceSid",
-                codes::NO_SENDERS,
-                format!("The Messaging Service {sid} contains no phone numbers"),
+            return Err(invalid(
+                MessageField::Service,
+                Problem::NoSenders {
+                    service: sid.clone(),
+                },
             ));
         }
         if service.sticky_sender
@@ -572,19 +538,11 @@ fn in_pool_already(
     service: &MessagingServiceSid,
     number: &PhoneNumberSid,
 ) -> DomainError {
-    if current == service {
-        DomainError::invalid_with(
-            "PhoneNumberSid",
-            codes::ALREADY_IN_SERVICE,
-            format!("Phone Number {number} is already in this Messaging Service"),
-        )
+    let number = number.to_string();
+    let problem = if current == service {
+        Problem::AlreadyInService { number }
     } else {
-        DomainError::invalid_with(
-            "PhoneNumberSid",
-            codes::IN_ANOTHER_SERVICE,
-            format!(
-                "Phone Number {number} is associated with another Messaging Service; remove it from there first"
-            ),
-        )
-    }
+        Problem::InAnotherService { number }
+    };
+    invalid(ServiceField::Number, problem)
 }

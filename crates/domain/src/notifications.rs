@@ -266,16 +266,14 @@ impl Notifications<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Notification>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = match scope {
-            NotificationScope::Account => notifications::list(account, filter, at, size),
-            NotificationScope::Tree => notifications::list_of_tree(account, filter, at, size),
-        };
-        let rows = self
+        let page = self
             .sb
-            .read_as(reader, Resource::Notifications, query)
+            .read_page(reader, Resource::Notifications, |account| match scope {
+                NotificationScope::Account => notifications::list(account, filter, at, size),
+                NotificationScope::Tree => notifications::list_of_tree(account, filter, at, size),
+            })
             .await?;
-        Ok(shape.assemble(rows).map(Notification::from))
+        Ok(page.map(Notification::from))
     }
 
     /// The notifications about `messages` of the account the access names,
@@ -304,18 +302,13 @@ impl Notifications<'_> {
         scope: NotificationScope,
         sid: &NotificationSid,
     ) -> DomainResult<Notification> {
-        let account = self.sb.reader_account(reader).await?;
-        let query = match scope {
-            NotificationScope::Account => notifications::of_account(account, sid),
-            NotificationScope::Tree => notifications::of_tree(account, sid),
-        };
-        let mut rows = self
-            .sb
-            .read_as(reader, Resource::Notifications, query)
-            .await?;
-        rows.pop()
+        self.sb
+            .read_one(reader, Resource::Notifications, |account| match scope {
+                NotificationScope::Account => notifications::of_account(account, sid),
+                NotificationScope::Tree => notifications::of_tree(account, sid),
+            })
+            .await
             .map(Notification::from)
-            .ok_or(DomainError::NotFound)
     }
 
     /// `DELETE …/Notifications/{Sid}.json`.

@@ -5,7 +5,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
-use crate::error::DomainError;
+use crate::error::{AccountField, DomainError, Problem, invalid};
 
 pub const MIN_PASSWORD_LEN: usize = 8;
 pub const MAX_PASSWORD_LEN: usize = 256;
@@ -13,15 +13,19 @@ pub const MAX_PASSWORD_LEN: usize = 256;
 pub fn validate(password: &str) -> Result<(), DomainError> {
     let len = password.chars().count();
     if len < MIN_PASSWORD_LEN {
-        return Err(DomainError::invalid(
-            "Password",
-            format!("Password must be at least {MIN_PASSWORD_LEN} characters long"),
+        return Err(invalid(
+            AccountField::Password,
+            Problem::TooShort {
+                min: MIN_PASSWORD_LEN,
+            },
         ));
     }
     if len > MAX_PASSWORD_LEN {
-        return Err(DomainError::invalid(
-            "Password",
-            format!("Password must be at most {MAX_PASSWORD_LEN} characters long"),
+        return Err(invalid(
+            AccountField::Password,
+            Problem::TooLong {
+                max: MAX_PASSWORD_LEN,
+            },
         ));
     }
     Ok(())

@@ -10,7 +10,7 @@ use switchboard_types::{AccountSid, Timestamp};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::audit::{self, Change};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, Field, Problem, invalid};
 use crate::secrets::new_auth_token;
 
 /// A token and when its account changed, for the API's answers.
@@ -129,10 +129,8 @@ impl AuthTokens<'_> {
         let account = self.account(&mut tx, access).await?;
         let sid = &account.sid;
         if tx.run(accounts::promote_secondary_token(sid, now)).await? == 0 {
-            return Err(DomainError::invalid(
-                "AuthToken",
-                "There is no secondary auth token to promote; create one first",
-            ));
+            // No secondary token to promote.
+            return Err(invalid(Field::AuthToken, Problem::Missing));
         }
         let detail = "the secondary auth token became primary; the old primary stopped working";
         Self::audit(

@@ -1,32 +1,25 @@
 //! Checks on values people type, shared by every operation that accepts them.
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{AccountField, DomainResult, Field, Problem, UrlFault, invalid};
 
 pub const MAX_FRIENDLY_NAME: usize = 64;
 
 /// A friendly name: 1 to 64 characters, no control characters.
-pub fn friendly_name(param: &'static str, value: &str) -> DomainResult<String> {
+pub fn friendly_name(field: impl Into<Field>, value: &str) -> DomainResult<String> {
     let trimmed = value.trim();
     let len = trimmed.chars().count();
-    if len == 0 {
-        return Err(DomainError::invalid(
-            param,
-            format!("{param} must not be empty"),
-        ));
-    }
-    if len > MAX_FRIENDLY_NAME {
-        return Err(DomainError::invalid(
-            param,
-            format!("{param} must be at most {MAX_FRIENDLY_NAME} characters long"),
-        ));
-    }
-    if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::invalid(
-            param,
-            format!("{param} must not contain control characters"),
-        ));
-    }
-    Ok(trimmed.to_owned())
+    let problem = if len == 0 {
+        Problem::Blank
+    } else if len > MAX_FRIENDLY_NAME {
+        Problem::TooLong {
+            max: MAX_FRIENDLY_NAME,
+        }
+    } else if trimmed.chars().any(char::is_control) {
+        Problem::ControlCharacters
+    } else {
+        return Ok(trimmed.to_owned());
+    };
+    Err(invalid(field, problem))
 }
 
 /// An email address for signing in, lower-cased. Deliberately loose: one `@`,
@@ -41,10 +34,7 @@ pub fn email(value: &str) -> DomainResult<String> {
     if ok {
         Ok(email)
     } else {
-        Err(DomainError::invalid(
-            "Email",
-            "Enter a valid email address, like name@example.com",
-        ))
+        Err(invalid(AccountField::Email, Problem::NotEmail))
     }
 }
 
@@ -54,13 +44,16 @@ mod tests {
 
     #[test]
     fn friendly_names() {
-        assert_eq!(friendly_name("FriendlyName", "  Acme  ").unwrap(), "Acme");
-        assert!(friendly_name("FriendlyName", "").is_err());
-        assert!(friendly_name("FriendlyName", "   ").is_err());
-        assert!(friendly_name("FriendlyName", &"x".repeat(64)).is_ok());
-        assert!(friendly_name("FriendlyName", &"x".repeat(65)).is_err());
-        assert!(friendly_name("FriendlyName", &"é".repeat(64)).is_ok());
-        assert!(friendly_name("FriendlyName", "a\u{0}b").is_err());
+        assert_eq!(
+            friendly_name(AccountField::Name, "  Acme  ").unwrap(),
+            "Acme"
+        );
+        assert!(friendly_name(AccountField::Name, "").is_err());
+        assert!(friendly_name(AccountField::Name, "   ").is_err());
+        assert!(friendly_name(AccountField::Name, &"x".repeat(64)).is_ok());
+        assert!(friendly_name(AccountField::Name, &"x".repeat(65)).is_err());
+        assert!(friendly_name(AccountField::Name, &"é".repeat(64)).is_ok());
+        assert!(friendly_name(AccountField::Name, "a\u{0}b").is_err());
     }
 
     #[test]
@@ -84,46 +77,41 @@ mod tests {
 pub const MAX_URL_LEN: usize = 2048;
 
 /// An absolute `http` or `https` URL with a host and no embedded credentials.
-pub fn absolute_url(param: &'static str, value: &str) -> DomainResult<String> {
+pub fn absolute_url(field: impl Into<Field>, value: &str) -> DomainResult<String> {
     let value = value.trim();
-    let bad = |why: &str| {
-        DomainError::invalid(
-            param,
-            format!("{param} must be an absolute http or https URL{why}"),
-        )
-    };
+    let field = field.into();
+    let bad = |fault| invalid(field, Problem::NotUrl(fault));
     if value.len() > MAX_URL_LEN {
-        return Err(bad(&format!(" of at most {MAX_URL_LEN} characters")));
+        return Err(bad(UrlFault::TooLong { max: MAX_URL_LEN }));
     }
-    let parsed = url::Url::parse(value).map_err(|_| bad(""))?;
+    let parsed = url::Url::parse(value).map_err(|_| bad(UrlFault::NotHttp))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(bad(""));
+        return Err(bad(UrlFault::NotHttp));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(bad(" without a user name or password in it"));
+        return Err(bad(UrlFault::Credentials));
     }
     Ok(value.to_owned())
 }
 
 /// Free text of bounded length (may be empty).
-pub fn text(param: &'static str, value: &str, max: usize) -> DomainResult<String> {
+pub fn text(field: impl Into<Field>, value: &str, max: usize) -> DomainResult<String> {
     let value = value.trim();
     if value.chars().count() > max {
-        return Err(DomainError::invalid(
-            param,
-            format!("{param} must be at most {max} characters long"),
-        ));
+        return Err(invalid(field, Problem::TooLong { max }));
     }
     Ok(value.to_owned())
 }
 
 /// `GET` or `POST`, in any case.
-pub fn http_method(param: &'static str, value: &str) -> DomainResult<String> {
+pub fn http_method(field: impl Into<Field>, value: &str) -> DomainResult<String> {
     match value.trim().to_ascii_uppercase().as_str() {
         m @ ("GET" | "POST") => Ok(m.to_owned()),
-        _ => Err(DomainError::invalid(
-            param,
-            format!("{param} must be GET or POST"),
+        _ => Err(invalid(
+            field,
+            Problem::NotMethod {
+                given: value.to_owned(),
+            },
         )),
     }
 }
@@ -134,8 +122,8 @@ mod url_tests {
 
     #[test]
     fn urls() {
-        assert!(absolute_url("U", "https://example.com/cb?x=1").is_ok());
-        assert!(absolute_url("U", "http://127.0.0.1:8000/").is_ok());
+        assert!(absolute_url(AccountField::Name, "https://example.com/cb?x=1").is_ok());
+        assert!(absolute_url(AccountField::Name, "http://127.0.0.1:8000/").is_ok());
         for bad in [
             "",
             "example.com",
@@ -145,15 +133,21 @@ mod url_tests {
             "https://user:pw@example.com/",
             "http://",
         ] {
-            assert!(absolute_url("U", bad).is_err(), "{bad}");
+            assert!(absolute_url(AccountField::Name, bad).is_err(), "{bad}");
         }
-        assert!(absolute_url("U", &format!("https://example.com/{}", "a".repeat(3000))).is_err());
+        assert!(
+            absolute_url(
+                AccountField::Name,
+                &format!("https://example.com/{}", "a".repeat(3000))
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn methods() {
-        assert_eq!(http_method("M", "post").unwrap(), "POST");
-        assert_eq!(http_method("M", "GET").unwrap(), "GET");
-        assert!(http_method("M", "PUT").is_err());
+        assert_eq!(http_method(AccountField::Name, "post").unwrap(), "POST");
+        assert_eq!(http_method(AccountField::Name, "GET").unwrap(), "GET");
+        assert!(http_method(AccountField::Name, "PUT").is_err());
     }
 }

@@ -11,6 +11,7 @@ use std::fmt;
 use switchboard_store::Query;
 use switchboard_store::access::{self as facts, AccountFacts, CallerFacts};
 use switchboard_store::accounts::{self, AccountScope};
+use switchboard_store::page::{Page, PageShape};
 use switchboard_types::{AccountSid, Permission};
 
 pub use actor::{Actor, ConsoleUser};
@@ -320,6 +321,32 @@ impl Switchboard {
                 Ok(self.store().all(query).await?)
             }
         }
+    }
+
+    /// The one row `query` finds in the account `reader` reads (see
+    /// [`Self::read_as`]); none is "not found".
+    pub(crate) async fn read_one<'a, T>(
+        &self,
+        reader: Reader<'a>,
+        resource: Resource,
+        query: impl FnOnce(&'a AccountSid) -> Query<'a, T>,
+    ) -> DomainResult<T> {
+        let account = self.reader_account(reader).await?;
+        let mut rows = self.read_as(reader, resource, query(account)).await?;
+        rows.pop().ok_or(DomainError::NotFound)
+    }
+
+    /// The page `list` asks for in the account `reader` reads (see
+    /// [`Self::read_as`]).
+    pub(crate) async fn read_page<'a, T>(
+        &self,
+        reader: Reader<'a>,
+        resource: Resource,
+        list: impl FnOnce(&'a AccountSid) -> (Query<'a, T>, PageShape),
+    ) -> DomainResult<Page<T>> {
+        let account = self.reader_account(reader).await?;
+        let (query, shape) = list(account);
+        Ok(shape.assemble(self.read_as(reader, resource, query).await?))
     }
 
     /// The access a read stands on: the one already granted, or the API

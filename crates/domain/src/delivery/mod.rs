@@ -288,15 +288,14 @@ impl Deliveries<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<DeliveryRecord>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = match scope {
-            DeliveryScope::Account => deliveries::of_account(account, at, size),
-            DeliveryScope::Tree => {
-                switchboard_store::console::deliveries_of_tree(account, at, size)
-            }
-        };
-        let rows = self.sb.read_as(reader, Resource::Deliveries, query).await?;
-        Ok(shape.assemble(rows))
+        self.sb
+            .read_page(reader, Resource::Deliveries, |account| match scope {
+                DeliveryScope::Account => deliveries::of_account(account, at, size),
+                DeliveryScope::Tree => {
+                    switchboard_store::console::deliveries_of_tree(account, at, size)
+                }
+            })
+            .await
     }
 
     /// One delivery the access reaches, with every attempt.

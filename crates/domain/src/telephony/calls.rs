@@ -17,7 +17,7 @@ use super::simulator;
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{CallField, DomainError, DomainResult, Problem, invalid};
 
 pub use switchboard_store::calls::CallFilter;
 
@@ -114,17 +114,10 @@ impl Keyed for Recording {
 }
 
 /// Twilio's codes for the Calls resource.
-mod codes {
-    pub const TO_REQUIRED: u32 = 21201;
-    pub const INVALID_URL: u32 = 21205;
-    pub const INVALID_METHOD: u32 = 21209;
-    pub const FROM_NOT_VERIFIED: u32 = 21210;
-    pub const INVALID_TO: u32 = 21211;
-    pub const INVALID_FROM: u32 = 21212;
-    pub const FROM_REQUIRED: u32 = 21213;
-    pub const NOT_IN_PROGRESS: u32 = 21220;
-    pub const INVALID_CALLBACK: u32 = 21609;
-}
+/// The longest `Twiml` a call may be given, in characters.
+const MAX_TWIML: usize = 4000;
+/// The longest `Timeout`, in seconds.
+const MAX_TIMEOUT_SECS: u32 = 600;
 
 /// The parameters of `POST …/Calls.json`, as received.
 #[derive(Debug, Clone, Default)]
@@ -150,31 +143,23 @@ pub struct CallUpdate {
     pub twiml: Option<String>,
 }
 
-fn required<'a>(
-    value: &'a Option<String>,
-    param: &'static str,
-    code: u32,
-    what: &str,
-) -> DomainResult<&'a str> {
+fn required(value: &Option<String>, field: CallField) -> DomainResult<&str> {
     value
         .as_deref()
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .ok_or_else(|| DomainError::invalid_with(param, code, what.to_owned()))
+        .ok_or_else(|| invalid(field, Problem::Missing))
 }
 
-fn number(param: &'static str, value: &str, code: u32) -> DomainResult<PhoneNumber> {
-    PhoneNumber::parse(value).map_err(|e| DomainError::invalid_with(param, code, e.to_string()))
+fn number(field: CallField, value: &str) -> DomainResult<PhoneNumber> {
+    PhoneNumber::parse(value).map_err(|e| invalid(field, Problem::NotPhoneNumber(e)))
 }
 
-fn boolean(param: &'static str, value: Option<&str>) -> DomainResult<bool> {
+fn boolean(field: CallField, value: Option<&str>) -> DomainResult<bool> {
     match value.map(str::to_ascii_lowercase).as_deref() {
         None | Some("") | Some("false") => Ok(false),
         Some("true") => Ok(true),
-        Some(_) => Err(DomainError::invalid(
-            param,
-            format!("{param} must be true or false"),
-        )),
+        Some(_) => Err(invalid(field, Problem::NotBoolean)),
     }
 }
 
@@ -211,33 +196,23 @@ impl Switchboard {
     /// `queued`; the simulator plays out the rest.
     pub async fn create_call(&self, access: &Access, new: &NewCall) -> DomainResult<Call> {
         let account = access.target_account()?.clone();
-        let to = required(
-            &new.to,
-            "To",
-            codes::TO_REQUIRED,
-            "No 'To' number is specified",
-        )?;
-        let to = number("To", to, codes::INVALID_TO)?;
+        let to = number(CallField::To, required(&new.to, CallField::To)?)?;
         if let Some(r) = magic::check_to(&to, Channel::Voice) {
-            return Err(DomainError::invalid_with("To", r.code, r.message));
+            return Err(invalid(CallField::To, Problem::Magic(r)));
         }
-        let from = required(
-            &new.from,
-            "From",
-            codes::FROM_REQUIRED,
-            "No 'From' number is specified",
-        )?;
-        let from = number("From", from, codes::INVALID_FROM)?;
+        let from = number(CallField::From, required(&new.from, CallField::From)?)?;
         if let Some(r) = magic::check_from(&from, Channel::Voice) {
-            return Err(DomainError::invalid_with("From", r.code, r.message));
+            return Err(invalid(CallField::From, Problem::Magic(r)));
         }
-        let url = url_param("Url", new.url.as_deref(), codes::INVALID_URL)?;
+        let url = url_param(CallField::Url, new.url.as_deref())?;
         let twiml = new.twiml.clone().filter(|t| !t.trim().is_empty());
-        if twiml.as_ref().is_some_and(|t| t.chars().count() > 4000) {
-            return Err(DomainError::invalid_with(
-                "Twiml",
-                codes::INVALID_URL,
-                "Twiml must be at most 4000 characters long",
+        if twiml
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TWIML)
+        {
+            return Err(invalid(
+                CallField::Twiml,
+                Problem::TooLong { max: MAX_TWIML },
             ));
         }
         let application_sid = new
@@ -246,36 +221,17 @@ impl Switchboard {
             .filter(|a| !a.is_empty())
             .map(ApplicationSid::parse)
             .transpose()
-            .map_err(|_| {
-                DomainError::invalid_with(
-                    "ApplicationSid",
-                    crate::applications::codes::CALL_APPLICATION_INVALID,
-                    "ApplicationSid must be an Application SID (AP followed by 32 hex digits)",
-                )
-            })?;
+            .map_err(|_| invalid(CallField::Application, Problem::NotSid))?;
         if url.is_none() && twiml.is_none() && application_sid.is_none() {
-            return Err(DomainError::invalid_with(
-                "Url",
-                codes::INVALID_URL,
-                "One of Url, Twiml or ApplicationSid is required to tell the call what to do",
-            ));
+            // Nothing tells the call what to do.
+            return Err(invalid(CallField::Url, Problem::Missing));
         }
-        let method = method_param(
-            "Method",
-            new.method.as_deref(),
-            HookMethod::Post,
-            codes::INVALID_METHOD,
-        )?;
-        let status_callback = url_param(
-            "StatusCallback",
-            new.status_callback.as_deref(),
-            codes::INVALID_CALLBACK,
-        )?;
+        let method = method_param(CallField::Method, new.method.as_deref(), HookMethod::Post)?;
+        let status_callback = url_param(CallField::StatusCallback, new.status_callback.as_deref())?;
         let status_callback_method = method_param(
-            "StatusCallbackMethod",
+            CallField::StatusCallbackMethod,
             new.status_callback_method.as_deref(),
             HookMethod::Post,
-            codes::INVALID_METHOD,
         )?;
         // An application handles the call with its own URLs: Twilio ignores
         // the voice URLs and status callback passed beside it.
@@ -303,12 +259,12 @@ impl Switchboard {
                 continue;
             }
             let event = CallEvent::parse(&event).map_err(|_| {
-                DomainError::invalid(
-                    "StatusCallbackEvent",
-                    format!(
-                        "StatusCallbackEvent must be one of initiated, ringing, answered, completed; not '{}'",
-                        event.chars().take(16).collect::<String>()
-                    ),
+                invalid(
+                    CallField::StatusCallbackEvent,
+                    Problem::NotOneOf {
+                        allowed: vec!["initiated", "ringing", "answered", "completed"],
+                        given: event.clone(),
+                    },
                 )
             })?;
             events = events.with(event);
@@ -321,24 +277,26 @@ impl Switchboard {
             Some(t) => t
                 .parse::<u32>()
                 .ok()
-                .filter(|t| (1..=600).contains(t))
+                .filter(|t| (1..=MAX_TIMEOUT_SECS).contains(t))
                 .ok_or_else(|| {
-                    DomainError::invalid(
-                        "Timeout",
-                        "Timeout must be a whole number of seconds from 1 to 600",
+                    invalid(
+                        CallField::Timeout,
+                        Problem::OutOfRange {
+                            min: 1,
+                            max: MAX_TIMEOUT_SECS.into(),
+                        },
                     )
                 })?,
         };
-        let record = boolean("Record", new.record.as_deref())?;
+        let record = boolean(CallField::Record, new.record.as_deref())?;
         let phone_number_sid = self
             .owned_sender(&account.sid, &from, Channel::Voice, || {
-                DomainError::invalid_with(
-                    "From",
-                    codes::FROM_NOT_VERIFIED,
-                    format!(
-                        "The source phone number provided, {from}, is not yet verified for your account. \
-                         You may only make calls from phone numbers that you've verified or purchased."
-                    ),
+                invalid(
+                    CallField::From,
+                    Problem::NotOwned {
+                        number: from.to_string(),
+                        account: account.sid.clone(),
+                    },
                 )
             })
             .await?;
@@ -431,15 +389,10 @@ impl Switchboard {
             None => None,
             Some(s) => match CallStatus::parse(&s) {
                 Ok(s @ (CallStatus::Canceled | CallStatus::Completed)) => Some(s),
-                _ => {
-                    return Err(DomainError::invalid(
-                        "Status",
-                        "Status can only be set to canceled or completed",
-                    ));
-                }
+                _ => return Err(invalid(CallField::Status, Problem::NotSettable)),
             },
         };
-        let url = url_param("Url", update.url.as_deref(), codes::INVALID_URL)?;
+        let url = url_param(CallField::Url, update.url.as_deref())?;
         // Two nodes may race the simulator for the call: the guarded update
         // tells the loser, which reads the call again.
         for _ in 0..3 {
@@ -455,11 +408,7 @@ impl Switchboard {
                     if status.is_none() && url.is_none() && update.twiml.is_none() {
                         return Ok(call.into());
                     }
-                    return Err(DomainError::invalid_with(
-                        "Status",
-                        codes::NOT_IN_PROGRESS,
-                        "Call is not in-progress. Cannot redirect.",
-                    ));
+                    return Err(invalid(CallField::Status, Problem::NotInProgress));
                 }
                 // Twilio cancels a call that was never answered, whichever
                 // status was asked for.
@@ -468,11 +417,7 @@ impl Switchboard {
                 }
                 (Some(s), CallStage::InProgress) => {
                     if s == CallStatus::Canceled {
-                        return Err(DomainError::invalid_with(
-                            "Status",
-                            codes::NOT_IN_PROGRESS,
-                            "A call in progress cannot be canceled; set Status=completed to hang up",
-                        ));
+                        return Err(invalid(CallField::Status, Problem::InProgress));
                     }
                     let talked = simulator::elapsed_sim_secs(
                         self.settings().telephony.speed,
@@ -487,11 +432,7 @@ impl Switchboard {
                     call.date_updated = now;
                 }
                 (None, _) => {
-                    return Err(DomainError::invalid_with(
-                        "Url",
-                        codes::NOT_IN_PROGRESS,
-                        "Call is not in-progress. Cannot redirect.",
-                    ));
+                    return Err(invalid(CallField::Url, Problem::NotInProgress));
                 }
             }
             if tx.run(calls::advance(&call, expected)).await? == 0 {

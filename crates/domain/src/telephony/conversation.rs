@@ -20,7 +20,7 @@ use crate::Switchboard;
 use crate::delivery::overrides::Overrides;
 use crate::delivery::worker::{ANSWER_LIMIT, Finished};
 use crate::delivery::{self, Webhook, WebhookKind, decode_params};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, Invalid, MessageField, Problem, UrlFault};
 use crate::notifications::{self, NewNotification};
 
 /// How many documents one message's conversation may fetch (the first
@@ -46,6 +46,37 @@ pub mod codes {
     pub const DOCUMENT_LIMIT: u32 = 14106;
     /// Too many replies in one document.
     pub const REPLY_LIMIT: u32 = 14109;
+    /// The recipient of a `<Message>` answered STOP.
+    pub const UNSUBSCRIBED: u32 = 21610;
+}
+
+/// The debugger's words for a reply the domain refused. Notifications are
+/// Twilio's log, so they keep Twilio's wording (the API's words for the same
+/// problems are in the wire layer's `twilio/invalid.rs`).
+fn said(e: &DomainError) -> String {
+    let DomainError::Invalid(Invalid { problem, .. }) = e else {
+        return e.to_string();
+    };
+    match problem {
+        Problem::Missing => "Message body is required".to_owned(),
+        Problem::TooLong { max } => {
+            format!("The concatenated message body exceeds the {max} character limit")
+        }
+        Problem::TooMany { max } => format!("At most {max} MediaUrl values may be sent"),
+        Problem::NotUrl(fault) => {
+            let why = match fault {
+                UrlFault::NotHttp => String::new(),
+                UrlFault::TooLong { max } => format!(" of at most {max} characters"),
+                UrlFault::Credentials => " without a user name or password in it".to_owned(),
+            };
+            format!("MediaUrl must be an absolute http or https URL{why}")
+        }
+        Problem::NotPhoneNumber(e) => e.to_string(),
+        Problem::OptedOut { to, from } => {
+            format!("Attempt to send to unsubscribed recipient: {to} replied STOP to {from}")
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// One request of a conversation and the message it is about.
@@ -299,7 +330,7 @@ impl Switchboard {
         let body = match MessageBody::check(Some(&m.body), &media) {
             Ok(body) => body,
             Err(e) => {
-                step.error(tx, codes::INVALID_BODY, format!("<Message>: {e}"))
+                step.error(tx, codes::INVALID_BODY, format!("<Message>: {}", said(&e)))
                     .await?;
                 return Ok(None);
             }
@@ -329,18 +360,13 @@ impl Switchboard {
         };
         match self.queue_reply(tx, &reply, step.now).await {
             Ok(message) => Ok(Some(message)),
-            Err(DomainError::Invalid {
-                code,
-                message,
-                param,
-            }) => {
-                let code = if param == "To" && code != 21610 {
-                    codes::INVALID_TO
-                } else {
-                    code
+            Err(DomainError::Invalid(i)) if i.field == MessageField::To.into() => {
+                let code = match i.problem {
+                    Problem::OptedOut { .. } => codes::UNSUBSCRIBED,
+                    _ => codes::INVALID_TO,
                 };
-                step.error(tx, code, format!("<Message to=\"{to}\">: {message}"))
-                    .await?;
+                let text = format!("<Message to=\"{to}\">: {}", said(&DomainError::Invalid(i)));
+                step.error(tx, code, text).await?;
                 Ok(None)
             }
             Err(e) => Err(e),

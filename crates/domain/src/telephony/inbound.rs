@@ -19,13 +19,13 @@ use switchboard_types::{
 
 use super::billing::{self, Cost};
 use super::media::{MediaFetchError, MediaItem, content_url, guess_content_type, record_media};
-use super::messages::{Message, MessageBody, codes};
+use super::messages::{Message, MessageBody};
 use super::simulator::main_of;
 use crate::Switchboard;
 use crate::access::{Access, Action, Actor, Resource};
 use crate::applications::Applications;
 use crate::delivery::{self, Webhook, WebhookKind};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, MessageField, Problem, invalid};
 use crate::messaging_services::MessagingServices;
 use crate::notifications::{self, NewNotification};
 
@@ -244,14 +244,8 @@ impl Switchboard {
     ) -> DomainResult<Message> {
         access.require(Action::Write, Resource::Messages)?;
         let account = access.target_account()?.sid.clone();
-        let from = super::messages::required_number(
-            &new.from,
-            "From",
-            codes::FROM_REQUIRED,
-            codes::INVALID_FROM,
-        )?;
-        let to =
-            super::messages::required_number(&new.to, "To", codes::TO_REQUIRED, codes::INVALID_TO)?;
+        let from = super::messages::required_number(&new.from, MessageField::From)?;
+        let to = super::messages::required_number(&new.to, MessageField::To)?;
         let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
         let number = self
             .store()
@@ -259,10 +253,12 @@ impl Switchboard {
             .await?
             .filter(|n| n.account_sid == account)
             .ok_or_else(|| {
-                DomainError::invalid_with(
-                    "To",
-                    codes::INVALID_TO,
-                    format!("The 'To' number {to} is not a phone number of account {account}"),
+                invalid(
+                    MessageField::To,
+                    Problem::NotOwned {
+                        number: to.to_string(),
+                        account: account.clone(),
+                    },
                 )
             })?;
         // A handset's pictures are fetched once, behind the address guard

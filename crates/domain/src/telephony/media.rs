@@ -588,10 +588,13 @@ impl MessageMedia<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Media>> {
-        let account = self.sb.reader_account(reader).await?;
-        let (query, shape) = media::list(account, message, created, at, size);
-        let rows = self.sb.read_as(reader, Resource::Messages, query).await?;
-        Ok(shape.assemble(rows).map(Media::from))
+        let page = self
+            .sb
+            .read_page(reader, Resource::Messages, |account| {
+                media::list(account, message, created, at, size)
+            })
+            .await?;
+        Ok(page.map(Media::from))
     }
 
     /// One item (`GET …/Media/{Sid}.json`).
@@ -601,16 +604,12 @@ impl MessageMedia<'_> {
         message: &MessageSid,
         sid: &MediaSid,
     ) -> DomainResult<Media> {
-        let account = self.sb.reader_account(reader).await?;
-        let mut rows = self
-            .sb
-            .read_as(
-                reader,
-                Resource::Messages,
-                media::of_message(account, message, sid),
-            )
-            .await?;
-        rows.pop().map(Media::from).ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::Messages, |account| {
+                media::of_message(account, message, sid)
+            })
+            .await
+            .map(Media::from)
     }
 
     /// An item's content and type (`GET …/Media/{Sid}` when the operator
@@ -621,16 +620,11 @@ impl MessageMedia<'_> {
         message: &MessageSid,
         sid: &MediaSid,
     ) -> DomainResult<MediaContent> {
-        let account = self.sb.reader_account(reader).await?;
-        let mut rows = self
-            .sb
-            .read_as(
-                reader,
-                Resource::Messages,
-                media::content_of(account, message, sid),
-            )
-            .await?;
-        rows.pop().ok_or(DomainError::NotFound)
+        self.sb
+            .read_one(reader, Resource::Messages, |account| {
+                media::content_of(account, message, sid)
+            })
+            .await
     }
 
     /// An item's content, for anyone who has its URL: as Twilio serves media

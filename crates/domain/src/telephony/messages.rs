@@ -18,7 +18,7 @@ use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, MessageField, Problem, invalid};
 
 pub use switchboard_store::messages::MessageFilter;
 
@@ -84,20 +84,6 @@ impl Keyed for Message {
 }
 
 /// Twilio's codes for the Messages resource.
-pub(crate) mod codes {
-    pub const INVALID_TO: u32 = 21211;
-    pub const INVALID_FROM: u32 = 21212;
-    pub const BODY_REQUIRED: u32 = 21602;
-    pub const FROM_REQUIRED: u32 = 21603;
-    pub const TO_REQUIRED: u32 = 21604;
-    pub const FROM_NOT_OWNED: u32 = 21606;
-    pub const INVALID_CALLBACK: u32 = 21609;
-    pub const BODY_TOO_LONG: u32 = 21617;
-    pub const INVALID_MEDIA: u32 = 21620;
-    pub const TOO_MANY_MEDIA: u32 = 21623;
-    pub const UNSUBSCRIBED: u32 = 21610;
-}
-
 /// The longest body Twilio accepts, in characters.
 pub const MAX_BODY: usize = 1600;
 const MAX_MEDIA: usize = 10;
@@ -131,29 +117,23 @@ impl MessageBody {
     pub fn check(body: Option<&str>, media_urls: &[String]) -> DomainResult<MessageBody> {
         let text = body.unwrap_or_default().to_owned();
         if text.is_empty() && media_urls.is_empty() {
-            return Err(DomainError::invalid_with(
-                "Body",
-                codes::BODY_REQUIRED,
-                "Message body is required",
-            ));
+            return Err(invalid(MessageField::Body, Problem::Missing));
         }
         if text.chars().count() > MAX_BODY {
-            return Err(DomainError::invalid_with(
-                "Body",
-                codes::BODY_TOO_LONG,
-                format!("The concatenated message body exceeds the {MAX_BODY} character limit"),
+            return Err(invalid(
+                MessageField::Body,
+                Problem::TooLong { max: MAX_BODY },
             ));
         }
         if media_urls.len() > MAX_MEDIA {
-            return Err(DomainError::invalid_with(
-                "MediaUrl",
-                codes::TOO_MANY_MEDIA,
-                format!("At most {MAX_MEDIA} MediaUrl values may be sent"),
+            return Err(invalid(
+                MessageField::Media,
+                Problem::TooMany { max: MAX_MEDIA },
             ));
         }
         let mut media = Vec::with_capacity(media_urls.len());
         for m in media_urls {
-            media.extend(url_param("MediaUrl", Some(m), codes::INVALID_MEDIA)?);
+            media.extend(url_param(MessageField::Media, Some(m))?);
         }
         Ok(MessageBody { text, media })
     }
@@ -162,18 +142,10 @@ impl MessageBody {
 /// A required phone number parameter, parsed.
 pub(crate) fn required_number(
     value: &Option<String>,
-    param: &'static str,
-    missing: u32,
-    invalid: u32,
+    field: MessageField,
 ) -> DomainResult<PhoneNumber> {
-    let value = present(value).ok_or_else(|| {
-        DomainError::invalid_with(
-            param,
-            missing,
-            format!("A '{param}' phone number is required"),
-        )
-    })?;
-    PhoneNumber::parse(value).map_err(|e| DomainError::invalid_with(param, invalid, e.to_string()))
+    let value = present(value).ok_or_else(|| invalid(field, Problem::Missing))?;
+    PhoneNumber::parse(value).map_err(|e| invalid(field, Problem::NotPhoneNumber(e)))
 }
 
 /// A message sent in answer to one that arrived (a TwiML `<Message>`, or
@@ -196,10 +168,12 @@ pub(crate) struct Reply<'a> {
 
 /// The refusal to send to a recipient who answered STOP.
 fn unsubscribed(to: &str, from: &str) -> DomainError {
-    DomainError::invalid_with(
-        "To",
-        codes::UNSUBSCRIBED,
-        format!("Attempt to send to unsubscribed recipient: {to} replied STOP to {from}"),
+    invalid(
+        MessageField::To,
+        Problem::OptedOut {
+            to: to.to_owned(),
+            from: from.to_owned(),
+        },
     )
 }
 
@@ -254,7 +228,7 @@ impl Switchboard {
         now: Timestamp,
     ) -> DomainResult<MessageRecord> {
         let to = PhoneNumber::parse(reply.to)
-            .map_err(|e| DomainError::invalid_with("To", codes::INVALID_TO, e.to_string()))?;
+            .map_err(|e| invalid(MessageField::To, Problem::NotPhoneNumber(e)))?;
         let service = reply.service.map(|s| s.as_str());
         if !reply.automatic
             && tx
@@ -293,16 +267,17 @@ impl Switchboard {
     /// `queued`; the simulator plays out the rest.
     pub async fn create_message(&self, access: &Access, new: &NewMessage) -> DomainResult<Message> {
         let account = access.target_account()?.clone();
-        let to = required_number(&new.to, "To", codes::TO_REQUIRED, codes::INVALID_TO)?;
+        let to = required_number(&new.to, MessageField::To)?;
         if let Some(r) = magic::check_to(&to, Channel::Sms) {
-            return Err(DomainError::invalid_with("To", r.code, r.message));
+            return Err(invalid(MessageField::To, Problem::Magic(r)));
         }
         let (service, from) = match &new.messaging_service_sid {
             Some(sid) => {
                 let given = match present(&new.from) {
-                    Some(from) => Some(PhoneNumber::parse(from).map_err(|e| {
-                        DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string())
-                    })?),
+                    Some(from) => Some(
+                        PhoneNumber::parse(from)
+                            .map_err(|e| invalid(MessageField::From, Problem::NotPhoneNumber(e)))?,
+                    ),
                     None => None,
                 };
                 let (service, sender) = self
@@ -314,33 +289,26 @@ impl Switchboard {
                         to.as_str(),
                     )
                     .await?;
-                let sender = PhoneNumber::parse(&sender).map_err(|e| {
-                    DomainError::invalid_with("From", codes::INVALID_FROM, e.to_string())
-                })?;
+                let sender = PhoneNumber::parse(&sender)
+                    .map_err(|e| invalid(MessageField::From, Problem::NotPhoneNumber(e)))?;
                 (Some(service), sender)
             }
-            None => (
-                None,
-                required_number(&new.from, "From", codes::FROM_REQUIRED, codes::INVALID_FROM)?,
-            ),
+            None => (None, required_number(&new.from, MessageField::From)?),
         };
         if let Some(r) = magic::check_from(&from, Channel::Sms) {
-            return Err(DomainError::invalid_with("From", r.code, r.message));
+            return Err(invalid(MessageField::From, Problem::Magic(r)));
         }
         let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
-        let status_callback = url_param(
-            "StatusCallback",
-            new.status_callback.as_deref(),
-            codes::INVALID_CALLBACK,
-        )?
-        .or_else(|| service.as_ref().and_then(|s| s.status_callback.clone()));
+        let status_callback =
+            url_param(MessageField::StatusCallback, new.status_callback.as_deref())?
+                .or_else(|| service.as_ref().and_then(|s| s.status_callback.clone()));
         self.owned_sender(&account.sid, &from, Channel::Sms, || {
-            DomainError::invalid_with(
-                "From",
-                codes::FROM_NOT_OWNED,
-                format!(
-                    "The 'From' number {from} is not a valid, SMS-capable inbound phone number for your account"
-                ),
+            invalid(
+                MessageField::From,
+                Problem::NotOwned {
+                    number: from.to_string(),
+                    account: account.sid.clone(),
+                },
             )
         })
         .await?;
@@ -410,10 +378,8 @@ impl Switchboard {
     ) -> DomainResult<Message> {
         let account = access.target_account()?.sid.clone();
         if body != Some("") {
-            return Err(DomainError::invalid(
-                "Body",
-                "A message's Body can only be set to the empty string, which redacts it",
-            ));
+            // Only to redact it.
+            return Err(invalid(MessageField::Body, Problem::NotSettable));
         }
         let mut tx = self.store().begin().await?;
         let mut message = tx

@@ -28,7 +28,7 @@ use switchboard_telephony::PriceList;
 use switchboard_types::{AccountSid, HookMethod, Timestamp};
 
 use crate::access::{Access, Principal};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainResult, Field, Problem, invalid};
 
 /// A month of number rent, in simulated seconds.
 pub const MONTH_SECS: i64 = 30 * 86_400;
@@ -120,44 +120,33 @@ pub(crate) fn callback_signer(access: &Access) -> DomainResult<AccountSid> {
     })
 }
 
-/// Reads an optional `GET`/`POST` parameter, with the code Twilio uses for it.
+/// Reads an optional `GET`/`POST` parameter.
 pub(crate) fn method_param(
-    param: &'static str,
+    field: impl Into<Field>,
     value: Option<&str>,
     default: HookMethod,
-    code: u32,
 ) -> DomainResult<HookMethod> {
     match value {
         None | Some("") => Ok(default),
         Some(m) => HookMethod::parse(&m.to_ascii_uppercase()).map_err(|_| {
-            DomainError::invalid_with(
-                param,
-                code,
-                format!(
-                    "{param} must be GET or POST, not '{}'",
-                    m.chars().take(16).collect::<String>()
-                ),
+            invalid(
+                field,
+                Problem::NotMethod {
+                    given: m.to_owned(),
+                },
             )
         }),
     }
 }
 
-/// Reads an optional absolute http(s) URL parameter, with Twilio's code for it.
+/// Reads an optional absolute http(s) URL parameter.
 pub(crate) fn url_param(
-    param: &'static str,
+    field: impl Into<Field>,
     value: Option<&str>,
-    code: u32,
 ) -> DomainResult<Option<String>> {
     match value {
         None | Some("") => Ok(None),
-        Some(v) => crate::validate::absolute_url(param, v)
-            .map(Some)
-            .map_err(|e| match e {
-                DomainError::Invalid { message, .. } => {
-                    DomainError::invalid_with(param, code, message)
-                }
-                other => other,
-            }),
+        Some(v) => crate::validate::absolute_url(field, v).map(Some),
     }
 }
 

@@ -18,7 +18,7 @@ use super::{method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
 use crate::applications::Applications;
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, NumberField, Problem, invalid};
 
 pub use switchboard_store::phone_numbers::NumberFilter;
 
@@ -106,15 +106,6 @@ impl Keyed for IncomingPhoneNumber {
 }
 
 /// Twilio's codes for buying numbers.
-mod codes {
-    pub const NUMBER_REQUIRED: u32 = 21451;
-    pub const INVALID_NUMBER: u32 = 21421;
-    pub const NOT_AVAILABLE: u32 = 21422;
-    pub const NONE_IN_AREA_CODE: u32 = 21452;
-    pub const INVALID_URL: u32 = 21502;
-    pub const INVALID_METHOD: u32 = 21209;
-}
-
 /// How many inventory numbers are checked against the store per round trip.
 const CANDIDATE_BATCH: usize = 200;
 
@@ -141,52 +132,56 @@ impl NumberSettings {
     /// Validates and applies the settings given; an empty URL clears one.
     fn apply(&self, n: &mut PhoneNumberRecord) -> DomainResult<()> {
         if let Some(name) = &self.friendly_name {
-            n.friendly_name = crate::validate::text("FriendlyName", name, 64)?;
+            n.friendly_name = crate::validate::text(NumberField::Name, name, 64)?;
         }
         let h = &mut n.hooks;
-        let url = |param, value: &Option<String>, current: &mut Option<String>| {
+        let url = |field: NumberField, value: &Option<String>, current: &mut Option<String>| {
             if value.is_some() {
-                *current = url_param(param, value.as_deref(), codes::INVALID_URL)?;
+                *current = url_param(field, value.as_deref())?;
             }
             Ok::<_, DomainError>(())
         };
-        url("VoiceUrl", &self.voice_url, &mut h.voice_url)?;
+        url(NumberField::VoiceUrl, &self.voice_url, &mut h.voice_url)?;
         url(
-            "VoiceFallbackUrl",
+            NumberField::VoiceFallbackUrl,
             &self.voice_fallback_url,
             &mut h.voice_fallback_url,
         )?;
-        url("SmsUrl", &self.sms_url, &mut h.sms_url)?;
+        url(NumberField::SmsUrl, &self.sms_url, &mut h.sms_url)?;
         url(
-            "SmsFallbackUrl",
+            NumberField::SmsFallbackUrl,
             &self.sms_fallback_url,
             &mut h.sms_fallback_url,
         )?;
         url(
-            "StatusCallback",
+            NumberField::StatusCallback,
             &self.status_callback,
             &mut h.status_callback,
         )?;
-        let method = |param, value: &Option<String>, current: &mut HookMethod| {
+        let method = |field: NumberField, value: &Option<String>, current: &mut HookMethod| {
             if value.is_some() {
-                *current = method_param(param, value.as_deref(), *current, codes::INVALID_METHOD)?;
+                *current = method_param(field, value.as_deref(), *current)?;
             }
             Ok::<_, DomainError>(())
         };
-        method("VoiceMethod", &self.voice_method, &mut h.voice_method)?;
         method(
-            "VoiceFallbackMethod",
+            NumberField::VoiceMethod,
+            &self.voice_method,
+            &mut h.voice_method,
+        )?;
+        method(
+            NumberField::VoiceFallbackMethod,
             &self.voice_fallback_method,
             &mut h.voice_fallback_method,
         )?;
-        method("SmsMethod", &self.sms_method, &mut h.sms_method)?;
+        method(NumberField::SmsMethod, &self.sms_method, &mut h.sms_method)?;
         method(
-            "SmsFallbackMethod",
+            NumberField::SmsFallbackMethod,
             &self.sms_fallback_method,
             &mut h.sms_fallback_method,
         )?;
         method(
-            "StatusCallbackMethod",
+            NumberField::StatusCallbackMethod,
             &self.status_callback_method,
             &mut h.status_callback_method,
         )?;
@@ -208,12 +203,12 @@ impl NumberSettings {
         account: &AccountSid,
     ) -> DomainResult<()> {
         let named = [
-            ("VoiceApplicationSid", &self.voice_application_sid),
-            ("SmsApplicationSid", &self.sms_application_sid),
+            (NumberField::VoiceApplication, &self.voice_application_sid),
+            (NumberField::SmsApplication, &self.sms_application_sid),
         ];
-        for (param, sid) in named {
+        for (field, sid) in named {
             if let Some(Some(sid)) = sid {
-                Applications::for_number_in(tx, account, sid, param).await?;
+                Applications::for_number_in(tx, account, sid, field).await?;
             }
         }
         Ok(())
@@ -268,10 +263,11 @@ fn record_for(
 }
 
 fn not_available(number: &str) -> DomainError {
-    DomainError::invalid_with(
-        "PhoneNumber",
-        codes::NOT_AVAILABLE,
-        format!("The phone number {number} is not available"),
+    invalid(
+        NumberField::Number,
+        Problem::Unavailable {
+            number: number.to_owned(),
+        },
     )
 }
 
@@ -324,15 +320,10 @@ impl Switchboard {
         let account = access.target_account()?.clone();
         let wanted = match (&purchase.phone_number, &purchase.area_code) {
             (Some(number), _) if !number.is_empty() => {
-                let parsed = PhoneNumber::parse(number).map_err(|e| {
-                    DomainError::invalid_with("PhoneNumber", codes::INVALID_NUMBER, e.to_string())
-                })?;
+                let parsed = PhoneNumber::parse(number)
+                    .map_err(|e| invalid(NumberField::Number, Problem::NotPhoneNumber(e)))?;
                 if let Some(refusal) = magic::check_purchase(&parsed) {
-                    return Err(DomainError::invalid_with(
-                        "PhoneNumber",
-                        refusal.code,
-                        refusal.message,
-                    ));
+                    return Err(invalid(NumberField::Number, Problem::Magic(refusal)));
                 }
                 inventory::lookup(&parsed).ok_or_else(|| not_available(parsed.as_str()))?
             }
@@ -344,31 +335,28 @@ impl Switchboard {
                     inventory::search(&s)
                 });
                 self.unsold(candidates, 1).await?.pop().ok_or_else(|| {
-                    DomainError::invalid_with(
-                        "AreaCode",
-                        codes::NONE_IN_AREA_CODE,
-                        format!(
-                            "No phone numbers are available in area code '{}'",
-                            area.chars().take(8).collect::<String>()
-                        ),
+                    invalid(
+                        NumberField::AreaCode,
+                        Problem::NoneInAreaCode {
+                            area_code: area.clone(),
+                        },
                     )
                 })?
             }
             _ => {
-                return Err(DomainError::invalid_with(
-                    "PhoneNumber",
-                    codes::NUMBER_REQUIRED,
-                    "A PhoneNumber or an AreaCode is required",
-                ));
+                // Neither a number nor an area code.
+                return Err(invalid(NumberField::Number, Problem::Missing));
             }
         };
         if let Some(t) = purchase.number_type
             && t != wanted.number_type
         {
-            return Err(DomainError::invalid_with(
-                "PhoneNumber",
-                codes::NOT_AVAILABLE,
-                format!("{} is not a {} number", wanted.phone_number, t.as_str()),
+            return Err(invalid(
+                NumberField::Number,
+                Problem::WrongType {
+                    number: wanted.phone_number.to_string(),
+                    kind: t.as_str(),
+                },
             ));
         }
         let now = Timestamp::now();

@@ -8,7 +8,7 @@ use switchboard_types::{AccountSid, Timestamp, UsageCategory};
 
 use crate::Switchboard;
 use crate::access::{Access, Reader, Resource};
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainResult, Problem, UsageField, invalid};
 
 /// A category a report can show: leaves are charged directly, the others add
 /// leaves up.
@@ -235,9 +235,12 @@ impl Switchboard {
         let categories: Vec<&Category> = match &report.category {
             None => CATEGORIES.iter().collect(),
             Some(name) => vec![CATEGORIES.iter().find(|c| c.name == name).ok_or_else(|| {
-                DomainError::invalid(
-                    "Category",
-                    format!("Category must be one of {}", category_names().join(", ")),
+                invalid(
+                    UsageField::Category,
+                    Problem::NotOneOf {
+                        allowed: category_names(),
+                        given: name.clone(),
+                    },
                 )
             })?],
         };
@@ -287,17 +290,12 @@ impl Switchboard {
             )
         };
         if end < start {
-            return Err(DomainError::invalid(
-                "EndDate",
-                "EndDate must not be before StartDate",
-            ));
+            return Err(invalid(UsageField::EndDate, Problem::BeforeStart));
         }
         if period == Period::Day && (end - start).num_days() > MAX_DAYS {
-            return Err(DomainError::invalid(
-                "StartDate",
-                format!(
-                    "A daily report covers at most {MAX_DAYS} days; narrow StartDate and EndDate"
-                ),
+            return Err(invalid(
+                UsageField::StartDate,
+                Problem::SpanTooLong { max_days: MAX_DAYS },
             ));
         }
         let (first, last) = (day(start), day(end));

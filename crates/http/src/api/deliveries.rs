@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::twilio::Json;
+use crate::twilio::error::codes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
@@ -11,7 +12,6 @@ use switchboard_domain::access::Resource;
 use switchboard_domain::delivery::{
     DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
 };
-use switchboard_domain::error::codes;
 use switchboard_store::deliveries::DeliveryRecord;
 use switchboard_types::DeliverySid;
 

@@ -313,7 +313,7 @@ pub async fn add_number(
     let number = PhoneNumberSid::parse(number).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            switchboard_domain::messaging_services::codes::INVALID_NUMBER,
+            crate::twilio::invalid::INVALID_NUMBER,
             e.to_string(),
         )
     })?;

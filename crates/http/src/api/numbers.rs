@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use switchboard_domain::access::Resource;
-use switchboard_domain::applications::codes as app_codes;
+use switchboard_domain::error::{self, NumberField, Problem};
 use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
 use switchboard_telephony::inventory::{Country, NumberType, Search};
 use switchboard_types::{ApplicationSid, PhoneNumberSid};
@@ -16,7 +16,7 @@ use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
 use super::telephony_json::{AvailableCountryJson, AvailableNumberJson, IncomingNumberJson};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, Params, path};
+use crate::twilio::{ApiError, Envelope, PageRequest, Params, invalid, path};
 
 fn country(segment: &str) -> Result<Country, ApiError> {
     let code = segment.strip_suffix(".json").unwrap_or(segment);
@@ -120,24 +120,18 @@ pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<V
 }
 
 /// An application SID a number's settings name: empty stops using one; one
-/// that cannot be a SID is refused with Twilio's code for an inaccessible
-/// application.
+/// that cannot be a SID is refused as an application the account cannot
+/// reach (21420, as Twilio answers).
 fn application(
     form: &Params,
-    name: &'static str,
+    field: NumberField,
 ) -> Result<Option<Option<ApplicationSid>>, ApiError> {
-    match form.get(name).map(str::trim) {
+    match form.get(invalid::param(field.into())).map(str::trim) {
         None => Ok(None),
         Some("") => Ok(Some(None)),
         Some(v) => ApplicationSid::parse(v)
             .map(|sid| Some(Some(sid)))
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    app_codes::NUMBER_APPLICATION_INACCESSIBLE,
-                    format!("{name} must be an Application SID (AP followed by 32 hex digits)"),
-                )
-            }),
+            .map_err(|_| error::invalid(field, Problem::NotSid).into()),
     }
 }
 
@@ -155,8 +149,8 @@ fn settings(form: &Params) -> Result<NumberSettings, ApiError> {
         sms_fallback_method: text("SmsFallbackMethod"),
         status_callback: text("StatusCallback"),
         status_callback_method: text("StatusCallbackMethod"),
-        voice_application_sid: application(form, "VoiceApplicationSid")?,
-        sms_application_sid: application(form, "SmsApplicationSid")?,
+        voice_application_sid: application(form, NumberField::VoiceApplication)?,
+        sms_application_sid: application(form, NumberField::SmsApplication)?,
     })
 }
 

@@ -24,7 +24,22 @@ use axum::http::{HeaderValue, Request, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use switchboard_domain::DomainError;
-use switchboard_domain::error::codes;
+
+use super::invalid;
+
+/// Twilio's error codes for what is not about one parameter; the codes of
+/// refused values are in [`invalid`].
+pub mod codes {
+    /// A parameter is missing or has a value that is not allowed.
+    pub const INVALID_PARAMETER: u32 = super::invalid::INVALID_PARAMETER;
+    pub const AUTHENTICATE: u32 = 20003;
+    pub const ACCOUNT_NOT_ACTIVE: u32 = 20005;
+    pub const FORBIDDEN: u32 = 20403;
+    pub const NOT_FOUND: u32 = 20404;
+    pub const CONFLICT: u32 = 20409;
+    pub const TOO_MANY_REQUESTS: u32 = 20429;
+    pub const INTERNAL: u32 = 20500;
+}
 
 /// An error answer of the API: `{code, message, more_info, status}`.
 #[derive(Debug, Clone)]
@@ -127,9 +142,11 @@ impl From<DomainError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, message)
             }
             DomainError::NotFound => ApiError::not_found(),
-            DomainError::Invalid { code, message, .. } => {
-                ApiError::new(StatusCode::BAD_REQUEST, code, message)
-            }
+            DomainError::Invalid(i) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                invalid::code(&i),
+                invalid::message(&i),
+            ),
             DomainError::AccountNotActive(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, codes::ACCOUNT_NOT_ACTIVE, message)
             }

@@ -6,6 +6,7 @@ pub mod call;
 pub mod dates;
 pub mod error;
 pub mod form;
+pub mod invalid;
 pub mod json;
 pub mod paging;
 pub mod path;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::invalid::say;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,6 +13,7 @@ use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::connect_apps::{ConnectAppFields, MAX_LOGO_BYTES};
 use switchboard_domain::console::ConsoleSession;
+use switchboard_domain::error::{AppField, Field};
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permission, Permissions};
 
@@ -133,24 +135,23 @@ impl AppForm {
     /// Puts a domain error next to the field it is about; `false` when it is not
     /// about a field.
     fn place(&mut self, e: &DomainError) -> bool {
-        let DomainError::Invalid { param, message, .. } = e else {
+        let DomainError::Invalid(invalid) = e else {
             return false;
         };
-        let (field, label) = match *param {
-            "FriendlyName" => ("friendly_name", "The app name"),
-            "CompanyName" => ("company_name", "The company name"),
-            "Description" => ("description", "The description"),
-            "HomepageUrl" => ("homepage_url", "The homepage URL"),
-            "TermsOfServiceUrl" => ("terms_of_service_url", "The terms of service URL"),
-            "AuthorizeRedirectUrl" => ("authorize_redirect_url", "The authorize redirect URL"),
-            "DeauthorizeCallbackUrl" => {
-                ("deauthorize_callback_url", "The deauthorize callback URL")
-            }
-            "DeauthorizeCallbackMethod" => ("deauthorize_callback_method", "The method"),
-            _ => ("friendly_name", *param),
+        let field = match invalid.field {
+            Field::ConnectApp(f) => match f {
+                AppField::CompanyName => "company_name",
+                AppField::Description => "description",
+                AppField::HomepageUrl => "homepage_url",
+                AppField::TermsOfServiceUrl => "terms_of_service_url",
+                AppField::AuthorizeRedirectUrl => "authorize_redirect_url",
+                AppField::DeauthorizeCallbackUrl => "deauthorize_callback_url",
+                AppField::DeauthorizeCallbackMethod => "deauthorize_callback_method",
+                AppField::Name | AppField::Logo => "friendly_name",
+            },
+            _ => "friendly_name",
         };
-        // The domain names API parameters; the page names its own fields.
-        self.errors.insert(field, message.replace(*param, label));
+        self.errors.insert(field, say(invalid));
         true
     }
 
@@ -446,7 +447,7 @@ pub async fn upload_logo(
             &format!("{PATH}/{}?done=logo", record.sid),
             Vec::new(),
         )),
-        Err(DomainError::Invalid { message, .. }) => problem(message),
+        Err(DomainError::Invalid(invalid)) => problem(say(&invalid)),
         Err(e) => Err(e.into()),
     }
 }

@@ -1,5 +1,6 @@
 //! Sign-up, sign-in and sign-out.
 
+use super::invalid::{say, say_as};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -7,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
+use switchboard_domain::error::AccountField;
 
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
@@ -206,25 +208,19 @@ pub async fn signup(
     let (mut email_error, mut password_error, mut name_error, mut form_error) =
         (None, None, None, None);
     match failure {
-        DomainError::Invalid {
-            param: "Email",
-            message,
-            ..
-        } => email_error = Some(message),
-        DomainError::Invalid {
-            param: "Password",
-            message,
-            ..
-        } => password_error = Some(message),
-        DomainError::Invalid {
-            param: "FriendlyName",
-            message,
-            ..
-        } => name_error = Some(message.replace("FriendlyName", "The account name")),
+        DomainError::Invalid(i) if i.field == AccountField::Email.into() => {
+            email_error = Some(say(&i))
+        }
+        DomainError::Invalid(i) if i.field == AccountField::Password.into() => {
+            password_error = Some(say(&i))
+        }
+        DomainError::Invalid(i) if i.field == AccountField::Name.into() => {
+            name_error = Some(say_as(&i, "The account name"))
+        }
         DomainError::Conflict(_) => {
             email_error = Some("An account with this email already exists; sign in instead.".into())
         }
-        DomainError::Invalid { message, .. } => form_error = Some(message),
+        DomainError::Invalid(i) => form_error = Some(say(&i)),
         other => return PageError::from(other).into_response(),
     }
     let (csrf_token, cookie) = anonymous_token(app.sb.keys(), &headers, secure(&app));

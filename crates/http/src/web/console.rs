@@ -172,7 +172,7 @@ pub async fn rotate(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/console?done={done}"), Vec::new())),
-        Err(DomainError::NotFound) | Err(DomainError::Invalid { .. }) => Ok(message(
+        Err(DomainError::NotFound) | Err(DomainError::Invalid(_)) => Ok(message(
             StatusCode::CONFLICT,
             Chrome::for_session(Some(&session), "/console"),
             "There is no secondary auth token",

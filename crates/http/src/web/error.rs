@@ -33,8 +33,8 @@ impl From<DomainError> for PageError {
     fn from(e: DomainError) -> Self {
         match e {
             DomainError::NotFound => PageError::NotFound,
-            DomainError::Invalid { message: m, .. }
-            | DomainError::Forbidden(m)
+            DomainError::Invalid(i) => PageError::Refused(super::invalid::say(&i)),
+            DomainError::Forbidden(m)
             | DomainError::Conflict(m)
             | DomainError::AccountNotActive(m) => PageError::Refused(m),
             other => PageError::Internal(other),

@@ -16,6 +16,7 @@ pub mod debugger;
 pub mod deliveries;
 pub mod error;
 pub mod forms;
+pub mod invalid;
 pub mod kit;
 pub mod logs;
 pub mod multipart;

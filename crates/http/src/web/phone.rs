@@ -5,6 +5,7 @@
 //! refreshes the thread from `…/thread` without a reload; without it a
 //! reload shows the same thing.
 
+use super::invalid::say;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,6 +15,7 @@ use switchboard_domain::DomainError;
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::{DeliveryView, WebhookKind};
+use switchboard_domain::error::{Field, MessageField};
 use switchboard_domain::notifications::Notification;
 use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{Message, MessageFilter};
@@ -595,14 +597,16 @@ pub async fn send(
             &number_href(&account, &number.sid, Some(&m.from)),
             Vec::new(),
         )),
-        Err(DomainError::Invalid { param, message, .. }) => {
+        Err(DomainError::Invalid(invalid)) => {
             let mut typed = typed;
+            let from = invalid.field == MessageField::From.into();
             // The thread stays the typed handset's, unless it is no number.
-            let handset = Some(typed.handset.clone()).filter(|h| !h.is_empty() && param != "From");
-            match param {
-                "From" => typed.handset_error = Some(message.replace("'From'", "handset")),
-                "MediaUrl" => typed.media_error = Some(message),
-                _ => typed.body_error = Some(message.replace("Message body", "A message")),
+            let handset = Some(typed.handset.clone()).filter(|h| !h.is_empty() && !from);
+            let said = Some(say(&invalid));
+            match invalid.field {
+                Field::Message(MessageField::From) => typed.handset_error = said,
+                Field::Message(MessageField::Media) => typed.media_error = said,
+                _ => typed.body_error = said,
             }
             let page = render_phone(&app, &session, (account, number), handset, typed).await?;
             Ok(page.status(StatusCode::BAD_REQUEST).into_response())

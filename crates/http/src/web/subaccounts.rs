@@ -1,6 +1,7 @@
 //! Subaccounts of the signed-in main account: list, create, rename, suspend,
 //! reactivate, close.
 
+use super::invalid::say;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -25,10 +26,6 @@ use crate::App;
 
 pub const PATH: &str = "/console/subaccounts";
 
-/// The domain names the API parameter; the page calls it the name.
-fn human(message: &str) -> String {
-    message.replace("FriendlyName", "The name")
-}
 const PAGE_SIZE: u32 = 50;
 
 pub struct Row {
@@ -130,13 +127,13 @@ pub async fn create(
             &format!("{PATH}/{}?done=created", a.record.sid),
             Vec::new(),
         )),
-        Err(DomainError::Invalid { message, .. }) => {
+        Err(DomainError::Invalid(invalid)) => {
             let q = ListQuery {
                 after: None,
                 before: None,
                 created: None,
             };
-            render_list(&app, &session, &q, name, Some(human(&message))).await
+            render_list(&app, &session, &q, name, Some(say(&invalid))).await
         }
         Err(e) => Err(e.into()),
     }
@@ -268,11 +265,11 @@ pub async fn rename(
             &format!("{PATH}/{}?done=renamed", a.sid),
             Vec::new(),
         )),
-        Err(DomainError::Invalid { message, .. }) => Ok(render_detail(
+        Err(DomainError::Invalid(invalid)) => Ok(render_detail(
             &session,
             &account,
             name,
-            Some(human(&message)),
+            Some(say(&invalid)),
             None,
         )),
         Err(e) => Err(e.into()),

@@ -182,7 +182,7 @@ async fn open(database_url: &str) -> Result<Switchboard, String> {
 
 pub async fn run(database_url: &str, command: AccountsCommand) -> Result<(), String> {
     let sb = open(database_url).await?;
-    let err = |e: switchboard_domain::DomainError| e.to_string();
+    let err = super::say;
     match command {
         AccountsCommand::Create(args) => {
             let password = match args.password {
@@ -308,7 +308,7 @@ async fn rotating(
 }
 
 async fn tokens(sb: &Switchboard, cmd: TokensCommand) -> Result<(), String> {
-    let err = |e: switchboard_domain::DomainError| e.to_string();
+    let err = super::say;
     let (out, json) = match cmd {
         TokensCommand::CreateSecondary(a) => {
             let sid = parse_sid(&a.sid)?;

@@ -141,7 +141,7 @@ pub async fn run(
     command: AppsCommand,
 ) -> Result<(), String> {
     let sb = super::open(database_url, Settings::default()).await?;
-    let err = |e: switchboard_domain::DomainError| e.to_string();
+    let err = super::say;
     match command {
         AppsCommand::Create(a) => {
             let account = AccountSid::parse(&a.account).map_err(|e| e.to_string())?;

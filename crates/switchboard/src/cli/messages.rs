@@ -81,7 +81,7 @@ pub async fn run(database_url: &str, cmd: MessagesCommand) -> Result<(), String>
     let m = sb
         .receive_message(&access, &new)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(super::say)?;
     let received = Received {
         sid: m.sid.to_string(),
         account_sid: m.account_sid.to_string(),

@@ -173,6 +173,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// A domain error, for the terminal: a refused value in the API's words
+/// (the command line's options are named after the API's parameters).
+pub(crate) fn say(e: switchboard_domain::DomainError) -> String {
+    match e {
+        switchboard_domain::DomainError::Invalid(i) => {
+            switchboard_http::twilio::invalid::message(&i)
+        }
+        other => other.to_string(),
+    }
+}
+
 /// The operator's access for one command: the command line runs with the
 /// database's own authority, and still goes through the policy (which also
 /// reads the account it names), so its changes are audited like any other.
@@ -188,6 +199,6 @@ async fn operator(
             (switchboard_domain::DomainError::NotFound, RequestTarget::Account(sid)) => {
                 format!("no account {sid}; see them with: switchboard accounts list")
             }
-            (other, _) => other.to_string(),
+            (other, _) => say(other),
         })
 }

@@ -39,7 +39,12 @@ async fn call(
     let (status, body) = s.call(Some(c), method.clone(), path, form).await;
     if status.is_success() && status != StatusCode::NO_CONTENT {
         if template == LIST {
-            for key in ["uri", "first_page_uri", "next_page_uri", "previous_page_uri"] {
+            for key in [
+                "uri",
+                "first_page_uri",
+                "next_page_uri",
+                "previous_page_uri",
+            ] {
                 if let Some(uri) = body[key].as_str() {
                     assert!(uri.starts_with("/2010-04-01/Accounts/"), "{key}: {body}");
                 }

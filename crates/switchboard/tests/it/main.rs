@@ -19,6 +19,7 @@ mod connect_apps_api;
 mod connections;
 mod consent_security;
 mod console_pages;
+mod error_bodies;
 mod extension_paths;
 mod health;
 mod inbound_messages;

@@ -1,0 +1,377 @@
+//! Twilio's words for a refused value: the one place a domain [`Invalid`]
+//! becomes a Twilio parameter name, error code and message.
+//!
+//! Where does a code come from? Find the field in [`code`]: a resource's
+//! fields get its codes (a call's `To` that is no phone number is 21211), and
+//! anything not listed there is 20001, Twilio's "invalid parameter". The
+//! message is [`sentence`], with the field called by its parameter name
+//! ([`param`]).
+
+use switchboard_domain::error::{
+    AccountField, AppField, ApplicationField, CallField, Field, Invalid, MessageField, NumberField,
+    Problem, ServiceField, UrlFault, UsageField,
+};
+
+/// Twilio's generic code for a missing or wrong parameter.
+pub const INVALID_PARAMETER: u32 = 20001;
+/// A phone number (or its SID) that is not valid, or not the account's.
+pub const INVALID_NUMBER: u32 = 21421;
+
+/// The API parameter a field is read from.
+pub fn param(field: Field) -> &'static str {
+    match field {
+        Field::Account(f) => match f {
+            AccountField::Name => "FriendlyName",
+            AccountField::Email => "Email",
+            AccountField::Password => "Password",
+            AccountField::Status => "Status",
+            AccountField::Account => "AccountSid",
+        },
+        Field::AuthToken => "AuthToken",
+        Field::ConnectApp(f) => match f {
+            AppField::Name => "FriendlyName",
+            AppField::CompanyName => "CompanyName",
+            AppField::Description => "Description",
+            AppField::HomepageUrl => "HomepageUrl",
+            AppField::TermsOfServiceUrl => "TermsOfServiceUrl",
+            AppField::AuthorizeRedirectUrl => "AuthorizeRedirectUrl",
+            AppField::DeauthorizeCallbackUrl => "DeauthorizeCallbackUrl",
+            AppField::DeauthorizeCallbackMethod => "DeauthorizeCallbackMethod",
+            AppField::Logo => "Logo",
+        },
+        Field::Call(f) => match f {
+            CallField::To => "To",
+            CallField::From => "From",
+            CallField::Url => "Url",
+            CallField::Twiml => "Twiml",
+            CallField::Application => "ApplicationSid",
+            CallField::Method => "Method",
+            CallField::StatusCallback => "StatusCallback",
+            CallField::StatusCallbackMethod => "StatusCallbackMethod",
+            CallField::StatusCallbackEvent => "StatusCallbackEvent",
+            CallField::Timeout => "Timeout",
+            CallField::Record => "Record",
+            CallField::Status => "Status",
+        },
+        Field::Message(f) => match f {
+            MessageField::To => "To",
+            MessageField::From => "From",
+            MessageField::Body => "Body",
+            MessageField::Media => "MediaUrl",
+            MessageField::StatusCallback => "StatusCallback",
+            MessageField::Service => "MessagingServiceSid",
+        },
+        Field::Number(f) => match f {
+            NumberField::Number => "PhoneNumber",
+            NumberField::AreaCode => "AreaCode",
+            NumberField::Name => "FriendlyName",
+            NumberField::VoiceUrl => "VoiceUrl",
+            NumberField::VoiceMethod => "VoiceMethod",
+            NumberField::VoiceFallbackUrl => "VoiceFallbackUrl",
+            NumberField::VoiceFallbackMethod => "VoiceFallbackMethod",
+            NumberField::SmsUrl => "SmsUrl",
+            NumberField::SmsMethod => "SmsMethod",
+            NumberField::SmsFallbackUrl => "SmsFallbackUrl",
+            NumberField::SmsFallbackMethod => "SmsFallbackMethod",
+            NumberField::StatusCallback => "StatusCallback",
+            NumberField::StatusCallbackMethod => "StatusCallbackMethod",
+            NumberField::VoiceApplication => "VoiceApplicationSid",
+            NumberField::SmsApplication => "SmsApplicationSid",
+        },
+        Field::Application(f) => match f {
+            ApplicationField::Name => "FriendlyName",
+            ApplicationField::ApiVersion => "ApiVersion",
+            ApplicationField::VoiceUrl => "VoiceUrl",
+            ApplicationField::VoiceMethod => "VoiceMethod",
+            ApplicationField::VoiceFallbackUrl => "VoiceFallbackUrl",
+            ApplicationField::VoiceFallbackMethod => "VoiceFallbackMethod",
+            ApplicationField::StatusCallback => "StatusCallback",
+            ApplicationField::StatusCallbackMethod => "StatusCallbackMethod",
+            ApplicationField::SmsUrl => "SmsUrl",
+            ApplicationField::SmsMethod => "SmsMethod",
+            ApplicationField::SmsFallbackUrl => "SmsFallbackUrl",
+            ApplicationField::SmsFallbackMethod => "SmsFallbackMethod",
+            ApplicationField::SmsStatusCallback => "SmsStatusCallback",
+            ApplicationField::MessageStatusCallback => "MessageStatusCallback",
+        },
+        Field::Service(f) => match f {
+            ServiceField::Name => "FriendlyName",
+            ServiceField::InboundRequestUrl => "InboundRequestUrl",
+            ServiceField::InboundMethod => "InboundMethod",
+            ServiceField::FallbackUrl => "FallbackUrl",
+            ServiceField::FallbackMethod => "FallbackMethod",
+            ServiceField::StatusCallback => "StatusCallback",
+            ServiceField::ScanMessageContent => "ScanMessageContent",
+            ServiceField::Usecase => "Usecase",
+            ServiceField::ValidityPeriod => "ValidityPeriod",
+            ServiceField::Number => "PhoneNumberSid",
+        },
+        Field::Usage(f) => match f {
+            UsageField::Category => "Category",
+            UsageField::StartDate => "StartDate",
+            UsageField::EndDate => "EndDate",
+        },
+    }
+}
+
+/// Twilio's error code for a refused value.
+pub fn code(invalid: &Invalid) -> u32 {
+    use Problem as P;
+    let problem = &invalid.problem;
+    if let P::Magic(refusal) = problem {
+        return refusal.code;
+    }
+    match invalid.field {
+        Field::Call(f) => match (f, problem) {
+            (CallField::To, P::Missing) => 21201,
+            (CallField::To, _) => 21211,
+            (CallField::From, P::Missing) => 21213,
+            (CallField::From, P::NotOwned { .. }) => 21210,
+            (CallField::From, _) => 21212,
+            (CallField::Status | CallField::Url, P::NotInProgress | P::InProgress) => 21220,
+            (CallField::Application, P::NotSid | P::UnknownApplication { .. }) => 21218,
+            (CallField::Url | CallField::Twiml | CallField::Application, _) => 21205,
+            (CallField::Method | CallField::StatusCallbackMethod, _) => 21209,
+            (CallField::StatusCallback, _) => 21609,
+            _ => INVALID_PARAMETER,
+        },
+        Field::Message(f) => match (f, problem) {
+            (MessageField::To, P::Missing) => 21604,
+            (MessageField::To, P::OptedOut { .. }) => 21610,
+            (MessageField::To, _) => 21211,
+            (MessageField::From, P::Missing) => 21603,
+            (MessageField::From, P::NotOwned { .. }) => 21606,
+            (MessageField::From, P::NotInService { .. }) => 21711,
+            (MessageField::From, _) => 21212,
+            (MessageField::Body, P::Missing) => 21602,
+            (MessageField::Body, P::TooLong { .. }) => 21617,
+            (MessageField::Media, P::TooMany { .. }) => 21623,
+            (MessageField::Media, _) => 21620,
+            (MessageField::StatusCallback, _) => 21609,
+            (MessageField::Service, P::UnknownService { .. }) => 21701,
+            (MessageField::Service, P::NoSenders { .. }) => 21704,
+            _ => INVALID_PARAMETER,
+        },
+        Field::Number(f) => match (f, problem) {
+            (NumberField::Number, P::Missing) => 21451,
+            (NumberField::Number, P::Unavailable { .. } | P::WrongType { .. }) => 21422,
+            (NumberField::Number, _) => INVALID_NUMBER,
+            (NumberField::AreaCode, _) => 21452,
+            (NumberField::Name, _) => INVALID_PARAMETER,
+            // "ApplicationSid is not accessible".
+            (NumberField::VoiceApplication | NumberField::SmsApplication, _) => 21420,
+            (_, P::NotMethod { .. }) => 21209,
+            _ => 21502,
+        },
+        Field::Service(f) => match (f, problem) {
+            (ServiceField::Number, P::NotOwned { .. }) => INVALID_NUMBER,
+            (ServiceField::Number, P::NotMessagingCapable { .. }) => 21715,
+            (ServiceField::Number, P::AlreadyInService { .. }) => 21710,
+            (ServiceField::Number, P::InAnotherService { .. } | P::TakenMeanwhile { .. }) => 21712,
+            (ServiceField::Number, P::PoolFull { .. }) => 21714,
+            (_, P::NotUrl(_)) => 11100,
+            _ => INVALID_PARAMETER,
+        },
+        // An application's URLs and methods are a number's configuration.
+        Field::Application(_) => match problem {
+            P::NotUrl(_) => 21502,
+            P::NotMethod { .. } => 21403,
+            _ => INVALID_PARAMETER,
+        },
+        Field::Account(_) | Field::AuthToken | Field::ConnectApp(_) | Field::Usage(_) => {
+            INVALID_PARAMETER
+        }
+    }
+}
+
+/// Twilio's message for a refused value.
+pub fn message(invalid: &Invalid) -> String {
+    sentence(invalid, param(invalid.field))
+}
+
+/// Twilio's message for a refused value, with the field called `name` where
+/// the message names it (the console passes its own labels).
+pub fn sentence(invalid: &Invalid, name: &str) -> String {
+    use Problem as P;
+    let field = invalid.field;
+    match &invalid.problem {
+        P::Missing => match field {
+            Field::Call(CallField::To) => "No 'To' number is specified".to_owned(),
+            Field::Call(CallField::From) => "No 'From' number is specified".to_owned(),
+            Field::Call(CallField::Url) => {
+                "One of Url, Twiml or ApplicationSid is required to tell the call what to do"
+                    .to_owned()
+            }
+            Field::Message(MessageField::To | MessageField::From) => {
+                format!("A '{name}' phone number is required")
+            }
+            Field::Message(MessageField::Body) => "Message body is required".to_owned(),
+            Field::Number(NumberField::Number) => {
+                "A PhoneNumber or an AreaCode is required".to_owned()
+            }
+            Field::Service(ServiceField::Name) => {
+                format!("Required parameter {name} is missing")
+            }
+            Field::ConnectApp(AppField::AuthorizeRedirectUrl) => {
+                "This Connect App has no authorize URL".to_owned()
+            }
+            Field::AuthToken => {
+                "There is no secondary auth token to promote; create one first".to_owned()
+            }
+            _ => format!("{name} is required"),
+        },
+        P::Blank => format!("{name} must not be empty"),
+        P::TooLong { max } => match field {
+            Field::Message(MessageField::Body) => {
+                format!("The concatenated message body exceeds the {max} character limit")
+            }
+            _ => format!("{name} must be at most {max} characters long"),
+        },
+        P::TooShort { min } => format!("{name} must be at least {min} characters long"),
+        P::TooMany { max } => match field {
+            Field::Application(_) => format!("An account holds at most {max} applications"),
+            _ => format!("At most {max} {name} values may be sent"),
+        },
+        P::ControlCharacters => format!("{name} must not contain control characters"),
+        P::NotEmail => "Enter a valid email address, like name@example.com".to_owned(),
+        P::NotUrl(fault) => {
+            let why = match fault {
+                UrlFault::NotHttp => String::new(),
+                UrlFault::TooLong { max } => format!(" of at most {max} characters"),
+                UrlFault::Credentials => " without a user name or password in it".to_owned(),
+            };
+            format!("{name} must be an absolute http or https URL{why}")
+        }
+        P::NotMethod { given } => match field {
+            Field::ConnectApp(_) => format!("{name} must be GET or POST"),
+            _ => format!("{name} must be GET or POST, not '{}'", cut(given, 16)),
+        },
+        P::NotBoolean => format!("{name} must be true or false"),
+        P::NotOneOf { allowed, given } => {
+            let allowed = allowed.join(", ");
+            match field {
+                Field::Call(_) => {
+                    format!("{name} must be one of {allowed}; not '{}'", cut(given, 16))
+                }
+                Field::Usage(_) => format!("{name} must be one of {allowed}"),
+                _ => format!("{name} must be one of {allowed}, not '{}'", cut(given, 32)),
+            }
+        }
+        P::OutOfRange { min, max } => match field {
+            Field::Call(CallField::Timeout) => {
+                format!("{name} must be a whole number of seconds from {min} to {max}")
+            }
+            _ => format!("{name} must be from {min} to {max} seconds"),
+        },
+        P::NotSid => format!("{name} must be an Application SID (AP followed by 32 hex digits)"),
+        P::NotPhoneNumber(e) => e.to_string(),
+        P::TooLarge { max_bytes } => format!("The logo must be at most {} KB", max_bytes / 1024),
+        P::NotImage => "The logo must be a PNG, JPEG, GIF or WebP image".to_owned(),
+        P::BeforeStart => "EndDate must not be before StartDate".to_owned(),
+        P::SpanTooLong { max_days } => {
+            format!("A daily report covers at most {max_days} days; narrow StartDate and EndDate")
+        }
+        P::Magic(refusal) => refusal.message.clone(),
+        P::NotOwned { number, account } => match field {
+            Field::Call(_) => format!(
+                "The source phone number provided, {number}, is not yet verified for your \
+                 account. You may only make calls from phone numbers that you've verified or \
+                 purchased."
+            ),
+            Field::Message(MessageField::To) => {
+                format!("The '{name}' number {number} is not a phone number of account {account}")
+            }
+            Field::Message(_) => format!(
+                "The '{name}' number {number} is not a valid, SMS-capable inbound phone number \
+                 for your account"
+            ),
+            _ => format!("Phone Number {number} is not a phone number of this account"),
+        },
+        P::OptedOut { to, from } => {
+            format!("Attempt to send to unsubscribed recipient: {to} replied STOP to {from}")
+        }
+        P::Unavailable { number } => format!("The phone number {number} is not available"),
+        P::WrongType { number, kind } => format!("{number} is not a {kind} number"),
+        P::NoneInAreaCode { area_code } => format!(
+            "No phone numbers are available in area code '{}'",
+            cut(area_code, 8)
+        ),
+        P::NotMessagingCapable { number } => {
+            format!("Phone Number {number} can neither send SMS nor MMS")
+        }
+        P::UnknownApplication {
+            application,
+            account,
+        } => format!("{name} {application} is not an application of account {account}"),
+        P::UnknownService { service } => format!("The Messaging Service {service} does not exist"),
+        P::NoSenders { service } => {
+            format!("The Messaging Service {service} contains no phone numbers")
+        }
+        P::NotInService { number, service } => format!(
+            "The '{name}' number {number} is not in the sender pool of the Messaging Service \
+             {service}"
+        ),
+        P::AlreadyInService { number } => {
+            format!("Phone Number {number} is already in this Messaging Service")
+        }
+        P::InAnotherService { number } => format!(
+            "Phone Number {number} is associated with another Messaging Service; remove it \
+             from there first"
+        ),
+        P::TakenMeanwhile { number } => {
+            format!("Phone Number {number} is already in a Messaging Service")
+        }
+        P::PoolFull { max } => format!("A Messaging Service holds at most {max} numbers"),
+        P::NotSettable => match field {
+            Field::Message(_) => {
+                format!("A message's {name} can only be set to the empty string, which redacts it")
+            }
+            _ => format!("{name} can only be set to canceled or completed"),
+        },
+        P::NotInProgress => "Call is not in-progress. Cannot redirect.".to_owned(),
+        P::InProgress => {
+            "A call in progress cannot be canceled; set Status=completed to hang up".to_owned()
+        }
+        P::Closed => "A closed account cannot be changed".to_owned(),
+        P::Subaccount { account, main } => {
+            format!("{account} is a subaccount; upgrade its main account {main}")
+        }
+    }
+}
+
+/// At most `max` characters of what the caller sent.
+fn cut(given: &str, max: usize) -> String {
+    given.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(field: impl Into<Field>, problem: Problem) -> Invalid {
+        Invalid {
+            field: field.into(),
+            problem,
+        }
+    }
+
+    #[test]
+    fn codes_follow_the_resource_and_the_problem() {
+        let missing = |f: Field| code(&invalid(f, Problem::Missing));
+        assert_eq!(missing(CallField::To.into()), 21201);
+        assert_eq!(missing(MessageField::To.into()), 21604);
+        assert_eq!(missing(NumberField::Number.into()), 21451);
+        assert_eq!(missing(AppField::Name.into()), INVALID_PARAMETER);
+        let not_url = |f: Field| code(&invalid(f, Problem::NotUrl(UrlFault::NotHttp)));
+        assert_eq!(not_url(CallField::Url.into()), 21205);
+        assert_eq!(not_url(CallField::StatusCallback.into()), 21609);
+        assert_eq!(not_url(MessageField::Media.into()), 21620);
+        assert_eq!(not_url(NumberField::SmsUrl.into()), 21502);
+        assert_eq!(not_url(ServiceField::FallbackUrl.into()), 11100);
+        assert_eq!(not_url(AppField::HomepageUrl.into()), INVALID_PARAMETER);
+        assert_eq!(not_url(ApplicationField::SmsUrl.into()), 21502);
+        let not_sid = |f: Field| code(&invalid(f, Problem::NotSid));
+        assert_eq!(not_sid(CallField::Application.into()), 21218);
+        assert_eq!(not_sid(NumberField::SmsApplication.into()), 21420);
+    }
+}
