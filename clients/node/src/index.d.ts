@@ -120,7 +120,7 @@ export class Switchboard {
   static fromEnv(options?: StartOptions): Promise<Switchboard>;
   waitUntilHealthy(timeoutMs?: number): Promise<void>;
   /** Exit status of a server started here; null for one connected to. */
-  stop(): Promise<number | string | null>;
+  stop(options?: { keepWorkdir?: boolean }): Promise<number | string | null>;
   logTail(lines?: number): string;
   createSandbox(seed: Seed, options?: { substitutions?: Record<string, string>; baseDir?: string }): Promise<Sandbox>;
   request<T = any>(method: string, pathOrUrl: string, options?: RequestOptions): Promise<T>;

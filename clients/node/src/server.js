@@ -91,17 +91,26 @@ export class Switchboard {
         });
       });
     } catch (e) {
+      await server.stop({ keepWorkdir: true });
+      const tail = server.logTail();
       await server.stop();
-      throw new Error(`\`${bin} ${command.join(' ')}\`: ${e.message}; its log says:\n${server.logTail()}`);
+      throw new Error(`\`${bin} ${command.join(' ')}\`: ${e.message}; its log says:\n${tail}`);
     }
     lines.on('line', () => {}); // keep draining its standard output
     const m = LISTENING.exec(first.trim());
     if (!m) {
+      await server.stop({ keepWorkdir: true });
+      const tail = server.logTail();
       await server.stop();
-      throw new Error(`unexpected first line from switchboard: ${JSON.stringify(first)}\n${server.logTail()}`);
+      throw new Error(`unexpected first line from switchboard: ${JSON.stringify(first)}\n${tail}`);
     }
     server.baseUrl = m[1].replace(/\/$/, '');
-    await server.waitUntilHealthy(timeoutMs);
+    try {
+      await server.waitUntilHealthy(timeoutMs);
+    } catch (e) {
+      await server.stop();
+      throw e;
+    }
     return server;
   }
 
@@ -147,7 +156,7 @@ export class Switchboard {
    * Stops a server this object started (SIGTERM, SIGKILL after 15 s) and
    * returns its exit status; one it connected to is left running (null).
    */
-  async stop() {
+  async stop({ keepWorkdir = false } = {}) {
     const child = this.process;
     if (!child) return null;
     let res = { code: child.exitCode, signal: child.signalCode };
@@ -160,7 +169,7 @@ export class Switchboard {
         res = await this.exited;
       }
     }
-    if (this.ownsWorkdir && this.workdir) {
+    if (this.ownsWorkdir && this.workdir && !keepWorkdir) {
       fs.rmSync(this.workdir, { recursive: true, force: true });
       this.ownsWorkdir = false;
     }

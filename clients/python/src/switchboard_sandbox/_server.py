@@ -109,16 +109,23 @@ class Switchboard:
         line = first[0].decode("utf-8", "replace").strip() if first else ""
         match = LISTENING.fullmatch(line)
         if not match:
-            server.stop()
+            server.stop(keep_log=True)
+            tail = server.log_tail()
+            if tmp is not None:
+                tmp.cleanup()
             raise RuntimeError(
                 f"`{' '.join(command)}` did not announce itself (first line {line!r}); "
-                f"its log says:\n{server.log_tail()}"
+                f"its log says:\n{tail}"
             )
         server.base_url = match.group(1).rstrip("/")
         # Keep draining its standard output so that it can never block on it.
         threading.Thread(target=lambda: [None for _ in iter(proc.stdout.readline, b"")],
                          daemon=True).start()
-        server.wait_until_healthy(timeout)
+        try:
+            server.wait_until_healthy(timeout)
+        except BaseException:
+            server.stop()
+            raise
         return server
 
     @classmethod
@@ -160,10 +167,10 @@ class Switchboard:
     def started_here(self) -> bool:
         return self.process is not None
 
-    def stop(self) -> int | None:
+    def stop(self, *, keep_log: bool = False) -> int | None:
         """Stops a server this object started (SIGTERM, then SIGKILL after
-        15 s); returns its exit status. A server it connected to is left
-        running."""
+        15 s) and removes its temporary directory (unless ``keep_log``);
+        returns its exit status. A server it connected to is left running."""
         self.http.close()
         proc = self.process
         if proc is None:
@@ -178,7 +185,7 @@ class Switchboard:
         if self._log is not None:
             self._log.close()
             self._log = None
-        if self._tmp is not None:
+        if self._tmp is not None and not keep_log:
             self._tmp.cleanup()
             self._tmp = None
         return proc.returncode
