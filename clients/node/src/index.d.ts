@@ -42,7 +42,7 @@ export interface SeededAccount {
 export interface SandboxData {
   sid: string;
   accounts: Record<string, SeededAccount>;
-  connect_apps?: Record<string, { sid: string; connect_url: string; [key: string]: unknown }>;
+  connect_apps?: Record<string, { sid: string; owner: string; connect_url: string; [key: string]: unknown }>;
   authorizations?: Array<{ customer: string; connect_app: string; connect_app_sid: string; account_sid: string }>;
   phone_numbers?: Record<string, { sid: string; account_sid: string }>;
   [key: string]: unknown;
@@ -50,14 +50,22 @@ export interface SandboxData {
 
 /** One request Switchboard made for a sandbox (`…/Webhooks.json`). */
 export interface RecordedWebhook {
+  /** 'deauthorize', 'incoming-message', 'message-status', 'call-status', … */
   kind: string;
   related_sid: string | null;
+  account_sid: string;
+  delivery_sid: string;
+  attempt: number;
   method: string;
   url: string;
-  parameters: Record<string, string> | Array<[string, string]>;
-  headers: Record<string, string>;
+  parameters: Record<string, string>;
+  /** `X-Twilio-Signature`, `I-Twilio-Idempotency-Token`. */
+  request_headers: Record<string, string>;
+  /** The response's status; null when none came (see `error`). */
   status: number | null;
+  /** The first 64 KB of the response's body. */
   body: string | null;
+  error: string | null;
   duration_ms: number | null;
   date_created: string;
   [key: string]: unknown;

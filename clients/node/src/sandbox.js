@@ -68,7 +68,7 @@ export class Sandbox {
   /** A seeded Connect App by name or SID, with `name` and `owner` (its owner's name in the seed). */
   app(ref) {
     for (const [name, app] of Object.entries(this.connectApps)) {
-      if (ref === name || ref === app.sid) return { ...app, name, owner: this.appOwner(name) };
+      if (ref === name || ref === app.sid) return { ...app, name, owner: app.owner || this.appOwner(name) };
     }
     throw new Error(`no Connect App '${ref}' in sandbox ${this.sid} (seeded: ${Object.keys(this.connectApps).join(', ') || 'none'})`);
   }

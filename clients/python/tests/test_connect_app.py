@@ -59,6 +59,7 @@ def test_connect_app(sandbox, webhook_receiver):
     assert refused.value.status in (401, 403)
 
     # Switchboard recorded every request it made for the sandbox.
-    recorded = sandbox.webhooks(url=webhook_receiver.url("/twilio/deauthorize"))
-    assert [(w["method"], w["status"]) for w in recorded] == [("POST", 200)]
-    assert recorded[0]["parameters"] == bye.form
+    (recorded,) = sandbox.webhooks(kind="deauthorize")
+    assert (recorded["method"], recorded["url"], recorded["status"]) == ("POST", bye.url, 200)
+    assert recorded["parameters"] == bye.form
+    assert recorded["request_headers"]["X-Twilio-Signature"] == bye.headers["x-twilio-signature"]

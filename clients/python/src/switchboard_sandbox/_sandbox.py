@@ -113,7 +113,7 @@ class Sandbox:
         name in the seed)."""
         for name, app in self.connect_apps.items():
             if ref in (name, app.get("sid")):
-                return {**app, "name": name, "owner": self._app_owner(name)}
+                return {**app, "name": name, "owner": app.get("owner") or self._app_owner(name)}
         known = ", ".join(self.connect_apps) or "none"
         raise LookupError(f"no Connect App {ref!r} in sandbox {self.sid} (seeded: {known})")
 
@@ -291,8 +291,11 @@ class Sandbox:
                  url: str | None = None) -> list[dict]:
         """Every HTTP request Switchboard made for this sandbox, oldest
         first (all pages), optionally filtered: each with ``kind``,
-        ``related_sid``, ``method``, ``url``, ``parameters``, ``headers``,
-        ``status``, ``body``, ``duration_ms``, ``date_created``."""
+        ``related_sid``, ``account_sid``, ``method``, ``url``, ``parameters``,
+        ``request_headers`` (``X-Twilio-Signature``,
+        ``I-Twilio-Idempotency-Token``), ``status``, ``body``, ``error``,
+        ``duration_ms``, ``date_created``. Kinds: ``deauthorize``,
+        ``incoming-message``, ``message-status``, ``call-status``…"""
         params = {"PageSize": 1000}
         for key, value in (("Kind", kind), ("RelatedSid", related_sid), ("Url", url)):
             if value is not None:
