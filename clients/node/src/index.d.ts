@@ -142,7 +142,8 @@ export class Authorization {
 }
 
 export interface FaultOptions {
-  status: number;
+  /** HTTP status; with `code`, or neither for latency alone. */
+  status?: number;
   code?: number;
   message?: string;
   count?: number;
@@ -178,7 +179,7 @@ export class Sandbox {
   inboundSms(to: string, from: string, body?: string, options?: { mediaUrls?: string[]; account?: AccountRef }): Promise<Record<string, any>>;
   webhooks(filters?: { kind?: string; relatedSid?: string; url?: string }): Promise<RecordedWebhook[]>;
   waitForWebhooks(count?: number, options?: { timeoutMs?: number; kind?: string; relatedSid?: string; url?: string }): Promise<RecordedWebhook[]>;
-  fault(method: string, path: string, options: FaultOptions): Promise<Record<string, any>>;
+  fault(method: string, path: string, options?: FaultOptions): Promise<Record<string, any>>;
   faults(): Promise<Array<Record<string, any>>>;
   clearFaults(): Promise<void>;
   messageOutcome(account: AccountRef, messageSid: string, status: 'undelivered' | 'failed', options?: { errorCode?: number }): Promise<Record<string, any>>;

@@ -325,14 +325,16 @@ class Sandbox:
                 )
             time.sleep(0.02)
 
-    def fault(self, method: str, path: str, *, status: int, code: int | None = None,
+    def fault(self, method: str, path: str, *, status: int | None = None, code: int | None = None,
               message: str | None = None, count: int | None = None, delay_ms: int | None = None) -> dict:
         """The next ``count`` (default 1) API requests made with the
         sandbox's credentials that match ``method`` and ``path`` (a pattern
-        such as ``/2010-04-01/Accounts/*/Messages.json``) fail with
-        ``status`` and Twilio error ``code``, after ``delay_ms``."""
-        form: list[tuple[str, str]] = [("Method", method), ("Path", path), ("Status", str(status))]
-        for key, value in (("Code", code), ("Message", message), ("Count", count), ("DelayMs", delay_ms)):
+        such as ``/2010-04-01/Accounts/*/Messages.json``) fail with HTTP
+        ``status`` and Twilio error ``code`` (both, or neither for latency
+        alone), after ``delay_ms``."""
+        form: list[tuple[str, str]] = [("Method", method), ("Path", path)]
+        for key, value in (("Status", status), ("Code", code), ("Message", message), ("Count", count),
+                           ("DelayMs", delay_ms)):
             if value is not None:
                 form.append((key, str(value)))
         return self._control("POST", "/Faults.json", data=form, expect=(200, 201))
