@@ -173,3 +173,17 @@ describe('the Jest helpers', () => {
     }
   });
 });
+
+test('the outcome of a finished message is a 409', async ({ createSandbox }) => {
+  const sandbox = await createSandbox({ accounts: { main: { type: 'Full', phone_numbers: [{ phone_number: '+14155550100' }] } } });
+  const client = sandbox.client('main');
+  const message = await client.messages.create({ from: '+14155550100', to: '+14155550199', body: 'hi' });
+  const deadline = Date.now() + 5000;
+  while (!['delivered', 'undelivered', 'failed'].includes((await client.messages(message.sid).fetch()).status)) {
+    expect(Date.now() < deadline, 'the message never finished on the instant clock').toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const err = await sandbox.messageOutcome(client, message.sid, 'undelivered', { errorCode: 30005 }).catch((e) => e);
+  expect(err).toBeInstanceOf(SwitchboardError);
+  expect(err.status).toBe(409);
+});

@@ -1,5 +1,6 @@
 """The fixtures and helpers against a real Switchboard in sandbox mode."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,19 @@ def test_a_bad_seed_is_a_400_naming_the_field(switchboard):
 def test_sandbox_object_is_reachable_by_sid(switchboard, sandbox):
     again = Sandbox(switchboard, sandbox.seed, {"sid": sandbox.sid, "accounts": sandbox.accounts})
     assert again.refresh()["sid"] == sandbox.sid
+
+
+SENDER = {"accounts": {"main": {"type": "Full", "phone_numbers": [{"phone_number": "+14155550100"}]}}}
+
+
+@pytest.mark.switchboard_seed(SENDER)
+def test_outcome_of_a_finished_message_is_a_409(sandbox):
+    client = sandbox.client("main")
+    message = client.messages.create(from_="+14155550100", to="+14155550199", body="hi")
+    deadline = time.monotonic() + 5
+    while client.messages(message.sid).fetch().status not in ("delivered", "undelivered", "failed"):
+        assert time.monotonic() < deadline, "the message never finished on the instant clock"
+        time.sleep(0.02)
+    with pytest.raises(SwitchboardError) as finished:
+        sandbox.message_outcome(client, message.sid, "undelivered", error_code=30005)
+    assert finished.value.status == 409
