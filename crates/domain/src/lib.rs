@@ -48,6 +48,10 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client; from any other
     /// peer the header is ignored (`serve --trusted-proxy`).
     pub trusted_proxies: Vec<IpNet>,
+    /// Sandbox mode (`serve --sandbox`, `switchboard sandbox`, `demo`): the
+    /// control plane for tests (outcomes, faults, headless consent) answers;
+    /// otherwise its routes are 404.
+    pub sandbox: bool,
 }
 
 impl Default for Settings {
@@ -58,6 +62,7 @@ impl Default for Settings {
             callbacks: delivery::worker::CallbackSettings::default(),
             telephony: telephony::TelephonySettings::default(),
             trusted_proxies: Vec::new(),
+            sandbox: false,
         }
     }
 }

@@ -189,6 +189,8 @@ pub async fn run(
         },
         telephony: telephony(&args)?,
         trusted_proxies: args.trusted_proxy.clone(),
+        // `serve --sandbox` comes with sandbox-core's branch.
+        sandbox: false,
     };
     let server = server_settings(&args);
     let metrics = match args.metrics_listen {
