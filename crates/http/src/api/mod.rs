@@ -5,6 +5,7 @@ pub mod authorized_apps;
 pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
+pub mod faults;
 pub mod json;
 pub mod media;
 pub mod messages;
