@@ -50,8 +50,8 @@ pub struct Settings {
     /// peer the header is ignored (`serve --trusted-proxy`).
     pub trusted_proxies: Vec<IpNet>,
     /// Sandbox mode (`serve --sandbox`, `switchboard sandbox`, `demo`): the
-    /// control plane for tests (outcomes, faults, headless consent) answers;
-    /// otherwise its routes are 404.
+    /// control plane under `/switchboard/v1/Sandboxes` is on. For tests and
+    /// local development, never for a shared deployment.
     pub sandbox: bool,
 }
 

@@ -196,12 +196,15 @@ pub struct Attempt<'a> {
     /// What the receiver answered, for webhooks whose answer matters (capped).
     pub response_content_type: Option<&'a str>,
     pub response_body: Option<&'a str>,
+    /// The `X-Twilio-Signature` sent with it.
+    pub signature: Option<&'a str>,
 }
 
 pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
     Statement::new(
         "INSERT INTO delivery_attempts (delivery_sid, attempt, at, url, status_code, latency_ms, error, \
-         response_content_type, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         response_content_type, response_body, signature) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         params![
             a.delivery.as_str(),
             a.number,
@@ -211,7 +214,8 @@ pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
             a.latency_ms,
             a.error,
             a.response_content_type,
-            a.response_body
+            a.response_body,
+            a.signature
         ],
     )
 }

@@ -42,6 +42,7 @@ pub mod opt_outs;
 pub mod page;
 pub mod phone_numbers;
 pub mod recordings;
+pub mod sandboxes;
 pub mod sessions;
 pub mod usage;
 pub mod users;

@@ -19,6 +19,9 @@ pub enum Actor {
     Operator,
     /// One of the server's own workers (named), doing what it is built for.
     Worker(&'static str),
+    /// A caller without credentials: in sandbox mode, someone creating a
+    /// sandbox.
+    Anonymous,
 }
 
 /// A console user as the policy and the audit log see them.
@@ -44,6 +47,7 @@ impl Actor {
             Actor::Console(user) => Cow::Borrowed(&user.email),
             Actor::Operator => Cow::Borrowed("operator"),
             Actor::Worker(name) => Cow::Borrowed(name),
+            Actor::Anonymous => Cow::Borrowed("anonymous"),
         }
     }
 
@@ -52,7 +56,7 @@ impl Actor {
     pub fn ip(&self) -> Option<&str> {
         match self {
             Actor::Console(user) => user.ip.as_deref(),
-            Actor::Credential(_) | Actor::Operator | Actor::Worker(_) => None,
+            Actor::Credential(_) | Actor::Operator | Actor::Worker(_) | Actor::Anonymous => None,
         }
     }
 
@@ -62,7 +66,7 @@ impl Actor {
         match self {
             Actor::Credential(p) => Some(p.username()),
             Actor::Console(user) => Some(&user.account),
-            Actor::Operator | Actor::Worker(_) => None,
+            Actor::Operator | Actor::Worker(_) | Actor::Anonymous => None,
         }
     }
 
@@ -71,7 +75,7 @@ impl Actor {
         match self {
             Actor::Credential(p) => Some(p.acting_main()),
             Actor::Console(user) => Some(&user.account),
-            Actor::Operator | Actor::Worker(_) => None,
+            Actor::Operator | Actor::Worker(_) | Actor::Anonymous => None,
         }
     }
 }

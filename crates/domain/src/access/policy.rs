@@ -20,7 +20,7 @@
 
 use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts::AccountScope;
-use switchboard_types::{AccountSid, Permission};
+use switchboard_types::{AccountSid, Permission, SandboxSid};
 
 use super::actor::{Actor, ConsoleUser};
 use super::principal::{ConnectPrincipal, Principal};
@@ -44,6 +44,10 @@ pub enum Target<'a> {
     Missing,
     /// The caller's own account, implied by the path (`/v1/AuthTokens/…`).
     Own,
+    /// `/switchboard/v1/Sandboxes.json`: creating a sandbox (sandbox mode).
+    Sandboxes,
+    /// A sandbox named in the path, which exists.
+    Sandbox(&'a SandboxSid),
 }
 
 /// The kind of resource a request reads or writes.
@@ -84,10 +88,14 @@ pub enum Resource {
     /// Reached only through [`Target::Own`]; it shows the caller nothing beyond
     /// what its own credentials already say, so every principal may read it.
     Identity,
+    /// A sandbox (sandbox mode): creating, reading, resetting and deleting it,
+    /// and what it recorded. Reached only through [`Target::Sandboxes`] and
+    /// [`Target::Sandbox`], and those targets reach nothing else.
+    Sandbox,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 20] = [
+    pub const ALL: [Resource; 21] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -108,6 +116,7 @@ impl Resource {
         Resource::Balance,
         Resource::MessagingServices,
         Resource::Identity,
+        Resource::Sandbox,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
@@ -197,6 +206,8 @@ pub const SELF_UPGRADE_OFF: &str =
     "Upgrading is not available here; ask the operator to upgrade your account";
 pub const WORKER_ONLY_TRAFFIC: &str =
     "A worker only advances simulated traffic and sends deliveries";
+pub const ANONYMOUS_ONLY_CREATES_SANDBOXES: &str =
+    "Without credentials, the only thing to do is to create a sandbox";
 
 /// Reading who one is (`Resource::Identity` on `Target::Own`), the same for every
 /// principal.
@@ -209,8 +220,11 @@ fn identity(action: Action, allowed: Decision) -> Decision {
 
 /// Decides one request.
 pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resource) -> Decision {
+    if resource == Resource::Sandbox || matches!(target, Target::Sandboxes | Target::Sandbox(_)) {
+        return decide_sandbox(actor, action, target, resource);
+    }
     match actor {
-        Actor::Credential(Principal::Account { sid, main }) => {
+        Actor::Credential(Principal::Account { sid, main, .. }) => {
             decide_owner(sid, sid == main, false, action, target, resource)
         }
         Actor::Credential(Principal::Parent { sub, .. }) => {
@@ -220,6 +234,43 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resou
         Actor::Console(user) => decide_console(user, action, target, resource),
         Actor::Operator => decide_operator(target),
         Actor::Worker(_) => decide_worker(target, resource),
+        Actor::Anonymous => Err(Refusal::Forbidden(ANONYMOUS_ONLY_CREATES_SANDBOXES)),
+    }
+}
+
+/// Sandboxes (the routes only exist in sandbox mode, which is not the
+/// policy's business): anyone may create one, a caller without credentials
+/// included; a sandbox is reached, read, reset and deleted only with the
+/// credentials of one of its own main accounts (or by the operator). A
+/// sandbox's accounts, subaccounts, Connect Apps and console users reach it no
+/// other way, and no one reaches anything else through a sandbox's path.
+fn decide_sandbox(
+    actor: &Actor,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    if resource != Resource::Sandbox {
+        return Err(Refusal::NotFound);
+    }
+    match target {
+        Target::Sandboxes => match (action, actor) {
+            (Action::Read, _) => Err(Refusal::NotFound),
+            (Action::Write, Actor::Worker(_)) => Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC)),
+            (Action::Write, _) => owner(None),
+        },
+        Target::Sandbox(sandbox) => match actor {
+            Actor::Operator => owner(None),
+            Actor::Credential(Principal::Account { sid, main, world })
+                if sid == main && world.as_ref() == Some(sandbox) =>
+            {
+                owner(None)
+            }
+            _ => Err(Refusal::NotFound),
+        },
+        Target::AccountList | Target::Account(_) | Target::Missing | Target::Own => {
+            Err(Refusal::NotFound)
+        }
     }
 }
 
@@ -276,7 +327,10 @@ fn decide_owner(
     resource: Resource,
 ) -> Decision {
     let target = match target {
-        Target::Missing => return Err(Refusal::NotFound),
+        // Decided by `decide_sandbox`; a sandbox's path reaches no account.
+        Target::Missing | Target::Sandboxes | Target::Sandbox(_) => {
+            return Err(Refusal::NotFound);
+        }
         Target::Own => {
             return match resource {
                 Resource::AuthTokens => owner(None),
@@ -345,7 +399,10 @@ fn decide_connect(
     let can_read_all = app.permissions.contains(Permission::GetAll);
     let can_charge = app.permissions.contains(Permission::PostAll);
     let target = match target {
-        Target::Missing => return Err(Refusal::NotFound),
+        // Decided by `decide_sandbox`; a sandbox's path reaches no account.
+        Target::Missing | Target::Sandboxes | Target::Sandbox(_) => {
+            return Err(Refusal::NotFound);
+        }
         Target::Own if resource == Resource::Identity => return identity(action, connect(None)),
         Target::Own => return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS)),
         _ if resource == Resource::Identity => return Err(Refusal::NotFound),

@@ -6,7 +6,7 @@
 use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts::AccountScope;
 use switchboard_types::{
-    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions,
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions, SandboxSid,
 };
 
 use super::*;
@@ -27,6 +27,7 @@ fn facts(sid: &AccountSid, owner: &AccountSid) -> AccountFacts {
         owner_account_sid: owner.clone(),
         status: AccountStatus::Active,
         account_type: AccountType::Full,
+        sandbox_sid: None,
     }
 }
 
@@ -67,6 +68,10 @@ fn connect_expectation(
     target: Option<&AccountFacts>,
     resource: Resource,
 ) -> Decision {
+    // Sandboxes are reached only through their own paths.
+    if resource == Resource::Sandbox {
+        return Err(Refusal::NotFound);
+    }
     let get_all = perms.contains(&Permission::GetAll);
     let post_all = perms.contains(&Permission::PostAll);
     let hidden = |scope| {
@@ -129,6 +134,8 @@ fn connect_expectation(
             Resource::AvailablePhoneNumbers | Resource::Usage | Resource::Balance => {
                 Err(Refusal::Forbidden(NOT_WRITABLE))
             }
+            // Answered above: only through a sandbox's own paths.
+            Resource::Sandbox => Err(Refusal::NotFound),
             // Calls, messages, numbers, recordings under S: post-all. Elsewhere: never.
             // Notifications (the debugger's log) are deleted as messages are;
             // Messaging Services (issue 21) are managed in S with post-all, as
@@ -399,6 +406,7 @@ fn messaging_services_rows_spelled_out() {
     let owner = Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     assert!(decide(&owner, Action::Write, Target::Account(&w.customer), r).is_ok());
     assert_eq!(
@@ -425,6 +433,10 @@ fn owner_expectation(
             account_scope: scope,
         })
     };
+    // Sandboxes are reached only through their own paths.
+    if resource == Resource::Sandbox {
+        return Err(Refusal::NotFound);
+    }
     let (me, is_main, via_parent) = match who {
         "main" => (&w.customer, true, false),
         "sub" => (&w.other_sub, false, false),
@@ -492,6 +504,7 @@ fn owners_follow_the_contract_everywhere() {
             Actor::Credential(Principal::Account {
                 sid: w.customer.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -499,6 +512,7 @@ fn owners_follow_the_contract_everywhere() {
             Actor::Credential(Principal::Account {
                 sid: w.other_sub.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -542,6 +556,7 @@ fn own_target_reads_identity_and_nothing_more() {
             Actor::Credential(Principal::Account {
                 sid: w.customer.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -549,6 +564,7 @@ fn own_target_reads_identity_and_nothing_more() {
             Actor::Credential(Principal::Account {
                 sid: w.other_sub.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -568,6 +584,7 @@ fn own_target_reads_identity_and_nothing_more() {
         for action in [Action::Read, Action::Write] {
             for resource in Resource::ALL {
                 let want = match (resource, action) {
+                    (Resource::Sandbox, _) => Err(Refusal::NotFound),
                     (Resource::Identity, Action::Read) => Ok(Allowed {
                         shows_auth_tokens: !is_connect,
                         account_scope: None,
@@ -666,15 +683,22 @@ fn operators_reach_everything_and_workers_only_their_work() {
         for action in [Action::Read, Action::Write] {
             for resource in Resource::ALL {
                 let target = as_target(target);
+                let operator = decide(&Actor::Operator, action, target, resource);
+                let worker = decide(&Actor::Worker("simulator"), action, target, resource);
+                if resource == Resource::Sandbox {
+                    // Only through a sandbox's own paths.
+                    assert_eq!(operator, Err(Refusal::NotFound));
+                    assert_eq!(worker, Err(Refusal::NotFound));
+                    continue;
+                }
                 assert_eq!(
-                    decide(&Actor::Operator, action, target, resource),
+                    operator,
                     Ok(Allowed {
                         shows_auth_tokens: true,
                         account_scope: None,
                     }),
                     "operator {action:?} {resource:?}"
                 );
-                let worker = decide(&Actor::Worker("simulator"), action, target, resource);
                 let built_for = matches!(
                     resource,
                     Resource::Calls
@@ -705,6 +729,7 @@ fn no_credential_upgrades_an_account() {
     let mut actors = vec![Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     })];
     for perms in PERMISSION_SETS {
         actors.push(connect_app(&w, perms));
@@ -737,6 +762,7 @@ fn notifications_rows_spelled_out() {
     let owner = Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     for target in [&w.customer, &w.dedicated, &w.other_sub] {
         for action in [Action::Read, Action::Write] {
@@ -834,4 +860,145 @@ fn connect_app_deliveries_rows_spelled_out() {
         decide(&Actor::Worker("deliveries"), Action::Read, customer, r),
         Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
     );
+
+/// Sandboxes, every actor × target × action × resource: anyone but a worker
+/// creates one (a caller without credentials included); only the operator and
+/// the credentials of one of the sandbox's own main accounts reach it; its
+/// subaccounts, parents acting on them, Connect Apps, console users and other
+/// worlds' accounts find nothing; a sandbox's paths reach nothing else, and a
+/// caller without credentials reaches nothing but the creation.
+#[test]
+fn sandboxes_are_created_by_anyone_and_reached_by_their_own_main_accounts() {
+    let w = world();
+    let mine = SandboxSid::generate();
+    let other = SandboxSid::generate();
+    let in_world = |sid: &AccountSid, main: &AccountSid, world: Option<&SandboxSid>| {
+        Actor::Credential(Principal::Account {
+            sid: sid.clone(),
+            main: main.clone(),
+            world: world.cloned(),
+        })
+    };
+    let actors: Vec<(&str, Actor)> = vec![
+        (
+            "main",
+            in_world(&w.customer.sid, &w.customer.sid, Some(&mine)),
+        ),
+        (
+            "sub",
+            in_world(&w.other_sub.sid, &w.customer.sid, Some(&mine)),
+        ),
+        (
+            "other world",
+            in_world(&w.customer.sid, &w.customer.sid, Some(&other)),
+        ),
+        (
+            "default world",
+            in_world(&w.customer.sid, &w.customer.sid, None),
+        ),
+        (
+            "parent",
+            Actor::Credential(Principal::Parent {
+                sub: w.dedicated.sid.clone(),
+                parent: w.customer.sid.clone(),
+            }),
+        ),
+        (
+            "connect",
+            connect_app(&w, &[Permission::GetAll, Permission::PostAll]),
+        ),
+        ("console", console_user(&w, true)),
+        ("operator", Actor::Operator),
+        ("worker", Actor::Worker("simulator")),
+        ("anonymous", Actor::Anonymous),
+    ];
+    let allowed = Ok(Allowed {
+        shows_auth_tokens: true,
+        account_scope: None,
+    });
+    let mut checked = 0;
+    for (who, actor) in &actors {
+        let targets = [
+            ("create", Target::Sandboxes),
+            ("mine", Target::Sandbox(&mine)),
+            ("other", Target::Sandbox(&other)),
+            ("account", Target::Account(&w.customer)),
+            ("list", Target::AccountList),
+            ("own", Target::Own),
+            ("missing", Target::Missing),
+        ];
+        for (target_name, target) in targets {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    let want = match (target_name, resource, action, *who) {
+                        (_, Resource::Sandbox, _, _)
+                            if !matches!(target_name, "create" | "mine" | "other") =>
+                        {
+                            Err(Refusal::NotFound)
+                        }
+                        ("create" | "mine" | "other", r, _, _) if r != Resource::Sandbox => {
+                            Err(Refusal::NotFound)
+                        }
+                        ("create", _, Action::Read, _) => Err(Refusal::NotFound),
+                        ("create", _, Action::Write, "worker") => {
+                            Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+                        }
+                        ("create", _, Action::Write, _) => allowed.clone(),
+                        ("mine", _, _, "main" | "operator") => allowed.clone(),
+                        ("other", _, _, "operator" | "other world") => allowed.clone(),
+                        ("mine" | "other", _, _, _) => Err(Refusal::NotFound),
+                        (_, _, _, "anonymous") => {
+                            Err(Refusal::Forbidden(ANONYMOUS_ONLY_CREATES_SANDBOXES))
+                        }
+                        // Everything else is the other tests' business; the
+                        // world changes nothing there.
+                        _ => {
+                            checked += 1;
+                            continue;
+                        }
+                    };
+                    assert_eq!(
+                        decide(actor, action, target, resource),
+                        want,
+                        "who={who} target={target_name} action={action:?} resource={resource:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 10 * 7 * 2 * Resource::ALL.len());
+}
+
+/// The world a main account is in changes nothing about what its credentials
+/// reach outside the sandbox routes: the same decisions as the default world's.
+#[test]
+fn a_sandbox_world_changes_no_other_decision() {
+    let w = world();
+    let world_sid = SandboxSid::generate();
+    for (sid, main) in [
+        (&w.customer.sid, &w.customer.sid),
+        (&w.other_sub.sid, &w.customer.sid),
+    ] {
+        let plain = Actor::Credential(Principal::Account {
+            sid: sid.clone(),
+            main: main.clone(),
+            world: None,
+        });
+        let sandboxed = Actor::Credential(Principal::Account {
+            sid: sid.clone(),
+            main: main.clone(),
+            world: Some(world_sid.clone()),
+        });
+        for target in targets(&w) {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    assert_eq!(
+                        decide(&plain, action, as_target(target), resource),
+                        decide(&sandboxed, action, as_target(target), resource)
+                    );
+                }
+            }
+        }
+    }
 }

@@ -9,7 +9,9 @@ use switchboard_telephony::inventory::{
 };
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, HookMethod, PhoneNumberSid, Timestamp, UsageCategory};
+use switchboard_types::{
+    AccountSid, HookMethod, PhoneNumberSid, SandboxSid, Timestamp, UsageCategory,
+};
 
 use super::billing::{self, Cost};
 use super::{method_param, url_param};
@@ -243,12 +245,15 @@ impl Switchboard {
         search: &Search,
         limit: usize,
     ) -> DomainResult<Vec<AvailableNumber>> {
-        self.authorize(request).await?;
-        self.unsold(inventory::search(search), limit).await
+        let access = self.authorize(request).await?;
+        let world = access.target_account()?.sandbox_sid.as_ref();
+        self.unsold(world, inventory::search(search), limit).await
     }
 
+    /// Numbers of `candidates` nobody in `world` has bought.
     async fn unsold(
         &self,
+        world: Option<&SandboxSid>,
         mut candidates: impl Iterator<Item = AvailableNumber>,
         limit: usize,
     ) -> DomainResult<Vec<AvailableNumber>> {
@@ -262,7 +267,10 @@ impl Switchboard {
                 .iter()
                 .map(|n| n.phone_number.as_str().to_owned())
                 .collect();
-            let taken = self.store().all(phone_numbers::taken(&numbers)).await?;
+            let taken = self
+                .store()
+                .all(phone_numbers::taken(world, &numbers))
+                .await?;
             found.extend(
                 batch
                     .into_iter()
@@ -302,16 +310,19 @@ impl Switchboard {
                     s.area_code = Some(area.clone());
                     inventory::search(&s)
                 });
-                self.unsold(candidates, 1).await?.pop().ok_or_else(|| {
-                    DomainError::invalid_with(
-                        "AreaCode",
-                        codes::NONE_IN_AREA_CODE,
-                        format!(
-                            "No phone numbers are available in area code '{}'",
-                            area.chars().take(8).collect::<String>()
-                        ),
-                    )
-                })?
+                self.unsold(account.sandbox_sid.as_ref(), candidates, 1)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        DomainError::invalid_with(
+                            "AreaCode",
+                            codes::NONE_IN_AREA_CODE,
+                            format!(
+                                "No phone numbers are available in area code '{}'",
+                                area.chars().take(8).collect::<String>()
+                            ),
+                        )
+                    })?
             }
             _ => {
                 return Err(DomainError::invalid_with(

@@ -407,7 +407,11 @@ impl Switchboard {
         m: &MessageRecord,
         now: Timestamp,
     ) -> DomainResult<bool> {
-        let Some(number) = tx.opt(phone_numbers::by_number(&m.to_number)).await? else {
+        // Only in the sender's world: two sandboxes may hold the same number.
+        let Some(number) = tx
+            .opt(phone_numbers::in_world_of(&m.account_sid, &m.to_number))
+            .await?
+        else {
             return Ok(false);
         };
         let body = super::messages::MessageBody {

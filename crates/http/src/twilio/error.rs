@@ -130,6 +130,11 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid { code, message, .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, code, message)
             }
+            e @ DomainError::Seed { .. } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::INVALID_PARAMETER,
+                e.to_string(),
+            ),
             DomainError::AccountNotActive(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, codes::ACCOUNT_NOT_ACTIVE, message)
             }
