@@ -14,6 +14,7 @@ pub mod connect_apps;
 pub mod console;
 pub mod delivery;
 pub mod error;
+pub mod faults;
 pub mod grants;
 pub mod health;
 pub mod housekeeping;
@@ -84,6 +85,7 @@ struct Shared {
     simulator_work: tokio::sync::Notify,
     workers: health::Workers,
     attempts: ops::AttemptCounters,
+    faults: faults::FaultCache,
 }
 
 impl Switchboard {
@@ -99,6 +101,7 @@ impl Switchboard {
                 simulator_work: tokio::sync::Notify::new(),
                 workers: health::Workers::default(),
                 attempts: ops::AttemptCounters::default(),
+                faults: faults::FaultCache::default(),
             }),
         })
     }
@@ -118,6 +121,11 @@ impl Switchboard {
     /// Signalled when deliveries are committed on this node.
     pub fn delivery_signal(&self) -> &tokio::sync::Notify {
         &self.shared.deliveries_committed
+    }
+
+    /// Which sandboxes this node saw without fault rules.
+    fn shared_faults(&self) -> &faults::FaultCache {
+        &self.shared.faults
     }
 
     /// Signalled when calls or messages are placed on this node.

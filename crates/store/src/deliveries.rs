@@ -1,6 +1,6 @@
 //! The webhook outbox: deliveries and their attempts.
 
-use switchboard_types::{AccountSid, DeliverySid, MessageSid, Timestamp};
+use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, MessageSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Backend, Cols, Query, Result, Statement, params};
@@ -271,6 +271,30 @@ pub fn of_account<'a>(
         Order::Descending,
     )
     .filter("account_sid = {}", [account.into()])
+    .page(at, size, decode)
+}
+
+/// Every delivery a Connect App caused, oldest first: those of the accounts
+/// it was given as dedicated subaccounts (authorizations, active or not:
+/// what was sent stays), and its deauthorize callbacks (filed under its
+/// owner, tagged with the app).
+pub fn of_connect_app<'a>(
+    owner: &'a AccountSid,
+    app: &'a ConnectAppSid,
+    at: &'a PageAt,
+    size: u32,
+) -> (Query<'a, DeliveryRecord>, PageShape) {
+    ListQuery::new(
+        concat!("SELECT ", delivery_columns!(), " FROM deliveries"),
+        "created_at",
+        "sid",
+        Order::Ascending,
+    )
+    .filter(
+        "(account_sid IN (SELECT subaccount_sid FROM authorizations WHERE connect_app_sid = {}) \
+         OR (account_sid = {} AND connect_app_sid = {}))",
+        [app.into(), owner.into(), app.into()],
+    )
     .page(at, size, decode)
 }
 

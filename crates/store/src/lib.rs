@@ -32,6 +32,7 @@ pub mod calls;
 pub mod connect_apps;
 pub mod console;
 pub mod deliveries;
+pub mod faults;
 pub mod instance;
 pub mod media;
 pub mod messages;

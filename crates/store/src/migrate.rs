@@ -38,6 +38,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_notifications"),
     migration!(12, "0012_message_media"),
     migration!(13, "0013_sandboxes"),
+    migration!(14, "0014_sandbox_faults"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

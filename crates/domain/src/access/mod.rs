@@ -411,6 +411,28 @@ impl Switchboard {
         }
     }
 
+    /// The sandbox the account named by `credentials` lives in, when they
+    /// identify someone (any principal: a Connect App acting in a dedicated
+    /// subaccount belongs to that subaccount's world).
+    pub(crate) async fn caller_sandbox(
+        &self,
+        credentials: &Credentials,
+    ) -> DomainResult<Option<String>> {
+        let Some(facts) = self
+            .store()
+            .read_caller(&credentials.username, None)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mac = self.keys().token_mac(&credentials.password);
+        if principal::identify(&facts, &mac).is_none() {
+            return Ok(None);
+        }
+        // Worlds come with sandbox-core's branch.
+        Ok(None)
+    }
+
     fn decide(&self, request: &ApiRequest<'_>, facts: &CallerFacts) -> DomainResult<Access> {
         let mac = self.keys().token_mac(&request.credentials.password);
         let principal = principal::identify(facts, &mac).ok_or(DomainError::Unauthenticated)?;

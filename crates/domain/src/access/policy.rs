@@ -67,6 +67,9 @@ pub enum Resource {
     AuthorizedConnectApps,
     /// Outgoing webhooks of an app owner (an extension).
     Deliveries,
+    /// Every callback a main account's Connect App caused, across its
+    /// customers' dedicated subaccounts (an extension): its owner's alone.
+    ConnectAppDeliveries,
     /// What happened to an account, and who did it (the console's audit log).
     AuditLog,
     Calls,
@@ -92,7 +95,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 20] = [
+    pub const ALL: [Resource; 21] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -101,6 +104,7 @@ impl Resource {
         Resource::ConnectApps,
         Resource::AuthorizedConnectApps,
         Resource::Deliveries,
+        Resource::ConnectAppDeliveries,
         Resource::AuditLog,
         Resource::Calls,
         Resource::Messages,
@@ -135,7 +139,10 @@ impl Resource {
     fn is_credential(self) -> bool {
         matches!(
             self,
-            Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+            Resource::AuthTokens
+                | Resource::Deliveries
+                | Resource::ConnectAppDeliveries
+                | Resource::AuditLog
         )
     }
 }
@@ -351,6 +358,15 @@ fn decide_owner(
     };
     if !reaches {
         return Err(Refusal::NotFound);
+    }
+    // What an app caused in its customers' accounts is shown to the main
+    // account that owns the app, and only read.
+    if resource == Resource::ConnectAppDeliveries {
+        return match (action, target.is_main()) {
+            (Action::Write, _) => Err(Refusal::Forbidden(NOT_WRITABLE)),
+            (Action::Read, false) => Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN)),
+            (Action::Read, true) => owner(None),
+        };
     }
     if action == Action::Read {
         return owner(None);

@@ -100,11 +100,14 @@ fn connect_expectation(
     if resource == Resource::Identity {
         return Err(Refusal::NotFound);
     }
-    // Tokens (and the app owner's deliveries, and the audit log) are never a
-    // Connect App's.
+    // Tokens (and the app owner's deliveries, those its apps caused, and the
+    // audit log) are never a Connect App's.
     if matches!(
         resource,
-        Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+        Resource::AuthTokens
+            | Resource::Deliveries
+            | Resource::ConnectAppDeliveries
+            | Resource::AuditLog
     ) {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
     }
@@ -153,6 +156,7 @@ fn connect_expectation(
             }
             Resource::AuthTokens
             | Resource::Deliveries
+            | Resource::ConnectAppDeliveries
             | Resource::AuditLog
             | Resource::Identity => unreachable!(),
         },
@@ -458,10 +462,19 @@ fn owner_expectation(
     if !reaches {
         return Err(Refusal::NotFound);
     }
+    let target_is_main = t.sid == t.owner_account_sid;
+    // The callbacks a main account's apps caused: read by that main account,
+    // never written.
+    if resource == Resource::ConnectAppDeliveries {
+        return match action {
+            Action::Write => Err(Refusal::Forbidden(NOT_WRITABLE)),
+            Action::Read if target_is_main => shown(None),
+            Action::Read => Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN)),
+        };
+    }
     if action == Action::Read {
         return shown(None);
     }
-    let target_is_main = t.sid == t.owner_account_sid;
     match resource {
         // Upgrades are the operator's (or the console's), never the API's.
         Resource::AccountType => Err(Refusal::Forbidden(UPGRADE_NOT_API)),
@@ -780,6 +793,73 @@ fn notifications_rows_spelled_out() {
         Err(Refusal::NotFound)
     );
 }
+
+/// The callbacks an app caused in its customers' accounts, row by row: its
+/// owner's main account reads them; nobody writes them; a subaccount, the
+/// parent acting as a subaccount, a stranger and every Connect App (even with
+/// both permissions, even on its own customer) do not see them.
+#[test]
+fn connect_app_deliveries_rows_spelled_out() {
+    let w = world();
+    let r = Resource::ConnectAppDeliveries;
+    let main = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+    });
+    let sub = Actor::Credential(Principal::Account {
+        sid: w.other_sub.sid.clone(),
+        main: w.customer.sid.clone(),
+    });
+    let parent = Actor::Credential(Principal::Parent {
+        sub: w.dedicated.sid.clone(),
+        parent: w.customer.sid.clone(),
+    });
+    let stranger = Actor::Credential(Principal::Account {
+        sid: w.foreign.sid.clone(),
+        main: w.foreign.sid.clone(),
+    });
+    let customer = Target::Account(&w.customer);
+    assert!(decide(&main, Action::Read, customer, r).is_ok());
+    assert!(decide(&console_user(&w, false), Action::Read, customer, r).is_ok());
+    assert!(decide(&Actor::Operator, Action::Read, customer, r).is_ok());
+    for actor in [&main, &console_user(&w, true)] {
+        assert_eq!(
+            decide(actor, Action::Write, customer, r),
+            Err(Refusal::Forbidden(NOT_WRITABLE))
+        );
+        assert_eq!(
+            decide(actor, Action::Read, Target::Account(&w.other_sub), r),
+            Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
+        );
+    }
+    assert_eq!(
+        decide(&sub, Action::Read, Target::Account(&w.other_sub), r),
+        Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
+    );
+    for actor in [&sub, &parent, &stranger] {
+        assert_eq!(
+            decide(actor, Action::Read, customer, r),
+            Err(Refusal::NotFound)
+        );
+    }
+    for perms in PERMISSION_SETS {
+        let app = connect_app(&w, perms);
+        for target in [&w.customer, &w.dedicated] {
+            assert_eq!(
+                decide(&app, Action::Read, Target::Account(target), r),
+                Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS))
+            );
+        }
+        // The app's own owner's account is not its to read through this.
+        assert_eq!(
+            decide(&app, Action::Read, Target::Account(&w.foreign), r),
+            Err(Refusal::NotFound)
+        );
+    }
+    assert_eq!(
+        decide(&Actor::Worker("deliveries"), Action::Read, customer, r),
+        Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+    );
 
 /// Sandboxes, every actor × target × action × resource: anyone but a worker
 /// creates one (a caller without credentials included); only the operator and

@@ -5,12 +5,14 @@ pub mod authorized_apps;
 pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
+pub mod faults;
 pub mod json;
 pub mod media;
 pub mod messages;
 pub mod messaging_services;
 pub mod notifications;
 pub mod numbers;
+pub mod outcomes;
 pub mod principal;
 mod scope;
 pub mod telephony_json;
@@ -109,12 +111,24 @@ fn extension_routes() -> Routes {
             api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
         ),
         (
+            format!("{A}/ConnectApps/{{sid}}/Deliveries"),
+            api_route(get(deliveries::of_connect_app)),
+        ),
+        (
             format!("{A}/ConnectApps/{{sid}}/Authorizations/{{subaccount}}"),
             api_route(delete(connect_apps::owner_revoke)),
         ),
         (
             format!("{A}/InboundMessages"),
             api_route(post(messages::receive)),
+        ),
+        (
+            format!("{A}/Calls/{{call}}/Outcome"),
+            api_route(post(outcomes::call)),
+        ),
+        (
+            format!("{A}/Messages/{{message}}/Outcome"),
+            api_route(post(outcomes::message)),
         ),
         (format!("{A}/Deliveries"), api_route(get(deliveries::list))),
         (
