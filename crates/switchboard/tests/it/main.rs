@@ -29,5 +29,6 @@ mod phone_page;
 mod principal;
 mod processes;
 mod revocation;
+mod sandbox;
 mod sign_in_throttling;
 mod telephony;
