@@ -22,6 +22,7 @@ pub mod messaging_services;
 pub mod notifications;
 pub mod ops;
 pub mod password;
+pub mod sandbox;
 pub mod secrets;
 pub mod telephony;
 pub mod tokens;

@@ -79,14 +79,18 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
     // write into the statements: one batch instead of one round trip each.
     let world = sid.as_str();
     let accounts = format!("(SELECT a.sid FROM accounts a WHERE a.sandbox_sid = '{world}')");
+    // Each delete finds its rows by an index: by account, or by the world
+    // as the world-unique indexes spell it (`COALESCE(sandbox_sid, '')`).
+    let in_world = format!("COALESCE(sandbox_sid, '') = '{world}'");
     let sql = format!(
         "DELETE FROM delivery_attempts WHERE delivery_sid IN \
             (SELECT d.sid FROM deliveries d WHERE d.account_sid IN {accounts});
          DELETE FROM deliveries WHERE account_sid IN {accounts};
          DELETE FROM sessions WHERE user_id IN \
-            (SELECT u.id FROM users u WHERE u.sandbox_sid = '{world}');
-         DELETE FROM users WHERE sandbox_sid = '{world}';
-         DELETE FROM message_media WHERE account_sid IN {accounts};
+            (SELECT u.id FROM users u WHERE COALESCE(u.sandbox_sid, '') = '{world}');
+         DELETE FROM users WHERE {in_world};
+         DELETE FROM message_media WHERE parent_sid IN \
+            (SELECT m.sid FROM messages m WHERE m.account_sid IN {accounts});
          DELETE FROM notifications WHERE account_sid IN {accounts};
          DELETE FROM recordings WHERE account_sid IN {accounts};
          DELETE FROM messages WHERE account_sid IN {accounts};
@@ -96,9 +100,9 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
             (SELECT m.sid FROM messaging_services m WHERE m.account_sid IN {accounts});
          DELETE FROM messaging_services WHERE account_sid IN {accounts};
          DELETE FROM phone_numbers WHERE account_sid IN {accounts};
-         DELETE FROM opt_outs WHERE sandbox_sid = '{world}';
-         DELETE FROM authorizations WHERE customer_account_sid IN {accounts} \
-            OR subaccount_sid IN {accounts};
+         DELETE FROM opt_outs WHERE {in_world};
+         DELETE FROM authorizations WHERE customer_account_sid IN {accounts};
+         DELETE FROM authorizations WHERE subaccount_sid IN {accounts};
          DELETE FROM audit_events WHERE account_sid IN {accounts};
          DELETE FROM connect_apps WHERE account_sid IN {accounts};
          DELETE FROM accounts WHERE sandbox_sid = '{world}';"

@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod numbers;
 pub mod outcomes;
 pub mod principal;
+pub mod sandboxes;
 mod scope;
 pub mod telephony_json;
 pub mod tokens;
@@ -100,8 +101,22 @@ fn messaging_routes() -> Routes {
 /// both ways, and one ending in a SID strips it (`path::extension_segment`).
 fn extension_routes() -> Routes {
     const A: &str = "/switchboard/v1/Accounts/{account}";
+    const S: &str = sandboxes::PREFIX;
     let routes = [
         (principal::PATH.to_owned(), api_route(get(principal::fetch))),
+        (S.to_owned(), api_route(post(sandboxes::create))),
+        (
+            format!("{S}/{{sandbox}}"),
+            api_route(get(sandboxes::fetch).delete(sandboxes::delete)),
+        ),
+        (
+            format!("{S}/{{sandbox}}/Reset"),
+            api_route(post(sandboxes::reset)),
+        ),
+        (
+            format!("{S}/{{sandbox}}/Webhooks"),
+            api_route(get(sandboxes::webhooks)),
+        ),
         (
             format!("{A}/ConnectApps/{{sid}}"),
             api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),

@@ -29,6 +29,7 @@ mod phone_page;
 mod principal;
 mod processes;
 mod revocation;
+mod sandbox;
 mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
