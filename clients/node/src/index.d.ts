@@ -165,7 +165,7 @@ export class Sandbox {
   credentials(ref: AccountRef): Credentials;
   /** An official twilio client for a seeded account, pointed at this Switchboard. */
   client(account: string): TwilioClient;
-  /** The Connect App's client for one customer: the owner's credentials, the dedicated subaccount as accountSid. */
+  /** The Connect App's client for one customer: the dedicated subaccount's SID with the app owner's auth token. */
   connectClient(app: string, customer: string): TwilioClient;
   refresh(): Promise<SandboxData>;
   reset(): Promise<this>;

@@ -130,10 +130,10 @@ export class Sandbox {
   }
 
   /**
-   * The Connect App's client for one customer, as the app makes it: the
-   * owner's SID and auth token, the customer's dedicated subaccount as
-   * `accountSid`. The customer must have authorized the app (in the seed,
-   * or with `authorize`).
+   * The Connect App's client for one customer, as the app makes it: HTTP
+   * Basic with the customer's dedicated subaccount SID and the app owner's
+   * auth token. The customer must have authorized the app (in the seed, or
+   * with `authorize`).
    */
   connectClient(app, customer) {
     const info = this.app(app);
@@ -145,7 +145,7 @@ export class Sandbox {
     }
     if (!info.owner) throw new Error(`the owner of Connect App '${app}' is not in the seed`);
     const owner = this.account(info.owner);
-    return makeClient(this.baseUrl, owner.sid, owner.auth_token, sub);
+    return makeClient(this.baseUrl, sub, owner.auth_token);
   }
 
   control(method, tail, opts = {}) {

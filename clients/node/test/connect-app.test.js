@@ -52,7 +52,7 @@ test('a Connect App: consent, a number, an inbound SMS, revocation', async ({ sa
   const [bye] = await receiver.waitFor(1, { path: '/twilio/deauthorize' });
   expect(bye.form).toEqual({ AccountSid: consent.accountSid, ConnectAppSid: appSid });
   expect(twilio.validateRequest(ownerToken, bye.headers['x-twilio-signature'], bye.url, bye.form)).toBe(true);
-  await expect(app.incomingPhoneNumbers.list()).rejects.toMatchObject({ status: expect.toBeOneOf([401, 403]) });
+  await expect(app.incomingPhoneNumbers(number.sid).fetch()).rejects.toMatchObject({ status: expect.toBeOneOf([401, 403]) });
 
   // Switchboard recorded every request it made for the sandbox.
   const [recorded, ...more] = await sandbox.webhooks({ kind: 'deauthorize' });

@@ -55,7 +55,7 @@ def test_connect_app(sandbox, webhook_receiver):
     assert bye.form == {"AccountSid": consent.account_sid, "ConnectAppSid": app_sid}
     assert RequestValidator(owner_token).validate(bye.url, bye.form, bye.headers["x-twilio-signature"])
     with pytest.raises(TwilioRestException) as refused:
-        app.incoming_phone_numbers.list()
+        app.incoming_phone_numbers(number.sid).fetch()
     assert refused.value.status in (401, 403)
 
     # Switchboard recorded every request it made for the sandbox.

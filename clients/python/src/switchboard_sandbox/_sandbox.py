@@ -174,9 +174,9 @@ class Sandbox:
 
     def connect_client(self, app: str, customer: str) -> Client:
         """The Connect App's client for one customer, as the app makes it:
-        the app owner's SID and auth token, the customer's dedicated
-        subaccount as ``account_sid``. The customer must have authorized the
-        app (in the seed, or with ``authorize``)."""
+        HTTP Basic with the customer's dedicated subaccount SID and the app
+        owner's auth token. The customer must have authorized the app (in the
+        seed, or with ``authorize``)."""
         info = self.app(app)
         cust = self.account(customer)
         sub = self._grants().get((info["sid"], cust["sid"]))
@@ -188,7 +188,7 @@ class Sandbox:
         owner = self.account(info["owner"]) if info.get("owner") else None
         if owner is None:
             raise LookupError(f"the owner of Connect App {app!r} is not in the seed")
-        return make_client(self.base_url, owner["sid"], owner["auth_token"], account_sid=sub)
+        return make_client(self.base_url, sub, owner["auth_token"])
 
     # -- controls -------------------------------------------------------------------------
 
