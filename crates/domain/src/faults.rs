@@ -17,7 +17,7 @@ use switchboard_store::faults::{self, FaultRecord};
 use switchboard_types::Timestamp;
 
 use crate::Switchboard;
-use crate::access::Credentials;
+use crate::access::{Access, Action, Credentials, Resource};
 use crate::error::{DomainError, DomainResult};
 
 /// How long a node trusts that a sandbox has no rules: a rule made on another
@@ -204,9 +204,11 @@ fn sandbox_only(sb: &Switchboard) -> DomainResult<()> {
 }
 
 impl Faults<'_> {
-    /// Adds a rule to `sandbox`.
-    pub async fn create(&self, sandbox: &str, new: NewFault) -> DomainResult<FaultRule> {
+    /// Adds a rule to the sandbox the access was granted on.
+    pub async fn create(&self, access: &Access, new: NewFault) -> DomainResult<FaultRule> {
         sandbox_only(self.sb)?;
+        access.require(Action::Write, Resource::Sandbox)?;
+        let sandbox = access.sandbox()?.as_str();
         let active = self.sb.store().all(faults::active(sandbox)).await?;
         if active.len() >= MAX_RULES {
             return Err(DomainError::Conflict(format!(
@@ -232,16 +234,20 @@ impl Faults<'_> {
         Ok(record.into())
     }
 
-    /// The rules of `sandbox` with failures left, oldest first.
-    pub async fn list(&self, sandbox: &str) -> DomainResult<Vec<FaultRule>> {
+    /// The rules of the access's sandbox with failures left, oldest first.
+    pub async fn list(&self, access: &Access) -> DomainResult<Vec<FaultRule>> {
         sandbox_only(self.sb)?;
+        access.require(Action::Read, Resource::Sandbox)?;
+        let sandbox = access.sandbox()?.as_str();
         let rules = self.sb.store().all(faults::active(sandbox)).await?;
         Ok(rules.into_iter().map(FaultRule::from).collect())
     }
 
-    /// Clears every rule of `sandbox`.
-    pub async fn clear(&self, sandbox: &str) -> DomainResult<()> {
+    /// Clears every rule of the access's sandbox.
+    pub async fn clear(&self, access: &Access) -> DomainResult<()> {
         sandbox_only(self.sb)?;
+        access.require(Action::Write, Resource::Sandbox)?;
+        let sandbox = access.sandbox()?.as_str();
         self.sb.store().run(faults::clear(sandbox)).await?;
         self.sb.shared_faults().set_empty(sandbox, true);
         Ok(())
@@ -263,12 +269,13 @@ impl Faults<'_> {
         let Some(sandbox) = self.sb.caller_sandbox(credentials).await? else {
             return Ok(None);
         };
+        let sandbox = sandbox.as_str();
         let cache = self.sb.shared_faults();
-        if cache.known_empty(&sandbox) {
+        if cache.known_empty(sandbox) {
             return Ok(None);
         }
-        let rules = self.sb.store().all(faults::active(&sandbox)).await?;
-        cache.set_empty(&sandbox, rules.is_empty());
+        let rules = self.sb.store().all(faults::active(sandbox)).await?;
+        cache.set_empty(sandbox, rules.is_empty());
         for rule in rules {
             let method_matches = rule.method == "*" || rule.method.eq_ignore_ascii_case(method);
             if !method_matches || !PathPattern(rule.path.clone()).matches(path) {
@@ -278,7 +285,7 @@ impl Faults<'_> {
             if self
                 .sb
                 .store()
-                .run(faults::take(&sandbox, &rule.sid))
+                .run(faults::take(sandbox, &rule.sid))
                 .await?
                 == 0
             {

@@ -11,9 +11,9 @@ use std::fmt;
 use switchboard_store::Query;
 use switchboard_store::access::{self as facts, AccountFacts, CallerFacts};
 use switchboard_store::accounts::{self, AccountScope};
-use switchboard_types::{AccountSid, Permission, SandboxSid};
+use switchboard_types::{AccountSid, ConnectAppSid, Permission, SandboxSid};
 
-pub use actor::{Actor, ConsoleUser};
+pub use actor::{Actor, ConsoleUser, SandboxCustomer};
 pub use policy::{Action, Resource};
 pub use principal::{ConnectPrincipal, Principal};
 
@@ -310,6 +310,51 @@ impl Switchboard {
         self.grant(Actor::Anonymous, target, action, resource).await
     }
 
+    /// Authorises a sandbox's control plane to decide, as `customer`, on the
+    /// Connect App `app` (headless consent): `control` is the access granted
+    /// to the sandbox's credentials on the sandbox, and the customer (a main
+    /// account) and the app's owner must both live in that sandbox, or
+    /// neither is found. The access is the customer's on the consent page:
+    /// the same grants operations take it, and the policy allows it nothing
+    /// else.
+    pub async fn sandbox_customer_access(
+        &self,
+        control: &Access,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+    ) -> DomainResult<Access> {
+        if !self.settings().sandbox {
+            return Err(DomainError::NotFound);
+        }
+        control.require(Action::Write, Resource::Sandbox)?;
+        let sandbox = control.sandbox()?;
+        let in_world = |a: &switchboard_store::accounts::AccountRecord| {
+            a.sandbox_sid.as_ref() == Some(sandbox)
+        };
+        let app = self
+            .store()
+            .opt(switchboard_store::connect_apps::by_sid(app))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        self.store()
+            .opt(accounts::by_sid(&app.account_sid))
+            .await?
+            .filter(in_world)
+            .ok_or(DomainError::NotFound)?;
+        let actor = Actor::SandboxCustomer(SandboxCustomer {
+            sandbox: sandbox.clone(),
+            customer: customer.clone(),
+        });
+        let target = RequestTarget::Account(customer);
+        self.grant(
+            actor,
+            target,
+            Action::Write,
+            Resource::AuthorizedConnectApps,
+        )
+        .await
+    }
+
     /// Reads the target's facts and asks the policy, for actors that need no
     /// credentials checked.
     async fn grant(
@@ -417,7 +462,7 @@ impl Switchboard {
     pub(crate) async fn caller_sandbox(
         &self,
         credentials: &Credentials,
-    ) -> DomainResult<Option<String>> {
+    ) -> DomainResult<Option<SandboxSid>> {
         let Some(facts) = self
             .store()
             .read_caller(&credentials.username, None)
@@ -429,8 +474,7 @@ impl Switchboard {
         if principal::identify(&facts, &mac).is_none() {
             return Ok(None);
         }
-        // Worlds come with sandbox-core's branch.
-        Ok(None)
+        Ok(facts.username.sandbox_sid.clone())
     }
 
     fn decide(&self, request: &ApiRequest<'_>, facts: &CallerFacts) -> DomainResult<Access> {

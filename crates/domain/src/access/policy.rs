@@ -22,7 +22,7 @@ use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts::AccountScope;
 use switchboard_types::{AccountSid, Permission, SandboxSid};
 
-use super::actor::{Actor, ConsoleUser};
+use super::actor::{Actor, ConsoleUser, SandboxCustomer};
 use super::principal::{ConnectPrincipal, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +206,8 @@ pub const SELF_UPGRADE_OFF: &str =
     "Upgrading is not available here; ask the operator to upgrade your account";
 pub const WORKER_ONLY_TRAFFIC: &str =
     "A worker only advances simulated traffic and sends deliveries";
+pub const SANDBOX_CUSTOMER_ONLY_CONSENTS: &str =
+    "Through a sandbox's control plane a customer only authorizes or denies Connect Apps";
 pub const ANONYMOUS_ONLY_CREATES_SANDBOXES: &str =
     "Without credentials, the only thing to do is to create a sandbox";
 
@@ -220,6 +222,10 @@ fn identity(action: Action, allowed: Decision) -> Decision {
 
 /// Decides one request.
 pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resource) -> Decision {
+    // Made only to decide on Connect Apps: not even a sandbox is its to make.
+    if let Actor::SandboxCustomer(c) = actor {
+        return decide_sandbox_customer(c, action, target, resource);
+    }
     if resource == Resource::Sandbox || matches!(target, Target::Sandboxes | Target::Sandbox(_)) {
         return decide_sandbox(actor, action, target, resource);
     }
@@ -235,6 +241,30 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resou
         Actor::Operator => decide_operator(target),
         Actor::Worker(_) => decide_worker(target, resource),
         Actor::Anonymous => Err(Refusal::Forbidden(ANONYMOUS_ONLY_CREATES_SANDBOXES)),
+        Actor::SandboxCustomer(c) => decide_sandbox_customer(c, action, target, resource),
+    }
+}
+
+/// A sandbox's control plane acting for one of its customers (headless
+/// consent) does what the customer does on the consent page, and nothing
+/// else: authorize or deny a Connect App for that main account of that
+/// sandbox.
+fn decide_sandbox_customer(
+    c: &SandboxCustomer,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    match target {
+        Target::Account(t)
+            if t.sid == c.customer && t.is_main() && t.sandbox_sid.as_ref() == Some(&c.sandbox) =>
+        {
+            match (action, resource) {
+                (Action::Write, Resource::AuthorizedConnectApps) => owner(None),
+                _ => Err(Refusal::Forbidden(SANDBOX_CUSTOMER_ONLY_CONSENTS)),
+            }
+        }
+        _ => Err(Refusal::NotFound),
     }
 }
 

@@ -10,7 +10,7 @@ use switchboard_types::{
 };
 
 use super::*;
-use crate::access::actor::{Actor, ConsoleUser};
+use crate::access::actor::{Actor, ConsoleUser, SandboxCustomer};
 use crate::access::principal::{ConnectPrincipal, Principal};
 
 struct World {
@@ -805,10 +805,12 @@ fn connect_app_deliveries_rows_spelled_out() {
     let main = Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     let sub = Actor::Credential(Principal::Account {
         sid: w.other_sub.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     let parent = Actor::Credential(Principal::Parent {
         sub: w.dedicated.sid.clone(),
@@ -817,6 +819,7 @@ fn connect_app_deliveries_rows_spelled_out() {
     let stranger = Actor::Credential(Principal::Account {
         sid: w.foreign.sid.clone(),
         main: w.foreign.sid.clone(),
+        world: None,
     });
     let customer = Target::Account(&w.customer);
     assert!(decide(&main, Action::Read, customer, r).is_ok());
@@ -860,6 +863,7 @@ fn connect_app_deliveries_rows_spelled_out() {
         decide(&Actor::Worker("deliveries"), Action::Read, customer, r),
         Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
     );
+}
 
 /// Sandboxes, every actor × target × action × resource: anyone but a worker
 /// creates one (a caller without credentials included); only the operator and
@@ -1001,4 +1005,68 @@ fn a_sandbox_world_changes_no_other_decision() {
             }
         }
     }
+}
+
+/// A sandbox's control plane acting for a customer (headless consent):
+/// every target × action × resource. It authorizes or denies Connect Apps
+/// for that customer, a main account of that sandbox, and does nothing else
+/// anywhere; the same customer in another world, its subaccounts and other
+/// accounts are not found.
+#[test]
+fn a_sandbox_customer_only_decides_on_connect_apps_for_itself() {
+    let w = world();
+    let mine = SandboxSid::generate();
+    let placed = |f: &AccountFacts, world: Option<&SandboxSid>| AccountFacts {
+        sandbox_sid: world.cloned(),
+        ..f.clone()
+    };
+    let customer = placed(&w.customer, Some(&mine));
+    let actor = Actor::SandboxCustomer(SandboxCustomer {
+        sandbox: mine.clone(),
+        customer: w.customer.sid.clone(),
+    });
+    let elsewhere = [
+        placed(&w.customer, None),
+        placed(&w.customer, Some(&SandboxSid::generate())),
+        placed(&w.dedicated, Some(&mine)),
+        placed(&w.other_sub, Some(&mine)),
+        placed(&w.foreign, Some(&mine)),
+        placed(&w.foreign_sub, Some(&mine)),
+    ];
+    let mut checked = 0;
+    for action in [Action::Read, Action::Write] {
+        for resource in Resource::ALL {
+            let want = match (action, resource) {
+                (Action::Write, Resource::AuthorizedConnectApps) => Ok(Allowed {
+                    shows_auth_tokens: true,
+                    account_scope: None,
+                }),
+                _ => Err(Refusal::Forbidden(SANDBOX_CUSTOMER_ONLY_CONSENTS)),
+            };
+            assert_eq!(
+                decide(&actor, action, Target::Account(&customer), resource),
+                want,
+                "{action:?} {resource:?}"
+            );
+            for t in &elsewhere {
+                assert_eq!(
+                    decide(&actor, action, Target::Account(t), resource),
+                    Err(Refusal::NotFound),
+                    "{action:?} {resource:?} {:?}",
+                    t.sid
+                );
+            }
+            for target in [
+                Target::AccountList,
+                Target::Missing,
+                Target::Own,
+                Target::Sandboxes,
+                Target::Sandbox(&mine),
+            ] {
+                assert!(decide(&actor, action, target, resource).is_err());
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * Resource::ALL.len());
 }

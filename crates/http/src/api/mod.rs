@@ -14,6 +14,7 @@ pub mod notifications;
 pub mod numbers;
 pub mod outcomes;
 pub mod principal;
+pub mod sandbox_controls;
 pub mod sandboxes;
 mod scope;
 pub mod telephony_json;
@@ -102,6 +103,7 @@ fn messaging_routes() -> Routes {
 fn extension_routes() -> Routes {
     const A: &str = "/switchboard/v1/Accounts/{account}";
     const S: &str = sandboxes::PREFIX;
+    const SB: &str = "/switchboard/v1/Sandboxes/{sandbox}";
     let routes = [
         (principal::PATH.to_owned(), api_route(get(principal::fetch))),
         (S.to_owned(), api_route(post(sandboxes::create))),
@@ -144,6 +146,18 @@ fn extension_routes() -> Routes {
         (
             format!("{A}/Messages/{{message}}/Outcome"),
             api_route(post(outcomes::message)),
+        ),
+        (
+            format!("{SB}/Authorizations"),
+            api_route(post(sandbox_controls::consent)),
+        ),
+        (
+            format!("{SB}/Faults"),
+            api_route(
+                get(sandbox_controls::list_faults)
+                    .post(sandbox_controls::add_fault)
+                    .delete(sandbox_controls::clear_faults),
+            ),
         ),
         (format!("{A}/Deliveries"), api_route(get(deliveries::list))),
         (

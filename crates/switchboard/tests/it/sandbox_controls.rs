@@ -622,3 +622,569 @@ server_test!(
         assert_twilio_error(status, &body, 404, 20404);
     }
 );
+
+// ---------------------------------------------------------------------------
+// Sandboxes made from a seed, for the controls that live under them.
+
+const SEED: &str = r#"{
+  "accounts": {
+    "owner": {"type": "Full", "connect_apps": {"analytics": {
+      "friendly_name": "Call Analytics", "company_name": "Rossum",
+      "authorize_redirect_url": "https://app.example.test/twilio/authorize?tenant=7",
+      "deauthorize_callback_url": "https://app.example.test/twilio/deauthorize",
+      "deauthorize_callback_method": "POST", "permissions": ["get-all", "post-all"]}}},
+    "bob": {"type": "Full"},
+    "carol": {"type": "Trial"},
+    "dave": {"type": "Full"}
+  },
+  "authorizations": [{"customer": "dave", "connect_app": "analytics", "permissions": ["get-all", "post-all"]}]
+}"#;
+
+/// A sandbox world like [`SEED`] makes, answered in the shape of `POST
+/// /switchboard/v1/Sandboxes.json` (`sid`, `accounts.{name}.sid` and
+/// `auth_token`, `connect_apps.analytics.sid`, `authorizations[0].account_sid`).
+/// Built through the domain and the store, so these tests do not depend on
+/// the seed's parser (sandbox-core's).
+async fn sandbox(s: &TestServer) -> Value {
+    use switchboard_store::sandboxes::{self, SandboxRecord};
+    use switchboard_store::{Statement, Value as Bind};
+    use switchboard_types::{SandboxSid, Timestamp};
+    let sid = SandboxSid::generate();
+    let now = Timestamp::now();
+    let record = SandboxRecord {
+        sid: sid.clone(),
+        seed: SEED.to_owned(),
+        resolved_sealed: Vec::new(),
+        date_created: now,
+        date_updated: now,
+    };
+    s.sb.store().run(sandboxes::insert(&record)).await.unwrap();
+    let owner = s.main_account(AccountType::Full).await;
+    let bob = s.main_account(AccountType::Full).await;
+    let carol = s.main_account(AccountType::Trial).await;
+    let dave = s.main_account(AccountType::Full).await;
+    let both = Permissions::of(&[Permission::GetAll, Permission::PostAll]);
+    let fields = switchboard_domain::connect_apps::ConnectAppFields {
+        friendly_name: Some("Call Analytics".into()),
+        company_name: Some("Rossum".into()),
+        authorize_redirect_url: Some("https://app.example.test/twilio/authorize?tenant=7".into()),
+        deauthorize_callback_url: Some("https://app.example.test/twilio/deauthorize".into()),
+        deauthorize_callback_method: Some("POST".into()),
+        permissions: Some(both),
+        ..Default::default()
+    };
+    let app = s.sb.new_connect_app(&owner.sid, &fields).await.unwrap();
+    s.sb.approve_for(&dave.sid, &app.sid, both).await.unwrap();
+    let grants = s.sb.grants_of(&dave.sid, &PageAt::First, 10).await.unwrap();
+    let dedicated = grants.items[0].grant.subaccount_sid.clone();
+    for main in [&owner, &bob, &carol, &dave] {
+        let moved = Statement::new(
+            "UPDATE accounts SET sandbox_sid = $1 WHERE owner_account_sid = $2",
+            vec![Bind::from(&sid), Bind::from(&main.sid)],
+        );
+        s.sb.store().run(moved).await.unwrap();
+    }
+    let account = |c: &Creds| serde_json::json!({"sid": c.sid.as_str(), "auth_token": c.token});
+    serde_json::json!({
+        "sid": sid.as_str(),
+        "accounts": {
+            "owner": account(&owner),
+            "bob": account(&bob),
+            "carol": account(&carol),
+            "dave": account(&dave),
+        },
+        "connect_apps": {"analytics": {"sid": app.sid.as_str()}},
+        "authorizations": [{"customer": "dave", "connect_app": "analytics",
+                            "account_sid": dedicated.as_str()}],
+    })
+}
+
+fn creds_of(sandbox: &Value, name: &str) -> Creds {
+    let a = &sandbox["accounts"][name];
+    Creds {
+        sid: AccountSid::parse(a["sid"].as_str().unwrap()).unwrap(),
+        token: a["auth_token"].as_str().unwrap().to_owned(),
+    }
+}
+
+fn sandbox_path(sandbox: &Value, rest: &str) -> String {
+    format!(
+        "/switchboard/v1/Sandboxes/{}/{rest}",
+        sandbox["sid"].as_str().unwrap()
+    )
+}
+
+async fn add_fault(s: &TestServer, c: &Creds, sb: &Value, form: &[(&str, &str)]) -> Value {
+    let (status, rule) = s.post(c, &sandbox_path(sb, "Faults.json"), form).await;
+    assert_eq!(status, StatusCode::CREATED, "{rule}");
+    rule
+}
+
+async fn numbers_of(s: &TestServer, c: &Creds) -> usize {
+    let (status, list) = s
+        .get(c, &format!("{}/IncomingPhoneNumbers.json", base(c)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["incoming_phone_numbers"].as_array().unwrap().len()
+}
+
+async fn try_buy(s: &TestServer, c: &Creds) -> (StatusCode, Value) {
+    s.post(
+        c,
+        &format!("{}/IncomingPhoneNumbers.json", base(c)),
+        &[("AreaCode", "212")],
+    )
+    .await
+}
+
+server_test!(
+    faults_fail_matching_requests_of_their_sandbox_only_and_write_nothing,
+    settings = sandbox_instant,
+    |s| {
+        let a = sandbox(&s).await;
+        let b = sandbox(&s).await;
+        let (owner, bob) = (creds_of(&a, "owner"), creds_of(&a, "bob"));
+        let rule = add_fault(
+            &s,
+            &owner,
+            &a,
+            &[
+                ("Method", "POST"),
+                ("Path", "/2010-04-01/Accounts/*/IncomingPhoneNumbers.json"),
+                ("Status", "503"),
+                ("Code", "20503"),
+                ("Message", "Numbers are down <b>today</b>"),
+                ("Count", "2"),
+            ],
+        )
+        .await;
+        assert!(rule["sid"].as_str().unwrap().starts_with("FR"), "{rule}");
+        assert_eq!(rule["remaining"], 2);
+        assert_eq!(rule["status"], 503);
+        let (_, listed) = s.get(&bob, &sandbox_path(&a, "Faults.json")).await;
+        assert_eq!(listed["faults"][0]["sid"], rule["sid"], "{listed}");
+
+        // Twice: Twilio's error shape, and nothing bought.
+        for _ in 0..2 {
+            let (status, body) = try_buy(&s, &bob).await;
+            assert_twilio_error(status, &body, 503, 20503);
+            assert_eq!(body["message"], "Numbers are down <b>today</b>");
+        }
+        assert_eq!(numbers_of(&s, &bob).await, 0, "nothing was written");
+        // Spent: the third goes through, and the rule is listed no more.
+        let (status, body) = try_buy(&s, &bob).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, listed) = s.get(&owner, &sandbox_path(&a, "Faults.json")).await;
+        assert_eq!(listed["faults"].as_array().unwrap().len(), 0, "{listed}");
+
+        // Another method or path does not match.
+        add_fault(
+            &s,
+            &owner,
+            &a,
+            &[
+                ("Method", "POST"),
+                ("Path", "/2010-04-01/Accounts/*/IncomingPhoneNumbers.json"),
+                ("Status", "500"),
+                ("Code", "20500"),
+                ("Count", "100"),
+            ],
+        )
+        .await;
+        assert_eq!(numbers_of(&s, &bob).await, 1, "a GET does not match");
+        let (status, _) = s.get(&bob, &format!("{}.json", base(&bob))).await;
+        assert_eq!(status, StatusCode::OK);
+        // Every account of the sandbox meets it, subaccounts and Connect
+        // Apps acting in its dedicated subaccounts included.
+        let (status, sub) = s
+            .post(
+                &bob,
+                "/2010-04-01/Accounts.json",
+                &[("FriendlyName", "sub")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{sub}");
+        let sub = Creds {
+            sid: AccountSid::parse(sub["sid"].as_str().unwrap()).unwrap(),
+            token: sub["auth_token"].as_str().unwrap().to_owned(),
+        };
+        let dedicated = a["authorizations"][0]["account_sid"].as_str().unwrap();
+        let as_app = Creds {
+            sid: AccountSid::parse(dedicated).unwrap(),
+            token: owner.token.clone(),
+        };
+        for c in [&owner, &bob, &sub, &as_app] {
+            let (status, body) = try_buy(&s, c).await;
+            assert_twilio_error(status, &body, 500, 20500);
+        }
+        // The other sandbox, made from the same seed, and the default world:
+        // untouched.
+        for c in [
+            &creds_of(&b, "bob"),
+            &s.main_account(AccountType::Full).await,
+        ] {
+            let (status, body) = try_buy(&s, c).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+        // Wrong credentials meet no rule: they are refused as always.
+        let wrong = Creds {
+            sid: bob.sid.clone(),
+            token: "not-the-token".into(),
+        };
+        let (status, body) = try_buy(&s, &wrong).await;
+        assert_twilio_error(status, &body, 401, 20003);
+
+        // Cleared: everything goes through again.
+        let (status, _) = s
+            .call(
+                Some(&bob),
+                Method::DELETE,
+                &sandbox_path(&a, "Faults.json"),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, body) = try_buy(&s, &bob).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+);
+
+server_test!(
+    faults_delay_with_or_without_an_error,
+    settings = sandbox_instant,
+    |s| {
+        let a = sandbox(&s).await;
+        let bob = creds_of(&a, "bob");
+        let account = format!("{}.json", base(&bob));
+        add_fault(
+            &s,
+            &bob,
+            &a,
+            &[
+                ("Method", "GET"),
+                ("Path", "/2010-04-01/Accounts/*.json"),
+                ("DelayMs", "300"),
+            ],
+        )
+        .await;
+        let started = std::time::Instant::now();
+        let (status, body) = s.get(&bob, &account).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "a delay alone lets it through: {body}"
+        );
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "{:?}",
+            started.elapsed()
+        );
+        add_fault(
+            &s,
+            &bob,
+            &a,
+            &[
+                ("Method", "*"),
+                ("Path", "/2010-04-01/Accounts/*.json"),
+                ("Status", "429"),
+                ("Code", "20429"),
+                ("DelayMs", "200"),
+            ],
+        )
+        .await;
+        let started = std::time::Instant::now();
+        let (status, body) = s.get(&bob, &account).await;
+        assert_twilio_error(status, &body, 429, 20429);
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        let (status, _) = s.get(&bob, &account).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+);
+
+server_test!(
+    bad_fault_requests_are_clear_4xx,
+    settings = sandbox_instant,
+    |s| {
+        let a = sandbox(&s).await;
+        let b = sandbox(&s).await;
+        let bob = creds_of(&a, "bob");
+        let path = sandbox_path(&a, "Faults.json");
+        let ok = [
+            ("Method", "POST"),
+            ("Path", "/2010-04-01/Accounts/*/Messages.json"),
+            ("Status", "500"),
+            ("Code", "20500"),
+        ];
+        for (drop, replace) in [
+            (Some("Method"), None),
+            (Some("Path"), None),
+            (None, Some(("Method", "FETCH"))),
+            (None, Some(("Path", "no-slash"))),
+            (None, Some(("Path", "/a?b=c"))),
+            (None, Some(("Status", "200"))),
+            (None, Some(("Status", "five hundred"))),
+            (Some("Code"), None),
+            (None, Some(("Code", "7"))),
+            (None, Some(("Count", "0"))),
+            (None, Some(("DelayMs", "-5"))),
+            (None, Some(("DelayMs", "600000"))),
+        ] {
+            let mut form: Vec<(&str, &str)> = ok
+                .iter()
+                .filter(|(k, _)| Some(*k) != drop && Some(*k) != replace.map(|r| r.0))
+                .copied()
+                .collect();
+            form.extend(replace);
+            let (status, body) = s.post(&bob, &path, &form).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        let (_, listed) = s.get(&bob, &path).await;
+        assert_eq!(listed["faults"].as_array().unwrap().len(), 0, "{listed}");
+        // Another sandbox's credentials, nobody's, and wrong methods.
+        let (status, _) = s.post(&creds_of(&b, "bob"), &path, &ok).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+            "{status}"
+        );
+        let (status, body) = s.call(None, Method::POST, &path, &ok).await;
+        assert_twilio_error(status, &body, 401, 20003);
+        let (status, body) = s.call(Some(&bob), Method::PUT, &path, &[]).await;
+        assert_twilio_error(status, &body, 405, 20004);
+    }
+);
+
+server_test!(sandbox_controls_are_not_found_outside_sandbox_mode, |s| {
+    let c = s.main_account(AccountType::Full).await;
+    let sandbox = format!("SB{}", "0".repeat(32));
+    let routes = [
+        (
+            "Faults.json",
+            &[Method::GET, Method::POST, Method::DELETE][..],
+        ),
+        ("Authorizations.json", &[Method::POST][..]),
+    ];
+    for (rest, methods) in routes {
+        let path = format!("/switchboard/v1/Sandboxes/{sandbox}/{rest}");
+        for method in methods.iter().cloned() {
+            let (status, body) = s.call(Some(&c), method, &path, &[]).await;
+            assert_twilio_error(status, &body, 404, 20404);
+        }
+    }
+});
+
+// ---------------------------------------------------------------------------
+// Headless consent.
+
+async fn consent(
+    s: &TestServer,
+    c: &Creds,
+    sb: &Value,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    s.post(c, &sandbox_path(sb, "Authorizations.json"), form)
+        .await
+}
+
+async fn decide(
+    s: &TestServer,
+    c: &Creds,
+    sb: &Value,
+    form: Vec<(&'static str, String)>,
+) -> (StatusCode, Value) {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    consent(s, c, sb, &pairs).await
+}
+
+server_test!(
+    headless_consent_is_the_consent_page_without_a_browser,
+    settings = sandbox_instant,
+    |s| {
+        let a = sandbox(&s).await;
+        let owner = creds_of(&a, "owner");
+        let bob = creds_of(&a, "bob");
+        let app = a["connect_apps"]["analytics"]["sid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let form = |customer: &Creds, decision: &'static str| {
+            vec![
+                ("ConnectAppSid", app.clone()),
+                ("Customer", customer.sid.to_string()),
+                ("Decision", decision.to_owned()),
+                ("State", "s&AccountSid=ACevil 1".to_owned()),
+            ]
+        };
+        let (status, body) = decide(&s, &owner, &a, form(&bob, "authorize")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let url = url::Url::parse(body["redirect_url"].as_str().unwrap()).unwrap();
+        assert_eq!(url.host_str(), Some("app.example.test"));
+        assert_eq!(url.path(), "/twilio/authorize");
+        let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let get = |k: &str| {
+            q.iter()
+                .filter(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(get("tenant"), ["7"]);
+        assert_eq!(get("state"), ["s&AccountSid=ACevil 1"]);
+        let sub = body["account_sid"].as_str().unwrap().to_owned();
+        assert_eq!(get("AccountSid"), [sub.as_str()], "{body}");
+        let sub = AccountSid::parse(&sub).unwrap();
+        assert_eq!(
+            s.sb.read_account(&sub).await.unwrap().owner_account_sid,
+            bob.sid
+        );
+        // The app works in the dedicated subaccount at once.
+        let as_app = Creds {
+            sid: sub.clone(),
+            token: owner.token.clone(),
+        };
+        s.assert_alive(&as_app).await;
+
+        // Again: the same subaccount.
+        let (status, again) = decide(&s, &owner, &a, form(&bob, "authorize")).await;
+        assert_eq!(status, StatusCode::OK, "{again}");
+        assert_eq!(again["account_sid"], sub.as_str());
+
+        // Deny: error=unauthorized_client with the state, no account.
+        let (status, denied) = decide(&s, &owner, &a, form(&bob, "deny")).await;
+        assert_eq!(status, StatusCode::OK, "{denied}");
+        let url = url::Url::parse(denied["redirect_url"].as_str().unwrap()).unwrap();
+        let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert!(
+            q.contains(&("error".into(), "unauthorized_client".into())),
+            "{denied}"
+        );
+        assert!(q.contains(&("state".into(), "s&AccountSid=ACevil 1".into())));
+        assert!(!q.iter().any(|(k, _)| k == "AccountSid"), "{denied}");
+        assert!(denied["account_sid"].is_null());
+
+        // The same audit events as the page.
+        let log = s.sb.log_of(&bob.sid, &PageAt::First, 20).await.unwrap();
+        let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions
+                .iter()
+                .filter(|a| **a == "connect.authorize")
+                .count(),
+            2,
+            "{actions:?}"
+        );
+        assert_eq!(
+            actions.iter().filter(|a| **a == "connect.deny").count(),
+            1,
+            "{actions:?}"
+        );
+
+        // Trial customers are refused, and nothing is granted.
+        let carol = creds_of(&a, "carol");
+        let (status, body) = decide(&s, &owner, &a, form(&carol, "authorize")).await;
+        assert_twilio_error(status, &body, 403, 20403);
+        let grants =
+            s.sb.grants_of(&carol.sid, &PageAt::First, 10)
+                .await
+                .unwrap();
+        assert!(grants.items.is_empty());
+
+        // Permissions other than what the app asks for now: nothing granted.
+        let mut other = form(&bob, "authorize");
+        other.push(("Permissions", "get-all".to_owned()));
+        let (status, body) = decide(&s, &owner, &a, other).await;
+        assert_twilio_error(status, &body, 409, 20409);
+        let mut same = form(&bob, "authorize");
+        same.push(("Permissions", "get-all".to_owned()));
+        same.push(("Permissions", "post-all".to_owned()));
+        let (status, body) = decide(&s, &owner, &a, same).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+);
+
+server_test!(
+    headless_consent_stays_inside_its_sandbox_and_refuses_bad_requests,
+    settings = sandbox_instant,
+    |s| {
+        let a = sandbox(&s).await;
+        let b = sandbox(&s).await;
+        let owner = creds_of(&a, "owner");
+        let bob = creds_of(&a, "bob");
+        let app = a["connect_apps"]["analytics"]["sid"].as_str().unwrap();
+        let other_app = b["connect_apps"]["analytics"]["sid"].as_str().unwrap();
+        let stranger = s.main_account(AccountType::Full).await;
+        let bob_sid = bob.sid.to_string();
+        let other_bob = creds_of(&b, "bob").sid.to_string();
+        let stranger_sid = stranger.sid.to_string();
+        let good = [
+            ("ConnectAppSid", app),
+            ("Customer", bob_sid.as_str()),
+            ("Decision", "authorize"),
+        ];
+        // Missing or malformed parameters.
+        for drop in ["ConnectAppSid", "Customer", "Decision"] {
+            let form: Vec<(&str, &str)> =
+                good.iter().filter(|(k, _)| *k != drop).copied().collect();
+            let (status, body) = consent(&s, &owner, &a, &form).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        let long_state = "x".repeat(2049);
+        for (k, v) in [
+            ("ConnectAppSid", "CNnope"),
+            ("Customer", "ACnope"),
+            ("Decision", "maybe"),
+            ("Permissions", "read-all"),
+            ("State", long_state.as_str()),
+        ] {
+            let mut form: Vec<(&str, &str)> =
+                good.iter().filter(|(n, _)| *n != k).copied().collect();
+            form.push((k, v));
+            let (status, body) = consent(&s, &owner, &a, &form).await;
+            assert_twilio_error(status, &body, 400, 20001);
+        }
+        // The app and the customer must both be of this sandbox.
+        for (app, customer) in [
+            (other_app, bob_sid.as_str()),
+            (app, other_bob.as_str()),
+            (app, stranger_sid.as_str()),
+        ] {
+            let form = [
+                ("ConnectAppSid", app),
+                ("Customer", customer),
+                ("Decision", "authorize"),
+            ];
+            let (status, body) = consent(&s, &owner, &a, &form).await;
+            assert_twilio_error(status, &body, 404, 20404);
+        }
+        // A subaccount is no customer.
+        let dedicated = a["authorizations"][0]["account_sid"].as_str().unwrap();
+        let form = [
+            ("ConnectAppSid", app),
+            ("Customer", dedicated),
+            ("Decision", "authorize"),
+        ];
+        let (status, body) = consent(&s, &owner, &a, &form).await;
+        assert_twilio_error(status, &body, 404, 20404);
+        // Other credentials: another sandbox's, a stranger's, nobody's.
+        let (status, _) = consent(&s, &creds_of(&b, "owner"), &a, &good).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+            "{status}"
+        );
+        let (status, _) = consent(&s, &stranger, &a, &good).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+            "{status}"
+        );
+        let (status, body) = s
+            .call(
+                None,
+                Method::POST,
+                &sandbox_path(&a, "Authorizations.json"),
+                &good,
+            )
+            .await;
+        assert_twilio_error(status, &body, 401, 20003);
+        // Nothing was granted by any of it.
+        let grants = s.sb.grants_of(&bob.sid, &PageAt::First, 10).await.unwrap();
+        assert!(grants.items.is_empty());
+    }
+);
