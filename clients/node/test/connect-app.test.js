@@ -54,8 +54,9 @@ test('a Connect App: consent, a number, an inbound SMS, revocation', async ({ sa
   expect(twilio.validateRequest(ownerToken, bye.headers['x-twilio-signature'], bye.url, bye.form)).toBe(true);
   await expect(app.incomingPhoneNumbers(number.sid).fetch()).rejects.toMatchObject({ status: expect.toBeOneOf([401, 403]) });
 
-  // Switchboard recorded every request it made for the sandbox.
-  const [recorded, ...more] = await sandbox.webhooks({ kind: 'deauthorize' });
+  // Switchboard records every request it makes for the sandbox (once the
+  // answer is in, so wait for it).
+  const [recorded, ...more] = await sandbox.waitForWebhooks(1, { kind: 'deauthorize' });
   expect(more).toEqual([]);
   expect([recorded.method, recorded.url, recorded.status]).toEqual(['POST', bye.url, 200]);
   expect(recorded.parameters).toEqual(bye.form);

@@ -58,8 +58,9 @@ def test_connect_app(sandbox, webhook_receiver):
         app.incoming_phone_numbers(number.sid).fetch()
     assert refused.value.status in (401, 403)
 
-    # Switchboard recorded every request it made for the sandbox.
-    (recorded,) = sandbox.webhooks(kind="deauthorize")
+    # Switchboard records every request it makes for the sandbox (once the
+    # answer is in, so wait for it).
+    (recorded,) = sandbox.wait_for_webhooks(1, kind="deauthorize")
     assert (recorded["method"], recorded["url"], recorded["status"]) == ("POST", bye.url, 200)
     assert recorded["parameters"] == bye.form
     assert recorded["request_headers"]["X-Twilio-Signature"] == bye.headers["x-twilio-signature"]
