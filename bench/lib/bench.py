@@ -132,6 +132,65 @@ def replies(db_path, expected, timeout_s):
 
 # --- the report -------------------------------------------------------------
 
+# Scenario 10's seed: 3 accounts, 1 Connect App, 1 authorization, 2 numbers
+# (no console passwords: their argon2 hash is paid once, at creation, by design).
+SANDBOX_SEED = {
+    "accounts": {
+        "owner": {"connect_apps": {"analytics": {
+            "authorize_redirect_url": "https://app.example.test/authorize",
+            "deauthorize_callback_url": "https://app.example.test/deauthorize",
+            "permissions": ["get-all", "post-all"]}}},
+        "alice": {"phone_numbers": [{"phone_number": "+14155550100",
+                                     "sms_url": "https://app.example.test/sms"}]},
+        "bob": {"phone_numbers": [{"phone_number": "+14155550101"}]},
+    },
+    "authorizations": [{"customer": "bob", "connect_app": "analytics"}],
+}
+
+
+def sandbox(base, floor, runs):
+    """Creates `runs` sandboxes from SANDBOX_SEED and resets each once, one
+    request at a time on a kept-alive connection; the floor is the bare
+    handler's round trip, measured the same way in the same run."""
+    def conn(url):
+        u = urllib.parse.urlparse(url)
+        return http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+
+    def timed(c, method, path, body=None, headers=None):
+        t = time.perf_counter()
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        return (time.perf_counter() - t) * 1000, r.status, data
+
+    f = conn(floor)
+    floor_ms = [timed(f, "GET", "/")[0] for _ in range(runs)]
+    c = conn(base)
+    body = json.dumps(SANDBOX_SEED)
+    created, reset = [], []
+    for _ in range(runs):
+        ms_, status, data = timed(c, "POST", "/switchboard/v1/Sandboxes.json", body,
+                                  {"Content-Type": "application/json"})
+        if status != 201:
+            sys.exit(f"sandbox create: {status} {data[:300]!r}")
+        created.append(ms_)
+        sb = json.loads(data)
+        owner = sb["accounts"]["owner"]
+        auth = basic(owner["sid"], owner["auth_token"])
+        ms_, status, data = timed(c, "POST", f"/switchboard/v1/Sandboxes/{sb['sid']}/Reset.json",
+                                  "", {"Authorization": auth, "Content-Length": "0"})
+        if status != 200:
+            sys.exit(f"sandbox reset: {status} {data[:300]!r}")
+        reset.append(ms_)
+    print(json.dumps({
+        "runs": runs,
+        "create_p50_ms": statistics.median(created), "reset_p50_ms": statistics.median(reset),
+        "create_p90_ms": sorted(created)[int(runs * 0.9) - 1],
+        "reset_p90_ms": sorted(reset)[int(runs * 0.9) - 1],
+        "floor_p50_ms": statistics.median(floor_ms),
+    }))
+
+
 def fmt(x, digits=0):
     if x is None:
         return "–"
@@ -238,6 +297,16 @@ def report(results_jsonl, meta_json, out_md, out_json):
             f"{fmt(i['delivered'])} replies delivered in {i['seconds']:.2f} s from the first message to the "
             f"last reply's `delivered`; messages accepted {fmt(i['accept_per_second'])} /s, {i['errors']} errors; "
             f"{fmt(i['webhooks'])} webhooks answered, {i['duplicates']} twice{floor}")
+    sb = by.get("sandbox")
+    if sb:
+        floor_ms = sb["floor_p50_ms"]
+        add("sandbox", "10. Sandbox create + reset: 3 accounts, 1 app, 1 authorization, 2 numbers, SQLite",
+            f"create {sb['create_p50_ms']:.1f} ms, reset {sb['reset_p50_ms']:.1f} ms (medians; "
+            f"{sb['create_p50_ms'] / floor_ms:.0f}× and {sb['reset_p50_ms'] / floor_ms:.0f}× the floor's round trip)",
+            "< 20 ms each", sb["create_p50_ms"] < 20 and sb["reset_p50_ms"] < 20,
+            f"{sb['runs']} of each, one at a time on a kept-alive connection; p90 create "
+            f"{sb['create_p90_ms']:.1f} ms, reset {sb['reset_p90_ms']:.1f} ms; the bare handler's round trip "
+            f"{floor_ms:.2f} ms measured the same way")
     m = by.get("memory")
     if m:
         add("memory", "7. Resident memory (VmRSS), SQLite",
@@ -278,6 +347,8 @@ if __name__ == "__main__":
         startup(args[0], args[1], args[2], args[3], int(args[4]))
     elif cmd == "replies":
         replies(args[0], int(args[1]), float(args[2]))
+    elif cmd == "sandbox":
+        sandbox(args[0], args[1], int(args[2]))
     elif cmd == "report":
         report(*args)
     else:

@@ -51,7 +51,8 @@ ln -s "$SWITCHBOARD_BIN" "$WORK/bin/switchboard"
 printf 'fail-with-body\nsilent\nshow-error\n' >"$WORK/home/.curlrc"
 
 export SWITCHBOARD_DATABASE_URL="sqlite://$WORK/sb.db"
-start_switchboard "$WORK" --sim-speed instant
+# Sandbox mode, for docs/sandbox.md's blocks.
+start_switchboard "$WORK" --sim-speed instant --sandbox
 export SWITCHBOARD_URL="$SERVER_URL"
 
 export SWITCHBOARD_ACCOUNT_PASSWORD="docs test password $RANDOM"

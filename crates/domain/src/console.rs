@@ -24,6 +24,10 @@ use crate::error::{DomainError, DomainResult};
 use crate::secrets::random_id;
 use crate::{Switchboard, password, validate};
 
+/// The most worlds one email is tried in when signing in (sandboxes made from
+/// one seed share their emails): the default world, then the newest sandboxes.
+pub const SIGN_IN_CANDIDATES: i64 = 20;
+
 /// How long a session lasts.
 pub const SESSION_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
 /// Failed sign-ins from one address for one email before each further
@@ -262,17 +266,26 @@ impl Switchboard {
         let address = throttle_address(client);
         let address_failures = self.check_address_ceiling(&address, now).await?;
         let run = self.claim_attempt(&address, &email, now).await?;
-        let user = self.store().opt(users::by_email(&email)).await?;
-        let ok = match &user {
-            Some(u) => password::verify(password.to_owned(), u.password_hash.clone()).await,
-            None => {
-                password::burn_time(password.to_owned()).await;
-                false
+        // One email may sign in to several worlds (sandboxes made from one
+        // seed): the first whose password matches is the one signed in to.
+        let candidates = self
+            .store()
+            .all(users::sign_in_candidates(&email, SIGN_IN_CANDIDATES))
+            .await?;
+        let mut matched = None;
+        for u in &candidates {
+            if password::verify(password.to_owned(), u.password_hash.clone()).await {
+                matched = Some(u.clone());
+                break;
             }
-        };
-        let user = match user {
-            Some(user) if ok => user,
-            unknown_or_wrong => {
+        }
+        if candidates.is_empty() {
+            password::burn_time(password.to_owned()).await;
+        }
+        let user = match matched {
+            Some(user) => user,
+            None => {
+                let unknown_or_wrong = candidates.into_iter().next();
                 self.store()
                     .run(sessions::record_failure(&address_subject(&address), now))
                     .await?;

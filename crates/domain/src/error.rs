@@ -35,6 +35,10 @@ pub enum DomainError {
     /// The request conflicts with the current state (HTTP 409).
     #[error("{0}")]
     Conflict(String),
+    /// A sandbox's seed document is wrong (HTTP 400): `path` names the bad
+    /// field the way the JSON spells it (`accounts.owner.connect_apps.analytics.permissions[1]`).
+    #[error("Invalid seed at {path}: {message}")]
+    Seed { path: String, message: String },
     /// Too many failed attempts; try again later (HTTP 429).
     #[error("Too many attempts; try again in {retry_after_seconds} seconds")]
     TooManyAttempts { retry_after_seconds: u64 },

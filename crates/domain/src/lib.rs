@@ -15,6 +15,7 @@ pub mod connect_apps;
 pub mod console;
 pub mod delivery;
 pub mod error;
+pub mod faults;
 pub mod grants;
 pub mod health;
 pub mod housekeeping;
@@ -22,6 +23,7 @@ pub mod messaging_services;
 pub mod notifications;
 pub mod ops;
 pub mod password;
+pub mod sandbox;
 pub mod secrets;
 pub mod telephony;
 pub mod tokens;
@@ -49,6 +51,10 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client; from any other
     /// peer the header is ignored (`serve --trusted-proxy`).
     pub trusted_proxies: Vec<IpNet>,
+    /// Sandbox mode (`serve --sandbox`, `switchboard sandbox`, `demo`): the
+    /// control plane under `/switchboard/v1/Sandboxes` is on. For tests and
+    /// local development, never for a shared deployment.
+    pub sandbox: bool,
 }
 
 impl Default for Settings {
@@ -59,6 +65,7 @@ impl Default for Settings {
             callbacks: delivery::worker::CallbackSettings::default(),
             telephony: telephony::TelephonySettings::default(),
             trusted_proxies: Vec::new(),
+            sandbox: false,
         }
     }
 }
@@ -80,6 +87,7 @@ struct Shared {
     simulator_work: tokio::sync::Notify,
     workers: health::Workers,
     attempts: ops::AttemptCounters,
+    faults: faults::FaultCache,
 }
 
 impl Switchboard {
@@ -95,6 +103,7 @@ impl Switchboard {
                 simulator_work: tokio::sync::Notify::new(),
                 workers: health::Workers::default(),
                 attempts: ops::AttemptCounters::default(),
+                faults: faults::FaultCache::default(),
             }),
         })
     }
@@ -114,6 +123,11 @@ impl Switchboard {
     /// Signalled when deliveries are committed on this node.
     pub fn delivery_signal(&self) -> &tokio::sync::Notify {
         &self.shared.deliveries_committed
+    }
+
+    /// Which sandboxes this node saw without fault rules.
+    fn shared_faults(&self) -> &faults::FaultCache {
+        &self.shared.faults
     }
 
     /// Signalled when calls or messages are placed on this node.

@@ -107,6 +107,8 @@ pub async fn serve(
         ))
         .option_layer(trace)
         .option_layer(metrics::layer(&app))
+        // Sandbox mode only: fault rules, after credentials, before handlers.
+        .option_layer(api::faults::layer(&app))
         .service(router(app));
     server::run(listener, service, settings, shutdown).await
 }

@@ -11,7 +11,9 @@
 
 use std::sync::Arc;
 
-use switchboard_types::{AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions};
+use switchboard_types::{
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions, SandboxSid,
+};
 
 use crate::{Cols, Query, Result, params};
 
@@ -22,6 +24,8 @@ pub struct AccountFacts {
     pub owner_account_sid: AccountSid,
     pub status: AccountStatus,
     pub account_type: AccountType,
+    /// The account's world: `None` is the default world, otherwise its sandbox.
+    pub sandbox_sid: Option<SandboxSid>,
 }
 
 impl AccountFacts {
@@ -65,9 +69,11 @@ macro_rules! facts_select {
     () => {
         "SELECT \
          u.sid AS f_u_sid, u.owner_account_sid AS f_u_owner, u.status AS f_u_status, u.type AS f_u_type, \
+         u.sandbox_sid AS f_u_sandbox, \
          u.auth_token_mac AS f_u_t1, u.secondary_token_mac AS f_u_t2, \
          p.status AS f_p_status, p.auth_token_mac AS f_p_t1, p.secondary_token_mac AS f_p_t2, \
          t.sid AS f_t_sid, t.owner_account_sid AS f_t_owner, t.status AS f_t_status, t.type AS f_t_type, \
+         t.sandbox_sid AS f_t_sandbox, \
          g.connect_app_sid AS f_g_app, g.permissions AS f_g_perms, ca.permissions AS f_a_perms, \
          o.sid AS f_o_sid, o.status AS f_o_status, o.auth_token_mac AS f_o_t1, o.secondary_token_mac AS f_o_t2 \
          FROM accounts u \
@@ -95,6 +101,7 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
         owner_account_sid: c.parsed(AccountSid::parse)?,
         status: c.parsed(AccountStatus::parse)?,
         account_type: c.parsed(AccountType::parse)?,
+        sandbox_sid: c.opt_parsed(SandboxSid::parse)?,
     };
     let username_tokens = [c.opt_bytes()?, c.opt_bytes()?];
     let parent_status = c.opt_parsed(AccountStatus::parse)?;
@@ -104,13 +111,15 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
         c.opt_parsed(AccountSid::parse)?,
         c.opt_parsed(AccountStatus::parse)?,
         c.opt_parsed(AccountType::parse)?,
+        c.opt_parsed(SandboxSid::parse)?,
     ) {
-        (Some(sid), Some(owner_account_sid), Some(status), Some(account_type)) => {
+        (Some(sid), Some(owner_account_sid), Some(status), Some(account_type), sandbox_sid) => {
             Some(AccountFacts {
                 sid,
                 owner_account_sid,
                 status,
                 account_type,
+                sandbox_sid,
             })
         }
         _ => None,

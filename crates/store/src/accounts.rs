@@ -1,6 +1,6 @@
 //! Accounts and subaccounts.
 
-use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
+use switchboard_types::{AccountSid, AccountStatus, AccountType, SandboxSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -17,6 +17,8 @@ pub struct AccountRecord {
     pub secondary_token_created: Option<Timestamp>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// The sandbox whose world the account is in; `None` is the default world.
+    pub sandbox_sid: Option<SandboxSid>,
 }
 
 impl AccountRecord {
@@ -48,7 +50,7 @@ pub struct NewAccount<'a> {
 macro_rules! account_columns {
     () => {
         "sid, owner_account_sid, friendly_name, type, status, auth_token_sealed, \
-         secondary_token_sealed, secondary_token_created, date_created, date_updated"
+         secondary_token_sealed, secondary_token_created, date_created, date_updated, sandbox_sid"
     };
 }
 
@@ -64,14 +66,18 @@ pub(crate) fn decode(c: &mut Cols<'_>) -> Result<AccountRecord> {
         secondary_token_created: c.opt_timestamp()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
+        sandbox_sid: c.opt_parsed(SandboxSid::parse)?,
     })
 }
 
 pub fn insert<'a>(a: &'a NewAccount<'a>) -> Statement<'a> {
     Statement::new(
+        // A subaccount is in its parent's world; a main account made here is
+        // in the default world (sandboxes insert theirs themselves).
         "INSERT INTO accounts (sid, owner_account_sid, friendly_name, type, status, \
-         auth_token_mac, auth_token_sealed, date_created, date_updated) \
-         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7)",
+         auth_token_mac, auth_token_sealed, date_created, date_updated, sandbox_sid) \
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $7, \
+         (SELECT o.sandbox_sid FROM accounts o WHERE o.sid = $2))",
         params![
             a.sid,
             a.owner_account_sid,

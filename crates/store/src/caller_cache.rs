@@ -154,6 +154,7 @@ mod tests {
                 owner_account_sid: sid.clone(),
                 status,
                 account_type: AccountType::Full,
+                sandbox_sid: None,
             },
             username_tokens: [Some(vec![1; 32]), None],
             parent_status: None,

@@ -15,7 +15,8 @@ pub fn subaccounts_of<'a>(
 ) -> (Query<'a, AccountRecord>, PageShape) {
     ListQuery::new(
         "SELECT sid, owner_account_sid, friendly_name, type, status, auth_token_sealed, \
-         secondary_token_sealed, secondary_token_created, date_created, date_updated FROM accounts",
+         secondary_token_sealed, secondary_token_created, date_created, date_updated, sandbox_sid \
+         FROM accounts",
         "date_created",
         "sid",
         Order::Ascending,

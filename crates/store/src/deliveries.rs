@@ -1,6 +1,6 @@
 //! The webhook outbox: deliveries and their attempts.
 
-use switchboard_types::{AccountSid, DeliverySid, MessageSid, Timestamp};
+use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, MessageSid, Timestamp};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Backend, Cols, Query, Result, Statement, params};
@@ -196,12 +196,15 @@ pub struct Attempt<'a> {
     /// What the receiver answered, for webhooks whose answer matters (capped).
     pub response_content_type: Option<&'a str>,
     pub response_body: Option<&'a str>,
+    /// The `X-Twilio-Signature` sent with it.
+    pub signature: Option<&'a str>,
 }
 
 pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
     Statement::new(
         "INSERT INTO delivery_attempts (delivery_sid, attempt, at, url, status_code, latency_ms, error, \
-         response_content_type, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         response_content_type, response_body, signature) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         params![
             a.delivery.as_str(),
             a.number,
@@ -211,7 +214,8 @@ pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
             a.latency_ms,
             a.error,
             a.response_content_type,
-            a.response_body
+            a.response_body,
+            a.signature
         ],
     )
 }
@@ -267,6 +271,30 @@ pub fn of_account<'a>(
         Order::Descending,
     )
     .filter("account_sid = {}", [account.into()])
+    .page(at, size, decode)
+}
+
+/// Every delivery a Connect App caused, oldest first: those of the accounts
+/// it was given as dedicated subaccounts (authorizations, active or not:
+/// what was sent stays), and its deauthorize callbacks (filed under its
+/// owner, tagged with the app).
+pub fn of_connect_app<'a>(
+    owner: &'a AccountSid,
+    app: &'a ConnectAppSid,
+    at: &'a PageAt,
+    size: u32,
+) -> (Query<'a, DeliveryRecord>, PageShape) {
+    ListQuery::new(
+        concat!("SELECT ", delivery_columns!(), " FROM deliveries"),
+        "created_at",
+        "sid",
+        Order::Ascending,
+    )
+    .filter(
+        "(account_sid IN (SELECT subaccount_sid FROM authorizations WHERE connect_app_sid = {}) \
+         OR (account_sid = {} AND connect_app_sid = {}))",
+        [app.into(), owner.into(), app.into()],
+    )
     .page(at, size, decode)
 }
 

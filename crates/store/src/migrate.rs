@@ -37,6 +37,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_messaging_services"),
     migration!(11, "0011_notifications"),
     migration!(12, "0012_message_media"),
+    migration!(13, "0013_sandboxes"),
+    migration!(14, "0014_sandbox_faults"),
     migration!(16, "0016_applications"),
 ];
 

@@ -14,30 +14,38 @@ pub fn add<'a>(
     now: Timestamp,
 ) -> Statement<'a> {
     Statement::new(
-        "INSERT INTO opt_outs (sender, recipient, account_sid, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (sender, recipient) DO NOTHING",
+        "INSERT INTO opt_outs (sender, recipient, account_sid, created_at, sandbox_sid) \
+         VALUES ($1, $2, $3, $4, (SELECT a.sandbox_sid FROM accounts a WHERE a.sid = $3)) \
+         ON CONFLICT DO NOTHING",
         params![sender, recipient, account, now],
     )
 }
 
-/// Opts `recipient` back in to messages from `sender`.
-pub fn remove<'a>(sender: &'a str, recipient: &'a str) -> Statement<'a> {
+/// Opts `recipient` back in to messages from `sender`, in the world of
+/// `account` (the sender's).
+pub fn remove<'a>(account: &'a AccountSid, sender: &'a str, recipient: &'a str) -> Statement<'a> {
     Statement::new(
-        "DELETE FROM opt_outs WHERE sender = $1 AND recipient = $2",
-        params![sender, recipient],
+        "DELETE FROM opt_outs WHERE COALESCE(sandbox_sid, '') = \
+         (SELECT COALESCE(a.sandbox_sid, '') FROM accounts a WHERE a.sid = $1) \
+         AND sender = $2 AND recipient = $3",
+        params![account, sender, recipient],
     )
 }
 
 /// Whether `recipient` opted out of `number`, or of `service` (the Messaging
-/// Service the number sends for, if any).
+/// Service the number sends for, if any), in the world of `account` (the
+/// sender's): two sandboxes may hold the same number.
 pub fn opted_out<'a>(
+    account: &'a AccountSid,
     number: &'a str,
     service: Option<&'a str>,
     recipient: &'a str,
 ) -> Query<'a, bool> {
     Query::new(
-        "SELECT COUNT(*) FROM opt_outs WHERE recipient = $1 AND sender IN ($2, $3)",
-        params![recipient, number, service.unwrap_or(number)],
+        "SELECT COUNT(*) FROM opt_outs WHERE COALESCE(sandbox_sid, '') = \
+         (SELECT COALESCE(a.sandbox_sid, '') FROM accounts a WHERE a.sid = $1) \
+         AND recipient = $2 AND sender IN ($3, $4)",
+        params![account, recipient, number, service.unwrap_or(number)],
         |c| Ok(c.int()? > 0),
     )
 }

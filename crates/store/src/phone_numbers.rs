@@ -1,7 +1,7 @@
 //! Phone numbers accounts bought (`IncomingPhoneNumbers`).
 
 use switchboard_types::{
-    AccountSid, ApplicationSid, HookMethod, NumberType, PhoneNumberSid, Timestamp,
+    AccountSid, ApplicationSid, HookMethod, NumberType, PhoneNumberSid, SandboxSid, Timestamp,
 };
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -103,8 +103,10 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
         concat!(
             "INSERT INTO phone_numbers (",
             number_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+            // A number is in its account's world.
+            ", sandbox_sid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+             (SELECT a.sandbox_sid FROM accounts a WHERE a.sid = $2))"
         ),
         params![
             n.sid.as_str(),
@@ -151,32 +153,77 @@ pub fn of_account<'a>(
     )
 }
 
-/// The owner of a number, if anyone has bought it.
-pub fn by_number(number: &str) -> Query<'_, PhoneNumberRecord> {
+/// How a world is bound: the default world (`None`) as the empty string, the
+/// same as the `COALESCE(sandbox_sid, '')` of the world-unique indexes.
+pub(crate) fn world_key(world: Option<&SandboxSid>) -> &str {
+    world.map_or("", SandboxSid::as_str)
+}
+
+/// The owner of a number in one world, if anyone there has bought it.
+pub fn by_number<'a>(
+    world: Option<&'a SandboxSid>,
+    number: &'a str,
+) -> Query<'a, PhoneNumberRecord> {
     Query::new(
         concat!(
             "SELECT ",
             number_columns!(),
-            " FROM phone_numbers WHERE phone_number = $1"
+            " FROM phone_numbers WHERE COALESCE(sandbox_sid, '') = $1 AND phone_number = $2"
         ),
-        params![number],
+        params![world_key(world), number],
         decode,
     )
 }
 
-/// Which of `numbers` are already bought (to hide them from the inventory).
-pub fn taken(numbers: &[String]) -> Query<'_, String> {
-    let mut sql = String::from("SELECT phone_number FROM phone_numbers WHERE phone_number IN (");
-    for i in 1..=numbers.len() {
-        if i > 1 {
+/// The owner of a number in the world `account` is in (where a message from
+/// that account arrives).
+pub fn in_world_of<'a>(account: &'a AccountSid, number: &'a str) -> Query<'a, PhoneNumberRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            " FROM phone_numbers WHERE COALESCE(sandbox_sid, '') = \
+             (SELECT COALESCE(a.sandbox_sid, '') FROM accounts a WHERE a.sid = $1) \
+             AND phone_number = $2"
+        ),
+        params![account, number],
+        decode,
+    )
+}
+
+/// A number of `account`, by the number.
+pub fn of_account_by_number<'a>(
+    account: &'a AccountSid,
+    number: &'a str,
+) -> Query<'a, PhoneNumberRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            " FROM phone_numbers WHERE account_sid = $1 AND phone_number = $2"
+        ),
+        params![account, number],
+        decode,
+    )
+}
+
+/// Which of `numbers` are already bought in one world (to hide them from
+/// that world's inventory).
+pub fn taken<'a>(world: Option<&'a SandboxSid>, numbers: &'a [String]) -> Query<'a, String> {
+    let mut sql = String::from(
+        "SELECT phone_number FROM phone_numbers WHERE COALESCE(sandbox_sid, '') = $1 \
+         AND phone_number IN (",
+    );
+    for i in 2..=numbers.len() + 1 {
+        if i > 2 {
             sql.push_str(", ");
         }
         sql.push_str(&format!("${i}"));
     }
     sql.push(')');
-    Query::dynamic(sql, numbers.iter().map(crate::Value::from).collect(), |c| {
-        c.text()
-    })
+    let mut params = vec![crate::Value::from(world_key(world))];
+    params.extend(numbers.iter().map(crate::Value::from));
+    Query::dynamic(sql, params, |c| c.text())
 }
 
 #[derive(Debug, Clone, Default)]

@@ -34,7 +34,9 @@ pub fn insert(user: &UserRecord) -> Statement<'_> {
         concat!(
             "INSERT INTO users (",
             user_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5)"
+            // A user is in its account's world.
+            ", sandbox_sid) VALUES ($1, $2, $3, $4, $5, \
+             (SELECT a.sandbox_sid FROM accounts a WHERE a.sid = $4))"
         ),
         params![
             &user.id,
@@ -46,11 +48,34 @@ pub fn insert(user: &UserRecord) -> Statement<'_> {
     )
 }
 
-/// Emails are stored lower-cased; look them up the same way.
+/// The default world's user with this email. Emails are stored lower-cased;
+/// look them up the same way.
 pub fn by_email(email: &str) -> Query<'_, UserRecord> {
     Query::new(
-        concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1"),
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE email = $1 AND sandbox_sid IS NULL"
+        ),
         params![email],
+        decode,
+    )
+}
+
+/// Every user with this email (one per world at most), in the order signing
+/// in tries them: the default world's first, then sandboxes', newest first;
+/// at most `limit`.
+pub fn sign_in_candidates(email: &str, limit: i64) -> Query<'_, UserRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE email = $1 \
+             ORDER BY CASE WHEN sandbox_sid IS NULL THEN 0 ELSE 1 END, \
+             (SELECT s.date_created FROM sandboxes s WHERE s.sid = users.sandbox_sid) DESC \
+             LIMIT $2"
+        ),
+        params![email, limit],
         decode,
     )
 }

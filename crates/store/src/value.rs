@@ -13,7 +13,7 @@ use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
     DeliverySid, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
     MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, PhoneNumberSid,
-    RecordingSid, RecordingStatus, Timestamp, UsageCategory,
+    RecordingSid, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -84,7 +84,8 @@ sid_values!(
     ApplicationSid,
     NotificationSid,
     MessagingServiceSid,
-    DeliverySid
+    DeliverySid,
+    SandboxSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.

@@ -16,7 +16,7 @@ pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
     AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MediaSid, MessageSid,
-    MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SidError,
+    MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SandboxSid, SidError,
 };
 pub use telephony::{
     CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod, MessageDirection,

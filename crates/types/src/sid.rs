@@ -164,6 +164,11 @@ define_sid!(
     /// A notification, an entry of the debugger's error log (`NO…`).
     NotificationSid, "NO", "Notification"
 );
+define_sid!(
+    /// A sandbox (`SB…`), a Switchboard extension: an isolated world of
+    /// accounts made from a seed, in sandbox mode.
+    SandboxSid, "SB", "Sandbox"
+);
 
 #[cfg(test)]
 mod tests {

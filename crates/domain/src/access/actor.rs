@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, SandboxSid};
 
 use super::principal::Principal;
 
@@ -19,6 +19,22 @@ pub enum Actor {
     Operator,
     /// One of the server's own workers (named), doing what it is built for.
     Worker(&'static str),
+    /// A caller without credentials: in sandbox mode, someone creating a
+    /// sandbox.
+    Anonymous,
+    /// A customer of a sandbox deciding on a Connect App through the
+    /// sandbox's control plane (headless consent, sandbox mode): the test,
+    /// holding the sandbox's credentials, stands in for the customer on the
+    /// consent page.
+    SandboxCustomer(SandboxCustomer),
+}
+
+/// The customer a sandbox's control plane acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCustomer {
+    pub sandbox: SandboxSid,
+    /// A main account of that sandbox.
+    pub customer: AccountSid,
 }
 
 /// A console user as the policy and the audit log see them.
@@ -44,6 +60,8 @@ impl Actor {
             Actor::Console(user) => Cow::Borrowed(&user.email),
             Actor::Operator => Cow::Borrowed("operator"),
             Actor::Worker(name) => Cow::Borrowed(name),
+            Actor::Anonymous => Cow::Borrowed("anonymous"),
+            Actor::SandboxCustomer(c) => Cow::Owned(format!("sandbox:{}", c.sandbox)),
         }
     }
 
@@ -52,7 +70,11 @@ impl Actor {
     pub fn ip(&self) -> Option<&str> {
         match self {
             Actor::Console(user) => user.ip.as_deref(),
-            Actor::Credential(_) | Actor::Operator | Actor::Worker(_) => None,
+            Actor::Credential(_)
+            | Actor::Operator
+            | Actor::Worker(_)
+            | Actor::Anonymous
+            | Actor::SandboxCustomer(_) => None,
         }
     }
 
@@ -62,7 +84,8 @@ impl Actor {
         match self {
             Actor::Credential(p) => Some(p.username()),
             Actor::Console(user) => Some(&user.account),
-            Actor::Operator | Actor::Worker(_) => None,
+            Actor::SandboxCustomer(c) => Some(&c.customer),
+            Actor::Operator | Actor::Worker(_) | Actor::Anonymous => None,
         }
     }
 
@@ -71,7 +94,8 @@ impl Actor {
         match self {
             Actor::Credential(p) => Some(p.acting_main()),
             Actor::Console(user) => Some(&user.account),
-            Actor::Operator | Actor::Worker(_) => None,
+            Actor::SandboxCustomer(c) => Some(&c.customer),
+            Actor::Operator | Actor::Worker(_) | Actor::Anonymous => None,
         }
     }
 }

@@ -12,9 +12,9 @@ use switchboard_store::Query;
 use switchboard_store::access::{self as facts, AccountFacts, CallerFacts};
 use switchboard_store::accounts::{self, AccountScope};
 use switchboard_store::page::{Page, PageShape};
-use switchboard_types::{AccountSid, Permission};
+use switchboard_types::{AccountSid, ConnectAppSid, Permission, SandboxSid};
 
-pub use actor::{Actor, ConsoleUser};
+pub use actor::{Actor, ConsoleUser, SandboxCustomer};
 pub use policy::{Action, Resource};
 pub use principal::{ConnectPrincipal, Principal};
 
@@ -47,13 +47,42 @@ pub enum RequestTarget<'a> {
     /// is answered "not found", once the caller is known to be someone.
     Missing,
     Own,
+    /// `/switchboard/v1/Sandboxes.json` (sandbox mode).
+    Sandboxes,
+    /// `/switchboard/v1/Sandboxes/{Sid}…`, once the sandbox is known to exist.
+    Sandbox(&'a SandboxSid),
 }
 
 impl<'a> RequestTarget<'a> {
     fn account(self) -> Option<&'a AccountSid> {
         match self {
             RequestTarget::Account(sid) => Some(sid),
-            RequestTarget::AccountList | RequestTarget::Missing | RequestTarget::Own => None,
+            RequestTarget::AccountList
+            | RequestTarget::Missing
+            | RequestTarget::Own
+            | RequestTarget::Sandboxes
+            | RequestTarget::Sandbox(_) => None,
+        }
+    }
+
+    fn sandbox(self) -> Option<&'a SandboxSid> {
+        match self {
+            RequestTarget::Sandbox(sid) => Some(sid),
+            _ => None,
+        }
+    }
+
+    /// The policy's view, given the facts of the account the path names.
+    fn policy(self, account: Option<&'a AccountFacts>) -> policy::Target<'a> {
+        match self {
+            RequestTarget::AccountList => policy::Target::AccountList,
+            RequestTarget::Own => policy::Target::Own,
+            RequestTarget::Missing => policy::Target::Missing,
+            RequestTarget::Sandboxes => policy::Target::Sandboxes,
+            RequestTarget::Sandbox(sid) => policy::Target::Sandbox(sid),
+            RequestTarget::Account(_) => {
+                account.map_or(policy::Target::Missing, policy::Target::Account)
+            }
         }
     }
 }
@@ -97,6 +126,8 @@ pub struct Access {
     action: Action,
     resource: Resource,
     target: Option<AccountFacts>,
+    /// The sandbox the path names, for an access to it.
+    sandbox: Option<SandboxSid>,
     shows_auth_tokens: bool,
     account_scope: Option<AccountScope>,
 }
@@ -163,6 +194,11 @@ impl Access {
     /// For listing accounts: which ones.
     pub fn account_scope(&self) -> DomainResult<&AccountScope> {
         self.account_scope.as_ref().ok_or(DomainError::NotFound)
+    }
+
+    /// The sandbox the access was granted on, for operations on one.
+    pub fn sandbox(&self) -> DomainResult<&SandboxSid> {
+        self.sandbox.as_ref().ok_or(DomainError::NotFound)
     }
 }
 
@@ -264,6 +300,62 @@ impl Switchboard {
             .await
     }
 
+    /// Authorises a caller without credentials (in sandbox mode, creating a
+    /// sandbox: the policy allows it nothing else).
+    pub async fn anonymous_access(
+        &self,
+        target: RequestTarget<'_>,
+        action: Action,
+        resource: Resource,
+    ) -> DomainResult<Access> {
+        self.grant(Actor::Anonymous, target, action, resource).await
+    }
+
+    /// Authorises a sandbox's control plane to decide, as `customer`, on the
+    /// Connect App `app` (headless consent): `control` is the access granted
+    /// to the sandbox's credentials on the sandbox, and the customer (a main
+    /// account) and the app's owner must both live in that sandbox, or
+    /// neither is found. The access is the customer's on the consent page:
+    /// the same grants operations take it, and the policy allows it nothing
+    /// else.
+    pub async fn sandbox_customer_access(
+        &self,
+        control: &Access,
+        customer: &AccountSid,
+        app: &ConnectAppSid,
+    ) -> DomainResult<Access> {
+        if !self.settings().sandbox {
+            return Err(DomainError::NotFound);
+        }
+        control.require(Action::Write, Resource::Sandbox)?;
+        let sandbox = control.sandbox()?;
+        let in_world = |a: &switchboard_store::accounts::AccountRecord| {
+            a.sandbox_sid.as_ref() == Some(sandbox)
+        };
+        let app = self
+            .store()
+            .opt(switchboard_store::connect_apps::by_sid(app))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        self.store()
+            .opt(accounts::by_sid(&app.account_sid))
+            .await?
+            .filter(in_world)
+            .ok_or(DomainError::NotFound)?;
+        let actor = Actor::SandboxCustomer(SandboxCustomer {
+            sandbox: sandbox.clone(),
+            customer: customer.clone(),
+        });
+        let target = RequestTarget::Account(customer);
+        self.grant(
+            actor,
+            target,
+            Action::Write,
+            Resource::AuthorizedConnectApps,
+        )
+        .await
+    }
+
     /// Reads the target's facts and asks the policy, for actors that need no
     /// credentials checked.
     async fn grant(
@@ -283,23 +375,17 @@ impl Switchboard {
                     owner_account_sid: a.owner_account_sid,
                     status: a.status,
                     account_type: a.account_type,
+                    sandbox_sid: a.sandbox_sid,
                 }),
             None => None,
         };
-        let policy_target = match target {
-            RequestTarget::AccountList => policy::Target::AccountList,
-            RequestTarget::Own => policy::Target::Own,
-            RequestTarget::Missing => policy::Target::Missing,
-            RequestTarget::Account(_) => facts
-                .as_ref()
-                .map_or(policy::Target::Missing, policy::Target::Account),
-        };
-        let allowed = policy::decide(&actor, action, policy_target, resource)?;
+        let allowed = policy::decide(&actor, action, target.policy(facts.as_ref()), resource)?;
         Ok(Access {
             actor,
             action,
             resource,
             target: facts,
+            sandbox: target.sandbox().cloned(),
             shows_auth_tokens: allowed.shows_auth_tokens,
             account_scope: allowed.account_scope,
         })
@@ -397,18 +483,31 @@ impl Switchboard {
         }
     }
 
+    /// The sandbox the account named by `credentials` lives in, when they
+    /// identify someone (any principal: a Connect App acting in a dedicated
+    /// subaccount belongs to that subaccount's world).
+    pub(crate) async fn caller_sandbox(
+        &self,
+        credentials: &Credentials,
+    ) -> DomainResult<Option<SandboxSid>> {
+        let Some(facts) = self
+            .store()
+            .read_caller(&credentials.username, None)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mac = self.keys().token_mac(&credentials.password);
+        if principal::identify(&facts, &mac).is_none() {
+            return Ok(None);
+        }
+        Ok(facts.username.sandbox_sid.clone())
+    }
+
     fn decide(&self, request: &ApiRequest<'_>, facts: &CallerFacts) -> DomainResult<Access> {
         let mac = self.keys().token_mac(&request.credentials.password);
         let principal = principal::identify(facts, &mac).ok_or(DomainError::Unauthenticated)?;
-        let target = match request.target {
-            RequestTarget::AccountList => policy::Target::AccountList,
-            RequestTarget::Own => policy::Target::Own,
-            RequestTarget::Missing => policy::Target::Missing,
-            RequestTarget::Account(_) => facts
-                .target
-                .as_ref()
-                .map_or(policy::Target::Missing, policy::Target::Account),
-        };
+        let target = request.target.policy(facts.target.as_ref());
         let actor = Actor::Credential(principal);
         let allowed = policy::decide(&actor, request.action, target, request.resource)?;
         Ok(Access {
@@ -416,6 +515,7 @@ impl Switchboard {
             action: request.action,
             resource: request.resource,
             target: facts.target.clone(),
+            sandbox: request.target.sandbox().cloned(),
             shows_auth_tokens: allowed.shows_auth_tokens,
             account_scope: allowed.account_scope,
         })

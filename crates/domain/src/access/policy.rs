@@ -20,9 +20,9 @@
 
 use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts::AccountScope;
-use switchboard_types::{AccountSid, Permission};
+use switchboard_types::{AccountSid, Permission, SandboxSid};
 
-use super::actor::{Actor, ConsoleUser};
+use super::actor::{Actor, ConsoleUser, SandboxCustomer};
 use super::principal::{ConnectPrincipal, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,10 @@ pub enum Target<'a> {
     Missing,
     /// The caller's own account, implied by the path (`/v1/AuthTokens/…`).
     Own,
+    /// `/switchboard/v1/Sandboxes.json`: creating a sandbox (sandbox mode).
+    Sandboxes,
+    /// A sandbox named in the path, which exists.
+    Sandbox(&'a SandboxSid),
 }
 
 /// The kind of resource a request reads or writes.
@@ -63,6 +67,9 @@ pub enum Resource {
     AuthorizedConnectApps,
     /// Outgoing webhooks of an app owner (an extension).
     Deliveries,
+    /// Every callback a main account's Connect App caused, across its
+    /// customers' dedicated subaccounts (an extension): its owner's alone.
+    ConnectAppDeliveries,
     /// What happened to an account, and who did it (the console's audit log).
     AuditLog,
     Calls,
@@ -86,10 +93,14 @@ pub enum Resource {
     /// Connect App's dedicated subaccount with `post-all`, as the numbers
     /// that point to them.
     Applications,
+    /// A sandbox (sandbox mode): creating, reading, resetting and deleting it,
+    /// and what it recorded. Reached only through [`Target::Sandboxes`] and
+    /// [`Target::Sandbox`], and those targets reach nothing else.
+    Sandbox,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 20] = [
+    pub const ALL: [Resource; 22] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -98,6 +109,7 @@ impl Resource {
         Resource::ConnectApps,
         Resource::AuthorizedConnectApps,
         Resource::Deliveries,
+        Resource::ConnectAppDeliveries,
         Resource::AuditLog,
         Resource::Calls,
         Resource::Messages,
@@ -110,6 +122,7 @@ impl Resource {
         Resource::MessagingServices,
         Resource::Identity,
         Resource::Applications,
+        Resource::Sandbox,
     ];
 
     /// What `post-all` ("Charge account for usage") lets a Connect App create and
@@ -134,7 +147,10 @@ impl Resource {
     fn is_credential(self) -> bool {
         matches!(
             self,
-            Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+            Resource::AuthTokens
+                | Resource::Deliveries
+                | Resource::ConnectAppDeliveries
+                | Resource::AuditLog
         )
     }
 }
@@ -198,6 +214,10 @@ pub const SELF_UPGRADE_OFF: &str =
     "Upgrading is not available here; ask the operator to upgrade your account";
 pub const WORKER_ONLY_TRAFFIC: &str =
     "A worker only advances simulated traffic and sends deliveries";
+pub const SANDBOX_CUSTOMER_ONLY_CONSENTS: &str =
+    "Through a sandbox's control plane a customer only authorizes or denies Connect Apps";
+pub const ANONYMOUS_ONLY_CREATES_SANDBOXES: &str =
+    "Without credentials, the only thing to do is to create a sandbox";
 
 /// Reading who one is (`Resource::Identity` on `Target::Own`), the same for every
 /// principal.
@@ -210,8 +230,15 @@ fn identity(action: Action, allowed: Decision) -> Decision {
 
 /// Decides one request.
 pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resource) -> Decision {
+    // Made only to decide on Connect Apps: not even a sandbox is its to make.
+    if let Actor::SandboxCustomer(c) = actor {
+        return decide_sandbox_customer(c, action, target, resource);
+    }
+    if resource == Resource::Sandbox || matches!(target, Target::Sandboxes | Target::Sandbox(_)) {
+        return decide_sandbox(actor, action, target, resource);
+    }
     match actor {
-        Actor::Credential(Principal::Account { sid, main }) => {
+        Actor::Credential(Principal::Account { sid, main, .. }) => {
             decide_owner(sid, sid == main, false, action, target, resource)
         }
         Actor::Credential(Principal::Parent { sub, .. }) => {
@@ -221,6 +248,67 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resou
         Actor::Console(user) => decide_console(user, action, target, resource),
         Actor::Operator => decide_operator(target),
         Actor::Worker(_) => decide_worker(target, resource),
+        Actor::Anonymous => Err(Refusal::Forbidden(ANONYMOUS_ONLY_CREATES_SANDBOXES)),
+        Actor::SandboxCustomer(c) => decide_sandbox_customer(c, action, target, resource),
+    }
+}
+
+/// A sandbox's control plane acting for one of its customers (headless
+/// consent) does what the customer does on the consent page, and nothing
+/// else: authorize or deny a Connect App for that main account of that
+/// sandbox.
+fn decide_sandbox_customer(
+    c: &SandboxCustomer,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    match target {
+        Target::Account(t)
+            if t.sid == c.customer && t.is_main() && t.sandbox_sid.as_ref() == Some(&c.sandbox) =>
+        {
+            match (action, resource) {
+                (Action::Write, Resource::AuthorizedConnectApps) => owner(None),
+                _ => Err(Refusal::Forbidden(SANDBOX_CUSTOMER_ONLY_CONSENTS)),
+            }
+        }
+        _ => Err(Refusal::NotFound),
+    }
+}
+
+/// Sandboxes (the routes only exist in sandbox mode, which is not the
+/// policy's business): anyone may create one, a caller without credentials
+/// included; a sandbox is reached, read, reset and deleted only with the
+/// credentials of one of its own main accounts (or by the operator). A
+/// sandbox's accounts, subaccounts, Connect Apps and console users reach it no
+/// other way, and no one reaches anything else through a sandbox's path.
+fn decide_sandbox(
+    actor: &Actor,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    if resource != Resource::Sandbox {
+        return Err(Refusal::NotFound);
+    }
+    match target {
+        Target::Sandboxes => match (action, actor) {
+            (Action::Read, _) => Err(Refusal::NotFound),
+            (Action::Write, Actor::Worker(_)) => Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC)),
+            (Action::Write, _) => owner(None),
+        },
+        Target::Sandbox(sandbox) => match actor {
+            Actor::Operator => owner(None),
+            Actor::Credential(Principal::Account { sid, main, world })
+                if sid == main && world.as_ref() == Some(sandbox) =>
+            {
+                owner(None)
+            }
+            _ => Err(Refusal::NotFound),
+        },
+        Target::AccountList | Target::Account(_) | Target::Missing | Target::Own => {
+            Err(Refusal::NotFound)
+        }
     }
 }
 
@@ -277,7 +365,10 @@ fn decide_owner(
     resource: Resource,
 ) -> Decision {
     let target = match target {
-        Target::Missing => return Err(Refusal::NotFound),
+        // Decided by `decide_sandbox`; a sandbox's path reaches no account.
+        Target::Missing | Target::Sandboxes | Target::Sandbox(_) => {
+            return Err(Refusal::NotFound);
+        }
         Target::Own => {
             return match resource {
                 Resource::AuthTokens => owner(None),
@@ -305,6 +396,15 @@ fn decide_owner(
     };
     if !reaches {
         return Err(Refusal::NotFound);
+    }
+    // What an app caused in its customers' accounts is shown to the main
+    // account that owns the app, and only read.
+    if resource == Resource::ConnectAppDeliveries {
+        return match (action, target.is_main()) {
+            (Action::Write, _) => Err(Refusal::Forbidden(NOT_WRITABLE)),
+            (Action::Read, false) => Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN)),
+            (Action::Read, true) => owner(None),
+        };
     }
     if action == Action::Read {
         return owner(None);
@@ -337,7 +437,10 @@ fn decide_connect(
     let can_read_all = app.permissions.contains(Permission::GetAll);
     let can_charge = app.permissions.contains(Permission::PostAll);
     let target = match target {
-        Target::Missing => return Err(Refusal::NotFound),
+        // Decided by `decide_sandbox`; a sandbox's path reaches no account.
+        Target::Missing | Target::Sandboxes | Target::Sandbox(_) => {
+            return Err(Refusal::NotFound);
+        }
         Target::Own if resource == Resource::Identity => return identity(action, connect(None)),
         Target::Own => return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS)),
         _ if resource == Resource::Identity => return Err(Refusal::NotFound),

@@ -6,11 +6,11 @@
 use switchboard_store::access::AccountFacts;
 use switchboard_store::accounts::AccountScope;
 use switchboard_types::{
-    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions,
+    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions, SandboxSid,
 };
 
 use super::*;
-use crate::access::actor::{Actor, ConsoleUser};
+use crate::access::actor::{Actor, ConsoleUser, SandboxCustomer};
 use crate::access::principal::{ConnectPrincipal, Principal};
 
 struct World {
@@ -27,6 +27,7 @@ fn facts(sid: &AccountSid, owner: &AccountSid) -> AccountFacts {
         owner_account_sid: owner.clone(),
         status: AccountStatus::Active,
         account_type: AccountType::Full,
+        sandbox_sid: None,
     }
 }
 
@@ -67,6 +68,10 @@ fn connect_expectation(
     target: Option<&AccountFacts>,
     resource: Resource,
 ) -> Decision {
+    // Sandboxes are reached only through their own paths.
+    if resource == Resource::Sandbox {
+        return Err(Refusal::NotFound);
+    }
     let get_all = perms.contains(&Permission::GetAll);
     let post_all = perms.contains(&Permission::PostAll);
     let hidden = |scope| {
@@ -95,11 +100,14 @@ fn connect_expectation(
     if resource == Resource::Identity {
         return Err(Refusal::NotFound);
     }
-    // Tokens (and the app owner's deliveries, and the audit log) are never a
-    // Connect App's.
+    // Tokens (and the app owner's deliveries, those its apps caused, and the
+    // audit log) are never a Connect App's.
     if matches!(
         resource,
-        Resource::AuthTokens | Resource::Deliveries | Resource::AuditLog
+        Resource::AuthTokens
+            | Resource::Deliveries
+            | Resource::ConnectAppDeliveries
+            | Resource::AuditLog
     ) {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
     }
@@ -126,6 +134,8 @@ fn connect_expectation(
             Resource::AvailablePhoneNumbers | Resource::Usage | Resource::Balance => {
                 Err(Refusal::Forbidden(NOT_WRITABLE))
             }
+            // Answered above: only through a sandbox's own paths.
+            Resource::Sandbox => Err(Refusal::NotFound),
             // Calls, messages, numbers, recordings under S: post-all. Elsewhere: never.
             // Notifications (the debugger's log) are deleted as messages are;
             // Messaging Services (issue 21) are managed in S with post-all, as
@@ -149,6 +159,7 @@ fn connect_expectation(
             }
             Resource::AuthTokens
             | Resource::Deliveries
+            | Resource::ConnectAppDeliveries
             | Resource::AuditLog
             | Resource::Identity => unreachable!(),
         },
@@ -398,6 +409,7 @@ fn messaging_services_rows_spelled_out() {
     let owner = Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     assert!(decide(&owner, Action::Write, Target::Account(&w.customer), r).is_ok());
     assert_eq!(
@@ -454,6 +466,7 @@ fn applications_rows_spelled_out() {
     let main = Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     assert!(decide(&main, Action::Write, Target::Account(&w.customer), r).is_ok());
     assert!(decide(&main, Action::Write, other, r).is_ok());
@@ -464,6 +477,7 @@ fn applications_rows_spelled_out() {
     let sub = Actor::Credential(Principal::Account {
         sid: w.other_sub.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     assert!(decide(&sub, Action::Write, other, r).is_ok());
     assert_eq!(
@@ -495,6 +509,10 @@ fn owner_expectation(
             account_scope: scope,
         })
     };
+    // Sandboxes are reached only through their own paths.
+    if resource == Resource::Sandbox {
+        return Err(Refusal::NotFound);
+    }
     let (me, is_main, via_parent) = match who {
         "main" => (&w.customer, true, false),
         "sub" => (&w.other_sub, false, false),
@@ -520,10 +538,19 @@ fn owner_expectation(
     if !reaches {
         return Err(Refusal::NotFound);
     }
+    let target_is_main = t.sid == t.owner_account_sid;
+    // The callbacks a main account's apps caused: read by that main account,
+    // never written.
+    if resource == Resource::ConnectAppDeliveries {
+        return match action {
+            Action::Write => Err(Refusal::Forbidden(NOT_WRITABLE)),
+            Action::Read if target_is_main => shown(None),
+            Action::Read => Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN)),
+        };
+    }
     if action == Action::Read {
         return shown(None);
     }
-    let target_is_main = t.sid == t.owner_account_sid;
     match resource {
         // Upgrades are the operator's (or the console's), never the API's.
         Resource::AccountType => Err(Refusal::Forbidden(UPGRADE_NOT_API)),
@@ -553,6 +580,7 @@ fn owners_follow_the_contract_everywhere() {
             Actor::Credential(Principal::Account {
                 sid: w.customer.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -560,6 +588,7 @@ fn owners_follow_the_contract_everywhere() {
             Actor::Credential(Principal::Account {
                 sid: w.other_sub.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -603,6 +632,7 @@ fn own_target_reads_identity_and_nothing_more() {
             Actor::Credential(Principal::Account {
                 sid: w.customer.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -610,6 +640,7 @@ fn own_target_reads_identity_and_nothing_more() {
             Actor::Credential(Principal::Account {
                 sid: w.other_sub.sid.clone(),
                 main: w.customer.sid.clone(),
+                world: None,
             }),
         ),
         (
@@ -629,6 +660,7 @@ fn own_target_reads_identity_and_nothing_more() {
         for action in [Action::Read, Action::Write] {
             for resource in Resource::ALL {
                 let want = match (resource, action) {
+                    (Resource::Sandbox, _) => Err(Refusal::NotFound),
                     (Resource::Identity, Action::Read) => Ok(Allowed {
                         shows_auth_tokens: !is_connect,
                         account_scope: None,
@@ -727,15 +759,22 @@ fn operators_reach_everything_and_workers_only_their_work() {
         for action in [Action::Read, Action::Write] {
             for resource in Resource::ALL {
                 let target = as_target(target);
+                let operator = decide(&Actor::Operator, action, target, resource);
+                let worker = decide(&Actor::Worker("simulator"), action, target, resource);
+                if resource == Resource::Sandbox {
+                    // Only through a sandbox's own paths.
+                    assert_eq!(operator, Err(Refusal::NotFound));
+                    assert_eq!(worker, Err(Refusal::NotFound));
+                    continue;
+                }
                 assert_eq!(
-                    decide(&Actor::Operator, action, target, resource),
+                    operator,
                     Ok(Allowed {
                         shows_auth_tokens: true,
                         account_scope: None,
                     }),
                     "operator {action:?} {resource:?}"
                 );
-                let worker = decide(&Actor::Worker("simulator"), action, target, resource);
                 let built_for = matches!(
                     resource,
                     Resource::Calls
@@ -766,6 +805,7 @@ fn no_credential_upgrades_an_account() {
     let mut actors = vec![Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     })];
     for perms in PERMISSION_SETS {
         actors.push(connect_app(&w, perms));
@@ -798,6 +838,7 @@ fn notifications_rows_spelled_out() {
     let owner = Actor::Credential(Principal::Account {
         sid: w.customer.sid.clone(),
         main: w.customer.sid.clone(),
+        world: None,
     });
     for target in [&w.customer, &w.dedicated, &w.other_sub] {
         for action in [Action::Read, Action::Write] {
@@ -827,4 +868,281 @@ fn notifications_rows_spelled_out() {
         decide(&owner, Action::Read, Target::Account(&w.foreign_sub), n),
         Err(Refusal::NotFound)
     );
+}
+
+/// The callbacks an app caused in its customers' accounts, row by row: its
+/// owner's main account reads them; nobody writes them; a subaccount, the
+/// parent acting as a subaccount, a stranger and every Connect App (even with
+/// both permissions, even on its own customer) do not see them.
+#[test]
+fn connect_app_deliveries_rows_spelled_out() {
+    let w = world();
+    let r = Resource::ConnectAppDeliveries;
+    let main = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+        world: None,
+    });
+    let sub = Actor::Credential(Principal::Account {
+        sid: w.other_sub.sid.clone(),
+        main: w.customer.sid.clone(),
+        world: None,
+    });
+    let parent = Actor::Credential(Principal::Parent {
+        sub: w.dedicated.sid.clone(),
+        parent: w.customer.sid.clone(),
+    });
+    let stranger = Actor::Credential(Principal::Account {
+        sid: w.foreign.sid.clone(),
+        main: w.foreign.sid.clone(),
+        world: None,
+    });
+    let customer = Target::Account(&w.customer);
+    assert!(decide(&main, Action::Read, customer, r).is_ok());
+    assert!(decide(&console_user(&w, false), Action::Read, customer, r).is_ok());
+    assert!(decide(&Actor::Operator, Action::Read, customer, r).is_ok());
+    for actor in [&main, &console_user(&w, true)] {
+        assert_eq!(
+            decide(actor, Action::Write, customer, r),
+            Err(Refusal::Forbidden(NOT_WRITABLE))
+        );
+        assert_eq!(
+            decide(actor, Action::Read, Target::Account(&w.other_sub), r),
+            Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
+        );
+    }
+    assert_eq!(
+        decide(&sub, Action::Read, Target::Account(&w.other_sub), r),
+        Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
+    );
+    for actor in [&sub, &parent, &stranger] {
+        assert_eq!(
+            decide(actor, Action::Read, customer, r),
+            Err(Refusal::NotFound)
+        );
+    }
+    for perms in PERMISSION_SETS {
+        let app = connect_app(&w, perms);
+        for target in [&w.customer, &w.dedicated] {
+            assert_eq!(
+                decide(&app, Action::Read, Target::Account(target), r),
+                Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS))
+            );
+        }
+        // The app's own owner's account is not its to read through this.
+        assert_eq!(
+            decide(&app, Action::Read, Target::Account(&w.foreign), r),
+            Err(Refusal::NotFound)
+        );
+    }
+    assert_eq!(
+        decide(&Actor::Worker("deliveries"), Action::Read, customer, r),
+        Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+    );
+}
+
+/// Sandboxes, every actor × target × action × resource: anyone but a worker
+/// creates one (a caller without credentials included); only the operator and
+/// the credentials of one of the sandbox's own main accounts reach it; its
+/// subaccounts, parents acting on them, Connect Apps, console users and other
+/// worlds' accounts find nothing; a sandbox's paths reach nothing else, and a
+/// caller without credentials reaches nothing but the creation.
+#[test]
+fn sandboxes_are_created_by_anyone_and_reached_by_their_own_main_accounts() {
+    let w = world();
+    let mine = SandboxSid::generate();
+    let other = SandboxSid::generate();
+    let in_world = |sid: &AccountSid, main: &AccountSid, world: Option<&SandboxSid>| {
+        Actor::Credential(Principal::Account {
+            sid: sid.clone(),
+            main: main.clone(),
+            world: world.cloned(),
+        })
+    };
+    let actors: Vec<(&str, Actor)> = vec![
+        (
+            "main",
+            in_world(&w.customer.sid, &w.customer.sid, Some(&mine)),
+        ),
+        (
+            "sub",
+            in_world(&w.other_sub.sid, &w.customer.sid, Some(&mine)),
+        ),
+        (
+            "other world",
+            in_world(&w.customer.sid, &w.customer.sid, Some(&other)),
+        ),
+        (
+            "default world",
+            in_world(&w.customer.sid, &w.customer.sid, None),
+        ),
+        (
+            "parent",
+            Actor::Credential(Principal::Parent {
+                sub: w.dedicated.sid.clone(),
+                parent: w.customer.sid.clone(),
+            }),
+        ),
+        (
+            "connect",
+            connect_app(&w, &[Permission::GetAll, Permission::PostAll]),
+        ),
+        ("console", console_user(&w, true)),
+        ("operator", Actor::Operator),
+        ("worker", Actor::Worker("simulator")),
+        ("anonymous", Actor::Anonymous),
+    ];
+    let allowed = Ok(Allowed {
+        shows_auth_tokens: true,
+        account_scope: None,
+    });
+    let mut checked = 0;
+    for (who, actor) in &actors {
+        let targets = [
+            ("create", Target::Sandboxes),
+            ("mine", Target::Sandbox(&mine)),
+            ("other", Target::Sandbox(&other)),
+            ("account", Target::Account(&w.customer)),
+            ("list", Target::AccountList),
+            ("own", Target::Own),
+            ("missing", Target::Missing),
+        ];
+        for (target_name, target) in targets {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    let want = match (target_name, resource, action, *who) {
+                        (_, Resource::Sandbox, _, _)
+                            if !matches!(target_name, "create" | "mine" | "other") =>
+                        {
+                            Err(Refusal::NotFound)
+                        }
+                        ("create" | "mine" | "other", r, _, _) if r != Resource::Sandbox => {
+                            Err(Refusal::NotFound)
+                        }
+                        ("create", _, Action::Read, _) => Err(Refusal::NotFound),
+                        ("create", _, Action::Write, "worker") => {
+                            Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+                        }
+                        ("create", _, Action::Write, _) => allowed.clone(),
+                        ("mine", _, _, "main" | "operator") => allowed.clone(),
+                        ("other", _, _, "operator" | "other world") => allowed.clone(),
+                        ("mine" | "other", _, _, _) => Err(Refusal::NotFound),
+                        (_, _, _, "anonymous") => {
+                            Err(Refusal::Forbidden(ANONYMOUS_ONLY_CREATES_SANDBOXES))
+                        }
+                        // Everything else is the other tests' business; the
+                        // world changes nothing there.
+                        _ => {
+                            checked += 1;
+                            continue;
+                        }
+                    };
+                    assert_eq!(
+                        decide(actor, action, target, resource),
+                        want,
+                        "who={who} target={target_name} action={action:?} resource={resource:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 10 * 7 * 2 * Resource::ALL.len());
+}
+
+/// The world a main account is in changes nothing about what its credentials
+/// reach outside the sandbox routes: the same decisions as the default world's.
+#[test]
+fn a_sandbox_world_changes_no_other_decision() {
+    let w = world();
+    let world_sid = SandboxSid::generate();
+    for (sid, main) in [
+        (&w.customer.sid, &w.customer.sid),
+        (&w.other_sub.sid, &w.customer.sid),
+    ] {
+        let plain = Actor::Credential(Principal::Account {
+            sid: sid.clone(),
+            main: main.clone(),
+            world: None,
+        });
+        let sandboxed = Actor::Credential(Principal::Account {
+            sid: sid.clone(),
+            main: main.clone(),
+            world: Some(world_sid.clone()),
+        });
+        for target in targets(&w) {
+            for action in [Action::Read, Action::Write] {
+                for resource in Resource::ALL {
+                    assert_eq!(
+                        decide(&plain, action, as_target(target), resource),
+                        decide(&sandboxed, action, as_target(target), resource)
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A sandbox's control plane acting for a customer (headless consent):
+/// every target × action × resource. It authorizes or denies Connect Apps
+/// for that customer, a main account of that sandbox, and does nothing else
+/// anywhere; the same customer in another world, its subaccounts and other
+/// accounts are not found.
+#[test]
+fn a_sandbox_customer_only_decides_on_connect_apps_for_itself() {
+    let w = world();
+    let mine = SandboxSid::generate();
+    let placed = |f: &AccountFacts, world: Option<&SandboxSid>| AccountFacts {
+        sandbox_sid: world.cloned(),
+        ..f.clone()
+    };
+    let customer = placed(&w.customer, Some(&mine));
+    let actor = Actor::SandboxCustomer(SandboxCustomer {
+        sandbox: mine.clone(),
+        customer: w.customer.sid.clone(),
+    });
+    let elsewhere = [
+        placed(&w.customer, None),
+        placed(&w.customer, Some(&SandboxSid::generate())),
+        placed(&w.dedicated, Some(&mine)),
+        placed(&w.other_sub, Some(&mine)),
+        placed(&w.foreign, Some(&mine)),
+        placed(&w.foreign_sub, Some(&mine)),
+    ];
+    let mut checked = 0;
+    for action in [Action::Read, Action::Write] {
+        for resource in Resource::ALL {
+            let want = match (action, resource) {
+                (Action::Write, Resource::AuthorizedConnectApps) => Ok(Allowed {
+                    shows_auth_tokens: true,
+                    account_scope: None,
+                }),
+                _ => Err(Refusal::Forbidden(SANDBOX_CUSTOMER_ONLY_CONSENTS)),
+            };
+            assert_eq!(
+                decide(&actor, action, Target::Account(&customer), resource),
+                want,
+                "{action:?} {resource:?}"
+            );
+            for t in &elsewhere {
+                assert_eq!(
+                    decide(&actor, action, Target::Account(t), resource),
+                    Err(Refusal::NotFound),
+                    "{action:?} {resource:?} {:?}",
+                    t.sid
+                );
+            }
+            for target in [
+                Target::AccountList,
+                Target::Missing,
+                Target::Own,
+                Target::Sandboxes,
+                Target::Sandbox(&mine),
+            ] {
+                assert!(decide(&actor, action, target, resource).is_err());
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 2 * Resource::ALL.len());
 }

@@ -2,7 +2,7 @@
 //! MAC of the password presented.
 
 use switchboard_store::access::CallerFacts;
-use switchboard_types::{AccountSid, AccountStatus, ConnectAppSid, Permissions};
+use switchboard_types::{AccountSid, AccountStatus, ConnectAppSid, Permissions, SandboxSid};
 
 use crate::secrets::Keys;
 
@@ -11,7 +11,13 @@ use crate::secrets::Keys;
 pub enum Principal {
     /// An account using its own credentials. Reaches itself and, for a main
     /// account, all its subaccounts.
-    Account { sid: AccountSid, main: AccountSid },
+    Account {
+        sid: AccountSid,
+        main: AccountSid,
+        /// The account's world: `None` is the default world, otherwise its
+        /// sandbox (whose routes its main accounts' credentials reach).
+        world: Option<SandboxSid>,
+    },
     /// A subaccount addressed with its parent's credentials. Reaches the
     /// subaccount alone.
     Parent { sub: AccountSid, parent: AccountSid },
@@ -80,6 +86,7 @@ pub fn identify(facts: &CallerFacts, presented_mac: &[u8; 32]) -> Option<Princip
         Some(Principal::Account {
             sid: user.sid.clone(),
             main: user.owner_account_sid.clone(),
+            world: user.sandbox_sid.clone(),
         })
     } else if parents {
         Some(Principal::Parent {

@@ -298,6 +298,32 @@ impl Deliveries<'_> {
             .await
     }
 
+    /// Every callback a Connect App of the reader's account caused, oldest
+    /// first (`GET …/ConnectApps/{Sid}/Deliveries.json`): what was sent for
+    /// its customers' dedicated subaccounts, and its deauthorize callbacks.
+    /// An app of another account is not found.
+    pub async fn of_connect_app(
+        &self,
+        reader: Reader<'_>,
+        app: &ConnectAppSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<DeliveryRecord>> {
+        let access = self
+            .sb
+            .reader_access(reader, Resource::ConnectAppDeliveries)
+            .await?;
+        let owner = &access.target_account()?.sid;
+        self.sb
+            .store()
+            .opt(switchboard_store::connect_apps::by_sid(app))
+            .await?
+            .filter(|a| &a.account_sid == owner)
+            .ok_or(DomainError::NotFound)?;
+        let (query, shape) = deliveries::of_connect_app(owner, app, at, size);
+        Ok(shape.assemble(self.sb.store().all(query).await?))
+    }
+
     /// One delivery the access reaches, with every attempt.
     pub async fn get(
         &self,

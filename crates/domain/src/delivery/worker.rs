@@ -118,8 +118,11 @@ pub(crate) struct Finished {
     pub completed_at: Timestamp,
     /// Whether it asked for TwiML (its answer is followed once it is done).
     pub asks_for_twiml: bool,
-    /// For a request for TwiML, what came back.
+    /// For a request for TwiML (and, in sandbox mode, for every request:
+    /// a sandbox's recorded webhooks show it), what came back.
     pub answer: Option<Answer>,
+    /// The `X-Twilio-Signature` sent, if a request was made.
+    pub signature: Option<String>,
 }
 
 /// What one attempt came to.
@@ -208,7 +211,8 @@ impl Switchboard {
         d: &DeliveryRecord,
         overrides: &Overrides,
         bare_url: &str,
-        asks_for_twiml: bool,
+        reads_answer: bool,
+        signature_sent: &mut Option<String>,
     ) -> Sent {
         let params = decode_params(&d.params);
         let url = match request_url(bare_url, &d.method, &params) {
@@ -234,6 +238,7 @@ impl Switchboard {
         };
         let signed_params: &[(String, String)] = if d.method == "GET" { &[] } else { &params };
         let signature = twilio_signature(&token, url.as_str(), signed_params);
+        *signature_sent = Some(signature.clone());
         let request = if d.method == "GET" {
             http.get(url)
         } else {
@@ -254,7 +259,7 @@ impl Switchboard {
             None => Sent::Failed(describe(&e), failure_of(&e)),
         };
         match result {
-            Ok(response) if asks_for_twiml => {
+            Ok(response) if reads_answer => {
                 let status = response.status().as_u16();
                 match read_answer(response).await {
                     Ok(answer) => Sent::Answered(status, Some(answer)),
@@ -274,8 +279,10 @@ impl Switchboard {
         let started = Instant::now();
         let (bare_url, overrides) = Overrides::split(&d.url);
         let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
+        let mut signature = None;
+        let reads_answer = asks_for_twiml || self.settings().sandbox;
         let sent = self
-            .send_once(http, &d, &overrides, bare_url, asks_for_twiml)
+            .send_once(http, &d, &overrides, bare_url, reads_answer, &mut signature)
             .await;
         let latency_ms = started.elapsed().as_millis() as i64;
         let now = Timestamp::now();
@@ -336,6 +343,7 @@ impl Switchboard {
             completed_at: now,
             asks_for_twiml,
             answer,
+            signature,
         }
     }
 
@@ -390,6 +398,7 @@ impl Switchboard {
                 error: f.error.as_deref(),
                 response_content_type: f.answer.as_ref().and_then(|a| a.content_type.as_deref()),
                 response_body: response_body.as_deref(),
+                signature: f.signature.as_deref(),
             };
             let outcome = Outcome {
                 sid: &f.delivery.sid,

@@ -179,9 +179,8 @@ impl Switchboard {
         }
         let owned = self
             .store()
-            .opt(phone_numbers::by_number(from.as_str()))
+            .opt(phone_numbers::of_account_by_number(account, from.as_str()))
             .await?
-            .filter(|n| &n.account_sid == account)
             .filter(|n| match channel {
                 Channel::Voice => n.voice_capable,
                 Channel::Sms => n.sms_capable,

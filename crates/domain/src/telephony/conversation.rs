@@ -304,9 +304,12 @@ impl Switchboard {
         let from = m.from.as_deref().unwrap_or(&inbound.to_number);
         let to = m.to.as_deref().unwrap_or(&inbound.from_number);
         let owned = tx
-            .opt(phone_numbers::by_number(from))
+            .opt(phone_numbers::of_account_by_number(
+                &inbound.account_sid,
+                from,
+            ))
             .await?
-            .is_some_and(|n| n.account_sid == inbound.account_sid && n.sms_capable);
+            .is_some_and(|n| n.sms_capable);
         if !owned {
             step.error(
                 tx,

@@ -230,7 +230,8 @@ impl Switchboard {
         };
         Ok(self
             .store()
-            .opt(phone_numbers::by_number(number.as_str()))
+            // The operator's command line lives in the default world.
+            .opt(phone_numbers::by_number(None, number.as_str()))
             .await?
             .map(|n| n.account_sid))
     }
@@ -249,9 +250,8 @@ impl Switchboard {
         let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
         let number = self
             .store()
-            .opt(phone_numbers::by_number(to.as_str()))
+            .opt(phone_numbers::of_account_by_number(&account, to.as_str()))
             .await?
-            .filter(|n| n.account_sid == account)
             .ok_or_else(|| {
                 invalid(
                     MessageField::To,
@@ -436,12 +436,18 @@ impl Switchboard {
             }
             Keyword::Start => {
                 for sender in senders.into_iter().flatten() {
-                    tx.run(opt_outs::remove(sender, handset)).await?;
+                    tx.run(opt_outs::remove(&message.account_sid, sender, handset))
+                        .await?;
                 }
             }
             Keyword::Help => {
                 if tx
-                    .one(opt_outs::opted_out(number, service, handset))
+                    .one(opt_outs::opted_out(
+                        &message.account_sid,
+                        number,
+                        service,
+                        handset,
+                    ))
                     .await?
                 {
                     return Ok(());

@@ -232,7 +232,12 @@ impl Switchboard {
         let service = reply.service.map(|s| s.as_str());
         if !reply.automatic
             && tx
-                .one(opt_outs::opted_out(reply.from, service, to.as_str()))
+                .one(opt_outs::opted_out(
+                    reply.account,
+                    reply.from,
+                    service,
+                    to.as_str(),
+                ))
                 .await?
         {
             return Err(unsubscribed(to.as_str(), reply.from));
@@ -315,6 +320,7 @@ impl Switchboard {
         if self
             .store()
             .one(opt_outs::opted_out(
+                &account.sid,
                 from.as_str(),
                 service.as_ref().map(|s| s.sid.as_str()),
                 to.as_str(),

@@ -14,6 +14,7 @@ pub mod inbound;
 pub mod media;
 pub mod messages;
 pub mod numbers;
+pub mod outcomes;
 pub mod seed;
 pub mod simulator;
 pub mod usage;

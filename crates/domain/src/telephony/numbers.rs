@@ -10,7 +10,7 @@ use switchboard_telephony::inventory::{
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, ApplicationSid, HookMethod, PhoneNumberSid, Timestamp, UsageCategory,
+    AccountSid, ApplicationSid, HookMethod, PhoneNumberSid, SandboxSid, Timestamp, UsageCategory,
 };
 
 use super::billing::{self, Cost};
@@ -280,12 +280,15 @@ impl Switchboard {
         search: &Search,
         limit: usize,
     ) -> DomainResult<Vec<AvailableNumber>> {
-        self.authorize(request).await?;
-        self.unsold(inventory::search(search), limit).await
+        let access = self.authorize(request).await?;
+        let world = access.target_account()?.sandbox_sid.as_ref();
+        self.unsold(world, inventory::search(search), limit).await
     }
 
+    /// Numbers of `candidates` nobody in `world` has bought.
     async fn unsold(
         &self,
+        world: Option<&SandboxSid>,
         mut candidates: impl Iterator<Item = AvailableNumber>,
         limit: usize,
     ) -> DomainResult<Vec<AvailableNumber>> {
@@ -299,7 +302,10 @@ impl Switchboard {
                 .iter()
                 .map(|n| n.phone_number.as_str().to_owned())
                 .collect();
-            let taken = self.store().all(phone_numbers::taken(&numbers)).await?;
+            let taken = self
+                .store()
+                .all(phone_numbers::taken(world, &numbers))
+                .await?;
             found.extend(
                 batch
                     .into_iter()
@@ -334,14 +340,17 @@ impl Switchboard {
                     s.area_code = Some(area.clone());
                     inventory::search(&s)
                 });
-                self.unsold(candidates, 1).await?.pop().ok_or_else(|| {
-                    invalid(
-                        NumberField::AreaCode,
-                        Problem::NoneInAreaCode {
-                            area_code: area.clone(),
-                        },
-                    )
-                })?
+                self.unsold(account.sandbox_sid.as_ref(), candidates, 1)
+                    .await?
+                    .pop()
+                    .ok_or_else(|| {
+                        invalid(
+                            NumberField::AreaCode,
+                            Problem::NoneInAreaCode {
+                                area_code: area.clone(),
+                            },
+                        )
+                    })?
             }
             _ => {
                 // Neither a number nor an area code.

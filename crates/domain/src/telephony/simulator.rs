@@ -96,6 +96,17 @@ pub(crate) async fn call_event(
     event: CallEvent,
     now: Timestamp,
 ) -> DomainResult<bool> {
+    call_event_with(tx, call, event, now, &[]).await
+}
+
+/// [`call_event`] with `extra` parameters (a forced ending's `ErrorCode`).
+pub(crate) async fn call_event_with(
+    tx: &mut Tx,
+    call: &CallRecord,
+    event: CallEvent,
+    now: Timestamp,
+    extra: &[(&str, String)],
+) -> DomainResult<bool> {
     if !call.status_callback_events.contains(event) {
         return Ok(false);
     }
@@ -124,6 +135,7 @@ pub(crate) async fn call_event(
         params.push(("CallDuration", duration.to_string()));
         params.push(("Duration", ((duration + 59) / 60).to_string()));
     }
+    params.extend(extra.iter().cloned());
     let target = HookTarget {
         kind: WebhookKind::CallStatus,
         account: &call.account_sid,
@@ -136,7 +148,11 @@ pub(crate) async fn call_event(
 }
 
 /// Posts a message's status callback, if it gave a URL.
-async fn message_event(tx: &mut Tx, m: &MessageRecord, now: Timestamp) -> DomainResult<bool> {
+pub(crate) async fn message_event(
+    tx: &mut Tx,
+    m: &MessageRecord,
+    now: Timestamp,
+) -> DomainResult<bool> {
     let mut params = vec![
         ("AccountSid", m.account_sid.to_string()),
         ("ApiVersion", "2010-04-01".to_owned()),
@@ -208,6 +224,18 @@ impl Switchboard {
         call: &CallRecord,
         now: Timestamp,
     ) -> DomainResult<bool> {
+        self.finish_call_with(tx, call, now, &[]).await
+    }
+
+    /// [`Self::finish_call`] with `extra` parameters on the `completed`
+    /// callback.
+    pub(crate) async fn finish_call_with(
+        &self,
+        tx: &mut Tx,
+        call: &CallRecord,
+        now: Timestamp,
+        extra: &[(&str, String)],
+    ) -> DomainResult<bool> {
         let duration = call.duration.unwrap_or(0);
         let minutes = (duration + 59) / 60;
         if call.status == CallStatus::Completed {
@@ -252,7 +280,7 @@ impl Switchboard {
                 .await?;
             }
         }
-        call_event(tx, call, CallEvent::Completed, now).await
+        call_event_with(tx, call, CallEvent::Completed, now, extra).await
     }
 
     /// Moves one call a step on. `true` when a callback was queued.
@@ -305,6 +333,27 @@ impl Switchboard {
         Ok(hooked)
     }
 
+    /// A message leaves for the carrier (in memory): its send date and
+    /// price. Returns the price, which the caller charges with
+    /// [`charge_message`] in the step's transaction.
+    pub(crate) fn mark_sent(&self, m: &mut MessageRecord, now: Timestamp) -> i64 {
+        m.status = MessageStatus::Sent;
+        m.date_sent = Some(now);
+        // A price set in advance stands (Twilio's free keyword answers).
+        let price = match PhoneNumber::parse(&m.to_number) {
+            _ if m.price_micros.is_some() => m.price_micros.unwrap_or(0),
+            Ok(to) => self
+                .settings()
+                .telephony
+                .prices
+                .message(&to, u32::try_from(m.num_segments).unwrap_or(1))
+                .micros(),
+            Err(_) => 0,
+        };
+        m.price_micros = Some(price);
+        price
+    }
+
     /// Moves one message a step on. `true` when a callback was queued.
     async fn step_message(&self, m: MessageRecord) -> DomainResult<bool> {
         if self.brings_media_here(&m).await? {
@@ -324,7 +373,7 @@ impl Switchboard {
         }
         Ok(self
             .store()
-            .opt(phone_numbers::by_number(&m.to_number))
+            .opt(phone_numbers::in_world_of(&m.account_sid, &m.to_number))
             .await?
             .is_some())
     }
@@ -387,21 +436,7 @@ impl Switchboard {
                 next.next_transition_at = Some(speed.due_after(now, MESSAGE_STEP_SECS));
             }
             MessageStatus::Sending => {
-                next.status = MessageStatus::Sent;
-                next.date_sent = Some(now);
-                // A price set in advance stands (Twilio's free keyword answers).
-                let price = match PhoneNumber::parse(&m.to_number) {
-                    _ if m.price_micros.is_some() => m.price_micros.unwrap_or(0),
-                    Ok(to) => self
-                        .settings()
-                        .telephony
-                        .prices
-                        .message(&to, u32::try_from(m.num_segments).unwrap_or(1))
-                        .micros(),
-                    Err(_) => 0,
-                };
-                next.price_micros = Some(price);
-                charge = Some(price);
+                charge = Some(self.mark_sent(&mut next, now));
                 next.next_transition_at = Some(speed.due_after(now, DELIVERY_SECS));
             }
             MessageStatus::Sent => {
@@ -416,20 +451,7 @@ impl Switchboard {
             return Ok(false);
         }
         if let Some(price) = charge {
-            let main = main_of(&mut tx, &m.account_sid).await?;
-            billing::charge(
-                &mut tx,
-                &m.account_sid,
-                &main,
-                Cost {
-                    category: UsageCategory::SmsOutbound,
-                    count: 1,
-                    usage: m.num_segments,
-                    price_micros: price,
-                },
-                now,
-            )
-            .await?;
+            charge_message(&mut tx, &m, price, now).await?;
         }
         let mut hooked = if next.status != MessageStatus::Sending {
             message_event(&mut tx, &next, now).await?
@@ -454,7 +476,11 @@ impl Switchboard {
         media: Option<SentMedia>,
         now: Timestamp,
     ) -> DomainResult<bool> {
-        let Some(number) = tx.opt(phone_numbers::by_number(&m.to_number)).await? else {
+        // Only in the sender's world: two sandboxes may hold the same number.
+        let Some(number) = tx
+            .opt(phone_numbers::in_world_of(&m.account_sid, &m.to_number))
+            .await?
+        else {
             return Ok(false);
         };
         let body = super::messages::MessageBody {
@@ -637,6 +663,30 @@ impl Switchboard {
             .flatten();
         Ok([call, message, renewal].into_iter().flatten().min())
     }
+}
+
+/// Charges a message sent, in the transaction of its step.
+pub(crate) async fn charge_message(
+    tx: &mut Tx,
+    m: &MessageRecord,
+    price: i64,
+    now: Timestamp,
+) -> DomainResult<()> {
+    let main = main_of(tx, &m.account_sid).await?;
+    billing::charge(
+        tx,
+        &m.account_sid,
+        &main,
+        Cost {
+            category: UsageCategory::SmsOutbound,
+            count: 1,
+            usage: m.num_segments,
+            price_micros: price,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 fn set_error(m: &mut MessageRecord) {

@@ -13,7 +13,7 @@ use switchboard_domain::delivery::{
     DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
 };
 use switchboard_store::deliveries::DeliveryRecord;
-use switchboard_types::DeliverySid;
+use switchboard_types::{ConnectAppSid, DeliverySid};
 
 use super::scope::AccountScope;
 use crate::App;
@@ -116,6 +116,38 @@ pub async fn list(
         .list(
             (&read.request).into(),
             DeliveryScope::Account,
+            &paging.at,
+            paging.size,
+        )
+        .await?;
+    Ok(Json(Envelope::new(
+        "deliveries",
+        call.path(),
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        |d| DeliveryJson::new(d, None),
+    )))
+}
+
+/// `GET …/Accounts/{Owner}/ConnectApps/{Sid}/Deliveries.json`: every
+/// callback the owner's app caused across its customers' dedicated
+/// subaccounts, and its deauthorize callbacks, oldest first.
+pub async fn of_connect_app(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<Json<Envelope<DeliveryJson>>, ApiError> {
+    let granted = call.authorize(&app, Resource::ConnectAppDeliveries).await?;
+    let connect_app = granted.within("sid", ConnectAppSid::parse)?;
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let page = app
+        .sb
+        .deliveries()
+        .of_connect_app(
+            (&granted.access).into(),
+            &connect_app,
             &paging.at,
             paging.size,
         )

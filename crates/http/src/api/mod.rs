@@ -6,13 +6,17 @@ pub mod authorized_apps;
 pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
+pub mod faults;
 pub mod json;
 pub mod media;
 pub mod messages;
 pub mod messaging_services;
 pub mod notifications;
 pub mod numbers;
+pub mod outcomes;
 pub mod principal;
+pub mod sandbox_controls;
+pub mod sandboxes;
 mod scope;
 pub mod telephony_json;
 pub mod tokens;
@@ -99,8 +103,23 @@ fn messaging_routes() -> Routes {
 /// both ways, and one ending in a SID strips it (`path::extension_segment`).
 fn extension_routes() -> Routes {
     const A: &str = "/switchboard/v1/Accounts/{account}";
+    const S: &str = sandboxes::PREFIX;
+    const SB: &str = "/switchboard/v1/Sandboxes/{sandbox}";
     let routes = [
         (principal::PATH.to_owned(), api_route(get(principal::fetch))),
+        (S.to_owned(), api_route(post(sandboxes::create))),
+        (
+            format!("{S}/{{sandbox}}"),
+            api_route(get(sandboxes::fetch).delete(sandboxes::delete)),
+        ),
+        (
+            format!("{S}/{{sandbox}}/Reset"),
+            api_route(post(sandboxes::reset)),
+        ),
+        (
+            format!("{S}/{{sandbox}}/Webhooks"),
+            api_route(get(sandboxes::webhooks)),
+        ),
         (
             format!("{A}/ConnectApps/{{sid}}"),
             api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
@@ -110,12 +129,36 @@ fn extension_routes() -> Routes {
             api_route(put(connect_apps::put_logo).delete(connect_apps::delete_logo)),
         ),
         (
+            format!("{A}/ConnectApps/{{sid}}/Deliveries"),
+            api_route(get(deliveries::of_connect_app)),
+        ),
+        (
             format!("{A}/ConnectApps/{{sid}}/Authorizations/{{subaccount}}"),
             api_route(delete(connect_apps::owner_revoke)),
         ),
         (
             format!("{A}/InboundMessages"),
             api_route(post(messages::receive)),
+        ),
+        (
+            format!("{A}/Calls/{{call}}/Outcome"),
+            api_route(post(outcomes::call)),
+        ),
+        (
+            format!("{A}/Messages/{{message}}/Outcome"),
+            api_route(post(outcomes::message)),
+        ),
+        (
+            format!("{SB}/Authorizations"),
+            api_route(post(sandbox_controls::consent)),
+        ),
+        (
+            format!("{SB}/Faults"),
+            api_route(
+                get(sandbox_controls::list_faults)
+                    .post(sandbox_controls::add_fault)
+                    .delete(sandbox_controls::clear_faults),
+            ),
         ),
         (format!("{A}/Deliveries"), api_route(get(deliveries::list))),
         (

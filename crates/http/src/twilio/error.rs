@@ -147,6 +147,11 @@ impl From<DomainError> for ApiError {
                 invalid::code(&i),
                 invalid::message(&i),
             ),
+            e @ DomainError::Seed { .. } => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                codes::INVALID_PARAMETER,
+                e.to_string(),
+            ),
             DomainError::AccountNotActive(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, codes::ACCOUNT_NOT_ACTIVE, message)
             }

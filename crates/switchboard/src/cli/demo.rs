@@ -184,6 +184,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
             speed: SimSpeed::Factor(60.0),
             ..TelephonySettings::default()
         },
+        sandbox: true,
         ..Settings::default()
     };
     let sb = super::open(&format!("sqlite://{}", db.display()), settings).await?;

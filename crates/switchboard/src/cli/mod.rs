@@ -7,6 +7,7 @@ mod backup;
 mod demo;
 mod messages;
 mod output;
+mod sandbox;
 mod seed;
 mod serve;
 
@@ -60,6 +61,11 @@ enum LogFormat {
 enum Command {
     /// Run the server: the REST API, the consent flow and the console.
     Serve(serve::ServeArgs),
+    /// Run the server in sandbox mode for local development and tests: the
+    /// sandbox control plane on, the instant clock, webhooks to this machine
+    /// allowed, and a seed (if given) applied with its credentials printed.
+    #[command(after_help = sandbox::HELP)]
+    Sandbox(sandbox::SandboxArgs),
     /// Create, list, show and upgrade accounts, and rotate their auth tokens.
     #[command(subcommand)]
     Accounts(accounts::AccountsCommand),
@@ -134,7 +140,7 @@ async fn open(database_url: &str, settings: Settings) -> Result<Switchboard, Str
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = match cli.command {
-        Command::Serve(_) | Command::Demo(_) => "info",
+        Command::Serve(_) | Command::Demo(_) | Command::Sandbox(_) => "info",
         _ => "warn",
     };
     init_logging(cli.log_format, default_level);
@@ -152,6 +158,9 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => {
                 serve::run(&cli.database_url, cli.public_url.as_deref(), args).await
+            }
+            Command::Sandbox(args) => {
+                sandbox::run(&cli.database_url, cli.public_url.as_deref(), args).await
             }
             Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
             Command::Seed(args) => seed::run(&cli.database_url, args).await,

@@ -84,6 +84,14 @@ pub struct ServeArgs {
     /// flight, database connections.
     #[arg(long, env = "SWITCHBOARD_METRICS_LISTEN")]
     metrics_listen: Option<SocketAddr>,
+
+    /// Sandbox mode: turn on the sandbox control plane under
+    /// /switchboard/v1/Sandboxes (isolated worlds made from a seed, reset,
+    /// recorded webhooks; see docs/sandbox.md). Anyone who can reach the
+    /// server can create a sandbox: for tests and local development only,
+    /// never for a shared deployment.
+    #[arg(long, env = "SWITCHBOARD_SANDBOX")]
+    sandbox: bool,
 }
 
 fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -189,6 +197,7 @@ pub async fn run(
         },
         telephony: telephony(&args)?,
         trusted_proxies: args.trusted_proxy.clone(),
+        sandbox: args.sandbox,
     };
     let server = server_settings(&args);
     let metrics = match args.metrics_listen {

@@ -31,5 +31,7 @@ mod phone_page;
 mod principal;
 mod processes;
 mod revocation;
+mod sandbox;
+mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;

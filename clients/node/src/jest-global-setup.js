@@ -1,0 +1,6 @@
+// jest.config: globalSetup: 'switchboard-sandbox/jest-global-setup'
+import { globalSetup } from './jest.js';
+
+export default async function setup() {
+  await globalSetup();
+}
