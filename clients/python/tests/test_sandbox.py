@@ -163,9 +163,6 @@ def test_fault_fails_the_next_matching_request_then_clears(sandbox):
     with pytest.raises(TwilioRestException) as failed:
         client.incoming_phone_numbers.create(area_code="415")
     assert (failed.value.status, failed.value.code) == (503, 20503)
-    # A new client, so a new connection: Switchboard sometimes closes the
-    # faulted request's kept-alive connection without saying so (reported).
-    client = sandbox.client("main")
     assert client.incoming_phone_numbers.list() == []  # nothing was written
     client.incoming_phone_numbers.create(area_code="415")  # Count defaults to 1
     sandbox.fault("GET", "/2010-04-01/Accounts/*/IncomingPhoneNumbers.json", status=500, code=20500, count=5)

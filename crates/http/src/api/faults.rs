@@ -187,7 +187,8 @@ impl<S, B> tower::Service<Request<B>> for FaultService<S>
 where
     S: tower::Service<Request<B>, Response = Response, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send + 'static,
-    B: Send + 'static,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
 {
     type Response = Response;
     type Error = Infallible;
@@ -219,6 +220,12 @@ where
                         tokio::time::sleep(hit.delay).await;
                     }
                     if let Some(error) = hit.error {
+                        // Read the request to its end first: a server that
+                        // answers before the body is read closes a kept-alive
+                        // connection, and the client's next request on it
+                        // fails. A body over the API's limit is not read.
+                        let body = axum::body::Body::new(req.into_body());
+                        let _ = axum::body::to_bytes(body, crate::twilio::call::MAX_BODY).await;
                         return Ok(fault_response(error));
                     }
                 }

@@ -27,7 +27,7 @@ fn short(max_connections: u32) -> ServerSettings {
 }
 
 /// Reads one answer: its head and `content-length` bytes of body.
-async fn read_answer(stream: &mut TcpStream) -> String {
+pub(crate) async fn read_answer(stream: &mut TcpStream) -> String {
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {

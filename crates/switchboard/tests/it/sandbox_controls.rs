@@ -738,6 +738,53 @@ async fn try_buy(s: &TestServer, c: &Creds) -> (StatusCode, Value) {
 }
 
 server_test!(
+    a_faulted_request_keeps_its_connection_for_the_next_one,
+    settings = sandbox_instant,
+    |s| {
+        use tokio::io::AsyncWriteExt;
+        let a = sandbox(&s).await;
+        let owner = creds_of(&a, "owner");
+        add_fault(
+            &s,
+            &owner,
+            &a,
+            &[
+                ("Method", "POST"),
+                ("Path", "/2010-04-01/Accounts/*/IncomingPhoneNumbers.json"),
+                ("Status", "503"),
+                ("Code", "20503"),
+            ],
+        )
+        .await;
+        let auth = crate::support::basic(owner.sid.as_str(), &owner.token);
+        let body = "AreaCode=212&FriendlyName=kept";
+        let mut stream = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+        // The head first and the body a moment later: an answer that does
+        // not wait for the body leaves it unread, and the connection with it.
+        let head = format!(
+            "POST {}/IncomingPhoneNumbers.json HTTP/1.1\r\nHost: switchboard\r\n\
+             Authorization: {auth}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\n\r\n",
+            base(&owner),
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stream.write_all(body.as_bytes()).await.unwrap();
+        let faulted = crate::connections::read_answer(&mut stream).await;
+        assert!(faulted.starts_with("HTTP/1.1 503"), "{faulted}");
+        let next = format!(
+            "GET {}/IncomingPhoneNumbers.json HTTP/1.1\r\nHost: switchboard\r\n\
+             Authorization: {auth}\r\n\r\n",
+            base(&owner)
+        );
+        stream.write_all(next.as_bytes()).await.unwrap();
+        let answered = crate::connections::read_answer(&mut stream).await;
+        assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+    }
+);
+
+server_test!(
     faults_fail_matching_requests_of_their_sandbox_only_and_write_nothing,
     settings = sandbox_instant,
     |s| {
