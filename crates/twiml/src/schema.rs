@@ -107,12 +107,17 @@ pub(crate) struct Attributes<'e> {
 impl Attributes<'_> {
     /// The attribute's value, trimmed; `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
+        self.given(name).filter(|value| !value.is_empty())
+    }
+
+    /// The attribute's value, trimmed, blank or not: for the attributes
+    /// where an empty value means something (`finishOnKey=""`: no key).
+    pub fn given(&self, name: &str) -> Option<&str> {
         self.element
             .attributes
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| trim_xml_space(value))
-            .filter(|value| !value.is_empty())
     }
 }
 

@@ -578,12 +578,7 @@ fn gather(checker: &mut Checker, element: &Element) -> GatherVerb {
             vc::GATHER_NUM_DIGITS,
         )
     });
-    let finish_on_key = match element
-        .attributes
-        .iter()
-        .find(|(name, _)| name == "finishOnKey")
-        .map(|(_, value)| trim_xml_space(value))
-    {
+    let finish_on_key = match attributes.given("finishOnKey") {
         None => Some('#'),
         Some("") => None,
         Some(value) => {
@@ -886,12 +881,7 @@ fn record(checker: &mut Checker, element: &Element) -> RecordVerb {
         vc::RECORD_MAX_LENGTH,
     );
     const ALL_KEYS: &str = "1234567890*#";
-    let finish_on_key = match element
-        .attributes
-        .iter()
-        .find(|(name, _)| name == "finishOnKey")
-        .map(|(_, value)| trim_xml_space(value))
-    {
+    let finish_on_key = match attributes.given("finishOnKey") {
         None => ALL_KEYS.to_owned(),
         Some(value) if value.chars().all(|c| ALL_KEYS.contains(c)) => value.to_owned(),
         Some(value) => {
