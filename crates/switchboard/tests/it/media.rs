@@ -11,6 +11,7 @@ use switchboard_store::media;
 use switchboard_types::{AccountSid, AccountType, MessageSid};
 
 use crate::connect::{app_owner, authorize, customer};
+use crate::openapi::{self, assert_answer};
 use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error, basic};
 
@@ -40,65 +41,8 @@ async fn send_with_media(s: &TestServer, c: &Creds) -> Value {
     message
 }
 
-/// The properties of a schema of Twilio's 2010 OpenAPI document.
-fn schema(name: &str) -> serde_json::Map<String, Value> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../spec/twilio_api_v2010.json"
-    ))
-    .expect("the vendored OpenAPI document");
-    let spec: Value = serde_json::from_str(&text).unwrap();
-    spec["components"]["schemas"][name]["properties"]
-        .as_object()
-        .unwrap_or_else(|| panic!("no schema {name}"))
-        .clone()
-}
-
-/// A `^XX[0-9a-fA-F]{32}$` or `^(XX|YY)[0-9a-fA-F]{32}$` pattern (the only
-/// kinds the Media schema uses); any other pattern fails the test rather
-/// than passing unchecked.
-fn matches_sid_pattern(pattern: &str, value: &str) -> bool {
-    let prefixes = pattern
-        .strip_prefix('^')
-        .and_then(|p| p.strip_suffix("[0-9a-fA-F]{32}$"))
-        .unwrap_or_else(|| panic!("a pattern this test cannot read: {pattern}"));
-    let prefixes: Vec<&str> = match prefixes.strip_prefix('(') {
-        Some(alts) => alts.trim_end_matches(')').split('|').collect(),
-        None => vec![prefixes],
-    };
-    value.len() == 34
-        && prefixes.iter().any(|p| value.starts_with(p))
-        && value[2..].bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// A Media item as Twilio's schema describes it: its fields, no others, each
-/// of its type, pattern and format.
-#[track_caller]
-fn assert_media_schema(item: &Value) {
-    let properties = schema("api.v2010.account.message.media");
-    let object = item.as_object().expect("an object");
-    let mut got: Vec<&String> = object.keys().collect();
-    let mut want: Vec<&String> = properties.keys().collect();
-    got.sort();
-    want.sort();
-    assert_eq!(got, want, "{item}");
-    for (name, property) in &properties {
-        let value = &object[name];
-        let Some(text) = value.as_str() else {
-            panic!("{name} is not a string: {item}");
-        };
-        assert_eq!(property["type"], "string", "{name}");
-        if let Some(pattern) = property["pattern"].as_str() {
-            assert!(matches_sid_pattern(pattern, text), "{name}={text}");
-        }
-        if property["format"] == "date-time-rfc-2822" {
-            assert!(
-                text.ends_with(" +0000") && text.contains(", "),
-                "{name}={text}"
-            );
-        }
-    }
-}
+const MEDIA_LIST: &str = "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json";
+const MEDIA_ITEM: &str = "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json";
 
 server_test!(an_outbound_message_lists_its_media_urls, |s| {
     let c = s.main_account(AccountType::Full).await;
@@ -110,10 +54,10 @@ server_test!(an_outbound_message_lists_its_media_urls, |s| {
 
     let (status, list) = s.get(&c, &list_uri).await;
     assert_eq!(status, StatusCode::OK, "{list}");
+    assert_answer(openapi::api_2010(), MEDIA_LIST, "get", 200, &list);
     let items = list["media_list"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{list}");
     for item in items {
-        assert_media_schema(item);
         assert_eq!(item["parent_sid"], sm);
         assert_eq!(item["account_sid"], c.sid.as_str());
     }
@@ -139,7 +83,7 @@ server_test!(an_outbound_message_lists_its_media_urls, |s| {
     let uri = items[0]["uri"].as_str().unwrap();
     let (status, item) = s.get(&c, uri).await;
     assert_eq!(status, StatusCode::OK, "{item}");
-    assert_media_schema(&item);
+    assert_answer(openapi::api_2010(), MEDIA_ITEM, "get", 200, &item);
     assert_eq!(item, items[0]);
 
     // Its content is where the message named it: Switchboard has not fetched it.
