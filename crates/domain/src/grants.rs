@@ -189,6 +189,16 @@ impl Grants<'_> {
             .opt(switchboard_store::connect_apps::by_sid(sid))
             .await?
             .ok_or(DomainError::NotFound)?;
+        // A sandbox is a closed world: its apps are not there for customers
+        // of another world (the default one included), nor the other way.
+        let owner_world = tx
+            .opt(accounts::by_sid(&app.account_sid))
+            .await?
+            .ok_or(DomainError::NotFound)?
+            .sandbox_sid;
+        if owner_world != customer.sandbox_sid {
+            return Err(DomainError::NotFound);
+        }
         if app.permissions != shown {
             return Ok(Err(Box::new(app)));
         }

@@ -738,6 +738,26 @@ async fn try_buy(s: &TestServer, c: &Creds) -> (StatusCode, Value) {
 }
 
 server_test!(
+    the_consent_page_keeps_a_sandbox_app_from_other_worlds,
+    settings = sandbox_instant,
+    |s| {
+        let a = sandbox(&s).await;
+        let app = a["connect_apps"]["analytics"]["sid"].as_str().unwrap();
+        // A customer of the default world, signed in to the console, follows
+        // the sandbox app's Connect link.
+        let mut outsider = crate::connect::customer(&s, true).await;
+        let answer =
+            crate::connect::decide(&mut outsider.browser, app, Some("s1"), "authorize").await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.body);
+        let grants =
+            s.sb.grants_of(&outsider.account, &PageAt::First, 10)
+                .await
+                .unwrap();
+        assert!(grants.items.is_empty(), "nothing is granted");
+    }
+);
+
+server_test!(
     a_faulted_request_keeps_its_connection_for_the_next_one,
     settings = sandbox_instant,
     |s| {
