@@ -131,19 +131,19 @@ pub(crate) enum Counting {
 }
 
 impl Checker {
-    /// A whole-number attribute: absent means `default`; a value that is not
+    /// The whole-number attribute `name`: absent (or blank) means `default`; a value that is not
     /// a whole number in range is warned about with `code` and `default`
     /// used. Leading zeros and surrounding whitespace are allowed (`05`),
     /// signs and fractions are not.
     pub fn number(
         &mut self,
-        element: &Element,
+        attributes: &Attributes<'_>,
         name: &str,
-        value: Option<&str>,
         (counting, default): (Counting, u32),
         code: u32,
     ) -> u32 {
-        let Some(value) = value else {
+        let element = attributes.element;
+        let Some(value) = attributes.get(name) else {
             return default;
         };
         let parsed = if value.bytes().all(|b| b.is_ascii_digit()) {
@@ -172,18 +172,18 @@ impl Checker {
         }
     }
 
-    /// A `true`/`false` attribute (exactly, as Twilio documents them):
+    /// The `true`/`false` attribute `name` (exactly, as Twilio documents them):
     /// absent means `default`, anything else is warned about with `code`
     /// and `default` used.
     pub fn boolean(
         &mut self,
-        element: &Element,
+        attributes: &Attributes<'_>,
         name: &str,
-        value: Option<&str>,
         default: bool,
         code: u32,
     ) -> bool {
-        match value {
+        let element = attributes.element;
+        match attributes.get(name) {
             None => default,
             Some("true") => true,
             Some("false") => false,

@@ -425,13 +425,7 @@ fn spoken_text(element: &Element, checker: &mut Checker) -> String {
 
 fn say(checker: &mut Checker, element: &Element, loop_code: u32) -> Option<SayVerb> {
     let attributes = checker.attributes(element, &["voice", "language", "loop"]);
-    let loops = checker.number(
-        element,
-        "loop",
-        attributes.get("loop"),
-        (Counting::Natural, 1),
-        loop_code,
-    );
+    let loops = checker.number(&attributes, "loop", (Counting::Natural, 1), loop_code);
     let text = spoken_text(element, checker);
     if text.is_empty() {
         checker.warn(
@@ -452,13 +446,7 @@ fn say(checker: &mut Checker, element: &Element, loop_code: u32) -> Option<SayVe
 fn play(checker: &mut Checker, element: &Element) -> Option<PlayVerb> {
     let attributes = checker.attributes(element, &["loop", "digits"]);
     checker.no_children(element);
-    let loops = checker.number(
-        element,
-        "loop",
-        attributes.get("loop"),
-        (Counting::Natural, 1),
-        vc::PLAY_LOOP,
-    );
+    let loops = checker.number(&attributes, "loop", (Counting::Natural, 1), vc::PLAY_LOOP);
     let digits = attributes.get("digits").and_then(|digits| {
         if digits
             .chars()
@@ -501,9 +489,8 @@ fn pause(checker: &mut Checker, element: &Element) -> PauseVerb {
     checker.no_children(element);
     PauseVerb {
         length_secs: checker.number(
-            element,
+            &attributes,
             "length",
-            attributes.get("length"),
             (Counting::Positive, 1),
             vc::PAUSE_LENGTH,
         ),
@@ -552,28 +539,25 @@ fn gather(checker: &mut Checker, element: &Element) -> GatherVerb {
         }
     }
     let timeout_secs = checker.number(
-        element,
+        &attributes,
         "timeout",
-        attributes.get("timeout"),
         (Counting::Positive, 5),
         vc::GATHER_TIMEOUT,
     );
     let speech_timeout = match attributes.get("speechTimeout") {
         None => None,
         Some("auto") => Some(SpeechTimeout::Auto),
-        Some(value) => Some(SpeechTimeout::Secs(checker.number(
-            element,
+        Some(_) => Some(SpeechTimeout::Secs(checker.number(
+            &attributes,
             "speechTimeout",
-            Some(value),
             (Counting::Positive, timeout_secs),
             vc::GATHER_SPEECH_TIMEOUT,
         ))),
     };
-    let num_digits = attributes.get("numDigits").map(|value| {
+    let num_digits = attributes.get("numDigits").map(|_| {
         checker.number(
-            element,
+            &attributes,
             "numDigits",
-            Some(value),
             (Counting::Positive, 1),
             vc::GATHER_NUM_DIGITS,
         )
@@ -601,9 +585,8 @@ fn gather(checker: &mut Checker, element: &Element) -> GatherVerb {
     };
     let method = checker.method(element, attributes.get("method"), vc::GATHER_METHOD);
     let action_on_empty_result = checker.boolean(
-        element,
+        &attributes,
         "actionOnEmptyResult",
-        attributes.get("actionOnEmptyResult"),
         false,
         vc::GATHER_ACTION_ON_EMPTY_RESULT,
     );
@@ -691,26 +674,18 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
     let attributes = checker.attributes(element, DIAL_ATTRIBUTES);
     let method = checker.method(element, attributes.get("method"), vc::DIAL_METHOD);
     let timeout_secs = checker.number(
-        element,
+        &attributes,
         "timeout",
-        attributes.get("timeout"),
         (Counting::Positive, 30),
         vc::DIAL_TIMEOUT,
     );
     let time_limit_secs = checker.number(
-        element,
+        &attributes,
         "timeLimit",
-        attributes.get("timeLimit"),
         (Counting::Positive, 14_400),
         vc::DIAL_TIME_LIMIT,
     );
-    let hangup_on_star = checker.boolean(
-        element,
-        "hangupOnStar",
-        attributes.get("hangupOnStar"),
-        false,
-        codes::SCHEMA,
-    );
+    let hangup_on_star = checker.boolean(&attributes, "hangupOnStar", false, codes::SCHEMA);
     let record = match attributes.get("record") {
         None | Some("do-not-record" | "false") => DialRecording::DoNotRecord,
         Some("record-from-answer" | "true") => DialRecording::FromAnswer,
@@ -867,16 +842,14 @@ fn record(checker: &mut Checker, element: &Element) -> RecordVerb {
     let method = checker.method(element, attributes.get("method"), vc::RECORD_METHOD);
     // 0 is allowed here: the recording never ends on silence.
     let timeout_secs = checker.number(
-        element,
+        &attributes,
         "timeout",
-        attributes.get("timeout"),
         (Counting::Natural, 5),
         vc::RECORD_TIMEOUT,
     );
     let max_length_secs = checker.number(
-        element,
+        &attributes,
         "maxLength",
-        attributes.get("maxLength"),
         (Counting::Positive, 3600),
         vc::RECORD_MAX_LENGTH,
     );
@@ -896,20 +869,8 @@ fn record(checker: &mut Checker, element: &Element) -> RecordVerb {
             ALL_KEYS.to_owned()
         }
     };
-    let play_beep = checker.boolean(
-        element,
-        "playBeep",
-        attributes.get("playBeep"),
-        true,
-        codes::SCHEMA,
-    );
-    let transcribe = checker.boolean(
-        element,
-        "transcribe",
-        attributes.get("transcribe"),
-        false,
-        codes::SCHEMA,
-    );
+    let play_beep = checker.boolean(&attributes, "playBeep", true, codes::SCHEMA);
+    let transcribe = checker.boolean(&attributes, "transcribe", false, codes::SCHEMA);
     let recording_status_callback_method = checker.method(
         element,
         attributes.get("recordingStatusCallbackMethod"),
