@@ -81,6 +81,7 @@ impl SqliteStore {
         let writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         configure(&writer)?;
+        writer.pragma_update(None, "wal_autocheckpoint", readers::KEEP_BELOW_FRAMES)?;
         let readers = (0..readers.max(1))
             .map(|_| {
                 let conn = Connection::open_with_flags(

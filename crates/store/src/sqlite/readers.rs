@@ -41,8 +41,11 @@ use crate::thread_slot;
 const MAX_AGE: Duration = Duration::from_millis(100);
 
 /// SQLite checkpoints after a commit that leaves at least this many frames in
-/// the WAL (`wal_autocheckpoint`, whose default Switchboard keeps).
-const KEEP_BELOW_FRAMES: u32 = 1000;
+/// the WAL: the writer's `wal_autocheckpoint` (`SqliteStore::open`), four
+/// times SQLite's default of 1,000, so a page written again and again is
+/// copied back once per 16 MB of WAL rather than per 4 MB (docs/benchmarks.md,
+/// finding 17).
+pub(super) const KEEP_BELOW_FRAMES: u32 = 4000;
 
 pub(super) struct Readers {
     slots: Arc<[Mutex<Reader>]>,
