@@ -29,6 +29,8 @@ pub struct ConnectAppFields {
     pub deauthorize_callback_url: Option<String>,
     pub deauthorize_callback_method: Option<String>,
     pub permissions: Option<Permissions>,
+    /// Whether authorize redirects carry `Timestamp` and `Signature`.
+    pub sign_redirects: Option<bool>,
 }
 
 /// An optional URL setting: empty clears it.
@@ -75,6 +77,9 @@ impl ConnectAppFields {
         }
         if let Some(p) = self.permissions {
             app.permissions = p;
+        }
+        if let Some(sign) = self.sign_redirects {
+            app.sign_redirects = sign;
         }
         Ok(())
     }
@@ -178,6 +183,7 @@ impl ConnectApps<'_> {
             deauthorize_callback_url: None,
             deauthorize_callback_method: "POST".to_owned(),
             permissions: Permissions::NONE,
+            sign_redirects: false,
             has_logo: false,
             date_created: now,
             date_updated: now,

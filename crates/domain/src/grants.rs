@@ -15,6 +15,7 @@ use switchboard_types::{
 use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
 use crate::audit::{self, Change};
+use crate::delivery::signature::twilio_signature;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{AppField, DomainError, DomainResult, Problem, invalid};
 
@@ -28,7 +29,8 @@ pub enum ConsentProblem {
 /// What came of pressing Authorize.
 #[derive(Debug)]
 pub enum Approval {
-    /// Granted: where to send the browser (the app's authorize URL).
+    /// Granted: where to send the browser (the app's authorize URL, or the
+    /// link's `cb` when it is that URL but for its query).
     Granted(String),
     /// The app asks for other permissions than the page the customer approved
     /// showed, so nothing was granted; here is the app as it is now, to ask again.
@@ -40,18 +42,95 @@ pub fn dedicated_subaccount_name(app: &ConnectAppRecord) -> String {
     format!("Subaccount for ConnectApp: {}", app.friendly_name)
 }
 
+/// Where the browser goes back to after a decision, as the Connect link asked.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Return<'a> {
+    /// The app's own value, carried back untouched.
+    pub state: Option<&'a str>,
+    /// A return URL the link named (`cb`, as python-social-auth's Twilio
+    /// backend sends): honoured only when it is the registered authorize URL
+    /// but for its query (see [`return_base`]).
+    pub cb: Option<&'a str>,
+}
+
+impl<'a> Return<'a> {
+    /// Back to the registered URL, with `state`.
+    pub fn with_state(state: Option<&'a str>) -> Self {
+        Return { state, cb: None }
+    }
+}
+
+/// The URL a decision is sent to: `cb` when its scheme, user, host, port,
+/// path and fragment are the `registered` URL's (only its query may differ,
+/// and it is kept), otherwise the registered URL. So `cb` can carry the app's
+/// own parameters but never send the customer anywhere the app's owner did
+/// not register: it cannot become an open redirect.
+pub fn return_base(registered: &str, cb: Option<&str>) -> DomainResult<url::Url> {
+    let registered = url::Url::parse(registered)
+        .map_err(|_| DomainError::Internal("stored authorize URL does not parse".into()))?;
+    let without_query = |u: &url::Url| {
+        let mut u = u.clone();
+        u.set_query(None);
+        u
+    };
+    Ok(cb
+        .and_then(|cb| url::Url::parse(cb).ok())
+        .filter(|cb| without_query(cb) == without_query(&registered))
+        .unwrap_or(registered))
+}
+
 /// `base` with `pairs` appended to its query (existing parameters kept, every
 /// value percent-encoded, so `state` can never add parameters of its own).
 pub fn redirect_with(base: &str, pairs: &[(&str, &str)]) -> DomainResult<String> {
-    let mut url = url::Url::parse(base)
+    let url = url::Url::parse(base)
         .map_err(|_| DomainError::Internal("stored authorize URL does not parse".into()))?;
+    Ok(appended(url, pairs).into())
+}
+
+fn appended(mut url: url::Url, pairs: &[(&str, &str)]) -> url::Url {
     {
         let mut query = url.query_pairs_mut();
         for (k, v) in pairs {
             query.append_pair(k, v);
         }
     }
-    Ok(url.into())
+    url
+}
+
+/// The redirect of a decision on `app`: `pairs` (the outcome) and `state`
+/// appended to the URL [`return_base`] picks; when the app signs its
+/// redirects, then `Timestamp` (Unix seconds) and last `Signature`: Twilio's
+/// request signature of the URL so far (a GET: no parameters besides the
+/// URL's), keyed with the owner's auth token, which the official validators
+/// check.
+fn decision_redirect(
+    app: &ConnectAppRecord,
+    signing_key: Option<&str>,
+    back: Return<'_>,
+    pairs: &[(&str, &str)],
+    now: Timestamp,
+) -> DomainResult<String> {
+    let registered = app
+        .authorize_redirect_url
+        .as_deref()
+        .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
+    let mut all = pairs.to_vec();
+    all.extend(back.state.map(|s| ("state", s)));
+    let url = appended(return_base(registered, back.cb)?, &all);
+    let Some(key) = signing_key.filter(|_| app.sign_redirects) else {
+        return Ok(url.into());
+    };
+    let url = appended(url, &[("Timestamp", &now.seconds().to_string())]);
+    let signature = twilio_signature(key, url.as_str(), &[]);
+    Ok(appended(url, &[("Signature", &signature)]).into())
+}
+
+/// A committed approval: the grant, the app as it was read, and the owner's
+/// auth token when the app signs its redirects.
+struct Approved {
+    grant: AuthorizationRecord,
+    app: ConnectAppRecord,
+    signing_key: Option<String>,
 }
 
 /// Attempts at an approval that lost a race on the grant's unique key (another
@@ -145,7 +224,7 @@ impl Grants<'_> {
         access: &Access,
         app: &ConnectAppSid,
         shown: Permissions,
-        state: Option<&str>,
+        back: Return<'_>,
     ) -> DomainResult<Approval> {
         let customer = Self::customer(access)?;
         if customer.account_type != AccountType::Full {
@@ -159,11 +238,21 @@ impl Grants<'_> {
                     tracing::info!(app = %app, customer = %customer.sid, shown = %shown, asked = %now.permissions, "Connect App approval refused: its permissions changed");
                     return Ok(Approval::PermissionsChanged(now));
                 }
-                Ok(Ok((grant, redirect))) => {
+                Ok(Ok(approved)) => {
+                    let Approved {
+                        grant,
+                        app: record,
+                        signing_key,
+                    } = approved;
                     tracing::info!(app = %app, customer = %customer.sid, subaccount = %grant.subaccount_sid, "Connect App authorized");
-                    let mut pairs = vec![("AccountSid", grant.subaccount_sid.as_str())];
-                    pairs.extend(state.map(|s| ("state", s)));
-                    return redirect_with(&redirect, &pairs).map(Approval::Granted);
+                    return decision_redirect(
+                        &record,
+                        signing_key.as_deref(),
+                        back,
+                        &[("AccountSid", grant.subaccount_sid.as_str())],
+                        grant.authorized_at,
+                    )
+                    .map(Approval::Granted);
                 }
                 Err(DomainError::Store(StoreError::Conflict)) if attempt < APPROVAL_ATTEMPTS => {
                     continue;
@@ -181,7 +270,7 @@ impl Grants<'_> {
         access: &Access,
         sid: &ConnectAppSid,
         shown: Permissions,
-    ) -> DomainResult<Result<(AuthorizationRecord, String), Box<ConnectAppRecord>>> {
+    ) -> DomainResult<Result<Approved, Box<ConnectAppRecord>>> {
         let customer = Self::customer(access)?;
         let now = Timestamp::now();
         let mut tx = self.sb.store().begin().await?;
@@ -191,21 +280,23 @@ impl Grants<'_> {
             .ok_or(DomainError::NotFound)?;
         // A sandbox is a closed world: its apps are not there for customers
         // of another world (the default one included), nor the other way.
-        let owner_world = tx
+        let owner = tx
             .opt(accounts::by_sid(&app.account_sid))
             .await?
-            .ok_or(DomainError::NotFound)?
-            .sandbox_sid;
-        if owner_world != customer.sandbox_sid {
+            .ok_or(DomainError::NotFound)?;
+        if owner.sandbox_sid != customer.sandbox_sid {
             return Err(DomainError::NotFound);
         }
         if app.permissions != shown {
             return Ok(Err(Box::new(app)));
         }
-        let redirect = app
-            .authorize_redirect_url
-            .clone()
-            .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
+        if app.authorize_redirect_url.is_none() {
+            return Err(invalid(AppField::AuthorizeRedirectUrl, Problem::Missing));
+        }
+        let signing_key = match app.sign_redirects {
+            true => Some(self.sb.reveal_token(&owner)?),
+            false => None,
+        };
         let existing = tx.opt(authorizations::of(&customer.sid, sid)).await?;
         let reusable = match &existing {
             Some(g) => tx
@@ -269,7 +360,11 @@ impl Grants<'_> {
         )
         .await?;
         tx.commit().await?;
-        Ok(Ok((grant, redirect)))
+        Ok(Ok(Approved {
+            grant,
+            app,
+            signing_key,
+        }))
     }
 
     /// Deny: records it and returns where to send the browser.
@@ -277,14 +372,25 @@ impl Grants<'_> {
         &self,
         access: &Access,
         sid: &ConnectAppSid,
-        state: Option<&str>,
+        back: Return<'_>,
     ) -> DomainResult<String> {
         let customer = Self::customer(access)?;
         let app = self.sb.connect_app(sid).await?;
-        let redirect = app
-            .authorize_redirect_url
-            .clone()
-            .ok_or_else(|| invalid(AppField::AuthorizeRedirectUrl, Problem::Missing))?;
+        if app.authorize_redirect_url.is_none() {
+            return Err(invalid(AppField::AuthorizeRedirectUrl, Problem::Missing));
+        }
+        let signing_key = match app.sign_redirects {
+            true => {
+                let owner = self
+                    .sb
+                    .store()
+                    .opt(accounts::by_sid(&app.account_sid))
+                    .await?
+                    .ok_or(DomainError::NotFound)?;
+                Some(self.sb.reveal_token(&owner)?)
+            }
+            false => None,
+        };
         let mut tx = self.sb.store().begin().await?;
         audit::record_change(
             &mut tx,
@@ -300,9 +406,13 @@ impl Grants<'_> {
         )
         .await?;
         tx.commit().await?;
-        let mut pairs = vec![("error", "unauthorized_client")];
-        pairs.extend(state.map(|s| ("state", s)));
-        redirect_with(&redirect, &pairs)
+        decision_redirect(
+            &app,
+            signing_key.as_deref(),
+            back,
+            &[("error", "unauthorized_client")],
+            Timestamp::now(),
+        )
     }
 
     /// The customer deciding, on the consent page: the main account the
@@ -463,5 +573,97 @@ mod tests {
         let state = parsed.query_pairs().find(|(k, _)| k == "state").unwrap().1;
         assert_eq!(state, "a&AccountSid=ACevil <b>\"x\"</b>");
         assert!(!url.contains('<') && !url.contains('"'));
+    }
+
+    const REGISTERED: &str = "https://app.example.com/twilio/complete?tenant=42";
+
+    fn base(cb: &str) -> String {
+        return_base(REGISTERED, Some(cb)).unwrap().into()
+    }
+
+    #[test]
+    fn a_cb_is_honoured_only_when_it_differs_in_its_query() {
+        for same in [
+            "https://app.example.com/twilio/complete?redirect_state=abc",
+            "https://app.example.com/twilio/complete",
+            "https://APP.example.com:443/twilio/complete?x=1&y=2",
+        ] {
+            assert_eq!(
+                url::Url::parse(&base(same)).unwrap().path(),
+                "/twilio/complete"
+            );
+            assert_eq!(
+                base(same),
+                url::Url::parse(same).unwrap().as_str(),
+                "{same}"
+            );
+        }
+        for other in [
+            "https://evil.example.com/twilio/complete?tenant=42",
+            "http://app.example.com/twilio/complete?tenant=42",
+            "https://app.example.com:8443/twilio/complete?tenant=42",
+            "https://app.example.com/twilio/completex?tenant=42",
+            "https://app.example.com/twilio/complete/../../evil?tenant=42",
+            "https://app.example.com/twilio/%63omplete?tenant=42",
+            "https://app.example.com.evil.example/twilio/complete",
+            "https://user@app.example.com/twilio/complete",
+            "https://app.example.com/twilio/complete#frag",
+            "//app.example.com/twilio/complete",
+            "/twilio/complete?x=1",
+            "javascript:alert(1)",
+            "https://app.example.com\\@evil.example.com/twilio/complete",
+            "",
+        ] {
+            assert_eq!(base(other), REGISTERED, "{other:?} must be ignored");
+        }
+        assert_eq!(
+            String::from(return_base(REGISTERED, None).unwrap()),
+            REGISTERED
+        );
+    }
+
+    fn app(sign: bool) -> ConnectAppRecord {
+        ConnectAppRecord {
+            sid: ConnectAppSid::generate(),
+            account_sid: AccountSid::generate(),
+            friendly_name: "Analytics".into(),
+            company_name: None,
+            description: None,
+            homepage_url: None,
+            terms_of_service_url: None,
+            authorize_redirect_url: Some(REGISTERED.into()),
+            deauthorize_callback_url: None,
+            deauthorize_callback_method: "POST".into(),
+            permissions: Permissions::NONE,
+            sign_redirects: sign,
+            has_logo: false,
+            date_created: Timestamp::from_seconds(1),
+            date_updated: Timestamp::from_seconds(1),
+        }
+    }
+
+    #[test]
+    fn a_signed_redirect_signs_everything_before_its_signature() {
+        let back = Return {
+            state: Some("s 1"),
+            cb: Some("https://app.example.com/twilio/complete?redirect_state=r"),
+        };
+        let now = Timestamp::from_seconds(1_800_000_000);
+        let pairs = [("AccountSid", "AC123")];
+        let plain = decision_redirect(&app(false), Some("token"), back, &pairs, now).unwrap();
+        assert_eq!(
+            plain,
+            "https://app.example.com/twilio/complete?redirect_state=r&AccountSid=AC123&state=s+1"
+        );
+        let signed = decision_redirect(&app(true), Some("token"), back, &pairs, now).unwrap();
+        let (unsigned, signature) = signed.rsplit_once("&Signature=").unwrap();
+        assert_eq!(unsigned, format!("{plain}&Timestamp=1800000000"));
+        let signature: String = url::form_urlencoded::parse(format!("s={signature}").as_bytes())
+            .next()
+            .unwrap()
+            .1
+            .into_owned();
+        assert_eq!(signature, twilio_signature("token", unsigned, &[]));
+        assert_ne!(signature, twilio_signature("other", unsigned, &[]));
     }
 }

@@ -137,7 +137,7 @@ macro_rules! with_app {
         "SELECT g.customer_account_sid, g.connect_app_sid, g.subaccount_sid, g.permissions, \
          g.authorized_at, g.revoked_at, ca.sid, ca.account_sid, ca.friendly_name, ca.company_name, \
          ca.description, ca.homepage_url, ca.terms_of_service_url, ca.authorize_redirect_url, \
-         ca.deauthorize_callback_url, ca.deauthorize_callback_method, ca.permissions, \
+         ca.deauthorize_callback_url, ca.deauthorize_callback_method, ca.permissions, ca.sign_redirects, \
          ca.logo_content_type IS NOT NULL, ca.date_created, ca.date_updated \
          FROM authorizations g JOIN connect_apps ca ON ca.sid = g.connect_app_sid"
     };

@@ -19,6 +19,8 @@ pub struct ConnectAppRecord {
     pub deauthorize_callback_url: Option<String>,
     pub deauthorize_callback_method: String,
     pub permissions: Permissions,
+    /// Whether the authorize redirect carries `Timestamp` and `Signature`.
+    pub sign_redirects: bool,
     pub has_logo: bool,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
@@ -37,7 +39,7 @@ macro_rules! app_columns {
     () => {
         "sid, account_sid, friendly_name, company_name, description, homepage_url, \
          terms_of_service_url, authorize_redirect_url, deauthorize_callback_url, \
-         deauthorize_callback_method, permissions, logo_content_type IS NOT NULL, date_created, date_updated"
+         deauthorize_callback_method, permissions, sign_redirects, logo_content_type IS NOT NULL, date_created, date_updated"
     };
 }
 
@@ -54,6 +56,7 @@ pub(crate) fn decode(c: &mut Cols<'_>) -> Result<ConnectAppRecord> {
         deauthorize_callback_url: c.opt_text()?,
         deauthorize_callback_method: c.text()?,
         permissions: Permissions::from_bits(c.int()?),
+        sign_redirects: c.boolean()?,
         has_logo: c.boolean()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
@@ -64,8 +67,8 @@ pub fn insert(app: &ConnectAppRecord) -> Statement<'_> {
     Statement::new(
         "INSERT INTO connect_apps (sid, account_sid, friendly_name, company_name, description, homepage_url, \
          terms_of_service_url, authorize_redirect_url, deauthorize_callback_url, deauthorize_callback_method, \
-         permissions, date_created, date_updated) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+         permissions, sign_redirects, date_created, date_updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
         params![
             &app.sid,
             &app.account_sid,
@@ -78,6 +81,7 @@ pub fn insert(app: &ConnectAppRecord) -> Statement<'_> {
             app.deauthorize_callback_url.as_deref(),
             &app.deauthorize_callback_method,
             app.permissions.bits(),
+            app.sign_redirects,
             app.date_created
         ],
     )
@@ -88,7 +92,8 @@ pub fn update(app: &ConnectAppRecord) -> Statement<'_> {
     Statement::new(
         "UPDATE connect_apps SET friendly_name = $2, company_name = $3, description = $4, homepage_url = $5, \
          terms_of_service_url = $6, authorize_redirect_url = $7, deauthorize_callback_url = $8, \
-         deauthorize_callback_method = $9, permissions = $10, date_updated = $11 WHERE sid = $1",
+         deauthorize_callback_method = $9, permissions = $10, sign_redirects = $11, date_updated = $12 \
+         WHERE sid = $1",
         params![
             &app.sid,
             &app.friendly_name,
@@ -100,6 +105,7 @@ pub fn update(app: &ConnectAppRecord) -> Statement<'_> {
             app.deauthorize_callback_url.as_deref(),
             &app.deauthorize_callback_method,
             app.permissions.bits(),
+            app.sign_redirects,
             app.date_updated
         ],
     )

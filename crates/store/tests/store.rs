@@ -245,6 +245,7 @@ async fn grant(store: &Store) -> Granted {
         deauthorize_callback_url: None,
         deauthorize_callback_method: "POST".into(),
         permissions: Permissions::of(&[Permission::GetAll]),
+        sign_redirects: false,
         has_logo: false,
         date_created: Timestamp::from_seconds(1003),
         date_updated: Timestamp::from_seconds(1003),

@@ -25,7 +25,7 @@ use serde_json::json;
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::accounts::NewMainAccount;
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::Approval;
+use switchboard_domain::grants::{Approval, Return};
 use switchboard_domain::telephony::numbers::{NumberSettings, Purchase};
 use switchboard_domain::{Settings, Switchboard};
 use switchboard_store::{DatabaseUrl, PoolSize, Store};
@@ -203,7 +203,7 @@ async fn main() -> Result<(), String> {
             for app in &apps {
                 let approval = sb
                     .grants()
-                    .approve(&customer, app, permissions, None)
+                    .approve(&customer, app, permissions, Return::default())
                     .await
                     .map_err(|x| e(&x))?;
                 let Approval::Granted(redirect) = approval else {

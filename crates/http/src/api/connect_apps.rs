@@ -36,6 +36,7 @@ pub fn fields(form: &Params) -> Result<ConnectAppFields, ApiError> {
         deauthorize_callback_url: text("DeauthorizeCallbackUrl"),
         deauthorize_callback_method: text("DeauthorizeCallbackMethod"),
         permissions,
+        sign_redirects: form.boolean("SignRedirects")?,
     })
 }
 

@@ -146,6 +146,8 @@ pub struct ConnectAppExtendedJson {
     pub terms_of_service_url: Option<String>,
     pub logo_url: Option<String>,
     pub authorize_url: String,
+    /// Whether authorize redirects carry `Timestamp` and `Signature`.
+    pub sign_redirects: bool,
     pub date_created: String,
     pub date_updated: String,
 }
@@ -158,6 +160,7 @@ impl ConnectAppExtendedJson {
                 .has_logo
                 .then(|| format!("{public_url}/connect-apps/{}/logo", a.sid)),
             authorize_url: format!("{public_url}/authorize/{}", a.sid),
+            sign_redirects: a.sign_redirects,
             date_created: a.date_created.rfc2822(),
             date_updated: a.date_updated.rfc2822(),
             app: a.into(),

@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State
 use axum::http::StatusCode;
 use serde::Serialize;
 use switchboard_domain::access::{Access, RequestTarget, Resource};
-use switchboard_domain::grants::Approval;
+use switchboard_domain::grants::{Approval, Return};
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions, SandboxSid};
 
 use super::faults::{FaultJson, new_fault};
@@ -137,7 +137,11 @@ pub async fn consent(
         }
     };
     if !authorize {
-        let location = app.sb.grants().deny(&access, &connect_app, state).await?;
+        let location = app
+            .sb
+            .grants()
+            .deny(&access, &connect_app, Return::with_state(state))
+            .await?;
         return Ok(Json(ConsentJson {
             redirect_url: location,
             account_sid: None,
@@ -147,7 +151,7 @@ pub async fn consent(
     match app
         .sb
         .grants()
-        .approve(&access, &connect_app, shown, state)
+        .approve(&access, &connect_app, shown, Return::with_state(state))
         .await?
     {
         Approval::Granted(location) => Ok(Json(ConsentJson {

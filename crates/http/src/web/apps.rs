@@ -43,6 +43,7 @@ pub struct AppForm {
     pub deauthorize_callback_method: String,
     pub get_all: bool,
     pub post_all: bool,
+    pub sign_redirects: bool,
     pub errors: BTreeMap<&'static str, String>,
 }
 
@@ -59,6 +60,7 @@ impl AppForm {
             deauthorize_callback_method: app.deauthorize_callback_method.clone(),
             get_all: app.permissions.contains(Permission::GetAll),
             post_all: app.permissions.contains(Permission::PostAll),
+            sign_redirects: app.sign_redirects,
             errors: BTreeMap::new(),
         }
     }
@@ -77,6 +79,7 @@ impl AppForm {
             deauthorize_callback_method: text("deauthorize_callback_method"),
             get_all: permissions.contains(&"get-all"),
             post_all: permissions.contains(&"post-all"),
+            sign_redirects: form.get("sign_redirects") == Some("true"),
             errors: BTreeMap::new(),
         }
     }
@@ -129,6 +132,7 @@ impl AppForm {
             deauthorize_callback_url: Some(self.deauthorize_callback_url.clone()),
             deauthorize_callback_method: Some(self.deauthorize_callback_method.clone()),
             permissions: Some(self.permissions()),
+            sign_redirects: Some(self.sign_redirects),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The consent page: `GET /authorize/{ConnectAppSid}` shows what an app asks for;
 //! the Authorize or Deny button posts back and the browser is sent to the app's
-//! registered authorize URL, and nowhere else.
+//! registered authorize URL, and nowhere else (a `cb` the link names is only
+//! that URL with another query; the domain decides).
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::grants::{Approval, ConsentProblem};
+use switchboard_domain::grants::{self, Approval, ConsentProblem};
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
@@ -27,9 +28,19 @@ use crate::App;
 /// redirect stays a sane length.
 const MAX_STATE: usize = 2048;
 
+/// A longer `cb` is not the app's URL with a sane query: it is ignored.
+const MAX_CB: usize = 2048;
+
 #[derive(Deserialize)]
 pub struct ConsentQuery {
     state: Option<String>,
+    cb: Option<String>,
+}
+
+/// The link's `cb`, carried (and later checked by the domain) only when it
+/// could be a URL at all.
+fn usable_cb(cb: Option<&str>) -> Option<&str> {
+    cb.filter(|c| !c.is_empty() && c.len() <= MAX_CB)
 }
 
 #[derive(Template)]
@@ -48,6 +59,7 @@ struct ConsentPage {
     email: String,
     csrf_token: String,
     state: Option<String>,
+    cb: Option<String>,
     trial: bool,
 }
 
@@ -113,14 +125,16 @@ fn state_too_long() -> Response {
     (StatusCode::BAD_REQUEST, "The state parameter is too long").into_response()
 }
 
-/// The consent URL with its `state`, to come back to after signing in.
-fn consent_path(sid: &str, state: Option<&str>) -> String {
-    match state {
-        Some(s) => format!(
-            "/authorize/{sid}?state={}",
-            utf8_percent_encode(s, NON_ALPHANUMERIC)
-        ),
-        None => format!("/authorize/{sid}"),
+/// The consent URL with its `state` and `cb`, to come back to after signing
+/// in (or up).
+fn consent_path(sid: &str, state: Option<&str>, cb: Option<&str>) -> String {
+    let query: Vec<String> = [("state", state), ("cb", cb)]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC))))
+        .collect();
+    match query.is_empty() {
+        true => format!("/authorize/{sid}"),
+        false => format!("/authorize/{sid}?{}", query.join("&")),
     }
 }
 
@@ -141,13 +155,34 @@ pub async fn page(
         Ok(Err(problem)) => return problem_page(problem, viewer.as_ref()),
         Err(e) => return PageError::Internal(e).into_response(),
     };
+    let cb = usable_cb(query.cb.as_deref()).map(str::to_owned);
     let Some(session) = viewer else {
         return see_other(
-            &signin_url(&consent_path(sid.as_str(), query.state.as_deref())),
+            &signin_url(&consent_path(
+                sid.as_str(),
+                query.state.as_deref(),
+                cb.as_deref(),
+            )),
             Vec::new(),
         );
     };
-    consent_page(&session, record, query.state, None)
+    consent_page(&session, record, Carried::new(query.state, cb), None)
+}
+
+/// What the consent form carries back: the app's `state` and the link's `cb`.
+struct Carried {
+    state: Option<String>,
+    cb: Option<String>,
+}
+
+impl Carried {
+    fn new(state: Option<String>, cb: Option<String>) -> Self {
+        Carried { state, cb }
+    }
+
+    fn of(state: Option<&str>, cb: Option<&str>) -> Self {
+        Carried::new(state.map(str::to_owned), cb.map(str::to_owned))
+    }
 }
 
 /// The consent page for `record` as it is now; `notice` says why it is shown
@@ -155,7 +190,7 @@ pub async fn page(
 fn consent_page(
     session: &ConsoleSession,
     record: ConnectAppRecord,
-    state: Option<String>,
+    back: Carried,
     notice: Option<Notice>,
 ) -> Response {
     let page = ConsentPage {
@@ -177,7 +212,8 @@ fn consent_page(
         account_name: session.account_name.clone(),
         email: session.email.clone(),
         csrf_token: session.csrf_token.clone(),
-        state,
+        state: back.state,
+        cb: back.cb,
         trial: session.account_type != AccountType::Full,
         app: record,
     };
@@ -205,6 +241,8 @@ pub async fn decide(
     if state.is_some_and(|s| s.len() > MAX_STATE) {
         return state_too_long();
     }
+    let cb = usable_cb(form.get("cb"));
+    let back = grants::Return { state, cb };
     let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
@@ -235,28 +273,29 @@ pub async fn decide(
                 return consent_page(
                     &session,
                     record,
-                    state.map(str::to_owned),
+                    Carried::of(state, cb),
                     Some(Notice::PermissionsUnknown),
                 );
             };
-            match app.sb.grants().approve(&customer, &sid, shown, state).await {
+            match app.sb.grants().approve(&customer, &sid, shown, back).await {
                 Ok(Approval::Granted(location)) => Ok(location),
                 Ok(Approval::PermissionsChanged(now)) => {
                     return consent_page(
                         &session,
                         *now,
-                        state.map(str::to_owned),
+                        Carried::of(state, cb),
                         Some(Notice::PermissionsChanged),
                     );
                 }
                 Err(e) => Err(e),
             }
         }
-        Some("deny") => app.sb.grants().deny(&customer, &sid, state).await,
+        Some("deny") => app.sb.grants().deny(&customer, &sid, back).await,
         _ => return (StatusCode::BAD_REQUEST, "Choose Authorize or Deny").into_response(),
     };
     match outcome {
-        // Only ever the app's registered authorize URL (built by the domain).
+        // Only ever the app's registered authorize URL, its query aside
+        // (built by the domain).
         Ok(location) => found(&location),
         Err(DomainError::Forbidden(reason)) => message(
             StatusCode::FORBIDDEN,

@@ -112,15 +112,22 @@ fn is_multipart(headers: &HeaderMap) -> bool {
 }
 
 /// Where a signed-out form returns after signing in: its page, with the
-/// app's `state` when it is the consent form.
+/// app's `state` and the link's `cb` when it is the consent form.
 fn return_to(parts: &Parts, form: Option<&Form>) -> String {
     let path = parts.uri.path();
-    match form.and_then(|f| f.text("state")).filter(|s| !s.is_empty()) {
-        Some(state) => format!(
-            "{path}?state={}",
-            utf8_percent_encode(state, NON_ALPHANUMERIC)
-        ),
-        None => path.to_owned(),
+    let query: Vec<String> = ["state", "cb"]
+        .into_iter()
+        .filter_map(|name| {
+            let value = form.and_then(|f| f.text(name)).filter(|v| !v.is_empty())?;
+            Some(format!(
+                "{name}={}",
+                utf8_percent_encode(value, NON_ALPHANUMERIC)
+            ))
+        })
+        .collect();
+    match query.is_empty() {
+        true => path.to_owned(),
+        false => format!("{path}?{}", query.join("&")),
     }
 }
 

@@ -278,6 +278,7 @@ mod tests {
             deauthorize_callback_url: None,
             deauthorize_callback_method: "POST".into(),
             permissions: Permissions::of(&[Permission::GetAll]),
+            sign_redirects: false,
             has_logo: false,
             date_created: Timestamp::from_seconds(2),
             date_updated: Timestamp::from_seconds(2),

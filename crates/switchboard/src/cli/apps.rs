@@ -157,6 +157,7 @@ pub async fn run(
                 deauthorize_callback_url: a.deauthorize_callback_url,
                 deauthorize_callback_method: Some(a.deauthorize_callback_method),
                 permissions: Some(permissions),
+                sign_redirects: None,
             };
             let target = RequestTarget::Account(&account);
             let access = operator(&sb, target, Action::Write, Resource::ConnectApps).await?;

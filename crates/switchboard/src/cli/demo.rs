@@ -215,6 +215,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
                 deauthorize_callback_url: Some(format!("{app_url}/twilio/deauthorize")),
                 deauthorize_callback_method: Some("POST".into()),
                 permissions: Some(Permissions::parse_all(["get-all"]).map_err(|e| e.to_string())?),
+                sign_redirects: None,
             },
         )
         .await

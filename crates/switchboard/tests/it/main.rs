@@ -16,6 +16,7 @@ mod bad_input;
 mod cli;
 mod connect;
 mod connect_apps_api;
+mod connect_redirects;
 mod connections;
 mod consent_security;
 mod console_pages;

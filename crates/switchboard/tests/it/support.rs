@@ -10,7 +10,7 @@ use serde_json::Value;
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::accounts::{CreatedAccount, NewMainAccount};
 use switchboard_domain::connect_apps::ConnectAppFields;
-use switchboard_domain::grants::Approval;
+use switchboard_domain::grants::{Approval, Return};
 use switchboard_domain::{DomainResult, Settings, Switchboard};
 use switchboard_store::accounts::AccountRecord;
 use switchboard_store::audit::AuditEvent;
@@ -483,7 +483,9 @@ impl AsOperator for Switchboard {
         let target = RequestTarget::Account(customer);
         let writing = Resource::AuthorizedConnectApps;
         let access = operator(self, target, Action::Write, writing).await?;
-        self.grants().approve(&access, app, shown, None).await
+        self.grants()
+            .approve(&access, app, shown, Return::default())
+            .await
     }
 
     async fn log_of(

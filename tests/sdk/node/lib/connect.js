@@ -11,15 +11,27 @@ const CSRF = /name="csrf_token" value="([^"]+)"/;
 // sends every hidden field: the grant holds exactly those.
 const SHOWN = /name="permissions" value="([^"]*)"/;
 const REDIRECT = 'https://app.example.com/twilio/authorize';
+const HIDDEN = /<input type="hidden" name="([^"]+)" value="([^"]*)">/g;
+
+/** What the page escaped in an attribute, back as the browser reads it. */
+function unescapeHtml(s) {
+  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|quot|amp|lt|gt|apos);/gi, (_, e) => {
+    const named = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" }[e.toLowerCase()];
+    if (named) return named;
+    return String.fromCodePoint(e[1].toLowerCase() === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+  });
+}
 
 function basicAuth(sid, token) {
   return `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`;
 }
 
 /** A Connect App of `owner` (an extension: Twilio only does this in its console). */
-async function createApp(baseUrl, owner, { permissions, deauthorizeUrl, method = 'POST', name = 'Call Analytics' }) {
+async function createApp(baseUrl, owner, {
+  permissions, deauthorizeUrl, method = 'POST', name = 'Call Analytics', authorizeUrl = REDIRECT,
+}) {
   const form = new URLSearchParams([
-    ['FriendlyName', name], ['CompanyName', 'Rossum Telecom'], ['AuthorizeRedirectUrl', REDIRECT],
+    ['FriendlyName', name], ['CompanyName', 'Rossum Telecom'], ['AuthorizeRedirectUrl', authorizeUrl],
     ...permissions.map((p) => ['Permissions', p]),
   ]);
   if (deauthorizeUrl) {
@@ -80,6 +92,23 @@ class Customer {
     const location = new URL(res.headers.get('location'));
     assert.equal(`${location.origin}${location.pathname}`, REDIRECT);
     return Object.fromEntries(location.searchParams);
+  }
+
+  /**
+   * Opens a Connect link as the app made it (a path with any query), presses
+   * the button sending back every hidden field of the form as a browser
+   * does, and returns where the redirect sends the browser.
+   */
+  async follow(link, decision) {
+    const page = await this.request(link);
+    const html = await page.text();
+    assert.equal(page.status, 200, html.slice(0, 300));
+    const form = new URLSearchParams([...html.matchAll(HIDDEN)].map(([, k, v]) => [k, unescapeHtml(v)]));
+    form.append('decision', decision);
+    const appSid = new URL(link, this.base).pathname.split('/').pop();
+    const res = await this.request(`/authorize/${appSid}`, { method: 'POST', body: form });
+    assert.equal(res.status, 302);
+    return res.headers.get('location');
   }
 
   async authorize(appSid) {

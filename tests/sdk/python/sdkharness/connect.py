@@ -4,6 +4,7 @@ HTTP, no JavaScript needed), and a local receiver catches the callbacks."""
 
 from __future__ import annotations
 
+import html
 import http.server
 import re
 import threading
@@ -17,13 +18,15 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 # The consent form sends back the permissions its page showed, as a browser
 # sends every hidden field: the grant holds exactly those.
 SHOWN = re.compile(r'name="permissions" value="([^"]*)"')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+REDIRECT = "https://app.example.com/twilio/authorize"
 
 
 def create_app(base_url: str, owner: dict, *, permissions: list[str], deauthorize_url: str | None = None,
-               method: str = "POST", name: str = "Call Analytics") -> dict:
+               method: str = "POST", name: str = "Call Analytics", authorize_url: str = REDIRECT) -> dict:
     """A Connect App of `owner` (extension: Twilio only does this in its console)."""
     form = [("FriendlyName", name), ("CompanyName", "Rossum Telecom"),
-            ("AuthorizeRedirectUrl", "https://app.example.com/twilio/authorize")]
+            ("AuthorizeRedirectUrl", authorize_url)]
     form += [("Permissions", p) for p in permissions]
     if deauthorize_url:
         form += [("DeauthorizeCallbackUrl", deauthorize_url), ("DeauthorizeCallbackMethod", method)]
@@ -59,6 +62,19 @@ class Customer:
         location = r.headers["Location"]
         assert location.startswith("https://app.example.com/twilio/authorize?"), location
         return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+
+    def follow(self, link: str, decision: str) -> str:
+        """Opens a Connect link as the app made it (any query), presses
+        Authorize or Deny sending back every hidden field of the form, as a
+        browser does, and returns where the redirect sends the browser."""
+        page = self.http.get(link, timeout=30)
+        assert page.status_code == 200, (page.status_code, page.text[:500])
+        form = {name: html.unescape(value) for name, value in HIDDEN.findall(page.text)}
+        form["decision"] = decision
+        app_sid = urllib.parse.urlsplit(link).path.rsplit("/", 1)[1]
+        r = self.http.post(f"{self.base}/authorize/{app_sid}", allow_redirects=False, timeout=30, data=form)
+        assert r.status_code == 302, (r.status_code, r.text[:500])
+        return r.headers["Location"]
 
     def authorize(self, app_sid: str) -> str:
         """Approves the app; returns the dedicated subaccount's SID."""
