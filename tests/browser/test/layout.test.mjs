@@ -328,7 +328,7 @@ test("a balance under $5.00 is flagged on the dashboard and the usage page, and 
   await page.context().close();
 });
 
-test("wording: no stray spaces before punctuation, and the New app form has no hint about earlier customers", async () => {
+test("wording: no stray spaces before punctuation, no hint about earlier customers on the New app form, sign-in names the app", async () => {
   const page = await pageAt(SIZES[0], OWNER);
   await page.goto(`${BASE}/console/apps/new`);
   assert.equal(await page.getByText("Customers who authorized before").count(), 0);
@@ -341,4 +341,15 @@ test("wording: no stray spaces before punctuation, and the New app form has no h
     assert.equal(stray, null, `${path}: "${stray?.[0]}"`);
   }
   await page.context().close();
+
+  // Sign-in says which app the visitor came to connect.
+  const visitor = await pageAt(SIZES[1]);
+  await visitor.goto(`${BASE}/authorize/${state.app}?state=layout`);
+  await visitor.waitForURL(/\/signin\?next=/);
+  await checkPage(visitor, { nav: false });
+  assert.match(await visitor.locator("main").innerText(), /Sign in to connect Call Analytics Dashboard to your Switchboard account/);
+  await screenshot(visitor, "phone-signin-for-app", false);
+  await visitor.goto(`${BASE}/signin`);
+  assert.equal(await visitor.getByText("Sign in to connect").count(), 0);
+  await visitor.context().close();
 });
