@@ -1,9 +1,14 @@
 // Shared by the browser journeys: the browser, a callback receiver, screenshots,
 // and checks every console page must pass.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium } from "playwright-core";
+
+/// axe-core, pinned in package.json, injected into every page checked.
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 export const BASE = process.env.SB_URL;
 export const ARTIFACTS = process.env.ARTIFACTS;
@@ -62,9 +67,35 @@ export async function screenshot(page, name, fullPage = true) {
   return file;
 }
 
+/// The accessibility violations of impact serious or critical axe-core finds
+/// on the page as it is now, one line each (empty when there are none).
+export async function accessibilityViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) {
+    // In a browser context without JavaScript, timers never fire, and axe waits
+    // on them: run its callbacks as microtasks instead. No page script runs
+    // there, so nothing else sees the change.
+    await page.evaluate(() => {
+      if (!matchMedia("(scripting: none)").matches) return;
+      const soon = (f, ...args) => { Promise.resolve().then(() => f(...args)); return 0; };
+      Object.assign(window, { setTimeout: soon, requestAnimationFrame: soon, requestIdleCallback: soon, clearTimeout() {} });
+    });
+    // Through the DevTools protocol, so the page's Content Security Policy
+    // (scripts only from Switchboard) does not refuse it.
+    await page.evaluate(`${AXE_SOURCE}\n;0`);
+  }
+  return page.evaluate(async () => {
+    const { violations } = await window.axe.run(document, { resultTypes: ["violations"] });
+    return violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `axe ${v.id} (${v.impact}): ${v.help}: ${v.nodes.slice(0, 4).map((n) => `${n.target.join(" ")}${n.any[0]?.message ? ` [${n.any[0].message}]` : ""}`).join("; ")}${v.nodes.length > 4 ? ` and ${v.nodes.length - 4} more` : ""}`);
+  });
+}
+
 /// What every console page must do: answer 200 with a title and the
 /// navigation, label every field, carry a CSRF token in every form that
-/// changes something, load nothing from elsewhere, and fit a phone's width.
+/// changes something, load nothing from elsewhere, fit the screen's width
+/// with nothing cut off or sticking out of its card, and pass axe-core with no
+/// serious or critical violation.
 export async function checkPage(page, { nav = true } = {}) {
   // The screen's width as the test set it: on a mobile viewport the browser
   // widens window.innerWidth to fit a page that overflows, so it cannot judge.
@@ -90,8 +121,17 @@ export async function checkPage(page, { nav = true } = {}) {
     if (document.documentElement.scrollWidth > width + 1) {
       out.push(`wider than the screen: ${document.documentElement.scrollWidth} > ${width}`);
     }
+    // A table scrolled sideways inside its box hides columns (and buttons);
+    // content wider than its card sticks out of it.
+    const describe = (el) => (el.querySelector("h1, h2, th")?.textContent || el.className).trim().slice(0, 40);
+    for (const el of document.querySelectorAll(".table-scroll, .card")) {
+      if (el.scrollWidth > el.clientWidth + 1) {
+        out.push(`cut off or sticking out of its box (${describe(el)}): ${el.scrollWidth} > ${el.clientWidth}`);
+      }
+    }
     return out;
   }, [nav, screenWidth]);
+  problems.push(...(await accessibilityViolations(page)));
   assert.deepEqual(problems, [], `${page.url()}: ${problems.join("; ")}`);
 }
 

@@ -349,9 +349,14 @@ test("usage: spend per category and per day drawn as a chart, and the balance", 
   assert.equal(bars, 30);
   const drawn = await owner.locator("svg rect.bar").evaluateAll((rs) => rs.filter((r) => Number(r.getAttribute("height")) > 0).length);
   assert.ok(drawn > 0, "some days have spend");
-  const categories = await owner.locator("tbody td.mono").allTextContents();
-  assert.ok(categories.some((c) => c.startsWith("calls")), categories.join(","));
-  assert.ok(categories.some((c) => c.startsWith("sms")), categories.join(","));
+  // Categories in words, with the API's name beside them, and units.
+  const categories = await owner.locator('tbody td[data-label="Category"]').allTextContents();
+  assert.ok(categories.some((c) => c.startsWith("Outbound calls") && c.includes("calls-outbound")), categories.join(","));
+  assert.ok(categories.some((c) => /^(Outbound|Inbound) SMS/.test(c)), categories.join(","));
+  const counts = await owner.locator('tbody td[data-label="Count"]').allTextContents();
+  assert.ok(counts.every((c) => /^\d+ (call|message|number|recording)s?$/.test(c.trim())), counts.join(","));
+  const usage = await owner.locator('tbody td[data-label="Usage"]').allTextContents();
+  assert.ok(usage.every((u) => /^[\d.]+ (minute|segment|number)s?$/.test(u.trim())), usage.join(","));
   await owner.getByRole("link", { name: "7 days" }).click();
   assert.equal(await owner.locator("svg rect.bar").count(), 7);
 });

@@ -9,6 +9,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use switchboard_domain::DomainError;
 use switchboard_domain::error::AccountField;
+use switchboard_types::ConnectAppSid;
 
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
@@ -35,6 +36,8 @@ struct SigninPage {
     email: String,
     error: Option<String>,
     continuing: bool,
+    /// The Connect App whose consent page sent the user here, by name.
+    for_app: Option<String>,
 }
 
 #[derive(Template)]
@@ -60,7 +63,17 @@ fn encoded(next: &str) -> String {
     utf8_percent_encode(next, NON_ALPHANUMERIC).to_string()
 }
 
-fn signin_page_with(
+/// The name of the Connect App whose consent page `next` is, if it is one
+/// (`/authorize/CN…?state=…`). The consent page shows the app to anyone it
+/// asks, so naming it here reveals nothing more.
+async fn consent_app_name(app: &App, next: &str) -> Option<String> {
+    let rest = next.strip_prefix("/authorize/")?;
+    let sid = rest.split(['?', '/', '#']).next()?;
+    let sid = ConnectAppSid::parse(sid).ok()?;
+    app.sb.connect_app(&sid).await.ok().map(|a| a.friendly_name)
+}
+
+async fn signin_page_with(
     app: &App,
     headers: &HeaderMap,
     next: String,
@@ -69,7 +82,9 @@ fn signin_page_with(
 ) -> Page {
     let (csrf_token, cookie) = anonymous_token(app.sb.keys(), headers, secure(app));
     let continuing = next != "/console";
+    let for_app = consent_app_name(app, &next).await;
     Page::render(&SigninPage {
+        for_app,
         chrome: Chrome::anonymous(),
         csrf_token,
         next_encoded: encoded(&next),
@@ -91,7 +106,9 @@ pub async fn signin_page(
     if viewer.is_some() {
         return see_other(&next, Vec::new());
     }
-    signin_page_with(&app, &headers, next, String::new(), None).into_response()
+    signin_page_with(&app, &headers, next, String::new(), None)
+        .await
+        .into_response()
 }
 
 pub async fn signin(
@@ -120,6 +137,7 @@ pub async fn signin(
             email,
             Some("The email or password is incorrect.".into()),
         )
+        .await
         .status(StatusCode::UNAUTHORIZED)
         .into_response(),
         Err(DomainError::TooManyAttempts {
@@ -136,6 +154,7 @@ pub async fn signin(
                     if minutes == 1 { "" } else { "s" }
                 )),
             )
+            .await
             .status(StatusCode::TOO_MANY_REQUESTS)
             .into_response();
             if let Ok(v) = retry_after_seconds.to_string().parse() {

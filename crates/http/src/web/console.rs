@@ -16,7 +16,7 @@ use super::client_addr::ClientAddr;
 use super::csrf::CsrfForm;
 use super::customer_apps::Confirm;
 use super::error::PageResult;
-use super::kit::{access, own, when_opt};
+use super::kit::{LOW_BALANCE_MICROS, access, money, own, own_access, when_opt};
 use super::page::{Page, message, see_other};
 use super::session::{SignedIn, Viewer};
 use crate::App;
@@ -41,6 +41,9 @@ struct Dashboard {
     account_type: &'static str,
     account_status: &'static str,
     trial: bool,
+    balance: String,
+    low_balance: bool,
+    low_balance_threshold: String,
     /// The tokens, only after the user asked to see them.
     tokens: Option<Tokens>,
     has_secondary: bool,
@@ -63,6 +66,8 @@ async fn render_dashboard(
     let reading = (Action::Read, Resource::AuthTokens);
     let access = access(app, session, None, RequestTarget::Own, reading).await?;
     let tokens = app.sb.auth_tokens().show(&access).await?;
+    let balance = own_access(app, session, None, Action::Read, Resource::Balance).await?;
+    let (_, balance_micros) = app.sb.balance(&balance).await?;
     let notice = match done {
         Some("created") => Some(
             "A secondary auth token was created. Reveal the tokens to copy it; both work until you promote or delete it.",
@@ -80,6 +85,9 @@ async fn render_dashboard(
         account_type: session.account_type.as_str(),
         account_status: session.account_status.as_str(),
         trial: session.account_type == AccountType::Trial,
+        balance: money(balance_micros),
+        low_balance: balance_micros < LOW_BALANCE_MICROS,
+        low_balance_threshold: money(LOW_BALANCE_MICROS),
         has_secondary: tokens.secondary.is_some(),
         secondary_created: when_opt(tokens.secondary_created),
         tokens: reveal.then_some(tokens),

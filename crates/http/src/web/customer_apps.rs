@@ -14,7 +14,7 @@ use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::csrf::CsrfForm;
 use super::error::PageResult;
-use super::kit::{encode, own_access};
+use super::kit::{encode, own_access, when};
 use super::page::{Page, message, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -90,7 +90,7 @@ pub async fn list(
                 terms: item.app.terms_of_service_url,
                 has_logo: item.app.has_logo,
                 permissions: item.grant.permissions.to_strings(),
-                authorized_at: item.grant.authorized_at.rfc2822(),
+                authorized_at: when(item.grant.authorized_at),
                 subaccount: item.grant.subaccount_sid.to_string(),
             }
         }));

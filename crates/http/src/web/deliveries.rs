@@ -17,7 +17,7 @@ use switchboard_types::DeliverySid;
 use super::chrome::Chrome;
 use super::csrf::CsrfForm;
 use super::error::{PageError, PageResult};
-use super::kit::{Pager, own_access, page_at, when, when_opt};
+use super::kit::{Pager, error_summary, own_access, page_at, when, when_opt};
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -37,6 +37,8 @@ pub struct Row {
     pub attempts: i64,
     pub last_status: String,
     pub last_error: String,
+    /// The last error in a few words; the whole text is on the delivery's page.
+    pub error_summary: String,
     pub created: String,
     pub next_attempt: String,
     pub completed: String,
@@ -66,6 +68,11 @@ impl From<&DeliveryRecord> for Row {
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "—".into()),
             last_error: d.last_error.clone().unwrap_or_default(),
+            error_summary: d
+                .last_error
+                .as_deref()
+                .map(error_summary)
+                .unwrap_or_default(),
             created: when(d.created_at),
             next_attempt: if d.state == "pending" {
                 when(d.next_attempt_at)

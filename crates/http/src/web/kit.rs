@@ -143,13 +143,80 @@ pub fn when_opt(t: Option<Timestamp>) -> String {
     t.map(when).unwrap_or_else(|| "—".to_owned())
 }
 
-/// Micro-dollars as `$1.23` (more digits when they matter).
-pub fn dollars(micros: i64) -> String {
-    let text = switchboard_domain::telephony::usage::format_dollars(micros);
-    match text.strip_prefix('-') {
-        Some(rest) => format!("-${rest}"),
-        None => format!("${text}"),
+/// Under this balance ($5.00) the dashboard and the usage page say it is low.
+pub const LOW_BALANCE_MICROS: i64 = 5_000_000;
+
+/// A day as people read it, in UTC: the date part of [`when`].
+pub fn day(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Micro-dollars rounded to `decimals` (2 or 4), with the currency's symbol,
+/// trailing zeros beyond the second decimal dropped.
+fn money_to(micros: i64, decimals: u32) -> String {
+    let unit = 10i64.pow(6 - decimals);
+    let abs = micros.unsigned_abs();
+    let units = (abs + unit.unsigned_abs() / 2) / unit.unsigned_abs();
+    let scale = 10u64.pow(decimals);
+    let mut frac = format!("{:0width$}", units % scale, width = decimals as usize);
+    while frac.len() > 2 && frac.ends_with('0') {
+        frac.pop();
     }
+    let sign = if micros < 0 && units > 0 { "-" } else { "" };
+    format!("{sign}${}.{frac}", units / scale)
+}
+
+/// Money as the console shows a balance, a total or a spend: the currency's
+/// symbol and two decimals (`$1.23`, `-$0.50`), as Twilio's console does.
+pub fn money(micros: i64) -> String {
+    money_to(micros, 2)
+}
+
+/// The price of one call or message: two decimals, up to four when they
+/// matter (`$0.0079`, `$0.01`), as Twilio's console shows unit prices.
+pub fn unit_price(micros: i64) -> String {
+    money_to(micros, 4)
+}
+
+/// A delivery attempt's error in a few words, for lists: the HTTP client's
+/// full text names the URL and every cause (`error sending request for url
+/// (…): client error (Connect): dns error: …`), which is on the delivery's
+/// own page.
+pub fn error_summary(error: &str) -> String {
+    const LONGEST: usize = 100;
+    let lower = error.to_ascii_lowercase();
+    let known = [
+        (
+            "dns error",
+            "DNS lookup failed: the host name could not be resolved",
+        ),
+        ("connection refused", "Connection refused by the host"),
+        ("timed out", "Timed out waiting for the host"),
+        (
+            "certificate",
+            "TLS failed: the host's certificate was not accepted",
+        ),
+        ("tls", "TLS handshake with the host failed"),
+        ("connection reset", "The host reset the connection"),
+        (
+            "non-public address",
+            "Refused: the URL is a private or loopback address",
+        ),
+    ];
+    if let Some((_, said)) = known.iter().find(|(k, _)| lower.contains(k)) {
+        return (*said).to_owned();
+    }
+    // The URL is on the page already; what follows it is the reason.
+    let reason = match error.split_once("): ") {
+        Some((head, rest)) if head.starts_with("error sending request for url (") => rest,
+        _ => error,
+    };
+    if reason.chars().count() <= LONGEST {
+        return reason.to_owned();
+    }
+    let mut short: String = reason.chars().take(LONGEST - 1).collect();
+    short.push('…');
+    short
 }
 
 /// The first letter of a name, for a placeholder logo.
@@ -178,9 +245,36 @@ mod tests {
     }
 
     #[test]
-    fn dollars_read_as_money() {
-        assert_eq!(dollars(1_230_000), "$1.23");
-        assert_eq!(dollars(-500_000), "-$0.50");
-        assert_eq!(dollars(0), "$0.00");
+    fn long_errors_are_summarised() {
+        let dns = "error sending request for url (http://x.invalid/a?b=c): client error (Connect): \
+                   dns error: failed to lookup address information: Name or service not known";
+        assert_eq!(
+            error_summary(dns),
+            "DNS lookup failed: the host name could not be resolved"
+        );
+        assert_eq!(error_summary("HTTP 500"), "HTTP 500");
+        let odd = format!(
+            "error sending request for url (http://x/): {}",
+            "y".repeat(300)
+        );
+        let summary = error_summary(&odd);
+        assert_eq!(summary.chars().count(), 100);
+        assert!(summary.starts_with("yyy") && summary.ends_with('…'));
+    }
+
+    #[test]
+    fn money_has_two_decimals_and_unit_prices_up_to_four() {
+        assert_eq!(money(1_230_000), "$1.23");
+        assert_eq!(money(-500_000), "-$0.50");
+        assert_eq!(money(0), "$0.00");
+        assert_eq!(money(7_900), "$0.01");
+        assert_eq!(money(1_234_999), "$1.23");
+        assert_eq!(money(-4_000), "$0.00");
+        assert_eq!(money(20_000_000), "$20.00");
+        assert_eq!(unit_price(7_900), "$0.0079");
+        assert_eq!(unit_price(10_000), "$0.01");
+        assert_eq!(unit_price(14_000), "$0.014");
+        assert_eq!(unit_price(-7_950), "-$0.008");
+        assert_eq!(unit_price(1_000_000), "$1.00");
     }
 }

@@ -12,7 +12,7 @@ use switchboard_types::{AccountSid, CallStatus, MessageStatus};
 
 use super::chrome::Chrome;
 use super::error::{PageError, PageResult};
-use super::kit::{self, AccountOption, Pager, dollars, encode, page_at, when, when_opt};
+use super::kit::{self, AccountOption, Pager, encode, page_at, unit_price, when, when_opt};
 use super::page::Page;
 use super::session::SignedIn;
 use crate::App;
@@ -88,7 +88,7 @@ impl From<&Message> for LogRow {
             status_class: status_class(m.status.as_str()),
             status: m.status.as_str().to_owned(),
             detail,
-            price: m.price_micros.map(dollars).unwrap_or_default(),
+            price: m.price_micros.map(unit_price).unwrap_or_default(),
         }
     }
 }
@@ -106,7 +106,7 @@ impl From<&Call> for LogRow {
                 Some(d) => format!("{} · {d} s", c.direction),
                 None => c.direction.as_str().to_owned(),
             },
-            price: c.price_micros.map(dollars).unwrap_or_default(),
+            price: c.price_micros.map(unit_price).unwrap_or_default(),
         }
     }
 }

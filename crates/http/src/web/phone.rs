@@ -159,6 +159,8 @@ pub struct AttemptRow {
     pub ok: bool,
     pub latency: String,
     pub error: String,
+    /// The error in a few words, for the attempt's one-line summary.
+    pub error_summary: String,
     pub content_type: String,
     pub body: String,
     /// The body was longer than shown.
@@ -263,6 +265,11 @@ impl From<&DeliveryView> for DeliveryRow {
                             .map(|ms| format!("{ms} ms"))
                             .unwrap_or_default(),
                         error: a.error.clone().unwrap_or_default(),
+                        error_summary: a
+                            .error
+                            .as_deref()
+                            .map(kit::error_summary)
+                            .unwrap_or_default(),
                         content_type: a.response_content_type.clone().unwrap_or_default(),
                         body,
                         cut,
