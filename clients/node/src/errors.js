@@ -19,7 +19,7 @@ export class ClockNotAvailable extends SwitchboardError {
   constructor(method, url, status, body) {
     super(method, url, status, body);
     this.name = 'ClockNotAvailable';
-    this.message = `${method} ${url} answered 404: this Switchboard has no sandbox clock yet, so advance()/now() `
+    this.message = `${method} ${url} answered 404: this Switchboard has no sandbox clock (an older server), so advance()/now() `
       + 'cannot move or read simulated time; under --sim-speed instant calls and messages already finish at once';
   }
 }

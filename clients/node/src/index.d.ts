@@ -88,7 +88,19 @@ export class SwitchboardError extends Error {
   code?: number;
   moreInfo?: string;
 }
-/** `…/Clock.json` answered 404: this Switchboard has no sandbox clock (yet). */
+/** A sandbox's clock, as `…/Clock.json` answers. */
+export interface SandboxClock {
+  sandbox_sid: string;
+  /** Now in the sandbox (RFC 2822). */
+  now: string;
+  /** Whole seconds the sandbox runs ahead of real time. */
+  offset: number;
+  /** What the advance played: steps, renewals, webhook attempts. */
+  played: number;
+  url: string;
+}
+
+/** `…/Clock.json` answered 404: this Switchboard has no sandbox clock (an older server). */
 export class ClockNotAvailable extends SwitchboardError {}
 /** `POST /switchboard/v1/Sandboxes.json` answered 404: not in sandbox mode. */
 export class NotInSandboxMode extends SwitchboardError {}
@@ -184,8 +196,12 @@ export class Sandbox {
   clearFaults(): Promise<void>;
   messageOutcome(account: AccountRef, messageSid: string, status: 'undelivered' | 'failed', options?: { errorCode?: number }): Promise<Record<string, any>>;
   callOutcome(account: AccountRef, callSid: string, status: 'busy' | 'no-answer' | 'failed' | 'canceled', options?: { errorCode?: number }): Promise<Record<string, any>>;
-  /** Rejects with ClockNotAvailable on a Switchboard without the sandbox clock. */
-  advance(by: string | number): Promise<Record<string, any>>;
+  /**
+   * Moves the sandbox's clock on (whole seconds, or '30d', '2h', '90m', '45s')
+   * and plays what falls due on the way. Rejects with ClockNotAvailable on a
+   * Switchboard without the sandbox clock.
+   */
+  advance(by: string | number): Promise<SandboxClock>;
   now(): Promise<string>;
 }
 

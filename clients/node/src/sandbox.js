@@ -312,11 +312,17 @@ export class Sandbox {
   }
 
   /**
-   * Moves the sandbox's clock forward (seconds, or '30d', '2h'…) and runs
-   * what became due. Rejects with ClockNotAvailable on a Switchboard
-   * without the clock.
+   * Moves the sandbox's clock forward by `by` (whole seconds, or '30d',
+   * '2h', '90m', '45s', '1d12h') and plays, in order, everything of the
+   * sandbox that falls due on the way: calls' and messages' steps with their
+   * status callbacks, webhook retries, numbers' monthly rent. Resolves once
+   * all of it is done, with the clock (`now`, `offset` in seconds, `played`).
+   * Rejects with ClockNotAvailable on a Switchboard without the clock.
    */
   async advance(by) {
+    if (typeof by === 'number' && !Number.isInteger(by)) {
+      throw new RangeError(`advance() takes whole seconds, not ${by}`);
+    }
     try {
       return await this.control('POST', '/Clock.json', { form: [['Advance', by]], notFound: ClockNotAvailable });
     } catch (e) {
@@ -325,7 +331,7 @@ export class Sandbox {
     }
   }
 
-  /** The sandbox clock's `now`. */
+  /** The sandbox clock's `now` (RFC 2822, as Twilio writes dates; `new Date(now)` reads it). */
   async now() {
     try {
       return (await this.control('GET', '/Clock.json', { notFound: ClockNotAvailable })).now;

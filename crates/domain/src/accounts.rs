@@ -203,7 +203,7 @@ impl Accounts<'_> {
     ) -> DomainResult<AccountView> {
         access.require(Action::Write, Resource::AccountList)?;
         let main = access.acting_main()?.clone();
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let name = match friendly_name {
             Some(name) => validate::friendly_name(AccountField::Name, name)?,
             None => default_subaccount_name(now),
@@ -337,7 +337,7 @@ impl Accounts<'_> {
             .as_deref()
             .map(|n| validate::friendly_name(AccountField::Name, n))
             .transpose()?;
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let current = tx
             .opt(accounts::by_sid(sid))

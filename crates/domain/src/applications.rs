@@ -10,7 +10,7 @@
 use switchboard_store::Tx;
 use switchboard_store::applications as store;
 use switchboard_store::page::{Page, PageAt};
-use switchboard_types::{AccountSid, ApplicationSid, HookMethod, PhoneNumberSid, Timestamp};
+use switchboard_types::{AccountSid, ApplicationSid, HookMethod, PhoneNumberSid};
 
 use crate::access::{Access, Action, Principal, Reader, Resource};
 use crate::audit::{self, Change};
@@ -203,7 +203,7 @@ impl Applications<'_> {
         fields: &ApplicationFields,
     ) -> DomainResult<Application> {
         let (account, log) = Self::writer(access)?;
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut app = Application {
             sid: ApplicationSid::generate(),
             account_sid: account.clone(),
@@ -294,7 +294,7 @@ impl Applications<'_> {
             .await?
             .ok_or(DomainError::NotFound)?;
         fields.apply(&mut app)?;
-        app.date_updated = Timestamp::now();
+        app.date_updated = self.sb.now_for(access).await?;
         tx.run(store::update(&app)).await?;
         Self::audit(
             &mut tx,
@@ -319,7 +319,7 @@ impl Applications<'_> {
             .opt(store::of_account(account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let released = tx.run(store::release_numbers(sid, now)).await?;
         tx.run(store::delete(account, sid)).await?;
         let mut detail = described(&app);

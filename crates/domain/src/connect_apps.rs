@@ -170,7 +170,7 @@ impl ConnectApps<'_> {
         {
             return Err(invalid(AppField::CompanyName, Problem::Missing));
         }
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut app = ConnectAppRecord {
             sid: ConnectAppSid::generate(),
             account_sid: account.clone(),
@@ -269,7 +269,7 @@ impl ConnectApps<'_> {
             .ok_or(DomainError::NotFound)?;
         let before = app.permissions;
         fields.apply(&mut app)?;
-        app.date_updated = Timestamp::now();
+        app.date_updated = self.sb.now_for(access).await?;
         tx.run(connect_apps::update(&app)).await?;
         if app.permissions != before {
             audit::record_change(

@@ -151,7 +151,7 @@ impl Switchboard {
         access: &Access,
         app: &ConnectAppRecord,
     ) -> DomainResult<()> {
-        let now = Timestamp::now();
+        let now = self.now_for(access).await?;
         let mut at = PageAt::First;
         loop {
             let (query, shape) = authorizations::of_app(&app.sid, &at, 500);
@@ -272,7 +272,7 @@ impl Grants<'_> {
         shown: Permissions,
     ) -> DomainResult<Result<Approved, Box<ConnectAppRecord>>> {
         let customer = Self::customer(access)?;
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let app = tx
             .opt(switchboard_store::connect_apps::by_sid(sid))
@@ -486,7 +486,7 @@ impl Grants<'_> {
         app: &ConnectAppSid,
         detail: Option<String>,
     ) -> DomainResult<()> {
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let grant = tx
             .opt(authorizations::of(customer, app))

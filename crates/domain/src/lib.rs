@@ -11,6 +11,7 @@ pub mod access;
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod clock;
 pub mod connect_apps;
 pub mod console;
 pub mod delivery;
@@ -88,6 +89,7 @@ struct Shared {
     workers: health::Workers,
     attempts: ops::AttemptCounters,
     faults: faults::FaultCache,
+    clocks: clock::WorldClocks,
 }
 
 impl Switchboard {
@@ -104,6 +106,7 @@ impl Switchboard {
                 workers: health::Workers::default(),
                 attempts: ops::AttemptCounters::default(),
                 faults: faults::FaultCache::default(),
+                clocks: clock::WorldClocks::default(),
             }),
         })
     }
@@ -128,6 +131,11 @@ impl Switchboard {
     /// Which sandboxes this node saw without fault rules.
     fn shared_faults(&self) -> &faults::FaultCache {
         &self.shared.faults
+    }
+
+    /// The world clocks this node read lately.
+    fn shared_clocks(&self) -> &clock::WorldClocks {
+        &self.shared.clocks
     }
 
     /// Signalled when calls or messages are placed on this node.

@@ -205,7 +205,7 @@ impl MessagingServices<'_> {
         {
             return Err(invalid(ServiceField::Name, Problem::Missing));
         }
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut service = MessagingService {
             sid: MessagingServiceSid::generate(),
             account_sid: account.clone(),
@@ -286,7 +286,7 @@ impl MessagingServices<'_> {
             .await?
             .ok_or(DomainError::NotFound)?;
         fields.apply(&mut service)?;
-        service.date_updated = Timestamp::now();
+        service.date_updated = self.sb.now_for(access).await?;
         tx.run(store::update(&service)).await?;
         Self::audit(
             &mut tx,

@@ -100,7 +100,7 @@ impl AuthTokens<'_> {
     /// Creates (or replaces) the secondary token.
     pub async fn create_secondary(&self, access: &Access) -> DomainResult<TokenInfo> {
         let token = new_auth_token();
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let account = self.account(&mut tx, access).await?;
         let sid = &account.sid;
@@ -124,7 +124,7 @@ impl AuthTokens<'_> {
 
     /// Makes the secondary token primary; the old primary stops working at once.
     pub async fn promote(&self, access: &Access) -> DomainResult<TokenInfo> {
-        let now = Timestamp::now();
+        let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let account = self.account(&mut tx, access).await?;
         let sid = &account.sid;

@@ -2,7 +2,7 @@
 
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, HookMethod,
-    PhoneNumberSid, Timestamp,
+    PhoneNumberSid, SandboxSid, Timestamp,
 };
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -224,6 +224,45 @@ pub fn due(now: Timestamp, limit: i64) -> Query<'static, CallRecord> {
              ORDER BY next_transition_at LIMIT $2"
         ),
         params![now, limit],
+        decode,
+    )
+}
+
+/// Calls due in their own world's time (sandbox mode, once a sandbox's clock
+/// ran ahead): `horizon` is real now plus the furthest any world runs ahead,
+/// so the index still bounds the scan; each comes with its world's offset.
+pub fn due_in_worlds(
+    now: Timestamp,
+    horizon: Timestamp,
+    limit: i64,
+) -> Query<'static, (CallRecord, i64)> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            call_columns!(),
+            ", ",
+            crate::sandboxes::offset_of!("calls"),
+            " FROM calls WHERE next_transition_at IS NOT NULL AND next_transition_at <= $2 \
+             AND next_transition_at <= CAST($1 AS BIGINT) + ",
+            crate::sandboxes::offset_of!("calls"),
+            " ORDER BY next_transition_at LIMIT $3"
+        ),
+        params![now, horizon, limit],
+        |c| Ok((decode(c)?, c.int()?)),
+    )
+}
+
+/// The calls of one world due by `world_now`, its time.
+pub fn due_in_world(world: &SandboxSid, world_now: Timestamp, limit: i64) -> Query<'_, CallRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            call_columns!(),
+            " FROM calls WHERE next_transition_at IS NOT NULL AND next_transition_at <= $2 \
+             AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
+             ORDER BY next_transition_at LIMIT $3"
+        ),
+        params![world, world_now, limit],
         decode,
     )
 }

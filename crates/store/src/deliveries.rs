@@ -1,6 +1,8 @@
 //! The webhook outbox: deliveries and their attempts.
 
-use switchboard_types::{AccountSid, ConnectAppSid, DeliverySid, MessageSid, Timestamp};
+use switchboard_types::{
+    AccountSid, ConnectAppSid, DeliverySid, MessageSid, SandboxSid, Timestamp,
+};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Backend, Cols, Query, Result, Statement, params};
@@ -143,6 +145,76 @@ pub fn claim_due(
         ),
     };
     Query::new(sql, params![now, lease_until, limit], decode)
+}
+
+/// [`claim_due`] in each delivery's own world's time (sandbox mode, once a
+/// sandbox's clock ran ahead): `horizon` is real now plus the furthest any
+/// world runs ahead, so the index still bounds the scan. Each comes with its
+/// world's offset; leases are in real time.
+pub fn claim_due_in_worlds(
+    backend: Backend,
+    now: Timestamp,
+    horizon: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> Query<'static, (DeliveryRecord, i64)> {
+    macro_rules! claim {
+        ($lock:literal) => {
+            concat!(
+                "UPDATE deliveries SET lease_until = $2 WHERE sid IN (SELECT sid FROM deliveries \
+                 WHERE state = 'pending' AND next_attempt_at <= $4 \
+                 AND next_attempt_at <= CAST($1 AS BIGINT) + ",
+                crate::sandboxes::offset_of!("deliveries"),
+                " AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at LIMIT $3",
+                $lock,
+                ") RETURNING ",
+                delivery_columns!(),
+                ", ",
+                crate::sandboxes::offset_of!("deliveries")
+            )
+        };
+    }
+    let sql = match backend {
+        Backend::Postgres => claim!(" FOR UPDATE SKIP LOCKED"),
+        Backend::Sqlite => claim!(""),
+    };
+    Query::new(sql, params![now, lease_until, limit, horizon], |c| {
+        Ok((decode(c)?, c.int()?))
+    })
+}
+
+/// [`claim_due`] for the accounts of one world, due by `world_now` (its
+/// time); leases are in real time (`now`).
+pub fn claim_due_in_world(
+    backend: Backend,
+    world: &SandboxSid,
+    world_now: Timestamp,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: i64,
+) -> Query<'_, DeliveryRecord> {
+    macro_rules! claim {
+        ($lock:literal) => {
+            concat!(
+                "UPDATE deliveries SET lease_until = $2 WHERE sid IN (SELECT sid FROM deliveries \
+                 WHERE state = 'pending' AND next_attempt_at <= $5 \
+                 AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $4) \
+                 AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at LIMIT $3",
+                $lock,
+                ") RETURNING ",
+                delivery_columns!()
+            )
+        };
+    }
+    let sql = match backend {
+        Backend::Postgres => claim!(" FOR UPDATE SKIP LOCKED"),
+        Backend::Sqlite => claim!(""),
+    };
+    Query::new(
+        sql,
+        params![now, lease_until, limit, world, world_now],
+        decode,
+    )
 }
 
 /// The outbox: pending deliveries, by what they wait for at `now`.

@@ -1,7 +1,8 @@
 //! Messages, and the simulator's view of them.
 
 use switchboard_types::{
-    AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, Timestamp,
+    AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, SandboxSid,
+    Timestamp,
 };
 
 use crate::calls::Range;
@@ -178,6 +179,47 @@ pub fn due(now: Timestamp, limit: i64) -> Query<'static, MessageRecord> {
              ORDER BY next_transition_at LIMIT $2"
         ),
         params![now, limit],
+        decode,
+    )
+}
+
+/// Messages due in their own world's time (see [`crate::calls::due_in_worlds`]).
+pub fn due_in_worlds(
+    now: Timestamp,
+    horizon: Timestamp,
+    limit: i64,
+) -> Query<'static, (MessageRecord, i64)> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            message_columns!(),
+            ", ",
+            crate::sandboxes::offset_of!("messages"),
+            " FROM messages WHERE next_transition_at IS NOT NULL AND next_transition_at <= $2 \
+             AND next_transition_at <= CAST($1 AS BIGINT) + ",
+            crate::sandboxes::offset_of!("messages"),
+            " ORDER BY next_transition_at LIMIT $3"
+        ),
+        params![now, horizon, limit],
+        |c| Ok((decode(c)?, c.int()?)),
+    )
+}
+
+/// The messages of one world due by `world_now`, its time.
+pub fn due_in_world(
+    world: &SandboxSid,
+    world_now: Timestamp,
+    limit: i64,
+) -> Query<'_, MessageRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE next_transition_at IS NOT NULL AND next_transition_at <= $2 \
+             AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
+             ORDER BY next_transition_at LIMIT $3"
+        ),
+        params![world, world_now, limit],
         decode,
     )
 }

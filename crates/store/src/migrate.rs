@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_sandboxes"),
     migration!(14, "0014_sandbox_faults"),
     migration!(16, "0016_applications"),
+    migration!(18, "0018_sandbox_clocks"),
     migration!(19, "0019_connect_redirects"),
 ];
 

@@ -301,6 +301,46 @@ pub fn due_renewals(now: Timestamp, limit: i64) -> Query<'static, PhoneNumberRec
     )
 }
 
+/// Renewals due in their own world's time (see [`crate::calls::due_in_worlds`]).
+pub fn due_renewals_in_worlds(
+    now: Timestamp,
+    horizon: Timestamp,
+    limit: i64,
+) -> Query<'static, (PhoneNumberRecord, i64)> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            ", ",
+            crate::sandboxes::offset_of!("phone_numbers"),
+            " FROM phone_numbers WHERE renews_at <= $2 AND renews_at <= CAST($1 AS BIGINT) + ",
+            crate::sandboxes::offset_of!("phone_numbers"),
+            " ORDER BY renews_at LIMIT $3"
+        ),
+        params![now, horizon, limit],
+        |c| Ok((decode(c)?, c.int()?)),
+    )
+}
+
+/// The renewals of one world due by `world_now`, its time.
+pub fn due_renewals_in_world(
+    world: &SandboxSid,
+    world_now: Timestamp,
+    limit: i64,
+) -> Query<'_, PhoneNumberRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            number_columns!(),
+            " FROM phone_numbers WHERE renews_at <= $2 \
+             AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
+             ORDER BY renews_at LIMIT $3"
+        ),
+        params![world, world_now, limit],
+        decode,
+    )
+}
+
 pub fn next_renewal() -> Query<'static, Option<i64>> {
     Query::new("SELECT MIN(renews_at) FROM phone_numbers", vec![], |c| {
         c.opt_int()

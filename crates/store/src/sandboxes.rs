@@ -60,11 +60,83 @@ pub fn by_sid(sid: &SandboxSid) -> Query<'_, SandboxRecord> {
     )
 }
 
-/// Marks a reset.
+/// Marks a reset: the world's clock is real time again.
 pub fn touch(sid: &SandboxSid, now: Timestamp) -> Statement<'_> {
     Statement::new(
-        "UPDATE sandboxes SET date_updated = $2 WHERE sid = $1",
+        "UPDATE sandboxes SET date_updated = $2, clock_offset = 0 WHERE sid = $1",
         params![sid, now],
+    )
+}
+
+/// How far (microseconds) the sandbox's clock runs ahead of real time.
+pub fn clock_offset(sid: &SandboxSid) -> Query<'_, i64> {
+    Query::new(
+        "SELECT clock_offset FROM sandboxes WHERE sid = $1",
+        params![sid],
+        |c| c.int(),
+    )
+}
+
+/// Moves the sandbox's clock on to `offset` ahead of real time; never back
+/// (0 rows when it is already as far, or the sandbox is gone).
+pub fn move_clock(sid: &SandboxSid, offset: i64) -> Statement<'_> {
+    Statement::new(
+        "UPDATE sandboxes SET clock_offset = $2 WHERE sid = $1 AND clock_offset < $2",
+        params![sid, offset],
+    )
+}
+
+/// The furthest any sandbox's clock runs ahead of real time (0 for none).
+pub fn furthest_clock() -> Query<'static, i64> {
+    Query::new(
+        "SELECT COALESCE(MAX(clock_offset), 0) FROM sandboxes",
+        vec![],
+        |c| c.int(),
+    )
+}
+
+/// A row's world's clock offset, for a table with an `account_sid` (named
+/// `table`): 0 in the default world.
+macro_rules! offset_of {
+    ($table:literal) => {
+        concat!(
+            "COALESCE((SELECT s.clock_offset FROM accounts a JOIN sandboxes s ON s.sid = a.sandbox_sid \
+             WHERE a.sid = ",
+            $table,
+            ".account_sid), 0)"
+        )
+    };
+}
+pub(crate) use offset_of;
+
+/// The soonest timer of a world (its calls' and messages' next steps, its
+/// numbers' renewals, its webhooks waiting for an attempt and claimed by no
+/// worker at `real_now`), in the world's time.
+pub fn next_timer(sid: &SandboxSid, real_now: Timestamp) -> Query<'_, Option<i64>> {
+    Query::new(
+        "SELECT MIN(t) FROM (\
+         SELECT MIN(next_transition_at) AS t FROM calls WHERE next_transition_at IS NOT NULL \
+           AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
+         UNION ALL SELECT MIN(next_transition_at) FROM messages WHERE next_transition_at IS NOT NULL \
+           AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
+         UNION ALL SELECT MIN(renews_at) FROM phone_numbers \
+           WHERE account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
+         UNION ALL SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' \
+           AND (lease_until IS NULL OR lease_until <= $2) \
+           AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1)\
+         ) timers",
+        params![sid, real_now],
+        |c| c.opt_int(),
+    )
+}
+
+/// How many of a world's webhooks a worker is sending at `real_now`.
+pub fn webhooks_in_flight(sid: &SandboxSid, real_now: Timestamp) -> Query<'_, i64> {
+    Query::new(
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND lease_until > $2 \
+         AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1)",
+        params![sid, real_now],
+        |c| c.int(),
     )
 }
 

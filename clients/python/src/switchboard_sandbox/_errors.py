@@ -24,7 +24,7 @@ class SwitchboardError(Exception):
 
 class ClockNotAvailable(SwitchboardError, NotImplementedError):
     """This Switchboard has no sandbox clock (``…/Clock.json`` answered 404):
-    it is planned, not built yet, or the server is older than these helpers."""
+    the server is older than these helpers."""
 
     def __init__(self, method: str, url: str, status: int, body: Any):
         super().__init__(method, url, status, body)

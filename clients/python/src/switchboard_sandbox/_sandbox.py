@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 from urllib.parse import parse_qsl, urlsplit
@@ -368,10 +369,21 @@ class Sandbox:
             "POST", f"/switchboard/v1/Accounts/{creds.account_sid}/{kind}/{sid}/Outcome.json",
             auth=creds.auth, data=form, expect=(200, 201))
 
-    def advance(self, by: str | int | float) -> dict:
-        """Moves the sandbox's clock forward (seconds, or ``"30d"``,
-        ``"2h"``…) and runs what became due. Raises ``ClockNotAvailable``
-        (a ``NotImplementedError``) on a Switchboard without the clock."""
+    def advance(self, by: str | int | float | timedelta) -> dict:
+        """Moves the sandbox's clock forward by ``by`` (whole seconds, a
+        ``timedelta``, or ``"30d"``, ``"2h"``, ``"90m"``, ``"45s"``, ``"1d12h"``)
+        and plays, in order, everything of the sandbox that falls due on the
+        way: calls' and messages' steps with their status callbacks, webhook
+        retries, numbers' monthly rent. Returns once all of it is done, with
+        the clock (``now``, ``offset`` in seconds, ``played``). Raises
+        ``ClockNotAvailable`` (a ``NotImplementedError``) on a Switchboard
+        without the clock."""
+        if isinstance(by, timedelta):
+            by = by.total_seconds()
+        if isinstance(by, float):
+            if not by.is_integer():
+                raise ValueError(f"advance() takes whole seconds, not {by}")
+            by = int(by)
         try:
             return self._control("POST", "/Clock.json", data={"Advance": str(by)}, not_found=ClockNotAvailable)
         except ClockNotAvailable:
@@ -379,7 +391,8 @@ class Sandbox:
             raise
 
     def now(self) -> str:
-        """The sandbox clock's ``now``."""
+        """The sandbox clock's ``now`` (RFC 2822, as Twilio writes dates);
+        ``email.utils.parsedate_to_datetime`` reads it."""
         try:
             return self._control("GET", "/Clock.json", not_found=ClockNotAvailable)["now"]
         except ClockNotAvailable:

@@ -421,8 +421,9 @@ impl Deliveries<'_> {
             Some(account) => account.owner_account_sid,
             None => access.target_account()?.sid.clone(),
         };
+        let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
-        tx.run(deliveries::requeue(sid, Timestamp::now())).await?;
+        tx.run(deliveries::requeue(sid, now)).await?;
         audit::record_change(
             &mut tx,
             access,

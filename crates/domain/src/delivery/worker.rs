@@ -167,7 +167,7 @@ fn failure_of(e: &reqwest::Error) -> FailureKind {
     }
 }
 
-fn client(settings: &CallbackSettings) -> reqwest::Client {
+pub(crate) fn client(settings: &CallbackSettings) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(settings.timeout)
@@ -273,9 +273,10 @@ impl Switchboard {
 
     /// Sends one claimed delivery and works out what happened; recording it is
     /// left to [`Switchboard::record_finished`], which commits many at once.
-    async fn attempt(&self, http: &reqwest::Client, d: DeliveryRecord) -> Finished {
+    /// Its dates are in its world's time, `offset` ahead of real time.
+    async fn attempt(&self, http: &reqwest::Client, d: DeliveryRecord, offset: i64) -> Finished {
         let made = d.attempts + 1;
-        let at = Timestamp::now();
+        let at = Timestamp::now().plus_micros(offset);
         let started = Instant::now();
         let (bare_url, overrides) = Overrides::split(&d.url);
         let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
@@ -285,7 +286,7 @@ impl Switchboard {
             .send_once(http, &d, &overrides, bare_url, reads_answer, &mut signature)
             .await;
         let latency_ms = started.elapsed().as_millis() as i64;
-        let now = Timestamp::now();
+        let now = Timestamp::now().plus_micros(offset);
         self.count_attempt(match &sent {
             Sent::Answered(code, _) if (200..300).contains(code) => AttemptOutcome::Delivered,
             Sent::Refused(_) => AttemptOutcome::Refused,
@@ -428,6 +429,72 @@ impl Switchboard {
         Ok(())
     }
 
+    /// Claims up to `limit` due deliveries, each with its world's clock
+    /// offset; due in each world's time once a sandbox's clock ran ahead.
+    async fn claim_due(
+        &self,
+        lease: Duration,
+        limit: i64,
+    ) -> crate::error::DomainResult<Vec<(DeliveryRecord, i64)>> {
+        let now = Timestamp::now();
+        let lease_until = now.plus_micros(lease.as_micros() as i64);
+        let backend = self.store().backend();
+        let furthest = self.furthest_clock().await?;
+        Ok(if furthest == 0 {
+            let claim = deliveries::claim_due(backend, now, lease_until, limit);
+            let claimed = self.store().write_all(claim).await?;
+            claimed.into_iter().map(|d| (d, 0)).collect()
+        } else {
+            let horizon = now.plus_micros(furthest);
+            let claim = deliveries::claim_due_in_worlds(backend, now, horizon, lease_until, limit);
+            self.store().write_all(claim).await?
+        })
+    }
+
+    /// Sends and records, one after the other, every delivery of `world`
+    /// due by its clock (`offset` ahead of real time): a sandbox's clock
+    /// moving on. Returns how many were attempted.
+    pub(crate) async fn deliver_due_in_world(
+        &self,
+        http: &reqwest::Client,
+        world: &switchboard_types::SandboxSid,
+        offset: i64,
+    ) -> crate::error::DomainResult<usize> {
+        let settings = &self.settings().callbacks;
+        let lease = settings.timeout.saturating_mul(2) + Duration::from_secs(5);
+        let now = Timestamp::now();
+        let claim = deliveries::claim_due_in_world(
+            self.store().backend(),
+            world,
+            now.plus_micros(offset),
+            now,
+            now.plus_micros(lease.as_micros() as i64),
+            settings.concurrency as i64,
+        );
+        let claimed = self.store().write_all(claim).await?;
+        let attempts = claimed.len();
+        let mut running = tokio::task::JoinSet::new();
+        for d in claimed {
+            let sb = self.clone();
+            let http = http.clone();
+            running.spawn(async move { sb.attempt(&http, d, offset).await });
+        }
+        let mut finished = Vec::with_capacity(attempts);
+        while let Some(done) = running.join_next().await {
+            match done {
+                Ok(f) => finished.push(f),
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                // Cancelled: only when the runtime shuts down.
+                Err(_) => {}
+            }
+        }
+        let all: Vec<&Finished> = finished.iter().collect();
+        if !all.is_empty() {
+            self.record(&all).await?;
+        }
+        Ok(attempts)
+    }
+
     /// Runs this node's delivery loop until `stop` resolves.
     pub async fn run_deliveries(self, stop: impl std::future::Future<Output = ()>) {
         let _running = self.running(crate::health::Worker::Deliveries);
@@ -458,14 +525,7 @@ impl Switchboard {
             let free = permits.available_permits();
             let mut claimed_all = false;
             if free > 0 {
-                let now = Timestamp::now();
-                let claim = deliveries::claim_due(
-                    self.store().backend(),
-                    now,
-                    now.plus_micros(lease.as_micros() as i64),
-                    free as i64,
-                );
-                match self.store().write_all(claim).await {
+                match self.claim_due(lease, free as i64).await {
                     Ok(batch) => {
                         claimed_all = batch.len() == free;
                         for d in batch {
@@ -476,7 +536,8 @@ impl Switchboard {
                             let http = http.clone();
                             let finished = finished.clone();
                             tokio::spawn(async move {
-                                let result = sb.attempt(&http, d).await;
+                                let (d, offset) = d;
+                                let result = sb.attempt(&http, d, offset).await;
                                 // Only fails once the recorder is gone, at shutdown:
                                 // the lease then brings the delivery back.
                                 let _ = finished.send((result, permit));

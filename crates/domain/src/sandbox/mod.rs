@@ -10,6 +10,7 @@
 //! what it says, in one transaction of a few bulk statements, so a reset gives
 //! back the very same SIDs and tokens without generating or hashing anything.
 
+pub mod clock;
 pub mod seed;
 
 use serde::{Deserialize, Serialize};
@@ -253,6 +254,8 @@ impl Sandboxes<'_> {
             return Err(DomainError::NotFound);
         }
         tx.commit().await?;
+        // The world's clock is real time again (`touch`).
+        self.sb.clock_moved(sid, 0);
         self.seed_histories(&resolved).await?;
         record.date_updated = now;
         tracing::info!(sandbox = %sid, "reset sandbox");

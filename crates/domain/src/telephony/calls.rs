@@ -300,7 +300,7 @@ impl Switchboard {
             })
             .await?;
         let plan = outcome::plan_call(&to, timeout);
-        let now = Timestamp::now();
+        let now = self.now_for(access).await?;
         let speed = self.settings().telephony.speed;
         let call = CallRecord {
             sid: CallSid::generate(),
@@ -392,6 +392,7 @@ impl Switchboard {
             },
         };
         let url = url_param(CallField::Url, update.url.as_deref())?;
+        let offset = self.offset_for(access).await?;
         // Two nodes may race the simulator for the call: the guarded update
         // tells the loser, which reads the call again.
         for _ in 0..3 {
@@ -400,7 +401,7 @@ impl Switchboard {
                 .opt(calls::of_account(&account, sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
-            let now = Timestamp::now();
+            let now = Timestamp::now().plus_micros(offset);
             let expected = call.status;
             match (status, call.status.stage()) {
                 (_, CallStage::Ended) => {

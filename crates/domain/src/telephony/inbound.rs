@@ -18,7 +18,7 @@ use switchboard_types::{
 };
 
 use super::billing::{self, Cost};
-use super::media::{MediaFetchError, MediaItem, content_url, guess_content_type, record_media};
+use super::media::{MediaFetchError, MediaItem, content_url, guess_content_type, record_media_at};
 use super::messages::{Message, MessageBody};
 use super::simulator::main_of;
 use crate::Switchboard;
@@ -272,8 +272,8 @@ impl Switchboard {
                 Err(e) => (recorded(&body.media), Some(e)),
             }
         };
+        let now = self.now_for(access).await?;
         let mut tx = self.store().begin().await?;
-        let now = Timestamp::now();
         let message = self
             .arrive(&mut tx, &number, from.as_str(), (&body, &media), now)
             .await?;
@@ -335,7 +335,7 @@ impl Switchboard {
         };
         tx.run(messages::insert_many(std::slice::from_ref(&message)))
             .await?;
-        let media_sids = record_media(tx, account, &message.sid, media).await?;
+        let media_sids = record_media_at(tx, account, &message.sid, media, now).await?;
         let attachments: Vec<Attachment> = media
             .iter()
             .zip(&media_sids)

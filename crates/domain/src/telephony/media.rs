@@ -129,15 +129,25 @@ pub enum MediaItem {
     Recorded { url: String },
 }
 
-/// Records `items` as the media of `message`, in their order, in `tx`.
-/// Returns their SIDs in the same order.
+/// Records `items` as the media of `message`, in their order, in `tx`,
+/// dated now in the default world. Returns their SIDs in the same order.
 pub async fn record_media(
     tx: &mut Tx,
     account: &AccountSid,
     message: &MessageSid,
     items: &[MediaItem],
 ) -> DomainResult<Vec<MediaSid>> {
-    let now = Timestamp::now();
+    record_media_at(tx, account, message, items, Timestamp::now()).await
+}
+
+/// [`record_media`] dated `now` (the message's world's time).
+pub(crate) async fn record_media_at(
+    tx: &mut Tx,
+    account: &AccountSid,
+    message: &MessageSid,
+    items: &[MediaItem],
+    now: Timestamp,
+) -> DomainResult<Vec<MediaSid>> {
     let mut sids = Vec::with_capacity(items.len());
     for (position, item) in items.iter().enumerate() {
         let (url, content_type, content) = match item {
@@ -564,7 +574,14 @@ impl Switchboard {
             .collect();
         let mut tx = self.store().begin().await?;
         tx.run(insert).await?;
-        record_media(&mut tx, &message.account_sid, &message.sid, &items).await?;
+        record_media_at(
+            &mut tx,
+            &message.account_sid,
+            &message.sid,
+            &items,
+            message.date_created,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

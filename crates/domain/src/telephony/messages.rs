@@ -13,7 +13,7 @@ use switchboard_types::{
     AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, Timestamp,
 };
 
-use super::media::{MediaItem, record_media};
+use super::media::{MediaItem, record_media_at};
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
@@ -263,7 +263,14 @@ impl Switchboard {
             .map(|url| MediaItem::Recorded { url: url.clone() })
             .collect();
         if !media.is_empty() {
-            record_media(tx, reply.account, &message.sid, &media).await?;
+            record_media_at(
+                tx,
+                reply.account,
+                &message.sid,
+                &media,
+                message.date_created,
+            )
+            .await?;
         }
         Ok(message)
     }
@@ -335,7 +342,7 @@ impl Switchboard {
             body,
             MessageDirection::OutboundApi,
             (status_callback, callback_signer(access)?),
-            Timestamp::now(),
+            self.now_for(access).await?,
         );
         message.messaging_service_sid = service.map(|s| s.sid);
         let media: Vec<String> = message.media_urls.lines().map(str::to_owned).collect();
@@ -387,6 +394,7 @@ impl Switchboard {
             // Only to redact it.
             return Err(invalid(MessageField::Body, Problem::NotSettable));
         }
+        let now = self.now_for(access).await?;
         let mut tx = self.store().begin().await?;
         let mut message = tx
             .opt(messages::of_account(&account, sid))
@@ -397,7 +405,6 @@ impl Switchboard {
                 "A message can only be redacted once it has finished sending".into(),
             ));
         }
-        let now = Timestamp::now();
         tx.run(messages::redact(&account, sid, now)).await?;
         tx.commit().await?;
         message.body.clear();

@@ -368,7 +368,7 @@ impl Switchboard {
                 },
             ));
         }
-        let now = Timestamp::now();
+        let now = self.now_for(access).await?;
         let renews_at = self.settings().telephony.speed.month_after(now);
         let mut record = record_for(&account.sid, &wanted, now, renews_at);
         purchase.settings.apply(&mut record)?;
@@ -442,6 +442,7 @@ impl Switchboard {
         settings: &NumberSettings,
     ) -> DomainResult<IncomingPhoneNumber> {
         let account = access.target_account()?.sid.clone();
+        let now = self.now_for(access).await?;
         let mut tx = self.store().begin().await?;
         let mut record = tx
             .opt(phone_numbers::of_account(&account, sid))
@@ -449,7 +450,7 @@ impl Switchboard {
             .ok_or(DomainError::NotFound)?;
         settings.apply(&mut record)?;
         settings.check_applications(&mut tx, &account).await?;
-        record.date_updated = Timestamp::now();
+        record.date_updated = now;
         tx.run(phone_numbers::update(&record)).await?;
         tx.commit().await?;
         Ok(record.into())

@@ -137,6 +137,7 @@ impl Switchboard {
             .map(|c| ("ErrorCode", c.to_string()))
             .into_iter()
             .collect();
+        let offset = self.offset_for(access).await?;
         for _ in 0..ATTEMPTS {
             let mut tx = self.store().begin().await?;
             let call = tx
@@ -155,7 +156,7 @@ impl Switchboard {
                 }
                 CallStage::Ended => return Err(ended("call", call.status.as_str())),
             }
-            let now = Timestamp::now();
+            let now = Timestamp::now().plus_micros(offset);
             let expected = call.status;
             let mut hooked = false;
             let mut next = call.clone();
@@ -197,6 +198,7 @@ impl Switchboard {
         self.require_sandbox()?;
         access.require(Action::Write, Resource::Messages)?;
         let account = access.target_account()?.sid.clone();
+        let offset = self.offset_for(access).await?;
         for _ in 0..ATTEMPTS {
             let mut tx = self.store().begin().await?;
             let m = tx
@@ -211,7 +213,7 @@ impl Switchboard {
             if !in_flight {
                 return Err(ended("message", m.status.as_str()));
             }
-            let now = Timestamp::now();
+            let now = Timestamp::now().plus_micros(offset);
             let mut next: MessageRecord = m.clone();
             next.date_updated = now;
             let mut hooked = false;

@@ -19,7 +19,7 @@ use switchboard_telephony::outcome::MessageEnd;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, CallEvent, CallStage, CallStatus, HookMethod, MessageStatus, RecordingSid,
-    RecordingStatus, Timestamp, UsageCategory,
+    RecordingStatus, SandboxSid, Timestamp, UsageCategory,
 };
 
 use super::SimSpeed;
@@ -48,6 +48,19 @@ pub fn elapsed_sim_secs(speed: SimSpeed, from: Timestamp, to: Timestamp) -> i64 
         SimSpeed::Instant => i64::MAX,
         SimSpeed::Factor(f) => ((to.micros() - from.micros()).max(0) as f64 / 1e6 * f) as i64,
     }
+}
+
+/// What a simulator round found due, each with the now (its world's) it is
+/// played at.
+struct Due {
+    calls: Vec<(CallRecord, Timestamp)>,
+    messages: Vec<(MessageRecord, Timestamp)>,
+    renewals: Vec<(PhoneNumberRecord, Timestamp)>,
+}
+
+/// Each of `rows`, to be played at `now`.
+fn at<T>(rows: Vec<T>, now: Timestamp) -> Vec<(T, Timestamp)> {
+    rows.into_iter().map(|r| (r, now)).collect()
 }
 
 /// Where a resource's status callbacks go and who signs them.
@@ -283,10 +296,10 @@ impl Switchboard {
         call_event_with(tx, call, CallEvent::Completed, now, extra).await
     }
 
-    /// Moves one call a step on. `true` when a callback was queued.
-    async fn step_call(&self, call: CallRecord) -> DomainResult<bool> {
+    /// Moves one call a step on at `now`, its world's time. `true` when a
+    /// callback was queued.
+    async fn step_call(&self, call: CallRecord, now: Timestamp) -> DomainResult<bool> {
         let speed = self.settings().telephony.speed;
-        let now = Timestamp::now();
         let mut next = call.clone();
         next.date_updated = now;
         let event = match call.status.stage() {
@@ -354,12 +367,13 @@ impl Switchboard {
         price
     }
 
-    /// Moves one message a step on. `true` when a callback was queued.
-    async fn step_message(&self, m: MessageRecord) -> DomainResult<bool> {
+    /// Moves one message a step on at `now`, its world's time. `true` when a
+    /// callback was queued.
+    async fn step_message(&self, m: MessageRecord, now: Timestamp) -> DomainResult<bool> {
         if self.brings_media_here(&m).await? {
-            return self.copy_media_then_deliver(m).await;
+            return self.copy_media_then_deliver(m, now).await;
         }
-        self.play_message_step(m, None).await
+        self.play_message_step(m, None, now).await
     }
 
     /// Whether `m`'s next step delivers media to a number of this
@@ -385,21 +399,29 @@ impl Switchboard {
     /// off for as long as the fetching may take (so that no round takes it
     /// again meanwhile, and one does if this node stops), and played by a
     /// task of its own when the copies are made.
-    async fn copy_media_then_deliver(&self, m: MessageRecord) -> DomainResult<bool> {
+    async fn copy_media_then_deliver(
+        &self,
+        m: MessageRecord,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
         let items = m.media_urls.lines().filter(|l| !l.is_empty()).count() as i64;
         let per_item =
             i64::try_from(self.settings().callbacks.timeout.as_micros()).unwrap_or(i64::MAX / 64);
         let mut held = m.clone();
-        held.next_transition_at =
-            Some(Timestamp::now().plus_micros(per_item.saturating_mul(items + 1)));
+        held.next_transition_at = Some(now.plus_micros(per_item.saturating_mul(items + 1)));
         if self.store().run(messages::advance(&held, m.status)).await? == 0 {
             return Ok(false);
         }
         let sb = self.clone();
+        let started = std::time::Instant::now();
         tokio::spawn(async move {
             let sid = m.sid.clone();
             let played = match sb.copy_sent_media(&m).await {
-                Ok(media) => sb.play_message_step(m, Some(media)).await,
+                Ok(media) => {
+                    // The world's clock ran on while the copies were made.
+                    let now = now.plus_micros(started.elapsed().as_micros() as i64);
+                    sb.play_message_step(m, Some(media), now).await
+                }
                 Err(e) => Err(e),
             };
             match played {
@@ -419,9 +441,9 @@ impl Switchboard {
         &self,
         m: MessageRecord,
         media: Option<SentMedia>,
+        now: Timestamp,
     ) -> DomainResult<bool> {
         let speed = self.settings().telephony.speed;
-        let now = Timestamp::now();
         let mut next = m.clone();
         next.date_updated = now;
         let mut charge = None;
@@ -521,9 +543,8 @@ impl Switchboard {
 
     /// Charges a number's next month, once. The rent is a usage record of the
     /// account that holds the number, like its first month.
-    async fn renew_number(&self, number: PhoneNumberRecord) -> DomainResult<()> {
+    async fn renew_number(&self, number: PhoneNumberRecord, now: Timestamp) -> DomainResult<()> {
         let speed = self.settings().telephony.speed;
-        let now = Timestamp::now();
         let next = speed.month_after(number.renews_at);
         let price = self
             .settings()
@@ -553,25 +574,98 @@ impl Switchboard {
         Ok(())
     }
 
-    /// Plays every step that is due. Returns how many were taken.
+    /// Plays every step that is due, each in its world's time. Returns how
+    /// many were taken.
     pub async fn simulate_due(&self) -> DomainResult<usize> {
         let now = Timestamp::now();
+        let furthest = self.furthest_clock().await?;
+        let ahead = |offset: i64| now.plus_micros(offset);
+        let due = if furthest == 0 {
+            // No world runs ahead: the plain queries, as without sandboxes.
+            Due {
+                calls: at(self.store().all(calls::due(now, BATCH)).await?, now),
+                messages: at(self.store().all(messages::due(now, BATCH)).await?, now),
+                renewals: at(
+                    self.store()
+                        .all(phone_numbers::due_renewals(now, BATCH))
+                        .await?,
+                    now,
+                ),
+            }
+        } else {
+            let horizon = ahead(furthest);
+            Due {
+                calls: self
+                    .store()
+                    .all(calls::due_in_worlds(now, horizon, BATCH))
+                    .await?
+                    .into_iter()
+                    .map(|(c, o)| (c, ahead(o)))
+                    .collect(),
+                messages: self
+                    .store()
+                    .all(messages::due_in_worlds(now, horizon, BATCH))
+                    .await?
+                    .into_iter()
+                    .map(|(m, o)| (m, ahead(o)))
+                    .collect(),
+                renewals: self
+                    .store()
+                    .all(phone_numbers::due_renewals_in_worlds(now, horizon, BATCH))
+                    .await?
+                    .into_iter()
+                    .map(|(n, o)| (n, ahead(o)))
+                    .collect(),
+            }
+        };
+        self.play_due(due).await
+    }
+
+    /// Plays every step of `world` due by `world_now` (its time), at that
+    /// time: a sandbox's clock moving on. Returns how many were taken.
+    pub(crate) async fn simulate_due_in_world(
+        &self,
+        world: &SandboxSid,
+        world_now: Timestamp,
+    ) -> DomainResult<usize> {
+        let store = self.store();
+        let due = Due {
+            calls: at(
+                store
+                    .all(calls::due_in_world(world, world_now, BATCH))
+                    .await?,
+                world_now,
+            ),
+            messages: at(
+                store
+                    .all(messages::due_in_world(world, world_now, BATCH))
+                    .await?,
+                world_now,
+            ),
+            renewals: at(
+                store
+                    .all(phone_numbers::due_renewals_in_world(
+                        world, world_now, BATCH,
+                    ))
+                    .await?,
+                world_now,
+            ),
+        };
+        self.play_due(due).await
+    }
+
+    async fn play_due(&self, due: Due) -> DomainResult<usize> {
         let mut taken = 0;
         let mut hooked = false;
-        for call in self.store().all(calls::due(now, BATCH)).await? {
+        for (call, now) in due.calls {
             taken += 1;
-            hooked |= self.step_call(call).await?;
+            hooked |= self.step_call(call, now).await?;
         }
-        let due = self.store().all(messages::due(now, BATCH)).await?;
-        taken += due.len();
-        hooked |= self.step_messages(due).await?;
-        for number in self
-            .store()
-            .all(phone_numbers::due_renewals(now, BATCH))
-            .await?
-        {
+        taken += due.messages.len();
+        hooked |= self.step_messages(due.messages).await?;
+        for (number, now) in due.renewals {
             taken += 1;
-            self.renew_number(number).await?;
+            self.renew_number(number, now).await?;
         }
         if hooked {
             self.wake_deliveries();
@@ -583,7 +677,7 @@ impl Switchboard {
     /// step is still its own transaction, but steps that overlap share one
     /// COMMIT (docs/benchmarks.md, finding 16). `true` when a callback was
     /// queued. An error ends the round once the steps under way are done.
-    async fn step_messages(&self, due: Vec<MessageRecord>) -> DomainResult<bool> {
+    async fn step_messages(&self, due: Vec<(MessageRecord, Timestamp)>) -> DomainResult<bool> {
         let mut running = tokio::task::JoinSet::new();
         let mut hooked = false;
         let mut failed = None;
@@ -594,14 +688,14 @@ impl Switchboard {
             // Cancelled: only when the runtime shuts down.
             Err(_) => {}
         };
-        for m in due {
+        for (m, now) in due {
             if running.len() == CONCURRENT_STEPS
                 && let Some(done) = running.join_next().await
             {
                 settle(done);
             }
             let sb = self.clone();
-            running.spawn(async move { sb.step_message(m).await });
+            running.spawn(async move { sb.step_message(m, now).await });
         }
         while let Some(done) = running.join_next().await {
             settle(done);

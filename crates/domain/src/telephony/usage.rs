@@ -244,7 +244,7 @@ impl Switchboard {
                 )
             })?],
         };
-        let now = Timestamp::now();
+        let now = self.now_for(&access).await?;
         let today = now.to_datetime().date_naive();
         let first_used = self
             .store()

@@ -121,6 +121,10 @@ fn extension_routes() -> Routes {
             api_route(get(sandboxes::webhooks)),
         ),
         (
+            format!("{S}/{{sandbox}}/Clock"),
+            api_route(get(sandboxes::clock).post(sandboxes::advance_clock)),
+        ),
+        (
             format!("{A}/ConnectApps/{{sid}}"),
             api_route(get(connect_apps::fetch_extended).post(connect_apps::update_extended)),
         ),

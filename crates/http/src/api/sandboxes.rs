@@ -8,6 +8,7 @@
 //! sandbox out of the caller's reach is "not found").
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State};
 use axum::http::StatusCode;
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::delivery::decode_params;
+use switchboard_domain::sandbox::clock::{ClockView, MAX_ADVANCE};
 use switchboard_domain::sandbox::seed::SeedDocument;
 use switchboard_domain::sandbox::{RecordedWebhookFilter, SandboxView};
 use switchboard_store::sandboxes::RecordedWebhook;
@@ -135,6 +137,7 @@ impl From<SandboxView> for SandboxJson {
         let links = BTreeMap::from([
             ("reset", format!("{PREFIX}/{}/Reset.json", v.sid)),
             ("webhooks", format!("{PREFIX}/{}/Webhooks.json", v.sid)),
+            ("clock", format!("{PREFIX}/{}/Clock.json", v.sid)),
         ]);
         SandboxJson {
             accounts: v
@@ -332,4 +335,139 @@ pub async fn webhooks(
         app.sb.keys(),
         WebhookJson::from,
     )))
+}
+
+/// A sandbox's clock.
+#[derive(Serialize)]
+pub struct ClockJson {
+    sandbox_sid: SandboxSid,
+    /// Now in the sandbox's world.
+    now: String,
+    /// Whole seconds the world runs ahead of real time.
+    offset: i64,
+    /// What the advance played (steps, renewals, webhook attempts); 0 for a
+    /// read.
+    played: usize,
+    url: String,
+}
+
+impl From<ClockView> for ClockJson {
+    fn from(v: ClockView) -> Self {
+        ClockJson {
+            url: format!("{PREFIX}/{}/Clock.json", v.sandbox),
+            sandbox_sid: v.sandbox,
+            now: v.now.rfc2822(),
+            offset: (v.offset_micros + 500_000) / 1_000_000,
+            played: v.played,
+        }
+    }
+}
+
+/// `Advance`: whole seconds (`3600`), or one or more amounts with a unit
+/// (`30d`, `2h`, `90m`, `45s`, `1d12h`), at most [`MAX_ADVANCE`].
+pub fn parse_advance(value: &str) -> Result<Duration, String> {
+    let wrong = || {
+        format!(
+            "Advance must be a whole number of seconds or a duration such as 30d, 2h, 90m or 45s, not '{value}'"
+        )
+    };
+    let value_trimmed = value.trim();
+    if value_trimmed.is_empty() {
+        return Err(wrong());
+    }
+    let mut secs: u64 = 0;
+    let mut digits = String::new();
+    let mut units = 0;
+    for c in value_trimmed.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: u64 = match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(wrong()),
+        };
+        let n: u64 = digits.parse().map_err(|_| wrong())?;
+        digits.clear();
+        units += 1;
+        secs = n
+            .checked_mul(unit)
+            .and_then(|s| s.checked_add(secs))
+            .ok_or_else(wrong)?;
+    }
+    if !digits.is_empty() {
+        if units > 0 {
+            return Err(wrong());
+        }
+        secs = digits.parse().map_err(|_| wrong())?;
+    }
+    let by = Duration::from_secs(secs);
+    if by > MAX_ADVANCE {
+        return Err(format!(
+            "Advance must be at most {} days",
+            MAX_ADVANCE.as_secs() / 86_400
+        ));
+    }
+    Ok(by)
+}
+
+/// `GET /switchboard/v1/Sandboxes/{Sid}/Clock.json`: the sandbox's `now`.
+pub async fn clock(
+    State(app): State<App>,
+    scope: SandboxScope,
+) -> Result<Json<ClockJson>, ApiError> {
+    let access = scope.authorize(&app).await?;
+    Ok(Json(app.sb.sandboxes().clock(&access).await?.into()))
+}
+
+/// `POST /switchboard/v1/Sandboxes/{Sid}/Clock.json` with `Advance`: moves
+/// the clock on, playing what falls due on the way, and answers once it is
+/// all done.
+pub async fn advance_clock(
+    State(app): State<App>,
+    scope: SandboxScope,
+) -> Result<Json<ClockJson>, ApiError> {
+    let access = scope.authorize(&app).await?;
+    let given = scope.form()?.require("Advance")?;
+    let by = parse_advance(given).map_err(|e| ApiError::bad_request(Some("Advance"), e))?;
+    Ok(Json(
+        app.sb.sandboxes().advance_clock(&access, by).await?.into(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn advances_read_seconds_and_units() {
+        let secs = |v: &str| parse_advance(v).map(|d| d.as_secs());
+        assert_eq!(secs("3600"), Ok(3600));
+        assert_eq!(secs("0"), Ok(0));
+        assert_eq!(secs("30d"), Ok(30 * 86_400));
+        assert_eq!(secs("2h"), Ok(7_200));
+        assert_eq!(secs("90m"), Ok(5_400));
+        assert_eq!(secs("45s"), Ok(45));
+        assert_eq!(secs("1d12h"), Ok(129_600));
+        for bad in [
+            "",
+            " ",
+            "-5",
+            "1.5",
+            "1.5h",
+            "h",
+            "2w",
+            "1h30",
+            "abc",
+            "1e3",
+            "99999999999999999999",
+            "3700d",
+            "+5",
+        ] {
+            assert!(parse_advance(bad).is_err(), "{bad:?}");
+        }
+    }
 }

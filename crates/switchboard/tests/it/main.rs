@@ -33,6 +33,7 @@ mod principal;
 mod processes;
 mod revocation;
 mod sandbox;
+mod sandbox_clock;
 mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
