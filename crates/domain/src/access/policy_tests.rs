@@ -1154,6 +1154,7 @@ fn a_sandbox_customer_only_decides_on_connect_apps_for_itself() {
     let actor = Actor::SandboxCustomer(SandboxCustomer {
         sandbox: mine.clone(),
         customer: w.customer.sid.clone(),
+        by: format!("api:{}", w.customer.sid),
     });
     let elsewhere = [
         placed(&w.customer, None),
