@@ -5,7 +5,9 @@
 #                   ./clients/python`, dependencies pinned by
 #                   tests/sdk/python/requirements.txt), then its pytest suite;
 #   clients/node    (switchboard-sandbox for Vitest and Jest): `npm ci` from
-#                   its package-lock.json, then its Vitest suite.
+#                   its package-lock.json, `tsc --noEmit` over its hand-written
+#                   types (src/*.d.ts) and a typed use of them
+#                   (types/usage.ts), then its Vitest suite.
 # Each suite starts its own Switchboard (SWITCHBOARD_BIN) on a random port.
 #
 #   clients/run.sh
@@ -64,6 +66,11 @@ want="$(sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1)"
 if [ "$(cat "$NODE_DIR/node_modules/.clients-lock.sha256" 2>/dev/null || true)" != "$want" ]; then
   (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$want" >"$NODE_DIR/node_modules/.clients-lock.sha256"
+fi
+
+say "Node: tsc --noEmit (clients/node/src/*.d.ts, through types/usage.ts)"
+if ! (cd "$NODE_DIR" && npx --no-install tsc --noEmit -p tsconfig.json); then
+  failed+=("clients/node types")
 fi
 
 say "Node: vitest (clients/node/test)"

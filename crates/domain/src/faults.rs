@@ -14,11 +14,13 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use switchboard_store::faults::{self, FaultRecord};
+use switchboard_store::sandboxes;
 use switchboard_types::Timestamp;
 
 use crate::Switchboard;
 use crate::access::{Access, Action, Credentials, Resource};
 use crate::error::{DomainError, DomainResult};
+use crate::sandbox::{actions, record_lifecycle};
 
 /// How long a node trusts that a sandbox has no rules: a rule made on another
 /// node is applied here within this time (at once on the node that made it).
@@ -185,6 +187,19 @@ impl FaultCache {
     }
 }
 
+/// A rule as its audit entry tells it: `GET /2010-04-01/… → 503 20429, 250 ms, ×3`.
+fn describe(r: &FaultRecord) -> String {
+    let mut text = format!("{} {}", r.method, r.path);
+    if let (Some(status), Some(code)) = (r.status, r.code) {
+        text.push_str(&format!(" → {status} {code}"));
+    }
+    if r.delay_ms > 0 {
+        text.push_str(&format!(", {} ms", r.delay_ms));
+    }
+    text.push_str(&format!(", ×{}", r.count));
+    text
+}
+
 impl Switchboard {
     /// A sandbox's fault rules.
     pub fn faults(&self) -> Faults<'_> {
@@ -228,7 +243,20 @@ impl Faults<'_> {
             remaining: i64::from(new.count),
             date_created: Timestamp::now(),
         };
-        self.sb.store().run(faults::insert(&record)).await?;
+        let sandbox_sid = access.sandbox()?;
+        let mut tx = self.sb.store().begin().await?;
+        tx.run(faults::insert(&record)).await?;
+        let mains = tx.all(sandboxes::main_accounts(sandbox_sid)).await?;
+        record_lifecycle(
+            &mut tx,
+            access,
+            &mains,
+            sandbox_sid,
+            actions::FAULT_ADD,
+            Some(describe(&record)),
+        )
+        .await?;
+        tx.commit().await?;
         self.sb.shared_faults().set_empty(sandbox, false);
         tracing::info!(sandbox, rule = %record.sid, "added a fault rule");
         Ok(record.into())
@@ -247,8 +275,21 @@ impl Faults<'_> {
     pub async fn clear(&self, access: &Access) -> DomainResult<()> {
         sandbox_only(self.sb)?;
         access.require(Action::Write, Resource::Sandbox)?;
-        let sandbox = access.sandbox()?.as_str();
-        self.sb.store().run(faults::clear(sandbox)).await?;
+        let sandbox_sid = access.sandbox()?;
+        let sandbox = sandbox_sid.as_str();
+        let mut tx = self.sb.store().begin().await?;
+        let cleared = tx.run(faults::clear(sandbox)).await?;
+        let mains = tx.all(sandboxes::main_accounts(sandbox_sid)).await?;
+        record_lifecycle(
+            &mut tx,
+            access,
+            &mains,
+            sandbox_sid,
+            actions::FAULTS_CLEAR,
+            Some(format!("{cleared} rules")),
+        )
+        .await?;
+        tx.commit().await?;
         self.sb.shared_faults().set_empty(sandbox, true);
         Ok(())
     }

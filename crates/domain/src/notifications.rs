@@ -257,7 +257,8 @@ pub struct Notifications<'a> {
 
 impl Notifications<'_> {
     /// Newest first (`GET …/Notifications.json`: authorised and read in one
-    /// round trip), with Twilio's filters.
+    /// round trip), with Twilio's filters; those of one call (`GET
+    /// …/Calls/{CallSid}/Notifications.json`) once the call is found.
     pub async fn list(
         &self,
         reader: Reader<'_>,
@@ -266,6 +267,15 @@ impl Notifications<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Notification>> {
+        // `…/Calls/{CallSid}/Notifications.json`: a call the account does
+        // not have is not found, rather than an empty list.
+        if let (NotificationScope::Account, Some(call)) = (scope, &filter.call_sid) {
+            self.sb
+                .read_one(reader, Resource::Notifications, |account| {
+                    switchboard_store::calls::of_account(account, call)
+                })
+                .await?;
+        }
         let page = self
             .sb
             .read_page(reader, Resource::Notifications, |account| match scope {

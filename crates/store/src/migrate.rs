@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_message_media"),
     migration!(13, "0013_sandboxes"),
     migration!(14, "0014_sandbox_faults"),
+    migration!(15, "0015_call_events"),
     migration!(16, "0016_applications"),
     migration!(18, "0018_sandbox_clocks"),
     migration!(19, "0019_connect_redirects"),

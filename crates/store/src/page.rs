@@ -132,6 +132,22 @@ impl<'a> ListQuery<'a> {
         }
     }
 
+    /// Adds `column IN (…)`, one placeholder per value; no values match no
+    /// row.
+    pub fn filter_in(
+        mut self,
+        column: &'static str,
+        values: impl IntoIterator<Item = Value<'a>>,
+    ) -> Self {
+        let placeholders: Vec<String> = values.into_iter().map(|v| self.placeholder(v)).collect();
+        self.conditions.push(if placeholders.is_empty() {
+            "1 = 0".to_owned()
+        } else {
+            format!("{column} IN ({})", placeholders.join(", "))
+        });
+        self
+    }
+
     /// The query for one page: `size + 1` rows, so the caller learns whether more
     /// follow without counting.
     pub fn page<T>(

@@ -144,8 +144,21 @@ pub fn delete(sid: &SandboxSid) -> Statement<'_> {
     Statement::new("DELETE FROM sandboxes WHERE sid = $1", params![sid])
 }
 
+/// The main accounts of the world of `sid`: the logs a change to the
+/// sandbox itself goes to.
+pub fn main_accounts(sid: &SandboxSid) -> Query<'_, AccountSid> {
+    Query::new(
+        "SELECT sid FROM accounts WHERE sandbox_sid = $1 AND sid = owner_account_sid ORDER BY sid",
+        params![sid],
+        |c| c.parsed(AccountSid::parse),
+    )
+}
+
 /// Deletes every row of the world of `sid` (the sandbox's own row stays), in
 /// one round trip: children before parents, so no foreign key is in the way.
+/// The audit entries about the sandbox itself (`sandbox.*`: created, reset,
+/// fault rules, deleted) stay, so its main accounts' logs keep its history
+/// and its deletion outlives the world (the log has no foreign key).
 pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
     // A SID is `SB` and 32 hex digits (it was parsed), so it is safe to
     // write into the statements: one batch instead of one round trip each.
@@ -175,7 +188,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM opt_outs WHERE {in_world};
          DELETE FROM authorizations WHERE customer_account_sid IN {accounts};
          DELETE FROM authorizations WHERE subaccount_sid IN {accounts};
-         DELETE FROM audit_events WHERE account_sid IN {accounts};
+         DELETE FROM audit_events WHERE account_sid IN {accounts} AND action NOT LIKE 'sandbox.%';
          DELETE FROM connect_apps WHERE account_sid IN {accounts};
          DELETE FROM accounts WHERE sandbox_sid = '{world}';
          DELETE FROM sandbox_faults WHERE sandbox_sid = '{world}';"

@@ -35,6 +35,9 @@ pub struct SandboxCustomer {
     pub sandbox: SandboxSid,
     /// A main account of that sandbox.
     pub customer: AccountSid,
+    /// Who drives the control plane, as the audit log names them (the
+    /// sandbox's main account whose credentials called it, or the operator).
+    pub by: String,
 }
 
 /// A console user as the policy and the audit log see them.
@@ -61,7 +64,7 @@ impl Actor {
             Actor::Operator => Cow::Borrowed("operator"),
             Actor::Worker(name) => Cow::Borrowed(name),
             Actor::Anonymous => Cow::Borrowed("anonymous"),
-            Actor::SandboxCustomer(c) => Cow::Owned(format!("sandbox:{}", c.sandbox)),
+            Actor::SandboxCustomer(c) => Cow::Owned(format!("{} via sandbox:{}", c.by, c.sandbox)),
         }
     }
 

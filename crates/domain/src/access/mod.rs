@@ -345,6 +345,7 @@ impl Switchboard {
         let actor = Actor::SandboxCustomer(SandboxCustomer {
             sandbox: sandbox.clone(),
             customer: customer.clone(),
+            by: control.actor().audit_name().into_owned(),
         });
         let target = RequestTarget::Account(customer);
         self.grant(

@@ -93,6 +93,11 @@ pub enum Resource {
     /// Connect App's dedicated subaccount with `post-all`, as the numbers
     /// that point to them.
     Applications,
+    /// A call's events (`…/Calls/{CallSid}/Events`): the requests sent to the
+    /// application about the call and its answers. Read as the call is (a
+    /// Connect App with `get-all`, or `post-all` in its dedicated
+    /// subaccount); made only by the delivery pipeline, so never written.
+    CallEvents,
     /// A sandbox (sandbox mode): creating, reading, resetting and deleting it,
     /// and what it recorded. Reached only through [`Target::Sandboxes`] and
     /// [`Target::Sandbox`], and those targets reach nothing else.
@@ -100,7 +105,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 22] = [
+    pub const ALL: [Resource; 23] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -122,6 +127,7 @@ impl Resource {
         Resource::MessagingServices,
         Resource::Identity,
         Resource::Applications,
+        Resource::CallEvents,
         Resource::Sandbox,
     ];
 
@@ -423,7 +429,8 @@ fn decide_owner(
         | Resource::AuditLog
         | Resource::AvailablePhoneNumbers
         | Resource::Usage
-        | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),
+        | Resource::Balance
+        | Resource::CallEvents => Err(Refusal::Forbidden(NOT_WRITABLE)),
         _ => owner(None),
     }
 }

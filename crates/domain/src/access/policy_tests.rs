@@ -131,9 +131,11 @@ fn connect_expectation(
             Resource::ConnectApps | Resource::AuthorizedConnectApps => {
                 Err(Refusal::Forbidden(CONNECT_NO_APPS))
             }
-            Resource::AvailablePhoneNumbers | Resource::Usage | Resource::Balance => {
-                Err(Refusal::Forbidden(NOT_WRITABLE))
-            }
+            // A call's events are the delivery pipeline's record: read only.
+            Resource::AvailablePhoneNumbers
+            | Resource::Usage
+            | Resource::Balance
+            | Resource::CallEvents => Err(Refusal::Forbidden(NOT_WRITABLE)),
             // Answered above: only through a sandbox's own paths.
             Resource::Sandbox => Err(Refusal::NotFound),
             // Calls, messages, numbers, recordings under S: post-all. Elsewhere: never.
@@ -561,12 +563,14 @@ fn owner_expectation(
         Resource::ConnectApps | Resource::AuthorizedConnectApps if !target_is_main => {
             Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN))
         }
-        // The audit log is written by changes, never by a request.
+        // The audit log is written by changes, never by a request; a call's
+        // events by the delivery pipeline.
         Resource::AccountList
         | Resource::AuditLog
         | Resource::AvailablePhoneNumbers
         | Resource::Usage
-        | Resource::Balance => Err(Refusal::Forbidden(NOT_WRITABLE)),
+        | Resource::Balance
+        | Resource::CallEvents => Err(Refusal::Forbidden(NOT_WRITABLE)),
         _ => shown(None),
     }
 }
@@ -870,6 +874,56 @@ fn notifications_rows_spelled_out() {
     );
 }
 
+/// A call's events, row by row: read as calls are (the owner; a Connect App
+/// with get-all, or with post-all in its dedicated subaccount), written by no
+/// one, reached by no worker.
+#[test]
+fn call_events_rows_spelled_out() {
+    let w = world();
+    let r = Resource::CallEvents;
+    let none = connect_app(&w, &[]);
+    let get = connect_app(&w, &[Permission::GetAll]);
+    let post = connect_app(&w, &[Permission::PostAll]);
+    let both = connect_app(&w, &[Permission::GetAll, Permission::PostAll]);
+    let owner = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+        world: None,
+    });
+    for target in [&w.customer, &w.dedicated, &w.other_sub] {
+        let t = Target::Account(target);
+        assert!(decide(&owner, Action::Read, t, r).is_ok());
+        assert_eq!(
+            decide(&owner, Action::Read, t, r),
+            decide(&owner, Action::Read, t, Resource::Calls)
+        );
+        assert!(decide(&get, Action::Read, t, r).is_ok());
+        assert_eq!(
+            decide(&none, Action::Read, t, r),
+            Err(Refusal::MissingPermission(Permission::GetAll))
+        );
+        for actor in [&owner, &get, &post, &both] {
+            assert_eq!(
+                decide(actor, Action::Write, t, r),
+                Err(Refusal::Forbidden(NOT_WRITABLE))
+            );
+        }
+    }
+    assert!(decide(&post, Action::Read, Target::Account(&w.dedicated), r).is_ok());
+    assert_eq!(
+        decide(&post, Action::Read, Target::Account(&w.other_sub), r),
+        Err(Refusal::MissingPermission(Permission::GetAll))
+    );
+    assert_eq!(
+        decide(&both, Action::Read, Target::Account(&w.foreign), r),
+        Err(Refusal::NotFound)
+    );
+    assert_eq!(
+        decide(&owner, Action::Read, Target::Account(&w.foreign_sub), r),
+        Err(Refusal::NotFound)
+    );
+}
+
 /// The callbacks an app caused in its customers' accounts, row by row: its
 /// owner's main account reads them; nobody writes them; a subaccount, the
 /// parent acting as a subaccount, a stranger and every Connect App (even with
@@ -1100,6 +1154,7 @@ fn a_sandbox_customer_only_decides_on_connect_apps_for_itself() {
     let actor = Actor::SandboxCustomer(SandboxCustomer {
         sandbox: mine.clone(),
         customer: w.customer.sid.clone(),
+        by: format!("api:{}", w.customer.sid),
     });
     let elsewhere = [
         placed(&w.customer, None),

@@ -81,6 +81,25 @@ impl WebhookKind {
                 | WebhookKind::MessageAction
         )
     }
+
+    /// Whether it asks for the TwiML document a call runs (the call's `Url`,
+    /// its fallback, a `<Gather>`, `<Dial>` or `<Record>` action, a
+    /// `<Redirect>`). None of today's kinds does: a call's status callback
+    /// (`CallStatus`) only tells the app what happened and its answer is
+    /// ignored, and the messaging kinds fetch a message's TwiML. The voice
+    /// engine's kinds join here.
+    pub fn is_call_document(self) -> bool {
+        false
+    }
+
+    /// Whether its requests are listed among a call's events
+    /// (`…/Calls/{Sid}/Events.json`, built from the attempts of the call's
+    /// deliveries): the TwiML requests ([`Self::is_call_document`]) and,
+    /// as Twilio's call events show every request sent to the application
+    /// about the call, its status callbacks.
+    pub fn is_call_event(self) -> bool {
+        self.is_call_document() || self == WebhookKind::CallStatus
+    }
 }
 
 /// A webhook to send.

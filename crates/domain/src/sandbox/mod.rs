@@ -178,6 +178,46 @@ fn parse<T, E: std::fmt::Display>(value: &str, f: fn(&str) -> Result<T, E>) -> D
     f(value).map_err(corrupt)
 }
 
+/// Audit actions of a sandbox's own lifecycle. They all begin `sandbox.`,
+/// which is what keeps them through a reset and a delete
+/// (`sandboxes::clear_world`).
+pub mod actions {
+    pub const CREATE: &str = "sandbox.create";
+    pub const RESET: &str = "sandbox.reset";
+    pub const DELETE: &str = "sandbox.delete";
+    pub const FAULT_ADD: &str = "sandbox.fault.add";
+    pub const FAULTS_CLEAR: &str = "sandbox.faults.clear";
+}
+
+/// A change to a sandbox itself, recorded inside `tx` (the change's own
+/// transaction) in the log of each of `mains`, the sandbox's main accounts
+/// (a sandbox belongs to all of them alike), naming the access's actor.
+pub(crate) async fn record_lifecycle(
+    tx: &mut Tx,
+    access: &Access,
+    mains: &[AccountSid],
+    sandbox: &SandboxSid,
+    action: &'static str,
+    detail: Option<String>,
+) -> DomainResult<()> {
+    for main in mains {
+        audit::record_change(
+            tx,
+            access,
+            Change {
+                account: main,
+                action,
+                app: None,
+                subject: Some(sandbox.as_str()),
+                permissions: None,
+                detail: detail.clone(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 impl Switchboard {
     /// Sandboxes (sandbox mode only).
     pub fn sandboxes(&self) -> Sandboxes<'_> {
@@ -224,6 +264,9 @@ impl Sandboxes<'_> {
         tx.run(sandboxes::insert(&record)).await?;
         self.materialize(&mut tx, access, &sid, &resolved, now)
             .await?;
+        let mains = tx.all(sandboxes::main_accounts(&sid)).await?;
+        let detail = format!("{} accounts", resolved.accounts.len());
+        record_lifecycle(&mut tx, access, &mains, &sid, actions::CREATE, Some(detail)).await?;
         tx.commit().await.map_err(taken)?;
         self.seed_histories(&resolved).await?;
         tracing::info!(sandbox = %sid, accounts = resolved.accounts.len(), "created sandbox");
@@ -253,6 +296,8 @@ impl Sandboxes<'_> {
         if tx.run(sandboxes::touch(sid, now)).await? == 0 {
             return Err(DomainError::NotFound);
         }
+        let mains = tx.all(sandboxes::main_accounts(sid)).await?;
+        record_lifecycle(&mut tx, access, &mains, sid, actions::RESET, None).await?;
         tx.commit().await?;
         // The world's clock is real time again (`touch`).
         self.sb.clock_moved(sid, 0);
@@ -268,10 +313,13 @@ impl Sandboxes<'_> {
         self.enabled(access, Action::Write)?;
         let sid = access.sandbox()?;
         let mut tx = self.sb.store().begin().await?;
+        // Read before the world goes; the entries outlive it (no foreign key).
+        let mains = tx.all(sandboxes::main_accounts(sid)).await?;
         sandboxes::clear_world(&mut tx, sid).await?;
         if tx.run(sandboxes::delete(sid)).await? == 0 {
             return Err(DomainError::NotFound);
         }
+        record_lifecycle(&mut tx, access, &mains, sid, actions::DELETE, None).await?;
         tx.commit().await?;
         tracing::info!(sandbox = %sid, "deleted sandbox");
         Ok(())

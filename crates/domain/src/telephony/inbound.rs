@@ -13,8 +13,8 @@ use switchboard_telephony::inventory;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
 use switchboard_types::{
-    AccountSid, MessageDirection, MessageSid, MessageStatus, NotificationLevel, Timestamp,
-    UsageCategory,
+    AccountSid, MessageDirection, MessageSid, MessageStatus, NotificationLevel, SandboxSid,
+    Timestamp, UsageCategory,
 };
 
 use super::billing::{self, Cost};
@@ -213,12 +213,15 @@ pub(crate) fn recorded(urls: &[String]) -> Vec<MediaItem> {
 }
 
 impl Switchboard {
-    /// Which account owns `number` (E.164): the operator's look-up across
-    /// accounts (with its access to the account list), before it asks the
-    /// policy for access to that account like any caller.
+    /// Which account owns `number` (E.164) in `world` (`None`: the default
+    /// world; a sandbox's numbers are its own, the same number may be owned
+    /// in several worlds): the operator's look-up across accounts (with its
+    /// access to the account list), before it asks the policy for access to
+    /// that account like any caller.
     pub async fn number_owner(
         &self,
         access: &Access,
+        world: Option<&SandboxSid>,
         number: &str,
     ) -> DomainResult<Option<AccountSid>> {
         access.require(Action::Read, Resource::AccountList)?;
@@ -230,8 +233,7 @@ impl Switchboard {
         };
         Ok(self
             .store()
-            // The operator's command line lives in the default world.
-            .opt(phone_numbers::by_number(None, number.as_str()))
+            .opt(phone_numbers::by_number(world, number.as_str()))
             .await?
             .map(|n| n.account_sid))
     }

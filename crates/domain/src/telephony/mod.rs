@@ -8,6 +8,7 @@
 //! played out by the [`simulator`] on a clock whose speed the operator sets.
 
 pub mod billing;
+pub mod call_events;
 pub mod calls;
 pub mod conversation;
 pub mod inbound;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod authorized_apps;
+pub mod call_events;
 pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
@@ -235,6 +236,10 @@ fn telephony_routes() -> Routes {
         .route(
             &at("/Calls/{sid}"),
             api_route(get(calls::fetch).post(calls::update).delete(calls::delete)),
+        )
+        .route(
+            &at("/Calls/{call}/Events.json"),
+            api_route(get(call_events::list)),
         )
         .route(
             &at("/Calls/{call}/Recordings.json"),

@@ -49,6 +49,11 @@ fn describe(action: &str) -> &'static str {
         "subaccount.suspend" => "Suspended a subaccount",
         "subaccount.reactivate" => "Reactivated a subaccount",
         "subaccount.close" => "Closed a subaccount",
+        "sandbox.create" => "Created the sandbox",
+        "sandbox.reset" => "Reset the sandbox",
+        "sandbox.delete" => "Deleted the sandbox",
+        "sandbox.fault.add" => "Added a fault rule to the sandbox",
+        "sandbox.faults.clear" => "Cleared the sandbox's fault rules",
         _ => "",
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use switchboard_domain::Settings;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::telephony::inbound::IncomingMessage;
+use switchboard_types::SandboxSid;
 
 use super::{operator, output};
 
@@ -27,6 +28,11 @@ pub struct ReceiveArgs {
     /// The text.
     #[arg(long, default_value = "")]
     body: String,
+    /// The sandbox (SB…) whose number receives it: a sandbox's numbers are
+    /// its own (the same number may be owned in several). Without it, the
+    /// number is one of the default world's.
+    #[arg(long)]
+    sandbox: Option<String>,
     /// A picture or other media the handset attaches (repeat for more).
     #[arg(long = "media-url")]
     media_urls: Vec<String>,
@@ -47,6 +53,17 @@ struct Received {
 
 pub async fn run(database_url: &str, cmd: MessagesCommand) -> Result<(), String> {
     let MessagesCommand::Receive(args) = cmd;
+    let world = args
+        .sandbox
+        .as_deref()
+        .map(|s| {
+            SandboxSid::parse(s).map_err(|_| {
+                format!(
+                    "--sandbox {s} is not a sandbox SID (SB and 32 hexadecimal digits); see --help"
+                )
+            })
+        })
+        .transpose()?;
     let sb = super::open(database_url, Settings::default()).await?;
     let listing = operator(
         &sb,
@@ -56,14 +73,20 @@ pub async fn run(database_url: &str, cmd: MessagesCommand) -> Result<(), String>
     )
     .await?;
     let account = sb
-        .number_owner(&listing, &args.to)
+        .number_owner(&listing, world.as_ref(), &args.to)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| {
-            format!(
-                "no account owns {}; see an account's numbers in the console, or buy one with the API",
+        .ok_or_else(|| match &world {
+            None => format!(
+                "no account owns {}; see an account's numbers in the console, or buy one with the API \
+                 (a sandbox's number: name it with --sandbox SB…)",
                 args.to
-            )
+            ),
+            Some(sandbox) => format!(
+                "no account of sandbox {sandbox} owns {}; see the sandbox's numbers with GET \
+                 /switchboard/v1/Sandboxes/{sandbox}.json",
+                args.to
+            ),
         })?;
     let access = operator(
         &sb,

@@ -598,3 +598,76 @@ async fn messages_receive_finds_the_numbers_account_and_stores_the_message() {
     assert_eq!(json["status"], "received");
     assert!(json["sid"].as_str().unwrap().starts_with("SM"), "{json}");
 }
+
+/// `messages receive --sandbox SB…`: a sandbox's numbers are its own, so the
+/// handset names the sandbox whose number it texts; the default world does
+/// not find it, and a SID that is not a sandbox's is explained.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_receive_reaches_a_sandboxs_number_when_named() {
+    use switchboard_domain::access::{Action, RequestTarget, Resource};
+    use switchboard_domain::sandbox::seed::SeedDocument;
+
+    crate::support::install_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = sqlite_url(dir.path());
+    let (sandbox, bob) = {
+        let url = switchboard_store::DatabaseUrl::parse(&database_url).unwrap();
+        let store = switchboard_store::Store::open(&url, switchboard_store::PoolSize::default())
+            .await
+            .unwrap();
+        let settings = switchboard_domain::Settings {
+            sandbox: true,
+            ..Default::default()
+        };
+        let sb = switchboard_domain::Switchboard::open(store, settings)
+            .await
+            .unwrap();
+        let access = sb
+            .operator_access(RequestTarget::Sandboxes, Action::Write, Resource::Sandbox)
+            .await
+            .unwrap();
+        let given = serde_json::json!({"accounts": {"bob": {"type": "Full",
+            "phone_numbers": [{"phone_number": "+14155550100"}]}}})
+        .to_string();
+        let document = SeedDocument::from_json(&given).unwrap();
+        let view = sb
+            .sandboxes()
+            .create(&access, &document, &given)
+            .await
+            .unwrap();
+        (view.sid.to_string(), view.accounts[0].sid.to_string())
+    };
+    let receive = |extra: &[&str]| {
+        run(switchboard()
+            .args(["messages", "receive", "--database-url", &database_url])
+            .args(["--to", "+14155550100", "--from", "+14155550123"])
+            .args(["--body", "hi", "--json"])
+            .args(extra))
+    };
+
+    let (out, stdout, stderr) = receive(&["--sandbox", &sandbox]);
+    assert!(out.status.success(), "messages receive failed: {stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["account_sid"], bob.as_str(), "{json}");
+    assert_eq!(json["status"], "received");
+
+    // The default world has no such number, and says how to name a sandbox.
+    let (out, _, stderr) = receive(&[]);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("no account owns +14155550100") && stderr.contains("--sandbox"),
+        "{stderr}"
+    );
+    // Another sandbox, and something that is not a sandbox SID.
+    let other = switchboard_types::SandboxSid::generate().to_string();
+    let (out, _, stderr) = receive(&["--sandbox", &other]);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!("no account of sandbox {other}")),
+        "{stderr}"
+    );
+    let (out, _, stderr) = receive(&["--sandbox", "SBnope"]);
+    assert!(!out.status.success());
+    assert!(stderr.contains("not a sandbox SID"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -13,6 +13,7 @@ mod applications;
 mod audit_trail;
 mod backup;
 mod bad_input;
+mod call_events;
 mod cli;
 mod connect;
 mod connect_apps_api;

@@ -802,3 +802,149 @@ connect_app = "analytics"
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The audit log of `account`, oldest first, as `(action, actor, subject)`.
+async fn audit_of(s: &TestServer, account: &str) -> Vec<(String, String, Option<String>)> {
+    let account = AccountSid::parse(account).unwrap();
+    let mut events =
+        s.sb.store()
+            .all(
+                switchboard_store::audit::of_account(
+                    &account,
+                    &switchboard_store::page::PageAt::First,
+                    100,
+                )
+                .0,
+            )
+            .await
+            .unwrap();
+    events.reverse();
+    events
+        .into_iter()
+        .map(|e| (e.action, e.actor, e.subject_sid))
+        .collect()
+}
+
+fn count(log: &[(String, String, Option<String>)], action: &str, actor: &str) -> usize {
+    log.iter()
+        .filter(|(a, who, _)| a == action && who == actor)
+        .count()
+}
+
+server_test!(
+    a_sandboxs_lifecycle_is_audited_in_each_main_account,
+    settings = sandbox_mode,
+    |s| {
+        let receiver = Receiver::start().await;
+        let sandbox = created(&s, &example_seed(&receiver.url(""))).await;
+        let sb = sandbox["sid"].as_str().unwrap().to_owned();
+        let owner_c = creds(&sandbox["accounts"]["owner"]);
+        let bob_c = creds(&sandbox["accounts"]["bob"]);
+        let bob = bob_c.sid.to_string();
+        let app_sid = sandbox["connect_apps"]["analytics"]["sid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let owner_actor = format!("api:{OWNER_SID}");
+        let bob_actor = format!("api:{bob}");
+
+        // Created by no one in particular, in both main accounts' logs.
+        for main in [OWNER_SID, bob.as_str()] {
+            let log = audit_of(&s, main).await;
+            assert_eq!(count(&log, "sandbox.create", "anonymous"), 1, "{log:?}");
+            let created = log.iter().find(|(a, ..)| a == "sandbox.create").unwrap();
+            assert_eq!(created.2.as_deref(), Some(sb.as_str()));
+        }
+
+        // Fault rules, added and cleared by the owner.
+        let faults = path(&sandbox, "/Faults.json");
+        let (status, body) = s
+            .post(
+                &owner_c,
+                &faults,
+                &[
+                    ("Method", "POST"),
+                    ("Path", "/2010-04-01/Accounts/*/Messages.json"),
+                    ("Status", "503"),
+                    ("Code", "20503"),
+                    ("Count", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, _) = s.call(Some(&owner_c), Method::DELETE, &faults, &[]).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        for main in [OWNER_SID, bob.as_str()] {
+            let log = audit_of(&s, main).await;
+            assert_eq!(count(&log, "sandbox.fault.add", &owner_actor), 1, "{log:?}");
+            assert_eq!(
+                count(&log, "sandbox.faults.clear", &owner_actor),
+                1,
+                "{log:?}"
+            );
+        }
+
+        // Headless consent names who drove it, through which sandbox.
+        let (status, body) = s
+            .post(
+                &owner_c,
+                &path(&sandbox, "/Authorizations.json"),
+                &[
+                    ("ConnectAppSid", app_sid.as_str()),
+                    ("Customer", bob.as_str()),
+                    ("Decision", "deny"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let via = format!("{owner_actor} via sandbox:{sb}");
+        assert_eq!(count(&audit_of(&s, &bob).await, "connect.deny", &via), 1);
+
+        // Reset by bob: the world's own history goes, the sandbox's stays.
+        let (status, body) = s.post(&bob_c, &path(&sandbox, "/Reset.json"), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        for main in [OWNER_SID, bob.as_str()] {
+            let log = audit_of(&s, main).await;
+            assert_eq!(count(&log, "sandbox.reset", &bob_actor), 1, "{log:?}");
+            assert_eq!(count(&log, "sandbox.create", "anonymous"), 1, "{log:?}");
+            assert_eq!(count(&log, "sandbox.fault.add", &owner_actor), 1, "{log:?}");
+        }
+        let log = audit_of(&s, &bob).await;
+        assert_eq!(count(&log, "connect.deny", &via), 0, "{log:?}");
+        // The seeded grant, made again by the reset.
+        assert_eq!(count(&log, "connect.authorize", &bob_actor), 1, "{log:?}");
+
+        // Deleted by the owner: the entry outlives the world.
+        let (status, _) = s
+            .call(
+                Some(&owner_c),
+                Method::DELETE,
+                &path(&sandbox, ".json"),
+                &[],
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        for main in [OWNER_SID, bob.as_str()] {
+            let log = audit_of(&s, main).await;
+            assert_eq!(count(&log, "sandbox.delete", &owner_actor), 1, "{log:?}");
+            assert_eq!(
+                log.last()
+                    .map(|(a, _, subject)| (a.as_str(), subject.as_deref())),
+                Some(("sandbox.delete", Some(sb.as_str()))),
+                "{log:?}"
+            );
+            assert!(
+                log.iter().all(|(a, ..)| a.starts_with("sandbox.")),
+                "only the sandbox's own entries stay: {log:?}"
+            );
+        }
+
+        // A refused change writes nothing: bob cannot reach a deleted sandbox.
+        let (status, _) = s.post(&bob_c, &path(&sandbox, "/Reset.json"), &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            count(&audit_of(&s, &bob).await, "sandbox.reset", &bob_actor),
+            1
+        );
+    }
+);
