@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_sandboxes"),
     migration!(14, "0014_sandbox_faults"),
     migration!(16, "0016_applications"),
+    migration!(17, "0017_call_voice"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -35,3 +35,4 @@ mod sandbox;
 mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
+mod voice_calls;
