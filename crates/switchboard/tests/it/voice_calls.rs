@@ -658,3 +658,39 @@ server_test!(
         assert!(duration(&done) < 30, "{done}");
     }
 );
+
+server_test!(a_connect_apps_calls_are_signed_with_its_owners_token, |s| {
+    use crate::connect::{app_owner, authorize, customer};
+    let receiver = Receiver::start().await;
+    receiver.answer_twiml(
+        "/app-voice",
+        "<Response><Gather numDigits=\"1\" action=\"/app-menu\"><Say>Hi</Say></Gather></Response>",
+    );
+    receiver.answer_twiml("/app-menu", "<Response><Hangup/></Response>");
+    let owner = app_owner(&s, &["get-all", "post-all"]).await;
+    let mut cust = customer(&s, true).await;
+    let sub = authorize(&mut cust.browser, &owner.app).await;
+    let app = Creds {
+        sid: sub,
+        token: owner.creds.token.clone(),
+    };
+    let from = buy(&s, &app, "305").await;
+    let voice = receiver.url("/app-voice");
+    receiver.delay_answers(Duration::from_millis(300));
+    let call = place(&s, &app, &from, &[("Url", voice.as_str())]).await;
+    // The app gives the caller's input in its customer's subaccount.
+    let (status, body) = s
+        .post(&app, &input_path(&app, &call), &[("Digits", "3")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    ended(&s, &app, &call).await;
+    let asked = requests_to(&receiver, "/app-voice", 1).await;
+    assert_signed(&asked[0], &receiver, &owner.creds.token);
+    assert_eq!(
+        asked[0].param("AccountSid").as_deref(),
+        Some(app.sid.as_str())
+    );
+    let menu = requests_to(&receiver, "/app-menu", 1).await;
+    assert_eq!(menu[0].param("Digits").as_deref(), Some("3"));
+    assert_signed(&menu[0], &receiver, &owner.creds.token);
+});
