@@ -122,12 +122,16 @@ pub enum CallField {
     Twiml,
     Application,
     Method,
+    FallbackUrl,
+    FallbackMethod,
     StatusCallback,
     StatusCallbackMethod,
     StatusCallbackEvent,
     Timeout,
     Record,
     Status,
+    /// Caller input (`Digits`, `SpeechResult`) for a call's `<Gather>`.
+    Input,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

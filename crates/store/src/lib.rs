@@ -29,6 +29,7 @@ pub mod applications;
 pub mod audit;
 pub mod authorizations;
 pub mod backup;
+pub mod call_voice;
 pub mod calls;
 pub mod connect_apps;
 pub mod console;

@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_sandbox_faults"),
     migration!(15, "0015_call_events"),
     migration!(16, "0016_applications"),
+    migration!(17, "0017_call_voice"),
     migration!(18, "0018_sandbox_clocks"),
     migration!(19, "0019_connect_redirects"),
 ];

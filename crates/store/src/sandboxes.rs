@@ -179,6 +179,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM notifications WHERE account_sid IN {accounts};
          DELETE FROM recordings WHERE account_sid IN {accounts};
          DELETE FROM messages WHERE account_sid IN {accounts};
+         DELETE FROM call_voice WHERE account_sid IN {accounts};
          DELETE FROM calls WHERE account_sid IN {accounts};
          DELETE FROM usage_daily WHERE account_sid IN {accounts};
          DELETE FROM messaging_service_numbers WHERE service_sid IN \

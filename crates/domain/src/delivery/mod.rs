@@ -40,10 +40,20 @@ pub enum WebhookKind {
     MessageRedirect,
     /// A `<Message action>` URL, whose answer continues the conversation.
     MessageAction,
+    /// A call was answered: its `Url` (or its application's voice URL),
+    /// whose answer is the TwiML the call executes.
+    VoiceAnswer,
+    /// The same request to the call's fallback URL, once the first failed.
+    VoiceFallback,
+    /// The next document of a call, named by a `<Redirect>`.
+    VoiceRedirect,
+    /// A verb's `action` (`<Gather>`'s): the caller's input, whose answer
+    /// continues the call.
+    VoiceAction,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 7] = [
+    pub const ALL: [WebhookKind; 11] = [
         WebhookKind::Deauthorize,
         WebhookKind::CallStatus,
         WebhookKind::MessageStatus,
@@ -51,6 +61,10 @@ impl WebhookKind {
         WebhookKind::IncomingMessageFallback,
         WebhookKind::MessageRedirect,
         WebhookKind::MessageAction,
+        WebhookKind::VoiceAnswer,
+        WebhookKind::VoiceFallback,
+        WebhookKind::VoiceRedirect,
+        WebhookKind::VoiceAction,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +76,10 @@ impl WebhookKind {
             WebhookKind::IncomingMessageFallback => "incoming-message-fallback",
             WebhookKind::MessageRedirect => "message-redirect",
             WebhookKind::MessageAction => "message-action",
+            WebhookKind::VoiceAnswer => "voice-answer",
+            WebhookKind::VoiceFallback => "voice-fallback",
+            WebhookKind::VoiceRedirect => "voice-redirect",
+            WebhookKind::VoiceAction => "voice-action",
         }
     }
 
@@ -79,17 +97,21 @@ impl WebhookKind {
                 | WebhookKind::IncomingMessageFallback
                 | WebhookKind::MessageRedirect
                 | WebhookKind::MessageAction
-        )
+        ) || self.is_call_document()
     }
 
     /// Whether it asks for the TwiML document a call runs (the call's `Url`,
     /// its fallback, a `<Gather>`, `<Dial>` or `<Record>` action, a
-    /// `<Redirect>`). None of today's kinds does: a call's status callback
-    /// (`CallStatus`) only tells the app what happened and its answer is
-    /// ignored, and the messaging kinds fetch a message's TwiML. The voice
-    /// engine's kinds join here.
+    /// `<Redirect>`). A call's status callback (`CallStatus`) does not: it
+    /// only tells the app what happened and its answer is ignored.
     pub fn is_call_document(self) -> bool {
-        false
+        matches!(
+            self,
+            WebhookKind::VoiceAnswer
+                | WebhookKind::VoiceFallback
+                | WebhookKind::VoiceRedirect
+                | WebhookKind::VoiceAction
+        )
     }
 
     /// Whether its requests are listed among a call's events

@@ -1,6 +1,7 @@
 //! Calls: placing (`POST …/Calls.json`), listing, fetching, ending or
 //! redirecting, deleting; and their recordings.
 
+use switchboard_store::call_voice;
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::phone_numbers;
@@ -14,6 +15,7 @@ use switchboard_types::{
 };
 
 use super::simulator;
+use super::voice::{NewDocument, is_documentation_url};
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
@@ -128,6 +130,8 @@ pub struct NewCall {
     pub twiml: Option<String>,
     pub application_sid: Option<String>,
     pub method: Option<String>,
+    pub fallback_url: Option<String>,
+    pub fallback_method: Option<String>,
     pub status_callback: Option<String>,
     pub status_callback_method: Option<String>,
     pub status_callback_events: Vec<String>,
@@ -140,6 +144,7 @@ pub struct NewCall {
 pub struct CallUpdate {
     pub status: Option<String>,
     pub url: Option<String>,
+    pub method: Option<String>,
     pub twiml: Option<String>,
 }
 
@@ -226,17 +231,27 @@ impl Switchboard {
             return Err(invalid(CallField::Url, Problem::Missing));
         }
         let method = method_param(CallField::Method, new.method.as_deref(), HookMethod::Post)?;
+        let fallback_url = url_param(CallField::FallbackUrl, new.fallback_url.as_deref())?;
+        let fallback_method = method_param(
+            CallField::FallbackMethod,
+            new.fallback_method.as_deref(),
+            HookMethod::Post,
+        )?;
         let status_callback = url_param(CallField::StatusCallback, new.status_callback.as_deref())?;
         let status_callback_method = method_param(
             CallField::StatusCallbackMethod,
             new.status_callback_method.as_deref(),
             HookMethod::Post,
         )?;
+        let mut fallback = fallback_url.map(|u| (u, fallback_method));
         // An application handles the call with its own URLs: Twilio ignores
         // the voice URLs and status callback passed beside it.
         let (url, twiml, method, status_callback, status_callback_method) = match &application_sid {
             Some(sid) => {
                 let app = self.applications().for_call(&account.sid, sid).await?;
+                fallback = app
+                    .voice_fallback_url
+                    .map(|u| (u, app.voice_fallback_method));
                 (
                     app.voice_url,
                     None,
@@ -335,6 +350,9 @@ impl Switchboard {
         let mut tx = self.store().begin().await?;
         tx.run(calls::insert_many(std::slice::from_ref(&call)))
             .await?;
+        if let Some(voice) = super::voice::planned(&call, fallback, now) {
+            tx.run(call_voice::insert(&voice)).await?;
+        }
         let hooked = simulator::call_event(&mut tx, &call, CallEvent::Initiated, now).await?;
         tx.commit().await?;
         if hooked {
@@ -393,6 +411,30 @@ impl Switchboard {
         };
         let url = url_param(CallField::Url, update.url.as_deref())?;
         let offset = self.offset_for(access).await?;
+        let method = method_param(
+            CallField::Method,
+            update.method.as_deref(),
+            HookMethod::Post,
+        )?;
+        let twiml = update.twiml.clone().filter(|t| !t.trim().is_empty());
+        if twiml
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > MAX_TWIML)
+        {
+            return Err(invalid(
+                CallField::Twiml,
+                Problem::TooLong { max: MAX_TWIML },
+            ));
+        }
+        // A new document for a call in progress runs at once, unless it is
+        // a documentation URL (which no app answers: the call talks on).
+        let new_document = match (&twiml, &url) {
+            (Some(t), _) => Some(NewDocument::Twiml(t.clone())),
+            (None, Some(u)) if !is_documentation_url(u) => {
+                Some(NewDocument::Url(u.clone(), method))
+            }
+            _ => None,
+        };
         // Two nodes may race the simulator for the call: the guarded update
         // tells the loser, which reads the call again.
         for _ in 0..3 {
@@ -419,15 +461,32 @@ impl Switchboard {
                     if s == CallStatus::Canceled {
                         return Err(invalid(CallField::Status, Problem::InProgress));
                     }
-                    let talked = simulator::elapsed_sim_secs(
-                        self.settings().telephony.speed,
-                        call.start_time.unwrap_or(now),
-                        now,
-                    )
-                    .clamp(1, call.talk_secs.max(1));
+                    let talked = match tx.opt(call_voice::of_call(sid)).await? {
+                        // The executed timeline so far.
+                        Some(voice) => voice.elapsed_secs.max(1),
+                        None => simulator::elapsed_sim_secs(
+                            self.settings().telephony.speed,
+                            call.start_time.unwrap_or(now),
+                            now,
+                        )
+                        .clamp(1, call.talk_secs.max(1)),
+                    };
                     self.end_call(&mut call, CallStatus::Completed, now, talked);
                 }
                 (None, CallStage::InProgress) => {
+                    if let Some(new) = new_document.clone() {
+                        let Some((call, hooked)) =
+                            self.run_new_document(&mut tx, call, new, now).await?
+                        else {
+                            continue;
+                        };
+                        tx.commit().await?;
+                        if hooked {
+                            self.wake_deliveries();
+                        }
+                        self.wake_simulator();
+                        return Ok(call.into());
+                    }
                     call.url = url.clone().or(call.url);
                     call.date_updated = now;
                 }
@@ -440,6 +499,7 @@ impl Switchboard {
             }
             let hooked = if call.status.is_final() {
                 self.finish_call(&mut tx, &call, now).await?
+                    | self.dial_leg_ended(&mut tx, &call).await?
             } else {
                 false
             };
@@ -468,6 +528,7 @@ impl Switchboard {
                     .into(),
             ));
         }
+        tx.run(call_voice::delete(sid)).await?;
         tx.run(calls::delete(&account, sid)).await?;
         tx.commit().await?;
         Ok(())

@@ -183,6 +183,9 @@ impl Switchboard {
         let Some(kind) = WebhookKind::parse(&d.kind) else {
             return Ok(());
         };
+        if kind.is_call_document() {
+            return self.follow_call_document(tx, f, kind).await;
+        }
         let sid = d
             .resource_sid
             .as_deref()

@@ -101,15 +101,15 @@ pub(crate) async fn webhook_signer(tx: &mut Tx, account: &AccountSid) -> DomainR
 /// …): from the inventory where the number is in it; otherwise only its
 /// country, from its prefix; empty where unknown.
 #[derive(Default)]
-struct Place {
-    city: String,
-    state: String,
-    zip: String,
-    country: String,
+pub(crate) struct Place {
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub country: String,
 }
 
 impl Place {
-    fn of(number: &str) -> Place {
+    pub(crate) fn of(number: &str) -> Place {
         let Ok(number) = PhoneNumber::parse(number) else {
             return Place::default();
         };

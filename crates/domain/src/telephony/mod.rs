@@ -19,6 +19,7 @@ pub mod outcomes;
 pub mod seed;
 pub mod simulator;
 pub mod usage;
+pub mod voice;
 
 pub use calls::{Call, Recording};
 pub use messages::Message;

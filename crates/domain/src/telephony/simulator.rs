@@ -300,6 +300,9 @@ impl Switchboard {
     /// callback was queued.
     async fn step_call(&self, call: CallRecord, now: Timestamp) -> DomainResult<bool> {
         let speed = self.settings().telephony.speed;
+        if let Some(voice) = self.document_of(&call).await? {
+            return self.step_voice(call, voice, now).await;
+        }
         let mut next = call.clone();
         next.date_updated = now;
         let event = match call.status.stage() {
@@ -341,6 +344,7 @@ impl Switchboard {
         }
         if next.status.is_final() && !call.status.is_final() {
             hooked |= self.finish_call(&mut tx, &next, now).await?;
+            hooked |= self.dial_leg_ended(&mut tx, &next).await?;
         }
         tx.commit().await?;
         Ok(hooked)

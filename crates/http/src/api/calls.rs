@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
+use switchboard_domain::telephony::voice::check_input;
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
 use super::scope::{AccountScope, Read};
@@ -67,6 +68,8 @@ pub async fn create(
         twiml: text("Twiml"),
         application_sid: text("ApplicationSid"),
         method: text("Method"),
+        fallback_url: text("FallbackUrl"),
+        fallback_method: text("FallbackMethod"),
         status_callback: text("StatusCallback"),
         status_callback_method: text("StatusCallbackMethod"),
         status_callback_events: form
@@ -97,9 +100,26 @@ pub async fn update(
     let update = CallUpdate {
         status: form.get("Status").map(str::to_owned),
         url: form.get("Url").map(str::to_owned),
+        method: form.get("Method").map(str::to_owned),
         twiml: form.get("Twiml").map(str::to_owned),
     };
     let record = app.sb.update_call(&granted.access, &sid, &update).await?;
+    Ok(Json(record.into()))
+}
+
+/// `POST /switchboard/v1/Accounts/{AccountSid}/Calls/{CallSid}/Input.json`:
+/// a simulated caller presses keys (`Digits`) or speaks (`SpeechResult`,
+/// `Confidence`); the call's `<Gather>` takes it, now or when it reaches one.
+pub async fn input(State(app): State<App>, call: AccountScope) -> Result<Json<CallJson>, ApiError> {
+    let granted = call.authorize(&app, Resource::Calls).await?;
+    let sid = granted.within("call", CallSid::parse)?;
+    let form = call.form()?;
+    let input = check_input(
+        form.get("Digits"),
+        form.get("SpeechResult"),
+        form.get("Confidence"),
+    )?;
+    let record = app.sb.give_call_input(&granted.access, &sid, input).await?;
     Ok(Json(record.into()))
 }
 

@@ -146,6 +146,10 @@ fn extension_routes() -> Routes {
             api_route(post(messages::receive)),
         ),
         (
+            format!("{A}/Calls/{{call}}/Input"),
+            api_route(post(calls::input)),
+        ),
+        (
             format!("{A}/Calls/{{call}}/Outcome"),
             api_route(post(outcomes::call)),
         ),

@@ -46,12 +46,15 @@ pub fn param(field: Field) -> &'static str {
             CallField::Twiml => "Twiml",
             CallField::Application => "ApplicationSid",
             CallField::Method => "Method",
+            CallField::FallbackUrl => "FallbackUrl",
+            CallField::FallbackMethod => "FallbackMethod",
             CallField::StatusCallback => "StatusCallback",
             CallField::StatusCallbackMethod => "StatusCallbackMethod",
             CallField::StatusCallbackEvent => "StatusCallbackEvent",
             CallField::Timeout => "Timeout",
             CallField::Record => "Record",
             CallField::Status => "Status",
+            CallField::Input => "Digits",
         },
         Field::Message(f) => match f {
             MessageField::To => "To",
@@ -128,10 +131,17 @@ pub fn code(invalid: &Invalid) -> u32 {
             (CallField::From, P::Missing) => 21213,
             (CallField::From, P::NotOwned { .. }) => 21210,
             (CallField::From, _) => 21212,
-            (CallField::Status | CallField::Url, P::NotInProgress | P::InProgress) => 21220,
+            (
+                CallField::Status | CallField::Url | CallField::Input,
+                P::NotInProgress | P::InProgress,
+            ) => 21220,
             (CallField::Application, P::NotSid | P::UnknownApplication { .. }) => 21218,
             (CallField::Url | CallField::Twiml | CallField::Application, _) => 21205,
-            (CallField::Method | CallField::StatusCallbackMethod, _) => 21209,
+            (
+                CallField::Method | CallField::StatusCallbackMethod | CallField::FallbackMethod,
+                _,
+            ) => 21209,
+            (CallField::FallbackUrl, _) => 21205,
             (CallField::StatusCallback, _) => 21609,
             _ => INVALID_PARAMETER,
         },
@@ -205,6 +215,9 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             Field::Message(MessageField::To | MessageField::From) => {
                 format!("A '{name}' phone number is required")
             }
+            Field::Call(CallField::Input) => {
+                "Digits or SpeechResult is required: the caller's input".to_owned()
+            }
             Field::Message(MessageField::Body) => "Message body is required".to_owned(),
             Field::Number(NumberField::Number) => {
                 "A PhoneNumber or an AreaCode is required".to_owned()
@@ -260,6 +273,9 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
         P::OutOfRange { min, max } => match field {
             Field::Call(CallField::Timeout) => {
                 format!("{name} must be a whole number of seconds from {min} to {max}")
+            }
+            Field::Call(CallField::Input) => {
+                format!("Confidence must be a number from {min} to {max}")
             }
             _ => format!("{name} must be from {min} to {max} seconds"),
         },

@@ -38,3 +38,4 @@ mod sandbox_clock;
 mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
+mod voice_calls;

@@ -1,0 +1,139 @@
+//! Caller input (`POST /switchboard/v1/Accounts/{AccountSid}/Calls/{CallSid}/Input.json`):
+//! keys and speech for the call's current `<Gather>`, or queued for its next.
+
+use switchboard_store::call_voice;
+use switchboard_store::calls;
+use switchboard_types::{CallSid, Timestamp};
+
+use super::gather::{self, CallInput, Taken};
+use super::{Run, current_gather, phase};
+use crate::Switchboard;
+use crate::access::{Access, Action, Resource};
+use crate::error::{CallField, DomainError, DomainResult, Problem, invalid};
+use crate::telephony::Call;
+
+/// The longest input one request gives.
+const MAX_INPUT: usize = 256;
+
+/// Checks input as a request gives it: keys among `0`–`9`, `*` and `#`,
+/// speech of at most [`MAX_INPUT`] characters, a confidence from 0 to 1.
+pub fn check_input(
+    digits: Option<&str>,
+    speech: Option<&str>,
+    confidence: Option<&str>,
+) -> DomainResult<CallInput> {
+    let digits = digits.unwrap_or_default().trim();
+    if let Some(bad) = digits
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || *c == '*' || *c == '#'))
+    {
+        return Err(invalid(
+            CallField::Input,
+            Problem::NotOneOf {
+                allowed: vec!["0-9", "*", "#"],
+                given: bad.to_string(),
+            },
+        ));
+    }
+    let speech = speech.map(str::trim).filter(|s| !s.is_empty());
+    for text in [digits, speech.unwrap_or_default()] {
+        if text.chars().count() > MAX_INPUT {
+            return Err(invalid(
+                CallField::Input,
+                Problem::TooLong { max: MAX_INPUT },
+            ));
+        }
+    }
+    let confidence = match confidence.map(str::trim).filter(|c| !c.is_empty()) {
+        None => gather::DEFAULT_CONFIDENCE.to_owned(),
+        Some(c) => match c.parse::<f64>() {
+            Ok(f) if (0.0..=1.0).contains(&f) => c.to_owned(),
+            _ => {
+                return Err(invalid(
+                    CallField::Input,
+                    Problem::OutOfRange { min: 0, max: 1 },
+                ));
+            }
+        },
+    };
+    let input = CallInput {
+        digits: digits.to_owned(),
+        speech: speech.map(|s| (s.to_owned(), confidence)),
+    };
+    if input.is_empty() {
+        return Err(invalid(CallField::Input, Problem::Missing));
+    }
+    Ok(input)
+}
+
+impl Switchboard {
+    /// Gives a call the caller's input: its current `<Gather>` takes it if
+    /// it completes it (its `action` is requested at once), otherwise it
+    /// waits, queued, for more keys or the next `<Gather>`.
+    pub async fn give_call_input(
+        &self,
+        access: &Access,
+        sid: &CallSid,
+        input: CallInput,
+    ) -> DomainResult<Call> {
+        access.require(Action::Write, Resource::Calls)?;
+        let account = access.target_account()?.sid.clone();
+        let speed = self.settings().telephony.speed;
+        let offset = self.offset_for(access).await?;
+        for _ in 0..3 {
+            let call = self
+                .store()
+                .opt(calls::of_account(&account, sid))
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            if call.status.is_final() {
+                return Err(invalid(CallField::Input, Problem::NotInProgress));
+            }
+            let Some(voice) = self.store().opt(call_voice::of_call(sid)).await? else {
+                return Err(DomainError::Conflict(
+                    "This call runs no TwiML (it has no Url, Twiml or ApplicationSid Switchboard requests), so nothing takes input".into(),
+                ));
+            };
+            if voice.phase == phase::ENDED {
+                return Err(invalid(CallField::Input, Problem::NotInProgress));
+            }
+            let now = Timestamp::now().plus_micros(offset);
+            let mut tx = self.store().begin().await?;
+            let Some(mut run) = Run::claim(&mut tx, call, voice, now, speed).await? else {
+                continue;
+            };
+            let queued = CallInput::decode(&run.v.input).then(input.clone());
+            run.v.input = queued.encode();
+            if run.v.phase == phase::GATHERING
+                && let Some(g) = current_gather(&run.v)
+            {
+                match gather::take(&g, &queued) {
+                    Taken::Partial => {
+                        // More keys may follow, until the timeout passes.
+                        run.c.next_transition_at =
+                            Some(speed.due_after(now, i64::from(g.timeout_secs)));
+                    }
+                    Taken::Nothing => {}
+                    complete => {
+                        run.c.next_transition_at = None;
+                        self.end_gather(&mut tx, &mut run, &g, complete, false)
+                            .await?;
+                        self.run_verbs(&mut tx, &mut run).await?;
+                    }
+                }
+            }
+            if !self.save_run(&mut tx, &mut run).await? {
+                continue;
+            }
+            tx.commit().await?;
+            if run.hooked {
+                self.wake_deliveries();
+            }
+            self.wake_simulator();
+            return Ok(run.c.into());
+        }
+        Err(DomainError::Conflict(
+            "The call changed while its input was being given; try again".into(),
+        ))
+    }
+}

@@ -1,0 +1,110 @@
+//! Live call modification: `POST …/Calls/{Sid}.json` with `Url` (and
+//! `Method`) or `Twiml` on a call in progress interrupts the current verb
+//! and runs the new document.
+
+use switchboard_store::Tx;
+use switchboard_store::call_voice;
+use switchboard_store::calls::CallRecord;
+use switchboard_types::{CallStatus, HookMethod, Timestamp};
+
+use super::{Run, params, phase, planned};
+use crate::Switchboard;
+use crate::delivery::WebhookKind;
+use crate::error::DomainResult;
+use crate::telephony::SimSpeed;
+use crate::telephony::simulator::elapsed_sim_secs;
+
+/// What a live call is given instead of its document.
+#[derive(Clone)]
+pub(crate) enum NewDocument {
+    Url(String, HookMethod),
+    Twiml(String),
+}
+
+impl Switchboard {
+    /// Runs `new` on a call in progress, in `tx`: what the current verb has
+    /// yet to play is not played (nor counted), a request under way is no
+    /// longer awaited. A call that talked as planned (no document) starts
+    /// running one. `None` when the call changed meanwhile (try again);
+    /// otherwise the call, and whether a webhook was queued.
+    pub(crate) async fn run_new_document(
+        &self,
+        tx: &mut Tx,
+        call: CallRecord,
+        new: NewDocument,
+        now: Timestamp,
+    ) -> DomainResult<Option<(CallRecord, bool)>> {
+        let speed = self.settings().telephony.speed;
+        let voice = match tx.opt(call_voice::of_call(&call.sid)).await? {
+            Some(v) => v,
+            None => {
+                let mut probe = call.clone();
+                probe.twiml = Some(String::new());
+                let Some(mut v) = planned(&probe, None, now) else {
+                    return Ok(None);
+                };
+                v.phase = phase::RUNNING.to_owned();
+                // Talked so far: since it was answered (its start is when
+                // it began to ring).
+                let since_ringing = elapsed_sim_secs(speed, call.start_time.unwrap_or(now), now);
+                v.elapsed_secs = since_ringing
+                    .saturating_sub(call.ring_secs)
+                    .clamp(0, call.talk_secs.max(0));
+                tx.run(call_voice::insert(&v)).await?;
+                v
+            }
+        };
+        let Some(mut run) = Run::claim(tx, call, voice, now, speed).await? else {
+            return Ok(None);
+        };
+        if let SimSpeed::Factor(f) = speed {
+            match run.v.phase.as_str() {
+                phase::RUNNING => {
+                    if let Some(due) = run.c.next_transition_at {
+                        let left = ((due.micros() - now.micros()).max(0) as f64 / 1e6 * f) as i64;
+                        run.v.elapsed_secs = (run.v.elapsed_secs - left).max(0);
+                    }
+                }
+                phase::GATHERING => {
+                    if let Some(since) = run.v.since {
+                        run.v.elapsed_secs += elapsed_sim_secs(speed, since, now).max(0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        run.v.since = None;
+        run.v.awaiting = None;
+        run.c.next_transition_at = None;
+        match new {
+            NewDocument::Twiml(twiml) => {
+                run.v.documents += 1;
+                if self
+                    .take_document(tx, &mut run, twiml.as_bytes(), Some("text/xml"), None, None)
+                    .await?
+                {
+                    self.run_verbs(tx, &mut run).await?;
+                } else {
+                    self.hang_up(&mut run);
+                }
+            }
+            NewDocument::Url(url, method) => {
+                run.c.url = Some(url.clone());
+                let params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
+                self.request_document(
+                    tx,
+                    &mut run,
+                    WebhookKind::VoiceRedirect,
+                    (method, url),
+                    params,
+                    None,
+                )
+                .await?;
+            }
+        }
+        if !self.save_run(tx, &mut run).await? {
+            return Ok(None);
+        }
+        Ok(Some((run.c, run.hooked)))
+    }
+}
