@@ -10,7 +10,7 @@ use serde::Deserialize;
 use switchboard_domain::access::{Access, Action, Resource};
 use switchboard_domain::telephony::usage::{UsageList, UsageRecord, UsageRequest};
 use switchboard_store::page::PageAt;
-use switchboard_types::{AccountSid, Timestamp, UsageCategory};
+use switchboard_types::{AccountSid, UsageCategory};
 
 use super::chrome::Chrome;
 use super::error::PageResult;
@@ -268,7 +268,8 @@ pub async fn page(
         .unwrap_or(30);
     let reading = own_access(&app, &session, None, Action::Read, Resource::Usage).await?;
     let account = &session.account_sid;
-    let last = Timestamp::now().to_datetime().date_naive();
+    // A sandbox account's today is its sandbox clock's.
+    let last = app.sb.now_for(&reading).await?.to_datetime().date_naive();
     let first = last - Duration::days(i64::from(days) - 1);
     let window = (first, last);
     let per_day = (UsageList::Daily, Some("totalprice"));

@@ -468,3 +468,46 @@ server_test!(the_clock_is_not_found_outside_sandbox_mode, |s| {
         }
     }
 });
+
+server_test!(
+    the_consoles_usage_page_ends_on_the_sandbox_clocks_today,
+    settings = instant_sandbox,
+    |s| {
+        let sandbox = {
+            let resp = s
+                .http
+                .post(s.url("/switchboard/v1/Sandboxes.json"))
+                .header("Content-Type", "application/json")
+                .body(
+                    json!({"accounts": {"bob": {"type": "Full",
+                        "email": "bob@example.test", "password": "correct horse battery"}}})
+                    .to_string(),
+                )
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::CREATED);
+            resp.json::<Value>().await.unwrap()
+        };
+        let bob = creds(&sandbox, "bob");
+        let clock = advance(&s, &bob, &sandbox, "40d").await;
+        let today = chrono::DateTime::parse_from_rfc2822(clock["now"].as_str().unwrap())
+            .unwrap()
+            .format("%Y-%m-%d")
+            .to_string();
+        let real_today = Timestamp::now()
+            .to_datetime()
+            .format("%Y-%m-%d")
+            .to_string();
+        let mut browser = crate::browser::Browser::new(&s);
+        browser
+            .sign_in("bob@example.test", "correct horse battery", "/console")
+            .await;
+        let page = browser.get("/console/usage").await;
+        assert!(
+            page.body.contains(&format!("to {today} (UTC)")),
+            "the window ends on the sandbox's {today}, not the real {real_today}: {}",
+            page.body
+        );
+    }
+);
