@@ -15,6 +15,8 @@ use switchboard_types::{
 
 use crate::Switchboard;
 use crate::access::{Access, Action, Reader, Resource};
+use crate::delivery::overrides::Overrides;
+use crate::delivery::worker::Finished;
 use crate::error::{DomainError, DomainResult};
 
 pub use switchboard_store::notifications::NotificationFilter;
@@ -63,6 +65,26 @@ pub struct NewNotification<'a> {
     /// Form-encoded (`Content-Type=text%2Fhtml&Content-Length=466`).
     pub response_headers: Option<String>,
     pub response_body: Option<String>,
+}
+
+impl<'a> NewNotification<'a> {
+    /// The same notification, with the request it is about as Twilio's
+    /// debugger shows it: the URL as requested (without the connection
+    /// overrides), its method and parameters, and the answer.
+    pub(crate) fn about(self, finished: &'a Finished) -> Self {
+        let d = &finished.delivery;
+        let answer = finished.answer.as_ref();
+        NewNotification {
+            request_url: Some(Overrides::split(&d.url).0),
+            request_method: Some(&d.method),
+            request_variables: Some(&d.params),
+            response_headers: answer
+                .and_then(|a| a.content_type.as_ref())
+                .map(|t| format!("Content-Type={t}")),
+            response_body: answer.map(|a| String::from_utf8_lossy(&a.body).into_owned()),
+            ..self
+        }
+    }
 }
 
 /// A notification as the API and the console show it.

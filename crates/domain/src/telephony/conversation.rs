@@ -17,7 +17,6 @@ use switchboard_types::{HookMethod, MessageSid, NotificationLevel, Timestamp};
 
 use super::messages::{MessageBody, Reply};
 use crate::Switchboard;
-use crate::delivery::overrides::Overrides;
 use crate::delivery::worker::{ANSWER_LIMIT, Finished};
 use crate::delivery::{self, Webhook, WebhookKind, decode_params};
 use crate::error::{DomainError, DomainResult, Invalid, MessageField, Problem, UrlFault};
@@ -89,7 +88,6 @@ struct Step<'a> {
 impl Step<'_> {
     /// A notification about this request, on the receiving account.
     fn notice(&self, code: u32, level: NotificationLevel, text: String) -> NewNotification<'_> {
-        let d = &self.finished.delivery;
         NewNotification {
             account: &self.inbound.account_sid,
             call_sid: None,
@@ -97,22 +95,13 @@ impl Step<'_> {
             error_code: code,
             level,
             message_text: text,
-            // As requested: without the connection overrides.
-            request_url: Some(Overrides::split(&d.url).0),
-            request_method: Some(&d.method),
-            request_variables: Some(&d.params),
-            response_headers: self
-                .finished
-                .answer
-                .as_ref()
-                .and_then(|a| a.content_type.as_ref())
-                .map(|t| format!("Content-Type={t}")),
-            response_body: self
-                .finished
-                .answer
-                .as_ref()
-                .map(|a| String::from_utf8_lossy(&a.body).into_owned()),
+            request_url: None,
+            request_method: None,
+            request_variables: None,
+            response_headers: None,
+            response_body: None,
         }
+        .about(self.finished)
     }
 
     async fn report(

@@ -11,11 +11,10 @@ use switchboard_types::{CallSid, CallStage, HookMethod, NotificationLevel};
 
 use super::{Run, codes, phase};
 use crate::Switchboard;
-use crate::delivery::overrides::Overrides;
 use crate::delivery::worker::{ANSWER_LIMIT, Finished};
 use crate::delivery::{WebhookKind, decode_params};
 use crate::error::DomainResult;
-use crate::notifications::{self, NewNotification};
+use crate::notifications;
 
 /// The request a notification is about.
 pub(crate) struct Request<'a> {
@@ -33,24 +32,11 @@ pub(crate) async fn report(
     level: NotificationLevel,
     text: String,
 ) -> DomainResult<()> {
-    let mut n: NewNotification<'_> = run.notice(code, level, text);
-    if let Some(r) = request {
-        let d = &r.finished.delivery;
-        n.request_url = Some(Overrides::split(&d.url).0);
-        n.request_method = Some(&d.method);
-        n.request_variables = Some(&d.params);
-        n.response_headers = r
-            .finished
-            .answer
-            .as_ref()
-            .and_then(|a| a.content_type.as_ref())
-            .map(|t| format!("Content-Type={t}"));
-        n.response_body = r
-            .finished
-            .answer
-            .as_ref()
-            .map(|a| String::from_utf8_lossy(&a.body).into_owned());
-    }
+    let n = run.notice(code, level, text);
+    let n = match request {
+        Some(r) => n.about(r.finished),
+        None => n,
+    };
     notifications::record(tx, &n, run.now).await?;
     Ok(())
 }
