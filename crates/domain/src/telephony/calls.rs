@@ -168,6 +168,18 @@ fn boolean(field: CallField, value: Option<&str>) -> DomainResult<bool> {
     }
 }
 
+/// A call's inline `Twiml`: none when blank, refused when longer than
+/// Twilio's limit.
+fn twiml_param(given: Option<&str>) -> DomainResult<Option<String>> {
+    match given.filter(|t| !t.trim().is_empty()) {
+        Some(t) if t.chars().count() > MAX_TWIML => Err(invalid(
+            CallField::Twiml,
+            Problem::TooLong { max: MAX_TWIML },
+        )),
+        t => Ok(t.map(str::to_owned)),
+    }
+}
+
 impl Switchboard {
     /// Checks that `from` may place calls or send messages for `account`: a
     /// number it owns with the capability, or Twilio's magic valid From. Returns
@@ -209,16 +221,7 @@ impl Switchboard {
             return Err(invalid(CallField::From, Problem::Magic(r)));
         }
         let url = url_param(CallField::Url, new.url.as_deref())?;
-        let twiml = new.twiml.clone().filter(|t| !t.trim().is_empty());
-        if twiml
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > MAX_TWIML)
-        {
-            return Err(invalid(
-                CallField::Twiml,
-                Problem::TooLong { max: MAX_TWIML },
-            ));
-        }
+        let twiml = twiml_param(new.twiml.as_deref())?;
         let application_sid = new
             .application_sid
             .as_deref()
@@ -416,16 +419,7 @@ impl Switchboard {
             update.method.as_deref(),
             HookMethod::Post,
         )?;
-        let twiml = update.twiml.clone().filter(|t| !t.trim().is_empty());
-        if twiml
-            .as_ref()
-            .is_some_and(|t| t.chars().count() > MAX_TWIML)
-        {
-            return Err(invalid(
-                CallField::Twiml,
-                Problem::TooLong { max: MAX_TWIML },
-            ));
-        }
+        let twiml = twiml_param(update.twiml.as_deref())?;
         // A new document for a call in progress runs at once, unless it is
         // a documentation URL (which no app answers: the call talks on).
         let new_document = match (&twiml, &url) {

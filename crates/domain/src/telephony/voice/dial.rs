@@ -142,19 +142,9 @@ impl Switchboard {
             run.v.position += 1;
             return Ok(());
         };
-        let url = match run.resolve(action) {
-            Ok(url) => url,
-            Err(e) => {
-                run.report(
-                    tx,
-                    codes::INVALID_URL,
-                    NotificationLevel::Error,
-                    format!("<Dial action>: {e}; the call was ended"),
-                )
-                .await?;
-                self.hang_up(run);
-                return Ok(());
-            }
+        let url = run.resolve(action);
+        let Some(url) = self.url_or_hang_up(tx, run, "<Dial action>", url).await? else {
+            return Ok(());
         };
         let mut params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
         match leg {

@@ -420,6 +420,31 @@ impl Switchboard {
 
     /// Ends the call as its document does: completed, having talked for
     /// its executed timeline (at least a second: it was answered).
+    /// A verb's URL, resolved; when it is not a URL, error 11100 on the
+    /// call, which ends (`None`).
+    pub(super) async fn url_or_hang_up(
+        &self,
+        tx: &mut Tx,
+        run: &mut Run,
+        verb: &str,
+        url: Result<String, String>,
+    ) -> DomainResult<Option<String>> {
+        match url {
+            Ok(url) => Ok(Some(url)),
+            Err(e) => {
+                run.report(
+                    tx,
+                    codes::INVALID_URL,
+                    NotificationLevel::Error,
+                    format!("{verb}: {e}; the call was ended"),
+                )
+                .await?;
+                self.hang_up(run);
+                Ok(None)
+            }
+        }
+    }
+
     fn hang_up(&self, run: &mut Run) {
         let talked = run.v.elapsed_secs.max(1);
         self.end_call(&mut run.c, CallStatus::Completed, run.now, talked);
@@ -512,19 +537,9 @@ impl Switchboard {
         run: &mut Run,
         r: &RedirectVerb,
     ) -> DomainResult<()> {
-        let url = match run.resolve(&r.url) {
-            Ok(url) => url,
-            Err(e) => {
-                run.report(
-                    tx,
-                    codes::INVALID_URL,
-                    NotificationLevel::Error,
-                    format!("<Redirect>: {e}; the call was ended"),
-                )
-                .await?;
-                self.hang_up(run);
-                return Ok(());
-            }
+        let url = run.resolve(&r.url);
+        let Some(url) = self.url_or_hang_up(tx, run, "<Redirect>", url).await? else {
+            return Ok(());
         };
         let params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
         self.request_document(
@@ -639,19 +654,8 @@ impl Switchboard {
                 return Ok(());
             }
         };
-        let url = match url {
-            Ok(url) => url,
-            Err(e) => {
-                run.report(
-                    tx,
-                    codes::INVALID_URL,
-                    NotificationLevel::Error,
-                    format!("<Gather action>: {e}; the call was ended"),
-                )
-                .await?;
-                self.hang_up(run);
-                return Ok(());
-            }
+        let Some(url) = self.url_or_hang_up(tx, run, "<Gather action>", url).await? else {
+            return Ok(());
         };
         let mut params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
         params.extend(extra);
