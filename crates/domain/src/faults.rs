@@ -14,7 +14,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use switchboard_store::faults::{self, FaultRecord};
-use switchboard_store::sandboxes;
 use switchboard_types::Timestamp;
 
 use crate::Switchboard;
@@ -246,11 +245,9 @@ impl Faults<'_> {
         let sandbox_sid = access.sandbox()?;
         let mut tx = self.sb.store().begin().await?;
         tx.run(faults::insert(&record)).await?;
-        let mains = tx.all(sandboxes::main_accounts(sandbox_sid)).await?;
         record_lifecycle(
             &mut tx,
             access,
-            &mains,
             sandbox_sid,
             actions::FAULT_ADD,
             Some(describe(&record)),
@@ -279,11 +276,9 @@ impl Faults<'_> {
         let sandbox = sandbox_sid.as_str();
         let mut tx = self.sb.store().begin().await?;
         let cleared = tx.run(faults::clear(sandbox)).await?;
-        let mains = tx.all(sandboxes::main_accounts(sandbox_sid)).await?;
         record_lifecycle(
             &mut tx,
             access,
-            &mains,
             sandbox_sid,
             actions::FAULTS_CLEAR,
             Some(format!("{cleared} rules")),

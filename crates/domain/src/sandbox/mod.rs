@@ -190,17 +190,17 @@ pub mod actions {
 }
 
 /// A change to a sandbox itself, recorded inside `tx` (the change's own
-/// transaction) in the log of each of `mains`, the sandbox's main accounts
-/// (a sandbox belongs to all of them alike), naming the access's actor.
+/// transaction) in the log of each of the sandbox's main accounts (a
+/// sandbox belongs to all of them alike), naming the access's actor.
 pub(crate) async fn record_lifecycle(
     tx: &mut Tx,
     access: &Access,
-    mains: &[AccountSid],
     sandbox: &SandboxSid,
     action: &'static str,
     detail: Option<String>,
 ) -> DomainResult<()> {
-    for main in mains {
+    let mains = tx.all(sandboxes::main_accounts(sandbox)).await?;
+    for main in &mains {
         audit::record_change(
             tx,
             access,
@@ -264,9 +264,8 @@ impl Sandboxes<'_> {
         tx.run(sandboxes::insert(&record)).await?;
         self.materialize(&mut tx, access, &sid, &resolved, now)
             .await?;
-        let mains = tx.all(sandboxes::main_accounts(&sid)).await?;
         let detail = format!("{} accounts", resolved.accounts.len());
-        record_lifecycle(&mut tx, access, &mains, &sid, actions::CREATE, Some(detail)).await?;
+        record_lifecycle(&mut tx, access, &sid, actions::CREATE, Some(detail)).await?;
         tx.commit().await.map_err(taken)?;
         self.seed_histories(&resolved).await?;
         tracing::info!(sandbox = %sid, accounts = resolved.accounts.len(), "created sandbox");
@@ -296,8 +295,7 @@ impl Sandboxes<'_> {
         if tx.run(sandboxes::touch(sid, now)).await? == 0 {
             return Err(DomainError::NotFound);
         }
-        let mains = tx.all(sandboxes::main_accounts(sid)).await?;
-        record_lifecycle(&mut tx, access, &mains, sid, actions::RESET, None).await?;
+        record_lifecycle(&mut tx, access, sid, actions::RESET, None).await?;
         tx.commit().await?;
         // The world's clock is real time again (`touch`).
         self.sb.clock_moved(sid, 0);
@@ -313,13 +311,14 @@ impl Sandboxes<'_> {
         self.enabled(access, Action::Write)?;
         let sid = access.sandbox()?;
         let mut tx = self.sb.store().begin().await?;
-        // Read before the world goes; the entries outlive it (no foreign key).
-        let mains = tx.all(sandboxes::main_accounts(sid)).await?;
+        // Recorded while the world's main accounts are there to be found;
+        // the entries outlive them (no foreign key, and clearing the world
+        // keeps `sandbox.*` entries).
+        record_lifecycle(&mut tx, access, sid, actions::DELETE, None).await?;
         sandboxes::clear_world(&mut tx, sid).await?;
         if tx.run(sandboxes::delete(sid)).await? == 0 {
             return Err(DomainError::NotFound);
         }
-        record_lifecycle(&mut tx, access, &mains, sid, actions::DELETE, None).await?;
         tx.commit().await?;
         tracing::info!(sandbox = %sid, "deleted sandbox");
         Ok(())
