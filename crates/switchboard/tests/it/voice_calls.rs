@@ -678,6 +678,17 @@ server_test!(a_connect_apps_calls_are_signed_with_its_owners_token, |s| {
     let voice = receiver.url("/app-voice");
     receiver.delay_answers(Duration::from_millis(300));
     let call = place(&s, &app, &from, &[("Url", voice.as_str())]).await;
+    // An app the customer let only read gives no input: 403 before any
+    // call is looked up (unchecked, this call would be a 404 there).
+    let reader = app_owner(&s, &["get-all"]).await;
+    let reader = Creds {
+        sid: authorize(&mut cust.browser, &reader.app).await,
+        token: reader.creds.token.clone(),
+    };
+    let (status, body) = s
+        .post(&reader, &input_path(&reader, &call), &[("Digits", "9")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     // The app gives the caller's input in its customer's subaccount.
     let (status, body) = s
         .post(&app, &input_path(&app, &call), &[("Digits", "3")])
