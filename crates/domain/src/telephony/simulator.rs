@@ -22,9 +22,9 @@ use switchboard_types::{
     RecordingStatus, SandboxSid, Timestamp, UsageCategory,
 };
 
-use super::SimSpeed;
 use super::billing::{self, Cost};
 use super::media::{MediaItem, SentMedia};
+use super::{SimSpeed, TelephonySettings};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
@@ -350,25 +350,9 @@ impl Switchboard {
         Ok(hooked)
     }
 
-    /// A message leaves for the carrier (in memory): its send date and
-    /// price. Returns the price, which the caller charges with
-    /// [`charge_message`] in the step's transaction.
+    /// A message leaves for the carrier (in memory): see [`mark_sent`].
     pub(crate) fn mark_sent(&self, m: &mut MessageRecord, now: Timestamp) -> i64 {
-        m.status = MessageStatus::Sent;
-        m.date_sent = Some(now);
-        // A price set in advance stands (Twilio's free keyword answers).
-        let price = match PhoneNumber::parse(&m.to_number) {
-            _ if m.price_micros.is_some() => m.price_micros.unwrap_or(0),
-            Ok(to) => self
-                .settings()
-                .telephony
-                .prices
-                .message(&to, u32::try_from(m.num_segments).unwrap_or(1))
-                .micros(),
-            Err(_) => 0,
-        };
-        m.price_micros = Some(price);
-        price
+        mark_sent(&self.settings().telephony, m, now)
     }
 
     /// Moves one message a step on at `now`, its world's time. `true` when a
@@ -439,53 +423,40 @@ impl Switchboard {
         Ok(false)
     }
 
-    /// Plays one message's step, with the receiving side's copy of its
-    /// media when it is delivered here with some.
+    /// Plays one message's step, and the steps after it that are already
+    /// due (on the instant clock, all of them), in one transaction: each
+    /// step's status callback and charge as if played alone, one COMMIT
+    /// (docs/benchmarks.md, finding 18). A message that brings media to a
+    /// number here stops at `sent`, where its copies are made first. With
+    /// `media`, the receiving side's copy of them for its delivery here.
     async fn play_message_step(
         &self,
         m: MessageRecord,
-        media: Option<SentMedia>,
+        mut media: Option<SentMedia>,
         now: Timestamp,
     ) -> DomainResult<bool> {
-        let speed = self.settings().telephony.speed;
-        let mut next = m.clone();
-        next.date_updated = now;
-        let mut charge = None;
-        match m.status {
-            MessageStatus::Queued if m.end_status == MessageStatus::Failed => {
-                next.status = MessageStatus::Failed;
-                next.next_transition_at = None;
-                set_error(&mut next);
-            }
-            MessageStatus::Queued => {
-                next.status = MessageStatus::Sending;
-                next.next_transition_at = Some(speed.due_after(now, MESSAGE_STEP_SECS));
-            }
-            MessageStatus::Sending => {
-                charge = Some(self.mark_sent(&mut next, now));
-                next.next_transition_at = Some(speed.due_after(now, DELIVERY_SECS));
-            }
-            MessageStatus::Sent => {
-                next.status = m.end_status;
-                next.next_transition_at = None;
-                set_error(&mut next);
-            }
-            _ => next.next_transition_at = None,
-        }
+        let steps = message_steps(&self.settings().telephony, &m, now);
+        let Some((last, _)) = steps.last() else {
+            return Ok(false);
+        };
         let mut tx = self.store().begin().await?;
-        if tx.run(messages::advance(&next, m.status)).await? == 0 {
+        if tx.run(messages::advance(last, m.status)).await? == 0 {
             return Ok(false);
         }
-        if let Some(price) = charge {
-            charge_message(&mut tx, &m, price, now).await?;
-        }
-        let mut hooked = if next.status != MessageStatus::Sending {
-            message_event(&mut tx, &next, now).await?
-        } else {
-            false
-        };
-        if next.status == MessageStatus::Delivered && m.status != MessageStatus::Delivered {
-            hooked |= self.deliver_here(&mut tx, &next, media, now).await?;
+        let mut hooked = false;
+        let mut from = m.status;
+        for (next, charge) in &steps {
+            let at = next.date_updated;
+            if let Some(price) = charge {
+                charge_message(&mut tx, &m, *price, at).await?;
+            }
+            if next.status != MessageStatus::Sending {
+                hooked |= message_event(&mut tx, next, at).await?;
+            }
+            if next.status == MessageStatus::Delivered && from != MessageStatus::Delivered {
+                hooked |= self.deliver_here(&mut tx, next, media.take(), at).await?;
+            }
+            from = next.status;
         }
         tx.commit().await?;
         Ok(hooked)
@@ -763,6 +734,84 @@ impl Switchboard {
     }
 }
 
+/// A message leaves for the carrier (in memory): its send date and price.
+/// Returns the price, which the caller charges with [`charge_message`] in
+/// the step's transaction.
+fn mark_sent(telephony: &TelephonySettings, m: &mut MessageRecord, now: Timestamp) -> i64 {
+    m.status = MessageStatus::Sent;
+    m.date_sent = Some(now);
+    // A price set in advance stands (Twilio's free keyword answers).
+    let price = match PhoneNumber::parse(&m.to_number) {
+        _ if m.price_micros.is_some() => m.price_micros.unwrap_or(0),
+        Ok(to) => telephony
+            .prices
+            .message(&to, u32::try_from(m.num_segments).unwrap_or(1))
+            .micros(),
+        Err(_) => 0,
+    };
+    m.price_micros = Some(price);
+    price
+}
+
+/// The step after `m`'s status at `now`: the message as it will be, and the
+/// price to charge when the step sends it.
+fn next_message_step(
+    telephony: &TelephonySettings,
+    m: &MessageRecord,
+    now: Timestamp,
+) -> (MessageRecord, Option<i64>) {
+    let mut next = m.clone();
+    next.date_updated = now;
+    let mut charge = None;
+    match m.status {
+        MessageStatus::Queued if m.end_status == MessageStatus::Failed => {
+            next.status = MessageStatus::Failed;
+            next.next_transition_at = None;
+            set_error(&mut next);
+        }
+        MessageStatus::Queued => {
+            next.status = MessageStatus::Sending;
+            next.next_transition_at = Some(telephony.speed.due_after(now, MESSAGE_STEP_SECS));
+        }
+        MessageStatus::Sending => {
+            charge = Some(mark_sent(telephony, &mut next, now));
+            next.next_transition_at = Some(telephony.speed.due_after(now, DELIVERY_SECS));
+        }
+        MessageStatus::Sent => {
+            next.status = m.end_status;
+            next.next_transition_at = None;
+            set_error(&mut next);
+        }
+        _ => next.next_transition_at = None,
+    }
+    (next, charge)
+}
+
+/// `m`'s step at `now` and every step after it that falls due as soon as
+/// the one before it is played (on the instant clock, all of them), each
+/// with the price it charges. Each step is a microsecond after the one
+/// before, so its status (`date_updated`) and its callbacks keep their
+/// order. A message that brings media stops at `sent`: one delivered here
+/// needs its copies made first (`copy_media_then_deliver`).
+fn message_steps(
+    telephony: &TelephonySettings,
+    m: &MessageRecord,
+    now: Timestamp,
+) -> Vec<(MessageRecord, Option<i64>)> {
+    let has_media = !m.media_urls.trim().is_empty();
+    let mut steps = vec![next_message_step(telephony, m, now)];
+    while let Some((last, _)) = steps.last() {
+        let played_at = last.date_updated;
+        let due = last.next_transition_at.is_some_and(|at| at <= played_at);
+        if !due || (last.status == MessageStatus::Sent && has_media) {
+            break;
+        }
+        let step = next_message_step(telephony, last, played_at.plus_micros(1));
+        steps.push(step);
+    }
+    steps
+}
+
 /// Charges a message sent, in the transaction of its step.
 pub(crate) async fn charge_message(
     tx: &mut Tx,
@@ -791,5 +840,98 @@ fn set_error(m: &mut MessageRecord) {
     if let Some((code, message)) = MessageEnd::of(m.status).and_then(|e| e.error_code()) {
         m.error_code = Some(i64::from(code));
         m.error_message = Some(message.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use switchboard_types::{MessageDirection, MessageSid};
+
+    use super::*;
+
+    fn queued(end: MessageStatus, media: &str) -> MessageRecord {
+        let now = Timestamp::now();
+        MessageRecord {
+            sid: MessageSid::generate(),
+            account_sid: AccountSid::generate(),
+            to_number: "+14155551212".to_owned(),
+            from_number: "+15005550006".to_owned(),
+            body: "hello".to_owned(),
+            num_segments: 1,
+            media_urls: media.to_owned(),
+            status: MessageStatus::Queued,
+            direction: MessageDirection::OutboundApi,
+            status_callback: None,
+            callback_signer_sid: AccountSid::generate(),
+            end_status: end,
+            next_transition_at: Some(now),
+            error_code: None,
+            error_message: None,
+            date_sent: None,
+            price_micros: None,
+            date_created: now,
+            date_updated: now,
+            messaging_service_sid: None,
+        }
+    }
+
+    fn statuses(steps: &[(MessageRecord, Option<i64>)]) -> Vec<MessageStatus> {
+        steps.iter().map(|(m, _)| m.status).collect()
+    }
+
+    fn instant() -> TelephonySettings {
+        TelephonySettings {
+            speed: SimSpeed::Instant,
+            ..TelephonySettings::default()
+        }
+    }
+
+    #[test]
+    fn on_the_instant_clock_every_step_is_played_at_once_and_charged_once() {
+        let m = queued(MessageStatus::Delivered, "");
+        let steps = message_steps(&instant(), &m, Timestamp::now());
+        assert_eq!(
+            statuses(&steps),
+            [
+                MessageStatus::Sending,
+                MessageStatus::Sent,
+                MessageStatus::Delivered
+            ]
+        );
+        let charges: Vec<i64> = steps.iter().filter_map(|(_, c)| *c).collect();
+        assert_eq!(charges.len(), 1, "charged when sent, once");
+        let (last, _) = steps.last().unwrap();
+        assert_eq!(last.next_transition_at, None);
+        assert_eq!(last.price_micros, Some(charges[0]));
+        let times: Vec<i64> = steps.iter().map(|(m, _)| m.date_updated.micros()).collect();
+        assert!(times.windows(2).all(|w| w[0] < w[1]), "in order: {times:?}");
+    }
+
+    #[test]
+    fn a_failing_message_fails_in_one_step() {
+        let m = queued(MessageStatus::Failed, "");
+        let steps = message_steps(&instant(), &m, Timestamp::now());
+        assert_eq!(statuses(&steps), [MessageStatus::Failed]);
+        assert!(steps[0].0.error_code.is_some());
+    }
+
+    #[test]
+    fn a_message_with_media_stops_at_sent_for_its_copies() {
+        let m = queued(MessageStatus::Delivered, "https://example.com/a.png");
+        let steps = message_steps(&instant(), &m, Timestamp::now());
+        assert_eq!(
+            statuses(&steps),
+            [MessageStatus::Sending, MessageStatus::Sent]
+        );
+        let (last, _) = steps.last().unwrap();
+        assert!(last.next_transition_at.is_some(), "still due, next round");
+    }
+
+    #[test]
+    fn on_a_running_clock_one_step_is_played_at_a_time() {
+        let telephony = TelephonySettings::default();
+        let m = queued(MessageStatus::Delivered, "");
+        let steps = message_steps(&telephony, &m, Timestamp::now());
+        assert_eq!(statuses(&steps), [MessageStatus::Sending]);
     }
 }
