@@ -57,11 +57,15 @@ fn configure(conn: &Connection) -> Result<()> {
     )?;
     // WAL keeps readers and the writer out of each other's way, and with
     // synchronous=NORMAL a committed transaction survives kill -9 (only an OS
-    // crash can lose the last few).
+    // crash can lose the last few). Each transaction of a group commit is a
+    // savepoint, whose journal (the copy of every page it first changes,
+    // only ever read to roll that savepoint back) is kept in memory rather
+    // than written to a temporary file (docs/benchmarks.md, finding 18).
     conn.execute_batch(
         "PRAGMA busy_timeout = 5000;
          PRAGMA foreign_keys = ON;
-         PRAGMA synchronous = NORMAL;",
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;",
     )?;
     Ok(())
 }
