@@ -81,15 +81,18 @@ impl Switchboard {
         let speed = self.settings().telephony.speed;
         let offset = self.offset_for(access).await?;
         for _ in 0..3 {
-            let call = self
-                .store()
+            // Read in the transaction that changes them: a request that
+            // follows another's input at once must see it (a reader's
+            // snapshot may not yet, and every retry would fail alike).
+            let mut tx = self.store().begin().await?;
+            let call = tx
                 .opt(calls::of_account(&account, sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
             if call.status.is_final() {
                 return Err(invalid(CallField::Input, Problem::NotInProgress));
             }
-            let Some(voice) = self.store().opt(call_voice::of_call(sid)).await? else {
+            let Some(voice) = tx.opt(call_voice::of_call(sid)).await? else {
                 return Err(DomainError::Conflict(
                     "This call runs no TwiML (it has no Url, Twiml or ApplicationSid Switchboard requests), so nothing takes input".into(),
                 ));
@@ -98,7 +101,6 @@ impl Switchboard {
                 return Err(invalid(CallField::Input, Problem::NotInProgress));
             }
             let now = Timestamp::now().plus_micros(offset);
-            let mut tx = self.store().begin().await?;
             let Some(mut run) = Run::claim(&mut tx, call, voice, now, speed).await? else {
                 continue;
             };
