@@ -130,6 +130,34 @@ def replies(db_path, expected, timeout_s):
                       "last_ms": (last_us or 0) / 1000, "webhooks": states}))
 
 
+def calls(db_path, expected, timeout_s):
+    """Waits until `expected` API calls have ended in the server's SQLite file
+    (read beside the running server, as `replies` does); prints how many ended
+    and how (by status), when the last ended (Unix ms, the server's own
+    `date_updated`), the calls' engine rows by phase, and the webhook
+    deliveries' states."""
+    deadline = time.monotonic() + timeout_s
+    db = sqlite3.connect(db_path, timeout=5)
+    final = "('completed', 'busy', 'no-answer', 'failed', 'canceled')"
+    query = ("SELECT count(*), max(date_updated) FROM calls "
+             f"WHERE direction = 'outbound-api' AND status IN {final}")
+    while True:
+        ended, last_us = db.execute(query).fetchone()
+        if ended >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    statuses = dict(db.execute("SELECT status, count(*) FROM calls GROUP BY status").fetchall())
+    phases = dict(db.execute("SELECT phase, count(*) FROM call_voice GROUP BY phase").fetchall())
+    states = dict(db.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall())
+    notifications = dict(db.execute(
+        "SELECT error_code, count(*) FROM notifications GROUP BY error_code").fetchall())
+    db.close()
+    print(json.dumps({"ended": ended, "completed": statuses.get("completed", 0),
+                      "statuses": statuses, "phases": phases, "webhooks": states,
+                      "notifications": {str(k): v for k, v in notifications.items()},
+                      "last_ms": (last_us or 0) / 1000}))
+
+
 # --- the report -------------------------------------------------------------
 
 # Scenario 10's seed: 3 accounts, 1 Connect App, 1 authorization, 2 numbers
@@ -297,6 +325,18 @@ def report(results_jsonl, meta_json, out_md, out_json):
             f"{fmt(i['delivered'])} replies delivered in {i['seconds']:.2f} s from the first message to the "
             f"last reply's `delivered`; messages accepted {fmt(i['accept_per_second'])} /s, {i['errors']} errors; "
             f"{fmt(i['webhooks'])} webhooks answered, {i['duplicates']} twice{floor}")
+    v = by.get("voice")
+    if v:
+        ok = v["completed"] == v["expected"] and v["errors"] == 0 and v["digits"] == v["expected"]
+        floor = f" (the floor: {fmt(base_rps)} req/s)" if base_rps else ""
+        add("voice", f"11. TwiML calls: {fmt(v['expected'])} calls, <Say> + <Gather> (key queued) → action → "
+            "<Hangup>, instant clock, SQLite",
+            f"{fmt(v['per_second'])} completed calls/s", "all completed, ≥ 1,000 /s",
+            ok and v["per_second"] >= 1000,
+            f"{fmt(v['completed'])} completed in {v['seconds']:.2f} s from the first call placed to the last "
+            f"call's end; placed (Calls.json + Input.json) {fmt(v['accept_per_second'])} /s, {v['errors']} "
+            f"errors; {fmt(v['answers'])} answers and {fmt(v['actions'])} actions requested, "
+            f"{fmt(v['digits'])} actions with the key{floor}")
     sb = by.get("sandbox")
     if sb:
         floor_ms = sb["floor_p50_ms"]
@@ -347,6 +387,8 @@ if __name__ == "__main__":
         startup(args[0], args[1], args[2], args[3], int(args[4]))
     elif cmd == "replies":
         replies(args[0], int(args[1]), float(args[2]))
+    elif cmd == "calls":
+        calls(args[0], int(args[1]), float(args[2]))
     elif cmd == "sandbox":
         sandbox(args[0], args[1], int(args[2]))
     elif cmd == "report":

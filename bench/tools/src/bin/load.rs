@@ -15,6 +15,13 @@
 //!   turn) with `POST /switchboard/v1/Accounts/{AC}/InboundMessages.json`, as
 //!   the numbers' owner; each must answer 201. Waiting for the replies is the
 //!   harness's part.
+//! - `bench-load calls --base URL --world world.json --calls 10000 --workers 32 --url URL`:
+//!   the world's owner places `--calls` calls from its numbers (in turn) to
+//!   simulated handsets with `POST /2010-04-01/Accounts/{AC}/Calls.json` and
+//!   `Url` (which must answer 201), then at once queues the caller's key
+//!   press for the call's `<Gather>` with
+//!   `POST /switchboard/v1/Accounts/{AC}/Calls/{CA}/Input.json` `Digits=1`
+//!   (200). Waiting for the calls to end is the harness's part.
 
 #![forbid(unsafe_code)]
 
@@ -63,6 +70,19 @@ enum Command {
         messages: usize,
         #[arg(long, default_value_t = 32)]
         workers: usize,
+    },
+    Calls {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        world: std::path::PathBuf,
+        #[arg(long, default_value_t = 10_000)]
+        calls: usize,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
+        /// The calls' `Url`: the application answering them.
+        #[arg(long)]
+        url: String,
     },
 }
 
@@ -408,6 +428,109 @@ async fn inbound(base: String, world: World, messages: usize, workers: usize) ->
     Ok(())
 }
 
+/// The JSON a request answered with `want`, or why it answered otherwise.
+async fn expect(
+    answer: reqwest::Result<reqwest::Response>,
+    want: StatusCode,
+) -> Result<serde_json::Value, String> {
+    match answer {
+        Ok(r) if r.status() == want => r.json().await.map_err(|e| e.to_string()),
+        Ok(r) => Err(format!(
+            "{}: {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// One call placed and its caller's key queued for its `<Gather>`.
+async fn one_call(
+    http: &reqwest::Client,
+    base: &str,
+    (owner, token): (&str, &str),
+    (from, to): (&str, &str),
+    url: &str,
+) -> Result<(), String> {
+    let placed = http
+        .post(format!("{base}/2010-04-01/Accounts/{owner}/Calls.json"))
+        .basic_auth(owner, Some(token))
+        .form(&[("From", from), ("To", to), ("Url", url)])
+        .send()
+        .await;
+    let call = expect(placed, StatusCode::CREATED).await?;
+    let sid = call["sid"].as_str().ok_or("a call without a sid")?;
+    let input = http
+        .post(format!(
+            "{base}/switchboard/v1/Accounts/{owner}/Calls/{sid}/Input.json"
+        ))
+        .basic_auth(owner, Some(token))
+        .form(&[("Digits", "1")])
+        .send()
+        .await;
+    expect(input, StatusCode::OK).await.map(drop)
+}
+
+async fn calls(
+    base: String,
+    world: World,
+    calls: usize,
+    workers: usize,
+    url: String,
+) -> Result<(), Fail> {
+    if world.numbers.is_empty() {
+        return Err("the world has no numbers to call from (bench-fixtures --numbers)".into());
+    }
+    if (0..100).any(|i| world.numbers.contains(&handset(i))) {
+        return Err("a handset is one of the world's numbers".into());
+    }
+    let http = client();
+    let shared = Arc::new((base, world.owner.sid, world.owner.token, world.numbers, url));
+    let next = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
+    let started_ms = now_ms();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..workers {
+        let (http, shared, next, errors) =
+            (http.clone(), shared.clone(), next.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let (base, owner, token, numbers, url) = &*shared;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= calls {
+                    break;
+                }
+                let from = &numbers[i % numbers.len()];
+                let to = handset(i / numbers.len());
+                let done = one_call(&http, base, (owner, token), (from, &to), url).await;
+                if let Err(why) = done
+                    && errors.fetch_add(1, Ordering::Relaxed) < 3
+                {
+                    eprintln!("call failed: {why}");
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let errors = errors.load(Ordering::Relaxed);
+    println!(
+        "{}",
+        json!({
+            "placed": calls - errors,
+            "errors": errors,
+            "seconds": elapsed,
+            "per_second": calls as f64 / elapsed,
+            "started_ms": started_ms,
+            "finished_ms": now_ms(),
+        })
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Fail> {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -433,5 +556,12 @@ async fn main() -> Result<(), Fail> {
             messages,
             workers,
         } => inbound(base, read(&world)?, messages, workers).await,
+        Command::Calls {
+            base,
+            world,
+            calls: n,
+            workers,
+            url,
+        } => calls(base, read(&world)?, n, workers, url).await,
     }
 }

@@ -2,11 +2,15 @@
 //! counts deliveries by their `I-Twilio-Idempotency-Token` (the same on every retry
 //! of one delivery), so "all delivered, none twice" can be checked. A request
 //! to a path under `/sms` is a number's messaging webhook: it is answered with
-//! a TwiML document sending one reply (`<Message>`).
+//! a TwiML document sending one reply (`<Message>`). Under `/voice` it is a
+//! call's application: `/voice` answers a `<Say>` and a one-key `<Gather>`
+//! whose `action` is `/voice/action`, which answers `<Hangup>`.
 //!
 //! Prints `receiver listening on http://ADDR`; `GET /_stats` answers
-//! `{"received", "unique", "duplicates", "first_ms", "last_ms"}` (Unix ms of the
-//! first and last delivery).
+//! `{"received", "unique", "duplicates", "first_ms", "last_ms", "voice_answers",
+//! "voice_actions", "voice_digits"}` (Unix ms of the first and last delivery;
+//! requests for a call's answer, for its gather's action, and actions that
+//! carried the key pressed, `Digits=1`).
 
 #![forbid(unsafe_code)]
 
@@ -26,6 +30,9 @@ struct Counts {
     received: u64,
     first_ms: u128,
     last_ms: u128,
+    voice_answers: u64,
+    voice_actions: u64,
+    voice_digits: u64,
 }
 
 type Shared = Arc<Mutex<Counts>>;
@@ -40,12 +47,40 @@ fn now_ms() -> u128 {
 /// The app's answer to an inbound message: one reply.
 const REPLY: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>Thanks, see you at 3</Message></Response>";
 
+/// A call's answer: a greeting, then a menu waiting for one key.
+const VOICE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say>Thanks for calling the bench line.</Say><Gather numDigits=\"1\" action=\"/voice/action\"><Say>Press one for sales.</Say></Gather></Response>";
+
+/// The menu's action: the caller chose, the call ends.
+const HANGUP: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Hangup/></Response>";
+
+/// A request of a call's application.
+#[derive(Clone, Copy)]
+enum Voice {
+    Answer,
+    Action { digits: bool },
+}
+
+/// Whether a form body carries `name=value` as one of its pairs.
+fn has_pair(body: &str, pair: &str) -> bool {
+    body.split('&').any(|p| p == pair)
+}
+
 async fn receive(
     State(counts): State<Shared>,
     uri: Uri,
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    let path = uri.path();
+    let voice = if path.starts_with("/voice/action") {
+        Some(Voice::Action {
+            digits: has_pair(&body, "Digits=1"),
+        })
+    } else if path.starts_with("/voice") {
+        Some(Voice::Answer)
+    } else {
+        None
+    };
     let key = headers
         .get("i-twilio-idempotency-token")
         .and_then(|v| v.to_str().ok())
@@ -58,9 +93,24 @@ async fn receive(
     c.received += 1;
     c.last_ms = now;
     *c.seen.entry(key).or_default() += 1;
+    match voice {
+        Some(Voice::Action { digits }) => {
+            c.voice_actions += 1;
+            c.voice_digits += u64::from(digits);
+        }
+        Some(Voice::Answer) => c.voice_answers += 1,
+        None => {}
+    }
     drop(c);
-    if uri.path().starts_with("/sms") {
-        ([(header::CONTENT_TYPE, "text/xml")], REPLY).into_response()
+    let twiml = |document: &'static str| ([(header::CONTENT_TYPE, "text/xml")], document);
+    if let Some(voice) = voice {
+        let document = match voice {
+            Voice::Answer => VOICE,
+            Voice::Action { .. } => HANGUP,
+        };
+        twiml(document).into_response()
+    } else if path.starts_with("/sms") {
+        twiml(REPLY).into_response()
     } else {
         "ok".into_response()
     }
@@ -75,6 +125,9 @@ async fn stats(State(counts): State<Shared>) -> String {
         "duplicates": c.received - unique as u64,
         "first_ms": c.first_ms,
         "last_ms": c.last_ms,
+        "voice_answers": c.voice_answers,
+        "voice_actions": c.voice_actions,
+        "voice_digits": c.voice_digits,
     })
     .to_string()
 }
