@@ -38,4 +38,5 @@ mod sandbox_clock;
 mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
+mod voice_bad_input;
 mod voice_calls;
