@@ -39,3 +39,4 @@ mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
 mod voice_calls;
+mod voice_record;
