@@ -132,6 +132,11 @@ pub enum CallField {
     Status,
     /// Caller input (`Digits`, `SpeechResult`) for a call's `<Gather>`.
     Input,
+    MachineDetection,
+    MachineDetectionTimeout,
+    AsyncAmd,
+    AsyncAmdStatusCallback,
+    AsyncAmdStatusCallbackMethod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,8 +1,8 @@
 //! Calls, and the simulator's view of them (which are due to move on).
 
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, HookMethod,
-    PhoneNumberSid, SandboxSid, Timestamp,
+    AccountSid, AnsweredBy, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus,
+    HookMethod, PhoneNumberSid, SandboxSid, Timestamp,
 };
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -39,6 +39,11 @@ pub struct CallRecord {
     pub price_micros: Option<i64>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// The answering machine detection asked for (`MachineDetection`,
+    /// `AsyncAmd`…, form-encoded, as the domain writes it); `None` without.
+    pub machine_detection: Option<String>,
+    /// What answering machine detection found, once answered.
+    pub answered_by: Option<AnsweredBy>,
 }
 
 impl Keyed for CallRecord {
@@ -56,7 +61,7 @@ macro_rules! call_columns {
          direction, url, twiml, application_sid, method, status_callback, status_callback_method, \
          status_callback_events, callback_signer_sid, timeout_secs, record, end_status, ring_secs, \
          talk_secs, next_transition_at, start_time, end_time, duration, price_micros, date_created, \
-         date_updated"
+         date_updated, machine_detection, answered_by"
     };
 }
 
@@ -101,6 +106,8 @@ fn decode(c: &mut Cols<'_>) -> Result<CallRecord> {
         price_micros: c.opt_int()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
+        machine_detection: c.opt_text()?,
+        answered_by: c.opt_parsed(AnsweredBy::parse)?,
     })
 }
 
@@ -133,7 +140,9 @@ fn values(c: &CallRecord) -> Vec<Value<'_>> {
         c.duration,
         c.price_micros,
         c.date_created,
-        c.date_updated
+        c.date_updated,
+        c.machine_detection.as_deref(),
+        c.answered_by
     ]
 }
 
@@ -290,7 +299,7 @@ pub fn next_due() -> Query<'static, Option<i64>> {
 pub fn advance(c: &CallRecord, expected_status: CallStatus) -> Statement<'_> {
     Statement::new(
         "UPDATE calls SET status = $3, next_transition_at = $4, start_time = $5, end_time = $6, \
-         duration = $7, price_micros = $8, url = $9, date_updated = $10 \
+         duration = $7, price_micros = $8, url = $9, date_updated = $10, answered_by = $11 \
          WHERE sid = $1 AND status = $2",
         params![
             c.sid.as_str(),
@@ -302,7 +311,8 @@ pub fn advance(c: &CallRecord, expected_status: CallStatus) -> Statement<'_> {
             c.duration,
             c.price_micros,
             c.url.as_deref(),
-            c.date_updated
+            c.date_updated,
+            c.answered_by
         ],
     )
 }

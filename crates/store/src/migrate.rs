@@ -44,6 +44,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_call_voice"),
     migration!(18, "0018_sandbox_clocks"),
     migration!(19, "0019_connect_redirects"),
+    migration!(20, "0020_recordings_amd"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -1,6 +1,9 @@
-//! Recordings of calls placed with `Record=true` (metadata only).
+//! Recordings of calls: placed with `Record=true`, or made by `<Record>`
+//! and `<Dial record>` (metadata only).
 
-use switchboard_types::{AccountSid, CallSid, RecordingSid, RecordingStatus, Timestamp};
+use switchboard_types::{
+    AccountSid, CallSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp,
+};
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
@@ -15,6 +18,10 @@ pub struct RecordingRecord {
     pub start_time: Timestamp,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// What started it.
+    pub source: RecordingSource,
+    /// 1, or 2 for a dual-channel `<Dial record>`.
+    pub channels: i64,
 }
 
 impl Keyed for RecordingRecord {
@@ -28,7 +35,8 @@ impl Keyed for RecordingRecord {
 
 macro_rules! recording_columns {
     () => {
-        "sid, account_sid, call_sid, duration, status, start_time, date_created, date_updated"
+        "sid, account_sid, call_sid, duration, status, start_time, date_created, date_updated, \
+         source, channels"
     };
 }
 
@@ -42,6 +50,8 @@ fn decode(c: &mut Cols<'_>) -> Result<RecordingRecord> {
         start_time: c.timestamp()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
+        source: c.parsed(RecordingSource::parse)?,
+        channels: c.int()?,
     })
 }
 
@@ -50,7 +60,7 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
         concat!(
             "INSERT INTO recordings (",
             recording_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ),
         params![
             r.sid.as_str(),
@@ -60,7 +70,9 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
             r.status,
             r.start_time,
             r.date_created,
-            r.date_updated
+            r.date_updated,
+            r.source,
+            r.channels
         ],
     )
 }

@@ -10,10 +10,10 @@ use bytes::BytesMut;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid,
-    DeliverySid, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
+    AccountSid, AnsweredBy, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus,
+    ConnectAppSid, DeliverySid, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
     MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, PhoneNumberSid,
-    RecordingSid, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
+    RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -105,6 +105,8 @@ enum_values!(
     MessageStatus,
     MessageDirection,
     RecordingStatus,
+    RecordingSource,
+    AnsweredBy,
     HookMethod,
     NumberType,
     NotificationLevel,

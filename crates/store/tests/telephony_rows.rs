@@ -12,9 +12,9 @@ use switchboard_store::testing::TestDb;
 use switchboard_store::usage::{self, Charge, Period, UsageScope};
 use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
 use switchboard_types::{
-    AccountSid, AccountType, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid,
-    CallStatus, HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType,
-    PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp, UsageCategory,
+    AccountSid, AccountType, AnsweredBy, ApplicationSid, CallDirection, CallEvent, CallEvents,
+    CallSid, CallStatus, HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType,
+    PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp, UsageCategory,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -73,6 +73,8 @@ fn call(account: &AccountSid, status: CallStatus) -> CallRecord {
         price_micros: Some(0),
         date_created: at,
         date_updated: at,
+        machine_detection: Some("MachineDetection=Enable".into()),
+        answered_by: Some(AnsweredBy::MachineEndBeep),
     }
 }
 
@@ -168,6 +170,8 @@ on_both_backends!(
             start_time: Timestamp::from_seconds(2_000),
             date_created: Timestamp::from_seconds(2_001),
             date_updated: Timestamp::from_seconds(2_001),
+            source: RecordingSource::RecordVerb,
+            channels: 1,
         };
         store.run(recordings::insert(&r)).await.unwrap();
         let (q, _) = recordings::list(&account, Some(&call_sid), &PageAt::First, 50);

@@ -101,6 +101,46 @@ pub fn plan_call(to: &PhoneNumber, timeout_secs: u32) -> CallPlan {
     }
 }
 
+/// What answering machine detection finds on a call to `to`, and how many
+/// milliseconds it takes (`MachineDetectionDuration`):
+///
+/// - numbers ending `0490`, `0491` and `0492` are answered by a machine
+///   whose greeting ends with a beep, in silence, or otherwise: with
+///   `detect_message_end` (`DetectMessageEnd`) that is `machine_end_beep`,
+///   `machine_end_silence` or `machine_end_other`, once the greeting is
+///   over; without (`Enable`), `machine_start` as soon as it is known;
+/// - `0493` by a fax (`fax`); `0494` cannot be told apart (`unknown`, after
+///   the whole `timeout_secs`);
+/// - every other number by a `human`.
+///
+/// A human is known in 1.5 s, a machine or a fax in 3 s, the end of a
+/// machine's greeting 10 s later.
+pub fn answered_by(
+    to: &PhoneNumber,
+    detect_message_end: bool,
+    timeout_secs: u32,
+) -> (switchboard_types::AnsweredBy, u32) {
+    use switchboard_types::AnsweredBy as A;
+    const HUMAN_MS: u32 = 1_500;
+    const MACHINE_MS: u32 = 3_000;
+    const GREETING_MS: u32 = 10_000;
+    let machine_end = |end| {
+        if detect_message_end {
+            (end, MACHINE_MS + GREETING_MS)
+        } else {
+            (A::MachineStart, MACHINE_MS)
+        }
+    };
+    match ending(to) {
+        "0490" => machine_end(A::MachineEndBeep),
+        "0491" => machine_end(A::MachineEndSilence),
+        "0492" => machine_end(A::MachineEndOther),
+        "0493" => (A::Fax, MACHINE_MS),
+        "0494" => (A::Unknown, timeout_secs.saturating_mul(1_000)),
+        _ => (A::Human, HUMAN_MS),
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageEnd {
     Delivered,

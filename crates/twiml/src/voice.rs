@@ -194,6 +194,9 @@ pub struct DialVerb {
     pub recording_status_callback: Option<String>,
     /// `recordingStatusCallbackMethod`.
     pub recording_status_callback_method: HookMethod,
+    /// `recordingStatusCallbackEvent`, split on spaces; empty means
+    /// `completed` only.
+    pub recording_status_callback_events: Vec<String>,
 }
 
 /// `<Record>`: record the caller and post the recording to `action`.
@@ -217,6 +220,12 @@ pub struct RecordVerb {
     pub recording_status_callback: Option<String>,
     /// `recordingStatusCallbackMethod`.
     pub recording_status_callback_method: HookMethod,
+    /// `recordingStatusCallbackEvent`, split on spaces (`in-progress
+    /// completed absent`); empty means `completed` only.
+    pub recording_status_callback_events: Vec<String>,
+    /// `trim`: whether silence at the start and end is cut from the
+    /// recording (`trim-silence`, the default) or kept (`do-not-trim`).
+    pub trim_silence: bool,
     /// `transcribe`.
     pub transcribe: bool,
     /// `transcribeCallback`.
@@ -781,6 +790,10 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
         record,
         recording_status_callback: attributes.get("recordingStatusCallback").map(str::to_owned),
         recording_status_callback_method,
+        recording_status_callback_events: attributes
+            .get("recordingStatusCallbackEvent")
+            .map(|events| events.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -876,6 +889,21 @@ fn record(checker: &mut Checker, element: &Element) -> RecordVerb {
         attributes.get("recordingStatusCallbackMethod"),
         codes::SCHEMA,
     );
+    let trim_silence = match attributes.get("trim") {
+        None | Some("trim-silence") => true,
+        Some("do-not-trim") => false,
+        Some(value) => {
+            checker.warn(
+                codes::SCHEMA,
+                element.line,
+                format!(
+                    "trim {:?} on <Record> is not trim-silence or do-not-trim; silence is trimmed",
+                    bounded(value)
+                ),
+            );
+            true
+        }
+    };
     RecordVerb {
         action: attributes.get("action").map(str::to_owned),
         method,
@@ -885,6 +913,11 @@ fn record(checker: &mut Checker, element: &Element) -> RecordVerb {
         play_beep,
         recording_status_callback: attributes.get("recordingStatusCallback").map(str::to_owned),
         recording_status_callback_method,
+        recording_status_callback_events: attributes
+            .get("recordingStatusCallbackEvent")
+            .map(|events| events.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        trim_silence,
         transcribe,
         transcribe_callback: attributes.get("transcribeCallback").map(str::to_owned),
     }

@@ -446,6 +446,18 @@ fn record_defaults_and_attributes() {
     assert!(!record.play_beep && record.transcribe);
     assert_eq!(record.recording_status_callback.as_deref(), Some("/rs"));
     assert_eq!(record.transcribe_callback.as_deref(), Some("/tc"));
+    assert!(record.trim_silence);
+    let record = record_of(Some(only(
+        r#"<Response><Record trim="do-not-trim" recordingStatusCallbackEvent="in-progress completed absent"/></Response>"#,
+    )));
+    assert!(!record.trim_silence);
+    assert_eq!(
+        record.recording_status_callback_events,
+        ["in-progress", "completed", "absent"]
+    );
+    let (verb, codes) = with_warnings(r#"<Response><Record trim="yes"/></Response>"#);
+    assert_eq!(codes, vec![12200]);
+    assert!(record_of(verb).trim_silence);
 }
 
 #[test]

@@ -19,7 +19,8 @@ pub use sid::{
     MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SandboxSid, SidError,
 };
 pub use telephony::{
-    CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod, MessageDirection,
-    MessageStatus, NotificationLevel, NumberType, RecordingSource, RecordingStatus, UsageCategory,
+    AnsweredBy, CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod,
+    MachineDetection, MessageDirection, MessageStatus, NotificationLevel, NumberType,
+    RecordingSource, RecordingStatus, UsageCategory,
 };
 pub use time::Timestamp;

@@ -309,6 +309,29 @@ twilio_enum!(
 );
 
 twilio_enum!(
+    /// A call's `answered_by`: what answering machine detection found.
+    AnsweredBy, "AnsweredBy" {
+        Human => "human",
+        MachineStart => "machine_start",
+        MachineEndBeep => "machine_end_beep",
+        MachineEndSilence => "machine_end_silence",
+        MachineEndOther => "machine_end_other",
+        Fax => "fax",
+        Unknown => "unknown",
+    }
+);
+
+twilio_enum!(
+    /// A call's `MachineDetection`: answering machine detection that
+    /// reports as soon as it knows (`Enable`), or waits for a machine's
+    /// greeting to end (`DetectMessageEnd`).
+    MachineDetection, "MachineDetection" {
+        Enable => "Enable",
+        DetectMessageEnd => "DetectMessageEnd",
+    }
+);
+
+twilio_enum!(
     /// The HTTP method a webhook is requested with (`Method`,
     /// `StatusCallbackMethod`, `VoiceMethod`…).
     HookMethod, "Method" {

@@ -50,10 +50,16 @@ pub enum WebhookKind {
     /// A verb's `action` (`<Gather>`'s): the caller's input, whose answer
     /// continues the call.
     VoiceAction,
+    /// A call's `AsyncAmdStatusCallback`: what answering machine detection
+    /// found (acknowledged, not read).
+    AmdStatus,
+    /// A recording's `recordingStatusCallback` (`<Record>`, `<Dial
+    /// record>`): acknowledged, not read.
+    RecordingStatus,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 11] = [
+    pub const ALL: [WebhookKind; 13] = [
         WebhookKind::Deauthorize,
         WebhookKind::CallStatus,
         WebhookKind::MessageStatus,
@@ -65,6 +71,8 @@ impl WebhookKind {
         WebhookKind::VoiceFallback,
         WebhookKind::VoiceRedirect,
         WebhookKind::VoiceAction,
+        WebhookKind::AmdStatus,
+        WebhookKind::RecordingStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +88,8 @@ impl WebhookKind {
             WebhookKind::VoiceFallback => "voice-fallback",
             WebhookKind::VoiceRedirect => "voice-redirect",
             WebhookKind::VoiceAction => "voice-action",
+            WebhookKind::AmdStatus => "amd-status",
+            WebhookKind::RecordingStatus => "recording-status",
         }
     }
 
@@ -120,7 +130,11 @@ impl WebhookKind {
     /// as Twilio's call events show every request sent to the application
     /// about the call, its status callbacks.
     pub fn is_call_event(self) -> bool {
-        self.is_call_document() || self == WebhookKind::CallStatus
+        self.is_call_document()
+            || matches!(
+                self,
+                WebhookKind::CallStatus | WebhookKind::AmdStatus | WebhookKind::RecordingStatus
+            )
     }
 }
 

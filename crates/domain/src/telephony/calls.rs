@@ -10,8 +10,9 @@ use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid, CallStage,
-    CallStatus, HookMethod, PhoneNumberSid, RecordingSid, RecordingStatus, Timestamp,
+    AccountSid, AnsweredBy, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid,
+    CallStage, CallStatus, HookMethod, PhoneNumberSid, RecordingSid, RecordingSource,
+    RecordingStatus, Timestamp,
 };
 
 use super::simulator;
@@ -44,6 +45,8 @@ pub struct Call {
     pub price_micros: Option<i64>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// What answering machine detection found, when the call asked for it.
+    pub answered_by: Option<AnsweredBy>,
 }
 
 impl From<CallRecord> for Call {
@@ -63,6 +66,7 @@ impl From<CallRecord> for Call {
             price_micros: c.price_micros,
             date_created: c.date_created,
             date_updated: c.date_updated,
+            answered_by: c.answered_by,
         }
     }
 }
@@ -89,6 +93,9 @@ pub struct Recording {
     pub start_time: Timestamp,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
+    /// What started it (`Record=true`, `<Record>`, `<Dial record>`).
+    pub source: RecordingSource,
+    pub channels: i64,
 }
 
 impl From<RecordingRecord> for Recording {
@@ -102,6 +109,8 @@ impl From<RecordingRecord> for Recording {
             start_time: r.start_time,
             date_created: r.date_created,
             date_updated: r.date_updated,
+            source: r.source,
+            channels: r.channels,
         }
     }
 }
@@ -137,6 +146,12 @@ pub struct NewCall {
     pub status_callback_events: Vec<String>,
     pub timeout: Option<String>,
     pub record: Option<String>,
+    /// Answering machine detection (docs/telephony.md).
+    pub machine_detection: Option<String>,
+    pub machine_detection_timeout: Option<String>,
+    pub async_amd: Option<String>,
+    pub async_amd_status_callback: Option<String>,
+    pub async_amd_status_callback_method: Option<String>,
 }
 
 /// `POST …/Calls/{Sid}.json`.
@@ -306,6 +321,7 @@ impl Switchboard {
                 })?,
         };
         let record = boolean(CallField::Record, new.record.as_deref())?;
+        let machine_detection = super::amd::AmdRequest::from_new(new)?.map(|r| r.encode());
         let phone_number_sid = self
             .owned_sender(&account.sid, &from, Channel::Voice, || {
                 invalid(
@@ -349,6 +365,8 @@ impl Switchboard {
             price_micros: None,
             date_created: now,
             date_updated: now,
+            machine_detection,
+            answered_by: None,
         };
         let mut tx = self.store().begin().await?;
         tx.run(calls::insert_many(std::slice::from_ref(&call)))

@@ -132,6 +132,8 @@ impl Switchboard {
                         price_micros: Some(price),
                         date_created: created,
                         date_updated: finish,
+                        machine_detection: None,
+                        answered_by: None,
                     }
                 })
                 .collect();

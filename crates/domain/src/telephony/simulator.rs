@@ -19,7 +19,7 @@ use switchboard_telephony::outcome::MessageEnd;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, CallEvent, CallStage, CallStatus, HookMethod, MessageStatus, RecordingSid,
-    RecordingStatus, SandboxSid, Timestamp, UsageCategory,
+    RecordingSource, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
 };
 
 use super::billing::{self, Cost};
@@ -276,6 +276,8 @@ impl Switchboard {
                     start_time: call.start_time.unwrap_or(now),
                     date_created: now,
                     date_updated: now,
+                    source: RecordingSource::OutboundApi,
+                    channels: 1,
                 };
                 tx.run(recordings::insert(&recording)).await?;
                 billing::charge(
@@ -335,10 +337,13 @@ impl Switchboard {
             }
         };
         let mut tx = self.store().begin().await?;
+        let mut hooked = false;
+        if event == Some(CallEvent::Answered) {
+            hooked |= super::amd::detect(&mut tx, &mut next, now).await?.hooked;
+        }
         if tx.run(calls::advance(&next, call.status)).await? == 0 {
             return Ok(false);
         }
-        let mut hooked = false;
         if let Some(event) = event {
             hooked |= call_event(&mut tx, &next, event, now).await?;
         }

@@ -78,6 +78,11 @@ pub async fn create(
             .collect(),
         timeout: text("Timeout"),
         record: text("Record"),
+        machine_detection: text("MachineDetection"),
+        machine_detection_timeout: text("MachineDetectionTimeout"),
+        async_amd: text("AsyncAmd"),
+        async_amd_status_callback: text("AsyncAmdStatusCallback"),
+        async_amd_status_callback_method: text("AsyncAmdStatusCallbackMethod"),
     };
     let record = app.sb.create_call(&granted.access, &new).await?;
     Ok((StatusCode::CREATED, Json(record.into())))

@@ -55,6 +55,11 @@ pub fn param(field: Field) -> &'static str {
             CallField::Record => "Record",
             CallField::Status => "Status",
             CallField::Input => "Digits",
+            CallField::MachineDetection => "MachineDetection",
+            CallField::MachineDetectionTimeout => "MachineDetectionTimeout",
+            CallField::AsyncAmd => "AsyncAmd",
+            CallField::AsyncAmdStatusCallback => "AsyncAmdStatusCallback",
+            CallField::AsyncAmdStatusCallbackMethod => "AsyncAmdStatusCallbackMethod",
         },
         Field::Message(f) => match f {
             MessageField::To => "To",
@@ -138,11 +143,14 @@ pub fn code(invalid: &Invalid) -> u32 {
             (CallField::Application, P::NotSid | P::UnknownApplication { .. }) => 21218,
             (CallField::Url | CallField::Twiml | CallField::Application, _) => 21205,
             (
-                CallField::Method | CallField::StatusCallbackMethod | CallField::FallbackMethod,
+                CallField::Method
+                | CallField::StatusCallbackMethod
+                | CallField::FallbackMethod
+                | CallField::AsyncAmdStatusCallbackMethod,
                 _,
             ) => 21209,
             (CallField::FallbackUrl, _) => 21205,
-            (CallField::StatusCallback, _) => 21609,
+            (CallField::StatusCallback | CallField::AsyncAmdStatusCallback, _) => 21609,
             _ => INVALID_PARAMETER,
         },
         Field::Message(f) => match (f, problem) {

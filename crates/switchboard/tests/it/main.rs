@@ -40,3 +40,4 @@ mod sign_in_throttling;
 mod telephony;
 mod voice_bad_input;
 mod voice_calls;
+mod voice_record;

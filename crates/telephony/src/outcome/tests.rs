@@ -123,3 +123,20 @@ fn message_endings() {
     assert_eq!(MessageEnd::Undelivered.error_code().unwrap().0, 30003);
     assert_eq!(MessageEnd::Failed.error_code().unwrap().0, 30008);
 }
+
+#[test]
+fn answering_machine_detection_follows_the_number() {
+    use switchboard_types::AnsweredBy as A;
+    let amd = |s: &str, end| answered_by(&n(s), end, 30);
+    assert_eq!(amd("+14155550100", true), (A::Human, 1_500));
+    assert_eq!(amd("+14155550490", true), (A::MachineEndBeep, 13_000));
+    assert_eq!(amd("+14155550491", true), (A::MachineEndSilence, 13_000));
+    assert_eq!(amd("+14155550492", true), (A::MachineEndOther, 13_000));
+    for machine in ["+14155550490", "+14155550491", "+14155550492"] {
+        assert_eq!(amd(machine, false), (A::MachineStart, 3_000));
+    }
+    assert_eq!(amd("+14155550493", false), (A::Fax, 3_000));
+    assert_eq!(amd("+14155550494", false), (A::Unknown, 30_000));
+    // The test numbers still answer.
+    assert_eq!(plan("+14155550494").end, CallEnd::Completed);
+}

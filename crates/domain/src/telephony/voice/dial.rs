@@ -115,6 +115,8 @@ impl Switchboard {
             price_micros: None,
             date_created: now,
             date_updated: now,
+            machine_detection: None,
+            answered_by: None,
         };
         tx.run(calls::insert_many(std::slice::from_ref(&leg)))
             .await?;
@@ -138,6 +140,11 @@ impl Switchboard {
         run.v.phase = phase::RUNNING.to_owned();
         run.v.awaiting = None;
         run.v.since = None;
+        // `<Dial record>`: the leg's recording (record.rs).
+        let recorded = match leg {
+            Some(leg) => self.record_dial(tx, run, d, leg).await?,
+            None => Vec::new(),
+        };
         let Some(action) = &d.action else {
             run.v.position += 1;
             return Ok(());
@@ -158,6 +165,7 @@ impl Switchboard {
             }
             None => params.push(("DialCallStatus".into(), CallStatus::Failed.as_str().into())),
         }
+        params.extend(recorded);
         self.request_document(
             tx,
             run,

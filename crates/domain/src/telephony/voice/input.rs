@@ -124,6 +124,10 @@ impl Switchboard {
                     }
                 }
             }
+            // A key of its `finishOnKey` ends a `<Record>` under way.
+            if run.v.phase == phase::RECORDING && self.record_input(&mut tx, &mut run).await? {
+                self.run_verbs(&mut tx, &mut run).await?;
+            }
             if !self.save_run(&mut tx, &mut run).await? {
                 continue;
             }

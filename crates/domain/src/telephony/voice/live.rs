@@ -65,7 +65,7 @@ impl Switchboard {
                         run.v.elapsed_secs = (run.v.elapsed_secs - left).max(0);
                     }
                 }
-                phase::GATHERING => {
+                phase::GATHERING | phase::RECORDING => {
                     if let Some(since) = run.v.since {
                         run.v.elapsed_secs += elapsed_sim_secs(speed, since, now).max(0);
                     }

@@ -21,6 +21,7 @@ mod gather;
 mod input;
 mod live;
 mod params;
+mod record;
 pub mod timing;
 
 pub use gather::CallInput;
@@ -68,6 +69,8 @@ pub(crate) mod phase {
     pub const RUNNING: &str = "running";
     pub const GATHERING: &str = "gathering";
     pub const DIALING: &str = "dialing";
+    /// A `<Record>` at `position` records; `awaiting` is its recording's SID.
+    pub const RECORDING: &str = "recording";
     pub const ENDED: &str = "ended";
 }
 
@@ -270,10 +273,16 @@ impl Switchboard {
             phase::WAITING => {
                 run.c.status = CallStatus::InProgress;
                 run.hooked |= call_event(&mut tx, &run.c, CallEvent::Answered, now).await?;
-                self.start_document(&mut tx, &mut run).await?;
+                let detected = crate::telephony::amd::detect(&mut tx, &mut run.c, now).await?;
+                run.hooked |= detected.hooked;
+                // Synchronous detection holds the call before its TwiML.
+                run.v.elapsed_secs += detected.held_secs;
+                self.start_document(&mut tx, &mut run, detected.params)
+                    .await?;
             }
             phase::RUNNING => {}
             phase::GATHERING => self.gather_due(&mut tx, &mut run).await?,
+            phase::RECORDING => self.record_due(&mut tx, &mut run).await?,
             // Waiting for a document, or over: nothing falls due.
             _ => {}
         }
@@ -287,7 +296,14 @@ impl Switchboard {
 
     /// The call was answered: its inline document runs, or its URL is
     /// requested.
-    async fn start_document(&self, tx: &mut Tx, run: &mut Run) -> DomainResult<()> {
+    /// `detected`: what synchronous answering machine detection adds to the
+    /// request (`AnsweredBy`).
+    async fn start_document(
+        &self,
+        tx: &mut Tx,
+        run: &mut Run,
+        detected: Vec<(String, String)>,
+    ) -> DomainResult<()> {
         if let Some(twiml) = run.c.twiml.clone() {
             run.v.documents = 1;
             if !self
@@ -307,7 +323,8 @@ impl Switchboard {
             .fallback_url
             .clone()
             .map(|u| (u, run.v.fallback_method));
-        let params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
+        let mut params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
+        params.extend(detected);
         let method = run.c.method;
         self.request_document(
             tx,
@@ -498,16 +515,7 @@ impl Switchboard {
                     return Ok(());
                 }
                 VoiceVerb::Dial(d) => self.start_dial(tx, run, d).await?,
-                VoiceVerb::Record(_) => {
-                    run.report(
-                        tx,
-                        codes::SCHEMA_VALIDATION,
-                        NotificationLevel::Warning,
-                        "<Record> is not simulated by Switchboard yet and was skipped".to_owned(),
-                    )
-                    .await?;
-                    run.v.position += 1;
-                }
+                VoiceVerb::Record(r) => self.start_record(tx, run, r).await?,
             }
         }
         Ok(())
