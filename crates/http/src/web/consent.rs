@@ -475,3 +475,41 @@ fn found(location: &str) -> Response {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SID: &str = "CN0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn only_a_consent_page_of_this_site_is_returned_to() {
+        let here = format!("/authorize/{SID}");
+        assert_eq!(consent_return(Some(&here)), Some(here.clone()));
+        // Its state and cb are kept (encoded again), anything else dropped.
+        assert_eq!(
+            consent_return(Some(&format!(
+                "{here}?state=a%20b&next=https://evil.example/&cb=https%3A%2F%2Fapp.example%2Fback"
+            ))),
+            Some(format!(
+                "{here}?state=a%20b&cb=https%3A%2F%2Fapp%2Eexample%2Fback"
+            ))
+        );
+        for evil in [
+            "https://evil.example/".to_owned(),
+            format!("https://evil.example/authorize/{SID}"),
+            format!("//evil.example/authorize/{SID}"),
+            format!("/\\evil.example/authorize/{SID}"),
+            format!("/authorize/{SID}/../../console"),
+            format!("/authorize/{SID}@evil.example"),
+            "/authorize/CNnot-a-sid".to_owned(),
+            "/console/apps".to_owned(),
+            "javascript:alert(1)".to_owned(),
+            format!("/authorize/{SID}?state={}", "x".repeat(MAX_STATE + 1)),
+            String::new(),
+        ] {
+            assert_eq!(consent_return(Some(&evil)), None, "{evil:?}");
+        }
+        assert_eq!(consent_return(None), None);
+    }
+}
