@@ -9,7 +9,7 @@ use switchboard_types::{AccountSid, AccountStatus, AccountType, Timestamp};
 
 use crate::access::{Access, Action, Actor, ApiRequest, Resource};
 use crate::audit::{self, Change};
-use crate::error::{AccountField, DomainError, DomainResult, Problem, invalid};
+use crate::error::{AccountField, Checks, DomainError, DomainResult, Problem, invalid};
 use crate::secrets::{new_auth_token, random_id};
 use crate::{Switchboard, password, validate};
 
@@ -103,9 +103,18 @@ impl Switchboard {
         tx: &mut switchboard_store::Tx,
         new: NewMainAccount,
     ) -> DomainResult<CreatedAccount> {
-        let email = validate::email(&new.email)?;
-        let friendly_name = validate::friendly_name(AccountField::Name, &new.friendly_name)?;
-        password::validate(&new.password)?;
+        // Every field is checked before refusing, so sign-up flags each mistake.
+        let mut checks = Checks::default();
+        let email = checks.check(validate::email(&new.email))?;
+        let friendly_name = checks.check(validate::friendly_name(
+            AccountField::Name,
+            &new.friendly_name,
+        ))?;
+        checks.check(password::validate(&new.password))?;
+        checks.done()?;
+        let (Some(email), Some(friendly_name)) = (email, friendly_name) else {
+            return Err(DomainError::Internal("checked values missing".into()));
+        };
         let password_hash = password::hash(new.password).await?;
         let now = Timestamp::now();
         let (sid, auth_token) = self

@@ -9,7 +9,7 @@ use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permissions, Tim
 
 use crate::access::{Access, Action, Reader, Resource};
 use crate::audit::{self, Change};
-use crate::error::{AppField, DomainError, DomainResult, Problem, invalid};
+use crate::error::{AppField, Checks, DomainError, DomainResult, Invalid, Problem, invalid};
 use crate::{Switchboard, validate};
 
 pub const MAX_COMPANY_NAME: usize = 128;
@@ -48,32 +48,93 @@ fn optional_text(field: AppField, value: &str, max: usize) -> DomainResult<Optio
 }
 
 impl ConnectAppFields {
-    /// Applies the fields to `app`, validating each.
-    fn apply(&self, app: &mut ConnectAppRecord) -> DomainResult<()> {
-        if let Some(v) = &self.friendly_name {
-            app.friendly_name = validate::friendly_name(AppField::Name, v)?;
+    /// Every problem with these fields, in the order the API would name the
+    /// first, without changing anything: what a form shows before saving.
+    /// `creating` adds what only a new app needs (a name and a company).
+    pub fn problems(&self, creating: bool) -> Vec<Invalid> {
+        let mut checks = Checks::default();
+        if creating {
+            self.check_required(&mut checks);
         }
-        if let Some(v) = &self.company_name {
-            app.company_name = optional_text(AppField::CompanyName, v, MAX_COMPANY_NAME)?;
+        let mut scratch = new_record(AccountSid::generate(), Timestamp::from_micros(0));
+        // Only value problems are noted: `apply` fails on nothing else.
+        let _ = self.apply(&mut scratch, &mut checks);
+        checks.into_problems()
+    }
+
+    /// A new app needs a name and a company.
+    fn check_required(&self, checks: &mut Checks) {
+        let missing = |v: &Option<String>| v.as_deref().is_none_or(|n| n.trim().is_empty());
+        for (value, field) in [
+            (&self.friendly_name, AppField::Name),
+            (&self.company_name, AppField::CompanyName),
+        ] {
+            if missing(value) {
+                checks.note(Invalid {
+                    field: field.into(),
+                    problem: Problem::Missing,
+                });
+            }
         }
-        if let Some(v) = &self.description {
-            app.description = optional_text(AppField::Description, v, MAX_DESCRIPTION)?;
+    }
+
+    /// Applies the fields to `app`, checking each: every refused value is
+    /// noted in `checks` (so a form can flag them all at once) and leaves the
+    /// setting as it was.
+    fn apply(&self, app: &mut ConnectAppRecord, checks: &mut Checks) -> DomainResult<()> {
+        if let Some(v) = &self.friendly_name
+            && let Some(name) = checks.check(validate::friendly_name(AppField::Name, v))?
+        {
+            app.friendly_name = name;
         }
-        if let Some(v) = &self.homepage_url {
-            app.homepage_url = optional_url(AppField::HomepageUrl, v)?;
+        if let Some(v) = &self.company_name
+            && let Some(c) =
+                checks.check(optional_text(AppField::CompanyName, v, MAX_COMPANY_NAME))?
+        {
+            app.company_name = c;
         }
-        if let Some(v) = &self.terms_of_service_url {
-            app.terms_of_service_url = optional_url(AppField::TermsOfServiceUrl, v)?;
+        if let Some(v) = &self.description
+            && let Some(d) =
+                checks.check(optional_text(AppField::Description, v, MAX_DESCRIPTION))?
+        {
+            app.description = d;
         }
-        if let Some(v) = &self.authorize_redirect_url {
-            app.authorize_redirect_url = optional_url(AppField::AuthorizeRedirectUrl, v)?;
+        let urls = [
+            (
+                &self.homepage_url,
+                AppField::HomepageUrl,
+                &mut app.homepage_url,
+            ),
+            (
+                &self.terms_of_service_url,
+                AppField::TermsOfServiceUrl,
+                &mut app.terms_of_service_url,
+            ),
+            (
+                &self.authorize_redirect_url,
+                AppField::AuthorizeRedirectUrl,
+                &mut app.authorize_redirect_url,
+            ),
+            (
+                &self.deauthorize_callback_url,
+                AppField::DeauthorizeCallbackUrl,
+                &mut app.deauthorize_callback_url,
+            ),
+        ];
+        for (given, field, setting) in urls {
+            if let Some(v) = given
+                && let Some(url) = checks.check(optional_url(field, v))?
+            {
+                *setting = url;
+            }
         }
-        if let Some(v) = &self.deauthorize_callback_url {
-            app.deauthorize_callback_url = optional_url(AppField::DeauthorizeCallbackUrl, v)?;
-        }
-        if let Some(v) = &self.deauthorize_callback_method {
-            app.deauthorize_callback_method =
-                validate::http_method(AppField::DeauthorizeCallbackMethod, v)?;
+        if let Some(v) = &self.deauthorize_callback_method
+            && let Some(m) = checks.check(validate::http_method(
+                AppField::DeauthorizeCallbackMethod,
+                v,
+            ))?
+        {
+            app.deauthorize_callback_method = m;
         }
         if let Some(p) = self.permissions {
             app.permissions = p;
@@ -82,6 +143,27 @@ impl ConnectAppFields {
             app.sign_redirects = sign;
         }
         Ok(())
+    }
+}
+
+/// A new app of `account` with every setting at its default.
+fn new_record(account: AccountSid, now: Timestamp) -> ConnectAppRecord {
+    ConnectAppRecord {
+        sid: ConnectAppSid::generate(),
+        account_sid: account,
+        friendly_name: String::new(),
+        company_name: None,
+        description: None,
+        homepage_url: None,
+        terms_of_service_url: None,
+        authorize_redirect_url: None,
+        deauthorize_callback_url: None,
+        deauthorize_callback_method: "POST".to_owned(),
+        permissions: Permissions::NONE,
+        sign_redirects: false,
+        has_logo: false,
+        date_created: now,
+        date_updated: now,
     }
 }
 
@@ -156,39 +238,12 @@ impl ConnectApps<'_> {
         fields: &ConnectAppFields,
     ) -> DomainResult<ConnectAppRecord> {
         let account = Self::owner(access, Action::Write)?;
-        if fields
-            .friendly_name
-            .as_deref()
-            .is_none_or(|n| n.trim().is_empty())
-        {
-            return Err(invalid(AppField::Name, Problem::Missing));
-        }
-        if fields
-            .company_name
-            .as_deref()
-            .is_none_or(|n| n.trim().is_empty())
-        {
-            return Err(invalid(AppField::CompanyName, Problem::Missing));
-        }
+        let mut checks = Checks::default();
+        fields.check_required(&mut checks);
         let now = self.sb.now_for(access).await?;
-        let mut app = ConnectAppRecord {
-            sid: ConnectAppSid::generate(),
-            account_sid: account.clone(),
-            friendly_name: String::new(),
-            company_name: None,
-            description: None,
-            homepage_url: None,
-            terms_of_service_url: None,
-            authorize_redirect_url: None,
-            deauthorize_callback_url: None,
-            deauthorize_callback_method: "POST".to_owned(),
-            permissions: Permissions::NONE,
-            sign_redirects: false,
-            has_logo: false,
-            date_created: now,
-            date_updated: now,
-        };
-        fields.apply(&mut app)?;
+        let mut app = new_record(account.clone(), now);
+        fields.apply(&mut app, &mut checks)?;
+        checks.done()?;
         let mut tx = self.sb.store().begin().await?;
         let owner = tx
             .opt(switchboard_store::accounts::by_sid(account))
@@ -268,7 +323,9 @@ impl ConnectApps<'_> {
             .await?
             .ok_or(DomainError::NotFound)?;
         let before = app.permissions;
-        fields.apply(&mut app)?;
+        let mut checks = Checks::default();
+        fields.apply(&mut app, &mut checks)?;
+        checks.done()?;
         app.date_updated = self.sb.now_for(access).await?;
         tx.run(connect_apps::update(&app)).await?;
         if app.permissions != before {

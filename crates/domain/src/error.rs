@@ -29,6 +29,13 @@ pub enum DomainError {
     /// A value the caller gave is wrong (HTTP 400).
     #[error("{0}")]
     Invalid(Invalid),
+    /// Several values the caller gave are wrong, each named (HTTP 400): what
+    /// an operation that checks every field before refusing returns when
+    /// more than one is (see [`Checks`]). The API answers with the first,
+    /// as Twilio names one parameter; the console shows each next to its
+    /// field.
+    #[error("{}", .0.first().map(ToString::to_string).unwrap_or_default())]
+    Invalids(Vec<Invalid>),
     /// The account the request acts on is suspended or closed.
     #[error("{0}")]
     AccountNotActive(String),
@@ -57,6 +64,79 @@ pub fn invalid(field: impl Into<Field>, problem: Problem) -> DomainError {
         field: field.into(),
         problem,
     })
+}
+
+impl DomainError {
+    /// Every refused value this error names, in the order they were found
+    /// (none when it is not about values).
+    pub fn problems(&self) -> &[Invalid] {
+        match self {
+            DomainError::Invalid(i) => std::slice::from_ref(i),
+            DomainError::Invalids(all) => all,
+            _ => &[],
+        }
+    }
+
+    /// The first refused value, for a client that names one (the API).
+    pub fn first_problem(self) -> Self {
+        match self {
+            DomainError::Invalids(mut all) if !all.is_empty() => {
+                DomainError::Invalid(all.remove(0))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Checks every value of a request before refusing it, so that a form can
+/// show each mistake at once: `checks.check(validate::email(v))` keeps the
+/// value or notes the problem (the first one per field), and `done` refuses
+/// with all of them.
+#[derive(Debug, Default)]
+pub struct Checks(Vec<Invalid>);
+
+impl Checks {
+    /// `result`'s value, or `None` with its problem noted; an error that is not
+    /// about a value is passed on.
+    pub fn check<T>(&mut self, result: DomainResult<T>) -> DomainResult<Option<T>> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e @ (DomainError::Invalid(_) | DomainError::Invalids(_))) => {
+                for i in e.problems() {
+                    self.note(i.clone());
+                }
+                Ok(None)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Notes a problem, unless its field already has one.
+    pub fn note(&mut self, invalid: Invalid) {
+        if !self.0.iter().any(|i| i.field == invalid.field) {
+            self.0.push(invalid);
+        }
+    }
+
+    /// Whether `field` has a problem already.
+    pub fn flagged(&self, field: impl Into<Field>) -> bool {
+        let field = field.into();
+        self.0.iter().any(|i| i.field == field)
+    }
+
+    /// The problems noted, in order.
+    pub fn into_problems(self) -> Vec<Invalid> {
+        self.0
+    }
+
+    /// `Ok` when nothing was wrong; the one problem, or all of them.
+    pub fn done(mut self) -> DomainResult<()> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(DomainError::Invalid(self.0.remove(0))),
+            _ => Err(DomainError::Invalids(self.0)),
+        }
+    }
 }
 
 /// A refused value: which field, and what is wrong with it.

@@ -127,7 +127,8 @@ test("a customer follows the button, signs up, upgrades and authorizes the app",
   await screenshot(customer, "signup");
   await customer.getByRole("button", { name: "Create account" }).click();
   await customer.waitForURL(new RegExp(`/authorize/${state.appSid}`));
-  await checkPage(customer);
+  // The consent page shows no console navigation.
+  await checkPage(customer, { nav: false });
   // A Trial account is told to upgrade first.
   assert.equal(await customer.getByRole("button", { name: "Authorize" }).count(), 0);
   await screenshot(customer, "consent-trial");
@@ -135,11 +136,18 @@ test("a customer follows the button, signs up, upgrades and authorizes the app",
   await checkPage(customer);
   await screenshot(customer, "upgrade");
   await customer.getByRole("button", { name: "Upgrade to Full" }).click();
-  await customer.waitForURL(BASE + "/console");
+  // Back on the consent page, its state intact, with a message.
+  await customer.waitForURL((url) => {
+    const u = new URL(url);
+    return u.pathname === `/authorize/${state.appSid}` && u.searchParams.get("state") === "tenant-7"
+      && u.searchParams.get("upgraded") === "1";
+  });
+  assert.match(await customer.locator("#upgraded").textContent(), /now a Full account/);
+  await customer.goto(BASE + "/console");
   assert.ok((await customer.locator("dl.facts").first().textContent()).includes("Full"));
 
   await customer.goto(href);
-  await checkPage(customer);
+  await checkPage(customer, { nav: false });
   assert.ok(await customer.locator("img.logo").evaluate((img) => img.naturalWidth > 0), "logo on the consent page");
   await screenshot(customer, "consent");
   await customer.getByRole("button", { name: "Authorize" }).click();

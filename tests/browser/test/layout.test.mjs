@@ -161,7 +161,7 @@ function consolePages() {
     ["owner", "/console/audit", "audit"],
     ["customer", "/console/authorized-apps", "authorized-apps"],
     ["customer", `/console/authorized-apps/${state.app}/revoke`, "authorized-app-revoke"],
-    ["customer", `/authorize/${state.app}?state=layout`, "consent"],
+    ["customer", `/authorize/${state.app}?state=layout`, "consent", { nav: false }],
     ["customer", "/console/deliveries", "deliveries-customer"],
     ["anonymous", "/signin", "signin", { nav: false }],
     ["anonymous", "/signup", "signup", { nav: false }],

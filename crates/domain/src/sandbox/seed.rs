@@ -152,7 +152,7 @@ pub fn seed_error(path: impl Into<String>, message: impl Into<String>) -> Domain
 /// The validators say what is wrong as typed data; a seed is Switchboard's
 /// own document, so the words are the seed's, not an API parameter's.
 fn at<T>(path: &str, checked: DomainResult<T>) -> DomainResult<T> {
-    checked.map_err(|e| match e {
+    checked.map_err(|e| match e.first_problem() {
         DomainError::Invalid(i) => seed_error(path, said(&i.problem)),
         other => other,
     })

@@ -25,7 +25,7 @@ use crate::Switchboard;
 use crate::access::{Access, Action, Actor, Resource};
 use crate::applications::Applications;
 use crate::delivery::{self, Webhook, WebhookKind};
-use crate::error::{DomainError, DomainResult, MessageField, Problem, invalid};
+use crate::error::{Checks, DomainError, DomainResult, MessageField, Problem, invalid};
 use crate::messaging_services::MessagingServices;
 use crate::notifications::{self, NewNotification};
 
@@ -247,9 +247,18 @@ impl Switchboard {
     ) -> DomainResult<Message> {
         access.require(Action::Write, Resource::Messages)?;
         let account = access.target_account()?.sid.clone();
-        let from = super::messages::required_number(&new.from, MessageField::From)?;
-        let to = super::messages::required_number(&new.to, MessageField::To)?;
-        let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
+        // Every value is checked before refusing (the Phone page flags each).
+        let mut checks = Checks::default();
+        let from = checks.check(super::messages::required_number(
+            &new.from,
+            MessageField::From,
+        ))?;
+        let to = checks.check(super::messages::required_number(&new.to, MessageField::To))?;
+        let body = checks.check(MessageBody::check(new.body.as_deref(), &new.media_urls))?;
+        checks.done()?;
+        let (Some(from), Some(to), Some(body)) = (from, to, body) else {
+            return Err(DomainError::Internal("checked values missing".into()));
+        };
         let number = self
             .store()
             .opt(phone_numbers::of_account_by_number(&account, to.as_str()))

@@ -136,7 +136,8 @@ impl ApiError {
 /// Maps a domain error; a "not found" is named by [`NamePaths`].
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
-        match err {
+        // Twilio names one parameter: the first refused one.
+        match err.first_problem() {
             DomainError::Unauthenticated => ApiError::unauthenticated(),
             DomainError::Forbidden(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, codes::FORBIDDEN, message)
@@ -147,7 +148,8 @@ impl From<DomainError> for ApiError {
                 invalid::code(&i),
                 invalid::message(&i),
             ),
-            e @ DomainError::Seed { .. } => ApiError::new(
+            // Only an empty list is left here (`first_problem`).
+            e @ (DomainError::Seed { .. } | DomainError::Invalids(_)) => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 codes::INVALID_PARAMETER,
                 e.to_string(),

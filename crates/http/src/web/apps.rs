@@ -13,7 +13,7 @@ use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::connect_apps::{ConnectAppFields, MAX_LOGO_BYTES};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::error::{AppField, Field};
+use switchboard_domain::error::{AppField, Field, Invalid, Problem};
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permission, Permissions};
 
@@ -95,29 +95,27 @@ impl AppForm {
         p
     }
 
-    /// What the console requires before asking the domain, so that every empty
-    /// required field is flagged at once.
+    /// What the console requires on top of the domain's checks: a company
+    /// (customers see it) and an authorize redirect URL (the Connect button
+    /// cannot work without one), on every save.
     fn check_required(&mut self) {
-        for (field, value, label) in [
-            ("friendly_name", &self.friendly_name, "Give the app a name."),
-            (
-                "company_name",
-                &self.company_name,
-                "Say which company makes the app; customers see it.",
-            ),
-            (
-                "authorize_redirect_url",
-                &self.authorize_redirect_url,
-                "Customers are sent here after they decide; it is needed for the Connect button to work.",
-            ),
+        for (field, value) in [
+            ("company_name", &self.company_name),
+            ("authorize_redirect_url", &self.authorize_redirect_url),
         ] {
             if value.trim().is_empty() {
-                self.errors.insert(field, label.to_owned());
+                self.errors.insert(field, required(field));
             }
         }
-        if self.deauthorize_callback_method != "GET" && self.deauthorize_callback_method != "POST" {
-            self.errors
-                .insert("deauthorize_callback_method", "Choose GET or POST.".into());
+    }
+
+    /// Every mistake in the form at once: the console's own rules, then every
+    /// value the domain refuses (`creating` adds what a new app needs), each
+    /// next to its field.
+    fn check(&mut self, creating: bool) {
+        self.check_required();
+        for problem in self.fields().problems(creating) {
+            self.put(&problem);
         }
     }
 
@@ -136,12 +134,17 @@ impl AppForm {
         }
     }
 
-    /// Puts a domain error next to the field it is about; `false` when it is not
-    /// about a field.
+    /// Puts each problem of a domain error next to the field it is about;
+    /// `false` when it is not about values.
     fn place(&mut self, e: &DomainError) -> bool {
-        let DomainError::Invalid(invalid) = e else {
-            return false;
-        };
+        for problem in e.problems() {
+            self.put(problem);
+        }
+        !e.problems().is_empty()
+    }
+
+    /// Puts a problem next to its field, unless that field has one already.
+    fn put(&mut self, invalid: &Invalid) {
         let field = match invalid.field {
             Field::ConnectApp(f) => match f {
                 AppField::CompanyName => "company_name",
@@ -155,8 +158,7 @@ impl AppForm {
             },
             _ => "friendly_name",
         };
-        self.errors.insert(field, say(invalid));
-        true
+        self.errors.entry(field).or_insert_with(|| say(invalid));
     }
 
     pub fn error(&self, field: &str) -> Option<&str> {
@@ -165,6 +167,18 @@ impl AppForm {
 
     pub fn is_get(&self) -> bool {
         self.deauthorize_callback_method == "GET"
+    }
+}
+
+/// The sentence for an empty field the console requires.
+fn required(field: &str) -> String {
+    let invalid = |f: AppField| Invalid {
+        field: f.into(),
+        problem: Problem::Missing,
+    };
+    match field {
+        "company_name" => say(&invalid(AppField::CompanyName)),
+        _ => say(&invalid(AppField::AuthorizeRedirectUrl)),
     }
 }
 
@@ -279,7 +293,7 @@ pub async fn create(State(app): State<App>, CsrfForm(session, params): CsrfForm)
         return Ok(trial_only(&session));
     }
     let mut form = AppForm::read(&params);
-    form.check_required();
+    form.check(true);
     let mut form_error = None;
     if form.errors.is_empty() {
         let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
@@ -404,7 +418,7 @@ pub async fn update(
 ) -> PageResult {
     let record = owned(&app, &session, &sid).await?;
     let mut form = AppForm::read(&params);
-    form.check_required();
+    form.check(false);
     if form.errors.is_empty() {
         let access = own_access(&app, &session, None, Action::Write, Resource::ConnectApps).await?;
         let apps = app.sb.connect_apps();

@@ -13,12 +13,13 @@ use switchboard_types::ConnectAppSid;
 
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
+use super::consent::consent_return;
 use super::cookies;
 use super::csrf::{AnonymousForm, CsrfForm};
 use super::error::{PageError, PageResult};
 use super::forms::{anonymous_token, local_path};
 use super::page::{Page, see_other};
-use super::session::Viewer;
+use super::session::{Viewer, signin_url};
 use crate::App;
 
 #[derive(Deserialize)]
@@ -227,19 +228,28 @@ pub async fn signup(
     let (mut email_error, mut password_error, mut name_error, mut form_error) =
         (None, None, None, None);
     match failure {
-        DomainError::Invalid(i) if i.field == AccountField::Email.into() => {
-            email_error = Some(say(&i))
-        }
-        DomainError::Invalid(i) if i.field == AccountField::Password.into() => {
-            password_error = Some(say(&i))
-        }
-        DomainError::Invalid(i) if i.field == AccountField::Name.into() => {
-            name_error = Some(say_as(&i, "The account name"))
+        // Every mistake at once, each next to its field.
+        DomainError::Invalid(_) | DomainError::Invalids(_) => {
+            for i in failure.problems() {
+                let slot = match i.field {
+                    f if f == AccountField::Email.into() => &mut email_error,
+                    f if f == AccountField::Password.into() => &mut password_error,
+                    f if f == AccountField::Name.into() => &mut name_error,
+                    _ => &mut form_error,
+                };
+                let said = match i.field {
+                    f if f == AccountField::Name.into() => say_as(i, "The account name"),
+                    _ => say(i),
+                };
+                slot.get_or_insert(said);
+            }
         }
         DomainError::Conflict(_) => {
-            email_error = Some("An account with this email already exists; sign in instead.".into())
+            email_error = Some(
+                "An account with this email already exists. Sign in instead, or use another email."
+                    .into(),
+            )
         }
-        DomainError::Invalid(i) => form_error = Some(say(&i)),
         other => return PageError::from(other).into_response(),
     }
     let (csrf_token, cookie) = anonymous_token(app.sb.keys(), &headers, secure(&app));
@@ -261,12 +271,22 @@ pub async fn signup(
 }
 
 /// Signing out is a form too, so that another site cannot sign anyone out.
-pub async fn signout(State(app): State<App>, _: CsrfForm, headers: HeaderMap) -> PageResult {
+/// The consent page's "Switch account" says which consent page to sign in to
+/// again (`next`); nothing but a consent page is taken from it.
+pub async fn signout(
+    State(app): State<App>,
+    CsrfForm(_, form): CsrfForm,
+    headers: HeaderMap,
+) -> PageResult {
     if let Some(value) = cookies::get(&headers, cookies::SESSION) {
         app.sb.sign_out(value).await?;
     }
+    let to = match consent_return(form.get("next")) {
+        Some(consent) => signin_url(&consent),
+        None => "/signin".to_owned(),
+    };
     Ok(see_other(
-        "/signin",
+        &to,
         vec![cookies::clear(cookies::SESSION, secure(&app))],
     ))
 }

@@ -13,6 +13,7 @@ use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::grants::{self, Approval, ConsentProblem};
+use switchboard_store::authorizations::AuthorizationRecord;
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
 
@@ -20,6 +21,7 @@ use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::csrf::CsrfForm;
 use super::error::PageError;
+use super::kit::when;
 use super::page::{Page, message, see_other};
 use super::session::{Viewer, signin_url};
 use crate::App;
@@ -35,6 +37,8 @@ const MAX_CB: usize = 2048;
 pub struct ConsentQuery {
     state: Option<String>,
     cb: Option<String>,
+    /// Set when the customer comes back from upgrading their account.
+    upgraded: Option<String>,
 }
 
 /// The link's `cb`, carried (and later checked by the domain) only when it
@@ -43,24 +47,56 @@ fn usable_cb(cb: Option<&str>) -> Option<&str> {
     cb.filter(|c| !c.is_empty() && c.len() <= MAX_CB)
 }
 
+/// One permission the app asks for, in plain words; `new` when the customer
+/// authorized the app before without it.
+pub struct Asked {
+    pub name: &'static str,
+    pub words: &'static str,
+    pub new: bool,
+}
+
 #[derive(Template)]
 #[template(path = "consent.html")]
 struct ConsentPage {
     chrome: Chrome,
     app: ConnectAppRecord,
     initial: String,
-    permissions: Vec<&'static str>,
+    permissions: Vec<Asked>,
+    /// When the customer authorized the app before (its grant is active).
+    authorized_before: Option<String>,
+    /// Whether the app asks for more than the customer granted before.
+    asks_for_more: bool,
+    /// The app may spend the customer's money (`post-all`).
+    billed: bool,
+    /// The dedicated subaccount: the one already made for the app, or the
+    /// name the new one will have.
+    subaccount: Subaccount,
+    /// Where the browser goes after the decision (the redirect URL's host).
+    redirect_host: String,
+    /// This page's own path, to come back to after upgrading or switching
+    /// account.
+    here: String,
+    here_encoded: String,
+    /// The customer just upgraded their account to authorize.
+    upgraded: bool,
     /// The permissions shown, sent back with the decision (`get-all,post-all`):
     /// the grant holds exactly these, or nothing if the app changed meanwhile.
     shown: String,
     /// Why the page is shown again instead of the approval going through.
     notice: Option<&'static str>,
     account_name: String,
+    account_sid: String,
     email: String,
     csrf_token: String,
     state: Option<String>,
     cb: Option<String>,
     trial: bool,
+}
+
+/// The dedicated subaccount an approval uses.
+pub enum Subaccount {
+    Existing(String),
+    New(String),
 }
 
 fn no_such_app(viewer: Option<&ConsoleSession>) -> Response {
@@ -122,7 +158,11 @@ impl Notice {
 }
 
 fn state_too_long() -> Response {
-    (StatusCode::BAD_REQUEST, "The state parameter is too long").into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        "The state parameter is too long: it must be at most 2048 characters.",
+    )
+        .into_response()
 }
 
 /// The consent URL with its `state` and `cb`, to come back to after signing
@@ -136,6 +176,30 @@ fn consent_path(sid: &str, state: Option<&str>, cb: Option<&str>) -> String {
         true => format!("/authorize/{sid}"),
         false => format!("/authorize/{sid}?{}", query.join("&")),
     }
+}
+
+/// The consent page a form says to come back to (after upgrading, or
+/// switching account): only `/authorize/{ConnectAppSid}` with its `state` and
+/// `cb`, rebuilt from what it parses to, so that nothing else can be named:
+/// neither another site nor another page of this one.
+pub fn consent_return(raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
+    let sid = ConnectAppSid::parse(path.strip_prefix("/authorize/")?).ok()?;
+    let (mut state, mut cb) = (None, None);
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        match &*k {
+            "state" => state = Some(v.into_owned()),
+            "cb" => cb = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
+        return None;
+    }
+    let state = state.filter(|s| !s.is_empty());
+    let cb = usable_cb(cb.as_deref());
+    Some(consent_path(sid.as_str(), state.as_deref(), cb))
 }
 
 pub async fn page(
@@ -166,18 +230,52 @@ pub async fn page(
             Vec::new(),
         );
     };
-    consent_page(&session, record, Carried::new(query.state, cb), None)
+    let upgraded = query.upgraded.is_some() && session.account_type == AccountType::Full;
+    let earlier = earlier_grant(&app, &session, &sid).await;
+    let mut back = Carried::new(query.state, cb);
+    back.upgraded = upgraded;
+    consent_page(&session, record, earlier, back, None)
+}
+
+/// The customer's active grant of the app, if they authorized it before.
+async fn earlier_grant(
+    app: &App,
+    session: &ConsoleSession,
+    sid: &ConnectAppSid,
+) -> Option<AuthorizationRecord> {
+    let reading = app
+        .sb
+        .console_access(
+            session,
+            None,
+            RequestTarget::Account(&session.account_sid),
+            Action::Read,
+            Resource::AuthorizedConnectApps,
+        )
+        .await
+        .ok()?;
+    let grants = app.sb.grants();
+    grants
+        .get((&reading).into(), sid)
+        .await
+        .ok()
+        .map(|a| a.grant)
 }
 
 /// What the consent form carries back: the app's `state` and the link's `cb`.
 struct Carried {
     state: Option<String>,
     cb: Option<String>,
+    upgraded: bool,
 }
 
 impl Carried {
     fn new(state: Option<String>, cb: Option<String>) -> Self {
-        Carried { state, cb }
+        Carried {
+            state,
+            cb,
+            upgraded: false,
+        }
     }
 
     fn of(state: Option<&str>, cb: Option<&str>) -> Self {
@@ -190,11 +288,41 @@ impl Carried {
 fn consent_page(
     session: &ConsoleSession,
     record: ConnectAppRecord,
+    earlier: Option<AuthorizationRecord>,
     back: Carried,
     notice: Option<Notice>,
 ) -> Response {
+    let granted = earlier.as_ref().map(|g| g.permissions);
+    let new = granted.map_or(Permissions::NONE, |g| record.permissions.minus(g));
+    let here = consent_path(
+        record.sid.as_str(),
+        back.state.as_deref(),
+        back.cb.as_deref(),
+    );
+    let redirect_host = record
+        .authorize_redirect_url
+        .as_deref()
+        .and_then(|r| grants::return_base(r, back.cb.as_deref()).ok())
+        .map(|u| match (u.host_str(), u.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            _ => String::new(),
+        })
+        .unwrap_or_default();
     let page = ConsentPage {
-        chrome: Chrome::for_session(Some(session), "").narrow(),
+        // Only what the decision needs: no console navigation above it.
+        chrome: Chrome::anonymous(),
+        authorized_before: earlier.as_ref().map(|g| when(g.authorized_at)),
+        asks_for_more: !new.is_empty(),
+        billed: record.permissions.contains(Permission::PostAll),
+        subaccount: match &earlier {
+            Some(g) => Subaccount::Existing(g.subaccount_sid.to_string()),
+            None => Subaccount::New(grants::dedicated_subaccount_name(&record)),
+        },
+        redirect_host,
+        here_encoded: utf8_percent_encode(&here, NON_ALPHANUMERIC).to_string(),
+        here,
+        upgraded: back.upgraded,
         initial: record
             .friendly_name
             .chars()
@@ -205,11 +333,16 @@ fn consent_page(
         permissions: record
             .permissions
             .iter()
-            .map(Permission::describe)
+            .map(|p| Asked {
+                name: p.as_str(),
+                words: p.describe(),
+                new: new.contains(p),
+            })
             .collect(),
         shown: record.permissions.to_string(),
         notice: notice.map(Notice::text),
         account_name: session.account_name.clone(),
+        account_sid: session.account_sid.to_string(),
         email: session.email.clone(),
         csrf_token: session.csrf_token.clone(),
         state: back.state,
@@ -270,9 +403,11 @@ pub async fn decide(
                 .get("permissions")
                 .and_then(|p| Permissions::parse_all([p]).ok());
             let Some(shown) = shown else {
+                let earlier = earlier_grant(&app, &session, &sid).await;
                 return consent_page(
                     &session,
                     record,
+                    earlier,
                     Carried::of(state, cb),
                     Some(Notice::PermissionsUnknown),
                 );
@@ -280,9 +415,11 @@ pub async fn decide(
             match app.sb.grants().approve(&customer, &sid, shown, back).await {
                 Ok(Approval::Granted(location)) => Ok(location),
                 Ok(Approval::PermissionsChanged(now)) => {
+                    let earlier = earlier_grant(&app, &session, &sid).await;
                     return consent_page(
                         &session,
                         *now,
+                        earlier,
                         Carried::of(state, cb),
                         Some(Notice::PermissionsChanged),
                     );
@@ -291,7 +428,13 @@ pub async fn decide(
             }
         }
         Some("deny") => app.sb.grants().deny(&customer, &sid, back).await,
-        _ => return (StatusCode::BAD_REQUEST, "Choose Authorize or Deny").into_response(),
+        _ => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "The form did not say what you chose: choose Authorize or Deny.",
+            )
+                .into_response();
+        }
     };
     match outcome {
         // Only ever the app's registered authorize URL, its query aside
@@ -301,13 +444,24 @@ pub async fn decide(
             StatusCode::FORBIDDEN,
             Chrome::for_session(Some(&session), "").narrow(),
             "You cannot authorize this app yet",
-            &reason,
-            Some(("/console/upgrade", "Upgrade your account")),
+            &super::invalid::sentence_end(reason),
+            Some((
+                upgrade_url(&consent_path(sid.as_str(), state, cb)).as_str(),
+                "Upgrade your account",
+            )),
         )
         .into_response(),
         Err(DomainError::NotFound) => no_such_app(Some(&session)),
         Err(e) => PageError::Internal(e).into_response(),
     }
+}
+
+/// The upgrade page, coming back to the consent page `here` afterwards.
+fn upgrade_url(here: &str) -> String {
+    format!(
+        "/console/upgrade?return_to={}",
+        utf8_percent_encode(here, NON_ALPHANUMERIC)
+    )
 }
 
 /// `302 Found`, as Twilio answers the consent form.
@@ -320,4 +474,42 @@ fn found(location: &str) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SID: &str = "CN0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn only_a_consent_page_of_this_site_is_returned_to() {
+        let here = format!("/authorize/{SID}");
+        assert_eq!(consent_return(Some(&here)), Some(here.clone()));
+        // Its state and cb are kept (encoded again), anything else dropped.
+        assert_eq!(
+            consent_return(Some(&format!(
+                "{here}?state=a%20b&next=https://evil.example/&cb=https%3A%2F%2Fapp.example%2Fback"
+            ))),
+            Some(format!(
+                "{here}?state=a%20b&cb=https%3A%2F%2Fapp%2Eexample%2Fback"
+            ))
+        );
+        for evil in [
+            "https://evil.example/".to_owned(),
+            format!("https://evil.example/authorize/{SID}"),
+            format!("//evil.example/authorize/{SID}"),
+            format!("/\\evil.example/authorize/{SID}"),
+            format!("/authorize/{SID}/../../console"),
+            format!("/authorize/{SID}@evil.example"),
+            "/authorize/CNnot-a-sid".to_owned(),
+            "/console/apps".to_owned(),
+            "javascript:alert(1)".to_owned(),
+            format!("/authorize/{SID}?state={}", "x".repeat(MAX_STATE + 1)),
+            String::new(),
+        ] {
+            assert_eq!(consent_return(Some(&evil)), None, "{evil:?}");
+        }
+        assert_eq!(consent_return(None), None);
+    }
 }

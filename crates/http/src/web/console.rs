@@ -13,6 +13,7 @@ use switchboard_types::AccountType;
 
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
+use super::consent::consent_return;
 use super::csrf::CsrfForm;
 use super::customer_apps::Confirm;
 use super::error::PageResult;
@@ -76,6 +77,7 @@ async fn render_dashboard(
             "The secondary token is now the primary token. The old primary token no longer works.",
         ),
         Some("deleted") => Some("The secondary auth token was deleted; it no longer works."),
+        Some("upgraded") => Some("Your account is now a Full account."),
         _ => None,
     };
     Ok(Page::render(&Dashboard {
@@ -215,6 +217,8 @@ rotation_handlers!(delete_secondary_page, delete_secondary, Rotation::Delete);
 #[template(path = "upgrade.html")]
 struct Upgrade {
     chrome: Chrome,
+    /// The consent page that sent the user here, to go back to.
+    return_to: Option<String>,
     account_name: String,
     account_sid: String,
     full: bool,
@@ -222,9 +226,19 @@ struct Upgrade {
     csrf_token: String,
 }
 
-pub async fn upgrade_page(State(app): State<App>, SignedIn(session): SignedIn) -> Response {
+#[derive(Deserialize)]
+pub struct UpgradeQuery {
+    return_to: Option<String>,
+}
+
+pub async fn upgrade_page(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Query(q): Query<UpgradeQuery>,
+) -> Response {
     Page::render(&Upgrade {
         chrome: Chrome::for_session(Some(&session), "/console/upgrade"),
+        return_to: consent_return(q.return_to.as_deref()),
         account_name: session.account_name.clone(),
         account_sid: session.account_sid.to_string(),
         full: session.account_type == AccountType::Full,
@@ -234,11 +248,14 @@ pub async fn upgrade_page(State(app): State<App>, SignedIn(session): SignedIn) -
     .into_response()
 }
 
+/// Upgrades the account; from a consent page (`return_to`), back to it with a
+/// message, and only ever to a consent page of this site.
 pub async fn upgrade(
     State(app): State<App>,
     client: ClientAddr,
-    CsrfForm(session, _): CsrfForm,
+    CsrfForm(session, form): CsrfForm,
 ) -> PageResult {
+    let return_to = consent_return(form.get("return_to"));
     // Whether a user may upgrade their own account is the policy's
     // (`serve --allow-self-upgrade`); the change and its audit entry are one
     // transaction.
@@ -257,12 +274,21 @@ pub async fn upgrade(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(see_other("/console", Vec::new())),
+        Ok(()) => Ok(see_other(
+            &match &return_to {
+                Some(consent) => format!(
+                    "{consent}{}upgraded=1",
+                    if consent.contains('?') { '&' } else { '?' }
+                ),
+                None => "/console?done=upgraded".to_owned(),
+            },
+            Vec::new(),
+        )),
         Err(DomainError::Forbidden(_)) => Ok(message(
             StatusCode::FORBIDDEN,
             Chrome::for_session(Some(&session), ""),
             "Upgrades are done by the operator",
-            "This Switchboard does not let accounts upgrade themselves.",
+            "This Switchboard does not let accounts upgrade themselves. Ask its operator to upgrade your account.",
             Some(("/console/upgrade", "Back")),
         )
         .into_response()),

@@ -135,7 +135,7 @@ fn return_to(parts: &Parts, form: Option<&Form>) -> String {
 fn expired(session: Option<&ConsoleSession>) -> Response {
     let (body, link) = match session {
         Some(_) => (
-            "The form was not sent from your Switchboard session. Nothing was changed.",
+            "The form was not sent from your Switchboard session. Nothing was changed. Go back, reload the page and try again.",
             ("/console", "Back to the console"),
         ),
         None => (

@@ -32,6 +32,9 @@ pub struct AppRow {
     pub permissions: Vec<&'static str>,
     pub authorized_at: String,
     pub subaccount: String,
+    /// What the app asks for now that the customer has not granted: it waits
+    /// for them to approve it again (it keeps what was granted meanwhile).
+    pub asks_for: Vec<&'static str>,
 }
 
 #[derive(Template)]
@@ -90,6 +93,11 @@ pub async fn list(
                 terms: item.app.terms_of_service_url,
                 has_logo: item.app.has_logo,
                 permissions: item.grant.permissions.to_strings(),
+                asks_for: item
+                    .app
+                    .permissions
+                    .minus(item.grant.permissions)
+                    .to_strings(),
                 authorized_at: when(item.grant.authorized_at),
                 subaccount: item.grant.subaccount_sid.to_string(),
             }

@@ -34,6 +34,12 @@ impl From<DomainError> for PageError {
         match e {
             DomainError::NotFound => PageError::NotFound,
             DomainError::Invalid(i) => PageError::Refused(super::invalid::say(&i)),
+            DomainError::Invalids(all) => PageError::Refused(
+                all.iter()
+                    .map(super::invalid::say)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             DomainError::Forbidden(m)
             | DomainError::Conflict(m)
             | DomainError::AccountNotActive(m) => PageError::Refused(m),
@@ -63,7 +69,7 @@ impl PageError {
             PageError::Refused(why) => Failure {
                 status: StatusCode::BAD_REQUEST,
                 heading: "That did not work",
-                body: why,
+                body: super::invalid::sentence_end(why),
             },
             PageError::Internal(e) => {
                 tracing::error!(error = %e, "a page failed");

@@ -1,8 +1,15 @@
 //! The console's words for a refused value: its pages call fields by their
 //! own labels ("The app name", not `FriendlyName`), in the API's sentences.
 //! A field without a console label keeps the API's words.
+//!
+//! One voice for every console error: a full sentence that says what is
+//! wrong with the value, by the field's label, and, where it is not plain,
+//! how to put it right ("The homepage URL must be an absolute http or https
+//! URL, such as https://example.com/."). It ends with a period.
 
-use switchboard_domain::error::{AccountField, AppField, Field, Invalid, MessageField, Problem};
+use switchboard_domain::error::{
+    AccountField, AppField, Field, Invalid, MessageField, Problem, UrlFault,
+};
 
 use crate::twilio::invalid as api;
 
@@ -34,19 +41,41 @@ pub fn label(field: Field) -> Option<&'static str> {
 pub fn say(invalid: &Invalid) -> String {
     match label(invalid.field) {
         Some(label) => say_as(invalid, label),
-        None => api::message(invalid),
+        None => sentence_end(api::message(invalid)),
     }
 }
 
 /// The sentence for a refused value, with the field called `label`.
 pub fn say_as(invalid: &Invalid, label: &str) -> String {
-    match (invalid.field, &invalid.problem) {
+    let sentence = match (invalid.field, &invalid.problem) {
         (Field::Message(MessageField::To | MessageField::From), Problem::Missing) => {
             format!("A {label} phone number is required")
         }
-        (Field::Message(MessageField::Body), Problem::Missing) => format!("{label} is required"),
+        (Field::ConnectApp(AppField::CompanyName), Problem::Missing) => {
+            format!("{label} is required: customers see it on the consent page")
+        }
+        (Field::ConnectApp(AppField::AuthorizeRedirectUrl), Problem::Missing) => format!(
+            "{label} is required: customers are sent there after they decide, so the Connect button cannot work without it"
+        ),
+        (Field::Message(MessageField::Body) | Field::ConnectApp(_), Problem::Missing) => {
+            format!("{label} is required")
+        }
+        (_, Problem::NotUrl(UrlFault::NotHttp)) => {
+            format!("{label} must be an absolute http or https URL, such as https://example.com/")
+        }
         _ => api::sentence(invalid, label),
+    };
+    sentence_end(sentence)
+}
+
+/// `sentence` ending with a period, as every console message does.
+pub fn sentence_end(mut sentence: String) -> String {
+    let sentence_trimmed = sentence.trim_end().len();
+    sentence.truncate(sentence_trimmed);
+    if !sentence.ends_with(['.', '?', '!']) {
+        sentence.push('.');
     }
+    sentence
 }
 
 #[cfg(test)]
@@ -67,32 +96,46 @@ mod tests {
         let name = invalid(AppField::Name, Problem::TooLong { max: 64 });
         assert_eq!(
             say(&name),
-            "The app name must be at most 64 characters long"
+            "The app name must be at most 64 characters long."
         );
         assert_eq!(
             api::message(&name),
             "FriendlyName must be at most 64 characters long"
         );
         let subaccount = invalid(AccountField::Name, Problem::Blank);
-        assert_eq!(say(&subaccount), "The name must not be empty");
+        assert_eq!(say(&subaccount), "The name must not be empty.");
         assert_eq!(
             say_as(&subaccount, "The account name"),
-            "The account name must not be empty"
+            "The account name must not be empty."
         );
         assert_eq!(
             say(&invalid(MessageField::From, Problem::Missing)),
-            "A handset phone number is required"
+            "A handset phone number is required."
         );
         assert_eq!(
             say(&invalid(MessageField::Body, Problem::Missing)),
-            "A message is required"
+            "A message is required."
         );
     }
 
     #[test]
     fn fields_without_a_label_keep_the_api_words() {
         let to = invalid(CallField::To, Problem::Missing);
-        assert_eq!(say(&to), api::message(&to));
-        assert_eq!(say(&to), "No 'To' number is specified");
+        assert_eq!(say(&to), format!("{}.", api::message(&to)));
+        assert_eq!(say(&to), "No 'To' number is specified.");
+    }
+
+    #[test]
+    fn every_sentence_says_how_to_put_it_right_and_ends_with_a_period() {
+        let url = invalid(AppField::HomepageUrl, Problem::NotUrl(UrlFault::NotHttp));
+        assert_eq!(
+            say(&url),
+            "The homepage URL must be an absolute http or https URL, such as https://example.com/."
+        );
+        let redirect = invalid(AppField::AuthorizeRedirectUrl, Problem::Missing);
+        assert!(say(&redirect).starts_with("The authorize redirect URL is required: "));
+        assert!(say(&redirect).ends_with("without it."));
+        assert_eq!(sentence_end("Done.".into()), "Done.");
+        assert_eq!(sentence_end("Done ".into()), "Done.");
     }
 }

@@ -604,16 +604,22 @@ pub async fn send(
             &number_href(&account, &number.sid, Some(&m.from)),
             Vec::new(),
         )),
-        Err(DomainError::Invalid(invalid)) => {
+        Err(e @ (DomainError::Invalid(_) | DomainError::Invalids(_))) => {
             let mut typed = typed;
-            let from = invalid.field == MessageField::From.into();
+            let from = e
+                .problems()
+                .iter()
+                .any(|i| i.field == MessageField::From.into());
             // The thread stays the typed handset's, unless it is no number.
             let handset = Some(typed.handset.clone()).filter(|h| !h.is_empty() && !from);
-            let said = Some(say(&invalid));
-            match invalid.field {
-                Field::Message(MessageField::From) => typed.handset_error = said,
-                Field::Message(MessageField::Media) => typed.media_error = said,
-                _ => typed.body_error = said,
+            // Every mistake at once, each next to its field.
+            for invalid in e.problems() {
+                let slot = match invalid.field {
+                    Field::Message(MessageField::From) => &mut typed.handset_error,
+                    Field::Message(MessageField::Media) => &mut typed.media_error,
+                    _ => &mut typed.body_error,
+                };
+                slot.get_or_insert_with(|| say(invalid));
             }
             let page = render_phone(&app, &session, (account, number), handset, typed).await?;
             Ok(page.status(StatusCode::BAD_REQUEST).into_response())

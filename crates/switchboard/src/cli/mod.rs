@@ -185,7 +185,7 @@ pub fn main() -> ExitCode {
 /// A domain error, for the terminal: a refused value in the API's words
 /// (the command line's options are named after the API's parameters).
 pub(crate) fn say(e: switchboard_domain::DomainError) -> String {
-    match e {
+    match e.first_problem() {
         switchboard_domain::DomainError::Invalid(i) => {
             switchboard_http::twilio::invalid::message(&i)
         }
