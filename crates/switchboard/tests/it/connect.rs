@@ -183,12 +183,16 @@ server_test!(the_whole_flow_from_connect_link_to_api, |s| {
         "Rossum Inc",
         "Charts of your call logs",
         "Read all account data",
-        "billed to your account",
         ">Authorize<",
         ">Deny<",
     ] {
         assert!(page.body.contains(shown), "consent page lacks {shown:?}");
     }
+    // Only an app that may spend (post-all) is said to bill the customer.
+    assert!(
+        !page.body.contains("billed to your account"),
+        "a get-all app's consent page speaks of billing"
+    );
     let answer = c
         .browser
         .post(
