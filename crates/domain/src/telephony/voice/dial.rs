@@ -5,7 +5,7 @@
 //! `DialCallDuration`, or goes on with its document.
 
 use switchboard_store::Tx;
-use switchboard_store::call_voice;
+use switchboard_store::call_voice::CallVoiceRecord;
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_telephony::magic;
 use switchboard_telephony::outcome;
@@ -184,21 +184,14 @@ impl Switchboard {
         else {
             return Ok(false);
         };
-        let Some(call) = tx.opt(calls::by_sid(parent)).await? else {
-            return Ok(false);
-        };
-        let Some(voice) = tx.opt(call_voice::of_call(parent)).await? else {
-            return Ok(false);
-        };
-        let awaited = voice.phase == phase::DIALING
-            && voice.awaiting.as_deref() == Some(leg.sid.as_str())
-            && call.status.stage() == CallStage::InProgress;
-        if !awaited {
-            return Ok(false);
-        }
         let now = leg.end_time.unwrap_or(leg.date_updated);
         let speed = self.settings().telephony.speed;
-        let Some(mut run) = Run::claim(tx, call, voice, now, speed).await? else {
+        let awaits = |call: &CallRecord, voice: &CallVoiceRecord| {
+            voice.phase == phase::DIALING
+                && voice.awaiting.as_deref() == Some(leg.sid.as_str())
+                && call.status.stage() == CallStage::InProgress
+        };
+        let Some(mut run) = Run::claim_awaiting(tx, parent, now, speed, awaits).await? else {
             return Ok(false);
         };
         let Some(d) = super::current_dial(&run.v) else {

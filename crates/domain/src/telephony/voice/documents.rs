@@ -5,8 +5,8 @@
 //! (`telephony/conversation.rs`), so an answer is executed exactly once.
 
 use switchboard_store::Tx;
-use switchboard_store::call_voice;
-use switchboard_store::calls;
+use switchboard_store::call_voice::CallVoiceRecord;
+use switchboard_store::calls::CallRecord;
 use switchboard_types::{CallSid, CallStage, HookMethod, NotificationLevel};
 
 use super::{Run, codes, phase};
@@ -59,20 +59,15 @@ impl Switchboard {
         else {
             return Ok(());
         };
-        let Some(call) = tx.opt(calls::of_account(&d.account_sid, &sid)).await? else {
-            return Ok(());
-        };
-        let Some(voice) = tx.opt(call_voice::of_call(&sid)).await? else {
-            return Ok(());
-        };
-        let awaited = voice.phase == phase::FETCHING
-            && voice.awaiting.as_deref() == Some(d.sid.as_str())
-            && call.status.stage() == CallStage::InProgress;
-        if !awaited {
-            return Ok(());
-        }
         let speed = self.settings().telephony.speed;
-        let Some(mut run) = Run::claim(tx, call, voice, f.completed_at, speed).await? else {
+        let awaits = |call: &CallRecord, voice: &CallVoiceRecord| {
+            call.account_sid == d.account_sid
+                && voice.phase == phase::FETCHING
+                && voice.awaiting.as_deref() == Some(d.sid.as_str())
+                && call.status.stage() == CallStage::InProgress
+        };
+        let Some(mut run) = Run::claim_awaiting(tx, &sid, f.completed_at, speed, awaits).await?
+        else {
             return Ok(());
         };
         let request = Request { finished: f };

@@ -35,7 +35,7 @@ use switchboard_twiml::{
     GatherVerb, RedirectVerb, RejectReason, VoiceVerb, parse_voice, resolve_url,
 };
 use switchboard_types::{
-    CallEvent, CallStage, CallStatus, HookMethod, NotificationLevel, Timestamp,
+    CallEvent, CallSid, CallStage, CallStatus, HookMethod, NotificationLevel, Timestamp,
 };
 
 use super::SimSpeed;
@@ -49,6 +49,9 @@ use gather::Taken;
 /// How many documents one call may request (its answer, each `<Redirect>`
 /// and `action`): a redirect loop stops here with error 11215.
 pub const MAX_DOCUMENTS: i64 = 50;
+
+/// How often [`Run::claim_awaiting`] reads again after losing a race.
+const CLAIM_TRIES: usize = 16;
 
 /// Twilio's codes for what goes wrong in a call's TwiML.
 pub mod codes {
@@ -170,6 +173,40 @@ impl Run {
             speed,
             hooked: false,
         }))
+    }
+
+    /// Reads the call `sid` and its engine row in `tx` and claims them if
+    /// `awaits` holds for what it read, reading again when another
+    /// transaction changed them between the read and the claim. For work
+    /// that must not be lost to a race (a document's answer, a dialled
+    /// leg's end): on PostgreSQL a claim that lost waited for the winner to
+    /// commit, so the next read (each statement sees what committed before
+    /// it) sees the winner's change. SQLite has one writer: the first claim
+    /// holds. `None` when there is no such call or `awaits` refuses it.
+    pub(crate) async fn claim_awaiting(
+        tx: &mut Tx,
+        sid: &CallSid,
+        now: Timestamp,
+        speed: SimSpeed,
+        awaits: impl Fn(&CallRecord, &CallVoiceRecord) -> bool,
+    ) -> DomainResult<Option<Run>> {
+        for _ in 0..CLAIM_TRIES {
+            let Some(call) = tx.opt(calls::by_sid(sid)).await? else {
+                return Ok(None);
+            };
+            let Some(voice) = tx.opt(call_voice::of_call(sid)).await? else {
+                return Ok(None);
+            };
+            if !awaits(&call, &voice) {
+                return Ok(None);
+            }
+            if let Some(run) = Run::claim(tx, call, voice, now, speed).await? {
+                return Ok(Some(run));
+            }
+        }
+        Err(crate::error::DomainError::Conflict(format!(
+            "call {sid} kept changing while the engine claimed it"
+        )))
     }
 
     /// The next step falls due after `secs` simulated seconds of the call.
