@@ -232,6 +232,44 @@ impl<'a, T> Folded<'a, T> {
     }
 }
 
+/// A page's `ORDER BY` list as it reads outside the derived table `r`:
+/// inside, columns may be qualified (`g.authorized_at`); outside, the
+/// derived table knows them by their bare names. Every column of an
+/// expression key (`a.at * 1024 + a.attempt ASC`) is renamed, not only
+/// the last: an order that named one column of an expression sorted by
+/// that column alone (a call's events by attempt number, then by SID).
+fn outer_order(order: &str) -> String {
+    const WORDS: [&str; 5] = ["ASC", "DESC", "NULLS", "FIRST", "LAST"];
+    let mut out = String::with_capacity(order.len() + 8);
+    let mut rest = order;
+    while let Some(c) = rest.chars().next() {
+        if c.is_ascii_alphabetic() || c == '_' {
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let name = &rest[..len];
+            if WORDS.iter().any(|w| w.eq_ignore_ascii_case(name)) {
+                out.push_str(name);
+            } else {
+                out.push_str("r.");
+                out.push_str(name.rsplit_once('.').map_or(name, |(_, bare)| bare));
+            }
+            rest = &rest[len..];
+        } else if c.is_ascii_digit() {
+            // A number, whole (a digit never starts a column's name).
+            let len = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..len]);
+            rest = &rest[len..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
 /// `SELECT {columns}, r.* FROM {from} LEFT JOIN ({resource}) r ON 1 = 1`, in the
 /// resource's order: each of `from`'s rows (one, here) comes with every resource
 /// row, or once with the resource's columns NULL when it has none.
@@ -247,13 +285,7 @@ pub(crate) fn beside_resource(
         // The page's rows were ordered inside the subquery; a join does not
         // promise to keep that order, so it is stated again.
         sql.push_str(" ORDER BY ");
-        // Inside, columns may be qualified (`g.authorized_at`); outside, the
-        // derived table knows them by their bare names.
-        let outer: Vec<String> = order
-            .split(", ")
-            .map(|o| format!("r.{}", o.rsplit_once('.').map_or(o, |(_, bare)| bare)))
-            .collect();
-        sql.push_str(&outer.join(", "));
+        sql.push_str(&outer_order(order));
     }
     sql
 }
@@ -315,6 +347,22 @@ fn shift_placeholders(sql: &str, by: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_names_the_derived_tables_columns() {
+        assert_eq!(
+            outer_order("g.authorized_at DESC, g.sid DESC"),
+            "r.authorized_at DESC, r.sid DESC"
+        );
+        assert_eq!(
+            outer_order("date_created ASC, sid ASC"),
+            "r.date_created ASC, r.sid ASC"
+        );
+        assert_eq!(
+            outer_order("a.at * 1024 + a.attempt ASC, d.sid ASC"),
+            "r.at * 1024 + r.attempt ASC, r.sid ASC"
+        );
+    }
 
     #[test]
     fn shifts_every_placeholder() {
