@@ -355,6 +355,7 @@ impl Accounts<'_> {
         if current.status == AccountStatus::Closed && (name.is_some() || changes.status.is_some()) {
             return Err(invalid(AccountField::Status, Problem::Closed));
         }
+        let mut revoked = 0;
         let change = |action, detail| Change {
             account: &current.owner_account_sid,
             action,
@@ -378,10 +379,19 @@ impl Accounts<'_> {
             tx.run(accounts::set_status(sid, status, now)).await?;
             let detail = current.friendly_name.clone();
             audit::record_change(&mut tx, access, change(status_action(status), detail)).await?;
+            if status != AccountStatus::Active {
+                revoked = self
+                    .sb
+                    .revoke_grants_for_status(&mut tx, access, sid, status, now)
+                    .await?;
+            }
             tracing::info!(account = %sid, from = %current.status, to = %status, "account status changed");
         }
         let record = tx.one(accounts::by_sid(sid)).await?;
         tx.commit().await?;
+        if revoked > 0 {
+            self.sb.wake_deliveries();
+        }
         self.sb.view(record, access.shows_auth_tokens())
     }
 

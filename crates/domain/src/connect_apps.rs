@@ -31,6 +31,9 @@ pub struct ConnectAppFields {
     pub permissions: Option<Permissions>,
     /// Whether authorize redirects carry `Timestamp` and `Signature`.
     pub sign_redirects: Option<bool>,
+    /// Called server to server whenever a customer authorizes the app.
+    pub authorize_callback_url: Option<String>,
+    pub authorize_callback_method: Option<String>,
 }
 
 /// An optional URL setting: empty clears it.
@@ -142,6 +145,17 @@ impl ConnectAppFields {
         if let Some(sign) = self.sign_redirects {
             app.sign_redirects = sign;
         }
+        if let Some(v) = &self.authorize_callback_url
+            && let Some(url) = checks.check(optional_url(AppField::AuthorizeCallbackUrl, v))?
+        {
+            app.authorize_callback_url = url;
+        }
+        if let Some(v) = &self.authorize_callback_method
+            && let Some(m) =
+                checks.check(validate::http_method(AppField::AuthorizeCallbackMethod, v))?
+        {
+            app.authorize_callback_method = m;
+        }
         Ok(())
     }
 }
@@ -161,6 +175,8 @@ fn new_record(account: AccountSid, now: Timestamp) -> ConnectAppRecord {
         deauthorize_callback_method: "POST".to_owned(),
         permissions: Permissions::NONE,
         sign_redirects: false,
+        authorize_callback_url: None,
+        authorize_callback_method: "POST".to_owned(),
         has_logo: false,
         date_created: now,
         date_updated: now,
@@ -216,6 +232,14 @@ pub struct AppCustomer {
     /// What the app asks for now that the customer has not granted: they must
     /// authorize again before the app gets it.
     pub missing: Permissions,
+}
+
+/// Whether a grant holds other permissions than its app asks for now: the
+/// customer must authorize again before the app gets what it added (what it
+/// dropped is gone at once). Only an active grant needs it; a revoked one needs
+/// a new authorization anyway.
+pub fn needs_reauthorization(app: &ConnectAppRecord, grant: &AuthorizationRecord) -> bool {
+    grant.is_active() && grant.permissions != app.permissions
 }
 
 /// The Connect Apps of the account an access names (`Resource::ConnectApps`).
@@ -471,6 +495,75 @@ impl ConnectApps<'_> {
                 has_previous: page.has_previous,
             },
         ))
+    }
+
+    /// Every grant of an app of the reader's account, active or revoked, newest
+    /// authorization first (`GET …/ConnectApps/{Sid}/Authorizations.json`),
+    /// with the app as it is now. Read by the owner's main account alone
+    /// (`Resource::ConnectAppAuthorizations`); an app of another account is
+    /// not found.
+    pub async fn authorizations(
+        &self,
+        reader: Reader<'_>,
+        app: &ConnectAppSid,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<(ConnectAppRecord, Page<AuthorizationRecord>)> {
+        let record = self.owned(reader, app).await?;
+        let (query, shape) = authorizations::of_app(app, at, size);
+        let page = shape.assemble(self.sb.store().all(query).await?);
+        Ok((record, page))
+    }
+
+    /// One grant of an app of the reader's account, active or revoked, named
+    /// by its dedicated subaccount.
+    pub async fn authorization(
+        &self,
+        reader: Reader<'_>,
+        app: &ConnectAppSid,
+        subaccount: &AccountSid,
+    ) -> DomainResult<(ConnectAppRecord, AuthorizationRecord)> {
+        let record = self.owned(reader, app).await?;
+        let grant = self
+            .sb
+            .store()
+            .opt(authorizations::by_subaccount(subaccount))
+            .await?
+            .filter(|g| &g.connect_app_sid == app)
+            .ok_or(DomainError::NotFound)?;
+        Ok((record, grant))
+    }
+
+    /// An app of the account a reader of its grants names.
+    async fn owned(
+        &self,
+        reader: Reader<'_>,
+        app: &ConnectAppSid,
+    ) -> DomainResult<ConnectAppRecord> {
+        let access = self
+            .sb
+            .reader_access(reader, Resource::ConnectAppAuthorizations)
+            .await?;
+        let owner = &access.target_account()?.sid;
+        self.sb
+            .store()
+            .opt(connect_apps::of_account(owner, app))
+            .await?
+            .ok_or(DomainError::NotFound)
+    }
+
+    /// The owner of an app, to authorise a request that names the app alone
+    /// (`POST /switchboard/v1/ConnectApps/{Sid}/Tokens.json`) against the
+    /// owner's account. Knowing it is no one's permission: the request is
+    /// then refused to anyone but the owner, and a stranger learns nothing
+    /// (401 either way).
+    pub async fn owner_of(&self, app: &ConnectAppSid) -> DomainResult<Option<AccountSid>> {
+        Ok(self
+            .sb
+            .store()
+            .opt(connect_apps::by_sid(app))
+            .await?
+            .map(|a| a.account_sid))
     }
 
     /// One active grant of an app, named by its dedicated subaccount.

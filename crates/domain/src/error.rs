@@ -169,6 +169,36 @@ pub enum Field {
     /// A TwiML Application.
     Application(ApplicationField),
     Usage(UsageField),
+    /// Exchanging a Connect authorization's one-time code.
+    ConnectCode(CodeField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeField {
+    Code,
+    /// PKCE's `code_verifier`.
+    CodeVerifier,
+}
+
+/// Why a Connect authorization's code was not exchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CodeRefusal {
+    /// No code like it was ever issued.
+    Unknown,
+    /// Issued to another Connect App.
+    OtherApp,
+    /// Exchanged already: a code is good once.
+    Used,
+    /// Older than its lifetime.
+    Expired,
+    /// The grant it stood for ended before the exchange.
+    Revoked,
+    /// The link had a PKCE challenge and no verifier came.
+    VerifierMissing,
+    /// The verifier does not hash to the link's challenge.
+    VerifierMismatch,
+    /// A verifier came for a code whose link had no challenge.
+    VerifierUnexpected,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -191,6 +221,8 @@ pub enum AppField {
     AuthorizeRedirectUrl,
     DeauthorizeCallbackUrl,
     DeauthorizeCallbackMethod,
+    AuthorizeCallbackUrl,
+    AuthorizeCallbackMethod,
     Logo,
 }
 
@@ -309,7 +341,8 @@ into_field!(
     NumberField => Number,
     ServiceField => Service,
     ApplicationField => Application,
-    UsageField => Usage
+    UsageField => Usage,
+    CodeField => ConnectCode
 );
 
 /// What is wrong with a value. The data is what a message about it needs.
@@ -364,6 +397,8 @@ pub enum Problem {
     },
     /// One of Twilio's magic test numbers, refused as Twilio refuses it.
     Magic(Refusal),
+    /// A Connect authorization's code that cannot be exchanged.
+    CodeRefused(CodeRefusal),
 
     // States: the value is fine, the world is not.
     /// A number the account does not own (or has not verified).

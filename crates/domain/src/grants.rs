@@ -17,7 +17,13 @@ use crate::access::{Access, Action, Reader, Resource};
 use crate::audit::{self, Change};
 use crate::delivery::signature::twilio_signature;
 use crate::delivery::{self, Webhook, WebhookKind};
-use crate::error::{AppField, DomainError, DomainResult, Problem, invalid};
+use crate::error::{AppField, CodeField, CodeRefusal, DomainError, DomainResult, Problem, invalid};
+use crate::secrets::random_id;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use switchboard_store::connect_codes::{self, ConnectCodeRecord};
 
 /// Why the consent flow cannot start for an app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,13 +57,113 @@ pub struct Return<'a> {
     /// backend sends): honoured only when it is the registered authorize URL
     /// but for its query (see [`return_base`]).
     pub cb: Option<&'a str>,
+    /// What an approval's redirect carries: `AccountSid`, or a one-time code.
+    pub response: ResponseType<'a>,
 }
 
 impl<'a> Return<'a> {
     /// Back to the registered URL, with `state`.
     pub fn with_state(state: Option<&'a str>) -> Self {
-        Return { state, cb: None }
+        Return {
+            state,
+            ..Return::default()
+        }
     }
+}
+
+/// How long a code may wait for its exchange, in the world's time.
+pub const CODE_LIFETIME_SECONDS: i64 = 60;
+
+/// What the Connect link asked an approval's redirect to carry.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseType<'a> {
+    /// Twilio's: the dedicated subaccount's `AccountSid`.
+    #[default]
+    AccountSid,
+    /// `response_type=code`: a one-time `code` the app exchanges server to
+    /// server, bound (PKCE, S256) to `challenge` when the link had one.
+    Code { challenge: Option<&'a str> },
+}
+
+/// Why a Connect link's `response_type` and PKCE parameters cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// A `response_type` other than `code`.
+    UnsupportedResponseType,
+    /// `code_challenge` (or its method) without `response_type=code`.
+    ChallengeWithoutCode,
+    /// `code_challenge_method=plain`, or a challenge without a method (which
+    /// RFC 7636 reads as `plain`): refused, S256 only.
+    PlainChallenge,
+    /// A method other than `S256` and `plain`.
+    UnsupportedChallengeMethod,
+    /// A method without a challenge.
+    MethodWithoutChallenge,
+    /// Not 43 base64url characters, as an S256 challenge is.
+    MalformedChallenge,
+}
+
+impl<'a> ResponseType<'a> {
+    /// Reads the link's `response_type`, `code_challenge` and
+    /// `code_challenge_method` (empty counts as absent).
+    pub fn from_link(
+        response_type: Option<&'a str>,
+        challenge: Option<&'a str>,
+        method: Option<&'a str>,
+    ) -> Result<ResponseType<'a>, LinkProblem> {
+        let given = |v: Option<&'a str>| v.filter(|v| !v.is_empty());
+        let (response_type, challenge, method) =
+            (given(response_type), given(challenge), given(method));
+        let code = match response_type {
+            None => false,
+            Some("code") => true,
+            Some(_) => return Err(LinkProblem::UnsupportedResponseType),
+        };
+        if !code {
+            return match challenge.or(method) {
+                Some(_) => Err(LinkProblem::ChallengeWithoutCode),
+                None => Ok(ResponseType::AccountSid),
+            };
+        }
+        match (challenge, method) {
+            (None, None) => Ok(ResponseType::Code { challenge: None }),
+            (None, Some(_)) => Err(LinkProblem::MethodWithoutChallenge),
+            (Some(_), None | Some("plain")) => Err(LinkProblem::PlainChallenge),
+            (Some(c), Some("S256")) if is_s256_challenge(c) => {
+                Ok(ResponseType::Code { challenge: Some(c) })
+            }
+            (Some(_), Some("S256")) => Err(LinkProblem::MalformedChallenge),
+            (Some(_), Some(_)) => Err(LinkProblem::UnsupportedChallengeMethod),
+        }
+    }
+}
+
+/// Base64url (no padding) of a SHA-256: 43 characters of `[A-Za-z0-9_-]`.
+fn is_s256_challenge(c: &str) -> bool {
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// PKCE's S256: base64url (no padding) of the SHA-256 of the verifier.
+pub fn s256_challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// How a code is stored: hex SHA-256 (a code is 256 random bits, so a plain
+/// hash is enough; nothing to stretch).
+fn code_hash(code: &str) -> String {
+    hex::encode(Sha256::digest(code.as_bytes()))
+}
+
+/// What exchanging a code tells the app: the grant it stands for.
+#[derive(Debug, Clone)]
+pub struct Exchanged {
+    /// The dedicated subaccount: what the app authenticates as.
+    pub account_sid: AccountSid,
+    /// What the customer granted with this approval.
+    pub permissions: Permissions,
+    pub customer_account_sid: AccountSid,
 }
 
 /// The URL a decision is sent to: `cb` when its scheme, user, host, port,
@@ -131,6 +237,8 @@ struct Approved {
     grant: AuthorizationRecord,
     app: ConnectAppRecord,
     signing_key: Option<String>,
+    /// The one-time code, when the link asked for one.
+    code: Option<String>,
 }
 
 /// Attempts at an approval that lost a race on the grant's unique key (another
@@ -186,6 +294,58 @@ impl Switchboard {
     }
 }
 
+impl Switchboard {
+    /// Ends, inside `tx`, every active grant `account` takes part in, as the
+    /// customer's main account or as the dedicated subaccount, because it was
+    /// suspended or closed: each app's deauthorize callback is sent once (the
+    /// grant is revoked, so a later change sends nothing more), and making the
+    /// account active again grants nothing: the customer authorizes again.
+    pub(crate) async fn revoke_grants_for_status(
+        &self,
+        tx: &mut Tx,
+        access: &Access,
+        account: &AccountSid,
+        status: AccountStatus,
+        now: Timestamp,
+    ) -> DomainResult<usize> {
+        let grants = tx.all(authorizations::active_touching(account)).await?;
+        for grant in &grants {
+            let app = tx
+                .opt(switchboard_store::connect_apps::by_sid(
+                    &grant.connect_app_sid,
+                ))
+                .await?;
+            tx.run(authorizations::revoke(
+                &grant.customer_account_sid,
+                &grant.connect_app_sid,
+                now,
+            ))
+            .await?;
+            if let Some(app) = &app {
+                enqueue_deauthorize(tx, app, grant, now).await?;
+            }
+            let whose = match &grant.subaccount_sid == account {
+                true => "the dedicated subaccount",
+                false => "the customer's account",
+            };
+            audit::record_change(
+                tx,
+                access,
+                Change {
+                    account: &grant.customer_account_sid,
+                    action: "connect.revoke",
+                    app: Some(&grant.connect_app_sid),
+                    subject: Some(grant.subaccount_sid.as_str()),
+                    permissions: Some(grant.permissions),
+                    detail: Some(format!("{whose} was {status}")),
+                },
+            )
+            .await?;
+        }
+        Ok(grants.len())
+    }
+}
+
 /// Grants, from the customer's side: the apps they authorized, and ending a
 /// grant (also the app owner's, for one customer).
 pub struct Grants<'a> {
@@ -233,7 +393,7 @@ impl Grants<'_> {
             ));
         }
         for attempt in 1..=APPROVAL_ATTEMPTS {
-            match self.try_approve(access, app, shown).await {
+            match self.try_approve(access, app, shown, back.response).await {
                 Ok(Err(now)) => {
                     tracing::info!(app = %app, customer = %customer.sid, shown = %shown, asked = %now.permissions, "Connect App approval refused: its permissions changed");
                     return Ok(Approval::PermissionsChanged(now));
@@ -243,13 +403,19 @@ impl Grants<'_> {
                         grant,
                         app: record,
                         signing_key,
+                        code,
                     } = approved;
+                    self.sb.wake_deliveries();
                     tracing::info!(app = %app, customer = %customer.sid, subaccount = %grant.subaccount_sid, "Connect App authorized");
+                    let outcome = match &code {
+                        Some(code) => ("code", code.as_str()),
+                        None => ("AccountSid", grant.subaccount_sid.as_str()),
+                    };
                     return decision_redirect(
                         &record,
                         signing_key.as_deref(),
                         back,
-                        &[("AccountSid", grant.subaccount_sid.as_str())],
+                        &[outcome],
                         grant.authorized_at,
                     )
                     .map(Approval::Granted);
@@ -270,6 +436,7 @@ impl Grants<'_> {
         access: &Access,
         sid: &ConnectAppSid,
         shown: Permissions,
+        response: ResponseType<'_>,
     ) -> DomainResult<Result<Approved, Box<ConnectAppRecord>>> {
         let customer = Self::customer(access)?;
         let now = self.sb.now_for(access).await?;
@@ -359,12 +526,127 @@ impl Grants<'_> {
             },
         )
         .await?;
+        let code = match response {
+            ResponseType::AccountSid => None,
+            ResponseType::Code { challenge } => {
+                let code = random_id();
+                tx.run(connect_codes::insert(&ConnectCodeRecord {
+                    code_hash: code_hash(&code),
+                    connect_app_sid: sid.clone(),
+                    customer_account_sid: customer.sid.clone(),
+                    subaccount_sid: subaccount.clone(),
+                    permissions: shown,
+                    code_challenge: challenge.map(str::to_owned),
+                    created_at: now,
+                    expires_at: now.plus_micros(CODE_LIFETIME_SECONDS * 1_000_000),
+                    used_at: None,
+                }))
+                .await?;
+                Some(code)
+            }
+        };
+        enqueue_authorized(&mut tx, &app, &grant, now).await?;
         tx.commit().await?;
         Ok(Ok(Approved {
             grant,
             app,
             signing_key,
+            code,
         }))
+    }
+
+    /// The app owner (the account the access names) exchanges a one-time code
+    /// of its app `app` (`POST /switchboard/v1/ConnectApps/{Sid}/Tokens.json`)
+    /// for the grant it stands for. A code is good once, for
+    /// [`CODE_LIFETIME_SECONDS`] of the world's time, for the app it was
+    /// issued to, with the PKCE verifier when the link had a challenge (a
+    /// wrong, missing or unexpected verifier uses the code up). Every refusal
+    /// is an audit event of the owner's account, as every exchange is.
+    pub async fn exchange_code(
+        &self,
+        access: &Access,
+        app: &ConnectAppSid,
+        code: Option<&str>,
+        verifier: Option<&str>,
+    ) -> DomainResult<Exchanged> {
+        access.require(Action::Write, Resource::ConnectApps)?;
+        let owner = access.target_account()?.sid.clone();
+        let record = self
+            .sb
+            .store()
+            .opt(switchboard_store::connect_apps::of_account(&owner, app))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let code = code
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| invalid(CodeField::Code, Problem::Missing))?;
+        let verifier = verifier.filter(|v| !v.is_empty());
+        let now = self.sb.now_for(access).await?;
+        let hash = code_hash(code);
+        let mut tx = self.sb.store().begin().await?;
+        let found = tx.opt(connect_codes::by_hash(&hash)).await?;
+        let verdict = match &found {
+            None => Err(CodeRefusal::Unknown),
+            Some(c) if &c.connect_app_sid != app => Err(CodeRefusal::OtherApp),
+            Some(c) if c.used_at.is_some() => Err(CodeRefusal::Used),
+            Some(c) if now >= c.expires_at => Err(CodeRefusal::Expired),
+            Some(c) => {
+                // From here on the code is spent, whatever comes of it: a
+                // wrong verifier cannot be retried with another.
+                let won = tx.run(connect_codes::use_up(&hash, now)).await? == 1;
+                let grant = tx
+                    .opt(authorizations::of(&c.customer_account_sid, app))
+                    .await?;
+                let proof = match (&c.code_challenge, verifier) {
+                    _ if !won => Err(CodeRefusal::Used),
+                    (Some(_), None) => Err(CodeRefusal::VerifierMissing),
+                    (Some(challenge), Some(v))
+                        if bool::from(s256_challenge(v).as_bytes().ct_eq(challenge.as_bytes())) =>
+                    {
+                        Ok(())
+                    }
+                    (Some(_), Some(_)) => Err(CodeRefusal::VerifierMismatch),
+                    (None, Some(_)) => Err(CodeRefusal::VerifierUnexpected),
+                    (None, None) => Ok(()),
+                };
+                proof.and_then(|()| match grant {
+                    Some(g) if g.is_active() && g.subaccount_sid == c.subaccount_sid => Ok(c),
+                    _ => Err(CodeRefusal::Revoked),
+                })
+            }
+        };
+        let subject = found.as_ref().map(|c| c.subaccount_sid.to_string());
+        audit::record_change(
+            &mut tx,
+            access,
+            Change {
+                account: &owner,
+                action: match verdict {
+                    Ok(_) => "connect.code_exchange",
+                    Err(_) => "connect.code_refused",
+                },
+                app: Some(app),
+                subject: subject.as_deref(),
+                permissions: found.as_ref().map(|c| c.permissions),
+                detail: Some(match verdict {
+                    Ok(_) => record.friendly_name.clone(),
+                    Err(refusal) => format!("{} ({refusal:?})", record.friendly_name),
+                }),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        match verdict {
+            Ok(c) => Ok(Exchanged {
+                account_sid: c.subaccount_sid.clone(),
+                permissions: c.permissions,
+                customer_account_sid: c.customer_account_sid.clone(),
+            }),
+            Err(refusal) => {
+                tracing::info!(app = %app, ?refusal, "Connect code refused");
+                Err(invalid(CodeField::Code, Problem::CodeRefused(refusal)))
+            }
+        }
     }
 
     /// Deny: records it and returns where to send the browser.
@@ -547,6 +829,42 @@ async fn enqueue_deauthorize(
     Ok(())
 }
 
+/// The authorized callback (`AuthorizeCallbackUrl`), on every approval: the
+/// dedicated subaccount (`AccountSid`, what the app authenticates as), the
+/// app, the customer's main account and what they granted, signed with the
+/// app owner's token as every callback.
+async fn enqueue_authorized(
+    tx: &mut Tx,
+    app: &ConnectAppRecord,
+    grant: &AuthorizationRecord,
+    now: Timestamp,
+) -> DomainResult<()> {
+    let Some(url) = &app.authorize_callback_url else {
+        return Ok(());
+    };
+    let method = HookMethod::parse(&app.authorize_callback_method).unwrap_or(HookMethod::Post);
+    let hook = Webhook {
+        connect_app: Some(app.sid.clone()),
+        ..Webhook::notice(
+            WebhookKind::Authorize,
+            (app.account_sid.clone(), app.account_sid.clone()),
+            Some(grant.subaccount_sid.to_string()),
+            (method, url.clone()),
+            vec![
+                ("AccountSid".to_owned(), grant.subaccount_sid.to_string()),
+                ("ConnectAppSid".to_owned(), app.sid.to_string()),
+                (
+                    "CustomerAccountSid".to_owned(),
+                    grant.customer_account_sid.to_string(),
+                ),
+                ("Permissions".to_owned(), grant.permissions.to_string()),
+            ],
+        )
+    };
+    delivery::enqueue(tx, &hook, now).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,6 +954,8 @@ mod tests {
             deauthorize_callback_method: "POST".into(),
             permissions: Permissions::NONE,
             sign_redirects: sign,
+            authorize_callback_url: None,
+            authorize_callback_method: "POST".into(),
             has_logo: false,
             date_created: Timestamp::from_seconds(1),
             date_updated: Timestamp::from_seconds(1),
@@ -647,6 +967,7 @@ mod tests {
         let back = Return {
             state: Some("s 1"),
             cb: Some("https://app.example.com/twilio/complete?redirect_state=r"),
+            response: ResponseType::AccountSid,
         };
         let now = Timestamp::from_seconds(1_800_000_000);
         let pairs = [("AccountSid", "AC123")];

@@ -55,6 +55,21 @@ pub fn of<'a>(customer: &'a AccountSid, app: &'a ConnectAppSid) -> Query<'a, Aut
     )
 }
 
+/// The active grants `account` takes part in: as the customer's main account,
+/// or as a dedicated subaccount.
+pub fn active_touching(account: &AccountSid) -> Query<'_, AuthorizationRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            grant_columns!(),
+            " FROM authorizations g WHERE g.revoked_at IS NULL \
+              AND (g.customer_account_sid = $1 OR g.subaccount_sid = $1)"
+        ),
+        params![account],
+        decode,
+    )
+}
+
 /// The grant a dedicated subaccount was made for.
 pub fn by_subaccount(subaccount: &AccountSid) -> Query<'_, AuthorizationRecord> {
     Query::new(
@@ -138,6 +153,7 @@ macro_rules! with_app {
          g.authorized_at, g.revoked_at, ca.sid, ca.account_sid, ca.friendly_name, ca.company_name, \
          ca.description, ca.homepage_url, ca.terms_of_service_url, ca.authorize_redirect_url, \
          ca.deauthorize_callback_url, ca.deauthorize_callback_method, ca.permissions, ca.sign_redirects, \
+         ca.authorize_callback_url, ca.authorize_callback_method, \
          ca.logo_content_type IS NOT NULL, ca.date_created, ca.date_updated \
          FROM authorizations g JOIN connect_apps ca ON ca.sid = g.connect_app_sid"
     };

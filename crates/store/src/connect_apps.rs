@@ -21,6 +21,9 @@ pub struct ConnectAppRecord {
     pub permissions: Permissions,
     /// Whether the authorize redirect carries `Timestamp` and `Signature`.
     pub sign_redirects: bool,
+    /// Called server to server whenever a customer authorizes the app.
+    pub authorize_callback_url: Option<String>,
+    pub authorize_callback_method: String,
     pub has_logo: bool,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
@@ -39,7 +42,8 @@ macro_rules! app_columns {
     () => {
         "sid, account_sid, friendly_name, company_name, description, homepage_url, \
          terms_of_service_url, authorize_redirect_url, deauthorize_callback_url, \
-         deauthorize_callback_method, permissions, sign_redirects, logo_content_type IS NOT NULL, date_created, date_updated"
+         deauthorize_callback_method, permissions, sign_redirects, authorize_callback_url, \
+         authorize_callback_method, logo_content_type IS NOT NULL, date_created, date_updated"
     };
 }
 
@@ -57,6 +61,8 @@ pub(crate) fn decode(c: &mut Cols<'_>) -> Result<ConnectAppRecord> {
         deauthorize_callback_method: c.text()?,
         permissions: Permissions::from_bits(c.int()?),
         sign_redirects: c.boolean()?,
+        authorize_callback_url: c.opt_text()?,
+        authorize_callback_method: c.text()?,
         has_logo: c.boolean()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
@@ -67,8 +73,8 @@ pub fn insert(app: &ConnectAppRecord) -> Statement<'_> {
     Statement::new(
         "INSERT INTO connect_apps (sid, account_sid, friendly_name, company_name, description, homepage_url, \
          terms_of_service_url, authorize_redirect_url, deauthorize_callback_url, deauthorize_callback_method, \
-         permissions, sign_redirects, date_created, date_updated) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+         permissions, sign_redirects, authorize_callback_url, authorize_callback_method, date_created, date_updated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
         params![
             &app.sid,
             &app.account_sid,
@@ -82,6 +88,8 @@ pub fn insert(app: &ConnectAppRecord) -> Statement<'_> {
             &app.deauthorize_callback_method,
             app.permissions.bits(),
             app.sign_redirects,
+            app.authorize_callback_url.as_deref(),
+            &app.authorize_callback_method,
             app.date_created
         ],
     )
@@ -92,7 +100,8 @@ pub fn update(app: &ConnectAppRecord) -> Statement<'_> {
     Statement::new(
         "UPDATE connect_apps SET friendly_name = $2, company_name = $3, description = $4, homepage_url = $5, \
          terms_of_service_url = $6, authorize_redirect_url = $7, deauthorize_callback_url = $8, \
-         deauthorize_callback_method = $9, permissions = $10, sign_redirects = $11, date_updated = $12 \
+         deauthorize_callback_method = $9, permissions = $10, sign_redirects = $11, date_updated = $12, \
+         authorize_callback_url = $13, authorize_callback_method = $14 \
          WHERE sid = $1",
         params![
             &app.sid,
@@ -106,7 +115,9 @@ pub fn update(app: &ConnectAppRecord) -> Statement<'_> {
             &app.deauthorize_callback_method,
             app.permissions.bits(),
             app.sign_redirects,
-            app.date_updated
+            app.date_updated,
+            app.authorize_callback_url.as_deref(),
+            &app.authorize_callback_method
         ],
     )
 }

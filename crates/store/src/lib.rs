@@ -32,6 +32,7 @@ pub mod backup;
 pub mod call_voice;
 pub mod calls;
 pub mod connect_apps;
+pub mod connect_codes;
 pub mod console;
 pub mod deliveries;
 pub mod faults;

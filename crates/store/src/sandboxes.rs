@@ -187,6 +187,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM messaging_services WHERE account_sid IN {accounts};
          DELETE FROM phone_numbers WHERE account_sid IN {accounts};
          DELETE FROM opt_outs WHERE {in_world};
+         DELETE FROM connect_codes WHERE customer_account_sid IN {accounts};
          DELETE FROM authorizations WHERE customer_account_sid IN {accounts};
          DELETE FROM authorizations WHERE subaccount_sid IN {accounts};
          DELETE FROM audit_events WHERE account_sid IN {accounts} AND action NOT LIKE 'sandbox.%';

@@ -246,6 +246,8 @@ async fn grant(store: &Store) -> Granted {
         deauthorize_callback_method: "POST".into(),
         permissions: Permissions::of(&[Permission::GetAll]),
         sign_redirects: false,
+        authorize_callback_url: None,
+        authorize_callback_method: "POST".to_owned(),
         has_logo: false,
         date_created: Timestamp::from_seconds(1003),
         date_updated: Timestamp::from_seconds(1003),

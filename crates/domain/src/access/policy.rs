@@ -70,6 +70,9 @@ pub enum Resource {
     /// Every callback a main account's Connect App caused, across its
     /// customers' dedicated subaccounts (an extension): its owner's alone.
     ConnectAppDeliveries,
+    /// The grants of a main account's Connect App, customer by customer (an
+    /// extension): its owner's alone, as [`Resource::ConnectAppDeliveries`].
+    ConnectAppAuthorizations,
     /// What happened to an account, and who did it (the console's audit log).
     AuditLog,
     Calls,
@@ -105,7 +108,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 23] = [
+    pub const ALL: [Resource; 24] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -115,6 +118,7 @@ impl Resource {
         Resource::AuthorizedConnectApps,
         Resource::Deliveries,
         Resource::ConnectAppDeliveries,
+        Resource::ConnectAppAuthorizations,
         Resource::AuditLog,
         Resource::Calls,
         Resource::Messages,
@@ -156,6 +160,7 @@ impl Resource {
             Resource::AuthTokens
                 | Resource::Deliveries
                 | Resource::ConnectAppDeliveries
+                | Resource::ConnectAppAuthorizations
                 | Resource::AuditLog
         )
     }
@@ -405,7 +410,10 @@ fn decide_owner(
     }
     // What an app caused in its customers' accounts is shown to the main
     // account that owns the app, and only read.
-    if resource == Resource::ConnectAppDeliveries {
+    if matches!(
+        resource,
+        Resource::ConnectAppDeliveries | Resource::ConnectAppAuthorizations
+    ) {
         return match (action, target.is_main()) {
             (Action::Write, _) => Err(Refusal::Forbidden(NOT_WRITABLE)),
             (Action::Read, false) => Err(Refusal::Forbidden(APPS_BELONG_TO_MAIN)),

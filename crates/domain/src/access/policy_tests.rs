@@ -107,6 +107,7 @@ fn connect_expectation(
         Resource::AuthTokens
             | Resource::Deliveries
             | Resource::ConnectAppDeliveries
+            | Resource::ConnectAppAuthorizations
             | Resource::AuditLog
     ) {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));
@@ -162,6 +163,7 @@ fn connect_expectation(
             Resource::AuthTokens
             | Resource::Deliveries
             | Resource::ConnectAppDeliveries
+            | Resource::ConnectAppAuthorizations
             | Resource::AuditLog
             | Resource::Identity => unreachable!(),
         },
@@ -543,7 +545,10 @@ fn owner_expectation(
     let target_is_main = t.sid == t.owner_account_sid;
     // The callbacks a main account's apps caused: read by that main account,
     // never written.
-    if resource == Resource::ConnectAppDeliveries {
+    if matches!(
+        resource,
+        Resource::ConnectAppDeliveries | Resource::ConnectAppAuthorizations
+    ) {
         return match action {
             Action::Write => Err(Refusal::Forbidden(NOT_WRITABLE)),
             Action::Read if target_is_main => shown(None),

@@ -29,6 +29,8 @@ use crate::secrets::random_id;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebhookKind {
     Deauthorize,
+    /// A customer authorized a Connect App (its `AuthorizeCallbackUrl`).
+    Authorize,
     CallStatus,
     MessageStatus,
     /// A message arrived: the number's (or its service's) messaging URL, whose
@@ -59,8 +61,9 @@ pub enum WebhookKind {
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 13] = [
+    pub const ALL: [WebhookKind; 14] = [
         WebhookKind::Deauthorize,
+        WebhookKind::Authorize,
         WebhookKind::CallStatus,
         WebhookKind::MessageStatus,
         WebhookKind::IncomingMessage,
@@ -78,6 +81,7 @@ impl WebhookKind {
     pub fn as_str(self) -> &'static str {
         match self {
             WebhookKind::Deauthorize => "deauthorize",
+            WebhookKind::Authorize => "authorize",
             WebhookKind::CallStatus => "call-status",
             WebhookKind::MessageStatus => "message-status",
             WebhookKind::IncomingMessage => "incoming-message",

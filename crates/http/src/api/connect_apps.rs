@@ -3,17 +3,18 @@
 //! creating an app).
 
 use crate::twilio::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use switchboard_domain::access::Resource;
+use serde::Serialize;
+use switchboard_domain::access::{RequestTarget, Resource};
 use switchboard_domain::connect_apps::ConnectAppFields;
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 
-use super::json::{ConnectAppExtendedJson, ConnectAppJson};
+use super::json::{AppAuthorizationJson, ConnectAppExtendedJson, ConnectAppJson};
 use super::scope::{AccountScope, Granted};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, Params};
+use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params};
 
 /// Reads the settings an app update (or create) may carry.
 pub fn fields(form: &Params) -> Result<ConnectAppFields, ApiError> {
@@ -37,6 +38,8 @@ pub fn fields(form: &Params) -> Result<ConnectAppFields, ApiError> {
         deauthorize_callback_method: text("DeauthorizeCallbackMethod"),
         permissions,
         sign_redirects: form.boolean("SignRedirects")?,
+        authorize_callback_url: text("AuthorizeCallbackUrl"),
+        authorize_callback_method: text("AuthorizeCallbackMethod"),
     })
 }
 
@@ -214,4 +217,97 @@ pub async fn owner_revoke(
         .revoke_as_owner(&granted.access, &sid, &subaccount)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a code is exchanged for: the grant it stands for.
+#[derive(Serialize)]
+pub struct ExchangedJson {
+    /// The dedicated subaccount: the username the app authenticates with.
+    account_sid: AccountSid,
+    permissions: Permissions,
+    customer_account_sid: AccountSid,
+}
+
+/// `POST /switchboard/v1/ConnectApps/{ConnectAppSid}/Tokens.json` (an
+/// extension): the app's owner, with its own account's credentials, exchanges
+/// the one-time `Code` of a `response_type=code` redirect (and PKCE's
+/// `CodeVerifier`) for the grant. The path names the app alone, so the request
+/// is authorised against the app's owner: anyone else is not found (or, with
+/// no valid credentials, unauthenticated, as everywhere).
+pub async fn exchange_code(
+    State(app): State<App>,
+    Path(sid): Path<String>,
+    call: ApiCall,
+) -> Result<Json<ExchangedJson>, ApiError> {
+    let sid = ConnectAppSid::parse(&sid).ok();
+    let owner = match &sid {
+        Some(sid) => app.sb.connect_apps().owner_of(sid).await?,
+        None => None,
+    };
+    let target = owner
+        .as_ref()
+        .map_or(RequestTarget::Missing, RequestTarget::Account);
+    let access = app
+        .sb
+        .authorize(&call.request(target, Resource::ConnectApps)?)
+        .await?;
+    let sid = sid.ok_or_else(ApiError::not_found)?;
+    let form = call.form()?;
+    let exchanged = app
+        .sb
+        .grants()
+        .exchange_code(&access, &sid, form.get("Code"), form.get("CodeVerifier"))
+        .await?;
+    Ok(Json(ExchangedJson {
+        account_sid: exchanged.account_sid,
+        permissions: exchanged.permissions,
+        customer_account_sid: exchanged.customer_account_sid,
+    }))
+}
+
+/// `GET /switchboard/v1/Accounts/{AccountSid}/ConnectApps/{Sid}/Authorizations.json`:
+/// every grant of the app, active or revoked, newest first.
+pub async fn authorizations(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<Json<Envelope<AppAuthorizationJson>>, ApiError> {
+    let granted = call
+        .authorize(&app, Resource::ConnectAppAuthorizations)
+        .await?;
+    let sid = granted.within("sid", ConnectAppSid::parse)?;
+    let params = call.query()?;
+    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let (record, page) = app
+        .sb
+        .connect_apps()
+        .authorizations((&granted.access).into(), &sid, &paging.at, paging.size)
+        .await?;
+    Ok(Json(Envelope::new(
+        "authorizations",
+        call.path(),
+        params,
+        &paging,
+        page,
+        app.sb.keys(),
+        |grant| AppAuthorizationJson::new(&record, grant),
+    )))
+}
+
+/// `GET …/ConnectApps/{Sid}/Authorizations/{SubaccountSid}.json`: one grant,
+/// named by its dedicated subaccount, active or revoked.
+pub async fn authorization(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<Json<AppAuthorizationJson>, ApiError> {
+    let granted = call
+        .authorize(&app, Resource::ConnectAppAuthorizations)
+        .await?;
+    let sid = granted.within("sid", ConnectAppSid::parse)?;
+    let subaccount = granted.item("subaccount", AccountSid::parse)?;
+    let (record, grant) = app
+        .sb
+        .connect_apps()
+        .authorization((&granted.access).into(), &sid, &subaccount)
+        .await?;
+    Ok(Json(AppAuthorizationJson::new(&record, grant)))
 }

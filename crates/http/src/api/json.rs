@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use switchboard_domain::accounts::AccountView;
-use switchboard_types::Permissions;
+use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 
 pub const API_PREFIX: &str = "/2010-04-01";
 
@@ -99,7 +99,7 @@ impl From<AccountView> for AccountJson {
     }
 }
 
-use switchboard_store::authorizations::AuthorizedApp;
+use switchboard_store::authorizations::{AuthorizationRecord, AuthorizedApp};
 use switchboard_store::connect_apps::ConnectAppRecord;
 
 #[derive(Serialize)]
@@ -148,6 +148,9 @@ pub struct ConnectAppExtendedJson {
     pub authorize_url: String,
     /// Whether authorize redirects carry `Timestamp` and `Signature`.
     pub sign_redirects: bool,
+    /// Called server to server whenever a customer authorizes the app.
+    pub authorize_callback_url: Option<String>,
+    pub authorize_callback_method: String,
     pub date_created: String,
     pub date_updated: String,
 }
@@ -161,6 +164,8 @@ impl ConnectAppExtendedJson {
                 .then(|| format!("{public_url}/connect-apps/{}/logo", a.sid)),
             authorize_url: format!("{public_url}/authorize/{}", a.sid),
             sign_redirects: a.sign_redirects,
+            authorize_callback_url: a.authorize_callback_url.clone(),
+            authorize_callback_method: a.authorize_callback_method.clone(),
             date_created: a.date_created.rfc2822(),
             date_updated: a.date_updated.rfc2822(),
             app: a.into(),
@@ -196,6 +201,54 @@ impl AuthorizedConnectAppJson {
             connect_app_homepage_url: app.homepage_url,
             connect_app_sid: app.sid.to_string(),
             permissions: grant.permissions,
+        }
+    }
+}
+
+/// A grant of a Connect App, as its owner reads it (an extension).
+#[derive(Serialize)]
+pub struct AppAuthorizationJson {
+    /// The dedicated subaccount: what the app authenticates as.
+    pub account_sid: AccountSid,
+    pub connect_app_sid: ConnectAppSid,
+    /// The customer's main account.
+    pub customer_account_sid: AccountSid,
+    /// What the customer granted.
+    pub permissions: Permissions,
+    /// What the app asks for now.
+    pub requested_permissions: Permissions,
+    /// The grant is active and holds other permissions than the app asks for
+    /// now: the customer must authorize again for the app to get what it added.
+    pub needs_reauthorization: bool,
+    /// `active` or `revoked`.
+    pub status: &'static str,
+    /// When the customer last authorized the app.
+    pub date_authorized: String,
+    pub date_revoked: Option<String>,
+    pub uri: String,
+}
+
+impl AppAuthorizationJson {
+    pub fn new(app: &ConnectAppRecord, grant: AuthorizationRecord) -> Self {
+        AppAuthorizationJson {
+            uri: format!(
+                "/switchboard/v1/Accounts/{}/ConnectApps/{}/Authorizations/{}.json",
+                app.account_sid, app.sid, grant.subaccount_sid
+            ),
+            needs_reauthorization: switchboard_domain::connect_apps::needs_reauthorization(
+                app, &grant,
+            ),
+            status: match grant.is_active() {
+                true => "active",
+                false => "revoked",
+            },
+            date_authorized: grant.authorized_at.rfc2822(),
+            date_revoked: grant.revoked_at.map(|t| t.rfc2822()),
+            account_sid: grant.subaccount_sid,
+            connect_app_sid: grant.connect_app_sid,
+            customer_account_sid: grant.customer_account_sid,
+            permissions: grant.permissions,
+            requested_permissions: app.permissions,
         }
     }
 }

@@ -23,7 +23,7 @@ pub mod telephony_json;
 pub mod tokens;
 pub mod usage;
 
-use axum::routing::{MethodRouter, delete, get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
 
 use crate::App;
 use crate::routes::Routes;
@@ -138,8 +138,16 @@ fn extension_routes() -> Routes {
             api_route(get(deliveries::of_connect_app)),
         ),
         (
+            format!("{A}/ConnectApps/{{sid}}/Authorizations"),
+            api_route(get(connect_apps::authorizations)),
+        ),
+        (
             format!("{A}/ConnectApps/{{sid}}/Authorizations/{{subaccount}}"),
-            api_route(delete(connect_apps::owner_revoke)),
+            api_route(get(connect_apps::authorization).delete(connect_apps::owner_revoke)),
+        ),
+        (
+            "/switchboard/v1/ConnectApps/{sid}/Tokens".to_owned(),
+            api_route(post(connect_apps::exchange_code)),
         ),
         (
             format!("{A}/InboundMessages"),

@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State
 use axum::http::StatusCode;
 use serde::Serialize;
 use switchboard_domain::access::{Access, RequestTarget, Resource};
-use switchboard_domain::grants::{Approval, Return};
+use switchboard_domain::grants::{Approval, ResponseType, Return};
 use switchboard_types::{AccountSid, ConnectAppSid, Permissions, SandboxSid};
 
 use super::faults::{FaultJson, new_fault};
@@ -63,8 +63,10 @@ const MAX_STATE: usize = 2048;
 #[derive(Serialize)]
 pub struct ConsentJson {
     redirect_url: String,
-    /// The dedicated subaccount, when authorized.
+    /// The dedicated subaccount, when authorized (and the redirect carries it).
     account_sid: Option<AccountSid>,
+    /// The one-time code, when authorized with `ResponseType=code`.
+    code: Option<String>,
 }
 
 fn sid<T>(
@@ -78,11 +80,16 @@ fn sid<T>(
 /// The `AccountSid` the redirect carries: the last one, which the consent
 /// flow appended after any the app's own URL had.
 fn granted_subaccount(location: &str) -> Option<AccountSid> {
+    last_param(location, "AccountSid").and_then(|v| AccountSid::parse(&v).ok())
+}
+
+/// The last `name` parameter of a redirect: the one the consent flow appended.
+fn last_param(location: &str, name: &str) -> Option<String> {
     let url = url::Url::parse(location).ok()?;
     url.query_pairs()
-        .filter(|(k, _)| k == "AccountSid")
+        .filter(|(k, _)| k == name)
         .last()
-        .and_then(|(_, v)| AccountSid::parse(&v).ok())
+        .map(|(_, v)| v.into_owned())
 }
 
 /// Headless consent: what the consent page's Authorize or Deny does, for a
@@ -112,6 +119,21 @@ pub async fn consent(
             format!("State must be at most {MAX_STATE} bytes long"),
         ));
     }
+    let response = ResponseType::from_link(
+        form.get("ResponseType"),
+        form.get("CodeChallenge"),
+        form.get("CodeChallengeMethod"),
+    )
+    .map_err(|p| {
+        ApiError::bad_request(
+            Some("ResponseType"),
+            crate::web::consent::link_problem_text(p),
+        )
+    })?;
+    let back = Return {
+        response,
+        ..Return::with_state(state)
+    };
     let shown: Vec<&str> = form.get_all("Permissions").collect();
     let shown = match shown.is_empty() {
         true => None,
@@ -137,25 +159,26 @@ pub async fn consent(
         }
     };
     if !authorize {
-        let location = app
-            .sb
-            .grants()
-            .deny(&access, &connect_app, Return::with_state(state))
-            .await?;
+        let location = app.sb.grants().deny(&access, &connect_app, back).await?;
         return Ok(Json(ConsentJson {
             redirect_url: location,
             account_sid: None,
+            code: None,
         }));
     }
     let shown = shown.unwrap_or(record.permissions);
     match app
         .sb
         .grants()
-        .approve(&access, &connect_app, shown, Return::with_state(state))
+        .approve(&access, &connect_app, shown, back)
         .await?
     {
         Approval::Granted(location) => Ok(Json(ConsentJson {
             account_sid: granted_subaccount(&location),
+            code: match response {
+                ResponseType::Code { .. } => last_param(&location, "code"),
+                ResponseType::AccountSid => None,
+            },
             redirect_url: location,
         })),
         Approval::PermissionsChanged(now) => Err(ApiError::new(

@@ -8,8 +8,8 @@
 //! ([`param`]).
 
 use switchboard_domain::error::{
-    AccountField, AppField, ApplicationField, CallField, Field, Invalid, MessageField, NumberField,
-    Problem, ServiceField, UrlFault, UsageField,
+    AccountField, AppField, ApplicationField, CallField, CodeField, CodeRefusal, Field, Invalid,
+    MessageField, NumberField, Problem, ServiceField, UrlFault, UsageField,
 };
 
 /// Twilio's generic code for a missing or wrong parameter.
@@ -37,6 +37,8 @@ pub fn param(field: Field) -> &'static str {
             AppField::AuthorizeRedirectUrl => "AuthorizeRedirectUrl",
             AppField::DeauthorizeCallbackUrl => "DeauthorizeCallbackUrl",
             AppField::DeauthorizeCallbackMethod => "DeauthorizeCallbackMethod",
+            AppField::AuthorizeCallbackUrl => "AuthorizeCallbackUrl",
+            AppField::AuthorizeCallbackMethod => "AuthorizeCallbackMethod",
             AppField::Logo => "Logo",
         },
         Field::Call(f) => match f {
@@ -119,6 +121,27 @@ pub fn param(field: Field) -> &'static str {
             UsageField::StartDate => "StartDate",
             UsageField::EndDate => "EndDate",
         },
+        Field::ConnectCode(f) => match f {
+            CodeField::Code => "Code",
+            CodeField::CodeVerifier => "CodeVerifier",
+        },
+    }
+}
+
+/// Switchboard's own codes for a Connect authorization code that is not
+/// exchanged (`POST /switchboard/v1/ConnectApps/{Sid}/Tokens.json`). Twilio has
+/// no such endpoint, so these are not Twilio's; they sit in a range Twilio's
+/// catalogue does not use (docs/connect.md lists them).
+pub fn code_refusal(refusal: CodeRefusal) -> u32 {
+    match refusal {
+        CodeRefusal::Unknown => 97001,
+        CodeRefusal::Used => 97002,
+        CodeRefusal::Expired => 97003,
+        CodeRefusal::OtherApp => 97004,
+        CodeRefusal::Revoked => 97005,
+        CodeRefusal::VerifierMismatch => 97006,
+        CodeRefusal::VerifierMissing => 97007,
+        CodeRefusal::VerifierUnexpected => 97008,
     }
 }
 
@@ -128,6 +151,9 @@ pub fn code(invalid: &Invalid) -> u32 {
     let problem = &invalid.problem;
     if let P::Magic(refusal) = problem {
         return refusal.code;
+    }
+    if let P::CodeRefused(refusal) = problem {
+        return code_refusal(*refusal);
     }
     match invalid.field {
         Field::Call(f) => match (f, problem) {
@@ -196,9 +222,11 @@ pub fn code(invalid: &Invalid) -> u32 {
             P::NotMethod { .. } => 21403,
             _ => INVALID_PARAMETER,
         },
-        Field::Account(_) | Field::AuthToken | Field::ConnectApp(_) | Field::Usage(_) => {
-            INVALID_PARAMETER
-        }
+        Field::Account(_)
+        | Field::AuthToken
+        | Field::ConnectApp(_)
+        | Field::Usage(_)
+        | Field::ConnectCode(_) => INVALID_PARAMETER,
     }
 }
 
@@ -296,6 +324,34 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             format!("A daily report covers at most {max_days} days; narrow StartDate and EndDate")
         }
         P::Magic(refusal) => refusal.message.clone(),
+        P::CodeRefused(refusal) => match refusal {
+            CodeRefusal::Unknown => {
+                "This Code was not issued by this Switchboard; send the code the redirect carried"
+            }
+            CodeRefusal::Used => {
+                "This Code was exchanged already; a code is good for one exchange. Send the customer \
+                 through the Connect link again"
+            }
+            CodeRefusal::Expired => {
+                "This Code expired: exchange a code within 60 seconds of the redirect. Send the \
+                 customer through the Connect link again"
+            }
+            CodeRefusal::OtherApp => "This Code was issued to another Connect App",
+            CodeRefusal::Revoked => {
+                "The authorization this Code stood for was revoked before the exchange"
+            }
+            CodeRefusal::VerifierMismatch => {
+                "CodeVerifier does not match the link's code_challenge; the code is used up"
+            }
+            CodeRefusal::VerifierMissing => {
+                "The Connect link had a code_challenge: send its CodeVerifier; the code is used up"
+            }
+            CodeRefusal::VerifierUnexpected => {
+                "The Connect link had no code_challenge, so no CodeVerifier is expected; the code \
+                 is used up"
+            }
+        }
+        .to_owned(),
         P::NotOwned { number, account } => match field {
             Field::Call(_) => format!(
                 "The source phone number provided, {number}, is not yet verified for your \

@@ -44,6 +44,8 @@ pub struct AppForm {
     pub get_all: bool,
     pub post_all: bool,
     pub sign_redirects: bool,
+    pub authorize_callback_url: String,
+    pub authorize_callback_method: String,
     pub errors: BTreeMap<&'static str, String>,
 }
 
@@ -61,6 +63,8 @@ impl AppForm {
             get_all: app.permissions.contains(Permission::GetAll),
             post_all: app.permissions.contains(Permission::PostAll),
             sign_redirects: app.sign_redirects,
+            authorize_callback_url: app.authorize_callback_url.clone().unwrap_or_default(),
+            authorize_callback_method: app.authorize_callback_method.clone(),
             errors: BTreeMap::new(),
         }
     }
@@ -80,6 +84,12 @@ impl AppForm {
             get_all: permissions.contains(&"get-all"),
             post_all: permissions.contains(&"post-all"),
             sign_redirects: form.get("sign_redirects") == Some("true"),
+            authorize_callback_url: text("authorize_callback_url"),
+            // A form from before the field was there keeps the default.
+            authorize_callback_method: form
+                .get("authorize_callback_method")
+                .unwrap_or("POST")
+                .to_owned(),
             errors: BTreeMap::new(),
         }
     }
@@ -117,6 +127,10 @@ impl AppForm {
         for problem in self.fields().problems(creating) {
             self.put(&problem);
         }
+        if self.authorize_callback_method != "GET" && self.authorize_callback_method != "POST" {
+            self.errors
+                .insert("authorize_callback_method", "Choose GET or POST.".into());
+        }
     }
 
     fn fields(&self) -> ConnectAppFields {
@@ -131,6 +145,8 @@ impl AppForm {
             deauthorize_callback_method: Some(self.deauthorize_callback_method.clone()),
             permissions: Some(self.permissions()),
             sign_redirects: Some(self.sign_redirects),
+            authorize_callback_url: Some(self.authorize_callback_url.clone()),
+            authorize_callback_method: Some(self.authorize_callback_method.clone()),
         }
     }
 
@@ -154,6 +170,8 @@ impl AppForm {
                 AppField::AuthorizeRedirectUrl => "authorize_redirect_url",
                 AppField::DeauthorizeCallbackUrl => "deauthorize_callback_url",
                 AppField::DeauthorizeCallbackMethod => "deauthorize_callback_method",
+                AppField::AuthorizeCallbackUrl => "authorize_callback_url",
+                AppField::AuthorizeCallbackMethod => "authorize_callback_method",
                 AppField::Name | AppField::Logo => "friendly_name",
             },
             _ => "friendly_name",

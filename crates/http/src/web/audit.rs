@@ -38,6 +38,8 @@ fn describe(action: &str) -> &'static str {
         "connect.authorize" => "Authorized a Connect App",
         "connect.deny" => "Denied a Connect App",
         "connect.revoke" => "Revoked a Connect App's access",
+        "connect.code_exchange" => "Exchanged a Connect App's authorization code",
+        "connect.code_refused" => "Refused a Connect App's authorization code",
         "connect_app.create" => "Created a Connect App",
         "connect_app.delete" => "Deleted a Connect App",
         "connect_app.permissions_changed" => "Changed a Connect App's permissions",

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
-use switchboard_domain::grants::{self, Approval, ConsentProblem};
+use switchboard_domain::grants::{self, Approval, ConsentProblem, LinkProblem, ResponseType};
 use switchboard_store::authorizations::AuthorizationRecord;
 use switchboard_store::connect_apps::ConnectAppRecord;
 use switchboard_types::{AccountType, ConnectAppSid, Permission, Permissions};
@@ -39,6 +39,59 @@ pub struct ConsentQuery {
     cb: Option<String>,
     /// Set when the customer comes back from upgrading their account.
     upgraded: Option<String>,
+    response_type: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+/// The link's parameters carried from the consent link through the sign-in
+/// and sign-up detours and the consent form, beside `state` and `cb`.
+pub const CODE_PARAMS: [&str; 3] = ["response_type", "code_challenge", "code_challenge_method"];
+
+/// What a link's `response_type` and PKCE parameters are worth: the words for
+/// a link the flow cannot honour (the domain says what is wrong).
+fn link_problem(problem: LinkProblem, viewer: Option<&ConsoleSession>) -> Response {
+    message(
+        StatusCode::BAD_REQUEST,
+        Chrome::for_session(viewer, "").narrow(),
+        "This Connect link cannot be used",
+        &format!(
+            "{} Contact the app's developer.",
+            link_problem_text(problem)
+        ),
+        None,
+    )
+    .into_response()
+}
+
+/// Why a link's `response_type` or PKCE parameters cannot be used, in words
+/// (the consent page's and the sandbox's headless consent's).
+pub fn link_problem_text(problem: LinkProblem) -> &'static str {
+    match problem {
+        LinkProblem::UnsupportedResponseType => {
+            "The link asks for a response_type this server does not offer: only response_type=code \
+             (a one-time code), or none (the AccountSid, as Twilio sends it)."
+        }
+        LinkProblem::ChallengeWithoutCode => {
+            "The link has a code_challenge but no response_type=code: a PKCE challenge only \
+             protects a code."
+        }
+        LinkProblem::PlainChallenge => {
+            "The link's code_challenge_method is plain (or missing, which means plain): only \
+             S256 is accepted. Send code_challenge_method=S256 with the base64url SHA-256 of the \
+             verifier."
+        }
+        LinkProblem::UnsupportedChallengeMethod => {
+            "The link's code_challenge_method is not one this server accepts: only S256."
+        }
+        LinkProblem::MethodWithoutChallenge => {
+            "The link has a code_challenge_method but no code_challenge."
+        }
+        LinkProblem::MalformedChallenge => {
+            "The link's code_challenge is not an S256 challenge: 43 characters of base64url \
+             (the SHA-256 of the verifier, without padding)."
+        }
+    }
 }
 
 /// The link's `cb`, carried (and later checked by the domain) only when it
@@ -90,6 +143,9 @@ struct ConsentPage {
     csrf_token: String,
     state: Option<String>,
     cb: Option<String>,
+    /// `response_type`, `code_challenge` and `code_challenge_method` as the
+    /// link gave them (hidden fields of the form), when it did.
+    code_params: Vec<(&'static str, String)>,
     trial: bool,
 }
 
@@ -165,11 +221,12 @@ fn state_too_long() -> Response {
         .into_response()
 }
 
-/// The consent URL with its `state` and `cb`, to come back to after signing
-/// in (or up).
-fn consent_path(sid: &str, state: Option<&str>, cb: Option<&str>) -> String {
-    let query: Vec<String> = [("state", state), ("cb", cb)]
+/// The consent URL with its `state`, `cb` and code parameters, to come back to
+/// after signing in (or up).
+fn consent_path(sid: &str, back: &Carried) -> String {
+    let query: Vec<String> = [("state", back.state.as_deref()), ("cb", back.cb.as_deref())]
         .into_iter()
+        .chain(back.code_params.iter().map(|(k, v)| (*k, Some(v.as_str()))))
         .filter_map(|(k, v)| v.map(|v| format!("{k}={}", utf8_percent_encode(v, NON_ALPHANUMERIC))))
         .collect();
     match query.is_empty() {
@@ -179,27 +236,38 @@ fn consent_path(sid: &str, state: Option<&str>, cb: Option<&str>) -> String {
 }
 
 /// The consent page a form says to come back to (after upgrading, or
-/// switching account): only `/authorize/{ConnectAppSid}` with its `state` and
-/// `cb`, rebuilt from what it parses to, so that nothing else can be named:
+/// switching account): only `/authorize/{ConnectAppSid}` with its `state`,
+/// `cb` and code parameters (`response_type`, PKCE), rebuilt from what it parses to, so that nothing else can be named:
 /// neither another site nor another page of this one.
 pub fn consent_return(raw: Option<&str>) -> Option<String> {
     let raw = raw?;
     let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
     let sid = ConnectAppSid::parse(path.strip_prefix("/authorize/")?).ok()?;
-    let (mut state, mut cb) = (None, None);
+    let (mut state, mut cb, mut code_params) = (None, None, Vec::new());
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         match &*k {
             "state" => state = Some(v.into_owned()),
             "cb" => cb = Some(v.into_owned()),
-            _ => {}
+            k => {
+                if let Some(name) = CODE_PARAMS.into_iter().find(|n| *n == k)
+                    && !v.is_empty()
+                    && v.len() <= MAX_STATE
+                {
+                    code_params.push((name, v.into_owned()));
+                }
+            }
         }
     }
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         return None;
     }
-    let state = state.filter(|s| !s.is_empty());
-    let cb = usable_cb(cb.as_deref());
-    Some(consent_path(sid.as_str(), state.as_deref(), cb))
+    let back = Carried {
+        state: state.filter(|s| !s.is_empty()),
+        cb: usable_cb(cb.as_deref()).map(str::to_owned),
+        code_params,
+        upgraded: false,
+    };
+    Some(consent_path(sid.as_str(), &back))
 }
 
 pub async fn page(
@@ -220,20 +288,33 @@ pub async fn page(
         Err(e) => return PageError::Internal(e).into_response(),
     };
     let cb = usable_cb(query.cb.as_deref()).map(str::to_owned);
+    let code_params = [
+        ("response_type", &query.response_type),
+        ("code_challenge", &query.code_challenge),
+        ("code_challenge_method", &query.code_challenge_method),
+    ];
+    if let Err(problem) = ResponseType::from_link(
+        query.response_type.as_deref(),
+        query.code_challenge.as_deref(),
+        query.code_challenge_method.as_deref(),
+    ) {
+        return link_problem(problem, viewer.as_ref());
+    }
+    let back = Carried {
+        state: query.state.clone(),
+        cb,
+        code_params: code_params
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+            .collect(),
+        upgraded: false,
+    };
     let Some(session) = viewer else {
-        return see_other(
-            &signin_url(&consent_path(
-                sid.as_str(),
-                query.state.as_deref(),
-                cb.as_deref(),
-            )),
-            Vec::new(),
-        );
+        return see_other(&signin_url(&consent_path(sid.as_str(), &back)), Vec::new());
     };
     let upgraded = query.upgraded.is_some() && session.account_type == AccountType::Full;
     let earlier = earlier_grant(&app, &session, &sid).await;
-    let mut back = Carried::new(query.state, cb);
-    back.upgraded = upgraded;
+    let back = Carried { upgraded, ..back };
     consent_page(&session, record, earlier, back, None)
 }
 
@@ -262,24 +343,30 @@ async fn earlier_grant(
         .map(|a| a.grant)
 }
 
-/// What the consent form carries back: the app's `state` and the link's `cb`.
+/// What the consent form carries back: the app's `state`, the link's `cb`
+/// and its code parameters.
 struct Carried {
     state: Option<String>,
     cb: Option<String>,
+    code_params: Vec<(&'static str, String)>,
     upgraded: bool,
 }
 
 impl Carried {
-    fn new(state: Option<String>, cb: Option<String>) -> Self {
+    fn of(state: Option<&str>, cb: Option<&str>, form: &crate::twilio::Params) -> Self {
         Carried {
-            state,
-            cb,
+            state: state.map(str::to_owned),
+            cb: cb.map(str::to_owned),
+            code_params: CODE_PARAMS
+                .into_iter()
+                .filter_map(|k| {
+                    form.get(k)
+                        .filter(|v| !v.is_empty())
+                        .map(|v| (k, v.to_owned()))
+                })
+                .collect(),
             upgraded: false,
         }
-    }
-
-    fn of(state: Option<&str>, cb: Option<&str>) -> Self {
-        Carried::new(state.map(str::to_owned), cb.map(str::to_owned))
     }
 }
 
@@ -294,11 +381,7 @@ fn consent_page(
 ) -> Response {
     let granted = earlier.as_ref().map(|g| g.permissions);
     let new = granted.map_or(Permissions::NONE, |g| record.permissions.minus(g));
-    let here = consent_path(
-        record.sid.as_str(),
-        back.state.as_deref(),
-        back.cb.as_deref(),
-    );
+    let here = consent_path(record.sid.as_str(), &back);
     let redirect_host = record
         .authorize_redirect_url
         .as_deref()
@@ -347,6 +430,7 @@ fn consent_page(
         csrf_token: session.csrf_token.clone(),
         state: back.state,
         cb: back.cb,
+        code_params: back.code_params,
         trial: session.account_type != AccountType::Full,
         app: record,
     };
@@ -375,7 +459,19 @@ pub async fn decide(
         return state_too_long();
     }
     let cb = usable_cb(form.get("cb"));
-    let back = grants::Return { state, cb };
+    let response = match ResponseType::from_link(
+        form.get("response_type"),
+        form.get("code_challenge"),
+        form.get("code_challenge_method"),
+    ) {
+        Ok(response) => response,
+        Err(problem) => return link_problem(problem, Some(&session)),
+    };
+    let back = grants::Return {
+        state,
+        cb,
+        response,
+    };
     let record = match app.sb.grants().consent_app(&sid).await {
         Ok(Ok(record)) => record,
         Ok(Err(problem)) => return problem_page(problem, Some(&session)),
@@ -408,7 +504,7 @@ pub async fn decide(
                     &session,
                     record,
                     earlier,
-                    Carried::of(state, cb),
+                    Carried::of(state, cb, &form),
                     Some(Notice::PermissionsUnknown),
                 );
             };
@@ -420,7 +516,7 @@ pub async fn decide(
                         &session,
                         *now,
                         earlier,
-                        Carried::of(state, cb),
+                        Carried::of(state, cb, &form),
                         Some(Notice::PermissionsChanged),
                     );
                 }
@@ -446,7 +542,7 @@ pub async fn decide(
             "You cannot authorize this app yet",
             &super::invalid::sentence_end(reason),
             Some((
-                upgrade_url(&consent_path(sid.as_str(), state, cb)).as_str(),
+                upgrade_url(&consent_path(sid.as_str(), &Carried::of(state, cb, &form))).as_str(),
                 "Upgrade your account",
             )),
         )
@@ -493,6 +589,15 @@ mod tests {
             ))),
             Some(format!(
                 "{here}?state=a%20b&cb=https%3A%2F%2Fapp%2Eexample%2Fback"
+            ))
+        );
+        // So are the link's code parameters: a code flow stays one.
+        assert_eq!(
+            consent_return(Some(&format!(
+                "{here}?response_type=code&code_challenge=abc&code_challenge_method=S256&x=1"
+            ))),
+            Some(format!(
+                "{here}?response_type=code&code_challenge=abc&code_challenge_method=S256"
             ))
         );
         for evil in [

@@ -117,6 +117,7 @@ fn return_to(parts: &Parts, form: Option<&Form>) -> String {
     let path = parts.uri.path();
     let query: Vec<String> = ["state", "cb"]
         .into_iter()
+        .chain(super::consent::CODE_PARAMS)
         .filter_map(|name| {
             let value = form.and_then(|f| f.text(name)).filter(|v| !v.is_empty())?;
             Some(format!(

@@ -25,6 +25,8 @@ pub fn label(field: Field) -> Option<&'static str> {
             AppField::AuthorizeRedirectUrl => "The authorize redirect URL",
             AppField::DeauthorizeCallbackUrl => "The deauthorize callback URL",
             AppField::DeauthorizeCallbackMethod => "The method",
+            AppField::AuthorizeCallbackUrl => "The authorized callback URL",
+            AppField::AuthorizeCallbackMethod => "The method",
             AppField::Logo => "The logo",
         },
         Field::Account(AccountField::Name) => "The name",

@@ -279,6 +279,8 @@ mod tests {
             deauthorize_callback_method: "POST".into(),
             permissions: Permissions::of(&[Permission::GetAll]),
             sign_redirects: false,
+            authorize_callback_url: None,
+            authorize_callback_method: "POST".to_owned(),
             has_logo: false,
             date_created: Timestamp::from_seconds(2),
             date_updated: Timestamp::from_seconds(2),

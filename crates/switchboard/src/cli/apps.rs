@@ -158,6 +158,8 @@ pub async fn run(
                 deauthorize_callback_method: Some(a.deauthorize_callback_method),
                 permissions: Some(permissions),
                 sign_redirects: None,
+                authorize_callback_url: None,
+                authorize_callback_method: None,
             };
             let target = RequestTarget::Account(&account);
             let access = operator(&sb, target, Action::Write, Resource::ConnectApps).await?;

@@ -216,6 +216,8 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
                 deauthorize_callback_method: Some("POST".into()),
                 permissions: Some(Permissions::parse_all(["get-all"]).map_err(|e| e.to_string())?),
                 sign_redirects: None,
+                authorize_callback_url: None,
+                authorize_callback_method: None,
             },
         )
         .await

@@ -17,6 +17,8 @@ mod call_events;
 mod cli;
 mod connect;
 mod connect_apps_api;
+mod connect_codes;
+mod connect_owner_view;
 mod connect_redirects;
 mod connections;
 mod consent_security;
