@@ -80,3 +80,46 @@ for (const decision of ['authorize', 'deny']) {
     }
   });
 }
+
+test('a code from the consent page is exchanged once, with its PKCE verifier', async () => {
+  const crypto = require('node:crypto');
+  const owner = state.server.createMainAccount('Node code owner');
+  const customer = state.server.createMainAccount('Node code customer');
+  const app = await createApp(state.server.baseUrl, owner, { permissions: ['get-all'] });
+  const browser = await new Customer(state.server.baseUrl, customer).signIn();
+  const verifier = crypto.randomBytes(48).toString('base64url');
+  const challenge = crypto.createHash('sha256').update(verifier).digest('base64url');
+  const link = `/authorize/${app.sid}?${new URLSearchParams({
+    state: 's1', response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256' })}`;
+  const code = async () => {
+    const params = new URL(await browser.follow(link, 'authorize')).searchParams;
+    assert.equal(params.get('state'), 's1');
+    assert.equal(params.has('AccountSid'), false);
+    return params.get('code');
+  };
+  const exchange = async (form, [sid, token] = [owner.sid, owner.auth_token]) => {
+    const res = await fetch(`${state.server.baseUrl}/switchboard/v1/ConnectApps/${app.sid}/Tokens.json`, {
+      method: 'POST', body: new URLSearchParams(form), headers: { Authorization: basicAuth(sid, token) },
+    });
+    return [res.status, await res.json()];
+  };
+
+  const spent = await code();
+  let [status, body] = await exchange({ Code: spent, CodeVerifier: `${verifier}x` });
+  assert.deepEqual([status, body.code], [400, 97006]);
+  [status, body] = await exchange({ Code: spent, CodeVerifier: verifier });
+  assert.deepEqual([status, body.code], [400, 97002]);
+
+  const good = await code();
+  [status, body] = await exchange({ Code: good, CodeVerifier: verifier });
+  assert.equal(status, 200, JSON.stringify(body));
+  assert.equal(body.customer_account_sid, customer.sid);
+  assert.deepEqual(body.permissions, ['get-all']);
+  const sub = body.account_sid;
+  const mine = await state.server.client(sub, owner.auth_token).api.v2010.accounts(sub).fetch();
+  assert.equal(mine.ownerAccountSid, customer.sid);
+  [status, body] = await exchange({ Code: good, CodeVerifier: verifier });
+  assert.deepEqual([status, body.code], [400, 97002]);
+  [status] = await exchange({ Code: await code(), CodeVerifier: verifier }, [customer.sid, customer.auth_token]);
+  assert.equal(status, 404);
+});

@@ -5,6 +5,9 @@ RequestValidator (and fails it with one character changed)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import secrets
 import time
 import urllib.parse
 
@@ -143,3 +146,52 @@ def test_signed_redirects_pass_twilios_request_validator(server, owner, customer
     assert not RequestValidator(customer["auth_token"]).validate(unsigned, {}, signature)
     # Too old is refused by the window the docs give.
     assert not verify(location, owner["auth_token"], now + 301)
+
+
+def tokens(server, app) -> str:
+    return f"{server.base_url}/switchboard/v1/ConnectApps/{app['sid']}/Tokens.json"
+
+
+def test_a_code_from_the_consent_page_is_exchanged_once_with_its_pkce_verifier(
+        server, owner, customer, make_client):
+    app = create_app(server.base_url, owner, permissions=["get-all"])
+    browser = Customer(server.base_url, customer)
+    auth = (owner["sid"], owner["auth_token"])
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    link = f"{server.base_url}/authorize/{app['sid']}?" + urllib.parse.urlencode({
+        "state": "s1", "response_type": "code",
+        "code_challenge": challenge, "code_challenge_method": "S256"})
+
+    def code() -> str:
+        params = query(browser.follow(link, "authorize"))
+        assert params["state"] == "s1" and "AccountSid" not in params, params
+        return params["code"]
+
+    # A wrong verifier is refused and spends the code.
+    spent = code()
+    wrong = requests.post(tokens(server, app), data={"Code": spent, "CodeVerifier": verifier + "x"},
+                          auth=auth, timeout=30)
+    assert (wrong.status_code, wrong.json()["code"]) == (400, 97006), wrong.text
+    again = requests.post(tokens(server, app), data={"Code": spent, "CodeVerifier": verifier},
+                          auth=auth, timeout=30)
+    assert (again.status_code, again.json()["code"]) == (400, 97002), again.text
+
+    # The right one gives the grant, once.
+    good = code()
+    r = requests.post(tokens(server, app), data={"Code": good, "CodeVerifier": verifier},
+                      auth=auth, timeout=30)
+    assert r.status_code == 200, r.text
+    grant = r.json()
+    assert grant["customer_account_sid"] == customer["sid"]
+    assert grant["permissions"] == ["get-all"]
+    sub = grant["account_sid"]
+    fetched = make_client(sub, owner["auth_token"]).api.v2010.accounts(sub).fetch()
+    assert fetched.owner_account_sid == customer["sid"]
+    replay = requests.post(tokens(server, app), data={"Code": good, "CodeVerifier": verifier},
+                           auth=auth, timeout=30)
+    assert (replay.status_code, replay.json()["code"]) == (400, 97002), replay.text
+    # Only the app's owner exchanges.
+    other = requests.post(tokens(server, app), data={"Code": code(), "CodeVerifier": verifier},
+                          auth=(customer["sid"], customer["auth_token"]), timeout=30)
+    assert other.status_code == 404, other.text
