@@ -304,41 +304,50 @@ server_test!(the_server_clears_expired_sessions_and_old_failures, |s| {
     let now = Timestamp::now();
     let day = 24 * 60 * 60 * 1_000_000;
     let expired = [7u8; 32];
-    s.sb.store()
-        .run(sessions::insert(
-            &expired,
-            &user.id,
-            "csrf",
-            now.plus_micros(-2 * day),
-            now.plus_micros(-day),
-        ))
-        .await
-        .unwrap();
     let subject = format!("ip:housekeeping-{}", rand_id());
-    s.sb.store()
-        .run(sessions::record_failure(&subject, now.plus_micros(-day)))
+    let session_at = now.plus_micros(-2 * day);
+    let failures_since = now.plus_micros(-3 * day);
+    // Written as they would be by a sign-in a day ago, and read back in the
+    // same transaction: the housekeeper runs every 100 ms, so a read after
+    // the commit could already find them gone.
+    let mut tx = s.sb.store().begin().await.unwrap();
+    tx.run(sessions::insert(
+        &expired,
+        &user.id,
+        "csrf",
+        session_at,
+        now.plus_micros(-day),
+    ))
+    .await
+    .unwrap();
+    tx.run(sessions::record_failure(&subject, now.plus_micros(-day)))
         .await
         .unwrap();
+    let written = (
+        tx.opt(sessions::live(&expired, session_at))
+            .await
+            .unwrap()
+            .is_some(),
+        tx.one(sessions::failures_since(&subject, failures_since, 10))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(written, (true, 1));
+    tx.commit().await.unwrap();
     let present = || async {
         let session =
             s.sb.store()
-                .opt(sessions::live(&expired, now.plus_micros(-2 * day)))
+                .opt(sessions::live(&expired, session_at))
                 .await
                 .unwrap()
                 .is_some();
         let failures =
             s.sb.store()
-                .one(sessions::failures_since(
-                    &subject,
-                    now.plus_micros(-3 * day),
-                    10,
-                ))
+                .one(sessions::failures_since(&subject, failures_since, 10))
                 .await
                 .unwrap();
         (session, failures)
     };
-    // Written as they would be by a sign-in a day ago (read as of then).
-    assert_eq!(present().await, (true, 1));
     let mut left = present().await;
     for _ in 0..50 {
         left = present().await;
