@@ -90,6 +90,9 @@ struct Shared {
     attempts: ops::AttemptCounters,
     faults: faults::FaultCache,
     clocks: clock::WorldClocks,
+    /// When this process opened the store: leases taken before it are a
+    /// dead process's (see `run_deliveries`).
+    opened: switchboard_types::Timestamp,
 }
 
 impl Switchboard {
@@ -107,6 +110,7 @@ impl Switchboard {
                 attempts: ops::AttemptCounters::default(),
                 faults: faults::FaultCache::default(),
                 clocks: clock::WorldClocks::default(),
+                opened: switchboard_types::Timestamp::now(),
             }),
         })
     }
@@ -121,6 +125,11 @@ impl Switchboard {
 
     pub fn settings(&self) -> &Settings {
         &self.shared.settings
+    }
+
+    /// When this process opened the store.
+    pub(crate) fn opened(&self) -> switchboard_types::Timestamp {
+        self.shared.opened
     }
 
     /// Signalled when deliveries are committed on this node.

@@ -217,6 +217,16 @@ pub fn claim_due_in_world(
     )
 }
 
+/// Frees the claims on pending deliveries whose lease ends before `before`:
+/// what a process that is gone had claimed.
+pub fn release_leases_ending_before(before: Timestamp) -> Statement<'static> {
+    Statement::new(
+        "UPDATE deliveries SET lease_until = NULL \
+         WHERE state = 'pending' AND lease_until IS NOT NULL AND lease_until < $1",
+        params![before],
+    )
+}
+
 /// The outbox: pending deliveries, by what they wait for at `now`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxDepth {

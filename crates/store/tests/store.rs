@@ -598,3 +598,77 @@ on_both_backends!(
         ));
     }
 );
+
+on_both_backends!(
+    starting_frees_only_a_gone_processs_delivery_leases,
+    |db: TestDb| async move {
+        use switchboard_store::deliveries::{self, DeliveryRecord};
+        use switchboard_types::DeliverySid;
+
+        let store = open(&db).await;
+        let account = add_account(&store, None, "Leases", 1_000).await;
+        let opened = Timestamp::from_seconds(2_000);
+        let lease = 45_000_000;
+        let delivery = |due: Timestamp| DeliveryRecord {
+            sid: DeliverySid::generate(),
+            account_sid: account.clone(),
+            kind: "message-status".to_owned(),
+            connect_app_sid: None,
+            resource_sid: None,
+            signing_account_sid: account.clone(),
+            method: "POST".to_owned(),
+            url: "https://app.example.com/hook".to_owned(),
+            params: String::new(),
+            idempotency_token: "t".to_owned(),
+            state: "pending".to_owned(),
+            attempts: 0,
+            next_attempt_at: due,
+            created_at: due,
+            completed_at: None,
+            last_status: None,
+            last_error: None,
+            fallback_url: None,
+            fallback_method: None,
+            documents: 0,
+        };
+        // One claimed by a process that died before `opened`, one claimed by
+        // this process just after it opened.
+        let (gone, ours) = (
+            delivery(Timestamp::from_seconds(1_500)),
+            delivery(Timestamp::from_seconds(2_000)),
+        );
+        for (d, claimed_at) in [(&gone, 1_990), (&ours, 2_001)] {
+            store.run(deliveries::insert(d)).await.unwrap();
+            let at = Timestamp::from_seconds(claimed_at);
+            let claimed = store
+                .write_all(deliveries::claim_due(
+                    store.backend(),
+                    at,
+                    at.plus_micros(lease),
+                    1,
+                ))
+                .await
+                .unwrap();
+            assert_eq!(claimed.len(), 1);
+        }
+        store
+            .run(deliveries::release_leases_ending_before(
+                opened.plus_micros(lease),
+            ))
+            .await
+            .unwrap();
+        // Only the dead process's claim is free to take again.
+        let at = Timestamp::from_seconds(2_002);
+        let again = store
+            .write_all(deliveries::claim_due(
+                store.backend(),
+                at,
+                at.plus_micros(lease),
+                10,
+            ))
+            .await
+            .unwrap();
+        let sids: Vec<_> = again.iter().map(|d| d.sid.clone()).collect();
+        assert_eq!(sids, [gone.sid.clone()]);
+    }
+);

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
+use switchboard_store::Backend;
 use switchboard_store::deliveries::{self, Attempt, DeliveryRecord, Outcome};
-use switchboard_store::{Backend, Statement};
 use switchboard_types::Timestamp;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
@@ -507,14 +507,15 @@ impl Switchboard {
         // worker that is gone.
         let lease = settings.timeout.saturating_mul(2) + Duration::from_secs(5);
         if self.store().backend() == Backend::Sqlite {
-            // One process delivers from a SQLite file: whatever it had claimed
-            // before a crash is free again.
+            // One process delivers from a SQLite file: whatever an earlier one
+            // had claimed before a crash is free again. Only that: a lease
+            // taken by this process (a sandbox's clock advancing, say, before
+            // this loop got going) ends after `opened + lease`; releasing it
+            // too sent its webhook twice.
+            let before = self.opened().plus_micros(lease.as_micros() as i64);
             let released = self
                 .store()
-                .run(Statement::new(
-                    "UPDATE deliveries SET lease_until = NULL WHERE state = 'pending' AND lease_until IS NOT NULL",
-                    vec![],
-                ))
+                .run(deliveries::release_leases_ending_before(before))
                 .await;
             if let Err(e) = released {
                 tracing::error!(error = %e, "releasing delivery leases failed");
