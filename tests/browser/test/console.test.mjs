@@ -58,7 +58,7 @@ test("the app owner creates a Connect App; a bad field is flagged next to it wit
   await owner.getByLabel("Terms of service URL").fill("https://app.example.com/terms");
   await owner.getByLabel("Authorize redirect URL").fill(`${receiver.url}/twilio/authorize`);
   await owner.getByLabel("Deauthorize callback URL").fill(`${receiver.url}/twilio/deauthorize`);
-  await owner.getByLabel("Method").selectOption("POST");
+  await owner.getByLabel("Deauthorize callback method").selectOption("POST");
   await owner.getByRole("button", { name: "Create app" }).click();
   await checkPage(owner);
   const error = owner.locator("#homepage_url-error");
