@@ -70,6 +70,7 @@ pub(crate) fn world_of(access: &Access) -> Option<&SandboxSid> {
     }
     match access.principal() {
         Some(Principal::Account { world, .. }) => world.as_ref(),
+        Some(Principal::Key(k)) => k.world.as_ref(),
         _ => access.sandbox().ok(),
     }
 }

@@ -171,6 +171,10 @@ pub enum Field {
     Usage(UsageField),
     /// Exchanging a Connect authorization's one-time code.
     ConnectCode(CodeField),
+    /// An API key's friendly name.
+    ApiKey,
+    /// A Network Traversal token's lifetime.
+    Ttl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

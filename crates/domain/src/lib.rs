@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod api_keys;
 pub mod applications;
 pub mod audit;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod grants;
 pub mod health;
 pub mod housekeeping;
 pub mod messaging_services;
+pub mod network_traversal;
 pub mod notifications;
 pub mod ops;
 pub mod password;

@@ -100,6 +100,11 @@ impl Keys {
         found.into()
     }
 
+    /// Whether `presented` equals one stored MAC, in constant time.
+    pub fn matches(presented: &[u8; 32], stored: &[u8]) -> bool {
+        <&[u8; 32]>::try_from(stored).is_ok_and(|stored| equal_macs(presented, stored).into())
+    }
+
     /// Encrypts a token so the owner can be shown it again.
     pub fn seal(&self, token: &str) -> Vec<u8> {
         let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.token_seal));
@@ -156,6 +161,15 @@ pub fn new_auth_token() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+/// A fresh API key secret: 32 letters and digits, as Twilio's (190 bits).
+pub fn new_key_secret() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..32)
+        .map(|_| ALPHABET[rand::Rng::random_range(&mut rng, 0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// A random identifier with 256 bits of entropy, hex encoded.

@@ -12,7 +12,8 @@
 use std::sync::Arc;
 
 use switchboard_types::{
-    AccountSid, AccountStatus, AccountType, ConnectAppSid, Permissions, SandboxSid,
+    AccountSid, AccountStatus, AccountType, ApiKeySid, ConnectAppSid, Permissions, SandboxSid,
+    Username,
 };
 
 use crate::{Cols, Query, Result, params};
@@ -37,10 +38,21 @@ impl AccountFacts {
 /// MACs of an account's primary and secondary auth tokens.
 pub type TokenMacs = [Option<Vec<u8>>; 2];
 
+/// An API key named by the Basic username.
+#[derive(Debug, Clone)]
+pub struct KeyFacts {
+    pub sid: ApiKeySid,
+    /// The MAC of its secret.
+    pub secret_mac: Vec<u8>,
+}
+
 /// Everything needed to decide who a request is and what it may reach.
 #[derive(Debug, Clone)]
 pub struct CallerFacts {
-    /// The account named by the Basic username.
+    /// The API key the username names, when it names one; then `username` is
+    /// the key's account and `grant` the target's.
+    pub key: Option<KeyFacts>,
+    /// The account named by the Basic username (an API key's account).
     pub username: AccountFacts,
     pub username_tokens: TokenMacs,
     /// The parent of the username account, when that is a subaccount.
@@ -65,29 +77,86 @@ pub struct GrantFacts {
     pub app_owner_tokens: TokenMacs,
 }
 
+/// The facts' columns, then the tables they come from up to the target's;
+/// `$key` selects the API key's SID and secret MAC (NULL when the username is
+/// an account).
+macro_rules! facts_columns {
+    ($key:literal) => {
+        concat!(
+            "SELECT ",
+            $key,
+            ", u.sid AS f_u_sid, u.owner_account_sid AS f_u_owner, u.status AS f_u_status, \
+             u.type AS f_u_type, u.sandbox_sid AS f_u_sandbox, \
+             u.auth_token_mac AS f_u_t1, u.secondary_token_mac AS f_u_t2, \
+             p.status AS f_p_status, p.auth_token_mac AS f_p_t1, p.secondary_token_mac AS f_p_t2, \
+             t.sid AS f_t_sid, t.owner_account_sid AS f_t_owner, t.status AS f_t_status, t.type AS f_t_type, \
+             t.sandbox_sid AS f_t_sandbox, \
+             g.connect_app_sid AS f_g_app, g.permissions AS f_g_perms, ca.permissions AS f_a_perms, \
+             o.sid AS f_o_sid, o.status AS f_o_status, o.auth_token_mac AS f_o_t1, o.secondary_token_mac AS f_o_t2 "
+        )
+    };
+}
+
+/// The joins after the username's account `u`: its parent, the target, and
+/// the active grant on `$grant_of` (the username's account when it is an
+/// account's credentials, the target for an API key's), its app and the
+/// app's owner.
+macro_rules! facts_joins {
+    ($grant_of:literal) => {
+        concat!(
+            "LEFT JOIN accounts p ON p.sid = u.owner_account_sid AND p.sid <> u.sid \
+             LEFT JOIN accounts t ON t.sid = $2 \
+             LEFT JOIN authorizations g ON g.subaccount_sid = ",
+            $grant_of,
+            " AND g.revoked_at IS NULL \
+             LEFT JOIN connect_apps ca ON ca.sid = g.connect_app_sid \
+             LEFT JOIN accounts o ON o.sid = ca.account_sid "
+        )
+    };
+}
+
+/// The facts of an account's credentials (the username is an Account SID).
 macro_rules! facts_select {
     () => {
-        "SELECT \
-         u.sid AS f_u_sid, u.owner_account_sid AS f_u_owner, u.status AS f_u_status, u.type AS f_u_type, \
-         u.sandbox_sid AS f_u_sandbox, \
-         u.auth_token_mac AS f_u_t1, u.secondary_token_mac AS f_u_t2, \
-         p.status AS f_p_status, p.auth_token_mac AS f_p_t1, p.secondary_token_mac AS f_p_t2, \
-         t.sid AS f_t_sid, t.owner_account_sid AS f_t_owner, t.status AS f_t_status, t.type AS f_t_type, \
-         t.sandbox_sid AS f_t_sandbox, \
-         g.connect_app_sid AS f_g_app, g.permissions AS f_g_perms, ca.permissions AS f_a_perms, \
-         o.sid AS f_o_sid, o.status AS f_o_status, o.auth_token_mac AS f_o_t1, o.secondary_token_mac AS f_o_t2 \
-         FROM accounts u \
-         LEFT JOIN accounts p ON p.sid = u.owner_account_sid AND p.sid <> u.sid \
-         LEFT JOIN accounts t ON t.sid = $2 \
-         LEFT JOIN authorizations g ON g.subaccount_sid = u.sid AND g.revoked_at IS NULL \
-         LEFT JOIN connect_apps ca ON ca.sid = g.connect_app_sid \
-         LEFT JOIN accounts o ON o.sid = ca.account_sid \
-         WHERE u.sid = $1"
+        concat!(
+            facts_columns!("CAST(NULL AS TEXT) AS f_k_sid, CAST(NULL AS BYTEA) AS f_k_mac"),
+            "FROM accounts u ",
+            facts_joins!("u.sid"),
+            "WHERE u.sid = $1"
+        )
     };
+}
+
+/// The facts of an API key's credentials (the username is the key's SID):
+/// the key and its account, which stands where an account's credentials'
+/// username does. The grant read is the target's: a Connect App's owner
+/// using its key on a customer's dedicated subaccount is refused with a
+/// reason, not "not found".
+macro_rules! key_facts_select {
+    () => {
+        concat!(
+            facts_columns!("k.sid AS f_k_sid, k.secret_mac AS f_k_mac"),
+            "FROM api_keys k JOIN accounts u ON u.sid = k.account_sid ",
+            facts_joins!("t.sid"),
+            "WHERE k.sid = $1"
+        )
+    };
+}
+
+/// The facts' SQL for a username.
+fn facts_sql(username: &Username) -> &'static str {
+    match username {
+        Username::Account(_) => facts_select!(),
+        Username::Key(_) => key_facts_select!(),
+    }
 }
 
 /// How many placeholders the facts use; a folded resource query's own start after.
 const FACTS_PARAMS: usize = crate::value::placeholder_count(facts_select!());
+const _: () = assert!(crate::value::placeholder_count(key_facts_select!()) == FACTS_PARAMS);
+const _: () = assert!(
+    crate::value::column_count(key_facts_select!()) == crate::value::column_count(facts_select!())
+);
 
 /// The facts' SQL and how many columns it selects (checked against the
 /// databases in the store's tests).
@@ -95,7 +164,18 @@ const FACTS_PARAMS: usize = crate::value::placeholder_count(facts_select!());
 pub(crate) const FACTS: (&str, usize) =
     (facts_select!(), crate::value::column_count(facts_select!()));
 
+/// The same for an API key's credentials.
+#[cfg(test)]
+pub(crate) const KEY_FACTS: (&str, usize) = (
+    key_facts_select!(),
+    crate::value::column_count(key_facts_select!()),
+);
+
 fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
+    let key = match (c.opt_parsed(ApiKeySid::parse)?, c.opt_bytes()?) {
+        (Some(sid), Some(secret_mac)) => Some(KeyFacts { sid, secret_mac }),
+        _ => None,
+    };
     let username = AccountFacts {
         sid: c.parsed(AccountSid::parse)?,
         owner_account_sid: c.parsed(AccountSid::parse)?,
@@ -150,6 +230,7 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
         _ => None,
     };
     Ok(CallerFacts {
+        key,
         username,
         username_tokens,
         parent_status,
@@ -163,10 +244,14 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
 /// reads whose query depends on who is asking. Run with
 /// [`crate::Store::read_caller`].
 pub(crate) fn caller<'a>(
-    username: &'a AccountSid,
+    username: &'a Username,
     target: Option<&'a AccountSid>,
 ) -> Query<'a, CallerFacts> {
-    Query::new(facts_select!(), params![username, target], decode_facts)
+    Query::new(
+        facts_sql(username),
+        params![username.as_str(), target],
+        decode_facts,
+    )
 }
 
 /// The facts and a resource query, to be read together: run with
@@ -175,7 +260,7 @@ pub(crate) fn caller<'a>(
 /// The resource query's first column must be a TEXT column that is never NULL
 /// (its SID), which is how an empty result is told apart in the folded statement.
 pub fn caller_with<'a, T>(
-    username: &'a AccountSid,
+    username: &'a Username,
     target: Option<&'a AccountSid>,
     resource: Query<'a, T>,
 ) -> Folded<'a, T> {
@@ -188,7 +273,7 @@ pub fn caller_with<'a, T>(
 
 /// A resource query and the caller whose facts come with it.
 pub struct Folded<'a, T> {
-    pub(crate) username: &'a AccountSid,
+    pub(crate) username: &'a Username,
     pub(crate) target: Option<&'a AccountSid>,
     pub(crate) resource: Query<'a, T>,
 }
@@ -216,10 +301,11 @@ impl<'a, T> Folded<'a, T> {
             Some(table) => (format!("{table}.n, caller.*"), format!("{table}, caller")),
         };
         let sql = format!(
-            concat!("WITH caller AS (", facts_select!(), ") {}"),
+            "WITH caller AS ({}) {}",
+            facts_sql(username),
             beside_resource(&columns, &from, &inner, resource.order.as_deref())
         );
-        let mut params = params![username, target];
+        let mut params = params![username.as_str(), target];
         params.extend(resource.params);
         (
             Query::dynamic(sql, params, decode_facts),

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, Username};
 
 use crate::access::CallerFacts;
 use crate::lock::lock;
@@ -54,7 +54,7 @@ struct Entries<S> {
     stamp: Option<S>,
     len: usize,
     /// By username, then by the account the path names (few per username).
-    by_username: HashMap<AccountSid, ByTarget>,
+    by_username: HashMap<Username, ByTarget>,
 }
 
 impl<S> Default for Entries<S> {
@@ -73,7 +73,7 @@ impl<S: Copy + Eq> CallerCache<S> {
     pub(crate) fn get(
         &self,
         stamp: S,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
     ) -> Option<Arc<CallerFacts>> {
         let entries = self.lock();
@@ -87,7 +87,7 @@ impl<S: Copy + Eq> CallerCache<S> {
     /// for a store that learns the current stamp only from its next read.
     pub(crate) fn latest(
         &self,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
     ) -> Option<(S, Arc<CallerFacts>)> {
         let entries = self.lock();
@@ -98,7 +98,7 @@ impl<S: Copy + Eq> CallerCache<S> {
     pub(crate) fn put(
         &self,
         stamp: S,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
         facts: Arc<CallerFacts>,
     ) {
@@ -131,7 +131,7 @@ impl<S: Copy + Eq> CallerCache<S> {
 }
 
 impl<S> Entries<S> {
-    fn find(&self, username: &AccountSid, target: Option<&AccountSid>) -> Option<Arc<CallerFacts>> {
+    fn find(&self, username: &Username, target: Option<&AccountSid>) -> Option<Arc<CallerFacts>> {
         self.by_username
             .get(username)?
             .iter()
@@ -147,8 +147,14 @@ mod tests {
     use super::*;
     use crate::access::AccountFacts;
 
-    fn facts(sid: &AccountSid, status: AccountStatus) -> Arc<CallerFacts> {
+    fn user() -> Username {
+        Username::Account(AccountSid::generate())
+    }
+
+    fn facts(username: &Username, status: AccountStatus) -> Arc<CallerFacts> {
+        let sid = username.account().expect("an account");
         Arc::new(CallerFacts {
+            key: None,
             username: AccountFacts {
                 sid: sid.clone(),
                 owner_account_sid: sid.clone(),
@@ -168,15 +174,19 @@ mod tests {
     fn facts_are_handed_out_only_under_the_stamp_they_were_read_at() {
         let cache = CallerCache::default();
         let (one, two) = (1_u64, 2_u64);
-        let sid = AccountSid::generate();
+        let sid = user();
         assert!(cache.get(one, &sid, None).is_none());
 
         cache.put(one, &sid, None, facts(&sid, AccountStatus::Active));
         let hit = cache.get(one, &sid, None).expect("same stamp, same caller");
         assert_eq!(hit.username.status, AccountStatus::Active);
         // Another target, another username, another stamp: none of them.
-        assert!(cache.get(one, &sid, Some(&sid)).is_none());
-        assert!(cache.get(one, &AccountSid::generate(), None).is_none());
+        assert!(
+            cache
+                .get(one, &sid, Some(&AccountSid::generate()))
+                .is_none()
+        );
+        assert!(cache.get(one, &user(), None).is_none());
         assert!(cache.get(two, &sid, None).is_none());
 
         let (stamp, latest) = cache.latest(&sid, None).expect("filed");
@@ -199,7 +209,7 @@ mod tests {
     fn targets_are_kept_apart_and_the_size_is_bounded() {
         let cache = CallerCache::default();
         let stamp = 7_u64;
-        let sid = AccountSid::generate();
+        let sid = user();
         let other = AccountSid::generate();
         cache.put(stamp, &sid, None, facts(&sid, AccountStatus::Active));
         cache.put(
@@ -222,7 +232,7 @@ mod tests {
         );
 
         for _ in 0..CAPACITY {
-            let sid = AccountSid::generate();
+            let sid = user();
             cache.put(stamp, &sid, None, facts(&sid, AccountStatus::Active));
         }
         let entries = cache.lock();

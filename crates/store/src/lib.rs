@@ -25,6 +25,7 @@ mod value;
 
 pub mod access;
 pub mod accounts;
+pub mod api_keys;
 pub mod applications;
 pub mod audit;
 pub mod authorizations;
@@ -56,7 +57,7 @@ pub mod testing;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, Username};
 
 pub use error::{Result, StoreError};
 pub use migrate::SchemaState;
@@ -207,7 +208,7 @@ impl Store {
     /// the username names no account.
     pub async fn read_caller(
         &self,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
     ) -> Result<Option<Arc<access::CallerFacts>>> {
         match &*self.inner {
@@ -411,6 +412,7 @@ mod column_counts {
                 notifications::ROW,
                 media::ROW,
                 access::FACTS,
+                access::KEY_FACTS,
             ] {
                 assert_eq!(store.columns_of(sql).await, derived, "{sql}");
             }
@@ -428,7 +430,8 @@ mod column_counts {
                 }))
                 .await
                 .unwrap();
-            let facts = access::caller(&sid, None);
+            let username = switchboard_types::Username::Account(sid.clone());
+            let facts = access::caller(&username, None);
             assert_eq!(store.columns_decoded(&facts).await, access::FACTS.1);
         }
     );

@@ -46,6 +46,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_connect_redirects"),
     migration!(20, "0020_recordings_amd"),
     migration!(21, "0021_connect_codes"),
+    migration!(22, "0022_api_keys"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

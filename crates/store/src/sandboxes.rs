@@ -191,6 +191,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM authorizations WHERE customer_account_sid IN {accounts};
          DELETE FROM authorizations WHERE subaccount_sid IN {accounts};
          DELETE FROM audit_events WHERE account_sid IN {accounts} AND action NOT LIKE 'sandbox.%';
+         DELETE FROM api_keys WHERE account_sid IN {accounts};
          DELETE FROM connect_apps WHERE account_sid IN {accounts};
          DELETE FROM accounts WHERE sandbox_sid = '{world}';
          DELETE FROM sandbox_faults WHERE sandbox_sid = '{world}';"

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags};
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, Username};
 
 use crate::access::{self, CallerFacts, Folded, FoldedRows};
 use crate::caller_cache::CallerCache;
@@ -126,7 +126,7 @@ impl SqliteStore {
     /// they were last read (see `caller_cache`).
     pub(crate) fn read_caller(
         &self,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
     ) -> Result<Option<Arc<CallerFacts>>> {
         let wal = self.wal();
@@ -164,7 +164,7 @@ impl SqliteStore {
     fn remember(
         &self,
         stamp: Option<CommitStamp>,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
         facts: Option<&Arc<CallerFacts>>,
     ) {

@@ -10,10 +10,11 @@ use bytes::BytesMut;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
-    AccountSid, AnsweredBy, ApplicationSid, CallDirection, CallEvents, CallSid, CallStatus,
-    ConnectAppSid, DeliverySid, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
-    MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, PhoneNumberSid,
-    RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
+    AccountSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid, CallDirection, CallEvents,
+    CallSid, CallStatus, ConnectAppSid, DeliverySid, HookMethod, MediaSid, MessageDirection,
+    MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel, NotificationSid, NumberType,
+    PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp,
+    UsageCategory,
 };
 
 use crate::error::{Result, StoreError};
@@ -85,7 +86,8 @@ sid_values!(
     NotificationSid,
     MessagingServiceSid,
     DeliverySid,
-    SandboxSid
+    SandboxSid,
+    ApiKeySid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -99,6 +101,7 @@ macro_rules! enum_values {
     )+};
 }
 enum_values!(
+    ApiKeyKind,
     CallEvents,
     CallStatus,
     CallDirection,

@@ -14,6 +14,7 @@ use switchboard_store::usage::{self, Charge};
 use switchboard_store::{Backend, PoolSize, Query, Store, StoreError, access, on_both_backends};
 use switchboard_types::{
     AccountSid, AccountStatus, AccountType, ConnectAppSid, Permission, Permissions, Timestamp,
+    Username,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -141,7 +142,11 @@ on_both_backends!(
         let filter = AccountFilter::default();
         let (q, _) = accounts::list(&scope, &filter, &PageAt::First, 50);
         let (facts, rows) = store
-            .read_folded(access::caller_with(&sub, Some(&main), q))
+            .read_folded(access::caller_with(
+                &Username::Account(sub.clone()),
+                Some(&main),
+                q,
+            ))
             .await
             .unwrap()
             .expect("the username exists");
@@ -161,7 +166,11 @@ on_both_backends!(
         // No resource rows: still the facts.
         let none = AccountSid::generate();
         let (facts, rows) = store
-            .read_folded(access::caller_with(&main, None, accounts::by_sid(&none)))
+            .read_folded(access::caller_with(
+                &Username::Account(main.clone()),
+                None,
+                accounts::by_sid(&none),
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -171,7 +180,11 @@ on_both_backends!(
         // An unknown username: nothing at all.
         assert!(
             store
-                .read_folded(access::caller_with(&none, None, accounts::by_sid(&main)))
+                .read_folded(access::caller_with(
+                    &Username::Account(none.clone()),
+                    None,
+                    accounts::by_sid(&main)
+                ))
                 .await
                 .unwrap()
                 .is_none()
@@ -188,7 +201,11 @@ on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
     let main = add_account(&store, None, "main", 1000).await;
     let sub = add_account(&store, Some(&main), "sub", 1001).await;
     let caller_status = || async {
-        let facts = store.read_caller(&sub, None).await.unwrap().unwrap();
+        let facts = store
+            .read_caller(&Username::Account(sub.clone()), None)
+            .await
+            .unwrap()
+            .unwrap();
         facts.username.status
     };
     let scope = AccountScope::Tree(main.clone());
@@ -196,7 +213,11 @@ on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
     let folded_status = || async {
         let (q, _) = accounts::list(&scope, &filter, &PageAt::First, 50);
         let (facts, rows) = store
-            .read_folded(access::caller_with(&sub, Some(&main), q))
+            .read_folded(access::caller_with(
+                &Username::Account(sub.clone()),
+                Some(&main),
+                q,
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -218,7 +239,13 @@ on_both_backends!(caller_facts_follow_every_commit, |db: TestDb| async move {
     assert_eq!(caller_status().await, AccountStatus::Active);
 
     let unknown = AccountSid::generate();
-    assert!(store.read_caller(&unknown, None).await.unwrap().is_none());
+    assert!(
+        store
+            .read_caller(&Username::Account(unknown.clone()), None)
+            .await
+            .unwrap()
+            .is_none()
+    );
 });
 
 /// A customer's grant to an app of another account, made through `store`.
@@ -277,7 +304,7 @@ async fn grant(store: &Store) -> Granted {
 async fn principal_facts(store: &Store, g: &Granted) -> Arc<CallerFacts> {
     let (facts, rows) = store
         .read_folded(access::caller_with(
-            &g.subaccount,
+            &Username::Account(g.subaccount.clone()),
             Some(&g.subaccount),
             accounts::by_sid(&g.subaccount),
         ))

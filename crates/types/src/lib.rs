@@ -15,12 +15,13 @@ mod time;
 pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
-    AccountSid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MediaSid, MessageSid,
-    MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SandboxSid, SidError,
+    AccountSid, ApiKeySid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MediaSid,
+    MessageSid, MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SandboxSid,
+    SidError, Username,
 };
 pub use telephony::{
-    AnsweredBy, CallDirection, CallEvent, CallEvents, CallStage, CallStatus, HookMethod,
-    MachineDetection, MessageDirection, MessageStatus, NotificationLevel, NumberType,
+    AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage, CallStatus,
+    HookMethod, MachineDetection, MessageDirection, MessageStatus, NotificationLevel, NumberType,
     RecordingSource, RecordingStatus, UsageCategory,
 };
 pub use time::Timestamp;

@@ -165,10 +165,55 @@ define_sid!(
     NotificationSid, "NO", "Notification"
 );
 define_sid!(
+    /// An API key (`SK…`): a key and secret that authenticate as its account
+    /// (the `Keys` and `SigningKeys` resources).
+    ApiKeySid, "SK", "Key"
+);
+define_sid!(
     /// A sandbox (`SB…`), a Switchboard extension: an isolated world of
     /// accounts made from a seed, in sandbox mode.
     SandboxSid, "SB", "Sandbox"
 );
+
+/// What the username of HTTP Basic credentials names: an account (whose
+/// password is an auth token) or an API key (whose password is its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Username {
+    Account(AccountSid),
+    Key(ApiKeySid),
+}
+
+impl Username {
+    /// An Account SID or an API key's SID; anything else is no username.
+    pub fn parse(value: &str) -> Result<Username, SidError> {
+        if value.starts_with(ApiKeySid::PREFIX) {
+            ApiKeySid::parse(value).map(Username::Key)
+        } else {
+            AccountSid::parse(value).map(Username::Account)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Username::Account(sid) => sid.as_str(),
+            Username::Key(sid) => sid.as_str(),
+        }
+    }
+
+    /// The account, when the username is one.
+    pub fn account(&self) -> Option<&AccountSid> {
+        match self {
+            Username::Account(sid) => Some(sid),
+            Username::Key(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[cfg(test)]
 mod tests {

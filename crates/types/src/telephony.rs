@@ -87,6 +87,16 @@ macro_rules! twilio_enum {
 }
 
 twilio_enum!(
+    /// Which of Twilio's two key resources an API key was made through:
+    /// `Keys` or `SigningKeys`. Each lists, fetches and deletes only its own;
+    /// either kind's secret authenticates.
+    ApiKeyKind, "Kind" {
+        Standard => "standard",
+        Signing => "signing",
+    }
+);
+
+twilio_enum!(
     /// A call's `status`.
     CallStatus, "Status" {
         Queued => "queued",

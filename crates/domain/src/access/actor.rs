@@ -59,6 +59,7 @@ impl Actor {
     /// worker's name for a worker.
     pub fn audit_name(&self) -> Cow<'_, str> {
         match self {
+            Actor::Credential(Principal::Key(k)) => Cow::Owned(format!("api:{}", k.key)),
             Actor::Credential(p) => Cow::Owned(format!("api:{}", p.username())),
             Actor::Console(user) => Cow::Borrowed(&user.email),
             Actor::Operator => Cow::Borrowed("operator"),

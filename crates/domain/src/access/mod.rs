@@ -12,11 +12,11 @@ use switchboard_store::Query;
 use switchboard_store::access::{self as facts, AccountFacts, CallerFacts};
 use switchboard_store::accounts::{self, AccountScope};
 use switchboard_store::page::{Page, PageShape};
-use switchboard_types::{AccountSid, ConnectAppSid, Permission, SandboxSid};
+use switchboard_types::{AccountSid, ConnectAppSid, Permission, SandboxSid, Username};
 
 pub use actor::{Actor, ConsoleUser, SandboxCustomer};
 pub use policy::{Action, Resource};
-pub use principal::{ConnectPrincipal, Principal};
+pub use principal::{ConnectPrincipal, KeyPrincipal, Principal};
 
 use crate::Switchboard;
 use crate::console::ConsoleSession;
@@ -25,7 +25,9 @@ use crate::error::{DomainError, DomainResult};
 /// HTTP Basic credentials as presented. The password never appears in `Debug`.
 #[derive(Clone)]
 pub struct Credentials {
-    pub username: AccountSid,
+    /// An Account SID (with an auth token) or an API key's SID (with its
+    /// secret).
+    pub username: Username,
     pub password: String,
 }
 

@@ -23,7 +23,7 @@ use switchboard_store::accounts::AccountScope;
 use switchboard_types::{AccountSid, Permission, SandboxSid};
 
 use super::actor::{Actor, ConsoleUser, SandboxCustomer};
-use super::principal::{ConnectPrincipal, Principal};
+use super::principal::{ConnectPrincipal, KeyPrincipal, Principal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -101,6 +101,15 @@ pub enum Resource {
     /// Connect App with `get-all`, or `post-all` in its dedicated
     /// subaccount); made only by the delivery pipeline, so never written.
     CallEvents,
+    /// Network Traversal tokens (`…/Tokens.json`): STUN/TURN credentials,
+    /// made and never stored; billable in Twilio, so a Connect App makes
+    /// them in its dedicated subaccount with `post-all`.
+    Tokens,
+    /// API keys (`…/Keys`, `…/SigningKeys`): managed by the account's owner
+    /// (its auth token, or the console); never by a Connect App, which
+    /// Twilio does not let create or use keys on a customer's subaccount,
+    /// nor by another key.
+    ApiKeys,
     /// A sandbox (sandbox mode): creating, reading, resetting and deleting it,
     /// and what it recorded. Reached only through [`Target::Sandboxes`] and
     /// [`Target::Sandbox`], and those targets reach nothing else.
@@ -108,7 +117,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 24] = [
+    pub const ALL: [Resource; 26] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -132,6 +141,8 @@ impl Resource {
         Resource::Identity,
         Resource::Applications,
         Resource::CallEvents,
+        Resource::ApiKeys,
+        Resource::Tokens,
         Resource::Sandbox,
     ];
 
@@ -150,6 +161,7 @@ impl Resource {
                 | Resource::Notifications
                 | Resource::MessagingServices
                 | Resource::Applications
+                | Resource::Tokens
         )
     }
 
@@ -218,6 +230,12 @@ pub const CONNECT_NO_APPS: &str =
     "A Connect App cannot manage the customer's Connect Apps or authorizations";
 pub const CONNECT_OWN_SUBACCOUNT: &str =
     "A Connect App can only create or delete resources in its own dedicated subaccount";
+pub const CONNECT_NO_KEYS: &str = "Twilio Connect cannot create or use API keys on customer subaccounts: \
+     a Connect App authenticates with the dedicated subaccount's SID and its owner's auth token";
+pub const KEYS_NOT_FOR_CONNECT: &str = "An API key cannot be used on a customer's subaccount made for your \
+     Connect App: Twilio Connect authenticates with that subaccount's SID and the app owner's auth token";
+pub const KEYS_NOT_ADMIN: &str = "An API key cannot manage API keys, auth tokens or accounts; \
+     use the account's auth token";
 pub const NOT_WRITABLE: &str = "This resource cannot be changed";
 pub const UPGRADE_NOT_API: &str =
     "Accounts are upgraded by the operator (or in the console, where allowed), not through the API";
@@ -256,6 +274,7 @@ pub fn decide(actor: &Actor, action: Action, target: Target<'_>, resource: Resou
             decide_owner(sub, false, true, action, target, resource)
         }
         Actor::Credential(Principal::Connect(app)) => decide_connect(app, action, target, resource),
+        Actor::Credential(Principal::Key(key)) => decide_key(key, action, target, resource),
         Actor::Console(user) => decide_console(user, action, target, resource),
         Actor::Operator => decide_operator(target),
         Actor::Worker(_) => decide_worker(target, resource),
@@ -443,6 +462,42 @@ fn decide_owner(
     }
 }
 
+/// An API key acts as its account's own credentials do (reaching the
+/// account and, for a main account's key, its subaccounts), except that it
+/// manages no keys, auth tokens or accounts (Twilio's standard keys). Used
+/// by a Connect App's owner on a customer's dedicated subaccount it is
+/// refused with the reason, rather than "not found".
+fn decide_key(
+    key: &KeyPrincipal,
+    action: Action,
+    target: Target<'_>,
+    resource: Resource,
+) -> Decision {
+    let is_main = key.account == key.main;
+    if let Target::Account(t) = target {
+        let reaches = match is_main {
+            true => t.owner_account_sid == key.main,
+            false => t.sid == key.account,
+        };
+        if !reaches && key.connect_app_on_target.is_some() {
+            return Err(Refusal::Forbidden(KEYS_NOT_FOR_CONNECT));
+        }
+    }
+    let allowed = decide_owner(&key.account, is_main, false, action, target, resource)?;
+    let administers = match resource {
+        Resource::ApiKeys | Resource::AuthTokens => true,
+        Resource::Account
+        | Resource::AccountStatus
+        | Resource::AccountType
+        | Resource::AccountList => action == Action::Write,
+        _ => false,
+    };
+    match administers {
+        true => Err(Refusal::Forbidden(KEYS_NOT_ADMIN)),
+        false => Ok(allowed),
+    }
+}
+
 fn decide_connect(
     app: &ConnectPrincipal,
     action: Action,
@@ -476,6 +531,9 @@ fn decide_connect(
     };
     if target.owner_account_sid != app.customer {
         return Err(Refusal::NotFound);
+    }
+    if resource == Resource::ApiKeys {
+        return Err(Refusal::Forbidden(CONNECT_NO_KEYS));
     }
     if resource.is_credential() {
         return Err(Refusal::Forbidden(CONNECT_NO_CREDENTIALS));

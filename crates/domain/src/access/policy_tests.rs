@@ -11,7 +11,7 @@ use switchboard_types::{
 
 use super::*;
 use crate::access::actor::{Actor, ConsoleUser, SandboxCustomer};
-use crate::access::principal::{ConnectPrincipal, Principal};
+use crate::access::principal::{ConnectPrincipal, KeyPrincipal, Principal};
 
 struct World {
     customer: AccountFacts,    // U, a main account
@@ -100,6 +100,11 @@ fn connect_expectation(
     if resource == Resource::Identity {
         return Err(Refusal::NotFound);
     }
+    // API keys: Twilio Connect neither makes nor uses them on a customer's
+    // accounts (issue 26), to read or to write.
+    if resource == Resource::ApiKeys {
+        return Err(Refusal::Forbidden(CONNECT_NO_KEYS));
+    }
     // Tokens (and the app owner's deliveries, those its apps caused, and the
     // audit log) are never a Connect App's.
     if matches!(
@@ -151,7 +156,9 @@ fn connect_expectation(
             | Resource::MessagingServices
             // TwiML Applications (issue 23): in S with post-all, as the
             // numbers and calls that use them.
-            | Resource::Applications => {
+            | Resource::Applications
+            // Network Traversal tokens (issue 26): billable, as calls.
+            | Resource::Tokens => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -165,6 +172,7 @@ fn connect_expectation(
             | Resource::ConnectAppDeliveries
             | Resource::ConnectAppAuthorizations
             | Resource::AuditLog
+            | Resource::ApiKeys
             | Resource::Identity => unreachable!(),
         },
     }
@@ -1205,4 +1213,92 @@ fn a_sandbox_customer_only_decides_on_connect_apps_for_itself() {
         }
     }
     assert_eq!(checked, 2 * Resource::ALL.len());
+}
+
+/// An API key of `account` (of the main account `main`), in a request whose
+/// target is, or is not, a dedicated subaccount of an app `main` owns.
+fn key_of(account: &AccountFacts, on_connect_target: bool) -> Actor {
+    Actor::Credential(Principal::Key(KeyPrincipal {
+        key: switchboard_types::ApiKeySid::generate(),
+        account: account.sid.clone(),
+        main: account.owner_account_sid.clone(),
+        world: None,
+        connect_app_on_target: on_connect_target.then(ConnectAppSid::generate),
+    }))
+}
+
+/// Issue 26: a key acts as its account's own credentials, except that it
+/// manages no keys, auth tokens or accounts; used by a Connect App's owner on
+/// a customer's dedicated subaccount it is refused, saying why.
+#[test]
+fn api_keys_act_as_their_account_and_administer_nothing() {
+    let w = world();
+    let mut checked = 0;
+    for (holder, who) in [(&w.customer, "main"), (&w.other_sub, "sub")] {
+        for action in [Action::Read, Action::Write] {
+            for target in targets(&w) {
+                for resource in Resource::ALL {
+                    let key = key_of(holder, false);
+                    let got = decide(&key, action, as_target(target), resource);
+                    let mut want = owner_expectation(&w, who, action, target, resource);
+                    let administers = match resource {
+                        Resource::ApiKeys | Resource::AuthTokens => true,
+                        Resource::Account
+                        | Resource::AccountStatus
+                        | Resource::AccountType
+                        | Resource::AccountList => action == Action::Write,
+                        _ => false,
+                    };
+                    if want.is_ok() && administers {
+                        want = Err(Refusal::Forbidden(KEYS_NOT_ADMIN));
+                    }
+                    assert_eq!(
+                        got, want,
+                        "{who}'s key, {action:?} {resource:?} on {target:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 2 * targets(&w).len() * Resource::ALL.len());
+
+    // The app owner's key on its customer's dedicated subaccount: refused
+    // with the reason, whatever the resource. On its own accounts, the flag
+    // changes nothing.
+    let owner = key_of(&w.foreign, true);
+    for resource in Resource::ALL
+        .into_iter()
+        .filter(|r| *r != Resource::Sandbox)
+    {
+        for action in [Action::Read, Action::Write] {
+            assert_eq!(
+                decide(&owner, action, Target::Account(&w.dedicated), resource),
+                Err(Refusal::Forbidden(KEYS_NOT_FOR_CONNECT)),
+                "{action:?} {resource:?}"
+            );
+        }
+    }
+    assert!(
+        decide(
+            &owner,
+            Action::Read,
+            Target::Account(&w.foreign_sub),
+            Resource::Calls
+        )
+        .is_ok()
+    );
+    // Without a grant, another account's tree is simply not found.
+    let stranger = key_of(&w.foreign, false);
+    assert_eq!(
+        decide(
+            &stranger,
+            Action::Read,
+            Target::Account(&w.dedicated),
+            Resource::Calls
+        ),
+        Err(Refusal::NotFound)
+    );
+    // Who am I: a key may ask.
+    assert!(decide(&stranger, Action::Read, Target::Own, Resource::Identity).is_ok());
 }

@@ -2,7 +2,9 @@
 //! MAC of the password presented.
 
 use switchboard_store::access::CallerFacts;
-use switchboard_types::{AccountSid, AccountStatus, ConnectAppSid, Permissions, SandboxSid};
+use switchboard_types::{
+    AccountSid, AccountStatus, ApiKeySid, ConnectAppSid, Permissions, SandboxSid,
+};
 
 use crate::secrets::Keys;
 
@@ -24,6 +26,24 @@ pub enum Principal {
     /// A Connect App acting in a customer's account: the username is the
     /// dedicated subaccount, the password the app owner's auth token.
     Connect(ConnectPrincipal),
+    /// An API key and its secret: acts as the key's account, as that
+    /// account's own credentials do, except where the policy keeps keys out
+    /// (other keys, auth tokens, accounts).
+    Key(KeyPrincipal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPrincipal {
+    pub key: ApiKeySid,
+    /// The key's account.
+    pub account: AccountSid,
+    /// Its main account (itself, for a main account's key).
+    pub main: AccountSid,
+    pub world: Option<SandboxSid>,
+    /// The Connect App the key's main account owns, when the request's
+    /// target is a customer's dedicated subaccount made for it: an app uses
+    /// its owner's auth token there, never a key, and is told so.
+    pub connect_app_on_target: Option<ConnectAppSid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +66,7 @@ impl Principal {
             Principal::Account { main, .. } => main,
             Principal::Parent { parent, .. } => parent,
             Principal::Connect(c) => &c.customer,
+            Principal::Key(k) => &k.main,
         }
     }
 
@@ -55,6 +76,7 @@ impl Principal {
             Principal::Account { sid, .. } => sid,
             Principal::Parent { sub, .. } => sub,
             Principal::Connect(c) => &c.subaccount,
+            Principal::Key(k) => &k.account,
         }
     }
 }
@@ -65,6 +87,25 @@ pub fn identify(facts: &CallerFacts, presented_mac: &[u8; 32]) -> Option<Princip
     let user = &facts.username;
     let usable = user.status == AccountStatus::Active
         && (user.is_main() || facts.parent_status == Some(AccountStatus::Active));
+    // A key's username names the key: only its secret is compared, never the
+    // account's tokens.
+    if let Some(key) = &facts.key {
+        if !(usable && Keys::matches(presented_mac, &key.secret_mac)) {
+            return None;
+        }
+        let connect_app_on_target = facts
+            .grant
+            .as_ref()
+            .filter(|g| g.app_owner == user.owner_account_sid)
+            .map(|g| g.app.clone());
+        return Some(Principal::Key(KeyPrincipal {
+            key: key.sid.clone(),
+            account: user.sid.clone(),
+            main: user.owner_account_sid.clone(),
+            world: user.sandbox_sid.clone(),
+            connect_app_on_target,
+        }));
+    }
     let own = Keys::matches_any(presented_mac, &facts.username_tokens);
     let parents = !user.is_main() && Keys::matches_any(presented_mac, &facts.parent_tokens);
     let connect = facts.grant.as_ref().and_then(|g| {

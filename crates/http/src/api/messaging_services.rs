@@ -10,9 +10,10 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use switchboard_domain::access::{Access, ApiRequest, RequestTarget, Resource};
 use switchboard_domain::messaging_services::{MessagingService, ServiceFields, ServicePhoneNumber};
-use switchboard_types::{AccountSid, HookMethod, MessagingServiceSid, PhoneNumberSid};
+use switchboard_types::{AccountSid, HookMethod, MessagingServiceSid, PhoneNumberSid, Username};
 
 use crate::App;
+use crate::twilio::error::codes;
 use crate::twilio::{ApiCall, ApiError, Json, MetaEnvelope, PageRequest, Params};
 
 const SERVICES: &str = "/v1/Services";
@@ -162,7 +163,14 @@ fn fields(form: &Params) -> Result<ServiceFields, ApiError> {
 
 /// The request on the credentials' own account (the username).
 fn request(call: &ApiCall) -> Result<ApiRequest<'_>, ApiError> {
-    let username = &call.credentials()?.username;
+    let Username::Account(username) = &call.credentials()?.username else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            codes::FORBIDDEN,
+            "Switchboard does not accept API keys on the Messaging Services paths yet; \
+             use the account's SID and auth token",
+        ));
+    };
     call.request(
         RequestTarget::Account(username),
         Resource::MessagingServices,

@@ -9,9 +9,11 @@ pub mod connect_apps;
 pub mod deliveries;
 pub mod faults;
 pub mod json;
+pub mod keys;
 pub mod media;
 pub mod messages;
 pub mod messaging_services;
+pub mod network_traversal;
 pub mod notifications;
 pub mod numbers;
 pub mod outcomes;
@@ -21,6 +23,7 @@ pub mod sandboxes;
 mod scope;
 pub mod telephony_json;
 pub mod tokens;
+pub mod unimplemented;
 pub mod usage;
 
 use axum::routing::{MethodRouter, get, post, put};
@@ -29,11 +32,12 @@ use crate::App;
 use crate::routes::Routes;
 use crate::twilio::ApiError;
 
-/// Wrong methods on an API path get Twilio's JSON, not axum's empty 405.
+/// Wrong methods on an API path get Twilio's JSON, not axum's empty 405
+/// (saying so when Twilio has the operation and Switchboard does not).
 fn api_route(route: MethodRouter<App>) -> MethodRouter<App> {
     route.fallback(
         |method: axum::http::Method, uri: axum::http::Uri| async move {
-            ApiError::method_not_allowed(method.as_str(), uri.path())
+            unimplemented::method_not_served(method.as_str(), uri.path())
         },
     )
 }
@@ -72,6 +76,26 @@ pub fn routes() -> Routes {
         .route(
             "/2010-04-01/Accounts/{account}/AuthorizedConnectApps/{sid}",
             api_route(get(authorized_apps::fetch).delete(authorized_apps::revoke)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Keys.json",
+            api_route(get(keys::list).post(keys::create)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Keys/{sid}",
+            api_route(get(keys::fetch).post(keys::update).delete(keys::delete)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/SigningKeys.json",
+            api_route(get(keys::list).post(keys::create)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/SigningKeys/{sid}",
+            api_route(get(keys::fetch).post(keys::update).delete(keys::delete)),
+        )
+        .route(
+            "/2010-04-01/Accounts/{account}/Tokens.json",
+            api_route(post(network_traversal::create)),
         )
         .merge(telephony_routes())
         .merge(messaging_routes())
@@ -304,7 +328,8 @@ fn telephony_routes() -> Routes {
         .route(&at("/Balance.json"), api_route(get(usage::balance)))
 }
 
-/// Any other path under the API's prefixes.
-pub async fn not_found() -> ApiError {
-    ApiError::not_found()
+/// Any other path under the API's prefixes: "not implemented" for one of
+/// Twilio's (`unimplemented`), else "not found".
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    unimplemented::not_served(uri.path())
 }

@@ -70,13 +70,12 @@ pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<V
     let country = read
         .check(country(call.get("country").unwrap_or_default()))
         .await?;
-    let number_type = read
-        .named(
-            call.get("kind")
-                .and_then(path::json_segment)
-                .and_then(NumberType::parse_path_segment),
-        )
-        .await?;
+    let number_type = call
+        .get("kind")
+        .and_then(path::json_segment)
+        .and_then(NumberType::parse_path_segment)
+        .ok_or_else(|| super::unimplemented::item_not_served(call.path()));
+    let number_type = read.check(number_type).await?;
     let params = call.query()?;
     let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let text = |name: &str| {

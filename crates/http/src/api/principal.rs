@@ -22,7 +22,8 @@ pub struct PrincipalJson<'a> {
     /// Connect App).
     main_account_sid: &'a AccountSid,
     /// `account` (its own credentials), `parent` (a subaccount addressed with its
-    /// parent's credentials) or `connect` (a Connect App in a customer's account).
+    /// parent's credentials), `connect` (a Connect App in a customer's account)
+    /// or `key` (an API key of the account).
     kind: &'static str,
     connect_app_sid: Option<&'a ConnectAppSid>,
     /// What a Connect App may do now (what it asks ∩ what the customer granted);
@@ -46,6 +47,7 @@ pub async fn fetch(State(app): State<App>, call: ApiCall) -> Result<Response, Ap
         Principal::Account { .. } => ("account", None, Permissions::NONE),
         Principal::Parent { .. } => ("parent", None, Permissions::NONE),
         Principal::Connect(c) => ("connect", Some(&c.app), c.permissions),
+        Principal::Key(_) => ("key", None, Permissions::NONE),
     };
     Ok(Json(PrincipalJson {
         account_sid: principal.username(),

@@ -22,6 +22,7 @@ use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use switchboard_domain::access::{Access, ApiRequest, RequestTarget, Resource};
 use switchboard_types::AccountSid;
 
+use super::unimplemented;
 use crate::App;
 use crate::twilio::{ApiCall, ApiError, path};
 
@@ -170,7 +171,9 @@ impl Granted<'_> {
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Result<T, ApiError> {
-        self.named(self.scope.item(name, parse))
+        self.scope
+            .item(name, parse)
+            .ok_or_else(|| unimplemented::item_not_served(self.scope.path()))
     }
 
     /// The SID in a segment in the middle of the path (`…/{Sid}/…`), or "not
@@ -207,7 +210,9 @@ impl Read<'_> {
         name: &str,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Result<T, ApiError> {
-        self.named(self.scope.item(name, parse)).await
+        let item = self.scope.item(name, parse);
+        self.check(item.ok_or_else(|| unimplemented::item_not_served(self.scope.path())))
+            .await
     }
 
     /// The SID in a segment in the middle of the path (`…/{Sid}/…`); "not

@@ -1,11 +1,14 @@
-//! HTTP Basic credentials: the username is an Account SID, the password an auth
-//! token. Anything malformed is simply "not authenticated".
+//! HTTP Basic credentials: the username is an Account SID (the password an
+//! auth token) or an API key's SID (the password its secret). Anything
+//! malformed is simply "not authenticated".
 
 use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use switchboard_domain::access::Credentials;
-use switchboard_types::AccountSid;
+use switchboard_types::Username;
+#[cfg(test)]
+use switchboard_types::{AccountSid, ApiKeySid};
 
 use super::error::ApiError;
 
@@ -35,7 +38,7 @@ pub fn credentials(headers: &HeaderMap) -> Result<Credentials, ApiError> {
         .map_err(|_| ApiError::unauthenticated())?;
     let text = std::str::from_utf8(&decoded[..len]).map_err(|_| ApiError::unauthenticated())?;
     let (username, password) = text.split_once(':').ok_or_else(ApiError::unauthenticated)?;
-    let username = AccountSid::parse(username).map_err(|_| ApiError::unauthenticated())?;
+    let username = Username::parse(username).map_err(|_| ApiError::unauthenticated())?;
     Ok(Credentials {
         username,
         password: password.to_owned(),
@@ -61,8 +64,17 @@ mod tests {
             STANDARD.encode(format!("{sid}:secret:with:colons"))
         );
         let c = credentials(&with(&header)).unwrap();
-        assert_eq!(c.username, sid);
+        assert_eq!(c.username, Username::Account(sid));
         assert_eq!(c.password, "secret:with:colons");
+    }
+
+    #[test]
+    fn accepts_basic_with_an_api_key() {
+        let sid = ApiKeySid::generate();
+        let header = format!("Basic {}", STANDARD.encode(format!("{sid}:secret")));
+        let c = credentials(&with(&header)).unwrap();
+        assert_eq!(c.username, Username::Key(sid));
+        assert_eq!(c.password, "secret");
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub fn param(field: Field) -> &'static str {
             AccountField::Account => "AccountSid",
         },
         Field::AuthToken => "AuthToken",
+        Field::ApiKey => "FriendlyName",
+        Field::Ttl => "Ttl",
         Field::ConnectApp(f) => match f {
             AppField::Name => "FriendlyName",
             AppField::CompanyName => "CompanyName",
@@ -226,7 +228,9 @@ pub fn code(invalid: &Invalid) -> u32 {
         | Field::AuthToken
         | Field::ConnectApp(_)
         | Field::Usage(_)
-        | Field::ConnectCode(_) => INVALID_PARAMETER,
+        | Field::ConnectCode(_)
+        | Field::ApiKey
+        | Field::Ttl => INVALID_PARAMETER,
     }
 }
 
@@ -279,6 +283,7 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
         P::TooShort { min } => format!("{name} must be at least {min} characters long"),
         P::TooMany { max } => match field {
             Field::Application(_) => format!("An account holds at most {max} applications"),
+            Field::ApiKey => format!("An account holds at most {max} API keys"),
             _ => format!("At most {max} {name} values may be sent"),
         },
         P::ControlCharacters => format!("{name} must not contain control characters"),

@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, Username};
 
 use super::PgStore;
 use crate::access::{self, CallerFacts, Folded, FoldedRows};
@@ -37,7 +37,7 @@ impl PgStore {
     /// since, otherwise read again with the new epoch.
     pub(crate) async fn read_caller(
         &self,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
     ) -> Result<Option<Arc<CallerFacts>>> {
         if let Some((epoch, facts)) = self.callers.latest(username, target) {
@@ -96,7 +96,7 @@ impl PgStore {
 
     async fn read_folded_afresh<T>(
         &self,
-        username: &AccountSid,
+        username: &Username,
         target: Option<&AccountSid>,
         folded: Folded<'_, T>,
     ) -> Result<Option<FoldedRows<T>>> {
@@ -188,7 +188,9 @@ mod tests {
     async fn run_facts_reading_only(
         client: &Client,
         columns: &BTreeSet<(String, String)>,
-        username: &AccountSid,
+        facts_sql: &str,
+        username: &str,
+        target: &str,
     ) -> std::result::Result<(), tokio_postgres::Error> {
         let role = format!("sbt_facts_{}_{}", std::process::id(), rand::random::<u32>());
         let schema: String = client
@@ -213,10 +215,7 @@ mod tests {
             .await
             .unwrap();
         let read = client
-            .query(
-                crate::access::FACTS.0,
-                &[&username.as_str(), &username.as_str()],
-            )
+            .query(facts_sql, &[&username, &target])
             .await
             .map(drop);
         client
@@ -253,7 +252,8 @@ mod tests {
             .unwrap();
         let (client, connection) = tokio_postgres::connect(db.url(), NoTls).await.unwrap();
         tokio::spawn(connection);
-        let read = columns_read(crate::access::FACTS.0);
+        let mut read = columns_read(crate::access::FACTS.0);
+        read.extend(columns_read(crate::access::KEY_FACTS.0));
 
         // One of each row the facts are read from, each insert moving the epoch.
         let (owner, customer, sub) = (
@@ -301,14 +301,43 @@ mod tests {
             .await
             .unwrap();
         assert_ne!(epoch(&client).await, before, "inserting an authorization");
+        let key = crate::api_keys::ApiKeyRecord {
+            sid: switchboard_types::ApiKeySid::generate(),
+            account_sid: owner.clone(),
+            kind: switchboard_types::ApiKeyKind::Standard,
+            friendly_name: None,
+            date_created: Timestamp::from_seconds(4),
+            date_updated: Timestamp::from_seconds(4),
+        };
+        let before = epoch(&client).await;
+        store
+            .run(crate::api_keys::insert(&key, &[3; 32]))
+            .await
+            .unwrap();
+        assert_ne!(epoch(&client).await, before, "inserting an API key");
+        // Renaming a key is not something the facts read.
+        let before = epoch(&client).await;
+        let renamed = crate::api_keys::ApiKeyRecord {
+            friendly_name: Some("renamed".into()),
+            ..key.clone()
+        };
+        store.run(crate::api_keys::rename(&renamed)).await.unwrap();
+        assert_eq!(epoch(&client).await, before, "renaming an API key");
 
         // The list is the whole of what the facts read: as a role allowed to
         // read only those columns, the facts query still runs.
-        if let Err(e) = run_facts_reading_only(&client, &read, &sub).await {
-            let reason = e
-                .as_db_error()
-                .map_or(e.to_string(), |d| d.message().to_owned());
-            panic!("the facts read a column not in {read:?}: {reason}");
+        for (sql, username) in [
+            (crate::access::FACTS.0, sub.as_str()),
+            (crate::access::KEY_FACTS.0, key.sid.as_str()),
+        ] {
+            if let Err(e) =
+                run_facts_reading_only(&client, &read, sql, username, sub.as_str()).await
+            {
+                let reason = e
+                    .as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_owned());
+                panic!("the facts read a column not in {read:?}: {reason}");
+            }
         }
 
         // Each column, updated on its row, moves the epoch.
@@ -331,6 +360,7 @@ mod tests {
         for (what, sql) in [
             ("authorization", "DELETE FROM authorizations"),
             ("connect app", "DELETE FROM connect_apps"),
+            ("API key", "DELETE FROM api_keys"),
             ("account", "DELETE FROM accounts"),
         ] {
             assert!(moves_epoch(&client, sql).await, "deleting a {what}");

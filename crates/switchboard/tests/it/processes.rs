@@ -373,6 +373,62 @@ async fn revoke_on_one_node_is_refused_at_once_on_another(db: TestDb) {
     );
 }
 
+/// A deleted API key, like a revoked grant, is refused by the very next
+/// request on another node (PostGreSQL: the facts epoch moves with the key's
+/// row; SQLite: another process's commit stamp).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_deleted_on_one_node_is_refused_at_once_on_another_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        key_deleted_on_one_node_is_refused_at_once_on_another(db).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_deleted_on_one_node_is_refused_at_once_on_another_sqlite() {
+    key_deleted_on_one_node_is_refused_at_once_on_another(TestDb::sqlite()).await;
+}
+
+async fn key_deleted_on_one_node_is_refused_at_once_on_another(db: TestDb) {
+    let sb = domain(&db).await;
+    let owner = main_account(&sb, "Keyholder").await;
+    let sid = owner.account.sid.clone();
+    let as_owner = basic(sid.as_str(), &owner.auth_token);
+    let a = Node::start(db.url(), &[]);
+    let b = Node::start(db.url(), &[]);
+    let http = reqwest::Client::new();
+    let created: serde_json::Value = http
+        .post(format!("{}/2010-04-01/Accounts/{sid}/Keys.json", a.url))
+        .header("Authorization", &as_owner)
+        .form(&[("FriendlyName", "nodes")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = created["sid"].as_str().expect("a key").to_owned();
+    let as_key = basic(&key, created["secret"].as_str().unwrap());
+    let on_b = format!("{}/2010-04-01/Accounts/{sid}/Calls.json", b.url);
+    for _ in 0..3 {
+        assert_eq!(get_status(&http, &on_b, &as_key).await, StatusCode::OK);
+    }
+    let status = http
+        .delete(format!(
+            "{}/2010-04-01/Accounts/{sid}/Keys/{key}.json",
+            a.url
+        ))
+        .header("Authorization", &as_owner)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        get_status(&http, &on_b, &as_key).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
 async fn get_status(http: &reqwest::Client, url: &str, authorization: &str) -> StatusCode {
     http.get(url)
         .header("Authorization", authorization)

@@ -246,8 +246,12 @@ class Server {
 
   /** An official SDK client for these credentials, pointed at Switchboard
    *  only by its base URLs. */
-  client(sid, token) {
-    const client = twilio(sid, token, { httpClient: new RecordingRequestClient() });
+  // With an API key: `sid` and `token` are the key's SID and secret, and
+  // `accountSid` the account it acts on (twilio(key, secret, { accountSid })).
+  client(sid, token, accountSid) {
+    const options = { httpClient: new RecordingRequestClient() };
+    if (accountSid) options.accountSid = accountSid;
+    const client = twilio(sid, token, options);
     client.api.baseUrl = this.baseUrl;
     client.accounts.baseUrl = this.baseUrl;
     // Messaging Services (`/v1/Services`) live on the messaging host.

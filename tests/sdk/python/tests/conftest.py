@@ -104,8 +104,10 @@ def make_client(server):
     """An official SDK client for these credentials, pointed at Switchboard
     only by its base URLs."""
 
-    def make(sid: str, token: str) -> Client:
-        client = Client(sid, token, http_client=RecordingHttpClient(recorder()))
+    def make(sid: str, token: str, account_sid: str | None = None) -> Client:
+        # With an API key, `sid` and `token` are the key's SID and secret and
+        # `account_sid` the account it acts on, as Client(key, secret, account).
+        client = Client(sid, token, account_sid, http_client=RecordingHttpClient(recorder()))
         client.api.base_url = server.base_url
         client.accounts.base_url = server.base_url
         client.messaging.base_url = server.base_url
