@@ -79,20 +79,21 @@ pub struct GrantFacts {
 
 /// The facts' columns, then the tables they come from up to the target's;
 /// `$key` selects the API key's SID and secret MAC (NULL when the username is
-/// an account).
+/// an account), last: the username account's SID comes first, never NULL,
+/// which is how a read tells "no such username" from facts.
 macro_rules! facts_columns {
     ($key:literal) => {
         concat!(
-            "SELECT ",
-            $key,
-            ", u.sid AS f_u_sid, u.owner_account_sid AS f_u_owner, u.status AS f_u_status, \
+            "SELECT u.sid AS f_u_sid, u.owner_account_sid AS f_u_owner, u.status AS f_u_status, \
              u.type AS f_u_type, u.sandbox_sid AS f_u_sandbox, \
              u.auth_token_mac AS f_u_t1, u.secondary_token_mac AS f_u_t2, \
              p.status AS f_p_status, p.auth_token_mac AS f_p_t1, p.secondary_token_mac AS f_p_t2, \
              t.sid AS f_t_sid, t.owner_account_sid AS f_t_owner, t.status AS f_t_status, t.type AS f_t_type, \
              t.sandbox_sid AS f_t_sandbox, \
              g.connect_app_sid AS f_g_app, g.permissions AS f_g_perms, ca.permissions AS f_a_perms, \
-             o.sid AS f_o_sid, o.status AS f_o_status, o.auth_token_mac AS f_o_t1, o.secondary_token_mac AS f_o_t2 "
+             o.sid AS f_o_sid, o.status AS f_o_status, o.auth_token_mac AS f_o_t1, o.secondary_token_mac AS f_o_t2, ",
+            $key,
+            " "
         )
     };
 }
@@ -172,10 +173,6 @@ pub(crate) const KEY_FACTS: (&str, usize) = (
 );
 
 fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
-    let key = match (c.opt_parsed(ApiKeySid::parse)?, c.opt_bytes()?) {
-        (Some(sid), Some(secret_mac)) => Some(KeyFacts { sid, secret_mac }),
-        _ => None,
-    };
     let username = AccountFacts {
         sid: c.parsed(AccountSid::parse)?,
         owner_account_sid: c.parsed(AccountSid::parse)?,
@@ -227,6 +224,10 @@ fn decode_facts(c: &mut Cols<'_>) -> Result<CallerFacts> {
             app_owner_status,
             app_owner_tokens,
         }),
+        _ => None,
+    };
+    let key = match (c.opt_parsed(ApiKeySid::parse)?, c.opt_bytes()?) {
+        (Some(sid), Some(secret_mac)) => Some(KeyFacts { sid, secret_mac }),
         _ => None,
     };
     Ok(CallerFacts {
