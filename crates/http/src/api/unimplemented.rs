@@ -145,7 +145,7 @@ mod tests {
         assert!(e.message.contains("docs/api.md"), "{}", e.message);
         // A route's item segment naming a resource of Twilio's it does not
         // serve, and one naming no item.
-        let local = format!("/2010-04-01/Accounts/{ac}/IncomingPhoneNumbers/Mobile.json");
+        let local = format!("/2010-04-01/Accounts/{ac}/AvailablePhoneNumbers/US/National.json");
         assert!(
             item_not_served(&local)
                 .message
