@@ -20,7 +20,7 @@ function fresh(name) {
 test('create a key and authenticate with it', async () => {
   const { main, client } = fresh('main');
   const account = client.api.v2010.accounts(main.sid);
-  const key = await account.keys.create({ friendlyName: 'SDK key' });
+  const key = await account.newKeys.create({ friendlyName: 'SDK key' });
   assert.match(key.sid, /^SK/);
   assert.equal(key.friendlyName, 'SDK key');
   assert.match(key.secret, SECRET);
@@ -36,7 +36,7 @@ test('create a key and authenticate with it', async () => {
   assert.equal((await account.keys(key.sid).update({ friendlyName: 'Renamed' })).friendlyName, 'Renamed');
 
   await restError(state.server.client(key.sid, 'x'.repeat(32), main.sid).calls.list(), 401, 20003);
-  const err = await restError(withKey.api.v2010.accounts(main.sid).keys.create(), 403, 20403);
+  const err = await restError(withKey.api.v2010.accounts(main.sid).newKeys.create(), 403, 20403);
   assert.match(err.message, /API key/);
 
   assert.equal(await account.keys(key.sid).remove(), true);
@@ -47,7 +47,7 @@ test('create a key and authenticate with it', async () => {
 test('signing keys', async () => {
   const { main, client } = fresh('signing');
   const account = client.api.v2010.accounts(main.sid);
-  const signing = await account.signingKeys.create({ friendlyName: 'Tokens' });
+  const signing = await account.newSigningKeys.create({ friendlyName: 'Tokens' });
   assert.match(signing.sid, /^SK/);
   assert.match(signing.secret, SECRET);
   assert.deepEqual((await account.signingKeys.list()).map((k) => k.sid), [signing.sid]);
@@ -66,11 +66,11 @@ test('a Connect App neither makes nor uses keys on a customer', async () => {
   const app = await createApp(state.server.baseUrl, owner, { permissions: ['get-all', 'post-all'] });
   const sub = await (await new Customer(state.server.baseUrl, customer).signIn()).authorize(app.sid);
   const asApp = state.server.client(sub, owner.auth_token);
-  const err = await restError(asApp.api.v2010.accounts(sub).keys.create(), 403, 20403);
+  const err = await restError(asApp.api.v2010.accounts(sub).newKeys.create(), 403, 20403);
   assert.match(err.message, /Twilio Connect cannot create or use API keys/);
 
   const asOwner = state.server.client(owner.sid, owner.auth_token);
-  const key = await asOwner.api.v2010.accounts(owner.sid).keys.create();
+  const key = await asOwner.api.v2010.accounts(owner.sid).newKeys.create();
   const refused = await restError(state.server.client(key.sid, key.secret, sub).calls.list(), 403, 20403);
   assert.match(refused.message, /Connect/);
 });

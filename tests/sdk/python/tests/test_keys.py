@@ -1,5 +1,6 @@
-"""API keys with the official Python SDK: api.v2010.accounts(..).keys and
-.signing_keys, then Client(key_sid, secret, account_sid) authenticating with
+"""API keys with the official Python SDK: made with api.v2010.accounts(..)
+.new_keys and .new_signing_keys (the SDK's create calls), read and changed
+with .keys and .signing_keys, then Client(key_sid, secret, account_sid) authenticating with
 one, as twilio-python's own cluster tests do."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ SECRET = re.compile(r"[A-Za-z0-9]{32}")
 def test_create_a_key_and_authenticate_with_it(server, main_account, main_client, make_client):
     sid = main_account["sid"]
     account = main_client.api.v2010.accounts(sid)
-    key = account.keys.create(friendly_name="SDK key")
+    key = account.new_keys.create(friendly_name="SDK key")
     assert key.sid.startswith("SK")
     assert key.friendly_name == "SDK key"
     assert SECRET.fullmatch(key.secret or ""), key.secret
@@ -35,21 +36,23 @@ def test_create_a_key_and_authenticate_with_it(server, main_account, main_client
     assert account.keys(key.sid).update(friendly_name="Renamed").friendly_name == "Renamed"
 
     # A wrong secret is nobody; a key manages no keys.
-    assert_rest_error(rest_error(make_client(key.sid, "x" * 32, sid).calls.list), 401, 20003)
-    err = rest_error(with_key.api.v2010.accounts(sid).keys.create)
+    # (A fetch: the SDK raises a list's errors without their code.)
+    wrong = make_client(key.sid, "x" * 32, sid)
+    assert_rest_error(rest_error(wrong.api.v2010.accounts(sid).fetch), 401, 20003)
+    err = rest_error(with_key.api.v2010.accounts(sid).new_keys.create)
     assert_rest_error(err, 403, 20403)
     assert "API key" in err.msg
 
     # Deleting revokes it at once.
     assert account.keys(key.sid).delete() is True
-    assert_rest_error(rest_error(with_key.calls.list), 401, 20003)
+    assert_rest_error(rest_error(with_key.api.v2010.accounts(sid).fetch), 401, 20003)
     assert_rest_error(rest_error(account.keys(key.sid).fetch), 404, 20404)
 
 
 def test_signing_keys(main_account, main_client, make_client):
     sid = main_account["sid"]
     account = main_client.api.v2010.accounts(sid)
-    signing = account.signing_keys.create(friendly_name="Tokens")
+    signing = account.new_signing_keys.create(friendly_name="Tokens")
     assert signing.sid.startswith("SK") and SECRET.fullmatch(signing.secret or "")
     assert [k.sid for k in account.signing_keys.list()] == [signing.sid]
     assert account.signing_keys(signing.sid).fetch().friendly_name == "Tokens"
@@ -68,14 +71,14 @@ def test_connect_apps_cannot_make_keys_on_customers(server, make_client):
     app = create_app(server.base_url, owner, permissions=["get-all", "post-all"])
     sub = Customer(server.base_url, customer).authorize(app["sid"])
     as_app = make_client(sub, owner["auth_token"])
-    err = rest_error(as_app.api.v2010.accounts(sub).keys.create)
+    err = rest_error(as_app.api.v2010.accounts(sub).new_keys.create)
     assert_rest_error(err, 403, 20403)
     assert "Twilio Connect cannot create or use API keys" in err.msg
 
     # The owner's own key on the customer's subaccount: refused, saying why.
     as_owner = make_client(owner["sid"], owner["auth_token"])
-    key = as_owner.api.v2010.accounts(owner["sid"]).keys.create()
-    err = rest_error(make_client(key.sid, key.secret, sub).calls.list)
+    key = as_owner.api.v2010.accounts(owner["sid"]).new_keys.create()
+    err = rest_error(make_client(key.sid, key.secret, sub).api.v2010.accounts(sub).fetch)
     assert_rest_error(err, 403, 20403)
     assert "Connect" in err.msg
 
