@@ -175,6 +175,8 @@ pub enum Field {
     ApiKey,
     /// A Network Traversal token's lifetime.
     Ttl,
+    /// A usage trigger.
+    UsageTrigger(UsageTriggerField),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -322,6 +324,17 @@ pub enum ServiceField {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UsageTriggerField {
+    Name,
+    CallbackUrl,
+    CallbackMethod,
+    TriggerValue,
+    UsageCategory,
+    Recurring,
+    TriggerBy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UsageField {
     Category,
     StartDate,
@@ -346,7 +359,8 @@ into_field!(
     ServiceField => Service,
     ApplicationField => Application,
     UsageField => Usage,
-    CodeField => ConnectCode
+    CodeField => ConnectCode,
+    UsageTriggerField => UsageTrigger
 );
 
 /// What is wrong with a value. The data is what a message about it needs.
@@ -395,6 +409,9 @@ pub enum Problem {
     NotImage,
     /// Before the start of the range it ends.
     BeforeStart,
+    /// Not a positive decimal number (with at most six decimals), or an
+    /// offset from the current value (`+30`).
+    NotPositiveNumber,
     /// A range of more days than a report covers.
     SpanTooLong {
         max_days: i64,

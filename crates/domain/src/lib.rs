@@ -30,6 +30,7 @@ pub mod sandbox;
 pub mod secrets;
 pub mod telephony;
 pub mod tokens;
+pub mod usage_triggers;
 mod validate;
 
 use switchboard_store::Store;

@@ -49,6 +49,7 @@ pub mod recordings;
 pub mod sandboxes;
 pub mod sessions;
 pub mod usage;
+pub mod usage_triggers;
 pub mod users;
 
 #[cfg(feature = "testing")]

@@ -47,6 +47,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_recordings_amd"),
     migration!(21, "0021_connect_codes"),
     migration!(22, "0022_api_keys"),
+    migration!(23, "0023_usage_triggers"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

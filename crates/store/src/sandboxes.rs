@@ -182,6 +182,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM call_voice WHERE account_sid IN {accounts};
          DELETE FROM calls WHERE account_sid IN {accounts};
          DELETE FROM usage_daily WHERE account_sid IN {accounts};
+         DELETE FROM usage_triggers WHERE account_sid IN {accounts};
          DELETE FROM messaging_service_numbers WHERE service_sid IN \
             (SELECT m.sid FROM messaging_services m WHERE m.account_sid IN {accounts});
          DELETE FROM messaging_services WHERE account_sid IN {accounts};

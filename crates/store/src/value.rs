@@ -14,7 +14,7 @@ use switchboard_types::{
     CallSid, CallStatus, ConnectAppSid, DeliverySid, HookMethod, MediaSid, MessageDirection,
     MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel, NotificationSid, NumberType,
     PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp,
-    UsageCategory,
+    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -87,7 +87,8 @@ sid_values!(
     MessagingServiceSid,
     DeliverySid,
     SandboxSid,
-    ApiKeySid
+    ApiKeySid,
+    UsageTriggerSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -113,7 +114,9 @@ enum_values!(
     HookMethod,
     NumberType,
     NotificationLevel,
-    UsageCategory
+    UsageCategory,
+    TriggerRecurring,
+    TriggerField
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where

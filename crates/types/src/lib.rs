@@ -17,11 +17,11 @@ pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
     AccountSid, ApiKeySid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MediaSid,
     MessageSid, MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SandboxSid,
-    SidError, Username,
+    SidError, UsageTriggerSid, Username,
 };
 pub use telephony::{
     AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage, CallStatus,
     HookMethod, MachineDetection, MessageDirection, MessageStatus, NotificationLevel, NumberType,
-    RecordingSource, RecordingStatus, UsageCategory,
+    RecordingSource, RecordingStatus, TriggerField, TriggerRecurring, UsageCategory,
 };
 pub use time::Timestamp;

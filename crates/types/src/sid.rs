@@ -153,6 +153,11 @@ define_sid!(
     ApplicationSid, "AP", "Application"
 );
 define_sid!(
+    /// A usage trigger (`UT…`): a webhook sent when an account's usage of a
+    /// category crosses a value.
+    UsageTriggerSid, "UT", "UsageTrigger"
+);
+define_sid!(
     /// A Messaging Service (`MG…`): a pool of senders with shared settings.
     MessagingServiceSid, "MG", "Service"
 );

@@ -394,6 +394,27 @@ twilio_enum!(
     }
 );
 
+twilio_enum!(
+    /// How often a usage trigger may fire (`Recurring`): once a day, month or
+    /// year (UTC periods of the account's clock), or once ever (`alltime`,
+    /// which Twilio also takes for an empty `Recurring`).
+    TriggerRecurring, "Recurring" {
+        Daily => "daily",
+        Monthly => "monthly",
+        Yearly => "yearly",
+        AllTime => "alltime",
+    }
+);
+
+twilio_enum!(
+    /// The field of a usage record a trigger watches (`TriggerBy`).
+    TriggerField, "TriggerBy" {
+        Count => "count",
+        Usage => "usage",
+        Price => "price",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,6 +560,14 @@ mod tests {
     fn hook_methods_round_trip_and_refuse_others() {
         round_trips(HookMethod::ALL, HookMethod::as_str, HookMethod::parse);
         refuses(HookMethod::parse, &["PUT", "post", "DELETE"]);
+        round_trips(
+            TriggerRecurring::ALL,
+            TriggerRecurring::as_str,
+            TriggerRecurring::parse,
+        );
+        refuses(TriggerRecurring::parse, &["Daily", "weekly"]);
+        round_trips(TriggerField::ALL, TriggerField::as_str, TriggerField::parse);
+        refuses(TriggerField::parse, &["Price", "cost"]);
     }
 
     #[test]

@@ -96,6 +96,10 @@ pub enum Resource {
     /// Connect App's dedicated subaccount with `post-all`, as the numbers
     /// that point to them.
     Applications,
+    /// Usage triggers (`…/Usage/Triggers`): webhooks sent when the account's
+    /// usage crosses a value. Managed in a Connect App's dedicated subaccount
+    /// with `post-all`, as the billable activity they watch.
+    UsageTriggers,
     /// A call's events (`…/Calls/{CallSid}/Events`): the requests sent to the
     /// application about the call and its answers. Read as the call is (a
     /// Connect App with `get-all`, or `post-all` in its dedicated
@@ -117,7 +121,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 26] = [
+    pub const ALL: [Resource; 27] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -140,6 +144,7 @@ impl Resource {
         Resource::MessagingServices,
         Resource::Identity,
         Resource::Applications,
+        Resource::UsageTriggers,
         Resource::CallEvents,
         Resource::ApiKeys,
         Resource::Tokens,
@@ -150,7 +155,7 @@ impl Resource {
     /// delete in its dedicated subaccount: its billable activity, the
     /// notifications that activity left (deleted as messages are), the
     /// Messaging Services it is sent through, and the TwiML Applications its
-    /// calls and numbers use.
+    /// calls and numbers use, and the usage triggers that watch its cost.
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
@@ -162,6 +167,7 @@ impl Resource {
                 | Resource::MessagingServices
                 | Resource::Applications
                 | Resource::Tokens
+                | Resource::UsageTriggers
         )
     }
 

@@ -158,7 +158,10 @@ fn connect_expectation(
             // numbers and calls that use them.
             | Resource::Applications
             // Network Traversal tokens (issue 26): billable, as calls.
-            | Resource::Tokens => {
+            | Resource::Tokens
+            // Usage triggers (issue 26): in S with post-all, as the
+            // billable activity they watch.
+            | Resource::UsageTriggers => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -440,11 +443,20 @@ fn messaging_services_rows_spelled_out() {
 /// own and their subaccounts'; a subaccount only its own.
 #[test]
 fn applications_rows_spelled_out() {
+    account_resource_rows_spelled_out(Resource::Applications);
+}
+
+/// Usage triggers (issue 26): the same rows as TwiML Applications.
+#[test]
+fn usage_triggers_rows_spelled_out() {
+    account_resource_rows_spelled_out(Resource::UsageTriggers);
+}
+
+fn account_resource_rows_spelled_out(r: Resource) {
     let w = world();
     let get = connect_app(&w, &[Permission::GetAll]);
     let post = connect_app(&w, &[Permission::PostAll]);
     let none = connect_app(&w, &[]);
-    let r = Resource::Applications;
     let s = Target::Account(&w.dedicated);
     let other = Target::Account(&w.other_sub);
     assert!(decide(&post, Action::Write, s, r).is_ok());

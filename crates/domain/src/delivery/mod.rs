@@ -58,10 +58,13 @@ pub enum WebhookKind {
     /// A recording's `recordingStatusCallback` (`<Record>`, `<Dial
     /// record>`): acknowledged, not read.
     RecordingStatus,
+    /// A usage trigger fired: its callback, whose answer is only
+    /// acknowledged.
+    UsageTrigger,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 14] = [
+    pub const ALL: [WebhookKind; 15] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -76,6 +79,7 @@ impl WebhookKind {
         WebhookKind::VoiceAction,
         WebhookKind::AmdStatus,
         WebhookKind::RecordingStatus,
+        WebhookKind::UsageTrigger,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,7 @@ impl WebhookKind {
             WebhookKind::VoiceAction => "voice-action",
             WebhookKind::AmdStatus => "amd-status",
             WebhookKind::RecordingStatus => "recording-status",
+            WebhookKind::UsageTrigger => "usage-trigger",
         }
     }
 
@@ -208,6 +213,30 @@ pub fn decode_params(encoded: &str) -> Vec<(String, String)> {
 /// [`Switchboard::wake_deliveries`] after committing so it goes out at once.
 pub async fn enqueue(tx: &mut Tx, hook: &Webhook, now: Timestamp) -> DomainResult<DeliverySid> {
     let sid = DeliverySid::generate();
+    // The same on every retry of this delivery, so receivers can drop repeats.
+    let token = format!("{sid}-{}", &random_id()[..16]);
+    enqueue_as(tx, hook, now, sid, token).await
+}
+
+/// [`enqueue`] with the idempotency token the caller chose (one that names
+/// the event, such as a usage trigger's firing, so the same event always
+/// carries the same token).
+pub async fn enqueue_with_token(
+    tx: &mut Tx,
+    hook: &Webhook,
+    now: Timestamp,
+    token: String,
+) -> DomainResult<DeliverySid> {
+    enqueue_as(tx, hook, now, DeliverySid::generate(), token).await
+}
+
+async fn enqueue_as(
+    tx: &mut Tx,
+    hook: &Webhook,
+    now: Timestamp,
+    sid: DeliverySid,
+    idempotency_token: String,
+) -> DomainResult<DeliverySid> {
     let record = DeliveryRecord {
         sid: sid.clone(),
         account_sid: hook.account.clone(),
@@ -218,8 +247,7 @@ pub async fn enqueue(tx: &mut Tx, hook: &Webhook, now: Timestamp) -> DomainResul
         method: hook.method.as_str().to_owned(),
         url: hook.url.clone(),
         params: encode_params(&hook.params),
-        // The same on every retry of this delivery, so receivers can drop repeats.
-        idempotency_token: format!("{sid}-{}", &random_id()[..16]),
+        idempotency_token,
         state: "pending".to_owned(),
         attempts: 0,
         next_attempt_at: now,

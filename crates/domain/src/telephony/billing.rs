@@ -3,6 +3,11 @@
 //! balance, in the transaction of the change that costs money. A Connect App's
 //! calls and messages live in the customer's dedicated subaccount, so the
 //! customer pays, never the app owner.
+//!
+//! A charge also fires the usage triggers it makes cross their value
+//! ([`crate::usage_triggers::fire_crossed`]), in the same transaction: one
+//! indexed look-up of the account's armed triggers, nothing more when it has
+//! none.
 
 use switchboard_store::Tx;
 use switchboard_store::usage::{self, Charge};
@@ -41,5 +46,14 @@ pub async fn charge(
     if cost.price_micros != 0 {
         tx.run(usage::debit(&charge)).await?;
     }
+    crate::usage_triggers::fire_crossed(
+        tx,
+        account,
+        main,
+        cost.category,
+        cost.price_micros != 0,
+        at,
+    )
+    .await?;
     Ok(())
 }

@@ -85,6 +85,12 @@ pub fn category_names() -> Vec<&'static str> {
     CATEGORIES.iter().map(|c| c.name).collect()
 }
 
+/// The leaf categories a reported category adds up (empty for `totalprice`:
+/// every leaf's price), or `None` for a category Switchboard does not report.
+pub(crate) fn leaves_of(name: &str) -> Option<&'static [UsageCategory]> {
+    CATEGORIES.iter().find(|c| c.name == name).map(|c| c.leaves)
+}
+
 /// Which `Usage/Records` list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UsageList {

@@ -25,6 +25,7 @@ pub mod telephony_json;
 pub mod tokens;
 pub mod unimplemented;
 pub mod usage;
+pub mod usage_triggers;
 
 use axum::routing::{MethodRouter, get, post, put};
 
@@ -325,6 +326,18 @@ fn telephony_routes() -> Routes {
         )
         .route(&at("/Usage/Records.json"), api_route(get(usage::records)))
         .route(&at("/Usage/Records/{list}"), api_route(get(usage::records)))
+        .route(
+            &at("/Usage/Triggers.json"),
+            api_route(get(usage_triggers::list).post(usage_triggers::create)),
+        )
+        .route(
+            &at("/Usage/Triggers/{sid}"),
+            api_route(
+                get(usage_triggers::fetch)
+                    .post(usage_triggers::update)
+                    .delete(usage_triggers::delete),
+            ),
+        )
         .route(&at("/Balance.json"), api_route(get(usage::balance)))
 }
 

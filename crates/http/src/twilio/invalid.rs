@@ -9,7 +9,7 @@
 
 use switchboard_domain::error::{
     AccountField, AppField, ApplicationField, CallField, CodeField, CodeRefusal, Field, Invalid,
-    MessageField, NumberField, Problem, ServiceField, UrlFault, UsageField,
+    MessageField, NumberField, Problem, ServiceField, UrlFault, UsageField, UsageTriggerField,
 };
 
 /// Twilio's generic code for a missing or wrong parameter.
@@ -127,6 +127,15 @@ pub fn param(field: Field) -> &'static str {
             CodeField::Code => "Code",
             CodeField::CodeVerifier => "CodeVerifier",
         },
+        Field::UsageTrigger(f) => match f {
+            UsageTriggerField::Name => "FriendlyName",
+            UsageTriggerField::CallbackUrl => "CallbackUrl",
+            UsageTriggerField::CallbackMethod => "CallbackMethod",
+            UsageTriggerField::TriggerValue => "TriggerValue",
+            UsageTriggerField::UsageCategory => "UsageCategory",
+            UsageTriggerField::Recurring => "Recurring",
+            UsageTriggerField::TriggerBy => "TriggerBy",
+        },
     }
 }
 
@@ -224,6 +233,14 @@ pub fn code(invalid: &Invalid) -> u32 {
             P::NotMethod { .. } => 21403,
             _ => INVALID_PARAMETER,
         },
+        // Twilio documents no codes of its own for a trigger's parameters:
+        // a callback's URL and method are refused as a number's are, the
+        // rest as an invalid parameter.
+        Field::UsageTrigger(f) => match (f, problem) {
+            (UsageTriggerField::CallbackUrl, P::NotUrl(_)) => 21502,
+            (UsageTriggerField::CallbackMethod, P::NotMethod { .. }) => 21403,
+            _ => INVALID_PARAMETER,
+        },
         Field::Account(_)
         | Field::AuthToken
         | Field::ConnectApp(_)
@@ -307,7 +324,9 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
                 Field::Call(_) => {
                     format!("{name} must be one of {allowed}; not '{}'", cut(given, 16))
                 }
-                Field::Usage(_) => format!("{name} must be one of {allowed}"),
+                Field::Usage(_) | Field::UsageTrigger(UsageTriggerField::UsageCategory) => {
+                    format!("{name} must be one of {allowed}")
+                }
                 _ => format!("{name} must be one of {allowed}, not '{}'", cut(given, 32)),
             }
         }
@@ -325,6 +344,10 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
         P::TooLarge { max_bytes } => format!("The logo must be at most {} KB", max_bytes / 1024),
         P::NotImage => "The logo must be a PNG, JPEG, GIF or WebP image".to_owned(),
         P::BeforeStart => "EndDate must not be before StartDate".to_owned(),
+        P::NotPositiveNumber => format!(
+            "{name} must be a positive number (at most 6 decimals), or an offset from the \
+             current value such as +30"
+        ),
         P::SpanTooLong { max_days } => {
             format!("A daily report covers at most {max_days} days; narrow StartDate and EndDate")
         }

@@ -41,6 +41,7 @@ mod sandbox_clock;
 mod sandbox_controls;
 mod sign_in_throttling;
 mod telephony;
+mod usage_triggers;
 mod voice_bad_input;
 mod voice_calls;
 mod voice_record;

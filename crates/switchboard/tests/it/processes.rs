@@ -652,3 +652,97 @@ async fn serve_applies_its_connection_flags_and_reports_ready() {
         assert!(stderr.contains(bad[0]), "{bad:?}: {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_usage_trigger_fires_once_per_period_across_a_restart_sqlite() {
+    usage_trigger_fires_once_across_a_restart(TestDb::sqlite()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_usage_trigger_fires_once_per_period_across_a_restart_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        usage_trigger_fires_once_across_a_restart(db).await;
+    }
+}
+
+/// A daily trigger fires once: the first node sends it, the second (on the
+/// same database, after a kill -9) sees it fired for the day and sends
+/// nothing more, however much more is used.
+async fn usage_trigger_fires_once_across_a_restart(db: TestDb) {
+    let sb = domain(&db).await;
+    let receiver = Receiver::start().await;
+    let owner = main_account(&sb, "Owner").await;
+    drop(sb);
+    let creds = Creds {
+        sid: owner.account.sid.clone(),
+        token: owner.auth_token.clone(),
+    };
+    let auth = basic(creds.sid.as_str(), &creds.token);
+    let http = reqwest::Client::new();
+    let post = |node: &Node, path: &str, form: Vec<(&'static str, String)>| {
+        let request = http
+            .post(format!(
+                "{}/2010-04-01/Accounts/{}{path}",
+                node.url, creds.sid
+            ))
+            .header("Authorization", auth.clone())
+            .form(&form);
+        async move {
+            let answer = request.send().await.unwrap();
+            let status = answer.status();
+            let body: serde_json::Value = answer.json().await.unwrap();
+            (status, body)
+        }
+    };
+    let flags = ["--allow-private-callbacks"];
+    let mut node = Node::start(db.url(), &flags);
+    let (status, trigger) = post(
+        &node,
+        "/Usage/Triggers.json",
+        vec![
+            ("CallbackUrl", receiver.url("/usage")),
+            ("TriggerValue", "1".into()),
+            ("UsageCategory", "phonenumbers".into()),
+            ("TriggerBy", "count".into()),
+            ("Recurring", "daily".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{trigger}");
+    let buy = vec![("AreaCode", "415".to_owned())];
+    let (status, body) = post(&node, "/IncomingPhoneNumbers.json", buy.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let hooks = receiver.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(
+        hooks[0].param("UsageTriggerSid").as_deref(),
+        trigger["sid"].as_str()
+    );
+    node.kill_9();
+
+    let node = Node::start(db.url(), &flags);
+    for _ in 0..2 {
+        let (status, body) = post(&node, "/IncomingPhoneNumbers.json", buy.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        receiver.received().len(),
+        1,
+        "fired again after the restart"
+    );
+    let fetched: serde_json::Value = http
+        .get(format!(
+            "{}/2010-04-01/Accounts/{}/Usage/Triggers/{}.json",
+            node.url,
+            creds.sid,
+            trigger["sid"].as_str().unwrap()
+        ))
+        .header("Authorization", auth.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fetched["current_value"], "1", "{fetched}");
+}
