@@ -348,11 +348,9 @@ server_test!(a_trigger_fires_once_when_usage_crosses_its_value, |s| {
             .await
             .unwrap()
             .items;
-    assert!(
-        log.iter().any(
-            |e| e.action == "usage-trigger.create" && e.subject.as_deref() == Some(ut.as_str())
-        )
-    );
+    assert!(log.iter().any(
+        |e| e.action == "usage-trigger.create" && e.subject_sid.as_deref() == Some(ut.as_str())
+    ));
 });
 
 server_test!(an_offset_counts_from_the_current_value, |s| {
