@@ -519,12 +519,15 @@ server_test!(a_get_all_app_reads_triggers_but_cannot_change_them, |s| {
     };
     let sub = authorize(&mut cust.browser, &owner.app).await;
     let app = as_app(&sub, &owner.creds.token);
-    let reader = Creds {
-        sid: cust.account.clone(),
-        token: owner.creds.token.clone(),
-    };
-    // get-all reads the customer's triggers anywhere in its tree.
-    let fetched = fetch(&s, &reader, &sid(&made)).await;
+    // get-all reads the customer's triggers anywhere in its tree: here, in
+    // the customer's main account, with the app's own credentials.
+    let customers = format!(
+        "{}/Usage/Triggers/{}.json",
+        base(&customer_creds),
+        sid(&made)
+    );
+    let (status, fetched) = call(&s, &app, Method::GET, &customers, ITEM, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{fetched}");
     assert_eq!(fetched["sid"], made["sid"]);
     let (status, page) = call(
         &s,
@@ -541,14 +544,7 @@ server_test!(a_get_all_app_reads_triggers_but_cannot_change_them, |s| {
         .post(&app, &format!("{}/Usage/Triggers.json", base(&app)), &[])
         .await;
     assert_twilio_error(status, &body, 403, 20403);
-    let (status, body) = s
-        .call(
-            Some(&reader),
-            Method::DELETE,
-            &format!("{}/Usage/Triggers/{}.json", base(&reader), sid(&made)),
-            &[],
-        )
-        .await;
+    let (status, body) = s.call(Some(&app), Method::DELETE, &customers, &[]).await;
     assert_twilio_error(status, &body, 403, 20403);
     // Another account's trigger is not found, for the app and for strangers.
     let stranger = s.main_account(AccountType::Full).await;
