@@ -37,7 +37,7 @@ pub const MESSAGE_STEP_SECS: i64 = 1;
 pub const DELIVERY_SECS: i64 = 2;
 /// Rows taken per round; more are taken at once when a round is full.
 const BATCH: i64 = 200;
-/// Message steps played at once (see `step_messages`).
+/// Call or message steps played at once (see `step_concurrently`).
 const CONCURRENT_STEPS: usize = 32;
 /// How often an idle simulator looks for work committed on other nodes.
 const POLL: Duration = Duration::from_secs(1);
@@ -635,14 +635,17 @@ impl Switchboard {
     }
 
     async fn play_due(&self, due: Due) -> DomainResult<usize> {
-        let mut taken = 0;
-        let mut hooked = false;
-        for (call, now) in due.calls {
-            taken += 1;
-            hooked |= self.step_call(call, now).await?;
-        }
-        taken += due.messages.len();
-        hooked |= self.step_messages(due.messages).await?;
+        let mut taken = due.calls.len() + due.messages.len();
+        let mut hooked = self
+            .step_concurrently(due.calls, |sb, (call, now)| async move {
+                sb.step_call(call, now).await
+            })
+            .await?;
+        hooked |= self
+            .step_concurrently(due.messages, |sb, (m, now)| async move {
+                sb.step_message(m, now).await
+            })
+            .await?;
         for (number, now) in due.renewals {
             taken += 1;
             self.renew_number(number, now).await?;
@@ -653,11 +656,16 @@ impl Switchboard {
         Ok(taken)
     }
 
-    /// Moves messages a step on, up to [`CONCURRENT_STEPS`] at once: each
-    /// step is still its own transaction, but steps that overlap share one
-    /// COMMIT (docs/benchmarks.md, finding 16). `true` when a callback was
+    /// Moves calls or messages a step on, up to [`CONCURRENT_STEPS`] at
+    /// once: each step is still its own transaction, guarded by the state it
+    /// was read in, but steps that overlap share one COMMIT
+    /// (docs/benchmarks.md, findings 16 and 18). `true` when a callback was
     /// queued. An error ends the round once the steps under way are done.
-    async fn step_messages(&self, due: Vec<(MessageRecord, Timestamp)>) -> DomainResult<bool> {
+    async fn step_concurrently<T, F, Fut>(&self, due: Vec<T>, step: F) -> DomainResult<bool>
+    where
+        F: Fn(Switchboard, T) -> Fut,
+        Fut: std::future::Future<Output = DomainResult<bool>> + Send + 'static,
+    {
         let mut running = tokio::task::JoinSet::new();
         let mut hooked = false;
         let mut failed = None;
@@ -668,14 +676,13 @@ impl Switchboard {
             // Cancelled: only when the runtime shuts down.
             Err(_) => {}
         };
-        for (m, now) in due {
+        for item in due {
             if running.len() == CONCURRENT_STEPS
                 && let Some(done) = running.join_next().await
             {
                 settle(done);
             }
-            let sb = self.clone();
-            running.spawn(async move { sb.step_message(m, now).await });
+            running.spawn(step(self.clone(), item));
         }
         while let Some(done) = running.join_next().await {
             settle(done);
