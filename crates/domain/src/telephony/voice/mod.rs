@@ -148,8 +148,9 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    /// Takes the call's engine row at the version it was read at; `None`
-    /// when another node (or request) changed it first.
+    /// Takes the call's engine row at the version it was read at, with the
+    /// call as it is now; `None` when another node (or request) changed the
+    /// row first.
     pub(crate) async fn claim(
         tx: &mut Tx,
         call: CallRecord,
@@ -163,6 +164,22 @@ impl Run {
         if tx.run(call_voice::update(&v, voice.version)).await? == 0 {
             return Ok(None);
         }
+        // The call as it is now, not as the caller read it. Every change to
+        // a call with an engine row claims the row first, so with it claimed
+        // none is under way, and this read sees all that committed. On
+        // PostgreSQL each statement reads what committed before it: a call
+        // read before another transaction's commit and its engine row after
+        // it were a stale pair, and saving the stale call lost that
+        // transaction's next step (a call left running with nothing due).
+        // A call whose status moved (hung up by the API, say) is not the one
+        // the caller decided about: it reads again, or lets it be.
+        let Some(call) = tx
+            .opt(calls::by_sid(&call.sid))
+            .await?
+            .filter(|now| now.status == call.status)
+        else {
+            return Ok(None);
+        };
         let mut c = call.clone();
         c.date_updated = now;
         Ok(Some(Run {
