@@ -92,6 +92,13 @@ pub fn of_account<'a>(
     )
 }
 
+pub fn delete<'a>(account: &'a AccountSid, sid: &'a RecordingSid) -> Statement<'a> {
+    Statement::new(
+        "DELETE FROM recordings WHERE account_sid = $1 AND sid = $2",
+        params![account, sid.as_str()],
+    )
+}
+
 /// Newest first; `call` narrows to one call's recordings.
 pub fn list<'a>(
     account: &'a AccountSid,

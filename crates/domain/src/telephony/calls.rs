@@ -559,6 +559,35 @@ impl Switchboard {
         Ok(shape.assemble(rows).map(Recording::from))
     }
 
+    /// `DELETE …/Recordings/{Sid}.json` (and `…/Calls/{CallSid}/Recordings/
+    /// {Sid}.json`, naming its call): only a recording that has finished;
+    /// one being made is stopped with its call first.
+    pub async fn delete_recording(
+        &self,
+        access: &Access,
+        call: Option<&CallSid>,
+        sid: &RecordingSid,
+    ) -> DomainResult<()> {
+        let account = access.target_account()?.sid.clone();
+        let mut tx = self.store().begin().await?;
+        let recording = tx
+            .opt(recordings::of_account(&account, sid))
+            .await?
+            .filter(|r| call.is_none_or(|c| *c == r.call_sid))
+            .ok_or(DomainError::NotFound)?;
+        if matches!(
+            recording.status,
+            RecordingStatus::InProgress | RecordingStatus::Paused | RecordingStatus::Processing
+        ) {
+            return Err(DomainError::Conflict(
+                "A recording that is still being made cannot be deleted; end its call first".into(),
+            ));
+        }
+        tx.run(recordings::delete(&account, sid)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn fetch_recording(
         &self,
         request: &ApiRequest<'_>,

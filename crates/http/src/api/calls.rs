@@ -171,6 +171,23 @@ pub async fn recordings(
 
 /// `…/Recordings/{Sid}.json`, and `…/Calls/{CallSid}/Recordings/{Sid}.json`
 /// (only if the recording is that call's).
+/// `DELETE …/Recordings/{Sid}.json` and `…/Calls/{CallSid}/Recordings/{Sid}.json`.
+pub async fn delete_recording(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<StatusCode, ApiError> {
+    let granted = call.authorize(&app, Resource::Recordings).await?;
+    let sid = granted.item("sid", RecordingSid::parse)?;
+    let of_call = match call.get("call") {
+        None => None,
+        Some(segment) => Some(CallSid::parse(segment).map_err(|_| ApiError::not_found())?),
+    };
+    app.sb
+        .delete_recording(&granted.access, of_call.as_ref(), &sid)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub async fn recording(
     State(app): State<App>,
     call: AccountScope,

@@ -284,10 +284,13 @@ fn telephony_routes() -> Routes {
         )
         .route(
             &at("/Calls/{call}/Recordings/{sid}"),
-            api_route(get(calls::recording)),
+            api_route(get(calls::recording).delete(calls::delete_recording)),
         )
         .route(&at("/Recordings.json"), api_route(get(calls::recordings)))
-        .route(&at("/Recordings/{sid}"), api_route(get(calls::recording)))
+        .route(
+            &at("/Recordings/{sid}"),
+            api_route(get(calls::recording).delete(calls::delete_recording)),
+        )
         .route(
             &at("/Messages.json"),
             api_route(get(messages::list).post(messages::create)),

@@ -570,3 +570,50 @@ server_test!(dial_record_makes_a_recording_of_the_leg, |s| {
     );
     assert_eq!(found[0]["channels"], 1);
 });
+
+server_test!(a_finished_recording_is_deleted_by_its_account, |s| {
+    let receiver = Receiver::start().await;
+    receiver.answer_twiml("/leave", "<Response><Record maxLength=\"30\"/></Response>");
+    let c = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &c, "415").await;
+    let leave = receiver.url("/leave");
+    receiver.delay_answers(Duration::from_millis(300));
+    let call = place(&s, &c, &from, &[("Url", leave.as_str())]).await;
+    say(&s, &c, &call, &[("SpeechResult", MESSAGE), ("Digits", "#")]).await;
+    ended(&s, &c, &call).await;
+    let found = recordings_of(&s, &c, &call).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let sid = found[0]["sid"].as_str().unwrap().to_owned();
+    let top = format!("{}/Recordings/{sid}.json", base(&c));
+    let of_call = call["uri"]
+        .as_str()
+        .unwrap()
+        .replace(".json", &format!("/Recordings/{sid}.json"));
+    let delete = |path: String, who: Creds| {
+        let s = &s;
+        async move {
+            s.call(Some(&who), reqwest::Method::DELETE, &path, &[])
+                .await
+        }
+    };
+
+    // Another account, and another call's path, find nothing to delete.
+    let stranger = s.main_account(AccountType::Full).await;
+    let (status, body) = delete(top.replace(c.sid.as_str(), stranger.sid.as_str()), stranger).await;
+    assert_twilio_error(status, &body, 404, 20404);
+    let other_call = of_call.replace(
+        call["sid"].as_str().unwrap(),
+        "CA0123456789abcdef0123456789abcdef",
+    );
+    let (status, body) = delete(other_call, c.clone()).await;
+    assert_twilio_error(status, &body, 404, 20404);
+
+    // Its own account deletes it, by its call's path; then it is gone.
+    let (status, body) = delete(of_call, c.clone()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, body) = s.get(&c, &top).await;
+    assert_twilio_error(status, &body, 404, 20404);
+    assert!(recordings_of(&s, &c, &call).await.is_empty());
+    let (status, body) = delete(top, c.clone()).await;
+    assert_twilio_error(status, &body, 404, 20404);
+});
