@@ -226,17 +226,10 @@ impl Run {
         )))
     }
 
-    /// The call's next `secs` simulated seconds pass: the next step falls
-    /// due after them (`true`), or, on the instant clock, where they pass
-    /// at once, the next verb runs in this same step (`false`): one
-    /// transaction, not one per verb (docs/benchmarks.md, finding 18).
-    fn wait(&mut self, secs: i64) -> bool {
+    /// The next step falls due after `secs` simulated seconds of the call.
+    fn wait(&mut self, secs: i64) {
         self.v.elapsed_secs += secs;
-        if self.speed == SimSpeed::Instant {
-            return false;
-        }
         self.c.next_transition_at = Some(self.speed.due_after(self.now, secs));
-        true
     }
 
     /// A notification about the call, not about one request.
@@ -533,16 +526,14 @@ impl Switchboard {
     /// Executes verbs from the current one until one takes time, waits for
     /// input, requests a document, or ends the call.
     async fn run_verbs(&self, tx: &mut Tx, run: &mut Run) -> DomainResult<()> {
-        // Read once: no verb changes the document (a new one is requested,
-        // which ends the loop).
-        let verbs = run
-            .v
-            .document
-            .as_deref()
-            .and_then(|d| parse_voice(d.as_bytes(), Some("text/xml")).ok())
-            .map(|d| d.verbs)
-            .unwrap_or_default();
         while run.v.phase == phase::RUNNING {
+            let verbs = run
+                .v
+                .document
+                .as_deref()
+                .and_then(|d| parse_voice(d.as_bytes(), Some("text/xml")).ok())
+                .map(|d| d.verbs)
+                .unwrap_or_default();
             let Some(verb) = usize::try_from(run.v.position)
                 .ok()
                 .and_then(|at| verbs.get(at))
@@ -554,21 +545,18 @@ impl Switchboard {
             match verb {
                 VoiceVerb::Say(s) => {
                     run.v.position += 1;
-                    if run.wait(timing::say_secs(s)) {
-                        return Ok(());
-                    }
+                    run.wait(timing::say_secs(s));
+                    return Ok(());
                 }
                 VoiceVerb::Play(p) => {
                     run.v.position += 1;
-                    if run.wait(timing::play_secs(p)) {
-                        return Ok(());
-                    }
+                    run.wait(timing::play_secs(p));
+                    return Ok(());
                 }
                 VoiceVerb::Pause(p) => {
                     run.v.position += 1;
-                    if run.wait(timing::pause_secs(p)) {
-                        return Ok(());
-                    }
+                    run.wait(timing::pause_secs(p));
+                    return Ok(());
                 }
                 VoiceVerb::Gather(g) => self.start_gather(tx, run, g).await?,
                 VoiceVerb::Redirect(r) => return self.redirect_call(tx, run, r).await,
