@@ -124,6 +124,7 @@ class Receiver {
   constructor() {
     this.hits = [];
     this.answers = new Map(); // path (without the query) -> { body, contentType }
+    this.delays = new Map(); // path (without the query) -> ms to wait before answering
     this.server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (d) => { body += d; });
@@ -134,16 +135,19 @@ class Receiver {
           form: Object.fromEntries(new URLSearchParams(body)),
           headers: req.headers,
         });
-        const scripted = this.answers.get(new URL(req.url, 'http://receiver').pathname);
-        if (!scripted) {
-          res.end();
-          return;
-        }
-        res.writeHead(200, {
-          'Content-Type': scripted.contentType,
-          'Content-Length': Buffer.byteLength(scripted.body),
-        });
-        res.end(scripted.body);
+        const path = new URL(req.url, 'http://receiver').pathname;
+        const scripted = this.answers.get(path);
+        setTimeout(() => {
+          if (!scripted) {
+            res.end();
+            return;
+          }
+          res.writeHead(200, {
+            'Content-Type': scripted.contentType,
+            'Content-Length': Buffer.byteLength(scripted.body),
+          });
+          res.end(scripted.body);
+        }, this.delays.get(path) || 0);
       });
     });
   }
@@ -160,6 +164,11 @@ class Receiver {
   /** From now on, requests for `path` (any query) get 200 with this body and Content-Type (TwiML, say). */
   answer(path, body, contentType = 'application/xml') {
     this.answers.set(path, { body, contentType });
+  }
+
+  /** From now on, requests for `path` are answered `ms` late (to queue a call's input before its <Gather> runs, say). */
+  delay(path, ms) {
+    this.delays.set(path, ms);
   }
 
   async waitFor(n, timeoutMs = 20000) {

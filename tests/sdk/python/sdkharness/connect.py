@@ -97,6 +97,8 @@ class Receiver:
     hits: list[Hit] = field(default_factory=list)
     # path (without the query) -> (body, Content-Type)
     answers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # path (without the query) -> seconds to wait before answering
+    delays: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self):
         receiver = self
@@ -111,7 +113,9 @@ class Receiver:
                 receiver.hits.append(Hit(
                     self.command, f"http://{self.headers['Host']}{self.path}",
                     form, {k.lower(): v for k, v in self.headers.items()}))
-                scripted = receiver.answers.get(urllib.parse.urlsplit(self.path).path)
+                path = urllib.parse.urlsplit(self.path).path
+                scripted = receiver.answers.get(path)
+                time.sleep(receiver.delays.get(path, 0))
                 self.send_response(200)
                 if scripted is None:
                     self.send_header("Content-Length", "0")
@@ -138,6 +142,11 @@ class Receiver:
         """From now on, requests for `path` (any query) get 200 with this
         body and Content-Type, e.g. TwiML for a webhook."""
         self.answers[path] = (body, content_type)
+
+    def delay(self, path: str, seconds: float) -> None:
+        """From now on, requests for `path` are answered `seconds` late (to
+        queue a call's input before its `<Gather>` runs, say)."""
+        self.delays[path] = seconds
 
     def wait_for(self, n: int, timeout: float = 20.0) -> list[Hit]:
         deadline = time.monotonic() + timeout
