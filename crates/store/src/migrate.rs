@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_sandbox_clocks"),
     migration!(19, "0019_connect_redirects"),
     migration!(20, "0020_recordings_amd"),
+    migration!(21, "0021_call_peers"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a
