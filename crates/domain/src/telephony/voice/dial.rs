@@ -400,12 +400,7 @@ impl Switchboard {
         };
         let legs = DialLegs::decode(voice.awaiting.as_deref());
         let won = voice.phase == phase::DIALING && legs.is_pending(leg.sid.as_str());
-        let others: Vec<String> = legs
-            .pending()
-            .filter(|s| *s != leg.sid.as_str())
-            .map(str::to_owned)
-            .collect();
-        if won && others.is_empty() {
+        if won && legs.pending().all(|s| s == leg.sid.as_str()) {
             return Ok(true);
         }
         let mut tx = self.store().begin().await?;
@@ -416,14 +411,22 @@ impl Switchboard {
             tx.commit().await?;
             return Ok(false);
         }
-        let Some(call) = tx.opt(calls::by_sid(parent)).await? else {
-            return Ok(true);
-        };
         let speed = self.settings().telephony.speed;
-        let Some(mut run) = Run::claim(&mut tx, call, voice, now, speed).await? else {
-            // Another leg is settling the race: try again next round.
+        let awaits = |call: &CallRecord, voice: &CallVoiceRecord| {
+            voice.phase == phase::DIALING
+                && DialLegs::decode(voice.awaiting.as_deref()).is_pending(leg.sid.as_str())
+                && call.status.stage() == CallStage::InProgress
+        };
+        let Some(mut run) = Run::claim_awaiting(&mut tx, parent, now, speed, awaits).await? else {
+            // The parent moved on meanwhile: the next round cancels the leg.
             return Ok(false);
         };
+        // Read again in the claim: another leg may have ended meanwhile.
+        let others: Vec<String> = DialLegs::decode(run.v.awaiting.as_deref())
+            .pending()
+            .filter(|s| *s != leg.sid.as_str())
+            .map(str::to_owned)
+            .collect();
         run.v.awaiting = Some(leg.sid.to_string());
         if !self.save_run(&mut tx, &mut run).await? {
             return Ok(false);
