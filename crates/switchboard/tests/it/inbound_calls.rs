@@ -728,3 +728,72 @@ server_test!(
         );
     }
 );
+
+server_test!(
+    numbers_dialling_each_other_stop_at_the_depth_limit,
+    settings = ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        let c = s.main_account(AccountType::Full).await;
+        let (x_url, y_url) = (receiver.url("/x"), receiver.url("/y"));
+        let x = number_with(&s, &c, "415", &[("VoiceUrl", x_url.as_str())]).await;
+        let y = number_with(&s, &c, "212", &[("VoiceUrl", y_url.as_str())]).await;
+        // Each number's TwiML dials the other.
+        receiver.answer_twiml(
+            "/x",
+            &format!("<Response><Dial action=\"/dialled\">{y}</Dial></Response>"),
+        );
+        receiver.answer_twiml(
+            "/y",
+            &format!("<Response><Dial action=\"/dialled\">{x}</Dial></Response>"),
+        );
+        receiver.answer_twiml("/dialled", "<Response/>");
+        let (status, first) = s
+            .post(&c, &inbound_path(&c), &[("From", HANDSET), ("To", x.as_str())])
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        // The handset's call ends last: its <Dial> waits for all the rest.
+        ended(&s, &c, first["sid"].as_str().unwrap()).await;
+
+        // 10 legs, each ringing the next inbound call; the 11th inbound
+        // call's <Dial> is refused, and the chain unwinds.
+        let dialled = requests_to(&receiver, "/dialled", 11).await;
+        assert_eq!(dialled.len(), 11, "{dialled:?}");
+        let failed: Vec<&Received> = dialled
+            .iter()
+            .filter(|r| r.param("DialCallStatus").as_deref() == Some("failed"))
+            .collect();
+        assert_eq!(failed.len(), 1, "{dialled:?}");
+        assert_eq!(failed[0].param("DialCallSid"), None);
+        assert!(
+            dialled
+                .iter()
+                .filter(|r| r.param("DialCallStatus").as_deref() != Some("failed"))
+                .all(|r| r.param("DialCallStatus").as_deref() == Some("completed")),
+            "{dialled:?}"
+        );
+        let calls = calls_of(&s, &c, "", 21).await;
+        let count = |direction: &str| calls.iter().filter(|c| c["direction"] == direction).count();
+        assert_eq!(
+            (calls.len(), count("inbound"), count("outbound-dial")),
+            (21, 11, 10),
+            "{calls:?}"
+        );
+        let deepest = failed[0].param("CallSid").unwrap();
+        let deepest = calls
+            .iter()
+            .find(|c| c["sid"] == deepest.as_str())
+            .unwrap();
+        assert_eq!(deepest["direction"], "inbound");
+        for call in &calls {
+            ended(&s, &c, call["sid"].as_str().unwrap()).await;
+        }
+        let notes = crate::voice_calls::notifications_of(&s, &c, deepest).await;
+        assert_eq!(crate::voice_calls::codes(&notes), ["11215"], "{notes:?}");
+        // message_text is form-encoded, as at Twilio.
+        assert!(
+            notes[0].2.contains("already+10+%3CDial%3E+legs+deep"),
+            "{notes:?}"
+        );
+    }
+);

@@ -29,6 +29,16 @@ use crate::telephony::simulator::{self, call_event};
 /// Twilio's code for a `<Dial>` number it cannot call.
 pub const INVALID_DIAL_NUMBER: u32 = 13224;
 
+/// How many `<Dial>` legs deep a chain of calls may go: a leg, the call it
+/// rang on a number here, that call's own leg, and so on. Numbers here
+/// whose TwiML dial each other would otherwise ring without end.
+pub const MAX_DIAL_DEPTH: usize = 10;
+
+/// The code for a `<Dial>` refused because its chain of calls is already
+/// [`MAX_DIAL_DEPTH`] legs deep. Twilio has no such case (a carrier ends a
+/// loop); its code for "may be in a loop" is used, as for documents.
+pub const DIAL_LOOP: u32 = 11215;
+
 /// The legs a dialling call waits for, in the `<Dial>`'s order, as its
 /// engine row's `awaiting` holds them: `CA…` while a leg rings or talks,
 /// `CA…=busy` once it ended unanswered. Once one answers, only it is left.
@@ -87,6 +97,34 @@ impl DialLegs {
     }
 }
 
+/// How many `<Dial>` legs lead to `call`: following each leg to the call
+/// that dialled it (`parent_call_sid`) and each inbound call rung by a call
+/// here to that call (`peer_call_sid`). Stops counting past
+/// [`MAX_DIAL_DEPTH`].
+async fn dial_depth(tx: &mut Tx, call: &CallRecord) -> DomainResult<usize> {
+    let mut depth = 0;
+    let mut at = call.clone();
+    // Every leg is reached through at most one inbound call.
+    for _ in 0..2 * (MAX_DIAL_DEPTH + 1) {
+        let up = match (&at.parent_call_sid, &at.peer_call_sid, at.direction) {
+            (Some(parent), _, _) => {
+                depth += 1;
+                parent.clone()
+            }
+            (None, Some(caller), CallDirection::Inbound) => caller.clone(),
+            _ => break,
+        };
+        if depth >= MAX_DIAL_DEPTH {
+            break;
+        }
+        let Some(next) = tx.opt(calls::by_sid(&up)).await? else {
+            break;
+        };
+        at = next;
+    }
+    Ok(depth)
+}
+
 /// A `<Number>`'s `sendDigits`, if they are keys Switchboard can play
 /// (`0`–`9`, `*`, `#`, `w`).
 fn send_digits(n: &DialNumber) -> Option<&str> {
@@ -111,6 +149,19 @@ impl Switchboard {
         run: &mut Run,
         d: &DialVerb,
     ) -> DomainResult<()> {
+        let depth = dial_depth(tx, &run.c).await?;
+        if depth >= MAX_DIAL_DEPTH {
+            run.report(
+                tx,
+                DIAL_LOOP,
+                NotificationLevel::Error,
+                format!(
+                    "<Dial> refused: this call is already {depth} <Dial> legs deep (calls to numbers of this Switchboard dialling on), the most Switchboard allows; are numbers dialling each other in a loop?"
+                ),
+            )
+            .await?;
+            return self.end_dial(tx, run, d, None, CallStatus::Failed).await;
+        }
         let now = run.now;
         let mut legs: Vec<(CallRecord, bool)> = Vec::new();
         for number in &d.numbers {
