@@ -193,6 +193,27 @@ server_test!(a_call_to_a_number_here_rings_its_voice_url, |s| {
     assert!(statuses.contains(&"completed".to_owned()), "{statuses:?}");
     // The caller's account holds only its own call.
     assert_eq!(calls_of(&s, &a, "", 1).await.len(), 1);
+
+    // Answering machine detection tells who answered, as on any call.
+    let amd = receiver.url("/amd");
+    let call = place(
+        &s,
+        &a,
+        &[
+            ("To", to.as_str()),
+            ("From", from.as_str()),
+            ("Url", NOWHERE),
+            ("MachineDetection", "Enable"),
+            ("AsyncAmd", "true"),
+            ("AsyncAmdStatusCallback", amd.as_str()),
+        ],
+    )
+    .await;
+    let done = ended(&s, &a, call["sid"].as_str().unwrap()).await;
+    assert_eq!(done["answered_by"], "human", "{done}");
+    let hooks = requests_to(&receiver, "/amd", 1).await;
+    assert_eq!(hooks[0].param("AnsweredBy").as_deref(), Some("human"));
+    assert_eq!(hooks[0].param("CallSid").as_deref(), call["sid"].as_str());
 });
 
 server_test!(reject_a_number_without_voice_url_and_applications, |s| {

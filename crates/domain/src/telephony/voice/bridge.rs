@@ -262,10 +262,14 @@ impl Switchboard {
         next.next_transition_at = None;
         next.date_updated = now;
         let mut tx = self.store().begin().await?;
+        // Answering machine detection, as on any call it answers.
+        let mut hooked = crate::telephony::amd::detect(&mut tx, &mut next, now)
+            .await?
+            .hooked;
         if tx.run(calls::advance(&next, call.status)).await? == 0 {
             return Ok(false);
         }
-        let hooked = call_event(&mut tx, &next, CallEvent::Answered, now).await?;
+        hooked |= call_event(&mut tx, &next, CallEvent::Answered, now).await?;
         tx.commit().await?;
         Ok(hooked)
     }
