@@ -289,26 +289,61 @@ impl Switchboard {
         let Some(sid) = &ended.peer_call_sid else {
             return Ok(false);
         };
-        let Some(peer) = tx.opt(calls::by_sid(sid)).await? else {
-            return Ok(false);
-        };
-        if peer.status.is_final() {
-            return Ok(false);
-        }
         let talked = ended.duration.unwrap_or(0);
-        let (status, talked) = match (peer.status.stage(), ended.status) {
-            (CallStage::InProgress, _) => (CallStatus::Completed, Some(talked.max(1))),
-            (_, CallStatus::Completed) => (CallStatus::Completed, Some(talked.max(1))),
-            (_, status) => (status, Some(0)),
+        let end = |peer: &CallRecord| {
+            Some(match (peer.status.stage(), ended.status) {
+                (CallStage::InProgress, _) => (CallStatus::Completed, Some(talked.max(1))),
+                (_, CallStatus::Completed) => (CallStatus::Completed, Some(talked.max(1))),
+                (_, status) => (status, Some(0)),
+            })
         };
-        Box::pin(self.end_call_now(tx, peer, status, talked, now)).await
+        Ok(Box::pin(self.end_live_call(tx, sid, now, end))
+            .await?
+            .unwrap_or(false))
+    }
+
+    /// Ends the call `sid` now (in `tx`) as `end` decides from the call as
+    /// read (`None`: leave it), unless it has ended; reads it again when
+    /// another transaction changed it between the read and the update (on
+    /// PostgreSQL that update waited for the other to commit, so the next
+    /// read sees it), as [`Run::claim_awaiting`](super::Run::claim_awaiting)
+    /// does: the other side of a call, or a `<Dial>`'s leg, must not be
+    /// left talking because it answered at that moment. `Some(hooked)` when
+    /// it ended it.
+    pub(crate) async fn end_live_call(
+        &self,
+        tx: &mut Tx,
+        sid: &CallSid,
+        now: Timestamp,
+        end: impl Fn(&CallRecord) -> Option<(CallStatus, Option<i64>)>,
+    ) -> DomainResult<Option<bool>> {
+        for _ in 0..super::CLAIM_TRIES {
+            let Some(call) = tx.opt(calls::by_sid(sid)).await? else {
+                return Ok(None);
+            };
+            if call.status.is_final() {
+                return Ok(None);
+            }
+            let Some((status, talked)) = end(&call) else {
+                return Ok(None);
+            };
+            if let Some(hooked) =
+                Box::pin(self.try_end_call_now(tx, call, status, talked, now)).await?
+            {
+                return Ok(Some(hooked));
+            }
+        }
+        Err(crate::error::DomainError::Conflict(format!(
+            "call {sid} kept changing while it was being ended"
+        )))
     }
 
     /// Ends a live call now (in `tx`), with what follows any call's end:
     /// its charge and callback, its `<Dial>`'s parent going on, the other
     /// side of a call here, its own `<Dial>` legs. `talked`: the seconds
     /// it talked, or `None` for its timeline so far. `true` when a webhook
-    /// was queued.
+    /// was queued; `false` too when the call changed since it was read
+    /// (nothing is done then: see [`Switchboard::end_live_call`]).
     pub(crate) async fn end_call_now(
         &self,
         tx: &mut Tx,
@@ -317,6 +352,22 @@ impl Switchboard {
         talked: Option<i64>,
         now: Timestamp,
     ) -> DomainResult<bool> {
+        Ok(self
+            .try_end_call_now(tx, call, status, talked, now)
+            .await?
+            .unwrap_or(false))
+    }
+
+    /// [`Switchboard::end_call_now`], `None` when the call changed since it
+    /// was read.
+    async fn try_end_call_now(
+        &self,
+        tx: &mut Tx,
+        call: CallRecord,
+        status: CallStatus,
+        talked: Option<i64>,
+        now: Timestamp,
+    ) -> DomainResult<Option<bool>> {
         let voice = tx.opt(call_voice::of_call(&call.sid)).await?;
         let talked = match talked {
             Some(t) => t,
@@ -328,7 +379,7 @@ impl Switchboard {
         let mut next = call.clone();
         self.end_call(&mut next, status, now, talked);
         if tx.run(calls::advance(&next, call.status)).await? == 0 {
-            return Ok(false);
+            return Ok(None);
         }
         let mut hooked = self.finish_call(tx, &next, now).await?;
         hooked |= Box::pin(self.dial_leg_ended(tx, &next)).await?;
@@ -336,7 +387,7 @@ impl Switchboard {
             hooked |=
                 Box::pin(self.end_legs(tx, &DialLegs::decode(v.awaiting.as_deref()), now)).await?;
         }
-        Ok(hooked)
+        Ok(Some(hooked))
     }
 
     /// Seconds a call in progress has talked by `now`: its executed

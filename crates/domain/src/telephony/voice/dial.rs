@@ -507,15 +507,15 @@ impl Switchboard {
             let Ok(sid) = CallSid::parse(sid) else {
                 continue;
             };
-            let Some(leg) = tx.opt(calls::by_sid(&sid)).await? else {
-                continue;
+            let end = |leg: &CallRecord| match leg.status.stage() {
+                CallStage::Ended => None,
+                CallStage::InProgress => Some((CallStatus::Completed, None)),
+                _ => Some((CallStatus::Canceled, None)),
             };
-            let status = match leg.status.stage() {
-                CallStage::Ended => continue,
-                CallStage::InProgress => CallStatus::Completed,
-                _ => CallStatus::Canceled,
-            };
-            hooked |= self.end_call_now(tx, leg, status, None, now).await?;
+            hooked |= self
+                .end_live_call(tx, &sid, now, end)
+                .await?
+                .unwrap_or(false);
         }
         Ok(hooked)
     }

@@ -174,13 +174,12 @@ impl Switchboard {
             let Ok(sid) = CallSid::parse(sid) else {
                 continue;
             };
-            let Some(leg) = tx.opt(calls::by_sid(&sid)).await? else {
-                continue;
+            // Only a connected leg: before, `*` is input like any other.
+            let end = |leg: &calls::CallRecord| {
+                (leg.status.stage() == CallStage::InProgress).then_some((CallStatus::Completed, None))
             };
-            if leg.status.stage() == CallStage::InProgress {
-                hooked |= self
-                    .end_call_now(tx, leg, CallStatus::Completed, None, now)
-                    .await?;
+            if let Some(h) = self.end_live_call(tx, &sid, now, end).await? {
+                hooked |= h;
                 ended = true;
             }
         }
