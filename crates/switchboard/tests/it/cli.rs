@@ -687,7 +687,10 @@ async fn calls_receive_rings_the_numbers_account() {
     // Keys that are not keys are refused before anything rings.
     let (out, _, stderr) = receive(&["--to", &number, "--digits", "1x"]);
     assert!(!out.status.success());
-    assert!(!stderr.is_empty() && !stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !stderr.is_empty() && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 /// `messages receive --sandbox SB…`: a sandbox's numbers are its own, so the

@@ -770,7 +770,11 @@ server_test!(
         );
         receiver.answer_twiml("/dialled", "<Response/>");
         let (status, first) = s
-            .post(&c, &inbound_path(&c), &[("From", HANDSET), ("To", x.as_str())])
+            .post(
+                &c,
+                &inbound_path(&c),
+                &[("From", HANDSET), ("To", x.as_str())],
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{first}");
         // The handset's call ends last: its <Dial> waits for all the rest.
@@ -801,10 +805,7 @@ server_test!(
             "{calls:?}"
         );
         let deepest = failed[0].param("CallSid").unwrap();
-        let deepest = calls
-            .iter()
-            .find(|c| c["sid"] == deepest.as_str())
-            .unwrap();
+        let deepest = calls.iter().find(|c| c["sid"] == deepest.as_str()).unwrap();
         assert_eq!(deepest["direction"], "inbound");
         for call in &calls {
             ended(&s, &c, call["sid"].as_str().unwrap()).await;

@@ -176,7 +176,8 @@ impl Switchboard {
             };
             // Only a connected leg: before, `*` is input like any other.
             let end = |leg: &calls::CallRecord| {
-                (leg.status.stage() == CallStage::InProgress).then_some((CallStatus::Completed, None))
+                (leg.status.stage() == CallStage::InProgress)
+                    .then_some((CallStatus::Completed, None))
             };
             if let Some(h) = self.end_live_call(tx, &sid, now, end).await? {
                 hooked |= h;
