@@ -44,6 +44,10 @@ pub struct CallRecord {
     pub machine_detection: Option<String>,
     /// What answering machine detection found, once answered.
     pub answered_by: Option<AnsweredBy>,
+    /// The other call of a call between two numbers of this Switchboard: for
+    /// a call (or `<Dial>` leg) to a number owned here, the inbound call it
+    /// rang; for that inbound call, the call that rang it.
+    pub peer_call_sid: Option<CallSid>,
 }
 
 impl Keyed for CallRecord {
@@ -61,7 +65,7 @@ macro_rules! call_columns {
          direction, url, twiml, application_sid, method, status_callback, status_callback_method, \
          status_callback_events, callback_signer_sid, timeout_secs, record, end_status, ring_secs, \
          talk_secs, next_transition_at, start_time, end_time, duration, price_micros, date_created, \
-         date_updated, machine_detection, answered_by"
+         date_updated, machine_detection, answered_by, peer_call_sid"
     };
 }
 
@@ -108,6 +112,7 @@ fn decode(c: &mut Cols<'_>) -> Result<CallRecord> {
         date_updated: c.timestamp()?,
         machine_detection: c.opt_text()?,
         answered_by: c.opt_parsed(AnsweredBy::parse)?,
+        peer_call_sid: c.opt_parsed(CallSid::parse)?,
     })
 }
 
@@ -142,7 +147,8 @@ fn values(c: &CallRecord) -> Vec<Value<'_>> {
         c.date_created,
         c.date_updated,
         c.machine_detection.as_deref(),
-        c.answered_by
+        c.answered_by,
+        c.peer_call_sid.as_ref()
     ]
 }
 
@@ -321,5 +327,27 @@ pub fn delete<'a>(account: &'a AccountSid, sid: &'a CallSid) -> Statement<'a> {
     Statement::new(
         "DELETE FROM calls WHERE account_sid = $1 AND sid = $2",
         params![account, sid.as_str()],
+    )
+}
+
+/// Links two calls between numbers of this Switchboard (see
+/// [`CallRecord::peer_call_sid`]).
+pub fn set_peer<'a>(sid: &'a CallSid, peer: &'a CallSid) -> Statement<'a> {
+    Statement::new(
+        "UPDATE calls SET peer_call_sid = $2 WHERE sid = $1",
+        params![sid.as_str(), peer.as_str()],
+    )
+}
+
+/// The `<Dial>` legs of a call, oldest first.
+pub fn legs_of(parent: &CallSid) -> Query<'_, CallRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            call_columns!(),
+            " FROM calls WHERE parent_call_sid = $1 ORDER BY date_created, sid"
+        ),
+        params![parent.as_str()],
+        decode,
     )
 }

@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_connect_codes"),
     migration!(22, "0022_api_keys"),
     migration!(23, "0023_usage_triggers"),
+    migration!(24, "0024_call_peers"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -75,6 +75,7 @@ fn call(account: &AccountSid, status: CallStatus) -> CallRecord {
         date_updated: at,
         machine_detection: Some("MachineDetection=Enable".into()),
         answered_by: Some(AnsweredBy::MachineEndBeep),
+        peer_call_sid: Some(CallSid::generate()),
     }
 }
 

@@ -23,6 +23,7 @@ pub const TRIAL_CREDIT: Money = Money(15_500_000);
 /// ```json
 /// {"currency": "USD",
 ///  "voice_per_minute": {"US": "0.0140", "CA": "0.0140", "GB": "0.0200"},
+///  "voice_inbound_per_minute": {"US": "0.0085", "CA": "0.0085", "GB": "0.0100"},
 ///  "sms_per_segment": {"US": "0.0079", "CA": "0.0079", "GB": "0.0400"},
 ///  "sms_inbound_per_segment": {"US": "0.0079", "CA": "0.0079", "GB": "0.0000"},
 ///  "number_monthly": {"local": "1.15", "tollfree": "2.15", "mobile": "1.00"}}
@@ -32,6 +33,8 @@ pub const TRIAL_CREDIT: Money = Money(15_500_000);
 pub struct PriceList {
     currency: String,
     voice_per_minute: BTreeMap<Country, Money>,
+    /// Received calls, by the receiving number's country.
+    voice_inbound_per_minute: BTreeMap<Country, Money>,
     sms_per_segment: BTreeMap<Country, Money>,
     /// Received messages, by the receiving number's country.
     sms_inbound_per_segment: BTreeMap<Country, Money>,
@@ -44,6 +47,8 @@ pub struct PriceList {
 struct RawPriceList {
     currency: Option<String>,
     voice_per_minute: BTreeMap<Country, Money>,
+    /// Received calls, by the receiving number's country.
+    voice_inbound_per_minute: BTreeMap<Country, Money>,
     sms_per_segment: BTreeMap<Country, Money>,
     /// Received messages, by the receiving number's country.
     sms_inbound_per_segment: BTreeMap<Country, Money>,
@@ -73,6 +78,7 @@ impl TryFrom<RawPriceList> for PriceList {
         let prices = raw
             .voice_per_minute
             .values()
+            .chain(raw.voice_inbound_per_minute.values())
             .chain(raw.sms_per_segment.values())
             .chain(raw.sms_inbound_per_segment.values())
             .chain(raw.number_monthly.values());
@@ -80,6 +86,8 @@ impl TryFrom<RawPriceList> for PriceList {
             return Err(format!("price {negative} is negative"));
         }
         list.voice_per_minute.extend(raw.voice_per_minute);
+        list.voice_inbound_per_minute
+            .extend(raw.voice_inbound_per_minute);
         list.sms_per_segment.extend(raw.sms_per_segment);
         list.sms_inbound_per_segment
             .extend(raw.sms_inbound_per_segment);
@@ -97,6 +105,12 @@ impl Default for PriceList {
                 (Us, Money(14_000)),
                 (Ca, Money(14_000)),
                 (Gb, Money(20_000)),
+            ]),
+            // Twilio's rates for receiving a call on a local number.
+            voice_inbound_per_minute: BTreeMap::from([
+                (Us, Money(8_500)),
+                (Ca, Money(8_500)),
+                (Gb, Money(10_000)),
             ]),
             sms_per_segment: BTreeMap::from([
                 (Us, Money(7_900)),
@@ -132,6 +146,12 @@ impl PriceList {
     pub fn call(&self, to: &PhoneNumber, duration_secs: u32) -> Money {
         let minutes = duration_secs.div_ceil(60);
         rate(&self.voice_per_minute, to).times(minutes)
+    }
+
+    /// A received call's cost, by the country of the number `at` that
+    /// received it; every started minute is billed whole.
+    pub fn inbound_call(&self, at: &PhoneNumber, duration_secs: u32) -> Money {
+        rate(&self.voice_inbound_per_minute, at).times(duration_secs.div_ceil(60))
     }
 
     pub fn message(&self, to: &PhoneNumber, segments: u32) -> Money {

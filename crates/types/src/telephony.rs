@@ -384,8 +384,10 @@ impl NumberType {
 
 twilio_enum!(
     /// The usage categories Switchboard charges under: the leaves its reports
-    /// add up (`calls` sums `calls-outbound`, `totalprice` every price).
+    /// add up (`calls` sums `calls-inbound` and `calls-outbound`,
+    /// `totalprice` every price).
     UsageCategory, "Category" {
+        CallsInbound => "calls-inbound",
         CallsOutbound => "calls-outbound",
         SmsOutbound => "sms-outbound",
         SmsInbound => "sms-inbound",

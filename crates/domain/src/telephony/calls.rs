@@ -16,7 +16,7 @@ use switchboard_types::{
 };
 
 use super::simulator;
-use super::voice::{NewDocument, is_documentation_url};
+use super::voice::{DialLegs, NewDocument, is_documentation_url};
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
@@ -367,6 +367,7 @@ impl Switchboard {
             date_updated: now,
             machine_detection,
             answered_by: None,
+            peer_call_sid: None,
         };
         let mut tx = self.store().begin().await?;
         tx.run(calls::insert_many(std::slice::from_ref(&call)))
@@ -457,6 +458,8 @@ impl Switchboard {
                 .ok_or(DomainError::NotFound)?;
             let now = Timestamp::now().plus_micros(offset);
             let expected = call.status;
+            // A <Dial>'s legs end with the call that dialled them.
+            let mut legs = None;
             match (status, call.status.stage()) {
                 (_, CallStage::Ended) => {
                     if status.is_none() && url.is_none() && update.twiml.is_none() {
@@ -475,7 +478,12 @@ impl Switchboard {
                     }
                     let talked = match tx.opt(call_voice::of_call(sid)).await? {
                         // The executed timeline so far.
-                        Some(voice) => voice.elapsed_secs.max(1),
+                        Some(voice) => {
+                            if voice.phase == super::voice::phase::DIALING {
+                                legs = Some(DialLegs::decode(voice.awaiting.as_deref()));
+                            }
+                            voice.elapsed_secs.max(1)
+                        }
                         None => simulator::elapsed_sim_secs(
                             self.settings().telephony.speed,
                             call.start_time.unwrap_or(now),
@@ -509,12 +517,15 @@ impl Switchboard {
             if tx.run(calls::advance(&call, expected)).await? == 0 {
                 continue;
             }
-            let hooked = if call.status.is_final() {
+            let mut hooked = if call.status.is_final() {
                 self.finish_call(&mut tx, &call, now).await?
                     | self.dial_leg_ended(&mut tx, &call).await?
             } else {
                 false
             };
+            if let Some(legs) = &legs {
+                hooked |= self.end_legs(&mut tx, legs, now).await?;
+            }
             tx.commit().await?;
             if hooked {
                 self.wake_deliveries();

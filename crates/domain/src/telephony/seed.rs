@@ -134,6 +134,7 @@ impl Switchboard {
                         date_updated: finish,
                         machine_detection: None,
                         answered_by: None,
+                        peer_call_sid: None,
                     }
                 })
                 .collect();

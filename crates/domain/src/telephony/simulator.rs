@@ -18,8 +18,8 @@ use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_telephony::outcome::MessageEnd;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, CallEvent, CallStage, CallStatus, HookMethod, MessageStatus, RecordingSid,
-    RecordingSource, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
+    AccountSid, CallDirection, CallEvent, CallStage, CallStatus, HookMethod, MessageStatus,
+    RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp, UsageCategory,
 };
 
 use super::billing::{self, Cost};
@@ -217,13 +217,14 @@ impl Switchboard {
         call.duration = Some(talked);
         call.next_transition_at = None;
         call.date_updated = now;
+        let prices = &self.settings().telephony.prices;
+        let secs = u32::try_from(talked).unwrap_or(u32::MAX);
+        // A received call is priced at the receiving number's rate.
         let price = match PhoneNumber::parse(&call.to_number) {
-            Ok(to) if talked > 0 => self
-                .settings()
-                .telephony
-                .prices
-                .call(&to, u32::try_from(talked).unwrap_or(u32::MAX))
-                .micros(),
+            Ok(at) if talked > 0 && call.direction == CallDirection::Inbound => {
+                prices.inbound_call(&at, secs).micros()
+            }
+            Ok(to) if talked > 0 => prices.call(&to, secs).micros(),
             _ => 0,
         };
         call.price_micros = Some(price);
@@ -258,7 +259,11 @@ impl Switchboard {
                 &call.account_sid,
                 &main,
                 Cost {
-                    category: UsageCategory::CallsOutbound,
+                    category: if call.direction == CallDirection::Inbound {
+                        UsageCategory::CallsInbound
+                    } else {
+                        UsageCategory::CallsOutbound
+                    },
                     count: 1,
                     usage: minutes,
                     price_micros: call.price_micros.unwrap_or(0),
@@ -295,13 +300,27 @@ impl Switchboard {
                 .await?;
             }
         }
-        call_event_with(tx, call, CallEvent::Completed, now, extra).await
+        let hooked = call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
+        // The other side of a call between numbers here hangs up too.
+        Ok(self.peer_ended(tx, call, now).await? | hooked)
     }
 
     /// Moves one call a step on at `now`, its world's time. `true` when a
     /// callback was queued.
     async fn step_call(&self, call: CallRecord, now: Timestamp) -> DomainResult<bool> {
         let speed = self.settings().telephony.speed;
+        let ringing = call.status.stage() == CallStage::Ringing;
+        if ringing && call.peer_call_sid.is_some() && call.direction != CallDirection::Inbound {
+            // It rang a number here, whose answer made it due.
+            return self.step_ringing_caller(call, now).await;
+        }
+        if ringing
+            && call.direction == CallDirection::OutboundDial
+            && call.end_status == CallStatus::Completed
+            && !self.dial_race(&call, now).await?
+        {
+            return Ok(true);
+        }
         if let Some(voice) = self.document_of(&call).await? {
             return self.step_voice(call, voice, now).await;
         }
@@ -341,11 +360,17 @@ impl Switchboard {
         if event == Some(CallEvent::Answered) {
             hooked |= super::amd::detect(&mut tx, &mut next, now).await?.hooked;
         }
+        if event == Some(CallEvent::Ringing) {
+            self.ring_here(&mut tx, &mut next).await?;
+        }
         if tx.run(calls::advance(&next, call.status)).await? == 0 {
             return Ok(false);
         }
         if let Some(event) = event {
             hooked |= call_event(&mut tx, &next, event, now).await?;
+        }
+        if event == Some(CallEvent::Answered) && next.direction == CallDirection::Inbound {
+            self.answer_peer(&mut tx, &next, now).await?;
         }
         if next.status.is_final() && !call.status.is_final() {
             hooked |= self.finish_call(&mut tx, &next, now).await?;

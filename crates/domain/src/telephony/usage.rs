@@ -27,7 +27,14 @@ const CATEGORIES: &[Category] = &[
         description: "Voice Minutes",
         count_unit: "calls",
         usage_unit: "minutes",
-        leaves: &[UsageCategory::CallsOutbound],
+        leaves: &[UsageCategory::CallsInbound, UsageCategory::CallsOutbound],
+    },
+    Category {
+        name: "calls-inbound",
+        description: "Inbound Voice Minutes",
+        count_unit: "calls",
+        usage_unit: "minutes",
+        leaves: &[UsageCategory::CallsInbound],
     },
     Category {
         name: "calls-outbound",

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
-use switchboard_domain::telephony::voice::check_input;
+use switchboard_domain::telephony::voice::{IncomingCall, check_input};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
 use super::scope::{AccountScope, Read};
@@ -110,6 +110,28 @@ pub async fn update(
     };
     let record = app.sb.update_call(&granted.access, &sid, &update).await?;
     Ok(Json(record.into()))
+}
+
+/// `POST /switchboard/v1/Accounts/{AccountSid}/InboundCalls.json`: a
+/// simulated handset (`From`) calls one of the account's numbers (`To`),
+/// optionally pressing keys at once (`Digits`, for the first `<Gather>`).
+pub async fn receive(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<(StatusCode, Json<CallJson>), ApiError> {
+    let granted = call.authorize(&app, Resource::Calls).await?;
+    let form = call.form()?;
+    let digits = match form.get("Digits").filter(|d| !d.trim().is_empty()) {
+        Some(d) => Some(check_input(Some(d), None, None)?),
+        None => None,
+    };
+    let new = IncomingCall {
+        from: form.get("From").map(str::to_owned),
+        to: form.get("To").map(str::to_owned),
+        digits,
+    };
+    let record = app.sb.receive_call(&granted.access, &new).await?;
+    Ok((StatusCode::CREATED, Json(record.into())))
 }
 
 /// `POST /switchboard/v1/Accounts/{AccountSid}/Calls/{CallSid}/Input.json`:

@@ -178,6 +178,7 @@ fn extension_routes() -> Routes {
             format!("{A}/InboundMessages"),
             api_route(post(messages::receive)),
         ),
+        (format!("{A}/InboundCalls"), api_route(post(calls::receive))),
         (
             format!("{A}/Calls/{{call}}/Input"),
             api_route(post(calls::input)),

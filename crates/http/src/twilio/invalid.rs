@@ -381,14 +381,14 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
         }
         .to_owned(),
         P::NotOwned { number, account } => match field {
+            Field::Call(CallField::To) | Field::Message(MessageField::To) => {
+                format!("The '{name}' number {number} is not a phone number of account {account}")
+            }
             Field::Call(_) => format!(
                 "The source phone number provided, {number}, is not yet verified for your \
                  account. You may only make calls from phone numbers that you've verified or \
                  purchased."
             ),
-            Field::Message(MessageField::To) => {
-                format!("The '{name}' number {number} is not a phone number of account {account}")
-            }
             Field::Message(_) => format!(
                 "The '{name}' number {number} is not a valid, SMS-capable inbound phone number \
                  for your account"

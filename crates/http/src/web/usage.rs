@@ -104,6 +104,7 @@ pub struct UsageQuery {
 /// A usage category as people say it.
 fn category_name(category: UsageCategory) -> &'static str {
     match category {
+        UsageCategory::CallsInbound => "Inbound calls",
         UsageCategory::CallsOutbound => "Outbound calls",
         UsageCategory::SmsOutbound => "Outbound SMS",
         UsageCategory::SmsInbound => "Inbound SMS",

@@ -4,6 +4,7 @@
 mod accounts;
 mod apps;
 mod backup;
+mod calls;
 mod demo;
 mod messages;
 mod output;
@@ -79,6 +80,9 @@ enum Command {
     /// Messages from simulated handsets to this Switchboard's numbers.
     #[command(subcommand)]
     Messages(messages::MessagesCommand),
+    /// Calls from simulated handsets to this Switchboard's numbers.
+    #[command(subcommand)]
+    Calls(calls::CallsCommand),
     /// Fill an account with a history of finished calls and messages (demos,
     /// scale tests, benchmarks), charged as if they had happened.
     Seed(seed::SeedArgs),
@@ -165,6 +169,7 @@ pub fn main() -> ExitCode {
             Command::Accounts(cmd) => accounts::run(&cli.database_url, cmd).await,
             Command::Seed(args) => seed::run(&cli.database_url, args).await,
             Command::Messages(cmd) => messages::run(&cli.database_url, cmd).await,
+            Command::Calls(cmd) => calls::run(&cli.database_url, cmd).await,
             Command::Backup(args) => backup::run(&cli.database_url, args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Apps(cmd) => {

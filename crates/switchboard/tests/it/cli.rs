@@ -257,6 +257,14 @@ fn every_command_explains_its_errors_without_a_backtrace() {
             "--from",
             "+14155550123",
         ],
+        vec![
+            "calls",
+            "receive",
+            "--to",
+            "+14155550100",
+            "--from",
+            "+14155550123",
+        ],
     ];
 
     // (arguments, database URL, what the message must name: the problem, the fix)
@@ -299,6 +307,23 @@ fn every_command_explains_its_errors_without_a_backtrace() {
         (
             vec![
                 "messages",
+                "receive",
+                "--to",
+                "+14155550100",
+                "--from",
+                "+14155550123",
+            ],
+            &good_db,
+            vec!["no account owns +14155550100"],
+        ),
+        (
+            vec!["calls", "receive", "--from", "+14155550123"],
+            &good_db,
+            vec!["--to", "--help"],
+        ),
+        (
+            vec![
+                "calls",
                 "receive",
                 "--to",
                 "+14155550100",
@@ -597,6 +622,75 @@ async fn messages_receive_finds_the_numbers_account_and_stores_the_message() {
     assert_eq!(json["to"], number.as_str());
     assert_eq!(json["status"], "received");
     assert!(json["sid"].as_str().unwrap().starts_with("SM"), "{json}");
+}
+
+/// `calls receive`: a handset calls a number some account owns, found by the
+/// number alone; the inbound call rings in that account, with the keys
+/// queued for its first `<Gather>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_receive_rings_the_numbers_account() {
+    use switchboard_domain::access::{Action, RequestTarget, Resource};
+    use switchboard_domain::telephony::numbers::Purchase;
+
+    crate::support::install_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = sqlite_url(dir.path());
+    let account = full_account(&database_url);
+    let sid = switchboard_types::AccountSid::parse(&account).unwrap();
+    let number = {
+        let url = switchboard_store::DatabaseUrl::parse(&database_url).unwrap();
+        let store = switchboard_store::Store::open(&url, switchboard_store::PoolSize::default())
+            .await
+            .unwrap();
+        let sb = switchboard_domain::Switchboard::open(store, Default::default())
+            .await
+            .unwrap();
+        let target = RequestTarget::Account(&sid);
+        let access = sb
+            .operator_access(target, Action::Write, Resource::PhoneNumbers)
+            .await
+            .unwrap();
+        let purchase = Purchase {
+            phone_number: None,
+            area_code: Some("415".into()),
+            number_type: None,
+            settings: Default::default(),
+        };
+        sb.buy_number(&access, &purchase)
+            .await
+            .unwrap()
+            .phone_number
+    };
+    let receive = |extra: &[&str]| {
+        run(switchboard()
+            .args(["calls", "receive", "--database-url", &database_url])
+            .args(["--from", "+14155550123"])
+            .args(extra))
+    };
+    let (out, stdout, stderr) = receive(&["--to", &number, "--digits", "12#", "--json"]);
+    assert!(out.status.success(), "calls receive failed: {stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["account_sid"], account.as_str(), "{json}");
+    assert_eq!(json["to"], number.as_str());
+    assert_eq!(json["from"], "+14155550123");
+    assert_eq!(json["direction"], "inbound");
+    assert_eq!(json["status"], "ringing");
+    assert!(json["sid"].as_str().unwrap().starts_with("CA"), "{json}");
+
+    // Without --json, a sentence naming the call.
+    let (out, stdout, stderr) = receive(&["--to", &number]);
+    assert!(out.status.success(), "calls receive failed: {stderr}");
+    assert!(
+        stdout.contains(&number) && stdout.contains("is ringing with CA"),
+        "{stdout}"
+    );
+    // Keys that are not keys are refused before anything rings.
+    let (out, _, stderr) = receive(&["--to", &number, "--digits", "1x"]);
+    assert!(!out.status.success());
+    assert!(
+        !stderr.is_empty() && !stderr.contains("panicked"),
+        "{stderr}"
+    );
 }
 
 /// `messages receive --sandbox SB…`: a sandbox's numbers are its own, so the

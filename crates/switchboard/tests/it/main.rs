@@ -27,6 +27,7 @@ mod console_pages;
 mod error_bodies;
 mod extension_paths;
 mod health;
+mod inbound_calls;
 mod inbound_messages;
 mod media;
 mod messaging_services;

@@ -7,7 +7,7 @@
 use switchboard_store::Tx;
 use switchboard_store::call_voice::CallVoiceRecord;
 use switchboard_store::calls::CallRecord;
-use switchboard_types::{CallSid, CallStage, HookMethod, NotificationLevel};
+use switchboard_types::{CallDirection, CallSid, CallStage, HookMethod, NotificationLevel};
 
 use super::{Run, codes, phase};
 use crate::Switchboard;
@@ -64,7 +64,12 @@ impl Switchboard {
             call.account_sid == d.account_sid
                 && voice.phase == phase::FETCHING
                 && voice.awaiting.as_deref() == Some(d.sid.as_str())
-                && call.status.stage() == CallStage::InProgress
+                // An inbound call rings until its document answers it.
+                && match call.status.stage() {
+                    CallStage::InProgress => true,
+                    CallStage::Ringing => call.direction == CallDirection::Inbound,
+                    _ => false,
+                }
         };
         let Some(mut run) = Run::claim_awaiting(tx, &sid, f.completed_at, speed, awaits).await?
         else {

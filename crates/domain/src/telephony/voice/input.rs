@@ -1,12 +1,13 @@
 //! Caller input (`POST /switchboard/v1/Accounts/{AccountSid}/Calls/{CallSid}/Input.json`):
 //! keys and speech for the call's current `<Gather>`, or queued for its next.
 
+use switchboard_store::Tx;
 use switchboard_store::call_voice;
 use switchboard_store::calls;
-use switchboard_types::{CallSid, Timestamp};
+use switchboard_types::{CallSid, CallStage, CallStatus, Timestamp};
 
 use super::gather::{self, CallInput, Taken};
-use super::{Run, current_gather, phase};
+use super::{DialLegs, Run, current_dial, current_gather, phase};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::error::{CallField, DomainError, DomainResult, Problem, invalid};
@@ -101,6 +102,18 @@ impl Switchboard {
                 return Err(invalid(CallField::Input, Problem::NotInProgress));
             }
             let now = Timestamp::now().plus_micros(offset);
+            if voice.phase == phase::DIALING
+                && input.digits.contains('*')
+                && current_dial(&voice).is_some_and(|d| d.hangup_on_star)
+                && let Some((call, hooked)) = self.hang_up_on_star(&mut tx, &voice, now).await?
+            {
+                tx.commit().await?;
+                if hooked {
+                    self.wake_deliveries();
+                }
+                self.wake_simulator();
+                return Ok(call.into());
+            }
             let Some(mut run) = Run::claim(&mut tx, call, voice, now, speed).await? else {
                 continue;
             };
@@ -141,5 +154,40 @@ impl Switchboard {
         Err(DomainError::Conflict(
             "The call changed while its input was being given; try again".into(),
         ))
+    }
+
+    /// `<Dial hangupOnStar>`: the caller pressed `*` while connected, so
+    /// the connected leg hangs up and the call goes on after its `<Dial>`
+    /// (the keys of that input are not queued). `None` when no leg was
+    /// connected yet (the keys are then queued as any). With the call as it
+    /// is then, and whether a webhook was queued; the caller commits `tx`.
+    async fn hang_up_on_star(
+        &self,
+        tx: &mut Tx,
+        voice: &call_voice::CallVoiceRecord,
+        now: Timestamp,
+    ) -> DomainResult<Option<(calls::CallRecord, bool)>> {
+        let legs = DialLegs::decode(voice.awaiting.as_deref());
+        let mut hooked = false;
+        let mut ended = false;
+        for sid in legs.pending() {
+            let Ok(sid) = CallSid::parse(sid) else {
+                continue;
+            };
+            // Only a connected leg: before, `*` is input like any other.
+            let end = |leg: &calls::CallRecord| {
+                (leg.status.stage() == CallStage::InProgress)
+                    .then_some((CallStatus::Completed, None))
+            };
+            if let Some(h) = self.end_live_call(tx, &sid, now, end).await? {
+                hooked |= h;
+                ended = true;
+            }
+        }
+        if !ended {
+            return Ok(None);
+        }
+        let call = tx.opt(calls::by_sid(&voice.call_sid)).await?;
+        Ok(call.map(|c| (c, hooked)))
     }
 }

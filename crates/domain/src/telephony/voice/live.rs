@@ -7,7 +7,7 @@ use switchboard_store::call_voice;
 use switchboard_store::calls::CallRecord;
 use switchboard_types::{CallStatus, HookMethod, Timestamp};
 
-use super::{Run, params, phase, planned};
+use super::{DialLegs, Run, params, phase, planned};
 use crate::Switchboard;
 use crate::delivery::WebhookKind;
 use crate::error::DomainResult;
@@ -54,6 +54,9 @@ impl Switchboard {
                 v
             }
         };
+        // A <Dial> under way is over: its legs hang up.
+        let legs =
+            (voice.phase == phase::DIALING).then(|| DialLegs::decode(voice.awaiting.as_deref()));
         let Some(mut run) = Run::claim(tx, call, voice, now, speed).await? else {
             return Ok(None);
         };
@@ -104,6 +107,9 @@ impl Switchboard {
         }
         if !self.save_run(tx, &mut run).await? {
             return Ok(None);
+        }
+        if let Some(legs) = &legs {
+            run.hooked |= self.end_legs(tx, legs, now).await?;
         }
         Ok(Some((run.c, run.hooked)))
     }

@@ -15,6 +15,7 @@
 //! Every function takes `now` rather than reading the clock, so the clock
 //! may be anything the caller says it is.
 
+mod bridge;
 mod dial;
 mod documents;
 mod gather;
@@ -24,6 +25,8 @@ mod params;
 mod record;
 pub mod timing;
 
+pub use bridge::IncomingCall;
+pub(crate) use dial::DialLegs;
 pub use gather::CallInput;
 pub use input::check_input;
 pub(crate) use live::NewDocument;
@@ -35,7 +38,8 @@ use switchboard_twiml::{
     GatherVerb, RedirectVerb, RejectReason, VoiceVerb, parse_voice, resolve_url,
 };
 use switchboard_types::{
-    CallEvent, CallSid, CallStage, CallStatus, HookMethod, NotificationLevel, Timestamp,
+    CallDirection, CallEvent, CallSid, CallStage, CallStatus, HookMethod, NotificationLevel,
+    Timestamp,
 };
 
 use super::SimSpeed;
@@ -74,6 +78,10 @@ pub(crate) mod phase {
     pub const DIALING: &str = "dialing";
     /// A `<Record>` at `position` records; `awaiting` is its recording's SID.
     pub const RECORDING: &str = "recording";
+    /// A `<Dial>` leg's own document (its `<Number url>` whisper, its
+    /// `sendDigits`) is over: it is connected, talking until one side
+    /// hangs up.
+    pub const BRIDGED: &str = "bridged";
     pub const ENDED: &str = "ended";
 }
 
@@ -304,6 +312,7 @@ impl Switchboard {
         }
         if run.c.status.is_final() && !run.was.is_final() {
             run.hooked |= self.finish_call(tx, &run.c, run.now).await?;
+            run.hooked |= Box::pin(self.dial_leg_ended(tx, &run.c)).await?;
         }
         Ok(true)
     }
@@ -324,6 +333,11 @@ impl Switchboard {
         };
         run.c.next_transition_at = None;
         match run.v.phase.as_str() {
+            // An inbound call rings while its TwiML is requested: it is
+            // answered by the document's first verb.
+            phase::WAITING if run.c.direction == CallDirection::Inbound => {
+                self.start_document(&mut tx, &mut run, Vec::new()).await?;
+            }
             phase::WAITING => {
                 run.c.status = CallStatus::InProgress;
                 run.hooked |= call_event(&mut tx, &run.c, CallEvent::Answered, now).await?;
@@ -335,6 +349,8 @@ impl Switchboard {
                     .await?;
             }
             phase::RUNNING => {}
+            // A connected leg talked as planned.
+            phase::BRIDGED => self.hang_up(&mut run),
             phase::GATHERING => self.gather_due(&mut tx, &mut run).await?,
             phase::RECORDING => self.record_due(&mut tx, &mut run).await?,
             // Waiting for a document, or over: nothing falls due.
@@ -377,7 +393,8 @@ impl Switchboard {
             .fallback_url
             .clone()
             .map(|u| (u, run.v.fallback_method));
-        let mut params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
+        // An inbound call is still ringing while its document is requested.
+        let mut params = params::voice_params(&run.c, run.c.status.as_str());
         params.extend(detected);
         let method = run.c.method;
         self.request_document(
@@ -538,10 +555,18 @@ impl Switchboard {
                 .ok()
                 .and_then(|at| verbs.get(at))
             else {
-                // The end of the document hangs up.
-                self.hang_up(run);
+                // The end of the document hangs up; a <Dial> leg's own
+                // document is followed by the conversation.
+                if run.c.direction == CallDirection::OutboundDial {
+                    self.bridge(run);
+                } else {
+                    self.hang_up(run);
+                }
                 return Ok(());
             };
+            if run.c.status.stage() == CallStage::Ringing && !matches!(verb, VoiceVerb::Reject(_)) {
+                self.answer_inbound(tx, run).await?;
+            }
             match verb {
                 VoiceVerb::Say(s) => {
                     run.v.position += 1;
@@ -575,12 +600,35 @@ impl Switchboard {
         Ok(())
     }
 
-    /// `<Reject>`: as the first verb of the call's first document, the call
-    /// ends unanswered and unbilled, `busy` or `no-answer` as its reason
+    /// An inbound call's document answers it (a verb other than `<Reject>`
+    /// runs): it is in progress, and the call that rang it, if any, answers.
+    async fn answer_inbound(&self, tx: &mut Tx, run: &mut Run) -> DomainResult<()> {
+        run.c.status = CallStatus::InProgress;
+        run.hooked |= call_event(tx, &run.c, CallEvent::Answered, run.now).await?;
+        self.answer_peer(tx, &run.c, run.now).await
+    }
+
+    /// A `<Dial>` leg's own document is over: it is connected, and talks
+    /// until one side hangs up (for a number of this Switchboard, the other
+    /// side decides; otherwise for its planned time).
+    fn bridge(&self, run: &mut Run) {
+        run.v.phase = phase::BRIDGED.to_owned();
+        if run.c.peer_call_sid.is_some() {
+            run.c.next_transition_at = None;
+        } else {
+            let talk = run.c.talk_secs.max(1);
+            run.wait(talk);
+        }
+    }
+
+    /// `<Reject>`: as the first verb of the call's first document (or on an
+    /// inbound call not yet answered), the call ends unanswered and unbilled, `busy` or `no-answer` as its reason
     /// says (Twilio's rule for a call it does not pick up); anywhere later
     /// it hangs up.
     fn reject(&self, run: &mut Run, reason: RejectReason) {
-        if run.v.documents <= 1 && run.v.position == 0 && run.v.elapsed_secs == 0 {
+        let unanswered = run.c.status.stage() == CallStage::Ringing
+            || (run.v.documents <= 1 && run.v.position == 0 && run.v.elapsed_secs == 0);
+        if unanswered {
             let status = match reason {
                 RejectReason::Busy => CallStatus::Busy,
                 RejectReason::Rejected => CallStatus::NoAnswer,
