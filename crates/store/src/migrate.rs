@@ -48,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_connect_codes"),
     migration!(22, "0022_api_keys"),
     migration!(23, "0023_usage_triggers"),
+    migration!(25, "0025_console_details"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -22,6 +22,7 @@ mod input;
 mod live;
 mod params;
 mod record;
+pub mod timeline;
 pub mod timing;
 
 pub use gather::CallInput;
@@ -132,6 +133,7 @@ pub(crate) fn planned(
         documents: 0,
         input: String::new(),
         date_updated: now,
+        timeline: String::new(),
     })
 }
 
@@ -466,6 +468,7 @@ impl Switchboard {
         };
         run.v.document = Some(text);
         run.v.document_url = url.map(str::to_owned);
+        timeline::document(&mut run.v, request.map(|r| &r.finished.delivery.sid));
         run.v.position = 0;
         run.v.awaiting = None;
         run.v.phase = phase::RUNNING.to_owned();
@@ -525,6 +528,7 @@ impl Switchboard {
                 self.hang_up(run);
                 return Ok(());
             };
+            timeline::verb(&mut run.v, verb);
             match verb {
                 VoiceVerb::Say(s) => {
                     run.v.position += 1;
