@@ -51,7 +51,7 @@ async function api(path, params, method = "POST") {
 async function pageAt(size, { javaScriptEnabled = true } = {}) {
   const context = await browser.newContext({ viewport: size.viewport, isMobile: !!size.isMobile, javaScriptEnabled });
   const page = await context.newPage();
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(30000);
   await signIn(page, OWNER.email, OWNER.password);
   return page;
 }
