@@ -263,8 +263,7 @@ impl Switchboard {
         overrides: &Overrides,
         bare_url: &str,
         reads_answer: bool,
-        signature_sent: &mut Option<String>,
-        received: &mut Received,
+        (signature_sent, received): (&mut Option<String>, &mut Received),
     ) -> Sent {
         let params = decode_params(&d.params);
         let url = match request_url(bare_url, &d.method, &params) {
@@ -349,8 +348,7 @@ impl Switchboard {
                 &overrides,
                 bare_url,
                 reads_answer,
-                &mut signature,
-                &mut received,
+                (&mut signature, &mut received),
             )
             .await;
         let latency_ms = started.elapsed().as_millis() as i64;

@@ -164,10 +164,11 @@ pub async fn list(
     let since_error = since.as_ref().err().cloned();
     let mut until_error = until.as_ref().err().cloned();
     let (since, until) = (since.ok().flatten(), until.ok().flatten());
-    if let (Some(s), Some(u)) = (since, until) {
-        if u <= s && until_error.is_none() {
-            until_error = Some("The last day is before the first day.".to_owned());
-        }
+    if let (Some(s), Some(u)) = (since, until)
+        && u <= s
+        && until_error.is_none()
+    {
+        until_error = Some("The last day is before the first day.".to_owned());
     }
     let filter = DeliveryFilter {
         connect_app: chosen_app.clone(),

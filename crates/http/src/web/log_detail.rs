@@ -234,20 +234,22 @@ async fn call_page(
         .items;
 
     // When the call was answered: the verbs' start times count from it.
+    // On a fast simulated clock (`--sim-speed instant`) a call's seconds
+    // pass quicker than real ones, so its end less its duration can fall
+    // before it started: then no moment is given, only the offsets.
     let answered = match (call.end_time, call.duration) {
         (Some(end), Some(d)) if d > 0 => Some(end.plus_micros(-d * 1_000_000)),
         _ => None,
-    };
+    }
+    .filter(|a| *a >= call.start_time.unwrap_or(call.date_created));
     let documents = timeline
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let request = d.delivery.as_ref().and_then(|sid| {
-                requests
-                    .iter()
-                    .filter(|r| &r.delivery_sid == sid)
-                    .next_back()
-            });
+            let request = d
+                .delivery
+                .as_ref()
+                .and_then(|sid| requests.iter().rfind(|r| &r.delivery_sid == sid));
             let (source, body) = match request {
                 Some(r) => (
                     format!("{} {} {}", kind_label(r.kind), r.method, r.url),

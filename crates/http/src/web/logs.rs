@@ -219,10 +219,10 @@ pub async fn page(
         errors.until = Some(e);
         None
     });
-    if let (Some(s), Some(u)) = (since, until) {
-        if u <= s {
-            errors.until = Some("The last day is before the first day.".to_owned());
-        }
+    if let (Some(s), Some(u)) = (since, until)
+        && u <= s
+    {
+        errors.until = Some("The last day is before the first day.".to_owned());
     }
     let range = Range { from: since, until };
     let statuses: Vec<&'static str> = if messages {
