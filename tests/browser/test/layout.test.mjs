@@ -127,7 +127,7 @@ test("a long delivery error is summarised in the list and given whole on the del
   assert.ok(box && box.x + box.width <= 1280, "Replay is off-screen");
   await page.goto(`${BASE}/console/deliveries/${state.delivery}`);
   await checkPage(page);
-  const full = await page.locator("td[data-label='Error']").first().textContent();
+  const full = await page.locator("ol.attempts > li .field-error").first().textContent();
   assert.ok(full.includes("dns error") && full.includes("this-host-does-not-exist.invalid"), full);
 });
 
