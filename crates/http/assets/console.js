@@ -3,11 +3,14 @@
 document.querySelectorAll("button[data-copy]").forEach(function (button) {
   var source = document.getElementById(button.getAttribute("data-copy"));
   if (!source || !navigator.clipboard) return;
+  var label = button.textContent;
   button.hidden = false;
   button.addEventListener("click", function () {
-    navigator.clipboard.writeText(source.value).then(function () {
+    // A field's value (the button snippet), or an element's text (SIDs, tokens).
+    var text = "value" in source ? source.value : source.textContent.trim();
+    navigator.clipboard.writeText(text).then(function () {
       button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy HTML"; }, 2000);
+      setTimeout(function () { button.textContent = label; }, 2000);
     });
   });
 });

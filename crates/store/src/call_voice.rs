@@ -23,12 +23,15 @@ pub struct CallVoiceRecord {
     pub documents: i64,
     pub input: String,
     pub date_updated: Timestamp,
+    /// The verbs executed so far, one line each (migration 0025; the
+    /// domain's `voice::timeline` reads and writes it).
+    pub timeline: String,
 }
 
 macro_rules! columns {
     () => {
         "call_sid, account_sid, fallback_url, fallback_method, phase, version, awaiting, \
-         document, document_url, position, elapsed_secs, since, documents, input, date_updated"
+         document, document_url, position, elapsed_secs, since, documents, input, date_updated, timeline"
     };
 }
 
@@ -49,6 +52,7 @@ fn decode(c: &mut Cols<'_>) -> Result<CallVoiceRecord> {
         documents: c.int()?,
         input: c.text()?,
         date_updated: c.timestamp()?,
+        timeline: c.text()?,
     })
 }
 
@@ -68,7 +72,8 @@ fn values(v: &CallVoiceRecord) -> Vec<Value<'_>> {
         v.since,
         v.documents,
         v.input.as_str(),
-        v.date_updated
+        v.date_updated,
+        v.timeline.as_str()
     ]
 }
 
@@ -77,7 +82,7 @@ pub fn insert(v: &CallVoiceRecord) -> Statement<'_> {
         concat!(
             "INSERT INTO call_voice (",
             columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
         ),
         values(v),
     )
@@ -101,7 +106,7 @@ pub fn update(v: &CallVoiceRecord, expected_version: i64) -> Statement<'_> {
     Statement::new(
         "UPDATE call_voice SET phase = $3, version = $4, awaiting = $5, document = $6, \
          document_url = $7, position = $8, elapsed_secs = $9, since = $10, documents = $11, \
-         input = $12, date_updated = $13 WHERE call_sid = $1 AND version = $2",
+         input = $12, date_updated = $13, timeline = $14 WHERE call_sid = $1 AND version = $2",
         params![
             v.call_sid.as_str(),
             expected_version,
@@ -115,7 +120,8 @@ pub fn update(v: &CallVoiceRecord, expected_version: i64) -> Statement<'_> {
             v.since,
             v.documents,
             v.input.as_str(),
-            v.date_updated
+            v.date_updated,
+            v.timeline.as_str()
         ],
     )
 }
@@ -124,5 +130,15 @@ pub fn delete(sid: &CallSid) -> Statement<'_> {
     Statement::new(
         "DELETE FROM call_voice WHERE call_sid = $1",
         params![sid.as_str()],
+    )
+}
+
+/// The verbs a call of `account` executed (empty when it ran no document:
+/// then it has no row).
+pub fn timeline_of<'a>(account: &'a AccountSid, sid: &'a CallSid) -> Query<'a, String> {
+    Query::new(
+        "SELECT timeline FROM call_voice WHERE call_sid = $1 AND account_sid = $2",
+        params![sid.as_str(), account],
+        |c| c.text(),
     )
 }

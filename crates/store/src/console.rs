@@ -1,8 +1,9 @@
 //! Queries only the web console needs.
 
-use switchboard_types::AccountSid;
+use switchboard_types::{AccountSid, ConnectAppSid};
 
 use crate::accounts::{self, AccountRecord};
+use crate::calls::Range;
 use crate::deliveries::{self, DeliveryRecord, delivery_columns};
 use crate::page::{ListQuery, Order, PageAt, PageShape};
 use crate::{Query, params};
@@ -35,15 +36,30 @@ pub fn account_name(sid: &AccountSid) -> Query<'_, String> {
     )
 }
 
+/// What the console's deliveries page filters by; each is optional.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    /// Those a Connect App of the account caused: its deauthorize callbacks
+    /// and what was sent from its customers' dedicated subaccounts.
+    pub connect_app: Option<ConnectAppSid>,
+    /// `pending`, `delivered`, `failed` or `refused`.
+    pub state: Option<String>,
+    /// The webhook's kind (`deauthorize`, `call-status`…).
+    pub kind: Option<String>,
+    /// When the delivery was made.
+    pub created: Range,
+}
+
 /// The deliveries a main account's console lists, newest first: those of
 /// every account of its tree, and those its apps were sent from customers'
-/// dedicated subaccounts (signed with its token).
+/// dedicated subaccounts (signed with its token), as `filter` narrows them.
 pub fn deliveries_of_tree<'a>(
     main: &'a AccountSid,
+    filter: &'a DeliveryFilter,
     at: &'a PageAt,
     size: u32,
 ) -> (Query<'a, DeliveryRecord>, PageShape) {
-    ListQuery::new(
+    let mut list = ListQuery::new(
         concat!("SELECT ", delivery_columns!(), " FROM deliveries"),
         "created_at",
         "sid",
@@ -53,6 +69,17 @@ pub fn deliveries_of_tree<'a>(
         "(account_sid IN (SELECT sid FROM accounts WHERE owner_account_sid = {}) \
          OR signing_account_sid = {})",
         [main.into(), main.into()],
-    )
-    .page(at, size, deliveries::decode)
+    );
+    if let Some(app) = &filter.connect_app {
+        list = list.filter(
+            "(connect_app_sid = {} OR account_sid IN \
+             (SELECT subaccount_sid FROM authorizations WHERE connect_app_sid = {}))",
+            [app.into(), app.into()],
+        );
+    }
+    list.filter_opt("state = {}", filter.state.as_deref())
+        .filter_opt("kind = {}", filter.kind.as_deref())
+        .filter_opt("created_at >= {}", filter.created.from)
+        .filter_opt("created_at < {}", filter.created.until)
+        .page(at, size, deliveries::decode)
 }

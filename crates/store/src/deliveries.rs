@@ -280,13 +280,17 @@ pub struct Attempt<'a> {
     pub response_body: Option<&'a str>,
     /// The `X-Twilio-Signature` sent with it.
     pub signature: Option<&'a str>,
+    /// The answer's headers, `Name: value` lines (capped; migration 0025).
+    pub response_headers: Option<&'a str>,
+    /// The start of an answer whose body is not otherwise kept.
+    pub response_start: Option<&'a str>,
 }
 
 pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
     Statement::new(
         "INSERT INTO delivery_attempts (delivery_sid, attempt, at, url, status_code, latency_ms, error, \
-         response_content_type, response_body, signature) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         response_content_type, response_body, signature, response_headers, response_start) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         params![
             a.delivery.as_str(),
             a.number,
@@ -297,7 +301,9 @@ pub fn insert_attempt<'a>(a: &'a Attempt<'a>) -> Statement<'a> {
             a.error,
             a.response_content_type,
             a.response_body,
-            a.signature
+            a.signature,
+            a.response_headers,
+            a.response_start
         ],
     )
 }
@@ -421,6 +427,42 @@ pub struct AttemptRecord {
     pub error: Option<String>,
     pub response_content_type: Option<String>,
     pub response_body: Option<String>,
+    /// The `X-Twilio-Signature` sent with it.
+    pub signature: Option<String>,
+    /// The answer's headers, `Name: value` lines.
+    pub response_headers: Option<String>,
+    /// The start of an answer whose body is not otherwise kept.
+    pub response_start: Option<String>,
+}
+
+/// The columns [`decode_attempt`] reads, after the attempt number.
+macro_rules! attempt_columns {
+    ($t:literal) => {
+        concat!(
+            $t,
+            "attempt, ",
+            $t,
+            "at, ",
+            $t,
+            "url, ",
+            $t,
+            "status_code, ",
+            $t,
+            "latency_ms, ",
+            $t,
+            "error, ",
+            $t,
+            "response_content_type, ",
+            $t,
+            "response_body, ",
+            $t,
+            "signature, ",
+            $t,
+            "response_headers, ",
+            $t,
+            "response_start"
+        )
+    };
 }
 
 fn decode_attempt(c: &mut Cols<'_>) -> Result<AttemptRecord> {
@@ -433,14 +475,19 @@ fn decode_attempt(c: &mut Cols<'_>) -> Result<AttemptRecord> {
         error: c.opt_text()?,
         response_content_type: c.opt_text()?,
         response_body: c.opt_text()?,
+        signature: c.opt_text()?,
+        response_headers: c.opt_text()?,
+        response_start: c.opt_text()?,
     })
 }
 
 pub fn attempts_of(sid: &DeliverySid) -> Query<'_, AttemptRecord> {
     Query::new(
-        "SELECT attempt, at, url, status_code, latency_ms, error, response_content_type, response_body \
-         FROM delivery_attempts \
-         WHERE delivery_sid = $1 ORDER BY attempt",
+        concat!(
+            "SELECT ",
+            attempt_columns!(""),
+            " FROM delivery_attempts WHERE delivery_sid = $1 ORDER BY attempt"
+        ),
         params![sid.as_str()],
         decode_attempt,
     )
@@ -450,8 +497,11 @@ pub fn attempts_of(sid: &DeliverySid) -> Query<'_, AttemptRecord> {
 /// each belongs to.
 pub fn attempts_of_each(sids: &[DeliverySid]) -> Query<'_, (DeliverySid, AttemptRecord)> {
     let sql = format!(
-        "SELECT delivery_sid, attempt, at, url, status_code, latency_ms, error, response_content_type, \
-         response_body FROM delivery_attempts WHERE delivery_sid IN ({}) ORDER BY delivery_sid, attempt",
+        concat!(
+            "SELECT delivery_sid, ",
+            attempt_columns!(""),
+            " FROM delivery_attempts WHERE delivery_sid IN ({}) ORDER BY delivery_sid, attempt"
+        ),
         placeholders(1, sids.len())
     );
     Query::dynamic(sql, sids.iter().map(crate::Value::from).collect(), |c| {
@@ -499,9 +549,11 @@ pub fn call_events<'a>(
     size: u32,
 ) -> (Query<'a, CallEventRecord>, PageShape) {
     ListQuery::new(
-        "SELECT d.sid, d.kind, d.method, d.url, d.params, a.attempt, a.at, a.url, a.status_code, \
-         a.latency_ms, a.error, a.response_content_type, a.response_body \
-         FROM deliveries d JOIN delivery_attempts a ON a.delivery_sid = d.sid",
+        concat!(
+            "SELECT d.sid, d.kind, d.method, d.url, d.params, ",
+            attempt_columns!("a."),
+            " FROM deliveries d JOIN delivery_attempts a ON a.delivery_sid = d.sid"
+        ),
         "a.at * 1024 + a.attempt",
         "d.sid",
         Order::Ascending,

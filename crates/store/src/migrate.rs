@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_api_keys"),
     migration!(23, "0023_usage_triggers"),
     migration!(24, "0024_call_peers"),
+    migration!(25, "0025_console_details"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

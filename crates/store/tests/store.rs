@@ -696,6 +696,6 @@ on_both_backends!(
             .await
             .unwrap();
         let sids: Vec<_> = again.iter().map(|d| d.sid.clone()).collect();
-        assert_eq!(sids, [gone.sid.clone()]);
+        assert_eq!(sids, std::slice::from_ref(&gone.sid));
     }
 );

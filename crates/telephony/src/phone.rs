@@ -69,6 +69,28 @@ impl PhoneNumber {
         }
     }
 
+    /// Reads a number as people type it in a search box: in E.164 with any
+    /// punctuation (`+1 415 555 1181`), or, without the `+`, as a number of
+    /// the North American plan (`(415) 555-1181`, `415.555.1181`), which is
+    /// where a number without a country is looked for. Google's
+    /// libphonenumber (the `phonenumber` crate) reads it; the result must
+    /// still be E.164 as [`PhoneNumber::parse`] accepts it. Twilio's test
+    /// numbers (`+15005550006`) are read too: they need not be assigned.
+    pub fn parse_typed(s: &str) -> Result<PhoneNumber, PhoneError> {
+        if let Ok(n) = PhoneNumber::parse(s) {
+            return Ok(n);
+        }
+        let trimmed = s.trim();
+        // Letters are not dialled here (`1-800-FLOWERS` is not a search).
+        if trimmed.is_empty() || trimmed.chars().any(|c| c.is_alphabetic()) {
+            return Err(PhoneError::new(s));
+        }
+        let parsed = phonenumber::parse(Some(phonenumber::country::Id::US), trimmed)
+            .map_err(|_| PhoneError::new(s))?;
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        PhoneNumber::parse(&e164).map_err(|_| PhoneError::new(s))
+    }
+
     /// Builds a number from digits already known to be valid (the inventory's).
     pub(crate) fn from_valid_digits(digits: &str) -> PhoneNumber {
         debug_assert!(

@@ -75,7 +75,14 @@ before(async () => {
   // A number whose webhook cannot be reached: its messages make notifications.
   const number = await api(OWNER, "/2010-04-01/Accounts/{Sid}/IncomingPhoneNumbers.json", { AreaCode: "415", SmsUrl: DEAD_CALLBACK.replace("deauthorize", "sms"), FriendlyName: "Main line" });
   state.number = number.sid;
-  await api(OWNER, "/switchboard/v1/Accounts/{Sid}/InboundMessages.json", { From: "+14155550142", To: number.phone_number, Body: "Hello from a handset" });
+  const message = await api(OWNER, "/switchboard/v1/Accounts/{Sid}/InboundMessages.json", { From: "+14155550142", To: number.phone_number, Body: "Hello from a handset" });
+  state.message = message.sid;
+  // A call with inline TwiML, so its page has a timeline (long words included).
+  const call = await api(OWNER, "/2010-04-01/Accounts/{Sid}/Calls.json", {
+    From: number.phone_number, To: "+14155550142",
+    Twiml: "<Response><Say>Thanks for calling Rossum Analytics International: your-reference-number-is-0123456789-0123456789-0123456789</Say><Pause length=\"2\"/><Hangup/></Response>",
+  });
+  state.call = call.sid;
   const sub = await api(OWNER, "/2010-04-01/Accounts.json", { FriendlyName: "Staging environment for the analytics pipeline" });
   state.subaccount = sub.sid;
 });
@@ -127,7 +134,7 @@ test("a long delivery error is summarised in the list and given whole on the del
   assert.ok(box && box.x + box.width <= 1280, "Replay is off-screen");
   await page.goto(`${BASE}/console/deliveries/${state.delivery}`);
   await checkPage(page);
-  const full = await page.locator("td[data-label='Error']").first().textContent();
+  const full = await page.locator("ol.attempts > li .field-error").first().textContent();
   assert.ok(full.includes("dns error") && full.includes("this-host-does-not-exist.invalid"), full);
 });
 
@@ -148,12 +155,17 @@ function consolePages() {
     ["owner", `${app}/customers/${state.grantSubaccount}/revoke`, "app-customer-revoke"],
     ["owner", `${app}/delete`, "app-delete"],
     ["owner", "/console/deliveries", "deliveries"],
+    ["owner", `/console/deliveries?app=${state.app}&kind=deauthorize`, "deliveries-filtered"],
+    ["owner", "/console/deliveries?since=soon", "deliveries-invalid", { status: 400 }],
     ["owner", `/console/deliveries/${state.delivery}`, "delivery"],
     ["owner", `/console/deliveries/${state.delivery}/replay`, "delivery-replay"],
     ["owner", "/console/phone", "phone-numbers"],
     ["owner", `/console/phone/${OWNER.sid}/${state.number}?handset=%2B14155550142`, "phone"],
     ["owner", "/console/logs", "logs-calls"],
     ["owner", "/console/logs?kind=messages", "logs-messages"],
+    ["owner", "/console/logs?kind=calls&to=hello&since=yesterday", "logs-invalid", { status: 400 }],
+    ["owner", `/console/logs/${OWNER.sid}/${state.call}`, "log-call"],
+    ["owner", `/console/logs/${OWNER.sid}/${state.message}`, "log-message"],
     ["owner", "/console/debugger", "debugger"],
     ["owner", "/console/usage?days=7", "usage-7"],
     ["owner", "/console/usage", "usage-30"],

@@ -12,6 +12,7 @@ pub mod overrides;
 pub mod signature;
 pub mod worker;
 
+pub use switchboard_store::console::DeliveryFilter;
 use switchboard_store::deliveries::{self, DeliveryRecord};
 use switchboard_store::page::{Page, PageAt};
 use switchboard_store::{accounts, authorizations};
@@ -209,6 +210,41 @@ pub fn decode_params(encoded: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The headers an attempt of `delivery` was sent with, as the worker sends
+/// them (the signature is the one recorded for that attempt: none when the
+/// request was refused before it was made).
+pub fn request_headers(
+    delivery: &DeliveryRecord,
+    attempt: &deliveries::AttemptRecord,
+) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    if delivery.method == "POST" {
+        headers.push((
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        ));
+    }
+    headers.push(("User-Agent".to_owned(), worker::USER_AGENT.to_owned()));
+    if let Some(signature) = &attempt.signature {
+        headers.push(("X-Twilio-Signature".to_owned(), signature.clone()));
+    }
+    headers.push((
+        "I-Twilio-Idempotency-Token".to_owned(),
+        delivery.idempotency_token.clone(),
+    ));
+    headers
+}
+
+/// An answer's recorded headers (`Name: value` lines), as pairs.
+pub fn response_headers(recorded: Option<&str>) -> Vec<(String, String)> {
+    recorded
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 /// Writes a webhook to the outbox inside `tx`. Call
 /// [`Switchboard::wake_deliveries`] after committing so it goes out at once.
 pub async fn enqueue(tx: &mut Tx, hook: &Webhook, now: Timestamp) -> DomainResult<DeliverySid> {
@@ -375,12 +411,29 @@ impl Deliveries<'_> {
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<DeliveryRecord>> {
+        let all = DeliveryFilter::default();
         self.sb
             .read_page(reader, Resource::Deliveries, |account| match scope {
                 DeliveryScope::Account => deliveries::of_account(account, at, size),
                 DeliveryScope::Tree => {
-                    switchboard_store::console::deliveries_of_tree(account, at, size)
+                    switchboard_store::console::deliveries_of_tree(account, &all, at, size)
                 }
+            })
+            .await
+    }
+
+    /// [`Self::list`] of a main account's tree ([`DeliveryScope::Tree`]), as
+    /// `filter` narrows it (the console's filters).
+    pub async fn of_tree(
+        &self,
+        reader: Reader<'_>,
+        filter: &DeliveryFilter,
+        at: &PageAt,
+        size: u32,
+    ) -> DomainResult<Page<DeliveryRecord>> {
+        self.sb
+            .read_page(reader, Resource::Deliveries, |account| {
+                switchboard_store::console::deliveries_of_tree(account, filter, at, size)
             })
             .await
     }

@@ -123,6 +123,54 @@ pub(crate) struct Finished {
     pub answer: Option<Answer>,
     /// The `X-Twilio-Signature` sent, if a request was made.
     pub signature: Option<String>,
+    /// What else came back, for the console's delivery page.
+    pub received: Received,
+}
+
+/// An answer's headers and, for a webhook whose answer is not read as
+/// [`Answer`], the start of its body.
+#[derive(Debug, Clone, Default)]
+pub struct Received {
+    /// `Name: value` lines, at most [`HEADERS_LIMIT`] bytes.
+    pub headers: Option<String>,
+    /// The first [`START_LIMIT`] bytes of the body.
+    pub start: Option<String>,
+}
+
+/// How much of an answer's headers is kept.
+pub const HEADERS_LIMIT: usize = 2 * 1024;
+/// How much of the body of an answer that is only acknowledged is kept.
+pub const START_LIMIT: usize = 1024;
+
+fn header_lines(headers: &reqwest::header::HeaderMap) -> String {
+    let mut lines = String::new();
+    for (name, value) in headers {
+        let line = format!(
+            "{}: {}\n",
+            name.as_str(),
+            String::from_utf8_lossy(value.as_bytes())
+        );
+        if lines.len() + line.len() > HEADERS_LIMIT {
+            break;
+        }
+        lines.push_str(&line);
+    }
+    lines
+}
+
+/// The first [`START_LIMIT`] bytes of an answer that is otherwise ignored.
+async fn read_start(mut response: reqwest::Response) -> Option<String> {
+    let mut body = Vec::new();
+    while body.len() < START_LIMIT {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = START_LIMIT - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            _ => break,
+        }
+    }
+    Some(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// What one attempt came to.
@@ -167,6 +215,13 @@ fn failure_of(e: &reqwest::Error) -> FailureKind {
     }
 }
 
+/// The `User-Agent` of every webhook request.
+pub const USER_AGENT: &str = concat!(
+    "Switchboard/",
+    env!("CARGO_PKG_VERSION"),
+    " (TwilioProxy/1.1)"
+);
+
 pub(crate) fn client(settings: &CallbackSettings) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -178,11 +233,7 @@ pub(crate) fn client(settings: &CallbackSettings) -> reqwest::Client {
         .dns_resolver(Arc::new(GuardedResolver {
             allow_private: settings.allow_private,
         }))
-        .user_agent(concat!(
-            "Switchboard/",
-            env!("CARGO_PKG_VERSION"),
-            " (TwilioProxy/1.1)"
-        ))
+        .user_agent(USER_AGENT)
         .build()
         .expect("the HTTP client builds")
 }
@@ -212,7 +263,7 @@ impl Switchboard {
         overrides: &Overrides,
         bare_url: &str,
         reads_answer: bool,
-        signature_sent: &mut Option<String>,
+        (signature_sent, received): (&mut Option<String>, &mut Received),
     ) -> Sent {
         let params = decode_params(&d.params);
         let url = match request_url(bare_url, &d.method, &params) {
@@ -258,6 +309,9 @@ impl Switchboard {
             }
             None => Sent::Failed(describe(&e), failure_of(&e)),
         };
+        if let Ok(response) = &result {
+            received.headers = Some(header_lines(response.headers()));
+        }
         match result {
             Ok(response) if reads_answer => {
                 let status = response.status().as_u16();
@@ -266,7 +320,11 @@ impl Switchboard {
                     Err(e) => failed(e),
                 }
             }
-            Ok(response) => Sent::Answered(response.status().as_u16(), None),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                received.start = read_start(response).await;
+                Sent::Answered(status, None)
+            }
             Err(e) => failed(e),
         }
     }
@@ -281,9 +339,17 @@ impl Switchboard {
         let (bare_url, overrides) = Overrides::split(&d.url);
         let asks_for_twiml = WebhookKind::parse(&d.kind).is_some_and(WebhookKind::asks_for_twiml);
         let mut signature = None;
+        let mut received = Received::default();
         let reads_answer = asks_for_twiml || self.settings().sandbox;
         let sent = self
-            .send_once(http, &d, &overrides, bare_url, reads_answer, &mut signature)
+            .send_once(
+                http,
+                &d,
+                &overrides,
+                bare_url,
+                reads_answer,
+                (&mut signature, &mut received),
+            )
             .await;
         let latency_ms = started.elapsed().as_millis() as i64;
         let now = Timestamp::now().plus_micros(offset);
@@ -345,6 +411,7 @@ impl Switchboard {
             asks_for_twiml,
             answer,
             signature,
+            received,
         }
     }
 
@@ -400,6 +467,8 @@ impl Switchboard {
                 response_content_type: f.answer.as_ref().and_then(|a| a.content_type.as_deref()),
                 response_body: response_body.as_deref(),
                 signature: f.signature.as_deref(),
+                response_headers: f.received.headers.as_deref(),
+                response_start: f.received.start.as_deref(),
             };
             let outcome = Outcome {
                 sid: &f.delivery.sid,

@@ -11,17 +11,20 @@
 use switchboard_store::calls;
 use switchboard_store::deliveries::{self, CallEventRecord};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
-use switchboard_types::{CallSid, Timestamp};
+use switchboard_types::{CallSid, DeliverySid, Timestamp};
 
 use crate::Switchboard;
 use crate::access::{Reader, Resource};
 use crate::delivery::overrides::Overrides;
 use crate::delivery::{WebhookKind, decode_params};
 use crate::error::DomainResult;
+use crate::telephony::voice::timeline::{self, TimelineDocument};
 
 /// One request sent about a call, and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRequestEvent {
+    /// The delivery it is an attempt of.
+    pub delivery_sid: DeliverySid,
     pub kind: WebhookKind,
     /// `GET` or `POST`.
     pub method: String,
@@ -78,6 +81,7 @@ impl CallRequestEvent {
         let cursor = r.cursor();
         let kind = WebhookKind::parse(&r.kind)?;
         Some(CallRequestEvent {
+            delivery_sid: r.delivery_sid.clone(),
             kind,
             url: shown_url(&r.url),
             method: r.method,
@@ -143,6 +147,22 @@ impl CallEvents<'_> {
             has_next: page.has_next,
             has_previous: page.has_previous,
         })
+    }
+}
+
+impl CallEvents<'_> {
+    /// The documents the call ran and the verbs it executed from each, with
+    /// their simulated start times (empty for a call that ran none). The
+    /// requests are [`Self::list`]'s.
+    pub async fn timeline(
+        &self,
+        reader: Reader<'_>,
+        call: &CallSid,
+    ) -> DomainResult<Vec<TimelineDocument>> {
+        let account = self.sb.reader_account(reader).await?;
+        let query = switchboard_store::call_voice::timeline_of(account, call);
+        let rows = self.sb.read_as(reader, Resource::CallEvents, query).await?;
+        Ok(rows.first().map(|t| timeline::read(t)).unwrap_or_default())
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Call {
     pub date_updated: Timestamp,
     /// What answering machine detection found, when the call asked for it.
     pub answered_by: Option<AnsweredBy>,
+    /// The inline document it was placed with (`Twiml`), if any.
+    pub twiml: Option<String>,
 }
 
 impl From<CallRecord> for Call {
@@ -67,6 +69,7 @@ impl From<CallRecord> for Call {
             date_created: c.date_created,
             date_updated: c.date_updated,
             answered_by: c.answered_by,
+            twiml: c.twiml,
         }
     }
 }
@@ -402,15 +405,18 @@ impl Switchboard {
         Ok(shape.assemble(rows).map(Call::from))
     }
 
-    pub async fn fetch_call(
+    /// One call of `account`, for an API request or an access already
+    /// granted (the console's call page).
+    pub async fn fetch_call<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         sid: &CallSid,
     ) -> DomainResult<Call> {
-        let (_, mut rows) = self
-            .authorize_read(request, calls::of_account(account, sid))
-            .await?;
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
+        let query = calls::of_account(account, sid);
+        let mut rows = self.read_as(reader, Resource::Calls, query).await?;
         rows.pop().map(Call::from).ok_or(DomainError::NotFound)
     }
 
@@ -557,16 +563,18 @@ impl Switchboard {
         Ok(())
     }
 
-    pub async fn list_recordings(
+    pub async fn list_recordings<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         call: Option<&CallSid>,
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Recording>> {
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
         let (query, shape) = recordings::list(account, call, at, size);
-        let (_, rows) = self.authorize_read(request, query).await?;
+        let rows = self.read_as(reader, Resource::Recordings, query).await?;
         Ok(shape.assemble(rows).map(Recording::from))
     }
 

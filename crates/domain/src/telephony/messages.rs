@@ -17,7 +17,7 @@ use super::media::{MediaItem, record_media_at};
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
-use crate::access::{Access, ApiRequest, Reader, Resource};
+use crate::access::{Access, Reader, Resource};
 use crate::error::{DomainError, DomainResult, MessageField, Problem, invalid};
 
 pub use switchboard_store::messages::MessageFilter;
@@ -369,15 +369,18 @@ impl Switchboard {
         Ok(shape.assemble(rows).map(Message::from))
     }
 
-    pub async fn fetch_message(
+    /// One message of `account`, for an API request or an access already
+    /// granted (the console's message page).
+    pub async fn fetch_message<'r>(
         &self,
-        request: &ApiRequest<'_>,
+        reader: impl Into<Reader<'r>>,
         account: &AccountSid,
         sid: &MessageSid,
     ) -> DomainResult<Message> {
-        let (_, mut rows) = self
-            .authorize_read(request, messages::of_account(account, sid))
-            .await?;
+        let reader = reader.into();
+        Switchboard::reads(reader, account)?;
+        let query = messages::of_account(account, sid);
+        let mut rows = self.read_as(reader, Resource::Messages, query).await?;
         rows.pop().map(Message::from).ok_or(DomainError::NotFound)
     }
 

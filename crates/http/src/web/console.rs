@@ -8,8 +8,12 @@ use serde::Deserialize;
 use switchboard_domain::DomainError;
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
+use switchboard_domain::telephony::calls::CallFilter;
+use switchboard_domain::telephony::messages::MessageFilter;
+use switchboard_domain::telephony::usage::{UsageList, UsageRequest};
 use switchboard_domain::tokens::TokenSet as Tokens;
-use switchboard_types::AccountType;
+use switchboard_store::page::PageAt;
+use switchboard_types::{AccountType, Timestamp};
 
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
@@ -17,7 +21,8 @@ use super::consent::consent_return;
 use super::csrf::CsrfForm;
 use super::customer_apps::Confirm;
 use super::error::PageResult;
-use super::kit::{LOW_BALANCE_MICROS, access, money, own, own_access, when_opt};
+use super::kit::{LOW_BALANCE_MICROS, access, money, own, own_access, when, when_opt};
+use super::logs;
 use super::page::{Page, message, see_other};
 use super::session::{SignedIn, Viewer};
 use crate::App;
@@ -47,10 +52,105 @@ struct Dashboard {
     low_balance_threshold: String,
     /// The tokens, only after the user asked to see them.
     tokens: Option<Tokens>,
+    /// A secondary token just created: shown once, on the answer to the
+    /// form that made it.
+    fresh_secondary: Option<String>,
+    month_spend: String,
+    month_name: String,
+    recent: Vec<Recent>,
     has_secondary: bool,
     secondary_created: String,
     notice: Option<&'static str>,
     csrf_token: String,
+}
+
+/// A recent call or message, for the dashboard.
+pub struct Recent {
+    pub kind: &'static str,
+    pub when: String,
+    pub sid: String,
+    pub href: String,
+    pub summary: String,
+    pub status: String,
+    pub status_class: &'static str,
+    at: Timestamp,
+}
+
+/// The newest calls and messages of the main account, newest first.
+async fn recent_activity(app: &App, session: &ConsoleSession) -> PageResult<Vec<Recent>> {
+    const SHOWN: usize = 6;
+    let account = &session.account_sid;
+    let calls = own_access(app, session, None, Action::Read, Resource::Calls).await?;
+    let calls = app
+        .sb
+        .list_calls(
+            &calls,
+            account,
+            &CallFilter::default(),
+            &PageAt::First,
+            SHOWN as u32,
+        )
+        .await?
+        .items;
+    let messages = own_access(app, session, None, Action::Read, Resource::Messages).await?;
+    let messages = app
+        .sb
+        .list_messages(
+            &messages,
+            account,
+            &MessageFilter::default(),
+            &PageAt::First,
+            SHOWN as u32,
+        )
+        .await?
+        .items;
+    let mut recent: Vec<Recent> = calls
+        .iter()
+        .map(|c| Recent {
+            kind: "Call",
+            when: when(c.date_created),
+            sid: c.sid.to_string(),
+            href: format!("{}/{account}/{}", logs::PATH, c.sid),
+            summary: format!("{} → {}", c.from, c.to),
+            status: c.status.as_str().to_owned(),
+            status_class: logs::status_class(c.status.as_str()),
+            at: c.date_created,
+        })
+        .chain(messages.iter().map(|m| Recent {
+            kind: "Message",
+            when: when(m.date_created),
+            sid: m.sid.to_string(),
+            href: format!("{}/{account}/{}", logs::PATH, m.sid),
+            summary: format!("{} → {}", m.from, m.to),
+            status: m.status.as_str().to_owned(),
+            status_class: logs::status_class(m.status.as_str()),
+            at: m.date_created,
+        }))
+        .collect();
+    recent.sort_by_key(|r| std::cmp::Reverse((r.at, r.sid.clone())));
+    recent.truncate(SHOWN);
+    Ok(recent)
+}
+
+/// What the account tree spent since the first of this month (the
+/// account's world's month), with the month's name.
+async fn month_spend(app: &App, session: &ConsoleSession) -> PageResult<(i64, String)> {
+    let reading = own_access(app, session, None, Action::Read, Resource::Usage).await?;
+    let today = app.sb.now_for(&reading).await?.to_datetime().date_naive();
+    let report = UsageRequest {
+        list: UsageList::ThisMonth,
+        category: Some("totalprice".to_owned()),
+        start_date: None,
+        end_date: None,
+        include_subaccounts: true,
+    };
+    let records = app
+        .sb
+        .usage_records(&reading, &session.account_sid, &report, &PageAt::First, 10)
+        .await?
+        .items;
+    let spent = records.iter().map(|r| r.price_micros).sum();
+    Ok((spent, today.format("%B %Y").to_string()))
 }
 
 #[derive(Deserialize)]
@@ -64,6 +164,16 @@ async fn render_dashboard(
     reveal: bool,
     done: Option<&str>,
 ) -> PageResult {
+    render_dashboard_with(app, session, reveal, done, false).await
+}
+
+async fn render_dashboard_with(
+    app: &App,
+    session: &ConsoleSession,
+    reveal: bool,
+    done: Option<&str>,
+    fresh_secondary: bool,
+) -> PageResult {
     let reading = (Action::Read, Resource::AuthTokens);
     let access = access(app, session, None, RequestTarget::Own, reading).await?;
     let tokens = app.sb.auth_tokens().show(&access).await?;
@@ -71,7 +181,7 @@ async fn render_dashboard(
     let (_, balance_micros) = app.sb.balance(&balance).await?;
     let notice = match done {
         Some("created") => Some(
-            "A secondary auth token was created. Reveal the tokens to copy it; both work until you promote or delete it.",
+            "A secondary auth token was created. Copy it now: it is shown only on this page. Both tokens work until you promote or delete it.",
         ),
         Some("promoted") => Some(
             "The secondary token is now the primary token. The old primary token no longer works.",
@@ -79,6 +189,13 @@ async fn render_dashboard(
         Some("deleted") => Some("The secondary auth token was deleted; it no longer works."),
         Some("upgraded") => Some("Your account is now a Full account."),
         _ => None,
+    };
+    let (spent, month_name) = month_spend(app, session).await?;
+    let recent = recent_activity(app, session).await?;
+    let fresh_secondary = if fresh_secondary {
+        tokens.secondary.clone()
+    } else {
+        None
     };
     Ok(Page::render(&Dashboard {
         chrome: Chrome::for_session(Some(session), "/console"),
@@ -93,6 +210,10 @@ async fn render_dashboard(
         has_secondary: tokens.secondary.is_some(),
         secondary_created: when_opt(tokens.secondary_created),
         tokens: reveal.then_some(tokens),
+        fresh_secondary,
+        month_spend: money(spent),
+        month_name,
+        recent,
         notice,
         csrf_token: session.csrf_token.clone(),
     })
@@ -181,6 +302,11 @@ pub async fn rotate(
         Rotation::Delete => ("deleted", tokens.delete_secondary(&access).await),
     };
     match result {
+        // The new token is shown in the answer to this form, once: it is
+        // never in a URL, and reloading the dashboard hides it again.
+        Ok(()) if matches!(step, Rotation::Create) => {
+            render_dashboard_with(&app, &session, false, Some(done), true).await
+        }
         Ok(()) => Ok(see_other(&format!("/console?done={done}"), Vec::new())),
         Err(DomainError::NotFound) | Err(DomainError::Invalid(_)) => Ok(message(
             StatusCode::CONFLICT,

@@ -9,15 +9,19 @@ use serde::Deserialize;
 use switchboard_domain::access::{Action, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::{
-    DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation, decode_params,
+    DeliveryFilter, DeliveryScope, DeliveryView, GrantActiveAgain, Replay, ReplayConfirmation,
+    WebhookKind, decode_params, request_headers, response_headers,
 };
+use switchboard_store::calls::Range;
 use switchboard_store::deliveries::DeliveryRecord;
-use switchboard_types::DeliverySid;
+use switchboard_store::page::PageAt;
+use switchboard_types::{ConnectAppSid, DeliverySid};
 
 use super::chrome::Chrome;
 use super::csrf::CsrfForm;
 use super::error::{PageError, PageResult};
-use super::kit::{Pager, error_summary, own_access, page_at, when, when_opt};
+use super::kit::{Pager, encode, error_summary, own_access, page_at, when, when_opt};
+use super::logs::day_filter;
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -93,12 +97,36 @@ struct List {
     rows: Vec<Row>,
     pager: Pager,
     csrf_token: String,
+    /// The filters' choices: (value, label, chosen).
+    apps: Vec<(String, String, bool)>,
+    states: Vec<(&'static str, bool)>,
+    kinds: Vec<(&'static str, bool)>,
+    since: String,
+    until: String,
+    since_error: Option<String>,
+    until_error: Option<String>,
+    filtered: bool,
 }
 
 #[derive(Deserialize)]
 pub struct ListQuery {
     after: Option<String>,
     before: Option<String>,
+    app: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+}
+
+/// What a delivery's state can be.
+const STATES: [&str; 4] = ["pending", "delivered", "failed", "refused"];
+
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// The delivery a console path names, with its attempts, as the signed-in
@@ -117,15 +145,102 @@ pub async fn list(
 ) -> PageResult {
     let at = page_at(q.after.as_deref(), q.before.as_deref());
     let access = own_access(&app, &session, None, Action::Read, Resource::Deliveries).await?;
-    let deliveries = app.sb.deliveries();
-    let page = deliveries
-        .list((&access).into(), DeliveryScope::Tree, &at, 50)
-        .await?;
+    let apps_access = own_access(&app, &session, None, Action::Read, Resource::ConnectApps).await?;
+    let own_apps = app
+        .sb
+        .connect_apps()
+        .list((&apps_access).into(), &PageAt::First, 500)
+        .await?
+        .items;
+    // Only the account's own apps can be chosen; anything else is no filter.
+    let chosen_app = given(&q.app)
+        .and_then(|s| ConnectAppSid::parse(&s).ok())
+        .filter(|sid| own_apps.iter().any(|a| &a.sid == sid));
+    let state = given(&q.status).filter(|s| STATES.contains(&s.as_str()));
+    let kind = given(&q.kind).filter(|k| WebhookKind::parse(k).is_some());
+    let (typed_since, typed_until) = (given(&q.since), given(&q.until));
+    let since = day_filter(typed_since.as_deref(), false);
+    let until = day_filter(typed_until.as_deref(), true);
+    let since_error = since.as_ref().err().cloned();
+    let mut until_error = until.as_ref().err().cloned();
+    let (since, until) = (since.ok().flatten(), until.ok().flatten());
+    if let (Some(s), Some(u)) = (since, until)
+        && u <= s
+        && until_error.is_none()
+    {
+        until_error = Some("The last day is before the first day.".to_owned());
+    }
+    let filter = DeliveryFilter {
+        connect_app: chosen_app.clone(),
+        state: state.clone(),
+        kind: kind.clone(),
+        created: Range { from: since, until },
+    };
+    let mut base = format!("{PATH}?");
+    for (k, v) in [
+        ("app", &chosen_app.as_ref().map(ToString::to_string)),
+        ("status", &state),
+        ("kind", &kind),
+        ("since", &typed_since),
+        ("until", &typed_until),
+    ] {
+        if let Some(v) = v {
+            base.push_str(&format!("{k}={}&", encode(v)));
+        }
+    }
+    let base = base.trim_end_matches(['&', '?']).to_owned();
+    let invalid = since_error.is_some() || until_error.is_some();
+    let (rows, pager) = if invalid {
+        (
+            Vec::new(),
+            Pager {
+                previous: None,
+                next: None,
+            },
+        )
+    } else {
+        let deliveries = app.sb.deliveries();
+        let page = deliveries
+            .of_tree((&access).into(), &filter, &at, 50)
+            .await?;
+        (
+            page.items.iter().map(Row::from).collect(),
+            Pager::of(&page, &base),
+        )
+    };
     Ok(Page::render(&List {
         chrome: Chrome::for_session(Some(&session), PATH),
-        rows: page.items.iter().map(Row::from).collect(),
-        pager: Pager::of(&page, PATH),
+        rows,
+        pager,
         csrf_token: session.csrf_token.clone(),
+        apps: own_apps
+            .iter()
+            .map(|a| {
+                (
+                    a.sid.to_string(),
+                    format!("{} ({})", a.friendly_name, a.sid),
+                    chosen_app.as_ref() == Some(&a.sid),
+                )
+            })
+            .collect(),
+        states: STATES
+            .iter()
+            .map(|s| (*s, state.as_deref() == Some(*s)))
+            .collect(),
+        kinds: WebhookKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), kind.as_deref() == Some(k.as_str())))
+            .collect(),
+        since: typed_since.unwrap_or_default(),
+        until: typed_until.unwrap_or_default(),
+        since_error,
+        until_error,
+        filtered: base != PATH,
+    })
+    .status(if invalid {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
     })
     .into_response())
 }
@@ -138,7 +253,19 @@ pub struct AttemptRow {
     pub ok: bool,
     pub latency: String,
     pub error: String,
+    pub request_headers: Vec<(String, String)>,
+    pub response_headers: Vec<(String, String)>,
+    pub content_type: String,
+    /// The first part of the answer's body, as recorded.
+    pub body: String,
+    /// Whether more of the body was recorded than is shown.
+    pub cut: bool,
+    /// Whether any of the body was recorded.
+    pub body_read: bool,
 }
+
+/// How much of an answer the delivery's page shows.
+const SHOWN_BODY: usize = 2_000;
 
 #[derive(Template)]
 #[template(path = "delivery.html")]
@@ -181,6 +308,23 @@ pub async fn detail(
                     .map(|l| format!("{l} ms"))
                     .unwrap_or_else(|| "—".into()),
                 error: a.error.clone().unwrap_or_default(),
+                request_headers: request_headers(&view.delivery, a),
+                response_headers: response_headers(a.response_headers.as_deref()),
+                content_type: a.response_content_type.clone().unwrap_or_default(),
+                body_read: a.response_body.is_some() || a.response_start.is_some(),
+                body: a
+                    .response_body
+                    .as_deref()
+                    .or(a.response_start.as_deref())
+                    .unwrap_or_default()
+                    .chars()
+                    .take(SHOWN_BODY)
+                    .collect(),
+                cut: a
+                    .response_body
+                    .as_deref()
+                    .or(a.response_start.as_deref())
+                    .is_some_and(|b| b.chars().nth(SHOWN_BODY).is_some()),
             })
             .collect(),
         notice: q.replayed.is_some(),

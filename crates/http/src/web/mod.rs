@@ -18,6 +18,7 @@ pub mod error;
 pub mod forms;
 pub mod invalid;
 pub mod kit;
+pub mod log_detail;
 pub mod logs;
 pub mod multipart;
 pub mod page;
@@ -72,6 +73,10 @@ pub fn routes() -> Routes {
         )
         .route("/console/subaccounts/{sid}", get(subaccounts::detail))
         .route(
+            "/console/subaccounts/{sid}/reveal",
+            post(subaccounts::reveal),
+        )
+        .route(
             "/console/subaccounts/{sid}/rename",
             post(subaccounts::rename),
         )
@@ -111,6 +116,7 @@ pub fn routes() -> Routes {
             get(deliveries::replay_page).post(deliveries::replay),
         )
         .route(logs::PATH, get(logs::page))
+        .route("/console/logs/{account}/{sid}", get(log_detail::page))
         .route(phone::PATH, get(phone::numbers))
         .route(
             "/console/phone/{account}/{sid}",

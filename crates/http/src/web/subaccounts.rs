@@ -151,6 +151,8 @@ struct Detail {
     name: String,
     name_error: Option<String>,
     notice: Option<&'static str>,
+    /// The subaccount's auth token, once its owner asked to see it.
+    token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +166,16 @@ fn render_detail(
     name: String,
     name_error: Option<String>,
     done: Option<&str>,
+) -> Response {
+    render_detail_with(session, account, (name, name_error), done, None)
+}
+
+fn render_detail_with(
+    session: &ConsoleSession,
+    account: &AccountRecord,
+    (name, name_error): (String, Option<String>),
+    done: Option<&str>,
+    token: Option<String>,
 ) -> Response {
     let status = if name_error.is_some() {
         StatusCode::BAD_REQUEST
@@ -189,6 +201,7 @@ fn render_detail(
             Some("closed") => Some("The subaccount is closed for good."),
             _ => None,
         },
+        token,
     })
     .status(status)
     .into_response()
@@ -245,6 +258,28 @@ pub async fn detail(
         name,
         None,
         q.done.as_deref(),
+    ))
+}
+
+/// Shows the subaccount's auth token to its owner: a POST, as on the
+/// dashboard, so it is never in a URL or the browser's history.
+pub async fn reveal(
+    State(app): State<App>,
+    Path(sid): Path<String>,
+    CsrfForm(session, _): CsrfForm,
+) -> PageResult {
+    let account = owned(&app, &session, &sid).await?;
+    let reading = (Action::Read, Resource::AuthTokens);
+    let target = RequestTarget::Account(&account.sid);
+    let tokens = access(&app, &session, None, target, reading).await?;
+    let tokens = app.sb.auth_tokens().show(&tokens).await?;
+    let name = account.friendly_name.clone();
+    Ok(render_detail_with(
+        &session,
+        &account,
+        (name, None),
+        None,
+        Some(tokens.primary),
     ))
 }
 

@@ -365,12 +365,7 @@ server_test!(the_sign_in_detour_keeps_the_code_parameters, |s| {
         page.hidden("code_challenge").as_deref(),
         Some(good.as_str())
     );
-    let code = code_of(
-        &mut c.browser,
-        &owner.app,
-        &next.split_once('?').unwrap().1.to_owned(),
-    )
-    .await;
+    let code = code_of(&mut c.browser, &owner.app, next.split_once('?').unwrap().1).await;
     let (status, body) = exchange(
         &s,
         &owner.creds,

@@ -740,3 +740,204 @@ server_test!(
         assert_eq!(account_type(&trial.account).await, AccountType::Full);
     }
 );
+
+/// Percent-encodes a query value (enough for numbers and dates as typed).
+fn query_value(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+// Issue 24 items 9 and 11 on both databases (the browser suite runs on
+// SQLite only): the Logs read numbers as typed and filter by day, a bad
+// value is a 400 that lists nothing; a call's page shows its timeline and
+// requests, a message's page its text; Deliveries filter by kind, app and
+// day; a delivery's page shows the response's headers and the start of its
+// body. Another account's call and message pages answer 404.
+server_test!(logs_and_deliveries_filter_and_open_details, |s| {
+    use crate::receiver::Receiver;
+    use crate::support::Creds;
+    use crate::telephony::buy;
+    use crate::voice_calls::{ANSWERS, ended, place, requests_to};
+
+    let receiver = Receiver::start().await;
+    receiver.answer_twiml(
+        "/voice",
+        "<Response><Say>Hello from the timeline</Say><Pause length=\"2\"/><Hangup/></Response>",
+    );
+    receiver.answer_document("/status", "text/plain", "status noted <ok>");
+    let mut o = owner(&s).await;
+    let account = s.sb.read_account(&o.account).await.unwrap();
+    let c = Creds {
+        sid: o.account.clone(),
+        token: s.sb.reveal_token(&account).unwrap(),
+    };
+    let from = buy(&s, &c, "415").await;
+    let call = place(
+        &s,
+        &c,
+        &from,
+        &[
+            ("Url", &receiver.url("/voice")),
+            ("StatusCallback", &receiver.url("/status")),
+        ],
+    )
+    .await;
+    ended(&s, &c, &call).await;
+    let call_sid = call["sid"].as_str().unwrap().to_owned();
+    let (status, message) = s
+        .post(
+            &c,
+            &format!("/switchboard/v1/Accounts/{}/InboundMessages.json", c.sid),
+            &[
+                ("From", "+14155551181"),
+                ("To", from.as_str()),
+                ("Body", "Hello <from> the handset"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{message}");
+    let message_sid = message["sid"].as_str().unwrap().to_owned();
+
+    // Numbers as people type them.
+    assert_eq!(ANSWERS, "+14155550100");
+    for typed in ["+1 415 555 0100", "(415) 555-0100", "415.555.0100"] {
+        let path = format!("/console/logs?kind=calls&to={}", query_value(typed));
+        let page = o.browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(
+            page.body.contains(&call_sid),
+            "{typed} does not find the call"
+        );
+        assert!(
+            page.body.contains("value=\"+14155550100\""),
+            "{typed} is not shown as E.164"
+        );
+    }
+    let path = format!(
+        "/console/logs?kind=messages&from={}",
+        query_value("(415) 555-1181")
+    );
+    let page = o.browser.get(&path).await;
+    assert!(page.body.contains(&message_sid), "{path}");
+
+    // A bad number or date: flagged, kept as typed, nothing listed.
+    let bad = o
+        .browser
+        .get("/console/logs?kind=calls&to=hello&since=yesterday")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("value=\"hello\""));
+    assert!(bad.body.contains("value=\"yesterday\""));
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    assert!(!bad.body.contains(&call_sid));
+
+    // Days, inclusive, UTC.
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    let path = format!("/console/logs?kind=calls&since={today}&until={today}");
+    assert!(
+        o.browser.get(&path).await.body.contains(&call_sid),
+        "{path}"
+    );
+    let path = format!("/console/logs?kind=calls&since={tomorrow}");
+    assert!(
+        !o.browser.get(&path).await.body.contains(&call_sid),
+        "{path}"
+    );
+    let path = format!("/console/logs?kind=calls&until={today}&since={tomorrow}");
+    assert_eq!(o.browser.get(&path).await.status, StatusCode::BAD_REQUEST);
+
+    // The call's page: its timeline (from call_voice) and its requests.
+    let call_page = format!("/console/logs/{}/{call_sid}", c.sid);
+    let page = o.browser.get(&call_page).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("Hello from the timeline"),
+        "{}",
+        page.body
+    );
+    for verb in ["&#60;Say&#62;", "&#60;Pause&#62;", "&#60;Hangup&#62;"] {
+        assert!(page.body.contains(verb), "the timeline lacks {verb}");
+    }
+    assert!(page.body.contains("+2 s") || page.body.contains("+1 s"));
+    assert!(page.body.contains(&receiver.url("/voice")));
+    // The message's page, its text escaped.
+    let message_page = format!("/console/logs/{}/{message_sid}", c.sid);
+    let page = o.browser.get(&message_page).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Hello &#60;from&#62; the handset"));
+
+    // Another account sees neither, by its own account's path either.
+    let mut other = owner(&s).await;
+    let theirs = other.account.to_string();
+    for path in [
+        call_page.clone(),
+        message_page.clone(),
+        format!("/console/logs/{theirs}/{call_sid}"),
+        format!("/console/logs/{theirs}/{message_sid}"),
+        format!("/console/logs/{}/CA00000000000000000000000000000000", c.sid),
+        format!("/console/logs/{}/not-a-sid", c.sid),
+    ] {
+        let answer = other.browser.get(&path).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!answer.body.contains("Hello from the timeline"), "{path}");
+    }
+
+    // Deliveries: the call's status callback, by kind and day; none for an
+    // app of the account nobody authorized; a bad date is a 400.
+    requests_to(&receiver, "/status", 1).await;
+    let listed = o.browser.get("/console/deliveries?kind=call-status").await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let delivery = sid_in(&listed.body, "WD");
+    let path = format!("/console/deliveries?kind=call-status&since={today}&until={today}");
+    assert!(
+        o.browser.get(&path).await.body.contains(&delivery),
+        "{path}"
+    );
+    let path = format!("/console/deliveries?since={tomorrow}");
+    assert!(
+        !o.browser.get(&path).await.body.contains(&delivery),
+        "{path}"
+    );
+    let path = "/console/deliveries?kind=deauthorize";
+    assert!(
+        !o.browser.get(path).await.body.contains(&delivery),
+        "{path}"
+    );
+    let app =
+        s.sb.new_connect_app(&o.account, &app_fields("Nobody's app"))
+            .await
+            .unwrap();
+    let path = format!("/console/deliveries?app={}", app.sid);
+    let page = o.browser.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(&delivery), "{path}");
+    assert!(
+        page.body
+            .contains(&format!("value=\"{}\" selected", app.sid))
+    );
+    let bad = o.browser.get("/console/deliveries?since=soon").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(!bad.body.contains(&delivery));
+
+    // The delivery's page: what was sent, and what came back (recorded by
+    // the worker once the answer is in).
+    let page_path = format!("/console/deliveries/{delivery}");
+    let mut page = o.browser.get(&page_path).await;
+    for _ in 0..100 {
+        if page.body.contains("response-headers") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        page = o.browser.get(&page_path).await;
+    }
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("X-Twilio-Signature"), "{}", page.body);
+    assert!(page.body.contains("I-Twilio-Idempotency-Token"));
+    assert!(page.body.contains("response-headers"), "{}", page.body);
+    assert!(page.body.contains("text/plain"));
+    assert!(
+        page.body.contains("status noted &#60;ok&#62;"),
+        "{}",
+        page.body
+    );
+});

@@ -95,3 +95,30 @@ fn display_and_debug() {
         n("+15005550006")
     );
 }
+
+#[test]
+fn typed_numbers_are_read_as_people_type_them() {
+    let typed = |s: &str| PhoneNumber::parse_typed(s).map(|n| n.as_str().to_owned());
+    for (input, want) in [
+        ("+1 415 555 1181", "+14155551181"),
+        ("(415) 555-1181", "+14155551181"),
+        ("415.555.1181", "+14155551181"),
+        ("4155551181", "+14155551181"),
+        ("1 415 555 1181", "+14155551181"),
+        (" +15005550006 ", "+15005550006"),
+        ("+44 20 7946 0018", "+442079460018"),
+    ] {
+        assert_eq!(typed(input).as_deref(), Ok(want), "{input}");
+    }
+    for bad in [
+        "",
+        "hello",
+        "12",
+        "+1",
+        "555-CALL",
+        "+0 415 555 1181",
+        "(((",
+    ] {
+        assert!(typed(bad).is_err(), "{bad}");
+    }
+}

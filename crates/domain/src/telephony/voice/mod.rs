@@ -23,6 +23,7 @@ mod input;
 mod live;
 mod params;
 mod record;
+pub mod timeline;
 pub mod timing;
 
 pub use bridge::IncomingCall;
@@ -140,6 +141,7 @@ pub(crate) fn planned(
         documents: 0,
         input: String::new(),
         date_updated: now,
+        timeline: String::new(),
     })
 }
 
@@ -500,6 +502,7 @@ impl Switchboard {
         };
         run.v.document = Some(text);
         run.v.document_url = url.map(str::to_owned);
+        timeline::document(&mut run.v, request.map(|r| &r.finished.delivery.sid));
         run.v.position = 0;
         run.v.awaiting = None;
         run.v.phase = phase::RUNNING.to_owned();
@@ -567,6 +570,7 @@ impl Switchboard {
             if run.c.status.stage() == CallStage::Ringing && !matches!(verb, VoiceVerb::Reject(_)) {
                 self.answer_inbound(tx, run).await?;
             }
+            timeline::verb(&mut run.v, verb);
             match verb {
                 VoiceVerb::Say(s) => {
                     run.v.position += 1;
