@@ -3,11 +3,10 @@
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use switchboard_domain::Settings;
-use switchboard_domain::access::{Action, RequestTarget, Resource};
+use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::inbound::IncomingMessage;
-use switchboard_types::SandboxSid;
 
-use super::{operator, output};
+use super::output;
 
 #[derive(Subcommand)]
 pub enum MessagesCommand {
@@ -53,48 +52,10 @@ struct Received {
 
 pub async fn run(database_url: &str, cmd: MessagesCommand) -> Result<(), String> {
     let MessagesCommand::Receive(args) = cmd;
-    let world = args
-        .sandbox
-        .as_deref()
-        .map(|s| {
-            SandboxSid::parse(s).map_err(|_| {
-                format!(
-                    "--sandbox {s} is not a sandbox SID (SB and 32 hexadecimal digits); see --help"
-                )
-            })
-        })
-        .transpose()?;
+    let world = super::world_of(args.sandbox.as_deref())?;
     let sb = super::open(database_url, Settings::default()).await?;
-    let listing = operator(
-        &sb,
-        RequestTarget::AccountList,
-        Action::Read,
-        Resource::AccountList,
-    )
-    .await?;
-    let account = sb
-        .number_owner(&listing, world.as_ref(), &args.to)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| match &world {
-            None => format!(
-                "no account owns {}; see an account's numbers in the console, or buy one with the API \
-                 (a sandbox's number: name it with --sandbox SB…)",
-                args.to
-            ),
-            Some(sandbox) => format!(
-                "no account of sandbox {sandbox} owns {}; see the sandbox's numbers with GET \
-                 /switchboard/v1/Sandboxes/{sandbox}.json",
-                args.to
-            ),
-        })?;
-    let access = operator(
-        &sb,
-        RequestTarget::Account(&account),
-        Action::Write,
-        Resource::Messages,
-    )
-    .await?;
+    let access =
+        super::number_owner_access(&sb, world.as_ref(), &args.to, Resource::Messages).await?;
     let new = IncomingMessage {
         from: Some(args.from),
         to: Some(args.to),

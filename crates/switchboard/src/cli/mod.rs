@@ -201,6 +201,59 @@ pub(crate) fn say(e: switchboard_domain::DomainError) -> String {
 /// The operator's access for one command: the command line runs with the
 /// database's own authority, and still goes through the policy (which also
 /// reads the account it names), so its changes are audited like any other.
+/// `--sandbox`, when given: the world whose number a simulated handset
+/// reaches.
+fn world_of(sandbox: Option<&str>) -> Result<Option<switchboard_types::SandboxSid>, String> {
+    sandbox
+        .map(|s| {
+            switchboard_types::SandboxSid::parse(s).map_err(|_| {
+                format!(
+                    "--sandbox {s} is not a sandbox SID (SB and 32 hexadecimal digits); see --help"
+                )
+            })
+        })
+        .transpose()
+}
+
+/// The operator's access to write `resource` in the account that owns the
+/// number `to` (of `world`, or of the default world): where a simulated
+/// handset's message or call arrives.
+async fn number_owner_access(
+    sb: &Switchboard,
+    world: Option<&switchboard_types::SandboxSid>,
+    to: &str,
+    resource: Resource,
+) -> Result<Access, String> {
+    let listing = operator(
+        sb,
+        RequestTarget::AccountList,
+        Action::Read,
+        Resource::AccountList,
+    )
+    .await?;
+    let account = sb
+        .number_owner(&listing, world, to)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| match world {
+            None => format!(
+                "no account owns {to}; see an account's numbers in the console, or buy one with the API \
+                 (a sandbox's number: name it with --sandbox SB…)"
+            ),
+            Some(sandbox) => format!(
+                "no account of sandbox {sandbox} owns {to}; see the sandbox's numbers with GET \
+                 /switchboard/v1/Sandboxes/{sandbox}.json"
+            ),
+        })?;
+    operator(
+        sb,
+        RequestTarget::Account(&account),
+        Action::Write,
+        resource,
+    )
+    .await
+}
+
 async fn operator(
     sb: &Switchboard,
     target: RequestTarget<'_>,

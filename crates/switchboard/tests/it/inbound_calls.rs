@@ -16,6 +16,7 @@ use crate::revocation::assert_signed;
 use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error};
 use crate::telephony::buy;
+use crate::voice_calls::requests_to;
 
 const HANDSET: &str = "+14155550123";
 /// A URL no app answers: the call talks as planned (or, calling a number
@@ -74,22 +75,6 @@ async fn calls_of(s: &TestServer, c: &Creds, query: &str, n: usize) -> Vec<Value
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("{path} never listed {n} calls");
-}
-
-/// The requests to `path` the receiver got, once there are `n`.
-async fn requests_to(receiver: &Receiver, path: &str, n: usize) -> Vec<Received> {
-    for _ in 0..400 {
-        let got: Vec<Received> = receiver
-            .received()
-            .into_iter()
-            .filter(|r| r.path_and_query.split('?').next() == Some(path))
-            .collect();
-        if got.len() >= n {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("{path} never got {n} requests: {:?}", receiver.received());
 }
 
 fn duration(call: &Value) -> i64 {
