@@ -221,7 +221,9 @@ for (const size of SIZES) {
     assert.equal(await page.locator(`#recent a[href*="${state.message}"]`).count(), 1);
     const copy = page.getByRole("button", { name: "Copy the Account SID" });
     await copy.click();
-    assert.equal(await copy.textContent(), "Copied");
+    // The button says so once the clipboard has it (writeText is a promise):
+    // reading its text at once raced it on a loaded machine.
+    await copy.filter({ hasText: "Copied" }).waitFor({ timeout: 10000 });
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), OWNER.sid);
     await screenshot(page, `details-dashboard-${size.name}`);
 
