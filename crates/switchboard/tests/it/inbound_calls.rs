@@ -16,16 +16,12 @@ use crate::revocation::assert_signed;
 use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error};
 use crate::telephony::buy;
-use crate::voice_calls::requests_to;
+use crate::voice_calls::{base, duration, ended_sid as ended, requests_to};
 
 const HANDSET: &str = "+14155550123";
 /// A URL no app answers: the call talks as planned (or, calling a number
 /// here, as long as the other side does).
 const NOWHERE: &str = "https://app.example.com/twiml";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 fn inbound_path(c: &Creds) -> String {
     format!("/switchboard/v1/Accounts/{}/InboundCalls.json", c.sid)
@@ -48,20 +44,6 @@ async fn place(s: &TestServer, c: &Creds, form: &[(&str, &str)]) -> Value {
     call
 }
 
-/// Fetches a call until it has ended.
-async fn ended(s: &TestServer, c: &Creds, sid: &str) -> Value {
-    let path = format!("{}/Calls/{sid}.json", base(c));
-    for _ in 0..400 {
-        let (status, body) = s.get(c, &path).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        if body["end_time"].is_string() {
-            return body;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("{path} never ended");
-}
-
 /// The account's calls, newest first, once there are `n`.
 async fn calls_of(s: &TestServer, c: &Creds, query: &str, n: usize) -> Vec<Value> {
     let path = format!("{}/Calls.json?PageSize=100{query}", base(c));
@@ -75,10 +57,6 @@ async fn calls_of(s: &TestServer, c: &Creds, query: &str, n: usize) -> Vec<Value
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("{path} never listed {n} calls");
-}
-
-fn duration(call: &Value) -> i64 {
-    call["duration"].as_str().unwrap().parse().unwrap()
 }
 
 fn price(call: &Value) -> f64 {

@@ -32,8 +32,14 @@ pub(crate) async fn place(s: &TestServer, c: &Creds, from: &str, form: &[(&str, 
 
 /// Fetches the call until it has ended.
 pub(crate) async fn ended(s: &TestServer, c: &Creds, call: &Value) -> Value {
-    let path = call["uri"].as_str().unwrap();
-    for _ in 0..200 {
+    ended_sid(s, c, call["sid"].as_str().unwrap()).await
+}
+
+/// [`ended`] for a call of `c` known by its SID.
+pub(crate) async fn ended_sid(s: &TestServer, c: &Creds, sid: &str) -> Value {
+    let path = &format!("{}/Calls/{sid}.json", base(c));
+    // Ten seconds, as `requests_to` waits.
+    for _ in 0..400 {
         let (status, body) = s.get(c, path).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         if body["end_time"].is_string() {
