@@ -48,6 +48,26 @@ pub struct ConsentQuery {
 /// and sign-up detours and the consent form, beside `state` and `cb`.
 pub const CODE_PARAMS: [&str; 3] = ["response_type", "code_challenge", "code_challenge_method"];
 
+/// The code parameters `get` finds (by name), those not empty: what the
+/// consent page, its form and a return path carry.
+fn code_params<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Vec<(&'static str, String)> {
+    CODE_PARAMS
+        .into_iter()
+        .filter_map(|k| get(k).filter(|v| !v.is_empty()).map(|v| (k, v.to_owned())))
+        .collect()
+}
+
+impl ConsentQuery {
+    fn code_param(&self, name: &str) -> Option<&str> {
+        match name {
+            "response_type" => self.response_type.as_deref(),
+            "code_challenge" => self.code_challenge.as_deref(),
+            "code_challenge_method" => self.code_challenge_method.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// What a link's `response_type` and PKCE parameters are worth: the words for
 /// a link the flow cannot honour (the domain says what is wrong).
 fn link_problem(problem: LinkProblem, viewer: Option<&ConsoleSession>) -> Response {
@@ -243,28 +263,24 @@ pub fn consent_return(raw: Option<&str>) -> Option<String> {
     let raw = raw?;
     let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
     let sid = ConnectAppSid::parse(path.strip_prefix("/authorize/")?).ok()?;
-    let (mut state, mut cb, mut code_params) = (None, None, Vec::new());
-    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
-        match &*k {
-            "state" => state = Some(v.into_owned()),
-            "cb" => cb = Some(v.into_owned()),
-            k => {
-                if let Some(name) = CODE_PARAMS.into_iter().find(|n| *n == k)
-                    && !v.is_empty()
-                    && v.len() <= MAX_STATE
-                {
-                    code_params.push((name, v.into_owned()));
-                }
-            }
-        }
-    }
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (state, cb) = (get("state").map(str::to_owned), get("cb"));
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         return None;
     }
     let back = Carried {
         state: state.filter(|s| !s.is_empty()),
-        cb: usable_cb(cb.as_deref()).map(str::to_owned),
-        code_params,
+        cb: usable_cb(cb).map(str::to_owned),
+        code_params: code_params(|k| get(k).filter(|v| v.len() <= MAX_STATE)),
         upgraded: false,
     };
     Some(consent_path(sid.as_str(), &back))
@@ -288,11 +304,6 @@ pub async fn page(
         Err(e) => return PageError::Internal(e).into_response(),
     };
     let cb = usable_cb(query.cb.as_deref()).map(str::to_owned);
-    let code_params = [
-        ("response_type", &query.response_type),
-        ("code_challenge", &query.code_challenge),
-        ("code_challenge_method", &query.code_challenge_method),
-    ];
     if let Err(problem) = ResponseType::from_link(
         query.response_type.as_deref(),
         query.code_challenge.as_deref(),
@@ -303,10 +314,7 @@ pub async fn page(
     let back = Carried {
         state: query.state.clone(),
         cb,
-        code_params: code_params
-            .into_iter()
-            .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
-            .collect(),
+        code_params: code_params(|k| query.code_param(k)),
         upgraded: false,
     };
     let Some(session) = viewer else {
@@ -357,14 +365,7 @@ impl Carried {
         Carried {
             state: state.map(str::to_owned),
             cb: cb.map(str::to_owned),
-            code_params: CODE_PARAMS
-                .into_iter()
-                .filter_map(|k| {
-                    form.get(k)
-                        .filter(|v| !v.is_empty())
-                        .map(|v| (k, v.to_owned()))
-                })
-                .collect(),
+            code_params: code_params(|k| form.get(k)),
             upgraded: false,
         }
     }
