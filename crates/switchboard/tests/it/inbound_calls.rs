@@ -16,7 +16,9 @@ use crate::revocation::assert_signed;
 use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error};
 use crate::telephony::buy;
-use crate::voice_calls::{base, duration, ended_sid as ended, requests_to};
+use crate::voice_calls::{
+    base, codes, duration, ended_sid as ended, notifications_of, requests_to,
+};
 
 const HANDSET: &str = "+14155550123";
 /// A URL no app answers: the call talks as planned (or, calling a number
@@ -523,6 +525,52 @@ server_test!(
         assert_eq!(inbound["from"], caller_id.as_str());
     }
 );
+
+server_test!(a_dial_in_a_whisper_is_error_13201_and_skipped, |s| {
+    let receiver = Receiver::start().await;
+    // The whisper tries to dial on: Twilio refuses ("Cannot Dial out from
+    // a Dial Call Segment"), and the leg is connected when its document ends.
+    receiver.answer_twiml(
+        "/whisper",
+        "<Response><Dial>+14155550101</Dial><Say>Connecting</Say></Response>",
+    );
+    receiver.answer_twiml("/dialled", "<Response/>");
+    let c = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &c, "415").await;
+    let twiml = format!(
+        "<Response><Dial action=\"{}\"><Number url=\"{}\">+14155550100</Number></Dial></Response>",
+        receiver.url("/dialled"),
+        receiver.url("/whisper"),
+    );
+    let call = place(
+        &s,
+        &c,
+        &[("To", "+14155550100"), ("From", &from), ("Twiml", &twiml)],
+    )
+    .await;
+    let sid = call["sid"].as_str().unwrap();
+    ended(&s, &c, sid).await;
+    let dialled = requests_to(&receiver, "/dialled", 1).await;
+    assert_eq!(
+        dialled[0].param("DialCallStatus").as_deref(),
+        Some("completed")
+    );
+    let legs = calls_of(&s, &c, &format!("&ParentCallSid={sid}"), 1).await;
+    assert_eq!(legs.len(), 1, "{legs:?}");
+    let leg = ended(&s, &c, legs[0]["sid"].as_str().unwrap()).await;
+    assert_eq!(leg["status"], "completed");
+    let nested = calls_of(
+        &s,
+        &c,
+        &format!("&ParentCallSid={}", leg["sid"].as_str().unwrap()),
+        0,
+    )
+    .await;
+    assert!(nested.is_empty(), "the whisper dialled: {nested:?}");
+    let found = notifications_of(&s, &c, &leg).await;
+    assert_eq!(codes(&found), ["13201"], "{found:?}");
+    assert_eq!(found[0].1, "0", "an error, not a warning: {found:?}");
+});
 
 fn ten_times_faster(settings: &mut switchboard_domain::Settings) {
     settings.telephony.speed = switchboard_domain::telephony::SimSpeed::Factor(10.0);

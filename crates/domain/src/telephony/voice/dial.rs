@@ -39,6 +39,11 @@ pub const MAX_DIAL_DEPTH: usize = 10;
 /// loop); its code for "may be in a loop" is used, as for documents.
 pub const DIAL_LOOP: u32 = 11215;
 
+/// Twilio's code for a `<Dial>` in a leg's own document (its `<Number url>`
+/// whisper, run on the called party before it is connected): "Cannot Dial
+/// out from a Dial Call Segment".
+pub const DIAL_FROM_LEG: u32 = 13201;
+
 /// The legs a dialling call waits for, in the `<Dial>`'s order, as its
 /// engine row's `awaiting` holds them: `CA…` while a leg rings or talks,
 /// `CA…=busy` once it ended unanswered. Once one answers, only it is left.
@@ -149,6 +154,17 @@ impl Switchboard {
         run: &mut Run,
         d: &DialVerb,
     ) -> DomainResult<()> {
+        if run.c.direction == CallDirection::OutboundDial {
+            run.report(
+                tx,
+                DIAL_FROM_LEG,
+                NotificationLevel::Error,
+                "<Dial> in a <Dial> leg's own document (its <Number url>) is not allowed: the leg is not connected yet; the <Dial> is skipped".to_owned(),
+            )
+            .await?;
+            run.v.position += 1;
+            return Ok(());
+        }
         let depth = dial_depth(tx, &run.c).await?;
         if depth >= MAX_DIAL_DEPTH {
             run.report(
