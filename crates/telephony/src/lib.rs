@@ -79,6 +79,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audio;
 mod hash;
 pub mod inventory;
 pub mod magic;

@@ -6,6 +6,7 @@ use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::phone_numbers;
 use switchboard_store::recordings::{self, RecordingRecord};
+use switchboard_telephony::audio::Wav;
 use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
@@ -618,4 +619,44 @@ impl Switchboard {
             .await?;
         rows.pop().map(Recording::from).ok_or(DomainError::NotFound)
     }
+
+    /// The audio of a recording (its media URL, `…/Recordings/{Sid}`
+    /// without `.json`), read as the request may. Only a `completed`
+    /// recording has audio; one still being made, or deleted, is not found.
+    pub async fn recording_audio(
+        &self,
+        request: &ApiRequest<'_>,
+        account: &AccountSid,
+        sid: &RecordingSid,
+    ) -> DomainResult<(Recording, Wav)> {
+        audio_of(self.fetch_recording(request, account, sid).await?)
+    }
+
+    /// The same with no credentials: a recording's media URL is enough, as
+    /// Twilio serves recordings by default, unless the operator asks for
+    /// credentials (`serve --media-requires-auth`), when this is not found.
+    pub async fn public_recording_audio(
+        &self,
+        account: &AccountSid,
+        sid: &RecordingSid,
+    ) -> DomainResult<(Recording, Wav)> {
+        if self.settings().telephony.media_requires_auth {
+            return Err(DomainError::NotFound);
+        }
+        let record = self
+            .store()
+            .opt(recordings::of_account(account, sid))
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        audio_of(Recording::from(record))
+    }
+}
+
+/// A finished recording's WAV file: its duration and channels.
+fn audio_of(recording: Recording) -> DomainResult<(Recording, Wav)> {
+    if recording.status != RecordingStatus::Completed {
+        return Err(DomainError::NotFound);
+    }
+    let wav = Wav::new(recording.duration, recording.channels);
+    Ok((recording, wav))
 }

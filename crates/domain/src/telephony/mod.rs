@@ -98,9 +98,9 @@ impl SimSpeed {
 pub struct TelephonySettings {
     pub speed: SimSpeed,
     pub prices: PriceList,
-    /// Whether a media item's content (`…/Media/{Sid}`) asks for the account's
-    /// credentials; off by default, as Twilio serves media (`serve
-    /// --media-requires-auth`).
+    /// Whether a media item's content (`…/Media/{Sid}`) and a recording's
+    /// audio (`…/Recordings/{Sid}`) ask for the account's credentials; off by
+    /// default, as Twilio serves media (`serve --media-requires-auth`).
     pub media_requires_auth: bool,
 }
 

@@ -3,6 +3,7 @@
 use crate::twilio::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
 use switchboard_domain::telephony::voice::{IncomingCall, check_input};
@@ -210,10 +211,10 @@ pub async fn delete_recording(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn recording(
-    State(app): State<App>,
-    call: AccountScope,
-) -> Result<Json<RecordingJson>, ApiError> {
+pub async fn recording(State(app): State<App>, call: AccountScope) -> Result<Response, ApiError> {
+    if !call.get("sid").is_some_and(|s| s.ends_with(".json")) {
+        return super::recording_media::audio(app, call).await;
+    }
     let read = call.read(&app, Resource::Recordings).await?;
     let sid = read.item("sid", RecordingSid::parse).await?;
     let record = app
@@ -226,5 +227,5 @@ pub async fn recording(
         return Err(ApiError::not_found());
     }
     let public = app.sb.settings().public_url.clone();
-    Ok(Json(RecordingJson::new(record, &public)))
+    Ok(Json(RecordingJson::new(record, &public)).into_response())
 }

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod numbers;
 pub mod outcomes;
 pub mod principal;
+mod recording_media;
 pub mod sandbox_controls;
 pub mod sandboxes;
 mod scope;

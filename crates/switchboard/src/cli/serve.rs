@@ -46,8 +46,9 @@ pub struct ServeArgs {
     price_list: Option<std::path::PathBuf>,
 
     /// Ask for the account's credentials (HTTP Basic) before serving a
-    /// message's media content at …/Messages/{Sid}/Media/{Sid}; without it the
-    /// URL alone is enough, as with Twilio's default (see docs/messaging.md).
+    /// message's media content at …/Messages/{Sid}/Media/{Sid} or a
+    /// recording's audio at …/Recordings/{Sid}; without it the URL alone is
+    /// enough, as with Twilio's default (see docs/messaging.md, docs/telephony.md).
     #[arg(long, env = "SWITCHBOARD_MEDIA_REQUIRES_AUTH")]
     media_requires_auth: bool,
 

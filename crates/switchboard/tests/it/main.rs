@@ -36,6 +36,7 @@ mod notifications;
 mod phone_page;
 mod principal;
 mod processes;
+mod recording_media;
 mod revocation;
 mod sandbox;
 mod sandbox_clock;
