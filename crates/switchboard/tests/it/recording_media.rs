@@ -12,6 +12,7 @@ use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error, basic};
 use crate::telephony::buy;
 use crate::voice_calls::{ended, place};
+use crate::voice_record::recordings_of;
 
 /// A call that records: `Record=true` (the whole call) and a `<Dial
 /// record="record-from-answer-dual">` leg. Returns the call and its
@@ -22,13 +23,7 @@ async fn recordings(s: &TestServer, c: &Creds) -> (Value, Vec<Value>) {
                  <Dial record=\"record-from-answer-dual\">+14155550101</Dial></Response>";
     let call = place(s, c, &from, &[("Twiml", twiml), ("Record", "true")]).await;
     ended(s, c, &call).await;
-    let path = call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", "/Recordings.json");
-    let (status, body) = s.get(c, &path).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let mut list = body["recordings"].as_array().unwrap().clone();
+    let mut list = recordings_of(s, c, &call).await;
     assert_eq!(list.len(), 2, "{list:?}");
     list.sort_by_key(|r| r["channels"].as_i64());
     assert_eq!(list[1]["channels"], 2, "{list:?}");

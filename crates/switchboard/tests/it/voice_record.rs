@@ -31,7 +31,7 @@ async fn say(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) {
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-async fn recordings_of(s: &TestServer, c: &Creds, call: &Value) -> Vec<Value> {
+pub(crate) async fn recordings_of(s: &TestServer, c: &Creds, call: &Value) -> Vec<Value> {
     let path = call["uri"]
         .as_str()
         .unwrap()
