@@ -20,8 +20,8 @@ pub use sid::{
     SidError, UsageTriggerSid, Username,
 };
 pub use telephony::{
-    AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage, CallStatus,
-    HookMethod, MachineDetection, MessageDirection, MessageStatus, NotificationLevel, NumberType,
-    RecordingSource, RecordingStatus, TriggerField, TriggerRecurring, UsageCategory,
+    AddressRequirement, AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage,
+    CallStatus, HookMethod, MachineDetection, MessageDirection, MessageStatus, NotificationLevel,
+    NumberType, RecordingSource, RecordingStatus, TriggerField, TriggerRecurring, UsageCategory,
 };
 pub use time::Timestamp;

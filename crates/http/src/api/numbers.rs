@@ -21,12 +21,14 @@ use crate::twilio::{ApiError, Envelope, PageRequest, Params, invalid, path};
 fn country(segment: &str) -> Result<Country, ApiError> {
     let code = segment.strip_suffix(".json").unwrap_or(segment);
     Country::parse(code).ok_or_else(|| {
+        let known: Vec<&str> = Country::all().iter().map(|c| c.iso()).collect();
         ApiError::new(
             StatusCode::NOT_FOUND,
             20404,
             format!(
-                "Switchboard's inventory has no numbers in '{}'; it covers US, CA and GB",
-                code.chars().take(8).collect::<String>()
+                "Switchboard's inventory has no numbers in '{}'; it covers {}",
+                code.chars().take(8).collect::<String>(),
+                known.join(", ")
             ),
         )
     })
@@ -84,15 +86,24 @@ pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<V
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
+    let flag = |name: &'static str| params.boolean(name).map(|v| v.unwrap_or(false));
     let search = Search {
         country,
         number_type,
         area_code: text("AreaCode"),
         contains: text("Contains"),
         in_region: text("InRegion"),
+        in_locality: text("InLocality"),
+        in_postal_code: text("InPostalCode"),
+        in_rate_center: text("InRateCenter"),
+        in_lata: text("InLata"),
         sms_enabled: params.boolean("SmsEnabled")?,
         voice_enabled: params.boolean("VoiceEnabled")?,
         mms_enabled: params.boolean("MmsEnabled")?,
+        fax_enabled: params.boolean("FaxEnabled")?,
+        exclude_all_address_required: flag("ExcludeAllAddressRequired")?,
+        exclude_local_address_required: flag("ExcludeLocalAddressRequired")?,
+        exclude_foreign_address_required: flag("ExcludeForeignAddressRequired")?,
     };
     let numbers = app
         .sb
@@ -232,7 +243,7 @@ pub async fn fetch(State(app): State<App>, call: AccountScope) -> Result<Respons
 fn typed_list(call: &AccountScope) -> Option<NumberType> {
     call.get("sid")?
         .strip_suffix(".json")
-        .and_then(NumberType::parse_path_segment)
+        .and_then(NumberType::parse_incoming_segment)
 }
 
 /// `POST …/IncomingPhoneNumbers/{Sid}.json` updates a number; `POST

@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use switchboard_domain::telephony::usage::{UsageRecord, format_dollars};
 use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recording};
-use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
+use switchboard_telephony::inventory::{
+    self, AddressRequirement, AvailableNumber, Country, NumberType,
+};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection,
@@ -51,7 +53,7 @@ pub struct AvailableNumberJson {
     pub region: Option<String>,
     pub postal_code: Option<String>,
     pub iso_country: &'static str,
-    pub address_requirements: String,
+    pub address_requirements: AddressRequirement,
     pub beta: bool,
     pub capabilities: Value,
 }
@@ -101,13 +103,19 @@ impl AvailableCountryJson {
             country: country.name(),
             uri: format!("{base}.json"),
             beta: false,
-            subresource_uris: NumberType::all()
+            // The lists of the types the country sells; the others answer
+            // empty lists, as Twilio's do.
+            subresource_uris: inventory::types_in(country)
                 .into_iter()
                 .map(|t| {
                     let key = match t {
                         NumberType::Local => "local",
                         NumberType::TollFree => "toll_free",
                         NumberType::Mobile => "mobile",
+                        NumberType::National => "national",
+                        NumberType::SharedCost => "shared_cost",
+                        NumberType::Voip => "voip",
+                        NumberType::MachineToMachine => "machine_to_machine",
                     };
                     (key, format!("{base}/{}.json", t.path_segment()))
                 })

@@ -12,6 +12,7 @@ mod accounts_api;
 mod api_keys;
 mod applications;
 mod audit_trail;
+mod available_numbers;
 mod backup;
 mod bad_input;
 mod call_events;
