@@ -151,6 +151,15 @@ impl PhoneNumber {
     }
 }
 
+/// Whether `code` is the ISO 3166-1 alpha-2 code (upper case) of a country
+/// or territory with telephone numbers, as Google's libphonenumber metadata
+/// lists them: Addresses take any of them, not only the inventory's.
+pub fn is_region_code(code: &str) -> bool {
+    code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && phonenumber::metadata::DATABASE.by_id(code).is_some()
+}
+
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

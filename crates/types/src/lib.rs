@@ -15,9 +15,9 @@ mod time;
 pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
-    AccountSid, ApiKeySid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid, MediaSid,
-    MessageSid, MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid, SandboxSid,
-    SidError, UsageTriggerSid, Username,
+    AccountSid, AddressSid, ApiKeySid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid,
+    MediaSid, MessageSid, MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid,
+    SandboxSid, SidError, UsageTriggerSid, Username,
 };
 pub use telephony::{
     AddressRequirement, AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage,

@@ -10,7 +10,7 @@ use switchboard_domain::access::Resource;
 use switchboard_domain::error::{self, NumberField, Problem};
 use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
 use switchboard_telephony::inventory::{Country, NumberType, Search};
-use switchboard_types::{ApplicationSid, PhoneNumberSid};
+use switchboard_types::{AddressSid, ApplicationSid, PhoneNumberSid};
 
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
@@ -161,7 +161,22 @@ fn settings(form: &Params) -> Result<NumberSettings, ApiError> {
         status_callback_method: text("StatusCallbackMethod"),
         voice_application_sid: application(form, NumberField::VoiceApplication)?,
         sms_application_sid: application(form, NumberField::SmsApplication)?,
+        address_sid: address(form)?,
     })
+}
+
+/// The address a number is bought or kept with (`AddressSid`): empty stops
+/// using one; one that cannot be a SID is refused as the address a number
+/// needs (21631).
+fn address(form: &Params) -> Result<Option<Option<AddressSid>>, ApiError> {
+    let field = NumberField::Address;
+    match form.get(invalid::param(field.into())).map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(v) => AddressSid::parse(v)
+            .map(|sid| Some(Some(sid)))
+            .map_err(|_| error::invalid(field, Problem::NotSid).into()),
+    }
 }
 
 async fn list_of(

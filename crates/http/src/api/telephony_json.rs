@@ -13,9 +13,9 @@ use switchboard_telephony::inventory::{
 };
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection,
-    MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid, RecordingSource,
-    RecordingStatus, Timestamp,
+    AccountSid, AddressSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
+    MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid,
+    RecordingSource, RecordingStatus, Timestamp,
 };
 
 use super::json::{API_PREFIX, SubresourceUris};
@@ -127,8 +127,8 @@ impl AvailableCountryJson {
 #[derive(Serialize)]
 pub struct IncomingNumberJson {
     pub account_sid: AccountSid,
-    pub address_sid: Option<String>,
-    pub address_requirements: &'static str,
+    pub address_sid: Option<AddressSid>,
+    pub address_requirements: AddressRequirement,
     pub api_version: &'static str,
     pub beta: bool,
     pub capabilities: Value,
@@ -173,8 +173,8 @@ impl From<IncomingPhoneNumber> for IncomingNumberJson {
                 n.account_sid, n.sid
             ),
             account_sid: n.account_sid,
-            address_sid: None,
-            address_requirements: "none",
+            address_sid: n.address_sid,
+            address_requirements: n.address_requirements,
             api_version: API_VERSION,
             beta: false,
             capabilities: json!({

@@ -9,6 +9,7 @@ mod receiver;
 mod support;
 
 mod accounts_api;
+mod addresses;
 mod api_keys;
 mod applications;
 mod audit_trail;

@@ -150,3 +150,13 @@ fn typed_numbers_are_read_as_people_type_them() {
         assert!(typed(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn region_codes_are_libphonenumbers() {
+    for code in ["US", "CA", "GB", "DE", "JP", "CH", "PT", "NZ"] {
+        assert!(is_region_code(code), "{code}");
+    }
+    for code in ["", "us", "UK", "ZZ", "001", "DEU", "U1"] {
+        assert!(!is_region_code(code), "{code}");
+    }
+}
