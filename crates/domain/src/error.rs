@@ -12,7 +12,7 @@ use std::fmt;
 use switchboard_store::StoreError;
 use switchboard_telephony::magic::Refusal;
 use switchboard_telephony::phone::PhoneError;
-use switchboard_types::{AccountSid, ApplicationSid, MessagingServiceSid};
+use switchboard_types::{AccountSid, AddressRequirement, ApplicationSid, MessagingServiceSid};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -177,6 +177,8 @@ pub enum Field {
     Ttl,
     /// A usage trigger.
     UsageTrigger(UsageTriggerField),
+    /// An address (`…/Addresses`).
+    Address(AddressField),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -288,6 +290,8 @@ pub enum NumberField {
     VoiceApplication,
     /// The application that answers the number's messages.
     SmsApplication,
+    /// The address the number is bought (or kept) with.
+    Address,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -335,6 +339,20 @@ pub enum UsageTriggerField {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddressField {
+    CustomerName,
+    Name,
+    Street,
+    StreetSecondary,
+    City,
+    Region,
+    PostalCode,
+    IsoCountry,
+    /// The address itself (deleting one that numbers use).
+    Address,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UsageField {
     Category,
     StartDate,
@@ -360,7 +378,8 @@ into_field!(
     ApplicationField => Application,
     UsageField => Usage,
     CodeField => ConnectCode,
-    UsageTriggerField => UsageTrigger
+    UsageTriggerField => UsageTrigger,
+    AddressField => Address
 );
 
 /// What is wrong with a value. The data is what a message about it needs.
@@ -373,6 +392,10 @@ pub enum Problem {
     /// Given, but only blanks.
     Blank,
     TooLong {
+        max: usize,
+    },
+    /// More bytes of UTF-8 than allowed (a field whose limit is in bytes).
+    TooManyBytes {
         max: usize,
     },
     TooShort {
@@ -402,6 +425,10 @@ pub enum Problem {
     /// Not a SID of the kind the field holds.
     NotSid,
     NotPhoneNumber(PhoneError),
+    /// Not an ISO 3166-1 alpha-2 country code.
+    NotCountry {
+        given: String,
+    },
     /// Bytes larger than allowed.
     TooLarge {
         max_bytes: usize,
@@ -435,6 +462,25 @@ pub enum Problem {
     /// The number is not for sale (sold, or none such).
     Unavailable {
         number: String,
+    },
+    /// The number's country requires an address on file, and none was
+    /// given (`requirement` is not `none`; `country` is the number's).
+    AddressRequired {
+        number: String,
+        requirement: AddressRequirement,
+        country: String,
+    },
+    /// The address named is not one of the account's, or does not meet the
+    /// number's requirement (`local`: in `country`; `foreign`: outside it).
+    UnsuitableAddress {
+        address: String,
+        account: AccountSid,
+        requirement: AddressRequirement,
+        country: String,
+    },
+    /// Phone numbers still use the address.
+    AddressInUse {
+        numbers: i64,
     },
     /// The number is for sale, but not of the kind asked for.
     WrongType {

@@ -25,6 +25,7 @@ mod value;
 
 pub mod access;
 pub mod accounts;
+pub mod addresses;
 pub mod api_keys;
 pub mod applications;
 pub mod audit;

@@ -50,6 +50,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_usage_triggers"),
     migration!(24, "0024_call_peers"),
     migration!(25, "0025_console_details"),
+    migration!(26, "0026_addresses"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

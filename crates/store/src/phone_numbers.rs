@@ -1,7 +1,8 @@
 //! Phone numbers accounts bought (`IncomingPhoneNumbers`).
 
 use switchboard_types::{
-    AccountSid, ApplicationSid, HookMethod, NumberType, PhoneNumberSid, SandboxSid, Timestamp,
+    AccountSid, AddressRequirement, AddressSid, ApplicationSid, HookMethod, NumberType,
+    PhoneNumberSid, SandboxSid, Timestamp,
 };
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -20,6 +21,10 @@ pub struct PhoneNumberRecord {
     pub mms_capable: bool,
     pub fax_capable: bool,
     pub hooks: NumberHooks,
+    /// Whether the number's country requires an address on file.
+    pub address_requirements: AddressRequirement,
+    /// The address it was bought (or updated) with.
+    pub address_sid: Option<AddressSid>,
     /// When the next month's rent is charged.
     pub renews_at: Timestamp,
     pub date_created: Timestamp,
@@ -60,7 +65,7 @@ macro_rules! number_columns {
          sms_capable, mms_capable, fax_capable, voice_url, voice_method, voice_fallback_url, \
          voice_fallback_method, sms_url, sms_method, sms_fallback_url, sms_fallback_method, \
          status_callback, status_callback_method, voice_application_sid, sms_application_sid, \
-         renews_at, date_created, date_updated"
+         address_requirements, address_sid, renews_at, date_created, date_updated"
     };
 }
 
@@ -90,6 +95,8 @@ fn decode(c: &mut Cols<'_>) -> Result<PhoneNumberRecord> {
             voice_application_sid: c.opt_parsed(ApplicationSid::parse)?,
             sms_application_sid: c.opt_parsed(ApplicationSid::parse)?,
         },
+        address_requirements: c.parsed(AddressRequirement::parse)?,
+        address_sid: c.opt_parsed(AddressSid::parse)?,
         renews_at: c.timestamp()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
@@ -105,7 +112,7 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             number_columns!(),
             // A number is in its account's world.
             ", sandbox_sid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+             $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, \
              (SELECT a.sandbox_sid FROM accounts a WHERE a.sid = $2))"
         ),
         params![
@@ -131,6 +138,8 @@ pub fn insert(n: &PhoneNumberRecord) -> Statement<'_> {
             h.status_callback_method,
             h.voice_application_sid.as_ref(),
             h.sms_application_sid.as_ref(),
+            n.address_requirements,
+            n.address_sid.as_ref(),
             n.renews_at,
             n.date_created,
             n.date_updated
@@ -252,6 +261,25 @@ pub fn list<'a>(
     .page(at, size, decode)
 }
 
+/// The numbers of `account` that use an address (its
+/// `DependentPhoneNumbers`), oldest first.
+pub fn of_address<'a>(
+    account: &'a AccountSid,
+    address: &'a AddressSid,
+    at: &'a PageAt,
+    size: u32,
+) -> (Query<'a, PhoneNumberRecord>, PageShape) {
+    ListQuery::new(
+        concat!("SELECT ", number_columns!(), " FROM phone_numbers"),
+        "date_created",
+        "sid",
+        Order::Ascending,
+    )
+    .filter("address_sid = {}", [address.into()])
+    .filter("account_sid = {}", [account.into()])
+    .page(at, size, decode)
+}
+
 pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
     let h = &n.hooks;
     Statement::new(
@@ -259,7 +287,7 @@ pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
          voice_fallback_url = $6, voice_fallback_method = $7, sms_url = $8, sms_method = $9, \
          sms_fallback_url = $10, sms_fallback_method = $11, status_callback = $12, \
          status_callback_method = $13, voice_application_sid = $14, sms_application_sid = $15, \
-         date_updated = $16 WHERE account_sid = $1 AND sid = $2",
+         address_sid = $16, date_updated = $17 WHERE account_sid = $1 AND sid = $2",
         params![
             &n.account_sid,
             n.sid.as_str(),
@@ -276,6 +304,7 @@ pub fn update<'a>(n: &'a PhoneNumberRecord) -> Statement<'a> {
             h.status_callback_method,
             h.voice_application_sid.as_ref(),
             h.sms_application_sid.as_ref(),
+            n.address_sid.as_ref(),
             n.date_updated
         ],
     )

@@ -187,6 +187,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
             (SELECT m.sid FROM messaging_services m WHERE m.account_sid IN {accounts});
          DELETE FROM messaging_services WHERE account_sid IN {accounts};
          DELETE FROM phone_numbers WHERE account_sid IN {accounts};
+         DELETE FROM addresses WHERE account_sid IN {accounts};
          DELETE FROM opt_outs WHERE {in_world};
          DELETE FROM connect_codes WHERE customer_account_sid IN {accounts};
          DELETE FROM authorizations WHERE customer_account_sid IN {accounts};

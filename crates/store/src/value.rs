@@ -10,11 +10,11 @@ use bytes::BytesMut;
 use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
-    AccountSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid, CallDirection, CallEvents,
-    CallSid, CallStatus, ConnectAppSid, DeliverySid, HookMethod, MediaSid, MessageDirection,
-    MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel, NotificationSid, NumberType,
-    PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp,
-    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
+    AccountSid, AddressRequirement, AddressSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid,
+    CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, HookMethod,
+    MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel,
+    NotificationSid, NumberType, PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus,
+    SandboxSid, Timestamp, TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -88,7 +88,8 @@ sid_values!(
     DeliverySid,
     SandboxSid,
     ApiKeySid,
-    UsageTriggerSid
+    UsageTriggerSid,
+    AddressSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -116,7 +117,8 @@ enum_values!(
     NotificationLevel,
     UsageCategory,
     TriggerRecurring,
-    TriggerField
+    TriggerField,
+    AddressRequirement
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where

@@ -3,6 +3,7 @@
 //! and a row holding anything else is a clear decode error, never a panic.
 
 use switchboard_store::accounts::{self, NewAccount};
+use switchboard_store::addresses::{self, AddressFilter, AddressRecord};
 use switchboard_store::calls::{self, CallFilter, CallRecord};
 use switchboard_store::messages::{self, MessageFilter, MessageRecord};
 use switchboard_store::page::PageAt;
@@ -12,9 +13,10 @@ use switchboard_store::testing::TestDb;
 use switchboard_store::usage::{self, Charge, Period, UsageScope};
 use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
 use switchboard_types::{
-    AccountSid, AccountType, AnsweredBy, ApplicationSid, CallDirection, CallEvent, CallEvents,
-    CallSid, CallStatus, HookMethod, MessageDirection, MessageSid, MessageStatus, NumberType,
-    PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp, UsageCategory,
+    AccountSid, AccountType, AddressRequirement, AddressSid, AnsweredBy, ApplicationSid,
+    CallDirection, CallEvent, CallEvents, CallSid, CallStatus, HookMethod, MessageDirection,
+    MessageSid, MessageStatus, NumberType, PhoneNumberSid, RecordingSid, RecordingSource,
+    RecordingStatus, Timestamp, UsageCategory,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -329,6 +331,8 @@ on_both_backends!(
                 voice_application_sid: None,
                 sms_application_sid: None,
             },
+            address_requirements: AddressRequirement::Local,
+            address_sid: None,
             renews_at: at,
             date_created: at,
             date_updated: at,
@@ -343,6 +347,7 @@ on_both_backends!(
         for (column, bad, good) in [
             ("number_type", "landline", "tollfree"),
             ("voice_method", "PATCH", "GET"),
+            ("address_requirements", "required", "local"),
         ] {
             let set = |value: &'static str| {
                 Statement::dynamic(
@@ -363,6 +368,120 @@ on_both_backends!(
                 .await
                 .unwrap(),
             n
+        );
+    }
+);
+
+on_both_backends!(
+    addresses_round_trip_and_numbers_that_use_one_keep_it,
+    |db: TestDb| async move {
+        let store = open(&db).await;
+        let account = account(&store).await;
+        let at = Timestamp::from_seconds(3_000);
+        let mut a = AddressRecord {
+            sid: AddressSid::generate(),
+            account_sid: account.clone(),
+            customer_name: "Ada Lovelace".into(),
+            friendly_name: None,
+            street: "Unter den Linden 1".into(),
+            street_secondary: Some("2. OG".into()),
+            city: "Berlin".into(),
+            region: "BE".into(),
+            postal_code: "10117".into(),
+            iso_country: "DE".into(),
+            emergency_enabled: false,
+            validated: false,
+            verified: false,
+            date_created: at,
+            date_updated: at,
+        };
+        store.run(addresses::insert(&a)).await.unwrap();
+        assert_eq!(
+            store
+                .one(addresses::of_account(&account, &a.sid))
+                .await
+                .unwrap(),
+            a
+        );
+        a.friendly_name = Some("Office".into());
+        a.emergency_enabled = true;
+        a.street_secondary = None;
+        store.run(addresses::update(&a)).await.unwrap();
+        let filter = AddressFilter {
+            iso_country: Some("DE"),
+            emergency_enabled: Some(true),
+            ..AddressFilter::default()
+        };
+        let (q, _) = addresses::list(&account, filter, &PageAt::First, 50);
+        assert_eq!(store.all(q).await.unwrap(), vec![a.clone()]);
+        let other = AddressFilter {
+            iso_country: Some("FR"),
+            ..AddressFilter::default()
+        };
+        let (q, _) = addresses::list(&account, other, &PageAt::First, 50);
+        assert!(store.all(q).await.unwrap().is_empty());
+
+        // A number that uses it keeps it: it is listed as a dependent, and
+        // the address is not deleted until it stops using it.
+        let n = PhoneNumberRecord {
+            sid: PhoneNumberSid::generate(),
+            account_sid: account.clone(),
+            phone_number: "+4930123456789".into(),
+            friendly_name: "+4930123456789".into(),
+            number_type: NumberType::Local,
+            iso_country: "DE".into(),
+            voice_capable: true,
+            sms_capable: false,
+            mms_capable: false,
+            fax_capable: false,
+            hooks: NumberHooks {
+                voice_url: None,
+                voice_method: HookMethod::Post,
+                voice_fallback_url: None,
+                voice_fallback_method: HookMethod::Post,
+                sms_url: None,
+                sms_method: HookMethod::Post,
+                sms_fallback_url: None,
+                sms_fallback_method: HookMethod::Post,
+                status_callback: None,
+                status_callback_method: HookMethod::Post,
+                voice_application_sid: None,
+                sms_application_sid: None,
+            },
+            address_requirements: AddressRequirement::Local,
+            address_sid: Some(a.sid.clone()),
+            renews_at: at,
+            date_created: at,
+            date_updated: at,
+        };
+        store.run(phone_numbers::insert(&n)).await.unwrap();
+        let (q, _) = phone_numbers::of_address(&account, &a.sid, &PageAt::First, 50);
+        assert_eq!(store.all(q).await.unwrap(), vec![n.clone()]);
+        assert_eq!(store.one(addresses::dependents(&a.sid)).await.unwrap(), 1);
+        assert_eq!(
+            store
+                .run(addresses::delete_unused(&account, &a.sid))
+                .await
+                .unwrap(),
+            0
+        );
+        let mut cleared = n.clone();
+        cleared.address_sid = None;
+        store.run(phone_numbers::update(&cleared)).await.unwrap();
+        assert_eq!(store.one(addresses::dependents(&a.sid)).await.unwrap(), 0);
+        assert_eq!(
+            store
+                .run(addresses::delete_unused(&account, &a.sid))
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(
+            store
+                .opt(addresses::of_account(&account, &a.sid))
+                .await
+                .unwrap()
+                .is_none()
         );
     }
 );

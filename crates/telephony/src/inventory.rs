@@ -14,6 +14,7 @@ use blocks::{BLOCKS, Block, MAX_DIGITS, PER_BLOCK};
 use pattern::Pattern;
 
 pub use country::{Country, NumberType, ParseError};
+pub use switchboard_types::AddressRequirement;
 
 /// What a number can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -24,20 +25,14 @@ pub struct Capabilities {
     pub fax: bool,
 }
 
-impl Capabilities {
-    fn of(country: Country, number_type: NumberType) -> Capabilities {
-        let (voice, sms, mms) = match (country, number_type) {
-            (Country::Gb, NumberType::Local) => (true, false, false),
-            (_, NumberType::Local) => (true, true, true),
-            (_, NumberType::TollFree | NumberType::Mobile) => (true, true, false),
-        };
-        Capabilities {
-            voice,
-            sms,
-            mms,
-            fax: false,
-        }
-    }
+/// The types of number `country` sells, in Twilio's order (`Local`,
+/// `TollFree`, `Mobile`, then the rest): the lists its `AvailablePhoneNumbers`
+/// country names. The other types' lists are empty.
+pub fn types_in(country: Country) -> Vec<NumberType> {
+    NumberType::all()
+        .into_iter()
+        .filter(|t| blocks::offer(country, *t).is_some())
+        .collect()
 }
 
 /// One number for sale, with what Twilio's AvailablePhoneNumbers resource shows.
@@ -53,7 +48,7 @@ pub struct AvailableNumber {
     pub region: Option<String>,
     pub postal_code: Option<String>,
     pub iso_country: Country,
-    pub address_requirements: String,
+    pub address_requirements: AddressRequirement,
     pub beta: bool,
     pub capabilities: Capabilities,
     pub number_type: NumberType,
@@ -75,9 +70,9 @@ impl AvailableNumber {
             region: field(|p| p.region),
             postal_code: field(|p| p.postal_code),
             iso_country: block.country,
-            address_requirements: "none".to_owned(),
+            address_requirements: block.address_requirements,
             beta: false,
-            capabilities: Capabilities::of(block.country, block.number_type),
+            capabilities: block.capabilities,
             number_type: block.number_type,
         }
     }
@@ -96,7 +91,7 @@ impl AvailableNumber {
             region: None,
             postal_code: None,
             iso_country: Country::Us,
-            address_requirements: "none".to_owned(),
+            address_requirements: AddressRequirement::None,
             beta: false,
             capabilities: Capabilities {
                 voice: true,
@@ -122,9 +117,25 @@ pub struct Search {
     pub contains: Option<String>,
     /// A region code such as `CA` or `NY`, any case.
     pub in_region: Option<String>,
+    /// A locality (`InLocality`), postal code (`InPostalCode`), rate center
+    /// (`InRateCenter`) or LATA (`InLata`), compared without regard to case:
+    /// only numbers of a locality have them.
+    pub in_locality: Option<String>,
+    pub in_postal_code: Option<String>,
+    pub in_rate_center: Option<String>,
+    pub in_lata: Option<String>,
     pub sms_enabled: Option<bool>,
     pub voice_enabled: Option<bool>,
     pub mms_enabled: Option<bool>,
+    pub fax_enabled: Option<bool>,
+    /// `ExcludeAllAddressRequired`: leave out numbers that need any address.
+    pub exclude_all_address_required: bool,
+    /// `ExcludeLocalAddressRequired`: leave out numbers that need an address
+    /// in their country.
+    pub exclude_local_address_required: bool,
+    /// `ExcludeForeignAddressRequired`: leave out numbers that need an
+    /// address outside their country.
+    pub exclude_foreign_address_required: bool,
 }
 
 impl Search {
@@ -136,29 +147,57 @@ impl Search {
             area_code: None,
             contains: None,
             in_region: None,
+            in_locality: None,
+            in_postal_code: None,
+            in_rate_center: None,
+            in_lata: None,
             sms_enabled: None,
             voice_enabled: None,
             mms_enabled: None,
+            fax_enabled: None,
+            exclude_all_address_required: false,
+            exclude_local_address_required: false,
+            exclude_foreign_address_required: false,
         }
     }
 
     fn admits(&self, block: &Block) -> bool {
-        let caps = Capabilities::of(block.country, block.number_type);
+        let caps = block.capabilities;
         let wants = |filter: Option<bool>, has: bool| filter.is_none_or(|f| f == has);
+        let place_is = |filter: &Option<String>, field: fn(&places::Place) -> Option<&str>| {
+            filter.as_deref().is_none_or(|want| {
+                block
+                    .place
+                    .and_then(field)
+                    .is_some_and(|v| v.eq_ignore_ascii_case(want.trim()))
+            })
+        };
+        let excluded = match block.address_requirements {
+            AddressRequirement::None => false,
+            AddressRequirement::Any => self.exclude_all_address_required,
+            AddressRequirement::Local => {
+                self.exclude_all_address_required || self.exclude_local_address_required
+            }
+            AddressRequirement::Foreign => {
+                self.exclude_all_address_required || self.exclude_foreign_address_required
+            }
+        };
         block.country == self.country
             && block.number_type == self.number_type
+            && !excluded
             && self
                 .area_code
                 .as_deref()
                 .is_none_or(|a| block.area_code == Some(a.trim()))
-            && self.in_region.as_deref().is_none_or(|r| {
-                block
-                    .place
-                    .is_some_and(|p| p.region.eq_ignore_ascii_case(r.trim()))
-            })
+            && place_is(&self.in_region, |p| Some(p.region))
+            && place_is(&self.in_locality, |p| Some(p.locality))
+            && place_is(&self.in_postal_code, |p| Some(p.postal_code))
+            && place_is(&self.in_rate_center, |p| Some(p.rate_center))
+            && place_is(&self.in_lata, |p| p.lata)
             && wants(self.sms_enabled, caps.sms)
             && wants(self.voice_enabled, caps.voice)
             && wants(self.mms_enabled, caps.mms)
+            && wants(self.fax_enabled, caps.fax)
     }
 }
 

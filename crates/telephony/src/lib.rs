@@ -8,8 +8,9 @@
 //!
 //! Numbers are E.164: `+` and 8 to 15 digits, the first not `0`. Spaces, `-`, `.`,
 //! `(` and `)` are ignored on input. NANP (+1) numbers are shown as
-//! `(415) 555-0100`, others in E.164. `+1` numbers are Canadian when their area
-//! code is Canadian, otherwise US; `+44` numbers are British.
+//! `(415) 555-0100`, others in E.164. A number's country is its calling code's;
+//! `+1` numbers are Canadian when libphonenumber's metadata gives their area
+//! code to Canada, otherwise US.
 //!
 //! # Magic numbers
 //!
@@ -57,15 +58,15 @@
 //!
 //! # Numbers for sale
 //!
-//! The inventory is fixed: each locality (8 per country: in the US 415, 212, 512,
-//! 312, 206, 617, 303, 305; in Canada 416, 604, 514, 403, 613, 902, 780, 204; in
-//! the UK 20, 161, 121, 131, 141, 113, 117, 151) and each toll-free or mobile prefix
-//! offers 10,000 numbers in a fixed scattered order, and searches interleave the
-//! matching blocks. Toll-free: US and Canada 800, 833, 844, 855, 866, 877, 888; UK
-//! 800 and 808. Mobile: UK only (+4474, +4475, +4477, +4478, +4479); US and
-//! Canadian mobile searches find nothing. Capabilities: US and Canadian local
-//! numbers voice, SMS and MMS; toll-free and UK mobile voice and SMS; UK local
-//! voice only. `Contains` takes digits, keypad letters and `*` for any one digit.
+//! The inventory is fixed: 14 countries (US, CA, GB, AU, DE, FR, ES, IT, NL, SE,
+//! IE, BR, MX, JP), each selling some of Twilio's seven types (local, toll-free,
+//! mobile, national, shared cost, VoIP, machine-to-machine) from ranges of its
+//! real numbering plan, which libphonenumber's metadata validates in the tests.
+//! Each locality and each non-geographic prefix offers 10,000 numbers in a
+//! fixed scattered order, and searches interleave the matching blocks. What a
+//! type can do and whether it needs an address on file (`address_requirements`)
+//! is the country's offer (docs/telephony.md lists them). `Contains` takes
+//! digits, keypad letters and `*` for any one digit.
 //!
 //! # Prices (USD, configurable)
 //!
@@ -75,7 +76,8 @@
 //! | SMS, per segment | 0.0079 | 0.0079 | 0.0400 |
 //!
 //! Other destinations pay the US rate. Numbers cost per month: local 1.15, toll-free
-//! 2.15, mobile 1.00. Every main account starts with a credit of 15.50.
+//! 2.15, mobile 1.00, national 1.50, shared cost 2.00, VoIP 1.00,
+//! machine-to-machine 0.50. Every main account starts with a credit of 15.50.
 
 #![forbid(unsafe_code)]
 

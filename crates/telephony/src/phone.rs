@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -38,15 +39,26 @@ impl PhoneError {
 const MIN_DIGITS: usize = 8;
 const MAX_DIGITS: usize = 15;
 
-/// Canadian NANP area codes; every other +1 number counts as US, which is what
-/// pricing and `iso_country` need (Caribbean NANP members are not simulated).
-const CANADIAN_AREA_CODES: &[&str] = &[
-    "204", "226", "236", "249", "250", "257", "263", "289", "306", "343", "354", "365", "367",
-    "368", "382", "387", "403", "416", "418", "428", "431", "437", "438", "450", "460", "468",
-    "474", "506", "514", "519", "548", "579", "581", "584", "587", "600", "604", "613", "622",
-    "639", "647", "672", "683", "705", "709", "742", "753", "778", "780", "782", "807", "819",
-    "825", "867", "873", "879", "902", "905", "942",
-];
+/// Whether each NANP area code (`0`–`999`) is Canada's, as Google's
+/// libphonenumber metadata (the `phonenumber` crate) has it: an area code is
+/// Canadian when Canada's fixed-line or mobile pattern takes a number in it.
+/// Read once; every other +1 number counts as US, which is what pricing and
+/// `iso_country` need (Caribbean NANP members are not simulated).
+static CANADIAN_AREA_CODES: LazyLock<Vec<bool>> = LazyLock::new(|| {
+    let canada = phonenumber::metadata::DATABASE.by_id("CA");
+    let takes = |national: &str| {
+        canada.is_some_and(|m| {
+            let d = m.descriptors();
+            [d.fixed_line(), d.mobile()]
+                .into_iter()
+                .flatten()
+                .any(|p| p.is_match(national))
+        })
+    };
+    (0..1000)
+        .map(|npa| npa >= 200 && takes(&format!("{npa}2345678")))
+        .collect()
+});
 
 impl PhoneNumber {
     /// Parses a number as people type it: spaces, `-`, `.`, `(` and `)` are dropped,
@@ -126,21 +138,26 @@ impl PhoneNumber {
         }
     }
 
-    /// The country the number belongs to, among the simulated ones.
+    /// The country the number belongs to, among the simulated ones: by its
+    /// calling code, and for the North American plan's `+1` by its area code.
     pub fn country(&self) -> Option<Country> {
         if let Some(national) = self.nanp_national() {
-            let area = &national[..3];
-            return Some(if CANADIAN_AREA_CODES.contains(&area) {
-                Country::Ca
-            } else {
-                Country::Us
-            });
+            let canadian = national[..3]
+                .parse::<usize>()
+                .is_ok_and(|npa| CANADIAN_AREA_CODES.get(npa) == Some(&true));
+            return Some(if canadian { Country::Ca } else { Country::Us });
         }
-        if self.digits().starts_with("44") {
-            return Some(Country::Gb);
-        }
-        None
+        Country::by_calling_code(self.digits())
     }
+}
+
+/// Whether `code` is the ISO 3166-1 alpha-2 code (upper case) of a country
+/// or territory with telephone numbers, as Google's libphonenumber metadata
+/// lists them: Addresses take any of them, not only the inventory's.
+pub fn is_region_code(code: &str) -> bool {
+    code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && phonenumber::metadata::DATABASE.by_id(code).is_some()
 }
 
 impl fmt::Display for PhoneNumber {

@@ -26,7 +26,9 @@ pub const TRIAL_CREDIT: Money = Money(15_500_000);
 ///  "voice_inbound_per_minute": {"US": "0.0085", "CA": "0.0085", "GB": "0.0100"},
 ///  "sms_per_segment": {"US": "0.0079", "CA": "0.0079", "GB": "0.0400"},
 ///  "sms_inbound_per_segment": {"US": "0.0079", "CA": "0.0079", "GB": "0.0000"},
-///  "number_monthly": {"local": "1.15", "tollfree": "2.15", "mobile": "1.00"}}
+///  "number_monthly": {"local": "1.15", "tollfree": "2.15", "mobile": "1.00",
+///                     "national": "1.50", "sharedcost": "2.00", "voip": "1.00",
+///                     "machinetomachine": "0.50"}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "RawPriceList")]
@@ -128,6 +130,10 @@ impl Default for PriceList {
                 (NumberType::Local, Money(1_150_000)),
                 (NumberType::TollFree, Money(2_150_000)),
                 (NumberType::Mobile, Money(1_000_000)),
+                (NumberType::National, Money(1_500_000)),
+                (NumberType::SharedCost, Money(2_000_000)),
+                (NumberType::Voip, Money(1_000_000)),
+                (NumberType::MachineToMachine, Money(500_000)),
             ]),
         }
     }
@@ -185,7 +191,12 @@ fn rate(table: &BTreeMap<Country, Money>, to: &PhoneNumber) -> Money {
 }
 
 fn rate_for(table: &BTreeMap<Country, Money>, country: Option<Country>) -> Money {
-    // Every country has an entry: tables start from the defaults and are only
-    // ever extended.
-    table[&country.unwrap_or(Country::Us)]
+    // The US has an entry: tables start from the defaults and are only ever
+    // extended. A country without one of its own (a price list may name any
+    // of the inventory's) pays the US rate.
+    country
+        .and_then(|c| table.get(&c))
+        .or_else(|| table.get(&Country::Us))
+        .copied()
+        .unwrap_or(Money::ZERO)
 }

@@ -158,6 +158,11 @@ define_sid!(
     UsageTriggerSid, "UT", "UsageTrigger"
 );
 define_sid!(
+    /// An address (`AD…`): where the user of a phone number is, which some
+    /// countries require before a number is bought.
+    AddressSid, "AD", "Address"
+);
+define_sid!(
     /// A Messaging Service (`MG…`): a pool of senders with shared settings.
     MessagingServiceSid, "MG", "Service"
 );

@@ -351,26 +351,46 @@ twilio_enum!(
 );
 
 twilio_enum!(
-    /// The kind of a phone number, as price lists and stored numbers name it.
+    /// The kind of a phone number, as price lists and stored numbers name it:
+    /// the lists of Twilio's `AvailablePhoneNumbers/{Country}/{Type}`.
     NumberType, "Type" {
         Local => "local",
         TollFree => "tollfree",
         Mobile => "mobile",
+        /// Non-geographic numbers reached at a national rate.
+        National => "national",
+        /// Numbers whose calls the caller and the owner pay a part of.
+        SharedCost => "sharedcost",
+        Voip => "voip",
+        /// Numbers for devices (SMS and data), not people.
+        MachineToMachine => "machinetomachine",
     }
 );
 
 impl NumberType {
-    pub const fn all() -> [NumberType; 3] {
-        [NumberType::Local, NumberType::TollFree, NumberType::Mobile]
+    pub const fn all() -> [NumberType; 7] {
+        [
+            NumberType::Local,
+            NumberType::TollFree,
+            NumberType::Mobile,
+            NumberType::National,
+            NumberType::SharedCost,
+            NumberType::Voip,
+            NumberType::MachineToMachine,
+        ]
     }
 
-    /// The segment in `/AvailablePhoneNumbers/{Country}/{Type}` and
-    /// `/IncomingPhoneNumbers/{Type}`.
+    /// The segment in `/AvailablePhoneNumbers/{Country}/{Type}` (and, for
+    /// the types that have one, `/IncomingPhoneNumbers/{Type}`).
     pub const fn path_segment(self) -> &'static str {
         match self {
             NumberType::Local => "Local",
             NumberType::TollFree => "TollFree",
             NumberType::Mobile => "Mobile",
+            NumberType::National => "National",
+            NumberType::SharedCost => "SharedCost",
+            NumberType::Voip => "Voip",
+            NumberType::MachineToMachine => "MachineToMachine",
         }
     }
 
@@ -380,7 +400,28 @@ impl NumberType {
             .into_iter()
             .find(|t| t.path_segment() == s)
     }
+
+    /// The typed lists of `IncomingPhoneNumbers`: Twilio's 2010 API has
+    /// `Local`, `TollFree` and `Mobile` only (numbers of the other types are
+    /// bought through `IncomingPhoneNumbers.json`).
+    pub fn parse_incoming_segment(s: &str) -> Option<NumberType> {
+        [NumberType::Local, NumberType::TollFree, NumberType::Mobile]
+            .into_iter()
+            .find(|t| t.path_segment() == s)
+    }
 }
+
+twilio_enum!(
+    /// Whether a number needs an Address on file to be bought
+    /// (`address_requirements`): none, any, one in the number's country
+    /// (`local`), or one outside it (`foreign`).
+    AddressRequirement, "AddressRequirements" {
+        None => "none",
+        Any => "any",
+        Local => "local",
+        Foreign => "foreign",
+    }
+);
 
 twilio_enum!(
     /// The usage categories Switchboard charges under: the leaves its reports
@@ -581,7 +622,28 @@ mod tests {
             assert_eq!(NumberType::parse_path_segment(t.path_segment()), Some(t));
         }
         assert_eq!(NumberType::parse_path_segment("local"), None);
+        assert_eq!(
+            NumberType::parse_path_segment("Voip"),
+            Some(NumberType::Voip)
+        );
         assert!(serde_json::from_str::<NumberType>("\"landline\"").is_err());
+        // Twilio's IncomingPhoneNumbers has three typed lists, not seven.
+        assert_eq!(
+            NumberType::parse_incoming_segment("Mobile"),
+            Some(NumberType::Mobile)
+        );
+        assert_eq!(NumberType::parse_incoming_segment("National"), None);
+        assert_eq!(NumberType::parse_incoming_segment("Voip"), None);
+    }
+
+    #[test]
+    fn address_requirements_round_trip_and_refuse_others() {
+        round_trips(
+            AddressRequirement::ALL,
+            AddressRequirement::as_str,
+            AddressRequirement::parse,
+        );
+        refuses(AddressRequirement::parse, &["None", "all", ""]);
     }
 
     #[test]

@@ -100,6 +100,11 @@ pub enum Resource {
     /// usage crosses a value. Managed in a Connect App's dedicated subaccount
     /// with `post-all`, as the billable activity they watch.
     UsageTriggers,
+    /// Addresses (`…/Addresses`, and the numbers that use one): where a
+    /// number's user is, which some countries require before a number is
+    /// bought. Managed in a Connect App's dedicated subaccount with
+    /// `post-all`, as the numbers bought with them.
+    Addresses,
     /// A call's events (`…/Calls/{CallSid}/Events`): the requests sent to the
     /// application about the call and its answers. Read as the call is (a
     /// Connect App with `get-all`, or `post-all` in its dedicated
@@ -121,7 +126,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 27] = [
+    pub const ALL: [Resource; 28] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -145,6 +150,7 @@ impl Resource {
         Resource::Identity,
         Resource::Applications,
         Resource::UsageTriggers,
+        Resource::Addresses,
         Resource::CallEvents,
         Resource::ApiKeys,
         Resource::Tokens,
@@ -155,7 +161,8 @@ impl Resource {
     /// delete in its dedicated subaccount: its billable activity, the
     /// notifications that activity left (deleted as messages are), the
     /// Messaging Services it is sent through, and the TwiML Applications its
-    /// calls and numbers use, and the usage triggers that watch its cost.
+    /// calls and numbers use, the usage triggers that watch its cost, and the
+    /// addresses its numbers are bought with.
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
@@ -168,6 +175,7 @@ impl Resource {
                 | Resource::Applications
                 | Resource::Tokens
                 | Resource::UsageTriggers
+                | Resource::Addresses
         )
     }
 

@@ -161,7 +161,10 @@ fn connect_expectation(
             | Resource::Tokens
             // Usage triggers (issue 26): in S with post-all, as the
             // billable activity they watch.
-            | Resource::UsageTriggers => {
+            | Resource::UsageTriggers
+            // Addresses (issue 26): in S with post-all, as the numbers
+            // bought with them.
+            | Resource::Addresses => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -450,6 +453,12 @@ fn applications_rows_spelled_out() {
 #[test]
 fn usage_triggers_rows_spelled_out() {
     account_resource_rows_spelled_out(Resource::UsageTriggers);
+}
+
+/// Addresses (issue 26): the same rows as TwiML Applications.
+#[test]
+fn addresses_rows_spelled_out() {
+    account_resource_rows_spelled_out(Resource::Addresses);
 }
 
 fn account_resource_rows_spelled_out(r: Resource) {

@@ -22,9 +22,11 @@ use switchboard_store::sandboxes::{
     self, RecordedWebhook, SandboxRecord, WebhookFilter, WorldAccount, WorldGrant, WorldUser,
 };
 use switchboard_store::{Store, Tx};
+use switchboard_telephony::inventory;
+use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, AccountType, ConnectAppSid, HookMethod, NumberType, Permissions, PhoneNumberSid,
-    SandboxSid, Timestamp,
+    AccountSid, AccountType, AddressRequirement, ConnectAppSid, HookMethod, NumberType,
+    Permissions, PhoneNumberSid, SandboxSid, Timestamp,
 };
 
 use crate::access::{Access, Action, Resource};
@@ -670,6 +672,13 @@ fn number_record(
             voice_application_sid: None,
             sms_application_sid: None,
         },
+        // What the inventory says the number's country requires; a seeded
+        // number needs no address to exist.
+        address_requirements: PhoneNumber::parse(&n.phone_number)
+            .ok()
+            .and_then(|p| inventory::lookup(&p))
+            .map_or(AddressRequirement::None, |a| a.address_requirements),
+        address_sid: None,
         renews_at,
         date_created: now,
         date_updated: now,

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use switchboard_telephony::inventory::{self, Capabilities, NumberType};
+use switchboard_telephony::inventory::{self, Capabilities, Country, NumberType};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::{Money, TRIAL_CREDIT};
 use switchboard_types::{
@@ -396,9 +396,10 @@ fn number(path: &str, n: &SeedPhoneNumber) -> DomainResult<CheckedNumber> {
         ),
         None => {
             let country = parsed.country().ok_or_else(|| {
+                let known: Vec<&str> = Country::all().iter().map(|c| c.iso()).collect();
                 seed_error(
                     field("phone_number"),
-                    "not a number of a simulated country (US, CA, GB)",
+                    format!("not a number of a simulated country ({})", known.join(", ")),
                 )
             })?;
             (

@@ -7,6 +7,7 @@
 //! store. The course of a call or message is planned when it is created and
 //! played out by the [`simulator`] on a clock whose speed the operator sets.
 
+pub mod addresses;
 pub mod amd;
 pub mod billing;
 pub mod call_events;

@@ -10,9 +10,11 @@ use switchboard_telephony::inventory::{
 use switchboard_telephony::magic;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, ApplicationSid, HookMethod, PhoneNumberSid, SandboxSid, Timestamp, UsageCategory,
+    AccountSid, AddressRequirement, AddressSid, ApplicationSid, HookMethod, PhoneNumberSid,
+    SandboxSid, Timestamp, UsageCategory,
 };
 
+use super::addresses;
 use super::billing::{self, Cost};
 use super::{method_param, url_param};
 use crate::Switchboard;
@@ -35,6 +37,10 @@ pub struct IncomingPhoneNumber {
     pub iso_country: String,
     pub capabilities: Capabilities,
     pub hooks: Webhooks,
+    /// Whether the number's country requires an address on file.
+    pub address_requirements: AddressRequirement,
+    /// The address it was bought (or updated) with.
+    pub address_sid: Option<AddressSid>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
 }
@@ -89,6 +95,8 @@ impl From<PhoneNumberRecord> for IncomingPhoneNumber {
                 voice_application_sid: h.voice_application_sid,
                 sms_application_sid: h.sms_application_sid,
             },
+            address_requirements: n.address_requirements,
+            address_sid: n.address_sid,
             date_created: n.date_created,
             date_updated: n.date_updated,
         }
@@ -126,6 +134,11 @@ pub struct NumberSettings {
     /// `Some(None)` stops using an application.
     pub voice_application_sid: Option<Option<ApplicationSid>>,
     pub sms_application_sid: Option<Option<ApplicationSid>>,
+    /// The address the number is bought or kept with (`AddressSid`): one of
+    /// the account's, meeting the number's `address_requirements`;
+    /// `Some(None)` stops using one, which a number that requires one may
+    /// not.
+    pub address_sid: Option<Option<AddressSid>>,
 }
 
 impl NumberSettings {
@@ -256,6 +269,8 @@ fn record_for(
             voice_application_sid: None,
             sms_application_sid: None,
         },
+        address_requirements: n.address_requirements,
+        address_sid: None,
         renews_at,
         date_created: now,
         date_updated: now,
@@ -378,6 +393,21 @@ impl Switchboard {
             .settings
             .check_applications(&mut tx, &account.sid)
             .await?;
+        record.address_sid = addresses::for_number(
+            &mut tx,
+            &account.sid,
+            (
+                &record.phone_number,
+                &record.iso_country,
+                record.address_requirements,
+            ),
+            purchase
+                .settings
+                .address_sid
+                .as_ref()
+                .and_then(Option::as_ref),
+        )
+        .await?;
         match tx.run(phone_numbers::insert(&record)).await {
             Err(StoreError::Conflict) => return Err(not_available(&record.phone_number)),
             other => other?,
@@ -450,6 +480,19 @@ impl Switchboard {
             .ok_or(DomainError::NotFound)?;
         settings.apply(&mut record)?;
         settings.check_applications(&mut tx, &account).await?;
+        if let Some(address) = &settings.address_sid {
+            record.address_sid = addresses::for_number(
+                &mut tx,
+                &account,
+                (
+                    &record.phone_number,
+                    &record.iso_country,
+                    record.address_requirements,
+                ),
+                address.as_ref(),
+            )
+            .await?;
+        }
         record.date_updated = now;
         tx.run(phone_numbers::update(&record)).await?;
         tx.commit().await?;

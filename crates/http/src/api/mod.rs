@@ -1,6 +1,7 @@
 //! The Twilio REST API: handlers by resource, and their JSON shapes.
 
 pub mod accounts;
+pub mod addresses;
 pub mod applications;
 pub mod authorized_apps;
 pub mod call_events;
@@ -255,6 +256,22 @@ fn telephony_routes() -> Routes {
                     .post(applications::update)
                     .delete(applications::delete),
             ),
+        )
+        .route(
+            &at("/Addresses.json"),
+            api_route(get(addresses::list).post(addresses::create)),
+        )
+        .route(
+            &at("/Addresses/{sid}"),
+            api_route(
+                get(addresses::fetch)
+                    .post(addresses::update)
+                    .delete(addresses::delete),
+            ),
+        )
+        .route(
+            &at("/Addresses/{address}/DependentPhoneNumbers.json"),
+            api_route(get(addresses::dependents)),
         )
         .route(
             &at("/IncomingPhoneNumbers.json"),

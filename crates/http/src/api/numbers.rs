@@ -10,7 +10,7 @@ use switchboard_domain::access::Resource;
 use switchboard_domain::error::{self, NumberField, Problem};
 use switchboard_domain::telephony::numbers::{NumberFilter, NumberSettings, Purchase};
 use switchboard_telephony::inventory::{Country, NumberType, Search};
-use switchboard_types::{ApplicationSid, PhoneNumberSid};
+use switchboard_types::{AddressSid, ApplicationSid, PhoneNumberSid};
 
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
@@ -21,12 +21,14 @@ use crate::twilio::{ApiError, Envelope, PageRequest, Params, invalid, path};
 fn country(segment: &str) -> Result<Country, ApiError> {
     let code = segment.strip_suffix(".json").unwrap_or(segment);
     Country::parse(code).ok_or_else(|| {
+        let known: Vec<&str> = Country::all().iter().map(|c| c.iso()).collect();
         ApiError::new(
             StatusCode::NOT_FOUND,
             20404,
             format!(
-                "Switchboard's inventory has no numbers in '{}'; it covers US, CA and GB",
-                code.chars().take(8).collect::<String>()
+                "Switchboard's inventory has no numbers in '{}'; it covers {}",
+                code.chars().take(8).collect::<String>(),
+                known.join(", ")
             ),
         )
     })
@@ -84,15 +86,24 @@ pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<V
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
+    let flag = |name: &'static str| params.boolean(name).map(|v| v.unwrap_or(false));
     let search = Search {
         country,
         number_type,
         area_code: text("AreaCode"),
         contains: text("Contains"),
         in_region: text("InRegion"),
+        in_locality: text("InLocality"),
+        in_postal_code: text("InPostalCode"),
+        in_rate_center: text("InRateCenter"),
+        in_lata: text("InLata"),
         sms_enabled: params.boolean("SmsEnabled")?,
         voice_enabled: params.boolean("VoiceEnabled")?,
         mms_enabled: params.boolean("MmsEnabled")?,
+        fax_enabled: params.boolean("FaxEnabled")?,
+        exclude_all_address_required: flag("ExcludeAllAddressRequired")?,
+        exclude_local_address_required: flag("ExcludeLocalAddressRequired")?,
+        exclude_foreign_address_required: flag("ExcludeForeignAddressRequired")?,
     };
     let numbers = app
         .sb
@@ -150,7 +161,22 @@ fn settings(form: &Params) -> Result<NumberSettings, ApiError> {
         status_callback_method: text("StatusCallbackMethod"),
         voice_application_sid: application(form, NumberField::VoiceApplication)?,
         sms_application_sid: application(form, NumberField::SmsApplication)?,
+        address_sid: address(form)?,
     })
+}
+
+/// The address a number is bought or kept with (`AddressSid`): empty stops
+/// using one; one that cannot be a SID is refused as the address a number
+/// needs (21631).
+fn address(form: &Params) -> Result<Option<Option<AddressSid>>, ApiError> {
+    let field = NumberField::Address;
+    match form.get(invalid::param(field.into())).map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(v) => AddressSid::parse(v)
+            .map(|sid| Some(Some(sid)))
+            .map_err(|_| error::invalid(field, Problem::NotSid).into()),
+    }
 }
 
 async fn list_of(
@@ -232,7 +258,7 @@ pub async fn fetch(State(app): State<App>, call: AccountScope) -> Result<Respons
 fn typed_list(call: &AccountScope) -> Option<NumberType> {
     call.get("sid")?
         .strip_suffix(".json")
-        .and_then(NumberType::parse_path_segment)
+        .and_then(NumberType::parse_incoming_segment)
 }
 
 /// `POST …/IncomingPhoneNumbers/{Sid}.json` updates a number; `POST

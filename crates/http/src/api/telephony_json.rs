@@ -8,12 +8,14 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use switchboard_domain::telephony::usage::{UsageRecord, format_dollars};
 use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recording};
-use switchboard_telephony::inventory::{AvailableNumber, Country, NumberType};
+use switchboard_telephony::inventory::{
+    self, AddressRequirement, AvailableNumber, Country, NumberType,
+};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod, MessageDirection,
-    MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid, RecordingSource,
-    RecordingStatus, Timestamp,
+    AccountSid, AddressSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
+    MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid,
+    RecordingSource, RecordingStatus, Timestamp,
 };
 
 use super::json::{API_PREFIX, SubresourceUris};
@@ -51,7 +53,7 @@ pub struct AvailableNumberJson {
     pub region: Option<String>,
     pub postal_code: Option<String>,
     pub iso_country: &'static str,
-    pub address_requirements: String,
+    pub address_requirements: AddressRequirement,
     pub beta: bool,
     pub capabilities: Value,
 }
@@ -101,13 +103,19 @@ impl AvailableCountryJson {
             country: country.name(),
             uri: format!("{base}.json"),
             beta: false,
-            subresource_uris: NumberType::all()
+            // The lists of the types the country sells; the others answer
+            // empty lists, as Twilio's do.
+            subresource_uris: inventory::types_in(country)
                 .into_iter()
                 .map(|t| {
                     let key = match t {
                         NumberType::Local => "local",
                         NumberType::TollFree => "toll_free",
                         NumberType::Mobile => "mobile",
+                        NumberType::National => "national",
+                        NumberType::SharedCost => "shared_cost",
+                        NumberType::Voip => "voip",
+                        NumberType::MachineToMachine => "machine_to_machine",
                     };
                     (key, format!("{base}/{}.json", t.path_segment()))
                 })
@@ -119,8 +127,8 @@ impl AvailableCountryJson {
 #[derive(Serialize)]
 pub struct IncomingNumberJson {
     pub account_sid: AccountSid,
-    pub address_sid: Option<String>,
-    pub address_requirements: &'static str,
+    pub address_sid: Option<AddressSid>,
+    pub address_requirements: AddressRequirement,
     pub api_version: &'static str,
     pub beta: bool,
     pub capabilities: Value,
@@ -165,8 +173,8 @@ impl From<IncomingPhoneNumber> for IncomingNumberJson {
                 n.account_sid, n.sid
             ),
             account_sid: n.account_sid,
-            address_sid: None,
-            address_requirements: "none",
+            address_sid: n.address_sid,
+            address_requirements: n.address_requirements,
             api_version: API_VERSION,
             beta: false,
             capabilities: json!({

@@ -145,9 +145,9 @@ mod tests {
         assert!(e.message.contains("docs/api.md"), "{}", e.message);
         // A route's item segment naming a resource of Twilio's it does not
         // serve, and one naming no item.
-        let local = format!("/2010-04-01/Accounts/{ac}/AvailablePhoneNumbers/US/National.json");
+        let codes = format!("/2010-04-01/Accounts/{ac}/SMS/ShortCodes.json");
         assert!(
-            item_not_served(&local)
+            item_not_served(&codes)
                 .message
                 .contains("does not implement")
         );

@@ -8,14 +8,21 @@
 //! ([`param`]).
 
 use switchboard_domain::error::{
-    AccountField, AppField, ApplicationField, CallField, CodeField, CodeRefusal, Field, Invalid,
-    MessageField, NumberField, Problem, ServiceField, UrlFault, UsageField, UsageTriggerField,
+    AccountField, AddressField, AppField, ApplicationField, CallField, CodeField, CodeRefusal,
+    Field, Invalid, MessageField, NumberField, Problem, ServiceField, UrlFault, UsageField,
+    UsageTriggerField,
 };
+use switchboard_types::AddressRequirement;
 
 /// Twilio's generic code for a missing or wrong parameter.
 pub const INVALID_PARAMETER: u32 = 20001;
 /// A phone number (or its SID) that is not valid, or not the account's.
 pub const INVALID_NUMBER: u32 = 21421;
+/// "Phone Number Requires an Address": a number bought or kept without an
+/// address that meets its country's requirement.
+pub const ADDRESS_REQUIRED: u32 = 21631;
+/// "Address Validation Error": a parameter of an address that is wrong.
+pub const ADDRESS_INVALID: u32 = 21238;
 
 /// The API parameter a field is read from.
 pub fn param(field: Field) -> &'static str {
@@ -89,6 +96,7 @@ pub fn param(field: Field) -> &'static str {
             NumberField::StatusCallbackMethod => "StatusCallbackMethod",
             NumberField::VoiceApplication => "VoiceApplicationSid",
             NumberField::SmsApplication => "SmsApplicationSid",
+            NumberField::Address => "AddressSid",
         },
         Field::Application(f) => match f {
             ApplicationField::Name => "FriendlyName",
@@ -135,6 +143,17 @@ pub fn param(field: Field) -> &'static str {
             UsageTriggerField::UsageCategory => "UsageCategory",
             UsageTriggerField::Recurring => "Recurring",
             UsageTriggerField::TriggerBy => "TriggerBy",
+        },
+        Field::Address(f) => match f {
+            AddressField::CustomerName => "CustomerName",
+            AddressField::Name => "FriendlyName",
+            AddressField::Street => "Street",
+            AddressField::StreetSecondary => "StreetSecondary",
+            AddressField::City => "City",
+            AddressField::Region => "Region",
+            AddressField::PostalCode => "PostalCode",
+            AddressField::IsoCountry => "IsoCountry",
+            AddressField::Address => "Sid",
         },
     }
 }
@@ -215,6 +234,7 @@ pub fn code(invalid: &Invalid) -> u32 {
             (NumberField::Name, _) => INVALID_PARAMETER,
             // "ApplicationSid is not accessible".
             (NumberField::VoiceApplication | NumberField::SmsApplication, _) => 21420,
+            (NumberField::Address, _) => ADDRESS_REQUIRED,
             (_, P::NotMethod { .. }) => 21209,
             _ => 21502,
         },
@@ -240,6 +260,14 @@ pub fn code(invalid: &Invalid) -> u32 {
             (UsageTriggerField::CallbackUrl, P::NotUrl(_)) => 21502,
             (UsageTriggerField::CallbackMethod, P::NotMethod { .. }) => 21403,
             _ => INVALID_PARAMETER,
+        },
+        // Twilio answers a wrong address parameter with its "Address
+        // Validation Error"; a missing one, as any missing parameter. An
+        // address numbers use stays, as they require it.
+        Field::Address(_) => match problem {
+            P::Missing => INVALID_PARAMETER,
+            P::AddressInUse { .. } => ADDRESS_REQUIRED,
+            _ => ADDRESS_INVALID,
         },
         Field::Account(_)
         | Field::AuthToken
@@ -339,7 +367,48 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             }
             _ => format!("{name} must be from {min} to {max} seconds"),
         },
-        P::NotSid => format!("{name} must be an Application SID (AP followed by 32 hex digits)"),
+        P::NotSid => match field {
+            Field::Number(NumberField::Address) => {
+                format!("{name} must be an Address SID (AD followed by 32 hex digits)")
+            }
+            _ => format!("{name} must be an Application SID (AP followed by 32 hex digits)"),
+        },
+        P::TooManyBytes { max } => format!("{name} must be at most {max} bytes of UTF-8"),
+        P::NotCountry { given } => format!(
+            "{name} must be an ISO 3166-1 alpha-2 country code such as US or DE, not '{}'",
+            cut(given, 16)
+        ),
+        P::AddressRequired {
+            number,
+            requirement,
+            country,
+        } => format!(
+            "Phone Number Requires an Address: {number} requires {}; create one with \
+             Addresses and pass its AddressSid",
+            needed(*requirement, country)
+        ),
+        P::UnsuitableAddress {
+            address,
+            account,
+            requirement,
+            country,
+        } => match requirement {
+            AddressRequirement::None => format!(
+                "Could not find Address with sid {} for account {account}",
+                cut(address, 34)
+            ),
+            r => format!(
+                "Could not find Address with sid {} for account {account} to satisfy {} \
+                 Address requirement ({})",
+                cut(address, 34),
+                titled(*r),
+                needed(*r, country)
+            ),
+        },
+        P::AddressInUse { numbers } => format!(
+            "This address cannot be deleted: {numbers} phone number(s) use it (its \
+             DependentPhoneNumbers); release them or give them another AddressSid first"
+        ),
         P::NotPhoneNumber(e) => e.to_string(),
         P::TooLarge { max_bytes } => format!("The logo must be at most {} KB", max_bytes / 1024),
         P::NotImage => "The logo must be a PNG, JPEG, GIF or WebP image".to_owned(),
@@ -447,6 +516,26 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
     }
 }
 
+/// What a requirement asks for, in words.
+fn needed(requirement: AddressRequirement, country: &str) -> String {
+    match requirement {
+        AddressRequirement::None => "no address".to_owned(),
+        AddressRequirement::Any => "an address".to_owned(),
+        AddressRequirement::Local => format!("an address in {country}"),
+        AddressRequirement::Foreign => format!("an address outside {country}"),
+    }
+}
+
+/// A requirement as Twilio's messages name it (`Local Address requirement`).
+fn titled(requirement: AddressRequirement) -> &'static str {
+    match requirement {
+        AddressRequirement::None => "No",
+        AddressRequirement::Any => "Any",
+        AddressRequirement::Local => "Local",
+        AddressRequirement::Foreign => "Foreign",
+    }
+}
+
 /// At most `max` characters of what the caller sent.
 fn cut(given: &str, max: usize) -> String {
     given.chars().take(max).collect()
@@ -481,5 +570,19 @@ mod tests {
         let not_sid = |f: Field| code(&invalid(f, Problem::NotSid));
         assert_eq!(not_sid(CallField::Application.into()), 21218);
         assert_eq!(not_sid(NumberField::SmsApplication.into()), 21420);
+        assert_eq!(not_sid(NumberField::Address.into()), 21631);
+        assert_eq!(missing(AddressField::Street.into()), INVALID_PARAMETER);
+        let country = invalid(
+            AddressField::IsoCountry,
+            Problem::NotCountry { given: "ZZ".into() },
+        );
+        assert_eq!(code(&country), 21238);
+        assert_eq!(
+            code(&invalid(
+                AddressField::Address,
+                Problem::AddressInUse { numbers: 2 }
+            )),
+            21631
+        );
     }
 }

@@ -399,9 +399,10 @@ server_test!(twilio_paths_switchboard_does_not_serve_say_so, |s| {
         ),
         (Method::POST, format!("{base}/SIP/Domains.json")),
         (Method::GET, format!("{base}/OutgoingCallerIds.json")),
+        (Method::GET, format!("{base}/SMS/ShortCodes.json")),
         (
-            Method::GET,
-            format!("{base}/AvailablePhoneNumbers/US/National.json"),
+            Method::POST,
+            format!("{base}/Calls/CA0123456789abcdef0123456789abcdef/Streams.json"),
         ),
     ] {
         let (status, body) = s.call(Some(&c), method.clone(), &path, &[]).await;

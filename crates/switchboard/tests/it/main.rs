@@ -9,9 +9,11 @@ mod receiver;
 mod support;
 
 mod accounts_api;
+mod addresses;
 mod api_keys;
 mod applications;
 mod audit_trail;
+mod available_numbers;
 mod backup;
 mod bad_input;
 mod call_events;

@@ -3,8 +3,10 @@
 
 use std::sync::LazyLock;
 
-use super::places::{PLACES, Place};
-use super::{Country, NumberType};
+use switchboard_types::AddressRequirement;
+
+use super::places::{PLACES, Place, Subscribers};
+use super::{Capabilities, Country, NumberType};
 use crate::hash::fnv1a;
 
 /// Numbers a block offers: enough that an account never runs out, few enough that
@@ -21,6 +23,8 @@ pub(super) struct Block {
     /// What the `AreaCode` filter matches; mobile blocks have none.
     pub area_code: Option<&'static str>,
     pub place: Option<&'static Place>,
+    pub capabilities: Capabilities,
+    pub address_requirements: AddressRequirement,
     /// Digits (after `+`) every number of the block starts with.
     prefix: String,
     /// Subscriber numbers are `low..low + span`, zero-padded to `width` digits.
@@ -36,15 +40,16 @@ pub(super) const MAX_DIGITS: usize = 15;
 
 impl Block {
     fn new(
-        country: Country,
-        number_type: NumberType,
+        (country, number_type): (Country, NumberType),
         area_code: Option<&'static str>,
         place: Option<&'static Place>,
         prefix: String,
-        (low, span, width): (u64, u64, usize),
+        (low, span, width): Subscribers,
     ) -> Block {
         assert!(low + span <= 10u64.pow(width as u32));
         assert!(prefix.len() + width <= MAX_DIGITS);
+        let offer = offer(country, number_type)
+            .unwrap_or_else(|| panic!("no offer of {country} {number_type}"));
         let offset = fnv1a(prefix.as_bytes()) % span;
         let stride_inverse = inverse(STRIDE % span, span);
         Block {
@@ -52,6 +57,8 @@ impl Block {
             number_type,
             area_code,
             place,
+            capabilities: offer.capabilities,
+            address_requirements: offer.address_requirements,
             prefix,
             low,
             span,
@@ -110,9 +117,162 @@ fn inverse(a: u64, m: u64) -> u64 {
     t0.rem_euclid(m as i128) as u64
 }
 
+/// What a country's numbers of one type can do, and what a buyer needs.
+pub(super) struct Offer {
+    pub country: Country,
+    pub number_type: NumberType,
+    pub capabilities: Capabilities,
+    pub address_requirements: AddressRequirement,
+}
+
+const fn offer_of(
+    country: Country,
+    number_type: NumberType,
+    (voice, sms, mms): (bool, bool, bool),
+    address_requirements: AddressRequirement,
+) -> Offer {
+    Offer {
+        country,
+        number_type,
+        capabilities: Capabilities {
+            voice,
+            sms,
+            mms,
+            fax: false,
+        },
+        address_requirements,
+    }
+}
+
+const V: (bool, bool, bool) = (true, false, false);
+const VS: (bool, bool, bool) = (true, true, false);
+const VSM: (bool, bool, bool) = (true, true, true);
+const S: (bool, bool, bool) = (false, true, false);
+
+/// Every country and type Switchboard sells. A type a country lacks is an
+/// empty list (Twilio's answer), never a 404.
+#[rustfmt::skip]
+pub(super) static OFFERS: &[Offer] = {
+    use AddressRequirement as A;
+    use Country::{Au, Br, Ca, De, Es, Fr, Gb, Ie, It, Jp, Mx, Nl, Se, Us};
+    use NumberType::{Local, MachineToMachine, Mobile, National, SharedCost, TollFree, Voip};
+    &[
+        offer_of(Us, Local, VSM, A::None),
+        offer_of(Us, TollFree, VS, A::None),
+        offer_of(Ca, Local, VSM, A::None),
+        offer_of(Ca, TollFree, VS, A::None),
+        offer_of(Gb, Local, V, A::None),
+        offer_of(Gb, TollFree, VS, A::None),
+        offer_of(Gb, Mobile, VS, A::None),
+        offer_of(Gb, National, V, A::None),
+        offer_of(Gb, Voip, V, A::None),
+        offer_of(Au, Local, V, A::Any),
+        offer_of(Au, Mobile, VS, A::Any),
+        offer_of(Au, TollFree, V, A::None),
+        offer_of(Au, SharedCost, V, A::Any),
+        offer_of(De, Local, V, A::Local),
+        offer_of(De, Mobile, VS, A::Any),
+        offer_of(De, TollFree, V, A::Any),
+        offer_of(De, National, V, A::Any),
+        offer_of(Fr, Local, V, A::Local),
+        offer_of(Fr, Mobile, VS, A::Any),
+        offer_of(Fr, TollFree, V, A::Any),
+        offer_of(Fr, SharedCost, V, A::Any),
+        offer_of(Fr, National, V, A::Any),
+        offer_of(Fr, Voip, V, A::Any),
+        offer_of(Es, Local, V, A::Local),
+        offer_of(Es, Mobile, VS, A::Any),
+        offer_of(Es, TollFree, V, A::Any),
+        offer_of(Es, SharedCost, V, A::Any),
+        offer_of(It, Local, V, A::Local),
+        offer_of(It, Mobile, VS, A::Any),
+        offer_of(It, TollFree, V, A::Any),
+        offer_of(Nl, Local, V, A::Local),
+        offer_of(Nl, Mobile, VS, A::Any),
+        offer_of(Nl, TollFree, V, A::Any),
+        offer_of(Nl, National, V, A::Any),
+        offer_of(Nl, Voip, V, A::Any),
+        offer_of(Nl, MachineToMachine, S, A::Any),
+        offer_of(Se, Local, V, A::Any),
+        offer_of(Se, Mobile, VS, A::Any),
+        offer_of(Se, TollFree, V, A::None),
+        offer_of(Ie, Local, V, A::Local),
+        offer_of(Ie, Mobile, VS, A::Any),
+        offer_of(Ie, TollFree, V, A::Any),
+        offer_of(Br, Local, V, A::Local),
+        offer_of(Br, TollFree, V, A::Any),
+        offer_of(Mx, Local, VS, A::Any),
+        offer_of(Mx, TollFree, V, A::None),
+        offer_of(Jp, Local, V, A::Local),
+        offer_of(Jp, TollFree, V, A::Any),
+        offer_of(Jp, National, V, A::Any),
+    ]
+};
+
+/// What `country` offers of `number_type`, if it sells that type.
+pub(super) fn offer(country: Country, number_type: NumberType) -> Option<&'static Offer> {
+    OFFERS
+        .iter()
+        .find(|o| o.country == country && o.number_type == number_type)
+}
+
 const NANP_TOLL_FREE: &[&str] = &["800", "833", "844", "855", "866", "877", "888"];
 const GB_TOLL_FREE: &[&str] = &["800", "808"];
-const GB_MOBILE: &[&str] = &["74", "75", "77", "78", "79"];
+/// UK mobile prefixes, each with the subscriber numbers libphonenumber gives
+/// as assigned.
+const GB_MOBILE: &[(&str, Subscribers)] = &[
+    ("74", (0, 100_000_000, 8)),
+    ("75", (30_000_000, 60_000_000, 8)),
+    ("77", (10_000_000, 60_000_000, 8)),
+    ("78", (40_000_000, 60_000_000, 8)),
+    ("79", (0, 100_000_000, 8)),
+];
+
+/// Numbers of no locality, after the UK's mobiles: country, type, national
+/// prefix and subscriber numbers, each range one libphonenumber gives that
+/// type (the inventory's tests check every number offered).
+#[rustfmt::skip]
+const RANGES: &[(Country, NumberType, &str, Subscribers)] = {
+    use Country::{Au, Br, De, Es, Fr, Gb, Ie, It, Jp, Mx, Nl, Se};
+    use NumberType::{MachineToMachine, Mobile, National, SharedCost, TollFree, Voip};
+    &[
+        // UK 03 (national rate) and 056 (VoIP).
+        (Gb, National, "33", (0, 100_000_000, 8)),
+        (Gb, Voip, "56", (0, 100_000_000, 8)),
+        (Au, Mobile, "4", (0, 40_000_000, 8)),
+        (Au, TollFree, "1800", (0, 1_000_000, 6)),
+        (Au, SharedCost, "1300", (0, 1_000_000, 6)),
+        (De, Mobile, "176", (0, 100_000_000, 8)),
+        (De, TollFree, "800", (1_000_000, 9_000_000, 7)),
+        // 032: Germany's numbers of no locality.
+        (De, National, "32", (100_000_000, 900_000_000, 9)),
+        (Fr, Mobile, "6", (0, 30_000_000, 8)),
+        (Fr, TollFree, "800", (0, 1_000_000, 6)),
+        (Fr, SharedCost, "810", (0, 1_000_000, 6)),
+        (Fr, National, "809", (0, 1_000_000, 6)),
+        (Fr, Voip, "9", (0, 100_000_000, 8)),
+        (Es, Mobile, "6", (0, 100_000_000, 8)),
+        (Es, TollFree, "900", (0, 1_000_000, 6)),
+        (Es, SharedCost, "901", (0, 1_000_000, 6)),
+        (It, Mobile, "34", (0, 100_000_000, 8)),
+        (It, TollFree, "800", (0, 1_000_000, 6)),
+        (Nl, Mobile, "6", (10_000_000, 50_000_000, 8)),
+        (Nl, TollFree, "800", (1_000_000, 9_000_000, 7)),
+        (Nl, National, "88", (0, 10_000_000, 7)),
+        (Nl, Voip, "85", (0, 10_000_000, 7)),
+        // 097: the Netherlands' machine-to-machine range (longer numbers).
+        (Nl, MachineToMachine, "970", (0, 100_000_000, 8)),
+        (Se, Mobile, "70", (0, 10_000_000, 7)),
+        (Se, TollFree, "20", (0, 1_000_000, 6)),
+        (Ie, Mobile, "87", (0, 10_000_000, 7)),
+        (Ie, TollFree, "1800", (0, 1_000_000, 6)),
+        (Br, TollFree, "800", (0, 10_000_000, 7)),
+        (Mx, TollFree, "800", (0, 10_000_000, 7)),
+        (Jp, TollFree, "120", (0, 1_000_000, 6)),
+        // 050: Japan's numbers of no locality, over IP.
+        (Jp, National, "50", (10_000_000, 90_000_000, 8)),
+    ]
+};
 
 /// Every block, local ones first (a search interleaves blocks, so this order only
 /// decides which locality leads each round).
@@ -121,18 +281,12 @@ pub(super) static BLOCKS: LazyLock<Vec<Block>> = LazyLock::new(|| {
     let mut blocks = Vec::new();
     for place in PLACES {
         let dial = place.country.dial_code();
-        // NANP exchanges and UK subscriber numbers do not start with 0 or 1.
-        let range = match (place.country, place.area_code.len()) {
-            (Gb, 2) => (20_000_000, 80_000_000, 8),
-            _ => (2_000_000, 8_000_000, 7),
-        };
         blocks.push(Block::new(
-            place.country,
-            NumberType::Local,
+            (place.country, NumberType::Local),
             Some(place.area_code),
             Some(place),
             format!("{dial}{}", place.area_code),
-            range,
+            place.subscribers,
         ));
     }
     for code in NANP_TOLL_FREE {
@@ -140,8 +294,7 @@ pub(super) static BLOCKS: LazyLock<Vec<Block>> = LazyLock::new(|| {
         // their inventories apart so a number belongs to one country.
         for (country, low) in [(Us, 2_000_000), (Ca, 6_000_000)] {
             blocks.push(Block::new(
-                country,
-                NumberType::TollFree,
+                (country, NumberType::TollFree),
                 Some(code),
                 None,
                 format!("1{code}"),
@@ -151,22 +304,34 @@ pub(super) static BLOCKS: LazyLock<Vec<Block>> = LazyLock::new(|| {
     }
     for code in GB_TOLL_FREE {
         blocks.push(Block::new(
-            Gb,
-            NumberType::TollFree,
+            (Gb, NumberType::TollFree),
             Some(code),
             None,
             format!("44{code}"),
             (1_000_000, 9_000_000, 7),
         ));
     }
-    for code in GB_MOBILE {
+    for (code, subscribers) in GB_MOBILE {
         blocks.push(Block::new(
-            Gb,
-            NumberType::Mobile,
+            (Gb, NumberType::Mobile),
             None,
             None,
             format!("44{code}"),
-            (0, 100_000_000, 8),
+            *subscribers,
+        ));
+    }
+    for &(country, number_type, prefix, subscribers) in RANGES {
+        // Mobile and machine numbers have no area code to filter by.
+        let area_code = match number_type {
+            NumberType::Mobile | NumberType::MachineToMachine => None,
+            _ => Some(prefix),
+        };
+        blocks.push(Block::new(
+            (country, number_type),
+            area_code,
+            None,
+            format!("{}{prefix}", country.dial_code()),
+            subscribers,
         ));
     }
     blocks

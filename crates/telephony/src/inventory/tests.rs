@@ -37,7 +37,24 @@ fn country_and_type_names() {
         serde_json::from_str::<Country>("\"gb\"").unwrap(),
         Country::Gb
     );
-    assert!(serde_json::from_str::<Country>("\"FR\"").is_err());
+    assert_eq!(Country::parse("fr"), Some(Country::Fr));
+    assert!(serde_json::from_str::<Country>("\"CH\"").is_err());
+}
+
+#[test]
+fn the_country_table_follows_the_enum() {
+    let all = Country::all();
+    assert_eq!(all.len(), 14);
+    for (i, c) in all.into_iter().enumerate() {
+        assert_eq!(c as usize, i, "{c}");
+        assert_eq!(Country::parse(c.iso()), Some(c));
+        assert!(!c.name().is_empty());
+        // libphonenumber agrees on the calling code.
+        let meta = phonenumber::metadata::DATABASE.by_id(c.iso()).unwrap();
+        assert_eq!(meta.country_code().to_string(), c.dial_code(), "{c}");
+    }
+    let names: HashSet<_> = all.iter().map(|c| c.name()).collect();
+    assert_eq!(names.len(), all.len());
 }
 
 #[test]
@@ -88,7 +105,21 @@ fn numbers_are_distinct_and_well_formed() {
                         .starts_with(&format!("+{}", c.dial_code()))
                 );
                 assert_eq!(a.friendly_name, a.phone_number.formatted());
-                assert_eq!(a.address_requirements, "none");
+                let offer = blocks::offer(c, t).unwrap();
+                assert_eq!(a.address_requirements, offer.address_requirements);
+                assert_eq!(a.capabilities, offer.capabilities);
+                // The US and Canada share toll-free codes: by the number
+                // alone, such a number is the US's.
+                let country = match (c, t) {
+                    (Country::Ca, NumberType::TollFree) => Country::Us,
+                    _ => c,
+                };
+                assert_eq!(
+                    a.phone_number.country(),
+                    Some(country),
+                    "{}",
+                    a.phone_number
+                );
                 assert!(!a.phone_number.as_str().starts_with("+1500"));
             }
         }
@@ -107,13 +138,44 @@ fn every_block_is_finite() {
 }
 
 #[test]
-fn mobile_only_in_gb() {
+fn each_country_sells_the_types_it_offers() {
+    use NumberType::{Local, MachineToMachine, Mobile, National, SharedCost, TollFree, Voip};
+    let types = |c| types_in(c);
+    assert_eq!(types(Country::Us), [Local, TollFree]);
+    assert_eq!(types(Country::Ca), [Local, TollFree]);
     assert_eq!(
-        search(&Search::new(Country::Us, NumberType::Mobile)).count(),
-        0
+        types(Country::Gb),
+        [Local, TollFree, Mobile, National, Voip]
+    );
+    assert_eq!(types(Country::Au), [Local, TollFree, Mobile, SharedCost]);
+    assert_eq!(types(Country::De), [Local, TollFree, Mobile, National]);
+    assert_eq!(
+        types(Country::Fr),
+        [Local, TollFree, Mobile, National, SharedCost, Voip]
     );
     assert_eq!(
-        search(&Search::new(Country::Ca, NumberType::Mobile)).count(),
+        types(Country::Nl),
+        [Local, TollFree, Mobile, National, Voip, MachineToMachine]
+    );
+    assert_eq!(types(Country::Br), [Local, TollFree]);
+    assert_eq!(types(Country::Jp), [Local, TollFree, National]);
+    // Every country sells local and toll-free numbers; every type is sold
+    // somewhere; a type a country lacks finds nothing.
+    for c in Country::all() {
+        assert_eq!(types(c)[..2], [Local, TollFree], "{c}");
+        for t in NumberType::all() {
+            let found = search(&Search::new(c, t)).next().is_some();
+            assert_eq!(found, types(c).contains(&t), "{c} {t}");
+        }
+    }
+    for t in NumberType::all() {
+        assert!(
+            Country::all().into_iter().any(|c| types(c).contains(&t)),
+            "{t}"
+        );
+    }
+    assert_eq!(
+        search(&Search::new(Country::Us, NumberType::Mobile)).count(),
         0
     );
     let gb = take(&Search::new(Country::Gb, NumberType::Mobile), 5);
@@ -124,27 +186,186 @@ fn mobile_only_in_gb() {
     );
 }
 
+/// The libphonenumber type of every number a country's block of a type
+/// offers: what Google's metadata says such numbers are.
+fn libphonenumber_types(c: Country, t: NumberType) -> &'static [phonenumber::Type] {
+    use phonenumber::Type as P;
+    match (c, t) {
+        // The North American plan cannot tell landlines from mobiles, nor
+        // can Mexico's.
+        (_, NumberType::Local) => &[P::FixedLine, P::FixedLineOrMobile],
+        (_, NumberType::TollFree) => &[P::TollFree],
+        (_, NumberType::Mobile) => &[P::Mobile],
+        (_, NumberType::SharedCost) => &[P::SharedCost],
+        (_, NumberType::Voip) => &[P::Voip],
+        // Germany's 032 is a landline range of no place; Japan's 050 is
+        // over IP; the others are "universal access" numbers.
+        (Country::De, NumberType::National) => &[P::FixedLine],
+        (Country::Jp, NumberType::National) => &[P::Voip],
+        (_, NumberType::National) => &[P::Uan],
+        // The Netherlands' 097 is part of its mobile plan.
+        (_, NumberType::MachineToMachine) => &[P::Mobile],
+    }
+}
+
+/// libphonenumber's type of a parsed number of `country`, from the
+/// country's metadata, its patterns tried in libphonenumber's order. (The
+/// crate's own `number_type` and `metadata` drop the leading zero Italian
+/// numbers keep, and so find neither their region nor their type.)
+fn kind_of(parsed: &phonenumber::PhoneNumber, country: Country) -> phonenumber::Type {
+    use phonenumber::Type as P;
+    use phonenumber::metadata::Descriptor;
+    let Some(meta) = phonenumber::metadata::DATABASE.by_id(country.iso()) else {
+        return P::Unknown;
+    };
+    let national = parsed.national().to_string();
+    let d = meta.descriptors();
+    let is = |desc: Option<&Descriptor>| desc.is_some_and(|x| x.is_match(&national));
+    if !d.general().is_match(&national) {
+        return P::Unknown;
+    }
+    let special = [
+        (d.premium_rate(), P::PremiumRate),
+        (d.toll_free(), P::TollFree),
+        (d.shared_cost(), P::SharedCost),
+        (d.voip(), P::Voip),
+        (d.personal_number(), P::PersonalNumber),
+        (d.pager(), P::Pager),
+        (d.uan(), P::Uan),
+        (d.voicemail(), P::Voicemail),
+    ];
+    if let Some((_, kind)) = special.into_iter().find(|(desc, _)| is(*desc)) {
+        return kind;
+    }
+    match (is(d.fixed_line()), is(d.mobile())) {
+        (true, true) => P::FixedLineOrMobile,
+        (true, false) => P::FixedLine,
+        (false, true) => P::Mobile,
+        (false, false) => P::Unknown,
+    }
+}
+
+#[test]
+fn every_number_offered_is_valid_for_libphonenumber() {
+    let mut checked = 0;
+    for block in BLOCKS.iter() {
+        let want = libphonenumber_types(block.country, block.number_type);
+        // A sample of each block (all of them would take long unoptimised).
+        for i in (0..PER_BLOCK).step_by(97) {
+            let number = format!("+{}", block.digits(i));
+            let parsed = phonenumber::parse(None, &number).unwrap();
+            assert!(parsed.is_valid(), "{number} ({})", block.country);
+            // Of the block's type in the block's country's own plan.
+            let kind = kind_of(&parsed, block.country);
+            assert!(
+                want.contains(&kind),
+                "{number}: {kind:?}, not {want:?} ({} {})",
+                block.country,
+                block.number_type
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}
+
+#[test]
+fn new_countries_pin_their_first_numbers() {
+    let first = |c, t| take(&Search::new(c, t), 1).remove(0);
+    let de = first(Country::De, NumberType::Local);
+    assert!(de.phone_number.as_str().starts_with("+4930"), "{de:?}");
+    assert_eq!(de.locality.as_deref(), Some("Berlin"));
+    assert_eq!(de.region.as_deref(), Some("BE"));
+    assert_eq!(de.address_requirements, AddressRequirement::Local);
+    assert_eq!(de.friendly_name, de.phone_number.as_str());
+    let m2m = first(Country::Nl, NumberType::MachineToMachine);
+    assert!(m2m.phone_number.as_str().starts_with("+31970"));
+    assert_eq!(m2m.phone_number.digits().len(), 13);
+    assert_eq!(
+        m2m.capabilities,
+        Capabilities {
+            voice: false,
+            sms: true,
+            mms: false,
+            fax: false
+        }
+    );
+    let jp = first(Country::Jp, NumberType::National);
+    assert!(jp.phone_number.as_str().starts_with("+8150"));
+    assert_eq!(jp.locality, None);
+    let it = first(Country::It, NumberType::Local);
+    // Italy keeps the trunk 0 after its calling code.
+    assert!(it.phone_number.as_str().starts_with("+3902"), "{it:?}");
+}
+
+#[test]
+fn address_exclusions_leave_out_what_they_name() {
+    let mut s = local(Country::De);
+    assert!(search(&s).next().is_some());
+    s.exclude_local_address_required = true;
+    assert_eq!(search(&s).count(), 0);
+    // German mobiles need an address anywhere: not a local one.
+    let mut s = Search::new(Country::De, NumberType::Mobile);
+    s.exclude_local_address_required = true;
+    s.exclude_foreign_address_required = true;
+    assert!(search(&s).next().is_some());
+    s.exclude_all_address_required = true;
+    assert_eq!(search(&s).count(), 0);
+    // Numbers that need none stay.
+    let mut s = local(Country::Us);
+    s.exclude_all_address_required = true;
+    assert!(search(&s).next().is_some());
+}
+
+#[test]
+fn locality_filters_compare_without_case() {
+    let mut s = local(Country::Fr);
+    s.in_locality = Some("lyon".into());
+    let page = take(&s, 5);
+    assert_eq!(page.len(), 5);
+    assert!(page.iter().all(|a| a.locality.as_deref() == Some("Lyon")));
+    let mut s = local(Country::Us);
+    s.in_postal_code = Some("10007".into());
+    assert!(
+        take(&s, 3)
+            .iter()
+            .all(|a| a.locality.as_deref() == Some("New York"))
+    );
+    s.in_postal_code = None;
+    s.in_lata = Some("722".into());
+    assert!(
+        take(&s, 3)
+            .iter()
+            .all(|a| a.region.as_deref() == Some("CA"))
+    );
+    s.in_lata = None;
+    s.in_rate_center = Some("Austin".into());
+    assert_eq!(take(&s, 1)[0].locality.as_deref(), Some("Austin"));
+    // Toll-free numbers have no locality, and nothing has fax.
+    let mut tf = Search::new(Country::Us, NumberType::TollFree);
+    tf.in_locality = Some("Austin".into());
+    assert_eq!(search(&tf).count(), 0);
+    let mut s = local(Country::Us);
+    s.fax_enabled = Some(true);
+    assert_eq!(search(&s).count(), 0);
+    s.fax_enabled = Some(false);
+    assert!(search(&s).next().is_some());
+}
+
 #[test]
 fn capabilities_by_country_and_type() {
     let caps = |c, t| take(&Search::new(c, t), 1)[0].capabilities;
-    let all3 = Capabilities {
-        voice: true,
-        sms: true,
-        mms: true,
+    let of = |voice, sms, mms| Capabilities {
+        voice,
+        sms,
+        mms,
         fax: false,
     };
-    let voice_sms = Capabilities {
-        voice: true,
-        sms: true,
-        mms: false,
-        fax: false,
-    };
-    let voice = Capabilities {
-        voice: true,
-        sms: false,
-        mms: false,
-        fax: false,
-    };
+    let (all3, voice_sms, voice) = (
+        of(true, true, true),
+        of(true, true, false),
+        of(true, false, false),
+    );
     assert_eq!(caps(Country::Us, NumberType::Local), all3);
     assert_eq!(caps(Country::Ca, NumberType::Local), all3);
     assert_eq!(caps(Country::Us, NumberType::TollFree), voice_sms);
@@ -152,6 +373,14 @@ fn capabilities_by_country_and_type() {
     assert_eq!(caps(Country::Gb, NumberType::TollFree), voice_sms);
     assert_eq!(caps(Country::Gb, NumberType::Local), voice);
     assert_eq!(caps(Country::Gb, NumberType::Mobile), voice_sms);
+    assert_eq!(caps(Country::De, NumberType::Local), voice);
+    assert_eq!(caps(Country::De, NumberType::Mobile), voice_sms);
+    assert_eq!(caps(Country::Mx, NumberType::Local), voice_sms);
+    assert_eq!(caps(Country::Fr, NumberType::Voip), voice);
+    assert_eq!(
+        caps(Country::Nl, NumberType::MachineToMachine),
+        of(false, true, false)
+    );
 }
 
 #[test]

@@ -70,8 +70,36 @@ fn country_from_prefix_and_canadian_area_codes() {
     assert_eq!(n("+14165550100").country(), Some(Country::Ca));
     assert_eq!(n("+16045550100").country(), Some(Country::Ca));
     assert_eq!(n("+442079460018").country(), Some(Country::Gb));
-    assert_eq!(n("+33142685300").country(), None);
+    assert_eq!(n("+33142685300").country(), Some(Country::Fr));
+    assert_eq!(n("+4930123456").country(), Some(Country::De));
+    assert_eq!(n("+35312345678").country(), Some(Country::Ie));
+    assert_eq!(n("+81312345678").country(), Some(Country::Jp));
+    // Not simulated: Switzerland, Portugal (+351, not Ireland's +353).
+    assert_eq!(n("+41212345678").country(), None);
+    assert_eq!(n("+351212345678").country(), None);
     assert_eq!(n("+123456789").country(), None);
+}
+
+#[test]
+fn canadian_area_codes_come_from_libphonenumber() {
+    // Every area code of the inventory's Canadian localities, and more.
+    for npa in [
+        "204", "403", "416", "514", "604", "613", "780", "902", "905", "867",
+    ] {
+        assert_eq!(
+            n(&format!("+1{npa}5550100")).country(),
+            Some(Country::Ca),
+            "{npa}"
+        );
+    }
+    // US area codes, toll-free codes and Twilio's test range stay US.
+    for npa in ["212", "415", "512", "800", "888", "500", "999"] {
+        assert_eq!(
+            n(&format!("+1{npa}5550100")).country(),
+            Some(Country::Us),
+            "{npa}"
+        );
+    }
 }
 
 #[test]
@@ -120,5 +148,15 @@ fn typed_numbers_are_read_as_people_type_them() {
         "(((",
     ] {
         assert!(typed(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn region_codes_are_libphonenumbers() {
+    for code in ["US", "CA", "GB", "DE", "JP", "CH", "PT", "NZ"] {
+        assert!(is_region_code(code), "{code}");
+    }
+    for code in ["", "us", "UK", "ZZ", "001", "DEU", "U1"] {
+        assert!(!is_region_code(code), "{code}");
     }
 }

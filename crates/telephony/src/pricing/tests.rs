@@ -86,6 +86,10 @@ fn defaults() {
     assert_eq!(p.number(NumberType::Local), m("1.15"));
     assert_eq!(p.number(NumberType::TollFree), m("2.15"));
     assert_eq!(p.number(NumberType::Mobile), m("1.00"));
+    assert_eq!(p.number(NumberType::National), m("1.50"));
+    assert_eq!(p.number(NumberType::SharedCost), m("2.00"));
+    assert_eq!(p.number(NumberType::Voip), m("1.00"));
+    assert_eq!(p.number(NumberType::MachineToMachine), m("0.50"));
     assert_eq!(TRIAL_CREDIT, m("15.50"));
 }
 
@@ -120,6 +124,10 @@ fn other_destinations_pay_the_us_rate() {
     let p = PriceList::from_json(r#"{"voice_per_minute": {"US": "0.05"}}"#).unwrap();
     assert_eq!(p.call(&n("+33142685300"), 60), m("0.05"));
     assert_eq!(p.message(&n("+33142685300"), 1), m("0.0079"));
+    // A country of the inventory may be given its own rate.
+    let p = PriceList::from_json(r#"{"voice_per_minute": {"DE": "0.03"}}"#).unwrap();
+    assert_eq!(p.call(&n("+493012345678"), 60), m("0.03"));
+    assert_eq!(p.call(&n("+33142685300"), 60), m("0.014"));
 }
 
 #[test]
@@ -145,7 +153,7 @@ fn json_overrides_only_what_it_names() {
 fn json_errors() {
     for bad in [
         r#"{"voice_per_minute": {"US": 0.014}}"#,
-        r#"{"voice_per_minute": {"FR": "0.014"}}"#,
+        r#"{"voice_per_minute": {"CH": "0.014"}}"#,
         r#"{"number_monthly": {"shortcode": "1000"}}"#,
         r#"{"sms_per_segment": {"US": "-0.01"}}"#,
         r#"{"sms_per_segment": {"US": "0.0000001"}}"#,
