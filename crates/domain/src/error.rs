@@ -177,6 +177,33 @@ pub enum Field {
     Ttl,
     /// A usage trigger.
     UsageTrigger(UsageTriggerField),
+    /// A validation request, or the outgoing caller ID it verifies.
+    CallerId(CallerIdField),
+    /// A short code's settings, or the operator provisioning one.
+    ShortCode(ShortCodeField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallerIdField {
+    /// The number to verify.
+    Number,
+    Name,
+    CallDelay,
+    Extension,
+    StatusCallback,
+    StatusCallbackMethod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShortCodeField {
+    /// The digits (provisioning) or a message's `From`.
+    Code,
+    Name,
+    ApiVersion,
+    SmsUrl,
+    SmsMethod,
+    SmsFallbackUrl,
+    SmsFallbackMethod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -266,6 +293,10 @@ pub enum MessageField {
     StatusCallback,
     /// The Messaging Service to send through.
     Service,
+    /// Whether the message gets a Feedback resource (`ProvideFeedback`).
+    ProvideFeedback,
+    /// A message feedback's `Outcome`.
+    FeedbackOutcome,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -360,7 +391,9 @@ into_field!(
     ApplicationField => Application,
     UsageField => Usage,
     CodeField => ConnectCode,
-    UsageTriggerField => UsageTrigger
+    UsageTriggerField => UsageTrigger,
+    CallerIdField => CallerId,
+    ShortCodeField => ShortCode
 );
 
 /// What is wrong with a value. The data is what a message about it needs.
@@ -476,6 +509,30 @@ pub enum Problem {
     },
     PoolFull {
         max: usize,
+    },
+    /// Not keys a phone dials: digits, `*`, `#` and `w` (a half-second
+    /// wait), at most `max` of them.
+    NotKeys {
+        max: usize,
+    },
+    /// Not a short code: 3 to 8 digits.
+    NotShortCode,
+    /// The account verified this number already.
+    AlreadyVerified {
+        number: String,
+    },
+    /// The account owns this number: it calls from it without verifying.
+    OwnNumber {
+        number: String,
+    },
+    /// The short code is another account's in this world, or this one's.
+    ShortCodeTaken {
+        code: String,
+    },
+    /// A short code the account does not have.
+    NotOwnShortCode {
+        code: String,
+        account: AccountSid,
     },
     /// The field can only be set to certain values through this operation.
     NotSettable,

@@ -50,6 +50,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_usage_triggers"),
     migration!(24, "0024_call_peers"),
     migration!(25, "0025_console_details"),
+    // 26 and 27 are other branches'.
+    migration!(28, "0028_caller_ids_short_codes_feedback"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

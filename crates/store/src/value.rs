@@ -11,10 +11,11 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid, CallDirection, CallEvents,
-    CallSid, CallStatus, ConnectAppSid, DeliverySid, HookMethod, MediaSid, MessageDirection,
-    MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel, NotificationSid, NumberType,
-    PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, SandboxSid, Timestamp,
-    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
+    CallSid, CallStatus, ConnectAppSid, DeliverySid, FeedbackOutcome, HookMethod, MediaSid,
+    MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel,
+    NotificationSid, NumberType, OutgoingCallerIdSid, PhoneNumberSid, RecordingSid,
+    RecordingSource, RecordingStatus, SandboxSid, ShortCodeSid, Timestamp, TriggerField,
+    TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -88,7 +89,9 @@ sid_values!(
     DeliverySid,
     SandboxSid,
     ApiKeySid,
-    UsageTriggerSid
+    UsageTriggerSid,
+    OutgoingCallerIdSid,
+    ShortCodeSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -116,7 +119,8 @@ enum_values!(
     NotificationLevel,
     UsageCategory,
     TriggerRecurring,
-    TriggerField
+    TriggerField,
+    FeedbackOutcome
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where
