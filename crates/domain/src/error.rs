@@ -179,6 +179,33 @@ pub enum Field {
     UsageTrigger(UsageTriggerField),
     /// An address (`…/Addresses`).
     Address(AddressField),
+    /// A validation request, or the outgoing caller ID it verifies.
+    CallerId(CallerIdField),
+    /// A short code's settings, or the operator provisioning one.
+    ShortCode(ShortCodeField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallerIdField {
+    /// The number to verify.
+    Number,
+    Name,
+    CallDelay,
+    Extension,
+    StatusCallback,
+    StatusCallbackMethod,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ShortCodeField {
+    /// The digits (provisioning) or a message's `From`.
+    Code,
+    Name,
+    ApiVersion,
+    SmsUrl,
+    SmsMethod,
+    SmsFallbackUrl,
+    SmsFallbackMethod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -268,6 +295,10 @@ pub enum MessageField {
     StatusCallback,
     /// The Messaging Service to send through.
     Service,
+    /// Whether the message gets a Feedback resource (`ProvideFeedback`).
+    ProvideFeedback,
+    /// A message feedback's `Outcome`.
+    FeedbackOutcome,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -379,7 +410,9 @@ into_field!(
     UsageField => Usage,
     CodeField => ConnectCode,
     UsageTriggerField => UsageTrigger,
-    AddressField => Address
+    AddressField => Address,
+    CallerIdField => CallerId,
+    ShortCodeField => ShortCode
 );
 
 /// What is wrong with a value. The data is what a message about it needs.
@@ -522,6 +555,30 @@ pub enum Problem {
     },
     PoolFull {
         max: usize,
+    },
+    /// Not keys a phone dials: digits, `*`, `#` and `w` (a half-second
+    /// wait), at most `max` of them.
+    NotKeys {
+        max: usize,
+    },
+    /// Not a short code: 3 to 8 digits.
+    NotShortCode,
+    /// The account verified this number already.
+    AlreadyVerified {
+        number: String,
+    },
+    /// The account owns this number: it calls from it without verifying.
+    OwnNumber {
+        number: String,
+    },
+    /// The short code is another account's in this world, or this one's.
+    ShortCodeTaken {
+        code: String,
+    },
+    /// A short code the account does not have.
+    NotOwnShortCode {
+        code: String,
+        account: AccountSid,
     },
     /// The field can only be set to certain values through this operation.
     NotSettable,

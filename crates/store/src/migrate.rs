@@ -51,6 +51,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_call_peers"),
     migration!(25, "0025_console_details"),
     migration!(26, "0026_addresses"),
+    // 27 is another branch's.
+    migration!(28, "0028_caller_ids_short_codes_feedback"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -176,9 +176,13 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM users WHERE {in_world};
          DELETE FROM message_media WHERE parent_sid IN \
             (SELECT m.sid FROM messages m WHERE m.account_sid IN {accounts});
+         DELETE FROM message_feedback WHERE account_sid IN {accounts};
          DELETE FROM notifications WHERE account_sid IN {accounts};
          DELETE FROM recordings WHERE account_sid IN {accounts};
          DELETE FROM messages WHERE account_sid IN {accounts};
+         DELETE FROM caller_id_validations WHERE account_sid IN {accounts};
+         DELETE FROM outgoing_caller_ids WHERE account_sid IN {accounts};
+         DELETE FROM short_codes WHERE account_sid IN {accounts};
          DELETE FROM call_voice WHERE account_sid IN {accounts};
          DELETE FROM calls WHERE account_sid IN {accounts};
          DELETE FROM usage_daily WHERE account_sid IN {accounts};

@@ -11,10 +11,11 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, AddressRequirement, AddressSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid,
-    CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, HookMethod,
-    MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, NotificationLevel,
-    NotificationSid, NumberType, PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus,
-    SandboxSid, Timestamp, TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
+    CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, FeedbackOutcome,
+    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
+    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PhoneNumberSid,
+    RecordingSid, RecordingSource, RecordingStatus, SandboxSid, ShortCodeSid, Timestamp,
+    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -89,7 +90,9 @@ sid_values!(
     SandboxSid,
     ApiKeySid,
     UsageTriggerSid,
-    AddressSid
+    AddressSid,
+    OutgoingCallerIdSid,
+    ShortCodeSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -118,7 +121,8 @@ enum_values!(
     UsageCategory,
     TriggerRecurring,
     TriggerField,
-    AddressRequirement
+    AddressRequirement,
+    FeedbackOutcome
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where

@@ -16,12 +16,13 @@ pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
     AccountSid, AddressSid, ApiKeySid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid,
-    MediaSid, MessageSid, MessagingServiceSid, NotificationSid, PhoneNumberSid, RecordingSid,
-    SandboxSid, SidError, UsageTriggerSid, Username,
+    MediaSid, MessageSid, MessagingServiceSid, NotificationSid, OutgoingCallerIdSid,
+    PhoneNumberSid, RecordingSid, SandboxSid, ShortCodeSid, SidError, UsageTriggerSid, Username,
 };
 pub use telephony::{
     AddressRequirement, AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage,
-    CallStatus, HookMethod, MachineDetection, MessageDirection, MessageStatus, NotificationLevel,
-    NumberType, RecordingSource, RecordingStatus, TriggerField, TriggerRecurring, UsageCategory,
+    CallStatus, FeedbackOutcome, HookMethod, MachineDetection, MessageDirection, MessageStatus,
+    NotificationLevel, NumberType, RecordingSource, RecordingStatus, TriggerField,
+    TriggerRecurring, UsageCategory,
 };
 pub use time::Timestamp;

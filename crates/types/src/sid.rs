@@ -145,6 +145,26 @@ define_sid!(
     PhoneNumberSid, "PN", "IncomingPhoneNumber"
 );
 define_sid!(
+    /// A verified outgoing caller ID (`PN…`, as Twilio writes it: a number the
+    /// account may call from without owning it). Its own type, though its
+    /// prefix is an incoming number's: a call placed from it names it in
+    /// `phone_number_sid` ([`OutgoingCallerIdSid::as_phone_number_sid`]).
+    OutgoingCallerIdSid, "PN", "OutgoingCallerId"
+);
+define_sid!(
+    /// A short code (`SC…`) the operator provisioned to an account.
+    ShortCodeSid, "SC", "ShortCode"
+);
+
+impl OutgoingCallerIdSid {
+    /// The same SID where Twilio's fields hold any `PN…` (a call's
+    /// `phone_number_sid`: the number it was placed from).
+    pub fn as_phone_number_sid(&self) -> PhoneNumberSid {
+        PhoneNumberSid(self.0)
+    }
+}
+
+define_sid!(
     /// A call recording (`RE…`).
     RecordingSid, "RE", "Recording"
 );

@@ -458,6 +458,15 @@ twilio_enum!(
     }
 );
 
+twilio_enum!(
+    /// Whether the recipient of a message sent with `ProvideFeedback=true`
+    /// is known to have acted on it (a Message Feedback's `Outcome`).
+    FeedbackOutcome, "Outcome" {
+        Confirmed => "confirmed",
+        Unconfirmed => "unconfirmed",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,6 +620,12 @@ mod tests {
         refuses(TriggerRecurring::parse, &["Daily", "weekly"]);
         round_trips(TriggerField::ALL, TriggerField::as_str, TriggerField::parse);
         refuses(TriggerField::parse, &["Price", "cost"]);
+        round_trips(
+            FeedbackOutcome::ALL,
+            FeedbackOutcome::as_str,
+            FeedbackOutcome::parse,
+        );
+        refuses(FeedbackOutcome::parse, &["Confirmed", "delivered", ""]);
     }
 
     #[test]

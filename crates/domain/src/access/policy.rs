@@ -105,6 +105,20 @@ pub enum Resource {
     /// bought. Managed in a Connect App's dedicated subaccount with
     /// `post-all`, as the numbers bought with them.
     Addresses,
+    /// Outgoing caller IDs (`…/OutgoingCallerIds`): numbers the account
+    /// verified, by a validation request whose verification call is
+    /// simulated, and may call from. Managed in a Connect App's dedicated
+    /// subaccount with `post-all`, as the calls placed from them.
+    OutgoingCallerIds,
+    /// Short codes (`…/SMS/ShortCodes`): read, and their messaging URLs
+    /// set, as phone numbers' are (a Connect App with `post-all` in its
+    /// dedicated subaccount). Which account has which short code is the
+    /// operator's ([`Resource::ShortCodeProvisioning`]).
+    ShortCodes,
+    /// Giving an account a short code, or taking it back: the operator's
+    /// command line alone (Twilio's API has no such operation either: short
+    /// codes are leased through Twilio, not bought through the API).
+    ShortCodeProvisioning,
     /// A call's events (`…/Calls/{CallSid}/Events`): the requests sent to the
     /// application about the call and its answers. Read as the call is (a
     /// Connect App with `get-all`, or `post-all` in its dedicated
@@ -126,7 +140,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 28] = [
+    pub const ALL: [Resource; 31] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -151,6 +165,9 @@ impl Resource {
         Resource::Applications,
         Resource::UsageTriggers,
         Resource::Addresses,
+        Resource::OutgoingCallerIds,
+        Resource::ShortCodes,
+        Resource::ShortCodeProvisioning,
         Resource::CallEvents,
         Resource::ApiKeys,
         Resource::Tokens,
@@ -161,8 +178,9 @@ impl Resource {
     /// delete in its dedicated subaccount: its billable activity, the
     /// notifications that activity left (deleted as messages are), the
     /// Messaging Services it is sent through, and the TwiML Applications its
-    /// calls and numbers use, the usage triggers that watch its cost, and the
-    /// addresses its numbers are bought with.
+    /// calls and numbers use, the usage triggers that watch its cost, the
+    /// addresses its numbers are bought with, the caller IDs its calls are
+    /// placed from and its short codes' settings.
     fn is_billable_activity(self) -> bool {
         matches!(
             self,
@@ -176,6 +194,8 @@ impl Resource {
                 | Resource::Tokens
                 | Resource::UsageTriggers
                 | Resource::Addresses
+                | Resource::OutgoingCallerIds
+                | Resource::ShortCodes
         )
     }
 
@@ -251,6 +271,7 @@ pub const KEYS_NOT_FOR_CONNECT: &str = "An API key cannot be used on a customer'
 pub const KEYS_NOT_ADMIN: &str = "An API key cannot manage API keys, auth tokens or accounts; \
      use the account's auth token";
 pub const NOT_WRITABLE: &str = "This resource cannot be changed";
+pub const SHORT_CODES_BY_OPERATOR: &str = "Short codes are provisioned by the operator (switchboard short-codes add), not through the API";
 pub const UPGRADE_NOT_API: &str =
     "Accounts are upgraded by the operator (or in the console, where allowed), not through the API";
 pub const SELF_UPGRADE_OFF: &str =
@@ -458,6 +479,7 @@ fn decide_owner(
     }
     match resource {
         Resource::AccountType => Err(Refusal::Forbidden(UPGRADE_NOT_API)),
+        Resource::ShortCodeProvisioning => Err(Refusal::Forbidden(SHORT_CODES_BY_OPERATOR)),
         Resource::AccountStatus if target.is_main() => Err(Refusal::Forbidden(MAIN_STATUS_FIXED)),
         // A subaccount's status belongs to whoever holds the parent's credentials.
         Resource::AccountStatus if !(is_main || via_parent) => {

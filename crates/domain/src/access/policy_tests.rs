@@ -138,7 +138,9 @@ fn connect_expectation(
                 Err(Refusal::Forbidden(CONNECT_NO_APPS))
             }
             // A call's events are the delivery pipeline's record: read only.
+            // Which account has a short code is the operator's business.
             Resource::AvailablePhoneNumbers
+            | Resource::ShortCodeProvisioning
             | Resource::Usage
             | Resource::Balance
             | Resource::CallEvents => Err(Refusal::Forbidden(NOT_WRITABLE)),
@@ -164,7 +166,11 @@ fn connect_expectation(
             | Resource::UsageTriggers
             // Addresses (issue 26): in S with post-all, as the numbers
             // bought with them.
-            | Resource::Addresses => {
+            | Resource::Addresses
+            // Outgoing caller IDs (issue 26): in S with post-all, as the
+            // calls placed from them; short codes' settings, as numbers'.
+            | Resource::OutgoingCallerIds
+            | Resource::ShortCodes => {
                 if !is_s {
                     Err(Refusal::Forbidden(CONNECT_OWN_SUBACCOUNT))
                 } else if post_all {
@@ -461,6 +467,51 @@ fn addresses_rows_spelled_out() {
     account_resource_rows_spelled_out(Resource::Addresses);
 }
 
+/// Outgoing caller IDs (issue 26): the same rows as TwiML Applications.
+#[test]
+fn outgoing_caller_ids_rows_spelled_out() {
+    account_resource_rows_spelled_out(Resource::OutgoingCallerIds);
+}
+
+/// Short codes (issue 26): read and configured as TwiML Applications are;
+/// given to an account by the operator alone.
+#[test]
+fn short_codes_rows_spelled_out() {
+    account_resource_rows_spelled_out(Resource::ShortCodes);
+    let w = world();
+    let r = Resource::ShortCodeProvisioning;
+    let s = Target::Account(&w.dedicated);
+    let both = connect_app(&w, &[Permission::GetAll, Permission::PostAll]);
+    assert_eq!(
+        decide(&both, Action::Write, s, r),
+        Err(Refusal::Forbidden(NOT_WRITABLE))
+    );
+    let main = Actor::Credential(Principal::Account {
+        sid: w.customer.sid.clone(),
+        main: w.customer.sid.clone(),
+        world: None,
+    });
+    assert_eq!(
+        decide(&main, Action::Write, Target::Account(&w.customer), r),
+        Err(Refusal::Forbidden(SHORT_CODES_BY_OPERATOR))
+    );
+    let console = Actor::Console(ConsoleUser {
+        account: w.customer.sid.clone(),
+        email: "owner@example.com".into(),
+        ip: None,
+        may_upgrade_self: true,
+    });
+    assert_eq!(
+        decide(&console, Action::Write, Target::Account(&w.customer), r),
+        Err(Refusal::Forbidden(SHORT_CODES_BY_OPERATOR))
+    );
+    assert_eq!(
+        decide(&Actor::Worker("simulator"), Action::Write, s, r),
+        Err(Refusal::Forbidden(WORKER_ONLY_TRAFFIC))
+    );
+    assert!(decide(&Actor::Operator, Action::Write, s, r).is_ok());
+}
+
 fn account_resource_rows_spelled_out(r: Resource) {
     let w = world();
     let get = connect_app(&w, &[Permission::GetAll]);
@@ -590,6 +641,8 @@ fn owner_expectation(
     match resource {
         // Upgrades are the operator's (or the console's), never the API's.
         Resource::AccountType => Err(Refusal::Forbidden(UPGRADE_NOT_API)),
+        // So is giving an account a short code (issue 26).
+        Resource::ShortCodeProvisioning => Err(Refusal::Forbidden(SHORT_CODES_BY_OPERATOR)),
         Resource::AccountStatus if target_is_main => Err(Refusal::Forbidden(MAIN_STATUS_FIXED)),
         Resource::AccountStatus if !(is_main || via_parent) => {
             Err(Refusal::Forbidden(OWN_STATUS_FIXED))

@@ -62,10 +62,13 @@ pub enum WebhookKind {
     /// A usage trigger fired: its callback, whose answer is only
     /// acknowledged.
     UsageTrigger,
+    /// A caller ID's verification call ended: the validation request's
+    /// `StatusCallback` (`VerificationStatus`), only acknowledged.
+    CallerIdVerification,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 15] = [
+    pub const ALL: [WebhookKind; 16] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -81,6 +84,7 @@ impl WebhookKind {
         WebhookKind::AmdStatus,
         WebhookKind::RecordingStatus,
         WebhookKind::UsageTrigger,
+        WebhookKind::CallerIdVerification,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +104,7 @@ impl WebhookKind {
             WebhookKind::AmdStatus => "amd-status",
             WebhookKind::RecordingStatus => "recording-status",
             WebhookKind::UsageTrigger => "usage-trigger",
+            WebhookKind::CallerIdVerification => "caller-id-verification",
         }
     }
 

@@ -3,6 +3,7 @@
 
 use switchboard_store::call_voice;
 use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::outgoing_caller_ids;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::phone_numbers;
 use switchboard_store::recordings::{self, RecordingRecord};
@@ -179,14 +180,6 @@ fn number(field: CallField, value: &str) -> DomainResult<PhoneNumber> {
     PhoneNumber::parse(value).map_err(|e| invalid(field, Problem::NotPhoneNumber(e)))
 }
 
-fn boolean(field: CallField, value: Option<&str>) -> DomainResult<bool> {
-    match value.map(str::to_ascii_lowercase).as_deref() {
-        None | Some("") | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(_) => Err(invalid(field, Problem::NotBoolean)),
-    }
-}
-
 /// A call's inline `Twiml`: none when blank, refused when longer than
 /// Twilio's limit.
 fn twiml_param(given: Option<&str>) -> DomainResult<Option<String>> {
@@ -201,8 +194,10 @@ fn twiml_param(given: Option<&str>) -> DomainResult<Option<String>> {
 
 impl Switchboard {
     /// Checks that `from` may place calls or send messages for `account`: a
-    /// number it owns with the capability, or Twilio's magic valid From. Returns
-    /// the owned number's SID.
+    /// number it owns with the capability, Twilio's magic valid From, or for
+    /// calls a caller ID it verified (`…/OutgoingCallerIds`). Returns the
+    /// owned number's SID, or the caller ID's (Twilio's `phone_number_sid`
+    /// of a call placed from one).
     pub(crate) async fn owned_sender(
         &self,
         account: &AccountSid,
@@ -221,10 +216,21 @@ impl Switchboard {
                 Channel::Voice => n.voice_capable,
                 Channel::Sms => n.sms_capable,
             });
-        match owned {
-            Some(n) => Ok(Some(n.sid)),
-            None => Err(refusal()),
+        if let Some(n) = owned {
+            return Ok(Some(n.sid));
         }
+        if channel == Channel::Voice
+            && let Some(verified) = self
+                .store()
+                .opt(outgoing_caller_ids::of_account_by_number(
+                    account,
+                    from.as_str(),
+                ))
+                .await?
+        {
+            return Ok(Some(verified.sid.as_phone_number_sid()));
+        }
+        Err(refusal())
     }
 
     /// Places a call from a number the target account owns. The call starts
@@ -324,7 +330,7 @@ impl Switchboard {
                     )
                 })?,
         };
-        let record = boolean(CallField::Record, new.record.as_deref())?;
+        let record = super::bool_param(CallField::Record, new.record.as_deref())?;
         let machine_detection = super::amd::AmdRequest::from_new(new)?.map(|r| r.encode());
         let phone_number_sid = self
             .owned_sender(&account.sid, &from, Channel::Voice, || {

@@ -13,6 +13,7 @@ use std::time::Duration;
 use switchboard_store::Tx;
 pub use switchboard_store::calls::Range;
 use switchboard_store::media::{self, MediaRecord};
+use switchboard_store::message_feedback::{self, FeedbackRecord};
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_types::{AccountSid, MediaSid, MessageSid, Timestamp};
@@ -556,15 +557,17 @@ impl Switchboard {
         MessageMedia { sb: self }
     }
 
-    /// Inserts a sent message with its `MediaUrl`s recorded beside it, in one
-    /// transaction (a message without media takes the one-statement path).
+    /// Inserts a sent message with its `MediaUrl`s recorded beside it, and
+    /// its feedback when it asked for one, in one transaction (a message
+    /// with neither takes the one-statement path).
     pub(crate) async fn insert_message_with_media(
         &self,
         message: &MessageRecord,
         media_urls: &[String],
+        feedback: Option<&FeedbackRecord>,
     ) -> DomainResult<()> {
         let insert = messages::insert_many(std::slice::from_ref(message));
-        if media_urls.is_empty() {
+        if media_urls.is_empty() && feedback.is_none() {
             self.store().run(insert).await?;
             return Ok(());
         }
@@ -574,14 +577,19 @@ impl Switchboard {
             .collect();
         let mut tx = self.store().begin().await?;
         tx.run(insert).await?;
-        record_media_at(
-            &mut tx,
-            &message.account_sid,
-            &message.sid,
-            &items,
-            message.date_created,
-        )
-        .await?;
+        if let Some(feedback) = feedback {
+            tx.run(message_feedback::insert(feedback)).await?;
+        }
+        if !items.is_empty() {
+            record_media_at(
+                &mut tx,
+                &message.account_sid,
+                &message.sid,
+                &items,
+                message.date_created,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! deleting.
 
 use switchboard_store::Tx;
+use switchboard_store::message_feedback::{self, FeedbackRecord};
 use switchboard_store::messages::{self, MessageRecord};
 use switchboard_store::opt_outs;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
@@ -10,10 +11,12 @@ use switchboard_telephony::outcome;
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_telephony::segments::count_segments;
 use switchboard_types::{
-    AccountSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, Timestamp,
+    AccountSid, FeedbackOutcome, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
+    Timestamp,
 };
 
 use super::media::{MediaItem, record_media_at};
+use super::short_codes::looks_like_short_code;
 use super::simulator::MESSAGE_STEP_SECS;
 use super::{callback_signer, url_param};
 use crate::Switchboard;
@@ -98,6 +101,9 @@ pub struct NewMessage {
     /// Send through this Messaging Service: without `from`, a sender is
     /// picked from its pool; with it, `from` must be in the pool.
     pub messaging_service_sid: Option<MessagingServiceSid>,
+    /// `ProvideFeedback`: `true` gives the message a Feedback resource
+    /// (`unconfirmed` until one is posted; [`super::feedback`]).
+    pub provide_feedback: Option<String>,
 }
 
 fn present(value: &Option<String>) -> Option<&str> {
@@ -164,6 +170,22 @@ pub(crate) struct Reply<'a> {
     /// Twilio's own answer to a keyword: free, and sent to a recipient who
     /// just opted out (it confirms that).
     pub automatic: bool,
+}
+
+/// Who a message is sent from: a phone number, or one of the account's
+/// short codes ([`super::short_codes`]).
+enum Sender {
+    Number(PhoneNumber),
+    ShortCode(String),
+}
+
+impl Sender {
+    fn as_str(&self) -> &str {
+        match self {
+            Sender::Number(n) => n.as_str(),
+            Sender::ShortCode(c) => c,
+        }
+    }
 }
 
 /// The refusal to send to a recipient who answered STOP.
@@ -283,8 +305,10 @@ impl Switchboard {
         if let Some(r) = magic::check_to(&to, Channel::Sms) {
             return Err(invalid(MessageField::To, Problem::Magic(r)));
         }
-        let (service, from) = match &new.messaging_service_sid {
-            Some(sid) => {
+        let short_code = present(&new.from)
+            .filter(|f| new.messaging_service_sid.is_none() && looks_like_short_code(f));
+        let (service, from) = match (&new.messaging_service_sid, short_code) {
+            (Some(sid), _) => {
                 let given = match present(&new.from) {
                     Some(from) => Some(
                         PhoneNumber::parse(from)
@@ -303,42 +327,69 @@ impl Switchboard {
                     .await?;
                 let sender = PhoneNumber::parse(&sender)
                     .map_err(|e| invalid(MessageField::From, Problem::NotPhoneNumber(e)))?;
-                (Some(service), sender)
+                (Some(service), Sender::Number(sender))
             }
-            None => (None, required_number(&new.from, MessageField::From)?),
+            (None, Some(code)) => (None, Sender::ShortCode(code.to_owned())),
+            (None, None) => (
+                None,
+                Sender::Number(required_number(&new.from, MessageField::From)?),
+            ),
         };
-        if let Some(r) = magic::check_from(&from, Channel::Sms) {
+        if let Sender::Number(from) = &from
+            && let Some(r) = magic::check_from(from, Channel::Sms)
+        {
             return Err(invalid(MessageField::From, Problem::Magic(r)));
         }
         let body = MessageBody::check(new.body.as_deref(), &new.media_urls)?;
+        let provide_feedback = super::bool_param(
+            MessageField::ProvideFeedback,
+            new.provide_feedback.as_deref(),
+        )?;
         let status_callback =
             url_param(MessageField::StatusCallback, new.status_callback.as_deref())?
                 .or_else(|| service.as_ref().and_then(|s| s.status_callback.clone()));
-        self.owned_sender(&account.sid, &from, Channel::Sms, || {
-            invalid(
-                MessageField::From,
-                Problem::NotOwned {
-                    number: from.to_string(),
-                    account: account.sid.clone(),
-                },
-            )
-        })
-        .await?;
+        match &from {
+            Sender::Number(from) => {
+                self.owned_sender(&account.sid, from, Channel::Sms, || {
+                    invalid(
+                        MessageField::From,
+                        Problem::NotOwned {
+                            number: from.to_string(),
+                            account: account.sid.clone(),
+                        },
+                    )
+                })
+                .await?;
+            }
+            // It must be the account's own (Twilio's 21606).
+            Sender::ShortCode(code) => {
+                if self.sender_short_code(&account.sid, code).await?.is_none() {
+                    return Err(invalid(
+                        MessageField::From,
+                        Problem::NotOwnShortCode {
+                            code: code.clone(),
+                            account: account.sid.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        let from = from.as_str();
         if self
             .store()
             .one(opt_outs::opted_out(
                 &account.sid,
-                from.as_str(),
+                from,
                 service.as_ref().map(|s| s.sid.as_str()),
                 to.as_str(),
             ))
             .await?
         {
-            return Err(unsubscribed(to.as_str(), from.as_str()));
+            return Err(unsubscribed(to.as_str(), from));
         }
         let mut message = self.outbound_record(
             &account.sid,
-            (from.as_str(), &to),
+            (from, &to),
             body,
             MessageDirection::OutboundApi,
             (status_callback, callback_signer(access)?),
@@ -346,7 +397,15 @@ impl Switchboard {
         );
         message.messaging_service_sid = service.map(|s| s.sid);
         let media: Vec<String> = message.media_urls.lines().map(str::to_owned).collect();
-        self.insert_message_with_media(&message, &media).await?;
+        let feedback = provide_feedback.then(|| FeedbackRecord {
+            message_sid: message.sid.clone(),
+            account_sid: message.account_sid.clone(),
+            outcome: FeedbackOutcome::Unconfirmed,
+            date_created: message.date_created,
+            date_updated: message.date_created,
+        });
+        self.insert_message_with_media(&message, &media, feedback.as_ref())
+            .await?;
         self.wake_simulator();
         tracing::info!(account = %account.sid, message = %message.sid, "sent a message");
         Ok(message.into())
@@ -428,6 +487,8 @@ impl Switchboard {
                 "A message that is still being sent cannot be deleted".into(),
             ));
         }
+        tx.run(message_feedback::delete_of_message(&account, sid))
+            .await?;
         tx.run(messages::delete(&account, sid)).await?;
         tx.commit().await?;
         Ok(())

@@ -11,14 +11,17 @@ pub mod addresses;
 pub mod amd;
 pub mod billing;
 pub mod call_events;
+pub mod caller_ids;
 pub mod calls;
 pub mod conversation;
+pub mod feedback;
 pub mod inbound;
 pub mod media;
 pub mod messages;
 pub mod numbers;
 pub mod outcomes;
 pub mod seed;
+pub mod short_codes;
 pub mod simulator;
 pub mod usage;
 pub mod voice;
@@ -141,6 +144,16 @@ pub(crate) fn method_param(
                 },
             )
         }),
+    }
+}
+
+/// Reads an optional `true`/`false` parameter (either case; absent or
+/// empty is `false`).
+pub(crate) fn bool_param(field: impl Into<Field>, value: Option<&str>) -> DomainResult<bool> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("") | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(invalid(field, Problem::NotBoolean)),
     }
 }
 

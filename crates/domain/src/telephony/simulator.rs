@@ -221,6 +221,8 @@ impl Switchboard {
         let secs = u32::try_from(talked).unwrap_or(u32::MAX);
         // A received call is priced at the receiving number's rate.
         let price = match PhoneNumber::parse(&call.to_number) {
+            // Verifying a caller ID is free, as at Twilio.
+            _ if super::caller_ids::is_verification_call(call) => 0,
             Ok(at) if talked > 0 && call.direction == CallDirection::Inbound => {
                 prices.inbound_call(&at, secs).micros()
             }
@@ -250,6 +252,11 @@ impl Switchboard {
         now: Timestamp,
         extra: &[(&str, String)],
     ) -> DomainResult<bool> {
+        if super::caller_ids::is_verification_call(call) {
+            // Free, unrecorded, with no callback of its own: its end
+            // decides a caller ID's validation.
+            return self.verification_ended(tx, call, now).await;
+        }
         let duration = call.duration.unwrap_or(0);
         let minutes = (duration + 59) / 60;
         if call.status == CallStatus::Completed {
@@ -360,7 +367,9 @@ impl Switchboard {
         if event == Some(CallEvent::Answered) {
             hooked |= super::amd::detect(&mut tx, &mut next, now).await?.hooked;
         }
-        if event == Some(CallEvent::Ringing) {
+        // A verification call is answered by the simulated person who
+        // enters the code, even at a number of this Switchboard.
+        if event == Some(CallEvent::Ringing) && !super::caller_ids::is_verification_call(&next) {
             self.ring_here(&mut tx, &mut next).await?;
         }
         if tx.run(calls::advance(&next, call.status)).await? == 0 {

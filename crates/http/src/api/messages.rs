@@ -3,10 +3,14 @@
 use crate::twilio::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde::Serialize;
 use switchboard_domain::access::Resource;
+use switchboard_domain::telephony::feedback::MessageFeedback;
 use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{MessageFilter, NewMessage};
-use switchboard_types::{MessageSid, MessagingServiceSid};
+use switchboard_types::{AccountSid, FeedbackOutcome, MessageSid, MessagingServiceSid};
+
+use super::json::API_PREFIX;
 
 use super::scope::{AccountScope, Read};
 use super::telephony_json::MessageJson;
@@ -63,6 +67,7 @@ pub async fn create(
         media_urls: form.get_all("MediaUrl").map(str::to_owned).collect(),
         status_callback: text("StatusCallback"),
         messaging_service_sid: form.optional("MessagingServiceSid", MessagingServiceSid::parse)?,
+        provide_feedback: text("ProvideFeedback"),
     };
     let record = app.sb.create_message(&granted.access, &new).await?;
     Ok((StatusCode::CREATED, Json(record.into())))
@@ -118,4 +123,49 @@ pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<Status
     let sid = granted.item("sid", MessageSid::parse)?;
     app.sb.delete_message(&granted.access, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A message's feedback as Twilio writes it: every field of the spec's
+/// `api.v2010.account.message.message_feedback`.
+#[derive(Serialize)]
+pub struct FeedbackJson {
+    account_sid: AccountSid,
+    message_sid: MessageSid,
+    outcome: FeedbackOutcome,
+    date_created: String,
+    date_updated: String,
+    uri: String,
+}
+
+impl From<MessageFeedback> for FeedbackJson {
+    fn from(f: MessageFeedback) -> Self {
+        FeedbackJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/Messages/{}/Feedback.json",
+                f.account_sid, f.message_sid
+            ),
+            account_sid: f.account_sid,
+            message_sid: f.message_sid,
+            outcome: f.outcome,
+            date_created: f.date_created.rfc2822(),
+            date_updated: f.date_updated.rfc2822(),
+        }
+    }
+}
+
+/// `POST …/Messages/{Sid}/Feedback.json`: `200`, as Twilio's document says
+/// (it creates nothing: the feedback came with the message).
+pub async fn feedback(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<Json<FeedbackJson>, ApiError> {
+    let granted = call.authorize(&app, Resource::Messages).await?;
+    let message = granted.within("message", MessageSid::parse)?;
+    let outcome = call.form()?.get("Outcome");
+    let feedback = app
+        .sb
+        .message_feedback()
+        .create(&granted.access, &message, outcome)
+        .await?;
+    Ok(Json(feedback.into()))
 }

@@ -5,6 +5,7 @@ pub mod addresses;
 pub mod applications;
 pub mod authorized_apps;
 pub mod call_events;
+pub mod caller_ids;
 pub mod calls;
 pub mod connect_apps;
 pub mod deliveries;
@@ -23,6 +24,7 @@ mod recording_media;
 pub mod sandbox_controls;
 pub mod sandboxes;
 mod scope;
+pub mod short_codes;
 pub mod telephony_json;
 pub mod tokens;
 pub mod unimplemented;
@@ -323,6 +325,10 @@ fn telephony_routes() -> Routes {
             ),
         )
         .route(
+            &at("/Messages/{message}/Feedback.json"),
+            api_route(post(messages::feedback)),
+        )
+        .route(
             &at("/Messages/{message}/Media.json"),
             api_route(get(media::list)),
         )
@@ -359,6 +365,26 @@ fn telephony_routes() -> Routes {
                     .post(usage_triggers::update)
                     .delete(usage_triggers::delete),
             ),
+        )
+        .route(
+            &at("/OutgoingCallerIds.json"),
+            api_route(get(caller_ids::list).post(caller_ids::validate)),
+        )
+        .route(
+            &at("/OutgoingCallerIds/{sid}"),
+            api_route(
+                get(caller_ids::fetch)
+                    .post(caller_ids::update)
+                    .delete(caller_ids::delete),
+            ),
+        )
+        .route(
+            &at("/SMS/ShortCodes.json"),
+            api_route(get(short_codes::list)),
+        )
+        .route(
+            &at("/SMS/ShortCodes/{sid}"),
+            api_route(get(short_codes::fetch).post(short_codes::update)),
         )
         .route(&at("/Balance.json"), api_route(get(usage::balance)))
 }

@@ -8,9 +8,9 @@
 //! ([`param`]).
 
 use switchboard_domain::error::{
-    AccountField, AddressField, AppField, ApplicationField, CallField, CodeField, CodeRefusal,
-    Field, Invalid, MessageField, NumberField, Problem, ServiceField, UrlFault, UsageField,
-    UsageTriggerField,
+    AccountField, AddressField, AppField, ApplicationField, CallField, CallerIdField, CodeField,
+    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, ServiceField, ShortCodeField,
+    UrlFault, UsageField, UsageTriggerField,
 };
 use switchboard_types::AddressRequirement;
 
@@ -79,6 +79,8 @@ pub fn param(field: Field) -> &'static str {
             MessageField::Media => "MediaUrl",
             MessageField::StatusCallback => "StatusCallback",
             MessageField::Service => "MessagingServiceSid",
+            MessageField::ProvideFeedback => "ProvideFeedback",
+            MessageField::FeedbackOutcome => "Outcome",
         },
         Field::Number(f) => match f {
             NumberField::Number => "PhoneNumber",
@@ -155,6 +157,23 @@ pub fn param(field: Field) -> &'static str {
             AddressField::IsoCountry => "IsoCountry",
             AddressField::Address => "Sid",
         },
+        Field::CallerId(f) => match f {
+            CallerIdField::Number => "PhoneNumber",
+            CallerIdField::Name => "FriendlyName",
+            CallerIdField::CallDelay => "CallDelay",
+            CallerIdField::Extension => "Extension",
+            CallerIdField::StatusCallback => "StatusCallback",
+            CallerIdField::StatusCallbackMethod => "StatusCallbackMethod",
+        },
+        Field::ShortCode(f) => match f {
+            ShortCodeField::Code => "ShortCode",
+            ShortCodeField::Name => "FriendlyName",
+            ShortCodeField::ApiVersion => "ApiVersion",
+            ShortCodeField::SmsUrl => "SmsUrl",
+            ShortCodeField::SmsMethod => "SmsMethod",
+            ShortCodeField::SmsFallbackUrl => "SmsFallbackUrl",
+            ShortCodeField::SmsFallbackMethod => "SmsFallbackMethod",
+        },
     }
 }
 
@@ -216,6 +235,7 @@ pub fn code(invalid: &Invalid) -> u32 {
             (MessageField::From, P::Missing) => 21603,
             (MessageField::From, P::NotOwned { .. }) => 21606,
             (MessageField::From, P::NotInService { .. }) => 21711,
+            (MessageField::From, P::NotOwnShortCode { .. }) => 21606,
             (MessageField::From, _) => 21212,
             (MessageField::Body, P::Missing) => 21602,
             (MessageField::Body, P::TooLong { .. }) => 21617,
@@ -268,6 +288,23 @@ pub fn code(invalid: &Invalid) -> u32 {
             P::Missing => INVALID_PARAMETER,
             P::AddressInUse { .. } => ADDRESS_REQUIRED,
             _ => ADDRESS_INVALID,
+        },
+        // A validation request: Twilio's codes for a number already
+        // verified (21450) or already the account's (21449); a bad number
+        // as a number's (21421); callbacks as a call's.
+        Field::CallerId(f) => match (f, problem) {
+            (CallerIdField::Number, P::AlreadyVerified { .. }) => 21450,
+            (CallerIdField::Number, P::OwnNumber { .. }) => 21449,
+            (CallerIdField::Number, P::NotPhoneNumber(_)) => INVALID_NUMBER,
+            (CallerIdField::StatusCallback, P::NotUrl(_)) => 21609,
+            (CallerIdField::StatusCallbackMethod, P::NotMethod { .. }) => 21209,
+            _ => INVALID_PARAMETER,
+        },
+        // A short code's URLs and methods are a number's configuration.
+        Field::ShortCode(f) => match (f, problem) {
+            (_, P::NotUrl(_)) => 21502,
+            (_, P::NotMethod { .. }) => 21403,
+            _ => INVALID_PARAMETER,
         },
         Field::Account(_)
         | Field::AuthToken
@@ -499,6 +536,21 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             format!("Phone Number {number} is already in a Messaging Service")
         }
         P::PoolFull { max } => format!("A Messaging Service holds at most {max} numbers"),
+        P::NotKeys { max } => format!(
+            "{name} must be at most {max} keys to dial: digits, *, # and w (a half-second wait)"
+        ),
+        P::NotShortCode => format!("{name} must be a short code: 3 to 8 digits"),
+        P::AlreadyVerified { number } => {
+            format!("Phone number {number} is already validated on your account")
+        }
+        P::OwnNumber { number } => format!(
+            "Phone number {number} is a number of your account: it can already be used for \
+             outgoing calls and messages"
+        ),
+        P::ShortCodeTaken { code } => format!("The short code {code} is already provisioned"),
+        P::NotOwnShortCode { code, account } => {
+            format!("The '{name}' short code {code} is not a short code of account {account}")
+        }
         P::NotSettable => match field {
             Field::Message(_) => {
                 format!("A message's {name} can only be set to the empty string, which redacts it")

@@ -11,6 +11,7 @@ mod output;
 mod sandbox;
 mod seed;
 mod serve;
+mod short_codes;
 
 use std::process::ExitCode;
 
@@ -83,6 +84,9 @@ enum Command {
     /// Calls from simulated handsets to this Switchboard's numbers.
     #[command(subcommand)]
     Calls(calls::CallsCommand),
+    /// Provision short codes to accounts, list them, take them back.
+    #[command(subcommand, name = "short-codes", after_help = short_codes::HELP)]
+    ShortCodes(short_codes::ShortCodesCommand),
     /// Fill an account with a history of finished calls and messages (demos,
     /// scale tests, benchmarks), charged as if they had happened.
     Seed(seed::SeedArgs),
@@ -170,6 +174,7 @@ pub fn main() -> ExitCode {
             Command::Seed(args) => seed::run(&cli.database_url, args).await,
             Command::Messages(cmd) => messages::run(&cli.database_url, cmd).await,
             Command::Calls(cmd) => calls::run(&cli.database_url, cmd).await,
+            Command::ShortCodes(cmd) => short_codes::run(&cli.database_url, cmd).await,
             Command::Backup(args) => backup::run(&cli.database_url, args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Apps(cmd) => {

@@ -9,6 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 const NO_ACCOUNT: &str = "AC00000000000000000000000000000000";
 const NO_APP: &str = "CN00000000000000000000000000000000";
+const NO_SHORT_CODE: &str = "SC00000000000000000000000000000000";
 
 /// The binary with nothing inherited that would change what it does: no
 /// standard input, the machine's `SWITCHBOARD_*` settings removed, and
@@ -265,6 +266,16 @@ fn every_command_explains_its_errors_without_a_backtrace() {
             "--from",
             "+14155550123",
         ],
+        vec![
+            "short-codes",
+            "add",
+            "--account",
+            NO_ACCOUNT,
+            "--short-code",
+            "12345",
+        ],
+        vec!["short-codes", "list", "--account", NO_ACCOUNT],
+        vec!["short-codes", "remove", NO_SHORT_CODE],
     ];
 
     // (arguments, database URL, what the message must name: the problem, the fix)
@@ -299,6 +310,33 @@ fn every_command_explains_its_errors_without_a_backtrace() {
         ),
         (vec!["apps", "list"], &good_db, vec!["--account", "--help"]),
         (vec!["seed"], &good_db, vec!["--account", "--help"]),
+        (
+            vec!["short-codes", "add", "--short-code", "12345"],
+            &good_db,
+            vec!["--account", "--help"],
+        ),
+        (
+            vec![
+                "short-codes",
+                "add",
+                "--account",
+                NO_ACCOUNT,
+                "--short-code",
+                "12345",
+            ],
+            &good_db,
+            vec!["no account", "accounts list"],
+        ),
+        (
+            vec!["short-codes", "remove", NO_SHORT_CODE],
+            &good_db,
+            vec!["no short code", "short-codes list"],
+        ),
+        (
+            vec!["short-codes", "remove", "SC1"],
+            &good_db,
+            vec!["'SC1' is not a valid ShortCode SID"],
+        ),
         (
             vec!["messages", "receive", "--from", "+14155550123"],
             &good_db,
