@@ -8,7 +8,7 @@
 //! URL, such as https://example.com/."). It ends with a period.
 
 use switchboard_domain::error::{
-    AccountField, AppField, Field, Invalid, MessageField, Problem, UrlFault,
+    AccountField, AppField, CallField, Field, Invalid, MessageField, Problem, UrlFault,
 };
 
 use crate::twilio::invalid as api;
@@ -35,6 +35,10 @@ pub fn label(field: Field) -> Option<&'static str> {
         // The phone page's handset writes the messages a number receives.
         Field::Message(MessageField::From) => "handset",
         Field::Message(MessageField::Body) => "A message",
+        // And the calls it places, and the keys its caller presses.
+        Field::Call(CallField::From) => "handset",
+        Field::Call(CallField::Input) => "Keys",
+        Field::Call(CallField::Status) => "The call's status",
         _ => return None,
     })
 }
@@ -50,8 +54,27 @@ pub fn say(invalid: &Invalid) -> String {
 /// The sentence for a refused value, with the field called `label`.
 pub fn say_as(invalid: &Invalid, label: &str) -> String {
     let sentence = match (invalid.field, &invalid.problem) {
-        (Field::Message(MessageField::To | MessageField::From), Problem::Missing) => {
+        (
+            Field::Message(MessageField::To | MessageField::From) | Field::Call(CallField::From),
+            Problem::Missing,
+        ) => {
             format!("A {label} phone number is required")
+        }
+        (Field::Call(CallField::To), Problem::NotOwned { number, .. }) => format!(
+            "{number} cannot take calls: it is not a voice number of this account, so nothing \
+             would ring"
+        ),
+        (Field::Call(CallField::Input), Problem::Missing) => {
+            "Press a key, or type keys or what the caller says, to send them to the call".to_owned()
+        }
+        (Field::Call(CallField::Input), Problem::TooLong { max }) => {
+            format!("Keys and speech are each at most {max} characters long")
+        }
+        (Field::Call(CallField::Input), Problem::NotInProgress) => {
+            "The call has ended, so it takes no more keys or speech".to_owned()
+        }
+        (Field::Call(CallField::Status), Problem::NotInProgress) => {
+            "The call has already ended".to_owned()
         }
         (Field::ConnectApp(AppField::CompanyName), Problem::Missing) => {
             format!("{label} is required: customers see it on the consent page")
@@ -117,6 +140,26 @@ mod tests {
         assert_eq!(
             say(&invalid(MessageField::Body, Problem::Missing)),
             "A message is required."
+        );
+        assert_eq!(
+            say(&invalid(CallField::From, Problem::Missing)),
+            "A handset phone number is required."
+        );
+        let key = Problem::NotOneOf {
+            allowed: vec!["0-9", "*", "#"],
+            given: "a".into(),
+        };
+        assert_eq!(
+            say(&invalid(CallField::Input, key)),
+            "Keys must be one of 0-9, *, #; not 'a'."
+        );
+        assert_eq!(
+            say(&invalid(CallField::Input, Problem::NotInProgress)),
+            "The call has ended, so it takes no more keys or speech."
+        );
+        assert_eq!(
+            say(&invalid(CallField::Status, Problem::NotInProgress)),
+            "The call has already ended."
         );
     }
 

@@ -13,11 +13,13 @@ use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::WebhookKind;
 use switchboard_domain::notifications::{NotificationFilter, NotificationScope};
+use switchboard_domain::telephony::call_events::CallRequestEvent;
 use switchboard_domain::telephony::calls::{Call, CallFilter};
 use switchboard_domain::telephony::messages::{Message, MessageFilter};
+use switchboard_domain::telephony::voice::timeline::TimelineDocument;
 use switchboard_store::calls::Range;
 use switchboard_store::page::PageAt;
-use switchboard_types::{AccountSid, CallSid, MessageDirection, MessageSid};
+use switchboard_types::{AccountSid, CallSid, MessageDirection, MessageSid, Timestamp};
 
 use super::chrome::Chrome;
 use super::error::{PageError, PageResult};
@@ -233,60 +235,8 @@ async fn call_page(
         .await?
         .items;
 
-    // When the call was answered: the verbs' start times count from it.
-    // On a fast simulated clock (`--sim-speed instant`) a call's seconds
-    // pass quicker than real ones, so its end less its duration can fall
-    // before it started: then no moment is given, only the offsets.
-    let answered = match (call.end_time, call.duration) {
-        (Some(end), Some(d)) if d > 0 => Some(end.plus_micros(-d * 1_000_000)),
-        _ => None,
-    }
-    .filter(|a| *a >= call.start_time.unwrap_or(call.date_created));
-    let documents = timeline
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let request = d
-                .delivery
-                .as_ref()
-                .and_then(|sid| requests.iter().rfind(|r| &r.delivery_sid == sid));
-            let (source, body) = match request {
-                Some(r) => (
-                    format!("{} {} {}", kind_label(r.kind), r.method, r.url),
-                    r.response_body.clone().unwrap_or_default(),
-                ),
-                None if d.delivery.is_none() && i == 0 => (
-                    "Inline TwiML (the call's Twiml parameter)".to_owned(),
-                    call_twiml(&call),
-                ),
-                None => ("Inline TwiML".to_owned(), String::new()),
-            };
-            let (body, cut) = shown(&body);
-            DocumentRow {
-                number: i + 1,
-                source,
-                delivery: d
-                    .delivery
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                body,
-                cut,
-                verbs: d
-                    .verbs
-                    .iter()
-                    .map(|v| VerbRow {
-                        offset: format!("+{} s", v.at_secs),
-                        at: answered
-                            .map(|a| when(a.plus_micros(v.at_secs * 1_000_000)))
-                            .unwrap_or_default(),
-                        verb: format!("<{}>", v.verb),
-                        detail: v.detail.clone(),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let answered = answered_at(&call);
+    let documents = documents(&call, &timeline, &requests);
 
     let mut facts = vec![
         mono("Call SID", call.sid.to_string()),
@@ -369,6 +319,76 @@ async fn call_page(
 /// The inline document a call was placed with, if any.
 fn call_twiml(call: &Call) -> String {
     call.twiml.clone().unwrap_or_default()
+}
+
+/// When the call was answered: the verbs' start times count from it.
+/// On a fast simulated clock (`--sim-speed instant`) a call's seconds pass
+/// quicker than real ones, so its end less its duration can fall before it
+/// started: then no moment is given, only the offsets. A call not yet ended
+/// has none either.
+fn answered_at(call: &Call) -> Option<Timestamp> {
+    match (call.end_time, call.duration) {
+        (Some(end), Some(d)) if d > 0 => Some(end.plus_micros(-d * 1_000_000)),
+        _ => None,
+    }
+    .filter(|a| *a >= call.start_time.unwrap_or(call.date_created))
+}
+
+/// The call's timeline as the pages show it (`call_timeline.html`): each
+/// document it ran, where it came from (the request among `requests` whose
+/// answer it was), and the verbs executed from it. The call's page and the
+/// Phone page both show it.
+pub fn documents(
+    call: &Call,
+    timeline: &[TimelineDocument],
+    requests: &[CallRequestEvent],
+) -> Vec<DocumentRow> {
+    let answered = answered_at(call);
+    timeline
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let request = d
+                .delivery
+                .as_ref()
+                .and_then(|sid| requests.iter().rfind(|r| &r.delivery_sid == sid));
+            let (source, body) = match request {
+                Some(r) => (
+                    format!("{} {} {}", kind_label(r.kind), r.method, r.url),
+                    r.response_body.clone().unwrap_or_default(),
+                ),
+                None if d.delivery.is_none() && i == 0 => (
+                    "Inline TwiML (the call's Twiml parameter)".to_owned(),
+                    call_twiml(call),
+                ),
+                None => ("Inline TwiML".to_owned(), String::new()),
+            };
+            let (body, cut) = shown(&body);
+            DocumentRow {
+                number: i + 1,
+                source,
+                delivery: d
+                    .delivery
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                body,
+                cut,
+                verbs: d
+                    .verbs
+                    .iter()
+                    .map(|v| VerbRow {
+                        offset: format!("+{} s", v.at_secs),
+                        at: answered
+                            .map(|a| when(a.plus_micros(v.at_secs * 1_000_000)))
+                            .unwrap_or_default(),
+                        verb: format!("<{}>", v.verb),
+                        detail: v.detail.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 async fn message_page(

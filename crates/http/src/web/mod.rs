@@ -126,6 +126,22 @@ pub fn routes() -> Routes {
             "/console/phone/{account}/{sid}/thread",
             get(phone::thread_fragment),
         )
+        .route(
+            "/console/phone/{account}/{sid}/call",
+            get(phone::call_fragment),
+        )
+        .route(
+            "/console/phone/{account}/{sid}/calls",
+            post(phone::place_call),
+        )
+        .route(
+            "/console/phone/{account}/{sid}/calls/{call}/input",
+            post(phone::press_keys),
+        )
+        .route(
+            "/console/phone/{account}/{sid}/calls/{call}/hangup",
+            post(phone::hang_up),
+        )
         .route(debugger::PATH, get(debugger::list))
         .route("/console/debugger/{sid}", get(debugger::detail))
         .route(usage::PATH, get(usage::page))

@@ -4,8 +4,15 @@
 //! answer, latency), the replies and their statuses. `/assets/phone.js`
 //! refreshes the thread from `…/thread` without a reload; without it a
 //! reload shows the same thing.
+//!
+//! The handset also calls the number (as `POST …/InboundCalls.json` would),
+//! and the page shows its latest call: the status, the timeline of the
+//! TwiML run (the call page's, `log_detail::documents`), a keypad that sends
+//! the caller's keys and speech (as `…/Calls/{Sid}/Input.json`) and a way to
+//! hang up (as `Status=completed`). The script refreshes that part from
+//! `…/call`.
 
-use super::invalid::say;
+use super::invalid::{say, say_as, sentence_end};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,20 +22,28 @@ use switchboard_domain::DomainError;
 use switchboard_domain::access::{Access, Action, RequestTarget, Resource};
 use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::{DeliveryView, WebhookKind};
-use switchboard_domain::error::{Field, MessageField};
+use switchboard_domain::error::{CallField, Field, MessageField};
 use switchboard_domain::notifications::Notification;
+use switchboard_domain::telephony::call_events::CallRequestEvent;
+use switchboard_domain::telephony::calls::{Call, CallFilter, CallUpdate};
 use switchboard_domain::telephony::inbound::IncomingMessage;
 use switchboard_domain::telephony::messages::{Message, MessageFilter};
 use switchboard_domain::telephony::numbers::{IncomingPhoneNumber, NumberFilter};
+use switchboard_domain::telephony::voice::{IncomingCall, check_input};
 use switchboard_store::page::PageAt;
 use switchboard_telephony::phone::PhoneNumber;
-use switchboard_types::{AccountSid, MessageDirection, NotificationLevel, PhoneNumberSid};
+use switchboard_types::{
+    AccountSid, CallDirection, CallSid, CallStage, MessageDirection, NotificationLevel,
+    PhoneNumberSid,
+};
 
 use super::chrome::Chrome;
 use super::client_addr::ClientAddr;
 use super::csrf::CsrfForm;
 use super::error::{PageError, PageResult};
 use super::kit::{self, AccountOption, Pager, encode, page_at, when};
+use super::log_detail::{self, DocumentRow};
+use super::logs;
 use super::page::{Page, see_other};
 use super::session::SignedIn;
 use crate::App;
@@ -42,6 +57,9 @@ const THREAD_SIZE: u32 = 30;
 pub const DEFAULT_HANDSET: &str = "+14155550100";
 /// How much of an answer's body the thread shows; the rest is cut.
 const SHOWN_BODY: usize = 2_000;
+/// How many requests about a call are read to say where its documents came
+/// from (the call page reads as many).
+const CALL_REQUESTS: u32 = 100;
 
 /// The account a path or picker names: one of the user's, or (for anything
 /// unreadable) not found.
@@ -104,6 +122,16 @@ fn webhook_of(n: &IncomingPhoneNumber) -> String {
     match &n.hooks.sms_url {
         Some(url) => format!("{} {url}", n.hooks.sms_method.as_str()),
         None => String::new(),
+    }
+}
+
+/// Where the number's calls are answered: its voice application, or its
+/// voice URL; empty for neither (nothing answers them).
+fn voice_webhook_of(n: &IncomingPhoneNumber) -> String {
+    match (&n.hooks.voice_application_sid, &n.hooks.voice_url) {
+        (Some(app), _) => format!("TwiML App {app}"),
+        (None, Some(url)) => format!("{} {url}", n.hooks.voice_method.as_str()),
+        (None, None) => String::new(),
     }
 }
 
@@ -412,6 +440,67 @@ pub struct SendForm {
     pub media_error: Option<String>,
 }
 
+/// What the form to call from the handset holds, and its mistakes.
+#[derive(Default)]
+pub struct CallForm {
+    pub handset: String,
+    /// Keys to queue for the call's first `<Gather>`.
+    pub digits: String,
+    pub handset_error: Option<String>,
+    pub digits_error: Option<String>,
+    /// Why the number cannot take the call.
+    pub number_error: Option<String>,
+}
+
+/// What the caller typed for the call (keys, speech), and what was
+/// refused: that input, or hanging up.
+#[derive(Default)]
+pub struct KeysForm {
+    pub digits: String,
+    pub speech: String,
+    pub error: Option<String>,
+    pub hangup_error: Option<String>,
+}
+
+impl KeysForm {
+    pub fn refused(&self) -> bool {
+        self.error.is_some() || self.hangup_error.is_some()
+    }
+}
+
+/// The page's forms as the user left them.
+#[derive(Default)]
+struct Forms {
+    send: SendForm,
+    call: CallForm,
+    keys: KeysForm,
+}
+
+/// The handset's latest call to the number.
+pub struct CallView {
+    pub sid: String,
+    /// Its page in the Logs.
+    pub href: String,
+    pub status: String,
+    pub status_class: &'static str,
+    /// Ringing or in progress: it takes keys and can be hung up.
+    pub live: bool,
+    /// When it started; how long it talked, once it has ended.
+    pub detail: String,
+    pub input_action: String,
+    pub hangup_action: String,
+    pub documents: Vec<DocumentRow>,
+}
+
+/// The call part of the page (`phone_call.html`), also fetched alone.
+pub struct CallPart {
+    pub csrf_token: String,
+    pub handset: String,
+    pub number: String,
+    pub call: Option<CallView>,
+    pub keys: KeysForm,
+}
+
 #[derive(Template)]
 #[template(path = "phone.html")]
 struct Phone {
@@ -423,18 +512,29 @@ struct Phone {
     number: String,
     name: String,
     webhook: String,
+    voice_webhook: String,
     action: String,
+    call_action: String,
     here: String,
     poll: String,
+    call_poll: String,
     form: SendForm,
+    call_form: CallForm,
     handsets: Vec<(String, String, bool)>,
     thread: Thread,
+    part: CallPart,
 }
 
 #[derive(Template)]
 #[template(path = "phone_thread.html")]
 struct ThreadFragment {
     thread: Thread,
+}
+
+#[derive(Template)]
+#[template(path = "phone_call.html")]
+struct CallFragment {
+    part: CallPart,
 }
 
 #[derive(Deserialize)]
@@ -496,13 +596,100 @@ async fn recent_handsets(
     Ok(handsets)
 }
 
+/// Where the handset's call to the number is shown, once placed or changed.
+fn call_href(account: &AccountSid, number: &PhoneNumberSid, handset: &str) -> String {
+    format!("{}#call", number_href(account, number, Some(handset)))
+}
+
+/// The latest call from `handset` to `number`, with its timeline.
+async fn call_part(
+    app: &App,
+    session: &ConsoleSession,
+    (account, number): (&AccountSid, &IncomingPhoneNumber),
+    handset: &str,
+    keys: KeysForm,
+) -> Result<CallPart, PageError> {
+    let reading = (Action::Read, Resource::Calls);
+    let access = granted(app, session, None, account, reading).await?;
+    let filter = CallFilter {
+        to: Some(number.phone_number.clone()),
+        from: Some(handset.to_owned()),
+        ..CallFilter::default()
+    };
+    // A number of this account calling another is an outbound call beside
+    // the inbound one; the handset's are inbound.
+    let latest = app
+        .sb
+        .list_calls(&access, account, &filter, &PageAt::First, 5)
+        .await?
+        .items
+        .into_iter()
+        .find(|c| c.direction == CallDirection::Inbound);
+    let call = match latest {
+        Some(c) => Some(call_view(app, session, (account, number), c).await?),
+        None => None,
+    };
+    Ok(CallPart {
+        csrf_token: session.csrf_token.clone(),
+        handset: handset.to_owned(),
+        number: number.phone_number.clone(),
+        call,
+        keys,
+    })
+}
+
+async fn call_view(
+    app: &App,
+    session: &ConsoleSession,
+    (account, number): (&AccountSid, &IncomingPhoneNumber),
+    call: Call,
+) -> Result<CallView, PageError> {
+    let reading = (Action::Read, Resource::CallEvents);
+    let access = granted(app, session, None, account, reading).await?;
+    let events = app.sb.call_events();
+    // The timeline first: a document is added to it with the request it
+    // answered, so the requests read after it include that one.
+    let timeline = events.timeline((&access).into(), &call.sid).await?;
+    let requests: Vec<CallRequestEvent> = events
+        .list((&access).into(), &call.sid, &PageAt::First, CALL_REQUESTS)
+        .await?
+        .items;
+    let live = call.status.stage() != CallStage::Ended;
+    let started = when(call.start_time.unwrap_or(call.date_created));
+    let detail = match call.duration {
+        Some(d) if !live => format!("started {started}, talked {d} s"),
+        _ => format!("started {started}"),
+    };
+    let base = format!(
+        "{}/calls/{}",
+        number_href(account, &number.sid, None),
+        call.sid
+    );
+    Ok(CallView {
+        sid: call.sid.to_string(),
+        href: format!("{}/{account}/{}", logs::PATH, call.sid),
+        status: call.status.as_str().to_owned(),
+        status_class: logs::status_class(call.status.as_str()),
+        live,
+        detail,
+        input_action: format!("{base}/input"),
+        hangup_action: format!("{base}/hangup"),
+        documents: log_detail::documents(&call, &timeline, &requests),
+    })
+}
+
 async fn render_phone(
     app: &App,
     session: &ConsoleSession,
     (account, number): (AccountSid, IncomingPhoneNumber),
     handset: Option<String>,
-    mut form: SendForm,
+    forms: Forms,
 ) -> PageResult<Page> {
+    let Forms {
+        send: mut form,
+        call: mut call_form,
+        keys,
+    } = forms;
     let recent = recent_handsets(app, session, &account, &number.phone_number).await?;
     let handset = handset
         .or_else(|| recent.first().cloned())
@@ -510,7 +697,11 @@ async fn render_phone(
     if form.handset.is_empty() {
         form.handset = handset.clone();
     }
+    if call_form.handset.is_empty() {
+        call_form.handset = handset.clone();
+    }
     let thread = thread(app, session, &account, &number.phone_number, &handset).await?;
+    let part = call_part(app, session, (&account, &number), &handset, keys).await?;
     let href = number_href(&account, &number.sid, Some(&handset));
     let base = number_href(&account, &number.sid, None);
     let account_label = if account == session.account_sid {
@@ -525,12 +716,16 @@ async fn render_phone(
         account_label,
         sid: number.sid.to_string(),
         webhook: webhook_of(&number),
+        voice_webhook: voice_webhook_of(&number),
         name: number.friendly_name.clone(),
         number: number.phone_number.clone(),
         action: base.clone(),
+        call_action: format!("{base}/calls"),
         poll: href.replacen(&base, &format!("{base}/thread"), 1),
+        call_poll: href.replacen(&base, &format!("{base}/call"), 1),
         here: href,
         form,
+        call_form,
         handsets: recent
             .iter()
             .map(|h| {
@@ -539,6 +734,7 @@ async fn render_phone(
             })
             .collect(),
         thread,
+        part,
     }))
 }
 
@@ -549,13 +745,7 @@ pub async fn phone(
     Query(q): Query<PhoneQuery>,
 ) -> PageResult {
     let found = number_of(&app, &session, &account, &sid).await?;
-    let page = render_phone(
-        &app,
-        &session,
-        found,
-        chosen_handset(&q),
-        SendForm::default(),
-    );
+    let page = render_phone(&app, &session, found, chosen_handset(&q), Forms::default());
     Ok(page.await?.into_response())
 }
 
@@ -570,6 +760,20 @@ pub async fn thread_fragment(
     let handset = chosen_handset(&q).unwrap_or_else(|| DEFAULT_HANDSET.to_owned());
     let thread = thread(&app, &session, &account, &number.phone_number, &handset).await?;
     Ok(Page::render(&ThreadFragment { thread }).into_response())
+}
+
+/// The call part alone, for the page's script to put in place.
+pub async fn call_fragment(
+    State(app): State<App>,
+    SignedIn(session): SignedIn,
+    Path((account, sid)): Path<(String, String)>,
+    Query(q): Query<PhoneQuery>,
+) -> PageResult {
+    let (account, number) = number_of(&app, &session, &account, &sid).await?;
+    let handset = chosen_handset(&q).unwrap_or_else(|| DEFAULT_HANDSET.to_owned());
+    let keys = KeysForm::default();
+    let part = call_part(&app, &session, (&account, &number), &handset, keys).await?;
+    Ok(Page::render(&CallFragment { part }).into_response())
 }
 
 /// The handset sends a message to the number, as `POST
@@ -621,9 +825,209 @@ pub async fn send(
                 };
                 slot.get_or_insert_with(|| say(invalid));
             }
-            let page = render_phone(&app, &session, (account, number), handset, typed).await?;
+            let forms = Forms {
+                send: typed,
+                ..Forms::default()
+            };
+            let page = render_phone(&app, &session, (account, number), handset, forms).await?;
             Ok(page.status(StatusCode::BAD_REQUEST).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The handset calls the number, as `POST …/InboundCalls.json` would; back
+/// to the page, which shows the call.
+pub async fn place_call(
+    State(app): State<App>,
+    client: ClientAddr,
+    Path((account, sid)): Path<(String, String)>,
+    CsrfForm(session, form): CsrfForm,
+) -> PageResult {
+    let (account, number) = number_of(&app, &session, &account, &sid).await?;
+    let text = |name: &str| form.get(name).unwrap_or_default().trim().to_owned();
+    let mut typed = CallForm {
+        handset: text("from"),
+        digits: text("digits"),
+        ..CallForm::default()
+    };
+    let writing = (Action::Write, Resource::Calls);
+    let access = granted(&app, &session, Some(&client), &account, writing).await?;
+    // Keys that are not keys are refused with the rest; nothing is placed.
+    let digits = match Some(typed.digits.as_str()).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match check_input(Some(d), None, None) {
+            Ok(input) => Some(input),
+            Err(e) => {
+                typed.digits_error = e.problems().first().map(say);
+                None
+            }
+        },
+    };
+    // Through the API such a call rings unanswered for a minute (see
+    // docs/telephony.md); here the user is told what to set instead.
+    if number.hooks.voice_url.is_none() && number.hooks.voice_application_sid.is_none() {
+        typed.number_error = Some(sentence_end(format!(
+            "Nothing would answer this call: {} has no voice URL and no voice application. \
+             Set its VoiceUrl (POST …/IncomingPhoneNumbers/{}.json) to call it from here",
+            number.phone_number, number.sid
+        )));
+    }
+    let handset = typed.handset.clone();
+    let result = match (&typed.digits_error, &typed.number_error) {
+        (None, None) => {
+            let incoming = IncomingCall {
+                from: Some(typed.handset.clone()),
+                to: Some(number.phone_number.clone()),
+                digits,
+            };
+            app.sb.receive_call(&access, &incoming).await.map(Some)
+        }
+        _ => Ok(None),
+    };
+    let from_refused = match result {
+        Ok(Some(call)) => {
+            let to = call_href(&account, &number.sid, &call.from);
+            return Ok(see_other(&to, Vec::new()));
+        }
+        Ok(None) => false,
+        Err(e @ (DomainError::Invalid(_) | DomainError::Invalids(_))) => {
+            for invalid in e.problems() {
+                let (slot, said) = match invalid.field {
+                    Field::Call(CallField::From) => (&mut typed.handset_error, say(invalid)),
+                    Field::Call(CallField::Input) => (&mut typed.digits_error, say(invalid)),
+                    _ => (&mut typed.number_error, say_as(invalid, "This number")),
+                };
+                slot.get_or_insert(said);
+            }
+            typed.handset_error.is_some()
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The page stays the typed handset's, unless it is no number.
+    let handset = Some(handset).filter(|h| !h.is_empty() && !from_refused);
+    let forms = Forms {
+        call: typed,
+        ..Forms::default()
+    };
+    let page = render_phone(&app, &session, (account, number), handset, forms).await?;
+    Ok(page.status(StatusCode::BAD_REQUEST).into_response())
+}
+
+/// The call a path names: one from a handset to this number (read with the
+/// user's access to the account's calls); anything else is not found.
+async fn handset_call(
+    app: &App,
+    session: &ConsoleSession,
+    (account, number): (&AccountSid, &IncomingPhoneNumber),
+    sid: &str,
+) -> Result<Call, PageError> {
+    let sid = CallSid::parse(sid).map_err(|_| PageError::NotFound)?;
+    let reading = (Action::Read, Resource::Calls);
+    let access = granted(app, session, None, account, reading).await?;
+    let call = app.sb.fetch_call(&access, account, &sid).await?;
+    if call.direction != CallDirection::Inbound || call.to != number.phone_number {
+        return Err(PageError::NotFound);
+    }
+    Ok(call)
+}
+
+/// What a refused change to a call says, for the page.
+fn refusal(e: &DomainError) -> Option<String> {
+    match e {
+        DomainError::Invalid(_) | DomainError::Invalids(_) => e.problems().first().map(say),
+        DomainError::Conflict(why) => Some(sentence_end(why.clone())),
+        _ => None,
+    }
+}
+
+/// The page again, with the call's forms as the user left them and why
+/// the change was refused.
+async fn refused_call(
+    app: &App,
+    session: &ConsoleSession,
+    found: (AccountSid, IncomingPhoneNumber),
+    call: &Call,
+    keys: KeysForm,
+) -> PageResult {
+    let forms = Forms {
+        keys,
+        ..Forms::default()
+    };
+    let handset = Some(call.from.clone());
+    let page = render_phone(app, session, found, handset, forms).await?;
+    Ok(page.status(StatusCode::BAD_REQUEST).into_response())
+}
+
+/// The caller presses keys or speaks, as `POST …/Calls/{Sid}/Input.json`
+/// would: what is typed in Keys, then the keypad's key pressed (if any), and
+/// the speech.
+pub async fn press_keys(
+    State(app): State<App>,
+    client: ClientAddr,
+    Path((account, sid, call)): Path<(String, String, String)>,
+    CsrfForm(session, form): CsrfForm,
+) -> PageResult {
+    let (account, number) = number_of(&app, &session, &account, &sid).await?;
+    let call = handset_call(&app, &session, (&account, &number), &call).await?;
+    let text = |name: &str| form.get(name).unwrap_or_default().trim().to_owned();
+    let mut typed = KeysForm {
+        digits: text("digits"),
+        speech: text("speech"),
+        ..KeysForm::default()
+    };
+    let writing = (Action::Write, Resource::Calls);
+    let access = granted(&app, &session, Some(&client), &account, writing).await?;
+    let digits = format!("{}{}", typed.digits, text("key"));
+    let given = match check_input(Some(digits.as_str()), Some(typed.speech.as_str()), None) {
+        Ok(input) => app.sb.give_call_input(&access, &call.sid, input).await,
+        Err(e) => Err(e),
+    };
+    match given {
+        Ok(_) => Ok(see_other(
+            &call_href(&account, &number.sid, &call.from),
+            Vec::new(),
+        )),
+        Err(e) => match refusal(&e) {
+            Some(why) => {
+                typed.error = Some(why);
+                refused_call(&app, &session, (account, number), &call, typed).await
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The caller hangs up, as `POST …/Calls/{Sid}.json` with
+/// `Status=completed` would (a call not yet answered is canceled).
+pub async fn hang_up(
+    State(app): State<App>,
+    client: ClientAddr,
+    Path((account, sid, call)): Path<(String, String, String)>,
+    CsrfForm(session, _form): CsrfForm,
+) -> PageResult {
+    let (account, number) = number_of(&app, &session, &account, &sid).await?;
+    let call = handset_call(&app, &session, (&account, &number), &call).await?;
+    let writing = (Action::Write, Resource::Calls);
+    let access = granted(&app, &session, Some(&client), &account, writing).await?;
+    let update = CallUpdate {
+        status: Some("completed".to_owned()),
+        ..CallUpdate::default()
+    };
+    match app.sb.update_call(&access, &call.sid, &update).await {
+        Ok(_) => Ok(see_other(
+            &call_href(&account, &number.sid, &call.from),
+            Vec::new(),
+        )),
+        Err(e) => match refusal(&e) {
+            Some(why) => {
+                let keys = KeysForm {
+                    hangup_error: Some(why),
+                    ..KeysForm::default()
+                };
+                refused_call(&app, &session, (account, number), &call, keys).await
+            }
+            None => Err(e.into()),
+        },
     }
 }
