@@ -10,7 +10,7 @@ use switchboard_domain::telephony::voice::{IncomingCall, check_input};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
 use super::scope::{AccountScope, Read};
-use super::telephony_json::{CallJson, RecordingJson};
+use super::telephony_json::{CallJson, RecordingView};
 use crate::App;
 use crate::twilio::{ApiError, Envelope, PageRequest, dates};
 
@@ -162,7 +162,7 @@ pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<Status
 pub async fn recordings(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
+) -> Result<Json<Envelope<RecordingView>>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let call_sid = match call.get("call") {
         Some(_) => Some(read.within("call", CallSid::parse).await?),
@@ -181,6 +181,7 @@ pub async fn recordings(
         )
         .await?;
     let public = app.sb.settings().public_url.clone();
+    let through_call = call_sid.is_some();
     Ok(Json(Envelope::new(
         "recordings",
         call.path(),
@@ -188,7 +189,7 @@ pub async fn recordings(
         &paging,
         page,
         app.sb.keys(),
-        |r| RecordingJson::new(r, &public),
+        |r| RecordingView::new(r, &public, through_call),
     )))
 }
 
@@ -227,5 +228,6 @@ pub async fn recording(State(app): State<App>, call: AccountScope) -> Result<Res
         return Err(ApiError::not_found());
     }
     let public = app.sb.settings().public_url.clone();
-    Ok(Json(RecordingJson::new(record, &public)).into_response())
+    let through_call = call.get("call").is_some();
+    Ok(Json(RecordingView::new(record, &public, through_call)).into_response())
 }

@@ -423,6 +423,80 @@ impl RecordingJson {
     }
 }
 
+/// A recording as read through its call's path (`…/Calls/{CallSid}/Recordings…`):
+/// Twilio's `call_recording`, which has `track` and a `uri` under the call,
+/// and no `media_url` or `subresource_uris`.
+#[derive(Serialize)]
+pub struct CallRecordingJson {
+    pub account_sid: AccountSid,
+    pub api_version: &'static str,
+    pub call_sid: CallSid,
+    pub conference_sid: Option<String>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub start_time: String,
+    pub duration: String,
+    pub sid: RecordingSid,
+    pub price: Option<String>,
+    pub price_unit: &'static str,
+    pub status: RecordingStatus,
+    pub channels: i64,
+    pub source: RecordingSource,
+    pub error_code: Option<i64>,
+    pub uri: String,
+    pub encryption_details: Option<Value>,
+    /// Both sides, mixed (or one a channel with `-dual`): what Switchboard
+    /// records.
+    pub track: &'static str,
+}
+
+impl CallRecordingJson {
+    pub fn new(r: Recording) -> Self {
+        CallRecordingJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/Calls/{}/Recordings/{}.json",
+                r.account_sid, r.call_sid, r.sid
+            ),
+            account_sid: r.account_sid,
+            api_version: API_VERSION,
+            call_sid: r.call_sid,
+            conference_sid: None,
+            date_created: r.date_created.rfc2822(),
+            date_updated: r.date_updated.rfc2822(),
+            start_time: r.start_time.rfc2822(),
+            duration: r.duration.to_string(),
+            sid: r.sid,
+            price: Some("0.00000".to_owned()),
+            price_unit: "USD",
+            status: r.status,
+            channels: r.channels,
+            source: r.source,
+            error_code: None,
+            encryption_details: None,
+            track: "both",
+        }
+    }
+}
+
+/// A recording in the shape of the path it was read through.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum RecordingView {
+    Account(RecordingJson),
+    Call(CallRecordingJson),
+}
+
+impl RecordingView {
+    /// `through_call`: read through `…/Calls/{CallSid}/Recordings…`.
+    pub fn new(r: Recording, public_url: &str, through_call: bool) -> Self {
+        if through_call {
+            RecordingView::Call(CallRecordingJson::new(r))
+        } else {
+            RecordingView::Account(RecordingJson::new(r, public_url))
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct UsageRecordJson {
     pub account_sid: AccountSid,

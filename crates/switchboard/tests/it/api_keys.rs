@@ -398,8 +398,7 @@ server_test!(twilio_paths_switchboard_does_not_serve_say_so, |s| {
             format!("{base}/Queues/QU0123456789abcdef0123456789abcdef.json"),
         ),
         (Method::POST, format!("{base}/SIP/Domains.json")),
-        (Method::GET, format!("{base}/OutgoingCallerIds.json")),
-        (Method::GET, format!("{base}/SMS/ShortCodes.json")),
+        (Method::GET, format!("{base}/SIP/CredentialLists.json")),
         (
             Method::POST,
             format!("{base}/Calls/CA0123456789abcdef0123456789abcdef/Streams.json"),

@@ -948,3 +948,106 @@ server_test!(
         );
     }
 );
+
+// Issue 26's rows of an account (caller IDs, short codes, message feedback)
+// go with its world: a reset and a delete clear them, and a short code is
+// unique only within its world.
+server_test!(
+    a_reset_clears_caller_ids_short_codes_and_feedback,
+    settings = sandbox_mode,
+    |s| {
+        use switchboard_domain::access::{Action, RequestTarget, Resource};
+        use switchboard_domain::telephony::short_codes::NewShortCode;
+
+        let seed = json!({"accounts": {"bob": {"type": "Full"}}});
+        let sandbox = created(&s, &seed).await;
+        let bob = creds(&sandbox["accounts"]["bob"]);
+        let base = format!("/2010-04-01/Accounts/{}", bob.sid);
+        let provision = |account: AccountSid| {
+            let s = &s;
+            async move {
+                let access =
+                    s.sb.operator_access(
+                        RequestTarget::Account(&account),
+                        Action::Write,
+                        Resource::ShortCodeProvisioning,
+                    )
+                    .await
+                    .unwrap();
+                s.sb.short_codes()
+                    .provision(
+                        &access,
+                        &NewShortCode {
+                            short_code: "24680".into(),
+                            ..NewShortCode::default()
+                        },
+                    )
+                    .await
+            }
+        };
+        provision(bob.sid.clone()).await.unwrap();
+        // The same code in the default world is another short code.
+        let outside = s.main_account(AccountType::Full).await;
+        provision(outside.sid.clone()).await.unwrap();
+
+        let (status, body) = s
+            .post(
+                &bob,
+                &format!("{base}/OutgoingCallerIds.json"),
+                &[("PhoneNumber", "+14155550123")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, sent) = s
+            .post(
+                &bob,
+                &format!("{base}/Messages.json"),
+                &[
+                    ("From", "24680"),
+                    ("To", "+14155550199"),
+                    ("Body", "hi"),
+                    ("ProvideFeedback", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        // The verification ends on the instant clock.
+        let mut verified = 0;
+        for _ in 0..100 {
+            let (_, ids) = s.get(&bob, &format!("{base}/OutgoingCallerIds.json")).await;
+            verified = ids["outgoing_caller_ids"].as_array().unwrap().len();
+            if verified == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(verified, 1);
+
+        let (status, reset) = s.post(&bob, &path(&sandbox, "/Reset.json"), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{reset}");
+        for (list, key) in [
+            ("/OutgoingCallerIds.json", "outgoing_caller_ids"),
+            ("/SMS/ShortCodes.json", "short_codes"),
+            ("/Messages.json", "messages"),
+            ("/Calls.json", "calls"),
+        ] {
+            let (status, body) = s.get(&bob, &format!("{base}{list}")).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body[key], json!([]), "{list}: {body}");
+        }
+        // The default world's short code stays.
+        let (_, theirs) = s
+            .get(
+                &outside,
+                &format!("/2010-04-01/Accounts/{}/SMS/ShortCodes.json", outside.sid),
+            )
+            .await;
+        assert_eq!(theirs["short_codes"].as_array().unwrap().len(), 1);
+
+        provision(bob.sid.clone()).await.unwrap();
+        let (status, body) = s
+            .call(Some(&bob), Method::DELETE, &path(&sandbox, ".json"), &[])
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    }
+);

@@ -617,3 +617,52 @@ server_test!(a_finished_recording_is_deleted_by_its_account, |s| {
     let (status, body) = delete(top, c.clone()).await;
     assert_twilio_error(status, &body, 404, 20404);
 });
+
+server_test!(a_calls_recordings_are_read_in_twilios_shapes, |s| {
+    use crate::openapi::{self, assert_answer};
+    let c = s.main_account(AccountType::Full).await;
+    let (status, call) = s
+        .post(
+            &c,
+            &format!("{}/Calls.json", base(&c)),
+            &[
+                ("To", "+14155550100"),
+                ("From", "+15005550006"),
+                ("Url", "https://demo.twilio.com/docs/voice.xml"),
+                ("Record", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    ended(&s, &c, &call).await;
+    let found = recordings_of(&s, &c, &call).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    let sid = found[0]["sid"].as_str().unwrap();
+    let ca = call["sid"].as_str().unwrap();
+    // Through the call: Twilio's call_recording (track, a uri under the
+    // call, no media_url or subresource_uris).
+    let list = format!("{}/Calls/{ca}/Recordings.json", base(&c));
+    let (status, page) = s.get(&c, &list).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let calls_list = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json";
+    assert_answer(openapi::api_2010(), calls_list, "get", 200, &page);
+    let item = format!("{}/Calls/{ca}/Recordings/{sid}.json", base(&c));
+    let (status, one) = s.get(&c, &item).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    let calls_item = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json";
+    assert_answer(openapi::api_2010(), calls_item, "get", 200, &one);
+    assert_eq!(one["uri"], item.as_str());
+    assert_eq!(one["track"], "both");
+    assert_eq!(page["recordings"][0], one);
+    // Through the account: Twilio's recording.
+    let top = format!("{}/Recordings/{sid}.json", base(&c));
+    let (status, account_view) = s.get(&c, &top).await;
+    assert_eq!(status, StatusCode::OK, "{account_view}");
+    let account_item = "/2010-04-01/Accounts/{AccountSid}/Recordings/{Sid}.json";
+    assert_answer(openapi::api_2010(), account_item, "get", 200, &account_view);
+    assert_eq!(account_view["uri"], top.as_str());
+    let (status, all) = s.get(&c, &format!("{}/Recordings.json", base(&c))).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let account_list = "/2010-04-01/Accounts/{AccountSid}/Recordings.json";
+    assert_answer(openapi::api_2010(), account_list, "get", 200, &all);
+});
