@@ -489,21 +489,14 @@ impl Switchboard {
                     if s == CallStatus::Canceled {
                         return Err(invalid(CallField::Status, Problem::InProgress));
                     }
-                    let talked = match tx.opt(call_voice::of_call(sid)).await? {
-                        // The executed timeline so far.
-                        Some(voice) => {
-                            if voice.phase == super::voice::phase::DIALING {
-                                legs = Some(DialLegs::decode(voice.awaiting.as_deref()));
-                            }
-                            voice.elapsed_secs.max(1)
-                        }
-                        None => simulator::elapsed_sim_secs(
-                            self.settings().telephony.speed,
-                            call.start_time.unwrap_or(now),
-                            now,
-                        )
-                        .clamp(1, call.talk_secs.max(1)),
-                    };
+                    let voice = tx.opt(call_voice::of_call(sid)).await?;
+                    if let Some(v) = voice.as_ref()
+                        && v.phase == super::voice::phase::DIALING
+                    {
+                        legs = Some(DialLegs::decode(v.awaiting.as_deref()));
+                    }
+                    // The executed timeline so far.
+                    let talked = self.talked_so_far(&call, voice.as_ref(), now);
                     self.end_call(&mut call, CallStatus::Completed, now, talked);
                 }
                 (None, CallStage::InProgress) => {

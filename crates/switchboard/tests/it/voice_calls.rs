@@ -507,6 +507,39 @@ server_test!(gather_finish_keys_and_empty_results, |s| {
     assert_eq!(done[1].param("CallSid").as_deref(), call["sid"].as_str());
 });
 
+server_test!(
+    a_call_hung_up_during_a_long_pause_talked_only_so_far,
+    settings = ten_times_faster,
+    |s| {
+        // Ten minutes of pause; the call is hung up a few simulated seconds
+        // in. Its duration is what it talked, not the whole pause.
+        let c = s.main_account(AccountType::Full).await;
+        let from = buy(&s, &c, "415").await;
+        let call = place(
+            &s,
+            &c,
+            &from,
+            &[("Twiml", "<Response><Pause length=\"600\"/></Response>")],
+        )
+        .await;
+        let path = call["uri"].as_str().unwrap();
+        for _ in 0..400 {
+            let (_, now) = s.get(&c, path).await;
+            if now["status"] == "in-progress" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (status, body) = s.post(&c, path, &[("Status", "completed")]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let done = ended(&s, &c, &call).await;
+        assert_eq!(done["status"], "completed", "{done}");
+        let talked = duration(&done);
+        assert!((1..120).contains(&talked), "{done}");
+    }
+);
+
 pub(crate) fn ten_times_faster(settings: &mut switchboard_domain::Settings) {
     settings.telephony.speed = switchboard_domain::telephony::SimSpeed::Factor(10.0);
 }

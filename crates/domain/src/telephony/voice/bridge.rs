@@ -400,7 +400,13 @@ impl Switchboard {
         now: Timestamp,
     ) -> i64 {
         match voice {
-            Some(v) => v.elapsed_secs.max(1),
+            Some(v) => super::elapsed_by(
+                v,
+                call.next_transition_at,
+                now,
+                self.settings().telephony.speed,
+            )
+            .max(1),
             None => simulator::elapsed_sim_secs(
                 self.settings().telephony.speed,
                 call.start_time.unwrap_or(now),

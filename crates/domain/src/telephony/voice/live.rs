@@ -7,11 +7,10 @@ use switchboard_store::call_voice;
 use switchboard_store::calls::CallRecord;
 use switchboard_types::{CallStatus, HookMethod, Timestamp};
 
-use super::{DialLegs, Run, params, phase, planned};
+use super::{DialLegs, Run, elapsed_by, params, phase, planned};
 use crate::Switchboard;
 use crate::delivery::WebhookKind;
 use crate::error::DomainResult;
-use crate::telephony::SimSpeed;
 use crate::telephony::simulator::elapsed_sim_secs;
 
 /// What a live call is given instead of its document.
@@ -60,22 +59,7 @@ impl Switchboard {
         let Some(mut run) = Run::claim(tx, call, voice, now, speed).await? else {
             return Ok(None);
         };
-        if let SimSpeed::Factor(f) = speed {
-            match run.v.phase.as_str() {
-                phase::RUNNING => {
-                    if let Some(due) = run.c.next_transition_at {
-                        let left = ((due.micros() - now.micros()).max(0) as f64 / 1e6 * f) as i64;
-                        run.v.elapsed_secs = (run.v.elapsed_secs - left).max(0);
-                    }
-                }
-                phase::GATHERING | phase::RECORDING => {
-                    if let Some(since) = run.v.since {
-                        run.v.elapsed_secs += elapsed_sim_secs(speed, since, now).max(0);
-                    }
-                }
-                _ => {}
-            }
-        }
+        run.v.elapsed_secs = elapsed_by(&run.v, run.c.next_transition_at, now, speed);
         run.v.since = None;
         run.v.awaiting = None;
         run.c.next_transition_at = None;

@@ -70,6 +70,33 @@ pub mod codes {
     pub const DOCUMENT_LIMIT: u32 = 11215;
 }
 
+/// Seconds of the call's timeline executed by `now`. The timeline counts
+/// a timed verb (`<Say>`, `<Play>`, `<Pause>`) whole once it starts, and a
+/// `<Gather>` or `<Record>` only once it ends; a call interrupted part way
+/// (hung up, or given a new document) has talked only what was played.
+/// `due` is when the current verb ends (the call's next transition).
+pub(crate) fn elapsed_by(
+    v: &CallVoiceRecord,
+    due: Option<Timestamp>,
+    now: Timestamp,
+    speed: SimSpeed,
+) -> i64 {
+    // On the instant clock a verb takes no time: nothing is under way.
+    let SimSpeed::Factor(f) = speed else {
+        return v.elapsed_secs;
+    };
+    match (v.phase.as_str(), due, v.since) {
+        (phase::RUNNING, Some(due), _) => {
+            let left = ((due.micros() - now.micros()).max(0) as f64 / 1e6 * f) as i64;
+            (v.elapsed_secs - left).max(0)
+        }
+        (phase::GATHERING | phase::RECORDING, _, Some(since)) => {
+            v.elapsed_secs + elapsed_sim_secs(speed, since, now).max(0)
+        }
+        _ => v.elapsed_secs,
+    }
+}
+
 /// Where a call is in its document (`call_voice.phase`).
 pub(crate) mod phase {
     pub const WAITING: &str = "waiting";
