@@ -15,7 +15,7 @@ use switchboard_types::{
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, Params};
+use crate::twilio::{ApiError, Envelope, Json, PageRequest};
 
 const API_VERSION: &str = "2010-04-01";
 
@@ -142,10 +142,6 @@ impl From<IncomingPhoneNumber> for DependentNumberJson {
     }
 }
 
-fn text(form: &Params, name: &str) -> Option<String> {
-    form.get(name).map(str::to_owned)
-}
-
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
@@ -187,14 +183,14 @@ pub async fn create(
     // but changes nothing: Switchboard corrects no address.
     form.boolean("AutoCorrectAddress")?;
     let new = NewAddress {
-        customer_name: text(form, "CustomerName"),
-        street: text(form, "Street"),
-        street_secondary: text(form, "StreetSecondary"),
-        city: text(form, "City"),
-        region: text(form, "Region"),
-        postal_code: text(form, "PostalCode"),
-        iso_country: text(form, "IsoCountry"),
-        friendly_name: text(form, "FriendlyName"),
+        customer_name: form.owned("CustomerName"),
+        street: form.owned("Street"),
+        street_secondary: form.owned("StreetSecondary"),
+        city: form.owned("City"),
+        region: form.owned("Region"),
+        postal_code: form.owned("PostalCode"),
+        iso_country: form.owned("IsoCountry"),
+        friendly_name: form.owned("FriendlyName"),
         emergency_enabled: form.boolean("EmergencyEnabled")?,
     };
     let created = app.sb.addresses().create(&granted.access, &new).await?;
@@ -220,13 +216,13 @@ pub async fn update(
     let form = call.form()?;
     form.boolean("AutoCorrectAddress")?;
     let changes = AddressChanges {
-        customer_name: text(form, "CustomerName"),
-        street: text(form, "Street"),
-        street_secondary: text(form, "StreetSecondary"),
-        city: text(form, "City"),
-        region: text(form, "Region"),
-        postal_code: text(form, "PostalCode"),
-        friendly_name: text(form, "FriendlyName"),
+        customer_name: form.owned("CustomerName"),
+        street: form.owned("Street"),
+        street_secondary: form.owned("StreetSecondary"),
+        city: form.owned("City"),
+        region: form.owned("Region"),
+        postal_code: form.owned("PostalCode"),
+        friendly_name: form.owned("FriendlyName"),
         emergency_enabled: form.boolean("EmergencyEnabled")?,
     };
     let updated = app

@@ -13,7 +13,7 @@ use switchboard_types::{AccountSid, CallSid, OutgoingCallerIdSid};
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, Params};
+use crate::twilio::{ApiError, Envelope, Json, PageRequest};
 
 /// A caller ID as Twilio writes it: every field of the spec's
 /// `api.v2010.account.outgoing_caller_id`.
@@ -68,10 +68,6 @@ impl From<ValidationRequest> for ValidationRequestJson {
     }
 }
 
-fn text(form: &Params, name: &str) -> Option<String> {
-    form.get(name).map(str::to_owned)
-}
-
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
@@ -110,12 +106,12 @@ pub async fn validate(
     let granted = call.authorize(&app, Resource::OutgoingCallerIds).await?;
     let form = call.form()?;
     let new = NewValidation {
-        phone_number: text(form, "PhoneNumber"),
-        friendly_name: text(form, "FriendlyName"),
-        call_delay: text(form, "CallDelay"),
-        extension: text(form, "Extension"),
-        status_callback: text(form, "StatusCallback"),
-        status_callback_method: text(form, "StatusCallbackMethod"),
+        phone_number: form.owned("PhoneNumber"),
+        friendly_name: form.owned("FriendlyName"),
+        call_delay: form.owned("CallDelay"),
+        extension: form.owned("Extension"),
+        status_callback: form.owned("StatusCallback"),
+        status_callback_method: form.owned("StatusCallbackMethod"),
     };
     let requested = app
         .sb

@@ -10,7 +10,7 @@ use switchboard_types::{AccountSid, HookMethod, ShortCodeSid};
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, Params};
+use crate::twilio::{ApiError, Envelope, Json, PageRequest};
 
 /// A short code as Twilio writes it: every field of the spec's
 /// `api.v2010.account.short_code`.
@@ -50,10 +50,6 @@ impl From<ShortCode> for ShortCodeJson {
             sms_url: c.sms_url,
         }
     }
-}
-
-fn text(form: &Params, name: &str) -> Option<String> {
-    form.get(name).map(str::to_owned)
 }
 
 pub async fn list(
@@ -107,12 +103,12 @@ pub async fn update(
     let sid = granted.item("sid", ShortCodeSid::parse)?;
     let form = call.form()?;
     let changes = ShortCodeChanges {
-        friendly_name: text(form, "FriendlyName"),
-        api_version: text(form, "ApiVersion"),
-        sms_url: text(form, "SmsUrl"),
-        sms_method: text(form, "SmsMethod"),
-        sms_fallback_url: text(form, "SmsFallbackUrl"),
-        sms_fallback_method: text(form, "SmsFallbackMethod"),
+        friendly_name: form.owned("FriendlyName"),
+        api_version: form.owned("ApiVersion"),
+        sms_url: form.owned("SmsUrl"),
+        sms_method: form.owned("SmsMethod"),
+        sms_fallback_url: form.owned("SmsFallbackUrl"),
+        sms_fallback_method: form.owned("SmsFallbackMethod"),
     };
     let updated = app
         .sb

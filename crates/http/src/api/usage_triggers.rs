@@ -14,7 +14,7 @@ use switchboard_types::{AccountSid, HookMethod, TriggerField, TriggerRecurring, 
 use super::json::API_PREFIX;
 use super::scope::{AccountScope, Read};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, Params};
+use crate::twilio::{ApiError, Envelope, Json, PageRequest};
 
 /// A trigger as Twilio writes it: every field of the spec's
 /// `api.v2010.account.usage.usage_trigger`, dates in RFC 2822, URIs relative.
@@ -64,10 +64,6 @@ impl From<UsageTrigger> for UsageTriggerJson {
     }
 }
 
-fn text(form: &Params, name: &str) -> Option<String> {
-    form.get(name).map(str::to_owned)
-}
-
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
@@ -108,13 +104,13 @@ pub async fn create(
     let granted = call.authorize(&app, Resource::UsageTriggers).await?;
     let form = call.form()?;
     let new = NewUsageTrigger {
-        callback_url: text(form, "CallbackUrl"),
-        callback_method: text(form, "CallbackMethod"),
-        friendly_name: text(form, "FriendlyName"),
-        trigger_value: text(form, "TriggerValue"),
-        usage_category: text(form, "UsageCategory"),
-        recurring: text(form, "Recurring"),
-        trigger_by: text(form, "TriggerBy"),
+        callback_url: form.owned("CallbackUrl"),
+        callback_method: form.owned("CallbackMethod"),
+        friendly_name: form.owned("FriendlyName"),
+        trigger_value: form.owned("TriggerValue"),
+        usage_category: form.owned("UsageCategory"),
+        recurring: form.owned("Recurring"),
+        trigger_by: form.owned("TriggerBy"),
     };
     let created = app
         .sb
@@ -146,9 +142,9 @@ pub async fn update(
     let sid = granted.item("sid", UsageTriggerSid::parse)?;
     let form = call.form()?;
     let changes = UsageTriggerChanges {
-        callback_url: text(form, "CallbackUrl"),
-        callback_method: text(form, "CallbackMethod"),
-        friendly_name: text(form, "FriendlyName"),
+        callback_url: form.owned("CallbackUrl"),
+        callback_method: form.owned("CallbackMethod"),
+        friendly_name: form.owned("FriendlyName"),
     };
     let updated = app
         .sb

@@ -53,6 +53,11 @@ impl Params {
         Ok(Params { pairs })
     }
 
+    /// The first value of `name`, owned (for a domain type's field).
+    pub fn owned(&self, name: &str) -> Option<String> {
+        self.get(name).map(str::to_owned)
+    }
+
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs
