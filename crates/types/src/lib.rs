@@ -15,9 +15,10 @@ mod time;
 pub use account::{AccountStatus, AccountType, ParseEnumError};
 pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
-    AccountSid, AddressSid, ApiKeySid, ApplicationSid, CallSid, ConnectAppSid, DeliverySid,
-    MediaSid, MessageSid, MessagingServiceSid, NotificationSid, OutgoingCallerIdSid,
-    PhoneNumberSid, RecordingSid, SandboxSid, ShortCodeSid, SidError, UsageTriggerSid, Username,
+    AccountSid, AddressSid, ApiKeySid, ApplicationSid, CallSid, ConferenceSid, ConnectAppSid,
+    DeliverySid, MediaSid, MessageSid, MessagingServiceSid, NotificationSid, OutgoingCallerIdSid,
+    PhoneNumberSid, QueueSid, RecordingSid, SandboxSid, ShortCodeSid, SidError, TranscriptionSid,
+    UsageTriggerSid, Username,
 };
 pub use telephony::{
     AddressRequirement, AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage,

@@ -169,6 +169,19 @@ define_sid!(
     RecordingSid, "RE", "Recording"
 );
 define_sid!(
+    /// A conference (`CF…`): calls joined by `<Dial><Conference>` or the
+    /// Participants resource.
+    ConferenceSid, "CF", "Conference"
+);
+define_sid!(
+    /// A call queue (`QU…`): calls waiting after `<Enqueue>` until dequeued.
+    QueueSid, "QU", "Queue"
+);
+define_sid!(
+    /// A recording's transcription (`TR…`), made by `<Record transcribe>`.
+    TranscriptionSid, "TR", "Transcription"
+);
+define_sid!(
     /// A TwiML application (`AP…`), which a call may be told to run.
     ApplicationSid, "AP", "Application"
 );

@@ -133,6 +133,15 @@ pub enum Resource {
     /// Twilio does not let create or use keys on a customer's subaccount,
     /// nor by another key.
     ApiKeys,
+    /// Conferences (`…/Conferences`), their participants and recordings:
+    /// calls joined together, managed as the calls in them are.
+    Conferences,
+    /// Call queues (`…/Queues`) and their members: calls waiting to be
+    /// dequeued, managed as the calls in them are.
+    Queues,
+    /// Transcriptions of recordings (`…/Transcriptions`): billable text made
+    /// from a recording, read and deleted as recordings are.
+    Transcriptions,
     /// A sandbox (sandbox mode): creating, reading, resetting and deleting it,
     /// and what it recorded. Reached only through [`Target::Sandboxes`] and
     /// [`Target::Sandbox`], and those targets reach nothing else.
@@ -140,7 +149,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 31] = [
+    pub const ALL: [Resource; 34] = [
         Resource::Account,
         Resource::AccountStatus,
         Resource::AccountType,
@@ -171,6 +180,9 @@ impl Resource {
         Resource::CallEvents,
         Resource::ApiKeys,
         Resource::Tokens,
+        Resource::Conferences,
+        Resource::Queues,
+        Resource::Transcriptions,
         Resource::Sandbox,
     ];
 
@@ -188,6 +200,9 @@ impl Resource {
                 | Resource::Messages
                 | Resource::PhoneNumbers
                 | Resource::Recordings
+                | Resource::Conferences
+                | Resource::Queues
+                | Resource::Transcriptions
                 | Resource::Notifications
                 | Resource::MessagingServices
                 | Resource::Applications

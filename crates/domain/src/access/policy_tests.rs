@@ -156,6 +156,11 @@ fn connect_expectation(
             | Resource::Recordings
             | Resource::Notifications
             | Resource::MessagingServices
+            // Conferences, queues and transcriptions (issue 27): as the
+            // calls and recordings they are made of.
+            | Resource::Conferences
+            | Resource::Queues
+            | Resource::Transcriptions
             // TwiML Applications (issue 23): in S with post-all, as the
             // numbers and calls that use them.
             | Resource::Applications
@@ -471,6 +476,15 @@ fn addresses_rows_spelled_out() {
 #[test]
 fn outgoing_caller_ids_rows_spelled_out() {
     account_resource_rows_spelled_out(Resource::OutgoingCallerIds);
+}
+
+/// Conferences, queues and transcriptions (issue 27): the same rows as
+/// TwiML Applications, as the calls and recordings they are made of.
+#[test]
+fn conferences_queues_transcriptions_rows_spelled_out() {
+    account_resource_rows_spelled_out(Resource::Conferences);
+    account_resource_rows_spelled_out(Resource::Queues);
+    account_resource_rows_spelled_out(Resource::Transcriptions);
 }
 
 /// Short codes (issue 26): read and configured as TwiML Applications are;
