@@ -11,9 +11,9 @@ use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
-use crate::openapi::{self, assert_answer};
+use crate::openapi::call;
 use crate::server_test;
-use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
+use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, base};
 
 const LIST: &str = "/2010-04-01/Accounts/{AccountSid}/Addresses.json";
 const ITEM: &str = "/2010-04-01/Accounts/{AccountSid}/Addresses/{Sid}.json";
@@ -21,27 +21,6 @@ const DEPENDENTS: &str =
     "/2010-04-01/Accounts/{AccountSid}/Addresses/{AddressSid}/DependentPhoneNumbers.json";
 const NUMBERS: &str = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json";
 const NUMBER: &str = "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
-
-/// Sends a request and checks a successful JSON answer against the spec.
-async fn call(
-    s: &TestServer,
-    c: &Creds,
-    method: Method,
-    path: &str,
-    template: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
-    if status.is_success() && status != StatusCode::NO_CONTENT {
-        let m = method.as_str().to_ascii_lowercase();
-        assert_answer(openapi::api_2010(), template, &m, status.as_u16(), &body);
-    }
-    (status, body)
-}
 
 const BERLIN: [(&str, &str); 6] = [
     ("CustomerName", "Ada Lovelace GmbH"),

@@ -11,7 +11,7 @@ use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
-use crate::openapi::{self, assert_answer};
+use crate::openapi::{self, assert_answer, call};
 use crate::server_test;
 use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, basic};
 
@@ -52,24 +52,6 @@ async fn send(
     } else {
         serde_json::from_str(&text).unwrap()
     };
-    (status, body)
-}
-
-/// As `send` with an account's credentials, checking a successful answer
-/// against the spec's `template`.
-async fn call(
-    s: &TestServer,
-    c: &Creds,
-    method: Method,
-    path: &str,
-    template: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
-    if status.is_success() && status != StatusCode::NO_CONTENT {
-        let m = method.as_str().to_ascii_lowercase();
-        assert_answer(openapi::api_2010(), template, &m, status.as_u16(), &body);
-    }
     (status, body)
 }
 

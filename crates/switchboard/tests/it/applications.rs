@@ -15,15 +15,11 @@ use crate::connect::{app_owner, authorize, customer};
 use crate::openapi::{self, assert_answer};
 use crate::receiver::Receiver;
 use crate::server_test;
-use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
+use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, base};
 
 const LIST: &str = "/2010-04-01/Accounts/{AccountSid}/Applications.json";
 const ITEM: &str = "/2010-04-01/Accounts/{AccountSid}/Applications/{Sid}.json";
 const HANDSET: &str = "+14155550123";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 /// Sends a request and checks a successful JSON answer against the spec's
 /// `template` path (the 2010 pages' relative URIs included, as Twilio writes

@@ -8,7 +8,7 @@ use switchboard_types::AccountType;
 
 use crate::openapi::{self, assert_answer};
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 
 const COUNTRIES: &str = "/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers.json";
 const COUNTRY: &str = "/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}.json";
@@ -23,10 +23,6 @@ const KINDS: [&str; 7] = [
     "Voip",
     "MachineToMachine",
 ];
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 /// One list of one country, checked against the spec.
 async fn list(s: &TestServer, c: &Creds, country: &str, kind: &str, query: &str) -> Vec<Value> {

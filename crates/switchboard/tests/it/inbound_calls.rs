@@ -14,11 +14,9 @@ use crate::connect::{app_owner, authorize, customer};
 use crate::receiver::{Received, Receiver};
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 use crate::telephony::buy;
-use crate::voice_calls::{
-    base, codes, duration, ended_sid as ended, notifications_of, requests_to,
-};
+use crate::voice_calls::{codes, duration, ended_sid as ended, notifications_of, requests_to};
 
 const HANDSET: &str = "+14155550123";
 /// A URL no app answers: the call talks as planned (or, calling a number

@@ -12,14 +12,10 @@ use crate::connect::{app_owner, authorize, customer};
 use crate::receiver::Receiver;
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 use crate::telephony::buy;
 
 const HANDSET: &str = "+14155550123";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 fn inbound_path(c: &Creds) -> String {
     format!("/switchboard/v1/Accounts/{}/InboundMessages.json", c.sid)

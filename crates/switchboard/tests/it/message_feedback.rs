@@ -12,13 +12,9 @@ use switchboard_types::AccountType;
 use crate::connect::{app_owner, authorize, customer};
 use crate::openapi::{self, assert_answer};
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 
 const FEEDBACK: &str = "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Feedback.json";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 /// Sends a message from Twilio's magic valid From.
 async fn send(s: &TestServer, c: &Creds, extra: &[(&str, &str)]) -> Value {

@@ -10,7 +10,7 @@ use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
-use crate::openapi::{self, assert_answer};
+use crate::openapi::call_messaging as call;
 use crate::receiver::Receiver;
 use crate::server_test;
 use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
@@ -19,24 +19,6 @@ const SERVICES: &str = "/v1/Services";
 const SERVICE: &str = "/v1/Services/{Sid}";
 const NUMBERS: &str = "/v1/Services/{ServiceSid}/PhoneNumbers";
 const NUMBER: &str = "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}";
-
-/// Sends a request and checks a successful JSON answer against the spec's
-/// `template` path.
-async fn call(
-    s: &TestServer,
-    c: &Creds,
-    method: Method,
-    path: &str,
-    template: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
-    if status.is_success() && status != StatusCode::NO_CONTENT {
-        let m = method.as_str().to_ascii_lowercase();
-        assert_answer(openapi::messaging(), template, &m, status.as_u16(), &body);
-    }
-    (status, body)
-}
 
 async fn create_service(s: &TestServer, c: &Creds, form: &[(&str, &str)]) -> Value {
     let (status, body) = call(s, c, Method::POST, SERVICES, SERVICES, form).await;

@@ -15,7 +15,7 @@ use crate::browser::Browser;
 use crate::connect::{PASSWORD, app_owner, authorize, customer};
 use crate::openapi;
 use crate::server_test;
-use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, basic, rand_id};
+use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, base, basic, rand_id};
 
 /// 2026-11-01, -02 and -03 at 10:00 UTC.
 const NOV_1: i64 = 1_793_527_200;
@@ -160,10 +160,6 @@ async fn placed_call(s: &TestServer, c: &Creds) -> CallSid {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{call}");
     CallSid::parse(call["sid"].as_str().unwrap()).unwrap()
-}
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
 }
 
 fn sids(list: &Value) -> Vec<String> {

@@ -15,7 +15,10 @@
 
 use std::sync::OnceLock;
 
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
+
+use crate::support::{Creds, TestServer};
 
 fn load(name: &str) -> Value {
     let path = format!("{}/../../spec/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -61,6 +64,49 @@ pub fn response_schema<'a>(spec: &'a Value, path: &str, method: &str, status: u1
         "the spec documents no {status} JSON answer to {method} {path}"
     );
     resolve(spec, schema)
+}
+
+/// Sends `method path` as `c` and checks a successful answer's JSON against
+/// `spec`'s operation at `template` (a `204` has no body to check).
+pub async fn checked_call(
+    spec: &Value,
+    s: &TestServer,
+    c: &Creds,
+    method: Method,
+    path: &str,
+    template: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
+    if status.is_success() && status != StatusCode::NO_CONTENT {
+        let m = method.as_str().to_ascii_lowercase();
+        assert_answer(spec, template, &m, status.as_u16(), &body);
+    }
+    (status, body)
+}
+
+/// [`checked_call`] against Twilio's 2010 document.
+pub async fn call(
+    s: &TestServer,
+    c: &Creds,
+    method: Method,
+    path: &str,
+    template: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    checked_call(api_2010(), s, c, method, path, template, form).await
+}
+
+/// [`checked_call`] against the messaging host's v1 document.
+pub async fn call_messaging(
+    s: &TestServer,
+    c: &Creds,
+    method: Method,
+    path: &str,
+    template: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    checked_call(messaging(), s, c, method, path, template, form).await
 }
 
 /// Asserts `body` is what the spec says `method path` answers with `status`.

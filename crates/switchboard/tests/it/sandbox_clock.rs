@@ -12,7 +12,7 @@ use switchboard_types::{AccountSid, AccountType, Timestamp};
 
 use crate::receiver::Receiver;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 
 /// Sandbox mode on a clock ten times slower than the dates (a simulated
 /// second takes ten), with retries after ten minutes: nothing placed moves
@@ -65,10 +65,6 @@ fn clock_path(sandbox: &Value) -> String {
         "/switchboard/v1/Sandboxes/{}/Clock.json",
         sandbox["sid"].as_str().unwrap()
     )
-}
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
 }
 
 /// Seconds since the epoch of an RFC 2822 date.

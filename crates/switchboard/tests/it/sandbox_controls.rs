@@ -13,12 +13,8 @@ use switchboard_types::{AccountSid, AccountType, ConnectAppSid, Permission, Perm
 use crate::receiver::{Received, Receiver};
 use crate::revocation::{assert_signed, owner_with_callback};
 use crate::server_test;
-use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
+use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, base};
 use crate::telephony::buy;
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 /// Sandbox mode, on a clock so slow that nothing placed moves on by itself
 /// while a test runs (a step of a second takes over a minute).

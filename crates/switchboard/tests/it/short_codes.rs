@@ -15,32 +15,12 @@ use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
-use crate::openapi::{self, assert_answer};
+use crate::openapi::call;
 use crate::server_test;
-use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
+use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, base};
 
 const LIST: &str = "/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes.json";
 const ITEM: &str = "/2010-04-01/Accounts/{AccountSid}/SMS/ShortCodes/{Sid}.json";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
-
-async fn call(
-    s: &TestServer,
-    c: &Creds,
-    method: Method,
-    path: &str,
-    template: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
-    if status.is_success() {
-        let m = method.as_str().to_ascii_lowercase();
-        assert_answer(openapi::api_2010(), template, &m, status.as_u16(), &body);
-    }
-    (status, body)
-}
 
 /// Provisions a short code as the operator's command line does.
 async fn provision(s: &TestServer, account: &AccountSid, code: &str) -> String {

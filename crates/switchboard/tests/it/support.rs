@@ -67,6 +67,11 @@ pub struct Creds {
     pub token: String,
 }
 
+/// The path of `c`'s account in the 2010 API: `/2010-04-01/Accounts/{sid}`.
+pub fn base(c: &Creds) -> String {
+    format!("/2010-04-01/Accounts/{}", c.sid)
+}
+
 pub fn install_crypto() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     // Server logs go to the test's captured output: shown only when it fails.

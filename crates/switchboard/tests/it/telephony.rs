@@ -11,11 +11,7 @@ use crate::connect::{app_owner, authorize, customer};
 use crate::receiver::Receiver;
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 
 async fn search(s: &TestServer, c: &Creds, query: &str) -> Vec<String> {
     let (status, body) = s

@@ -11,36 +11,15 @@ use switchboard_store::page::PageAt;
 use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
-use crate::openapi::{self, assert_answer};
+use crate::openapi::call;
 use crate::receiver::Receiver;
 use crate::server_test;
-use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error};
+use crate::support::{AsOperator, Creds, TestServer, assert_twilio_error, base};
 use switchboard_domain::access::{Action, RequestTarget, Resource};
 use switchboard_domain::usage_triggers::NewUsageTrigger;
 
 const LIST: &str = "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers.json";
 const ITEM: &str = "/2010-04-01/Accounts/{AccountSid}/Usage/Triggers/{Sid}.json";
-
-fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
-
-/// Sends a request and checks a successful JSON answer against the spec.
-async fn call(
-    s: &TestServer,
-    c: &Creds,
-    method: Method,
-    path: &str,
-    template: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
-    if status.is_success() && status != StatusCode::NO_CONTENT {
-        let m = method.as_str().to_ascii_lowercase();
-        assert_answer(openapi::api_2010(), template, &m, status.as_u16(), &body);
-    }
-    (status, body)
-}
 
 async fn create(s: &TestServer, c: &Creds, form: &[(&str, &str)]) -> Value {
     let path = format!("{}/Usage/Triggers.json", base(c));

@@ -11,8 +11,9 @@ use switchboard_types::AccountType;
 
 use crate::receiver::Receiver;
 use crate::server_test;
+use crate::support::base;
 use crate::telephony::buy;
-use crate::voice_calls::{base, codes, duration, ended, notifications_of, place, requests_to};
+use crate::voice_calls::{codes, duration, ended, notifications_of, place, requests_to};
 
 server_test!(malformed_documents_end_the_call_with_their_error, |s| {
     let receiver = Receiver::start().await;

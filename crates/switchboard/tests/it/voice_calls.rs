@@ -11,15 +11,11 @@ use switchboard_types::AccountType;
 use crate::receiver::{Received, Receiver};
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 use crate::telephony::buy;
 
 /// A number that answers every call (see docs/telephony.md).
 pub(crate) const ANSWERS: &str = "+14155550100";
-
-pub(crate) fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
 
 /// Places a call from `from` with `form` beside `To` and `From`.
 pub(crate) async fn place(s: &TestServer, c: &Creds, from: &str, form: &[(&str, &str)]) -> Value {

@@ -12,10 +12,10 @@ use switchboard_types::AccountType;
 use crate::receiver::Receiver;
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 use crate::telephony::buy;
 use crate::voice_calls::{
-    ANSWERS, base, codes, duration, ended, input_path, notifications_of, place, requests_to,
+    ANSWERS, codes, duration, ended, input_path, notifications_of, place, requests_to,
     ten_times_faster,
 };
 
