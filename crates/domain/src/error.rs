@@ -183,6 +183,19 @@ pub enum Field {
     CallerId(CallerIdField),
     /// A short code's settings, or the operator provisioning one.
     ShortCode(ShortCodeField),
+    /// A call queue (`…/Queues`) or one of its members.
+    Queue(QueueField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QueueField {
+    Name,
+    MaxSize,
+    /// The queue itself (deleting one calls wait in).
+    Queue,
+    /// A member's new document (`Url`, `Method`).
+    Url,
+    Method,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -412,7 +425,8 @@ into_field!(
     UsageTriggerField => UsageTrigger,
     AddressField => Address,
     CallerIdField => CallerId,
-    ShortCodeField => ShortCode
+    ShortCodeField => ShortCode,
+    QueueField => Queue
 );
 
 /// What is wrong with a value. The data is what a message about it needs.
@@ -514,6 +528,14 @@ pub enum Problem {
     /// Phone numbers still use the address.
     AddressInUse {
         numbers: i64,
+    },
+    /// Another queue of the account has this name.
+    QueueNameTaken {
+        name: String,
+    },
+    /// Calls still wait in the queue.
+    QueueNotEmpty {
+        members: i64,
     },
     /// The number is for sale, but not of the kind asked for.
     WrongType {

@@ -48,6 +48,7 @@ pub mod opt_outs;
 pub mod outgoing_caller_ids;
 pub mod page;
 pub mod phone_numbers;
+pub mod queues;
 pub mod recordings;
 pub mod sandboxes;
 pub mod sessions;

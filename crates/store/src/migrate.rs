@@ -53,6 +53,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_addresses"),
     // 27 is another branch's.
     migration!(28, "0028_caller_ids_short_codes_feedback"),
+    migration!(29, "0029_queues"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

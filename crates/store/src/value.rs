@@ -13,7 +13,7 @@ use switchboard_types::{
     AccountSid, AddressRequirement, AddressSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid,
     CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, FeedbackOutcome,
     HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
-    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PhoneNumberSid,
+    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PhoneNumberSid, QueueSid,
     RecordingSid, RecordingSource, RecordingStatus, SandboxSid, ShortCodeSid, Timestamp,
     TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
@@ -92,7 +92,8 @@ sid_values!(
     UsageTriggerSid,
     AddressSid,
     OutgoingCallerIdSid,
-    ShortCodeSid
+    ShortCodeSid,
+    QueueSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.

@@ -40,6 +40,40 @@ pub enum VoiceVerb {
     /// `<Reject>`: refuse the call without answering it (only meaningful as
     /// an inbound call's first verb; otherwise it hangs up).
     Reject(RejectReason),
+    /// `<Enqueue>`: put the call in a queue, where it waits.
+    Enqueue(EnqueueVerb),
+    /// `<Leave>`: a call waiting in a queue leaves it (in its `waitUrl`
+    /// document); elsewhere nothing happens.
+    Leave,
+}
+
+/// `<Enqueue>`: the call joins the queue it names (made on first use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnqueueVerb {
+    /// The queue's name, 1 to 64 characters, whitespace trimmed.
+    pub name: String,
+    /// `action`, trimmed, as written: requested when the call leaves the
+    /// queue, with `QueueResult`. Without it the document goes on.
+    pub action: Option<String>,
+    /// `method` for `action`.
+    pub method: HookMethod,
+    /// `waitUrl`, trimmed, as written: the document the call runs while it
+    /// waits. Without it the call waits in silence.
+    pub wait_url: Option<String>,
+    /// `waitUrlMethod`.
+    pub wait_url_method: HookMethod,
+}
+
+/// `<Dial><Queue>`: connect to the call at the front of a queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialQueue {
+    /// The queue's name, 1 to 64 characters, whitespace trimmed.
+    pub name: String,
+    /// `url`, trimmed, as written: a document played to the dequeued call
+    /// (a whisper) before the two are connected.
+    pub url: Option<String>,
+    /// `method` for `url`.
+    pub method: HookMethod,
 }
 
 impl VoiceVerb {
@@ -197,6 +231,9 @@ pub struct DialVerb {
     /// `recordingStatusCallbackEvent`, split on spaces; empty means
     /// `completed` only.
     pub recording_status_callback_events: Vec<String>,
+    /// `<Queue>`: the call at the front of this queue is the one connected
+    /// (then `numbers` is empty: a `<Queue>` is dialled alone).
+    pub queue: Option<DialQueue>,
 }
 
 /// `<Record>`: record the caller and post the recording to `action`.
@@ -268,15 +305,17 @@ pub mod voice_codes {
     pub const RECORD_FINISH_ON_KEY: u32 = 13613;
     pub const REDIRECT_METHOD: u32 = 13710;
     pub const PAUSE_LENGTH: u32 = 13910;
+    pub const ENQUEUE_NAME_SHORT: u32 = 14204;
+    pub const ENQUEUE_NAME_LONG: u32 = 14205;
+    pub const DIAL_QUEUE_NAME_SHORT: u32 = 14212;
+    pub const DIAL_QUEUE_NAME_LONG: u32 = 14213;
 }
 
 use voice_codes as vc;
 
 /// Voice verbs Twilio has and Switchboard does not simulate yet: skipped
 /// with a warning.
-pub(crate) const UNSIMULATED_VERBS: &[&str] = &[
-    "Connect", "Echo", "Enqueue", "Leave", "Pay", "Refer", "Start", "Stop",
-];
+pub(crate) const UNSIMULATED_VERBS: &[&str] = &["Connect", "Echo", "Pay", "Refer", "Start", "Stop"];
 
 /// Every voice verb, for the messaging schema's 14110 and case hints.
 pub(crate) const VOICE_VERBS: &[&str] = &[
@@ -355,6 +394,13 @@ fn check(response: &Element) -> VoiceResponse {
                 Some(VoiceVerb::Hangup)
             }
             "Reject" => Some(VoiceVerb::Reject(reject(&mut checker, element))),
+            "Enqueue" => enqueue(&mut checker, element).map(VoiceVerb::Enqueue),
+            "Leave" => {
+                checker.attributes(element, &[]);
+                checker.no_text(element);
+                checker.no_children(element);
+                Some(VoiceVerb::Leave)
+            }
             name if UNSIMULATED_VERBS.contains(&name) => {
                 checker.warn(
                     codes::SCHEMA,
@@ -673,7 +719,6 @@ const UNSIMULATED_NOUNS: &[&str] = &[
     "Application",
     "Client",
     "Conference",
-    "Queue",
     "Sim",
     "Sip",
     "WhatsApp",
@@ -732,11 +777,18 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
     );
 
     let mut numbers = Vec::new();
+    let mut queue = None;
     let direct = element.own_text();
     let direct = trim_xml_space(&direct);
     for child in element.child_elements() {
         match child.name.as_str() {
             "Number" => numbers.extend(number(checker, child)),
+            "Queue" if queue.is_some() => checker.warn(
+                vc::DIAL_NESTED,
+                child.line,
+                "<Dial> dials one <Queue>; this one is skipped",
+            ),
+            "Queue" => queue = dial_queue(checker, child),
             name if UNSIMULATED_NOUNS.contains(&name) => checker.warn(
                 codes::SCHEMA,
                 child.line,
@@ -752,7 +804,14 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
             ),
         }
     }
-    if !direct.is_empty() {
+    if queue.is_some() && (!numbers.is_empty() || !direct.is_empty()) {
+        checker.warn(
+            vc::DIAL_NESTED,
+            element.line,
+            "<Dial><Queue> is dialled alone; the numbers beside it are skipped",
+        );
+        numbers.clear();
+    } else if !direct.is_empty() {
         if numbers.is_empty() {
             numbers.push(DialNumber {
                 number: direct.to_owned(),
@@ -771,7 +830,7 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
             );
         }
     }
-    if numbers.is_empty() {
+    if numbers.is_empty() && queue.is_none() {
         checker.warn(
             codes::SCHEMA,
             element.line,
@@ -794,6 +853,96 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
             .get("recordingStatusCallbackEvent")
             .map(|events| events.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default(),
+        queue,
+    })
+}
+
+/// A queue's name as `<Enqueue>` or `<Dial><Queue>` writes it: 1 to 64
+/// characters (`short`, `long`: the codes when it is not).
+fn queue_name(
+    checker: &mut Checker,
+    element: &Element,
+    (short, long): (u32, u32),
+) -> Option<String> {
+    let text = element.own_text();
+    let name = trim_xml_space(&text);
+    let verb = if element.name == "Queue" {
+        "<Dial><Queue>"
+    } else {
+        "<Enqueue>"
+    };
+    if name.is_empty() {
+        checker.warn(
+            short,
+            element.line,
+            format!("{verb} names no queue and is skipped"),
+        );
+        return None;
+    }
+    if name.chars().count() > 64 {
+        checker.warn(
+            long,
+            element.line,
+            format!("{verb}'s queue name is longer than 64 characters; it is skipped"),
+        );
+        return None;
+    }
+    Some(name.to_owned())
+}
+
+const ENQUEUE_ATTRIBUTES: &[&str] = &[
+    "action",
+    "maxQueueSize",
+    "method",
+    "waitUrl",
+    "waitUrlMethod",
+    "workflowSid",
+];
+
+fn enqueue(checker: &mut Checker, element: &Element) -> Option<EnqueueVerb> {
+    let attributes = checker.attributes(element, ENQUEUE_ATTRIBUTES);
+    for child in element.child_elements() {
+        checker.warn(
+            codes::SCHEMA,
+            child.line,
+            format!(
+                "<{}> inside <Enqueue> is not simulated by Switchboard (TaskRouter) and is skipped",
+                bounded(&child.name)
+            ),
+        );
+    }
+    let method = checker.method(element, attributes.get("method"), codes::SCHEMA);
+    let wait_url_method = checker.method(element, attributes.get("waitUrlMethod"), codes::SCHEMA);
+    let name = queue_name(
+        checker,
+        element,
+        (vc::ENQUEUE_NAME_SHORT, vc::ENQUEUE_NAME_LONG),
+    )?;
+    Some(EnqueueVerb {
+        name,
+        action: attributes.get("action").map(str::to_owned),
+        method,
+        wait_url: attributes.get("waitUrl").map(str::to_owned),
+        wait_url_method,
+    })
+}
+
+fn dial_queue(checker: &mut Checker, element: &Element) -> Option<DialQueue> {
+    let attributes = checker.attributes(
+        element,
+        &["method", "postWorkActivitySid", "reservationSid", "url"],
+    );
+    checker.no_children(element);
+    let method = checker.method(element, attributes.get("method"), codes::SCHEMA);
+    let name = queue_name(
+        checker,
+        element,
+        (vc::DIAL_QUEUE_NAME_SHORT, vc::DIAL_QUEUE_NAME_LONG),
+    )?;
+    Some(DialQueue {
+        name,
+        url: attributes.get("url").map(str::to_owned),
+        method,
     })
 }
 

@@ -529,7 +529,7 @@ fn verbs_after_the_end_are_checked_but_never_run() {
 #[test]
 fn other_verbs_are_skipped_with_a_warning() {
     let response = parse(
-        "<Response><Enqueue>support</Enqueue><Message>hi</Message><say>hello</say><Say>still here</Say></Response>",
+        "<Response><Echo/><Message>hi</Message><say>hello</say><Say>still here</Say></Response>",
     );
     assert_eq!(codes(&response), vec![12200, 12200, 12200]);
     assert!(response.warnings[2].message.contains("did you mean <Say>"));
@@ -542,4 +542,46 @@ fn unknown_attributes_are_warned_with_their_line() {
     assert_eq!(codes(&response), vec![12200]);
     assert_eq!(response.warnings[0].line, 2);
     assert_eq!(response.verbs.len(), 1);
+}
+
+#[test]
+fn enqueue_names_a_queue_and_leave_stands_alone() {
+    let verb = only(
+        r#"<Response><Enqueue action="/after" method="GET" waitUrl="/wait" waitUrlMethod="GET" workflowSid="WW1"> support </Enqueue></Response>"#,
+    );
+    let VoiceVerb::Enqueue(e) = verb else {
+        panic!("expected <Enqueue>, got {verb:?}");
+    };
+    assert_eq!(e.name, "support");
+    assert_eq!(e.action.as_deref(), Some("/after"));
+    assert_eq!(e.method, HookMethod::Get);
+    assert_eq!(e.wait_url.as_deref(), Some("/wait"));
+    assert_eq!(e.wait_url_method, HookMethod::Get);
+    assert_eq!(only("<Response><Leave/></Response>"), VoiceVerb::Leave);
+    // No name, or one over 64 characters: skipped with Twilio's codes.
+    let response = parse("<Response><Enqueue> </Enqueue></Response>");
+    assert_eq!((codes(&response), response.verbs.len()), (vec![14204], 0));
+    let long = format!("<Response><Enqueue>{}</Enqueue></Response>", "q".repeat(65));
+    let response = parse(&long);
+    assert_eq!((codes(&response), response.verbs.len()), (vec![14205], 0));
+}
+
+#[test]
+fn dial_queue_is_dialled_alone() {
+    let dial = dial_of(Some(only(
+        r#"<Response><Dial timeout="10"><Queue url="/whisper" method="GET">support</Queue></Dial></Response>"#,
+    )));
+    let queue = dial.queue.expect("a queue");
+    assert_eq!(queue.name, "support");
+    assert_eq!(queue.url.as_deref(), Some("/whisper"));
+    assert_eq!(queue.method, HookMethod::Get);
+    assert!(dial.numbers.is_empty());
+    let response =
+        parse("<Response><Dial><Number>+14155550100</Number><Queue>q</Queue></Dial></Response>");
+    assert_eq!(codes(&response), vec![13215]);
+    let dial = dial_of(response.verbs.first().cloned());
+    assert!(dial.numbers.is_empty() && dial.queue.is_some());
+    let response = parse("<Response><Dial><Queue></Queue></Dial></Response>");
+    assert_eq!(codes(&response), vec![14212, 12200]);
+    assert!(response.verbs.is_empty());
 }

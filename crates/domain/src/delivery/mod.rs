@@ -65,10 +65,17 @@ pub enum WebhookKind {
     /// A caller ID's verification call ended: the validation request's
     /// `StatusCallback` (`VerificationStatus`), only acknowledged.
     CallerIdVerification,
+    /// An `<Enqueue waitUrl>`: the document a call runs while it waits in a
+    /// queue (`QueuePosition`, `QueueTime`…).
+    QueueWait,
+    /// An `<Enqueue action>` the call no longer runs (it hung up, or was
+    /// given a new document): `QueueResult` `hangup` or `redirected`, only
+    /// acknowledged.
+    QueueResult,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 16] = [
+    pub const ALL: [WebhookKind; 18] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -85,6 +92,8 @@ impl WebhookKind {
         WebhookKind::RecordingStatus,
         WebhookKind::UsageTrigger,
         WebhookKind::CallerIdVerification,
+        WebhookKind::QueueWait,
+        WebhookKind::QueueResult,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +114,8 @@ impl WebhookKind {
             WebhookKind::RecordingStatus => "recording-status",
             WebhookKind::UsageTrigger => "usage-trigger",
             WebhookKind::CallerIdVerification => "caller-id-verification",
+            WebhookKind::QueueWait => "queue-wait",
+            WebhookKind::QueueResult => "queue-result",
         }
     }
 
@@ -136,6 +147,7 @@ impl WebhookKind {
                 | WebhookKind::VoiceFallback
                 | WebhookKind::VoiceRedirect
                 | WebhookKind::VoiceAction
+                | WebhookKind::QueueWait
         )
     }
 
@@ -148,7 +160,10 @@ impl WebhookKind {
         self.is_call_document()
             || matches!(
                 self,
-                WebhookKind::CallStatus | WebhookKind::AmdStatus | WebhookKind::RecordingStatus
+                WebhookKind::CallStatus
+                    | WebhookKind::AmdStatus
+                    | WebhookKind::RecordingStatus
+                    | WebhookKind::QueueResult
             )
     }
 }

@@ -20,6 +20,7 @@ pub mod media;
 pub mod messages;
 pub mod numbers;
 pub mod outcomes;
+pub mod queues;
 pub mod seed;
 pub mod short_codes;
 pub mod simulator;

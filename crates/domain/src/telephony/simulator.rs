@@ -308,8 +308,11 @@ impl Switchboard {
             }
         }
         let hooked = call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
+        // A call waiting in a queue leaves it; a queue bridge's other side
+        // goes on (voice/queue.rs).
+        let queued = Box::pin(self.queue_call_ended(tx, call, now)).await?;
         // The other side of a call between numbers here hangs up too.
-        Ok(self.peer_ended(tx, call, now).await? | hooked)
+        Ok(self.peer_ended(tx, call, now).await? | hooked | queued)
     }
 
     /// Moves one call a step on at `now`, its world's time. `true` when a

@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod numbers;
 pub mod outcomes;
 pub mod principal;
+pub mod queues;
 mod recording_media;
 pub mod sandbox_controls;
 pub mod sandboxes;
@@ -274,6 +275,26 @@ fn telephony_routes() -> Routes {
         .route(
             &at("/Addresses/{address}/DependentPhoneNumbers.json"),
             api_route(get(addresses::dependents)),
+        )
+        .route(
+            &at("/Queues.json"),
+            api_route(get(queues::list).post(queues::create)),
+        )
+        .route(
+            &at("/Queues/{sid}"),
+            api_route(
+                get(queues::fetch)
+                    .post(queues::update)
+                    .delete(queues::delete),
+            ),
+        )
+        .route(
+            &at("/Queues/{queue}/Members.json"),
+            api_route(get(queues::members)),
+        )
+        .route(
+            &at("/Queues/{queue}/Members/{member}"),
+            api_route(get(queues::member).post(queues::dequeue)),
         )
         .route(
             &at("/IncomingPhoneNumbers.json"),

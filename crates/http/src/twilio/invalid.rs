@@ -9,8 +9,8 @@
 
 use switchboard_domain::error::{
     AccountField, AddressField, AppField, ApplicationField, CallField, CallerIdField, CodeField,
-    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, ServiceField, ShortCodeField,
-    UrlFault, UsageField, UsageTriggerField,
+    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, QueueField, ServiceField,
+    ShortCodeField, UrlFault, UsageField, UsageTriggerField,
 };
 use switchboard_types::AddressRequirement;
 
@@ -174,6 +174,13 @@ pub fn param(field: Field) -> &'static str {
             ShortCodeField::SmsFallbackUrl => "SmsFallbackUrl",
             ShortCodeField::SmsFallbackMethod => "SmsFallbackMethod",
         },
+        Field::Queue(f) => match f {
+            QueueField::Name => "FriendlyName",
+            QueueField::MaxSize => "MaxSize",
+            QueueField::Queue => "Sid",
+            QueueField::Url => "Url",
+            QueueField::Method => "Method",
+        },
     }
 }
 
@@ -306,6 +313,15 @@ pub fn code(invalid: &Invalid) -> u32 {
             (_, P::NotMethod { .. }) => 21403,
             _ => INVALID_PARAMETER,
         },
+        // Twilio documents no codes for a queue's parameters: a member's new
+        // document is a call's (21205 for its URL, 21403 for its method);
+        // anything else, a duplicate name or a queue calls wait in included,
+        // is the generic invalid parameter.
+        Field::Queue(f) => match (f, problem) {
+            (QueueField::Url, P::NotUrl(_)) => 21205,
+            (QueueField::Method, P::NotMethod { .. }) => 21403,
+            _ => INVALID_PARAMETER,
+        },
         Field::Account(_)
         | Field::AuthToken
         | Field::ConnectApp(_)
@@ -402,6 +418,9 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             Field::Call(CallField::Input) => {
                 format!("Confidence must be a number from {min} to {max}")
             }
+            Field::Queue(QueueField::MaxSize) => {
+                format!("{name} must be a whole number from {min} to {max}")
+            }
             _ => format!("{name} must be from {min} to {max} seconds"),
         },
         P::NotSid => match field {
@@ -442,6 +461,13 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
                 needed(*r, country)
             ),
         },
+        P::QueueNameTaken { name } => format!(
+            "A queue named '{}' already exists in this account",
+            cut(name, 64)
+        ),
+        P::QueueNotEmpty { members } => format!(
+            "This queue cannot be deleted: {members} call(s) wait in it; dequeue them first"
+        ),
         P::AddressInUse { numbers } => format!(
             "This address cannot be deleted: {numbers} phone number(s) use it (its \
              DependentPhoneNumbers); release them or give them another AddressSid first"

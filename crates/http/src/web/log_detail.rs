@@ -163,6 +163,8 @@ fn kind_label(kind: WebhookKind) -> &'static str {
         WebhookKind::VoiceFallback => "Fallback URL",
         WebhookKind::VoiceRedirect => "<Redirect>",
         WebhookKind::VoiceAction => "Verb action",
+        WebhookKind::QueueWait => "<Enqueue> wait URL",
+        WebhookKind::QueueResult => "<Enqueue> action (not run)",
         WebhookKind::CallStatus => "Status callback",
         _ => kind.as_str(),
     }

@@ -374,10 +374,10 @@ server_test!(twilio_paths_switchboard_does_not_serve_say_so, |s| {
     let c = s.main_account(AccountType::Full).await;
     let base = format!("/2010-04-01/Accounts/{}", c.sid);
     for (method, path) in [
-        (Method::GET, format!("{base}/Queues.json")),
+        (Method::GET, format!("{base}/SIP/IpAccessControlLists.json")),
         (
             Method::GET,
-            format!("{base}/Queues/QU0123456789abcdef0123456789abcdef.json"),
+            format!("{base}/SIP/Domains/SD0123456789abcdef0123456789abcdef.json"),
         ),
         (Method::POST, format!("{base}/SIP/Domains.json")),
         (Method::GET, format!("{base}/SIP/CredentialLists.json")),

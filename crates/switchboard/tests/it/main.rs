@@ -40,6 +40,8 @@ mod notifications;
 mod phone_page;
 mod principal;
 mod processes;
+mod queue_calls;
+mod queues;
 mod recording_media;
 mod revocation;
 mod sandbox;

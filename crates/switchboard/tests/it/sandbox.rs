@@ -16,7 +16,7 @@ use crate::support::{Creds, TestServer, assert_twilio_error};
 const OWNER_SID: &str = "AC5a0d0000000000000000000000000001";
 const OWNER_TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
-fn sandbox_mode(s: &mut switchboard_domain::Settings) {
+pub(crate) fn sandbox_mode(s: &mut switchboard_domain::Settings) {
     s.sandbox = true;
 }
 
@@ -38,20 +38,20 @@ async fn create(s: &TestServer, seed: &Value) -> (StatusCode, Value) {
     )
 }
 
-async fn created(s: &TestServer, seed: &Value) -> Value {
+pub(crate) async fn created(s: &TestServer, seed: &Value) -> Value {
     let (status, body) = create(s, seed).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
 }
 
-fn creds(account: &Value) -> Creds {
+pub(crate) fn creds(account: &Value) -> Creds {
     Creds {
         sid: AccountSid::parse(account["sid"].as_str().unwrap()).unwrap(),
         token: account["auth_token"].as_str().unwrap().to_owned(),
     }
 }
 
-fn path(sandbox: &Value, rest: &str) -> String {
+pub(crate) fn path(sandbox: &Value, rest: &str) -> String {
     format!(
         "/switchboard/v1/Sandboxes/{}{rest}",
         sandbox["sid"].as_str().unwrap()

@@ -273,7 +273,7 @@ server_test!(bad_documents_are_notifications_never_a_stuck_call, |s| {
     receiver.answer_document("/text", "text/plain", "Hello");
     receiver.answer_twiml(
         "/unsimulated",
-        "<Response><Pay/><Enqueue>support</Enqueue><Say>After</Say></Response>",
+        "<Response><Pay/><Echo/><Say>After</Say></Response>",
     );
     receiver.answer_document("/audio", "audio/mpeg", "ID3");
     let c = s.main_account(AccountType::Full).await;
@@ -299,7 +299,7 @@ server_test!(bad_documents_are_notifications_never_a_stuck_call, |s| {
     let found = notifications_of(&s, &c, &call).await;
     assert_eq!(codes(&found), ["12200", "12200"], "{found:?}");
     assert!(found.iter().all(|(_, log, _)| log == "1"), "{found:?}");
-    for verb in ["Pay", "Enqueue"] {
+    for verb in ["Pay", "Echo"] {
         assert!(found.iter().any(|(_, _, t)| t.contains(verb)), "{found:?}");
     }
 

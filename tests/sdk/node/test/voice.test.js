@@ -137,10 +137,10 @@ test('reject, and a verb Switchboard does not simulate', async () => {
   assert.deepEqual([done.status, done.duration], ['busy', '0']);
   assert.equal(Number(done.price), 0);
 
-  // <Enqueue> is not simulated: a warning, skipped, and the call goes on.
+  // <Echo> is not simulated: a warning, skipped, and the call goes on.
   const hold = new twilio.twiml.VoiceResponse();
   hold.say('Please hold');
-  hold.enqueue('support');
+  hold.echo();
   hold.say('Nobody is free');
   call = await here.calls.create({ to: CALLER, from: number.phoneNumber, twiml: hold.toString() });
   done = await settle(() => here.calls(call.sid).fetch(), ended);
@@ -148,5 +148,5 @@ test('reject, and a verb Switchboard does not simulate', async () => {
   const notes = await here.calls(call.sid).notifications.list();
   assert.deepEqual(notes.map((n) => [n.errorCode, n.log, n.callSid]), [['12200', '1', call.sid]]);
   const note = await here.calls(call.sid).notifications(notes[0].sid).fetch();
-  assert.ok(note.messageText.includes('Enqueue'), note.messageText);
+  assert.ok(note.messageText.includes('Echo'), note.messageText);
 });

@@ -134,14 +134,14 @@ def test_reject_and_an_unsimulated_verb(server, main_account, main_client):
     assert (done.status, done.duration) == ("busy", "0"), done
     assert float(done.price) == 0
 
-    # <Enqueue> is not simulated: a warning, skipped, and the call goes on.
+    # <Echo> is not simulated: a warning, skipped, and the call goes on.
     hold = VoiceResponse()
     hold.say("Please hold")
-    hold.enqueue("support")
+    hold.echo()
     hold.say("Nobody is free")
     call = here.calls.create(to=CALLER, from_=number.phone_number, twiml=str(hold))
     done = settle(lambda: here.calls(call.sid).fetch(), lambda c: c.end_time is not None)
     assert (done.status, done.duration) == ("completed", "2"), done
     notes = here.calls(call.sid).notifications.list()
     assert [(n.error_code, n.log, n.call_sid) for n in notes] == [("12200", "1", call.sid)], notes
-    assert "Enqueue" in here.calls(call.sid).notifications(notes[0].sid).fetch().message_text
+    assert "Echo" in here.calls(call.sid).notifications(notes[0].sid).fetch().message_text

@@ -346,7 +346,7 @@ impl Switchboard {
     /// The `<Dial>` is over, with the leg that tells how (`None` when
     /// nothing was dialled) and the `DialCallStatus`: the `action` gets the
     /// outcome, or the document goes on.
-    async fn end_dial(
+    pub(super) async fn end_dial(
         &self,
         tx: &mut Tx,
         run: &mut Run,

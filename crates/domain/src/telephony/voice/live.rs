@@ -34,6 +34,8 @@ impl Switchboard {
         now: Timestamp,
     ) -> DomainResult<Option<(CallRecord, bool)>> {
         let speed = self.settings().telephony.speed;
+        // Out of its queue, or its queue bridge, first (queue.rs).
+        let left_queue = self.queue_redirected(tx, &call, now).await?;
         let voice = match tx.opt(call_voice::of_call(&call.sid)).await? {
             Some(v) => v,
             None => {
@@ -95,6 +97,6 @@ impl Switchboard {
         if let Some(legs) = &legs {
             run.hooked |= self.end_legs(tx, legs, now).await?;
         }
-        Ok(Some((run.c, run.hooked)))
+        Ok(Some((run.c, run.hooked || left_queue)))
     }
 }

@@ -22,6 +22,7 @@ mod gather;
 mod input;
 mod live;
 mod params;
+mod queue;
 mod record;
 pub mod timeline;
 pub mod timing;
@@ -90,9 +91,11 @@ pub(crate) fn elapsed_by(
             let left = ((due.micros() - now.micros()).max(0) as f64 / 1e6 * f) as i64;
             (v.elapsed_secs - left).max(0)
         }
-        (phase::GATHERING | phase::RECORDING, _, Some(since)) => {
-            v.elapsed_secs + elapsed_sim_secs(speed, since, now).max(0)
-        }
+        (
+            phase::GATHERING | phase::RECORDING | phase::QUEUE_BRIDGED | phase::DEQUEUING,
+            _,
+            Some(since),
+        ) => v.elapsed_secs + elapsed_sim_secs(speed, since, now).max(0),
         _ => v.elapsed_secs,
     }
 }
@@ -110,6 +113,13 @@ pub(crate) mod phase {
     /// `sendDigits`) is over: it is connected, talking until one side
     /// hangs up.
     pub const BRIDGED: &str = "bridged";
+    /// Waiting in a queue with nothing to run (queue.rs).
+    pub const QUEUED: &str = "queued";
+    /// A `<Dial><Queue>` waits for a caller to join an empty queue;
+    /// `awaiting` is the queue's SID.
+    pub const DEQUEUING: &str = "dequeuing";
+    /// Talking across a queue; `awaiting` names the other side (queue.rs).
+    pub const QUEUE_BRIDGED: &str = "queue-bridged";
     pub const ENDED: &str = "ended";
 }
 
@@ -382,6 +392,9 @@ impl Switchboard {
             phase::BRIDGED => self.hang_up(&mut run),
             phase::GATHERING => self.gather_due(&mut tx, &mut run).await?,
             phase::RECORDING => self.record_due(&mut tx, &mut run).await?,
+            phase::QUEUE_BRIDGED | phase::DEQUEUING => {
+                self.queue_step_due(&mut tx, &mut run).await?
+            }
             // Waiting for a document, or over: nothing falls due.
             _ => {}
         }
@@ -585,6 +598,10 @@ impl Switchboard {
                 .ok()
                 .and_then(|at| verbs.get(at))
             else {
+                // A member's wait document is over: it waits on.
+                if self.wait_document_over(tx, run).await? {
+                    return Ok(());
+                }
                 // The end of the document hangs up; a <Dial> leg's own
                 // document is followed by the conversation.
                 if run.c.direction == CallDirection::OutboundDial {
@@ -624,8 +641,16 @@ impl Switchboard {
                     self.reject(run, *reason);
                     return Ok(());
                 }
-                VoiceVerb::Dial(d) => self.start_dial(tx, run, d).await?,
+                VoiceVerb::Dial(d) => match &d.queue {
+                    Some(q) => self.start_dial_queue(tx, run, d, q).await?,
+                    None => self.start_dial(tx, run, d).await?,
+                },
+                VoiceVerb::Record(_) if self.in_queue(tx, run).await? => {
+                    self.refuse_in_wait(tx, run, "Record").await?
+                }
                 VoiceVerb::Record(r) => self.start_record(tx, run, r).await?,
+                VoiceVerb::Enqueue(e) => self.start_enqueue(tx, run, e).await?,
+                VoiceVerb::Leave => self.leave_queue(tx, run).await?,
             }
         }
         Ok(())

@@ -104,12 +104,18 @@ fn describe(verb: &VoiceVerb) -> (&'static str, String) {
         ),
         VoiceVerb::Dial(d) => (
             "Dial",
-            d.numbers
-                .iter()
-                .map(|n| n.number.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            match &d.queue {
+                Some(q) => format!("queue {}", q.name),
+                None => d
+                    .numbers
+                    .iter()
+                    .map(|n| n.number.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
         ),
+        VoiceVerb::Enqueue(e) => ("Enqueue", e.name.clone()),
+        VoiceVerb::Leave => ("Leave", String::new()),
         VoiceVerb::Record(r) => ("Record", format!("at most {} s", r.max_length_secs)),
         VoiceVerb::Redirect(r) => ("Redirect", format!("{} {}", r.method.as_str(), r.url)),
         VoiceVerb::Hangup => ("Hangup", String::new()),
