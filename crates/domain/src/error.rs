@@ -183,6 +183,23 @@ pub enum Field {
     CallerId(CallerIdField),
     /// A short code's settings, or the operator provisioning one.
     ShortCode(ShortCodeField),
+    /// A recording started or changed on a live call.
+    Recording(RecordingField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordingField {
+    /// The call recorded (which must be in progress).
+    Call,
+    Channels,
+    StatusCallback,
+    StatusCallbackMethod,
+    StatusCallbackEvent,
+    Trim,
+    Track,
+    /// A recording's new status (or the recording, which must be live).
+    Status,
+    PauseBehavior,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -412,7 +429,8 @@ into_field!(
     UsageTriggerField => UsageTrigger,
     AddressField => Address,
     CallerIdField => CallerId,
-    ShortCodeField => ShortCode
+    ShortCodeField => ShortCode,
+    RecordingField => Recording
 );
 
 /// What is wrong with a value. The data is what a message about it needs.

@@ -53,6 +53,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_addresses"),
     // 27 is another branch's.
     migration!(28, "0028_caller_ids_short_codes_feedback"),
+    // 29 and 30 are other branches'.
+    migration!(31, "0031_recording_control_transcriptions"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -290,6 +290,8 @@ impl Switchboard {
                     date_updated: now,
                     source: RecordingSource::OutboundApi,
                     channels: 1,
+                    track: switchboard_types::RecordingTrack::Both,
+                    live: recordings::Live::default(),
                 };
                 tx.run(recordings::insert(&recording)).await?;
                 billing::charge(
@@ -307,7 +309,9 @@ impl Switchboard {
                 .await?;
             }
         }
-        let hooked = call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
+        // Recordings started through the API end with the call.
+        let mut hooked = self.end_live_recordings(tx, call, now).await?;
+        hooked |= call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
         // The other side of a call between numbers here hangs up too.
         Ok(self.peer_ended(tx, call, now).await? | hooked)
     }

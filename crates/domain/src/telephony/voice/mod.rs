@@ -22,7 +22,7 @@ mod gather;
 mod input;
 mod live;
 mod params;
-mod record;
+pub(crate) mod record;
 pub mod timeline;
 pub mod timing;
 
