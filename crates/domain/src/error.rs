@@ -185,6 +185,8 @@ pub enum Field {
     ShortCode(ShortCodeField),
     /// A call queue (`…/Queues`) or one of its members.
     Queue(QueueField),
+    /// A recording started or changed on a live call.
+    Recording(RecordingField),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,6 +198,21 @@ pub enum QueueField {
     /// A member's new document (`Url`, `Method`).
     Url,
     Method,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordingField {
+    /// The call recorded (which must be in progress).
+    Call,
+    Channels,
+    StatusCallback,
+    StatusCallbackMethod,
+    StatusCallbackEvent,
+    Trim,
+    Track,
+    /// A recording's new status (or the recording, which must be live).
+    Status,
+    PauseBehavior,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -426,7 +443,8 @@ into_field!(
     AddressField => Address,
     CallerIdField => CallerId,
     ShortCodeField => ShortCode,
-    QueueField => Queue
+    QueueField => Queue,
+    RecordingField => Recording
 );
 
 /// What is wrong with a value. The data is what a message about it needs.

@@ -53,6 +53,7 @@ pub mod recordings;
 pub mod sandboxes;
 pub mod sessions;
 pub mod short_codes;
+pub mod transcriptions;
 pub mod usage;
 pub mod usage_triggers;
 pub mod users;

@@ -2,7 +2,8 @@
 //! and `<Dial record>` (metadata only).
 
 use switchboard_types::{
-    AccountSid, CallSid, RecordingSid, RecordingSource, RecordingStatus, Timestamp,
+    AccountSid, CallSid, HookMethod, PauseBehavior, RecordingSid, RecordingSource, RecordingStatus,
+    RecordingTrack, Timestamp,
 };
 
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
@@ -22,6 +23,23 @@ pub struct RecordingRecord {
     pub source: RecordingSource,
     /// 1, or 2 for a dual-channel `<Dial record>`.
     pub channels: i64,
+    pub track: RecordingTrack,
+    /// What a recording started on a live call still needs.
+    pub live: Live,
+}
+
+/// The state of a recording started on a live call (`…/Calls/{CallSid}/
+/// Recordings.json`); empty for recordings made whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Live {
+    /// `RecordingStatusCallback`, its method and events (space-separated).
+    pub status_callback: Option<String>,
+    pub status_callback_method: Option<HookMethod>,
+    pub status_callback_events: Option<String>,
+    /// Real time (µs) paused with `skip`, left out of the duration.
+    pub skipped_micros: i64,
+    /// While paused: since when, and how.
+    pub paused: Option<(Timestamp, PauseBehavior)>,
 }
 
 impl Keyed for RecordingRecord {
@@ -36,7 +54,8 @@ impl Keyed for RecordingRecord {
 macro_rules! recording_columns {
     () => {
         "sid, account_sid, call_sid, duration, status, start_time, date_created, date_updated, \
-         source, channels"
+         source, channels, track, status_callback, status_callback_method, \
+         status_callback_events, skipped_micros, paused_at, pause_behavior"
     };
 }
 
@@ -52,6 +71,22 @@ fn decode(c: &mut Cols<'_>) -> Result<RecordingRecord> {
         date_updated: c.timestamp()?,
         source: c.parsed(RecordingSource::parse)?,
         channels: c.int()?,
+        track: c.parsed(RecordingTrack::parse)?,
+        live: {
+            let status_callback = c.opt_text()?;
+            let status_callback_method = c.opt_parsed(HookMethod::parse)?;
+            let status_callback_events = c.opt_text()?;
+            let skipped_micros = c.int()?;
+            let paused_at = c.opt_timestamp()?;
+            let behavior = c.opt_parsed(PauseBehavior::parse)?;
+            Live {
+                status_callback,
+                status_callback_method,
+                status_callback_events,
+                skipped_micros,
+                paused: paused_at.zip(behavior),
+            }
+        },
     })
 }
 
@@ -60,7 +95,8 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
         concat!(
             "INSERT INTO recordings (",
             recording_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17)"
         ),
         params![
             r.sid.as_str(),
@@ -72,8 +108,50 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
             r.date_created,
             r.date_updated,
             r.source,
-            r.channels
+            r.channels,
+            r.track,
+            r.live.status_callback.as_deref(),
+            r.live.status_callback_method,
+            r.live.status_callback_events.as_deref(),
+            r.live.skipped_micros,
+            r.live.paused.map(|(at, _)| at),
+            r.live.paused.map(|(_, b)| b)
         ],
+    )
+}
+
+/// Saves a live recording's new state, guarded by the status it was read
+/// with (0 rows: it changed meanwhile).
+pub fn update_live(r: &RecordingRecord, was: RecordingStatus) -> Statement<'_> {
+    Statement::new(
+        "UPDATE recordings SET status = $1, duration = $2, date_updated = $3, \
+         skipped_micros = $4, paused_at = $5, pause_behavior = $6 \
+         WHERE sid = $7 AND status = $8",
+        params![
+            r.status,
+            r.duration,
+            r.date_updated,
+            r.live.skipped_micros,
+            r.live.paused.map(|(at, _)| at),
+            r.live.paused.map(|(_, b)| b),
+            r.sid.as_str(),
+            was
+        ],
+    )
+}
+
+/// A call's recordings still being made (`in-progress` or `paused`), newest
+/// first.
+pub fn live_of_call(call: &CallSid) -> Query<'_, RecordingRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            recording_columns!(),
+            " FROM recordings WHERE call_sid = $1 AND status IN ('in-progress', 'paused') \
+             ORDER BY date_created DESC, sid DESC"
+        ),
+        params![call],
+        decode,
     )
 }
 

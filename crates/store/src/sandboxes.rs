@@ -178,6 +178,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
             (SELECT m.sid FROM messages m WHERE m.account_sid IN {accounts});
          DELETE FROM message_feedback WHERE account_sid IN {accounts};
          DELETE FROM notifications WHERE account_sid IN {accounts};
+         DELETE FROM transcriptions WHERE account_sid IN {accounts};
          DELETE FROM recordings WHERE account_sid IN {accounts};
          DELETE FROM messages WHERE account_sid IN {accounts};
          DELETE FROM caller_id_validations WHERE account_sid IN {accounts};

@@ -13,9 +13,10 @@ use switchboard_types::{
     AccountSid, AddressRequirement, AddressSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid,
     CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, FeedbackOutcome,
     HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
-    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PhoneNumberSid, QueueSid,
-    RecordingSid, RecordingSource, RecordingStatus, SandboxSid, ShortCodeSid, Timestamp,
-    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
+    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PauseBehavior,
+    PhoneNumberSid, QueueSid, RecordingSid, RecordingSource, RecordingStatus, RecordingTrack,
+    SandboxSid, ShortCodeSid, Timestamp, TranscriptionSid, TranscriptionStatus, TriggerField,
+    TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -93,7 +94,8 @@ sid_values!(
     AddressSid,
     OutgoingCallerIdSid,
     ShortCodeSid,
-    QueueSid
+    QueueSid,
+    TranscriptionSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -123,7 +125,10 @@ enum_values!(
     TriggerRecurring,
     TriggerField,
     AddressRequirement,
-    FeedbackOutcome
+    FeedbackOutcome,
+    RecordingTrack,
+    PauseBehavior,
+    TranscriptionStatus
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where

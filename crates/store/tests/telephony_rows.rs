@@ -10,13 +10,15 @@ use switchboard_store::page::PageAt;
 use switchboard_store::phone_numbers::{self, NumberFilter, NumberHooks, PhoneNumberRecord};
 use switchboard_store::recordings::{self, RecordingRecord};
 use switchboard_store::testing::TestDb;
+use switchboard_store::transcriptions;
 use switchboard_store::usage::{self, Charge, Period, UsageScope};
 use switchboard_store::{PoolSize, Statement, Store, StoreError, on_both_backends};
 use switchboard_types::{
     AccountSid, AccountType, AddressRequirement, AddressSid, AnsweredBy, ApplicationSid,
     CallDirection, CallEvent, CallEvents, CallSid, CallStatus, HookMethod, MessageDirection,
-    MessageSid, MessageStatus, NumberType, PhoneNumberSid, RecordingSid, RecordingSource,
-    RecordingStatus, Timestamp, UsageCategory,
+    MessageSid, MessageStatus, NumberType, PauseBehavior, PhoneNumberSid, RecordingSid,
+    RecordingSource, RecordingStatus, RecordingTrack, Timestamp, TranscriptionSid,
+    TranscriptionStatus, UsageCategory,
 };
 
 async fn open(db: &TestDb) -> Store {
@@ -175,10 +177,70 @@ on_both_backends!(
             date_updated: Timestamp::from_seconds(2_001),
             source: RecordingSource::RecordVerb,
             channels: 1,
+            track: RecordingTrack::Both,
+            live: recordings::Live::default(),
         };
         store.run(recordings::insert(&r)).await.unwrap();
         let (q, _) = recordings::list(&account, Some(&call_sid), &PageAt::First, 50);
-        assert_eq!(store.all(q).await.unwrap(), vec![r]);
+        assert_eq!(store.all(q).await.unwrap(), vec![r.clone()]);
+
+        // A live recording's state round-trips, and its status guards it.
+        let mut live = RecordingRecord {
+            sid: RecordingSid::generate(),
+            status: RecordingStatus::Paused,
+            source: RecordingSource::StartCallRecordingApi,
+            track: RecordingTrack::Inbound,
+            date_created: Timestamp::from_seconds(2_002),
+            live: recordings::Live {
+                status_callback: Some("https://app.example.com/rec".into()),
+                status_callback_method: Some(HookMethod::Get),
+                status_callback_events: Some("in-progress completed".into()),
+                skipped_micros: 1_500_000,
+                paused: Some((Timestamp::from_seconds(2_003), PauseBehavior::Skip)),
+            },
+            ..r.clone()
+        };
+        store.run(recordings::insert(&live)).await.unwrap();
+        assert_eq!(
+            store
+                .all(recordings::live_of_call(&call_sid))
+                .await
+                .unwrap(),
+            vec![live.clone()]
+        );
+        live.status = RecordingStatus::Completed;
+        live.live.paused = None;
+        let changed = recordings::update_live(&live, RecordingStatus::InProgress);
+        assert_eq!(store.run(changed).await.unwrap(), 0);
+        let changed = recordings::update_live(&live, RecordingStatus::Paused);
+        assert_eq!(store.run(changed).await.unwrap(), 1);
+        assert!(
+            store
+                .all(recordings::live_of_call(&call_sid))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Its transcriptions, listed by account and by recording.
+        let t = transcriptions::TranscriptionRecord {
+            sid: TranscriptionSid::generate(),
+            account_sid: account.clone(),
+            recording_sid: r.sid.clone(),
+            status: TranscriptionStatus::Completed,
+            transcription_text: Some("hello".into()),
+            duration: 12,
+            price_micros: 50_000,
+            date_created: Timestamp::from_seconds(2_004),
+            date_updated: Timestamp::from_seconds(2_004),
+        };
+        store.run(transcriptions::insert(&t)).await.unwrap();
+        let (q, _) = transcriptions::list(&account, Some(&r.sid), &PageAt::First, 50);
+        assert_eq!(store.all(q).await.unwrap(), vec![t.clone()]);
+        let q = transcriptions::of_account(&account, Some(&live.sid), &t.sid);
+        assert_eq!(store.opt(q).await.unwrap(), None);
+        let deleted = transcriptions::delete_of_recording(&account, &r.sid);
+        assert_eq!(store.run(deleted).await.unwrap(), 1);
     }
 );
 

@@ -23,7 +23,7 @@ pub use sid::{
 pub use telephony::{
     AddressRequirement, AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage,
     CallStatus, FeedbackOutcome, HookMethod, MachineDetection, MessageDirection, MessageStatus,
-    NotificationLevel, NumberType, RecordingSource, RecordingStatus, TriggerField,
-    TriggerRecurring, UsageCategory,
+    NotificationLevel, NumberType, PauseBehavior, RecordingSource, RecordingStatus, RecordingTrack,
+    TranscriptionStatus, TriggerField, TriggerRecurring, UsageCategory,
 };
 pub use time::Timestamp;

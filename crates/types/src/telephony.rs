@@ -319,6 +319,34 @@ twilio_enum!(
 );
 
 twilio_enum!(
+    /// The audio a recording started on a live call takes
+    /// (`RecordingTrack`): what Twilio receives, what it sends, or both.
+    RecordingTrack, "RecordingTrack" {
+        Inbound => "inbound",
+        Outbound => "outbound",
+        Both => "both",
+    }
+);
+
+twilio_enum!(
+    /// What a paused recording holds for the pause (`PauseBehavior`):
+    /// nothing (`skip`), or silence as long as the pause.
+    PauseBehavior, "PauseBehavior" {
+        Skip => "skip",
+        Silence => "silence",
+    }
+);
+
+twilio_enum!(
+    /// A transcription's `status`.
+    TranscriptionStatus, "Status" {
+        InProgress => "in-progress",
+        Completed => "completed",
+        Failed => "failed",
+    }
+);
+
+twilio_enum!(
     /// A call's `answered_by`: what answering machine detection found.
     AnsweredBy, "AnsweredBy" {
         Human => "human",
@@ -434,6 +462,7 @@ twilio_enum!(
         SmsInbound => "sms-inbound",
         PhoneNumbers => "phonenumbers",
         Recordings => "recordings",
+        Transcriptions => "transcriptions",
     }
 );
 

@@ -72,10 +72,13 @@ pub enum WebhookKind {
     /// given a new document): `QueueResult` `hangup` or `redirected`, only
     /// acknowledged.
     QueueResult,
+    /// A recording was transcribed: `<Record transcribeCallback>`, only
+    /// acknowledged.
+    Transcription,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 18] = [
+    pub const ALL: [WebhookKind; 19] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -94,6 +97,7 @@ impl WebhookKind {
         WebhookKind::CallerIdVerification,
         WebhookKind::QueueWait,
         WebhookKind::QueueResult,
+        WebhookKind::Transcription,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +120,7 @@ impl WebhookKind {
             WebhookKind::CallerIdVerification => "caller-id-verification",
             WebhookKind::QueueWait => "queue-wait",
             WebhookKind::QueueResult => "queue-result",
+            WebhookKind::Transcription => "transcription",
         }
     }
 

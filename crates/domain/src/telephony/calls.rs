@@ -14,7 +14,7 @@ use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, AnsweredBy, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid,
     CallStage, CallStatus, HookMethod, PhoneNumberSid, RecordingSid, RecordingSource,
-    RecordingStatus, Timestamp,
+    RecordingStatus, RecordingTrack, Timestamp,
 };
 
 use super::simulator;
@@ -98,9 +98,12 @@ pub struct Recording {
     pub start_time: Timestamp,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
-    /// What started it (`Record=true`, `<Record>`, `<Dial record>`).
+    /// What started it (`Record=true`, `<Record>`, `<Dial record>`, the
+    /// API on a live call).
     pub source: RecordingSource,
     pub channels: i64,
+    /// The audio track recorded (`both` but for the API's `RecordingTrack`).
+    pub track: RecordingTrack,
 }
 
 impl From<RecordingRecord> for Recording {
@@ -116,6 +119,7 @@ impl From<RecordingRecord> for Recording {
             date_updated: r.date_updated,
             source: r.source,
             channels: r.channels,
+            track: r.track,
         }
     }
 }
@@ -602,6 +606,11 @@ impl Switchboard {
                 "A recording that is still being made cannot be deleted; end its call first".into(),
             ));
         }
+        // Its transcriptions go with it.
+        tx.run(switchboard_store::transcriptions::delete_of_recording(
+            &account, sid,
+        ))
+        .await?;
         tx.run(recordings::delete(&account, sid)).await?;
         tx.commit().await?;
         Ok(())

@@ -16,6 +16,7 @@ pub mod calls;
 pub mod conversation;
 pub mod feedback;
 pub mod inbound;
+pub mod live_recordings;
 pub mod media;
 pub mod messages;
 pub mod numbers;
@@ -24,6 +25,7 @@ pub mod queues;
 pub mod seed;
 pub mod short_codes;
 pub mod simulator;
+pub mod transcriptions;
 pub mod usage;
 pub mod voice;
 

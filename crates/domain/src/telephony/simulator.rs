@@ -290,6 +290,8 @@ impl Switchboard {
                     date_updated: now,
                     source: RecordingSource::OutboundApi,
                     channels: 1,
+                    track: switchboard_types::RecordingTrack::Both,
+                    live: recordings::Live::default(),
                 };
                 tx.run(recordings::insert(&recording)).await?;
                 billing::charge(
@@ -307,7 +309,9 @@ impl Switchboard {
                 .await?;
             }
         }
-        let hooked = call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
+        // Recordings started through the API end with the call.
+        let mut hooked = self.end_live_recordings(tx, call, now).await?;
+        hooked |= call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
         // A call waiting in a queue leaves it; a queue bridge's other side
         // goes on (voice/queue.rs).
         let queued = Box::pin(self.queue_call_ended(tx, call, now)).await?;

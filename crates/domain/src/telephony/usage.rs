@@ -79,6 +79,13 @@ const CATEGORIES: &[Category] = &[
         leaves: &[UsageCategory::SmsOutbound],
     },
     Category {
+        name: "transcriptions",
+        description: "Voice Transcription Minutes",
+        count_unit: "transcriptions",
+        usage_unit: "minutes",
+        leaves: &[UsageCategory::Transcriptions],
+    },
+    Category {
         name: "totalprice",
         description: "Total Price",
         count_unit: "",

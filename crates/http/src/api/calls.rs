@@ -6,6 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
+use switchboard_domain::telephony::live_recordings::{
+    NewCallRecording, RecordingRef, RecordingUpdate,
+};
 use switchboard_domain::telephony::voice::{IncomingCall, check_input};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
@@ -156,6 +159,62 @@ pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<Status
     let sid = granted.item("sid", CallSid::parse)?;
     app.sb.delete_call(&granted.access, &sid).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST …/Calls/{CallSid}/Recordings.json`: starts recording a call in
+/// progress; `201` with the recording in the call's shape.
+pub async fn start_recording(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<(StatusCode, Json<RecordingView>), ApiError> {
+    let granted = call.authorize(&app, Resource::Recordings).await?;
+    let sid = granted.within("call", CallSid::parse)?;
+    let form = call.form()?;
+    let new = NewCallRecording {
+        channels: form.owned("RecordingChannels"),
+        status_callback: form.owned("RecordingStatusCallback"),
+        status_callback_method: form.owned("RecordingStatusCallbackMethod"),
+        status_callback_events: form
+            .get_all("RecordingStatusCallbackEvent")
+            .map(str::to_owned)
+            .collect(),
+        trim: form.owned("Trim"),
+        track: form.owned("RecordingTrack"),
+    };
+    let recording = app
+        .sb
+        .start_call_recording(&granted.access, &sid, &new)
+        .await?;
+    let public = app.sb.settings().public_url.clone();
+    Ok((
+        StatusCode::CREATED,
+        Json(RecordingView::new(recording, &public, true)),
+    ))
+}
+
+/// `POST …/Calls/{CallSid}/Recordings/{Sid}.json` (or `Twilio.CURRENT.json`):
+/// pauses, resumes or stops a recording of a call.
+pub async fn update_recording(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<Json<RecordingView>, ApiError> {
+    let granted = call.authorize(&app, Resource::Recordings).await?;
+    let sid = granted.within("call", CallSid::parse)?;
+    let which = granted.item("sid", |s| match s {
+        "Twilio.CURRENT" => Ok(RecordingRef::Current),
+        s => RecordingSid::parse(s).map(RecordingRef::Sid),
+    })?;
+    let form = call.form()?;
+    let update = RecordingUpdate {
+        status: form.owned("Status"),
+        pause_behavior: form.owned("PauseBehavior"),
+    };
+    let recording = app
+        .sb
+        .update_call_recording(&granted.access, &sid, &which, &update)
+        .await?;
+    let public = app.sb.settings().public_url.clone();
+    Ok(Json(RecordingView::new(recording, &public, true)))
 }
 
 /// `…/Recordings.json`, and `…/Calls/{CallSid}/Recordings.json` (one call's).

@@ -28,6 +28,7 @@ mod scope;
 pub mod short_codes;
 pub mod telephony_json;
 pub mod tokens;
+mod transcriptions;
 pub mod unimplemented;
 pub mod usage;
 pub mod usage_triggers;
@@ -322,13 +323,33 @@ fn telephony_routes() -> Routes {
         )
         .route(
             &at("/Calls/{call}/Recordings.json"),
-            api_route(get(calls::recordings)),
+            api_route(get(calls::recordings).post(calls::start_recording)),
         )
         .route(
             &at("/Calls/{call}/Recordings/{sid}"),
-            api_route(get(calls::recording).delete(calls::delete_recording)),
+            api_route(
+                get(calls::recording)
+                    .post(calls::update_recording)
+                    .delete(calls::delete_recording),
+            ),
         )
         .route(&at("/Recordings.json"), api_route(get(calls::recordings)))
+        .route(
+            &at("/Recordings/{recording}/Transcriptions.json"),
+            api_route(get(transcriptions::list)),
+        )
+        .route(
+            &at("/Recordings/{recording}/Transcriptions/{sid}"),
+            api_route(get(transcriptions::fetch).delete(transcriptions::delete)),
+        )
+        .route(
+            &at("/Transcriptions.json"),
+            api_route(get(transcriptions::list)),
+        )
+        .route(
+            &at("/Transcriptions/{sid}"),
+            api_route(get(transcriptions::fetch).delete(transcriptions::delete)),
+        )
         .route(
             &at("/Recordings/{sid}"),
             api_route(get(calls::recording).delete(calls::delete_recording)),

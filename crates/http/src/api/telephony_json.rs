@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{Value, json};
+use switchboard_domain::telephony::transcriptions::{self, Transcription};
 use switchboard_domain::telephony::usage::{UsageRecord, format_dollars};
 use switchboard_domain::telephony::{Call, IncomingPhoneNumber, Message, Recording};
 use switchboard_telephony::inventory::{
@@ -15,7 +16,8 @@ use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, AddressSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
     MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid,
-    RecordingSource, RecordingStatus, Timestamp,
+    RecordingSource, RecordingStatus, RecordingTrack, Timestamp, TranscriptionSid,
+    TranscriptionStatus,
 };
 
 use super::json::{API_PREFIX, SubresourceUris};
@@ -445,9 +447,9 @@ pub struct CallRecordingJson {
     pub error_code: Option<i64>,
     pub uri: String,
     pub encryption_details: Option<Value>,
-    /// Both sides, mixed (or one a channel with `-dual`): what Switchboard
-    /// records.
-    pub track: &'static str,
+    /// Both sides, mixed (or one a channel with `-dual`), unless a
+    /// recording started through the API asked for one (`RecordingTrack`).
+    pub track: RecordingTrack,
 }
 
 impl CallRecordingJson {
@@ -473,7 +475,51 @@ impl CallRecordingJson {
             source: r.source,
             error_code: None,
             encryption_details: None,
-            track: "both",
+            track: r.track,
+        }
+    }
+}
+
+/// A transcription as Twilio writes it: every field of the spec's
+/// `api.v2010.account.transcription` (a recording's have the same shape and
+/// `uri`).
+#[derive(Serialize)]
+pub struct TranscriptionJson {
+    pub account_sid: AccountSid,
+    pub api_version: &'static str,
+    pub date_created: String,
+    pub date_updated: String,
+    pub duration: String,
+    pub price: Option<String>,
+    pub price_unit: &'static str,
+    pub recording_sid: RecordingSid,
+    pub sid: TranscriptionSid,
+    pub status: TranscriptionStatus,
+    pub transcription_text: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub uri: String,
+}
+
+impl From<Transcription> for TranscriptionJson {
+    fn from(t: Transcription) -> Self {
+        TranscriptionJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/Transcriptions/{}.json",
+                t.account_sid, t.sid
+            ),
+            account_sid: t.account_sid,
+            api_version: API_VERSION,
+            date_created: t.date_created.rfc2822(),
+            date_updated: t.date_updated.rfc2822(),
+            duration: t.duration.to_string(),
+            price: price(Some(t.price_micros)),
+            price_unit: "USD",
+            recording_sid: t.recording_sid,
+            sid: t.sid,
+            status: t.status,
+            transcription_text: t.transcription_text,
+            kind: transcriptions::TYPE,
         }
     }
 }

@@ -9,8 +9,8 @@
 
 use switchboard_domain::error::{
     AccountField, AddressField, AppField, ApplicationField, CallField, CallerIdField, CodeField,
-    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, QueueField, ServiceField,
-    ShortCodeField, UrlFault, UsageField, UsageTriggerField,
+    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, QueueField, RecordingField,
+    ServiceField, ShortCodeField, UrlFault, UsageField, UsageTriggerField,
 };
 use switchboard_types::AddressRequirement;
 
@@ -156,6 +156,17 @@ pub fn param(field: Field) -> &'static str {
             AddressField::PostalCode => "PostalCode",
             AddressField::IsoCountry => "IsoCountry",
             AddressField::Address => "Sid",
+        },
+        Field::Recording(f) => match f {
+            RecordingField::Call => "CallSid",
+            RecordingField::Channels => "RecordingChannels",
+            RecordingField::StatusCallback => "RecordingStatusCallback",
+            RecordingField::StatusCallbackMethod => "RecordingStatusCallbackMethod",
+            RecordingField::StatusCallbackEvent => "RecordingStatusCallbackEvent",
+            RecordingField::Trim => "Trim",
+            RecordingField::Track => "RecordingTrack",
+            RecordingField::Status => "Status",
+            RecordingField::PauseBehavior => "PauseBehavior",
         },
         Field::CallerId(f) => match f {
             CallerIdField::Number => "PhoneNumber",
@@ -305,6 +316,14 @@ pub fn code(invalid: &Invalid) -> u32 {
             (CallerIdField::Number, P::NotPhoneNumber(_)) => INVALID_NUMBER,
             (CallerIdField::StatusCallback, P::NotUrl(_)) => 21609,
             (CallerIdField::StatusCallbackMethod, P::NotMethod { .. }) => 21209,
+            _ => INVALID_PARAMETER,
+        },
+        // A recording of a call that is not in progress, or one that has
+        // ended, is Twilio's "invalid call state"; callbacks as a call's.
+        Field::Recording(f) => match (f, problem) {
+            (_, P::NotInProgress) => 21220,
+            (RecordingField::StatusCallback, P::NotUrl(_)) => 21609,
+            (RecordingField::StatusCallbackMethod, P::NotMethod { .. }) => 21209,
             _ => INVALID_PARAMETER,
         },
         // A short code's URLs and methods are a number's configuration.
@@ -583,7 +602,16 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             }
             _ => format!("{name} can only be set to canceled or completed"),
         },
-        P::NotInProgress => "Call is not in-progress. Cannot redirect.".to_owned(),
+        P::NotInProgress => match field {
+            Field::Recording(RecordingField::Call) => {
+                "Call is not in-progress. Cannot start a recording.".to_owned()
+            }
+            Field::Recording(_) => {
+                "The recording has ended: only a recording in progress or paused can change"
+                    .to_owned()
+            }
+            _ => "Call is not in-progress. Cannot redirect.".to_owned(),
+        },
         P::InProgress => {
             "A call in progress cannot be canceled; set Status=completed to hang up".to_owned()
         }

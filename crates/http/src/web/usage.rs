@@ -110,6 +110,7 @@ fn category_name(category: UsageCategory) -> &'static str {
         UsageCategory::SmsInbound => "Inbound SMS",
         UsageCategory::PhoneNumbers => "Phone numbers",
         UsageCategory::Recordings => "Recordings",
+        UsageCategory::Transcriptions => "Transcriptions",
     }
 }
 

@@ -9,11 +9,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use switchboard_types::AccountType;
 
-use crate::queues::{MEMBER, MEMBERS, base, call, create, sid};
+use crate::openapi::call;
+use crate::queues::{MEMBER, MEMBERS, create, sid};
 use crate::receiver::{Received, Receiver};
 use crate::sandbox::{created, creds, path, sandbox_mode};
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 use crate::telephony::buy;
 use crate::voice_calls::{ended, place, requests_to};
 

@@ -9,36 +9,15 @@ use switchboard_domain::telephony::queues::NewQueue;
 use switchboard_types::{AccountSid, AccountType};
 
 use crate::connect::{app_owner, authorize, customer};
-use crate::openapi::{self, assert_answer};
+use crate::openapi::call;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error};
+use crate::support::{Creds, TestServer, assert_twilio_error, base};
 
 pub const LIST: &str = "/2010-04-01/Accounts/{AccountSid}/Queues.json";
 pub const ITEM: &str = "/2010-04-01/Accounts/{AccountSid}/Queues/{Sid}.json";
 pub const MEMBERS: &str = "/2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members.json";
 pub const MEMBER: &str =
     "/2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members/{CallSid}.json";
-
-pub fn base(c: &Creds) -> String {
-    format!("/2010-04-01/Accounts/{}", c.sid)
-}
-
-/// Sends a request and checks a successful JSON answer against the spec.
-pub async fn call(
-    s: &TestServer,
-    c: &Creds,
-    method: Method,
-    path: &str,
-    template: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, Value) {
-    let (status, body) = s.call(Some(c), method.clone(), path, form).await;
-    if status.is_success() && status != StatusCode::NO_CONTENT {
-        let m = method.as_str().to_ascii_lowercase();
-        assert_answer(openapi::api_2010(), template, &m, status.as_u16(), &body);
-    }
-    (status, body)
-}
 
 pub async fn create(s: &TestServer, c: &Creds, form: &[(&str, &str)]) -> Value {
     let path = format!("{}/Queues.json", base(c));

@@ -1,13 +1,19 @@
 """Recordings with the official Python SDK: a call placed with
 `record=True` leaves a recording, which is listed under the call, fetched,
-and deleted through the account's and the call's paths (then 404). Every
-answer is checked against Twilio's 2010 document."""
+and deleted through the account's and the call's paths (then 404); a live
+call's recording is started, paused, resumed and stopped; a transcribed
+`<Record>`'s transcription is read and deleted. Every answer is checked
+against Twilio's 2010 document."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
+import requests
+
 from helpers import assert_rest_error, rest_error
+from sdkharness.connect import Receiver
 
 
 def recorded_call(account):
@@ -37,3 +43,85 @@ def test_recordings_are_fetched_and_deleted(main_account, main_client):
     call, recording = recorded_call(account)
     assert account.calls(call.sid).recordings(recording.sid).delete() is True
     assert_rest_error(rest_error(account.recordings(recording.sid).fetch), 404, 20404)
+
+
+def settle(fetch, done, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        item = fetch()
+        if done(item):
+            return item
+        assert time.monotonic() < deadline, f"never settled: {item}"
+        time.sleep(0.05)
+
+
+def say(base_url: str, account: dict, call_sid: str, speech: str) -> None:
+    """The simulated caller speaks (Switchboard's Input.json): what a
+    <Record> takes as the message."""
+    sid, token = account["sid"], account["auth_token"]
+    r = requests.post(f"{base_url}/switchboard/v1/Accounts/{sid}/Calls/{call_sid}/Input.json",
+                      data={"SpeechResult": speech}, auth=(sid, token), timeout=30)
+    assert r.status_code == 200, (r.status_code, r.text)
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def test_a_live_calls_recording_is_paused_resumed_and_stopped(main_account, main_client, receiver):
+    account = main_client.api.v2010.accounts(main_account["sid"])
+    number = account.incoming_phone_numbers.create(area_code="415")
+    # The call waits in progress while its document is requested.
+    receiver.answer("/hold", "<Response><Hangup/></Response>")
+    receiver.delay("/hold", 4)
+    call = account.calls.create(to="+12025550144", from_=number.phone_number, url=receiver.url("/hold"))
+    settle(lambda: account.calls(call.sid).fetch(), lambda c: c.status == "in-progress")
+
+    recording = account.calls(call.sid).recordings.create(
+        recording_channels="dual", recording_status_callback=receiver.url("/rec"),
+        recording_status_callback_event=["in-progress", "completed"])
+    assert recording.status == "in-progress" and recording.source == "StartCallRecordingAPI"
+    assert recording.channels == 2
+    paused = account.calls(call.sid).recordings("Twilio.CURRENT").update(status="paused", pause_behavior="silence")
+    assert paused.sid == recording.sid and paused.status == "paused"
+    resumed = account.calls(call.sid).recordings(recording.sid).update(status="in-progress")
+    assert resumed.status == "in-progress"
+    time.sleep(1.2)
+    stopped = account.calls(call.sid).recordings(recording.sid).update(status="stopped")
+    assert stopped.status == "completed" and int(stopped.duration) >= 1
+    hooks = settle(lambda: [h for h in receiver.hits if h.url.endswith("/rec")], lambda h: len(h) == 2)
+    assert [h.form["RecordingStatus"] for h in hooks] == ["in-progress", "completed"]
+
+    settle(lambda: account.calls(call.sid).fetch(), lambda c: c.status == "completed")
+    # A call that has ended cannot be recorded: Twilio's 21220.
+    assert_rest_error(rest_error(lambda: account.calls(call.sid).recordings.create()), 400, 21220)
+
+
+def test_a_transcribed_record_is_read_and_deleted(server, main_account, main_client, receiver):
+    account = main_client.api.v2010.accounts(main_account["sid"])
+    number = account.incoming_phone_numbers.create(area_code="415")
+    receiver.answer("/leave", (
+        f'<Response><Record transcribe="true" transcribeCallback="{receiver.url("/text")}" '
+        f'action="{receiver.url("/done")}"/></Response>'))
+    receiver.delay("/leave", 0.5)
+    receiver.answer("/done", "<Response><Hangup/></Response>")
+    call = account.calls.create(to="+12025550145", from_=number.phone_number, url=receiver.url("/leave"))
+    say(server.base_url, main_account, call.sid, "Please call me back")
+    recording = settle(lambda: account.calls(call.sid).recordings.list(), lambda r: len(r) == 1)[0]
+
+    transcriptions = settle(lambda: account.transcriptions.list(), lambda t: len(t) == 1)
+    t = transcriptions[0]
+    assert t.transcription_text == "Please call me back" and t.status == "completed"
+    assert t.recording_sid == recording.sid and str(t.price) == "-0.05000" and t.type == "fulltext"
+    assert account.transcriptions(t.sid).fetch().sid == t.sid
+    assert [x.sid for x in account.recordings(recording.sid).transcriptions.list()] == [t.sid]
+    assert account.recordings(recording.sid).transcriptions(t.sid).fetch().duration == t.duration
+    hooks = settle(lambda: [h for h in receiver.hits if h.url.endswith("/text")], lambda h: len(h) == 1)
+    assert hooks[0].form["TranscriptionSid"] == t.sid
+
+    assert account.transcriptions(t.sid).delete() is True
+    assert_rest_error(rest_error(account.transcriptions(t.sid).fetch), 404, 20404)
+    assert account.transcriptions.list() == []

@@ -23,7 +23,7 @@ mod input;
 mod live;
 mod params;
 mod queue;
-mod record;
+pub(crate) mod record;
 pub mod timeline;
 pub mod timing;
 

@@ -11,11 +11,11 @@
 
 use switchboard_store::Tx;
 use switchboard_store::calls::CallRecord;
-use switchboard_store::recordings::{self, RecordingRecord};
+use switchboard_store::recordings::{self, Live, RecordingRecord};
 use switchboard_twiml::{DialRecording, DialVerb, RecordVerb, VoiceVerb, parse_voice};
 use switchboard_types::{
     AccountSid, CallSid, CallStatus, HookMethod, RecordingSid, RecordingSource, RecordingStatus,
-    Timestamp, UsageCategory,
+    RecordingTrack, Timestamp, UsageCategory,
 };
 
 use super::gather::CallInput;
@@ -27,6 +27,7 @@ use crate::error::DomainResult;
 use crate::telephony::SimSpeed;
 use crate::telephony::billing::{self, Cost};
 use crate::telephony::simulator::{elapsed_sim_secs, main_of};
+use crate::telephony::transcriptions;
 
 /// Simulated seconds the beep (`playBeep`) takes on the call, before the
 /// recording starts.
@@ -51,6 +52,8 @@ pub(crate) struct Recorded {
     pub ending: Ending,
     /// The input left queued.
     pub rest: CallInput,
+    /// What the caller said (a `transcribe` recording's text).
+    pub said: Option<String>,
 }
 
 /// Seconds `text` takes to say, at the speaking rate of `<Say>`.
@@ -62,6 +65,7 @@ fn talk_secs(text: &str) -> i64 {
 pub(crate) fn take(r: &RecordVerb, input: &CallInput) -> Recorded {
     let most = i64::from(r.max_length_secs);
     let talk = input.speech.as_ref().map_or(0, |(text, _)| talk_secs(text));
+    let said = input.speech.as_ref().map(|(text, _)| text.clone());
     let mut rest = CallInput {
         digits: input.digits.clone(),
         speech: None,
@@ -79,6 +83,7 @@ pub(crate) fn take(r: &RecordVerb, input: &CallInput) -> Recorded {
             duration: talk,
             ending: Ending::Key(key),
             rest,
+            said,
         };
     }
     // Silence after the talk ends it after `timeout` (never when 0), or
@@ -94,6 +99,7 @@ pub(crate) fn take(r: &RecordVerb, input: &CallInput) -> Recorded {
         duration,
         ending: Ending::Timeout,
         rest,
+        said,
     }
 }
 
@@ -188,6 +194,16 @@ pub(crate) async fn save_recording(
     now: Timestamp,
 ) -> DomainResult<()> {
     tx.run(recordings::insert(recording)).await?;
+    charge_recording(tx, recording, now).await
+}
+
+/// Charges a finished recording: usage `recordings`, in started minutes,
+/// no price.
+pub(crate) async fn charge_recording(
+    tx: &mut Tx,
+    recording: &RecordingRecord,
+    now: Timestamp,
+) -> DomainResult<()> {
     let main = main_of(tx, &recording.account_sid).await?;
     billing::charge(
         tx,
@@ -205,6 +221,63 @@ pub(crate) async fn save_recording(
 }
 
 impl Switchboard {
+    /// `<Record transcribe>`: the recording's transcription, and its
+    /// `transcribeCallback` (`POST`, through the delivery pipeline, kind
+    /// `transcription`) with Twilio's parameters. `true` when it was queued.
+    pub(crate) async fn transcribe(
+        &self,
+        tx: &mut Tx,
+        call: &CallRecord,
+        recording: &RecordingRecord,
+        said: Option<&str>,
+        callback: Option<String>,
+    ) -> DomainResult<bool> {
+        let t = transcriptions::make(tx, recording, said).await?;
+        let Some(target) = callback else {
+            return Ok(false);
+        };
+        let public = &self.settings().public_url;
+        let mut params = params::voice_params(call, call.status.as_str());
+        params.extend([
+            ("TranscriptionSid".to_owned(), t.sid.to_string()),
+            (
+                "TranscriptionText".to_owned(),
+                t.transcription_text.clone().unwrap_or_default(),
+            ),
+            (
+                "TranscriptionStatus".to_owned(),
+                t.status.as_str().to_owned(),
+            ),
+            (
+                "TranscriptionUrl".to_owned(),
+                format!(
+                    "{}/2010-04-01/Accounts/{}/Transcriptions/{}",
+                    public.trim_end_matches('/'),
+                    t.account_sid,
+                    t.sid
+                ),
+            ),
+            (
+                "TranscriptionType".to_owned(),
+                transcriptions::TYPE.to_owned(),
+            ),
+            ("RecordingSid".to_owned(), recording.sid.to_string()),
+            (
+                "RecordingUrl".to_owned(),
+                recording_url(public, &recording.account_sid, &recording.sid),
+            ),
+        ]);
+        let hook = Webhook::notice(
+            WebhookKind::Transcription,
+            (call.account_sid.clone(), call.callback_signer_sid.clone()),
+            Some(call.sid.to_string()),
+            (HookMethod::Post, target),
+            params,
+        );
+        delivery::enqueue(tx, &hook, recording.date_created).await?;
+        Ok(true)
+    }
+
     fn record_callback<'a>(&self, run: &Run, r: &'a RecordVerb) -> StatusCallback<'a> {
         StatusCallback {
             url: r
@@ -293,6 +366,7 @@ impl Switchboard {
                 digits: input.digits[at + key.len_utf8()..].to_owned(),
                 speech: input.speech.clone(),
             },
+            said: input.speech.as_ref().map(|(text, _)| text.clone()),
         };
         run.c.next_transition_at = None;
         self.end_record(tx, run, &r, recorded).await?;
@@ -352,8 +426,19 @@ impl Switchboard {
             date_updated: run.now,
             source: RecordingSource::RecordVerb,
             channels: 1,
+            track: RecordingTrack::Both,
+            live: Live::default(),
         };
         save_recording(tx, &recording, run.now).await?;
+        if r.transcribe || r.transcribe_callback.is_some() {
+            let callback = r
+                .transcribe_callback
+                .as_deref()
+                .and_then(|u| run.resolve(u).ok());
+            run.hooked |= self
+                .transcribe(tx, &run.c, &recording, recorded.said.as_deref(), callback)
+                .await?;
+        }
         run.hooked |= callback
             .send(
                 tx,
@@ -446,6 +531,8 @@ impl Switchboard {
             date_updated: run.now,
             source: RecordingSource::DialVerb,
             channels,
+            track: RecordingTrack::Both,
+            live: Live::default(),
         };
         save_recording(tx, &recording, run.now).await?;
         let url = recording_url(&self.settings().public_url, &run.c.account_sid, &sid);
