@@ -68,6 +68,9 @@ pub enum WebhookKind {
     /// An `<Enqueue waitUrl>`: the document a call runs while it waits in a
     /// queue (`QueuePosition`, `QueueTime`…).
     QueueWait,
+    /// A `<Dial><Queue url>`: the whisper the dequeued caller hears before
+    /// the two calls are connected (`DequeingCallSid`…).
+    QueueWhisper,
     /// An `<Enqueue action>` the call no longer runs (it hung up, or was
     /// given a new document): `QueueResult` `hangup` or `redirected`, only
     /// acknowledged.
@@ -75,7 +78,7 @@ pub enum WebhookKind {
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 18] = [
+    pub const ALL: [WebhookKind; 19] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -93,6 +96,7 @@ impl WebhookKind {
         WebhookKind::UsageTrigger,
         WebhookKind::CallerIdVerification,
         WebhookKind::QueueWait,
+        WebhookKind::QueueWhisper,
         WebhookKind::QueueResult,
     ];
 
@@ -115,6 +119,7 @@ impl WebhookKind {
             WebhookKind::UsageTrigger => "usage-trigger",
             WebhookKind::CallerIdVerification => "caller-id-verification",
             WebhookKind::QueueWait => "queue-wait",
+            WebhookKind::QueueWhisper => "queue-whisper",
             WebhookKind::QueueResult => "queue-result",
         }
     }
@@ -148,6 +153,7 @@ impl WebhookKind {
                 | WebhookKind::VoiceRedirect
                 | WebhookKind::VoiceAction
                 | WebhookKind::QueueWait
+                | WebhookKind::QueueWhisper
         )
     }
 
