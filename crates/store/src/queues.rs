@@ -34,9 +34,10 @@ impl Keyed for QueueRecord {
 macro_rules! queue_columns {
     () => {
         "q.sid, q.account_sid, q.friendly_name, q.max_size, q.date_created, q.date_updated, \
-         (SELECT COUNT(*) FROM queue_members m WHERE m.queue_sid = q.sid), \
+         (SELECT COUNT(*) FROM queue_members m WHERE m.queue_sid = q.sid \
+          AND m.dequeued_by IS NULL), \
          (SELECT CAST(COALESCE(SUM(m.date_enqueued), 0) AS BIGINT) FROM queue_members m \
-          WHERE m.queue_sid = q.sid)"
+          WHERE m.queue_sid = q.sid AND m.dequeued_by IS NULL)"
     };
 }
 
@@ -154,6 +155,8 @@ pub struct MemberRecord {
     pub position: i64,
     /// The call's executed seconds when its wait document was requested.
     pub wait_elapsed: i64,
+    /// The call whose `<Dial><Queue url>` took it, while the whisper plays.
+    pub dequeued_by: Option<CallSid>,
     /// 1 for the front of the queue (counted when read; 0 in a new row).
     pub queue_position: i64,
 }
@@ -171,7 +174,9 @@ macro_rules! member_columns {
     () => {
         "m.call_sid, m.queue_sid, m.account_sid, m.date_enqueued, m.wait_url, m.wait_method, \
          m.action, m.action_method, m.document, m.document_url, m.position, m.wait_elapsed, \
+         m.dequeued_by, \
          (SELECT COUNT(*) FROM queue_members o WHERE o.queue_sid = m.queue_sid \
+          AND o.dequeued_by IS NULL \
           AND (o.date_enqueued, o.call_sid) < (m.date_enqueued, m.call_sid)) + 1"
     };
 }
@@ -190,6 +195,7 @@ fn decode_member(c: &mut Cols<'_>) -> Result<MemberRecord> {
         document_url: c.opt_text()?,
         position: c.int()?,
         wait_elapsed: c.int()?,
+        dequeued_by: c.opt_parsed(CallSid::parse)?,
         queue_position: c.int()?,
     })
 }
@@ -249,7 +255,7 @@ pub fn member<'a>(
             "SELECT ",
             member_columns!(),
             " FROM queue_members m WHERE m.account_sid = $1 AND m.queue_sid = $2 \
-             AND m.call_sid = $3"
+             AND m.call_sid = $3 AND m.dequeued_by IS NULL"
         ),
         params![account, queue, call],
         decode_member,
@@ -263,7 +269,7 @@ pub fn front<'a>(account: &'a AccountSid, queue: &'a QueueSid) -> Query<'a, Memb
             "SELECT ",
             member_columns!(),
             " FROM queue_members m WHERE m.account_sid = $1 AND m.queue_sid = $2 \
-             ORDER BY m.date_enqueued, m.call_sid LIMIT 1"
+             AND m.dequeued_by IS NULL ORDER BY m.date_enqueued, m.call_sid LIMIT 1"
         ),
         params![account, queue],
         decode_member,
@@ -285,6 +291,7 @@ pub fn members<'a>(
     )
     .filter("m.account_sid = {}", [account.into()])
     .filter("m.queue_sid = {}", [queue.into()])
+    .filter("m.dequeued_by IS NULL", [])
     .page(at, size, decode_member)
 }
 
@@ -304,5 +311,23 @@ pub fn dequeuer(queue: &QueueSid) -> Query<'_, CallSid> {
          ORDER BY date_updated, call_sid LIMIT 1",
         params![queue.as_str()],
         |c| c.parsed(CallSid::parse),
+    )
+}
+
+/// Marks a member taken by `by`'s `<Dial><Queue url>` while the whisper
+/// plays: 0 rows when another call took it first.
+pub fn mark_dequeued<'a>(call: &'a CallSid, by: &'a CallSid) -> Statement<'a> {
+    Statement::new(
+        "UPDATE queue_members SET dequeued_by = $2 WHERE call_sid = $1 AND dequeued_by IS NULL",
+        params![call, by],
+    )
+}
+
+/// Puts a member taken by `by` back in its queue, at its place (the
+/// dequeuer went away before the whisper ended).
+pub fn put_back<'a>(call: &'a CallSid, by: &'a CallSid) -> Statement<'a> {
+    Statement::new(
+        "UPDATE queue_members SET dequeued_by = NULL WHERE call_sid = $1 AND dequeued_by = $2",
+        params![call, by],
     )
 }

@@ -68,6 +68,9 @@ pub enum WebhookKind {
     /// An `<Enqueue waitUrl>`: the document a call runs while it waits in a
     /// queue (`QueuePosition`, `QueueTime`…).
     QueueWait,
+    /// A `<Dial><Queue url>`: the whisper the dequeued caller hears before
+    /// the two calls are connected (`DequeingCallSid`…).
+    QueueWhisper,
     /// An `<Enqueue action>` the call no longer runs (it hung up, or was
     /// given a new document): `QueueResult` `hangup` or `redirected`, only
     /// acknowledged.
@@ -96,6 +99,7 @@ impl WebhookKind {
         WebhookKind::UsageTrigger,
         WebhookKind::CallerIdVerification,
         WebhookKind::QueueWait,
+        WebhookKind::QueueWhisper,
         WebhookKind::QueueResult,
         WebhookKind::Transcription,
     ];
@@ -119,6 +123,7 @@ impl WebhookKind {
             WebhookKind::UsageTrigger => "usage-trigger",
             WebhookKind::CallerIdVerification => "caller-id-verification",
             WebhookKind::QueueWait => "queue-wait",
+            WebhookKind::QueueWhisper => "queue-whisper",
             WebhookKind::QueueResult => "queue-result",
             WebhookKind::Transcription => "transcription",
         }
@@ -153,6 +158,7 @@ impl WebhookKind {
                 | WebhookKind::VoiceRedirect
                 | WebhookKind::VoiceAction
                 | WebhookKind::QueueWait
+                | WebhookKind::QueueWhisper
         )
     }
 

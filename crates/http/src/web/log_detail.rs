@@ -164,6 +164,7 @@ fn kind_label(kind: WebhookKind) -> &'static str {
         WebhookKind::VoiceRedirect => "<Redirect>",
         WebhookKind::VoiceAction => "Verb action",
         WebhookKind::QueueWait => "<Enqueue> wait URL",
+        WebhookKind::QueueWhisper => "<Queue> whisper URL",
         WebhookKind::QueueResult => "<Enqueue> action (not run)",
         WebhookKind::CallStatus => "Status callback",
         _ => kind.as_str(),

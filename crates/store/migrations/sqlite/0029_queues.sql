@@ -20,7 +20,9 @@ CREATE INDEX queues_by_account ON queues (account_sid, date_created, sid);
 -- document, its URL and the `<Enqueue>`'s position), to fall through to the
 -- next verb when there is no action. `wait_elapsed`: the call's executed
 -- seconds when its current wait document was requested (it is requested
--- again only once a document took time).
+-- again only once a document took time). `dequeued_by`: the call whose
+-- `<Dial><Queue url>` took this one, while its whisper plays (it is then
+-- out of the queue: not counted, listed or taken again).
 CREATE TABLE queue_members (
     call_sid TEXT PRIMARY KEY REFERENCES calls (sid),
     queue_sid TEXT NOT NULL REFERENCES queues (sid),
@@ -33,7 +35,8 @@ CREATE TABLE queue_members (
     document TEXT,
     document_url TEXT,
     position BIGINT NOT NULL,
-    wait_elapsed BIGINT NOT NULL
+    wait_elapsed BIGINT NOT NULL,
+    dequeued_by TEXT
 );
 CREATE INDEX queue_members_in_order ON queue_members (queue_sid, date_enqueued, call_sid);
 

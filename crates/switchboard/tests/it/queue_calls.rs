@@ -257,6 +257,45 @@ server_test!(a_full_queue_an_empty_one_and_leave, |s| {
     assert_eq!(lobby["current_size"], 0, "{lobby}");
 });
 
+server_test!(a_whisper_plays_to_the_caller_before_the_bridge, |s| {
+    let receiver = Receiver::start().await;
+    receiver.answer_twiml(
+        "/caller",
+        "<Response><Enqueue action=\"/after\">desk</Enqueue></Response>",
+    );
+    receiver.answer_twiml("/after", "<Response><Hangup/></Response>");
+    receiver.answer_twiml(
+        "/agent",
+        "<Response><Dial action=\"/dialed\"><Queue url=\"/whisper\">desk</Queue></Dial></Response>",
+    );
+    receiver.answer_twiml(
+        "/whisper",
+        "<Response><Say>An agent is here</Say></Response>",
+    );
+    receiver.answer_twiml("/dialed", "<Response><Hangup/></Response>");
+    let c = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &c, "415").await;
+    let url = receiver.url("/caller");
+    let caller = sid(&place(&s, &c, &from, &[("Url", url.as_str())]).await);
+    let qu = sid(&queue_named(&s, &c, "desk").await);
+    members(&s, &c, &qu, 1).await;
+
+    let url = receiver.url("/agent");
+    let agent = sid(&place(&s, &c, &from, &[("Url", url.as_str())]).await);
+    let whisper = request_about(&receiver, "/whisper", &caller).await;
+    assert_eq!(param(&whisper, "DequeingCallSid"), agent);
+    assert_eq!(param(&whisper, "QueueSid"), qu);
+    assert!(whisper.param("QueueTime").is_some(), "{whisper:?}");
+    let dialed = request_about(&receiver, "/dialed", &agent).await;
+    assert_eq!(param(&dialed, "DialCallStatus"), "completed");
+    assert_eq!(param(&dialed, "DialCallSid"), caller);
+    let after = request_about(&receiver, "/after", &caller).await;
+    assert_eq!(param(&after, "QueueResult"), "bridged");
+    members(&s, &c, &qu, 0).await;
+    let done = ended(&s, &c, &json!({ "sid": caller })).await;
+    assert_eq!(done["status"], "completed", "{done}");
+});
+
 // Queues and their members are rows of an account: a sandbox's reset and
 // delete clear them with its world.
 server_test!(

@@ -92,7 +92,11 @@ pub(crate) fn elapsed_by(
             (v.elapsed_secs - left).max(0)
         }
         (
-            phase::GATHERING | phase::RECORDING | phase::QUEUE_BRIDGED | phase::DEQUEUING,
+            phase::GATHERING
+            | phase::RECORDING
+            | phase::QUEUE_BRIDGED
+            | phase::DEQUEUING
+            | phase::CONNECTING,
             _,
             Some(since),
         ) => v.elapsed_secs + elapsed_sim_secs(speed, since, now).max(0),
@@ -120,6 +124,9 @@ pub(crate) mod phase {
     pub const DEQUEUING: &str = "dequeuing";
     /// Talking across a queue; `awaiting` names the other side (queue.rs).
     pub const QUEUE_BRIDGED: &str = "queue-bridged";
+    /// A `<Dial><Queue url>` waits while the caller it took hears the
+    /// whisper; `awaiting` names that call (queue.rs).
+    pub const CONNECTING: &str = "queue-connecting";
     pub const ENDED: &str = "ended";
 }
 

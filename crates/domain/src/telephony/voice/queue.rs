@@ -230,6 +230,7 @@ impl Switchboard {
             document_url: run.v.document_url.clone(),
             position: run.v.position,
             wait_elapsed: run.v.elapsed_secs,
+            dequeued_by: None,
             queue_position: 0,
         };
         tx.run(store::insert_member(&member)).await?;
@@ -299,6 +300,10 @@ impl Switchboard {
         let Some(member) = tx.opt(store::member_of_call(&run.c.sid)).await? else {
             return Ok(false);
         };
+        if let Some(dequeuer) = member.dequeued_by.clone() {
+            self.whispered(tx, run, &member, &dequeuer).await?;
+            return Ok(true);
+        }
         let again = matches!(run.speed, SimSpeed::Factor(_))
             && run.v.elapsed_secs > member.wait_elapsed
             && member.wait_url.is_some();
@@ -315,7 +320,11 @@ impl Switchboard {
     /// follows (`QueueResult=leave`), or the verb after it. Elsewhere it
     /// does nothing.
     pub(super) async fn leave_queue(&self, tx: &mut Tx, run: &mut Run) -> DomainResult<()> {
-        let Some(member) = tx.opt(store::member_of_call(&run.c.sid)).await? else {
+        let Some(member) = tx
+            .opt(store::member_of_call(&run.c.sid))
+            .await?
+            .filter(|m| m.dequeued_by.is_none())
+        else {
             run.v.position += 1;
             return Ok(());
         };
@@ -380,15 +389,16 @@ impl Switchboard {
         if self.in_queue(tx, run).await? {
             return self.refuse_in_wait(tx, run, "Dial").await;
         }
-        if q.url.is_some() {
-            run.report(
-                tx,
-                NOT_IN_WAIT_DOCUMENT,
-                NotificationLevel::Warning,
-                "<Queue url> (a whisper to the dequeued caller) is not simulated by Switchboard yet; the calls are bridged without it".to_owned(),
-            )
-            .await?;
-        }
+        let whisper = match &q.url {
+            Some(u) => {
+                let url = run.resolve(u);
+                match self.url_or_hang_up(tx, run, "<Queue url>", url).await? {
+                    Some(url) => Some((url, q.method)),
+                    None => return Ok(()),
+                }
+            }
+            None => None,
+        };
         let Some(queue) = tx.opt(store::by_name(&run.c.account_sid, &q.name)).await? else {
             return self.end_dial(tx, run, d, None, CallStatus::Failed).await;
         };
@@ -397,10 +407,19 @@ impl Switchboard {
             let Some(front) = tx.opt(store::front(&run.c.account_sid, &queue.sid)).await? else {
                 break;
             };
+            let queue_secs = waited(run.speed, front.date_enqueued, run.now);
+            if let Some(whisper) = &whisper {
+                if self
+                    .whisper(tx, run, &front, whisper.clone(), queue_secs)
+                    .await?
+                {
+                    return Ok(());
+                }
+                continue;
+            }
             let Some(mut a) = self.take_member(tx, &front, run.now, run.speed).await? else {
                 continue;
             };
-            let queue_secs = waited(run.speed, front.date_enqueued, run.now);
             self.bridge_queue(run, &mut a, &queue.sid, queue_secs, d);
             Box::pin(self.save_run(tx, &mut a)).await?;
             run.hooked |= a.hooked;
@@ -411,6 +430,137 @@ impl Switchboard {
         run.v.since = Some(run.now);
         run.c.next_transition_at = Some(run.speed.due_after(run.now, i64::from(d.timeout_secs)));
         Ok(())
+    }
+
+    /// `<Dial><Queue url>` took the front member: it hears the whisper
+    /// first (kind `queue-whisper`, with `QueueSid`, `QueueTime` and
+    /// `DequeingCallSid`), out of the queue but still its member, while the
+    /// dequeuer waits (`queue-connecting`); the whisper's end connects them
+    /// ([`Switchboard::wait_document_over`]). `false` when another call
+    /// took the member first.
+    async fn whisper(
+        &self,
+        tx: &mut Tx,
+        run: &mut Run,
+        member: &MemberRecord,
+        (url, method): (String, HookMethod),
+        queue_secs: i64,
+    ) -> DomainResult<bool> {
+        let awaits =
+            |c: &CallRecord, _: &CallVoiceRecord| c.status.stage() == CallStage::InProgress;
+        let Some(mut a) =
+            Run::claim_awaiting(tx, &member.call_sid, run.now, run.speed, awaits).await?
+        else {
+            return Ok(false);
+        };
+        if tx
+            .run(store::mark_dequeued(&member.call_sid, &run.c.sid))
+            .await?
+            == 0
+        {
+            return Ok(false);
+        }
+        a.v.elapsed_secs = elapsed_by(&a.v, a.c.next_transition_at, a.now, a.speed);
+        a.v.since = None;
+        a.v.awaiting = None;
+        a.c.next_transition_at = None;
+        let mut params = params::voice_params(&a.c, CallStatus::InProgress.as_str());
+        params.push(("QueueSid".into(), member.queue_sid.to_string()));
+        params.push(("QueueTime".into(), queue_secs.to_string()));
+        params.push(("DequeingCallSid".into(), run.c.sid.to_string()));
+        let documents = a.v.documents;
+        self.request_document(
+            tx,
+            &mut a,
+            WebhookKind::QueueWhisper,
+            (method, url),
+            params,
+            None,
+        )
+        .await?;
+        a.v.documents = documents;
+        Box::pin(self.save_run(tx, &mut a)).await?;
+        run.hooked |= a.hooked;
+        run.v.phase = phase::CONNECTING.to_owned();
+        run.v.awaiting = Some(
+            QueueLink {
+                other: member.call_sid.clone(),
+                queue: member.queue_sid.clone(),
+                queue_secs,
+            }
+            .encode(),
+        );
+        run.v.since = Some(run.now);
+        run.c.next_transition_at = None;
+        Ok(true)
+    }
+
+    /// A whisper is over: the member leaves its queue and is connected to
+    /// the call that took it; if that call went away meanwhile, the member
+    /// is back in its queue, at its place, and waits on.
+    async fn whispered(
+        &self,
+        tx: &mut Tx,
+        run: &mut Run,
+        member: &MemberRecord,
+        dequeuer: &CallSid,
+    ) -> DomainResult<()> {
+        let me = run.c.sid.clone();
+        let awaits = |c: &CallRecord, v: &CallVoiceRecord| {
+            c.status.stage() == CallStage::InProgress
+                && v.phase == phase::CONNECTING
+                && QueueLink::decode(v.awaiting.as_deref()).is_some_and(|l| l.other == me)
+        };
+        let claimed = Run::claim_awaiting(tx, dequeuer, run.now, run.speed, awaits).await?;
+        let Some((mut b, d)) = claimed.and_then(|b| super::current_dial(&b.v).map(|d| (b, d)))
+        else {
+            tx.run(store::put_back(&run.c.sid, dequeuer)).await?;
+            run.v.phase = phase::QUEUED.to_owned();
+            run.c.next_transition_at = None;
+            return Ok(());
+        };
+        tx.run(store::remove_member(&run.c.sid)).await?;
+        run.v.document = member.document.clone();
+        run.v.document_url = member.document_url.clone();
+        run.v.position = member.position;
+        let queue_secs = QueueLink::decode(b.v.awaiting.as_deref()).map_or(0, |l| l.queue_secs);
+        b.v.elapsed_secs = elapsed_by(&b.v, None, run.now, run.speed);
+        self.bridge_queue(&mut b, run, &member.queue_sid, queue_secs, &d);
+        Box::pin(self.save_run(tx, &mut b)).await?;
+        run.hooked |= b.hooked;
+        Ok(())
+    }
+
+    /// The member a dequeuer took for a whisper is gone (hung up, or given
+    /// another document): the dequeuer's `<Dial>` ends `no-answer`.
+    async fn whisper_lost(
+        &self,
+        tx: &mut Tx,
+        member: &CallSid,
+        dequeuer: &CallSid,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let speed = self.settings().telephony.speed;
+        let awaits = |c: &CallRecord, v: &CallVoiceRecord| {
+            c.status.stage() == CallStage::InProgress
+                && v.phase == phase::CONNECTING
+                && QueueLink::decode(v.awaiting.as_deref()).is_some_and(|l| &l.other == member)
+        };
+        let Some(mut b) = Run::claim_awaiting(tx, dequeuer, now, speed, awaits).await? else {
+            return Ok(false);
+        };
+        let Some(d) = super::current_dial(&b.v) else {
+            return Ok(false);
+        };
+        b.v.elapsed_secs = elapsed_by(&b.v, None, now, speed);
+        b.v.since = None;
+        self.end_dial(tx, &mut b, &d, None, CallStatus::NoAnswer)
+            .await?;
+        if b.v.phase == phase::RUNNING {
+            b.c.next_transition_at = Some(now);
+        }
+        Box::pin(self.save_run(tx, &mut b)).await?;
+        Ok(b.hooked)
     }
 
     /// Takes a member out of its queue for a bridge: its call claimed, what
@@ -582,14 +732,24 @@ impl Switchboard {
     ) -> DomainResult<bool> {
         if let Some(member) = tx.opt(store::member_of_call(&call.sid)).await? {
             tx.run(store::remove_member(&call.sid)).await?;
-            return self
+            let mut hooked = self
                 .notify_left(tx, call, &member, QueueResult::Hangup, now)
-                .await;
+                .await?;
+            if let Some(dequeuer) = &member.dequeued_by {
+                hooked |= self.whisper_lost(tx, &call.sid, dequeuer, now).await?;
+            }
+            return Ok(hooked);
         }
         let Some(v) = tx.opt(call_voice::of_call(&call.sid)).await? else {
             return Ok(false);
         };
-        if v.phase == phase::DEQUEUING {
+        if v.phase == phase::CONNECTING {
+            // The call it took hears its whisper: back in its queue.
+            if let Some(link) = QueueLink::decode(v.awaiting.as_deref()) {
+                tx.run(store::put_back(&link.other, &call.sid)).await?;
+            }
+        }
+        if v.phase == phase::DEQUEUING || v.phase == phase::CONNECTING {
             let mut over = v.clone();
             over.phase = phase::ENDED.to_owned();
             over.awaiting = None;
@@ -634,9 +794,13 @@ impl Switchboard {
     ) -> DomainResult<bool> {
         if let Some(member) = tx.opt(store::member_of_call(&call.sid)).await? {
             tx.run(store::remove_member(&call.sid)).await?;
-            return self
+            let mut hooked = self
                 .notify_left(tx, call, &member, QueueResult::Redirected, now)
-                .await;
+                .await?;
+            if let Some(dequeuer) = &member.dequeued_by {
+                hooked |= self.whisper_lost(tx, &call.sid, dequeuer, now).await?;
+            }
+            return Ok(hooked);
         }
         self.queue_call_ended(tx, call, now).await
     }
