@@ -183,6 +183,25 @@ pub enum Field {
     CallerId(CallerIdField),
     /// A short code's settings, or the operator provisioning one.
     ShortCode(ShortCodeField),
+    /// A conference's or a participant's settings.
+    Conference(ConferenceField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConferenceField {
+    Status,
+    AnnounceUrl,
+    AnnounceMethod,
+    Muted,
+    Hold,
+    HoldUrl,
+    HoldMethod,
+    WaitUrl,
+    WaitMethod,
+    BeepOnExit,
+    EndConferenceOnExit,
+    Coaching,
+    CallSidToCoach,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -412,7 +431,8 @@ into_field!(
     UsageTriggerField => UsageTrigger,
     AddressField => Address,
     CallerIdField => CallerId,
-    ShortCodeField => ShortCode
+    ShortCodeField => ShortCode,
+    ConferenceField => Conference
 );
 
 /// What is wrong with a value. The data is what a message about it needs.

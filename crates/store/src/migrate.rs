@@ -53,6 +53,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_addresses"),
     // 27 is another branch's.
     migration!(28, "0028_caller_ids_short_codes_feedback"),
+    // 29 is another branch's.
+    migration!(30, "0030_conferences"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -11,11 +11,11 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, AddressRequirement, AddressSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid,
-    CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, FeedbackOutcome,
-    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
-    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PhoneNumberSid,
-    RecordingSid, RecordingSource, RecordingStatus, SandboxSid, ShortCodeSid, Timestamp,
-    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
+    CallDirection, CallEvents, CallSid, CallStatus, ConferenceSid, ConnectAppSid, DeliverySid,
+    FeedbackOutcome, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
+    MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid,
+    PhoneNumberSid, RecordingSid, RecordingSource, RecordingStatus, SandboxSid, ShortCodeSid,
+    Timestamp, TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -79,6 +79,7 @@ sid_values!(
     AccountSid,
     ConnectAppSid,
     CallSid,
+    ConferenceSid,
     MediaSid,
     MessageSid,
     PhoneNumberSid,

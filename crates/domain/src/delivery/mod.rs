@@ -65,10 +65,13 @@ pub enum WebhookKind {
     /// A caller ID's verification call ended: the validation request's
     /// `StatusCallback` (`VerificationStatus`), only acknowledged.
     CallerIdVerification,
+    /// A conference's `statusCallback` (`StatusCallbackEvent`), only
+    /// acknowledged.
+    ConferenceStatus,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 16] = [
+    pub const ALL: [WebhookKind; 17] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -85,6 +88,7 @@ impl WebhookKind {
         WebhookKind::RecordingStatus,
         WebhookKind::UsageTrigger,
         WebhookKind::CallerIdVerification,
+        WebhookKind::ConferenceStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +109,7 @@ impl WebhookKind {
             WebhookKind::RecordingStatus => "recording-status",
             WebhookKind::UsageTrigger => "usage-trigger",
             WebhookKind::CallerIdVerification => "caller-id-verification",
+            WebhookKind::ConferenceStatus => "conference-status",
         }
     }
 

@@ -9,8 +9,8 @@
 
 use switchboard_domain::error::{
     AccountField, AddressField, AppField, ApplicationField, CallField, CallerIdField, CodeField,
-    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, ServiceField, ShortCodeField,
-    UrlFault, UsageField, UsageTriggerField,
+    CodeRefusal, ConferenceField, Field, Invalid, MessageField, NumberField, Problem, ServiceField,
+    ShortCodeField, UrlFault, UsageField, UsageTriggerField,
 };
 use switchboard_types::AddressRequirement;
 
@@ -174,6 +174,21 @@ pub fn param(field: Field) -> &'static str {
             ShortCodeField::SmsFallbackUrl => "SmsFallbackUrl",
             ShortCodeField::SmsFallbackMethod => "SmsFallbackMethod",
         },
+        Field::Conference(f) => match f {
+            ConferenceField::Status => "Status",
+            ConferenceField::AnnounceUrl => "AnnounceUrl",
+            ConferenceField::AnnounceMethod => "AnnounceMethod",
+            ConferenceField::Muted => "Muted",
+            ConferenceField::Hold => "Hold",
+            ConferenceField::HoldUrl => "HoldUrl",
+            ConferenceField::HoldMethod => "HoldMethod",
+            ConferenceField::WaitUrl => "WaitUrl",
+            ConferenceField::WaitMethod => "WaitMethod",
+            ConferenceField::BeepOnExit => "BeepOnExit",
+            ConferenceField::EndConferenceOnExit => "EndConferenceOnExit",
+            ConferenceField::Coaching => "Coaching",
+            ConferenceField::CallSidToCoach => "CallSidToCoach",
+        },
     }
 }
 
@@ -304,6 +319,11 @@ pub fn code(invalid: &Invalid) -> u32 {
         Field::ShortCode(f) => match (f, problem) {
             (_, P::NotUrl(_)) => 21502,
             (_, P::NotMethod { .. }) => 21403,
+            _ => INVALID_PARAMETER,
+        },
+        Field::Conference(_) => match problem {
+            P::NotUrl(_) => 21502,
+            P::NotMethod { .. } => 21403,
             _ => INVALID_PARAMETER,
         },
         Field::Account(_)

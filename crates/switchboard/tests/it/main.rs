@@ -19,6 +19,7 @@ mod bad_input;
 mod call_events;
 mod caller_ids;
 mod cli;
+mod conferences;
 mod connect;
 mod connect_apps_api;
 mod connect_codes;

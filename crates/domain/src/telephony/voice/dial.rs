@@ -165,6 +165,9 @@ impl Switchboard {
             run.v.position += 1;
             return Ok(());
         }
+        if let Some(noun) = &d.conference {
+            return self.start_conference_dial(tx, run, d, noun).await;
+        }
         let depth = dial_depth(tx, &run.c).await?;
         if depth >= MAX_DIAL_DEPTH {
             run.report(
@@ -346,7 +349,7 @@ impl Switchboard {
     /// The `<Dial>` is over, with the leg that tells how (`None` when
     /// nothing was dialled) and the `DialCallStatus`: the `action` gets the
     /// outcome, or the document goes on.
-    async fn end_dial(
+    pub(super) async fn end_dial(
         &self,
         tx: &mut Tx,
         run: &mut Run,

@@ -16,6 +16,7 @@
 //! may be anything the caller says it is.
 
 mod bridge;
+pub(crate) mod conference;
 mod dial;
 mod documents;
 mod gather;
@@ -27,6 +28,8 @@ pub mod timeline;
 pub mod timing;
 
 pub use bridge::IncomingCall;
+pub use conference::{CONFERENCE_FULL, REGION};
+pub(crate) use conference::{EndReason, Leaving};
 pub(crate) use dial::DialLegs;
 pub use gather::CallInput;
 pub use input::check_input;
@@ -90,7 +93,7 @@ pub(crate) fn elapsed_by(
             let left = ((due.micros() - now.micros()).max(0) as f64 / 1e6 * f) as i64;
             (v.elapsed_secs - left).max(0)
         }
-        (phase::GATHERING | phase::RECORDING, _, Some(since)) => {
+        (phase::GATHERING | phase::RECORDING | phase::CONFERENCE, _, Some(since)) => {
             v.elapsed_secs + elapsed_sim_secs(speed, since, now).max(0)
         }
         _ => v.elapsed_secs,
@@ -110,6 +113,9 @@ pub(crate) mod phase {
     /// `sendDigits`) is over: it is connected, talking until one side
     /// hangs up.
     pub const BRIDGED: &str = "bridged";
+    /// In a conference (`<Dial><Conference>`): `awaiting` is its SID,
+    /// `since` when it joined.
+    pub const CONFERENCE: &str = "conference";
     pub const ENDED: &str = "ended";
 }
 
@@ -382,6 +388,7 @@ impl Switchboard {
             phase::BRIDGED => self.hang_up(&mut run),
             phase::GATHERING => self.gather_due(&mut tx, &mut run).await?,
             phase::RECORDING => self.record_due(&mut tx, &mut run).await?,
+            phase::CONFERENCE => self.conference_due(&mut tx, &mut run).await?,
             // Waiting for a document, or over: nothing falls due.
             _ => {}
         }
