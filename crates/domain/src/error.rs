@@ -202,6 +202,15 @@ pub enum ConferenceField {
     EndConferenceOnExit,
     Coaching,
     CallSidToCoach,
+    StartConferenceOnEnter,
+    EarlyMedia,
+    ConferenceRecord,
+    MaxParticipants,
+    Beep,
+    ConferenceStatusCallback,
+    ConferenceStatusCallbackMethod,
+    ConferenceRecordingStatusCallback,
+    ConferenceRecordingStatusCallbackMethod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -9,6 +9,7 @@ use switchboard_store::conferences::{self as store, ConferenceStatus};
 use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, CallSid, ConferenceSid, HookMethod};
 
+use super::calls::NewCall;
 use super::voice::conference::{self as engine, ConferenceEvent};
 use super::voice::{EndReason, Leaving};
 use super::{bool_param, method_param, url_param};
@@ -47,6 +48,43 @@ pub struct ParticipantUpdate {
     pub end_conference_on_exit: Option<String>,
     pub coaching: Option<String>,
     pub call_sid_to_coach: Option<String>,
+}
+
+/// `POST …/Conferences/{Sid}/Participants.json`: a call placed into the
+/// conference (`None`: not given).
+#[derive(Debug, Default, Clone)]
+pub struct NewParticipant {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub label: Option<String>,
+    pub early_media: Option<String>,
+    pub status_callback: Option<String>,
+    pub status_callback_method: Option<String>,
+    pub status_callback_events: Vec<String>,
+    pub timeout: Option<String>,
+    pub record: Option<String>,
+    pub muted: Option<String>,
+    pub beep: Option<String>,
+    pub start_conference_on_enter: Option<String>,
+    pub end_conference_on_exit: Option<String>,
+    pub wait_url: Option<String>,
+    pub wait_method: Option<String>,
+    pub max_participants: Option<String>,
+    pub conference_record: Option<String>,
+    pub conference_status_callback: Option<String>,
+    pub conference_status_callback_method: Option<String>,
+    pub conference_status_callback_events: Vec<String>,
+    pub conference_recording_status_callback: Option<String>,
+    pub conference_recording_status_callback_method: Option<String>,
+    pub coaching: Option<String>,
+    pub call_sid_to_coach: Option<String>,
+}
+
+fn xml_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 impl Switchboard {
@@ -210,6 +248,230 @@ impl Conferences<'_> {
                 store::list_participants(account, conference, filter, at, size)
             })
             .await
+    }
+
+    /// Dials a participant into a conference (named by its SID, or by its
+    /// friendly name: made if the account has none of that name live): an
+    /// outbound call from `From` to `To` whose document is the
+    /// `<Dial><Conference>` the parameters describe, so it joins once
+    /// answered. Answered `queued`: the participant is listed once it
+    /// joined.
+    pub async fn add_participant(
+        &self,
+        access: &Access,
+        conference: &str,
+        new: &NewParticipant,
+    ) -> DomainResult<Participant> {
+        let (account, _) = Self::writer(access)?;
+        let name = match ConferenceSid::parse(conference) {
+            Ok(sid) => {
+                let conf = self
+                    .sb
+                    .store()
+                    .opt(store::of_account(account, &sid))
+                    .await?
+                    .filter(|c| c.status != ConferenceStatus::Completed)
+                    .ok_or(DomainError::NotFound)?;
+                conf.friendly_name
+            }
+            Err(_) => conference.trim().to_owned(),
+        };
+        if name.is_empty() {
+            return Err(DomainError::NotFound);
+        }
+        let flag = |field: F, value: &Option<String>, default: bool| {
+            given_bool(field, value.as_deref()).map(|v| v.unwrap_or(default))
+        };
+        let muted = flag(F::Muted, &new.muted, false)?;
+        let start = flag(
+            F::StartConferenceOnEnter,
+            &new.start_conference_on_enter,
+            true,
+        )?;
+        let end = flag(F::EndConferenceOnExit, &new.end_conference_on_exit, false)?;
+        let coaching = flag(F::Coaching, &new.coaching, false)?;
+        flag(F::EarlyMedia, &new.early_media, true)?;
+        let record = match new.conference_record.as_deref().map(str::trim) {
+            None | Some("" | "false" | "do-not-record") => false,
+            Some("true" | "record-from-start") => true,
+            Some(other) => {
+                return Err(invalid(
+                    F::ConferenceRecord,
+                    Problem::NotOneOf {
+                        allowed: vec!["record-from-start", "do-not-record", "true", "false"],
+                        given: other.to_owned(),
+                    },
+                ));
+            }
+        };
+        let coach = match new.call_sid_to_coach.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => {
+                Some(CallSid::parse(v).map_err(|_| invalid(F::CallSidToCoach, Problem::NotSid))?)
+            }
+        };
+        if coaching && coach.is_none() {
+            return Err(invalid(F::CallSidToCoach, Problem::Missing));
+        }
+        let max = match new.max_participants.as_deref().map(str::trim) {
+            None | Some("") => i64::from(switchboard_twiml::MAX_CONFERENCE_PARTICIPANTS),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|m| {
+                    (2..=i64::from(switchboard_twiml::MAX_CONFERENCE_PARTICIPANTS)).contains(m)
+                })
+                .ok_or_else(|| {
+                    invalid(
+                        F::MaxParticipants,
+                        Problem::OutOfRange {
+                            min: 2,
+                            max: switchboard_twiml::MAX_CONFERENCE_PARTICIPANTS.into(),
+                        },
+                    )
+                })?,
+        };
+        let beep = match new.beep.as_deref().map(str::trim) {
+            None | Some("") => "true",
+            Some(b @ ("true" | "false" | "onEnter" | "onExit")) => b,
+            Some(other) => {
+                return Err(invalid(
+                    F::Beep,
+                    Problem::NotOneOf {
+                        allowed: vec!["true", "false", "onEnter", "onExit"],
+                        given: other.to_owned(),
+                    },
+                ));
+            }
+        };
+        let wait_url = url_param(F::WaitUrl, new.wait_url.as_deref())?;
+        let wait_method =
+            method_param(F::WaitMethod, new.wait_method.as_deref(), HookMethod::Post)?;
+        let status_callback = url_param(
+            F::ConferenceStatusCallback,
+            new.conference_status_callback.as_deref(),
+        )?;
+        let status_callback_method = method_param(
+            F::ConferenceStatusCallbackMethod,
+            new.conference_status_callback_method.as_deref(),
+            HookMethod::Post,
+        )?;
+        let recording_status_callback = url_param(
+            F::ConferenceRecordingStatusCallback,
+            new.conference_recording_status_callback.as_deref(),
+        )?;
+        let recording_status_callback_method = method_param(
+            F::ConferenceRecordingStatusCallbackMethod,
+            new.conference_recording_status_callback_method.as_deref(),
+            HookMethod::Post,
+        )?;
+        let label = new
+            .label
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned);
+        let events = engine::event_words(
+            new.conference_status_callback_events
+                .iter()
+                .map(String::as_str),
+        );
+        let joining = engine::Joining {
+            name: name.clone(),
+            muted,
+            start_conference_on_enter: start,
+            end_conference_on_exit: end,
+            max_participants: max,
+            record,
+            label: label.clone(),
+            coach: coach.clone(),
+            status_callback,
+            status_callback_method,
+            status_callback_events: events,
+            recording_status_callback,
+            recording_status_callback_method,
+        };
+        // The call's document: the <Dial><Conference> these parameters are.
+        let mut attrs = vec![
+            format!("muted=\"{muted}\""),
+            format!("beep=\"{beep}\""),
+            format!("startConferenceOnEnter=\"{start}\""),
+            format!("endConferenceOnExit=\"{end}\""),
+            format!("maxParticipants=\"{max}\""),
+        ];
+        if record {
+            attrs.push("record=\"record-from-start\"".to_owned());
+        }
+        if let Some(l) = &label {
+            attrs.push(format!("participantLabel=\"{}\"", xml_attr(l)));
+        }
+        if let Some(c) = &coach {
+            attrs.push(format!("coach=\"{c}\""));
+        }
+        if let Some(u) = &wait_url {
+            attrs.push(format!(
+                "waitUrl=\"{}\" waitMethod=\"{}\"",
+                xml_attr(u),
+                wait_method.as_str()
+            ));
+        }
+        if let Some(u) = &joining.status_callback {
+            attrs.push(format!(
+                "statusCallback=\"{}\" statusCallbackMethod=\"{}\" statusCallbackEvent=\"{}\"",
+                xml_attr(u),
+                status_callback_method.as_str(),
+                joining.status_callback_events
+            ));
+        }
+        if let Some(u) = &joining.recording_status_callback {
+            attrs.push(format!(
+                "recordingStatusCallback=\"{}\" recordingStatusCallbackMethod=\"{}\"",
+                xml_attr(u),
+                recording_status_callback_method.as_str()
+            ));
+        }
+        let twiml = format!(
+            "<Response><Dial><Conference {}>{}</Conference></Dial></Response>",
+            attrs.join(" "),
+            xml_attr(&name)
+        );
+        let call = self
+            .sb
+            .create_call(
+                access,
+                &NewCall {
+                    to: new.to.clone(),
+                    from: new.from.clone(),
+                    twiml: Some(twiml),
+                    status_callback: new.status_callback.clone(),
+                    status_callback_method: new.status_callback_method.clone(),
+                    status_callback_events: new.status_callback_events.clone(),
+                    timeout: new.timeout.clone(),
+                    record: new.record.clone(),
+                    ..NewCall::default()
+                },
+            )
+            .await?;
+        let now = self.sb.now_for(access).await?;
+        let signer = super::callback_signer(access)?;
+        let mut tx = self.sb.store().begin().await?;
+        let conf = engine::live_conference(&mut tx, (account, &signer), &joining, now).await?;
+        tx.commit().await?;
+        Ok(Participant {
+            call_sid: call.sid,
+            conference_sid: conf.sid,
+            account_sid: account.clone(),
+            label,
+            status: "queued".to_owned(),
+            muted,
+            hold: false,
+            coaching,
+            call_sid_to_coach: coach,
+            start_conference_on_enter: start,
+            end_conference_on_exit: end,
+            date_created: now,
+            date_updated: now,
+        })
     }
 
     /// One participant, by its call's SID or its label.

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::conferences::{
-    Conference, ConferenceFilter, ConferenceUpdate, Participant, ParticipantFilter,
+    Conference, ConferenceFilter, ConferenceUpdate, NewParticipant, Participant, ParticipantFilter,
     ParticipantUpdate, Status,
 };
 use switchboard_types::{AccountSid, CallSid, ConferenceSid};
@@ -208,6 +208,51 @@ pub async fn participants(
         app.sb.keys(),
         ParticipantJson::from,
     )))
+}
+
+/// `POST …/Conferences/{Sid}/Participants.json`: dials a participant in;
+/// `{Sid}` may be the conference's friendly name, as Twilio allows.
+pub async fn create_participant(
+    State(app): State<App>,
+    call: AccountScope,
+) -> Result<(StatusCode, Json<ParticipantJson>), ApiError> {
+    let granted = call.authorize(&app, Resource::Conferences).await?;
+    let conference = granted.within("conference", call_or_label)?;
+    let form = call.form()?;
+    let all = |name: &str| form.get_all(name).map(str::to_owned).collect::<Vec<_>>();
+    let new = NewParticipant {
+        from: form.owned("From"),
+        to: form.owned("To"),
+        label: form.owned("Label"),
+        early_media: form.owned("EarlyMedia"),
+        status_callback: form.owned("StatusCallback"),
+        status_callback_method: form.owned("StatusCallbackMethod"),
+        status_callback_events: all("StatusCallbackEvent"),
+        timeout: form.owned("Timeout"),
+        record: form.owned("Record"),
+        muted: form.owned("Muted"),
+        beep: form.owned("Beep"),
+        start_conference_on_enter: form.owned("StartConferenceOnEnter"),
+        end_conference_on_exit: form.owned("EndConferenceOnExit"),
+        wait_url: form.owned("WaitUrl"),
+        wait_method: form.owned("WaitMethod"),
+        max_participants: form.owned("MaxParticipants"),
+        conference_record: form.owned("ConferenceRecord"),
+        conference_status_callback: form.owned("ConferenceStatusCallback"),
+        conference_status_callback_method: form.owned("ConferenceStatusCallbackMethod"),
+        conference_status_callback_events: all("ConferenceStatusCallbackEvent"),
+        conference_recording_status_callback: form.owned("ConferenceRecordingStatusCallback"),
+        conference_recording_status_callback_method: form
+            .owned("ConferenceRecordingStatusCallbackMethod"),
+        coaching: form.owned("Coaching"),
+        call_sid_to_coach: form.owned("CallSidToCoach"),
+    };
+    let added = app
+        .sb
+        .conferences()
+        .add_participant(&granted.access, &conference, &new)
+        .await?;
+    Ok((StatusCode::CREATED, Json(added.into())))
 }
 
 /// The participant a path's last segment names: its call's SID or its

@@ -386,7 +386,7 @@ fn telephony_routes() -> Routes {
         )
         .route(
             &at("/Conferences/{conference}/Participants.json"),
-            api_route(get(conferences::participants)),
+            api_route(get(conferences::participants).post(conferences::create_participant)),
         )
         .route(
             &at("/Conferences/{conference}/Participants/{sid}"),

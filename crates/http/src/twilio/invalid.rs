@@ -188,6 +188,19 @@ pub fn param(field: Field) -> &'static str {
             ConferenceField::EndConferenceOnExit => "EndConferenceOnExit",
             ConferenceField::Coaching => "Coaching",
             ConferenceField::CallSidToCoach => "CallSidToCoach",
+            ConferenceField::StartConferenceOnEnter => "StartConferenceOnEnter",
+            ConferenceField::EarlyMedia => "EarlyMedia",
+            ConferenceField::ConferenceRecord => "ConferenceRecord",
+            ConferenceField::MaxParticipants => "MaxParticipants",
+            ConferenceField::Beep => "Beep",
+            ConferenceField::ConferenceStatusCallback => "ConferenceStatusCallback",
+            ConferenceField::ConferenceStatusCallbackMethod => "ConferenceStatusCallbackMethod",
+            ConferenceField::ConferenceRecordingStatusCallback => {
+                "ConferenceRecordingStatusCallback"
+            }
+            ConferenceField::ConferenceRecordingStatusCallbackMethod => {
+                "ConferenceRecordingStatusCallbackMethod"
+            }
         },
     }
 }

@@ -426,3 +426,92 @@ server_test!(end_on_exit_kicks_and_full_rooms, |s| {
         .await;
     assert_twilio_error(status, &body, 404, 20404);
 });
+
+server_test!(participants_are_dialled_in_by_name_or_sid, |s| {
+    let c = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &c, "303").await;
+    let by_name = format!("{}/Conferences/panel%20one/Participants.json", base(&c));
+    let (status, added) = s
+        .post(
+            &c,
+            &by_name,
+            &[
+                ("From", from.as_str()),
+                ("To", crate::voice_calls::ANSWERS),
+                ("Label", "guest"),
+                ("Muted", "true"),
+                ("StartConferenceOnEnter", "false"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_answer(openapi::api_2010(), PARTICIPANTS, "post", 201, &added);
+    assert_eq!(added["status"], "queued");
+    assert_eq!(added["label"], "guest");
+    assert_eq!(added["muted"], true);
+    let conf_sid = added["conference_sid"].as_str().unwrap().to_owned();
+    assert!(conf_sid.starts_with("CF"), "{added}");
+    let conf = conference_with(&s, &c, "panel one", 1).await;
+    assert_eq!(conf["sid"], conf_sid.as_str());
+    assert_eq!(conf["status"], "init");
+    let (status, guest) = s.get(&c, &participant_path(&c, &conf, "guest")).await;
+    assert_eq!(status, StatusCode::OK, "{guest}");
+    assert_eq!(guest["call_sid"], added["call_sid"]);
+    assert_eq!(
+        (&guest["muted"], &guest["status"]),
+        (&Value::Bool(true), &Value::from("connected"))
+    );
+
+    // By SID: the second one starts it.
+    let by_sid = format!("{}/Conferences/{conf_sid}/Participants.json", base(&c));
+    let (status, second) = s
+        .post(
+            &c,
+            &by_sid,
+            &[("From", from.as_str()), ("To", crate::voice_calls::ANSWERS)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    let conf = conference_with(&s, &c, "panel one", 2).await;
+    assert_eq!(conf["status"], "in-progress");
+
+    // Bad input, and conferences that are not there.
+    let (status, body) = s
+        .post(
+            &c,
+            &by_sid,
+            &[
+                ("From", from.as_str()),
+                ("To", crate::voice_calls::ANSWERS),
+                ("Muted", "x"),
+            ],
+        )
+        .await;
+    assert_twilio_error(status, &body, 400, 20001);
+    let (status, body) = s.post(&c, &by_sid, &[("From", from.as_str())]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let missing = format!(
+        "{}/Conferences/CF{}/Participants.json",
+        base(&c),
+        "0".repeat(32)
+    );
+    let (status, body) = s
+        .post(
+            &c,
+            &missing,
+            &[("From", from.as_str()), ("To", crate::voice_calls::ANSWERS)],
+        )
+        .await;
+    assert_twilio_error(status, &body, 404, 20404);
+
+    let (status, _) = s
+        .post(
+            &c,
+            &format!("{}/Conferences/{conf_sid}.json", base(&c)),
+            &[("Status", "completed")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    ended_sid(&s, &c, added["call_sid"].as_str().unwrap()).await;
+    ended_sid(&s, &c, second["call_sid"].as_str().unwrap()).await;
+});

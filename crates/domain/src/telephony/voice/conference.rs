@@ -22,7 +22,7 @@ use switchboard_store::calls::CallRecord;
 use switchboard_store::conferences::{self, ConferenceRecord, ConferenceStatus, ParticipantRecord};
 use switchboard_twiml::{DialConference, DialVerb};
 use switchboard_types::{
-    CallSid, CallStage, CallStatus, ConferenceSid, NotificationLevel, Timestamp,
+    AccountSid, CallSid, CallStage, CallStatus, ConferenceSid, NotificationLevel, Timestamp,
 };
 
 use super::{Run, phase};
@@ -236,6 +236,44 @@ pub(crate) async fn report(
     Ok(true)
 }
 
+/// The account's live conference of the name `joining` gives, made from
+/// `joining` (its callbacks signed by `signer`) if there is none, with its
+/// row lock held (in `tx`).
+pub(crate) async fn live_conference(
+    tx: &mut Tx,
+    (account, signer): (&AccountSid, &AccountSid),
+    joining: &Joining,
+    now: Timestamp,
+) -> DomainResult<ConferenceRecord> {
+    let fresh = ConferenceRecord {
+        sid: ConferenceSid::generate(),
+        account_sid: account.clone(),
+        friendly_name: joining.name.clone(),
+        status: ConferenceStatus::Init,
+        region: REGION.to_owned(),
+        reason_conference_ended: None,
+        call_sid_ending_conference: None,
+        max_participants: joining.max_participants,
+        status_callback: joining.status_callback.clone(),
+        status_callback_method: joining.status_callback_method,
+        status_callback_events: joining.status_callback_events.clone(),
+        callback_signer_sid: signer.clone(),
+        sequence: 0,
+        record: joining.record,
+        recording_status_callback: joining.recording_status_callback.clone(),
+        recording_status_callback_method: joining.recording_status_callback_method,
+        date_started: None,
+        date_created: now,
+        date_updated: now,
+    };
+    tx.run(conferences::insert_if_absent(&fresh)).await?;
+    tx.run(conferences::lock_live_by_name(account, &joining.name))
+        .await?;
+    Ok(tx
+        .one(conferences::live_by_name(account, &joining.name))
+        .await?)
+}
+
 /// Reads a conference with its row lock held (see [`conferences::lock`]).
 pub(crate) async fn locked(
     tx: &mut Tx,
@@ -329,36 +367,13 @@ impl Switchboard {
         joining: &Joining,
         now: Timestamp,
     ) -> DomainResult<Joined> {
-        let fresh = ConferenceRecord {
-            sid: ConferenceSid::generate(),
-            account_sid: call.account_sid.clone(),
-            friendly_name: joining.name.clone(),
-            status: ConferenceStatus::Init,
-            region: REGION.to_owned(),
-            reason_conference_ended: None,
-            call_sid_ending_conference: None,
-            max_participants: joining.max_participants,
-            status_callback: joining.status_callback.clone(),
-            status_callback_method: joining.status_callback_method,
-            status_callback_events: joining.status_callback_events.clone(),
-            callback_signer_sid: call.callback_signer_sid.clone(),
-            sequence: 0,
-            record: joining.record,
-            recording_status_callback: joining.recording_status_callback.clone(),
-            recording_status_callback_method: joining.recording_status_callback_method,
-            date_started: None,
-            date_created: now,
-            date_updated: now,
-        };
-        tx.run(conferences::insert_if_absent(&fresh)).await?;
-        tx.run(conferences::lock_live_by_name(
-            &call.account_sid,
-            &joining.name,
-        ))
+        let mut conf = live_conference(
+            tx,
+            (&call.account_sid, &call.callback_signer_sid),
+            joining,
+            now,
+        )
         .await?;
-        let mut conf = tx
-            .one(conferences::live_by_name(&call.account_sid, &joining.name))
-            .await?;
         let present = tx.all(conferences::participants_of(&conf.sid)).await?;
         if present.len() as i64 >= conf.max_participants {
             return Ok(Joined::Full(conf));
