@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use switchboard_types::AccountType;
 
+use crate::connect::{app_owner, authorize, customer};
 use crate::openapi::{self, assert_answer};
 use crate::receiver::Receiver;
 use crate::revocation::assert_signed;
@@ -514,4 +515,62 @@ server_test!(participants_are_dialled_in_by_name_or_sid, |s| {
     assert_eq!(status, StatusCode::OK);
     ended_sid(&s, &c, added["call_sid"].as_str().unwrap()).await;
     ended_sid(&s, &c, second["call_sid"].as_str().unwrap()).await;
+});
+
+server_test!(connect_apps_run_rooms_in_their_subaccount, |s| {
+    let owner = app_owner(&s, &["post-all"]).await;
+    let mut cust = customer(&s, true).await;
+    let sub = authorize(&mut cust.browser, &owner.app).await;
+    let app = Creds {
+        sid: sub.clone(),
+        token: owner.creds.token.clone(),
+    };
+    let from = buy(&s, &app, "415").await;
+    let (status, added) = s
+        .post(
+            &app,
+            &format!("{}/Conferences/app%20room/Participants.json", base(&app)),
+            &[("From", from.as_str()), ("To", crate::voice_calls::ANSWERS)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    let conf = conference_with(&s, &app, "app room", 1).await;
+    let item = format!(
+        "{}/Conferences/{}.json",
+        base(&app),
+        conf["sid"].as_str().unwrap()
+    );
+
+    // get-all reads it and changes nothing.
+    let reader = app_owner(&s, &["get-all"]).await;
+    let reader_sub = authorize(&mut cust.browser, &reader.app).await;
+    let as_reader = Creds {
+        sid: reader_sub,
+        token: reader.creds.token.clone(),
+    };
+    let (status, body) = s.get(&as_reader, &item).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sid"], conf["sid"]);
+    let (status, body) = s.post(&as_reader, &item, &[("Status", "completed")]).await;
+    assert_twilio_error(status, &body, 403, 20403);
+
+    // A stranger finds nothing; the app ends its room.
+    let stranger = s.main_account(AccountType::Full).await;
+    let (status, body) = s
+        .get(
+            &stranger,
+            &format!(
+                "{}/Conferences/{}.json",
+                base(&stranger),
+                conf["sid"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_twilio_error(status, &body, 404, 20404);
+    let (status, done) = s.post(&app, &item, &[("Status", "completed")]).await;
+    assert_eq!(
+        (status, done["status"].as_str()),
+        (StatusCode::OK, Some("completed"))
+    );
+    ended_sid(&s, &app, added["call_sid"].as_str().unwrap()).await;
 });
