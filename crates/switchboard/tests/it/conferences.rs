@@ -574,3 +574,62 @@ server_test!(connect_apps_run_rooms_in_their_subaccount, |s| {
     );
     ended_sid(&s, &app, added["call_sid"].as_str().unwrap()).await;
 });
+
+fn ten_times_faster(settings: &mut switchboard_domain::Settings) {
+    settings.telephony.speed = switchboard_domain::telephony::SimSpeed::Factor(10.0);
+}
+
+server_test!(
+    a_timed_clock_ends_a_stay_at_the_dial_time_limit,
+    settings = ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_twiml("/after", "<Response><Hangup/></Response>");
+        let c = s.main_account(AccountType::Full).await;
+        let from = buy(&s, &c, "303").await;
+        let after = receiver.url("/after");
+        let short = caller(
+            &s,
+            &c,
+            &from,
+            &format!(
+                "<Response><Dial timeLimit=\"20\" action=\"{after}\"><Conference>timed</Conference>\
+                 </Dial></Response>"
+            ),
+        )
+        .await;
+        let long = caller(
+            &s,
+            &c,
+            &from,
+            "<Response><Dial><Conference>timed</Conference></Dial></Response>",
+        )
+        .await;
+        // 20 simulated seconds in the room: two real ones.
+        let done = ended(&s, &c, &short).await;
+        assert_eq!(done["status"], "completed");
+        let talked = crate::voice_calls::duration(&done);
+        assert!((20..=22).contains(&talked), "{done}");
+        let action = requests_to(&receiver, "/after", 1).await;
+        assert_eq!(
+            action[0].param("DialCallStatus").as_deref(),
+            Some("completed")
+        );
+        // The other stays; the room goes on with it.
+        let conf = conference_with(&s, &c, "timed", 1).await;
+        assert_eq!(conf["status"], "in-progress");
+        let (status, _) = s
+            .post(
+                &c,
+                &format!(
+                    "{}/Conferences/{}.json",
+                    base(&c),
+                    conf["sid"].as_str().unwrap()
+                ),
+                &[("Status", "completed")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        ended(&s, &c, &long).await;
+    }
+);
