@@ -563,3 +563,23 @@ pub(crate) enum Joined {
     /// The conference holds its `maxParticipants`.
     Full(ConferenceRecord),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_events_switchboard_reports_are_kept_in_order() {
+        assert_eq!(
+            event_words(["Leave join", "speaker,start", "hold", "bogus"]),
+            "start join leave hold"
+        );
+        assert_eq!(event_words(Vec::<&str>::new()), "");
+        assert_eq!(ConferenceEvent::Unmute.word(), "mute");
+        assert_eq!(ConferenceEvent::Unhold.as_str(), "participant-unhold");
+        assert_eq!(
+            EndReason::EndOnExitKicked.as_str(),
+            "participant-with-end-conference-on-exit-kicked"
+        );
+    }
+}
