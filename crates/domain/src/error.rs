@@ -187,6 +187,8 @@ pub enum Field {
     Queue(QueueField),
     /// A recording started or changed on a live call.
     Recording(RecordingField),
+    /// A conference's or a participant's settings.
+    Conference(ConferenceField),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,6 +215,32 @@ pub enum RecordingField {
     /// A recording's new status (or the recording, which must be live).
     Status,
     PauseBehavior,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConferenceField {
+    Status,
+    AnnounceUrl,
+    AnnounceMethod,
+    Muted,
+    Hold,
+    HoldUrl,
+    HoldMethod,
+    WaitUrl,
+    WaitMethod,
+    BeepOnExit,
+    EndConferenceOnExit,
+    Coaching,
+    CallSidToCoach,
+    StartConferenceOnEnter,
+    EarlyMedia,
+    ConferenceRecord,
+    MaxParticipants,
+    Beep,
+    ConferenceStatusCallback,
+    ConferenceStatusCallbackMethod,
+    ConferenceRecordingStatusCallback,
+    ConferenceRecordingStatusCallbackMethod,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -444,7 +472,8 @@ into_field!(
     CallerIdField => CallerId,
     ShortCodeField => ShortCode,
     QueueField => Queue,
-    RecordingField => Recording
+    RecordingField => Recording,
+    ConferenceField => Conference
 );
 
 /// What is wrong with a value. The data is what a message about it needs.

@@ -33,6 +33,7 @@ pub mod authorizations;
 pub mod backup;
 pub mod call_voice;
 pub mod calls;
+pub mod conferences;
 pub mod connect_apps;
 pub mod connect_codes;
 pub mod console;

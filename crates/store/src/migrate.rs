@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     // 27 is another branch's.
     migration!(28, "0028_caller_ids_short_codes_feedback"),
     migration!(29, "0029_queues"),
+    migration!(30, "0030_conferences"),
     migration!(31, "0031_recording_control_transcriptions"),
 ];
 

@@ -186,6 +186,8 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM short_codes WHERE account_sid IN {accounts};
          DELETE FROM queue_members WHERE account_sid IN {accounts};
          DELETE FROM queues WHERE account_sid IN {accounts};
+         DELETE FROM conference_participants WHERE account_sid IN {accounts};
+         DELETE FROM conferences WHERE account_sid IN {accounts};
          DELETE FROM call_voice WHERE account_sid IN {accounts};
          DELETE FROM calls WHERE account_sid IN {accounts};
          DELETE FROM usage_daily WHERE account_sid IN {accounts};

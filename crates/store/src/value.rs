@@ -11,12 +11,12 @@ use postgres_types::{IsNull, ToSql, Type, to_sql_checked};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use switchboard_types::{
     AccountSid, AddressRequirement, AddressSid, AnsweredBy, ApiKeyKind, ApiKeySid, ApplicationSid,
-    CallDirection, CallEvents, CallSid, CallStatus, ConnectAppSid, DeliverySid, FeedbackOutcome,
-    HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid,
-    NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid, PauseBehavior,
-    PhoneNumberSid, QueueSid, RecordingSid, RecordingSource, RecordingStatus, RecordingTrack,
-    SandboxSid, ShortCodeSid, Timestamp, TranscriptionSid, TranscriptionStatus, TriggerField,
-    TriggerRecurring, UsageCategory, UsageTriggerSid,
+    CallDirection, CallEvents, CallSid, CallStatus, ConferenceSid, ConnectAppSid, DeliverySid,
+    FeedbackOutcome, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
+    MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid,
+    PauseBehavior, PhoneNumberSid, QueueSid, RecordingSid, RecordingSource, RecordingStatus,
+    RecordingTrack, SandboxSid, ShortCodeSid, Timestamp, TranscriptionSid, TranscriptionStatus,
+    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -80,6 +80,7 @@ sid_values!(
     AccountSid,
     ConnectAppSid,
     CallSid,
+    ConferenceSid,
     MediaSid,
     MessageSid,
     PhoneNumberSid,

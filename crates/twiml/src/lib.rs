@@ -25,9 +25,9 @@ pub use error::{TwimlError, TwimlWarning, UrlError, codes};
 pub use messaging::{MessageVerb, MessagingResponse, MessagingVerb, RedirectVerb, parse_messaging};
 pub use resolve::resolve_url;
 pub use voice::{
-    Audio, DialNumber, DialQueue, DialRecording, DialVerb, EnqueueVerb, GatherVerb, LOOP_FOREVER,
-    PauseVerb, PlayVerb, Prompt, RecordVerb, RejectReason, SayVerb, SpeechTimeout, VoiceResponse,
-    VoiceVerb, parse_voice, voice_codes,
+    Audio, DialConference, DialNumber, DialQueue, DialRecording, DialVerb, EnqueueVerb, GatherVerb,
+    LOOP_FOREVER, MAX_CONFERENCE_PARTICIPANTS, PauseVerb, PlayVerb, Prompt, RecordVerb,
+    RejectReason, SayVerb, SpeechTimeout, VoiceResponse, VoiceVerb, parse_voice, voice_codes,
 };
 
 /// The largest answer read, in bytes (Twilio's 64 kB); a larger one is

@@ -204,11 +204,54 @@ pub struct DialNumber {
     pub status_callback_events: Vec<String>,
 }
 
-/// `<Dial>`: call numbers and connect the caller to the first that answers.
+/// `<Dial><Conference>`: join the account's conference of that name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialConference {
+    /// The conference's friendly name, trimmed.
+    pub name: String,
+    /// `muted`: joins unable to speak.
+    pub muted: bool,
+    /// `beep`: `true`, `false`, `onEnter` or `onExit` (`true` unless given).
+    pub beep: String,
+    /// `startConferenceOnEnter` (`true` unless given).
+    pub start_conference_on_enter: bool,
+    /// `endConferenceOnExit`.
+    pub end_conference_on_exit: bool,
+    /// `waitUrl`: `None` for Twilio's default hold music, `Some("")` for
+    /// silence, else the document played while the conference waits.
+    pub wait_url: Option<String>,
+    /// `waitMethod` (`POST` unless given).
+    pub wait_method: HookMethod,
+    /// `maxParticipants`: 1 to 250 (250 unless given).
+    pub max_participants: u32,
+    /// `record="record-from-start"`.
+    pub record: bool,
+    /// `statusCallback` for the conference's events.
+    pub status_callback: Option<String>,
+    /// `statusCallbackMethod`.
+    pub status_callback_method: HookMethod,
+    /// `statusCallbackEvent`, split on spaces (`start end join leave mute
+    /// hold modify speaker announcement`).
+    pub status_callback_events: Vec<String>,
+    /// `coach`: the SID of the call this participant coaches.
+    pub coach: Option<String>,
+    /// `participantLabel`.
+    pub participant_label: Option<String>,
+    /// `recordingStatusCallback`.
+    pub recording_status_callback: Option<String>,
+    /// `recordingStatusCallbackMethod`.
+    pub recording_status_callback_method: HookMethod,
+}
+
+/// `<Dial>`: call numbers and connect the caller to the first that answers,
+/// or join a conference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DialVerb {
     /// `<Number>` nouns, or the number written directly inside `<Dial>`.
     pub numbers: Vec<DialNumber>,
+    /// `<Conference>`: when given, the `<Dial>` joins it (and has no
+    /// numbers).
+    pub conference: Option<Box<DialConference>>,
     /// `callerId`, as written; the call's own caller ID unless given.
     pub caller_id: Option<String>,
     /// `timeout`: seconds to ring; 30 unless given.
@@ -714,15 +757,31 @@ const NUMBER_ATTRIBUTES: &[&str] = &[
     "url",
 ];
 
-/// `<Dial>`'s nouns Switchboard does not simulate yet.
-const UNSIMULATED_NOUNS: &[&str] = &[
-    "Application",
-    "Client",
-    "Conference",
-    "Sim",
-    "Sip",
-    "WhatsApp",
+const CONFERENCE_ATTRIBUTES: &[&str] = &[
+    "beep",
+    "coach",
+    "endConferenceOnExit",
+    "eventCallbackUrl",
+    "jitterBufferSize",
+    "maxParticipants",
+    "muted",
+    "participantLabel",
+    "record",
+    "recordingStatusCallback",
+    "recordingStatusCallbackEvent",
+    "recordingStatusCallbackMethod",
+    "region",
+    "startConferenceOnEnter",
+    "statusCallback",
+    "statusCallbackEvent",
+    "statusCallbackMethod",
+    "trim",
+    "waitMethod",
+    "waitUrl",
 ];
+
+/// `<Dial>`'s nouns Switchboard does not simulate yet.
+const UNSIMULATED_NOUNS: &[&str] = &["Application", "Client", "Sim", "Sip", "WhatsApp"];
 
 fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
     let attributes = checker.attributes(element, DIAL_ATTRIBUTES);
@@ -778,17 +837,31 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
 
     let mut numbers = Vec::new();
     let mut queue = None;
+    let mut conference_noun = None;
     let direct = element.own_text();
     let direct = trim_xml_space(&direct);
     for child in element.child_elements() {
         match child.name.as_str() {
-            "Number" => numbers.extend(number(checker, child)),
-            "Queue" if queue.is_some() => checker.warn(
+            "Number" if conference_noun.is_some() => checker.warn(
                 vc::DIAL_NESTED,
                 child.line,
-                "<Dial> dials one <Queue>; this one is skipped",
+                "<Number> beside <Conference> in one <Dial> is skipped",
+            ),
+            "Number" => numbers.extend(number(checker, child)),
+            "Queue" if queue.is_some() || conference_noun.is_some() => checker.warn(
+                vc::DIAL_NESTED,
+                child.line,
+                "<Dial> dials one <Queue> or <Conference>; this one is skipped",
             ),
             "Queue" => queue = dial_queue(checker, child),
+            "Conference" if conference_noun.is_some() || queue.is_some() || !numbers.is_empty() => {
+                checker.warn(
+                    vc::DIAL_NESTED,
+                    child.line,
+                    "<Conference> beside another noun in one <Dial> is skipped",
+                )
+            }
+            "Conference" => conference_noun = conference(checker, child).map(Box::new),
             name if UNSIMULATED_NOUNS.contains(&name) => checker.warn(
                 codes::SCHEMA,
                 child.line,
@@ -811,7 +884,7 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
             "<Dial><Queue> is dialled alone; the numbers beside it are skipped",
         );
         numbers.clear();
-    } else if !direct.is_empty() {
+    } else if !direct.is_empty() && conference_noun.is_none() {
         if numbers.is_empty() {
             numbers.push(DialNumber {
                 number: direct.to_owned(),
@@ -830,7 +903,7 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
             );
         }
     }
-    if numbers.is_empty() && queue.is_none() {
+    if numbers.is_empty() && queue.is_none() && conference_noun.is_none() {
         checker.warn(
             codes::SCHEMA,
             element.line,
@@ -840,6 +913,7 @@ fn dial(checker: &mut Checker, element: &Element) -> Option<DialVerb> {
     }
     Some(DialVerb {
         numbers,
+        conference: conference_noun,
         caller_id,
         timeout_secs,
         time_limit_secs,
@@ -945,6 +1019,112 @@ fn dial_queue(checker: &mut Checker, element: &Element) -> Option<DialQueue> {
         method,
     })
 }
+
+fn conference(checker: &mut Checker, element: &Element) -> Option<DialConference> {
+    let attributes = checker.attributes(element, CONFERENCE_ATTRIBUTES);
+    checker.no_children(element);
+    let text = element.own_text();
+    let name = trim_xml_space(&text);
+    if name.is_empty() {
+        checker.warn(
+            codes::SCHEMA,
+            element.line,
+            "<Conference> without a name is skipped",
+        );
+        return None;
+    }
+    let beep = match attributes.get("beep") {
+        None => "true".to_owned(),
+        Some(v @ ("true" | "false" | "onEnter" | "onExit")) => v.to_owned(),
+        Some(v) => {
+            checker.warn(
+                codes::SCHEMA,
+                element.line,
+                format!(
+                    "beep {:?} on <Conference> is not true, false, onEnter or onExit; true is used",
+                    bounded(v)
+                ),
+            );
+            "true".to_owned()
+        }
+    };
+    let record = match attributes.get("record") {
+        None | Some("do-not-record") => false,
+        Some("record-from-start") => true,
+        Some(v) => {
+            checker.warn(
+                codes::SCHEMA,
+                element.line,
+                format!(
+                    "record {:?} on <Conference> is not do-not-record or record-from-start; the conference is not recorded",
+                    bounded(v)
+                ),
+            );
+            false
+        }
+    };
+    let mut max_participants = checker.number(
+        &attributes,
+        "maxParticipants",
+        (Counting::Positive, MAX_CONFERENCE_PARTICIPANTS),
+        codes::SCHEMA,
+    );
+    if max_participants > MAX_CONFERENCE_PARTICIPANTS {
+        checker.warn(
+            codes::SCHEMA,
+            element.line,
+            format!(
+                "maxParticipants on <Conference> is more than {MAX_CONFERENCE_PARTICIPANTS}; {MAX_CONFERENCE_PARTICIPANTS} is used"
+            ),
+        );
+        max_participants = MAX_CONFERENCE_PARTICIPANTS;
+    }
+    Some(DialConference {
+        name: name.to_owned(),
+        muted: checker.boolean(&attributes, "muted", false, codes::SCHEMA),
+        beep,
+        start_conference_on_enter: checker.boolean(
+            &attributes,
+            "startConferenceOnEnter",
+            true,
+            codes::SCHEMA,
+        ),
+        end_conference_on_exit: checker.boolean(
+            &attributes,
+            "endConferenceOnExit",
+            false,
+            codes::SCHEMA,
+        ),
+        wait_url: attributes.given("waitUrl").map(str::to_owned),
+        wait_method: checker.method(element, attributes.get("waitMethod"), codes::SCHEMA),
+        max_participants,
+        record,
+        status_callback: attributes.get("statusCallback").map(str::to_owned),
+        status_callback_method: checker.method(
+            element,
+            attributes.get("statusCallbackMethod"),
+            codes::SCHEMA,
+        ),
+        status_callback_events: attributes
+            .get("statusCallbackEvent")
+            .map(|events| events.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        coach: attributes.get("coach").map(|c| c.trim().to_owned()),
+        participant_label: attributes
+            .get("participantLabel")
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty()),
+        recording_status_callback: attributes.get("recordingStatusCallback").map(str::to_owned),
+        recording_status_callback_method: checker.method(
+            element,
+            attributes.get("recordingStatusCallbackMethod"),
+            codes::SCHEMA,
+        ),
+    })
+}
+
+/// The most participants a conference holds (Twilio's Global Conference).
+pub const MAX_CONFERENCE_PARTICIPANTS: u32 = 250;
 
 fn number(checker: &mut Checker, element: &Element) -> Option<DialNumber> {
     let attributes = checker.attributes(element, NUMBER_ATTRIBUTES);

@@ -404,7 +404,7 @@ fn dial_attribute_faults_have_their_codes() {
 #[test]
 fn dial_skips_nouns_it_does_not_simulate() {
     let (verb, codes) = with_warnings(
-        "<Response><Dial><Client>alice</Client><Conference>room</Conference><Number>+14155550100</Number><Say>hi</Say></Dial></Response>",
+        "<Response><Dial><Client>alice</Client><Sip>sip:a@b.c</Sip><Number>+14155550100</Number><Say>hi</Say></Dial></Response>",
     );
     assert_eq!(codes, vec![12200, 12200, 13215]);
     assert_eq!(dial_of(verb).numbers.len(), 1);
@@ -584,4 +584,29 @@ fn dial_queue_is_dialled_alone() {
     let response = parse("<Response><Dial><Queue></Queue></Dial></Response>");
     assert_eq!(codes(&response), vec![14212, 12200]);
     assert!(response.verbs.is_empty());
+}
+
+#[test]
+fn dial_conference_reads_its_attributes() {
+    let (verb, codes) = with_warnings(
+        "<Response><Dial action=\"/after\"><Conference muted=\"true\" beep=\"onEnter\" startConferenceOnEnter=\"false\" endConferenceOnExit=\"true\" waitUrl=\"\" maxParticipants=\"300\" record=\"record-from-start\" statusCallback=\"/events\" statusCallbackEvent=\"start end join\" participantLabel=\"host\"> room 1 </Conference><Number>+14155550100</Number></Dial></Response>",
+    );
+    // maxParticipants over 250; a <Number> beside the conference.
+    assert_eq!(codes, vec![12200, 13215]);
+    let d = dial_of(verb);
+    assert!(d.numbers.is_empty());
+    let c = d.conference.expect("a conference");
+    assert_eq!(c.name, "room 1");
+    assert!(c.muted && !c.start_conference_on_enter && c.end_conference_on_exit && c.record);
+    assert_eq!(c.beep, "onEnter");
+    assert_eq!(c.wait_url.as_deref(), Some(""));
+    assert_eq!(c.max_participants, 250);
+    assert_eq!(c.status_callback_events, vec!["start", "end", "join"]);
+    assert_eq!(c.participant_label.as_deref(), Some("host"));
+    let (verb, codes) =
+        with_warnings("<Response><Dial><Conference>r</Conference></Dial></Response>");
+    assert!(codes.is_empty());
+    let c = dial_of(verb).conference.expect("a conference");
+    assert!(c.start_conference_on_enter && !c.muted && !c.record);
+    assert_eq!((c.wait_url, c.max_participants), (None, 250));
 }

@@ -78,10 +78,13 @@ pub enum WebhookKind {
     /// A recording was transcribed: `<Record transcribeCallback>`, only
     /// acknowledged.
     Transcription,
+    /// A conference's `statusCallback` (`StatusCallbackEvent`), only
+    /// acknowledged.
+    ConferenceStatus,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 20] = [
+    pub const ALL: [WebhookKind; 21] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -102,6 +105,7 @@ impl WebhookKind {
         WebhookKind::QueueWhisper,
         WebhookKind::QueueResult,
         WebhookKind::Transcription,
+        WebhookKind::ConferenceStatus,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +130,7 @@ impl WebhookKind {
             WebhookKind::QueueWhisper => "queue-whisper",
             WebhookKind::QueueResult => "queue-result",
             WebhookKind::Transcription => "transcription",
+            WebhookKind::ConferenceStatus => "conference-status",
         }
     }
 

@@ -13,6 +13,7 @@ pub mod billing;
 pub mod call_events;
 pub mod caller_ids;
 pub mod calls;
+pub mod conferences;
 pub mod conversation;
 pub mod feedback;
 pub mod inbound;

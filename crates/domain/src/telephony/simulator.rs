@@ -257,6 +257,9 @@ impl Switchboard {
             // decides a caller ID's validation.
             return self.verification_ended(tx, call, now).await;
         }
+        // A call in a conference leaves it (which may end it).
+        let left = Box::pin(self.leave_conference(tx, &call.sid, super::voice::Leaving::Left, now))
+            .await?;
         let duration = call.duration.unwrap_or(0);
         let minutes = (duration + 59) / 60;
         if call.status == CallStatus::Completed {
@@ -316,7 +319,7 @@ impl Switchboard {
         // goes on (voice/queue.rs).
         let queued = Box::pin(self.queue_call_ended(tx, call, now)).await?;
         // The other side of a call between numbers here hangs up too.
-        Ok(self.peer_ended(tx, call, now).await? | hooked | queued)
+        Ok(self.peer_ended(tx, call, now).await? | hooked | queued | left)
     }
 
     /// Moves one call a step on at `now`, its world's time. `true` when a

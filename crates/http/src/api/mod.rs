@@ -7,6 +7,7 @@ pub mod authorized_apps;
 pub mod call_events;
 pub mod caller_ids;
 pub mod calls;
+pub mod conferences;
 pub mod connect_apps;
 pub mod deliveries;
 pub mod faults;
@@ -418,6 +419,23 @@ fn telephony_routes() -> Routes {
                 get(caller_ids::fetch)
                     .post(caller_ids::update)
                     .delete(caller_ids::delete),
+            ),
+        )
+        .route(&at("/Conferences.json"), api_route(get(conferences::list)))
+        .route(
+            &at("/Conferences/{sid}"),
+            api_route(get(conferences::fetch).post(conferences::update)),
+        )
+        .route(
+            &at("/Conferences/{conference}/Participants.json"),
+            api_route(get(conferences::participants).post(conferences::create_participant)),
+        )
+        .route(
+            &at("/Conferences/{conference}/Participants/{sid}"),
+            api_route(
+                get(conferences::participant)
+                    .post(conferences::update_participant)
+                    .delete(conferences::remove_participant),
             ),
         )
         .route(

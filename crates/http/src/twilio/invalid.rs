@@ -9,8 +9,8 @@
 
 use switchboard_domain::error::{
     AccountField, AddressField, AppField, ApplicationField, CallField, CallerIdField, CodeField,
-    CodeRefusal, Field, Invalid, MessageField, NumberField, Problem, QueueField, RecordingField,
-    ServiceField, ShortCodeField, UrlFault, UsageField, UsageTriggerField,
+    CodeRefusal, ConferenceField, Field, Invalid, MessageField, NumberField, Problem, QueueField,
+    RecordingField, ServiceField, ShortCodeField, UrlFault, UsageField, UsageTriggerField,
 };
 use switchboard_types::AddressRequirement;
 
@@ -192,6 +192,34 @@ pub fn param(field: Field) -> &'static str {
             QueueField::Url => "Url",
             QueueField::Method => "Method",
         },
+        Field::Conference(f) => match f {
+            ConferenceField::Status => "Status",
+            ConferenceField::AnnounceUrl => "AnnounceUrl",
+            ConferenceField::AnnounceMethod => "AnnounceMethod",
+            ConferenceField::Muted => "Muted",
+            ConferenceField::Hold => "Hold",
+            ConferenceField::HoldUrl => "HoldUrl",
+            ConferenceField::HoldMethod => "HoldMethod",
+            ConferenceField::WaitUrl => "WaitUrl",
+            ConferenceField::WaitMethod => "WaitMethod",
+            ConferenceField::BeepOnExit => "BeepOnExit",
+            ConferenceField::EndConferenceOnExit => "EndConferenceOnExit",
+            ConferenceField::Coaching => "Coaching",
+            ConferenceField::CallSidToCoach => "CallSidToCoach",
+            ConferenceField::StartConferenceOnEnter => "StartConferenceOnEnter",
+            ConferenceField::EarlyMedia => "EarlyMedia",
+            ConferenceField::ConferenceRecord => "ConferenceRecord",
+            ConferenceField::MaxParticipants => "MaxParticipants",
+            ConferenceField::Beep => "Beep",
+            ConferenceField::ConferenceStatusCallback => "ConferenceStatusCallback",
+            ConferenceField::ConferenceStatusCallbackMethod => "ConferenceStatusCallbackMethod",
+            ConferenceField::ConferenceRecordingStatusCallback => {
+                "ConferenceRecordingStatusCallback"
+            }
+            ConferenceField::ConferenceRecordingStatusCallbackMethod => {
+                "ConferenceRecordingStatusCallbackMethod"
+            }
+        },
     }
 }
 
@@ -339,6 +367,11 @@ pub fn code(invalid: &Invalid) -> u32 {
         Field::Queue(f) => match (f, problem) {
             (QueueField::Url, P::NotUrl(_)) => 21205,
             (QueueField::Method, P::NotMethod { .. }) => 21403,
+            _ => INVALID_PARAMETER,
+        },
+        Field::Conference(_) => match problem {
+            P::NotUrl(_) => 21502,
+            P::NotMethod { .. } => 21403,
             _ => INVALID_PARAMETER,
         },
         Field::Account(_)

@@ -207,6 +207,13 @@ OMITTABLE = {
     "api.v2010.account": {"auth_token"},
 }
 
+# Properties Twilio sends as null though the document's schema does not say
+# `nullable`, with the reason.
+NULLABLE = {
+    # Its description: "When a conference is in progress, will be `null`."
+    "api.v2010.account.conference": {"reason_conference_ended"},
+}
+
 
 def to_json_schema(schema: Any, strict: bool, name: str | None = None) -> Any:
     """Translate one OpenAPI 3.0 schema object (recursively)."""
@@ -233,6 +240,9 @@ def to_json_schema(schema: Any, strict: bool, name: str | None = None) -> Any:
     for key in _SUBSCHEMA_ONE:
         if key in out and isinstance(out[key], dict):
             out[key] = to_json_schema(out[key], strict)
+
+    for prop in NULLABLE.get(name or "", set()) & set(out.get("properties", {})):
+        out["properties"][prop] = {"anyOf": [out["properties"][prop], {"type": "null"}]}
 
     if strict and out.get("type") == "object" and "properties" in out:
         out.setdefault("additionalProperties", False)

@@ -165,6 +165,9 @@ impl Switchboard {
             run.v.position += 1;
             return Ok(());
         }
+        if let Some(noun) = &d.conference {
+            return self.start_conference_dial(tx, run, d, noun).await;
+        }
         let depth = dial_depth(tx, &run.c).await?;
         if depth >= MAX_DIAL_DEPTH {
             run.report(

@@ -16,6 +16,7 @@
 //! may be anything the caller says it is.
 
 mod bridge;
+pub(crate) mod conference;
 mod dial;
 mod documents;
 mod gather;
@@ -28,6 +29,8 @@ pub mod timeline;
 pub mod timing;
 
 pub use bridge::IncomingCall;
+pub use conference::{CONFERENCE_FULL, REGION};
+pub(crate) use conference::{EndReason, Leaving};
 pub(crate) use dial::DialLegs;
 pub use gather::CallInput;
 pub use input::check_input;
@@ -96,7 +99,8 @@ pub(crate) fn elapsed_by(
             | phase::RECORDING
             | phase::QUEUE_BRIDGED
             | phase::DEQUEUING
-            | phase::CONNECTING,
+            | phase::CONNECTING
+            | phase::CONFERENCE,
             _,
             Some(since),
         ) => v.elapsed_secs + elapsed_sim_secs(speed, since, now).max(0),
@@ -127,6 +131,9 @@ pub(crate) mod phase {
     /// A `<Dial><Queue url>` waits while the caller it took hears the
     /// whisper; `awaiting` names that call (queue.rs).
     pub const CONNECTING: &str = "queue-connecting";
+    /// In a conference (`<Dial><Conference>`): `awaiting` is its SID,
+    /// `since` when it joined.
+    pub const CONFERENCE: &str = "conference";
     pub const ENDED: &str = "ended";
 }
 
@@ -402,6 +409,7 @@ impl Switchboard {
             phase::QUEUE_BRIDGED | phase::DEQUEUING => {
                 self.queue_step_due(&mut tx, &mut run).await?
             }
+            phase::CONFERENCE => self.conference_due(&mut tx, &mut run).await?,
             // Waiting for a document, or over: nothing falls due.
             _ => {}
         }

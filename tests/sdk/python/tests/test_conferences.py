@@ -1,0 +1,91 @@
+"""Conferences with the official Python SDK: calls built with VoiceResponse's
+`<Dial><Conference>` meet in a room; the SDK lists and fetches it, dials a
+participant in by the room's name (`participants.create`), reads, mutes,
+holds and kicks participants, and ends the room (`update(status=...)`); the
+status callbacks pass the SDK's RequestValidator. Every answer is checked
+against Twilio's 2010 document."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from helpers import assert_rest_error, rest_error
+from sdkharness.connect import Receiver
+
+ANSWERS = "+14155550100"
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def settle(fetch, done, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        item = fetch()
+        if done(item):
+            return item
+        assert time.monotonic() < deadline, f"never settled: {item}"
+        time.sleep(0.05)
+
+
+def room_twiml(name: str, **attrs) -> str:
+    response = VoiceResponse()
+    dial = Dial()
+    dial.conference(name, **attrs)
+    response.append(dial)
+    return str(response)
+
+
+def test_callers_meet_and_the_sdk_runs_the_room(main_account, main_client, receiver):
+    here = main_client.api.v2010.accounts(main_account["sid"])
+    number = here.incoming_phone_numbers.create(area_code="415").phone_number
+    host = here.calls.create(
+        to=ANSWERS, from_=number,
+        twiml=room_twiml("SDK room", status_callback=receiver.url("/events"),
+                         status_callback_event="start end join leave mute",
+                         participant_label="host", end_conference_on_exit=True))
+    room = settle(lambda: here.conferences.list(friendly_name="SDK room"), lambda l: len(l) == 1)[0]
+    assert room.sid.startswith("CF") and room.status == "init"
+    assert room.region == "us1" and room.reason_conference_ended is None
+
+    # Dialled in by the room's name.
+    guest = here.conferences("SDK room").participants.create(
+        from_=number, to=ANSWERS, label="guest", muted=True)
+    assert guest.status == "queued" and guest.conference_sid == room.sid
+    room = settle(lambda: here.conferences(room.sid).fetch(), lambda r: r.status == "in-progress")
+    assert [p.label for p in here.conferences(room.sid).participants.list()] == ["host", "guest"]
+    assert here.conferences(room.sid).participants("guest").fetch().call_sid == guest.call_sid
+    assert len(here.conferences(room.sid).participants.list(muted=True)) == 1
+
+    assert here.conferences(room.sid).participants("guest").update(muted=False).muted is False
+    assert here.conferences(room.sid).participants(host.sid).update(hold=True).hold is True
+    assert_rest_error(rest_error(here.conferences(room.sid).participants("nobody").fetch), 404, 20404)
+    assert_rest_error(rest_error(here.conferences(room.sid).update, status="paused"), 400, 20001)
+
+    # Kicked: the guest's call goes on with its document (none left: it ends).
+    assert here.conferences(room.sid).participants("guest").delete() is True
+    settle(lambda: here.calls(guest.call_sid).fetch(), lambda c: c.status == "completed")
+    assert [p.label for p in here.conferences(room.sid).participants.list()] == ["host"]
+
+    ended = here.conferences(room.sid).update(status="completed")
+    assert ended.status == "completed" and ended.reason_conference_ended == "conference-ended-via-api"
+    settle(lambda: here.calls(host.sid).fetch(), lambda c: c.status == "completed")
+    assert [c.sid for c in here.conferences.list(status="completed")] == [room.sid]
+
+    hits = sorted(receiver.wait_for(7), key=lambda h: int(h.form["SequenceNumber"]))
+    validator = RequestValidator(main_account["auth_token"])
+    for hit in hits:
+        assert validator.validate(hit.url, hit.form, hit.headers["x-twilio-signature"])
+    assert [h.form["StatusCallbackEvent"] for h in hits] == [
+        "participant-join", "participant-join", "conference-start",
+        "participant-unmute", "participant-leave", "participant-leave", "conference-end",
+    ]
+    assert hits[-1].form["ReasonConferenceEnded"] == "conference-ended-via-api"
