@@ -187,6 +187,27 @@ pub enum Field {
     Queue(QueueField),
     /// A recording started or changed on a live call.
     Recording(RecordingField),
+    /// A real-time transcription started or stopped on a live call.
+    RealtimeTranscription(RealtimeTranscriptionField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RealtimeTranscriptionField {
+    /// The call transcribed (which must be in progress).
+    Call,
+    Name,
+    Track,
+    StatusCallbackUrl,
+    StatusCallbackMethod,
+    LanguageCode,
+    PartialResults,
+    ProfanityFilter,
+    EnableAutomaticPunctuation,
+    EnableProviderData,
+    TranscriptionEngine,
+    /// A transcription's new status (or the transcription, which must be
+    /// in progress).
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -444,7 +465,8 @@ into_field!(
     CallerIdField => CallerId,
     ShortCodeField => ShortCode,
     QueueField => Queue,
-    RecordingField => Recording
+    RecordingField => Recording,
+    RealtimeTranscriptionField => RealtimeTranscription
 );
 
 /// What is wrong with a value. The data is what a message about it needs.

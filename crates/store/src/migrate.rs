@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_caller_ids_short_codes_feedback"),
     migration!(29, "0029_queues"),
     migration!(31, "0031_recording_control_transcriptions"),
+    migration!(32, "0032_realtime_transcriptions"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

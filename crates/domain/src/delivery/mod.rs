@@ -75,10 +75,13 @@ pub enum WebhookKind {
     /// A recording was transcribed: `<Record transcribeCallback>`, only
     /// acknowledged.
     Transcription,
+    /// A real-time transcription's `StatusCallbackUrl`: started, content
+    /// and stopped events, only acknowledged.
+    RealtimeTranscription,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 19] = [
+    pub const ALL: [WebhookKind; 20] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -98,6 +101,7 @@ impl WebhookKind {
         WebhookKind::QueueWait,
         WebhookKind::QueueResult,
         WebhookKind::Transcription,
+        WebhookKind::RealtimeTranscription,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +125,7 @@ impl WebhookKind {
             WebhookKind::QueueWait => "queue-wait",
             WebhookKind::QueueResult => "queue-result",
             WebhookKind::Transcription => "transcription",
+            WebhookKind::RealtimeTranscription => "realtime-transcription",
         }
     }
 
