@@ -189,6 +189,27 @@ pub enum Field {
     Recording(RecordingField),
     /// A conference's or a participant's settings.
     Conference(ConferenceField),
+    /// A real-time transcription started or stopped on a live call.
+    RealtimeTranscription(RealtimeTranscriptionField),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RealtimeTranscriptionField {
+    /// The call transcribed (which must be in progress).
+    Call,
+    Name,
+    Track,
+    StatusCallbackUrl,
+    StatusCallbackMethod,
+    LanguageCode,
+    PartialResults,
+    ProfanityFilter,
+    EnableAutomaticPunctuation,
+    EnableProviderData,
+    TranscriptionEngine,
+    /// A transcription's new status (or the transcription, which must be
+    /// in progress).
+    Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -473,7 +494,8 @@ into_field!(
     ShortCodeField => ShortCode,
     QueueField => Queue,
     RecordingField => Recording,
-    ConferenceField => Conference
+    ConferenceField => Conference,
+    RealtimeTranscriptionField => RealtimeTranscription
 );
 
 /// What is wrong with a value. The data is what a message about it needs.

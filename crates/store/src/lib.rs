@@ -50,6 +50,7 @@ pub mod outgoing_caller_ids;
 pub mod page;
 pub mod phone_numbers;
 pub mod queues;
+pub mod realtime_transcriptions;
 pub mod recordings;
 pub mod sandboxes;
 pub mod sessions;

@@ -179,6 +179,7 @@ pub async fn clear_world(tx: &mut Tx, sid: &SandboxSid) -> Result<()> {
          DELETE FROM message_feedback WHERE account_sid IN {accounts};
          DELETE FROM notifications WHERE account_sid IN {accounts};
          DELETE FROM transcriptions WHERE account_sid IN {accounts};
+         DELETE FROM realtime_transcriptions WHERE account_sid IN {accounts};
          DELETE FROM recordings WHERE account_sid IN {accounts};
          DELETE FROM messages WHERE account_sid IN {accounts};
          DELETE FROM caller_id_validations WHERE account_sid IN {accounts};

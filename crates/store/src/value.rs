@@ -14,9 +14,10 @@ use switchboard_types::{
     CallDirection, CallEvents, CallSid, CallStatus, ConferenceSid, ConnectAppSid, DeliverySid,
     FeedbackOutcome, HookMethod, MediaSid, MessageDirection, MessageSid, MessageStatus,
     MessagingServiceSid, NotificationLevel, NotificationSid, NumberType, OutgoingCallerIdSid,
-    PauseBehavior, PhoneNumberSid, QueueSid, RecordingSid, RecordingSource, RecordingStatus,
-    RecordingTrack, SandboxSid, ShortCodeSid, Timestamp, TranscriptionSid, TranscriptionStatus,
-    TriggerField, TriggerRecurring, UsageCategory, UsageTriggerSid,
+    PauseBehavior, PhoneNumberSid, QueueSid, RealtimeTranscriptionSid, RealtimeTranscriptionStatus,
+    RecordingSid, RecordingSource, RecordingStatus, RecordingTrack, SandboxSid, ShortCodeSid,
+    Timestamp, TranscriptionSid, TranscriptionStatus, TranscriptionTrack, TriggerField,
+    TriggerRecurring, UsageCategory, UsageTriggerSid,
 };
 
 use crate::error::{Result, StoreError};
@@ -96,7 +97,8 @@ sid_values!(
     OutgoingCallerIdSid,
     ShortCodeSid,
     QueueSid,
-    TranscriptionSid
+    TranscriptionSid,
+    RealtimeTranscriptionSid
 );
 
 /// Closed sets are bound as the Twilio string the column holds.
@@ -129,7 +131,9 @@ enum_values!(
     FeedbackOutcome,
     RecordingTrack,
     PauseBehavior,
-    TranscriptionStatus
+    TranscriptionStatus,
+    RealtimeTranscriptionStatus,
+    TranscriptionTrack
 );
 impl<'a, T> From<Option<T>> for Value<'a>
 where

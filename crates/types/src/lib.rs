@@ -17,13 +17,14 @@ pub use permission::{Permission, Permissions, UnknownPermission};
 pub use sid::{
     AccountSid, AddressSid, ApiKeySid, ApplicationSid, CallSid, ConferenceSid, ConnectAppSid,
     DeliverySid, MediaSid, MessageSid, MessagingServiceSid, NotificationSid, OutgoingCallerIdSid,
-    PhoneNumberSid, QueueSid, RecordingSid, SandboxSid, ShortCodeSid, SidError, TranscriptionSid,
-    UsageTriggerSid, Username,
+    PhoneNumberSid, QueueSid, RealtimeTranscriptionSid, RecordingSid, SandboxSid, ShortCodeSid,
+    SidError, TranscriptionSid, UsageTriggerSid, Username,
 };
 pub use telephony::{
     AddressRequirement, AnsweredBy, ApiKeyKind, CallDirection, CallEvent, CallEvents, CallStage,
     CallStatus, FeedbackOutcome, HookMethod, MachineDetection, MessageDirection, MessageStatus,
-    NotificationLevel, NumberType, PauseBehavior, RecordingSource, RecordingStatus, RecordingTrack,
-    TranscriptionStatus, TriggerField, TriggerRecurring, UsageCategory,
+    NotificationLevel, NumberType, PauseBehavior, RealtimeTranscriptionStatus, RecordingSource,
+    RecordingStatus, RecordingTrack, TranscriptionStatus, TranscriptionTrack, TriggerField,
+    TriggerRecurring, UsageCategory,
 };
 pub use time::Timestamp;

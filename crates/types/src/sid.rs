@@ -182,6 +182,11 @@ define_sid!(
     TranscriptionSid, "TR", "Transcription"
 );
 define_sid!(
+    /// A real-time transcription of a live call (`GT…`), started with
+    /// `POST …/Calls/{CallSid}/Transcriptions.json`.
+    RealtimeTranscriptionSid, "GT", "RealtimeTranscription"
+);
+define_sid!(
     /// A TwiML application (`AP…`), which a call may be told to run.
     ApplicationSid, "AP", "Application"
 );

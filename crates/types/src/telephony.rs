@@ -347,6 +347,24 @@ twilio_enum!(
 );
 
 twilio_enum!(
+    /// A real-time transcription's `status`.
+    RealtimeTranscriptionStatus, "Status" {
+        InProgress => "in-progress",
+        Stopped => "stopped",
+    }
+);
+
+twilio_enum!(
+    /// The audio a real-time transcription hears (`Track`): the caller's
+    /// (what Twilio receives), what the call plays, or both.
+    TranscriptionTrack, "Track" {
+        Inbound => "inbound_track",
+        Outbound => "outbound_track",
+        Both => "both_tracks",
+    }
+);
+
+twilio_enum!(
     /// A call's `answered_by`: what answering machine detection found.
     AnsweredBy, "AnsweredBy" {
         Human => "human",

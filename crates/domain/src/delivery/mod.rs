@@ -81,10 +81,13 @@ pub enum WebhookKind {
     /// A conference's `statusCallback` (`StatusCallbackEvent`), only
     /// acknowledged.
     ConferenceStatus,
+    /// A real-time transcription's `StatusCallbackUrl`: started, content
+    /// and stopped events, only acknowledged.
+    RealtimeTranscription,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 21] = [
+    pub const ALL: [WebhookKind; 22] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -106,6 +109,7 @@ impl WebhookKind {
         WebhookKind::QueueResult,
         WebhookKind::Transcription,
         WebhookKind::ConferenceStatus,
+        WebhookKind::RealtimeTranscription,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -131,6 +135,7 @@ impl WebhookKind {
             WebhookKind::QueueResult => "queue-result",
             WebhookKind::Transcription => "transcription",
             WebhookKind::ConferenceStatus => "conference-status",
+            WebhookKind::RealtimeTranscription => "realtime-transcription",
         }
     }
 

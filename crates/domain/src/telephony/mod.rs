@@ -23,6 +23,7 @@ pub mod messages;
 pub mod numbers;
 pub mod outcomes;
 pub mod queues;
+pub mod realtime_transcriptions;
 pub mod seed;
 pub mod short_codes;
 pub mod simulator;

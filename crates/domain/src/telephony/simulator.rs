@@ -314,6 +314,8 @@ impl Switchboard {
         }
         // Recordings started through the API end with the call.
         let mut hooked = self.end_live_recordings(tx, call, now).await?;
+        // So do its real-time transcriptions.
+        hooked |= self.end_realtime_transcriptions(tx, call, now).await?;
         hooked |= call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
         // A call waiting in a queue leaves it; a queue bridge's other side
         // goes on (voice/queue.rs).

@@ -22,6 +22,7 @@ pub mod numbers;
 pub mod outcomes;
 pub mod principal;
 pub mod queues;
+mod realtime_transcriptions;
 mod recording_media;
 pub mod sandbox_controls;
 pub mod sandboxes;
@@ -333,6 +334,14 @@ fn telephony_routes() -> Routes {
                     .post(calls::update_recording)
                     .delete(calls::delete_recording),
             ),
+        )
+        .route(
+            &at("/Calls/{call}/Transcriptions.json"),
+            api_route(post(realtime_transcriptions::create)),
+        )
+        .route(
+            &at("/Calls/{call}/Transcriptions/{sid}"),
+            api_route(post(realtime_transcriptions::update)),
         )
         .route(&at("/Recordings.json"), api_route(get(calls::recordings)))
         .route(

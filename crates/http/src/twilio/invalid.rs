@@ -10,7 +10,8 @@
 use switchboard_domain::error::{
     AccountField, AddressField, AppField, ApplicationField, CallField, CallerIdField, CodeField,
     CodeRefusal, ConferenceField, Field, Invalid, MessageField, NumberField, Problem, QueueField,
-    RecordingField, ServiceField, ShortCodeField, UrlFault, UsageField, UsageTriggerField,
+    RealtimeTranscriptionField, RecordingField, ServiceField, ShortCodeField, UrlFault, UsageField,
+    UsageTriggerField,
 };
 use switchboard_types::AddressRequirement;
 
@@ -167,6 +168,20 @@ pub fn param(field: Field) -> &'static str {
             RecordingField::Track => "RecordingTrack",
             RecordingField::Status => "Status",
             RecordingField::PauseBehavior => "PauseBehavior",
+        },
+        Field::RealtimeTranscription(f) => match f {
+            RealtimeTranscriptionField::Call => "CallSid",
+            RealtimeTranscriptionField::Name => "Name",
+            RealtimeTranscriptionField::Track => "Track",
+            RealtimeTranscriptionField::StatusCallbackUrl => "StatusCallbackUrl",
+            RealtimeTranscriptionField::StatusCallbackMethod => "StatusCallbackMethod",
+            RealtimeTranscriptionField::LanguageCode => "LanguageCode",
+            RealtimeTranscriptionField::PartialResults => "PartialResults",
+            RealtimeTranscriptionField::ProfanityFilter => "ProfanityFilter",
+            RealtimeTranscriptionField::EnableAutomaticPunctuation => "EnableAutomaticPunctuation",
+            RealtimeTranscriptionField::EnableProviderData => "EnableProviderData",
+            RealtimeTranscriptionField::TranscriptionEngine => "TranscriptionEngine",
+            RealtimeTranscriptionField::Status => "Status",
         },
         Field::CallerId(f) => match f {
             CallerIdField::Number => "PhoneNumber",
@@ -352,6 +367,14 @@ pub fn code(invalid: &Invalid) -> u32 {
             (_, P::NotInProgress) => 21220,
             (RecordingField::StatusCallback, P::NotUrl(_)) => 21609,
             (RecordingField::StatusCallbackMethod, P::NotMethod { .. }) => 21209,
+            _ => INVALID_PARAMETER,
+        },
+        // A call not in progress, as for a live recording; callbacks as a
+        // call's.
+        Field::RealtimeTranscription(f) => match (f, problem) {
+            (_, P::NotInProgress) => 21220,
+            (RealtimeTranscriptionField::StatusCallbackUrl, P::NotUrl(_)) => 21609,
+            (RealtimeTranscriptionField::StatusCallbackMethod, P::NotMethod { .. }) => 21209,
             _ => INVALID_PARAMETER,
         },
         // A short code's URLs and methods are a number's configuration.
@@ -638,6 +661,9 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
         P::NotInProgress => match field {
             Field::Recording(RecordingField::Call) => {
                 "Call is not in-progress. Cannot start a recording.".to_owned()
+            }
+            Field::RealtimeTranscription(_) => {
+                "Call is not in-progress. Cannot start a transcription.".to_owned()
             }
             Field::Recording(_) => {
                 "The recording has ended: only a recording in progress or paused can change"

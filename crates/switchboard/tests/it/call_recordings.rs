@@ -40,7 +40,7 @@ fn recording_path(call: &Value, sid: &str) -> String {
 }
 
 /// Fetches the call until it is in progress.
-async fn in_progress(s: &TestServer, c: &Creds, call: &Value) {
+pub(crate) async fn in_progress(s: &TestServer, c: &Creds, call: &Value) {
     for _ in 0..400 {
         let (status, body) = s.get(c, call["uri"].as_str().unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{body}");

@@ -44,6 +44,7 @@ mod principal;
 mod processes;
 mod queue_calls;
 mod queues;
+mod realtime_transcriptions;
 mod recording_media;
 mod revocation;
 mod sandbox;

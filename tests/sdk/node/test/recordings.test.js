@@ -3,7 +3,8 @@
 // leaves a recording, listed under the call, fetched, and removed through
 // the account's and the call's paths (then 404); a live call's recording is
 // started, paused, resumed and stopped; a transcribed <Record>'s
-// transcription is read and removed.
+// transcription is read and removed; a live call is transcribed in real
+// time (started, stopped by name, its events).
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -131,6 +132,46 @@ test("a transcribed <Record>'s transcription is read and removed", async () => {
 
     assert.equal(await account.transcriptions(t.sid).remove(), true);
     await restError(account.transcriptions(t.sid).fetch(), 404, 20404);
+  } finally {
+    receiver.close();
+  }
+});
+
+test('a live call is transcribed in real time', async () => {
+  const receiver = await new Receiver().start();
+  try {
+    const main = state.server.createMainAccount('Node real-time transcriptions');
+    const account = state.server.client(main.sid, main.auth_token).api.v2010.accounts(main.sid);
+    const number = await account.incomingPhoneNumbers.create({ areaCode: '415' });
+    // The call waits in progress for its document, which then says something.
+    receiver.answer('/hold', '<Response><Say>Hello from the app</Say><Hangup/></Response>');
+    receiver.delay('/hold', 4000);
+    const call = await account.calls.create({ to: '+12025550156', from: number.phoneNumber, url: receiver.url('/hold') });
+    await settle(() => account.calls(call.sid).fetch(), (c) => c.status === 'in-progress');
+
+    const named = await account.calls(call.sid).transcriptions.create({ name: 'support', track: 'inbound_track' });
+    assert.ok(named.sid.startsWith('GT'), named.sid);
+    assert.equal(named.status, 'in-progress');
+    assert.equal(named.name, 'support');
+    const stopped = await account.calls(call.sid).transcriptions('support').update({ status: 'stopped' });
+    assert.equal(stopped.sid, named.sid);
+    assert.equal(stopped.status, 'stopped');
+
+    const live = await account.calls(call.sid).transcriptions.create({
+      track: 'both_tracks', statusCallbackUrl: receiver.url('/rt'), languageCode: 'en-US', partialResults: false,
+    });
+    assert.equal(live.callSid, call.sid);
+    const hooks = await settle(() => hitsTo(receiver, '/rt'), (h) => h.length === 3);
+    hooks.sort((a, b) => Number(a.form.SequenceId) - Number(b.form.SequenceId));
+    assert.deepEqual(hooks.map((h) => h.form.TranscriptionEvent),
+      ['transcription-started', 'transcription-content', 'transcription-stopped']);
+    assert.equal(hooks[1].form.Track, 'outbound_track');
+    assert.equal(JSON.parse(hooks[1].form.TranscriptionData).transcript, 'Hello from the app');
+
+    await settle(() => account.calls(call.sid).fetch(), (c) => c.status === 'completed');
+    await restError(account.calls(call.sid).transcriptions.create(), 400, 21220);
+    const again = await account.calls(call.sid).transcriptions(live.sid).update({ status: 'stopped' });
+    assert.equal(again.status, 'stopped');
   } finally {
     receiver.close();
   }

@@ -2,11 +2,13 @@
 `record=True` leaves a recording, which is listed under the call, fetched,
 and deleted through the account's and the call's paths (then 404); a live
 call's recording is started, paused, resumed and stopped; a transcribed
-`<Record>`'s transcription is read and deleted. Every answer is checked
+`<Record>`'s transcription is read and deleted; a live call is transcribed
+in real time (started, stopped by name, its events). Every answer is checked
 against Twilio's 2010 document."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -125,3 +127,34 @@ def test_a_transcribed_record_is_read_and_deleted(server, main_account, main_cli
     assert account.transcriptions(t.sid).delete() is True
     assert_rest_error(rest_error(account.transcriptions(t.sid).fetch), 404, 20404)
     assert account.transcriptions.list() == []
+
+
+def test_a_live_call_is_transcribed_in_real_time(main_account, main_client, receiver):
+    account = main_client.api.v2010.accounts(main_account["sid"])
+    number = account.incoming_phone_numbers.create(area_code="415")
+    # The call waits in progress for its document, which then says something.
+    receiver.answer("/hold", "<Response><Say>Hello from the app</Say><Hangup/></Response>")
+    receiver.delay("/hold", 4)
+    call = account.calls.create(to="+12025550146", from_=number.phone_number, url=receiver.url("/hold"))
+    settle(lambda: account.calls(call.sid).fetch(), lambda c: c.status == "in-progress")
+
+    named = account.calls(call.sid).transcriptions.create(name="support", track="inbound_track")
+    assert named.sid.startswith("GT") and named.status == "in-progress" and named.name == "support"
+    stopped = account.calls(call.sid).transcriptions("support").update(status="stopped")
+    assert stopped.sid == named.sid and stopped.status == "stopped"
+
+    live = account.calls(call.sid).transcriptions.create(
+        track="both_tracks", status_callback_url=receiver.url("/rt"), language_code="en-US",
+        partial_results=False)
+    assert live.call_sid == call.sid and live.status == "in-progress"
+    hooks = settle(lambda: [h for h in receiver.hits if h.url.endswith("/rt")], lambda h: len(h) == 3)
+    hooks.sort(key=lambda h: int(h.form["SequenceId"]))
+    assert [h.form["TranscriptionEvent"] for h in hooks] == [
+        "transcription-started", "transcription-content", "transcription-stopped"]
+    assert hooks[1].form["Track"] == "outbound_track"
+    assert json.loads(hooks[1].form["TranscriptionData"])["transcript"] == "Hello from the app"
+    assert all(h.form["TranscriptionSid"] == live.sid for h in hooks)
+
+    settle(lambda: account.calls(call.sid).fetch(), lambda c: c.status == "completed")
+    assert_rest_error(rest_error(lambda: account.calls(call.sid).transcriptions.create()), 400, 21220)
+    assert account.calls(call.sid).transcriptions(live.sid).update(status="stopped").status == "stopped"

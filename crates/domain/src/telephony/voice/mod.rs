@@ -48,6 +48,7 @@ use switchboard_types::{
 };
 
 use super::SimSpeed;
+use super::realtime_transcriptions::Said;
 use super::simulator::{call_event, elapsed_sim_secs};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
@@ -633,6 +634,9 @@ impl Switchboard {
             match verb {
                 VoiceVerb::Say(s) => {
                     run.v.position += 1;
+                    run.hooked |= self
+                        .transcribe_live(tx, &run.c, Said::ByCall, &s.text, 1.0, run.now)
+                        .await?;
                     run.wait(timing::say_secs(s));
                     return Ok(());
                 }
@@ -813,6 +817,10 @@ impl Switchboard {
                 rest,
             } => {
                 run.v.input = rest.encode();
+                let heard = confidence.parse::<f64>().unwrap_or(0.0);
+                run.hooked |= self
+                    .transcribe_live(tx, &run.c, Said::ByCaller, &text, heard, run.now)
+                    .await?;
                 extra.push(("SpeechResult".into(), text));
                 extra.push(("Confidence".into(), confidence));
             }
