@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 import urllib.parse
+import urllib.request
 
 
 def ms(text):
@@ -156,6 +157,22 @@ def calls(db_path, expected, timeout_s):
                       "statuses": statuses, "phases": phases, "webhooks": states,
                       "notifications": {str(k): v for k, v in notifications.items()},
                       "last_ms": (last_us or 0) / 1000}))
+
+
+def events(stats_url, wanted, timeout_s):
+    """Waits until the receiver at `stats_url` has counted, for each
+    `event=count` of `wanted` (comma-separated), that many conference status
+    callbacks; prints its conference counts ({event: {count, last_ms}})."""
+    want = {e: int(n) for e, n in (w.split("=") for w in wanted.split(","))}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        got = json.load(urllib.request.urlopen(stats_url))["conference"]
+        if all(got.get(e, {}).get("count", 0) >= n for e, n in want.items()):
+            break
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    print(json.dumps(got))
 
 
 # --- the report -------------------------------------------------------------
@@ -337,6 +354,17 @@ def report(results_jsonl, meta_json, out_md, out_json):
             f"call's end; placed (Calls.json + Input.json) {fmt(v['accept_per_second'])} /s, {v['errors']} "
             f"errors; {fmt(v['answers'])} answers and {fmt(v['actions'])} actions requested, "
             f"{fmt(v['digits'])} actions with the key{floor}")
+    cf = by.get("conference")
+    if cf:
+        add("conference", f"12. Conference fan-in: {fmt(cf['calls'])} callers join {fmt(cf['rooms'])} "
+            "conferences (<Dial><Conference>), instant clock, SQLite",
+            f"{fmt(cf['per_second'])} callers joined/s", "all events delivered (rate reported)",
+            cf["ok"],
+            f"{fmt(cf['joins'])} participant-join and {fmt(cf['starts'])} conference-start callbacks "
+            f"in {cf['seconds']:.2f} s from the first call placed to the last join delivered; calls placed "
+            f"{fmt(cf['accept_per_second'])} /s, {cf['errors']} errors; then every conference ended by the "
+            f"API: {fmt(cf['leaves'])} participant-leave and {fmt(cf['ends'])} conference-end callbacks "
+            f"{cf['end_seconds']:.2f} s after; {cf['duplicates']} delivered twice")
     sb = by.get("sandbox")
     if sb:
         floor_ms = sb["floor_p50_ms"]
@@ -389,6 +417,8 @@ if __name__ == "__main__":
         replies(args[0], int(args[1]), float(args[2]))
     elif cmd == "calls":
         calls(args[0], int(args[1]), float(args[2]))
+    elif cmd == "events":
+        events(args[0], args[1], float(args[2]))
     elif cmd == "sandbox":
         sandbox(args[0], args[1], int(args[2]))
     elif cmd == "report":

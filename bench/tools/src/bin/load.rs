@@ -22,6 +22,16 @@
 //!   press for the call's `<Gather>` with
 //!   `POST /switchboard/v1/Accounts/{AC}/Calls/{CA}/Input.json` `Digits=1`
 //!   (200). Waiting for the calls to end is the harness's part.
+//! - `bench-load conferences --base URL --world world.json --calls 1000 --conferences 100 --events URL --workers 32`:
+//!   the world's owner places `--calls` calls to simulated handsets whose
+//!   inline `Twiml` joins conference `room-{i % conferences}` with
+//!   `<Dial><Conference>`, its status callback (`start end join leave`) sent
+//!   to `--events`. Waiting for the joins is the harness's part.
+//! - `bench-load end-conferences --base URL --world world.json --workers 32`:
+//!   ends every conference in progress of the world's owner
+//!   (`GET Conferences.json?Status=in-progress`, then `POST
+//!   Conferences/{CF}.json` `Status=completed`), which makes every
+//!   participant leave.
 
 #![forbid(unsafe_code)]
 
@@ -83,6 +93,29 @@ enum Command {
         /// The calls' `Url`: the application answering them.
         #[arg(long)]
         url: String,
+    },
+    Conferences {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        world: std::path::PathBuf,
+        #[arg(long, default_value_t = 1_000)]
+        calls: usize,
+        #[arg(long, default_value_t = 100)]
+        conferences: usize,
+        /// The conferences' `statusCallback`.
+        #[arg(long)]
+        events: String,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
+    },
+    EndConferences {
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        world: std::path::PathBuf,
+        #[arg(long, default_value_t = 32)]
+        workers: usize,
     },
 }
 
@@ -444,6 +477,26 @@ async fn expect(
     }
 }
 
+/// One call placed from `from` to `to`, running `document` (`Url` or
+/// `Twiml`, and its value); the call's SID.
+async fn place(
+    http: &reqwest::Client,
+    base: &str,
+    (owner, token): (&str, &str),
+    (from, to): (&str, &str),
+    document: (&str, &str),
+) -> Result<String, String> {
+    let placed = http
+        .post(format!("{base}/2010-04-01/Accounts/{owner}/Calls.json"))
+        .basic_auth(owner, Some(token))
+        .form(&[("From", from), ("To", to), document])
+        .send()
+        .await;
+    let call = expect(placed, StatusCode::CREATED).await?;
+    let sid = call["sid"].as_str().ok_or("a call without a sid")?;
+    Ok(sid.to_owned())
+}
+
 /// One call placed and its caller's key queued for its `<Gather>`.
 async fn one_call(
     http: &reqwest::Client,
@@ -452,14 +505,7 @@ async fn one_call(
     (from, to): (&str, &str),
     url: &str,
 ) -> Result<(), String> {
-    let placed = http
-        .post(format!("{base}/2010-04-01/Accounts/{owner}/Calls.json"))
-        .basic_auth(owner, Some(token))
-        .form(&[("From", from), ("To", to), ("Url", url)])
-        .send()
-        .await;
-    let call = expect(placed, StatusCode::CREATED).await?;
-    let sid = call["sid"].as_str().ok_or("a call without a sid")?;
+    let sid = place(http, base, (owner, token), (from, to), ("Url", url)).await?;
     let input = http
         .post(format!(
             "{base}/switchboard/v1/Accounts/{owner}/Calls/{sid}/Input.json"
@@ -471,43 +517,32 @@ async fn one_call(
     expect(input, StatusCode::OK).await.map(drop)
 }
 
-async fn calls(
-    base: String,
-    world: World,
-    calls: usize,
-    workers: usize,
-    url: String,
-) -> Result<(), Fail> {
-    if world.numbers.is_empty() {
-        return Err("the world has no numbers to call from (bench-fixtures --numbers)".into());
-    }
-    if (0..100).any(|i| world.numbers.contains(&handset(i))) {
-        return Err("a handset is one of the world's numbers".into());
-    }
-    let http = client();
-    let shared = Arc::new((base, world.owner.sid, world.owner.token, world.numbers, url));
+/// Runs `job(i)` for every `i` below `n` on `workers` tasks, each taking the
+/// next `i` as it finishes one; prints the first failures. Returns how many
+/// failed, and when it started (Unix ms) and took (s).
+async fn pooled<F, Fut>(n: usize, workers: usize, job: F) -> Result<(usize, u128, f64), Fail>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    let job = Arc::new(job);
     let next = Arc::new(AtomicUsize::new(0));
     let errors = Arc::new(AtomicUsize::new(0));
     let started_ms = now_ms();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..workers {
-        let (http, shared, next, errors) =
-            (http.clone(), shared.clone(), next.clone(), errors.clone());
+        let (job, next, errors) = (job.clone(), next.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
-            let (base, owner, token, numbers, url) = &*shared;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= calls {
+                if i >= n {
                     break;
                 }
-                let from = &numbers[i % numbers.len()];
-                let to = handset(i / numbers.len());
-                let done = one_call(&http, base, (owner, token), (from, &to), url).await;
-                if let Err(why) = done
+                if let Err(why) = job(i).await
                     && errors.fetch_add(1, Ordering::Relaxed) < 3
                 {
-                    eprintln!("call failed: {why}");
+                    eprintln!("failed: {why}");
                 }
             }
         }));
@@ -515,19 +550,139 @@ async fn calls(
     for t in tasks {
         t.await?;
     }
-    let elapsed = started.elapsed().as_secs_f64();
     let errors = errors.load(Ordering::Relaxed);
+    Ok((errors, started_ms, started.elapsed().as_secs_f64()))
+}
+
+/// Prints what [`pooled`] did with `n` jobs.
+fn print_pooled(n: usize, (errors, started_ms, elapsed): (usize, u128, f64)) {
     println!(
         "{}",
         json!({
-            "placed": calls - errors,
+            "placed": n - errors,
             "errors": errors,
             "seconds": elapsed,
-            "per_second": calls as f64 / elapsed,
+            "per_second": n as f64 / elapsed,
             "started_ms": started_ms,
             "finished_ms": now_ms(),
         })
     );
+}
+
+/// The world's numbers to call from, checked to be none of the handsets.
+fn callers(world: &World) -> Result<Vec<String>, Fail> {
+    if world.numbers.is_empty() {
+        return Err("the world has no numbers to call from (bench-fixtures --numbers)".into());
+    }
+    if (0..100).any(|i| world.numbers.contains(&handset(i))) {
+        return Err("a handset is one of the world's numbers".into());
+    }
+    Ok(world.numbers.clone())
+}
+
+async fn calls(
+    base: String,
+    world: World,
+    calls: usize,
+    workers: usize,
+    url: String,
+) -> Result<(), Fail> {
+    let numbers = callers(&world)?;
+    let http = client();
+    let owner = (world.owner.sid, world.owner.token);
+    let done = pooled(calls, workers, move |i| {
+        let (http, base, owner, url) = (http.clone(), base.clone(), owner.clone(), url.clone());
+        let from = numbers[i % numbers.len()].clone();
+        let to = handset(i / numbers.len());
+        async move { one_call(&http, &base, (&owner.0, &owner.1), (&from, &to), &url).await }
+    })
+    .await?;
+    print_pooled(calls, done);
+    Ok(())
+}
+
+/// The TwiML of a caller joining conference `room`, its events sent to `events`.
+fn conference_twiml(room: usize, events: &str) -> String {
+    format!(
+        "<Response><Dial><Conference statusCallback=\"{events}\" \
+         statusCallbackEvent=\"start end join leave\">room-{room}</Conference></Dial></Response>"
+    )
+}
+
+async fn conferences(
+    base: String,
+    world: World,
+    (calls, rooms): (usize, usize),
+    events: String,
+    workers: usize,
+) -> Result<(), Fail> {
+    let numbers = callers(&world)?;
+    let http = client();
+    let owner = (world.owner.sid, world.owner.token);
+    let done = pooled(calls, workers, move |i| {
+        let (http, base, owner) = (http.clone(), base.clone(), owner.clone());
+        let from = numbers[i % numbers.len()].clone();
+        let to = handset(i / numbers.len());
+        let twiml = conference_twiml(i % rooms.max(1), &events);
+        async move {
+            let document = ("Twiml", twiml.as_str());
+            place(&http, &base, (&owner.0, &owner.1), (&from, &to), document)
+                .await
+                .map(drop)
+        }
+    })
+    .await?;
+    print_pooled(calls, done);
+    Ok(())
+}
+
+/// The SIDs of the owner's conferences in progress, every page.
+async fn live_conferences(
+    http: &reqwest::Client,
+    base: &str,
+    (owner, token): (&str, &str),
+) -> Result<Vec<String>, Fail> {
+    let mut sids = Vec::new();
+    let mut next = Some(format!(
+        "/2010-04-01/Accounts/{owner}/Conferences.json?Status=in-progress&PageSize=1000"
+    ));
+    while let Some(path) = next {
+        let page = http
+            .get(format!("{base}{path}"))
+            .basic_auth(owner, Some(token))
+            .send()
+            .await;
+        let page = expect(page, StatusCode::OK).await?;
+        for c in page["conferences"].as_array().into_iter().flatten() {
+            sids.extend(c["sid"].as_str().map(str::to_owned));
+        }
+        next = page["next_page_uri"].as_str().map(str::to_owned);
+    }
+    Ok(sids)
+}
+
+async fn end_conferences(base: String, world: World, workers: usize) -> Result<(), Fail> {
+    let http = client();
+    let owner = (world.owner.sid, world.owner.token);
+    let sids = Arc::new(live_conferences(&http, &base, (&owner.0, &owner.1)).await?);
+    let n = sids.len();
+    let done = pooled(n, workers, move |i| {
+        let (http, base, owner, sids) = (http.clone(), base.clone(), owner.clone(), sids.clone());
+        async move {
+            let ended = http
+                .post(format!(
+                    "{base}/2010-04-01/Accounts/{}/Conferences/{}.json",
+                    owner.0, sids[i]
+                ))
+                .basic_auth(&owner.0, Some(&owner.1))
+                .form(&[("Status", "completed")])
+                .send()
+                .await;
+            expect(ended, StatusCode::OK).await.map(drop)
+        }
+    })
+    .await?;
+    print_pooled(n, done);
     Ok(())
 }
 
@@ -563,5 +718,18 @@ async fn main() -> Result<(), Fail> {
             workers,
             url,
         } => calls(base, read(&world)?, n, workers, url).await,
+        Command::Conferences {
+            base,
+            world,
+            calls: n,
+            conferences: rooms,
+            events,
+            workers,
+        } => conferences(base, read(&world)?, (n, rooms), events, workers).await,
+        Command::EndConferences {
+            base,
+            world,
+            workers,
+        } => end_conferences(base, read(&world)?, workers).await,
     }
 }

@@ -4,13 +4,16 @@
 //! to a path under `/sms` is a number's messaging webhook: it is answered with
 //! a TwiML document sending one reply (`<Message>`). Under `/voice` it is a
 //! call's application: `/voice` answers a `<Say>` and a one-key `<Gather>`
-//! whose `action` is `/voice/action`, which answers `<Hangup>`.
+//! whose `action` is `/voice/action`, which answers `<Hangup>`. Under
+//! `/conference` it is a conference's status callback: counted by its
+//! `StatusCallbackEvent` (each delivery once, not its retries).
 //!
 //! Prints `receiver listening on http://ADDR`; `GET /_stats` answers
 //! `{"received", "unique", "duplicates", "first_ms", "last_ms", "voice_answers",
 //! "voice_actions", "voice_digits"}` (Unix ms of the first and last delivery;
 //! requests for a call's answer, for its gather's action, and actions that
-//! carried the key pressed, `Digits=1`).
+//! carried the key pressed, `Digits=1`), and `"conference": {event: {"count",
+//! "last_ms"}}`.
 
 #![forbid(unsafe_code)]
 
@@ -33,6 +36,9 @@ struct Counts {
     voice_answers: u64,
     voice_actions: u64,
     voice_digits: u64,
+    /// Conference status callbacks by `StatusCallbackEvent`: how many, and
+    /// when the last arrived (Unix ms).
+    conference: HashMap<String, (u64, u128)>,
 }
 
 type Shared = Arc<Mutex<Counts>>;
@@ -65,6 +71,12 @@ fn has_pair(body: &str, pair: &str) -> bool {
     body.split('&').any(|p| p == pair)
 }
 
+/// The value of `name` in a form body (event names need no decoding).
+fn value_of<'a>(body: &'a str, name: &str) -> Option<&'a str> {
+    body.split('&')
+        .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
+}
+
 async fn receive(
     State(counts): State<Shared>,
     uri: Uri,
@@ -81,6 +93,11 @@ async fn receive(
     } else {
         None
     };
+    let event = path.starts_with("/conference").then(|| {
+        value_of(&body, "StatusCallbackEvent")
+            .unwrap_or("")
+            .to_owned()
+    });
     let key = headers
         .get("i-twilio-idempotency-token")
         .and_then(|v| v.to_str().ok())
@@ -92,7 +109,14 @@ async fn receive(
     }
     c.received += 1;
     c.last_ms = now;
-    *c.seen.entry(key).or_default() += 1;
+    let seen = c.seen.entry(key).or_default();
+    *seen += 1;
+    let first = *seen == 1;
+    if let Some(event) = event.filter(|_| first) {
+        let (count, last) = c.conference.entry(event).or_default();
+        *count += 1;
+        *last = now;
+    }
     match voice {
         Some(Voice::Action { digits }) => {
             c.voice_actions += 1;
@@ -128,6 +152,9 @@ async fn stats(State(counts): State<Shared>) -> String {
         "voice_answers": c.voice_answers,
         "voice_actions": c.voice_actions,
         "voice_digits": c.voice_digits,
+        "conference": c.conference.iter()
+            .map(|(event, (count, last))| (event.clone(), json!({"count": count, "last_ms": last})))
+            .collect::<serde_json::Map<_, _>>(),
     })
     .to_string()
 }
