@@ -56,6 +56,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_queues"),
     migration!(30, "0030_conferences"),
     migration!(31, "0031_recording_control_transcriptions"),
+    migration!(33, "0033_conference_recordings"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a
