@@ -58,6 +58,8 @@ pub struct ConferenceRecord {
     pub record: bool,
     pub recording_status_callback: Option<String>,
     pub recording_status_callback_method: HookMethod,
+    /// `recordingStatusCallbackEvent`, space-separated (empty: `completed`).
+    pub recording_status_callback_events: String,
     /// When it started (went `in-progress`).
     pub date_started: Option<Timestamp>,
     pub date_created: Timestamp,
@@ -78,7 +80,8 @@ macro_rules! conference_columns {
         "sid, account_sid, friendly_name, status, region, reason_conference_ended, \
          call_sid_ending_conference, max_participants, status_callback, status_callback_method, \
          status_callback_events, callback_signer_sid, sequence, record, recording_status_callback, \
-         recording_status_callback_method, date_started, date_created, date_updated"
+         recording_status_callback_method, date_started, date_created, date_updated, \
+         recording_status_callback_events"
     };
 }
 
@@ -103,6 +106,7 @@ fn decode(c: &mut Cols<'_>) -> Result<ConferenceRecord> {
         date_started: c.opt_timestamp()?,
         date_created: c.timestamp()?,
         date_updated: c.timestamp()?,
+        recording_status_callback_events: c.text()?,
     })
 }
 
@@ -115,7 +119,7 @@ pub fn insert_if_absent(r: &ConferenceRecord) -> Statement<'_> {
             "INSERT INTO conferences (",
             conference_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19) ON CONFLICT (account_sid, friendly_name) WHERE status <> 'completed' \
+             $17, $18, $19, $20) ON CONFLICT (account_sid, friendly_name) WHERE status <> 'completed' \
              DO NOTHING"
         ),
         params![
@@ -137,7 +141,8 @@ pub fn insert_if_absent(r: &ConferenceRecord) -> Statement<'_> {
             r.recording_status_callback_method,
             r.date_started,
             r.date_created,
-            r.date_updated
+            r.date_updated,
+            &r.recording_status_callback_events
         ],
     )
 }

@@ -2,10 +2,11 @@
 //! and `<Dial record>` (metadata only).
 
 use switchboard_types::{
-    AccountSid, CallSid, HookMethod, PauseBehavior, RecordingSid, RecordingSource, RecordingStatus,
-    RecordingTrack, Timestamp,
+    AccountSid, CallSid, ConferenceSid, HookMethod, PauseBehavior, RecordingSid, RecordingSource,
+    RecordingStatus, RecordingTrack, Timestamp,
 };
 
+use crate::calls::Range;
 use crate::page::{Cursor, Keyed, ListQuery, Order, PageAt, PageShape};
 use crate::{Cols, Query, Result, Statement, params};
 
@@ -40,6 +41,8 @@ pub struct Live {
     pub skipped_micros: i64,
     /// While paused: since when, and how.
     pub paused: Option<(Timestamp, PauseBehavior)>,
+    /// The conference recorded (`record-from-start`); `None` for a call's.
+    pub conference_sid: Option<ConferenceSid>,
 }
 
 impl Keyed for RecordingRecord {
@@ -55,7 +58,7 @@ macro_rules! recording_columns {
     () => {
         "sid, account_sid, call_sid, duration, status, start_time, date_created, date_updated, \
          source, channels, track, status_callback, status_callback_method, \
-         status_callback_events, skipped_micros, paused_at, pause_behavior"
+         status_callback_events, skipped_micros, paused_at, pause_behavior, conference_sid"
     };
 }
 
@@ -79,7 +82,9 @@ fn decode(c: &mut Cols<'_>) -> Result<RecordingRecord> {
             let skipped_micros = c.int()?;
             let paused_at = c.opt_timestamp()?;
             let behavior = c.opt_parsed(PauseBehavior::parse)?;
+            let conference_sid = c.opt_parsed(ConferenceSid::parse)?;
             Live {
+                conference_sid,
                 status_callback,
                 status_callback_method,
                 status_callback_events,
@@ -96,7 +101,7 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
             "INSERT INTO recordings (",
             recording_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, $17)"
+             $16, $17, $18)"
         ),
         params![
             r.sid.as_str(),
@@ -115,7 +120,8 @@ pub fn insert(r: &RecordingRecord) -> Statement<'_> {
             r.live.status_callback_events.as_deref(),
             r.live.skipped_micros,
             r.live.paused.map(|(at, _)| at),
-            r.live.paused.map(|(_, b)| b)
+            r.live.paused.map(|(_, b)| b),
+            r.live.conference_sid.as_ref().map(|c| c.as_str())
         ],
     )
 }
@@ -141,16 +147,31 @@ pub fn update_live(r: &RecordingRecord, was: RecordingStatus) -> Statement<'_> {
 }
 
 /// A call's recordings still being made (`in-progress` or `paused`), newest
-/// first.
+/// first; not those of a conference it started.
 pub fn live_of_call(call: &CallSid) -> Query<'_, RecordingRecord> {
     Query::new(
         concat!(
             "SELECT ",
             recording_columns!(),
-            " FROM recordings WHERE call_sid = $1 AND status IN ('in-progress', 'paused') \
+            " FROM recordings WHERE call_sid = $1 AND conference_sid IS NULL \
+             AND status IN ('in-progress', 'paused') \
              ORDER BY date_created DESC, sid DESC"
         ),
         params![call],
+        decode,
+    )
+}
+
+/// A conference's recordings still being made, newest first.
+pub fn live_of_conference(conference: &ConferenceSid) -> Query<'_, RecordingRecord> {
+    Query::new(
+        concat!(
+            "SELECT ",
+            recording_columns!(),
+            " FROM recordings WHERE conference_sid = $1 AND status IN ('in-progress', 'paused') \
+             ORDER BY date_created DESC, sid DESC"
+        ),
+        params![conference.as_str()],
         decode,
     )
 }
@@ -177,10 +198,20 @@ pub fn delete<'a>(account: &'a AccountSid, sid: &'a RecordingSid) -> Statement<'
     )
 }
 
-/// Newest first; `call` narrows to one call's recordings.
+/// Which recordings a list holds: the account's, one call's or one
+/// conference's.
+#[derive(Debug, Clone, Copy)]
+pub enum Of<'a> {
+    Account,
+    Call(&'a CallSid),
+    Conference(&'a ConferenceSid),
+}
+
+/// Newest first, narrowed by `of`.
 pub fn list<'a>(
     account: &'a AccountSid,
-    call: Option<&'a CallSid>,
+    of: Of<'a>,
+    date_created: Range,
     at: &'a PageAt,
     size: u32,
 ) -> (Query<'a, RecordingRecord>, PageShape) {
@@ -191,6 +222,21 @@ pub fn list<'a>(
         Order::Descending,
     )
     .filter("account_sid = {}", [account.into()])
-    .filter_opt("call_sid = {}", call)
+    .filter_opt(
+        "call_sid = {} AND conference_sid IS NULL",
+        match of {
+            Of::Call(call) => Some(call),
+            _ => None,
+        },
+    )
+    .filter_opt(
+        "conference_sid = {}",
+        match of {
+            Of::Conference(c) => Some(c.as_str()),
+            _ => None,
+        },
+    )
+    .filter_opt("date_created >= {}", date_created.from)
+    .filter_opt("date_created < {}", date_created.until)
     .page(at, size, decode)
 }

@@ -181,7 +181,13 @@ on_both_backends!(
             live: recordings::Live::default(),
         };
         store.run(recordings::insert(&r)).await.unwrap();
-        let (q, _) = recordings::list(&account, Some(&call_sid), &PageAt::First, 50);
+        let (q, _) = recordings::list(
+            &account,
+            recordings::Of::Call(&call_sid),
+            Default::default(),
+            &PageAt::First,
+            50,
+        );
         assert_eq!(store.all(q).await.unwrap(), vec![r.clone()]);
 
         // A live recording's state round-trips, and its status guards it.
@@ -197,6 +203,7 @@ on_both_backends!(
                 status_callback_events: Some("in-progress completed".into()),
                 skipped_micros: 1_500_000,
                 paused: Some((Timestamp::from_seconds(2_003), PauseBehavior::Skip)),
+                conference_sid: None,
             },
             ..r.clone()
         };

@@ -241,6 +241,9 @@ pub struct DialConference {
     pub recording_status_callback: Option<String>,
     /// `recordingStatusCallbackMethod`.
     pub recording_status_callback_method: HookMethod,
+    /// `recordingStatusCallbackEvent`, split on spaces (`in-progress
+    /// completed absent`); empty means `completed`.
+    pub recording_status_callback_events: Vec<String>,
 }
 
 /// `<Dial>`: call numbers and connect the caller to the first that answers,
@@ -1120,6 +1123,10 @@ fn conference(checker: &mut Checker, element: &Element) -> Option<DialConference
             attributes.get("recordingStatusCallbackMethod"),
             codes::SCHEMA,
         ),
+        recording_status_callback_events: attributes
+            .get("recordingStatusCallbackEvent")
+            .map(|events| events.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
     })
 }
 

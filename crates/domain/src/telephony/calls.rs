@@ -7,14 +7,17 @@ use switchboard_store::outgoing_caller_ids;
 use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::phone_numbers;
 use switchboard_store::recordings::{self, RecordingRecord};
+
+pub use switchboard_store::calls::Range;
+pub use switchboard_store::recordings::Of as RecordingsOf;
 use switchboard_telephony::audio::Wav;
 use switchboard_telephony::magic::{self, Channel};
 use switchboard_telephony::outcome::{self, DEFAULT_TIMEOUT_SECS};
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
     AccountSid, AnsweredBy, ApplicationSid, CallDirection, CallEvent, CallEvents, CallSid,
-    CallStage, CallStatus, HookMethod, PhoneNumberSid, RecordingSid, RecordingSource,
-    RecordingStatus, RecordingTrack, Timestamp,
+    CallStage, CallStatus, ConferenceSid, HookMethod, PhoneNumberSid, RecordingSid,
+    RecordingSource, RecordingStatus, RecordingTrack, Timestamp,
 };
 
 use super::simulator;
@@ -86,12 +89,16 @@ impl Keyed for Call {
     }
 }
 
-/// A recording of a call (its metadata: Switchboard records no audio).
+/// A recording of a call or of a conference (its metadata: Switchboard
+/// records no audio).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recording {
     pub sid: RecordingSid,
     pub account_sid: AccountSid,
-    pub call_sid: CallSid,
+    /// The call recorded; `None` for a conference's recording.
+    pub call_sid: Option<CallSid>,
+    /// The conference recorded (`record-from-start`).
+    pub conference_sid: Option<ConferenceSid>,
     /// Seconds.
     pub duration: i64,
     pub status: RecordingStatus,
@@ -111,7 +118,8 @@ impl From<RecordingRecord> for Recording {
         Recording {
             sid: r.sid,
             account_sid: r.account_sid,
-            call_sid: r.call_sid,
+            call_sid: r.live.conference_sid.is_none().then_some(r.call_sid),
+            conference_sid: r.live.conference_sid,
             duration: r.duration,
             status: r.status,
             start_time: r.start_time,
@@ -571,24 +579,25 @@ impl Switchboard {
         &self,
         reader: impl Into<Reader<'r>>,
         account: &AccountSid,
-        call: Option<&CallSid>,
+        (of, date_created): (RecordingsOf<'_>, Range),
         at: &PageAt,
         size: u32,
     ) -> DomainResult<Page<Recording>> {
         let reader = reader.into();
         Switchboard::reads(reader, account)?;
-        let (query, shape) = recordings::list(account, call, at, size);
+        let (query, shape) = recordings::list(account, of, date_created, at, size);
         let rows = self.read_as(reader, Resource::Recordings, query).await?;
         Ok(shape.assemble(rows).map(Recording::from))
     }
 
     /// `DELETE …/Recordings/{Sid}.json` (and `…/Calls/{CallSid}/Recordings/
-    /// {Sid}.json`, naming its call): only a recording that has finished;
-    /// one being made is stopped with its call first.
+    /// {Sid}.json` or `…/Conferences/{ConferenceSid}/Recordings/{Sid}.json`,
+    /// naming what it records): only a recording that has finished; one
+    /// being made is stopped (or its call or conference ended) first.
     pub async fn delete_recording(
         &self,
         access: &Access,
-        call: Option<&CallSid>,
+        of: RecordingsOf<'_>,
         sid: &RecordingSid,
     ) -> DomainResult<()> {
         let account = access.target_account()?.sid.clone();
@@ -596,7 +605,11 @@ impl Switchboard {
         let recording = tx
             .opt(recordings::of_account(&account, sid))
             .await?
-            .filter(|r| call.is_none_or(|c| *c == r.call_sid))
+            .filter(|r| match of {
+                RecordingsOf::Account => true,
+                RecordingsOf::Call(c) => *c == r.call_sid && r.live.conference_sid.is_none(),
+                RecordingsOf::Conference(c) => r.live.conference_sid.as_ref() == Some(c),
+            })
             .ok_or(DomainError::NotFound)?;
         if matches!(
             recording.status,

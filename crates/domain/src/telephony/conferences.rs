@@ -10,6 +10,7 @@ use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, CallSid, ConferenceSid, HookMethod};
 
 use super::calls::NewCall;
+use super::live_recordings::conference_recording_events;
 use super::voice::conference::{self as engine, ConferenceEvent};
 use super::voice::{EndReason, Leaving};
 use super::{bool_param, method_param, url_param};
@@ -76,6 +77,8 @@ pub struct NewParticipant {
     pub conference_status_callback_events: Vec<String>,
     pub conference_recording_status_callback: Option<String>,
     pub conference_recording_status_callback_method: Option<String>,
+    /// `ConferenceRecordingStatusCallbackEvent`, repeated or space-separated.
+    pub conference_recording_status_callback_events: Vec<String>,
     pub coaching: Option<String>,
     pub call_sid_to_coach: Option<String>,
 }
@@ -390,6 +393,9 @@ impl Conferences<'_> {
             status_callback_events: events,
             recording_status_callback,
             recording_status_callback_method,
+            recording_status_callback_events: conference_recording_events(
+                &new.conference_recording_status_callback_events,
+            ),
         };
         // The call's document: the <Dial><Conference> these parameters are.
         let mut attrs = vec![
@@ -425,9 +431,11 @@ impl Conferences<'_> {
         }
         if let Some(u) = &joining.recording_status_callback {
             attrs.push(format!(
-                "recordingStatusCallback=\"{}\" recordingStatusCallbackMethod=\"{}\"",
+                "recordingStatusCallback=\"{}\" recordingStatusCallbackMethod=\"{}\" \
+                 recordingStatusCallbackEvent=\"{}\"",
                 xml_attr(u),
-                recording_status_callback_method.as_str()
+                recording_status_callback_method.as_str(),
+                joining.recording_status_callback_events
             ));
         }
         let twiml = format!(

@@ -9,17 +9,24 @@
 //! Its duration is the simulated time it recorded: the call's clock from
 //! start to end, less the pauses made with `PauseBehavior=skip` (a pause
 //! with `silence` records silence, which counts).
+//!
+//! A conference made with `record="record-from-start"` is recorded the same
+//! way (source `Conference`): from when it starts to when it ends, paused,
+//! resumed or stopped through `…/Conferences/{ConferenceSid}/Recordings/
+//! {Sid}.json`. Its row keeps in `call_sid` the call whose joining started
+//! the conference; the API shows no call for it.
 
 use switchboard_store::Tx;
 use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::conferences::{self, ConferenceRecord};
 use switchboard_store::recordings::{self, Live, RecordingRecord};
 use switchboard_types::{
-    CallSid, CallStatus, HookMethod, PauseBehavior, RecordingSid, RecordingSource, RecordingStatus,
-    RecordingTrack, Timestamp,
+    AccountSid, CallSid, CallStatus, ConferenceSid, HookMethod, PauseBehavior, RecordingSid,
+    RecordingSource, RecordingStatus, RecordingTrack, Timestamp,
 };
 
 use super::calls::Recording;
-use super::voice::record::{StatusCallback, charge_recording, recording_url};
+use super::voice::record::{StatusCallback, Subject, charge_recording, recording_url};
 use super::{SimSpeed, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
@@ -44,11 +51,90 @@ pub struct NewCallRecording {
     pub track: Option<String>,
 }
 
-/// Which recording of the call an update names.
+/// The events kept of `given` (repeated or space-separated words): the
+/// known ones, in the order given, once each; an unknown one is refused.
+fn event_words(given: &[String]) -> DomainResult<Vec<&'static str>> {
+    let mut events = Vec::new();
+    for event in given
+        .iter()
+        .flat_map(|e| e.split([' ', ',']))
+        .filter(|e| !e.is_empty())
+    {
+        let Some(known) = EVENTS.iter().find(|k| k.eq_ignore_ascii_case(event)) else {
+            return Err(invalid(
+                F::StatusCallbackEvent,
+                Problem::NotOneOf {
+                    allowed: EVENTS.to_vec(),
+                    given: event.to_owned(),
+                },
+            ));
+        };
+        if !events.contains(known) {
+            events.push(*known);
+        }
+    }
+    Ok(events)
+}
+
+/// A `<Conference recordingStatusCallbackEvent>`'s events, space-separated:
+/// the known ones (TwiML warns, never fails, so unknown words are dropped).
+pub(crate) fn conference_recording_events(given: &[String]) -> String {
+    let mut events: Vec<&str> = Vec::new();
+    for word in given.iter().flat_map(|e| e.split([' ', ','])) {
+        if let Some(known) = EVENTS.iter().find(|k| k.eq_ignore_ascii_case(word))
+            && !events.contains(known)
+        {
+            events.push(known);
+        }
+    }
+    events.join(" ")
+}
+
+/// What a live recording records, and whom its callbacks are from: a call
+/// or a conference.
+#[derive(Debug, Clone, Copy)]
+enum Owner<'a> {
+    Call(&'a CallRecord),
+    Conference(&'a ConferenceRecord),
+}
+
+impl<'a> Owner<'a> {
+    fn account_and_signer(self) -> (&'a AccountSid, &'a AccountSid) {
+        match self {
+            Owner::Call(c) => (&c.account_sid, &c.callback_signer_sid),
+            Owner::Conference(c) => (&c.account_sid, &c.callback_signer_sid),
+        }
+    }
+
+    fn subject(self) -> Subject<'a> {
+        match self {
+            Owner::Call(c) => Subject::Call(&c.sid),
+            Owner::Conference(c) => Subject::Conference(&c.sid),
+        }
+    }
+
+    /// Whether `r` is a recording of this call or conference.
+    fn owns(self, r: &RecordingRecord) -> bool {
+        match self {
+            Owner::Call(c) => r.call_sid == c.sid && r.live.conference_sid.is_none(),
+            Owner::Conference(c) => r.live.conference_sid.as_ref() == Some(&c.sid),
+        }
+    }
+}
+
+/// What a recording update names: a recording of a call or of a
+/// conference.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordingOf<'a> {
+    Call(&'a CallSid),
+    Conference(&'a ConferenceSid),
+}
+
+/// Which recording of the call (or conference) an update names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RecordingRef {
     Sid(RecordingSid),
-    /// `Twilio.CURRENT`: the call's newest recording in progress or paused.
+    /// `Twilio.CURRENT`: the newest recording in progress or paused.
     Current,
 }
 
@@ -117,7 +203,7 @@ impl Switchboard {
     async fn live_callback(
         &self,
         tx: &mut Tx,
-        call: &CallRecord,
+        owner: Owner<'_>,
         r: &RecordingRecord,
         event: &str,
         now: Timestamp,
@@ -134,8 +220,8 @@ impl Switchboard {
         callback
             .send(
                 tx,
-                (&call.account_sid, &call.callback_signer_sid),
-                &call.sid,
+                owner.account_and_signer(),
+                owner.subject(),
                 (&r.sid, &url),
                 event,
                 (duration, r.channels, r.start_time),
@@ -186,26 +272,7 @@ impl Switchboard {
             new.status_callback_method.as_deref(),
             HookMethod::Post,
         )?;
-        let mut events = Vec::new();
-        for event in new
-            .status_callback_events
-            .iter()
-            .flat_map(|e| e.split([' ', ',']))
-            .filter(|e| !e.is_empty())
-        {
-            let Some(known) = EVENTS.iter().find(|k| k.eq_ignore_ascii_case(event)) else {
-                return Err(invalid(
-                    F::StatusCallbackEvent,
-                    Problem::NotOneOf {
-                        allowed: EVENTS.to_vec(),
-                        given: event.to_owned(),
-                    },
-                ));
-            };
-            if !events.contains(known) {
-                events.push(*known);
-            }
-        }
+        let events = event_words(&new.status_callback_events)?;
         for _ in 0..3 {
             let mut tx = self.store().begin().await?;
             let call = tx
@@ -240,11 +307,12 @@ impl Switchboard {
                     status_callback_events: Some(events.join(" ")),
                     skipped_micros: 0,
                     paused: None,
+                    conference_sid: None,
                 },
             };
             tx.run(recordings::insert(&recording)).await?;
             let hooked = self
-                .live_callback(&mut tx, &call, &recording, "in-progress", now)
+                .live_callback(&mut tx, Owner::Call(&call), &recording, "in-progress", now)
                 .await?;
             tx.commit().await?;
             if hooked {
@@ -265,6 +333,20 @@ impl Switchboard {
         &self,
         access: &Access,
         call_sid: &CallSid,
+        which: &RecordingRef,
+        update: &RecordingUpdate,
+    ) -> DomainResult<Recording> {
+        self.update_live_recording(access, RecordingOf::Call(call_sid), which, update)
+            .await
+    }
+
+    /// Pauses, resumes or stops a recording of a call or of a conference
+    /// (`…/Conferences/{ConferenceSid}/Recordings/{Sid}.json`), as
+    /// [`Switchboard::update_call_recording`] does.
+    pub async fn update_live_recording(
+        &self,
+        access: &Access,
+        of: RecordingOf<'_>,
         which: &RecordingRef,
         update: &RecordingUpdate,
     ) -> DomainResult<Recording> {
@@ -299,17 +381,35 @@ impl Switchboard {
         let speed = self.settings().telephony.speed;
         for _ in 0..3 {
             let mut tx = self.store().begin().await?;
-            let call = tx
-                .opt(calls::of_account(&account, call_sid))
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            let found = match which {
-                RecordingRef::Sid(sid) => tx
+            let (call, conference);
+            let owner = match of {
+                RecordingOf::Call(sid) => {
+                    call = tx
+                        .opt(calls::of_account(&account, sid))
+                        .await?
+                        .ok_or(DomainError::NotFound)?;
+                    Owner::Call(&call)
+                }
+                RecordingOf::Conference(sid) => {
+                    conference = tx
+                        .opt(conferences::of_account(&account, sid))
+                        .await?
+                        .ok_or(DomainError::NotFound)?;
+                    Owner::Conference(&conference)
+                }
+            };
+            let found = match (which, owner) {
+                (RecordingRef::Sid(sid), _) => tx
                     .opt(recordings::of_account(&account, sid))
                     .await?
-                    .filter(|r| r.call_sid == call.sid),
-                RecordingRef::Current => tx
-                    .all(recordings::live_of_call(&call.sid))
+                    .filter(|r| owner.owns(r)),
+                (RecordingRef::Current, Owner::Call(c)) => tx
+                    .all(recordings::live_of_call(&c.sid))
+                    .await?
+                    .into_iter()
+                    .next(),
+                (RecordingRef::Current, Owner::Conference(c)) => tx
+                    .all(recordings::live_of_conference(&c.sid))
                     .await?
                     .into_iter()
                     .next(),
@@ -340,7 +440,7 @@ impl Switchboard {
                 }
                 (RecordingStatus::Stopped, _) => {
                     hooked = self
-                        .end_live_recording(&mut tx, &call, &mut r, speed, now)
+                        .end_live_recording(&mut tx, owner, &mut r, speed, now)
                         .await?;
                 }
                 // Already so.
@@ -370,7 +470,7 @@ impl Switchboard {
     async fn end_live_recording(
         &self,
         tx: &mut Tx,
-        call: &CallRecord,
+        owner: Owner<'_>,
         r: &mut RecordingRecord,
         speed: SimSpeed,
         now: Timestamp,
@@ -381,11 +481,11 @@ impl Switchboard {
         if r.duration <= 0 {
             r.duration = 0;
             r.status = RecordingStatus::Absent;
-            return self.live_callback(tx, call, r, "absent", now).await;
+            return self.live_callback(tx, owner, r, "absent", now).await;
         }
         r.status = RecordingStatus::Completed;
         charge_recording(tx, r, now).await?;
-        self.live_callback(tx, call, r, "completed", now).await
+        self.live_callback(tx, owner, r, "completed", now).await
     }
 
     /// A call ended: the recordings still being made of it end with it.
@@ -401,7 +501,63 @@ impl Switchboard {
         for mut r in tx.all(recordings::live_of_call(&call.sid)).await? {
             let was = r.status;
             hooked |= self
-                .end_live_recording(tx, call, &mut r, speed, now)
+                .end_live_recording(tx, Owner::Call(call), &mut r, speed, now)
+                .await?;
+            tx.run(recordings::update_live(&r, was)).await?;
+        }
+        Ok(hooked)
+    }
+
+    /// A conference made with `record="record-from-start"` started (in
+    /// `tx`; `starter` is the call whose joining started it): its recording
+    /// begins. `true` when a callback was queued.
+    pub(crate) async fn start_conference_recording(
+        &self,
+        tx: &mut Tx,
+        conf: &ConferenceRecord,
+        starter: &CallSid,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let recording = RecordingRecord {
+            sid: RecordingSid::generate(),
+            account_sid: conf.account_sid.clone(),
+            call_sid: starter.clone(),
+            duration: -1,
+            status: RecordingStatus::InProgress,
+            start_time: now,
+            date_created: now,
+            date_updated: now,
+            source: RecordingSource::Conference,
+            channels: 1,
+            track: RecordingTrack::Both,
+            live: Live {
+                status_callback: conf.recording_status_callback.clone(),
+                status_callback_method: Some(conf.recording_status_callback_method),
+                status_callback_events: Some(conf.recording_status_callback_events.clone()),
+                skipped_micros: 0,
+                paused: None,
+                conference_sid: Some(conf.sid.clone()),
+            },
+        };
+        tx.run(recordings::insert(&recording)).await?;
+        self.live_callback(tx, Owner::Conference(conf), &recording, "in-progress", now)
+            .await
+    }
+
+    /// A conference ended (in `tx`): its recordings still being made end
+    /// with it. `true` when a callback was queued.
+    pub(crate) async fn end_conference_recordings(
+        &self,
+        tx: &mut Tx,
+        conf: &ConferenceRecord,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let speed = self.settings().telephony.speed;
+        let mut hooked = false;
+        for mut r in tx.all(recordings::live_of_conference(&conf.sid)).await? {
+            let was = r.status;
+            hooked |= self
+                .end_live_recording(tx, Owner::Conference(conf), &mut r, speed, now)
                 .await?;
             tx.run(recordings::update_live(&r, was)).await?;
         }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use switchboard_domain::access::Resource;
-use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall};
+use switchboard_domain::telephony::calls::{CallFilter, CallUpdate, NewCall, Range, RecordingsOf};
 use switchboard_domain::telephony::live_recordings::{
     NewCallRecording, RecordingRef, RecordingUpdate,
 };
@@ -234,7 +234,12 @@ pub async fn recordings(
         .list_recordings(
             &read.request,
             read.account,
-            call_sid.as_ref(),
+            (
+                call_sid
+                    .as_ref()
+                    .map_or(RecordingsOf::Account, RecordingsOf::Call),
+                Range::default(),
+            ),
             &paging.at,
             paging.size,
         )
@@ -266,7 +271,13 @@ pub async fn delete_recording(
         Some(segment) => Some(CallSid::parse(segment).map_err(|_| ApiError::not_found())?),
     };
     app.sb
-        .delete_recording(&granted.access, of_call.as_ref(), &sid)
+        .delete_recording(
+            &granted.access,
+            of_call
+                .as_ref()
+                .map_or(RecordingsOf::Account, RecordingsOf::Call),
+            &sid,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -282,7 +293,7 @@ pub async fn recording(State(app): State<App>, call: AccountScope) -> Result<Res
         .fetch_recording(&read.request, read.account, &sid)
         .await?;
     if let Some(call_segment) = call.get("call")
-        && CallSid::parse(call_segment).ok().as_ref() != Some(&record.call_sid)
+        && CallSid::parse(call_segment).ok() != record.call_sid
     {
         return Err(ApiError::not_found());
     }

@@ -244,6 +244,7 @@ pub async fn create_participant(
         conference_recording_status_callback: form.owned("ConferenceRecordingStatusCallback"),
         conference_recording_status_callback_method: form
             .owned("ConferenceRecordingStatusCallbackMethod"),
+        conference_recording_status_callback_events: all("ConferenceRecordingStatusCallbackEvent"),
         coaching: form.owned("Coaching"),
         call_sid_to_coach: form.owned("CallSidToCoach"),
     };

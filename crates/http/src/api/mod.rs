@@ -7,6 +7,7 @@ pub mod authorized_apps;
 pub mod call_events;
 pub mod caller_ids;
 pub mod calls;
+mod conference_recordings;
 pub mod conferences;
 pub mod connect_apps;
 pub mod deliveries;
@@ -445,6 +446,18 @@ fn telephony_routes() -> Routes {
                 get(conferences::participant)
                     .post(conferences::update_participant)
                     .delete(conferences::remove_participant),
+            ),
+        )
+        .route(
+            &at("/Conferences/{conference}/Recordings.json"),
+            api_route(get(conference_recordings::list)),
+        )
+        .route(
+            &at("/Conferences/{conference}/Recordings/{sid}"),
+            api_route(
+                get(conference_recordings::fetch)
+                    .post(conference_recordings::update)
+                    .delete(conference_recordings::delete),
             ),
         )
         .route(

@@ -56,7 +56,7 @@ pub async fn audio(app: App, call: AccountScope) -> Result<Response, ApiError> {
         app.sb.public_recording_audio(&account, &sid).await?
     };
     if let Some(segment) = call.get("call")
-        && CallSid::parse(segment).ok().as_ref() != Some(&recording.call_sid)
+        && CallSid::parse(segment).ok() != recording.call_sid
     {
         return Err(ApiError::not_found());
     }

@@ -14,9 +14,9 @@ use switchboard_telephony::inventory::{
 };
 use switchboard_telephony::phone::PhoneNumber;
 use switchboard_types::{
-    AccountSid, AddressSid, ApplicationSid, CallDirection, CallSid, CallStatus, HookMethod,
-    MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid, RecordingSid,
-    RecordingSource, RecordingStatus, RecordingTrack, Timestamp, TranscriptionSid,
+    AccountSid, AddressSid, ApplicationSid, CallDirection, CallSid, CallStatus, ConferenceSid,
+    HookMethod, MessageDirection, MessageSid, MessageStatus, MessagingServiceSid, PhoneNumberSid,
+    RecordingSid, RecordingSource, RecordingStatus, RecordingTrack, Timestamp, TranscriptionSid,
     TranscriptionStatus,
 };
 
@@ -368,8 +368,8 @@ impl From<Message> for MessageJson {
 pub struct RecordingJson {
     pub account_sid: AccountSid,
     pub api_version: &'static str,
-    pub call_sid: CallSid,
-    pub conference_sid: Option<String>,
+    pub call_sid: Option<CallSid>,
+    pub conference_sid: Option<ConferenceSid>,
     pub date_created: String,
     pub date_updated: String,
     pub start_time: String,
@@ -408,7 +408,7 @@ impl RecordingJson {
             account_sid: r.account_sid,
             api_version: API_VERSION,
             call_sid: r.call_sid,
-            conference_sid: None,
+            conference_sid: r.conference_sid,
             date_created: r.date_created.rfc2822(),
             date_updated: r.date_updated.rfc2822(),
             start_time: r.start_time.rfc2822(),
@@ -432,8 +432,8 @@ impl RecordingJson {
 pub struct CallRecordingJson {
     pub account_sid: AccountSid,
     pub api_version: &'static str,
-    pub call_sid: CallSid,
-    pub conference_sid: Option<String>,
+    pub call_sid: Option<CallSid>,
+    pub conference_sid: Option<ConferenceSid>,
     pub date_created: String,
     pub date_updated: String,
     pub start_time: String,
@@ -457,12 +457,14 @@ impl CallRecordingJson {
         CallRecordingJson {
             uri: format!(
                 "{API_PREFIX}/Accounts/{}/Calls/{}/Recordings/{}.json",
-                r.account_sid, r.call_sid, r.sid
+                r.account_sid,
+                r.call_sid.as_ref().map_or("", |c| c.as_str()),
+                r.sid
             ),
             account_sid: r.account_sid,
             api_version: API_VERSION,
             call_sid: r.call_sid,
-            conference_sid: None,
+            conference_sid: r.conference_sid,
             date_created: r.date_created.rfc2822(),
             date_updated: r.date_updated.rfc2822(),
             start_time: r.start_time.rfc2822(),
@@ -530,6 +532,60 @@ impl From<Transcription> for TranscriptionJson {
 pub enum RecordingView {
     Account(RecordingJson),
     Call(CallRecordingJson),
+    Conference(ConferenceRecordingJson),
+}
+
+/// A recording as read through its conference's path (`…/Conferences/
+/// {ConferenceSid}/Recordings…`): Twilio's `conference_recording`, every
+/// field of it, with a `uri` under the conference and no call.
+#[derive(Serialize)]
+pub struct ConferenceRecordingJson {
+    pub account_sid: AccountSid,
+    pub api_version: &'static str,
+    pub call_sid: Option<CallSid>,
+    pub conference_sid: Option<ConferenceSid>,
+    pub date_created: String,
+    pub date_updated: String,
+    pub start_time: String,
+    pub duration: String,
+    pub sid: RecordingSid,
+    pub price: Option<String>,
+    pub price_unit: &'static str,
+    pub status: RecordingStatus,
+    pub channels: i64,
+    pub source: RecordingSource,
+    pub error_code: Option<i64>,
+    pub encryption_details: Option<Value>,
+    pub uri: String,
+}
+
+impl ConferenceRecordingJson {
+    pub fn new(r: Recording) -> Self {
+        ConferenceRecordingJson {
+            uri: format!(
+                "{API_PREFIX}/Accounts/{}/Conferences/{}/Recordings/{}.json",
+                r.account_sid,
+                r.conference_sid.as_ref().map_or("", |c| c.as_str()),
+                r.sid
+            ),
+            account_sid: r.account_sid,
+            api_version: API_VERSION,
+            call_sid: r.call_sid,
+            conference_sid: r.conference_sid,
+            date_created: r.date_created.rfc2822(),
+            date_updated: r.date_updated.rfc2822(),
+            start_time: r.start_time.rfc2822(),
+            duration: r.duration.to_string(),
+            sid: r.sid,
+            price: Some("0.00000".to_owned()),
+            price_unit: "USD",
+            status: r.status,
+            channels: r.channels,
+            source: r.source,
+            error_code: None,
+            encryption_details: None,
+        }
+    }
 }
 
 impl RecordingView {

@@ -14,7 +14,7 @@ use switchboard_domain::console::ConsoleSession;
 use switchboard_domain::delivery::WebhookKind;
 use switchboard_domain::notifications::{NotificationFilter, NotificationScope};
 use switchboard_domain::telephony::call_events::CallRequestEvent;
-use switchboard_domain::telephony::calls::{Call, CallFilter};
+use switchboard_domain::telephony::calls::{Call, CallFilter, RecordingsOf};
 use switchboard_domain::telephony::messages::{Message, MessageFilter};
 use switchboard_domain::telephony::voice::timeline::TimelineDocument;
 use switchboard_store::calls::Range;
@@ -216,7 +216,13 @@ async fn call_page(
     let recordings_access = granted(app, session, account, Resource::Recordings).await?;
     let recordings = app
         .sb
-        .list_recordings(&recordings_access, account, Some(sid), &PageAt::First, MOST)
+        .list_recordings(
+            &recordings_access,
+            account,
+            (RecordingsOf::Call(sid), Default::default()),
+            &PageAt::First,
+            MOST,
+        )
         .await?
         .items;
 

@@ -36,7 +36,7 @@ async fn caller(s: &TestServer, c: &Creds, from: &str, twiml: &str) -> Value {
 
 /// The account's conference called `name` once it holds `n` participants
 /// (the newest of that name).
-async fn conference_with(s: &TestServer, c: &Creds, name: &str, n: usize) -> Value {
+pub(crate) async fn conference_with(s: &TestServer, c: &Creds, name: &str, n: usize) -> Value {
     let path = format!(
         "{}/Conferences.json?FriendlyName={}",
         base(c),

@@ -20,6 +20,7 @@ mod call_events;
 mod call_recordings;
 mod caller_ids;
 mod cli;
+mod conference_recordings;
 mod conferences;
 mod connect;
 mod connect_apps_api;

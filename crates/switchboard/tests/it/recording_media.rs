@@ -31,7 +31,11 @@ async fn recordings(s: &TestServer, c: &Creds) -> (Value, Vec<Value>) {
 }
 
 /// GETs `path` with or without credentials: status, content type, body.
-async fn download(s: &TestServer, c: Option<&Creds>, path: &str) -> (StatusCode, String, Vec<u8>) {
+pub(crate) async fn download(
+    s: &TestServer,
+    c: Option<&Creds>,
+    path: &str,
+) -> (StatusCode, String, Vec<u8>) {
     let mut request = s.http.get(s.url(path));
     if let Some(c) = c {
         request = request.header("Authorization", basic(c.sid.as_str(), &c.token));
@@ -52,7 +56,7 @@ fn media_path(recording: &Value) -> String {
 }
 
 /// Reads a WAV file: (channels, sample rate, bits, samples per channel).
-fn read_wav(bytes: &[u8]) -> (u16, u32, u16, u32) {
+pub(crate) fn read_wav(bytes: &[u8]) -> (u16, u32, u16, u32) {
     let reader = hound::WavReader::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let spec = reader.spec();
     (

@@ -86,3 +86,40 @@ test('callers meet and the SDK runs the room', async () => {
     receiver.close();
   }
 });
+
+test('a recorded room is paused, stopped and deleted', async () => {
+  const main = state.server.createMainAccount('Node taped conferences');
+  const here = state.server.client(main.sid, main.auth_token).api.v2010.accounts(main.sid);
+  const number = (await here.incomingPhoneNumbers.create({ areaCode: '415' })).phoneNumber;
+  const host = await here.calls.create({
+    to: ANSWERS,
+    from: number,
+    twiml: roomTwiml('Taped room', { record: 'record-from-start' }),
+  });
+  await settle(() => here.conferences.list({ friendlyName: 'Taped room' }), (l) => l.length === 1);
+  const guest = await here.calls.create({ to: ANSWERS, from: number, twiml: roomTwiml('Taped room', {}) });
+  const [room] = await settle(
+    () => here.conferences.list({ friendlyName: 'Taped room' }),
+    (l) => l.length === 1 && l[0].status === 'in-progress',
+  );
+  const recordings = () => here.conferences(room.sid).recordings;
+  const [rec] = await settle(() => recordings().list(), (l) => l.length === 1);
+  assert.equal(rec.status, 'in-progress');
+  assert.equal(rec.source, 'Conference');
+  assert.equal(rec.callSid, null);
+  assert.equal(rec.conferenceSid, room.sid);
+
+  assert.equal((await here.conferences(room.sid).recordings(rec.sid).update({ status: 'paused' })).status, 'paused');
+  const resumed = await here.conferences(room.sid).recordings('Twilio.CURRENT').update({ status: 'in-progress' });
+  assert.equal(resumed.status, 'in-progress');
+  const stopped = await here.conferences(room.sid).recordings(rec.sid).update({ status: 'stopped' });
+  assert.ok(['completed', 'absent'].includes(stopped.status));
+  assert.equal((await here.conferences(room.sid).recordings(rec.sid).fetch()).sid, rec.sid);
+  assert.equal(await here.conferences(room.sid).recordings(rec.sid).remove(), true);
+  await restError(here.conferences(room.sid).recordings(rec.sid).fetch(), 404, 20404);
+
+  await here.conferences(room.sid).update({ status: 'completed' });
+  for (const sid of [host.sid, guest.sid]) {
+    await settle(() => here.calls(sid).fetch(), (c) => c.status === 'completed');
+  }
+});

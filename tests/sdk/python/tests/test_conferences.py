@@ -89,3 +89,29 @@ def test_callers_meet_and_the_sdk_runs_the_room(main_account, main_client, recei
         "participant-unmute", "participant-leave", "participant-leave", "conference-end",
     ]
     assert hits[-1].form["ReasonConferenceEnded"] == "conference-ended-via-api"
+
+
+def test_a_recorded_room_is_paused_stopped_and_deleted(main_account, main_client):
+    here = main_client.api.v2010.accounts(main_account["sid"])
+    number = here.incoming_phone_numbers.create(area_code="415").phone_number
+    host = here.calls.create(to=ANSWERS, from_=number,
+                             twiml=room_twiml("Taped room", record="record-from-start"))
+    settle(lambda: here.conferences.list(friendly_name="Taped room"), lambda l: len(l) == 1)
+    guest = here.calls.create(to=ANSWERS, from_=number, twiml=room_twiml("Taped room"))
+    room = settle(lambda: here.conferences.list(friendly_name="Taped room")[0],
+                  lambda r: r.status == "in-progress")
+    recordings = here.conferences(room.sid).recordings
+    rec = settle(lambda: recordings.list(), lambda l: len(l) == 1)[0]
+    assert rec.status == "in-progress" and rec.source == "Conference" and rec.channels == 1
+    assert rec.call_sid is None and rec.conference_sid == room.sid
+
+    assert recordings(rec.sid).update(status="paused", pause_behavior="skip").status == "paused"
+    assert recordings("Twilio.CURRENT").update(status="in-progress").status == "in-progress"
+    assert recordings(rec.sid).update(status="stopped").status in ("completed", "absent")
+    assert recordings(rec.sid).fetch().sid == rec.sid
+    assert recordings(rec.sid).delete() is True
+    assert_rest_error(rest_error(recordings(rec.sid).fetch), 404, 20404)
+
+    here.conferences(room.sid).update(status="completed")
+    for call in (host.sid, guest.sid):
+        settle(lambda: here.calls(call).fetch(), lambda c: c.status == "completed")

@@ -30,6 +30,7 @@ use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::DomainResult;
 use crate::telephony::SimSpeed;
+use crate::telephony::live_recordings::conference_recording_events;
 use crate::telephony::simulator::elapsed_sim_secs;
 
 /// Twilio's "Conference is full": a `<Dial><Conference>` into a conference
@@ -156,6 +157,9 @@ pub(crate) struct Joining {
     pub status_callback_events: String,
     pub recording_status_callback: Option<String>,
     pub recording_status_callback_method: switchboard_types::HookMethod,
+    /// Its recording's callback events, space-separated (empty:
+    /// `completed`).
+    pub recording_status_callback_events: String,
 }
 
 /// The parameters of a conference's status callback.
@@ -262,6 +266,7 @@ pub(crate) async fn live_conference(
         record: joining.record,
         recording_status_callback: joining.recording_status_callback.clone(),
         recording_status_callback_method: joining.recording_status_callback_method,
+        recording_status_callback_events: joining.recording_status_callback_events.clone(),
         date_started: None,
         date_created: now,
         date_updated: now,
@@ -309,6 +314,9 @@ impl Joining {
                 .as_deref()
                 .and_then(|u| run.resolve(u).ok()),
             recording_status_callback_method: noun.recording_status_callback_method,
+            recording_status_callback_events: conference_recording_events(
+                &noun.recording_status_callback_events,
+            ),
         }
     }
 }
@@ -416,6 +424,11 @@ impl Switchboard {
             conf.status = ConferenceStatus::InProgress;
             conf.date_started = Some(now);
             hooked |= report(tx, &mut conf, ConferenceEvent::Start, None, now).await?;
+            if conf.record {
+                hooked |= self
+                    .start_conference_recording(tx, &conf, &call.sid, now)
+                    .await?;
+            }
         }
         conf.date_updated = now;
         tx.run(conferences::update(&conf)).await?;
@@ -489,6 +502,7 @@ impl Switchboard {
         conf.reason_conference_ended = Some(reason.as_str().to_owned());
         conf.call_sid_ending_conference = ending_call.cloned();
         conf.date_updated = now;
+        hooked |= self.end_conference_recordings(tx, conf, now).await?;
         hooked |= report(tx, conf, ConferenceEvent::End, None, now).await?;
         tx.run(conferences::update(conf)).await?;
         Ok(hooked)

@@ -14,8 +14,8 @@ use switchboard_store::calls::CallRecord;
 use switchboard_store::recordings::{self, Live, RecordingRecord};
 use switchboard_twiml::{DialRecording, DialVerb, RecordVerb, VoiceVerb, parse_voice};
 use switchboard_types::{
-    AccountSid, CallSid, CallStatus, HookMethod, RecordingSid, RecordingSource, RecordingStatus,
-    RecordingTrack, Timestamp, UsageCategory,
+    AccountSid, CallSid, CallStatus, ConferenceSid, HookMethod, RecordingSid, RecordingSource,
+    RecordingStatus, RecordingTrack, Timestamp, UsageCategory,
 };
 
 use super::gather::CallInput;
@@ -121,6 +121,20 @@ pub(crate) fn recording_url(public_url: &str, account: &AccountSid, sid: &Record
     )
 }
 
+/// What a recording records: a call, or a conference (whose callbacks name
+/// it with `ConferenceSid` and have no `CallSid`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject<'a> {
+    Call(&'a CallSid),
+    Conference(&'a ConferenceSid),
+}
+
+impl<'a> From<&'a CallSid> for Subject<'a> {
+    fn from(call: &'a CallSid) -> Self {
+        Subject::Call(call)
+    }
+}
+
 /// A recording's status callback, as `<Record>` and `<Dial>` ask for it.
 pub(crate) struct StatusCallback<'a> {
     pub url: Option<String>,
@@ -146,7 +160,7 @@ impl StatusCallback<'_> {
         &self,
         tx: &mut Tx,
         (account, signer): (&AccountSid, &AccountSid),
-        call: &CallSid,
+        subject: impl Into<Subject<'_>>,
         (sid, url): (&RecordingSid, &str),
         event: &str,
         (duration, channels, started): (Option<i64>, i64, Timestamp),
@@ -158,9 +172,13 @@ impl StatusCallback<'_> {
         if !self.wants(event) {
             return Ok(false);
         }
+        let (key, value) = match subject.into() {
+            Subject::Call(call) => ("CallSid", call.to_string()),
+            Subject::Conference(conference) => ("ConferenceSid", conference.to_string()),
+        };
         let mut params: Vec<(String, String)> = vec![
             ("AccountSid".into(), account.to_string()),
-            ("CallSid".into(), call.to_string()),
+            (key.into(), value.clone()),
             ("RecordingSid".into(), sid.to_string()),
             ("RecordingUrl".into(), url.to_owned()),
             ("RecordingStatus".into(), event.to_owned()),
@@ -177,7 +195,7 @@ impl StatusCallback<'_> {
         let hook = Webhook::notice(
             WebhookKind::RecordingStatus,
             (account.clone(), signer.clone()),
-            Some(call.to_string()),
+            Some(value),
             (self.method, target.clone()),
             params,
         );
