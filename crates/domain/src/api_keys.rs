@@ -14,7 +14,7 @@ use switchboard_store::api_keys as store;
 use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, ApiKeyKind, ApiKeySid};
 
-use crate::access::{Access, Action, Reader, Resource};
+use crate::access::{Access, Reader, Resource};
 use crate::audit::{self, Change};
 use crate::error::{DomainError, DomainResult, Field, Problem, invalid};
 use crate::secrets::new_key_secret;
@@ -64,13 +64,6 @@ fn action_of(kind: ApiKeyKind, verb: &'static str) -> &'static str {
 }
 
 impl ApiKeys<'_> {
-    /// The account written to, and the main account whose log records it.
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::ApiKeys)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
     async fn audit(
         tx: &mut Tx,
         access: &Access,
@@ -100,7 +93,7 @@ impl ApiKeys<'_> {
         kind: ApiKeyKind,
         name: Option<&str>,
     ) -> DomainResult<NewApiKey> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::ApiKeys)?;
         let now = self.sb.now_for(access).await?;
         let key = ApiKey {
             sid: ApiKeySid::generate(),
@@ -166,7 +159,7 @@ impl ApiKeys<'_> {
         sid: &ApiKeySid,
         name: Option<&str>,
     ) -> DomainResult<ApiKey> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::ApiKeys)?;
         let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let mut key = tx
@@ -191,7 +184,7 @@ impl ApiKeys<'_> {
         kind: ApiKeyKind,
         sid: &ApiKeySid,
     ) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::ApiKeys)?;
         let mut tx = self.sb.store().begin().await?;
         let key = tx
             .opt(store::of_account(account, kind, sid))

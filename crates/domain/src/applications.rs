@@ -12,8 +12,8 @@ use switchboard_store::applications as store;
 use switchboard_store::page::{Page, PageAt};
 use switchboard_types::{AccountSid, ApplicationSid, HookMethod, PhoneNumberSid};
 
-use crate::access::{Access, Action, Principal, Reader, Resource};
-use crate::audit::{self, Change};
+use crate::access::{Access, Reader, Resource};
+use crate::audit;
 use crate::error::{ApplicationField as F, DomainError, DomainResult, Field, Problem, invalid};
 use crate::telephony::{method_param, url_param};
 use crate::{Switchboard, validate};
@@ -151,50 +151,12 @@ pub struct Applications<'a> {
     sb: &'a Switchboard,
 }
 
-/// The app an audit entry names, when a Connect App made the change.
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
-}
-
 /// What an audit entry says about an application.
 fn described(a: &Application) -> String {
     a.friendly_name.clone().unwrap_or_default()
 }
 
 impl Applications<'_> {
-    /// The account written to, and the main account whose log records it.
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::Applications)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &ApplicationSid,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject.as_str()),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     /// Creates an application with Twilio's defaults for what `fields`
     /// leaves out.
     pub async fn create(
@@ -202,7 +164,7 @@ impl Applications<'_> {
         access: &Access,
         fields: &ApplicationFields,
     ) -> DomainResult<Application> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Applications)?;
         let now = self.sb.now_for(access).await?;
         let mut app = Application {
             sid: ApplicationSid::generate(),
@@ -237,7 +199,7 @@ impl Applications<'_> {
             ));
         }
         tx.run(store::insert(&app)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -287,7 +249,7 @@ impl Applications<'_> {
         sid: &ApplicationSid,
         fields: &ApplicationFields,
     ) -> DomainResult<Application> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Applications)?;
         let mut tx = self.sb.store().begin().await?;
         let mut app = tx
             .opt(store::of_account(account, sid))
@@ -296,7 +258,7 @@ impl Applications<'_> {
         fields.apply(&mut app)?;
         app.date_updated = self.sb.now_for(access).await?;
         tx.run(store::update(&app)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -313,7 +275,7 @@ impl Applications<'_> {
     /// `VoiceApplicationSid`/`SmsApplicationSid` become `null`, and they fall
     /// back to their own URLs); calls placed with it keep its SID.
     pub async fn delete(&self, access: &Access, sid: &ApplicationSid) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Applications)?;
         let mut tx = self.sb.store().begin().await?;
         let app = tx
             .opt(store::of_account(account, sid))
@@ -326,7 +288,8 @@ impl Applications<'_> {
         if released > 0 {
             detail = format!("{detail} (cleared from {released} number(s))");
         }
-        Self::audit(&mut tx, access, log, "application.delete", sid, detail).await?;
+        audit::record_resource_change(&mut tx, access, log, "application.delete", sid, detail)
+            .await?;
         tx.commit().await?;
         tracing::info!(application = %sid, "deleted an application");
         Ok(())

@@ -63,6 +63,27 @@ impl<'a> Change<'a> {
     }
 }
 
+/// Records a change to one of an account's resources (`subject`, described
+/// by `detail`) in `log`'s audit log, with the Connect App that made it.
+pub async fn record_resource_change(
+    tx: &mut Tx,
+    access: &Access,
+    log: &AccountSid,
+    action: &'static str,
+    subject: impl AsRef<str>,
+    detail: String,
+) -> DomainResult<()> {
+    let change = Change {
+        account: log,
+        action,
+        app: access.app(),
+        subject: Some(subject.as_ref()),
+        permissions: None,
+        detail: Some(detail),
+    };
+    record_change(tx, access, change).await
+}
+
 /// Records a change in the same transaction as the change itself, naming the
 /// actor the access was granted to: every service that changes state calls
 /// this, so nothing changes without its audit entry.

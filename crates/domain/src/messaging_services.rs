@@ -11,8 +11,8 @@ use switchboard_store::page::{Page, PageAt};
 use switchboard_store::{StoreError, phone_numbers};
 use switchboard_types::{AccountSid, HookMethod, MessagingServiceSid, PhoneNumberSid, Timestamp};
 
-use crate::access::{Access, Action, Principal, Reader, Resource};
-use crate::audit::{self, Change};
+use crate::access::{Access, Reader, Resource};
+use crate::audit;
 use crate::error::{DomainError, DomainResult, MessageField, Problem, ServiceField, invalid};
 use crate::telephony::{method_param, url_param};
 use crate::{Switchboard, validate};
@@ -151,53 +151,14 @@ pub struct MessagingServices<'a> {
     sb: &'a Switchboard,
 }
 
-/// Who an audit entry about a service names: the app, when a Connect App
-/// made the change.
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
-}
-
 impl MessagingServices<'_> {
-    /// The account written to, and the main account whose log records it.
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::MessagingServices)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut switchboard_store::Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &str,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     /// Creates a service with Twilio's defaults for what `fields` leaves out.
     pub async fn create(
         &self,
         access: &Access,
         fields: &ServiceFields,
     ) -> DomainResult<MessagingService> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::MessagingServices)?;
         if fields
             .friendly_name
             .as_deref()
@@ -231,7 +192,7 @@ impl MessagingServices<'_> {
         fields.apply(&mut service)?;
         let mut tx = self.sb.store().begin().await?;
         tx.run(store::insert(&service)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -279,7 +240,7 @@ impl MessagingServices<'_> {
         sid: &MessagingServiceSid,
         fields: &ServiceFields,
     ) -> DomainResult<MessagingService> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::MessagingServices)?;
         let mut tx = self.sb.store().begin().await?;
         let mut service = tx
             .opt(store::of_account(account, sid))
@@ -288,7 +249,7 @@ impl MessagingServices<'_> {
         fields.apply(&mut service)?;
         service.date_updated = self.sb.now_for(access).await?;
         tx.run(store::update(&service)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -304,14 +265,14 @@ impl MessagingServices<'_> {
     /// Deletes a service; its numbers leave the pool and stay the account's.
     /// Messages sent through it keep its SID.
     pub async fn delete(&self, access: &Access, sid: &MessagingServiceSid) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::MessagingServices)?;
         let mut tx = self.sb.store().begin().await?;
         let service = tx
             .opt(store::of_account(account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
         tx.run(store::delete(account, sid)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -333,7 +294,7 @@ impl MessagingServices<'_> {
         service: &MessagingServiceSid,
         number: &PhoneNumberSid,
     ) -> DomainResult<ServicePhoneNumber> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::MessagingServices)?;
         let mut tx = self.sb.store().begin().await?;
         tx.opt(store::of_account(account, service))
             .await?
@@ -384,7 +345,7 @@ impl MessagingServices<'_> {
             }
             Err(e) => return Err(e.into()),
         }
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -435,14 +396,14 @@ impl MessagingServices<'_> {
         service: &MessagingServiceSid,
         number: &PhoneNumberSid,
     ) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::MessagingServices)?;
         let mut tx = self.sb.store().begin().await?;
         let pooled = tx
             .opt(store::pool_number(account, service, number))
             .await?
             .ok_or(DomainError::NotFound)?;
         tx.run(store::remove_number(service, number)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,

@@ -23,8 +23,8 @@ use switchboard_types::{
     UsageTriggerSid,
 };
 
-use crate::access::{Access, Action, Principal, Reader, Resource};
-use crate::audit::{self, Change};
+use crate::access::{Access, Reader, Resource};
+use crate::audit;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult, Problem, UsageTriggerField as F, invalid};
 use crate::telephony::usage::{category_names, format_dollars, leaves_of};
@@ -77,13 +77,6 @@ impl Switchboard {
 /// (`Resource::UsageTriggers`).
 pub struct UsageTriggers<'a> {
     sb: &'a Switchboard,
-}
-
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
 }
 
 fn described(t: &UsageTrigger) -> String {
@@ -240,35 +233,6 @@ fn date_of(t: Timestamp) -> NaiveDate {
 }
 
 impl UsageTriggers<'_> {
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::UsageTriggers)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &UsageTriggerSid,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject.as_str()),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     /// Creates a trigger. A `TriggerValue` of `+N` is N more than what it
     /// watches now.
     pub async fn create(
@@ -276,7 +240,7 @@ impl UsageTriggers<'_> {
         access: &Access,
         new: &NewUsageTrigger,
     ) -> DomainResult<UsageTrigger> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::UsageTriggers)?;
         let is_main = account == log;
         let callback_url = url_param(F::CallbackUrl, new.callback_url.as_deref())?
             .ok_or_else(|| invalid(F::CallbackUrl, Problem::Missing))?;
@@ -329,7 +293,7 @@ impl UsageTriggers<'_> {
             trigger.trigger_value = decimal(current.saturating_add(micros));
         }
         tx.run(store::insert(&trigger)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -387,7 +351,7 @@ impl UsageTriggers<'_> {
         sid: &UsageTriggerSid,
         changes: &UsageTriggerChanges,
     ) -> DomainResult<UsageTrigger> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::UsageTriggers)?;
         let mut tx = self.sb.store().begin().await?;
         let mut trigger = tx
             .opt(store::of_account(account, sid))
@@ -413,7 +377,7 @@ impl UsageTriggers<'_> {
         }
         trigger.date_updated = self.sb.now_for(access).await?;
         tx.run(store::update(&trigger)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -427,14 +391,14 @@ impl UsageTriggers<'_> {
     }
 
     pub async fn delete(&self, access: &Access, sid: &UsageTriggerSid) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::UsageTriggers)?;
         let mut tx = self.sb.store().begin().await?;
         let trigger = tx
             .opt(store::of_account(account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
         tx.run(store::delete(account, sid)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,

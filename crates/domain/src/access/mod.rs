@@ -152,6 +152,26 @@ impl Access {
         }
     }
 
+    /// For a change to one of an account's resources: the account the
+    /// access may write `resource` in, and the main account whose audit log
+    /// records it.
+    pub(crate) fn write_target(
+        &self,
+        resource: Resource,
+    ) -> DomainResult<(&AccountSid, &AccountSid)> {
+        self.require(Action::Write, resource)?;
+        let t = self.target_account()?;
+        Ok((&t.sid, &t.owner_account_sid))
+    }
+
+    /// The Connect App acting, for an access granted to its credentials.
+    pub fn app(&self) -> Option<&ConnectAppSid> {
+        match self.principal() {
+            Some(Principal::Connect(c)) => Some(&c.app),
+            _ => None,
+        }
+    }
+
     /// The API principal, for an access granted to API credentials.
     pub fn principal(&self) -> Option<&Principal> {
         match &self.actor {

@@ -16,8 +16,8 @@ use switchboard_store::page::{Page, PageAt};
 use switchboard_store::phone_numbers;
 use switchboard_types::{AccountSid, AddressRequirement, AddressSid};
 
-use crate::access::{Access, Action, Principal, Reader, Resource};
-use crate::audit::{self, Change};
+use crate::access::{Access, Reader, Resource};
+use crate::audit;
 use crate::error::{AddressField as F, DomainError, DomainResult, Problem, invalid};
 use crate::telephony::numbers::IncomingPhoneNumber;
 use crate::{Switchboard, validate};
@@ -80,13 +80,6 @@ impl Switchboard {
 /// The addresses of the account an access names (`Resource::Addresses`).
 pub struct Addresses<'a> {
     sb: &'a Switchboard,
-}
-
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
 }
 
 fn described(a: &Address) -> String {
@@ -222,40 +215,11 @@ pub(crate) async fn for_number(
 }
 
 impl Addresses<'_> {
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::Addresses)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &AddressSid,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject.as_str()),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     /// Creates an address. Every field Twilio requires must be given:
     /// `CustomerName`, `Street`, `City`, `Region`, `PostalCode`,
     /// `IsoCountry`.
     pub async fn create(&self, access: &Access, new: &NewAddress) -> DomainResult<Address> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Addresses)?;
         let customer_name = match new.customer_name.as_deref() {
             Some(v) if !v.trim().is_empty() => customer_name(v)?,
             _ => return Err(invalid(F::CustomerName, Problem::Missing)),
@@ -296,7 +260,7 @@ impl Addresses<'_> {
         };
         let mut tx = self.sb.store().begin().await?;
         tx.run(store::insert(&address)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -368,7 +332,7 @@ impl Addresses<'_> {
         sid: &AddressSid,
         changes: &AddressChanges,
     ) -> DomainResult<Address> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Addresses)?;
         let mut tx = self.sb.store().begin().await?;
         let mut address = tx
             .opt(store::of_account(account, sid))
@@ -400,7 +364,7 @@ impl Addresses<'_> {
         }
         address.date_updated = self.sb.now_for(access).await?;
         tx.run(store::update(&address)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -416,7 +380,7 @@ impl Addresses<'_> {
     /// Deletes an address no number uses; while one does, it is refused
     /// (the numbers are listed by `DependentPhoneNumbers`).
     pub async fn delete(&self, access: &Access, sid: &AddressSid) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Addresses)?;
         let mut tx = self.sb.store().begin().await?;
         let address = tx
             .opt(store::of_account(account, sid))
@@ -426,7 +390,7 @@ impl Addresses<'_> {
             let numbers = tx.one(store::dependents(sid)).await?;
             return Err(invalid(F::Address, Problem::AddressInUse { numbers }));
         }
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,

@@ -33,7 +33,7 @@ use switchboard_types::{
 use super::simulator::{self, main_of};
 use super::{callback_signer, method_param, url_param};
 use crate::Switchboard;
-use crate::access::{Access, Action, Principal, Reader, Resource};
+use crate::access::{Access, Reader, Resource};
 use crate::audit::{self, Change, Event};
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{CallerIdField as F, DomainError, DomainResult, Problem, invalid};
@@ -98,13 +98,6 @@ pub(crate) fn is_verification_call(call: &CallRecord) -> bool {
         && call.phone_number_sid.is_none()
 }
 
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
-}
-
 /// `CallDelay` as given: whole seconds from 0 to 60 (Twilio's default 0).
 fn call_delay(value: Option<&str>) -> DomainResult<i64> {
     match value.map(str::trim) {
@@ -144,35 +137,6 @@ fn extension(value: Option<&str>) -> DomainResult<Option<String>> {
 }
 
 impl CallerIds<'_> {
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::OutgoingCallerIds)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &str,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     /// `POST …/OutgoingCallerIds.json`: a validation request. Places the
     /// verification call (after `CallDelay` simulated seconds) and answers
     /// with its SID and the code the person called enters.
@@ -181,7 +145,7 @@ impl CallerIds<'_> {
         access: &Access,
         new: &NewValidation,
     ) -> DomainResult<ValidationRequest> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::OutgoingCallerIds)?;
         let number = match new.phone_number.as_deref().map(str::trim) {
             None | Some("") => return Err(invalid(F::Number, Problem::Missing)),
             Some(v) => {
@@ -292,7 +256,7 @@ impl CallerIds<'_> {
         tx.run(calls::insert_many(std::slice::from_ref(&call)))
             .await?;
         tx.run(store::insert_validation(&validation)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -350,7 +314,7 @@ impl CallerIds<'_> {
         sid: &OutgoingCallerIdSid,
         friendly_name: Option<&str>,
     ) -> DomainResult<OutgoingCallerId> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::OutgoingCallerIds)?;
         let name = friendly_name
             .map(|v| validate::friendly_name(F::Name, v))
             .transpose()?;
@@ -364,7 +328,7 @@ impl CallerIds<'_> {
             caller_id.friendly_name = name;
             caller_id.date_updated = now;
             tx.run(store::rename(&caller_id)).await?;
-            Self::audit(
+            audit::record_resource_change(
                 &mut tx,
                 access,
                 log,
@@ -380,14 +344,14 @@ impl CallerIds<'_> {
 
     /// Deletes a caller ID: calls can no longer be placed from it.
     pub async fn delete(&self, access: &Access, sid: &OutgoingCallerIdSid) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::OutgoingCallerIds)?;
         let mut tx = self.sb.store().begin().await?;
         let caller_id = tx
             .opt(store::of_account(account, sid))
             .await?
             .ok_or(DomainError::NotFound)?;
         tx.run(store::delete(account, sid)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,

@@ -4,10 +4,9 @@
 //! the engine's side (joining, starting, leaving, ending, status
 //! callbacks) is `voice/conference.rs` (docs/telephony.md, "Conferences").
 
-use switchboard_store::Tx;
 use switchboard_store::conferences::{self as store, ConferenceStatus};
 use switchboard_store::page::{Page, PageAt};
-use switchboard_types::{AccountSid, CallSid, ConferenceSid, HookMethod};
+use switchboard_types::{CallSid, ConferenceSid, HookMethod};
 
 use super::calls::NewCall;
 use super::live_recordings::conference_recording_events;
@@ -15,8 +14,8 @@ use super::voice::conference::{self as engine, ConferenceEvent};
 use super::voice::{EndReason, Leaving};
 use super::{bool_param, method_param, url_param};
 use crate::Switchboard;
-use crate::access::{Access, Action, Principal, Reader, Resource};
-use crate::audit::{self, Change};
+use crate::access::{Access, Reader, Resource};
+use crate::audit;
 use crate::error::{ConferenceField as F, DomainError, DomainResult, Problem, invalid};
 
 pub use switchboard_store::conferences::{
@@ -103,13 +102,6 @@ pub struct Conferences<'a> {
     sb: &'a Switchboard,
 }
 
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
-}
-
 /// An optional `true`/`false` parameter: `None` when not given.
 fn given_bool(field: F, value: Option<&str>) -> DomainResult<Option<bool>> {
     match value {
@@ -119,35 +111,6 @@ fn given_bool(field: F, value: Option<&str>) -> DomainResult<Option<bool>> {
 }
 
 impl Conferences<'_> {
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::Conferences)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &str,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     /// The account's conferences, newest first, as `filter` selects.
     pub async fn list<'a>(
         &self,
@@ -185,7 +148,7 @@ impl Conferences<'_> {
         sid: &ConferenceSid,
         update: &ConferenceUpdate,
     ) -> DomainResult<Conference> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Conferences)?;
         let end = match update.status.as_deref().map(str::trim) {
             None | Some("") => false,
             Some("completed") => true,
@@ -219,7 +182,7 @@ impl Conferences<'_> {
                 .sb
                 .end_conference(&mut tx, &mut conf, EndReason::ViaApi, None, now)
                 .await?;
-            Self::audit(
+            audit::record_resource_change(
                 &mut tx,
                 access,
                 log,
@@ -265,7 +228,7 @@ impl Conferences<'_> {
         conference: &str,
         new: &NewParticipant,
     ) -> DomainResult<Participant> {
-        let (account, _) = Self::writer(access)?;
+        let (account, _) = access.write_target(Resource::Conferences)?;
         let name = match ConferenceSid::parse(conference) {
             Ok(sid) => {
                 let conf = self
@@ -508,7 +471,7 @@ impl Conferences<'_> {
         call_or_label: &str,
         update: &ParticipantUpdate,
     ) -> DomainResult<Participant> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Conferences)?;
         let muted = given_bool(F::Muted, update.muted.as_deref())?;
         let hold = given_bool(F::Hold, update.hold.as_deref())?;
         let end_on_exit = given_bool(
@@ -598,7 +561,7 @@ impl Conferences<'_> {
             }
             conf.date_updated = now;
             tx.run(store::update(&conf)).await?;
-            Self::audit(
+            audit::record_resource_change(
                 &mut tx,
                 access,
                 log,
@@ -627,7 +590,7 @@ impl Conferences<'_> {
         conference: &ConferenceSid,
         call_or_label: &str,
     ) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Conferences)?;
         let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
         let part = tx
@@ -642,7 +605,7 @@ impl Conferences<'_> {
             .sb
             .release_participant(&mut tx, &part.call_sid, conference, now)
             .await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,

@@ -16,8 +16,8 @@ use switchboard_store::page::{Cursor, Keyed, Page, PageAt};
 use switchboard_store::queues::{self as store, MemberRecord, QueueRecord};
 use switchboard_types::{AccountSid, CallSid, HookMethod, QueueSid, Timestamp};
 
-use crate::access::{Access, Action, Principal, Reader, Resource};
-use crate::audit::{self, Change};
+use crate::access::{Access, Reader, Resource};
+use crate::audit;
 use crate::error::{DomainError, DomainResult, Problem, QueueField as F, invalid};
 use crate::telephony::SimSpeed;
 use crate::telephony::simulator::elapsed_sim_secs;
@@ -178,13 +178,6 @@ pub struct Queues<'a> {
     sb: &'a Switchboard,
 }
 
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
-}
-
 /// Refuses a name another queue of the account has.
 async fn name_free(
     tx: &mut Tx,
@@ -204,42 +197,13 @@ async fn name_free(
 }
 
 impl Queues<'_> {
-    fn writer(access: &Access) -> DomainResult<(&AccountSid, &AccountSid)> {
-        access.require(Action::Write, Resource::Queues)?;
-        let t = access.target_account()?;
-        Ok((&t.sid, &t.owner_account_sid))
-    }
-
-    async fn audit(
-        tx: &mut Tx,
-        access: &Access,
-        log: &AccountSid,
-        action: &'static str,
-        subject: &str,
-        detail: String,
-    ) -> DomainResult<()> {
-        audit::record_change(
-            tx,
-            access,
-            Change {
-                account: log,
-                action,
-                app: app_of(access),
-                subject: Some(subject),
-                permissions: None,
-                detail: Some(detail),
-            },
-        )
-        .await
-    }
-
     fn speed(&self) -> SimSpeed {
         self.sb.settings().telephony.speed
     }
 
     /// Creates a queue; its name must be free in the account.
     pub async fn create(&self, access: &Access, new: &NewQueue) -> DomainResult<Queue> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Queues)?;
         let name = match new.friendly_name.as_deref() {
             Some(v) if !v.trim().is_empty() => queue_name(v)?,
             _ => return Err(invalid(F::Name, Problem::Missing)),
@@ -262,7 +226,7 @@ impl Queues<'_> {
         let mut tx = self.sb.store().begin().await?;
         name_free(&mut tx, account, &queue.friendly_name, None).await?;
         tx.run(store::insert(&queue)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -322,7 +286,7 @@ impl Queues<'_> {
         sid: &QueueSid,
         changes: &QueueChanges,
     ) -> DomainResult<Queue> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Queues)?;
         let name = changes
             .friendly_name
             .as_deref()
@@ -344,7 +308,7 @@ impl Queues<'_> {
         }
         queue.date_updated = now;
         tx.run(store::update(&queue)).await?;
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -359,7 +323,7 @@ impl Queues<'_> {
 
     /// Deletes a queue no call waits in; while one does, it is refused.
     pub async fn delete(&self, access: &Access, sid: &QueueSid) -> DomainResult<()> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Queues)?;
         let mut tx = self.sb.store().begin().await?;
         let queue = tx
             .opt(store::of_account(account, sid))
@@ -373,7 +337,7 @@ impl Queues<'_> {
                 },
             ));
         }
-        Self::audit(
+        audit::record_resource_change(
             &mut tx,
             access,
             log,
@@ -437,7 +401,7 @@ impl Queues<'_> {
         url: Option<&str>,
         method: Option<&str>,
     ) -> DomainResult<QueueMember> {
-        let (account, log) = Self::writer(access)?;
+        let (account, log) = access.write_target(Resource::Queues)?;
         let url = match url {
             Some(u) if !u.trim().is_empty() => validate::absolute_url(F::Url, u)?,
             _ => return Err(invalid(F::Url, Problem::Missing)),
@@ -461,7 +425,7 @@ impl Queues<'_> {
             let Some(hooked) = hooked else {
                 continue;
             };
-            Self::audit(
+            audit::record_resource_change(
                 &mut tx,
                 access,
                 log,

@@ -17,7 +17,7 @@ use switchboard_types::{AccountSid, HookMethod, ShortCodeSid};
 
 use super::{method_param, url_param};
 use crate::Switchboard;
-use crate::access::{Access, Action, Actor, Principal, Reader, Resource};
+use crate::access::{Access, Action, Actor, Reader, Resource};
 use crate::audit::{self, Change};
 use crate::error::{DomainError, DomainResult, Problem, ShortCodeField as F, invalid};
 use crate::validate;
@@ -68,13 +68,6 @@ pub fn looks_like_short_code(value: &str) -> bool {
     (3..=8).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn app_of(access: &Access) -> Option<&switchboard_types::ConnectAppSid> {
-    match access.principal() {
-        Some(Principal::Connect(c)) => Some(&c.app),
-        _ => None,
-    }
-}
-
 async fn record(
     tx: &mut Tx,
     access: &Access,
@@ -88,7 +81,7 @@ async fn record(
         Change {
             account: log,
             action,
-            app: app_of(access),
+            app: access.app(),
             subject: Some(code.sid.as_str()),
             permissions: None,
             detail: Some(format!("{} ({})", code.short_code, code.friendly_name)),
