@@ -1,15 +1,19 @@
 """Recordings with the official Python SDK: a call placed with
 `record=True` leaves a recording, which is listed under the call, fetched,
 and deleted through the account's and the call's paths (then 404); a live
-call's recording is started, paused, resumed and stopped; a transcribed
+call's recording is started, paused, resumed and stopped, and its WAV
+downloaded as apps download it; a transcribed
 `<Record>`'s transcription is read and deleted; a live call is transcribed
 in real time (started, stopped by name, its events). Every answer is checked
 against Twilio's 2010 document."""
 
 from __future__ import annotations
 
+import io
 import json
 import time
+import wave
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -73,7 +77,17 @@ def receiver():
     r.close()
 
 
-def test_a_live_calls_recording_is_paused_resumed_and_stopped(main_account, main_client, receiver):
+def download_wav(url: str, account: dict) -> wave.Wave_read:
+    """What an app does with a recording's `media_url`: a plain GET with the
+    account's credentials, read as a WAV file."""
+    r = requests.get(url, auth=(account["sid"], account["auth_token"]), timeout=30)
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.headers["Content-Type"] == "audio/x-wav"
+    assert r.content[:4] == b"RIFF" and r.content[8:12] == b"WAVE"
+    return wave.open(io.BytesIO(r.content))
+
+
+def test_a_live_calls_recording_is_paused_resumed_and_stopped(server, main_account, main_client, receiver):
     account = main_client.api.v2010.accounts(main_account["sid"])
     number = account.incoming_phone_numbers.create(area_code="415")
     # The call waits in progress while its document is requested.
@@ -94,6 +108,16 @@ def test_a_live_calls_recording_is_paused_resumed_and_stopped(main_account, main
     time.sleep(1.2)
     stopped = account.calls(call.sid).recordings(recording.sid).update(status="stopped")
     assert stopped.status == "completed" and int(stopped.duration) >= 1
+    # Its media, downloaded as apps do, lasts the recorded time, in two channels.
+    # Under the account and, as its `uri` says, under the call. (The harness's
+    # server says its public URL is http://127.0.0.1, without the port it
+    # listens on: media_url's path is what is taken.)
+    media_path = urlsplit(account.recordings(recording.sid).fetch().media_url).path
+    call_path = stopped.uri.removesuffix(".json")
+    for path in (media_path, media_path + ".wav", call_path + ".wav"):
+        audio = download_wav(server.base_url + path, main_account)
+        assert audio.getnchannels() == 2
+        assert audio.getnframes() == int(stopped.duration) * audio.getframerate()
     hooks = settle(lambda: [h for h in receiver.hits if h.url.endswith("/rec")], lambda h: len(h) == 2)
     assert [h.form["RecordingStatus"] for h in hooks] == ["in-progress", "completed"]
 
