@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from twilio.rest import Client
 
+from sdkharness.connect import Receiver
 from sdkharness.recording import Recorder, RecordingHttpClient
 from sdkharness.server import Database, Server
 from sdkharness.spec import SpecValidator
@@ -133,3 +134,11 @@ def exchanges():
     rec = recorder()
     start = len(rec.exchanges)
     return lambda: rec.exchanges_since(start)
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on loopback, closed after the test."""
+    r = Receiver()
+    yield r
+    r.close()

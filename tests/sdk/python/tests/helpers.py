@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import time
 
 import pytest
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -62,3 +63,15 @@ def list_error(fn, *args, **kwargs) -> tuple[int, int | None]:
     except ValueError:
         code = None
     return response.status_code, code
+
+
+def settle(fetch, done, timeout=15.0):
+    """Calls `fetch` until `done` holds for what it returns (simulated calls
+    and messages move on by themselves): returns that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        item = fetch()
+        if done(item):
+            return item
+        assert time.monotonic() < deadline, f"never settled: {item}"
+        time.sleep(0.05)

@@ -10,18 +10,10 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from twilio.request_validator import RequestValidator
 
 from helpers import assert_rest_error, rest_error
-from sdkharness.connect import Customer, Receiver, create_app
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
+from sdkharness.connect import Customer, create_app
 
 
 def verified(account, number, timeout=10.0):

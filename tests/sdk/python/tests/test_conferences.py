@@ -7,33 +7,12 @@ against Twilio's 2010 document."""
 
 from __future__ import annotations
 
-import time
-
-import pytest
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from helpers import assert_rest_error, rest_error
-from sdkharness.connect import Receiver
+from helpers import assert_rest_error, rest_error, settle
 
 ANSWERS = "+14155550100"
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-def settle(fetch, done, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = fetch()
-        if done(item):
-            return item
-        assert time.monotonic() < deadline, f"never settled: {item}"
-        time.sleep(0.05)
 
 
 def room_twiml(name: str, **attrs) -> str:

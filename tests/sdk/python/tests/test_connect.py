@@ -10,7 +10,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from helpers import assert_account, assert_rest_error, rest_error
-from sdkharness.connect import Customer, Receiver, create_app
+from sdkharness.connect import Customer, create_app
 
 
 @pytest.fixture
@@ -21,13 +21,6 @@ def owner(server):
 @pytest.fixture
 def customer(server):
     return server.create_main_account("Customer", full=True)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
 
 
 def test_authorized_app_reads_the_customer_with_get_all(server, owner, customer, make_client):

@@ -7,7 +7,6 @@ MessagingResponse, and the SDK then lists the inbound message and the reply."""
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 
 import pytest
@@ -15,7 +14,8 @@ import requests
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from sdkharness.connect import Customer, Receiver, create_app
+from helpers import settle
+from sdkharness.connect import Customer, create_app
 
 HANDSET = "+14155550123"
 
@@ -28,23 +28,6 @@ def owner(server):
 @pytest.fixture
 def customer(server):
     return server.create_main_account("Customer", full=True)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-def settle(fetch, done, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = fetch()
-        if done(item):
-            return item
-        assert time.monotonic() < deadline, f"never settled: {item}"
-        time.sleep(0.05)
 
 
 def handset_texts(base_url: str, sid: str, token: str, to: str, body: str) -> dict:

@@ -7,33 +7,12 @@ Twilio's 2010 document."""
 
 from __future__ import annotations
 
-import time
-
-import pytest
 from twilio.twiml.voice_response import VoiceResponse
 
-from helpers import assert_rest_error, rest_error
-from sdkharness.connect import Receiver
+from helpers import assert_rest_error, rest_error, settle
 
 # A number in the fictional 555-01XX range: nobody's on this Switchboard.
 CALLER = "+12025550162"
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-def settle(fetch, done, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = fetch()
-        if done(item):
-            return item
-        assert time.monotonic() < deadline, f"never settled: {item}"
-        time.sleep(0.05)
 
 
 def test_queues_are_created_listed_updated_and_deleted(main_account, main_client):

@@ -15,11 +15,9 @@ import time
 import wave
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 
-from helpers import assert_rest_error, rest_error
-from sdkharness.connect import Receiver
+from helpers import assert_rest_error, rest_error, settle
 
 
 def recorded_call(account):
@@ -51,16 +49,6 @@ def test_recordings_are_fetched_and_deleted(main_account, main_client):
     assert_rest_error(rest_error(account.recordings(recording.sid).fetch), 404, 20404)
 
 
-def settle(fetch, done, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = fetch()
-        if done(item):
-            return item
-        assert time.monotonic() < deadline, f"never settled: {item}"
-        time.sleep(0.05)
-
-
 def say(base_url: str, account: dict, call_sid: str, speech: str) -> None:
     """The simulated caller speaks (Switchboard's Input.json): what a
     <Record> takes as the message."""
@@ -68,13 +56,6 @@ def say(base_url: str, account: dict, call_sid: str, speech: str) -> None:
     r = requests.post(f"{base_url}/switchboard/v1/Accounts/{sid}/Calls/{call_sid}/Input.json",
                       data={"SpeechResult": speech}, auth=(sid, token), timeout=30)
     assert r.status_code == 200, (r.status_code, r.text)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
 
 
 def download_wav(url: str, account: dict) -> wave.Wave_read:

@@ -6,13 +6,11 @@ Twilio's RequestValidator with the app owner's token."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from twilio.request_validator import RequestValidator
 
-from helpers import assert_rest_error, rest_error
-from sdkharness.connect import Customer, Receiver, create_app
+from helpers import assert_rest_error, rest_error, settle
+from sdkharness.connect import Customer, create_app
 
 
 @pytest.fixture
@@ -23,23 +21,6 @@ def owner(server):
 @pytest.fixture
 def customer(server):
     return server.create_main_account("Customer", full=True)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-def settle(fetch, done, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = fetch()
-        if done(item):
-            return item
-        assert time.monotonic() < deadline, f"never settled: {item}"
-        time.sleep(0.05)
 
 
 def test_post_all_app_buys_sends_and_calls_on_the_customers_bill(

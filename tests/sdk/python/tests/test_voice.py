@@ -7,37 +7,18 @@ notifications."""
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 
-import pytest
 import requests
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import VoiceResponse
 
-from sdkharness.connect import Receiver
+from helpers import settle
 
 # Numbers in the fictional 555-01XX range: the inventory never sells them, so
 # they are nobody's on this Switchboard and answer as any outside number does.
 CALLER = "+12025550142"
 SALES = "+12025550143"
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-def settle(fetch, done, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        item = fetch()
-        if done(item):
-            return item
-        assert time.monotonic() < deadline, f"never settled: {item}"
-        time.sleep(0.05)
 
 
 def press(base_url: str, account: dict, call_sid: str, digits: str) -> dict:
