@@ -39,4 +39,18 @@ async function restError(promise, status, code) {
   return err;
 }
 
-module.exports = { ACCOUNT_SID, AUTH_TOKEN, assertAccount, restError };
+/**
+ * Calls `fetch` until `done` holds for what it returns (simulated calls and
+ * messages move on by themselves), and returns that.
+ */
+async function settle(fetch, done, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const item = await fetch();
+    if (done(item)) return item;
+    assert.ok(Date.now() < deadline, `never settled: ${JSON.stringify(item)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+module.exports = { ACCOUNT_SID, AUTH_TOKEN, assertAccount, restError, settle };

@@ -9,21 +9,11 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const twilio = require('twilio');
 const { useServer } = require('../lib/harness');
-const { restError } = require('../lib/assertions');
+const { restError, settle } = require('../lib/assertions');
 const { Receiver } = require('../lib/connect');
 
 const state = useServer(test, 'conferences');
 const ANSWERS = '+14155550100';
-
-async function settle(fetch, done, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const item = await fetch();
-    if (done(item)) return item;
-    assert.ok(Date.now() < deadline, `never settled: ${JSON.stringify(item)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function roomTwiml(name, attrs) {
   const response = new twilio.twiml.VoiceResponse();

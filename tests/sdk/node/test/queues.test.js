@@ -9,22 +9,12 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const twilio = require('twilio');
 const { useServer } = require('../lib/harness');
-const { restError } = require('../lib/assertions');
+const { restError, settle } = require('../lib/assertions');
 const { Receiver } = require('../lib/connect');
 
 const state = useServer(test, 'queues');
 // A number in the fictional 555-01XX range: nobody's on this Switchboard.
 const CALLER = '+12025550172';
-
-async function settle(fetch, done) {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const item = await fetch();
-    if (done(item)) return item;
-    assert.ok(Date.now() < deadline, `never settled: ${JSON.stringify(item)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function account(name) {
   const main = state.server.createMainAccount(name);

@@ -9,7 +9,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { useServer } = require('../lib/harness');
-const { restError } = require('../lib/assertions');
+const { restError, settle } = require('../lib/assertions');
 const { Receiver, basicAuth } = require('../lib/connect');
 
 const state = useServer(test, 'recordings');
@@ -40,16 +40,6 @@ test('recordings are fetched and removed', async () => {
   assert.equal(await account.calls(call.sid).recordings(recording.sid).remove(), true);
   await restError(account.recordings(recording.sid).fetch(), 404, 20404);
 });
-
-async function settle(fetch, done) {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const item = await fetch();
-    if (done(item)) return item;
-    assert.ok(Date.now() < deadline, `never settled: ${JSON.stringify(item)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The simulated caller speaks (Switchboard's Input.json). */
 async function say(account, callSid, speech) {

@@ -8,7 +8,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const twilio = require('twilio');
 const { useServer } = require('../lib/harness');
-const { restError } = require('../lib/assertions');
+const { restError, settle } = require('../lib/assertions');
 const { Customer, Receiver, createApp } = require('../lib/connect');
 
 const state = useServer(test, 'telephony');
@@ -19,16 +19,6 @@ async function connected(permissions) {
   const app = await createApp(state.server.baseUrl, owner, { permissions });
   const sub = await (await new Customer(state.server.baseUrl, customer).signIn()).authorize(app.sid);
   return { owner, customer, sub, asApp: state.server.client(sub, owner.auth_token) };
-}
-
-async function settle(fetch, done) {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const item = await fetch();
-    if (done(item)) return item;
-    assert.ok(Date.now() < deadline, `never settled: ${JSON.stringify(item)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 test('post-all buys, sends and calls in the dedicated subaccount, signed for the owner', async () => {

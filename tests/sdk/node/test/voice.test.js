@@ -10,6 +10,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const twilio = require('twilio');
 const { useServer } = require('../lib/harness');
+const { settle } = require('../lib/assertions');
 const { Receiver, basicAuth } = require('../lib/connect');
 
 const state = useServer(test, 'voice');
@@ -17,16 +18,6 @@ const state = useServer(test, 'voice');
 // they are nobody's on this Switchboard and answer as any outside number does.
 const CALLER = '+12025550152';
 const SALES = '+12025550153';
-
-async function settle(fetch, done) {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    const item = await fetch();
-    if (done(item)) return item;
-    assert.ok(Date.now() < deadline, `never settled: ${JSON.stringify(item)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The caller presses keys: queued for the call's next <Gather>. */
 async function press(account, callSid, digits) {
