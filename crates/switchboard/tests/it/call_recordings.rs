@@ -220,19 +220,9 @@ server_test!(
         assert_eq!(usage["usage_records"][0]["count"], "2", "{usage}");
         assert_eq!(usage["usage_records"][0]["usage"], "2", "{usage}");
         // Through the delivery pipeline, as `recording-status`.
-        let (_, deliveries) = s
-            .get(
-                &c,
-                &format!("/switchboard/v1/Accounts/{}/Deliveries.json", c.sid),
-            )
-            .await;
-        let kinds = deliveries["deliveries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["kind"] == "recording-status")
-            .count();
-        assert_eq!(kinds, 2, "{deliveries}");
+        let kinds = s.delivery_kinds(&c).await;
+        let n = kinds.iter().filter(|k| *k == "recording-status").count();
+        assert_eq!(n, 2, "{kinds:?}");
 
         // The call has ended: no recording can start.
         let (status, body) = s.post(&c, &recordings_path(&call), &[]).await;

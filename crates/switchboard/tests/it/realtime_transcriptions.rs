@@ -204,19 +204,12 @@ server_test!(
         assert_eq!(content(&got[1]).0, "inbound_track");
 
         // Through the delivery pipeline, as `realtime-transcription`.
-        let (_, deliveries) = s
-            .get(
-                &c,
-                &format!("/switchboard/v1/Accounts/{}/Deliveries.json", c.sid),
-            )
-            .await;
-        let kinds = deliveries["deliveries"]
-            .as_array()
-            .unwrap()
+        let kinds = s.delivery_kinds(&c).await;
+        let n = kinds
             .iter()
-            .filter(|d| d["kind"] == "realtime-transcription")
+            .filter(|k| *k == "realtime-transcription")
             .count();
-        assert_eq!(kinds, 7, "{deliveries}");
+        assert_eq!(n, 7, "{kinds:?}");
 
         // Both were stopped by the call's end; stopping again changes nothing.
         let again = stop(&s, &c, &call, both["sid"].as_str().unwrap()).await;

@@ -256,6 +256,20 @@ impl TestServer {
         self.call(Some(creds), Method::POST, path, form).await
     }
 
+    /// The kinds of the webhook deliveries recorded for `c`'s account
+    /// (Switchboard's Deliveries.json), newest first.
+    pub async fn delivery_kinds(&self, c: &Creds) -> Vec<String> {
+        let path = format!("/switchboard/v1/Accounts/{}/Deliveries.json", c.sid);
+        let (status, body) = self.get(c, &path).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// The server still answers (after something nasty was sent to it).
     pub async fn assert_alive(&self, creds: &Creds) {
         let (status, _) = self.get(creds, "/2010-04-01/Accounts.json").await;

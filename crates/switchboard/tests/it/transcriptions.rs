@@ -77,20 +77,8 @@ server_test!(a_transcribed_record_makes_a_transcription, |s| {
         h.param("RecordingUrl").unwrap().ends_with(&rec_sid),
         "{h:?}"
     );
-    let (_, deliveries) = s
-        .get(
-            &c,
-            &format!("/switchboard/v1/Accounts/{}/Deliveries.json", c.sid),
-        )
-        .await;
-    assert!(
-        deliveries["deliveries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["kind"] == "transcription"),
-        "{deliveries}"
-    );
+    let kinds = s.delivery_kinds(&c).await;
+    assert!(kinds.iter().any(|k| k == "transcription"), "{kinds:?}");
 
     // The resource, top-level and under its recording.
     let item = format!("{}/Transcriptions/{tr}.json", base(&c));

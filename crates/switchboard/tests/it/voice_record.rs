@@ -128,20 +128,8 @@ server_test!(
         assert_eq!(usage["usage_records"][0]["usage"], "1", "{usage}");
         assert!(notifications_of(&s, &c, &call).await.is_empty());
         // The recording status callback went through the one pipeline.
-        let (_, deliveries) = s
-            .get(
-                &c,
-                &format!("/switchboard/v1/Accounts/{}/Deliveries.json", c.sid),
-            )
-            .await;
-        assert!(
-            deliveries["deliveries"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|d| d["kind"] == "recording-status"),
-            "{deliveries}"
-        );
+        let kinds = s.delivery_kinds(&c).await;
+        assert!(kinds.iter().any(|k| k == "recording-status"), "{kinds:?}");
         assert_eq!(receiver.received().len(), 3, "{:?}", receiver.received());
     }
 );
