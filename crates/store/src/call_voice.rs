@@ -142,3 +142,16 @@ pub fn timeline_of<'a>(account: &'a AccountSid, sid: &'a CallSid) -> Query<'a, S
         |c| c.text(),
     )
 }
+
+/// Where a call is in its document, kept while it runs another one (a
+/// queue's or a conference's wait document, a held participant's hold
+/// document) and put back when that is over: the document, its URL, the
+/// verb's position, and the call's executed seconds when the other
+/// document was last requested.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    pub document: Option<String>,
+    pub document_url: Option<String>,
+    pub position: i64,
+    pub wait_elapsed: i64,
+}

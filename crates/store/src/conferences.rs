@@ -444,3 +444,157 @@ pub fn list_participants<'a>(
     .filter_opt("coaching = {}", filter.coaching)
     .page(at, size, decode_participant)
 }
+
+/// What a participant runs instead of being in its conference (migration
+/// 0034): its wait document while the conference has not started, its
+/// hold document while it is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Away {
+    Wait,
+    Hold,
+}
+
+impl Away {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Away::Wait => "wait",
+            Away::Hold => "hold",
+        }
+    }
+
+    pub fn parse(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "wait" => Ok(Away::Wait),
+            "hold" => Ok(Away::Hold),
+            other => Err(format!("{other:?} is not where a participant is away")),
+        }
+    }
+}
+
+/// A participant's documents: its wait and hold URLs, and, while it runs
+/// one of them (`away`), its call's place in the `<Dial><Conference>`
+/// document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantDocuments {
+    pub call_sid: CallSid,
+    pub conference_sid: ConferenceSid,
+    pub wait_url: Option<String>,
+    pub wait_method: HookMethod,
+    pub hold_url: Option<String>,
+    pub hold_method: HookMethod,
+    pub away: Option<Away>,
+    pub place: crate::call_voice::Place,
+}
+
+fn decode_documents(c: &mut Cols<'_>) -> Result<ParticipantDocuments> {
+    Ok(ParticipantDocuments {
+        call_sid: c.parsed(CallSid::parse)?,
+        conference_sid: c.parsed(ConferenceSid::parse)?,
+        wait_url: c.opt_text()?,
+        wait_method: c.parsed(HookMethod::parse)?,
+        hold_url: c.opt_text()?,
+        hold_method: c.parsed(HookMethod::parse)?,
+        away: c.opt_parsed(Away::parse)?,
+        place: crate::call_voice::Place {
+            document: c.opt_text()?,
+            document_url: c.opt_text()?,
+            position: c.int()?,
+            wait_elapsed: c.int()?,
+        },
+    })
+}
+
+/// The documents of the participant a call is, if it is one.
+pub fn documents_of(call: &CallSid) -> Query<'_, ParticipantDocuments> {
+    Query::new(
+        "SELECT call_sid, conference_sid, wait_url, wait_method, hold_url, hold_method, away, \
+         document, document_url, position, wait_elapsed \
+         FROM conference_participants WHERE call_sid = $1",
+        params![call],
+        decode_documents,
+    )
+}
+
+/// The participants of a conference running its wait document.
+pub fn waiting_in(conference: &ConferenceSid) -> Query<'_, CallSid> {
+    Query::new(
+        "SELECT call_sid FROM conference_participants WHERE conference_sid = $1 \
+         AND away = 'wait' ORDER BY date_created, call_sid",
+        params![conference],
+        |c| c.parsed(CallSid::parse),
+    )
+}
+
+/// A participant's wait document (`None`: it waits in silence).
+pub fn set_wait_url<'a>(
+    call: &'a CallSid,
+    url: Option<&'a str>,
+    method: HookMethod,
+) -> Statement<'a> {
+    Statement::new(
+        "UPDATE conference_participants SET wait_url = $2, wait_method = $3 WHERE call_sid = $1",
+        params![call, url, method],
+    )
+}
+
+/// A participant's hold document (`None`: held in silence).
+pub fn set_hold_url<'a>(
+    call: &'a CallSid,
+    url: Option<&'a str>,
+    method: HookMethod,
+) -> Statement<'a> {
+    Statement::new(
+        "UPDATE conference_participants SET hold_url = $2, hold_method = $3 WHERE call_sid = $1",
+        params![call, url, method],
+    )
+}
+
+/// A participant runs its wait or hold document: its call's place is kept.
+pub fn go_away<'a>(
+    call: &'a CallSid,
+    away: Away,
+    place: &'a crate::call_voice::Place,
+) -> Statement<'a> {
+    Statement::new(
+        "UPDATE conference_participants SET away = $2, document = $3, document_url = $4, \
+         position = $5, wait_elapsed = $6 WHERE call_sid = $1",
+        params![
+            call,
+            away.as_str(),
+            place.document.as_deref(),
+            place.document_url.as_deref(),
+            place.position,
+            place.wait_elapsed
+        ],
+    )
+}
+
+/// A participant is back in its conference; `0` rows when it was not
+/// away (another transaction brought it back first).
+pub fn come_back(call: &CallSid) -> Statement<'_> {
+    Statement::new(
+        "UPDATE conference_participants SET away = NULL, document = NULL, document_url = NULL \
+         WHERE call_sid = $1 AND away IS NOT NULL",
+        params![call],
+    )
+}
+
+/// Notes that an away participant's document was requested again.
+pub fn set_away_elapsed(call: &CallSid, secs: i64) -> Statement<'_> {
+    Statement::new(
+        "UPDATE conference_participants SET wait_elapsed = $2 WHERE call_sid = $1",
+        params![call, secs],
+    )
+}
+
+/// Takes the row lock of the conference a call is in, if it is in one
+/// (see [`lock`]): the first lock of a transaction that changes a call
+/// which may be a participant, so that conference locks come before call
+/// locks everywhere (docs/telephony.md, "Conferences").
+pub fn lock_of_call(call: &CallSid) -> Statement<'_> {
+    Statement::new(
+        "UPDATE conferences SET sequence = sequence WHERE sid = \
+         (SELECT conference_sid FROM conference_participants WHERE call_sid = $1)",
+        params![call],
+    )
+}

@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_recording_control_transcriptions"),
     migration!(32, "0032_realtime_transcriptions"),
     migration!(33, "0033_conference_recordings"),
+    migration!(34, "0034_conference_documents"),
 ];
 
 /// A fixed key so that nodes starting together on one PostgreSQL migrate one at a

@@ -84,10 +84,19 @@ pub enum WebhookKind {
     /// A real-time transcription's `StatusCallbackUrl`: started, content
     /// and stopped events, only acknowledged.
     RealtimeTranscription,
+    /// A `<Conference waitUrl>` (or a participant's `WaitUrl`): the
+    /// document a participant runs while the conference has not started.
+    ConferenceWait,
+    /// A participant's `HoldUrl`: the document it runs while held.
+    ConferenceHold,
+    /// A conference's or participant's `AnnounceUrl`: the document played
+    /// into the conference (its `<Say>` and `<Play>` noted, not run by a
+    /// call).
+    ConferenceAnnounce,
 }
 
 impl WebhookKind {
-    pub const ALL: [WebhookKind; 22] = [
+    pub const ALL: [WebhookKind; 25] = [
         WebhookKind::Deauthorize,
         WebhookKind::Authorize,
         WebhookKind::CallStatus,
@@ -110,6 +119,9 @@ impl WebhookKind {
         WebhookKind::Transcription,
         WebhookKind::ConferenceStatus,
         WebhookKind::RealtimeTranscription,
+        WebhookKind::ConferenceWait,
+        WebhookKind::ConferenceHold,
+        WebhookKind::ConferenceAnnounce,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -136,6 +148,9 @@ impl WebhookKind {
             WebhookKind::Transcription => "transcription",
             WebhookKind::ConferenceStatus => "conference-status",
             WebhookKind::RealtimeTranscription => "realtime-transcription",
+            WebhookKind::ConferenceWait => "conference-wait",
+            WebhookKind::ConferenceHold => "conference-hold",
+            WebhookKind::ConferenceAnnounce => "conference-announce",
         }
     }
 
@@ -153,6 +168,7 @@ impl WebhookKind {
                 | WebhookKind::IncomingMessageFallback
                 | WebhookKind::MessageRedirect
                 | WebhookKind::MessageAction
+                | WebhookKind::ConferenceAnnounce
         ) || self.is_call_document()
     }
 
@@ -169,6 +185,8 @@ impl WebhookKind {
                 | WebhookKind::VoiceAction
                 | WebhookKind::QueueWait
                 | WebhookKind::QueueWhisper
+                | WebhookKind::ConferenceWait
+                | WebhookKind::ConferenceHold
         )
     }
 

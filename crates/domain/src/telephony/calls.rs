@@ -477,6 +477,10 @@ impl Switchboard {
         // tells the loser, which reads the call again.
         for _ in 0..3 {
             let mut tx = self.store().begin().await?;
+            // The conference a participant is in is locked before its call
+            // (voice/conference.rs).
+            tx.run(switchboard_store::conferences::lock_of_call(sid))
+                .await?;
             let mut call = tx
                 .opt(calls::of_account(&account, sid))
                 .await?

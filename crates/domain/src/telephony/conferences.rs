@@ -141,7 +141,8 @@ impl Conferences<'_> {
 
     /// `Status=completed` ends a conference that has not ended (every
     /// participant leaves, and its `<Dial>` goes on). `AnnounceUrl` is
-    /// checked, and not requested: nothing is played into a conference.
+    /// requested (`conference-announce`) for a conference that has not
+    /// ended.
     pub async fn update(
         &self,
         access: &Access,
@@ -162,8 +163,8 @@ impl Conferences<'_> {
                 ));
             }
         };
-        url_param(F::AnnounceUrl, update.announce_url.as_deref())?;
-        method_param(
+        let announce_url = url_param(F::AnnounceUrl, update.announce_url.as_deref())?;
+        let announce_method = method_param(
             F::AnnounceMethod,
             update.announce_method.as_deref(),
             HookMethod::Post,
@@ -177,6 +178,11 @@ impl Conferences<'_> {
             .await?
             .ok_or(DomainError::NotFound)?;
         let mut hooked = false;
+        if let Some(url) = announce_url
+            && conf.status != ConferenceStatus::Completed
+        {
+            hooked |= engine::announce(&mut tx, &conf, None, (announce_method, url), now).await?;
+        }
         if end && conf.status != ConferenceStatus::Completed {
             hooked = self
                 .sb
@@ -359,6 +365,8 @@ impl Conferences<'_> {
             recording_status_callback_events: conference_recording_events(
                 &new.conference_recording_status_callback_events,
             ),
+            wait_url: wait_url.clone(),
+            wait_method,
         };
         // The call's document: the <Dial><Conference> these parameters are.
         let mut attrs = vec![
@@ -462,8 +470,10 @@ impl Conferences<'_> {
     /// Changes a participant: `Muted` and `Hold` (reported as
     /// `participant-mute`/`-unmute`, `participant-hold`/`-unhold`),
     /// `EndConferenceOnExit`, `Coaching` and `CallSidToCoach` (reported as
-    /// `participant-modified`). The URLs (`HoldUrl`, `AnnounceUrl`,
-    /// `WaitUrl`) are checked and not requested.
+    /// `participant-modified`). Held with a `HoldUrl`, a participant in the
+    /// conference runs that document until it is unheld; an `AnnounceUrl`
+    /// is requested (`conference-announce`). `WaitUrl` is checked, and not
+    /// requested: the participant already joined.
     pub async fn update_participant(
         &self,
         access: &Access,
@@ -480,20 +490,24 @@ impl Conferences<'_> {
         )?;
         let coaching = given_bool(F::Coaching, update.coaching.as_deref())?;
         given_bool(F::BeepOnExit, update.beep_on_exit.as_deref())?;
-        for (field, url) in [
-            (F::HoldUrl, &update.hold_url),
-            (F::AnnounceUrl, &update.announce_url),
-            (F::WaitUrl, &update.wait_url),
-        ] {
-            url_param(field, url.as_deref())?;
-        }
-        for (field, method) in [
-            (F::HoldMethod, &update.hold_method),
-            (F::AnnounceMethod, &update.announce_method),
-            (F::WaitMethod, &update.wait_method),
-        ] {
-            method_param(field, method.as_deref(), HookMethod::Post)?;
-        }
+        let hold_url = url_param(F::HoldUrl, update.hold_url.as_deref())?;
+        let hold_method = method_param(
+            F::HoldMethod,
+            update.hold_method.as_deref(),
+            HookMethod::Get,
+        )?;
+        let announce_url = url_param(F::AnnounceUrl, update.announce_url.as_deref())?;
+        let announce_method = method_param(
+            F::AnnounceMethod,
+            update.announce_method.as_deref(),
+            HookMethod::Post,
+        )?;
+        url_param(F::WaitUrl, update.wait_url.as_deref())?;
+        method_param(
+            F::WaitMethod,
+            update.wait_method.as_deref(),
+            HookMethod::Post,
+        )?;
         let coach = match update.call_sid_to_coach.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(v) => {
@@ -521,7 +535,8 @@ impl Conferences<'_> {
                 ConferenceEvent::Unmute
             });
         }
-        if let Some(h) = hold.filter(|h| *h != part.hold) {
+        let held = hold.filter(|h| *h != part.hold);
+        if let Some(h) = held {
             part.hold = h;
             events.push(if h {
                 ConferenceEvent::Hold
@@ -561,6 +576,23 @@ impl Conferences<'_> {
             }
             conf.date_updated = now;
             tx.run(store::update(&conf)).await?;
+            match (held, hold_url) {
+                (Some(true), Some(url)) => {
+                    tx.run(store::set_hold_url(&part.call_sid, Some(&url), hold_method))
+                        .await?;
+                    hooked |= self
+                        .sb
+                        .hold_with_document(&mut tx, &conf, &part.call_sid, (hold_method, url), now)
+                        .await?;
+                }
+                (Some(false), _) => {
+                    hooked |= self
+                        .sb
+                        .back_in_conference(&mut tx, &part.call_sid, now)
+                        .await?;
+                }
+                _ => {}
+            }
             audit::record_resource_change(
                 &mut tx,
                 access,
@@ -571,6 +603,16 @@ impl Conferences<'_> {
                     "{} muted={} hold={}",
                     conf.friendly_name, part.muted, part.hold
                 ),
+            )
+            .await?;
+        }
+        if let Some(url) = announce_url {
+            hooked |= engine::announce(
+                &mut tx,
+                &conf,
+                Some(&part.call_sid),
+                (announce_method, url),
+                now,
             )
             .await?;
         }
@@ -593,17 +635,26 @@ impl Conferences<'_> {
         let (account, log) = access.write_target(Resource::Conferences)?;
         let now = self.sb.now_for(access).await?;
         let mut tx = self.sb.store().begin().await?;
+        // The conference before its participant's call (voice/conference.rs).
+        if tx
+            .opt(store::of_account(account, conference))
+            .await?
+            .is_some()
+        {
+            engine::locked(&mut tx, conference).await?;
+        }
         let part = tx
             .opt(store::participant(account, conference, call_or_label))
             .await?
             .ok_or(DomainError::NotFound)?;
+        let away = self.sb.away_place(&mut tx, &part.call_sid).await?;
         let mut hooked = self
             .sb
             .leave_conference(&mut tx, &part.call_sid, Leaving::Kicked, now)
             .await?;
         hooked |= self
             .sb
-            .release_participant(&mut tx, &part.call_sid, conference, now)
+            .release_participant(&mut tx, &part.call_sid, conference, away, now)
             .await?;
         audit::record_resource_change(
             &mut tx,

@@ -175,6 +175,9 @@ impl Switchboard {
         if kind.is_call_document() {
             return self.follow_call_document(tx, f, kind).await;
         }
+        if kind == WebhookKind::ConferenceAnnounce {
+            return self.follow_announcement(tx, f).await;
+        }
         let sid = d
             .resource_sid
             .as_deref()

@@ -166,6 +166,9 @@ fn kind_label(kind: WebhookKind) -> &'static str {
         WebhookKind::QueueWait => "<Enqueue> wait URL",
         WebhookKind::QueueWhisper => "<Queue> whisper URL",
         WebhookKind::QueueResult => "<Enqueue> action (not run)",
+        WebhookKind::ConferenceWait => "<Conference> wait URL",
+        WebhookKind::ConferenceHold => "Participant hold URL",
+        WebhookKind::ConferenceAnnounce => "Conference announce URL",
         WebhookKind::CallStatus => "Status callback",
         _ => kind.as_str(),
     }

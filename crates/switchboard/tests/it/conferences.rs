@@ -633,3 +633,265 @@ server_test!(
         ended(&s, &c, &long).await;
     }
 );
+
+/// How many requests `path` got so far.
+fn count_to(receiver: &Receiver, path: &str) -> usize {
+    receiver
+        .received()
+        .iter()
+        .filter(|r| r.path_and_query.split('?').next() == Some(path))
+        .count()
+}
+
+/// The conference once its status is `status`.
+async fn conference_in(s: &TestServer, c: &Creds, conf: &Value, status: &str) -> Value {
+    for _ in 0..400 {
+        let got = fetch(s, c, conf).await;
+        if got["status"] == status {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{conf} never went {status}");
+}
+
+server_test!(
+    a_waiter_runs_the_wait_url_until_the_conference_starts,
+    settings = ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        // <Dial> is not allowed in a conference's wait document.
+        receiver.answer_twiml(
+            "/wait",
+            "<Response><Say>Please wait</Say><Dial>+15005550006</Dial>\
+             <Pause length=\"1\"/></Response>",
+        );
+        receiver.answer_twiml("/after", "<Response><Hangup/></Response>");
+        let c = s.main_account(AccountType::Full).await;
+        let from = buy(&s, &c, "617").await;
+        let (wait, after) = (receiver.url("/wait"), receiver.url("/after"));
+        let waiter = caller(
+            &s,
+            &c,
+            &from,
+            &format!(
+                "<Response><Dial action=\"{after}\"><Conference startConferenceOnEnter=\"false\" \
+                 waitUrl=\"{wait}\" waitMethod=\"GET\">lobby</Conference></Dial></Response>"
+            ),
+        )
+        .await;
+        let waiter_sid = waiter["sid"].as_str().unwrap();
+        let conf = conference_with(&s, &c, "lobby", 1).await;
+        assert_eq!(conf["status"], "init", "{conf}");
+        // Requested, with the conference's parameters, and again while it
+        // waits (each pass takes simulated time).
+        let asked = requests_to(&receiver, "/wait", 3).await;
+        for r in &asked {
+            assert_eq!(r.method, "GET", "{r:?}");
+            for (name, want) in [
+                ("CallSid", waiter_sid),
+                ("AccountSid", c.sid.as_str()),
+                ("CallStatus", "in-progress"),
+                ("ConferenceSid", conf["sid"].as_str().unwrap()),
+                ("FriendlyName", "lobby"),
+            ] {
+                assert_eq!(r.param(name).as_deref(), Some(want), "{name}: {r:?}");
+            }
+        }
+        let warned = notifications_of(&s, &c, &waiter).await;
+        assert!(codes(&warned).contains(&"12200"), "{warned:?}");
+        assert!(
+            warned.iter().any(|(_, _, text)| text.contains("Dial")),
+            "{warned:?}"
+        );
+        // It is listed while it waits; the room has not started.
+        assert_eq!(fetch(&s, &c, &conf).await["status"], "init");
+
+        // A moderator joins: the conference starts, and the wait stops.
+        let moderator = caller(
+            &s,
+            &c,
+            &from,
+            "<Response><Dial><Conference>lobby</Conference></Dial></Response>",
+        )
+        .await;
+        conference_with(&s, &c, "lobby", 2).await;
+        conference_in(&s, &c, &conf, "in-progress").await;
+        // A request already in the outbox may still go out.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let settled = count_to(&receiver, "/wait");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(count_to(&receiver, "/wait"), settled, "the wait went on");
+        // The waiter is in the conference, at its <Dial>: ending the room
+        // ends that <Dial>, completed.
+        let (status, _) = s
+            .post(
+                &c,
+                &format!(
+                    "{}/Conferences/{}.json",
+                    base(&c),
+                    conf["sid"].as_str().unwrap()
+                ),
+                &[("Status", "completed")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let action = requests_to(&receiver, "/after", 1).await;
+        assert_eq!(action[0].param("CallSid").as_deref(), Some(waiter_sid));
+        assert_eq!(
+            action[0].param("DialCallStatus").as_deref(),
+            Some("completed")
+        );
+        ended(&s, &c, &waiter).await;
+        ended(&s, &c, &moderator).await;
+    }
+);
+
+server_test!(
+    a_held_participant_runs_the_hold_url_and_announcements_are_requested,
+    settings = ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        receiver.answer_twiml("/hold", "<Response><Say>You are on hold</Say></Response>");
+        // <Hangup> is not played into a conference.
+        receiver.answer_twiml(
+            "/announce",
+            "<Response><Say>Attention please</Say><Hangup/></Response>",
+        );
+        let c = s.main_account(AccountType::Full).await;
+        let from = buy(&s, &c, "212").await;
+        let twiml = "<Response><Dial><Conference>desk</Conference></Dial></Response>";
+        let first = caller(&s, &c, &from, twiml).await;
+        let second = caller(&s, &c, &from, twiml).await;
+        let first_sid = first["sid"].as_str().unwrap();
+        let conf = conference_with(&s, &c, "desk", 2).await;
+        conference_in(&s, &c, &conf, "in-progress").await;
+        let path = participant_path(&c, &conf, first_sid);
+
+        // Held with a HoldUrl: the document is requested (GET unless
+        // said), and again while the participant is held.
+        let hold = receiver.url("/hold");
+        let (status, held) = s
+            .post(&c, &path, &[("Hold", "true"), ("HoldUrl", hold.as_str())])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{held}");
+        spec(PARTICIPANT, "post", &held);
+        assert_eq!(held["hold"], true, "{held}");
+        let asked = requests_to(&receiver, "/hold", 2).await;
+        for r in &asked {
+            assert_eq!(r.method, "GET", "{r:?}");
+            assert_eq!(r.param("CallSid").as_deref(), Some(first_sid), "{r:?}");
+            assert_eq!(
+                r.param("ConferenceSid").as_deref(),
+                conf["sid"].as_str(),
+                "{r:?}"
+            );
+        }
+        // Unheld: the hold document is not requested any more.
+        let (status, unheld) = s.post(&c, &path, &[("Hold", "false")]).await;
+        assert_eq!(status, StatusCode::OK, "{unheld}");
+        spec(PARTICIPANT, "post", &unheld);
+        assert_eq!(unheld["hold"], false, "{unheld}");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let settled = count_to(&receiver, "/hold");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(count_to(&receiver, "/hold"), settled, "the hold went on");
+        assert_eq!(participants(&s, &c, &conf, "").await.len(), 2);
+
+        // An announcement to the participant, then to the whole room.
+        let announce = receiver.url("/announce");
+        let (status, body) = s
+            .post(&c, &path, &[("AnnounceUrl", announce.as_str())])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        spec(PARTICIPANT, "post", &body);
+        let told = requests_to(&receiver, "/announce", 1).await;
+        assert_eq!(told[0].method, "POST", "{:?}", told[0]);
+        assert_eq!(told[0].param("CallSid").as_deref(), Some(first_sid));
+        assert_eq!(
+            told[0].param("ConferenceSid").as_deref(),
+            conf["sid"].as_str()
+        );
+        assert_eq!(told[0].param("FriendlyName").as_deref(), Some("desk"));
+        // Its answer is read: the <Hangup> in it is skipped, with a warning.
+        let mut warned = Vec::new();
+        for _ in 0..200 {
+            warned = notifications_of(&s, &c, &first).await;
+            if !warned.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(codes(&warned), vec!["12200"], "{warned:?}");
+        let item = format!(
+            "{}/Conferences/{}.json",
+            base(&c),
+            conf["sid"].as_str().unwrap()
+        );
+        let (status, body) = s
+            .post(
+                &c,
+                &item,
+                &[
+                    ("AnnounceUrl", announce.as_str()),
+                    ("AnnounceMethod", "GET"),
+                ],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        spec(CONFERENCE, "post", &body);
+        let told = requests_to(&receiver, "/announce", 2).await;
+        assert_eq!(told[1].method, "GET", "{:?}", told[1]);
+        assert_eq!(told[1].param("CallSid"), None, "{:?}", told[1]);
+        assert_eq!(
+            told[1].param("ConferenceSid").as_deref(),
+            conf["sid"].as_str()
+        );
+        // Both calls are still in the room, which the API ends.
+        assert_eq!(participants(&s, &c, &conf, "").await.len(), 2);
+        let (status, _) = s.post(&c, &item, &[("Status", "completed")]).await;
+        assert_eq!(status, StatusCode::OK);
+        ended(&s, &c, &first).await;
+        ended(&s, &c, &second).await;
+    }
+);
+
+// Ending a conference locks it and then its participants' calls; a call
+// hanging up is locked and then leaves its conference. Both at once must
+// not wait for each other (on PostgreSQL they deadlocked, and one failed).
+server_test!(
+    ending_a_room_while_a_caller_hangs_up_does_not_deadlock,
+    |s| {
+        let c = s.main_account(AccountType::Full).await;
+        let from = buy(&s, &c, "415").await;
+        for round in 0..8 {
+            let name = format!("race{round}");
+            let twiml =
+                format!("<Response><Dial><Conference>{name}</Conference></Dial></Response>");
+            let a = caller(&s, &c, &from, &twiml).await;
+            let b = caller(&s, &c, &from, &twiml).await;
+            let conf = conference_with(&s, &c, &name, 2).await;
+            let hang_up = format!("{}/Calls/{}.json", base(&c), a["sid"].as_str().unwrap());
+            let end = format!(
+                "{}/Conferences/{}.json",
+                base(&c),
+                conf["sid"].as_str().unwrap()
+            );
+            let completed = [("Status", "completed")];
+            let ((hung, hung_body), (ended_status, end_body)) = tokio::join!(
+                s.post(&c, &hang_up, &completed),
+                s.post(&c, &end, &completed)
+            );
+            // The call may have ended with the room first: then it is over.
+            let over = hung == StatusCode::BAD_REQUEST && hung_body["code"] == 21220;
+            assert!(
+                hung == StatusCode::OK || over,
+                "round {round}: {hung} {hung_body}"
+            );
+            assert_eq!(ended_status, StatusCode::OK, "round {round}: {end_body}");
+            ended(&s, &c, &a).await;
+            ended(&s, &c, &b).await;
+            assert_eq!(fetch(&s, &c, &conf).await["status"], "completed");
+        }
+    }
+);

@@ -94,3 +94,52 @@ def test_a_recorded_room_is_paused_stopped_and_deleted(main_account, main_client
     here.conferences(room.sid).update(status="completed")
     for call in (host.sid, guest.sid):
         settle(lambda: here.calls(call).fetch(), lambda c: c.status == "completed")
+
+
+def hits_to(receiver, path: str, n: int, timeout: float = 20.0):
+    """The receiver's requests to `path`, once there are `n`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [h for h in receiver.hits if h.url.split("?")[0].endswith(path)]
+        if len(found) >= n:
+            return found
+        assert time.monotonic() < deadline, f"{path}: {len(found)} of {n} requests arrived"
+        time.sleep(0.05)
+
+
+def test_the_sdk_holds_with_a_hold_url_and_announces(main_account, main_client, receiver):
+    here = main_client.api.v2010.accounts(main_account["sid"])
+    number = here.incoming_phone_numbers.create(area_code="415").phone_number
+    hold = VoiceResponse()
+    hold.say("Please hold")
+    receiver.answers["/hold"] = (str(hold), "text/xml")
+    announcement = VoiceResponse()
+    announcement.say("Attention")
+    receiver.answers["/announce"] = (str(announcement), "text/xml")
+    twiml = room_twiml("SDK hold room")
+    first = here.calls.create(to=ANSWERS, from_=number, twiml=twiml)
+    here.calls.create(to=ANSWERS, from_=number, twiml=twiml)
+    room = settle(lambda: here.conferences.list(friendly_name="SDK hold room"),
+                  lambda l: len(l) == 1 and l[0].status == "in-progress")[0]
+
+    held = here.conferences(room.sid).participants(first.sid).update(
+        hold=True, hold_url=receiver.url("/hold"), hold_method="POST")
+    assert held.hold is True
+    asked = hits_to(receiver, "/hold", 1)[0]
+    assert asked.method == "POST"
+    assert asked.form["CallSid"] == first.sid and asked.form["ConferenceSid"] == room.sid
+    validator = RequestValidator(main_account["auth_token"])
+    assert validator.validate(asked.url, asked.form, asked.headers["x-twilio-signature"])
+    assert here.conferences(room.sid).participants(first.sid).update(hold=False).hold is False
+
+    told = here.conferences(room.sid).participants(first.sid).update(
+        announce_url=receiver.url("/announce"))
+    assert told.call_sid == first.sid
+    assert hits_to(receiver, "/announce", 1)[0].form["CallSid"] == first.sid
+    room_told = here.conferences(room.sid).update(announce_url=receiver.url("/announce"),
+                                                  announce_method="GET")
+    assert room_told.sid == room.sid and room_told.status == "in-progress"
+    assert hits_to(receiver, "/announce", 2)[1].method == "GET"
+
+    assert here.conferences(room.sid).update(status="completed").status == "completed"
+    settle(lambda: here.calls(first.sid).fetch(), lambda c: c.status == "completed")

@@ -368,6 +368,10 @@ impl Switchboard {
         talked: Option<i64>,
         now: Timestamp,
     ) -> DomainResult<Option<bool>> {
+        // The conference a participant is in is locked before its call
+        // (conference.rs).
+        tx.run(switchboard_store::conferences::lock_of_call(&call.sid))
+            .await?;
         let voice = tx.opt(call_voice::of_call(&call.sid)).await?;
         let talked = match talked {
             Some(t) => t,

@@ -15,17 +15,40 @@
 //! nodes is played one after the other. Its status callbacks
 //! (`statusCallbackEvent`) go through the delivery pipeline
 //! ([`WebhookKind::ConferenceStatus`]), numbered by `SequenceNumber`.
+//!
+//! **Lock order: the conference, then its participants' calls.** Ending a
+//! conference locks it and then claims every participant's call; a
+//! participant's call that ends or moves on is claimed (or its `calls` row
+//! updated) and then leaves, which locks the conference. Taken in those two
+//! orders at once, two transactions on PostgreSQL would wait for each
+//! other. So a transaction locks the conference of a call it is about to
+//! change before the call: [`Run::claim`] takes it
+//! ([`conferences::lock_of_call`]) before claiming the engine row, and so
+//! does every path that updates a `calls` row without a claim (the Calls
+//! update, a forced outcome, the simulator's steps, a bridge's end).
+//! Joining takes the conference's lock while holding the joining call's
+//! claim, which is safe: the call is no participant yet, so no transaction
+//! that holds that conference waits for it.
+//!
+//! A participant may run a document instead of being in the conference
+//! (waiting.rs, the queue's mechanism): its `waitUrl` while the conference
+//! has not started, its `HoldUrl` while it is held (`away` on its row,
+//! which keeps its place at the `<Dial>`). The conference starting, or the
+//! participant unheld, brings it back ([`Switchboard::back_in_conference`]).
 
 use switchboard_store::Tx;
-use switchboard_store::call_voice::CallVoiceRecord;
+use switchboard_store::call_voice::{CallVoiceRecord, Place};
 use switchboard_store::calls::CallRecord;
-use switchboard_store::conferences::{self, ConferenceRecord, ConferenceStatus, ParticipantRecord};
-use switchboard_twiml::{DialConference, DialVerb};
+use switchboard_store::conferences::{
+    self, Away, ConferenceRecord, ConferenceStatus, ParticipantRecord,
+};
+use switchboard_twiml::{DialConference, DialVerb, VoiceVerb, parse_voice};
 use switchboard_types::{
-    AccountSid, CallSid, CallStage, CallStatus, ConferenceSid, NotificationLevel, Timestamp,
+    AccountSid, CallSid, CallStage, CallStatus, ConferenceSid, HookMethod, NotificationLevel,
+    Timestamp,
 };
 
-use super::{Run, phase};
+use super::{Run, elapsed_by, params, phase, waiting};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::DomainResult;
@@ -160,6 +183,10 @@ pub(crate) struct Joining {
     /// Its recording's callback events, space-separated (empty:
     /// `completed`).
     pub recording_status_callback_events: String,
+    /// The document it runs while the conference has not started (`None`:
+    /// silence).
+    pub wait_url: Option<String>,
+    pub wait_method: HookMethod,
 }
 
 /// The parameters of a conference's status callback.
@@ -235,6 +262,37 @@ pub(crate) async fn report(
         Some(conf.sid.to_string()),
         (conf.status_callback_method, url),
         event_params(conf, event, participant, now),
+    );
+    delivery::enqueue(tx, &hook, now).await?;
+    Ok(true)
+}
+
+/// Puts an announcement into conference `conf` (its `AnnounceUrl`, or a
+/// participant's, `call`, in the outbox: `conference-announce`, with the
+/// conference's SID and name, and the participant's `CallSid`). Its answer
+/// is read by [`Switchboard::follow_announcement`]. `true`: a webhook was
+/// queued.
+pub(crate) async fn announce(
+    tx: &mut Tx,
+    conf: &ConferenceRecord,
+    call: Option<&CallSid>,
+    (method, url): (HookMethod, String),
+    now: Timestamp,
+) -> DomainResult<bool> {
+    let mut params: Vec<(String, String)> = vec![
+        ("AccountSid".into(), conf.account_sid.to_string()),
+        ("ConferenceSid".into(), conf.sid.to_string()),
+        ("FriendlyName".into(), conf.friendly_name.clone()),
+    ];
+    if let Some(call) = call {
+        params.push(("CallSid".into(), call.to_string()));
+    }
+    let hook = Webhook::notice(
+        WebhookKind::ConferenceAnnounce,
+        (conf.account_sid.clone(), conf.callback_signer_sid.clone()),
+        Some(conf.sid.to_string()),
+        (method, url),
+        params,
     );
     delivery::enqueue(tx, &hook, now).await?;
     Ok(true)
@@ -317,6 +375,15 @@ impl Joining {
             recording_status_callback_events: conference_recording_events(
                 &noun.recording_status_callback_events,
             ),
+            // Twilio's default (no waitUrl) is its hold music, and "" is
+            // silence: both are silence here.
+            wait_url: noun
+                .wait_url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .and_then(|u| run.resolve(u).ok()),
+            wait_method: noun.wait_method,
         }
     }
 }
@@ -350,20 +417,155 @@ impl Switchboard {
             }
             Joined::In { conf, hooked } => {
                 run.hooked |= hooked;
-                run.v.phase = phase::CONFERENCE.to_owned();
-                run.v.awaiting = Some(conf.sid.to_string());
-                run.v.since = Some(now);
-                // The <Dial timeLimit> ends its stay, on a timed clock; on
-                // the instant clock it stays until something else ends it.
-                run.c.next_transition_at = match run.speed {
-                    SimSpeed::Factor(_) => {
-                        Some(run.speed.due_after(now, i64::from(d.time_limit_secs)))
+                match joining.wait_url {
+                    Some(url) if conf.status == ConferenceStatus::Init => {
+                        let hook = (joining.wait_method, url);
+                        self.go_away(tx, run, &conf, Away::Wait, hook, true).await
                     }
-                    SimSpeed::Instant => None,
-                };
-                Ok(())
+                    _ => {
+                        stay_in(run, &conf.sid);
+                        Ok(())
+                    }
+                }
             }
         }
+    }
+
+    /// A participant runs its wait or hold document (`away`) instead of
+    /// being in the conference: its place at the `<Dial>` is kept (`first`),
+    /// or, requesting it again, what it has played so far is noted.
+    async fn go_away(
+        &self,
+        tx: &mut Tx,
+        run: &mut Run,
+        conf: &ConferenceRecord,
+        away: Away,
+        hook: (HookMethod, String),
+        first: bool,
+    ) -> DomainResult<()> {
+        if first {
+            tx.run(conferences::go_away(
+                &run.c.sid,
+                away,
+                &waiting::place_of(run),
+            ))
+            .await?;
+        } else {
+            tx.run(conferences::set_away_elapsed(
+                &run.c.sid,
+                run.v.elapsed_secs,
+            ))
+            .await?;
+        }
+        run.v.since = None;
+        let mut params = params::voice_params(&run.c, CallStatus::InProgress.as_str());
+        params.push(("ConferenceSid".into(), conf.sid.to_string()));
+        params.push(("FriendlyName".into(), conf.friendly_name.clone()));
+        let kind = match away {
+            Away::Wait => WebhookKind::ConferenceWait,
+            Away::Hold => WebhookKind::ConferenceHold,
+        };
+        self.request_wait_document(tx, run, kind, hook, params)
+            .await
+    }
+
+    /// Whether the call runs a participant's wait or hold document (where
+    /// only `<Play>`, `<Say>`, `<Pause>` and `<Redirect>` may be).
+    pub(super) async fn away_from_conference(&self, tx: &mut Tx, run: &Run) -> DomainResult<bool> {
+        Ok(tx
+            .opt(conferences::documents_of(&run.c.sid))
+            .await?
+            .is_some_and(|d| d.away.is_some()))
+    }
+
+    /// The end of a document: a participant's wait or hold document is
+    /// over. It is requested again on a running clock when it took time;
+    /// otherwise the call is back at its `<Dial>`, in the conference, in
+    /// silence. `false` when the call is no participant away.
+    pub(super) async fn conference_document_over(
+        &self,
+        tx: &mut Tx,
+        run: &mut Run,
+    ) -> DomainResult<bool> {
+        let Some(docs) = tx.opt(conferences::documents_of(&run.c.sid)).await? else {
+            return Ok(false);
+        };
+        let Some(away) = docs.away else {
+            return Ok(false);
+        };
+        let url = match away {
+            Away::Wait => docs.wait_url.clone().map(|u| (docs.wait_method, u)),
+            Away::Hold => docs.hold_url.clone().map(|u| (docs.hold_method, u)),
+        };
+        let conf = tx.opt(conferences::by_sid(&docs.conference_sid)).await?;
+        if let (Some(hook), Some(conf), true) = (url, conf, waiting::again(run, &docs.place)) {
+            self.go_away(tx, run, &conf, away, hook, false).await?;
+        } else {
+            tx.run(conferences::come_back(&run.c.sid)).await?;
+            waiting::restore(run, &docs.place);
+            stay_in(run, &docs.conference_sid);
+        }
+        Ok(true)
+    }
+
+    /// A participant running its wait or hold document comes back into the
+    /// conference (it started, or the participant is unheld): what it
+    /// played counts, and its call is back at its `<Dial>`. `true` when a
+    /// webhook was queued.
+    pub(crate) async fn back_in_conference(
+        &self,
+        tx: &mut Tx,
+        call: &CallSid,
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let Some(docs) = tx.opt(conferences::documents_of(call)).await? else {
+            return Ok(false);
+        };
+        if docs.away.is_none() {
+            return Ok(false);
+        }
+        let speed = self.settings().telephony.speed;
+        let awaits =
+            |c: &CallRecord, _: &CallVoiceRecord| c.status.stage() == CallStage::InProgress;
+        let Some(mut run) = Run::claim_awaiting(tx, call, now, speed, awaits).await? else {
+            return Ok(false);
+        };
+        if tx.run(conferences::come_back(call)).await? == 0 {
+            return Ok(false);
+        }
+        run.v.elapsed_secs = elapsed_by(&run.v, run.c.next_transition_at, now, speed);
+        waiting::restore(&mut run, &docs.place);
+        stay_in(&mut run, &docs.conference_sid);
+        self.save_run(tx, &mut run).await?;
+        Ok(run.hooked)
+    }
+
+    /// A participant in the conference is held (`Hold=true` with a
+    /// `HoldUrl`): its call runs the hold document. `true` when a webhook
+    /// was queued.
+    pub(crate) async fn hold_with_document(
+        &self,
+        tx: &mut Tx,
+        conf: &ConferenceRecord,
+        call: &CallSid,
+        hook: (HookMethod, String),
+        now: Timestamp,
+    ) -> DomainResult<bool> {
+        let speed = self.settings().telephony.speed;
+        let awaits = |c: &CallRecord, v: &CallVoiceRecord| {
+            v.phase == phase::CONFERENCE
+                && v.awaiting.as_deref() == Some(conf.sid.as_str())
+                && c.status.stage() == CallStage::InProgress
+        };
+        let Some(mut run) = Run::claim_awaiting(tx, call, now, speed, awaits).await? else {
+            return Ok(false);
+        };
+        run.v.elapsed_secs = elapsed_by(&run.v, None, now, speed);
+        run.v.awaiting = None;
+        self.go_away(tx, &mut run, conf, Away::Hold, hook, true)
+            .await?;
+        self.save_run(tx, &mut run).await?;
+        Ok(run.hooked)
     }
 
     /// `call` joins the conference `joining` names, in `tx`: made if the
@@ -408,6 +610,14 @@ impl Switchboard {
         };
         tx.run(conferences::insert_participant(&participant))
             .await?;
+        if let Some(url) = &joining.wait_url {
+            tx.run(conferences::set_wait_url(
+                &call.sid,
+                Some(url),
+                joining.wait_method,
+            ))
+            .await?;
+        }
         let mut hooked = report(
             tx,
             &mut conf,
@@ -424,6 +634,10 @@ impl Switchboard {
             conf.status = ConferenceStatus::InProgress;
             conf.date_started = Some(now);
             hooked |= report(tx, &mut conf, ConferenceEvent::Start, None, now).await?;
+            // Those waiting stop running their wait documents.
+            for waiter in tx.all(conferences::waiting_in(&conf.sid)).await? {
+                hooked |= Box::pin(self.back_in_conference(tx, &waiter, now)).await?;
+            }
             if conf.record {
                 hooked |= self
                     .start_conference_recording(tx, &conf, &call.sid, now)
@@ -491,11 +705,12 @@ impl Switchboard {
     ) -> DomainResult<bool> {
         let mut hooked = false;
         for part in tx.all(conferences::participants_of(&conf.sid)).await? {
+            let away = self.away_place(tx, &part.call_sid).await?;
             tx.run(conferences::delete_participant(&part.call_sid))
                 .await?;
             hooked |= report(tx, conf, ConferenceEvent::Leave, Some(&part), now).await?;
             hooked |= self
-                .release_participant(tx, &part.call_sid, &conf.sid, now)
+                .release_participant(tx, &part.call_sid, &conf.sid, away, now)
                 .await?;
         }
         conf.status = ConferenceStatus::Completed;
@@ -508,25 +723,49 @@ impl Switchboard {
         Ok(hooked)
     }
 
+    /// Where a participant running its wait or hold document was at its
+    /// `<Dial>` (`None` when it is in the conference, or no participant).
+    pub(crate) async fn away_place(
+        &self,
+        tx: &mut Tx,
+        call: &CallSid,
+    ) -> DomainResult<Option<Place>> {
+        Ok(tx
+            .opt(conferences::documents_of(call))
+            .await?
+            .filter(|d| d.away.is_some())
+            .map(|d| d.place))
+    }
+
     /// A call left conference `conf` while still talking (the conference
-    /// ended, or it was kicked): its `<Dial>` ends, in `tx`. `true` when a
-    /// webhook was queued.
+    /// ended, or it was kicked): its `<Dial>` ends, in `tx`; a participant
+    /// running its wait or hold document (`away`: its place at the
+    /// `<Dial>`) stops it first. `true` when a webhook was queued.
     pub(crate) async fn release_participant(
         &self,
         tx: &mut Tx,
         call: &CallSid,
         conf: &ConferenceSid,
+        away: Option<Place>,
         now: Timestamp,
     ) -> DomainResult<bool> {
         let speed = self.settings().telephony.speed;
+        let was_away = away.is_some();
         let awaits = |c: &CallRecord, v: &CallVoiceRecord| {
-            v.phase == phase::CONFERENCE
-                && v.awaiting.as_deref() == Some(conf.as_str())
-                && c.status.stage() == CallStage::InProgress
+            c.status.stage() == CallStage::InProgress
+                && (was_away
+                    || (v.phase == phase::CONFERENCE
+                        && v.awaiting.as_deref() == Some(conf.as_str())))
         };
         let Some(mut run) = Run::claim_awaiting(tx, call, now, speed, awaits).await? else {
             return Ok(false);
         };
+        if let Some(place) = &away {
+            // Only what its document played counts.
+            run.v.elapsed_secs = elapsed_by(&run.v, run.c.next_transition_at, now, speed);
+            run.v.since = None;
+            waiting::restore(&mut run, place);
+        }
         self.conference_dial_over(tx, &mut run).await?;
         self.save_run(tx, &mut run).await?;
         Ok(run.hooked)
@@ -566,6 +805,113 @@ impl Switchboard {
             .await?;
         self.conference_dial_over(tx, run).await
     }
+}
+
+impl Switchboard {
+    /// Follows the answer to a conference's announcement
+    /// ([`announce`]), in the transaction recording its last attempt. The
+    /// announcement is played to every participant (or the one it was made
+    /// to): nothing runs it, so its `<Say>` and `<Play>` (an audio answer
+    /// is the `<Play>` of its URL) are noted in each hearer's call
+    /// timeline, at the second of the call they are heard; `<Pause>` is
+    /// silence, and anything else (`<Redirect>` included: no call fetches
+    /// it) is skipped with warning 12200.
+    pub(crate) async fn follow_announcement(
+        &self,
+        tx: &mut Tx,
+        f: &crate::delivery::worker::Finished,
+    ) -> DomainResult<()> {
+        let d = &f.delivery;
+        let Some(sid) = d
+            .resource_sid
+            .as_deref()
+            .and_then(|s| ConferenceSid::parse(s).ok())
+        else {
+            return Ok(());
+        };
+        let (Some(answer), "delivered") = (&f.answer, f.state) else {
+            return Ok(());
+        };
+        let audio = answer
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("audio/"));
+        let parsed = if audio {
+            let play = format!(
+                "<Response><Play>{}</Play></Response>",
+                super::xml_escape(&d.url)
+            );
+            parse_voice(play.as_bytes(), Some("text/xml"))
+        } else {
+            parse_voice(&answer.body, answer.content_type.as_deref())
+        };
+        let Ok(document) = parsed else {
+            return Ok(());
+        };
+        let to = crate::delivery::decode_params(&d.params)
+            .into_iter()
+            .find(|(k, _)| k == "CallSid")
+            .and_then(|(_, v)| CallSid::parse(&v).ok());
+        let hearers = match to {
+            Some(call) => vec![call],
+            None => tx
+                .all(conferences::participants_of(&sid))
+                .await?
+                .into_iter()
+                .map(|p| p.call_sid)
+                .collect(),
+        };
+        let speed = self.settings().telephony.speed;
+        let now = f.completed_at;
+        let mut warned = false;
+        for call in hearers {
+            let awaits =
+                |c: &CallRecord, _: &CallVoiceRecord| c.status.stage() == CallStage::InProgress;
+            let Some(mut run) = Run::claim_awaiting(tx, &call, now, speed, awaits).await? else {
+                continue;
+            };
+            for verb in &document.verbs {
+                match verb {
+                    VoiceVerb::Say(_) | VoiceVerb::Play(_) => {
+                        super::timeline::verb(&mut run.v, verb);
+                    }
+                    VoiceVerb::Pause(_) => {}
+                    other if !warned => {
+                        warned = true;
+                        run.report(
+                            tx,
+                            12200,
+                            NotificationLevel::Warning,
+                            format!(
+                                "<{}> is not allowed in an announcement (only <Play>, <Say> and <Pause> are played); it is skipped",
+                                super::timeline::name(other)
+                            ),
+                        )
+                        .await?;
+                    }
+                    _ => {}
+                }
+            }
+            self.save_run(tx, &mut run).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The call is in conference `conf`, at its `<Dial>`, from now: the `<Dial
+/// timeLimit>` ends its stay on a timed clock; on the instant clock it stays
+/// until something else ends it.
+fn stay_in(run: &mut Run, conf: &ConferenceSid) {
+    let now = run.now;
+    run.v.phase = phase::CONFERENCE.to_owned();
+    run.v.awaiting = Some(conf.to_string());
+    run.v.since = Some(now);
+    let limit =
+        super::current_dial(&run.v).map_or(i64::from(u32::MAX), |d| i64::from(d.time_limit_secs));
+    run.c.next_transition_at = match run.speed {
+        SimSpeed::Factor(_) => Some(run.speed.due_after(now, limit)),
+        SimSpeed::Instant => None,
+    };
 }
 
 /// What joining came to.

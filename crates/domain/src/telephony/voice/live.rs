@@ -58,16 +58,14 @@ impl Switchboard {
         // A <Dial> under way is over: its legs hang up.
         let legs =
             (voice.phase == phase::DIALING).then(|| DialLegs::decode(voice.awaiting.as_deref()));
-        let conferencing = voice.phase == phase::CONFERENCE;
         let Some(mut run) = Run::claim(tx, call, voice, now, speed).await? else {
             return Ok(None);
         };
-        // A call in a conference leaves it.
-        if conferencing {
-            run.hooked |= self
-                .leave_conference(tx, &run.c.sid, super::Leaving::Left, now)
-                .await?;
-        }
+        // A call in a conference leaves it (also one running its wait or
+        // hold document there).
+        run.hooked |= self
+            .leave_conference(tx, &run.c.sid, super::Leaving::Left, now)
+            .await?;
         run.v.elapsed_secs = elapsed_by(&run.v, run.c.next_transition_at, now, speed);
         run.v.since = None;
         run.v.awaiting = None;

@@ -27,6 +27,7 @@ mod queue;
 pub(crate) mod record;
 pub mod timeline;
 pub mod timing;
+mod waiting;
 
 pub use bridge::IncomingCall;
 pub use conference::{CONFERENCE_FULL, REGION};
@@ -39,6 +40,7 @@ pub(crate) use live::NewDocument;
 use switchboard_store::Tx;
 use switchboard_store::call_voice::{self, CallVoiceRecord};
 use switchboard_store::calls::{self, CallRecord};
+use switchboard_store::conferences;
 use switchboard_twiml::{
     GatherVerb, RedirectVerb, RejectReason, VoiceVerb, parse_voice, resolve_url,
 };
@@ -220,6 +222,8 @@ impl Run {
         now: Timestamp,
         speed: SimSpeed,
     ) -> DomainResult<Option<Run>> {
+        // Conference locks come before call locks (conference.rs).
+        tx.run(conferences::lock_of_call(&call.sid)).await?;
         let mut v = voice.clone();
         v.version += 1;
         v.date_updated = now;
@@ -631,6 +635,26 @@ impl Switchboard {
                 self.answer_inbound(tx, run).await?;
             }
             timeline::verb(&mut run.v, verb);
+            let waits_on = !matches!(
+                verb,
+                VoiceVerb::Say(_)
+                    | VoiceVerb::Play(_)
+                    | VoiceVerb::Pause(_)
+                    | VoiceVerb::Redirect(_)
+            );
+            if waits_on && self.away_from_conference(tx, run).await? {
+                self.skip_in_wait(
+                    tx,
+                    run,
+                    timeline::name(verb),
+                    (
+                        "a conference's waitUrl or holdUrl document",
+                        "<Play>, <Say>, <Pause> and <Redirect>",
+                    ),
+                )
+                .await?;
+                continue;
+            }
             match verb {
                 VoiceVerb::Say(s) => {
                     run.v.position += 1;

@@ -3,12 +3,12 @@
 //! until it leaves: bridged by a `<Dial><Queue>`, by `<Leave>`, redirected
 //! (a Members or Calls update), or hung up.
 //!
-//! The waiting mechanism is a saved continuation: the member's row
-//! (`queue_members`) keeps the document the `<Enqueue>` is in, its URL and
-//! the verb's position, while the call runs other documents (the wait
-//! URL's); leaving puts them back, so the `<Enqueue>`'s `action` (or the
-//! next verb) follows. A call that waits with nothing to run is in the
-//! phase `queued`, with no step due.
+//! The waiting mechanism is the saved continuation of waiting.rs: the
+//! member's row (`queue_members`) keeps the document the `<Enqueue>` is
+//! in, its URL and the verb's position, while the call runs other
+//! documents (the wait URL's); leaving puts them back, so the
+//! `<Enqueue>`'s `action` (or the next verb) follows. A call that waits
+//! with nothing to run is in the phase `queued`, with no step due.
 //!
 //! Two calls bridged across a queue are both `queue-bridged`, each naming
 //! the other in `awaiting` ([`QueueLink`]); the dequeuer's step falls due
@@ -18,15 +18,15 @@
 //! member's `<Enqueue>` action with `QueueResult=bridged`.
 
 use switchboard_store::Tx;
-use switchboard_store::call_voice::{self, CallVoiceRecord};
+use switchboard_store::call_voice::{self, CallVoiceRecord, Place};
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::queues::{self as store, MemberRecord, QueueRecord};
 use switchboard_twiml::{DialQueue, DialVerb, EnqueueVerb, VoiceVerb, parse_voice};
 use switchboard_types::{
-    AccountSid, CallSid, CallStage, CallStatus, HookMethod, NotificationLevel, QueueSid, Timestamp,
+    AccountSid, CallSid, CallStage, CallStatus, HookMethod, QueueSid, Timestamp,
 };
 
-use super::{Run, elapsed_by, params, phase};
+use super::{Run, elapsed_by, params, phase, waiting};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::DomainResult;
@@ -34,8 +34,15 @@ use crate::telephony::SimSpeed;
 use crate::telephony::queues::{DEFAULT_MAX_SIZE, waited};
 use crate::telephony::simulator::elapsed_sim_secs;
 
-/// Twilio's code for a verb its wait documents do not allow.
-const NOT_IN_WAIT_DOCUMENT: u32 = 12200;
+/// Where a member's call was when it joined the queue.
+fn place(m: &MemberRecord) -> Place {
+    Place {
+        document: m.document.clone(),
+        document_url: m.document_url.clone(),
+        position: m.position,
+        wait_elapsed: m.wait_elapsed,
+    }
+}
 
 /// Why a call left its queue: the `<Enqueue>` action's `QueueResult`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,17 +147,9 @@ impl Switchboard {
         run: &mut Run,
         verb: &str,
     ) -> DomainResult<()> {
-        run.report(
-            tx,
-            NOT_IN_WAIT_DOCUMENT,
-            NotificationLevel::Warning,
-            format!(
-                "<{verb}> is not allowed in a waitUrl document (only <Play>, <Say>, <Pause>, <Gather>, <Redirect>, <Leave> and <Hangup> are); it is skipped"
-            ),
-        )
-        .await?;
-        run.v.position += 1;
-        Ok(())
+        let allowed = "<Play>, <Say>, <Pause>, <Gather>, <Redirect>, <Leave> and <Hangup>";
+        self.skip_in_wait(tx, run, verb, ("a waitUrl document", allowed))
+            .await
     }
 
     /// Reaching an `<Enqueue>`: the call joins the queue (made on first
@@ -217,6 +216,7 @@ impl Switchboard {
                 .left_queue(tx, run, action, QueueResult::QueueFull, None)
                 .await;
         }
+        let at = waiting::place_of(run);
         let member = MemberRecord {
             call_sid: run.c.sid.clone(),
             queue_sid: queue.sid.clone(),
@@ -226,10 +226,10 @@ impl Switchboard {
             wait_method: e.wait_url_method,
             action,
             action_method: e.method,
-            document: run.v.document.clone(),
-            document_url: run.v.document_url.clone(),
-            position: run.v.position,
-            wait_elapsed: run.v.elapsed_secs,
+            document: at.document,
+            document_url: at.document_url,
+            position: at.position,
+            wait_elapsed: at.wait_elapsed,
             dequeued_by: None,
             queue_position: 0,
         };
@@ -272,27 +272,21 @@ impl Switchboard {
         }
         tx.run(store::set_wait_elapsed(&run.c.sid, run.v.elapsed_secs))
             .await?;
-        // Wait documents are not counted among the call's documents: a
-        // long wait is no redirect loop.
-        let documents = run.v.documents;
-        self.request_document(
+        self.request_wait_document(
             tx,
             run,
             WebhookKind::QueueWait,
             (member.wait_method, url),
             params,
-            None,
         )
-        .await?;
-        run.v.documents = documents;
-        Ok(())
+        .await
     }
 
     /// The end of a document: a member's wait document is over. On a
     /// running clock it is requested again when it took time; otherwise
     /// (and always on the `instant` clock, where nothing takes time) the
     /// member waits in silence. `false` when the call waits in no queue.
-    pub(super) async fn wait_document_over(
+    pub(super) async fn queue_document_over(
         &self,
         tx: &mut Tx,
         run: &mut Run,
@@ -304,9 +298,7 @@ impl Switchboard {
             self.whispered(tx, run, &member, &dequeuer).await?;
             return Ok(true);
         }
-        let again = matches!(run.speed, SimSpeed::Factor(_))
-            && run.v.elapsed_secs > member.wait_elapsed
-            && member.wait_url.is_some();
+        let again = waiting::again(run, &place(&member)) && member.wait_url.is_some();
         if again {
             self.wait_in_queue(tx, run, &member).await?;
         } else {
@@ -329,9 +321,7 @@ impl Switchboard {
             return Ok(());
         };
         tx.run(store::remove_member(&run.c.sid)).await?;
-        run.v.document = member.document.clone();
-        run.v.document_url = member.document_url.clone();
-        run.v.position = member.position;
+        waiting::restore(run, &place(&member));
         let queue_secs = waited(run.speed, member.date_enqueued, run.now);
         let action = member.action.clone().map(|a| (a, member.action_method));
         self.left_queue(
@@ -520,9 +510,7 @@ impl Switchboard {
             return Ok(());
         };
         tx.run(store::remove_member(&run.c.sid)).await?;
-        run.v.document = member.document.clone();
-        run.v.document_url = member.document_url.clone();
-        run.v.position = member.position;
+        waiting::restore(run, &place(member));
         let queue_secs = QueueLink::decode(b.v.awaiting.as_deref()).map_or(0, |l| l.queue_secs);
         b.v.elapsed_secs = elapsed_by(&b.v, None, run.now, run.speed);
         self.bridge_queue(&mut b, run, &member.queue_sid, queue_secs, &d);
@@ -587,9 +575,7 @@ impl Switchboard {
         a.v.since = None;
         a.v.awaiting = None;
         a.c.next_transition_at = None;
-        a.v.document = member.document.clone();
-        a.v.document_url = member.document_url.clone();
-        a.v.position = member.position;
+        waiting::restore(&mut a, &place(member));
         Ok(Some(a))
     }
 

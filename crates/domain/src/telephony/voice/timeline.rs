@@ -77,6 +77,11 @@ pub(crate) fn verb(v: &mut CallVoiceRecord, verb: &VoiceVerb) {
     push(v, line);
 }
 
+/// A verb's TwiML name (`Say`, `Dial`…).
+pub(crate) fn name(verb: &VoiceVerb) -> &'static str {
+    describe(verb).0
+}
+
 fn describe(verb: &VoiceVerb) -> (&'static str, String) {
     match verb {
         VoiceVerb::Say(s) => ("Say", s.text.clone()),
