@@ -98,13 +98,8 @@ def test_a_recorded_room_is_paused_stopped_and_deleted(main_account, main_client
 
 def hits_to(receiver, path: str, n: int, timeout: float = 20.0):
     """The receiver's requests to `path`, once there are `n`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [h for h in receiver.hits if h.url.split("?")[0].endswith(path)]
-        if len(found) >= n:
-            return found
-        assert time.monotonic() < deadline, f"{path}: {len(found)} of {n} requests arrived"
-        time.sleep(0.05)
+    return settle(lambda: [h for h in receiver.hits if h.url.split("?")[0].endswith(path)],
+                  lambda found: len(found) >= n, timeout)
 
 
 def test_the_sdk_holds_with_a_hold_url_and_announces(main_account, main_client, receiver):
