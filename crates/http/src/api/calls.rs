@@ -13,7 +13,7 @@ use switchboard_domain::telephony::voice::{IncomingCall, check_input};
 use switchboard_types::{CallSid, CallStatus, RecordingSid};
 
 use super::scope::{AccountScope, Read};
-use super::telephony_json::{CallJson, RecordingView};
+use super::telephony_json::{CallJson, RecordingJson};
 use crate::App;
 use crate::twilio::{ApiError, Envelope, PageRequest, dates};
 
@@ -166,7 +166,7 @@ pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<Status
 pub async fn start_recording(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<(StatusCode, Json<RecordingView>), ApiError> {
+) -> Result<(StatusCode, Json<RecordingJson>), ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let sid = granted.within("call", CallSid::parse)?;
     let form = call.form()?;
@@ -185,11 +185,7 @@ pub async fn start_recording(
         .sb
         .start_call_recording(&granted.access, &sid, &new)
         .await?;
-    let public = app.sb.settings().public_url.clone();
-    Ok((
-        StatusCode::CREATED,
-        Json(RecordingView::new(recording, &public, true)),
-    ))
+    Ok((StatusCode::CREATED, Json(RecordingJson::of_call(recording))))
 }
 
 /// `POST …/Calls/{CallSid}/Recordings/{Sid}.json` (or `Twilio.CURRENT.json`):
@@ -197,7 +193,7 @@ pub async fn start_recording(
 pub async fn update_recording(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<RecordingView>, ApiError> {
+) -> Result<Json<RecordingJson>, ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let sid = granted.within("call", CallSid::parse)?;
     let which = granted.item("sid", |s| match s {
@@ -213,15 +209,14 @@ pub async fn update_recording(
         .sb
         .update_call_recording(&granted.access, &sid, &which, &update)
         .await?;
-    let public = app.sb.settings().public_url.clone();
-    Ok(Json(RecordingView::new(recording, &public, true)))
+    Ok(Json(RecordingJson::of_call(recording)))
 }
 
 /// `…/Recordings.json`, and `…/Calls/{CallSid}/Recordings.json` (one call's).
 pub async fn recordings(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<Envelope<RecordingView>>, ApiError> {
+) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let call_sid = match call.get("call") {
         Some(_) => Some(read.within("call", CallSid::parse).await?),
@@ -253,7 +248,7 @@ pub async fn recordings(
         &paging,
         page,
         app.sb.keys(),
-        |r| RecordingView::new(r, &public, through_call),
+        |r| RecordingJson::through(r, &public, through_call),
     )))
 }
 
@@ -299,5 +294,5 @@ pub async fn recording(State(app): State<App>, call: AccountScope) -> Result<Res
     }
     let public = app.sb.settings().public_url.clone();
     let through_call = call.get("call").is_some();
-    Ok(Json(RecordingView::new(record, &public, through_call)).into_response())
+    Ok(Json(RecordingJson::through(record, &public, through_call)).into_response())
 }

@@ -11,7 +11,7 @@ use switchboard_domain::telephony::live_recordings::{RecordingOf, RecordingRef, 
 use switchboard_types::{ConferenceSid, RecordingSid};
 
 use super::scope::AccountScope;
-use super::telephony_json::ConferenceRecordingJson;
+use super::telephony_json::RecordingJson;
 use crate::App;
 use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
 
@@ -20,7 +20,7 @@ use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<Envelope<ConferenceRecordingJson>>, ApiError> {
+) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let conference = read.within("conference", ConferenceSid::parse).await?;
     let params = call.query()?;
@@ -43,7 +43,7 @@ pub async fn list(
         &paging,
         page,
         app.sb.keys(),
-        ConferenceRecordingJson::new,
+        RecordingJson::of_conference,
     )))
 }
 
@@ -52,7 +52,7 @@ pub async fn list(
 pub async fn fetch(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<ConferenceRecordingJson>, ApiError> {
+) -> Result<Json<RecordingJson>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let conference = read.within("conference", ConferenceSid::parse).await?;
     let sid = read.item("sid", RecordingSid::parse).await?;
@@ -63,7 +63,7 @@ pub async fn fetch(
     if record.conference_sid.as_ref() != Some(&conference) {
         return Err(ApiError::not_found());
     }
-    Ok(Json(ConferenceRecordingJson::new(record)))
+    Ok(Json(RecordingJson::of_conference(record)))
 }
 
 /// `POST …/Conferences/{ConferenceSid}/Recordings/{Sid}.json` (or
@@ -71,7 +71,7 @@ pub async fn fetch(
 pub async fn update(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<ConferenceRecordingJson>, ApiError> {
+) -> Result<Json<RecordingJson>, ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let conference = granted.within("conference", ConferenceSid::parse)?;
     let which = granted.item("sid", |s| match s {
@@ -92,7 +92,7 @@ pub async fn update(
             &update,
         )
         .await?;
-    Ok(Json(ConferenceRecordingJson::new(recording)))
+    Ok(Json(RecordingJson::of_conference(recording)))
 }
 
 /// `DELETE …/Conferences/{ConferenceSid}/Recordings/{Sid}.json`: a
