@@ -12,7 +12,7 @@ use crate::openapi::{self, assert_answer};
 use crate::receiver::{Received, Receiver};
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error, base};
+use crate::support::{Creds, TestServer, assert_twilio_error, base, item_under, list_under};
 use crate::telephony::buy;
 use crate::voice_calls::{ended, input_path, place, requests_to, ten_times_faster};
 
@@ -22,22 +22,8 @@ const UPDATE: &str = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcri
 /// Ten simulated minutes of pause: a minute of real time at ten times.
 const HOLD: &str = "<Response><Pause length=\"600\"/></Response>";
 
-fn list_path(call: &Value) -> String {
-    call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", "/Transcriptions.json")
-}
-
-fn item_path(call: &Value, sid: &str) -> String {
-    call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", &format!("/Transcriptions/{sid}.json"))
-}
-
 async fn start(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) -> Value {
-    let (status, body) = s.post(c, &list_path(call), form).await;
+    let (status, body) = s.post(c, &list_under(call, "Transcriptions"), form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_answer(openapi::api_2010(), CREATE, "post", 200, &body);
     assert_eq!(body["status"], "in-progress", "{body}");
@@ -46,14 +32,18 @@ async fn start(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) -
     assert!(body["sid"].as_str().unwrap().starts_with("GT"), "{body}");
     assert_eq!(
         body["uri"],
-        item_path(call, body["sid"].as_str().unwrap()).as_str()
+        item_under(call, "Transcriptions", body["sid"].as_str().unwrap()).as_str()
     );
     body
 }
 
 async fn stop(s: &TestServer, c: &Creds, call: &Value, which: &str) -> Value {
     let (status, body) = s
-        .post(c, &item_path(call, which), &[("Status", "stopped")])
+        .post(
+            c,
+            &item_under(call, "Transcriptions", which),
+            &[("Status", "stopped")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_answer(openapi::api_2010(), UPDATE, "post", 200, &body);
@@ -222,7 +212,7 @@ server_test!(
         let again = stop(&s, &c, &call, both["sid"].as_str().unwrap()).await;
         assert_eq!(again["sid"], both["sid"]);
         // The call has ended: no transcription can start.
-        let (status, body) = s.post(&c, &list_path(&call), &[]).await;
+        let (status, body) = s.post(&c, &list_under(&call, "Transcriptions"), &[]).await;
         assert_twilio_error(status, &body, 400, 21220);
     }
 );
@@ -254,16 +244,20 @@ server_test!(
         assert_eq!(by_name["name"], "support");
 
         // The bad ones.
-        let item = item_path(&call, sid);
+        let item = item_under(&call, "Transcriptions", sid);
         for form in [&[][..], &[("Status", "paused")][..]] {
             let (status, body) = s.post(&c, &item, form).await;
             assert_twilio_error(status, &body, 400, 20001);
         }
         let (status, body) = s
-            .post(&c, &item_path(&call, "nobody"), &[("Status", "stopped")])
+            .post(
+                &c,
+                &item_under(&call, "Transcriptions", "nobody"),
+                &[("Status", "stopped")],
+            )
             .await;
         assert_twilio_error(status, &body, 404, 20404);
-        let list = list_path(&call);
+        let list = list_under(&call, "Transcriptions");
         for (form, code) in [
             (&[("Track", "sideways")][..], 20001),
             (&[("PartialResults", "maybe")][..], 20001),
