@@ -7,13 +7,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::RecordingsOf;
-use switchboard_domain::telephony::live_recordings::{RecordingOf, RecordingRef, RecordingUpdate};
+use switchboard_domain::telephony::live_recordings::RecordingOf;
 use switchboard_types::{ConferenceSid, RecordingSid};
 
+use super::calls::{recording_ref, recording_update};
 use super::scope::AccountScope;
 use super::telephony_json::RecordingJson;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, Json, dates};
 
 /// `GET …/Conferences/{ConferenceSid}/Recordings.json`, newest first
 /// (`DateCreated`, `DateCreated<`, `DateCreated>` narrow it).
@@ -23,9 +24,8 @@ pub async fn list(
 ) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let conference = read.within("conference", ConferenceSid::parse).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
-    let date_created = dates::range(params, "DateCreated")?;
+    let paging = read.paging()?;
+    let date_created = dates::range(call.query()?, "DateCreated")?;
     let page = app
         .sb
         .list_recordings(
@@ -36,15 +36,7 @@ pub async fn list(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "recordings",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        RecordingJson::of_conference,
-    )))
+    read.envelope("recordings", &paging, page, RecordingJson::of_conference)
 }
 
 /// `GET …/Conferences/{ConferenceSid}/Recordings/{Sid}.json`: only a
@@ -74,15 +66,8 @@ pub async fn update(
 ) -> Result<Json<RecordingJson>, ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let conference = granted.within("conference", ConferenceSid::parse)?;
-    let which = granted.item("sid", |s| match s {
-        "Twilio.CURRENT" => Ok(RecordingRef::Current),
-        s => RecordingSid::parse(s).map(RecordingRef::Sid),
-    })?;
-    let form = call.form()?;
-    let update = RecordingUpdate {
-        status: form.owned("Status"),
-        pause_behavior: form.owned("PauseBehavior"),
-    };
+    let which = granted.item("sid", recording_ref)?;
+    let update = recording_update(call.form()?);
     let recording = app
         .sb
         .update_live_recording(
