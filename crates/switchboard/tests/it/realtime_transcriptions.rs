@@ -8,6 +8,7 @@ use serde_json::Value;
 use switchboard_types::AccountType;
 
 use crate::call_recordings::in_progress;
+use crate::connect::{app_owner, as_app, authorize, customer};
 use crate::openapi::{self, assert_answer};
 use crate::receiver::{Received, Receiver};
 use crate::revocation::assert_signed;
@@ -280,6 +281,70 @@ server_test!(
         assert_twilio_error(status, &body, 404, 20404);
 
         hang_up(&s, &c, &call).await;
+        assert_eq!(receiver.received().len(), 2, "{:?}", receiver.received());
+    }
+);
+
+// A Connect App's credentials on its customer's dedicated subaccount: with
+// post-all it transcribes a call there, signed with its owner's token; with
+// get-all alone it may read that call but not start one (403, as for every
+// write it lacks post-all for).
+server_test!(
+    a_connect_app_transcribes_with_post_all_only,
+    settings = ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        let owner = app_owner(&s, &["post-all"]).await;
+        let mut cust = customer(&s, true).await;
+        let sub = authorize(&mut cust.browser, &owner.app).await;
+        let app = as_app(&owner, &sub);
+        let from = buy(&s, &app, "415").await;
+        let call = place(&s, &app, &from, &[("Twiml", HOLD)]).await;
+        in_progress(&s, &app, &call).await;
+        let hook = receiver.url("/app");
+        let started = start(&s, &app, &call, &[("StatusCallbackUrl", hook.as_str())]).await;
+        assert_eq!(started["account_sid"], sub.as_str());
+        let got = events(&receiver, "/app", 1).await;
+        assert_eq!(event(&got[0]), "transcription-started");
+        assert_eq!(got[0].param("AccountSid").as_deref(), Some(sub.as_str()));
+        assert_signed(&got[0], &receiver, &owner.creds.token);
+
+        // get-all reads the call, and starts and stops nothing.
+        let reader = app_owner(&s, &["get-all"]).await;
+        let reader_sub = authorize(&mut cust.browser, &reader.app).await;
+        let as_reader = as_app(&reader, &reader_sub);
+        let (status, body) = s.get(&as_reader, call["uri"].as_str().unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = s
+            .post(
+                &as_reader,
+                &list_under(&call, "Transcriptions"),
+                &[("StatusCallbackUrl", hook.as_str())],
+            )
+            .await;
+        assert_twilio_error(status, &body, 403, 20403);
+        let (status, body) = s
+            .post(
+                &as_reader,
+                &item_under(&call, "Transcriptions", started["sid"].as_str().unwrap()),
+                &[("Status", "stopped")],
+            )
+            .await;
+        assert_twilio_error(status, &body, 403, 20403);
+        // Nor in its own dedicated subaccount, where it may read everything.
+        let own = format!(
+            "{}/Calls/{}/Transcriptions.json",
+            base(&as_reader),
+            call["sid"].as_str().unwrap()
+        );
+        let (status, body) = s.post(&as_reader, &own, &[]).await;
+        assert_twilio_error(status, &body, 403, 20403);
+
+        // The post-all app stops its own; the stop is the only event since.
+        stop(&s, &app, &call, started["sid"].as_str().unwrap()).await;
+        let got = events(&receiver, "/app", 2).await;
+        assert_eq!(event(&got[1]), "transcription-stopped");
+        hang_up(&s, &app, &call).await;
         assert_eq!(receiver.received().len(), 2, "{:?}", receiver.received());
     }
 );
