@@ -27,7 +27,7 @@ use switchboard_types::{
 
 use super::calls::Recording;
 use super::voice::record::{StatusCallback, Subject, charge_recording, recording_url};
-use super::{SimSpeed, method_param, url_param};
+use super::{SimSpeed, Try, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::error::{DomainError, DomainResult, Problem, RecordingField as F, invalid};
@@ -273,10 +273,11 @@ impl Switchboard {
             HookMethod::Post,
         )?;
         let events = event_words(&new.status_callback_events)?;
-        for _ in 0..3 {
-            let mut tx = self.store().begin().await?;
+        let (account, status_callback, events) = (&account, &status_callback, &events);
+        let conflict = "The call changed while its recording was being started; try again";
+        self.guarded(conflict, |mut tx| async move {
             let call = tx
-                .opt(calls::of_account(&account, call_sid))
+                .opt(calls::of_account(account, call_sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
             if call.status != CallStatus::InProgress {
@@ -286,7 +287,7 @@ impl Switchboard {
             // against its ending: a call that ends meanwhile is read again
             // (and refused), and an ending that follows sees the recording.
             if tx.run(calls::advance(&call, call.status)).await? == 0 {
-                continue;
+                return Ok(Try::Lost);
             }
             let now = self.now_for(access).await?;
             let recording = RecordingRecord {
@@ -314,15 +315,9 @@ impl Switchboard {
             let hooked = self
                 .live_callback(&mut tx, Owner::Call(&call), &recording, "in-progress", now)
                 .await?;
-            tx.commit().await?;
-            if hooked {
-                self.wake_deliveries();
-            }
-            return Ok(recording.into());
-        }
-        Err(DomainError::Conflict(
-            "The call changed while its recording was being started; try again".into(),
-        ))
+            Ok(Try::done(tx, recording.into(), hooked))
+        })
+        .await
     }
 
     /// Pauses (`paused`, with `PauseBehavior`), resumes (`in-progress`) or
@@ -379,20 +374,21 @@ impl Switchboard {
             PauseBehavior::Silence,
         )?;
         let speed = self.settings().telephony.speed;
-        for _ in 0..3 {
-            let mut tx = self.store().begin().await?;
+        let account = &account;
+        let conflict = "The recording changed while it was being updated; try again";
+        self.guarded(conflict, |mut tx| async move {
             let (call, conference);
             let owner = match of {
                 RecordingOf::Call(sid) => {
                     call = tx
-                        .opt(calls::of_account(&account, sid))
+                        .opt(calls::of_account(account, sid))
                         .await?
                         .ok_or(DomainError::NotFound)?;
                     Owner::Call(&call)
                 }
                 RecordingOf::Conference(sid) => {
                     conference = tx
-                        .opt(conferences::of_account(&account, sid))
+                        .opt(conferences::of_account(account, sid))
                         .await?
                         .ok_or(DomainError::NotFound)?;
                     Owner::Conference(&conference)
@@ -400,7 +396,7 @@ impl Switchboard {
             };
             let found = match (which, owner) {
                 (RecordingRef::Sid(sid), _) => tx
-                    .opt(recordings::of_account(&account, sid))
+                    .opt(recordings::of_account(account, sid))
                     .await?
                     .filter(|r| owner.owns(r)),
                 (RecordingRef::Current, Owner::Call(c)) => tx
@@ -444,24 +440,15 @@ impl Switchboard {
                         .await?;
                 }
                 // Already so.
-                _ => {
-                    tx.commit().await?;
-                    return Ok(r.into());
-                }
+                _ => return Ok(Try::done(tx, r.into(), false)),
             }
             r.date_updated = now;
             if tx.run(recordings::update_live(&r, was)).await? == 0 {
-                continue;
+                return Ok(Try::Lost);
             }
-            tx.commit().await?;
-            if hooked {
-                self.wake_deliveries();
-            }
-            return Ok(r.into());
-        }
-        Err(DomainError::Conflict(
-            "The recording changed while it was being updated; try again".into(),
-        ))
+            Ok(Try::done(tx, r.into(), hooked))
+        })
+        .await
     }
 
     /// Ends a live recording at `now` (its caller saves it): `completed`

@@ -37,11 +37,13 @@ pub use numbers::{IncomingPhoneNumber, Webhooks};
 
 use std::time::Duration;
 
+use switchboard_store::Tx;
 use switchboard_telephony::PriceList;
 use switchboard_types::{AccountSid, HookMethod, Timestamp};
 
+use crate::Switchboard;
 use crate::access::{Access, Principal};
-use crate::error::{DomainResult, Field, Problem, invalid};
+use crate::error::{DomainError, DomainResult, Field, Problem, invalid};
 
 /// A month of number rent, in simulated seconds.
 pub const MONTH_SECS: i64 = 30 * 86_400;
@@ -176,6 +178,54 @@ pub(crate) fn url_param(
 /// `YYYY-MM-DD` of an instant, UTC: the day usage is rolled up under.
 pub(crate) fn day_of(t: Timestamp) -> String {
     t.to_datetime().format("%Y-%m-%d").to_string()
+}
+
+/// What one try of a change guarded by what it read came to (see
+/// [`Switchboard::guarded`]).
+pub(crate) enum Try<T> {
+    /// Done in `tx`: commit it, and wake the deliveries if a webhook was
+    /// queued (`hooked`).
+    Done { tx: Tx, value: T, hooked: bool },
+    /// A guarded write changed nothing: another transaction changed the
+    /// row since it was read, so read it again in a new transaction.
+    Lost,
+}
+
+impl<T> Try<T> {
+    pub(crate) fn done(tx: Tx, value: T, hooked: bool) -> Self {
+        Try::Done { tx, value, hooked }
+    }
+}
+
+/// How often [`Switchboard::guarded`] tries before answering a conflict.
+const GUARDED_TRIES: usize = 3;
+
+impl Switchboard {
+    /// Runs `attempt` in a transaction of its own, and again in a new one
+    /// while it loses a race ([`Try::Lost`]), a few times; then commits
+    /// what it did and wakes the deliveries if it queued a webhook. An
+    /// error ends it (the transaction is rolled back). After the last lost
+    /// try it answers `409` with `conflict` ("… try again").
+    ///
+    /// `attempt` owns the transaction and hands it back when done (rather
+    /// than borrowing it) so that the future stays `Send` for any caller.
+    pub(crate) async fn guarded<T, F, Fut>(&self, conflict: &str, mut attempt: F) -> DomainResult<T>
+    where
+        F: FnMut(Tx) -> Fut,
+        Fut: Future<Output = DomainResult<Try<T>>>,
+    {
+        for _ in 0..GUARDED_TRIES {
+            let tx = self.store().begin().await?;
+            if let Try::Done { tx, value, hooked } = attempt(tx).await? {
+                tx.commit().await?;
+                if hooked {
+                    self.wake_deliveries();
+                }
+                return Ok(value);
+            }
+        }
+        Err(DomainError::Conflict(conflict.to_owned()))
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use switchboard_types::{
     RealtimeTranscriptionStatus, Timestamp, TranscriptionTrack,
 };
 
-use super::{bool_param, method_param, url_param};
+use super::{Try, bool_param, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::delivery::{self, Webhook, WebhookKind};
@@ -210,10 +210,12 @@ impl Switchboard {
             .filter(|v| !v.is_empty())
             .unwrap_or(DEFAULT_ENGINE)
             .to_owned();
-        for _ in 0..3 {
-            let mut tx = self.store().begin().await?;
+        let (account, name, status_callback) = (&account, &name, &status_callback);
+        let (language_code, engine) = (&language_code, &engine);
+        let conflict = "The call changed while its transcription was being started; try again";
+        self.guarded(conflict, |mut tx| async move {
             let call = tx
-                .opt(calls::of_account(&account, call_sid))
+                .opt(calls::of_account(account, call_sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
             if call.status != CallStatus::InProgress {
@@ -222,7 +224,7 @@ impl Switchboard {
             // As for a live recording: writing the call row, guarded by its
             // status, orders this against its ending.
             if tx.run(calls::advance(&call, call.status)).await? == 0 {
-                continue;
+                return Ok(Try::Lost);
             }
             let now = self.now_for(access).await?;
             let mut t = RealtimeTranscriptionRecord {
@@ -251,15 +253,9 @@ impl Switchboard {
                 .realtime_event(&mut tx, &call, &mut t, "transcription-started", extra, now)
                 .await?;
             tx.run(rows::insert(&t)).await?;
-            tx.commit().await?;
-            if hooked {
-                self.wake_deliveries();
-            }
-            return Ok(t.into());
-        }
-        Err(DomainError::Conflict(
-            "The call changed while its transcription was being started; try again".into(),
-        ))
+            Ok(Try::done(tx, t.into(), hooked))
+        })
+        .await
     }
 
     /// Stops a transcription of a call (`Status=stopped`), named by its SID
@@ -287,42 +283,35 @@ impl Switchboard {
                 ));
             }
         }
-        for _ in 0..3 {
-            let mut tx = self.store().begin().await?;
+        let account = &account;
+        let conflict = "The transcription changed while it was being stopped; try again";
+        self.guarded(conflict, |mut tx| async move {
             let call = tx
-                .opt(calls::of_account(&account, call_sid))
+                .opt(calls::of_account(account, call_sid))
                 .await?
                 .ok_or(DomainError::NotFound)?;
             let mut t = tx
-                .all(rows::of_call(&account, &call.sid, sid_or_name))
+                .all(rows::of_call(account, &call.sid, sid_or_name))
                 .await?
                 .into_iter()
                 .next()
                 .ok_or(DomainError::NotFound)?;
             if t.status == RealtimeTranscriptionStatus::Stopped {
-                tx.commit().await?;
-                return Ok(t.into());
+                return Ok(Try::done(tx, t.into(), false));
             }
             let now = self.now_for(access).await?;
             let hooked = self
                 .end_realtime_transcription(&mut tx, &call, &mut t, now)
                 .await?;
-            if tx
+            let saved = tx
                 .run(rows::update(&t, RealtimeTranscriptionStatus::InProgress))
-                .await?
-                == 0
-            {
-                continue;
+                .await?;
+            if saved == 0 {
+                return Ok(Try::Lost);
             }
-            tx.commit().await?;
-            if hooked {
-                self.wake_deliveries();
-            }
-            return Ok(t.into());
-        }
-        Err(DomainError::Conflict(
-            "The transcription changed while it was being stopped; try again".into(),
-        ))
+            Ok(Try::done(tx, t.into(), hooked))
+        })
+        .await
     }
 
     /// Stops a transcription at `now` (its caller saves it) and queues its

@@ -10,12 +10,12 @@ use switchboard_domain::telephony::live_recordings::{
     NewCallRecording, RecordingRef, RecordingUpdate,
 };
 use switchboard_domain::telephony::voice::{IncomingCall, check_input};
-use switchboard_types::{CallSid, CallStatus, RecordingSid};
+use switchboard_types::{CallSid, CallStatus, RecordingSid, SidError};
 
 use super::scope::{AccountScope, Read};
-use super::telephony_json::{CallJson, RecordingView};
+use super::telephony_json::{CallJson, RecordingJson};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, PageRequest, Params, dates};
 
 pub async fn list(
     State(app): State<App>,
@@ -166,7 +166,7 @@ pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<Status
 pub async fn start_recording(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<(StatusCode, Json<RecordingView>), ApiError> {
+) -> Result<(StatusCode, Json<RecordingJson>), ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let sid = granted.within("call", CallSid::parse)?;
     let form = call.form()?;
@@ -185,11 +185,7 @@ pub async fn start_recording(
         .sb
         .start_call_recording(&granted.access, &sid, &new)
         .await?;
-    let public = app.sb.settings().public_url.clone();
-    Ok((
-        StatusCode::CREATED,
-        Json(RecordingView::new(recording, &public, true)),
-    ))
+    Ok((StatusCode::CREATED, Json(RecordingJson::of_call(recording))))
 }
 
 /// `POST …/Calls/{CallSid}/Recordings/{Sid}.json` (or `Twilio.CURRENT.json`):
@@ -197,38 +193,43 @@ pub async fn start_recording(
 pub async fn update_recording(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<RecordingView>, ApiError> {
+) -> Result<Json<RecordingJson>, ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let sid = granted.within("call", CallSid::parse)?;
-    let which = granted.item("sid", |s| match s {
-        "Twilio.CURRENT" => Ok(RecordingRef::Current),
-        s => RecordingSid::parse(s).map(RecordingRef::Sid),
-    })?;
-    let form = call.form()?;
-    let update = RecordingUpdate {
-        status: form.owned("Status"),
-        pause_behavior: form.owned("PauseBehavior"),
-    };
+    let which = granted.item("sid", recording_ref)?;
+    let update = recording_update(call.form()?);
     let recording = app
         .sb
         .update_call_recording(&granted.access, &sid, &which, &update)
         .await?;
-    let public = app.sb.settings().public_url.clone();
-    Ok(Json(RecordingView::new(recording, &public, true)))
+    Ok(Json(RecordingJson::of_call(recording)))
+}
+
+/// The recording a live recording's path names: its SID, or
+/// `Twilio.CURRENT` (the newest in progress or paused).
+pub(super) fn recording_ref(segment: &str) -> Result<RecordingRef, SidError> {
+    match segment {
+        "Twilio.CURRENT" => Ok(RecordingRef::Current),
+        s => RecordingSid::parse(s).map(RecordingRef::Sid),
+    }
+}
+
+/// A live recording's update (`Status`, `PauseBehavior`).
+pub(super) fn recording_update(form: &Params) -> RecordingUpdate {
+    RecordingUpdate {
+        status: form.owned("Status"),
+        pause_behavior: form.owned("PauseBehavior"),
+    }
 }
 
 /// `…/Recordings.json`, and `…/Calls/{CallSid}/Recordings.json` (one call's).
 pub async fn recordings(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<Envelope<RecordingView>>, ApiError> {
+) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
-    let call_sid = match call.get("call") {
-        Some(_) => Some(read.within("call", CallSid::parse).await?),
-        None => None,
-    };
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let call_sid = read.within_if_routed("call", CallSid::parse).await?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .list_recordings(
@@ -246,19 +247,11 @@ pub async fn recordings(
         .await?;
     let public = app.sb.settings().public_url.clone();
     let through_call = call_sid.is_some();
-    Ok(Json(Envelope::new(
-        "recordings",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |r| RecordingView::new(r, &public, through_call),
-    )))
+    read.envelope("recordings", &paging, page, |r| {
+        RecordingJson::through(r, &public, through_call)
+    })
 }
 
-/// `…/Recordings/{Sid}.json`, and `…/Calls/{CallSid}/Recordings/{Sid}.json`
-/// (only if the recording is that call's).
 /// `DELETE …/Recordings/{Sid}.json` and `…/Calls/{CallSid}/Recordings/{Sid}.json`.
 pub async fn delete_recording(
     State(app): State<App>,
@@ -266,10 +259,7 @@ pub async fn delete_recording(
 ) -> Result<StatusCode, ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let sid = granted.item("sid", RecordingSid::parse)?;
-    let of_call = match call.get("call") {
-        None => None,
-        Some(segment) => Some(CallSid::parse(segment).map_err(|_| ApiError::not_found())?),
-    };
+    let of_call = granted.within_if_routed("call", CallSid::parse)?;
     app.sb
         .delete_recording(
             &granted.access,
@@ -282,6 +272,8 @@ pub async fn delete_recording(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `…/Recordings/{Sid}.json`, and `…/Calls/{CallSid}/Recordings/{Sid}.json`
+/// (only if the recording is that call's); without `.json`, its audio.
 pub async fn recording(State(app): State<App>, call: AccountScope) -> Result<Response, ApiError> {
     if !call.get("sid").is_some_and(|s| s.ends_with(".json")) {
         return super::recording_media::audio(app, call).await;
@@ -299,5 +291,5 @@ pub async fn recording(State(app): State<App>, call: AccountScope) -> Result<Res
     }
     let public = app.sb.settings().public_url.clone();
     let through_call = call.get("call").is_some();
-    Ok(Json(RecordingView::new(record, &public, through_call)).into_response())
+    Ok(Json(RecordingJson::through(record, &public, through_call)).into_response())
 }

@@ -7,25 +7,25 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_domain::access::Resource;
 use switchboard_domain::telephony::calls::RecordingsOf;
-use switchboard_domain::telephony::live_recordings::{RecordingOf, RecordingRef, RecordingUpdate};
+use switchboard_domain::telephony::live_recordings::RecordingOf;
 use switchboard_types::{ConferenceSid, RecordingSid};
 
+use super::calls::{recording_ref, recording_update};
 use super::scope::AccountScope;
-use super::telephony_json::ConferenceRecordingJson;
+use super::telephony_json::RecordingJson;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, Json, dates};
 
 /// `GET …/Conferences/{ConferenceSid}/Recordings.json`, newest first
 /// (`DateCreated`, `DateCreated<`, `DateCreated>` narrow it).
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<Envelope<ConferenceRecordingJson>>, ApiError> {
+) -> Result<Json<Envelope<RecordingJson>>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let conference = read.within("conference", ConferenceSid::parse).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
-    let date_created = dates::range(params, "DateCreated")?;
+    let paging = read.paging()?;
+    let date_created = dates::range(call.query()?, "DateCreated")?;
     let page = app
         .sb
         .list_recordings(
@@ -36,15 +36,7 @@ pub async fn list(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "recordings",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        ConferenceRecordingJson::new,
-    )))
+    read.envelope("recordings", &paging, page, RecordingJson::of_conference)
 }
 
 /// `GET …/Conferences/{ConferenceSid}/Recordings/{Sid}.json`: only a
@@ -52,7 +44,7 @@ pub async fn list(
 pub async fn fetch(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<ConferenceRecordingJson>, ApiError> {
+) -> Result<Json<RecordingJson>, ApiError> {
     let read = call.read(&app, Resource::Recordings).await?;
     let conference = read.within("conference", ConferenceSid::parse).await?;
     let sid = read.item("sid", RecordingSid::parse).await?;
@@ -63,7 +55,7 @@ pub async fn fetch(
     if record.conference_sid.as_ref() != Some(&conference) {
         return Err(ApiError::not_found());
     }
-    Ok(Json(ConferenceRecordingJson::new(record)))
+    Ok(Json(RecordingJson::of_conference(record)))
 }
 
 /// `POST …/Conferences/{ConferenceSid}/Recordings/{Sid}.json` (or
@@ -71,18 +63,11 @@ pub async fn fetch(
 pub async fn update(
     State(app): State<App>,
     call: AccountScope,
-) -> Result<Json<ConferenceRecordingJson>, ApiError> {
+) -> Result<Json<RecordingJson>, ApiError> {
     let granted = call.authorize(&app, Resource::Recordings).await?;
     let conference = granted.within("conference", ConferenceSid::parse)?;
-    let which = granted.item("sid", |s| match s {
-        "Twilio.CURRENT" => Ok(RecordingRef::Current),
-        s => RecordingSid::parse(s).map(RecordingRef::Sid),
-    })?;
-    let form = call.form()?;
-    let update = RecordingUpdate {
-        status: form.owned("Status"),
-        pause_behavior: form.owned("PauseBehavior"),
-    };
+    let which = granted.item("sid", recording_ref)?;
+    let update = recording_update(call.form()?);
     let recording = app
         .sb
         .update_live_recording(
@@ -92,7 +77,7 @@ pub async fn update(
             &update,
         )
         .await?;
-    Ok(Json(ConferenceRecordingJson::new(recording)))
+    Ok(Json(RecordingJson::of_conference(recording)))
 }
 
 /// `DELETE …/Conferences/{ConferenceSid}/Recordings/{Sid}.json`: a

@@ -14,9 +14,9 @@ use switchboard_domain::telephony::conferences::{
 use switchboard_types::{AccountSid, CallSid, ConferenceSid};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, Json, dates};
 
 /// A conference as Twilio writes it: every field of the spec's
 /// `api.v2010.account.conference`.
@@ -113,9 +113,9 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<ConferenceJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::Conferences).await?;
+    let read = call.read(&app, Resource::Conferences).await?;
+    let paging = read.paging()?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let filter = ConferenceFilter {
         friendly_name: params
             .get("FriendlyName")
@@ -128,17 +128,9 @@ pub async fn list(
     let page = app
         .sb
         .conferences()
-        .list((&request).into(), &filter, &paging.at, paging.size)
+        .list((&read.request).into(), &filter, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "conferences",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        ConferenceJson::from,
-    )))
+    read.envelope("conferences", &paging, page, ConferenceJson::from)
 }
 
 pub async fn fetch(
@@ -181,8 +173,8 @@ pub async fn participants(
 ) -> Result<Json<Envelope<ParticipantJson>>, ApiError> {
     let read = call.read(&app, Resource::Conferences).await?;
     let conference = read.within("conference", ConferenceSid::parse).await?;
+    let paging = read.paging()?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
     let filter = ParticipantFilter {
         muted: params.boolean("Muted")?,
         hold: params.boolean("Hold")?,
@@ -199,15 +191,7 @@ pub async fn participants(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "participants",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        ParticipantJson::from,
-    )))
+    read.envelope("participants", &paging, page, ParticipantJson::from)
 }
 
 /// `POST …/Conferences/{Sid}/Participants.json`: dials a participant in;

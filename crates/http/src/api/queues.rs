@@ -11,9 +11,9 @@ use switchboard_domain::telephony::queues::{
 use switchboard_types::{AccountSid, CallSid, QueueSid};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 /// A queue as Twilio writes it: every field of the spec's
 /// `api.v2010.account.queue` (which lists no `subresource_uris`).
@@ -89,23 +89,14 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<QueueJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::Queues).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let read = call.read(&app, Resource::Queues).await?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .queues()
-        .list((&request).into(), &paging.at, paging.size)
+        .list((&read.request).into(), &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "queues",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        QueueJson::from,
-    )))
+    read.envelope("queues", &paging, page, QueueJson::from)
 }
 
 pub async fn create(
@@ -165,22 +156,13 @@ pub async fn members(
 ) -> Result<Json<Envelope<MemberJson>>, ApiError> {
     let read = call.read(&app, Resource::Queues).await?;
     let queue = read.within("queue", QueueSid::parse).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .queues()
         .members((&read.request).into(), &queue, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "queue_members",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        MemberJson::from,
-    )))
+    read.envelope("queue_members", &paging, page, MemberJson::from)
 }
 
 /// `…/Members/{CallSid}.json` or `…/Members/Front.json`.

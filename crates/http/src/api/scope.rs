@@ -20,11 +20,12 @@
 
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use switchboard_domain::access::{Access, ApiRequest, RequestTarget, Resource};
+use switchboard_store::page::{Keyed, Page};
 use switchboard_types::AccountSid;
 
 use super::unimplemented;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, path};
+use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest, path};
 
 /// An API request on a path under `…/Accounts/{account}/`.
 pub struct AccountScope {
@@ -186,6 +187,20 @@ impl Granted<'_> {
         self.named(self.scope.within(name, parse))
     }
 
+    /// As [`Granted::within`], on a route that has the segment `name`;
+    /// `None` on one without it (`…/Transcriptions…` beside `…/Recordings/
+    /// {RecordingSid}/Transcriptions…`).
+    pub fn within_if_routed<T, E>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ApiError> {
+        match self.scope.get(name) {
+            Some(_) => self.within(name, parse).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Something else the path names (from [`AccountScope::get`]), or "not
     /// found".
     pub fn named<T>(&self, named: Option<T>) -> Result<T, ApiError> {
@@ -225,10 +240,49 @@ impl Read<'_> {
         self.named(self.scope.within(name, parse)).await
     }
 
+    /// As [`Read::within`], on a route that has the segment `name`; `None`
+    /// on one without it.
+    pub async fn within_if_routed<T, E>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, ApiError> {
+        match self.scope.get(name) {
+            Some(_) => self.within(name, parse).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Something else the path names (from [`AccountScope::get`]); "not
     /// found" once the caller is known when it names nothing.
     pub async fn named<T>(&self, named: Option<T>) -> Result<T, ApiError> {
         self.check(named.ok_or_else(ApiError::not_found)).await
+    }
+
+    /// The page a list request asks for (`PageSize`, `Page`, `PageToken`).
+    pub fn paging(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::parse(self.scope.query()?, self.scope.path(), self.app.sb.keys())
+    }
+
+    /// `page`, read for `paging`, in Twilio's list envelope: the rows under
+    /// `key`, each written by `render`, and the URIs of the pages around
+    /// it (which keep the request's filters).
+    pub fn envelope<R: Keyed, T>(
+        &self,
+        key: &'static str,
+        paging: &PageRequest,
+        page: Page<R>,
+        render: impl FnMut(R) -> T,
+    ) -> Result<Json<Envelope<T>>, ApiError> {
+        Ok(Json(Envelope::new(
+            key,
+            self.scope.path(),
+            self.scope.query()?,
+            paging,
+            page,
+            self.app.sb.keys(),
+            render,
+        )))
     }
 
     /// `checked`, or its error (about the path) once the caller is known.

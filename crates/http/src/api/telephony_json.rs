@@ -364,6 +364,13 @@ impl From<Message> for MessageJson {
     }
 }
 
+/// A recording as Twilio writes it, in the shape of the path it was read
+/// through: the account's (`…/Recordings…`, Twilio's `recording`, with
+/// `media_url` and `subresource_uris`), a call's (`…/Calls/{CallSid}/
+/// Recordings…`, `call_recording`, with `track` and a `uri` under the call)
+/// or a conference's (`…/Conferences/{ConferenceSid}/Recordings…`,
+/// `conference_recording`, with a `uri` under the conference). Each has
+/// every field of its schema and nothing else.
 #[derive(Serialize)]
 pub struct RecordingJson {
     pub account_sid: AccountSid,
@@ -383,12 +390,19 @@ pub struct RecordingJson {
     pub error_code: Option<i64>,
     pub uri: String,
     pub encryption_details: Option<Value>,
-    pub subresource_uris: SubresourceUris,
-    pub media_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subresource_uris: Option<SubresourceUris>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
+    /// Both sides, mixed (or one a channel with `-dual`), unless a
+    /// recording started through the API asked for one (`RecordingTrack`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<RecordingTrack>,
 }
 
 impl RecordingJson {
-    pub fn new(r: Recording, public_url: &str) -> Self {
+    /// Read through the account's `…/Recordings…`.
+    pub fn of_account(r: Recording, public_url: &str) -> Self {
         let path = format!(
             "{API_PREFIX}/Accounts/{}/Recordings/{}",
             r.account_sid, r.sid
@@ -401,66 +415,53 @@ impl RecordingJson {
                 ("transcriptions", "Transcriptions"),
             ],
         );
+        let uri = subresource_uris.uri();
         RecordingJson {
-            media_url,
-            uri: subresource_uris.uri(),
-            subresource_uris,
-            account_sid: r.account_sid,
-            api_version: API_VERSION,
-            call_sid: r.call_sid,
-            conference_sid: r.conference_sid,
-            date_created: r.date_created.rfc2822(),
-            date_updated: r.date_updated.rfc2822(),
-            start_time: r.start_time.rfc2822(),
-            duration: r.duration.to_string(),
-            sid: r.sid,
-            price: Some("0.00000".to_owned()),
-            price_unit: "USD",
-            status: r.status,
-            channels: r.channels,
-            source: r.source,
-            error_code: None,
-            encryption_details: None,
+            media_url: Some(media_url),
+            subresource_uris: Some(subresource_uris),
+            ..RecordingJson::with_uri(uri, r)
         }
     }
-}
 
-/// A recording as read through its call's path (`…/Calls/{CallSid}/Recordings…`):
-/// Twilio's `call_recording`, which has `track` and a `uri` under the call,
-/// and no `media_url` or `subresource_uris`.
-#[derive(Serialize)]
-pub struct CallRecordingJson {
-    pub account_sid: AccountSid,
-    pub api_version: &'static str,
-    pub call_sid: Option<CallSid>,
-    pub conference_sid: Option<ConferenceSid>,
-    pub date_created: String,
-    pub date_updated: String,
-    pub start_time: String,
-    pub duration: String,
-    pub sid: RecordingSid,
-    pub price: Option<String>,
-    pub price_unit: &'static str,
-    pub status: RecordingStatus,
-    pub channels: i64,
-    pub source: RecordingSource,
-    pub error_code: Option<i64>,
-    pub uri: String,
-    pub encryption_details: Option<Value>,
-    /// Both sides, mixed (or one a channel with `-dual`), unless a
-    /// recording started through the API asked for one (`RecordingTrack`).
-    pub track: RecordingTrack,
-}
+    /// Read through `…/Calls/{CallSid}/Recordings…`.
+    pub fn of_call(r: Recording) -> Self {
+        let track = r.track;
+        let uri = format!(
+            "{API_PREFIX}/Accounts/{}/Calls/{}/Recordings/{}.json",
+            r.account_sid,
+            r.call_sid.as_ref().map_or("", |c| c.as_str()),
+            r.sid
+        );
+        RecordingJson {
+            track: Some(track),
+            ..RecordingJson::with_uri(uri, r)
+        }
+    }
 
-impl CallRecordingJson {
-    pub fn new(r: Recording) -> Self {
-        CallRecordingJson {
-            uri: format!(
-                "{API_PREFIX}/Accounts/{}/Calls/{}/Recordings/{}.json",
-                r.account_sid,
-                r.call_sid.as_ref().map_or("", |c| c.as_str()),
-                r.sid
-            ),
+    /// Read through `…/Conferences/{ConferenceSid}/Recordings…`.
+    pub fn of_conference(r: Recording) -> Self {
+        let uri = format!(
+            "{API_PREFIX}/Accounts/{}/Conferences/{}/Recordings/{}.json",
+            r.account_sid,
+            r.conference_sid.as_ref().map_or("", |c| c.as_str()),
+            r.sid
+        );
+        RecordingJson::with_uri(uri, r)
+    }
+
+    /// The call's shape when read through a call's path, else the account's.
+    pub fn through(r: Recording, public_url: &str, through_call: bool) -> Self {
+        if through_call {
+            RecordingJson::of_call(r)
+        } else {
+            RecordingJson::of_account(r, public_url)
+        }
+    }
+
+    /// The fields every shape has.
+    fn with_uri(uri: String, r: Recording) -> Self {
+        RecordingJson {
+            uri,
             account_sid: r.account_sid,
             api_version: API_VERSION,
             call_sid: r.call_sid,
@@ -477,7 +478,9 @@ impl CallRecordingJson {
             source: r.source,
             error_code: None,
             encryption_details: None,
-            track: r.track,
+            subresource_uris: None,
+            media_url: None,
+            track: None,
         }
     }
 }
@@ -522,79 +525,6 @@ impl From<Transcription> for TranscriptionJson {
             status: t.status,
             transcription_text: t.transcription_text,
             kind: transcriptions::TYPE,
-        }
-    }
-}
-
-/// A recording in the shape of the path it was read through.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub enum RecordingView {
-    Account(RecordingJson),
-    Call(CallRecordingJson),
-    Conference(ConferenceRecordingJson),
-}
-
-/// A recording as read through its conference's path (`…/Conferences/
-/// {ConferenceSid}/Recordings…`): Twilio's `conference_recording`, every
-/// field of it, with a `uri` under the conference and no call.
-#[derive(Serialize)]
-pub struct ConferenceRecordingJson {
-    pub account_sid: AccountSid,
-    pub api_version: &'static str,
-    pub call_sid: Option<CallSid>,
-    pub conference_sid: Option<ConferenceSid>,
-    pub date_created: String,
-    pub date_updated: String,
-    pub start_time: String,
-    pub duration: String,
-    pub sid: RecordingSid,
-    pub price: Option<String>,
-    pub price_unit: &'static str,
-    pub status: RecordingStatus,
-    pub channels: i64,
-    pub source: RecordingSource,
-    pub error_code: Option<i64>,
-    pub encryption_details: Option<Value>,
-    pub uri: String,
-}
-
-impl ConferenceRecordingJson {
-    pub fn new(r: Recording) -> Self {
-        ConferenceRecordingJson {
-            uri: format!(
-                "{API_PREFIX}/Accounts/{}/Conferences/{}/Recordings/{}.json",
-                r.account_sid,
-                r.conference_sid.as_ref().map_or("", |c| c.as_str()),
-                r.sid
-            ),
-            account_sid: r.account_sid,
-            api_version: API_VERSION,
-            call_sid: r.call_sid,
-            conference_sid: r.conference_sid,
-            date_created: r.date_created.rfc2822(),
-            date_updated: r.date_updated.rfc2822(),
-            start_time: r.start_time.rfc2822(),
-            duration: r.duration.to_string(),
-            sid: r.sid,
-            price: Some("0.00000".to_owned()),
-            price_unit: "USD",
-            status: r.status,
-            channels: r.channels,
-            source: r.source,
-            error_code: None,
-            encryption_details: None,
-        }
-    }
-}
-
-impl RecordingView {
-    /// `through_call`: read through `…/Calls/{CallSid}/Recordings…`.
-    pub fn new(r: Recording, public_url: &str, through_call: bool) -> Self {
-        if through_call {
-            RecordingView::Call(CallRecordingJson::new(r))
-        } else {
-            RecordingView::Account(RecordingJson::new(r, public_url))
         }
     }
 }

@@ -9,19 +9,17 @@ use switchboard_types::{RecordingSid, TranscriptionSid};
 use super::scope::AccountScope;
 use super::telephony_json::TranscriptionJson;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<TranscriptionJson>>, ApiError> {
     let read = call.read(&app, Resource::Transcriptions).await?;
-    let recording = match call.get("recording") {
-        Some(_) => Some(read.within("recording", RecordingSid::parse).await?),
-        None => None,
-    };
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let recording = read
+        .within_if_routed("recording", RecordingSid::parse)
+        .await?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .transcriptions()
@@ -32,15 +30,7 @@ pub async fn list(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "transcriptions",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        TranscriptionJson::from,
-    )))
+    read.envelope("transcriptions", &paging, page, TranscriptionJson::from)
 }
 
 pub async fn fetch(
@@ -48,10 +38,9 @@ pub async fn fetch(
     call: AccountScope,
 ) -> Result<Json<TranscriptionJson>, ApiError> {
     let read = call.read(&app, Resource::Transcriptions).await?;
-    let recording = match call.get("recording") {
-        Some(_) => Some(read.within("recording", RecordingSid::parse).await?),
-        None => None,
-    };
+    let recording = read
+        .within_if_routed("recording", RecordingSid::parse)
+        .await?;
     let sid = read.item("sid", TranscriptionSid::parse).await?;
     let found = app
         .sb
@@ -63,10 +52,7 @@ pub async fn fetch(
 
 pub async fn delete(State(app): State<App>, call: AccountScope) -> Result<StatusCode, ApiError> {
     let granted = call.authorize(&app, Resource::Transcriptions).await?;
-    let recording = match call.get("recording") {
-        Some(_) => Some(granted.within("recording", RecordingSid::parse)?),
-        None => None,
-    };
+    let recording = granted.within_if_routed("recording", RecordingSid::parse)?;
     let sid = granted.item("sid", TranscriptionSid::parse)?;
     app.sb
         .transcriptions()

@@ -13,7 +13,7 @@ use crate::openapi::{self, assert_answer};
 use crate::receiver::Receiver;
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error, base};
+use crate::support::{Creds, TestServer, assert_twilio_error, base, item_under, list_under};
 use crate::telephony::buy;
 use crate::voice_calls::{duration, ended, place, requests_to, ten_times_faster};
 use crate::voice_record::recordings_of;
@@ -24,20 +24,6 @@ const CALL_RECORDING: &str =
 
 /// Ten simulated minutes of pause: a minute of real time at ten times.
 const HOLD: &str = "<Response><Pause length=\"600\"/></Response>";
-
-fn recordings_path(call: &Value) -> String {
-    call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", "/Recordings.json")
-}
-
-fn recording_path(call: &Value, sid: &str) -> String {
-    call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", &format!("/Recordings/{sid}.json"))
-}
 
 /// Fetches the call until it is in progress.
 pub(crate) async fn in_progress(s: &TestServer, c: &Creds, call: &Value) {
@@ -77,7 +63,7 @@ server_test!(
         let (status, started) = s
             .post(
                 &c,
-                &recordings_path(&call),
+                &list_under(&call, "Recordings"),
                 &[
                     ("RecordingChannels", "dual"),
                     ("RecordingStatusCallback", rec_status.as_str()),
@@ -94,7 +80,10 @@ server_test!(
         assert_eq!(started["track"], "both");
         assert_eq!(started["call_sid"], call["sid"]);
         let sid = started["sid"].as_str().unwrap().to_owned();
-        assert_eq!(started["uri"], recording_path(&call, &sid).as_str());
+        assert_eq!(
+            started["uri"],
+            item_under(&call, "Recordings", &sid).as_str()
+        );
         // Its `in-progress` callback, signed, with no duration yet.
         let hooks = requests_to(&receiver, "/rec", 1).await;
         assert_signed(&hooks[0], &receiver, &c.token);
@@ -110,7 +99,7 @@ server_test!(
 
         // About ten simulated seconds recorded, ten skipped, ten more.
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let current = recording_path(&call, "Twilio.CURRENT");
+        let current = item_under(&call, "Recordings", "Twilio.CURRENT");
         let paused = set(
             &s,
             &c,
@@ -127,7 +116,7 @@ server_test!(
         let resumed = set(
             &s,
             &c,
-            &recording_path(&call, &sid),
+            &item_under(&call, "Recordings", &sid),
             &[("Status", "in-progress")],
         )
         .await;
@@ -136,7 +125,7 @@ server_test!(
         let stopped = set(
             &s,
             &c,
-            &recording_path(&call, &sid),
+            &item_under(&call, "Recordings", &sid),
             &[("Status", "stopped")],
         )
         .await;
@@ -165,7 +154,11 @@ server_test!(
         // An ended recording changes no more: 21220; Twilio.CURRENT names
         // none now.
         let (status, body) = s
-            .post(&c, &recording_path(&call, &sid), &[("Status", "paused")])
+            .post(
+                &c,
+                &item_under(&call, "Recordings", &sid),
+                &[("Status", "paused")],
+            )
             .await;
         assert_twilio_error(status, &body, 400, 21220);
         let (status, body) = s.post(&c, &current, &[("Status", "paused")]).await;
@@ -173,13 +166,13 @@ server_test!(
 
         // A second recording, paused with silence, ends with its call: the
         // silence counts.
-        let (status, second) = s.post(&c, &recordings_path(&call), &[]).await;
+        let (status, second) = s.post(&c, &list_under(&call, "Recordings"), &[]).await;
         assert_eq!(status, StatusCode::CREATED, "{second}");
         let second_sid = second["sid"].as_str().unwrap().to_owned();
         set(
             &s,
             &c,
-            &recording_path(&call, &second_sid),
+            &item_under(&call, "Recordings", &second_sid),
             &[("Status", "paused"), ("PauseBehavior", "silence")],
         )
         .await;
@@ -193,7 +186,9 @@ server_test!(
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let done = ended(&s, &c, &call).await;
-        let (status, second) = s.get(&c, &recording_path(&call, &second_sid)).await;
+        let (status, second) = s
+            .get(&c, &item_under(&call, "Recordings", &second_sid))
+            .await;
         assert_eq!(status, StatusCode::OK, "{second}");
         assert_eq!(second["status"], "completed", "{second}");
         assert_eq!(second["channels"], 1);
@@ -225,7 +220,7 @@ server_test!(
         assert_eq!(n, 2, "{kinds:?}");
 
         // The call has ended: no recording can start.
-        let (status, body) = s.post(&c, &recordings_path(&call), &[]).await;
+        let (status, body) = s.post(&c, &list_under(&call, "Recordings"), &[]).await;
         assert_twilio_error(status, &body, 400, 21220);
         let found = recordings_of(&s, &c, &call).await;
         assert_eq!(found.len(), 2, "{found:?}");
@@ -240,7 +235,7 @@ server_test!(
         let from = buy(&s, &c, "415").await;
         let call = place(&s, &c, &from, &[("Twiml", HOLD)]).await;
         in_progress(&s, &c, &call).await;
-        let list = recordings_path(&call);
+        let list = list_under(&call, "Recordings");
         for (form, code) in [
             (&[("RecordingChannels", "stereo")][..], 20001),
             (&[("RecordingTrack", "sideways")][..], 20001),
@@ -255,7 +250,7 @@ server_test!(
         let (status, started) = s.post(&c, &list, &[("RecordingTrack", "inbound")]).await;
         assert_eq!(status, StatusCode::CREATED, "{started}");
         assert_eq!(started["track"], "inbound");
-        let item = recording_path(&call, started["sid"].as_str().unwrap());
+        let item = item_under(&call, "Recordings", started["sid"].as_str().unwrap());
         for form in [
             &[][..],
             &[("Status", "completed")][..],

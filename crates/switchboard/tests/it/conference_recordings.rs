@@ -16,7 +16,7 @@ use crate::receiver::Receiver;
 use crate::recording_media::{download, read_wav};
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error, base};
+use crate::support::{Creds, TestServer, assert_twilio_error, base, list_under};
 use crate::telephony::buy;
 use crate::voice_calls::{ended, place, requests_to, ten_times_faster};
 
@@ -316,15 +316,7 @@ server_test!(
         let (status, _) = s.get(&c, &other).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         // A call's recordings path does not show it.
-        let (status, body) = s
-            .get(
-                &c,
-                &first["uri"]
-                    .as_str()
-                    .unwrap()
-                    .replace(".json", "/Recordings.json"),
-            )
-            .await;
+        let (status, body) = s.get(&c, &list_under(&first, "Recordings")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["recordings"].as_array().unwrap().len(), 0, "{body}");
         let (status, body) = s

@@ -135,7 +135,7 @@ pub async fn authorize(b: &mut Browser<'_>, app: &str) -> AccountSid {
     AccountSid::parse(param(&q, "AccountSid")[0]).unwrap()
 }
 
-fn as_app(owner: &AppOwner, subaccount: &AccountSid) -> Creds {
+pub(crate) fn as_app(owner: &AppOwner, subaccount: &AccountSid) -> Creds {
     Creds {
         sid: subaccount.clone(),
         token: owner.creds.token.clone(),

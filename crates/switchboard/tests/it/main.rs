@@ -44,6 +44,7 @@ mod phone_page;
 mod principal;
 mod processes;
 mod queue_calls;
+mod queue_clock;
 mod queues;
 mod realtime_transcriptions;
 mod recording_media;

@@ -8,11 +8,12 @@ use serde_json::Value;
 use switchboard_types::AccountType;
 
 use crate::call_recordings::in_progress;
+use crate::connect::{app_owner, as_app, authorize, customer};
 use crate::openapi::{self, assert_answer};
 use crate::receiver::{Received, Receiver};
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error, base};
+use crate::support::{Creds, TestServer, assert_twilio_error, base, item_under, list_under};
 use crate::telephony::buy;
 use crate::voice_calls::{ended, input_path, place, requests_to, ten_times_faster};
 
@@ -22,22 +23,8 @@ const UPDATE: &str = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcri
 /// Ten simulated minutes of pause: a minute of real time at ten times.
 const HOLD: &str = "<Response><Pause length=\"600\"/></Response>";
 
-fn list_path(call: &Value) -> String {
-    call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", "/Transcriptions.json")
-}
-
-fn item_path(call: &Value, sid: &str) -> String {
-    call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", &format!("/Transcriptions/{sid}.json"))
-}
-
 async fn start(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) -> Value {
-    let (status, body) = s.post(c, &list_path(call), form).await;
+    let (status, body) = s.post(c, &list_under(call, "Transcriptions"), form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_answer(openapi::api_2010(), CREATE, "post", 200, &body);
     assert_eq!(body["status"], "in-progress", "{body}");
@@ -46,14 +33,18 @@ async fn start(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) -
     assert!(body["sid"].as_str().unwrap().starts_with("GT"), "{body}");
     assert_eq!(
         body["uri"],
-        item_path(call, body["sid"].as_str().unwrap()).as_str()
+        item_under(call, "Transcriptions", body["sid"].as_str().unwrap()).as_str()
     );
     body
 }
 
 async fn stop(s: &TestServer, c: &Creds, call: &Value, which: &str) -> Value {
     let (status, body) = s
-        .post(c, &item_path(call, which), &[("Status", "stopped")])
+        .post(
+            c,
+            &item_under(call, "Transcriptions", which),
+            &[("Status", "stopped")],
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_answer(openapi::api_2010(), UPDATE, "post", 200, &body);
@@ -215,7 +206,7 @@ server_test!(
         let again = stop(&s, &c, &call, both["sid"].as_str().unwrap()).await;
         assert_eq!(again["sid"], both["sid"]);
         // The call has ended: no transcription can start.
-        let (status, body) = s.post(&c, &list_path(&call), &[]).await;
+        let (status, body) = s.post(&c, &list_under(&call, "Transcriptions"), &[]).await;
         assert_twilio_error(status, &body, 400, 21220);
     }
 );
@@ -247,16 +238,20 @@ server_test!(
         assert_eq!(by_name["name"], "support");
 
         // The bad ones.
-        let item = item_path(&call, sid);
+        let item = item_under(&call, "Transcriptions", sid);
         for form in [&[][..], &[("Status", "paused")][..]] {
             let (status, body) = s.post(&c, &item, form).await;
             assert_twilio_error(status, &body, 400, 20001);
         }
         let (status, body) = s
-            .post(&c, &item_path(&call, "nobody"), &[("Status", "stopped")])
+            .post(
+                &c,
+                &item_under(&call, "Transcriptions", "nobody"),
+                &[("Status", "stopped")],
+            )
             .await;
         assert_twilio_error(status, &body, 404, 20404);
-        let list = list_path(&call);
+        let list = list_under(&call, "Transcriptions");
         for (form, code) in [
             (&[("Track", "sideways")][..], 20001),
             (&[("PartialResults", "maybe")][..], 20001),
@@ -279,6 +274,70 @@ server_test!(
         assert_twilio_error(status, &body, 404, 20404);
 
         hang_up(&s, &c, &call).await;
+        assert_eq!(receiver.received().len(), 2, "{:?}", receiver.received());
+    }
+);
+
+// A Connect App's credentials on its customer's dedicated subaccount: with
+// post-all it transcribes a call there, signed with its owner's token; with
+// get-all alone it may read that call but not start one (403, as for every
+// write it lacks post-all for).
+server_test!(
+    a_connect_app_transcribes_with_post_all_only,
+    settings = ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        let owner = app_owner(&s, &["post-all"]).await;
+        let mut cust = customer(&s, true).await;
+        let sub = authorize(&mut cust.browser, &owner.app).await;
+        let app = as_app(&owner, &sub);
+        let from = buy(&s, &app, "415").await;
+        let call = place(&s, &app, &from, &[("Twiml", HOLD)]).await;
+        in_progress(&s, &app, &call).await;
+        let hook = receiver.url("/app");
+        let started = start(&s, &app, &call, &[("StatusCallbackUrl", hook.as_str())]).await;
+        assert_eq!(started["account_sid"], sub.as_str());
+        let got = events(&receiver, "/app", 1).await;
+        assert_eq!(event(&got[0]), "transcription-started");
+        assert_eq!(got[0].param("AccountSid").as_deref(), Some(sub.as_str()));
+        assert_signed(&got[0], &receiver, &owner.creds.token);
+
+        // get-all reads the call, and starts and stops nothing.
+        let reader = app_owner(&s, &["get-all"]).await;
+        let reader_sub = authorize(&mut cust.browser, &reader.app).await;
+        let as_reader = as_app(&reader, &reader_sub);
+        let (status, body) = s.get(&as_reader, call["uri"].as_str().unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = s
+            .post(
+                &as_reader,
+                &list_under(&call, "Transcriptions"),
+                &[("StatusCallbackUrl", hook.as_str())],
+            )
+            .await;
+        assert_twilio_error(status, &body, 403, 20403);
+        let (status, body) = s
+            .post(
+                &as_reader,
+                &item_under(&call, "Transcriptions", started["sid"].as_str().unwrap()),
+                &[("Status", "stopped")],
+            )
+            .await;
+        assert_twilio_error(status, &body, 403, 20403);
+        // Nor in its own dedicated subaccount, where it may read everything.
+        let own = format!(
+            "{}/Calls/{}/Transcriptions.json",
+            base(&as_reader),
+            call["sid"].as_str().unwrap()
+        );
+        let (status, body) = s.post(&as_reader, &own, &[]).await;
+        assert_twilio_error(status, &body, 403, 20403);
+
+        // The post-all app stops its own; the stop is the only event since.
+        stop(&s, &app, &call, started["sid"].as_str().unwrap()).await;
+        let got = events(&receiver, "/app", 2).await;
+        assert_eq!(event(&got[1]), "transcription-stopped");
+        hang_up(&s, &app, &call).await;
         assert_eq!(receiver.received().len(), 2, "{:?}", receiver.received());
     }
 );

@@ -315,6 +315,27 @@ pub fn rand_id() -> u64 {
     nanos * 1000 + N.fetch_add(1, Ordering::Relaxed)
 }
 
+/// `…/{Sid}/{list}.json`: a list under a resource, from the resource's `uri`
+/// (`Recordings` under a call, say).
+#[track_caller]
+pub fn list_under(resource: &Value, list: &str) -> String {
+    format!("{}/{list}.json", uri_stem(resource))
+}
+
+/// `…/{Sid}/{list}/{item}.json`: one item of a list under a resource.
+#[track_caller]
+pub fn item_under(resource: &Value, list: &str, item: &str) -> String {
+    format!("{}/{list}/{item}.json", uri_stem(resource))
+}
+
+#[track_caller]
+fn uri_stem(resource: &Value) -> &str {
+    resource["uri"]
+        .as_str()
+        .and_then(|u| u.strip_suffix(".json"))
+        .unwrap_or_else(|| panic!("no `uri` ending .json: {resource}"))
+}
+
 /// Asserts a Twilio-shaped error body with this status and code.
 #[track_caller]
 pub fn assert_twilio_error(status: StatusCode, body: &Value, want_status: u16, want_code: u64) {

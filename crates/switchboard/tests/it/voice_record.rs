@@ -12,7 +12,7 @@ use switchboard_types::AccountType;
 use crate::receiver::Receiver;
 use crate::revocation::assert_signed;
 use crate::server_test;
-use crate::support::{Creds, TestServer, assert_twilio_error, base};
+use crate::support::{Creds, TestServer, assert_twilio_error, base, item_under, list_under};
 use crate::telephony::buy;
 use crate::voice_calls::{
     ANSWERS, codes, duration, ended, input_path, notifications_of, place, requests_to,
@@ -32,11 +32,7 @@ async fn say(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) {
 }
 
 pub(crate) async fn recordings_of(s: &TestServer, c: &Creds, call: &Value) -> Vec<Value> {
-    let path = call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", "/Recordings.json");
-    let (status, body) = s.get(c, &path).await;
+    let (status, body) = s.get(c, &list_under(call, "Recordings")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["recordings"].as_array().unwrap().clone()
 }
@@ -573,10 +569,7 @@ server_test!(a_finished_recording_is_deleted_by_its_account, |s| {
     assert_eq!(found.len(), 1, "{found:?}");
     let sid = found[0]["sid"].as_str().unwrap().to_owned();
     let top = format!("{}/Recordings/{sid}.json", base(&c));
-    let of_call = call["uri"]
-        .as_str()
-        .unwrap()
-        .replace(".json", &format!("/Recordings/{sid}.json"));
+    let of_call = item_under(&call, "Recordings", &sid);
     let delete = |path: String, who: Creds| {
         let s = &s;
         async move {

@@ -22,7 +22,7 @@
 //! updated) and then leaves, which locks the conference. Taken in those two
 //! orders at once, two transactions on PostgreSQL would wait for each
 //! other. So a transaction locks the conference of a call it is about to
-//! change before the call: [`Run::claim`] takes it
+//! change before the call: [`Run::claim`] (and [`Run::claim_read`]) take it
 //! ([`conferences::lock_of_call`]) before claiming the engine row, and so
 //! does every path that updates a `calls` row without a claim (the Calls
 //! update, a forced outcome, the simulator's steps, a bridge's end).

@@ -86,6 +86,9 @@ impl Switchboard {
             // follows another's input at once must see it (a reader's
             // snapshot may not yet, and every retry would fail alike).
             let mut tx = self.store().begin().await?;
+            // The engine row first, then the call, read once: see
+            // `Run::claim_read`.
+            let voice = tx.opt(call_voice::of_call(sid)).await?;
             let call = tx
                 .opt(calls::of_account(&account, sid))
                 .await?
@@ -93,7 +96,7 @@ impl Switchboard {
             if call.status.is_final() {
                 return Err(invalid(CallField::Input, Problem::NotInProgress));
             }
-            let Some(voice) = tx.opt(call_voice::of_call(sid)).await? else {
+            let Some(voice) = voice else {
                 return Err(DomainError::Conflict(
                     "This call runs no TwiML (it has no Url, Twiml or ApplicationSid Switchboard requests), so nothing takes input".into(),
                 ));
@@ -114,7 +117,7 @@ impl Switchboard {
                 self.wake_simulator();
                 return Ok(call.into());
             }
-            let Some(mut run) = Run::claim(&mut tx, call, voice, now, speed).await? else {
+            let Some(mut run) = Run::claim_read(&mut tx, call, voice, now, speed).await? else {
                 continue;
             };
             let queued = CallInput::decode(&run.v.input).then(input.clone());

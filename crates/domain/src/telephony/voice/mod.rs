@@ -222,14 +222,10 @@ impl Run {
         now: Timestamp,
         speed: SimSpeed,
     ) -> DomainResult<Option<Run>> {
-        // Conference locks come before call locks (conference.rs).
-        tx.run(conferences::lock_of_call(&call.sid)).await?;
-        let mut v = voice.clone();
-        v.version += 1;
-        v.date_updated = now;
-        if tx.run(call_voice::update(&v, voice.version)).await? == 0 {
+        let (sid, was) = (call.sid.clone(), call.status);
+        let Some(run) = Run::claim_read(tx, call, voice, now, speed).await? else {
             return Ok(None);
-        }
+        };
         // The call as it is now, not as the caller read it. Every change to
         // a call with an engine row claims the row first, so with it claimed
         // none is under way, and this read sees all that committed. On
@@ -240,22 +236,51 @@ impl Run {
         // A call whose status moved (hung up by the API, say) is not the one
         // the caller decided about: it reads again, or lets it be.
         let Some(call) = tx
-            .opt(calls::by_sid(&call.sid))
+            .opt(calls::by_sid(&sid))
             .await?
-            .filter(|now| now.status == call.status)
+            .filter(|now| now.status == was)
         else {
             return Ok(None);
         };
+        Ok(Some(Run::new(call, run.v, now, speed)))
+    }
+
+    /// Takes the engine row `voice` for `call`, which `tx` read *after*
+    /// that row, as [`Run::claim`] does but without reading the call again:
+    /// a change to the pair that committed before the row was read is in
+    /// both reads, and one that committed after it moved the row's version,
+    /// so this claim fails (`None`) and the caller reads both again. (A
+    /// change of the call's status alone, such as the API's hang-up, is
+    /// caught by the status guard of [`Switchboard::save_run`].)
+    pub(crate) async fn claim_read(
+        tx: &mut Tx,
+        call: CallRecord,
+        voice: CallVoiceRecord,
+        now: Timestamp,
+        speed: SimSpeed,
+    ) -> DomainResult<Option<Run>> {
+        // Conference locks come before call locks (conference.rs).
+        tx.run(conferences::lock_of_call(&call.sid)).await?;
+        let mut v = voice.clone();
+        v.version += 1;
+        v.date_updated = now;
+        if tx.run(call_voice::update(&v, voice.version)).await? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(Run::new(call, v, now, speed)))
+    }
+
+    fn new(call: CallRecord, v: CallVoiceRecord, now: Timestamp, speed: SimSpeed) -> Run {
         let mut c = call.clone();
         c.date_updated = now;
-        Ok(Some(Run {
+        Run {
             was: call.status,
             c,
             v,
             now,
             speed,
             hooked: false,
-        }))
+        }
     }
 
     /// Reads the call `sid` and its engine row in `tx` and claims them if
@@ -274,16 +299,17 @@ impl Run {
         awaits: impl Fn(&CallRecord, &CallVoiceRecord) -> bool,
     ) -> DomainResult<Option<Run>> {
         for _ in 0..CLAIM_TRIES {
-            let Some(call) = tx.opt(calls::by_sid(sid)).await? else {
+            // The engine row first, then the call: see `claim_read`.
+            let Some(voice) = tx.opt(call_voice::of_call(sid)).await? else {
                 return Ok(None);
             };
-            let Some(voice) = tx.opt(call_voice::of_call(sid)).await? else {
+            let Some(call) = tx.opt(calls::by_sid(sid)).await? else {
                 return Ok(None);
             };
             if !awaits(&call, &voice) {
                 return Ok(None);
             }
-            if let Some(run) = Run::claim(tx, call, voice, now, speed).await? {
+            if let Some(run) = Run::claim_read(tx, call, voice, now, speed).await? {
                 return Ok(Some(run));
             }
         }
