@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use switchboard_types::AccountType;
 
-use crate::conferences::conference_with;
+use crate::conferences::{conference_with, end_room};
 use crate::openapi::{self, assert_answer};
 use crate::receiver::Receiver;
 use crate::recording_media::{download, read_wav};
@@ -186,14 +186,7 @@ server_test!(
         tokio::time::sleep(Duration::from_secs(1)).await;
 
         // The conference ends: so does its recording.
-        let (status, body) = s
-            .post(
-                &c,
-                &format!("{}/Conferences/{conf_sid}.json", base(&c)),
-                &[("Status", "completed")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        end_room(&s, &c, conf_sid).await;
         ended(&s, &c, &first).await;
         ended(&s, &c, &second).await;
         let (status, done) = s.get(&c, &recording_path(&c, &conf, &sid)).await;
@@ -319,18 +312,7 @@ server_test!(
         let (status, body) = s.get(&c, &list_under(&first, "Recordings")).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["recordings"].as_array().unwrap().len(), 0, "{body}");
-        let (status, body) = s
-            .post(
-                &c,
-                &format!(
-                    "{}/Conferences/{}.json",
-                    base(&c),
-                    conf["sid"].as_str().unwrap()
-                ),
-                &[("Status", "completed")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        end_room(&s, &c, conf["sid"].as_str().unwrap()).await;
         ended(&s, &c, &first).await;
     }
 );

@@ -72,6 +72,13 @@ async fn participants(s: &TestServer, c: &Creds, conf: &Value, query: &str) -> V
     list["participants"].as_array().unwrap().clone()
 }
 
+/// Ends the conference `sid` through the API (`Status=completed`).
+pub(crate) async fn end_room(s: &TestServer, c: &Creds, sid: &str) {
+    let path = format!("{}/Conferences/{sid}.json", base(c));
+    let (status, body) = s.post(c, &path, &[("Status", "completed")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 fn participant_path(c: &Creds, conf: &Value, who: &str) -> String {
     format!(
         "{}/Conferences/{}/Participants/{who}.json",
@@ -505,14 +512,7 @@ server_test!(participants_are_dialled_in_by_name_or_sid, |s| {
         .await;
     assert_twilio_error(status, &body, 404, 20404);
 
-    let (status, _) = s
-        .post(
-            &c,
-            &format!("{}/Conferences/{conf_sid}.json", base(&c)),
-            &[("Status", "completed")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
+    end_room(&s, &c, &conf_sid).await;
     ended_sid(&s, &c, added["call_sid"].as_str().unwrap()).await;
     ended_sid(&s, &c, second["call_sid"].as_str().unwrap()).await;
 });
@@ -618,18 +618,7 @@ server_test!(
         // The other stays; the room goes on with it.
         let conf = conference_with(&s, &c, "timed", 1).await;
         assert_eq!(conf["status"], "in-progress");
-        let (status, _) = s
-            .post(
-                &c,
-                &format!(
-                    "{}/Conferences/{}.json",
-                    base(&c),
-                    conf["sid"].as_str().unwrap()
-                ),
-                &[("Status", "completed")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        end_room(&s, &c, conf["sid"].as_str().unwrap()).await;
         ended(&s, &c, &long).await;
     }
 );
@@ -724,18 +713,7 @@ server_test!(
         assert_eq!(count_to(&receiver, "/wait"), settled, "the wait went on");
         // The waiter is in the conference, at its <Dial>: ending the room
         // ends that <Dial>, completed.
-        let (status, _) = s
-            .post(
-                &c,
-                &format!(
-                    "{}/Conferences/{}.json",
-                    base(&c),
-                    conf["sid"].as_str().unwrap()
-                ),
-                &[("Status", "completed")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
+        end_room(&s, &c, conf["sid"].as_str().unwrap()).await;
         let action = requests_to(&receiver, "/after", 1).await;
         assert_eq!(action[0].param("CallSid").as_deref(), Some(waiter_sid));
         assert_eq!(
