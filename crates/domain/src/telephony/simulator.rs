@@ -28,6 +28,7 @@ use super::{SimSpeed, TelephonySettings};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
 use crate::error::{DomainError, DomainResult};
+use crate::telephony::voice::QueueResult;
 
 /// Simulated seconds a call waits in the queue before it rings.
 pub const QUEUE_SECS: i64 = 1;
@@ -319,7 +320,7 @@ impl Switchboard {
         hooked |= call_event_with(tx, call, CallEvent::Completed, now, extra).await?;
         // A call waiting in a queue leaves it; a queue bridge's other side
         // goes on (voice/queue.rs).
-        let queued = Box::pin(self.queue_call_ended(tx, call, now)).await?;
+        let queued = Box::pin(self.queue_call_left(tx, call, QueueResult::Hangup, now)).await?;
         // The other side of a call between numbers here hangs up too.
         Ok(self.peer_ended(tx, call, now).await? | hooked | queued | left)
     }

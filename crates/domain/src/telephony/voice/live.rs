@@ -7,7 +7,7 @@ use switchboard_store::call_voice;
 use switchboard_store::calls::CallRecord;
 use switchboard_types::{CallStatus, HookMethod, Timestamp};
 
-use super::{DialLegs, Run, elapsed_by, params, phase, planned};
+use super::{DialLegs, QueueResult, Run, elapsed_by, params, phase, planned};
 use crate::Switchboard;
 use crate::delivery::WebhookKind;
 use crate::error::DomainResult;
@@ -35,7 +35,9 @@ impl Switchboard {
     ) -> DomainResult<Option<(CallRecord, bool)>> {
         let speed = self.settings().telephony.speed;
         // Out of its queue, or its queue bridge, first (queue.rs).
-        let left_queue = self.queue_redirected(tx, &call, now).await?;
+        let left_queue = self
+            .queue_call_left(tx, &call, QueueResult::Redirected, now)
+            .await?;
         let voice = match tx.opt(call_voice::of_call(&call.sid)).await? {
             Some(v) => v,
             None => {

@@ -36,6 +36,7 @@ pub(crate) use dial::DialLegs;
 pub use gather::CallInput;
 pub use input::check_input;
 pub(crate) use live::NewDocument;
+pub(crate) use queue::QueueResult;
 
 use switchboard_store::Tx;
 use switchboard_store::call_voice::{self, CallVoiceRecord};

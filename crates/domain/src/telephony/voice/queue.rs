@@ -705,22 +705,22 @@ impl Switchboard {
         self.bridge_over(tx, run, talked, &member).await
     }
 
-    /// A call ended (in `tx`, from [`Switchboard::finish_call`]): a member
-    /// leaves its queue (its `<Enqueue>` action told `hangup`, its answer
-    /// not run); the other side of a queue bridge goes on; a `<Dial><Queue>`
-    /// waiting on an empty queue stops waiting. `true` when a webhook was
-    /// queued.
-    pub(crate) async fn queue_call_ended(
+    /// A call ended (in `tx`, from [`Switchboard::finish_call`]: `why` is
+    /// [`QueueResult::Hangup`]) or was given a new document (a Calls or
+    /// Members update: [`QueueResult::Redirected`]): a member leaves its
+    /// queue (its `<Enqueue>` action told `why`, its answer not run); the
+    /// other side of a queue bridge goes on; a `<Dial><Queue>` waiting on
+    /// an empty queue stops waiting. `true` when a webhook was queued.
+    pub(crate) async fn queue_call_left(
         &self,
         tx: &mut Tx,
         call: &CallRecord,
+        why: QueueResult,
         now: Timestamp,
     ) -> DomainResult<bool> {
         if let Some(member) = tx.opt(store::member_of_call(&call.sid)).await? {
             tx.run(store::remove_member(&call.sid)).await?;
-            let mut hooked = self
-                .notify_left(tx, call, &member, QueueResult::Hangup, now)
-                .await?;
+            let mut hooked = self.notify_left(tx, call, &member, why, now).await?;
             if let Some(dequeuer) = &member.dequeued_by {
                 hooked |= self.whisper_lost(tx, &call.sid, dequeuer, now).await?;
             }
@@ -766,29 +766,6 @@ impl Switchboard {
         self.bridge_over(tx, &mut other, talked, call).await?;
         Box::pin(self.save_run(tx, &mut other)).await?;
         Ok(other.hooked)
-    }
-
-    /// A call waiting in a queue, or bridged across one, is given a new
-    /// document (a Calls or Members update): it leaves the queue (its
-    /// `<Enqueue>` action told `redirected`, its answer not run), or the
-    /// other side of its bridge goes on. `true` when a webhook was queued.
-    pub(crate) async fn queue_redirected(
-        &self,
-        tx: &mut Tx,
-        call: &CallRecord,
-        now: Timestamp,
-    ) -> DomainResult<bool> {
-        if let Some(member) = tx.opt(store::member_of_call(&call.sid)).await? {
-            tx.run(store::remove_member(&call.sid)).await?;
-            let mut hooked = self
-                .notify_left(tx, call, &member, QueueResult::Redirected, now)
-                .await?;
-            if let Some(dequeuer) = &member.dequeued_by {
-                hooked |= self.whisper_lost(tx, &call.sid, dequeuer, now).await?;
-            }
-            return Ok(hooked);
-        }
-        self.queue_call_ended(tx, call, now).await
     }
 
     /// Tells a member's `<Enqueue>` action why it left when the call will
