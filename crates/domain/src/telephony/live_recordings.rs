@@ -21,13 +21,13 @@ use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::conferences::{self, ConferenceRecord};
 use switchboard_store::recordings::{self, Live, RecordingRecord};
 use switchboard_types::{
-    AccountSid, CallSid, CallStatus, ConferenceSid, HookMethod, PauseBehavior, RecordingSid,
-    RecordingSource, RecordingStatus, RecordingTrack, Timestamp,
+    AccountSid, CallSid, ConferenceSid, HookMethod, PauseBehavior, RecordingSid, RecordingSource,
+    RecordingStatus, RecordingTrack, Timestamp,
 };
 
 use super::calls::Recording;
 use super::voice::record::{StatusCallback, Subject, charge_recording, recording_url};
-use super::{SimSpeed, Try, method_param, url_param};
+use super::{SimSpeed, Try, hold_call_in_progress, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::error::{DomainError, DomainResult, Problem, RecordingField as F, invalid};
@@ -276,19 +276,10 @@ impl Switchboard {
         let (account, status_callback, events) = (&account, &status_callback, &events);
         let conflict = "The call changed while its recording was being started; try again";
         self.guarded(conflict, |mut tx| async move {
-            let call = tx
-                .opt(calls::of_account(account, call_sid))
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            if call.status != CallStatus::InProgress {
-                return Err(invalid(F::Call, Problem::NotInProgress));
-            }
-            // Writing the call row, guarded by its status, orders this
-            // against its ending: a call that ends meanwhile is read again
-            // (and refused), and an ending that follows sees the recording.
-            if tx.run(calls::advance(&call, call.status)).await? == 0 {
+            let ended = invalid(F::Call, Problem::NotInProgress);
+            let Some(call) = hold_call_in_progress(&mut tx, account, call_sid, ended).await? else {
                 return Ok(Try::Lost);
-            }
+            };
             let now = self.now_for(access).await?;
             let recording = RecordingRecord {
                 sid: RecordingSid::generate(),

@@ -38,8 +38,9 @@ pub use numbers::{IncomingPhoneNumber, Webhooks};
 use std::time::Duration;
 
 use switchboard_store::Tx;
+use switchboard_store::calls::{self as call_rows, CallRecord};
 use switchboard_telephony::PriceList;
-use switchboard_types::{AccountSid, HookMethod, Timestamp};
+use switchboard_types::{AccountSid, CallSid, CallStatus, HookMethod, Timestamp};
 
 use crate::Switchboard;
 use crate::access::{Access, Principal};
@@ -195,6 +196,32 @@ impl<T> Try<T> {
     pub(crate) fn done(tx: Tx, value: T, hooked: bool) -> Self {
         Try::Done { tx, value, hooked }
     }
+}
+
+/// Reads the account's call `sid` in `tx` and holds it while it is in
+/// progress, for a change that must not race with its ending (a live
+/// recording or transcription starting). Writing the call row, guarded by
+/// its status, orders the two: a call that ends meanwhile is read again
+/// (and refused), and an ending that follows sees the change. `None` when
+/// that write lost a race ([`Try::Lost`]: read again); `not_in_progress`
+/// when the call is not in progress.
+pub(crate) async fn hold_call_in_progress(
+    tx: &mut Tx,
+    account: &AccountSid,
+    sid: &CallSid,
+    not_in_progress: DomainError,
+) -> DomainResult<Option<CallRecord>> {
+    let call = tx
+        .opt(call_rows::of_account(account, sid))
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if call.status != CallStatus::InProgress {
+        return Err(not_in_progress);
+    }
+    if tx.run(call_rows::advance(&call, call.status)).await? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(call))
 }
 
 /// How often [`Switchboard::guarded`] tries before answering a conflict.

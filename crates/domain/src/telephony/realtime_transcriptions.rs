@@ -16,11 +16,11 @@ use switchboard_store::Tx;
 use switchboard_store::calls::{self, CallRecord};
 use switchboard_store::realtime_transcriptions::{self as rows, RealtimeTranscriptionRecord};
 use switchboard_types::{
-    AccountSid, CallSid, CallStatus, HookMethod, RealtimeTranscriptionSid,
-    RealtimeTranscriptionStatus, Timestamp, TranscriptionTrack,
+    AccountSid, CallSid, HookMethod, RealtimeTranscriptionSid, RealtimeTranscriptionStatus,
+    Timestamp, TranscriptionTrack,
 };
 
-use super::{Try, bool_param, method_param, url_param};
+use super::{Try, bool_param, hold_call_in_progress, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, Action, Resource};
 use crate::delivery::{self, Webhook, WebhookKind};
@@ -214,18 +214,10 @@ impl Switchboard {
         let (language_code, engine) = (&language_code, &engine);
         let conflict = "The call changed while its transcription was being started; try again";
         self.guarded(conflict, |mut tx| async move {
-            let call = tx
-                .opt(calls::of_account(account, call_sid))
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            if call.status != CallStatus::InProgress {
-                return Err(invalid(F::Call, Problem::NotInProgress));
-            }
-            // As for a live recording: writing the call row, guarded by its
-            // status, orders this against its ending.
-            if tx.run(calls::advance(&call, call.status)).await? == 0 {
+            let ended = invalid(F::Call, Problem::NotInProgress);
+            let Some(call) = hold_call_in_progress(&mut tx, account, call_sid, ended).await? else {
                 return Ok(Try::Lost);
-            }
+            };
             let now = self.now_for(access).await?;
             let mut t = RealtimeTranscriptionRecord {
                 sid: RealtimeTranscriptionSid::generate(),
