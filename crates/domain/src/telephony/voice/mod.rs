@@ -416,6 +416,15 @@ impl Switchboard {
         let Some(mut run) = Run::claim(&mut tx, call, voice, now, speed).await? else {
             return Ok(false);
         };
+        // Still due as the call is now. The call was read as due before its
+        // engine row was: another worker (a sandbox clock's advance beside
+        // the simulator) may have played this step in between, and set the
+        // next one due later. The claim holds (the row was read after that
+        // commit), so without this the call stepped again at once: a
+        // `<Pause>` that took no time.
+        if run.c.next_transition_at.is_none_or(|due| due > now) {
+            return Ok(false);
+        }
         run.c.next_transition_at = None;
         match run.v.phase.as_str() {
             // An inbound call rings while its TwiML is requested: it is
