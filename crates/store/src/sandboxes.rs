@@ -109,12 +109,25 @@ macro_rules! offset_of {
 }
 pub(crate) use offset_of;
 
-/// The soonest timer of a world (its calls' and messages' next steps, its
-/// numbers' renewals, its webhooks waiting for an attempt and claimed by no
-/// worker at `real_now`), in the world's time.
-pub fn next_timer(sid: &SandboxSid, real_now: Timestamp) -> Query<'_, Option<i64>> {
+/// Where a world's clock may go next, read in one statement (one
+/// snapshot) so that no step is missed between two reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timers {
+    /// The soonest timer (its calls' and messages' next steps, its numbers'
+    /// renewals, its webhooks waiting for an attempt and claimed by no
+    /// worker at `real_now`), in the world's time.
+    pub next: Option<i64>,
+    /// How many of its webhooks a worker is sending at `real_now`.
+    pub in_flight: i64,
+}
+
+/// A world's [`Timers`]. Both come from one snapshot: a webhook's answer,
+/// recorded with the step it makes due in one transaction, is either still
+/// in flight or its step is due; two statements could see neither (the
+/// answer committed between them) and take the world for idle.
+pub fn timers(sid: &SandboxSid, real_now: Timestamp) -> Query<'_, Timers> {
     Query::new(
-        "SELECT MIN(t) FROM (\
+        "SELECT (SELECT MIN(t) FROM (\
          SELECT MIN(next_transition_at) AS t FROM calls WHERE next_transition_at IS NOT NULL \
            AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1) \
          UNION ALL SELECT MIN(next_transition_at) FROM messages WHERE next_transition_at IS NOT NULL \
@@ -124,19 +137,16 @@ pub fn next_timer(sid: &SandboxSid, real_now: Timestamp) -> Query<'_, Option<i64
          UNION ALL SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'pending' \
            AND (lease_until IS NULL OR lease_until <= $2) \
            AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1)\
-         ) timers",
+         ) timers), \
+         (SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND lease_until > $2 \
+           AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1))",
         params![sid, real_now],
-        |c| c.opt_int(),
-    )
-}
-
-/// How many of a world's webhooks a worker is sending at `real_now`.
-pub fn webhooks_in_flight(sid: &SandboxSid, real_now: Timestamp) -> Query<'_, i64> {
-    Query::new(
-        "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND lease_until > $2 \
-         AND account_sid IN (SELECT w.sid FROM accounts w WHERE w.sandbox_sid = $1)",
-        params![sid, real_now],
-        |c| c.int(),
+        |c| {
+            Ok(Timers {
+                next: c.opt_int()?,
+                in_flight: c.int()?,
+            })
+        },
     )
 }
 

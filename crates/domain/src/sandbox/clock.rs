@@ -81,21 +81,15 @@ impl Sandboxes<'_> {
         let mut played = 0;
         for _ in 0..MAX_ROUNDS {
             let real = Timestamp::now();
-            let next = sb.store().one(sandboxes::next_timer(sid, real)).await?;
-            match next {
+            let timers = sb.store().one(sandboxes::timers(sid, real)).await?;
+            match timers.next {
                 Some(due) if due <= target.micros() => {
                     if due > real.micros() + offset {
                         offset = self.move_to(sid, due - real.micros()).await?;
                     }
                 }
+                _ if timers.in_flight == 0 || waited >= wait_limit => break,
                 _ => {
-                    let in_flight = sb
-                        .store()
-                        .one(sandboxes::webhooks_in_flight(sid, real))
-                        .await?;
-                    if in_flight == 0 || waited >= wait_limit {
-                        break;
-                    }
                     tokio::time::sleep(IN_FLIGHT_POLL).await;
                     waited += IN_FLIGHT_POLL;
                     continue;
