@@ -152,7 +152,7 @@ server_test!(
         assert!(h.param("RecordingUrl").unwrap().ends_with(&sid), "{h:?}");
 
         // An ended recording changes no more: 21220; Twilio.CURRENT names
-        // none now.
+        // none now: 20404.
         let (status, body) = s
             .post(
                 &c,
@@ -162,7 +162,7 @@ server_test!(
             .await;
         assert_twilio_error(status, &body, 400, 21220);
         let (status, body) = s.post(&c, &current, &[("Status", "paused")]).await;
-        assert_twilio_error(status, &body, 400, 21220);
+        assert_twilio_error(status, &body, 404, 20404);
 
         // A second recording, paused with silence, ends with its call: the
         // silence counts.
