@@ -620,7 +620,7 @@ impl Switchboard {
             RecordingStatus::InProgress | RecordingStatus::Paused | RecordingStatus::Processing
         ) {
             return Err(DomainError::Conflict(
-                "A recording that is still being made cannot be deleted; end its call first".into(),
+                "A recording that is still being made cannot be deleted; stop it first".into(),
             ));
         }
         // Its transcriptions go with it.

@@ -401,11 +401,9 @@ impl Switchboard {
                     .into_iter()
                     .next(),
             };
+            // `Twilio.CURRENT` with no recording live names nothing.
             let Some(mut r) = found else {
-                return Err(match which {
-                    RecordingRef::Sid(_) => DomainError::NotFound,
-                    RecordingRef::Current => invalid(F::Status, Problem::NotInProgress),
-                });
+                return Err(DomainError::NotFound);
             };
             let was = r.status;
             if !matches!(was, RecordingStatus::InProgress | RecordingStatus::Paused) {

@@ -493,7 +493,8 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
             Field::Call(CallField::Input) => {
                 format!("Confidence must be a number from {min} to {max}")
             }
-            Field::Queue(QueueField::MaxSize) => {
+            Field::Queue(QueueField::MaxSize)
+            | Field::Conference(ConferenceField::MaxParticipants) => {
                 format!("{name} must be a whole number from {min} to {max}")
             }
             _ => format!("{name} must be from {min} to {max} seconds"),
@@ -501,6 +502,9 @@ pub fn sentence(invalid: &Invalid, name: &str) -> String {
         P::NotSid => match field {
             Field::Number(NumberField::Address) => {
                 format!("{name} must be an Address SID (AD followed by 32 hex digits)")
+            }
+            Field::Conference(ConferenceField::CallSidToCoach) => {
+                format!("{name} must be a Call SID (CA followed by 32 hex digits)")
             }
             _ => format!("{name} must be an Application SID (AP followed by 32 hex digits)"),
         },

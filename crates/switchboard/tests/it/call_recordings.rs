@@ -23,7 +23,48 @@ const CALL_RECORDING: &str =
     "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings/{Sid}.json";
 
 /// Ten simulated minutes of pause: a minute of real time at ten times.
-const HOLD: &str = "<Response><Pause length=\"600\"/></Response>";
+pub(crate) const HOLD: &str = "<Response><Pause length=\"600\"/></Response>";
+
+/// A call of `c`'s from a number it buys, answered and holding ([`HOLD`]):
+/// in progress, for live changes to be made to it.
+pub(crate) async fn call_on_hold(s: &TestServer, c: &Creds) -> Value {
+    let from = buy(s, c, "415").await;
+    let call = place(s, c, &from, &[("Twiml", HOLD)]).await;
+    in_progress(s, c, &call).await;
+    call
+}
+
+/// Posts each form to `path` and checks that it is refused with its code
+/// (`400`).
+pub(crate) async fn refused(
+    s: &TestServer,
+    c: &Creds,
+    path: &str,
+    cases: &[(&[(&str, &str)], u64)],
+) {
+    for (form, code) in cases {
+        let (status, body) = s.post(c, path, form).await;
+        assert_twilio_error(status, &body, 400, *code);
+    }
+}
+
+/// Another account posting to `c`'s `path` under its own SID finds
+/// nothing there (`404`).
+pub(crate) async fn hidden_from_others(s: &TestServer, c: &Creds, path: &str) {
+    let stranger = s.main_account(AccountType::Full).await;
+    let theirs = path.replace(c.sid.as_str(), stranger.sid.as_str());
+    let (status, body) = s.post(&stranger, &theirs, &[]).await;
+    assert_twilio_error(status, &body, 404, 20404);
+}
+
+/// Hangs `call` up through the API and waits until it has ended.
+pub(crate) async fn hang_up(s: &TestServer, c: &Creds, call: &Value) -> Value {
+    let (status, body) = s
+        .post(c, call["uri"].as_str().unwrap(), &[("Status", "completed")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    ended(s, c, call).await
+}
 
 /// Fetches the call until it is in progress.
 pub(crate) async fn in_progress(s: &TestServer, c: &Creds, call: &Value) {
@@ -55,9 +96,7 @@ server_test!(
     |s| {
         let receiver = Receiver::start().await;
         let c = s.main_account(AccountType::Full).await;
-        let from = buy(&s, &c, "415").await;
-        let call = place(&s, &c, &from, &[("Twiml", HOLD)]).await;
-        in_progress(&s, &c, &call).await;
+        let call = call_on_hold(&s, &c).await;
 
         let rec_status = receiver.url("/rec");
         let (status, started) = s
@@ -152,7 +191,7 @@ server_test!(
         assert!(h.param("RecordingUrl").unwrap().ends_with(&sid), "{h:?}");
 
         // An ended recording changes no more: 21220; Twilio.CURRENT names
-        // none now.
+        // none now: 20404.
         let (status, body) = s
             .post(
                 &c,
@@ -162,7 +201,7 @@ server_test!(
             .await;
         assert_twilio_error(status, &body, 400, 21220);
         let (status, body) = s.post(&c, &current, &[("Status", "paused")]).await;
-        assert_twilio_error(status, &body, 400, 21220);
+        assert_twilio_error(status, &body, 404, 20404);
 
         // A second recording, paused with silence, ends with its call: the
         // silence counts.
@@ -177,15 +216,7 @@ server_test!(
         )
         .await;
         tokio::time::sleep(Duration::from_secs(1)).await;
-        let (status, body) = s
-            .post(
-                &c,
-                call["uri"].as_str().unwrap(),
-                &[("Status", "completed")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let done = ended(&s, &c, &call).await;
+        let done = hang_up(&s, &c, &call).await;
         let (status, second) = s
             .get(&c, &item_under(&call, "Recordings", &second_sid))
             .await;
@@ -232,33 +263,37 @@ server_test!(
     settings = ten_times_faster,
     |s| {
         let c = s.main_account(AccountType::Full).await;
-        let from = buy(&s, &c, "415").await;
-        let call = place(&s, &c, &from, &[("Twiml", HOLD)]).await;
-        in_progress(&s, &c, &call).await;
+        let call = call_on_hold(&s, &c).await;
         let list = list_under(&call, "Recordings");
-        for (form, code) in [
-            (&[("RecordingChannels", "stereo")][..], 20001),
-            (&[("RecordingTrack", "sideways")][..], 20001),
-            (&[("Trim", "some")][..], 20001),
-            (&[("RecordingStatusCallbackEvent", "paused")][..], 20001),
-            (&[("RecordingStatusCallback", "not a url")][..], 21609),
-            (&[("RecordingStatusCallbackMethod", "PUT")][..], 21209),
-        ] {
-            let (status, body) = s.post(&c, &list, form).await;
-            assert_twilio_error(status, &body, 400, code);
-        }
+        refused(
+            &s,
+            &c,
+            &list,
+            &[
+                (&[("RecordingChannels", "stereo")], 20001),
+                (&[("RecordingTrack", "sideways")], 20001),
+                (&[("Trim", "some")], 20001),
+                (&[("RecordingStatusCallbackEvent", "paused")], 20001),
+                (&[("RecordingStatusCallback", "not a url")], 21609),
+                (&[("RecordingStatusCallbackMethod", "PUT")], 21209),
+            ],
+        )
+        .await;
         let (status, started) = s.post(&c, &list, &[("RecordingTrack", "inbound")]).await;
         assert_eq!(status, StatusCode::CREATED, "{started}");
         assert_eq!(started["track"], "inbound");
         let item = item_under(&call, "Recordings", started["sid"].as_str().unwrap());
-        for form in [
-            &[][..],
-            &[("Status", "completed")][..],
-            &[("Status", "paused"), ("PauseBehavior", "later")][..],
-        ] {
-            let (status, body) = s.post(&c, &item, form).await;
-            assert_twilio_error(status, &body, 400, 20001);
-        }
+        refused(
+            &s,
+            &c,
+            &item,
+            &[
+                (&[], 20001),
+                (&[("Status", "completed")], 20001),
+                (&[("Status", "paused"), ("PauseBehavior", "later")], 20001),
+            ],
+        )
+        .await;
         // Another call's path, or another account, finds nothing.
         let other = item.replace(
             call["sid"].as_str().unwrap(),
@@ -266,22 +301,11 @@ server_test!(
         );
         let (status, body) = s.post(&c, &other, &[("Status", "paused")]).await;
         assert_twilio_error(status, &body, 404, 20404);
-        let stranger = s.main_account(AccountType::Full).await;
-        let theirs = list.replace(c.sid.as_str(), stranger.sid.as_str());
-        let (status, body) = s.post(&stranger, &theirs, &[]).await;
-        assert_twilio_error(status, &body, 404, 20404);
+        hidden_from_others(&s, &c, &list).await;
         // A recording being made is not deleted until it ends.
         let (status, body) = s.call(Some(&c), Method::DELETE, &item, &[]).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
-        let (status, body) = s
-            .post(
-                &c,
-                call["uri"].as_str().unwrap(),
-                &[("Status", "completed")],
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        ended(&s, &c, &call).await;
+        hang_up(&s, &c, &call).await;
         let (status, body) = s.call(Some(&c), Method::DELETE, &item, &[]).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }

@@ -208,9 +208,17 @@ server_test!(
         ] {
             assert_eq!(h.param(name).as_deref(), Some(want), "{name} in {h:?}");
         }
-        // Ended: it changes no more.
-        let (status, body) = s.post(&c, &current, &[("Status", "paused")]).await;
+        // Ended: it changes no more, and Twilio.CURRENT names nothing.
+        let (status, body) = s
+            .post(
+                &c,
+                &recording_path(&c, &conf, &sid),
+                &[("Status", "paused")],
+            )
+            .await;
         assert_twilio_error(status, &body, 400, 21220);
+        let (status, body) = s.post(&c, &current, &[("Status", "paused")]).await;
+        assert_twilio_error(status, &body, 404, 20404);
 
         // The account's list has it, naming the conference; its media are
         // a WAV of its duration.
@@ -293,7 +301,7 @@ server_test!(
                 &[("Status", "paused")],
             )
             .await;
-        assert_twilio_error(status, &body, 400, 21220);
+        assert_twilio_error(status, &body, 404, 20404);
         let (status, body) = s
             .post(
                 &c,

@@ -11,8 +11,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use switchboard_types::AccountType;
 
+use crate::conferences::conference_with;
 use crate::server_test;
-use crate::support::{Creds, TestServer, basic};
+use crate::support::{Creds, TestServer, base, basic, item_under, list_under};
+use crate::voice_calls::place;
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/error_bodies.txt");
 
@@ -69,6 +71,38 @@ async fn ok(s: &TestServer, c: &Creds, path: &str, form: &[(&str, &str)]) -> Val
 
 fn sid(v: &Value) -> String {
     v["sid"].as_str().unwrap().to_owned()
+}
+
+/// `form` with each of `extra`'s parameters in place of its own (added
+/// when it had none).
+fn with(
+    mut form: Vec<(&'static str, String)>,
+    extra: &[(&'static str, &str)],
+) -> Vec<(&'static str, String)> {
+    for (k, v) in extra {
+        form.retain(|(key, _)| key != k);
+        form.push((k, (*v).to_owned()));
+    }
+    form
+}
+
+/// SIDs of the right shape that name nothing.
+const UNKNOWN_CA: &str = "CA0123456789abcdef0123456789abcdef";
+const UNKNOWN_CF: &str = "CF0123456789abcdef0123456789abcdef";
+const UNKNOWN_QU: &str = "QU0123456789abcdef0123456789abcdef";
+const UNKNOWN_RE: &str = "RE0123456789abcdef0123456789abcdef";
+const UNKNOWN_TR: &str = "TR0123456789abcdef0123456789abcdef";
+
+/// Waits until the call `call` is a member of the queue `queue`.
+async fn member_of(s: &TestServer, c: &Creds, queue: &str, call: &str) {
+    let path = format!("{}/Queues/{queue}/Members/{call}.json", base(c));
+    for _ in 0..400 {
+        if s.get(c, &path).await.0 == StatusCode::OK {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{call} never waited in {queue}");
 }
 
 server_test!(error_bodies_stay_byte_for_byte_the_same, |s| {
@@ -152,6 +186,61 @@ server_test!(error_bodies_stay_byte_for_byte_the_same, |s| {
     )
     .await;
     t.name("+14155550199", "HANDSET");
+    // Calls that stay in progress on the instant clock: one in a
+    // conference, one waiting in a queue.
+    let room = place(
+        &s,
+        &c,
+        &number,
+        &[(
+            "Twiml",
+            "<Response><Dial><Conference>Errors</Conference></Dial></Response>",
+        )],
+    )
+    .await;
+    t.name(&sid(&room), "LIVE_CA");
+    let conf = conference_with(&s, &c, "Errors", 1).await;
+    t.name(&sid(&conf), "CF");
+    let queue = ok(
+        &s,
+        &c,
+        &format!("{a}/Queues.json"),
+        &[("FriendlyName", "Errors")],
+    )
+    .await;
+    let qu = sid(&queue);
+    t.name(&qu, "QU");
+    let other_queue = ok(
+        &s,
+        &c,
+        &format!("{a}/Queues.json"),
+        &[("FriendlyName", "Other")],
+    )
+    .await;
+    t.name(&sid(&other_queue), "OTHER_QU");
+    let waiting = place(
+        &s,
+        &c,
+        &number,
+        &[("Twiml", "<Response><Enqueue>Errors</Enqueue></Response>")],
+    )
+    .await;
+    t.name(&sid(&waiting), "QUEUED_CA");
+    member_of(&s, &c, &qu, &sid(&waiting)).await;
+    // A recording of the live call that was stopped, and one being made.
+    let stopped = ok(&s, &c, &list_under(&room, "Recordings"), &[]).await;
+    let stopped_re = sid(&stopped);
+    t.name(&stopped_re, "RE");
+    ok(
+        &s,
+        &c,
+        &item_under(&room, "Recordings", &stopped_re),
+        &[("Status", "stopped")],
+    )
+    .await;
+    let recording = ok(&s, &c, &list_under(&room, "Recordings"), &[]).await;
+    let live_re = sid(&recording);
+    t.name(&live_re, "LIVE_RE");
 
     let long = "x".repeat(65);
     let long_body = "x".repeat(1601);
@@ -168,30 +257,25 @@ server_test!(error_bodies_stay_byte_for_byte_the_same, |s| {
     let inbound = format!("{ext}/InboundMessages");
     let sub_path = format!("/2010-04-01/Accounts/{}.json", sid(&sub));
     let usage = format!("{a}/Usage/Records.json");
-    let calling = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, String)> {
-        let mut form = vec![
-            ("To", "+14155550100".to_owned()),
-            ("From", number.clone()),
-            ("Url", "https://example.com/voice".to_owned()),
-        ];
-        for (k, v) in extra {
-            form.retain(|(key, _)| key != k);
-            form.push((k, (*v).to_owned()));
-        }
-        form
+    // A good request's form, with `extra`'s parameters in place of its own.
+    let to_and_from = || vec![("To", "+14155550100".to_owned()), ("From", number.clone())];
+    let calling = |extra: &[(&'static str, &str)]| {
+        let mut form = to_and_from();
+        form.push(("Url", "https://example.com/voice".to_owned()));
+        with(form, extra)
     };
-    let texting = |extra: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
-        let mut form = vec![
-            ("To", "+14155550100".to_owned()),
-            ("From", number.clone()),
-            ("Body", "hi".to_owned()),
-        ];
-        for (k, v) in extra {
-            form.retain(|(key, _)| key != k);
-            form.push((k, (*v).to_owned()));
-        }
-        form
+    let texting = |extra: &[(&'static str, &str)]| {
+        let mut form = to_and_from();
+        form.push(("Body", "hi".to_owned()));
+        with(form, extra)
     };
+    let participants = format!("{a}/Conferences/{}/Participants.json", sid(&conf));
+    let participant = format!(
+        "{a}/Conferences/{}/Participants/{}.json",
+        sid(&conf),
+        sid(&room)
+    );
+    let joining = |extra: &[(&'static str, &str)]| with(to_and_from(), extra);
     let mut media = vec![("MediaUrl", "https://example.com/a.png".to_owned()); 11];
     media.extend(texting(&[("Body", "")]));
 
@@ -769,6 +853,516 @@ server_test!(error_bodies_stay_byte_for_byte_the_same, |s| {
             post.clone(),
             format!("/v1/Services/{empty_mg}/PhoneNumbers"),
             vec![("PhoneNumberSid", sid(&pooled))],
+        ),
+        // Live call recordings
+        (
+            "call recording: call not in progress",
+            post.clone(),
+            list_under(&call, "Recordings"),
+            vec![],
+        ),
+        (
+            "call recording: unknown call",
+            post.clone(),
+            format!("{a}/Calls/{UNKNOWN_CA}/Recordings.json"),
+            vec![],
+        ),
+        (
+            "call recording: bad RecordingChannels",
+            post.clone(),
+            list_under(&room, "Recordings"),
+            vec![("RecordingChannels", "stereo".into())],
+        ),
+        (
+            "call recording: bad RecordingTrack",
+            post.clone(),
+            list_under(&room, "Recordings"),
+            vec![("RecordingTrack", "sideways".into())],
+        ),
+        (
+            "call recording: bad Trim",
+            post.clone(),
+            list_under(&room, "Recordings"),
+            vec![("Trim", "some".into())],
+        ),
+        (
+            "call recording: bad RecordingStatusCallback",
+            post.clone(),
+            list_under(&room, "Recordings"),
+            vec![("RecordingStatusCallback", "nope".into())],
+        ),
+        (
+            "call recording: bad RecordingStatusCallbackMethod",
+            post.clone(),
+            list_under(&room, "Recordings"),
+            vec![("RecordingStatusCallbackMethod", "PUT".into())],
+        ),
+        (
+            "call recording: bad RecordingStatusCallbackEvent",
+            post.clone(),
+            list_under(&room, "Recordings"),
+            vec![("RecordingStatusCallbackEvent", "paused".into())],
+        ),
+        (
+            "call recording: pause a stopped one",
+            post.clone(),
+            item_under(&room, "Recordings", &stopped_re),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "call recording: resume a stopped one",
+            post.clone(),
+            item_under(&room, "Recordings", &stopped_re),
+            vec![("Status", "in-progress".into())],
+        ),
+        (
+            "call recording: no Status",
+            post.clone(),
+            item_under(&room, "Recordings", &live_re),
+            vec![],
+        ),
+        (
+            "call recording: bad Status",
+            post.clone(),
+            item_under(&room, "Recordings", &live_re),
+            vec![("Status", "completed".into())],
+        ),
+        (
+            "call recording: bad PauseBehavior",
+            post.clone(),
+            item_under(&room, "Recordings", &live_re),
+            vec![
+                ("Status", "paused".into()),
+                ("PauseBehavior", "later".into()),
+            ],
+        ),
+        (
+            "call recording: Twilio.CURRENT with none live",
+            post.clone(),
+            item_under(&call, "Recordings", "Twilio.CURRENT"),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "call recording: unknown SID",
+            post.clone(),
+            item_under(&room, "Recordings", UNKNOWN_RE),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "call recording: another call's",
+            post.clone(),
+            item_under(&waiting, "Recordings", &live_re),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "call recording: not a SID",
+            post.clone(),
+            item_under(&room, "Recordings", "current"),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "call recording: delete one being made",
+            Method::DELETE,
+            item_under(&room, "Recordings", &live_re),
+            vec![],
+        ),
+        // Conference recordings
+        (
+            "conference recording: Twilio.CURRENT with none live",
+            post.clone(),
+            format!(
+                "{a}/Conferences/{}/Recordings/Twilio.CURRENT.json",
+                sid(&conf)
+            ),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "conference recording: a call's recording",
+            post.clone(),
+            format!("{a}/Conferences/{}/Recordings/{live_re}.json", sid(&conf)),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "conference recording: bad Status",
+            post.clone(),
+            format!(
+                "{a}/Conferences/{}/Recordings/Twilio.CURRENT.json",
+                sid(&conf)
+            ),
+            vec![("Status", "rewound".into())],
+        ),
+        (
+            "conference recording: fetch a call's recording",
+            get.clone(),
+            format!("{a}/Conferences/{}/Recordings/{live_re}.json", sid(&conf)),
+            vec![],
+        ),
+        (
+            "conference recording: unknown conference",
+            get.clone(),
+            format!("{a}/Conferences/{UNKNOWN_CF}/Recordings/{live_re}.json"),
+            vec![],
+        ),
+        // Recordings' transcriptions
+        (
+            "transcription: fetch unknown",
+            get.clone(),
+            format!("{a}/Transcriptions/{UNKNOWN_TR}.json"),
+            vec![],
+        ),
+        (
+            "transcription: delete unknown",
+            Method::DELETE,
+            format!("{a}/Transcriptions/{UNKNOWN_TR}.json"),
+            vec![],
+        ),
+        (
+            "transcription: fetch unknown of a recording",
+            get.clone(),
+            format!("{a}/Recordings/{stopped_re}/Transcriptions/{UNKNOWN_TR}.json"),
+            vec![],
+        ),
+        // Real-time transcriptions
+        (
+            "realtime transcription: call not in progress",
+            post.clone(),
+            list_under(&call, "Transcriptions"),
+            vec![],
+        ),
+        (
+            "realtime transcription: unknown call",
+            post.clone(),
+            format!("{a}/Calls/{UNKNOWN_CA}/Transcriptions.json"),
+            vec![],
+        ),
+        (
+            "realtime transcription: Name too long",
+            post.clone(),
+            list_under(&room, "Transcriptions"),
+            vec![("Name", "x".repeat(300))],
+        ),
+        (
+            "realtime transcription: bad Track",
+            post.clone(),
+            list_under(&room, "Transcriptions"),
+            vec![("Track", "sideways".into())],
+        ),
+        (
+            "realtime transcription: bad StatusCallbackUrl",
+            post.clone(),
+            list_under(&room, "Transcriptions"),
+            vec![("StatusCallbackUrl", "nope".into())],
+        ),
+        (
+            "realtime transcription: bad StatusCallbackMethod",
+            post.clone(),
+            list_under(&room, "Transcriptions"),
+            vec![("StatusCallbackMethod", "PUT".into())],
+        ),
+        (
+            "realtime transcription: bad PartialResults",
+            post.clone(),
+            list_under(&room, "Transcriptions"),
+            vec![("PartialResults", "maybe".into())],
+        ),
+        (
+            "realtime transcription: stop with no Status",
+            post.clone(),
+            item_under(&room, "Transcriptions", "support"),
+            vec![],
+        ),
+        (
+            "realtime transcription: bad Status",
+            post.clone(),
+            item_under(&room, "Transcriptions", "support"),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "realtime transcription: stop unknown",
+            post.clone(),
+            item_under(&room, "Transcriptions", "support"),
+            vec![("Status", "stopped".into())],
+        ),
+        (
+            "realtime transcription: stop on unknown call",
+            post.clone(),
+            format!("{a}/Calls/{UNKNOWN_CA}/Transcriptions/support.json"),
+            vec![("Status", "stopped".into())],
+        ),
+        // Queues and their members
+        (
+            "queue: no FriendlyName",
+            post.clone(),
+            format!("{a}/Queues.json"),
+            vec![],
+        ),
+        (
+            "queue: FriendlyName too long",
+            post.clone(),
+            format!("{a}/Queues.json"),
+            vec![("FriendlyName", long.clone())],
+        ),
+        (
+            "queue: duplicate FriendlyName",
+            post.clone(),
+            format!("{a}/Queues.json"),
+            vec![("FriendlyName", "Errors".into())],
+        ),
+        (
+            "queue: MaxSize 0",
+            post.clone(),
+            format!("{a}/Queues.json"),
+            vec![("FriendlyName", "New".into()), ("MaxSize", "0".into())],
+        ),
+        (
+            "queue: MaxSize too large",
+            post.clone(),
+            format!("{a}/Queues.json"),
+            vec![("FriendlyName", "New".into()), ("MaxSize", "5001".into())],
+        ),
+        (
+            "queue: MaxSize not a number",
+            post.clone(),
+            format!("{a}/Queues.json"),
+            vec![("FriendlyName", "New".into()), ("MaxSize", "ten".into())],
+        ),
+        (
+            "queue: rename to a taken name",
+            post.clone(),
+            format!("{a}/Queues/{}.json", sid(&other_queue)),
+            vec![("FriendlyName", "Errors".into())],
+        ),
+        (
+            "queue: update bad MaxSize",
+            post.clone(),
+            format!("{a}/Queues/{qu}.json"),
+            vec![("MaxSize", "-1".into())],
+        ),
+        (
+            "queue: fetch unknown",
+            get.clone(),
+            format!("{a}/Queues/{UNKNOWN_QU}.json"),
+            vec![],
+        ),
+        (
+            "queue: delete with calls waiting",
+            Method::DELETE,
+            format!("{a}/Queues/{qu}.json"),
+            vec![],
+        ),
+        (
+            "member: dequeue with no Url",
+            post.clone(),
+            format!("{a}/Queues/{qu}/Members/Front.json"),
+            vec![],
+        ),
+        (
+            "member: dequeue bad Url",
+            post.clone(),
+            format!("{a}/Queues/{qu}/Members/Front.json"),
+            vec![("Url", "/next".into())],
+        ),
+        (
+            "member: dequeue bad Method",
+            post.clone(),
+            format!("{a}/Queues/{qu}/Members/Front.json"),
+            vec![
+                ("Url", "https://example.com/next".into()),
+                ("Method", "PUT".into()),
+            ],
+        ),
+        (
+            "member: dequeue front of an empty queue",
+            post.clone(),
+            format!("{a}/Queues/{}/Members/Front.json", sid(&other_queue)),
+            vec![("Url", "https://example.com/next".into())],
+        ),
+        (
+            "member: fetch a call not waiting",
+            get.clone(),
+            format!("{a}/Queues/{qu}/Members/{}.json", sid(&room)),
+            vec![],
+        ),
+        (
+            "member: not a SID",
+            get.clone(),
+            format!("{a}/Queues/{qu}/Members/back.json"),
+            vec![],
+        ),
+        // Conferences and their participants
+        (
+            "conference: bad Status",
+            post.clone(),
+            format!("{a}/Conferences/{}.json", sid(&conf)),
+            vec![("Status", "paused".into())],
+        ),
+        (
+            "conference: bad AnnounceUrl",
+            post.clone(),
+            format!("{a}/Conferences/{}.json", sid(&conf)),
+            vec![("AnnounceUrl", "nope".into())],
+        ),
+        (
+            "conference: bad AnnounceMethod",
+            post.clone(),
+            format!("{a}/Conferences/{}.json", sid(&conf)),
+            vec![("AnnounceMethod", "PUT".into())],
+        ),
+        (
+            "conference: fetch unknown",
+            get.clone(),
+            format!("{a}/Conferences/{UNKNOWN_CF}.json"),
+            vec![],
+        ),
+        (
+            "conference: update unknown",
+            post.clone(),
+            format!("{a}/Conferences/{UNKNOWN_CF}.json"),
+            vec![("Status", "completed".into())],
+        ),
+        (
+            "participant: no From",
+            post.clone(),
+            participants.clone(),
+            vec![("To", "+14155550100".into())],
+        ),
+        (
+            "participant: no To",
+            post.clone(),
+            participants.clone(),
+            vec![("From", number.clone())],
+        ),
+        (
+            "participant: bad From",
+            post.clone(),
+            participants.clone(),
+            joining(&[("From", "abc")]),
+        ),
+        (
+            "participant: bad To",
+            post.clone(),
+            participants.clone(),
+            joining(&[("To", "abc")]),
+        ),
+        (
+            "participant: From not owned",
+            post.clone(),
+            participants.clone(),
+            joining(&[("From", "+14155550123")]),
+        ),
+        (
+            "participant: bad Muted",
+            post.clone(),
+            participants.clone(),
+            joining(&[("Muted", "maybe")]),
+        ),
+        (
+            "participant: bad Beep",
+            post.clone(),
+            participants.clone(),
+            joining(&[("Beep", "loud")]),
+        ),
+        (
+            "participant: bad MaxParticipants",
+            post.clone(),
+            participants.clone(),
+            joining(&[("MaxParticipants", "1")]),
+        ),
+        (
+            "participant: bad ConferenceRecord",
+            post.clone(),
+            participants.clone(),
+            joining(&[("ConferenceRecord", "maybe")]),
+        ),
+        (
+            "participant: Coaching with no CallSidToCoach",
+            post.clone(),
+            participants.clone(),
+            joining(&[("Coaching", "true")]),
+        ),
+        (
+            "participant: bad CallSidToCoach",
+            post.clone(),
+            participants.clone(),
+            joining(&[("CallSidToCoach", "CA1")]),
+        ),
+        (
+            "participant: bad WaitUrl",
+            post.clone(),
+            participants.clone(),
+            joining(&[("WaitUrl", "nope")]),
+        ),
+        (
+            "participant: bad ConferenceStatusCallbackMethod",
+            post.clone(),
+            participants.clone(),
+            joining(&[("ConferenceStatusCallbackMethod", "PUT")]),
+        ),
+        (
+            "participant: unknown conference",
+            post.clone(),
+            format!("{a}/Conferences/{UNKNOWN_CF}/Participants.json"),
+            joining(&[]),
+        ),
+        (
+            "participant: update bad Hold",
+            post.clone(),
+            participant.clone(),
+            vec![("Hold", "maybe".into())],
+        ),
+        (
+            "participant: update bad HoldUrl",
+            post.clone(),
+            participant.clone(),
+            vec![("Hold", "true".into()), ("HoldUrl", "nope".into())],
+        ),
+        (
+            "participant: update bad HoldMethod",
+            post.clone(),
+            participant.clone(),
+            vec![("Hold", "true".into()), ("HoldMethod", "PUT".into())],
+        ),
+        (
+            "participant: update bad AnnounceUrl",
+            post.clone(),
+            participant.clone(),
+            vec![("AnnounceUrl", "nope".into())],
+        ),
+        (
+            "participant: update bad Muted",
+            post.clone(),
+            participant.clone(),
+            vec![("Muted", "maybe".into())],
+        ),
+        (
+            "participant: update Coaching with no CallSidToCoach",
+            post.clone(),
+            participant.clone(),
+            vec![("Coaching", "true".into())],
+        ),
+        (
+            "participant: update unknown",
+            post.clone(),
+            format!(
+                "{a}/Conferences/{}/Participants/{UNKNOWN_CA}.json",
+                sid(&conf)
+            ),
+            vec![("Muted", "true".into())],
+        ),
+        (
+            "participant: fetch unknown label",
+            get.clone(),
+            format!("{a}/Conferences/{}/Participants/nobody.json", sid(&conf)),
+            vec![],
+        ),
+        (
+            "participant: remove unknown",
+            Method::DELETE,
+            format!(
+                "{a}/Conferences/{}/Participants/{UNKNOWN_CA}.json",
+                sid(&conf)
+            ),
+            vec![],
         ),
     ];
     for (label, method, path, form) in &cases {

@@ -7,21 +7,17 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use switchboard_types::AccountType;
 
-use crate::call_recordings::in_progress;
+use crate::call_recordings::{HOLD, call_on_hold, hang_up, hidden_from_others, refused};
 use crate::connect::{app_owner, as_app, authorize, customer};
 use crate::openapi::{self, assert_answer};
 use crate::receiver::{Received, Receiver};
 use crate::revocation::assert_signed;
 use crate::server_test;
 use crate::support::{Creds, TestServer, assert_twilio_error, base, item_under, list_under};
-use crate::telephony::buy;
-use crate::voice_calls::{ended, input_path, place, requests_to, ten_times_faster};
+use crate::voice_calls::{input_path, requests_to, ten_times_faster};
 
 const CREATE: &str = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions.json";
 const UPDATE: &str = "/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Transcriptions/{Sid}.json";
-
-/// Ten simulated minutes of pause: a minute of real time at ten times.
-const HOLD: &str = "<Response><Pause length=\"600\"/></Response>";
 
 async fn start(s: &TestServer, c: &Creds, call: &Value, form: &[(&str, &str)]) -> Value {
     let (status, body) = s.post(c, &list_under(call, "Transcriptions"), form).await;
@@ -52,14 +48,6 @@ async fn stop(s: &TestServer, c: &Creds, call: &Value, which: &str) -> Value {
     body
 }
 
-async fn hang_up(s: &TestServer, c: &Creds, call: &Value) {
-    let (status, body) = s
-        .post(c, call["uri"].as_str().unwrap(), &[("Status", "completed")])
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    ended(s, c, call).await;
-}
-
 /// A receiver path's events, in `SequenceId` order.
 async fn events(receiver: &Receiver, path: &str, n: usize) -> Vec<Received> {
     let mut got = requests_to(receiver, path, n).await;
@@ -83,9 +71,7 @@ server_test!(
     |s| {
         let receiver = Receiver::start().await;
         let c = s.main_account(AccountType::Full).await;
-        let from = buy(&s, &c, "415").await;
-        let call = place(&s, &c, &from, &[("Twiml", HOLD)]).await;
-        in_progress(&s, &c, &call).await;
+        let call = call_on_hold(&s, &c).await;
 
         let both_url = receiver.url("/both");
         let both = start(
@@ -217,9 +203,7 @@ server_test!(
     |s| {
         let receiver = Receiver::start().await;
         let c = s.main_account(AccountType::Full).await;
-        let from = buy(&s, &c, "415").await;
-        let call = place(&s, &c, &from, &[("Twiml", HOLD)]).await;
-        in_progress(&s, &c, &call).await;
+        let call = call_on_hold(&s, &c).await;
         let hook = receiver.url("/t");
 
         let first = start(&s, &c, &call, &[("StatusCallbackUrl", hook.as_str())]).await;
@@ -239,10 +223,13 @@ server_test!(
 
         // The bad ones.
         let item = item_under(&call, "Transcriptions", sid);
-        for form in [&[][..], &[("Status", "paused")][..]] {
-            let (status, body) = s.post(&c, &item, form).await;
-            assert_twilio_error(status, &body, 400, 20001);
-        }
+        refused(
+            &s,
+            &c,
+            &item,
+            &[(&[], 20001), (&[("Status", "paused")], 20001)],
+        )
+        .await;
         let (status, body) = s
             .post(
                 &c,
@@ -252,20 +239,20 @@ server_test!(
             .await;
         assert_twilio_error(status, &body, 404, 20404);
         let list = list_under(&call, "Transcriptions");
-        for (form, code) in [
-            (&[("Track", "sideways")][..], 20001),
-            (&[("PartialResults", "maybe")][..], 20001),
-            (&[("StatusCallbackUrl", "not a url")][..], 21609),
-            (&[("StatusCallbackMethod", "PUT")][..], 21209),
-        ] {
-            let (status, body) = s.post(&c, &list, form).await;
-            assert_twilio_error(status, &body, 400, code);
-        }
+        refused(
+            &s,
+            &c,
+            &list,
+            &[
+                (&[("Track", "sideways")], 20001),
+                (&[("PartialResults", "maybe")], 20001),
+                (&[("StatusCallbackUrl", "not a url")], 21609),
+                (&[("StatusCallbackMethod", "PUT")], 21209),
+            ],
+        )
+        .await;
         // Another account finds nothing.
-        let stranger = s.main_account(AccountType::Full).await;
-        let theirs = list.replace(c.sid.as_str(), stranger.sid.as_str());
-        let (status, body) = s.post(&stranger, &theirs, &[]).await;
-        assert_twilio_error(status, &body, 404, 20404);
+        hidden_from_others(&s, &c, &list).await;
         let unknown = format!(
             "{}/Calls/CA0123456789abcdef0123456789abcdef/Transcriptions.json",
             base(&c)
@@ -291,9 +278,7 @@ server_test!(
         let mut cust = customer(&s, true).await;
         let sub = authorize(&mut cust.browser, &owner.app).await;
         let app = as_app(&owner, &sub);
-        let from = buy(&s, &app, "415").await;
-        let call = place(&s, &app, &from, &[("Twiml", HOLD)]).await;
-        in_progress(&s, &app, &call).await;
+        let call = call_on_hold(&s, &app).await;
         let hook = receiver.url("/app");
         let started = start(&s, &app, &call, &[("StatusCallbackUrl", hook.as_str())]).await;
         assert_eq!(started["account_sid"], sub.as_str());
