@@ -45,7 +45,6 @@ mod principal;
 mod processes;
 mod queue_calls;
 mod queue_clock;
-mod queue_wait_clock;
 mod queues;
 mod realtime_transcriptions;
 mod recording_media;
