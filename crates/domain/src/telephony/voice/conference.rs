@@ -536,7 +536,7 @@ impl Switchboard {
         run.v.elapsed_secs = elapsed_by(&run.v, run.c.next_transition_at, now, speed);
         waiting::restore(&mut run, &docs.place);
         stay_in(&mut run, &docs.conference_sid);
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -564,7 +564,7 @@ impl Switchboard {
         run.v.awaiting = None;
         self.go_away(tx, &mut run, conf, Away::Hold, hook, true)
             .await?;
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -767,7 +767,7 @@ impl Switchboard {
             waiting::restore(&mut run, place);
         }
         self.conference_dial_over(tx, &mut run).await?;
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -892,7 +892,7 @@ impl Switchboard {
                     _ => {}
                 }
             }
-            self.save_run(tx, &mut run).await?;
+            self.save_claimed(tx, &mut run).await?;
         }
         Ok(())
     }
