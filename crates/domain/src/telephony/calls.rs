@@ -482,7 +482,8 @@ impl Switchboard {
             .guarded(conflict, |mut tx| async move {
                 // The conference a participant is in is locked before its
                 // call (voice/conference.rs).
-                tx.run(switchboard_store::conferences::lock_of_call(sid))
+                let locked = tx
+                    .run(switchboard_store::conferences::lock_of_call(sid))
                     .await?;
                 // Then its engine row, claimed before anything is read, as
                 // every change to a call with one does: a step under way
@@ -492,6 +493,17 @@ impl Switchboard {
                 // the version read instead, the API lost to a call stepping
                 // every few milliseconds time after time.)
                 tx.run(call_voice::claim(sid)).await?;
+                // A call (or its other side) that joined a conference after
+                // the lock above found none would take that conference's
+                // lock after its call's, in the wrong order: read again,
+                // locking it first. (A conference it is in cannot lose it
+                // meanwhile: leaving takes the lock held here.)
+                let now_in = tx
+                    .one(switchboard_store::conferences::conferences_of_call(sid))
+                    .await?;
+                if now_in > locked as i64 {
+                    return Ok(Try::Lost);
+                }
                 let voice = tx.opt(call_voice::of_call(sid)).await?;
                 let mut call = tx
                     .opt(calls::of_account(account, sid))

@@ -298,21 +298,30 @@ impl Switchboard {
     /// left nothing behind, so the next starts afresh. For work whose
     /// transaction is written inline rather than through
     /// [`Switchboard::guarded`]: a worker's step, an API request's change.
-    pub(crate) async fn retrying<T, F, Fut>(&self, mut op: F) -> DomainResult<T>
+    pub(crate) async fn retrying<T, F, Fut>(&self, op: F) -> DomainResult<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = DomainResult<T>>,
     {
-        let mut tried = 1;
-        loop {
-            match op().await {
-                Err(e) if e.is_retryable() && tried < RETRYABLE_TRIES => {
-                    tracing::debug!(error = %e, tries = tried, "running a transaction again");
-                    pause_before_retry(tried).await;
-                    tried += 1;
-                }
-                done => return done,
+        run_again_while_given_up(op).await
+    }
+}
+
+/// [`Switchboard::retrying`].
+async fn run_again_while_given_up<T, F, Fut>(mut op: F) -> DomainResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = DomainResult<T>>,
+{
+    let mut tried = 1;
+    loop {
+        match op().await {
+            Err(e) if e.is_retryable() && tried < RETRYABLE_TRIES => {
+                tracing::debug!(error = %e, tries = tried, "running a transaction again");
+                pause_before_retry(tried).await;
+                tried += 1;
             }
+            done => return done,
         }
     }
 }
@@ -320,6 +329,39 @@ impl Switchboard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // A transaction given up for another runs again, a bounded number of
+    // times; any other error ends it at once.
+    #[tokio::test]
+    async fn given_up_transactions_run_again_a_few_times() {
+        let tries = std::cell::Cell::new(0);
+        let lost = || DomainError::Lost("lost".into());
+        let recovers = run_again_while_given_up(|| {
+            tries.set(tries.get() + 1);
+            let n = tries.get();
+            async move { if n < 3 { Err(lost()) } else { Ok(n) } }
+        })
+        .await;
+        assert_eq!(recovers.unwrap(), 3);
+
+        tries.set(0);
+        let never: DomainResult<()> = run_again_while_given_up(|| {
+            tries.set(tries.get() + 1);
+            async { Err(lost()) }
+        })
+        .await;
+        assert!(matches!(never, Err(DomainError::Lost(_))));
+        assert_eq!(tries.get(), RETRYABLE_TRIES);
+
+        tries.set(0);
+        let refused: DomainResult<()> = run_again_while_given_up(|| {
+            tries.set(tries.get() + 1);
+            async { Err(DomainError::Conflict("no".into())) }
+        })
+        .await;
+        assert!(matches!(refused, Err(DomainError::Conflict(_))));
+        assert_eq!(tries.get(), 1);
+    }
 
     #[test]
     fn speeds_are_bounded_and_never_panic() {

@@ -100,3 +100,129 @@ server_test!(
         assert_eq!(got.len(), calls.len(), "{got:?}");
     }
 );
+
+/// The SIDs of the conference's participants' calls.
+async fn participant_calls(s: &TestServer, c: &Creds, conf: &Value) -> Vec<String> {
+    let path = format!(
+        "{}/Conferences/{}/Participants.json",
+        base(c),
+        conf["sid"].as_str().unwrap()
+    );
+    let (status, list) = s.get(c, &path).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["call_sid"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+// A call between two numbers here whose answering side is in a conference:
+// ending the conference ends that side, and so its caller (the other side,
+// no participant); hanging the caller up ends the answering side, which
+// leaves the conference. Both at once take the conference's lock first
+// (the caller's update locks its other side's conference too), so neither
+// waits for the other's call while holding its own.
+server_test!(
+    ending_a_room_while_the_other_side_of_a_participant_hangs_up,
+    settings = crate::voice_calls::ten_times_faster,
+    |s| {
+        let receiver = Receiver::start().await;
+        let c = s.main_account(AccountType::Full).await;
+        let from = buy(&s, &c, "415").await;
+        let mut numbers = Vec::new();
+        for round in 0..6 {
+            let path = format!("/room{round}");
+            receiver.answer_twiml(
+                &path,
+                &format!("<Response><Dial><Conference>peer{round}</Conference></Dial></Response>"),
+            );
+            let voice = receiver.url(&path);
+            let (status, body) = s
+                .post(
+                    &c,
+                    &format!("{}/IncomingPhoneNumbers.json", base(&c)),
+                    &[("AreaCode", "212"), ("VoiceUrl", voice.as_str())],
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            numbers.push(body["phone_number"].as_str().unwrap().to_owned());
+        }
+        for (round, to) in numbers.iter().enumerate() {
+            // The caller talks (ten minutes) while the other side is in
+            // the conference.
+            let (status, caller) = s
+                .post(
+                    &c,
+                    &format!("{}/Calls.json", base(&c)),
+                    &[
+                        ("To", to.as_str()),
+                        ("From", from.as_str()),
+                        ("Twiml", "<Response><Pause length=\"600\"/></Response>"),
+                    ],
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "{caller}");
+            let conf =
+                crate::conferences::conference_with(&s, &c, &format!("peer{round}"), 1).await;
+            let answering = participant_calls(&s, &c, &conf).await;
+            assert_eq!(answering.len(), 1, "{answering:?}");
+            assert_ne!(answering[0], caller["sid"].as_str().unwrap());
+            let hang_up = format!(
+                "{}/Calls/{}.json",
+                base(&c),
+                caller["sid"].as_str().unwrap()
+            );
+            let end = format!(
+                "{}/Conferences/{}.json",
+                base(&c),
+                conf["sid"].as_str().unwrap()
+            );
+            let completed = [("Status", "completed")];
+            let ((hung, hung_body), (ended_status, end_body)) = tokio::join!(
+                s.post(&c, &hang_up, &completed),
+                s.post(&c, &end, &completed)
+            );
+            done_or_over(round, hung, &hung_body);
+            assert_eq!(ended_status, StatusCode::OK, "round {round}: {end_body}");
+            ended(&s, &c, &caller).await;
+            crate::voice_calls::ended_sid(&s, &c, &answering[0]).await;
+        }
+    }
+);
+
+// A call joining a room (its `<Dial><Conference>` step under way) while
+// the API hangs it up and ends the room: the hang-up claims the call's
+// engine row and, when the call joined after the hang-up locked no
+// conference, reads it again with the room locked first.
+server_test!(hanging_up_a_caller_as_it_joins_a_room_that_ends, |s| {
+    let c = s.main_account(AccountType::Full).await;
+    let from = buy(&s, &c, "415").await;
+    for round in 0..8 {
+        let name = format!("join{round}");
+        let twiml = format!("<Response><Dial><Conference>{name}</Conference></Dial></Response>");
+        let first = place(&s, &c, &from, &[("Twiml", &twiml)]).await;
+        let conf = crate::conferences::conference_with(&s, &c, &name, 1).await;
+        let joining = place(&s, &c, &from, &[("Twiml", &twiml)]).await;
+        let hang_up = format!(
+            "{}/Calls/{}.json",
+            base(&c),
+            joining["sid"].as_str().unwrap()
+        );
+        let end = format!(
+            "{}/Conferences/{}.json",
+            base(&c),
+            conf["sid"].as_str().unwrap()
+        );
+        let completed = [("Status", "completed")];
+        let ((hung, hung_body), (ended_status, end_body)) = tokio::join!(
+            s.post(&c, &hang_up, &completed),
+            s.post(&c, &end, &completed)
+        );
+        done_or_over(round, hung, &hung_body);
+        assert_eq!(ended_status, StatusCode::OK, "round {round}: {end_body}");
+        ended(&s, &c, &first).await;
+        ended(&s, &c, &joining).await;
+    }
+});
