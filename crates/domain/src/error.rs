@@ -42,6 +42,13 @@ pub enum DomainError {
     /// The request conflicts with the current state (HTTP 409).
     #[error("{0}")]
     Conflict(String),
+    /// A row this change read was changed by another transaction before it
+    /// could write: nothing of it may land, and running the whole
+    /// transaction again reads the change. The transaction runners
+    /// (`Switchboard::guarded`, `Switchboard::retrying`) do; one that
+    /// escapes them is answered as a conflict (HTTP 409).
+    #[error("{0}")]
+    Lost(String),
     /// A sandbox's seed document is wrong (HTTP 400): `path` names the bad
     /// field the way the JSON spells it (`accounts.owner.connect_apps.analytics.permissions[1]`).
     #[error("Invalid seed at {path}: {message}")]
@@ -67,6 +74,17 @@ pub fn invalid(field: impl Into<Field>, problem: Problem) -> DomainError {
 }
 
 impl DomainError {
+    /// Whether the transaction this ended was given up for another one
+    /// ([`DomainError::Lost`], or the database's deadlock or serialization
+    /// failure), so that running it again from the start may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            DomainError::Lost(_) => true,
+            DomainError::Store(e) => e.is_retryable(),
+            _ => false,
+        }
+    }
+
     /// Every refused value this error names, in the order they were found
     /// (none when it is not about values).
     pub fn problems(&self) -> &[Invalid] {

@@ -126,6 +126,18 @@ pub fn update(v: &CallVoiceRecord, expected_version: i64) -> Statement<'_> {
     )
 }
 
+/// Takes the engine row of a call whatever its version, moving it on: for
+/// a change from outside the engine (the API's hang-up) that reads the row
+/// and the call only once it holds the row. An engine step that read the
+/// row before then fails its claim ([`update`]), and one under way is
+/// waited for, so what is read after is what it left.
+pub fn claim(sid: &CallSid) -> Statement<'_> {
+    Statement::new(
+        "UPDATE call_voice SET version = version + 1 WHERE call_sid = $1",
+        params![sid.as_str()],
+    )
+}
+
 pub fn delete(sid: &CallSid) -> Statement<'_> {
     Statement::new(
         "DELETE FROM call_voice WHERE call_sid = $1",

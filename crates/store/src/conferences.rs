@@ -587,14 +587,30 @@ pub fn set_away_elapsed(call: &CallSid, secs: i64) -> Statement<'_> {
     )
 }
 
-/// Takes the row lock of the conference a call is in, if it is in one
-/// (see [`lock`]): the first lock of a transaction that changes a call
-/// which may be a participant, so that conference locks come before call
-/// locks everywhere (docs/telephony.md, "Conferences").
+/// Takes the row locks of the conferences a call and its other side (a
+/// call between numbers here, `calls.peer_call_sid`) are in, if they are
+/// in any (see [`lock`]): the first lock of a transaction that changes a
+/// call which may be a participant, so that conference locks come before
+/// call locks everywhere (docs/telephony.md, "Conferences"). The other
+/// side's too, because a call's end ends its other side in the same
+/// transaction, which then leaves that side's conference. The count of
+/// rows is how many it locked (see [`conferences_of_call`]).
 pub fn lock_of_call(call: &CallSid) -> Statement<'_> {
     Statement::new(
-        "UPDATE conferences SET sequence = sequence WHERE sid = \
-         (SELECT conference_sid FROM conference_participants WHERE call_sid = $1)",
-        params![call],
+        "UPDATE conferences SET sequence = sequence WHERE sid IN \
+         (SELECT conference_sid FROM conference_participants WHERE call_sid = $1 \
+          OR call_sid = (SELECT peer_call_sid FROM calls WHERE sid = $2))",
+        params![call, call],
+    )
+}
+
+/// How many conferences [`lock_of_call`] would lock now: more than it did
+/// means the call or its other side joined one since, without its lock.
+pub fn conferences_of_call(call: &CallSid) -> Query<'_, i64> {
+    Query::new(
+        "SELECT COUNT(*) FROM conference_participants WHERE call_sid = $1 \
+         OR call_sid = (SELECT peer_call_sid FROM calls WHERE sid = $2)",
+        params![call, call],
+        |c| c.int(),
     )
 }

@@ -699,3 +699,41 @@ on_both_backends!(
         assert_eq!(sids, std::slice::from_ref(&gone.sid));
     }
 );
+
+// Two transactions that change the same two rows in opposite orders wait for
+// each other; PostgreSQL breaks the cycle by failing one of them, which the
+// store reports as retryable (nothing of it landed), while the other goes on.
+// SQLite has one writer, so it never deadlocks.
+#[tokio::test]
+async fn a_deadlock_is_retryable_on_postgres() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    let store = open(&db).await;
+    let a = add_account(&store, None, "a", 1000).await;
+    let b = add_account(&store, None, "b", 1000).await;
+    let now = Timestamp::now();
+    let mut first = store.begin().await.unwrap();
+    let mut second = store.begin().await.unwrap();
+    first
+        .run(accounts::set_friendly_name(&a, "first", now))
+        .await
+        .unwrap();
+    second
+        .run(accounts::set_friendly_name(&b, "second", now))
+        .await
+        .unwrap();
+    let (one, two) = tokio::join!(
+        first.run(accounts::set_friendly_name(&b, "first", now)),
+        second.run(accounts::set_friendly_name(&a, "second", now)),
+    );
+    let (winner, loser) = match (one, two) {
+        (Ok(_), Err(e)) => (first, e),
+        (Err(e), Ok(_)) => (second, e),
+        other => panic!("expected one deadlock victim: {other:?}"),
+    };
+    assert!(loser.is_retryable(), "{loser:?}");
+    assert!(matches!(loser, StoreError::Retryable(_)), "{loser:?}");
+    assert!(loser.to_string().contains("40P01"), "{loser}");
+    winner.commit().await.unwrap();
+}

@@ -429,12 +429,15 @@ impl Switchboard {
         let mut batch = Vec::new();
         while finished.recv_many(&mut batch, RECORD_BATCH).await > 0 {
             let all: Vec<&Finished> = batch.iter().map(|(f, _)| f).collect();
-            if let Err(e) = self.record(&all).await {
+            // One transaction: given up for another (a document's answer
+            // claims a call the engine may be stepping), it runs again.
+            if let Err(e) = self.retrying(|| self.record(&all)).await {
                 // Something in the batch could not be written: record them one by
                 // one, so one bad row does not cost the others theirs.
                 tracing::warn!(error = %e, attempts = all.len(), "recording delivery attempts together failed; one by one");
                 for f in &all {
-                    if let Err(e) = self.record(&[f]).await {
+                    let one = [*f];
+                    if let Err(e) = self.retrying(|| self.record(&one)).await {
                         // The lease runs out and another attempt follows: at least once.
                         tracing::error!(delivery = %f.delivery.sid, error = %e, "recording a delivery attempt failed");
                     }

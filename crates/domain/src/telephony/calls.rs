@@ -22,7 +22,7 @@ use switchboard_types::{
 
 use super::simulator;
 use super::voice::{DialLegs, NewDocument, is_documentation_url};
-use super::{callback_signer, method_param, url_param};
+use super::{Try, callback_signer, method_param, url_param};
 use crate::Switchboard;
 use crate::access::{Access, ApiRequest, Reader, Resource};
 use crate::error::{CallField, DomainError, DomainResult, Problem, invalid};
@@ -473,90 +473,107 @@ impl Switchboard {
             }
             _ => None,
         };
-        // Two nodes may race the simulator for the call: the guarded update
-        // tells the loser, which reads the call again.
-        for _ in 0..3 {
-            let mut tx = self.store().begin().await?;
-            // The conference a participant is in is locked before its call
-            // (voice/conference.rs).
-            tx.run(switchboard_store::conferences::lock_of_call(sid))
-                .await?;
-            let mut call = tx
-                .opt(calls::of_account(&account, sid))
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            let now = Timestamp::now().plus_micros(offset);
-            let expected = call.status;
-            // A <Dial>'s legs end with the call that dialled them.
-            let mut legs = None;
-            match (status, call.status.stage()) {
-                (_, CallStage::Ended) => {
-                    if status.is_none() && url.is_none() && update.twiml.is_none() {
-                        return Ok(call.into());
-                    }
-                    return Err(invalid(CallField::Status, Problem::NotInProgress));
+        let (account, url, new_document) = (&account, &url, &new_document);
+        // Two nodes may race the simulator for the call: the claim of its
+        // engine row and the guarded update tell the loser, which reads the
+        // call again.
+        let conflict = "The call changed while it was being updated; try again";
+        let (call, redirected) = self
+            .guarded(conflict, |mut tx| async move {
+                // The conference a participant is in is locked before its
+                // call (voice/conference.rs).
+                let locked = tx
+                    .run(switchboard_store::conferences::lock_of_call(sid))
+                    .await?;
+                // Then its engine row, claimed before anything is read, as
+                // every change to a call with one does: a step under way
+                // commits first (this waits for it, on PostgreSQL) and what
+                // is read below is what it left; a step that read the row
+                // before finds it claimed and lets the call be. (Claimed at
+                // the version read instead, the API lost to a call stepping
+                // every few milliseconds time after time.)
+                tx.run(call_voice::claim(sid)).await?;
+                // A call (or its other side) that joined a conference after
+                // the lock above found none would take that conference's
+                // lock after its call's, in the wrong order: read again,
+                // locking it first. (A conference it is in cannot lose it
+                // meanwhile: leaving takes the lock held here.)
+                let now_in = tx
+                    .one(switchboard_store::conferences::conferences_of_call(sid))
+                    .await?;
+                if now_in > locked as i64 {
+                    return Ok(Try::Lost);
                 }
-                // Twilio cancels a call that was never answered, whichever
-                // status was asked for.
-                (Some(_), CallStage::Queued | CallStage::Ringing) => {
-                    self.end_call(&mut call, CallStatus::Canceled, now, 0);
-                }
-                (Some(s), CallStage::InProgress) => {
-                    if s == CallStatus::Canceled {
-                        return Err(invalid(CallField::Status, Problem::InProgress));
-                    }
-                    let voice = tx.opt(call_voice::of_call(sid)).await?;
-                    if let Some(v) = voice.as_ref()
-                        && v.phase == super::voice::phase::DIALING
-                    {
-                        legs = Some(DialLegs::decode(v.awaiting.as_deref()));
-                    }
-                    // The executed timeline so far.
-                    let talked = self.talked_so_far(&call, voice.as_ref(), now);
-                    self.end_call(&mut call, CallStatus::Completed, now, talked);
-                }
-                (None, CallStage::InProgress) => {
-                    if let Some(new) = new_document.clone() {
-                        let Some((call, hooked)) =
-                            self.run_new_document(&mut tx, call, new, now).await?
-                        else {
-                            continue;
-                        };
-                        tx.commit().await?;
-                        if hooked {
-                            self.wake_deliveries();
+                let voice = tx.opt(call_voice::of_call(sid)).await?;
+                let mut call = tx
+                    .opt(calls::of_account(account, sid))
+                    .await?
+                    .ok_or(DomainError::NotFound)?;
+                let now = Timestamp::now().plus_micros(offset);
+                let expected = call.status;
+                // A <Dial>'s legs end with the call that dialled them.
+                let mut legs = None;
+                match (status, call.status.stage()) {
+                    (_, CallStage::Ended) => {
+                        if status.is_none() && url.is_none() && update.twiml.is_none() {
+                            return Ok(Try::done(tx, (call, false), false));
                         }
-                        self.wake_simulator();
-                        return Ok(call.into());
+                        return Err(invalid(CallField::Status, Problem::NotInProgress));
                     }
-                    call.url = url.clone().or(call.url);
-                    call.date_updated = now;
+                    // Twilio cancels a call that was never answered, whichever
+                    // status was asked for.
+                    (Some(_), CallStage::Queued | CallStage::Ringing) => {
+                        self.end_call(&mut call, CallStatus::Canceled, now, 0);
+                    }
+                    (Some(s), CallStage::InProgress) => {
+                        if s == CallStatus::Canceled {
+                            return Err(invalid(CallField::Status, Problem::InProgress));
+                        }
+                        if let Some(v) = voice.as_ref()
+                            && v.phase == super::voice::phase::DIALING
+                        {
+                            legs = Some(DialLegs::decode(v.awaiting.as_deref()));
+                        }
+                        // The executed timeline so far.
+                        let talked = self.talked_so_far(&call, voice.as_ref(), now);
+                        self.end_call(&mut call, CallStatus::Completed, now, talked);
+                    }
+                    (None, CallStage::InProgress) => {
+                        if let Some(new) = new_document.clone() {
+                            // It claims the engine row itself.
+                            return Ok(
+                                match self.run_new_document(&mut tx, call, new, now).await? {
+                                    Some((call, hooked)) => Try::done(tx, (call, true), hooked),
+                                    None => Try::Lost,
+                                },
+                            );
+                        }
+                        call.url = url.clone().or(call.url);
+                        call.date_updated = now;
+                    }
+                    (None, _) => {
+                        return Err(invalid(CallField::Url, Problem::NotInProgress));
+                    }
                 }
-                (None, _) => {
-                    return Err(invalid(CallField::Url, Problem::NotInProgress));
+                if tx.run(calls::advance(&call, expected)).await? == 0 {
+                    return Ok(Try::Lost);
                 }
-            }
-            if tx.run(calls::advance(&call, expected)).await? == 0 {
-                continue;
-            }
-            let mut hooked = if call.status.is_final() {
-                self.finish_call(&mut tx, &call, now).await?
-                    | self.dial_leg_ended(&mut tx, &call).await?
-            } else {
-                false
-            };
-            if let Some(legs) = &legs {
-                hooked |= self.end_legs(&mut tx, legs, now).await?;
-            }
-            tx.commit().await?;
-            if hooked {
-                self.wake_deliveries();
-            }
-            return Ok(call.into());
+                let mut hooked = if call.status.is_final() {
+                    self.finish_call(&mut tx, &call, now).await?
+                        | self.dial_leg_ended(&mut tx, &call).await?
+                } else {
+                    false
+                };
+                if let Some(legs) = &legs {
+                    hooked |= self.end_legs(&mut tx, legs, now).await?;
+                }
+                Ok(Try::done(tx, (call, false), hooked))
+            })
+            .await?;
+        if redirected {
+            self.wake_simulator();
         }
-        Err(DomainError::Conflict(
-            "The call changed while it was being updated; try again".into(),
-        ))
+        Ok(call.into())
     }
 
     /// `DELETE …/Calls/{Sid}.json`: only a call that has ended.

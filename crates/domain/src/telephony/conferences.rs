@@ -170,38 +170,47 @@ impl Conferences<'_> {
             HookMethod::Post,
         )?;
         let now = self.sb.now_for(access).await?;
-        let mut tx = self.sb.store().begin().await?;
-        if tx.opt(store::of_account(account, sid)).await?.is_none() {
-            return Err(DomainError::NotFound);
-        }
-        let mut conf = engine::locked(&mut tx, sid)
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        let mut hooked = false;
-        if let Some(url) = announce_url
-            && conf.status != ConferenceStatus::Completed
-        {
-            hooked |= engine::announce(&mut tx, &conf, None, (announce_method, url), now).await?;
-        }
-        if end && conf.status != ConferenceStatus::Completed {
-            hooked = self
-                .sb
-                .end_conference(&mut tx, &mut conf, EndReason::ViaApi, None, now)
-                .await?;
-            audit::record_resource_change(
-                &mut tx,
-                access,
-                log,
-                "conference.end",
-                sid.as_str(),
-                conf.friendly_name.clone(),
-            )
+        let announce_url = &announce_url;
+        // One transaction, run again if it is given up for another.
+        let conf = self
+            .sb
+            .retrying(|| async move {
+                let mut tx = self.sb.store().begin().await?;
+                if tx.opt(store::of_account(account, sid)).await?.is_none() {
+                    return Err(DomainError::NotFound);
+                }
+                let mut conf = engine::locked(&mut tx, sid)
+                    .await?
+                    .ok_or(DomainError::NotFound)?;
+                let mut hooked = false;
+                if let Some(url) = announce_url.clone()
+                    && conf.status != ConferenceStatus::Completed
+                {
+                    hooked |=
+                        engine::announce(&mut tx, &conf, None, (announce_method, url), now).await?;
+                }
+                if end && conf.status != ConferenceStatus::Completed {
+                    hooked = self
+                        .sb
+                        .end_conference(&mut tx, &mut conf, EndReason::ViaApi, None, now)
+                        .await?;
+                    audit::record_resource_change(
+                        &mut tx,
+                        access,
+                        log,
+                        "conference.end",
+                        sid.as_str(),
+                        conf.friendly_name.clone(),
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                if hooked {
+                    self.sb.wake_deliveries();
+                }
+                Ok(conf)
+            })
             .await?;
-        }
-        tx.commit().await?;
-        if hooked {
-            self.sb.wake_deliveries();
-        }
         self.sb.wake_simulator();
         Ok(conf)
     }
@@ -515,112 +524,125 @@ impl Conferences<'_> {
             }
         };
         let now = self.sb.now_for(access).await?;
-        let mut tx = self.sb.store().begin().await?;
-        let mut conf = match tx.opt(store::of_account(account, conference)).await? {
-            Some(_) => engine::locked(&mut tx, conference)
-                .await?
-                .ok_or(DomainError::NotFound)?,
-            None => return Err(DomainError::NotFound),
-        };
-        let mut part = tx
-            .opt(store::participant(account, conference, call_or_label))
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        let mut events = Vec::new();
-        if let Some(m) = muted.filter(|m| *m != part.muted) {
-            part.muted = m;
-            events.push(if m {
-                ConferenceEvent::Mute
-            } else {
-                ConferenceEvent::Unmute
-            });
-        }
-        let held = hold.filter(|h| *h != part.hold);
-        if let Some(h) = held {
-            part.hold = h;
-            events.push(if h {
-                ConferenceEvent::Hold
-            } else {
-                ConferenceEvent::Unhold
-            });
-        }
-        let mut modified = false;
-        if let Some(e) = end_on_exit.filter(|e| *e != part.end_conference_on_exit) {
-            part.end_conference_on_exit = e;
-            modified = true;
-        }
-        if coach.is_some() && coach != part.call_sid_to_coach {
-            part.call_sid_to_coach = coach;
-            part.coaching = true;
-            modified = true;
-        }
-        if let Some(c) = coaching.filter(|c| *c != part.coaching) {
-            if c && part.call_sid_to_coach.is_none() {
-                return Err(invalid(F::CallSidToCoach, Problem::Missing));
-            }
-            part.coaching = c;
-            if !c {
-                part.call_sid_to_coach = None;
-            }
-            modified = true;
-        }
-        if modified {
-            events.push(ConferenceEvent::Modified);
-        }
-        let mut hooked = false;
-        if !events.is_empty() {
-            part.date_updated = now;
-            tx.run(store::update_participant(&part)).await?;
-            for event in events {
-                hooked |= engine::report(&mut tx, &mut conf, event, Some(&part), now).await?;
-            }
-            conf.date_updated = now;
-            tx.run(store::update(&conf)).await?;
-            match (held, hold_url) {
-                (Some(true), Some(url)) => {
-                    tx.run(store::set_hold_url(&part.call_sid, Some(&url), hold_method))
-                        .await?;
-                    hooked |= self
-                        .sb
-                        .hold_with_document(&mut tx, &conf, &part.call_sid, (hold_method, url), now)
-                        .await?;
+        let (hold_url, announce_url, coach) = (&hold_url, &announce_url, &coach);
+        // One transaction, run again if it is given up for another.
+        self.sb
+            .retrying(|| async move {
+                let mut tx = self.sb.store().begin().await?;
+                let mut conf = match tx.opt(store::of_account(account, conference)).await? {
+                    Some(_) => engine::locked(&mut tx, conference)
+                        .await?
+                        .ok_or(DomainError::NotFound)?,
+                    None => return Err(DomainError::NotFound),
+                };
+                let mut part = tx
+                    .opt(store::participant(account, conference, call_or_label))
+                    .await?
+                    .ok_or(DomainError::NotFound)?;
+                let mut events = Vec::new();
+                if let Some(m) = muted.filter(|m| *m != part.muted) {
+                    part.muted = m;
+                    events.push(if m {
+                        ConferenceEvent::Mute
+                    } else {
+                        ConferenceEvent::Unmute
+                    });
                 }
-                (Some(false), _) => {
-                    hooked |= self
-                        .sb
-                        .back_in_conference(&mut tx, &part.call_sid, now)
-                        .await?;
+                let held = hold.filter(|h| *h != part.hold);
+                if let Some(h) = held {
+                    part.hold = h;
+                    events.push(if h {
+                        ConferenceEvent::Hold
+                    } else {
+                        ConferenceEvent::Unhold
+                    });
                 }
-                _ => {}
-            }
-            audit::record_resource_change(
-                &mut tx,
-                access,
-                log,
-                "conference.participant.update",
-                part.call_sid.as_str(),
-                format!(
-                    "{} muted={} hold={}",
-                    conf.friendly_name, part.muted, part.hold
-                ),
-            )
-            .await?;
-        }
-        if let Some(url) = announce_url {
-            hooked |= engine::announce(
-                &mut tx,
-                &conf,
-                Some(&part.call_sid),
-                (announce_method, url),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        if hooked {
-            self.sb.wake_deliveries();
-        }
-        Ok(part)
+                let mut modified = false;
+                if let Some(e) = end_on_exit.filter(|e| *e != part.end_conference_on_exit) {
+                    part.end_conference_on_exit = e;
+                    modified = true;
+                }
+                if coach.is_some() && *coach != part.call_sid_to_coach {
+                    part.call_sid_to_coach = coach.clone();
+                    part.coaching = true;
+                    modified = true;
+                }
+                if let Some(c) = coaching.filter(|c| *c != part.coaching) {
+                    if c && part.call_sid_to_coach.is_none() {
+                        return Err(invalid(F::CallSidToCoach, Problem::Missing));
+                    }
+                    part.coaching = c;
+                    if !c {
+                        part.call_sid_to_coach = None;
+                    }
+                    modified = true;
+                }
+                if modified {
+                    events.push(ConferenceEvent::Modified);
+                }
+                let mut hooked = false;
+                if !events.is_empty() {
+                    part.date_updated = now;
+                    tx.run(store::update_participant(&part)).await?;
+                    for event in events {
+                        hooked |=
+                            engine::report(&mut tx, &mut conf, event, Some(&part), now).await?;
+                    }
+                    conf.date_updated = now;
+                    tx.run(store::update(&conf)).await?;
+                    match (held, hold_url.clone()) {
+                        (Some(true), Some(url)) => {
+                            tx.run(store::set_hold_url(&part.call_sid, Some(&url), hold_method))
+                                .await?;
+                            hooked |= self
+                                .sb
+                                .hold_with_document(
+                                    &mut tx,
+                                    &conf,
+                                    &part.call_sid,
+                                    (hold_method, url),
+                                    now,
+                                )
+                                .await?;
+                        }
+                        (Some(false), _) => {
+                            hooked |= self
+                                .sb
+                                .back_in_conference(&mut tx, &part.call_sid, now)
+                                .await?;
+                        }
+                        _ => {}
+                    }
+                    audit::record_resource_change(
+                        &mut tx,
+                        access,
+                        log,
+                        "conference.participant.update",
+                        part.call_sid.as_str(),
+                        format!(
+                            "{} muted={} hold={}",
+                            conf.friendly_name, part.muted, part.hold
+                        ),
+                    )
+                    .await?;
+                }
+                if let Some(url) = announce_url.clone() {
+                    hooked |= engine::announce(
+                        &mut tx,
+                        &conf,
+                        Some(&part.call_sid),
+                        (announce_method, url),
+                        now,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+                if hooked {
+                    self.sb.wake_deliveries();
+                }
+                Ok(part)
+            })
+            .await
     }
 
     /// Kicks a participant: its call leaves the conference and its `<Dial>`
@@ -634,41 +656,48 @@ impl Conferences<'_> {
     ) -> DomainResult<()> {
         let (account, log) = access.write_target(Resource::Conferences)?;
         let now = self.sb.now_for(access).await?;
-        let mut tx = self.sb.store().begin().await?;
-        // The conference before its participant's call (voice/conference.rs).
-        if tx
-            .opt(store::of_account(account, conference))
-            .await?
-            .is_some()
-        {
-            engine::locked(&mut tx, conference).await?;
-        }
-        let part = tx
-            .opt(store::participant(account, conference, call_or_label))
-            .await?
-            .ok_or(DomainError::NotFound)?;
-        let away = self.sb.away_place(&mut tx, &part.call_sid).await?;
-        let mut hooked = self
+        // One transaction, run again if it is given up for another.
+        let part = self
             .sb
-            .leave_conference(&mut tx, &part.call_sid, Leaving::Kicked, now)
+            .retrying(|| async move {
+                let mut tx = self.sb.store().begin().await?;
+                // The conference before its participant's call (voice/conference.rs).
+                if tx
+                    .opt(store::of_account(account, conference))
+                    .await?
+                    .is_some()
+                {
+                    engine::locked(&mut tx, conference).await?;
+                }
+                let part = tx
+                    .opt(store::participant(account, conference, call_or_label))
+                    .await?
+                    .ok_or(DomainError::NotFound)?;
+                let away = self.sb.away_place(&mut tx, &part.call_sid).await?;
+                let mut hooked = self
+                    .sb
+                    .leave_conference(&mut tx, &part.call_sid, Leaving::Kicked, now)
+                    .await?;
+                hooked |= self
+                    .sb
+                    .release_participant(&mut tx, &part.call_sid, conference, away, now)
+                    .await?;
+                audit::record_resource_change(
+                    &mut tx,
+                    access,
+                    log,
+                    "conference.participant.remove",
+                    part.call_sid.as_str(),
+                    conference.to_string(),
+                )
+                .await?;
+                tx.commit().await?;
+                if hooked {
+                    self.sb.wake_deliveries();
+                }
+                Ok(part)
+            })
             .await?;
-        hooked |= self
-            .sb
-            .release_participant(&mut tx, &part.call_sid, conference, away, now)
-            .await?;
-        audit::record_resource_change(
-            &mut tx,
-            access,
-            log,
-            "conference.participant.remove",
-            part.call_sid.as_str(),
-            conference.to_string(),
-        )
-        .await?;
-        tx.commit().await?;
-        if hooked {
-            self.sb.wake_deliveries();
-        }
         self.sb.wake_simulator();
         tracing::info!(conference = %conference, call = %part.call_sid, "removed a participant");
         Ok(())

@@ -227,12 +227,29 @@ pub(crate) async fn hold_call_in_progress(
 /// How often [`Switchboard::guarded`] tries before answering a conflict.
 const GUARDED_TRIES: usize = 3;
 
+/// How often a transaction runner ([`Switchboard::guarded`],
+/// [`Switchboard::retrying`]) runs a transaction that the database gave up
+/// for another one (a deadlock, a serialization failure) or that lost a
+/// race ([`DomainError::Lost`]), in all.
+pub(crate) const RETRYABLE_TRIES: usize = 5;
+
+/// A short, random pause before running a given-up transaction again, so
+/// that the two that collided do not meet again in step.
+async fn pause_before_retry(tried: usize) {
+    let ms = 1 + rand::random::<u64>() % (5 * tried as u64).max(1);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
 impl Switchboard {
     /// Runs `attempt` in a transaction of its own, and again in a new one
     /// while it loses a race ([`Try::Lost`]), a few times; then commits
     /// what it did and wakes the deliveries if it queued a webhook. An
-    /// error ends it (the transaction is rolled back). After the last lost
-    /// try it answers `409` with `conflict` ("… try again").
+    /// error ends it (the transaction is rolled back), except one that
+    /// says the transaction was given up for another
+    /// ([`DomainError::is_retryable`]: a deadlock, a serialization failure,
+    /// a claim lost deep inside it), which runs it again in a new one, up
+    /// to [`RETRYABLE_TRIES`] times in all. After the last lost try it
+    /// answers `409` with `conflict` ("… try again").
     ///
     /// `attempt` owns the transaction and hands it back when done (rather
     /// than borrowing it) so that the future stays `Send` for any caller.
@@ -241,23 +258,110 @@ impl Switchboard {
         F: FnMut(Tx) -> Fut,
         Fut: Future<Output = DomainResult<Try<T>>>,
     {
-        for _ in 0..GUARDED_TRIES {
-            let tx = self.store().begin().await?;
-            if let Try::Done { tx, value, hooked } = attempt(tx).await? {
-                tx.commit().await?;
-                if hooked {
-                    self.wake_deliveries();
+        let (mut lost, mut given_up) = (0, 0);
+        while lost < GUARDED_TRIES {
+            let tried: DomainResult<Option<(T, bool)>> = async {
+                let tx = self.store().begin().await?;
+                match attempt(tx).await? {
+                    Try::Done { tx, value, hooked } => {
+                        tx.commit().await?;
+                        Ok(Some((value, hooked)))
+                    }
+                    Try::Lost => Ok(None),
                 }
-                return Ok(value);
+            }
+            .await;
+            match tried {
+                Ok(Some((value, hooked))) => {
+                    if hooked {
+                        self.wake_deliveries();
+                    }
+                    return Ok(value);
+                }
+                Ok(None) => lost += 1,
+                Err(e) if e.is_retryable() && given_up + 1 < RETRYABLE_TRIES => {
+                    given_up += 1;
+                    tracing::debug!(error = %e, tries = given_up, "running a transaction again");
+                    pause_before_retry(given_up).await;
+                }
+                Err(e) => return Err(e),
             }
         }
         Err(DomainError::Conflict(conflict.to_owned()))
+    }
+
+    /// Runs `op` again while it fails because its transaction was given up
+    /// for another ([`DomainError::is_retryable`]), up to
+    /// [`RETRYABLE_TRIES`] times in all, and hands back the last error
+    /// after that. For an operation that commits at most one transaction,
+    /// as the last thing it does (it may read before it): a try that failed
+    /// left nothing behind, so the next starts afresh. For work whose
+    /// transaction is written inline rather than through
+    /// [`Switchboard::guarded`]: a worker's step, an API request's change.
+    pub(crate) async fn retrying<T, F, Fut>(&self, op: F) -> DomainResult<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = DomainResult<T>>,
+    {
+        run_again_while_given_up(op).await
+    }
+}
+
+/// [`Switchboard::retrying`].
+async fn run_again_while_given_up<T, F, Fut>(mut op: F) -> DomainResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = DomainResult<T>>,
+{
+    let mut tried = 1;
+    loop {
+        match op().await {
+            Err(e) if e.is_retryable() && tried < RETRYABLE_TRIES => {
+                tracing::debug!(error = %e, tries = tried, "running a transaction again");
+                pause_before_retry(tried).await;
+                tried += 1;
+            }
+            done => return done,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // A transaction given up for another runs again, a bounded number of
+    // times; any other error ends it at once.
+    #[tokio::test]
+    async fn given_up_transactions_run_again_a_few_times() {
+        let tries = std::cell::Cell::new(0);
+        let lost = || DomainError::Lost("lost".into());
+        let recovers = run_again_while_given_up(|| {
+            tries.set(tries.get() + 1);
+            let n = tries.get();
+            async move { if n < 3 { Err(lost()) } else { Ok(n) } }
+        })
+        .await;
+        assert_eq!(recovers.unwrap(), 3);
+
+        tries.set(0);
+        let never: DomainResult<()> = run_again_while_given_up(|| {
+            tries.set(tries.get() + 1);
+            async { Err(lost()) }
+        })
+        .await;
+        assert!(matches!(never, Err(DomainError::Lost(_))));
+        assert_eq!(tries.get(), RETRYABLE_TRIES);
+
+        tries.set(0);
+        let refused: DomainResult<()> = run_again_while_given_up(|| {
+            tries.set(tries.get() + 1);
+            async { Err(DomainError::Conflict("no".into())) }
+        })
+        .await;
+        assert!(matches!(refused, Err(DomainError::Conflict(_))));
+        assert_eq!(tries.get(), 1);
+    }
 
     #[test]
     fn speeds_are_bounded_and_never_panic() {

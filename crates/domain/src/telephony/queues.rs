@@ -409,41 +409,54 @@ impl Queues<'_> {
         let method = super::method_param(F::Method, method, HookMethod::Post)?;
         let now = self.sb.now_for(access).await?;
         let speed = self.speed();
-        // The member's call may be stepped meanwhile: a lost race reads again.
-        for _ in 0..3 {
-            let mut tx = self.sb.store().begin().await?;
-            let member = match which {
-                MemberRef::Call(call) => tx.opt(store::member(account, queue, call)).await?,
-                MemberRef::Front => tx.opt(store::front(account, queue)).await?,
-            }
-            .ok_or(DomainError::NotFound)?;
-            let left = QueueMember::of(member.clone(), now, speed);
-            let hooked = self
-                .sb
-                .dequeue_redirected(&mut tx, member, NewDocument::Url(url.clone(), method), now)
-                .await?;
-            let Some(hooked) = hooked else {
-                continue;
-            };
-            audit::record_resource_change(
-                &mut tx,
-                access,
-                log,
-                "queue.dequeue",
-                left.call_sid.as_str(),
-                format!("from {queue} to {url}"),
-            )
-            .await?;
-            tx.commit().await?;
-            if hooked {
-                self.sb.wake_deliveries();
-            }
-            self.sb.wake_simulator();
-            return Ok(left);
-        }
-        Err(DomainError::Conflict(format!(
-            "the member of {queue} kept changing while it was dequeued"
-        )))
+        let url = &url;
+        // The member's call may be stepped meanwhile: a lost race reads
+        // again, and a transaction given up for another runs again.
+        self.sb
+            .retrying(|| async move {
+                for _ in 0..3 {
+                    let mut tx = self.sb.store().begin().await?;
+                    let member = match which {
+                        MemberRef::Call(call) => {
+                            tx.opt(store::member(account, queue, call)).await?
+                        }
+                        MemberRef::Front => tx.opt(store::front(account, queue)).await?,
+                    }
+                    .ok_or(DomainError::NotFound)?;
+                    let left = QueueMember::of(member.clone(), now, speed);
+                    let hooked = self
+                        .sb
+                        .dequeue_redirected(
+                            &mut tx,
+                            member,
+                            NewDocument::Url(url.clone(), method),
+                            now,
+                        )
+                        .await?;
+                    let Some(hooked) = hooked else {
+                        continue;
+                    };
+                    audit::record_resource_change(
+                        &mut tx,
+                        access,
+                        log,
+                        "queue.dequeue",
+                        left.call_sid.as_str(),
+                        format!("from {queue} to {url}"),
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    if hooked {
+                        self.sb.wake_deliveries();
+                    }
+                    self.sb.wake_simulator();
+                    return Ok(left);
+                }
+                Err(DomainError::Conflict(format!(
+                    "the member of {queue} kept changing while it was dequeued"
+                )))
+            })
+            .await
     }
 }
 

@@ -685,7 +685,9 @@ impl Switchboard {
         let mut taken = due.calls.len() + due.messages.len();
         let mut hooked = self
             .step_concurrently(due.calls, |sb, (call, now)| async move {
-                sb.step_call(call, now).await
+                // A step is one transaction (guarded by what it read): one
+                // given up for another runs again, reading afresh.
+                sb.retrying(|| sb.step_call(call.clone(), now)).await
             })
             .await?;
         hooked |= self

@@ -133,6 +133,10 @@ impl ApiError {
     }
 }
 
+/// What a request that kept colliding with others in the database is told.
+pub const RETRY_MESSAGE: &str =
+    "The request collided with others changing the same resources and changed nothing; try again";
+
 /// Maps a domain error; a "not found" is named by [`NamePaths`].
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
@@ -157,7 +161,7 @@ impl From<DomainError> for ApiError {
             DomainError::AccountNotActive(message) => {
                 ApiError::new(StatusCode::FORBIDDEN, codes::ACCOUNT_NOT_ACTIVE, message)
             }
-            DomainError::Conflict(message) => {
+            DomainError::Conflict(message) | DomainError::Lost(message) => {
                 ApiError::new(StatusCode::CONFLICT, codes::CONFLICT, message)
             }
             DomainError::TooManyAttempts {
@@ -170,6 +174,12 @@ impl From<DomainError> for ApiError {
                 );
                 e.retry_after = Some(retry_after_seconds);
                 e
+            }
+            // Given up for another transaction more often than the domain
+            // tries again: the request changed nothing, and may be sent again.
+            DomainError::Store(e) if e.is_retryable() => {
+                tracing::warn!(error = %e, "a transaction kept losing to others");
+                ApiError::new(StatusCode::CONFLICT, codes::CONFLICT, RETRY_MESSAGE)
             }
             DomainError::Store(e) => {
                 tracing::error!(error = %e, "storage error");
@@ -300,5 +310,20 @@ mod tests {
             (StatusCode::NOT_FOUND, "no such page".to_owned())
         );
         assert_eq!(answer("/ok").await, (StatusCode::OK, "fine".to_owned()));
+    }
+
+    // A change that lost a race deep inside (and kept losing) is the
+    // client's to send again, never a server error.
+    #[test]
+    fn a_lost_race_is_a_conflict() {
+        let e = ApiError::from(DomainError::Lost("The call changed; try again".into()));
+        assert_eq!(
+            (e.status, e.code, e.message.as_str()),
+            (
+                StatusCode::CONFLICT,
+                codes::CONFLICT,
+                "The call changed; try again"
+            )
+        );
     }
 }

@@ -42,6 +42,7 @@ impl From<DomainError> for PageError {
             ),
             DomainError::Forbidden(m)
             | DomainError::Conflict(m)
+            | DomainError::Lost(m)
             | DomainError::AccountNotActive(m) => PageError::Refused(m),
             e @ DomainError::Seed { .. } => PageError::Refused(e.to_string()),
             other => PageError::Internal(other),

@@ -936,7 +936,7 @@ async fn handset_call(
 fn refusal(e: &DomainError) -> Option<String> {
     match e {
         DomainError::Invalid(_) | DomainError::Invalids(_) => e.problems().first().map(say),
-        DomainError::Conflict(why) => Some(sentence_end(why.clone())),
+        DomainError::Conflict(why) | DomainError::Lost(why) => Some(sentence_end(why.clone())),
         _ => None,
     }
 }

@@ -30,6 +30,7 @@ mod connect_redirects;
 mod connections;
 mod consent_security;
 mod console_pages;
+mod engine_races;
 mod error_bodies;
 mod extension_paths;
 mod health;

@@ -30,6 +30,29 @@
 //! claim, which is safe: the call is no participant yet, so no transaction
 //! that holds that conference waits for it.
 //!
+//! [`conferences::lock_of_call`] also locks the conference of the call's
+//! other side (a call between numbers here, `peer_call_sid`): a call's
+//! end ends its other side in the same transaction, which then leaves
+//! *its* conference. So a caller hung up while the room its other side is
+//! in ends, both queue on that room: before, the hang-up held the caller
+//! and waited for the room, the room's end held the room and waited for
+//! the caller. The Calls update (hang-up, redirect) then claims the call's
+//! engine row whatever its version (`call_voice::claim`; a step under way
+//! commits first) and only then reads the call. A call that joined a
+//! conference between that update's conference lock (which found none)
+//! and its claim is seen by counting again
+//! ([`conferences::conferences_of_call`]): it reads again with the room
+//! locked first, since leaving it afterwards would lock the room after the
+//! call, while a room ending would hold the room and wait for the call. A
+//! conference found locked cannot be left meanwhile (leaving takes the
+//! lock held). What is left: the other side joining a conference after an
+//! engine step's lock (its versioned claim sees only its own call), and a
+//! call and its other side in two conferences ended at once (one statement
+//! locks both, in no set order). Those can still deadlock on PostgreSQL,
+//! which gives one transaction up; the transaction runners
+//! ([`Switchboard::guarded`], [`Switchboard::retrying`]) run it again, so
+//! the worst is a retry, never a 500.
+//!
 //! A participant may run a document instead of being in the conference
 //! (waiting.rs, the queue's mechanism): its `waitUrl` while the conference
 //! has not started, its `HoldUrl` while it is held (`away` on its row,
@@ -536,7 +559,7 @@ impl Switchboard {
         run.v.elapsed_secs = elapsed_by(&run.v, run.c.next_transition_at, now, speed);
         waiting::restore(&mut run, &docs.place);
         stay_in(&mut run, &docs.conference_sid);
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -564,7 +587,7 @@ impl Switchboard {
         run.v.awaiting = None;
         self.go_away(tx, &mut run, conf, Away::Hold, hook, true)
             .await?;
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -767,7 +790,7 @@ impl Switchboard {
             waiting::restore(&mut run, place);
         }
         self.conference_dial_over(tx, &mut run).await?;
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -892,7 +915,7 @@ impl Switchboard {
                     _ => {}
                 }
             }
-            self.save_run(tx, &mut run).await?;
+            self.save_claimed(tx, &mut run).await?;
         }
         Ok(())
     }

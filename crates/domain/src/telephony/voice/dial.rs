@@ -422,13 +422,13 @@ impl Switchboard {
         if !answered && legs.pending().next().is_some() {
             // Others still ring.
             run.v.awaiting = Some(legs.encode());
-            self.save_run(tx, &mut run).await?;
+            self.save_claimed(tx, &mut run).await?;
             return Ok(run.hooked);
         }
         let Some(d) = super::current_dial(&run.v) else {
             run.v.phase = phase::RUNNING.to_owned();
             run.c.next_transition_at = Some(now);
-            self.save_run(tx, &mut run).await?;
+            self.save_claimed(tx, &mut run).await?;
             return Ok(run.hooked);
         };
         // The parent waited while the leg rang and talked.
@@ -454,7 +454,7 @@ impl Switchboard {
         if run.v.phase == phase::RUNNING {
             run.c.next_transition_at = Some(now);
         }
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(run.hooked)
     }
 
@@ -498,6 +498,9 @@ impl Switchboard {
             .map(str::to_owned)
             .collect();
         run.v.awaiting = Some(leg.sid.to_string());
+        // The parent changed meanwhile: nothing is committed (the
+        // transaction is dropped), the leg is still due, and the next
+        // round reads both again.
         if !self.save_run(&mut tx, &mut run).await? {
             return Ok(false);
         }

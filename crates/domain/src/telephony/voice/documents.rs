@@ -84,7 +84,7 @@ impl Switchboard {
             self.hang_up(&mut run);
         }
         // The worker wakes the simulator and the deliveries once this commits.
-        self.save_run(tx, &mut run).await?;
+        self.save_claimed(tx, &mut run).await?;
         Ok(())
     }
 

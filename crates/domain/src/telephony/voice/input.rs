@@ -144,6 +144,8 @@ impl Switchboard {
             if run.v.phase == phase::RECORDING && self.record_input(&mut tx, &mut run).await? {
                 self.run_verbs(&mut tx, &mut run).await?;
             }
+            // The call changed meanwhile: nothing is committed (the
+            // transaction is dropped) and the loop reads it again.
             if !self.save_run(&mut tx, &mut run).await? {
                 continue;
             }

@@ -98,6 +98,9 @@ impl Switchboard {
                 .await?;
             }
         }
+        // The call changed meanwhile: `None` tells the caller
+        // (`update_call`, through `guarded`) to drop the transaction and
+        // read it again.
         if !self.save_run(tx, &mut run).await? {
             return Ok(None);
         }

@@ -55,7 +55,7 @@ use super::realtime_transcriptions::Said;
 use super::simulator::{call_event, elapsed_sim_secs};
 use crate::Switchboard;
 use crate::delivery::{self, Webhook, WebhookKind};
-use crate::error::DomainResult;
+use crate::error::{DomainError, DomainResult};
 use crate::notifications::{self, NewNotification};
 use gather::Taken;
 
@@ -314,7 +314,7 @@ impl Run {
                 return Ok(Some(run));
             }
         }
-        Err(crate::error::DomainError::Conflict(format!(
+        Err(DomainError::Conflict(format!(
             "call {sid} kept changing while the engine claimed it"
         )))
     }
@@ -402,6 +402,25 @@ impl Switchboard {
         Ok(true)
     }
 
+    /// [`Switchboard::save_run`] for a run claimed inside a larger change
+    /// (a conference's, a queue's, a dialled leg's, a document's answer),
+    /// which cannot read again on its own: a call that changed meanwhile
+    /// ends the whole transaction with [`DomainError::Lost`], so nothing
+    /// of the change lands half done (the engine row saved, the call not,
+    /// the rest committed), and the transaction runner around it runs it
+    /// again, reading the change. The claim holds the engine row, so only
+    /// a change that does not claim it (a peer's or a forced ending, which
+    /// write the `calls` row alone) can come between.
+    pub(crate) async fn save_claimed(&self, tx: &mut Tx, run: &mut Run) -> DomainResult<()> {
+        if self.save_run(tx, run).await? {
+            return Ok(());
+        }
+        Err(DomainError::Lost(format!(
+            "The call {} changed while it was being updated; try again",
+            run.c.sid
+        )))
+    }
+
     /// One due step of a call that has a document to run (called by the
     /// simulator for a call that rings into an answer, or is in progress).
     /// `true` when a webhook was queued.
@@ -455,6 +474,10 @@ impl Switchboard {
             _ => {}
         }
         self.run_verbs(&mut tx, &mut run).await?;
+        // The call changed meanwhile (a peer's or forced ending, which do
+        // not claim the row): nothing is committed (the transaction is
+        // dropped), and the simulator reads the call again if it is still
+        // due.
         if !self.save_run(&mut tx, &mut run).await? {
             return Ok(false);
         }

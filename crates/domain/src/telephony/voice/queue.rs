@@ -205,7 +205,7 @@ impl Switchboard {
                 // The dequeuer waited since its <Dial>.
                 b.v.elapsed_secs = elapsed_by(&b.v, None, run.now, run.speed);
                 self.bridge_queue(&mut b, run, &queue.sid, 0, &d);
-                Box::pin(self.save_run(tx, &mut b)).await?;
+                Box::pin(self.save_claimed(tx, &mut b)).await?;
                 run.hooked |= b.hooked;
                 return Ok(());
             }
@@ -411,7 +411,7 @@ impl Switchboard {
                 continue;
             };
             self.bridge_queue(run, &mut a, &queue.sid, queue_secs, d);
-            Box::pin(self.save_run(tx, &mut a)).await?;
+            Box::pin(self.save_claimed(tx, &mut a)).await?;
             run.hooked |= a.hooked;
             return Ok(());
         }
@@ -469,7 +469,7 @@ impl Switchboard {
         )
         .await?;
         a.v.documents = documents;
-        Box::pin(self.save_run(tx, &mut a)).await?;
+        Box::pin(self.save_claimed(tx, &mut a)).await?;
         run.hooked |= a.hooked;
         run.v.phase = phase::CONNECTING.to_owned();
         run.v.awaiting = Some(
@@ -514,7 +514,7 @@ impl Switchboard {
         let queue_secs = QueueLink::decode(b.v.awaiting.as_deref()).map_or(0, |l| l.queue_secs);
         b.v.elapsed_secs = elapsed_by(&b.v, None, run.now, run.speed);
         self.bridge_queue(&mut b, run, &member.queue_sid, queue_secs, &d);
-        Box::pin(self.save_run(tx, &mut b)).await?;
+        Box::pin(self.save_claimed(tx, &mut b)).await?;
         run.hooked |= b.hooked;
         Ok(())
     }
@@ -547,7 +547,7 @@ impl Switchboard {
         if b.v.phase == phase::RUNNING {
             b.c.next_transition_at = Some(now);
         }
-        Box::pin(self.save_run(tx, &mut b)).await?;
+        Box::pin(self.save_claimed(tx, &mut b)).await?;
         Ok(b.hooked)
     }
 
@@ -698,7 +698,7 @@ impl Switchboard {
             Run::claim_awaiting(tx, &link.other, run.now, run.speed, awaits).await?
         {
             self.bridge_over(tx, &mut a, talked, &run.c).await?;
-            Box::pin(self.save_run(tx, &mut a)).await?;
+            Box::pin(self.save_claimed(tx, &mut a)).await?;
             run.hooked |= a.hooked;
         }
         let member = tx.opt(calls::by_sid(&link.other)).await?.unwrap_or(member);
@@ -764,7 +764,7 @@ impl Switchboard {
         };
         let talked = self.bridge_talked(&other, &member, limit);
         self.bridge_over(tx, &mut other, talked, call).await?;
-        Box::pin(self.save_run(tx, &mut other)).await?;
+        Box::pin(self.save_claimed(tx, &mut other)).await?;
         Ok(other.hooked)
     }
 
