@@ -9,9 +9,10 @@ use switchboard_store::accounts::AccountFilter;
 use switchboard_types::AccountStatus;
 
 use super::json::AccountJson;
+use super::list;
 use super::scope::TheAccount;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest};
+use crate::twilio::{ApiCall, ApiError, Envelope};
 
 pub async fn list(
     State(app): State<App>,
@@ -28,21 +29,13 @@ pub async fn list(
             .transpose()
             .map_err(|e| ApiError::bad_request(Some("Status"), e.to_string()))?,
     };
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = list::paging(&app, &call)?;
     let page = app
         .sb
         .accounts()
         .list(&access, &filter, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "accounts",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        AccountJson::from,
-    )))
+    list::envelope(&app, &call, "accounts", &paging, page, AccountJson::from)
 }
 
 pub async fn create(

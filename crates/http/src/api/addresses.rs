@@ -13,9 +13,9 @@ use switchboard_types::{
 };
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 const API_VERSION: &str = "2010-04-01";
 
@@ -146,9 +146,9 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<AddressJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::Addresses).await?;
+    let read = call.read(&app, Resource::Addresses).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let given = |name: &str| params.get(name).filter(|v| !v.is_empty());
     let iso_country = given("IsoCountry").map(str::to_ascii_uppercase);
     let filter = ListFilter {
@@ -160,17 +160,9 @@ pub async fn list(
     let page = app
         .sb
         .addresses()
-        .list((&request).into(), filter, &paging.at, paging.size)
+        .list((&read.request).into(), filter, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "addresses",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        AddressJson::from,
-    )))
+    read.envelope("addresses", &paging, page, AddressJson::from)
 }
 
 pub async fn create(
@@ -248,20 +240,16 @@ pub async fn dependents(
 ) -> Result<Json<Envelope<DependentNumberJson>>, ApiError> {
     let read = call.read(&app, Resource::Addresses).await?;
     let address = read.within("address", AddressSid::parse).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .addresses()
         .dependent_numbers((&read.request).into(), &address, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
+    read.envelope(
         "dependent_phone_numbers",
-        call.path(),
-        params,
         &paging,
         page,
-        app.sb.keys(),
         DependentNumberJson::from,
-    )))
+    )
 }

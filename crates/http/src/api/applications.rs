@@ -9,9 +9,9 @@ use switchboard_domain::applications::{Application, ApplicationFields};
 use switchboard_types::{AccountSid, ApplicationSid, HookMethod};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, Params};
+use crate::twilio::{ApiError, Envelope, Json, Params};
 
 /// An application as Twilio writes it: every field of the spec's
 /// `api.v2010.account.application`, dates in RFC 2822, `uri` relative.
@@ -98,28 +98,20 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<ApplicationJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::Applications).await?;
+    let read = call.read(&app, Resource::Applications).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .applications()
         .list(
-            (&request).into(),
+            (&read.request).into(),
             params.get("FriendlyName"),
             &paging.at,
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "applications",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        ApplicationJson::from,
-    )))
+    read.envelope("applications", &paging, page, ApplicationJson::from)
 }
 
 pub async fn create(

@@ -9,29 +9,22 @@ use switchboard_types::ConnectAppSid;
 use super::json::AuthorizedConnectAppJson;
 use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest};
+use crate::twilio::{ApiError, Envelope};
 
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<AuthorizedConnectAppJson>>, ApiError> {
     let read = call.read(&app, Resource::AuthorizedConnectApps).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .grants()
         .list((&read.request).into(), &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "authorized_connect_apps",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |item| AuthorizedConnectAppJson::new(item, read.account.as_str()),
-    )))
+    read.envelope("authorized_connect_apps", &paging, page, |item| {
+        AuthorizedConnectAppJson::new(item, read.account.as_str())
+    })
 }
 
 pub async fn fetch(

@@ -13,7 +13,7 @@ use switchboard_types::CallSid;
 
 use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 /// Twilio writes the parameters' names in snake_case (`CallSid` →
 /// `call_sid`, `AddOns` → `add_ons`).
@@ -109,22 +109,13 @@ pub async fn list(
 ) -> Result<Json<Envelope<CallEventJson>>, ApiError> {
     let read = call.read(&app, Resource::CallEvents).await?;
     let call_sid = read.within("call", CallSid::parse).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .call_events()
         .list((&read.request).into(), &call_sid, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "events",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        CallEventJson::from,
-    )))
+    read.envelope("events", &paging, page, CallEventJson::from)
 }
 
 #[cfg(test)]

@@ -11,9 +11,9 @@ use switchboard_domain::telephony::caller_ids::{
 use switchboard_types::{AccountSid, CallSid, OutgoingCallerIdSid};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 /// A caller ID as Twilio writes it: every field of the spec's
 /// `api.v2010.account.outgoing_caller_id`.
@@ -72,29 +72,26 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<OutgoingCallerIdJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::OutgoingCallerIds).await?;
+    let read = call.read(&app, Resource::OutgoingCallerIds).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let given = |name: &str| params.get(name).filter(|v| !v.is_empty());
     let page = app
         .sb
         .caller_ids()
         .list(
-            (&request).into(),
+            (&read.request).into(),
             (given("PhoneNumber"), given("FriendlyName")),
             &paging.at,
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
+    read.envelope(
         "outgoing_caller_ids",
-        call.path(),
-        params,
         &paging,
         page,
-        app.sb.keys(),
         OutgoingCallerIdJson::from,
-    )))
+    )
 }
 
 /// `POST …/OutgoingCallerIds.json`: a validation request, answered `200`

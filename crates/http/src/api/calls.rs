@@ -12,20 +12,18 @@ use switchboard_domain::telephony::live_recordings::{
 use switchboard_domain::telephony::voice::{IncomingCall, check_input};
 use switchboard_types::{CallSid, CallStatus, RecordingSid, SidError};
 
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use super::telephony_json::{CallJson, RecordingJson};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, Params, dates};
+use crate::twilio::{ApiError, Envelope, Params, dates};
 
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<CallJson>>, ApiError> {
-    let Read {
-        request, account, ..
-    } = call.read(&app, Resource::Calls).await?;
+    let read = call.read(&app, Resource::Calls).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let status = params.optional("Status", CallStatus::parse)?;
     // A malformed SID can match no call: say so rather than answer an empty list.
     let parent_call_sid = params.optional("ParentCallSid", CallSid::parse)?;
@@ -45,17 +43,15 @@ pub async fn list(
     };
     let page = app
         .sb
-        .list_calls(&request, account, &filter, &paging.at, paging.size)
+        .list_calls(
+            &read.request,
+            read.account,
+            &filter,
+            &paging.at,
+            paging.size,
+        )
         .await?;
-    Ok(Json(Envelope::new(
-        "calls",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        CallJson::from,
-    )))
+    read.envelope("calls", &paging, page, CallJson::from)
 }
 
 pub async fn create(

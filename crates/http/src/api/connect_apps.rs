@@ -14,7 +14,7 @@ use switchboard_types::{AccountSid, ConnectAppSid, Permissions};
 use super::json::{AppAuthorizationJson, ConnectAppExtendedJson, ConnectAppJson};
 use super::scope::{AccountScope, Granted};
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, PageRequest, Params};
+use crate::twilio::{ApiCall, ApiError, Envelope, Params};
 
 /// Reads the settings an app update (or create) may carry.
 pub fn fields(form: &Params) -> Result<ConnectAppFields, ApiError> {
@@ -48,22 +48,13 @@ pub async fn list(
     call: AccountScope,
 ) -> Result<Json<Envelope<ConnectAppJson>>, ApiError> {
     let read = call.read(&app, Resource::ConnectApps).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .connect_apps()
         .list((&read.request).into(), &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "connect_apps",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        ConnectAppJson::from,
-    )))
+    read.envelope("connect_apps", &paging, page, ConnectAppJson::from)
 }
 
 pub async fn create(
@@ -94,7 +85,7 @@ async fn read(app: &App, call: &AccountScope) -> Result<ConnectAppRecord, ApiErr
 /// Authorises a change to the app the path names: `…/ConnectApps/{Sid}.json`,
 /// or `…/ConnectApps/{Sid}/…` when `within` it.
 async fn change<'a>(
-    app: &App,
+    app: &'a App,
     call: &'a AccountScope,
     within: bool,
 ) -> Result<(Granted<'a>, ConnectAppSid), ApiError> {
@@ -275,22 +266,15 @@ pub async fn authorizations(
         .authorize(&app, Resource::ConnectAppAuthorizations)
         .await?;
     let sid = granted.within("sid", ConnectAppSid::parse)?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = granted.paging()?;
     let (record, page) = app
         .sb
         .connect_apps()
         .authorizations((&granted.access).into(), &sid, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "authorizations",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |grant| AppAuthorizationJson::new(&record, grant),
-    )))
+    granted.envelope("authorizations", &paging, page, |grant| {
+        AppAuthorizationJson::new(&record, grant)
+    })
 }
 
 /// `GET …/ConnectApps/{Sid}/Authorizations/{SubaccountSid}.json`: one grant,

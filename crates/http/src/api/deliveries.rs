@@ -17,7 +17,7 @@ use switchboard_types::{ConnectAppSid, DeliverySid};
 
 use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest};
+use crate::twilio::{ApiError, Envelope};
 
 pub const PREFIX: &str = "/switchboard/v1";
 
@@ -108,8 +108,7 @@ pub async fn list(
     call: AccountScope,
 ) -> Result<Json<Envelope<DeliveryJson>>, ApiError> {
     let read = call.read(&app, Resource::Deliveries).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .deliveries()
@@ -120,15 +119,7 @@ pub async fn list(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "deliveries",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |d| DeliveryJson::new(d, None),
-    )))
+    read.envelope("deliveries", &paging, page, |d| DeliveryJson::new(d, None))
 }
 
 /// `GET …/Accounts/{Owner}/ConnectApps/{Sid}/Deliveries.json`: every
@@ -140,8 +131,7 @@ pub async fn of_connect_app(
 ) -> Result<Json<Envelope<DeliveryJson>>, ApiError> {
     let granted = call.authorize(&app, Resource::ConnectAppDeliveries).await?;
     let connect_app = granted.within("sid", ConnectAppSid::parse)?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = granted.paging()?;
     let page = app
         .sb
         .deliveries()
@@ -152,15 +142,7 @@ pub async fn of_connect_app(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "deliveries",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |d| DeliveryJson::new(d, None),
-    )))
+    granted.envelope("deliveries", &paging, page, |d| DeliveryJson::new(d, None))
 }
 
 pub async fn fetch(

@@ -10,9 +10,9 @@ use switchboard_domain::access::Resource;
 use switchboard_domain::api_keys::{ApiKey, NewApiKey};
 use switchboard_types::{ApiKeyKind, ApiKeySid};
 
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 /// A key as Twilio writes it (`api.v2010.account.key`, `…signing_key`).
 #[derive(Serialize)]
@@ -66,23 +66,14 @@ pub async fn list(
     call: AccountScope,
 ) -> Result<Json<Envelope<KeyJson>>, ApiError> {
     let (kind, key) = kind_of(&call);
-    let Read { request, .. } = call.read(&app, Resource::ApiKeys).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let read = call.read(&app, Resource::ApiKeys).await?;
+    let paging = read.paging()?;
     let page = app
         .sb
         .api_keys()
-        .list((&request).into(), kind, &paging.at, paging.size)
+        .list((&read.request).into(), kind, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        key,
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        KeyJson::from,
-    )))
+    read.envelope(key, &paging, page, KeyJson::from)
 }
 
 pub async fn create(

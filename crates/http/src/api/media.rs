@@ -14,7 +14,7 @@ use switchboard_types::{AccountSid, MediaSid, MessageSid};
 use super::json::API_PREFIX;
 use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, Json, dates};
 
 #[derive(Serialize)]
 pub struct MediaJson {
@@ -51,7 +51,7 @@ pub async fn list(
     let read = call.read(&app, Resource::Messages).await?;
     let message = read.within("message", MessageSid::parse).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let created = dates::range(params, "DateCreated")?;
     let page = app
         .sb
@@ -64,15 +64,7 @@ pub async fn list(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "media_list",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        MediaJson::from,
-    )))
+    read.envelope("media_list", &paging, page, MediaJson::from)
 }
 
 /// `…/Media/{Sid}.json` is the item; `…/Media/{Sid}` its content.

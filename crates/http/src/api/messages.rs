@@ -12,20 +12,18 @@ use switchboard_types::{AccountSid, FeedbackOutcome, MessageSid, MessagingServic
 
 use super::json::API_PREFIX;
 
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use super::telephony_json::MessageJson;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, dates};
 
 pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<MessageJson>>, ApiError> {
-    let Read {
-        request, account, ..
-    } = call.read(&app, Resource::Messages).await?;
+    let read = call.read(&app, Resource::Messages).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let text = |name: &str| {
         params
             .get(name)
@@ -40,17 +38,15 @@ pub async fn list(
     };
     let page = app
         .sb
-        .list_messages(&request, account, &filter, &paging.at, paging.size)
+        .list_messages(
+            &read.request,
+            read.account,
+            &filter,
+            &paging.at,
+            paging.size,
+        )
         .await?;
-    Ok(Json(Envelope::new(
-        "messages",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        MessageJson::from,
-    )))
+    read.envelope("messages", &paging, page, MessageJson::from)
 }
 
 pub async fn create(

@@ -12,9 +12,10 @@ use switchboard_domain::access::{Access, ApiRequest, RequestTarget, Resource};
 use switchboard_domain::messaging_services::{MessagingService, ServiceFields, ServicePhoneNumber};
 use switchboard_types::{AccountSid, HookMethod, MessagingServiceSid, PhoneNumberSid, Username};
 
+use super::list;
 use crate::App;
 use crate::twilio::error::codes;
-use crate::twilio::{ApiCall, ApiError, Json, MetaEnvelope, PageRequest, Params};
+use crate::twilio::{ApiCall, ApiError, Json, MetaEnvelope, Params};
 
 const SERVICES: &str = "/v1/Services";
 
@@ -207,24 +208,16 @@ pub async fn list(
     call: ApiCall,
 ) -> Result<Json<MetaEnvelope<ServiceJson>>, ApiError> {
     let request = request(&call)?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = list::paging(&app, &call)?;
     let page = app
         .sb
         .messaging_services()
         .list((&request).into(), &paging.at, paging.size)
         .await?;
     let base = public_url(&app);
-    Ok(Json(MetaEnvelope::new(
-        "services",
-        base,
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |s| ServiceJson::new(s, base),
-    )))
+    list::meta_envelope(&app, &call, "services", &paging, page, |s| {
+        ServiceJson::new(s, base)
+    })
 }
 
 pub async fn create(
@@ -289,24 +282,16 @@ pub async fn list_numbers(
 ) -> Result<Json<MetaEnvelope<ServicePhoneNumberJson>>, ApiError> {
     let request = request(&call)?;
     let service = sid_or_not_found(&app, &call, &segment, MessagingServiceSid::parse).await?;
-    let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = list::paging(&app, &call)?;
     let page = app
         .sb
         .messaging_services()
         .numbers((&request).into(), &service, &paging.at, paging.size)
         .await?;
     let base = public_url(&app);
-    Ok(Json(MetaEnvelope::new(
-        "phone_numbers",
-        base,
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |n| ServicePhoneNumberJson::new(n, base),
-    )))
+    list::meta_envelope(&app, &call, "phone_numbers", &paging, page, |n| {
+        ServicePhoneNumberJson::new(n, base)
+    })
 }
 
 pub async fn add_number(

@@ -14,6 +14,7 @@ pub mod deliveries;
 pub mod faults;
 pub mod json;
 pub mod keys;
+mod list;
 pub mod media;
 pub mod messages;
 pub mod messaging_services;

@@ -13,7 +13,7 @@ use switchboard_types::{AccountSid, CallSid, NotificationLevel, NotificationSid}
 use super::json::API_PREFIX;
 use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest, dates};
+use crate::twilio::{ApiError, Envelope, Json, dates};
 
 const API_VERSION: &str = "2010-04-01";
 
@@ -91,7 +91,7 @@ pub async fn list(
         None => None,
     };
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let under_call = call_sid.is_some();
     let filter = NotificationFilter {
         level: params.optional("Log", NotificationLevel::parse)?,
@@ -109,15 +109,9 @@ pub async fn list(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "notifications",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        |n| NotificationJson::new(n, false, under_call),
-    )))
+    read.envelope("notifications", &paging, page, |n| {
+        NotificationJson::new(n, false, under_call)
+    })
 }
 
 /// `…/Notifications/{Sid}.json`, and `…/Calls/{CallSid}/Notifications/{Sid}.json`

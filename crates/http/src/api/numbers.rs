@@ -13,10 +13,10 @@ use switchboard_telephony::inventory::{Country, NumberType, Search};
 use switchboard_types::{AddressSid, ApplicationSid, PhoneNumberSid};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use super::telephony_json::{AvailableCountryJson, AvailableNumberJson, IncomingNumberJson};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, Params, invalid, path};
+use crate::twilio::{ApiError, Envelope, Params, invalid, path};
 
 fn country(segment: &str) -> Result<Country, ApiError> {
     let code = segment.strip_suffix(".json").unwrap_or(segment);
@@ -79,7 +79,7 @@ pub async fn search(State(app): State<App>, call: AccountScope) -> Result<Json<V
         .ok_or_else(|| super::unimplemented::item_not_served(call.path()));
     let number_type = read.check(number_type).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let text = |name: &str| {
         params
             .get(name)
@@ -184,11 +184,9 @@ async fn list_of(
     number_type: Option<NumberType>,
     call: AccountScope,
 ) -> Result<Json<Envelope<IncomingNumberJson>>, ApiError> {
-    let Read {
-        request, account, ..
-    } = call.read(&app, Resource::PhoneNumbers).await?;
+    let read = call.read(&app, Resource::PhoneNumbers).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let filter = NumberFilter {
         phone_number: params.get("PhoneNumber").map(str::to_owned),
         friendly_name: params.get("FriendlyName").map(str::to_owned),
@@ -196,17 +194,20 @@ async fn list_of(
     };
     let page = app
         .sb
-        .list_numbers(&request, account, &filter, &paging.at, paging.size)
+        .list_numbers(
+            &read.request,
+            read.account,
+            &filter,
+            &paging.at,
+            paging.size,
+        )
         .await?;
-    Ok(Json(Envelope::new(
+    read.envelope(
         "incoming_phone_numbers",
-        call.path(),
-        params,
         &paging,
         page,
-        app.sb.keys(),
         IncomingNumberJson::from,
-    )))
+    )
 }
 
 async fn buy_of(

@@ -22,8 +22,9 @@ use switchboard_domain::sandbox::{RecordedWebhookFilter, SandboxView};
 use switchboard_store::sandboxes::RecordedWebhook;
 use switchboard_types::{AccountSid, ConnectAppSid, PhoneNumberSid, SandboxSid};
 
+use super::list;
 use crate::App;
-use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest, path};
+use crate::twilio::{ApiCall, ApiError, Envelope, Json, path};
 
 pub const PREFIX: &str = "/switchboard/v1/Sandboxes";
 
@@ -315,7 +316,7 @@ pub async fn webhooks(
 ) -> Result<Json<Envelope<WebhookJson>>, ApiError> {
     let access = scope.authorize(&app).await?;
     let params = scope.query()?;
-    let paging = PageRequest::parse(params, scope.path(), app.sb.keys())?;
+    let paging = list::paging(&app, &scope)?;
     let filter = RecordedWebhookFilter {
         kind: params.get("Kind").map(str::to_owned),
         related_sid: params.get("RelatedSid").map(str::to_owned),
@@ -326,15 +327,7 @@ pub async fn webhooks(
         .sandboxes()
         .webhooks(&access, &filter, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "webhooks",
-        scope.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        WebhookJson::from,
-    )))
+    list::envelope(&app, &scope, "webhooks", &paging, page, WebhookJson::from)
 }
 
 /// A sandbox's clock.

@@ -23,7 +23,7 @@ use switchboard_domain::access::{Access, ApiRequest, RequestTarget, Resource};
 use switchboard_store::page::{Keyed, Page};
 use switchboard_types::AccountSid;
 
-use super::unimplemented;
+use super::{list, unimplemented};
 use crate::App;
 use crate::twilio::{ApiCall, ApiError, Envelope, Json, PageRequest, path};
 
@@ -121,12 +121,17 @@ impl AccountScope {
 
     /// Authorises a write, or a read that reads nothing yet, on the path's
     /// account.
-    pub async fn authorize(&self, app: &App, resource: Resource) -> Result<Granted<'_>, ApiError> {
+    pub async fn authorize<'a>(
+        &'a self,
+        app: &'a App,
+        resource: Resource,
+    ) -> Result<Granted<'a>, ApiError> {
         let access = app.sb.authorize(&self.request(resource)?).await?;
         let account = self.account.as_ref().ok_or_else(ApiError::not_found)?;
         Ok(Granted {
             access,
             account,
+            app,
             scope: self,
         })
     }
@@ -162,6 +167,7 @@ async fn refuse(app: &App, request: &ApiRequest<'_>, error: ApiError) -> ApiErro
 pub struct Granted<'a> {
     pub access: Access,
     pub account: &'a AccountSid,
+    app: &'a App,
     scope: &'a AccountScope,
 }
 
@@ -205,6 +211,22 @@ impl Granted<'_> {
     /// found".
     pub fn named<T>(&self, named: Option<T>) -> Result<T, ApiError> {
         named.ok_or_else(ApiError::not_found)
+    }
+
+    /// As [`Read::paging`], for a list the policy authorises up front.
+    pub fn paging(&self) -> Result<PageRequest, ApiError> {
+        list::paging(self.app, self.scope)
+    }
+
+    /// As [`Read::envelope`], for a list the policy authorises up front.
+    pub fn envelope<R: Keyed, T>(
+        &self,
+        key: &'static str,
+        paging: &PageRequest,
+        page: Page<R>,
+        render: impl FnMut(R) -> T,
+    ) -> Result<Json<Envelope<T>>, ApiError> {
+        list::envelope(self.app, self.scope, key, paging, page, render)
     }
 }
 
@@ -261,7 +283,7 @@ impl Read<'_> {
 
     /// The page a list request asks for (`PageSize`, `Page`, `PageToken`).
     pub fn paging(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::parse(self.scope.query()?, self.scope.path(), self.app.sb.keys())
+        list::paging(self.app, self.scope)
     }
 
     /// `page`, read for `paging`, in Twilio's list envelope: the rows under
@@ -274,15 +296,7 @@ impl Read<'_> {
         page: Page<R>,
         render: impl FnMut(R) -> T,
     ) -> Result<Json<Envelope<T>>, ApiError> {
-        Ok(Json(Envelope::new(
-            key,
-            self.scope.path(),
-            self.scope.query()?,
-            paging,
-            page,
-            self.app.sb.keys(),
-            render,
-        )))
+        list::envelope(self.app, self.scope, key, paging, page, render)
     }
 
     /// `checked`, or its error (about the path) once the caller is known.

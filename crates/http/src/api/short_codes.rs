@@ -8,9 +8,9 @@ use switchboard_domain::telephony::short_codes::{ShortCode, ShortCodeChanges};
 use switchboard_types::{AccountSid, HookMethod, ShortCodeSid};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 /// A short code as Twilio writes it: every field of the spec's
 /// `api.v2010.account.short_code`.
@@ -56,29 +56,21 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<ShortCodeJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::ShortCodes).await?;
+    let read = call.read(&app, Resource::ShortCodes).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let given = |name: &str| params.get(name).filter(|v| !v.is_empty());
     let page = app
         .sb
         .short_codes()
         .list(
-            (&request).into(),
+            (&read.request).into(),
             (given("FriendlyName"), given("ShortCode")),
             &paging.at,
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        "short_codes",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        ShortCodeJson::from,
-    )))
+    read.envelope("short_codes", &paging, page, ShortCodeJson::from)
 }
 
 pub async fn fetch(

@@ -9,7 +9,7 @@ use switchboard_domain::telephony::usage::{UsageList, UsageRequest, format_dolla
 use super::scope::AccountScope;
 use super::telephony_json::{BalanceJson, UsageRecordJson};
 use crate::App;
-use crate::twilio::{ApiError, Envelope, PageRequest, Params, path};
+use crate::twilio::{ApiError, Envelope, Params, path};
 
 /// `YYYY-MM-DD`, or Twilio's relative `-30days`.
 fn date(params: &Params, name: &'static str) -> Result<Option<NaiveDate>, ApiError> {
@@ -50,7 +50,7 @@ pub async fn records(
     };
     let list = read.named(list).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let include_subaccounts = match params
         .get("IncludeSubaccounts")
         .map(str::to_ascii_lowercase)
@@ -85,15 +85,7 @@ pub async fn records(
             paging.size,
         )
         .await?;
-    Ok(Json(Envelope::new(
-        list.json_key(),
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        UsageRecordJson::from,
-    )))
+    read.envelope(list.json_key(), &paging, page, UsageRecordJson::from)
 }
 
 pub async fn balance(

@@ -12,9 +12,9 @@ use switchboard_domain::usage_triggers::{
 use switchboard_types::{AccountSid, HookMethod, TriggerField, TriggerRecurring, UsageTriggerSid};
 
 use super::json::API_PREFIX;
-use super::scope::{AccountScope, Read};
+use super::scope::AccountScope;
 use crate::App;
-use crate::twilio::{ApiError, Envelope, Json, PageRequest};
+use crate::twilio::{ApiError, Envelope, Json};
 
 /// A trigger as Twilio writes it: every field of the spec's
 /// `api.v2010.account.usage.usage_trigger`, dates in RFC 2822, URIs relative.
@@ -68,9 +68,9 @@ pub async fn list(
     State(app): State<App>,
     call: AccountScope,
 ) -> Result<Json<Envelope<UsageTriggerJson>>, ApiError> {
-    let Read { request, .. } = call.read(&app, Resource::UsageTriggers).await?;
+    let read = call.read(&app, Resource::UsageTriggers).await?;
     let params = call.query()?;
-    let paging = PageRequest::parse(params, call.path(), app.sb.keys())?;
+    let paging = read.paging()?;
     let given = |name: &str| params.get(name).filter(|v| !v.is_empty());
     let filter = TriggerFilter {
         recurring: given("Recurring")
@@ -84,17 +84,9 @@ pub async fn list(
     let page = app
         .sb
         .usage_triggers()
-        .list((&request).into(), filter, &paging.at, paging.size)
+        .list((&read.request).into(), filter, &paging.at, paging.size)
         .await?;
-    Ok(Json(Envelope::new(
-        "usage_triggers",
-        call.path(),
-        params,
-        &paging,
-        page,
-        app.sb.keys(),
-        UsageTriggerJson::from,
-    )))
+    read.envelope("usage_triggers", &paging, page, UsageTriggerJson::from)
 }
 
 pub async fn create(

@@ -178,6 +178,48 @@ server_test!(
     }
 );
 
+// A list checks its page and its filters in one order: a bad page before a
+// bad filter, except Accounts.json, which checks its Status filter first.
+server_test!(a_bad_page_and_a_bad_filter_answer_in_a_fixed_order, |s| {
+    let main = s.main_account(AccountType::Full).await;
+    let account = format!("/2010-04-01/Accounts/{}", main.sid);
+    for (list, filter, page_wins) in [
+        (
+            "/2010-04-01/Accounts.json".to_owned(),
+            "Status=bogus",
+            false,
+        ),
+        (format!("{account}/Calls.json"), "Status=bogus", true),
+        (
+            format!("{account}/Addresses.json"),
+            "EmergencyEnabled=maybe",
+            true,
+        ),
+        (format!("{account}/Notifications.json"), "Log=bogus", true),
+        (
+            format!("{account}/Usage/Triggers.json"),
+            "Recurring=hourly-ish",
+            true,
+        ),
+        (
+            format!("{account}/Usage/Records.json"),
+            "IncludeSubaccounts=maybe",
+            true,
+        ),
+    ] {
+        let (status, body) = s.get(&main, &format!("{list}?{filter}")).await;
+        assert_twilio_error(status, &body, 400, 20001);
+        let (status, body) = s.get(&main, &format!("{list}?PageSize=0&{filter}")).await;
+        assert_twilio_error(status, &body, 400, 20001);
+        let message = body["message"].as_str().unwrap();
+        assert_eq!(
+            message.starts_with("PageSize"),
+            page_wins,
+            "{list}?PageSize=0&{filter}: {message}"
+        );
+    }
+});
+
 server_test!(wrong_methods_are_405_in_twilio_shape, |s| {
     let main = s.main_account(AccountType::Full).await;
     let (status, body) = s
