@@ -717,6 +717,36 @@ async fn usage_trigger_fires_once_across_a_restart(db: TestDb) {
         hooks[0].param("UsageTriggerSid").as_deref(),
         trigger["sid"].as_str()
     );
+    // Killed once the attempt is recorded: one sent and not yet recorded is
+    // sent again by the next node (at least once, by design), which is not
+    // what this test is about.
+    let deliveries = format!(
+        "{}/switchboard/v1/Accounts/{}/Deliveries.json",
+        node.url, creds.sid
+    );
+    let mut recorded = false;
+    for _ in 0..400 {
+        let page: serde_json::Value = http
+            .get(&deliveries)
+            .header("Authorization", auth.clone())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        recorded = page["deliveries"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(|d| d["status"] == "delivered"));
+        if recorded {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        recorded,
+        "the trigger's webhook was never recorded as delivered"
+    );
     node.kill_9();
 
     let node = Node::start(db.url(), &flags);
