@@ -849,17 +849,9 @@ server_test!(
             let a = caller(&s, &c, &from, &twiml).await;
             let b = caller(&s, &c, &from, &twiml).await;
             let conf = conference_with(&s, &c, &name, 2).await;
-            let hang_up = format!("{}/Calls/{}.json", base(&c), a["sid"].as_str().unwrap());
-            let end = format!(
-                "{}/Conferences/{}.json",
-                base(&c),
-                conf["sid"].as_str().unwrap()
-            );
-            let completed = [("Status", "completed")];
-            let ((hung, hung_body), (ended_status, end_body)) = tokio::join!(
-                s.post(&c, &hang_up, &completed),
-                s.post(&c, &end, &completed)
-            );
+            let ((hung, hung_body), (ended_status, end_body)) =
+                crate::engine_races::hang_up_and_end(&s, &c, a["sid"].as_str().unwrap(), &conf)
+                    .await;
             // The call may have ended with the room first: then it is over.
             let over = hung == StatusCode::BAD_REQUEST && hung_body["code"] == 21220;
             assert!(

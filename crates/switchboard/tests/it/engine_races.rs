@@ -40,6 +40,24 @@ async fn pausing_call(s: &TestServer, c: &Creds, from: &str, status: &str) -> Va
     panic!("{path} was never answered");
 }
 
+/// Hangs the call `call` up and ends the conference `conf`, at once, over
+/// the API: the answers to both.
+pub async fn hang_up_and_end(
+    s: &TestServer,
+    c: &Creds,
+    call: &str,
+    conf: &Value,
+) -> ((StatusCode, Value), (StatusCode, Value)) {
+    let hang_up = format!("{}/Calls/{call}.json", base(c));
+    let end = format!(
+        "{}/Conferences/{}.json",
+        base(c),
+        conf["sid"].as_str().unwrap()
+    );
+    let completed = [("Status", "completed")];
+    tokio::join!(s.post(c, &hang_up, &completed), s.post(c, &end, &completed))
+}
+
 /// An answer to a change of a call: done, or refused because the call had
 /// already ended (Twilio's 21220); never a 500.
 fn done_or_over(round: usize, status: StatusCode, body: &Value) {
@@ -169,21 +187,8 @@ server_test!(
             let answering = participant_calls(&s, &c, &conf).await;
             assert_eq!(answering.len(), 1, "{answering:?}");
             assert_ne!(answering[0], caller["sid"].as_str().unwrap());
-            let hang_up = format!(
-                "{}/Calls/{}.json",
-                base(&c),
-                caller["sid"].as_str().unwrap()
-            );
-            let end = format!(
-                "{}/Conferences/{}.json",
-                base(&c),
-                conf["sid"].as_str().unwrap()
-            );
-            let completed = [("Status", "completed")];
-            let ((hung, hung_body), (ended_status, end_body)) = tokio::join!(
-                s.post(&c, &hang_up, &completed),
-                s.post(&c, &end, &completed)
-            );
+            let ((hung, hung_body), (ended_status, end_body)) =
+                hang_up_and_end(&s, &c, caller["sid"].as_str().unwrap(), &conf).await;
             done_or_over(round, hung, &hung_body);
             assert_eq!(ended_status, StatusCode::OK, "round {round}: {end_body}");
             ended(&s, &c, &caller).await;
@@ -205,21 +210,8 @@ server_test!(hanging_up_a_caller_as_it_joins_a_room_that_ends, |s| {
         let first = place(&s, &c, &from, &[("Twiml", &twiml)]).await;
         let conf = crate::conferences::conference_with(&s, &c, &name, 1).await;
         let joining = place(&s, &c, &from, &[("Twiml", &twiml)]).await;
-        let hang_up = format!(
-            "{}/Calls/{}.json",
-            base(&c),
-            joining["sid"].as_str().unwrap()
-        );
-        let end = format!(
-            "{}/Conferences/{}.json",
-            base(&c),
-            conf["sid"].as_str().unwrap()
-        );
-        let completed = [("Status", "completed")];
-        let ((hung, hung_body), (ended_status, end_body)) = tokio::join!(
-            s.post(&c, &hang_up, &completed),
-            s.post(&c, &end, &completed)
-        );
+        let ((hung, hung_body), (ended_status, end_body)) =
+            hang_up_and_end(&s, &c, joining["sid"].as_str().unwrap(), &conf).await;
         done_or_over(round, hung, &hung_body);
         assert_eq!(ended_status, StatusCode::OK, "round {round}: {end_body}");
         ended(&s, &c, &first).await;
