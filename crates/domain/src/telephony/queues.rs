@@ -19,9 +19,9 @@ use switchboard_types::{AccountSid, CallSid, HookMethod, QueueSid, Timestamp};
 use crate::access::{Access, Reader, Resource};
 use crate::audit;
 use crate::error::{DomainError, DomainResult, Problem, QueueField as F, invalid};
-use crate::telephony::SimSpeed;
 use crate::telephony::simulator::elapsed_sim_secs;
 use crate::telephony::voice::NewDocument;
+use crate::telephony::{SimSpeed, Try};
 use crate::{Switchboard, validate};
 
 /// A new queue's size limit (`MaxSize` not given; a queue `<Enqueue>` makes).
@@ -412,51 +412,37 @@ impl Queues<'_> {
         let url = &url;
         // The member's call may be stepped meanwhile: a lost race reads
         // again, and a transaction given up for another runs again.
-        self.sb
-            .retrying(|| async move {
-                for _ in 0..3 {
-                    let mut tx = self.sb.store().begin().await?;
-                    let member = match which {
-                        MemberRef::Call(call) => {
-                            tx.opt(store::member(account, queue, call)).await?
-                        }
-                        MemberRef::Front => tx.opt(store::front(account, queue)).await?,
-                    }
-                    .ok_or(DomainError::NotFound)?;
-                    let left = QueueMember::of(member.clone(), now, speed);
-                    let hooked = self
-                        .sb
-                        .dequeue_redirected(
-                            &mut tx,
-                            member,
-                            NewDocument::Url(url.clone(), method),
-                            now,
-                        )
-                        .await?;
-                    let Some(hooked) = hooked else {
-                        continue;
-                    };
-                    audit::record_resource_change(
-                        &mut tx,
-                        access,
-                        log,
-                        "queue.dequeue",
-                        left.call_sid.as_str(),
-                        format!("from {queue} to {url}"),
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    if hooked {
-                        self.sb.wake_deliveries();
-                    }
-                    self.sb.wake_simulator();
-                    return Ok(left);
+        let conflict = format!("the member of {queue} kept changing while it was dequeued");
+        let left = self
+            .sb
+            .guarded(&conflict, |mut tx| async move {
+                let member = match which {
+                    MemberRef::Call(call) => tx.opt(store::member(account, queue, call)).await?,
+                    MemberRef::Front => tx.opt(store::front(account, queue)).await?,
                 }
-                Err(DomainError::Conflict(format!(
-                    "the member of {queue} kept changing while it was dequeued"
-                )))
+                .ok_or(DomainError::NotFound)?;
+                let left = QueueMember::of(member.clone(), now, speed);
+                let hooked = self
+                    .sb
+                    .dequeue_redirected(&mut tx, member, NewDocument::Url(url.clone(), method), now)
+                    .await?;
+                let Some(hooked) = hooked else {
+                    return Ok(Try::Lost);
+                };
+                audit::record_resource_change(
+                    &mut tx,
+                    access,
+                    log,
+                    "queue.dequeue",
+                    left.call_sid.as_str(),
+                    format!("from {queue} to {url}"),
+                )
+                .await?;
+                Ok(Try::done(tx, left, hooked))
             })
-            .await
+            .await?;
+        self.sb.wake_simulator();
+        Ok(left)
     }
 }
 
