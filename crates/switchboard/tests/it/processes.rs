@@ -724,17 +724,16 @@ async fn usage_trigger_fires_once_across_a_restart(db: TestDb) {
         "{}/switchboard/v1/Accounts/{}/Deliveries.json",
         node.url, creds.sid
     );
+    let get = |url: String| {
+        let request = http.get(url).header("Authorization", auth.clone());
+        async move {
+            let body: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+            body
+        }
+    };
     let mut recorded = false;
     for _ in 0..400 {
-        let page: serde_json::Value = http
-            .get(&deliveries)
-            .header("Authorization", auth.clone())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = get(deliveries.clone()).await;
         recorded = page["deliveries"]
             .as_array()
             .is_some_and(|all| all.iter().any(|d| d["status"] == "delivered"));
@@ -760,19 +759,12 @@ async fn usage_trigger_fires_once_across_a_restart(db: TestDb) {
         1,
         "fired again after the restart"
     );
-    let fetched: serde_json::Value = http
-        .get(format!(
-            "{}/2010-04-01/Accounts/{}/Usage/Triggers/{}.json",
-            node.url,
-            creds.sid,
-            trigger["sid"].as_str().unwrap()
-        ))
-        .header("Authorization", auth.clone())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fetched = get(format!(
+        "{}/2010-04-01/Accounts/{}/Usage/Triggers/{}.json",
+        node.url,
+        creds.sid,
+        trigger["sid"].as_str().unwrap()
+    ))
+    .await;
     assert_eq!(fetched["current_value"], "1", "{fetched}");
 }
